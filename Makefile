@@ -1,0 +1,51 @@
+# 디지털서비스 마켓: `make run` serves the platform, `make test` runs every test.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+HOST ?= 127.0.0.1
+
+.PHONY: setup run test test-fast lint format messages bench clean
+
+setup: $(VENV)/.installed node_modules/.installed
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+run: setup
+	$(BIN)/digitalmarket migrate
+	$(BIN)/digitalmarket seed-demo --if-empty
+	$(BIN)/digitalmarket serve --host $(HOST) --port $(PORT)
+
+test: setup
+	$(BIN)/ruff check src tests bench
+	$(BIN)/python -m pytest
+
+test-fast: setup
+	$(BIN)/python -m pytest -m "not browser" -x -q
+
+lint: setup
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+format: setup
+	$(BIN)/ruff format src tests bench
+	$(BIN)/ruff check --fix src tests bench
+
+# Extract translatable messages and merge them into the ko and en catalogs.
+messages: setup
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -o src/digitalmarket/locale/messages.pot --no-location --omit-header src
+	$(BIN)/pybabel update -i src/digitalmarket/locale/messages.pot -d src/digitalmarket/locale --no-fuzzy-matching --omit-header
+
+bench: setup
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) node_modules var tests/artifacts .pytest_cache

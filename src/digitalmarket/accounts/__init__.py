@@ -1,0 +1,1 @@
+"""Organisations, users, log-in, tokens, roles and permission rules."""

@@ -1,0 +1,146 @@
+"""JSON routes of accounts under /api/v1."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request, Response
+
+from . import workflow
+from .access import api_access, database
+from .permissions import (
+    ADMINS,
+    AGENCY_BUYERS,
+    CONTRACTING_OFFICERS,
+    PUBLIC,
+    SIGNED_IN,
+    STAFF,
+    SUPPLIERS,
+    Actor,
+)
+from .schemas import (
+    ErrorOut,
+    MeOut,
+    NewAgencyIn,
+    NewTokenOut,
+    NewUserIn,
+    OrganisationOut,
+    RoleChangeIn,
+    SanctionIn,
+    SignUpIn,
+    SignUpOut,
+    SupplierProfileIn,
+    TokenIn,
+    TokenOut,
+    UserOut,
+)
+from .tables import User
+
+ERRORS = {status: {"model": ErrorOut} for status in (400, 401, 403, 404, 409, 422, 429)}
+router = APIRouter(tags=["accounts"], responses=ERRORS)
+
+
+@router.post("/signup", status_code=201, response_model=SignUpOut, summary="A company signs itself up")
+def sign_up(body: SignUpIn, request: Request, _=Depends(api_access(PUBLIC))):
+    with database(request).transaction() as session:
+        user = workflow.sign_up_supplier(session, workflow.SupplierSignUp(**body.model_dump()))
+        return SignUpOut(user=UserOut.of(user), organisation=OrganisationOut.of(user.organisation))
+
+
+@router.get("/me", response_model=MeOut, summary="The caller's user, role and organisation")
+def me(request: Request, actor: Actor = Depends(api_access(SIGNED_IN))):
+    with database(request).reading() as session:
+        user = session.get(User, actor.user_id)
+        return MeOut(user=UserOut.of(user), role=user.role, organisation=OrganisationOut.of(user.organisation))
+
+
+@router.get("/tokens", response_model=list[TokenOut], summary="The caller's API tokens")
+def list_tokens(request: Request, actor: Actor = Depends(api_access(SIGNED_IN))):
+    with database(request).reading() as session:
+        return [TokenOut.of(t) for t in workflow.tokens_of(session, actor)]
+
+
+@router.post("/tokens", status_code=201, response_model=NewTokenOut, summary="Create an API token")
+def create_token(body: TokenIn, request: Request, actor: Actor = Depends(api_access(SIGNED_IN))):
+    with database(request).transaction() as session:
+        token, plain = workflow.create_api_token(session, session.get(User, actor.user_id), body.name)
+        return NewTokenOut(**TokenOut.of(token).model_dump(), token=plain)
+
+
+@router.delete("/tokens/{token_id}", status_code=204, summary="Revoke an API token")
+def revoke_token(token_id: int, request: Request, actor: Actor = Depends(api_access(SIGNED_IN))):
+    with database(request).transaction() as session:
+        workflow.revoke_api_token(session, actor, token_id)
+    return Response(status_code=204)
+
+
+@router.get("/supplier/profile", response_model=OrganisationOut, summary="The supplier's own company")
+def supplier_profile(request: Request, actor: Actor = Depends(api_access(SUPPLIERS))):
+    with database(request).reading() as session:
+        return OrganisationOut.of(workflow.organisation_of(session, actor))
+
+
+@router.put("/supplier/profile", response_model=OrganisationOut, summary="Update the supplier's own company")
+def update_supplier_profile(body: SupplierProfileIn, request: Request, actor: Actor = Depends(api_access(SUPPLIERS))):
+    with database(request).transaction() as session:
+        change = workflow.SupplierProfileChange(**body.model_dump())
+        return OrganisationOut.of(workflow.update_supplier_profile(session, actor, change))
+
+
+@router.get("/agency/profile", response_model=OrganisationOut, summary="The buyer's own agency")
+def agency_profile(request: Request, actor: Actor = Depends(api_access(AGENCY_BUYERS))):
+    with database(request).reading() as session:
+        return OrganisationOut.of(workflow.organisation_of(session, actor))
+
+
+@router.get("/organisations", response_model=list[OrganisationOut], summary="Every organisation (staff)")
+def organisations(request: Request, kind: str | None = None, _: Actor = Depends(api_access(STAFF))):
+    with database(request).reading() as session:
+        return [OrganisationOut.of(o) for o in workflow.list_organisations(session, kind)]
+
+
+@router.put(
+    "/suppliers/{organisation_id}/sanction",
+    response_model=OrganisationOut,
+    summary="Record or lift a supplier's sanction (부정당업자 제재)",
+)
+def set_sanction(
+    organisation_id: int, body: SanctionIn, request: Request, actor: Actor = Depends(api_access(CONTRACTING_OFFICERS))
+):
+    with database(request).transaction() as session:
+        org = workflow.set_sanction(
+            session, actor, organisation_id, body.sanction_from, body.sanction_until, body.reason, body.version
+        )
+        return OrganisationOut.of(org)
+
+
+@router.get("/admin/users", response_model=list[UserOut], summary="Every user (admin)")
+def users(request: Request, _: Actor = Depends(api_access(ADMINS))):
+    with database(request).reading() as session:
+        return [UserOut.of(u) for u in workflow.list_users(session)]
+
+
+@router.post("/admin/users", status_code=201, response_model=UserOut, summary="Create a user (admin)")
+def create_user(body: NewUserIn, request: Request, actor: Actor = Depends(api_access(ADMINS))):
+    with database(request).transaction() as session:
+        return UserOut.of(workflow.create_user(session, actor, workflow.NewUser(**body.model_dump())))
+
+
+@router.put("/admin/users/{user_id}/role", response_model=UserOut, summary="Change a user's role (admin)")
+def change_role(user_id: int, body: RoleChangeIn, request: Request, actor: Actor = Depends(api_access(ADMINS))):
+    with database(request).transaction() as session:
+        return UserOut.of(workflow.change_role(session, actor, user_id, body.role, body.version))
+
+
+@router.post("/admin/agencies", status_code=201, response_model=OrganisationOut, summary="Register an agency (admin)")
+def create_agency(body: NewAgencyIn, request: Request, actor: Actor = Depends(api_access(ADMINS))):
+    with database(request).transaction() as session:
+        return OrganisationOut.of(workflow.create_agency(session, actor, workflow.NewAgency(**body.model_dump())))
+
+
+@router.get(
+    "/organisations/{organisation_id}",
+    response_model=OrganisationOut,
+    summary="One organisation: your own, or any for staff",
+)
+def organisation(organisation_id: int, request: Request, actor: Actor = Depends(api_access(SIGNED_IN))):
+    with database(request).reading() as session:
+        return OrganisationOut.of(workflow.visible_organisation(session, actor, organisation_id))

@@ -1,0 +1,168 @@
+"""Rules of accounts: roles, organisation kinds, business numbers, passwords, lock-out. No I/O."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+
+from ..core.i18n import N_, Text
+
+
+class Role(StrEnum):
+    SUPPLIER = "supplier"  # 공급기업
+    AGENCY_BUYER = "agency_buyer"  # 수요기관 담당자
+    OPERATOR = "operator"  # 운영기관 (NIA)
+    REVIEWER = "reviewer"  # 심사위원
+    CONTRACTING_OFFICER = "contracting_officer"  # 조달청 계약관
+    ADMIN = "admin"  # 시스템 관리자
+
+
+class OrganisationKind(StrEnum):
+    SUPPLIER = "supplier"  # 공급기업
+    AGENCY = "agency"  # 수요기관
+    OPERATOR = "operator"  # 운영기관 (NIA side: operators, reviewers, admins)
+    PPS = "pps"  # 조달청
+
+
+class SupplierSize(StrEnum):
+    LARGE = "large"  # 대기업
+    MIDDLE = "middle"  # 중견기업
+    SME = "sme"  # 중소기업
+
+
+class AgencyKind(StrEnum):
+    CENTRAL = "central"  # 중앙행정기관
+    LOCAL = "local"  # 지방자치단체
+    PUBLIC_INSTITUTION = "public_institution"  # 공공기관
+    EDUCATION = "education"  # 교육기관
+
+
+ROLE_LABELS = {
+    Role.SUPPLIER: N_("Supplier"),
+    Role.AGENCY_BUYER: N_("Agency buyer"),
+    Role.OPERATOR: N_("Operator"),
+    Role.REVIEWER: N_("Reviewer"),
+    Role.CONTRACTING_OFFICER: N_("Contracting officer"),
+    Role.ADMIN: N_("Administrator"),
+}
+
+SIZE_LABELS = {
+    SupplierSize.LARGE: N_("Large company"),
+    SupplierSize.MIDDLE: N_("Mid-sized company"),
+    SupplierSize.SME: N_("Small or medium enterprise"),
+}
+
+AGENCY_KIND_LABELS = {
+    AgencyKind.CENTRAL: N_("Central government"),
+    AgencyKind.LOCAL: N_("Local government"),
+    AgencyKind.PUBLIC_INSTITUTION: N_("Public institution"),
+    AgencyKind.EDUCATION: N_("Education"),
+}
+
+#: The organisation kind each role belongs to.
+ROLE_ORGANISATION_KIND = {
+    Role.SUPPLIER: OrganisationKind.SUPPLIER,
+    Role.AGENCY_BUYER: OrganisationKind.AGENCY,
+    Role.OPERATOR: OrganisationKind.OPERATOR,
+    Role.REVIEWER: OrganisationKind.OPERATOR,
+    Role.ADMIN: OrganisationKind.OPERATOR,
+    Role.CONTRACTING_OFFICER: OrganisationKind.PPS,
+}
+
+#: Each role's workspace page.
+ROLE_HOME = {
+    Role.SUPPLIER: "/supplier",
+    Role.AGENCY_BUYER: "/agency",
+    Role.OPERATOR: "/operator",
+    Role.REVIEWER: "/reviewer",
+    Role.CONTRACTING_OFFICER: "/officer",
+    Role.ADMIN: "/admin",
+}
+
+MIN_PASSWORD_LENGTH = 10
+MAX_PASSWORD_LENGTH = 256
+BUSINESS_NUMBER_WEIGHTS = (1, 3, 7, 1, 3, 7, 1, 3, 5)
+_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
+
+
+def normalise_business_number(raw: str) -> str:
+    """Digits only: ``120-81-47521`` and ``1208147521`` are the same number."""
+    return re.sub(r"[\s-]", "", raw or "")
+
+
+def business_number_check_digit(first_nine: str) -> int:
+    """The check digit of a 사업자등록번호 for its first nine digits (DOMAIN.md)."""
+    digits = [int(c) for c in first_nine]
+    total = sum(d * w for d, w in zip(digits, BUSINESS_NUMBER_WEIGHTS, strict=True))
+    total += (digits[8] * 5) // 10
+    return (10 - total % 10) % 10
+
+
+def is_valid_business_number(raw: str) -> bool:
+    number = normalise_business_number(raw)
+    if len(number) != 10 or not number.isascii() or not number.isdigit():
+        return False
+    return business_number_check_digit(number[:9]) == int(number[9])
+
+
+def format_business_number(number: str) -> str:
+    return f"{number[:3]}-{number[3:5]}-{number[5:]}" if len(number) == 10 else number
+
+
+def normalise_email(raw: str) -> str:
+    return (raw or "").strip().lower()
+
+
+def email_problem(email: str) -> Text | None:
+    if not email:
+        return N_("Enter an e-mail address.")
+    if len(email) > 254 or not _EMAIL.match(email):
+        return N_("Enter an e-mail address like name@example.kr.")
+    return None
+
+
+def password_problem(password: str) -> Text | None:
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        return N_("The password must be at least %(min)s characters long.", min=MIN_PASSWORD_LENGTH)
+    if len(password) > MAX_PASSWORD_LENGTH:
+        return N_("The password must be at most %(max)s characters long.", max=MAX_PASSWORD_LENGTH)
+    return None
+
+
+def required_text_problem(value: str, max_length: int = 200) -> Text | None:
+    if not (value or "").strip():
+        return N_("This field is required.")
+    if len(value) > max_length:
+        return N_("At most %(max)s characters.", max=max_length)
+    return None
+
+
+def role_fits_organisation(role: Role, kind: OrganisationKind) -> bool:
+    return ROLE_ORGANISATION_KIND[role] == kind
+
+
+@dataclass(frozen=True)
+class LockoutPolicy:
+    """5 failed log-ins lock an account for 15 minutes."""
+
+    max_failures: int = 5
+    lock_minutes: int = 15
+
+    def is_locked(self, locked_until: datetime | None, now: datetime) -> bool:
+        return locked_until is not None and locked_until > now
+
+    def after_failure(self, failures: int, now: datetime) -> tuple[int, datetime | None]:
+        """The new failure count and lock time after one more failed log-in."""
+        failures += 1
+        if failures >= self.max_failures:
+            return 0, now + timedelta(minutes=self.lock_minutes)
+        return failures, None
+
+
+def sanction_active(sanction_from: date | None, sanction_until: date | None, today: date) -> bool:
+    """부정당업자 제재: active from its first day to its last day, both included."""
+    if sanction_from is None or sanction_until is None:
+        return False
+    return sanction_from <= today <= sanction_until

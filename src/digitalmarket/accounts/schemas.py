@@ -1,0 +1,168 @@
+"""JSON shapes of the accounts API (requests and responses)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .rules import format_business_number
+from .tables import ApiToken, Organisation, User
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SignUpIn(Strict):
+    business_number: str = Field(max_length=20, examples=["120-81-47521"])
+    company_name: str = Field(max_length=200)
+    representative: str = Field(max_length=100)
+    size: str = Field(max_length=16, description="large | middle | sme")
+    name: str = Field(max_length=100)
+    email: str = Field(max_length=254)
+    password: str = Field(max_length=256)
+    credit_rating: str = Field(default="", max_length=16)
+    contact_phone: str = Field(default="", max_length=32)
+
+
+class OrganisationOut(BaseModel):
+    id: int
+    kind: str
+    name: str
+    business_number: str | None = None
+    representative: str | None = None
+    size: str | None = None
+    credit_rating: str | None = None
+    sanction_from: date | None = None
+    sanction_until: date | None = None
+    agency_code: str | None = None
+    agency_kind: str | None = None
+    contact_phone: str | None = None
+    contact_email: str | None = None
+    version: int
+
+    @classmethod
+    def of(cls, org: Organisation) -> OrganisationOut:
+        return cls(
+            id=org.id,
+            kind=org.kind,
+            name=org.name,
+            business_number=format_business_number(org.business_number) if org.business_number else None,
+            representative=org.representative,
+            size=org.size,
+            credit_rating=org.credit_rating,
+            sanction_from=org.sanction_from,
+            sanction_until=org.sanction_until,
+            agency_code=org.agency_code,
+            agency_kind=org.agency_kind,
+            contact_phone=org.contact_phone,
+            contact_email=org.contact_email,
+            version=org.version,
+        )
+
+
+class UserOut(BaseModel):
+    id: int
+    email: str
+    name: str
+    role: str
+    organisation_id: int
+    version: int
+
+    @classmethod
+    def of(cls, user: User) -> UserOut:
+        return cls(
+            id=user.id,
+            email=user.email,
+            name=user.name,
+            role=user.role,
+            organisation_id=user.organisation_id,
+            version=user.version,
+        )
+
+
+class MeOut(BaseModel):
+    user: UserOut
+    role: str
+    organisation: OrganisationOut
+
+
+class SignUpOut(BaseModel):
+    user: UserOut
+    organisation: OrganisationOut
+
+
+class TokenIn(Strict):
+    name: str = Field(max_length=100)
+
+
+class TokenOut(BaseModel):
+    id: int
+    name: str
+    prefix: str
+    created_at: datetime
+    last_used_at: datetime | None = None
+    revoked_at: datetime | None = None
+
+    @classmethod
+    def of(cls, token: ApiToken) -> TokenOut:
+        return cls(
+            id=token.id,
+            name=token.name,
+            prefix=token.prefix,
+            created_at=token.created_at,
+            last_used_at=token.last_used_at,
+            revoked_at=token.revoked_at,
+        )
+
+
+class NewTokenOut(TokenOut):
+    token: str = Field(description="The token itself, shown this once only.")
+
+
+class SupplierProfileIn(Strict):
+    version: int
+    name: str = Field(max_length=200)
+    representative: str = Field(max_length=100)
+    size: str = Field(max_length=16)
+    credit_rating: str = Field(default="", max_length=16)
+    contact_phone: str = Field(default="", max_length=32)
+    contact_email: str = Field(default="", max_length=254)
+
+
+class SanctionIn(Strict):
+    version: int
+    sanction_from: date | None = None
+    sanction_until: date | None = None
+    reason: str = Field(max_length=500)
+
+
+class NewUserIn(Strict):
+    email: str = Field(max_length=254)
+    name: str = Field(max_length=100)
+    role: str = Field(max_length=32)
+    organisation_id: int
+    password: str = Field(max_length=256)
+
+
+class RoleChangeIn(Strict):
+    role: str = Field(max_length=32)
+    version: int
+
+
+class NewAgencyIn(Strict):
+    agency_code: str = Field(max_length=16)
+    name: str = Field(max_length=200)
+    agency_kind: str = Field(max_length=32)
+    contact_phone: str = Field(default="", max_length=32)
+
+
+class ErrorBody(BaseModel):
+    code: str
+    message: str
+    fields: dict[str, str]
+
+
+class ErrorOut(BaseModel):
+    error: ErrorBody

@@ -1,0 +1,115 @@
+"""Tables of accounts: organisations, users, web sessions and API tokens."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..core.tables import Base, UTCDateTime, utcnow
+
+
+class Organisation(Base):
+    """An organisation: a supplier (공급기업), an agency (수요기관), the operator (NIA) or PPS (조달청)."""
+
+    __tablename__ = "organisations"
+    __table_args__ = (
+        CheckConstraint("kind IN ('supplier', 'agency', 'operator', 'pps')", name="kind"),
+        CheckConstraint("kind <> 'supplier' OR business_number IS NOT NULL", name="supplier_has_number"),
+        CheckConstraint("kind <> 'agency' OR agency_code IS NOT NULL", name="agency_has_code"),
+        CheckConstraint("size IS NULL OR size IN ('large', 'middle', 'sme')", name="size"),
+        CheckConstraint(
+            "agency_kind IS NULL OR agency_kind IN ('central', 'local', 'public_institution', 'education')",
+            name="agency_kind",
+        ),
+        CheckConstraint(
+            "sanction_until IS NULL OR sanction_from IS NULL OR sanction_from <= sanction_until",
+            name="sanction_period",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16), nullable=False, index=True)
+    name: Mapped[str] = mapped_column(String(200), nullable=False)
+    # Supplier (공급기업)
+    business_number: Mapped[str | None] = mapped_column(String(10), unique=True)
+    representative: Mapped[str | None] = mapped_column(String(100))
+    size: Mapped[str | None] = mapped_column(String(16))
+    credit_rating: Mapped[str | None] = mapped_column(String(16))
+    sanction_from: Mapped[date | None] = mapped_column(Date)
+    sanction_until: Mapped[date | None] = mapped_column(Date)
+    # Agency (수요기관)
+    agency_code: Mapped[str | None] = mapped_column(String(16), unique=True)
+    agency_kind: Mapped[str | None] = mapped_column(String(32))
+    # Contacts
+    contact_phone: Mapped[str | None] = mapped_column(String(32))
+    contact_email: Mapped[str | None] = mapped_column(String(254))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+    users: Mapped[list[User]] = relationship(back_populates="organisation")
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class User(Base):
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint(
+            "role IN ('supplier', 'agency_buyer', 'operator', 'reviewer', 'contracting_officer', 'admin')",
+            name="role",
+        ),
+        CheckConstraint("failed_logins >= 0", name="failed_logins"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), nullable=False, index=True)
+    email: Mapped[str] = mapped_column(String(254), nullable=False, unique=True)
+    name: Mapped[str] = mapped_column(String(100), nullable=False)
+    role: Mapped[str] = mapped_column(String(32), nullable=False)
+    password_hash: Mapped[str] = mapped_column(String(256), nullable=False)
+    failed_logins: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    is_active: Mapped[bool] = mapped_column(Boolean, nullable=False, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+    organisation: Mapped[Organisation] = relationship(back_populates="users", lazy="joined")
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class WebSession(Base):
+    """A signed-in browser. The cookie holds a random token; only its SHA-256 is stored."""
+
+    __tablename__ = "web_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+
+
+class ApiToken(Base):
+    """A personal API token for machines, shown once and stored as its SHA-256."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
+    name: Mapped[str] = mapped_column(String(100), nullable=False)
+    prefix: Mapped[str] = mapped_column(String(12), nullable=False)
+    token_hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -1,0 +1,161 @@
+"""The command line: `digitalmarket --help`."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+from rich.console import Console
+from sqlalchemy import select
+
+from .core.database import Database
+from .core.errors import DomainError
+from .core.settings import get_settings
+
+app = typer.Typer(help="디지털서비스 마켓: run, migrate, seed and check the platform.", no_args_is_help=True)
+console = Console()
+
+
+def _database() -> Database:
+    return Database(get_settings().database_url)
+
+
+def _fail(error: DomainError) -> None:
+    console.print(f"[red]{error.message.render()}[/red]")
+    for name, text in error.fields.items():
+        console.print(f"  [red]{name}[/red]: {text.render()}")
+    raise typer.Exit(2)
+
+
+@app.command()
+def migrate() -> None:
+    """Apply the database migrations (creates the SQLite file when needed)."""
+    from .core.migrate import upgrade
+
+    settings = get_settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    db = _database()
+    upgrade(db.engine)
+    console.print(f"Database is up to date: {db.engine.url.render_as_string(hide_password=True)}")
+
+
+@app.command("seed-demo")
+def seed_demo(
+    if_empty: bool = typer.Option(False, "--if-empty", help="Only when the database has no users yet."),
+) -> None:
+    """Load the demo organisations and one account per role."""
+    from .accounts.workflow import count_users
+    from .demo import DEMO_PASSWORD, seed_demo
+
+    db = _database()
+    with db.transaction() as session:
+        if count_users(session):
+            if if_empty:
+                console.print("Demo data not loaded: the database already has users.")
+                return
+            console.print("[red]The database already has users; seed-demo needs an empty database.[/red]")
+            raise typer.Exit(1)
+        created = seed_demo(session)
+    console.print(f"Loaded demo data: {created} accounts, password [bold]{DEMO_PASSWORD}[/bold] (see README).")
+
+
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Address to listen on."),
+    port: int = typer.Option(None, help="Port (default: $PORT or 8000)."),
+    workers: int = typer.Option(1, help="Worker processes."),
+) -> None:
+    """Serve the platform over HTTP."""
+    import uvicorn
+
+    settings = get_settings()
+    console.print(f"디지털서비스 마켓 → http://{host}:{port or settings.port}")
+    uvicorn.run(
+        "digitalmarket.web.app:create_app",
+        factory=True,
+        host=host,
+        port=port or settings.port,
+        workers=workers,
+        proxy_headers=True,
+        log_level="info",
+    )
+
+
+@app.command("create-user")
+def create_user(
+    email: str = typer.Option(..., help="E-mail address (the log-in)."),
+    name: str = typer.Option(..., help="Full name."),
+    role: str = typer.Option(..., help="supplier, agency_buyer, operator, reviewer, contracting_officer or admin."),
+    organisation: str = typer.Option(..., help="Organisation: its id, business number, agency code or exact name."),
+    password: str = typer.Option(..., prompt=True, hide_input=True, confirmation_prompt=True),
+) -> None:
+    """Create an account in an existing organisation."""
+    from .accounts import workflow
+    from .accounts.rules import normalise_business_number
+    from .accounts.tables import Organisation
+
+    db = _database()
+    try:
+        with db.transaction() as session:
+            key = organisation.strip()
+            query = select(Organisation).where(
+                (Organisation.name == key)
+                | (Organisation.agency_code == key)
+                | (Organisation.business_number == normalise_business_number(key))
+            )
+            if key.isdigit() and len(key) < 7:
+                query = select(Organisation).where(Organisation.id == int(key))
+            org = session.scalars(query).first()
+            user = workflow.create_user(
+                session,
+                None,
+                workflow.NewUser(
+                    email=email, name=name, role=role, organisation_id=org.id if org else None, password=password
+                ),
+            )
+            console.print(f"Created user {user.id} <{user.email}> as {user.role} in {user.organisation.name}.")
+    except DomainError as error:
+        _fail(error)
+
+
+@app.command("create-token")
+def create_token(
+    email: str = typer.Option(..., help="Whose token."),
+    name: str = typer.Option("cli", help="A name to recognise the token by."),
+) -> None:
+    """Create a personal API token; it is printed once and never shown again."""
+    from .accounts import workflow
+    from .accounts.rules import normalise_email
+    from .accounts.tables import User
+
+    db = _database()
+    try:
+        with db.transaction() as session:
+            user = session.scalars(select(User).where(User.email == normalise_email(email))).first()
+            if user is None:
+                console.print(f"[red]No user with e-mail {email}.[/red]")
+                raise typer.Exit(1)
+            _, plain = workflow.create_api_token(session, user, name)
+    except DomainError as error:
+        _fail(error)
+    sys.stdout.write(plain + "\n")
+
+
+@app.command("audit-verify")
+def audit_verify() -> None:
+    """Recompute the audit chain; exit 1 naming the first row that does not match."""
+    from .core.audit import verify_chain
+
+    db = _database()
+    with db.reading() as session:
+        report = verify_chain(session)
+    if report.ok:
+        console.print(f"Audit chain intact: {report.checked} rows checked.")
+        return
+    console.print(f"[red]Audit chain broken at row {report.broken_id}: {report.problem}.[/red]")
+    console.print(f"{report.checked} rows before it are intact.")
+    raise typer.Exit(1)
+
+
+if __name__ == "__main__":
+    app()

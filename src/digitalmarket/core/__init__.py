@@ -1,0 +1,1 @@
+"""Shared foundations every stage builds on: settings, database, audit chain, errors, i18n."""

@@ -1,0 +1,96 @@
+"""Messages in Korean (default) and English through Babel catalogs.
+
+The catalogs are the ``.po`` files under ``digitalmarket/locale``; they are compiled in memory when
+first used, so no build step stands between an edit and a running server. Message ids are English.
+``N_`` marks a message for extraction and carries its parameters until the reader's locale is known.
+"""
+
+from __future__ import annotations
+
+import io
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import NullTranslations, Translations
+
+LOCALE_DIR = Path(__file__).resolve().parents[1] / "locale"
+SUPPORTED_LOCALES = ("ko", "en")
+DEFAULT_LOCALE = "ko"
+LANGUAGE_NAMES = {"ko": "한국어", "en": "English"}
+
+current_locale: ContextVar[str] = ContextVar("current_locale", default=DEFAULT_LOCALE)
+
+
+@dataclass(frozen=True)
+class Text:
+    """A message waiting for a locale: an English msgid and its parameters."""
+
+    msgid: str
+    params: dict = field(default_factory=dict)
+
+    def render(self, locale: str | None = None) -> str:
+        return gettext(self.msgid, locale, **self.params)
+
+    def __str__(self) -> str:
+        return self.render()
+
+
+def N_(msgid: str, **params) -> Text:  # noqa: N802 - the conventional gettext marker
+    return Text(msgid, params)
+
+
+def normalise_locale(value: str | None) -> str:
+    if value:
+        value = value.strip().lower().replace("_", "-").split("-")[0]
+        if value in SUPPORTED_LOCALES:
+            return value
+    return DEFAULT_LOCALE
+
+
+def locale_from_accept_language(header: str | None) -> str:
+    """The first supported language of an ``Accept-Language`` header, else Korean."""
+    if not header:
+        return DEFAULT_LOCALE
+    ranked = []
+    for index, part in enumerate(header.split(",")):
+        tag, _, quality = part.strip().partition(";q=")
+        try:
+            weight = float(quality) if quality else 1.0
+        except ValueError:
+            weight = 0.0
+        ranked.append((-weight, index, tag.strip().lower().split("-")[0]))
+    for _, _, tag in sorted(ranked):
+        if tag in SUPPORTED_LOCALES:
+            return tag
+    return DEFAULT_LOCALE
+
+
+@lru_cache(maxsize=len(SUPPORTED_LOCALES))
+def translations(locale: str) -> NullTranslations:
+    path = LOCALE_DIR / locale / "LC_MESSAGES" / "messages.po"
+    if not path.exists():
+        return NullTranslations()
+    with path.open("rb") as handle:
+        catalog = read_po(handle, locale=locale)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return Translations(buffer)
+
+
+def gettext(msgid: str, locale: str | None = None, **params) -> str:
+    text = translations(locale or current_locale.get()).gettext(msgid)
+    return text % params if params else text
+
+
+def ngettext(singular: str, plural: str, n: int, locale: str | None = None, **params) -> str:
+    text = translations(locale or current_locale.get()).ngettext(singular, plural, n)
+    return text % {"num": n, **params}
+
+
+def render(message: Text | str, locale: str | None = None) -> str:
+    return message.render(locale) if isinstance(message, Text) else gettext(message, locale)

@@ -1,0 +1,76 @@
+"""One settings object, read from environment variables.
+
+| variable | meaning | default |
+|---|---|---|
+| `DM_DATA_DIR` | folder for the SQLite file and uploaded documents | `./var` |
+| `DM_DATABASE_URL` | SQLAlchemy URL; `postgresql+psycopg://...` for PostgreSQL | SQLite file in the data folder |
+| `DM_SECRET_KEY` | secret for signed values; generated into the data folder when unset | |
+| `DM_COOKIE_SECURE` | `1` marks cookies Secure (serve over HTTPS) | `0` |
+| `DM_FRONTEND_DIR` | folder holding the installed npm packages (`node_modules`) | the project's |
+| `PORT` | port of `digitalmarket serve` | `8000` |
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[3]
+
+
+def _flag(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    database_url: str
+    secret_key: str
+    cookie_secure: bool = False
+    frontend_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "node_modules")
+    port: int = 8000
+    session_days: int = 14
+    login_max_failures: int = 5
+    login_lock_minutes: int = 15
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def _secret_key(data_dir: Path) -> str:
+    if key := os.environ.get("DM_SECRET_KEY"):
+        return key
+    path = data_dir / "secret_key"
+    if not path.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def load_settings() -> Settings:
+    data_dir = Path(os.environ.get("DM_DATA_DIR", PROJECT_ROOT / "var")).resolve()
+    database_url = os.environ.get("DM_DATABASE_URL") or f"sqlite:///{data_dir / 'market.sqlite3'}"
+    frontend_dir = Path(os.environ.get("DM_FRONTEND_DIR", PROJECT_ROOT / "node_modules"))
+    return Settings(
+        data_dir=data_dir,
+        database_url=database_url,
+        secret_key=_secret_key(data_dir),
+        cookie_secure=_flag("DM_COOKIE_SECURE"),
+        frontend_dir=frontend_dir,
+        port=int(os.environ.get("PORT", "8000")),
+    )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings (tests build their own with `load_settings`)."""
+    return load_settings()

@@ -1,0 +1,152 @@
+"""Jinja2 templates of every stage, rendered in the reader's language with the layout's context."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
+
+from . import i18n
+from .errors import DomainError
+from .i18n import N_, Text
+
+PACKAGE_ROOT = Path(__file__).resolve().parents[1]
+CSRF_COOKIE = "dm_csrf"
+CSRF_FIELD = "csrf_token"
+LANG_COOKIE = "dm_lang"
+
+
+class CsrfFailed(DomainError):
+    status = 403
+    code = "csrf_failed"
+    default_message = N_("This form has expired. Go back, reload the page and send it again.")
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    href: str
+
+
+@dataclass(frozen=True)
+class Flash:
+    kind: str
+    text: str
+
+
+#: Messages a redirect can ask the next page to show (``?notice=<key>``).
+NOTICES: dict[str, tuple[str, Text]] = {
+    "signed_up": ("success", N_("Your company is registered and you are signed in.")),
+    "signed_in": ("success", N_("You are signed in.")),
+    "signed_out": ("info", N_("You are signed out.")),
+    "password_changed": ("success", N_("Your password is changed. Please sign in again.")),
+    "token_revoked": ("info", N_("The API token is revoked.")),
+    "user_created": ("success", N_("The account is created.")),
+    "role_changed": ("success", N_("The role is changed.")),
+    "agency_created": ("success", N_("The agency is registered.")),
+    "profile_saved": ("success", N_("The company profile is saved.")),
+}
+
+
+def _template_dirs() -> list[str]:
+    dirs = [PACKAGE_ROOT / "web" / "templates"]
+    dirs += sorted(p for p in PACKAGE_ROOT.glob("*/templates") if p.parent.name != "web")
+    return [str(d) for d in dirs]
+
+
+def _build_environment() -> Environment:
+    env = Environment(
+        loader=ChoiceLoader([FileSystemLoader(_template_dirs())]),
+        autoescape=select_autoescape(["html"]),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_callables(
+        lambda msgid: i18n.gettext(msgid),
+        lambda singular, plural, n: i18n.ngettext(singular, plural, n),
+        newstyle=True,
+    )
+    env.filters["t"] = i18n.render
+    return env
+
+
+environment = _build_environment()
+
+
+def csrf_token_for(request: Request) -> str:
+    """The browser's CSRF token (double-submit cookie), minted on first use in this request."""
+    token = getattr(request.state, "csrf_token", None) or request.cookies.get(CSRF_COOKIE)
+    if not token:
+        token = secrets.token_urlsafe(32)
+    request.state.csrf_token = token
+    return token
+
+
+def navigation(actor) -> list[NavItem]:
+    items = [NavItem(i18n.gettext("Home"), "/")]
+    if actor is not None:
+        items.append(NavItem(i18n.gettext("My workspace"), actor.home_path))
+        items.append(NavItem(i18n.gettext("My account"), "/account"))
+    items.append(NavItem(i18n.gettext("Open API"), "/api/v1/docs"))
+    return items
+
+
+def render(
+    request: Request,
+    template: str,
+    context: dict | None = None,
+    *,
+    status_code: int = 200,
+    actor=None,
+) -> HTMLResponse:
+    flashes = []
+    notice = request.query_params.get("notice")
+    if notice in NOTICES:
+        kind, text = NOTICES[notice]
+        flashes.append(Flash(kind, text.render()))
+    ctx = {
+        "request": request,
+        "locale": i18n.current_locale.get(),
+        "language_names": i18n.LANGUAGE_NAMES,
+        "actor": actor,
+        "csrf_token": csrf_token_for(request),
+        "nav": navigation(actor),
+        "current_path": request.url.path,
+        "flashes": flashes,
+        "errors": {},
+        "values": {},
+    }
+    ctx.update(context or {})
+    html = environment.get_template(template).render(ctx)
+    response = HTMLResponse(html, status_code=status_code)
+    attach_csrf_cookie(request, response)
+    return response
+
+
+def attach_csrf_cookie(request: Request, response) -> None:
+    token = getattr(request.state, "csrf_token", None)
+    if token and request.cookies.get(CSRF_COOKIE) != token:
+        settings = request.app.state.settings
+        response.set_cookie(CSRF_COOKIE, token, httponly=True, samesite="lax", secure=settings.cookie_secure)
+
+
+async def csrf_protect(request: Request) -> None:
+    """Refuse an unsafe request to a page whose form does not carry the browser's CSRF token.
+
+    Page routers add this as a router dependency, so every form post is covered.
+    """
+    if request.method in {"GET", "HEAD", "OPTIONS"}:
+        return
+    expected = request.cookies.get(CSRF_COOKIE, "")
+    try:
+        form = await request.form()
+        given = str(form.get(CSRF_FIELD, ""))
+    except Exception:  # noqa: BLE001 - an unreadable body has no token either
+        given = ""
+    if not expected or not given or not secrets.compare_digest(expected, given):
+        raise CsrfFailed()

@@ -1,0 +1,100 @@
+"""Demo data: fictional Korean organisations and one account per role (`digitalmarket seed-demo`).
+
+Everything is created through the workflows, as a user would, so the audit chain holds it too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from .accounts import workflow as accounts
+from .accounts.rules import OrganisationKind, Role
+from .accounts.tables import Organisation
+
+DEMO_PASSWORD = "demo-pass-2026"
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    email: str
+    name: str
+    role: Role
+    organisation: str
+
+
+SUPPLIERS = [
+    # business number, company, representative, size, credit rating
+    ("1208147521", "(주)가상소프트", "김가상", "sme", "BBB+"),
+    ("2208812340", "클라우드나래 주식회사", "이나래", "sme", "A-"),
+    ("3148620457", "한빛데이터(주)", "박한빛", "middle", "A"),
+    ("1078736528", "누리클라우드(주)", "최누리", "large", "AA"),
+]
+
+AGENCIES = [
+    # agency code, name, kind
+    ("1741000", "미래행정부", "central"),
+    ("6110000", "한빛특별시", "local"),
+    ("B552001", "한국디지털진흥공단", "public_institution"),
+    ("7010000", "한빛시교육청", "education"),
+]
+
+OPERATOR_NAME = "디지털서비스 마켓 운영기관(NIA)"
+PPS_NAME = "조달청 디지털조달국"
+
+ACCOUNTS = [
+    DemoAccount("supplier@demo.kr", "김가상", Role.SUPPLIER, "(주)가상소프트"),
+    DemoAccount("supplier2@demo.kr", "이나래", Role.SUPPLIER, "클라우드나래 주식회사"),
+    DemoAccount("buyer@demo.kr", "정수요", Role.AGENCY_BUYER, "미래행정부"),
+    DemoAccount("buyer2@demo.kr", "한지방", Role.AGENCY_BUYER, "한빛특별시"),
+    DemoAccount("operator@demo.kr", "오운영", Role.OPERATOR, OPERATOR_NAME),
+    DemoAccount("reviewer@demo.kr", "심위원", Role.REVIEWER, OPERATOR_NAME),
+    DemoAccount("reviewer2@demo.kr", "서심사", Role.REVIEWER, OPERATOR_NAME),
+    DemoAccount("reviewer3@demo.kr", "윤전문", Role.REVIEWER, OPERATOR_NAME),
+    DemoAccount("officer@demo.kr", "조계약", Role.CONTRACTING_OFFICER, PPS_NAME),
+    DemoAccount("admin@demo.kr", "관리자", Role.ADMIN, OPERATOR_NAME),
+]
+
+
+def seed_demo(session: Session) -> int:
+    """Create the demo organisations and accounts; returns the number of accounts created."""
+    by_name: dict[str, Organisation] = {}
+    by_name[OPERATOR_NAME] = accounts.create_staff_organisation(session, OrganisationKind.OPERATOR, OPERATOR_NAME)
+    by_name[PPS_NAME] = accounts.create_staff_organisation(session, OrganisationKind.PPS, PPS_NAME)
+    for number, company, representative, size, rating in SUPPLIERS:
+        account = next((a for a in ACCOUNTS if a.organisation == company), None)
+        user = accounts.sign_up_supplier(
+            session,
+            accounts.SupplierSignUp(
+                business_number=number,
+                company_name=company,
+                representative=representative,
+                size=size,
+                name=account.name if account else representative,
+                email=account.email if account else f"contact-{number}@demo.kr",
+                password=DEMO_PASSWORD,
+                credit_rating=rating,
+                contact_phone="02-6000-0000",
+            ),
+        )
+        by_name[company] = user.organisation
+    for code, name, kind in AGENCIES:
+        by_name[name] = accounts.create_agency(session, None, accounts.NewAgency(code, name, kind, "044-000-0000"))
+    created = len(SUPPLIERS)
+    for account in ACCOUNTS:
+        if account.role == Role.SUPPLIER:
+            continue
+        accounts.create_user(
+            session,
+            None,
+            accounts.NewUser(
+                email=account.email,
+                name=account.name,
+                role=account.role,
+                organisation_id=by_name[account.organisation].id,
+                password=DEMO_PASSWORD,
+            ),
+        )
+        created += 1
+    return created

@@ -1,0 +1,70 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from .. import __version__
+from ..accounts import api as accounts_api
+from ..accounts import pages as accounts_pages
+from ..core.database import Database
+from ..core.settings import Settings, get_settings
+from . import pages
+from .errors import install_error_handlers
+from .middleware import LocaleMiddleware, SecurityHeadersMiddleware
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+
+API_DESCRIPTION = """
+디지털서비스 마켓 Open API. Public endpoints need no credentials; others take a personal API token,
+created on the account page or with `digitalmarket create-token`, as `Authorization: Bearer <token>`.
+Errors are `{"error": {"code", "message", "fields"}}` with a 4xx status; messages follow
+`Accept-Language` (`ko` by default, `en`).
+"""
+
+
+def create_app(settings: Settings | None = None, db: Database | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    db = db or Database(settings.database_url)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        yield
+        db.dispose()
+
+    app = FastAPI(
+        title="디지털서비스 마켓 API",
+        version=__version__,
+        description=API_DESCRIPTION,
+        openapi_url="/api/v1/openapi.json",
+        docs_url=None,
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.db = db
+
+    frontend = settings.frontend_dir
+    app.mount("/static/app", StaticFiles(directory=STATIC_DIR), name="static-app")
+    app.mount(
+        "/static/krds", StaticFiles(directory=frontend / "krds-uiux" / "resources", check_dir=False), name="static-krds"
+    )
+    app.mount(
+        "/static/htmx", StaticFiles(directory=frontend / "htmx.org" / "dist", check_dir=False), name="static-htmx"
+    )
+    app.mount(
+        "/static/swagger", StaticFiles(directory=frontend / "swagger-ui-dist", check_dir=False), name="static-swagger"
+    )
+
+    app.include_router(accounts_api.router, prefix="/api/v1")
+    app.include_router(pages.router)
+    app.include_router(accounts_pages.router)
+
+    install_error_handlers(app)
+    app.add_middleware(SecurityHeadersMiddleware, hsts=settings.cookie_secure)
+    app.add_middleware(LocaleMiddleware)
+    return app

@@ -1,0 +1,130 @@
+"""Errors as the reader expects them: the JSON error shape on the API, a page in their language elsewhere.
+
+No input may produce a 5xx: domain errors, validation errors, unknown routes and malformed bodies all
+map to a 4xx with a message in the caller's language.
+"""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from ..accounts.access import actor_from_request
+from ..core import i18n
+from ..core.errors import DomainError, NotSignedIn
+from ..core.i18n import N_, Text
+from ..core.templating import render
+
+log = logging.getLogger("digitalmarket.web")
+
+STATUS_TEXT: dict[int, tuple[str, Text]] = {
+    400: ("bad_request", N_("The request could not be processed.")),
+    401: ("not_signed_in", N_("Please sign in first.")),
+    403: ("forbidden", N_("You do not have permission for this.")),
+    404: ("not_found", N_("The page or item you asked for does not exist.")),
+    405: ("method_not_allowed", N_("This address does not accept that kind of request.")),
+    409: ("conflict", N_("Someone else changed this first. Reload and try again.")),
+    413: ("too_large", N_("The request is too large.")),
+    415: ("unsupported_media_type", N_("Send the request body as JSON.")),
+    422: ("validation_failed", N_("Some fields need correcting.")),
+    429: ("too_many_attempts", N_("Too many attempts. Try again later.")),
+    500: ("server_error", N_("Something went wrong on our side. Nothing was saved; please try again.")),
+}
+
+FIELD_MESSAGES: dict[str, Text] = {
+    "missing": N_("This field is required."),
+    "string_too_long": N_("This value is too long."),
+    "string_too_short": N_("This value is too short."),
+    "int_parsing": N_("Enter a whole number."),
+    "int_type": N_("Enter a whole number."),
+    "date_from_datetime_parsing": N_("Enter a date like 2026-12-31."),
+    "date_parsing": N_("Enter a date like 2026-12-31."),
+    "date_type": N_("Enter a date like 2026-12-31."),
+    "string_type": N_("Enter text."),
+    "extra_forbidden": N_("This field is not expected."),
+}
+
+
+def is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def error_json(status: int, code: str, message: str, fields: dict | None = None) -> JSONResponse:
+    return JSONResponse({"error": {"code": code, "message": message, "fields": fields or {}}}, status_code=status)
+
+
+def error_page(request: Request, status: int, message: Text | None = None) -> object:
+    code, default = STATUS_TEXT.get(status, STATUS_TEXT[400])
+    message = message or default
+    other = "en" if i18n.current_locale.get() == "ko" else "ko"
+    try:
+        actor = actor_from_request(request, "page")
+    except DomainError:
+        actor = None
+    return render(
+        request,
+        "error.html",
+        {
+            "status": status,
+            "code": code,
+            "message": message.render(),
+            "other_locale": other,
+            "other_message": message.render(other),
+            "other_title": i18n.gettext("Error", other),
+        },
+        status_code=status,
+        actor=actor,
+    )
+
+
+def _field_name(loc: tuple) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header", "cookie")]
+    return ".".join(parts) or "body"
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def domain_error(request: Request, error: DomainError):
+        locale = i18n.current_locale.get()
+        if is_api(request):
+            return JSONResponse({"error": error.render(locale)}, status_code=error.status)
+        if isinstance(error, NotSignedIn):
+            return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
+        return error_page(request, error.status, error.message)
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, error: RequestValidationError):
+        errors = error.errors()
+        if any(e.get("type") == "json_invalid" for e in errors):
+            message = N_("The request body is not valid JSON.")
+            if is_api(request):
+                return error_json(400, "malformed_json", message.render())
+            return error_page(request, 400, message)
+        fields = {}
+        for e in errors:
+            name = _field_name(tuple(e.get("loc", ())))
+            text = FIELD_MESSAGES.get(e.get("type", ""), N_("This value is not valid."))
+            fields.setdefault(name, text.render())
+        if is_api(request):
+            return error_json(422, "validation_failed", STATUS_TEXT[422][1].render(), fields)
+        return error_page(request, 422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, error: StarletteHTTPException):
+        status = error.status_code
+        code, message = STATUS_TEXT.get(status, ("error", STATUS_TEXT[400][1]))
+        if is_api(request):
+            return error_json(status, code, message.render())
+        return error_page(request, status)
+
+    @app.exception_handler(Exception)
+    async def server_error(request: Request, error: Exception):
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        if is_api(request):
+            return error_json(500, "server_error", STATUS_TEXT[500][1].render())
+        return error_page(request, 500)

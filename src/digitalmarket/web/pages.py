@@ -1,0 +1,81 @@
+"""Pages of the shell: home, language switch, role workspaces, API docs, health check."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse, RedirectResponse
+
+from ..accounts.access import database, page_access
+from ..accounts.permissions import (
+    AGENCY_BUYERS,
+    CONTRACTING_OFFICERS,
+    OPERATORS,
+    PUBLIC,
+    REVIEWERS,
+    SUPPLIERS,
+)
+from ..core import i18n
+from ..core.templating import LANG_COOKIE, csrf_protect, render
+from .workspaces import WORKSPACES
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
+
+
+@router.get("/")
+def home(request: Request, actor=Depends(page_access(PUBLIC))):
+    return render(request, "home.html", {"workspaces": WORKSPACES}, actor=actor)
+
+
+@router.get("/lang/{locale}")
+def switch_language(request: Request, locale: str, next: str = "/", actor=Depends(page_access(PUBLIC))):
+    target = next if next.startswith("/") and not next.startswith("//") else "/"
+    response = RedirectResponse(target, status_code=303)
+    response.set_cookie(
+        LANG_COOKIE,
+        i18n.normalise_locale(locale),
+        max_age=365 * 24 * 3600,
+        samesite="lax",
+        secure=request.app.state.settings.cookie_secure,
+    )
+    return response
+
+
+def _workspace(request: Request, actor, role_key: str):
+    return render(request, "workspace.html", {"workspace": WORKSPACES[role_key]}, actor=actor)
+
+
+@router.get("/supplier")
+def supplier_workspace(request: Request, actor=Depends(page_access(SUPPLIERS))):
+    return _workspace(request, actor, "supplier")
+
+
+@router.get("/agency")
+def agency_workspace(request: Request, actor=Depends(page_access(AGENCY_BUYERS))):
+    return _workspace(request, actor, "agency_buyer")
+
+
+@router.get("/operator")
+def operator_workspace(request: Request, actor=Depends(page_access(OPERATORS))):
+    return _workspace(request, actor, "operator")
+
+
+@router.get("/reviewer")
+def reviewer_workspace(request: Request, actor=Depends(page_access(REVIEWERS))):
+    return _workspace(request, actor, "reviewer")
+
+
+@router.get("/officer")
+def officer_workspace(request: Request, actor=Depends(page_access(CONTRACTING_OFFICERS))):
+    return _workspace(request, actor, "contracting_officer")
+
+
+@router.get("/api/v1/docs")
+def api_docs(request: Request, actor=Depends(page_access(PUBLIC))):
+    return render(request, "api_docs.html", {}, actor=actor)
+
+
+@router.get("/healthz")
+def healthz(request: Request, _=Depends(page_access(PUBLIC))):
+    if database(request).ping():
+        return {"status": "ok"}
+    return JSONResponse({"status": "unavailable"}, status_code=503)
