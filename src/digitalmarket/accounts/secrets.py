@@ -3,13 +3,24 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import secrets
 from functools import lru_cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-_hasher = PasswordHasher()
+def _make_hasher() -> PasswordHasher:
+    """argon2id with the library's recommended cost, unless DM_ARGON2_TIME_COST / DM_ARGON2_MEMORY_KIB
+    lower it (the test suite does, to keep thousands of log-ins fast; never do this in production)."""
+    time_cost = os.environ.get("DM_ARGON2_TIME_COST")
+    memory_kib = os.environ.get("DM_ARGON2_MEMORY_KIB")
+    if time_cost or memory_kib:
+        return PasswordHasher(time_cost=int(time_cost or 3), memory_cost=int(memory_kib or 65536), parallelism=1)
+    return PasswordHasher()
+
+
+_hasher = _make_hasher()
 
 
 def hash_password(password: str) -> str:

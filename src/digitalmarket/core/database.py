@@ -61,12 +61,12 @@ class Database:
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
-        """A read-only unit of work; anything written inside is rolled back."""
+        """A read-only unit of work; anything written inside is discarded when the session closes.
+
+        Objects loaded inside stay readable afterwards (closing detaches without expiring them).
+        """
         with self._read_sessions() as session:
-            try:
-                yield session
-            finally:
-                session.rollback()
+            yield session
 
     def ping(self) -> bool:
         try:

@@ -1,0 +1,125 @@
+"""Test fixtures: a migrated database per test on SQLite and on PostgreSQL, the app, and clients.
+
+Database tests take the ``db`` fixture and run once per backend. PostgreSQL tests use a fresh database
+created for the run and dropped afterwards; without a server they skip, unless DM_REQUIRE_POSTGRES=1
+turns the skip into a failure (as CI does).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import text
+
+from digitalmarket.core.database import Database
+from digitalmarket.core.migrate import upgrade
+from digitalmarket.core.settings import PROJECT_ROOT, Settings
+from digitalmarket.models import metadata
+from digitalmarket.web.app import create_app
+
+PG_ADMIN_URL = os.environ.get("DM_TEST_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
+BACKENDS = ["sqlite", "postgresql"]
+
+
+def _required(name: str) -> bool:
+    return os.environ.get(name, "").strip() in {"1", "true", "yes"}
+
+
+def skip_or_fail(variable: str, reason: str) -> None:
+    if _required(variable):
+        pytest.fail(f"{reason} ({variable}=1 forbids skipping)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    """A SQLite file migrated once; every test gets its own copy."""
+    path = tmp_path_factory.mktemp("sqlite") / "template.sqlite3"
+    db = Database(f"sqlite:///{path}")
+    upgrade(db.engine)
+    with db.engine.connect() as connection:
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A fresh PostgreSQL database for this test run, migrated once and dropped at the end."""
+    name = f"dm_test_{uuid.uuid4().hex[:12]}"
+    try:
+        admin = psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=3)
+    except psycopg.OperationalError as error:
+        skip_or_fail("DM_REQUIRE_POSTGRES", f"PostgreSQL is not reachable at {PG_ADMIN_URL}: {error}")
+    with admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    url = PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://") + f"/{name}"
+    db = Database(url)
+    upgrade(db.engine)
+    db.dispose()
+    yield url
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _truncate_all(db: Database) -> None:
+    tables = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
+    with db.engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request) -> str:
+    return request.param
+
+
+@pytest.fixture
+def db(backend, request, tmp_path) -> Iterator[Database]:
+    """A migrated, empty database on the test's backend."""
+    if backend == "sqlite":
+        path = tmp_path / "market.sqlite3"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        database = Database(f"sqlite:///{path}")
+    else:
+        database = Database(request.getfixturevalue("postgres_url"))
+        _truncate_all(database)
+    yield database
+    database.dispose()
+
+
+@pytest.fixture
+def settings(db, tmp_path) -> Settings:
+    return Settings(
+        data_dir=tmp_path,
+        database_url=db.url,
+        secret_key="test-secret",
+        frontend_dir=PROJECT_ROOT / "node_modules",
+    )
+
+
+@pytest.fixture
+def app(settings, db):
+    return create_app(settings, db)
+
+
+@pytest.fixture
+def client(app) -> Iterator[TestClient]:
+    with TestClient(app, base_url="http://testserver") as test_client:
+        yield test_client
+
+
+@pytest.fixture
+def demo(db):
+    """The demo organisations and accounts, created through the workflows."""
+    from digitalmarket.demo import seed_demo
+
+    with db.transaction() as session:
+        seed_demo(session)
+    return db
