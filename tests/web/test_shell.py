@@ -1,0 +1,76 @@
+"""The web shell: home, languages, error pages, headers, static KRDS files, health check."""
+
+import pytest
+
+
+def test_health_check(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok"}
+
+
+def test_home_is_korean_by_default_and_english_on_request(client):
+    korean = client.get("/")
+    assert '<html lang="ko"' in korean.text
+    assert "디지털서비스 마켓" in korean.text
+    switched = client.get("/lang/en?next=/", follow_redirects=False)
+    assert switched.status_code == 303
+    english = client.get("/")
+    assert '<html lang="en"' in english.text
+    assert "Digital Service Market" in english.text
+
+
+def test_language_switch_never_redirects_off_site(client):
+    response = client.get("/lang/en?next=//evil.example", follow_redirects=False)
+    assert response.headers["location"] == "/"
+
+
+@pytest.mark.parametrize("locale", ["ko", "en"])
+def test_not_found_page_in_both_languages(client, locale):
+    client.cookies.set("dm_lang", locale)
+    response = client.get("/no/such/page")
+    assert response.status_code == 404
+    assert f'<html lang="{locale}"' in response.text
+    assert ("페이지" in response.text) if locale == "ko" else ("does not exist" in response.text)
+
+
+def test_server_error_page_says_nothing_was_saved(app, settings):
+    from fastapi import Depends
+    from fastapi.testclient import TestClient
+
+    from digitalmarket.accounts.access import page_access
+    from digitalmarket.accounts.permissions import PUBLIC
+
+    @app.get("/boom-for-test")
+    def boom(_=Depends(page_access(PUBLIC))):
+        raise RuntimeError("boom")
+
+    with TestClient(app, raise_server_exceptions=False) as client:
+        response = client.get("/boom-for-test")
+    assert response.status_code == 500
+    assert "저장되지 않았" in response.text
+
+
+def test_security_headers_on_every_response(client):
+    for path in ("/", "/api/v1/openapi.json", "/no/such/page", "/static/app/app.css"):
+        headers = client.get(path).headers
+        csp = headers["content-security-policy"]
+        assert "frame-ancestors 'none'" in csp
+        assert "script-src 'self'" in csp and "unsafe-inline" not in csp.split("script-src")[1].split(";")[0]
+        assert headers["x-content-type-options"] == "nosniff"
+        assert headers["referrer-policy"]
+
+
+def test_krds_and_htmx_are_served_from_the_installed_packages(client):
+    assert client.get("/static/krds/cdn/krds.min.css").status_code == 200
+    assert client.get("/static/krds/cdn/krds.min.js").status_code == 200
+    assert client.get("/static/htmx/htmx.min.js").status_code == 200
+    page = client.get("/")
+    assert "/static/krds/cdn/krds.min.css" in page.text
+
+
+def test_api_docs_page(client):
+    page = client.get("/api/v1/docs")
+    assert page.status_code == 200
+    assert "/static/swagger/swagger-ui-bundle.js" in page.text
+    assert client.get("/static/swagger/swagger-ui-bundle.js").status_code == 200
