@@ -36,7 +36,7 @@ def test_home_page(page):
 def test_a_company_signs_up(page):
     page.goto("/signup")
     screenshot(page, "signup")
-    page.get_by_label("사업자등록번호").fill("314-86-20457")
+    page.get_by_label("사업자등록번호").fill("211-87-45909")
     page.get_by_label("회사명").fill("(주)브라우저클라우드")
     page.get_by_label("대표자").fill("장브라")
     page.get_by_label("기업 규모").select_option("sme")
