@@ -17,9 +17,7 @@ PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 def _msgids() -> set[str]:
     found = set()
     keywords = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
-    for _file, _line, message, _comments, _context in extract_from_dir(
-        SRC, METHOD_MAP, OPTIONS, keywords=keywords
-    ):
+    for _file, _line, message, _comments, _context in extract_from_dir(SRC, METHOD_MAP, OPTIONS, keywords=keywords):
         found.update([message] if isinstance(message, str) else [m for m in message if m])
     return found
 

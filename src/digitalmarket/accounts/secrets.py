@@ -10,6 +10,7 @@ from functools import lru_cache
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+
 def _make_hasher() -> PasswordHasher:
     """argon2id with the library's recommended cost, unless DM_ARGON2_TIME_COST / DM_ARGON2_MEMORY_KIB
     lower it (the test suite does, to keep thousands of log-ins fast; never do this in production)."""

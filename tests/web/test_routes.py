@@ -1,0 +1,59 @@
+"""Every route states who may call it, so no route can be added without a permission rule."""
+
+from fastapi.routing import APIRoute
+from starlette.routing import Mount
+
+from digitalmarket.accounts.access import Access
+from digitalmarket.web.routes import iter_routes
+
+# Routes FastAPI itself adds: the OpenAPI document is public by design.
+FRAMEWORK_ROUTES = {"/api/v1/openapi.json"}
+
+
+def _rules(dependant) -> list[Access]:
+    found = [dependant.call] if isinstance(dependant.call, Access) else []
+    for child in dependant.dependencies:
+        found += _rules(child)
+    return found
+
+
+def declared_rules(app) -> dict[tuple[str, str], Access]:
+    table = {}
+    for path, route in iter_routes(app.router.routes):
+        if isinstance(route, Mount) or path in FRAMEWORK_ROUTES:
+            continue
+        assert isinstance(route, APIRoute), f"{path} is not an APIRoute"
+        rules = _rules(route.dependant)
+        assert len(rules) == 1, f"{sorted(route.methods)} {path} declares {len(rules)} access rules"
+        for method in route.methods:
+            table[(method, path)] = rules[0]
+    return table
+
+
+def test_every_route_declares_exactly_one_rule(app):
+    table = declared_rules(app)
+    assert len(table) >= 40
+    assert ("GET", "/api/v1/me") in table
+    assert table[("GET", "/api/v1/me")].rule.name == "signed_in"
+    assert table[("GET", "/admin")].rule.roles == {"admin"}
+
+
+def test_api_routes_use_bearer_tokens_and_pages_use_the_session(app):
+    for (method, path), access in declared_rules(app).items():
+        if path.startswith("/api/v1/") and path != "/api/v1/docs":
+            assert access.surface == "api", (method, path)
+        else:
+            assert access.surface == "page", (method, path)
+
+
+def test_every_unsafe_page_route_checks_csrf(app):
+    from digitalmarket.core.templating import csrf_protect
+
+    for route in app.routes:
+        if (
+            isinstance(route, APIRoute)
+            and not route.path.startswith("/api/")
+            and route.methods & {"POST", "PUT", "DELETE"}
+        ):
+            calls = {d.call for d in route.dependant.dependencies}
+            assert csrf_protect in calls, route.path
