@@ -74,3 +74,12 @@ def test_api_docs_page(client):
     assert page.status_code == 200
     assert "/static/swagger/swagger-ui-bundle.js" in page.text
     assert client.get("/static/swagger/swagger-ui-bundle.js").status_code == 200
+
+
+def test_every_link_on_the_home_page_leads_somewhere(client):
+    import re
+
+    links = set(re.findall(r'href="(/[^"#]*)"', client.get("/").text))
+    assert {"/terms", "/privacy", "/login", "/signup"} <= links
+    for link in links:
+        assert client.get(link).status_code == 200, link

@@ -69,6 +69,16 @@ def officer_workspace(request: Request, actor=Depends(page_access(CONTRACTING_OF
     return _workspace(request, actor, "contracting_officer")
 
 
+@router.get("/terms")
+def terms(request: Request, actor=Depends(page_access(PUBLIC))):
+    return render(request, "terms.html", {}, actor=actor)
+
+
+@router.get("/privacy")
+def privacy(request: Request, actor=Depends(page_access(PUBLIC))):
+    return render(request, "privacy.html", {}, actor=actor)
+
+
 @router.get("/api/v1/docs")
 def api_docs(request: Request, actor=Depends(page_access(PUBLIC))):
     return render(request, "api_docs.html", {}, actor=actor)
