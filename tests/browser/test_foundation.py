@@ -69,6 +69,7 @@ def test_each_role_sees_its_landing_page(page, role):
     screenshot(page, f"workspace-{role}")
     page.goto("/account")
     assert DEMO_EMAILS[role] in page.content()
+    assert page.console_errors == []  # nothing blocked by the CSP, nothing fetched from elsewhere
 
 
 def test_switch_to_english(page):

@@ -66,7 +66,12 @@ def test_krds_and_htmx_are_served_from_the_installed_packages(client):
     assert client.get("/static/krds/cdn/krds.min.js").status_code == 200
     assert client.get("/static/htmx/htmx.min.js").status_code == 200
     page = client.get("/")
-    assert "/static/krds/cdn/krds.min.css" in page.text
+    assert "/assets/krds.css" in page.text
+    css = client.get("/assets/krds.css")
+    assert css.headers["content-type"].startswith("text/css")
+    assert "krds.go.kr" not in css.text  # icons come from the installed package, not the internet
+    assert "/static/krds/img/component/icon/ico_angle.svg" in css.text
+    assert client.get("/static/krds/img/component/icon/ico_angle.svg").status_code == 200
 
 
 def test_api_docs_page(client):

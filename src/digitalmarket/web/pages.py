@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+from pathlib import Path
+
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 
 from ..accounts.access import database, page_access
 from ..accounts.permissions import (
@@ -15,6 +18,7 @@ from ..accounts.permissions import (
     SUPPLIERS,
 )
 from ..core import i18n
+from ..core.errors import NotFound
 from ..core.templating import LANG_COOKIE, csrf_protect, render
 from .workspaces import WORKSPACES
 
@@ -77,6 +81,25 @@ def terms(request: Request, actor=Depends(page_access(PUBLIC))):
 @router.get("/privacy")
 def privacy(request: Request, actor=Depends(page_access(PUBLIC))):
     return render(request, "privacy.html", {}, actor=actor)
+
+
+KRDS_REMOTE_RESOURCES = "https://www.krds.go.kr/resources/"
+
+
+@lru_cache(maxsize=1)
+def _krds_stylesheet(frontend_dir: str) -> str:
+    """KRDS's stylesheet with its icons pointed at the installed package instead of krds.go.kr."""
+    css = (Path(frontend_dir) / "krds-uiux" / "resources" / "cdn" / "krds.min.css").read_text(encoding="utf-8")
+    return css.replace(KRDS_REMOTE_RESOURCES, "/static/krds/")
+
+
+@router.get("/assets/krds.css")
+def krds_stylesheet(request: Request, _=Depends(page_access(PUBLIC))):
+    try:
+        css = _krds_stylesheet(str(request.app.state.settings.frontend_dir))
+    except FileNotFoundError as error:
+        raise NotFound() from error
+    return Response(css, media_type="text/css", headers={"Cache-Control": "public, max-age=3600"})
 
 
 @router.get("/api/v1/docs")
