@@ -1,0 +1,78 @@
+"""No input produces a 5xx: random JSON bodies, form posts and paths all get a 4xx with a message."""
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.helpers import csrf_from
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30),
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=10), children, max_size=3),
+    max_leaves=8,
+)
+signup_fields = ["business_number", "company_name", "representative", "size", "name", "email", "password"]
+bodies = st.dictionaries(st.sampled_from([*signup_fields, "extra"]), json_values, max_size=9) | json_values
+checks = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+@pytest.fixture
+def backend():
+    return "sqlite"
+
+
+@checks
+@given(body=bodies)
+def test_random_json_to_sign_up_is_a_4xx(client, body):
+    response = client.post("/api/v1/signup", json=body)
+    assert response.status_code < 500
+    if response.status_code >= 400:
+        assert response.json()["error"]["message"]
+
+
+@checks
+@given(form=st.dictionaries(st.sampled_from(["email", "password", "next", "name", "size"]), st.text(max_size=40)))
+def test_random_forms_to_log_in_and_sign_up_are_never_a_5xx(client, form):
+    token = csrf_from(client, "/login")
+    assert client.post("/login", data={**form, "csrf_token": token}, follow_redirects=False).status_code < 500
+    assert client.post("/signup", data={**form, "csrf_token": token}, follow_redirects=False).status_code < 500
+
+
+@checks
+@given(path=st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs", "Cc"]), max_size=20))
+def test_random_paths_are_never_a_5xx(client, path):
+    for prefix in ("/", "/api/v1/", "/organisations/", "/lang/"):
+        assert client.get(prefix + path.replace("?", "").replace("#", "")).status_code < 500
+
+
+def test_session_cookie_flags(client, demo):
+    from tests.helpers import page_login
+
+    response = page_login(client, "buyer@demo.kr")
+    cookie = next(v for k, v in response.headers.multi_items() if k == "set-cookie" and v.startswith("dm_session="))
+    assert "HttpOnly" in cookie
+    assert "SameSite=lax" in cookie
+    assert "Secure" not in cookie
+
+
+def test_secure_cookies_when_configured(db, settings_secure):
+    from fastapi.testclient import TestClient
+
+    from digitalmarket.demo import seed_demo
+    from digitalmarket.web.app import create_app
+    from tests.helpers import page_login
+
+    with db.transaction() as session:
+        seed_demo(session)
+    with TestClient(create_app(settings_secure, db), base_url="https://testserver") as client:
+        response = page_login(client, "buyer@demo.kr")
+    cookie = next(v for k, v in response.headers.multi_items() if k == "set-cookie" and v.startswith("dm_session="))
+    assert "Secure" in cookie
+    assert "Strict-Transport-Security" in response.headers
+
+
+@pytest.fixture
+def settings_secure(settings):
+    from dataclasses import replace
+
+    return replace(settings, cookie_secure=True)
