@@ -7,7 +7,7 @@ import re
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from digitalmarket.accounts import workflow
+from digitalmarket.accounts import credentials
 from digitalmarket.accounts.tables import User
 from digitalmarket.core.database import Database
 from digitalmarket.demo import DEMO_PASSWORD
@@ -41,5 +41,5 @@ def api_token(db: Database, email: str) -> dict[str, str]:
     """Authorization headers with a fresh personal API token of that user."""
     with db.transaction() as session:
         user = session.scalars(select(User).where(User.email == email)).one()
-        _, plain = workflow.create_api_token(session, user, "test")
+        _, plain = credentials.create_api_token(session, user, "test")
     return {"Authorization": f"Bearer {plain}"}

@@ -124,7 +124,7 @@ def create_token(
     name: str = typer.Option("cli", help="A name to recognise the token by."),
 ) -> None:
     """Create a personal API token; it is printed once and never shown again."""
-    from .accounts import workflow
+    from .accounts import credentials
     from .accounts.rules import normalise_email
     from .accounts.tables import User
 
@@ -135,7 +135,7 @@ def create_token(
             if user is None:
                 console.print(f"[red]No user with e-mail {email}.[/red]")
                 raise typer.Exit(1)
-            _, plain = workflow.create_api_token(session, user, name)
+            _, plain = credentials.create_api_token(session, user, name)
     except DomainError as error:
         _fail(error)
     sys.stdout.write(plain + "\n")

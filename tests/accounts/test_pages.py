@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from digitalmarket.accounts import workflow
+from digitalmarket.accounts import credentials
 from digitalmarket.accounts.tables import Organisation, User
 from digitalmarket.core.audit import AuditEvent
 from digitalmarket.core.errors import ValidationFailed
@@ -127,18 +127,18 @@ def test_the_lock_lifts_after_fifteen_minutes(demo):
     with demo.transaction() as session:
         for _ in range(5):
             with pytest.raises(ValidationFailed):
-                workflow.authenticate(session, "buyer@demo.kr", "wrong-password")
+                credentials.authenticate(session, "buyer@demo.kr", "wrong-password")
     later = utcnow() + timedelta(minutes=15, seconds=1)
     with demo.transaction() as session:
-        user = workflow.authenticate(session, "buyer@demo.kr", "demo-pass-2026", now=later)
+        user = credentials.authenticate(session, "buyer@demo.kr", "demo-pass-2026", now=later)
         assert user.failed_logins == 0
 
 
 def test_unknown_email_spends_a_password_verification(demo, monkeypatch):
     calls = []
-    monkeypatch.setattr(workflow, "spend_verification_time", lambda password: calls.append(password))
+    monkeypatch.setattr(credentials, "spend_verification_time", lambda password: calls.append(password))
     with demo.transaction() as session, pytest.raises(ValidationFailed):
-        workflow.authenticate(session, "nobody@demo.kr", "some-password")
+        credentials.authenticate(session, "nobody@demo.kr", "some-password")
     assert calls == ["some-password"]
 
 

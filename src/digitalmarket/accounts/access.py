@@ -16,8 +16,9 @@ from fastapi import Request
 from ..core.database import Database
 from ..core.errors import NotSignedIn
 from ..core.i18n import N_
+from .credentials import api_token_owner, token_use_is_stale, touch_api_token, user_for_session
 from .permissions import Actor, Rule
-from .workflow import actor_of, api_token_owner, token_use_is_stale, touch_api_token, user_for_session
+from .workflow import actor_of
 
 SESSION_COOKIE = "dm_session"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request, Response
 
-from . import workflow
+from . import credentials, workflow
 from .access import api_access, database
 from .permissions import (
     ADMINS,
@@ -55,20 +55,20 @@ def me(request: Request, actor: Actor = Depends(api_access(SIGNED_IN))):
 @router.get("/tokens", response_model=list[TokenOut], summary="The caller's API tokens")
 def list_tokens(request: Request, actor: Actor = Depends(api_access(SIGNED_IN))):
     with database(request).reading() as session:
-        return [TokenOut.of(t) for t in workflow.tokens_of(session, actor)]
+        return [TokenOut.of(t) for t in credentials.tokens_of(session, actor)]
 
 
 @router.post("/tokens", status_code=201, response_model=NewTokenOut, summary="Create an API token")
 def create_token(body: TokenIn, request: Request, actor: Actor = Depends(api_access(SIGNED_IN))):
     with database(request).transaction() as session:
-        token, plain = workflow.create_api_token(session, session.get(User, actor.user_id), body.name)
+        token, plain = credentials.create_api_token(session, session.get(User, actor.user_id), body.name)
         return NewTokenOut(**TokenOut.of(token).model_dump(), token=plain)
 
 
 @router.delete("/tokens/{token_id}", status_code=204, summary="Revoke an API token")
 def revoke_token(token_id: int, request: Request, actor: Actor = Depends(api_access(SIGNED_IN))):
     with database(request).transaction() as session:
-        workflow.revoke_api_token(session, actor, token_id)
+        credentials.revoke_api_token(session, actor, token_id)
     return Response(status_code=204)
 
 

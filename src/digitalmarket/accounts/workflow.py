@@ -3,31 +3,23 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..core import audit
 from ..core.clock import today_kst
-from ..core.errors import Conflict, NotFound, TooManyAttempts, ValidationFailed
+from ..core.errors import Conflict, NotFound, ValidationFailed
 from ..core.i18n import N_, Text
-from ..core.tables import utcnow
 from . import rules
 from .permissions import STAFF, Actor
 from .rules import AgencyKind, OrganisationKind, Role, SupplierSize
 from .secrets import (
     hash_password,
-    new_token,
-    spend_verification_time,
-    token_digest,
-    verify_password,
 )
-from .tables import ApiToken, Organisation, User, WebSession
-
-LOCKOUT = rules.LockoutPolicy()
-SESSION_LIFETIME = timedelta(days=14)
+from .tables import Organisation, User
 
 
 def actor_of(user: User) -> Actor:
@@ -43,7 +35,7 @@ def actor_of(user: User) -> Actor:
     )
 
 
-def _fail_if(problems: dict[str, Text | None]) -> None:
+def fail_if(problems: dict[str, Text | None]) -> None:
     found = {name: text for name, text in problems.items() if text is not None}
     if found:
         raise ValidationFailed(fields=found)
@@ -87,7 +79,7 @@ def sign_up_supplier(session: Session, form: SupplierSignUp) -> User:
         "email": rules.email_problem(email),
         "password": rules.password_problem(form.password),
     }
-    _fail_if(problems)
+    fail_if(problems)
     duplicates = {}
     if session.scalar(select(Organisation.id).where(Organisation.business_number == number)):
         duplicates["business_number"] = N_("A company with this business registration number already exists.")
@@ -161,7 +153,7 @@ def create_user(session: Session, actor: Actor | None, form: NewUser) -> User:
         problems["organisation_id"] = N_("Choose an organisation.")
     elif problems["role"] is None and not rules.role_fits_organisation(Role(form.role), OrganisationKind(org.kind)):
         problems["role"] = N_("This role does not belong to that kind of organisation.")
-    _fail_if(problems)
+    fail_if(problems)
     if _email_taken(session, email):
         raise Conflict(
             N_("Some details are already registered."),
@@ -191,7 +183,7 @@ def change_role(session: Session, actor: Actor, user_id: int, role: str, version
     user = session.get(User, user_id)
     if user is None:
         raise NotFound()
-    _fail_if({"role": _choice_problem(role, Role)})
+    fail_if({"role": _choice_problem(role, Role)})
     if not rules.role_fits_organisation(Role(role), OrganisationKind(user.organisation.kind)):
         raise ValidationFailed(fields={"role": N_("This role does not belong to that kind of organisation.")})
     if user.version != version:
@@ -229,7 +221,7 @@ def create_agency(session: Session, actor: Actor | None, form: NewAgency) -> Org
         "name": rules.required_text_problem(form.name),
         "agency_kind": _choice_problem(form.agency_kind, AgencyKind),
     }
-    _fail_if(problems)
+    fail_if(problems)
     if session.scalar(select(Organisation.id).where(Organisation.agency_code == code)):
         raise Conflict(
             N_("Some details are already registered."),
@@ -271,154 +263,6 @@ def create_staff_organisation(session: Session, kind: OrganisationKind, name: st
     return org
 
 
-# --- log-in, sessions, tokens ------------------------------------------------------------------------
-
-
-def authenticate(session: Session, email: str, password: str, now: datetime | None = None) -> User:
-    """Check a log-in. Failures are counted and audited; 5 in a row lock the account for 15 minutes.
-
-    The caller must commit even when this raises, so that the failure count is kept.
-    """
-    now = now or utcnow()
-    email = rules.normalise_email(email)
-    user = session.scalar(select(User).where(User.email == email)) if email else None
-    if user is None or not user.is_active:
-        spend_verification_time(password or "")
-        audit.record(
-            session,
-            actor_user_id=None,
-            action="account.login_failed",
-            object_type="user",
-            object_id="unknown",
-            details={"reason": "unknown_email"},
-        )
-        raise ValidationFailed(N_("The e-mail address or password is not correct."))
-    if LOCKOUT.is_locked(user.locked_until, now):
-        spend_verification_time(password or "")
-        audit.record(
-            session,
-            actor_user_id=user.id,
-            action="account.login_failed",
-            object_type="user",
-            object_id=user.id,
-            details={"reason": "locked"},
-        )
-        raise TooManyAttempts(
-            N_(
-                "This account is locked for %(minutes)s minutes after %(count)s failed log-ins.",
-                minutes=LOCKOUT.lock_minutes,
-                count=LOCKOUT.max_failures,
-            )
-        )
-    if not verify_password(user.password_hash, password or ""):
-        user.failed_logins, user.locked_until = LOCKOUT.after_failure(user.failed_logins, now)
-        audit.record(
-            session,
-            actor_user_id=user.id,
-            action="account.login_failed",
-            object_type="user",
-            object_id=user.id,
-            details={"reason": "wrong_password", "locked": user.locked_until is not None},
-        )
-        raise ValidationFailed(N_("The e-mail address or password is not correct."))
-    user.failed_logins, user.locked_until = 0, None
-    audit.record(session, actor_user_id=user.id, action="account.logged_in", object_type="user", object_id=user.id)
-    return user
-
-
-def start_web_session(session: Session, user: User, now: datetime | None = None) -> str:
-    """A new session token for the browser cookie (a fresh one at every log-in)."""
-    now = now or utcnow()
-    token = new_token("dms")
-    session.add(
-        WebSession(token_hash=token_digest(token), user_id=user.id, created_at=now, expires_at=now + SESSION_LIFETIME)
-    )
-    return token
-
-
-def end_web_session(session: Session, token: str) -> None:
-    session.execute(delete(WebSession).where(WebSession.token_hash == token_digest(token)))
-
-
-def user_for_session(session: Session, token: str, now: datetime | None = None) -> User | None:
-    now = now or utcnow()
-    row = session.scalar(select(WebSession).where(WebSession.token_hash == token_digest(token)))
-    if row is None or row.expires_at <= now:
-        return None
-    user = session.get(User, row.user_id)
-    return user if user is not None and user.is_active else None
-
-
-def create_api_token(session: Session, user: User, name: str) -> tuple[ApiToken, str]:
-    """A personal API token; the plain value is returned once and never stored."""
-    _fail_if({"name": rules.required_text_problem(name, 100)})
-    plain = new_token("dm")
-    token = ApiToken(user_id=user.id, name=name.strip(), prefix=plain[:10], token_hash=token_digest(plain))
-    session.add(token)
-    session.flush()
-    audit.record(
-        session,
-        actor_user_id=user.id,
-        action="account.token_created",
-        object_type="api_token",
-        object_id=token.id,
-        details={"name": token.name, "prefix": token.prefix},
-    )
-    return token, plain
-
-
-def revoke_api_token(session: Session, actor: Actor, token_id: int) -> None:
-    token = session.get(ApiToken, token_id)
-    if token is None or token.user_id != actor.user_id or token.revoked_at is not None:
-        raise NotFound()
-    token.revoked_at = utcnow()
-    audit.record(
-        session,
-        actor_user_id=actor.user_id,
-        action="account.token_revoked",
-        object_type="api_token",
-        object_id=token.id,
-    )
-
-
-def api_token_owner(session: Session, plain: str) -> tuple[ApiToken, User] | None:
-    """The live token and its active user, or None."""
-    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == token_digest(plain)))
-    if token is None or token.revoked_at is not None:
-        return None
-    user = session.get(User, token.user_id)
-    return (token, user) if user is not None and user.is_active else None
-
-
-TOKEN_USE_RESOLUTION = timedelta(minutes=10)
-
-
-def token_use_is_stale(token: ApiToken, now: datetime | None = None) -> bool:
-    """Record a token's last use at most every 10 minutes, so reads stay reads."""
-    now = now or utcnow()
-    return token.last_used_at is None or now - token.last_used_at > TOKEN_USE_RESOLUTION
-
-
-def tokens_of(session: Session, actor: Actor) -> list[ApiToken]:
-    return list(session.scalars(select(ApiToken).where(ApiToken.user_id == actor.user_id).order_by(ApiToken.id.desc())))
-
-
-def change_password(session: Session, actor: Actor, current: str, new: str) -> None:
-    """A new password signs every browser of this user out."""
-    user = session.get(User, actor.user_id)
-    if user is None:
-        raise NotFound()
-    if not verify_password(user.password_hash, current or ""):
-        raise ValidationFailed(fields={"current_password": N_("The current password is not correct.")})
-    _fail_if({"new_password": rules.password_problem(new)})
-    user.password_hash = hash_password(new)
-    user.password_changed_at = utcnow()
-    session.execute(delete(WebSession).where(WebSession.user_id == user.id))
-    audit.record(
-        session, actor_user_id=user.id, action="account.password_changed", object_type="user", object_id=user.id
-    )
-
-
 # --- organisations ------------------------------------------------------------------------------------
 
 
@@ -452,7 +296,7 @@ def update_supplier_profile(session: Session, actor: Actor, change: SupplierProf
     """A supplier edits its own company profile; the business number never changes."""
     org = organisation_of(session, actor)
     contact_email = rules.normalise_email(change.contact_email)
-    _fail_if(
+    fail_if(
         {
             "name": rules.required_text_problem(change.name),
             "representative": rules.required_text_problem(change.representative, 100),
@@ -504,7 +348,7 @@ def set_sanction(
         problems["sanction_until"] = N_("Give both the first and the last day, or neither.")
     elif sanction_from and sanction_until and sanction_from > sanction_until:
         problems["sanction_until"] = N_("The last day cannot be before the first day.")
-    _fail_if(problems)
+    fail_if(problems)
     if org.version != version:
         raise Conflict()
     org.sanction_from, org.sanction_until = sanction_from, sanction_until
@@ -541,7 +385,3 @@ def list_users(session: Session) -> list[User]:
 
 def count_users(session: Session) -> int:
     return session.scalar(select(func.count(User.id))) or 0
-
-
-def touch_api_token(session: Session, token_id: int) -> None:
-    session.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=utcnow()))

@@ -11,6 +11,7 @@ from fastapi.staticfiles import StaticFiles
 from .. import __version__
 from ..accounts import api as accounts_api
 from ..accounts import pages as accounts_pages
+from ..accounts import staff_pages as accounts_staff_pages
 from ..core.database import Database
 from ..core.settings import Settings, get_settings
 from . import pages
@@ -63,6 +64,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.include_router(accounts_api.router, prefix="/api/v1")
     app.include_router(pages.router)
     app.include_router(accounts_pages.router)
+    app.include_router(accounts_staff_pages.router)
 
     install_error_handlers(app)
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.cookie_secure)

@@ -1,0 +1,175 @@
+"""HTML routes of accounts for staff: organisations, sanctions (PPS) and administration (admin)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from fastapi import APIRouter, Depends, Request
+
+from ..core.errors import DomainError, NotFound
+from ..core.forms import Form, form_errors, options, redirect
+from ..core.i18n import N_
+from ..core.templating import csrf_protect, render
+from . import workflow
+from .access import database, page_access
+from .permissions import (
+    ADMINS,
+    CONTRACTING_OFFICERS,
+    STAFF,
+    Actor,
+)
+from .rules import (
+    AGENCY_KIND_LABELS,
+    ROLE_LABELS,
+    OrganisationKind,
+    Role,
+    format_business_number,
+)
+from .tables import Organisation
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
+
+
+# --- organisations (staff) -----------------------------------------------------------------------------------
+
+
+def _organisations_page(request: Request, actor: Actor, kind: str = "", errors=None, values=None, status=200):
+    with database(request).reading() as session:
+        orgs = workflow.list_organisations(session, kind or None)
+        return render(
+            request,
+            "organisations.html",
+            {
+                "organisations": orgs,
+                "kind": kind,
+                "kinds": [k.value for k in OrganisationKind],
+                "agency_kind_options": options(AGENCY_KIND_LABELS),
+                "errors": errors or {},
+                "values": values or {},
+                "can_register_agency": ADMINS.allows(actor),
+                "format_business_number": format_business_number,
+            },
+            actor=actor,
+            status_code=status,
+        )
+
+
+@router.get("/organisations")
+def organisations(request: Request, kind: str = "", actor: Actor = Depends(page_access(STAFF))):
+    return _organisations_page(request, actor, kind if kind in set(OrganisationKind) else "")
+
+
+@router.post("/organisations/agencies")
+def organisations_add_agency(request: Request, form: Form, actor: Actor = Depends(page_access(ADMINS))):
+    fields = {name: form.get(name, "") for name in workflow.NewAgency.__dataclass_fields__}
+    try:
+        with database(request).transaction() as session:
+            workflow.create_agency(session, actor, workflow.NewAgency(**fields))
+    except DomainError as error:
+        return _organisations_page(request, actor, errors=form_errors(error), values=form, status=error.status)
+    return redirect("/organisations", "agency_created")
+
+
+def _organisation_page(request: Request, actor: Actor, organisation_id: int, errors=None, status=200):
+    with database(request).reading() as session:
+        org = session.get(Organisation, organisation_id)
+        if org is None:
+            raise NotFound()
+        return render(
+            request,
+            "organisation.html",
+            {
+                "organisation": org,
+                "business_number": format_business_number(org.business_number or ""),
+                "users": sorted(org.users, key=lambda u: u.name),
+                "errors": errors or {},
+                "can_sanction": org.kind == OrganisationKind.SUPPLIER and actor.role == Role.CONTRACTING_OFFICER,
+                "sanction_active": workflow.sanction_is_active(org),
+                "role_labels": {str(k): v.render() for k, v in ROLE_LABELS.items()},
+            },
+            actor=actor,
+            status_code=status,
+        )
+
+
+@router.get("/organisations/{organisation_id}")
+def organisation(request: Request, organisation_id: int, actor: Actor = Depends(page_access(STAFF))):
+    return _organisation_page(request, actor, organisation_id)
+
+
+def _date_or_none(value: str) -> date | None:
+    return date.fromisoformat(value) if value.strip() else None
+
+
+@router.post("/organisations/{organisation_id}/sanction")
+def organisation_sanction(
+    request: Request, organisation_id: int, form: Form, actor: Actor = Depends(page_access(CONTRACTING_OFFICERS))
+):
+    try:
+        start, end = _date_or_none(form.get("sanction_from", "")), _date_or_none(form.get("sanction_until", ""))
+        version = int(form.get("version", "0") or 0)
+    except ValueError:
+        errors = {"sanction_from": N_("Enter a date like 2026-12-31.").render()}
+        return _organisation_page(request, actor, organisation_id, errors, 422)
+    try:
+        with database(request).transaction() as session:
+            workflow.set_sanction(session, actor, organisation_id, start, end, form.get("reason", ""), version)
+    except DomainError as error:
+        return _organisation_page(request, actor, organisation_id, form_errors(error), error.status)
+    return redirect(f"/organisations/{organisation_id}")
+
+
+# --- administration --------------------------------------------------------------------------------------------
+
+
+def _admin_page(request: Request, actor: Actor, errors=None, values=None, status=200):
+    with database(request).reading() as session:
+        orgs = workflow.list_organisations(session)
+        return render(
+            request,
+            "admin.html",
+            {
+                "users": workflow.list_users(session),
+                "role_options": options(ROLE_LABELS),
+                "role_labels": {str(k): v.render() for k, v in ROLE_LABELS.items()},
+                "organisation_options": [(str(o.id), f"{o.name} ({o.kind})") for o in orgs],
+                "errors": errors or {},
+                "values": values or {},
+            },
+            actor=actor,
+            status_code=status,
+        )
+
+
+@router.get("/admin")
+def admin(request: Request, actor: Actor = Depends(page_access(ADMINS))):
+    return _admin_page(request, actor)
+
+
+@router.post("/admin/users")
+def admin_create_user(request: Request, form: Form, actor: Actor = Depends(page_access(ADMINS))):
+    values = {k: v for k, v in form.items() if k not in {"password", "csrf_token"}}
+    try:
+        org_id = int(form.get("organisation_id") or 0) or None
+    except ValueError:
+        org_id = None
+    fields = {name: form.get(name, "") for name in ("email", "name", "role", "password")}
+    try:
+        with database(request).transaction() as session:
+            workflow.create_user(session, actor, workflow.NewUser(organisation_id=org_id, **fields))
+    except DomainError as error:
+        return _admin_page(request, actor, form_errors(error), values, error.status)
+    return redirect("/admin", "user_created")
+
+
+@router.post("/admin/users/{user_id}/role")
+def admin_change_role(request: Request, user_id: int, form: Form, actor: Actor = Depends(page_access(ADMINS))):
+    try:
+        version = int(form.get("version", "0") or 0)
+        with database(request).transaction() as session:
+            workflow.change_role(session, actor, user_id, form.get("role", ""), version)
+    except ValueError:
+        return _admin_page(request, actor, {"_form": N_("The request could not be processed.").render()}, status=400)
+    except DomainError as error:
+        return _admin_page(request, actor, form_errors(error), status=error.status)
+    return redirect("/admin", "role_changed")
