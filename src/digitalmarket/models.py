@@ -1,7 +1,11 @@
 """Every stage's tables in one metadata, for migrations and their tests."""
 
 from .accounts import tables as _accounts  # noqa: F401
+from .catalog import tables as _catalog  # noqa: F401
 from .core import audit as _audit  # noqa: F401
+from .core import ids as _ids  # noqa: F401
+from .core import notifications as _notifications  # noqa: F401
 from .core.tables import Base
+from .selection import tables as _selection  # noqa: F401
 
 metadata = Base.metadata

@@ -12,6 +12,9 @@ from contextlib import contextmanager
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
+
+from .errors import Conflict
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 
@@ -55,9 +58,15 @@ class Database:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """One write transaction: committed when the block ends, rolled back on any exception."""
-        with self._write_sessions() as session, session.begin():
-            yield session
+        """One write transaction: committed when the block ends, rolled back on any exception.
+
+        A row whose version changed under us (another writer got there first) is a 409 Conflict.
+        """
+        try:
+            with self._write_sessions() as session, session.begin():
+                yield session
+        except StaleDataError as error:
+            raise Conflict() from error
 
     @contextmanager
     def reading(self) -> Iterator[Session]:

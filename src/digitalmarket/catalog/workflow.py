@@ -1,0 +1,131 @@
+"""Use cases of the catalog: publish a service from checked content, suspend, re-publish, look up."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..accounts.permissions import Actor
+from ..accounts.rules import required_text_problem
+from ..core import audit
+from ..core.clock import today_kst
+from ..core.errors import Conflict, NotFound, ValidationFailed
+from ..core.i18n import N_
+from ..core.ids import next_code
+from ..core.tables import utcnow
+from .rules import CategoryRef, ServiceStatus, ServiceType, clean_content, service_move
+from .tables import Category, PricePlan, Service
+
+
+def category_refs(session: Session) -> dict[int, CategoryRef]:
+    return {c.id: CategoryRef(c.id, c.type) for c in session.scalars(select(Category))}
+
+
+def categories(session: Session) -> list[Category]:
+    return list(session.scalars(select(Category).order_by(Category.type, Category.position)))
+
+
+def publish(
+    session: Session,
+    *,
+    actor_user_id: int | None,
+    supplier_id: int,
+    content: dict,
+    origin: str,
+    selected_on: date | None = None,
+    committee_round: int | None = None,
+) -> Service:
+    """서비스 등록·공개: a service enters the catalog with its public code, e.g. SAS-2026-00042."""
+    clean = clean_content(content, category_refs(session), today_kst(), complete=True)
+    service_type = ServiceType(clean["type"])
+    service = Service(
+        code=next_code(session, service_type.code, today_kst().year),
+        supplier_id=supplier_id,
+        type=service_type.value,
+        category_id=clean["category_id"],
+        name=clean["name"],
+        summary=clean["summary"],
+        description=clean["description"],
+        features=clean["features"],
+        keywords=clean["keywords"],
+        deployment=clean["deployment"],
+        data_centre_location=clean["data_centre_location"] or None,
+        sla_availability=Decimal(clean["sla_availability"]),
+        support_hours=clean["support_hours"],
+        data_return_policy=clean["data_return_policy"],
+        csap_grade=clean["csap_grade"],
+        csap_certificate_number=clean["csap_certificate_number"],
+        csap_valid_until=date.fromisoformat(clean["csap_valid_until"]) if clean["csap_valid_until"] else None,
+        csap_underlying_iaas=clean["csap_underlying_iaas"],
+        status=ServiceStatus.PUBLISHED,
+        selected_on=selected_on,
+        committee_round=committee_round,
+        origin=origin,
+        price_plans=[PricePlan(position=i, **plan) for i, plan in enumerate(clean["price_plans"])],
+    )
+    session.add(service)
+    session.flush()
+    audit.record(
+        session,
+        actor_user_id=actor_user_id,
+        action="service.published",
+        object_type="service",
+        object_id=service.id,
+        details={"code": service.code, "origin": origin},
+    )
+    return service
+
+
+def change_status(session: Session, actor: Actor, code: str, action: str, reason: str, version: int) -> Service:
+    """Suspend (거래정지 of the listing), re-publish or delist a service, with a reason."""
+    service = service_by_code(session, code)
+    problem = required_text_problem(reason, 500)
+    if problem:
+        raise ValidationFailed(fields={"reason": problem})
+    new_status = service_move(action, service.status)
+    if service.version != version:
+        raise Conflict()
+    previous = service.status
+    service.status = new_status
+    service.status_reason = reason.strip()
+    service.updated_at = utcnow()
+    session.flush()
+    audit.record(
+        session,
+        actor_user_id=actor.user_id,
+        action=f"service.{action}",
+        object_type="service",
+        object_id=service.id,
+        details={"from": previous, "to": str(new_status), "reason": reason.strip()},
+    )
+    return service
+
+
+def service_by_code(session: Session, code: str) -> Service:
+    service = session.scalar(select(Service).where(Service.code == code))
+    if service is None:
+        raise NotFound(N_("The page or item you asked for does not exist."))
+    return service
+
+
+def public_service(session: Session, code: str) -> Service:
+    """A service as the public sees it: published or suspended (with its notice), never delisted."""
+    service = service_by_code(session, code)
+    if service.status == ServiceStatus.DELISTED:
+        raise NotFound()
+    return service
+
+
+def public_services(session: Session, service_type: str | None = None, limit: int = 200) -> list[Service]:
+    query = select(Service).where(Service.status == ServiceStatus.PUBLISHED)
+    if service_type:
+        query = query.where(Service.type == service_type)
+    return list(session.scalars(query.order_by(Service.published_at.desc()).limit(limit)))
+
+
+def services_of_supplier(session: Session, supplier_id: int) -> list[Service]:
+    query = select(Service).where(Service.supplier_id == supplier_id).order_by(Service.published_at.desc())
+    return list(session.scalars(query))

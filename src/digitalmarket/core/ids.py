@@ -1,0 +1,31 @@
+"""Public identifiers: yearly sequences per prefix (``SAS-2026-00042``, ``CC-2026-00017``)."""
+
+from __future__ import annotations
+
+from sqlalchemy import Integer, String, select, update
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from .tables import Base
+
+
+class CodeSequence(Base):
+    __tablename__ = "code_sequences"
+
+    prefix: Mapped[str] = mapped_column(String(8), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    last: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+
+
+def next_code(session: Session, prefix: str, year: int, width: int = 5) -> str:
+    """The next code of the sequence, allocated inside the caller's transaction.
+
+    The row is incremented with a single UPDATE, which locks it until the transaction ends, so two
+    transactions never receive the same number.
+    """
+    key = (CodeSequence.prefix == prefix) & (CodeSequence.year == year)
+    updated = session.execute(update(CodeSequence).where(key).values(last=CodeSequence.last + 1))
+    if updated.rowcount == 0:
+        session.add(CodeSequence(prefix=prefix, year=year, last=1))
+        session.flush()
+    number = session.scalar(select(CodeSequence.last).where(key))
+    return f"{prefix}-{year}-{number:0{width}d}"

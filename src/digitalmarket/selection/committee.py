@@ -1,0 +1,331 @@
+"""Use cases of the monthly Digital Service Review Committee (디지털서비스 심사위원회).
+
+The operator creates a round for a month with reviewers as members; applications accepted the month
+before are in it automatically. A reviewer first declares, per application, whether it has a relation
+to the supplier: with one it is excluded and sees nothing more; without, it votes per criterion until
+the round is closed. Closing applies the committee rule (`rules.decide`) to every application.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..accounts.permissions import Actor
+from ..accounts.rules import Role, sanction_active
+from ..accounts.tables import User
+from ..core import audit
+from ..core.clock import today_kst
+from ..core.errors import Conflict, NotFound, ValidationFailed
+from ..core.i18n import N_, Text
+from ..core.notifications import notify
+from ..core.tables import utcnow
+from .rules import CRITERION_LABELS, Action, Criterion, State, decide, is_month_key, next_month
+from .tables import Application, CommitteeRound, ConflictDeclaration, Decision, RoundMember, Vote
+from .workflow import notify_supplier, record_step, transition
+
+WAITING_STATES = (State.ACCEPTED, State.EXPERT_REVIEW, State.COMMITTEE)
+
+
+def create_round(
+    session: Session, actor: Actor, *, number: int, month: str, meeting_date: date, member_ids: list[int]
+) -> CommitteeRound:
+    problems: dict[str, Text] = {}
+    if number <= 0:
+        problems["number"] = N_("Enter a whole number above 0.")
+    if not is_month_key(month):
+        problems["month"] = N_("Enter the month like 2026-12.")
+    elif meeting_date.strftime("%Y-%m") != month:
+        problems["meeting_date"] = N_("The meeting date must fall in the round's month.")
+    members = list(session.scalars(select(User).where(User.id.in_(set(member_ids)))))
+    if len(members) < 3:
+        problems["member_ids"] = N_("Choose at least three reviewers.")
+    elif any(m.role != Role.REVIEWER or not m.is_active for m in members) or len(members) != len(set(member_ids)):
+        problems["member_ids"] = N_("Members must be reviewer accounts.")
+    if problems:
+        raise ValidationFailed(fields=problems)
+    if session.scalar(select(CommitteeRound.id).where(CommitteeRound.number == number)):
+        raise Conflict(N_("Some details are already registered."), fields={"number": N_("This round number exists.")})
+    if session.scalar(select(CommitteeRound.id).where(CommitteeRound.month == month)):
+        raise Conflict(N_("Some details are already registered."), fields={"month": N_("This month has a round.")})
+    committee_round = CommitteeRound(
+        number=number,
+        month=month,
+        meeting_date=meeting_date,
+        members=[RoundMember(user_id=m.id) for m in members],
+    )
+    session.add(committee_round)
+    session.flush()
+    audit.record(
+        session,
+        actor_user_id=actor.user_id,
+        action="committee.round_created",
+        object_type="committee_round",
+        object_id=committee_round.id,
+        details={"month": month, "members": sorted(member_ids)},
+    )
+    notify(
+        session,
+        [m.id for m in members],
+        N_("You sit on committee round %(number)s (%(month)s).", number=number, month=month),
+        f"/reviewer/rounds/{committee_round.id}",
+    )
+    return committee_round
+
+
+def rounds(session: Session) -> list[CommitteeRound]:
+    return list(session.scalars(select(CommitteeRound).order_by(CommitteeRound.month.desc())))
+
+
+def load_round(session: Session, round_id: int) -> CommitteeRound:
+    committee_round = session.get(CommitteeRound, round_id)
+    if committee_round is None:
+        raise NotFound()
+    return committee_round
+
+
+def round_applications(session: Session, committee_round: CommitteeRound) -> list[Application]:
+    """Applications of the round: those waiting in its month, and after closing those it decided."""
+    decided = select(Decision.application_id).where(Decision.round_id == committee_round.id)
+    query = select(Application).where(
+        ((Application.committee_month == committee_round.month) & Application.state.in_(WAITING_STATES))
+        | Application.id.in_(decided)
+    )
+    return list(session.scalars(query.order_by(Application.id)))
+
+
+# --- reviewers ----------------------------------------------------------------------------------------
+
+
+def rounds_of_reviewer(session: Session, actor: Actor) -> list[CommitteeRound]:
+    query = select(CommitteeRound).join(RoundMember).where(RoundMember.user_id == actor.user_id)
+    return list(session.scalars(query.order_by(CommitteeRound.month.desc())))
+
+
+def reviewer_round(session: Session, actor: Actor, round_id: int) -> CommitteeRound:
+    """A round the reviewer sits on; any other is 404."""
+    committee_round = session.get(CommitteeRound, round_id)
+    if committee_round is None or actor.user_id not in committee_round.member_ids:
+        raise NotFound()
+    return committee_round
+
+
+def declaration(session: Session, round_id: int, application_id: int, reviewer_id: int) -> ConflictDeclaration | None:
+    return session.scalar(
+        select(ConflictDeclaration).where(
+            ConflictDeclaration.round_id == round_id,
+            ConflictDeclaration.application_id == application_id,
+            ConflictDeclaration.reviewer_id == reviewer_id,
+        )
+    )
+
+
+def _application_in_round(session: Session, committee_round: CommitteeRound, application_id: int) -> Application:
+    application = next((a for a in round_applications(session, committee_round) if a.id == application_id), None)
+    if application is None or application.state not in (
+        State.COMMITTEE,
+        State.SELECTED,
+        State.REJECTED,
+        State.PUBLISHED,
+    ):
+        raise NotFound()
+    return application
+
+
+def declare(session: Session, actor: Actor, round_id: int, application_id: int, has_relation: bool):
+    """이해충돌 신고: once per application; with a relation the reviewer is excluded from it."""
+    committee_round = reviewer_round(session, actor, round_id)
+    if committee_round.is_closed:
+        raise Conflict(N_("The round is closed; nothing can change any more."))
+    application = _application_in_round(session, committee_round, application_id)
+    if declaration(session, round_id, application.id, actor.user_id) is not None:
+        raise Conflict(N_("You have already declared for this application."))
+    session.add(
+        ConflictDeclaration(
+            round_id=round_id, application_id=application.id, reviewer_id=actor.user_id, has_relation=has_relation
+        )
+    )
+    session.flush()
+    audit.record(
+        session,
+        actor_user_id=actor.user_id,
+        action="committee.declared",
+        object_type="application",
+        object_id=application.id,
+        details={"round_id": round_id, "has_relation": has_relation},
+    )
+
+
+def reviewable_application(session: Session, actor: Actor, round_id: int, application_id: int) -> Application:
+    """The application, for a member who declared no relation to the supplier; otherwise 404."""
+    committee_round = reviewer_round(session, actor, round_id)
+    application = _application_in_round(session, committee_round, application_id)
+    declared = declaration(session, round_id, application.id, actor.user_id)
+    if declared is None or declared.has_relation:
+        raise NotFound()
+    return application
+
+
+def votes_of(session: Session, round_id: int, application_id: int, reviewer_id: int | None = None) -> list[Vote]:
+    query = select(Vote).where(Vote.round_id == round_id, Vote.application_id == application_id)
+    if reviewer_id is not None:
+        query = query.where(Vote.reviewer_id == reviewer_id)
+    return list(session.scalars(query))
+
+
+def cast_votes(
+    session: Session, actor: Actor, round_id: int, application_id: int, ballot: dict[str, tuple[bool, str]]
+) -> list[Vote]:
+    """Pass or fail per criterion; a fail needs a comment. Changeable until the round closes."""
+    committee_round = reviewer_round(session, actor, round_id)
+    if committee_round.is_closed:
+        raise Conflict(N_("The round is closed; votes can no longer change."))
+    application = reviewable_application(session, actor, round_id, application_id)
+    problems: dict[str, Text] = {}
+    for criterion in Criterion:
+        if criterion not in ballot:
+            problems[criterion] = N_("Vote on %(criterion)s.", criterion=CRITERION_LABELS[criterion].render())
+            continue
+        passes, comment = ballot[criterion]
+        if not passes and not (comment or "").strip():
+            problems[f"{criterion}.comment"] = N_("Give a reason for a fail.")
+        elif len(comment or "") > 2000:
+            problems[f"{criterion}.comment"] = N_("At most %(max)s characters.", max=2000)
+    if any(c not in set(Criterion) for c in ballot):
+        problems["ballot"] = N_("This value is not valid.")
+    if problems:
+        raise ValidationFailed(fields=problems)
+    existing = {v.criterion: v for v in votes_of(session, round_id, application.id, actor.user_id)}
+    for criterion, (passes, comment) in ballot.items():
+        vote = existing.get(criterion) or Vote(
+            round_id=round_id, application_id=application.id, reviewer_id=actor.user_id, criterion=criterion
+        )
+        vote.passes, vote.comment, vote.updated_at = passes, (comment or "").strip(), utcnow()
+        session.add(vote)
+    session.flush()
+    audit.record(
+        session,
+        actor_user_id=actor.user_id,
+        action="committee.voted",
+        object_type="application",
+        object_id=application.id,
+        details={"round_id": round_id, **{c: p for c, (p, _) in ballot.items()}},
+    )
+    return votes_of(session, round_id, application.id, actor.user_id)
+
+
+# --- closing ----------------------------------------------------------------------------------------------
+
+
+def _ballots(session: Session, committee_round: CommitteeRound, application_id: int):
+    conflicted = {
+        d.reviewer_id
+        for d in session.scalars(
+            select(ConflictDeclaration).where(
+                ConflictDeclaration.round_id == committee_round.id,
+                ConflictDeclaration.application_id == application_id,
+                ConflictDeclaration.has_relation,
+            )
+        )
+    }
+    votes: dict[int, dict[str, bool]] = {}
+    comments: dict[str, list[str]] = {}
+    for vote in votes_of(session, committee_round.id, application_id):
+        votes.setdefault(vote.reviewer_id, {})[vote.criterion] = vote.passes
+        if not vote.passes:
+            comments.setdefault(vote.criterion, []).append(vote.comment)
+    return conflicted, votes, comments
+
+
+def preview(session: Session, committee_round: CommitteeRound, application: Application):
+    """What closing the round now would decide for this application."""
+    conflicted, votes, _ = _ballots(session, committee_round, application.id)
+    return decide(committee_round.member_ids, conflicted, votes)
+
+
+def close_round(session: Session, actor: Actor, round_id: int, version: int) -> CommitteeRound:
+    """Decide every application of the round; those not ready, or without quorum, go to next month."""
+    committee_round = load_round(session, round_id)
+    if committee_round.is_closed:
+        raise Conflict(N_("The round is closed; nothing can change any more."))
+    if committee_round.version != version:
+        raise Conflict()
+    today = today_kst()
+    for application in round_applications(session, committee_round):
+        if application.state != State.COMMITTEE:
+            _carry_over(session, actor, application, N_("Not ready for the committee when the round closed."))
+            continue
+        conflicted, votes, comments = _ballots(session, committee_round, application.id)
+        outcome = decide(committee_round.member_ids, conflicted, votes)
+        reasons = {c: comments.get(c, []) for c in outcome.failed}
+        supplier = application.supplier
+        if outcome.outcome == "selected" and sanction_active(supplier.sanction_from, supplier.sanction_until, today):
+            outcome_name, reasons = "rejected", {Criterion.SANCTIONS.value: ["active sanction"]}
+        else:
+            outcome_name = outcome.outcome
+        session.add(
+            Decision(
+                round_id=committee_round.id,
+                application_id=application.id,
+                outcome=outcome_name,
+                tally={c: list(t) for c, t in outcome.tally.items()},
+                reasons=reasons,
+            )
+        )
+        if outcome_name == "no_quorum":
+            _carry_over(session, actor, application, N_("The committee had no quorum for this application."))
+            continue
+        action = Action.SELECT if outcome_name == "selected" else Action.REJECT
+        transition(
+            session,
+            application,
+            action,
+            actor_user_id=actor.user_id,
+            version=None,
+            details={"round": committee_round.number, "reasons": reasons},
+        )
+        application.decided_at = utcnow()
+        application.decision_reasons = reasons
+        message = (
+            N_(
+                "Application %(id)s (%(name)s) is selected by committee round %(number)s.",
+                id=application.id,
+                name=application.name,
+                number=committee_round.number,
+            )
+            if action == Action.SELECT
+            else N_(
+                "Application %(id)s (%(name)s) is not selected by committee round %(number)s.",
+                id=application.id,
+                name=application.name,
+                number=committee_round.number,
+            )
+        )
+        notify_supplier(session, application, message)
+    committee_round.closed_at = utcnow()
+    session.flush()
+    audit.record(
+        session,
+        actor_user_id=actor.user_id,
+        action="committee.round_closed",
+        object_type="committee_round",
+        object_id=committee_round.id,
+        details={"month": committee_round.month},
+    )
+    return committee_round
+
+
+def _carry_over(session: Session, actor: Actor, application: Application, reason: Text) -> None:
+    previous = application.committee_month
+    application.committee_month = next_month(previous)
+    record_step(
+        session,
+        application,
+        action="carried_over",
+        actor_user_id=actor.user_id,
+        to_state=application.state,
+        reason=reason.msgid,
+        details={"from": previous, "to": application.committee_month},
+    )

@@ -1,0 +1,602 @@
+"""Use cases of applications: drafts, documents, submission, document check, expert review, publication.
+
+Each function runs inside the caller's transaction: it loads, asks the rules, writes, records the step
+in the application's history and the audit trail, and notifies whoever must act next.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..accounts.permissions import Actor
+from ..accounts.rules import Role, sanction_active
+from ..accounts.tables import User
+from ..catalog import workflow as catalog
+from ..catalog.rules import CLOUD_TYPES, clean_content, csap_valid, missing_for_submission
+from ..core import audit
+from ..core.clock import today_kst
+from ..core.errors import Conflict, NotFound, ValidationFailed
+from ..core.files import StoredFile
+from ..core.i18n import N_, Text
+from ..core.notifications import notify
+from ..core.tables import utcnow
+from .rules import (
+    CRITERION_LABELS,
+    DOCUMENT_LABELS,
+    EDITABLE_STATES,
+    MAX_DOCUMENTS,
+    Action,
+    Criterion,
+    DocumentKind,
+    State,
+    committee_month_for,
+    is_month_key,
+    missing_documents,
+    move,
+    supplement_items_problem,
+)
+from .tables import Application, ApplicationDocument, ApplicationEvent, ExpertOpinion
+
+STAFF_ROLES = {Role.OPERATOR, Role.ADMIN}
+
+
+# --- who sees what ------------------------------------------------------------------------------------
+
+
+def load(session: Session, application_id: int) -> Application:
+    application = session.get(Application, application_id)
+    if application is None:
+        raise NotFound()
+    return application
+
+
+def visible_application(session: Session, actor: Actor, application_id: int) -> Application:
+    """A supplier sees its own organisation's applications, the operator every one; nobody else here
+    (reviewers see theirs through the committee). Others get 404, as if it did not exist."""
+    application = session.get(Application, application_id)
+    if application is None:
+        raise NotFound()
+    if actor.role in STAFF_ROLES:
+        return application
+    if actor.role == Role.SUPPLIER and application.supplier_id == actor.organisation_id:
+        return application
+    raise NotFound()
+
+
+def own_application(session: Session, actor: Actor, application_id: int) -> Application:
+    application = visible_application(session, actor, application_id)
+    if application.supplier_id != actor.organisation_id:
+        raise NotFound()
+    return application
+
+
+def applications_of_supplier(session: Session, actor: Actor) -> list[Application]:
+    query = select(Application).where(Application.supplier_id == actor.organisation_id)
+    return list(session.scalars(query.order_by(Application.id.desc())))
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    state: str | None = None
+    service_type: str | None = None
+    supplier: str | None = None
+    min_days_waiting: int | None = None
+
+
+def queue(session: Session, filters: QueueFilter, now: datetime | None = None) -> list[Application]:
+    """The operator's queue: applications past the draft stage, oldest waiting first."""
+    now = now or utcnow()
+    query = select(Application).where(Application.state != State.DRAFT)
+    if filters.state:
+        query = query.where(Application.state == filters.state)
+    rows = list(session.scalars(query.order_by(Application.updated_at)))
+    if filters.service_type:
+        rows = [a for a in rows if a.service_type == filters.service_type]
+    if filters.supplier:
+        needle = filters.supplier.strip().lower()
+        rows = [a for a in rows if needle in a.supplier.name.lower() or needle in (a.supplier.business_number or "")]
+    if filters.min_days_waiting is not None:
+        rows = [a for a in rows if days_waiting(a, now) >= filters.min_days_waiting]
+    return rows
+
+
+def days_waiting(application: Application, now: datetime | None = None) -> int:
+    """Days since the application last changed state."""
+    last = application.events[-1].occurred_at if application.events else application.created_at
+    return max(0, ((now or utcnow()) - last).days)
+
+
+# --- recording a step ------------------------------------------------------------------------------------
+
+
+def _supplier_user_ids(session: Session, organisation_id: int) -> list[int]:
+    return list(session.scalars(select(User.id).where(User.organisation_id == organisation_id, User.is_active)))
+
+
+def _operator_ids(session: Session) -> list[int]:
+    return list(session.scalars(select(User.id).where(User.role == Role.OPERATOR, User.is_active)))
+
+
+def record_step(
+    session: Session,
+    application: Application,
+    *,
+    action: str,
+    actor_user_id: int | None,
+    to_state: str,
+    reason: str | None = None,
+    details: dict | None = None,
+) -> ApplicationEvent:
+    """One history row and one audit event, in the caller's transaction."""
+    event = ApplicationEvent(
+        application=application,
+        action=action,
+        from_state=application.state if application.id else None,
+        to_state=to_state,
+        actor_user_id=actor_user_id,
+        reason=reason,
+        details=details or {},
+    )
+    session.add(event)
+    application.state = to_state
+    application.updated_at = utcnow()
+    session.flush()
+    audit.record(
+        session,
+        actor_user_id=actor_user_id,
+        action=f"application.{action}",
+        object_type="application",
+        object_id=application.id,
+        details={"to": to_state, **({"reason": reason} if reason else {}), **(details or {})},
+    )
+    return event
+
+
+def transition(
+    session: Session,
+    application: Application,
+    action: Action,
+    *,
+    actor_user_id: int | None,
+    version: int | None,
+    reason: str | None = None,
+    details: dict | None = None,
+) -> Application:
+    """Move an application along the state machine; 409 for a wrong state or a stale version."""
+    new_state = move(application.state, action)
+    if version is not None and application.version != version:
+        raise Conflict()
+    record_step(
+        session,
+        application,
+        action=action,
+        actor_user_id=actor_user_id,
+        to_state=new_state,
+        reason=reason,
+        details=details,
+    )
+    return application
+
+
+# --- the supplier ---------------------------------------------------------------------------------------------
+
+
+def _refuse_if_sanctioned(actor_org) -> None:
+    if sanction_active(actor_org.sanction_from, actor_org.sanction_until, today_kst()):
+        raise Conflict(
+            N_("Your company is under a sanction until %(until)s and cannot apply.", until=actor_org.sanction_until)
+        )
+
+
+def _clean_draft(session: Session, content: dict) -> dict:
+    return clean_content(content, catalog.category_refs(session), today_kst(), complete=False)
+
+
+def create_application(session: Session, actor: Actor, content: dict) -> Application:
+    """A new draft; whatever is filled in is checked, nothing is required yet."""
+    from ..accounts.tables import Organisation
+
+    _refuse_if_sanctioned(session.get(Organisation, actor.organisation_id))
+    application = Application(
+        supplier_id=actor.organisation_id,
+        created_by=actor.user_id,
+        state=State.DRAFT,
+        content=_clean_draft(session, content),
+    )
+    session.add(application)
+    session.flush()
+    record_step(session, application, action="create", actor_user_id=actor.user_id, to_state=State.DRAFT)
+    return application
+
+
+def update_content(session: Session, actor: Actor, application_id: int, version: int, changes: dict) -> Application:
+    """Save fields of a draft (or of an application in a supplement loop); the rest stays as it was."""
+    application = own_application(session, actor, application_id)
+    if application.state not in EDITABLE_STATES:
+        raise Conflict(N_("The application can be changed only as a draft or when a supplement is requested."))
+    if application.version != version:
+        raise Conflict()
+    merged = {**(application.content or {}), **changes}
+    application.content = _clean_draft(session, merged)
+    application.updated_at = utcnow()
+    session.flush()
+    audit.record(
+        session,
+        actor_user_id=actor.user_id,
+        action="application.updated",
+        object_type="application",
+        object_id=application.id,
+        details={"fields": sorted(changes)},
+    )
+    return application
+
+
+def attach_document(
+    session: Session, actor: Actor, application_id: int, kind: str, stored: StoredFile
+) -> ApplicationDocument:
+    application = own_application(session, actor, application_id)
+    if application.state not in EDITABLE_STATES:
+        raise Conflict(N_("The application can be changed only as a draft or when a supplement is requested."))
+    if kind not in set(DocumentKind):
+        raise ValidationFailed(fields={"kind": N_("Choose one of the options.")})
+    if len(application.documents) >= MAX_DOCUMENTS:
+        raise ValidationFailed(fields={"file": N_("At most %(max)s items.", max=MAX_DOCUMENTS)})
+    document = ApplicationDocument(
+        application=application,
+        kind=kind,
+        filename=stored.filename,
+        sha256=stored.sha256,
+        size=stored.size,
+        media_type=stored.media_type,
+        uploaded_by=actor.user_id,
+    )
+    session.add(document)
+    application.updated_at = utcnow()
+    session.flush()
+    audit.record(
+        session,
+        actor_user_id=actor.user_id,
+        action="application.document_added",
+        object_type="application",
+        object_id=application.id,
+        details={"kind": kind, "sha256": stored.sha256, "document_id": document.id},
+    )
+    return document
+
+
+def remove_document(session: Session, actor: Actor, application_id: int, document_id: int) -> None:
+    application = own_application(session, actor, application_id)
+    if application.state not in EDITABLE_STATES:
+        raise Conflict(N_("The application can be changed only as a draft or when a supplement is requested."))
+    document = next((d for d in application.documents if d.id == document_id), None)
+    if document is None:
+        raise NotFound()
+    session.delete(document)
+    session.flush()
+    audit.record(
+        session,
+        actor_user_id=actor.user_id,
+        action="application.document_removed",
+        object_type="application",
+        object_id=application.id,
+        details={"document_id": document_id, "sha256": document.sha256},
+    )
+
+
+def document_for(session: Session, actor: Actor, application_id: int, document_id: int) -> ApplicationDocument:
+    """A document, for those who may see its application (reviewers: see `committee.reviewer_document`)."""
+    application = visible_application(session, actor, application_id)
+    document = next((d for d in application.documents if d.id == document_id), None)
+    if document is None:
+        raise NotFound()
+    return document
+
+
+def submission_problems(session: Session, application: Application) -> dict[str, Text]:
+    """Everything that stops a submission: missing fields and documents, an expired CSAP, a sanction."""
+    today = today_kst()
+    content = application.content or {}
+    problems = dict(missing_for_submission(content, catalog.category_refs(session), today))
+    for kind in missing_documents(content.get("type"), (d.kind for d in application.documents)):
+        problems[f"documents.{kind}"] = N_("Attach the %(document)s.", document=DOCUMENT_LABELS[kind].render())
+    if content.get("type") in CLOUD_TYPES and not problems.get("csap_valid_until") and not csap_valid(content, today):
+        problems["csap_valid_until"] = N_("Cloud services need a valid CSAP certificate.")
+    supplier = application.supplier
+    if sanction_active(supplier.sanction_from, supplier.sanction_until, today):
+        problems["_sanction"] = N_("Your company is under a sanction and cannot apply.")
+    return problems
+
+
+def submit(session: Session, actor: Actor, application_id: int, version: int) -> Application:
+    """Submit a complete draft, or resubmit after a supplement request."""
+    application = own_application(session, actor, application_id)
+    action = Action.RESUBMIT if application.state == State.SUPPLEMENT_REQUESTED else Action.SUBMIT
+    move(application.state, action)
+    problems = submission_problems(session, application)
+    if problems:
+        raise ValidationFailed(N_("The application is not complete yet."), fields=problems)
+    transition(session, application, action, actor_user_id=actor.user_id, version=version)
+    application.submitted_at = utcnow()
+    notify(
+        session,
+        _operator_ids(session),
+        N_(
+            "Application %(id)s (%(name)s) is waiting for the document check.", id=application.id, name=application.name
+        ),
+        f"/operator/applications/{application.id}",
+    )
+    return application
+
+
+def withdraw(session: Session, actor: Actor, application_id: int, version: int, reason: str = "") -> Application:
+    application = own_application(session, actor, application_id)
+    return transition(
+        session, application, Action.WITHDRAW, actor_user_id=actor.user_id, version=version, reason=reason or None
+    )
+
+
+def reapply(session: Session, actor: Actor, application_id: int) -> Application:
+    """After a rejection: a new draft with the same fields and documents (nothing uploaded again)."""
+    previous = own_application(session, actor, application_id)
+    if previous.state != State.REJECTED:
+        raise Conflict(N_("Only a rejected application can be started again."))
+    application = create_application(session, actor, previous.content or {})
+    application.previous_application_id = previous.id
+    for document in previous.documents:
+        session.add(
+            ApplicationDocument(
+                application=application,
+                kind=document.kind,
+                filename=document.filename,
+                sha256=document.sha256,
+                size=document.size,
+                media_type=document.media_type,
+                uploaded_by=actor.user_id,
+            )
+        )
+    session.flush()
+    return application
+
+
+# --- the operator ---------------------------------------------------------------------------------------------
+
+
+def notify_supplier(session: Session, application: Application, message: Text) -> None:
+    notify(
+        session,
+        _supplier_user_ids(session, application.supplier_id),
+        message,
+        f"/supplier/applications/{application.id}",
+    )
+
+
+def start_check(session: Session, actor: Actor, application_id: int, version: int) -> Application:
+    return transition(
+        session, load(session, application_id), Action.START_CHECK, actor_user_id=actor.user_id, version=version
+    )
+
+
+def request_supplement(
+    session: Session, actor: Actor, application_id: int, version: int, items: dict[str, str]
+) -> Application:
+    """보완 요청: a reason per missing or wrong item (a field or a document kind)."""
+    application = load(session, application_id)
+    move(application.state, Action.REQUEST_SUPPLEMENT)
+    items = {k: v.strip() for k, v in items.items() if (v or "").strip()}
+    problem = supplement_items_problem(items)
+    if problem:
+        raise ValidationFailed(fields={"items": problem})
+    reason = "; ".join(f"{k}: {v}" for k, v in items.items())
+    transition(
+        session,
+        application,
+        Action.REQUEST_SUPPLEMENT,
+        actor_user_id=actor.user_id,
+        version=version,
+        reason=reason,
+        details={"items": items},
+    )
+    notify_supplier(
+        session,
+        application,
+        N_("A supplement is requested for application %(id)s (%(name)s).", id=application.id, name=application.name),
+    )
+    return application
+
+
+def accept(session: Session, actor: Actor, application_id: int, version: int) -> Application:
+    """접수완료: the committee month is the month after this one."""
+    application = load(session, application_id)
+    move(application.state, Action.ACCEPT)
+    month = committee_month_for(today_kst())
+    transition(
+        session,
+        application,
+        Action.ACCEPT,
+        actor_user_id=actor.user_id,
+        version=version,
+        details={"committee_month": month},
+    )
+    application.accepted_at = utcnow()
+    application.committee_month = month
+    notify_supplier(
+        session,
+        application,
+        N_(
+            "Application %(id)s (%(name)s) is accepted and goes to the committee of %(month)s.",
+            id=application.id,
+            name=application.name,
+            month=month,
+        ),
+    )
+    return application
+
+
+def start_expert_review(session: Session, actor: Actor, application_id: int, version: int) -> Application:
+    return transition(
+        session, load(session, application_id), Action.START_EXPERT_REVIEW, actor_user_id=actor.user_id, version=version
+    )
+
+
+def record_expert_opinions(
+    session: Session, actor: Actor, application_id: int, version: int, opinions: dict[str, tuple[bool, str]]
+) -> Application:
+    """The expert pre-review's opinion per criterion (pass or fail, with a comment)."""
+    application = load(session, application_id)
+    if application.state != State.EXPERT_REVIEW:
+        raise Conflict(N_("Expert opinions can be recorded only during the expert review."))
+    if application.version != version:
+        raise Conflict()
+    problems = {}
+    for criterion, (_passes, comment) in opinions.items():
+        if criterion not in set(Criterion):
+            problems[criterion] = N_("This value is not valid.")
+        elif len(comment) > 2000:
+            problems[f"{criterion}.comment"] = N_("At most %(max)s characters.", max=2000)
+    if problems:
+        raise ValidationFailed(fields=problems)
+    existing = {
+        o.criterion: o
+        for o in session.scalars(select(ExpertOpinion).where(ExpertOpinion.application_id == application.id))
+    }
+    for criterion, (passes, comment) in opinions.items():
+        opinion = existing.get(criterion) or ExpertOpinion(application_id=application.id, criterion=criterion)
+        opinion.passes, opinion.comment = passes, comment.strip()
+        opinion.recorded_by, opinion.recorded_at = actor.user_id, utcnow()
+        session.add(opinion)
+    application.updated_at = utcnow()  # bumps the version: a concurrent writer gets 409
+    session.flush()
+    audit.record(
+        session,
+        actor_user_id=actor.user_id,
+        action="application.expert_opinion",
+        object_type="application",
+        object_id=application.id,
+        details={c: p for c, (p, _) in opinions.items()},
+    )
+    return application
+
+
+def expert_opinions(session: Session, application_id: int) -> dict[str, ExpertOpinion]:
+    query = select(ExpertOpinion).where(ExpertOpinion.application_id == application_id)
+    return {o.criterion: o for o in session.scalars(query)}
+
+
+def send_to_committee(session: Session, actor: Actor, application_id: int, version: int) -> Application:
+    application = load(session, application_id)
+    move(application.state, Action.SEND_TO_COMMITTEE)
+    missing = [c for c in Criterion if c not in expert_opinions(session, application.id)]
+    if missing:
+        raise ValidationFailed(
+            N_("Record the expert opinion on every criterion first."),
+            fields={
+                c: N_("Record the expert opinion on %(criterion)s.", criterion=CRITERION_LABELS[c].render())
+                for c in missing
+            },
+        )
+    return transition(session, application, Action.SEND_TO_COMMITTEE, actor_user_id=actor.user_id, version=version)
+
+
+def move_to_round(
+    session: Session, actor: Actor, application_id: int, version: int, month: str, reason: str
+) -> Application:
+    """Move an application to a later committee month, with a reason."""
+    application = load(session, application_id)
+    if application.state not in {State.ACCEPTED, State.EXPERT_REVIEW, State.COMMITTEE}:
+        raise Conflict(N_("Only an accepted application waiting for the committee can be moved."))
+    problems = {}
+    if not is_month_key(month) or (application.committee_month and month <= application.committee_month):
+        problems["month"] = N_(
+            "Choose a later month, like %(example)s.", example=application.committee_month or "2026-12"
+        )
+    if not (reason or "").strip():
+        problems["reason"] = N_("This field is required.")
+    if problems:
+        raise ValidationFailed(fields=problems)
+    if application.version != version:
+        raise Conflict()
+    previous = application.committee_month
+    application.committee_month = month
+    record_step(
+        session,
+        application,
+        action="moved_to_round",
+        actor_user_id=actor.user_id,
+        to_state=application.state,
+        reason=reason.strip(),
+        details={"from": previous, "to": month},
+    )
+    notify_supplier(
+        session,
+        application,
+        N_(
+            "Application %(id)s (%(name)s) moves to the committee of %(month)s.",
+            id=application.id,
+            name=application.name,
+            month=month,
+        ),
+    )
+    return application
+
+
+def publish(session: Session, actor: Actor, application_id: int, version: int) -> Application:
+    """서비스 등록·공개: a selected application becomes a service in the catalog with a public code."""
+    application = load(session, application_id)
+    move(application.state, Action.PUBLISH)
+    if application.version != version:
+        raise Conflict()
+    from .tables import CommitteeRound
+
+    committee_round = session.scalar(select(CommitteeRound).where(CommitteeRound.month == application.committee_month))
+    service = catalog.publish(
+        session,
+        actor_user_id=actor.user_id,
+        supplier_id=application.supplier_id,
+        content=application.content,
+        origin=f"application:{application.id}",
+        selected_on=application.decided_at.date() if application.decided_at else today_kst(),
+        committee_round=committee_round.number if committee_round else None,
+    )
+    application.service_id = service.id
+    transition(
+        session,
+        application,
+        Action.PUBLISH,
+        actor_user_id=actor.user_id,
+        version=None,
+        details={"service_code": service.code},
+    )
+    notify_supplier(
+        session,
+        application,
+        N_("Your service %(name)s is published as %(code)s.", name=service.name, code=service.code),
+    )
+    return application
+
+
+def timeline(application: Application, now: datetime | None = None) -> list[dict]:
+    """Every step with its date, actor, reason and how many days it took until the next step."""
+    now = now or utcnow()
+    steps = []
+    events = list(application.events)
+    for index, event in enumerate(events):
+        until = events[index + 1].occurred_at if index + 1 < len(events) else now
+        steps.append(
+            {
+                "action": event.action,
+                "from_state": event.from_state,
+                "to_state": event.to_state,
+                "at": event.occurred_at,
+                "actor": event.actor.name if event.actor else None,
+                "actor_role": event.actor.role if event.actor else None,
+                "reason": event.reason,
+                "details": event.details,
+                "days": (until - event.occurred_at).days,
+                "current": index + 1 == len(events),
+            }
+        )
+    return steps
