@@ -41,6 +41,11 @@ class Settings:
     login_lock_minutes: int = 15
 
     @property
+    def documents_dir(self) -> Path:
+        """Uploaded documents, stored by SHA-256 outside the web root."""
+        return self.data_dir / "documents"
+
+    @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
 

@@ -1,7 +1,306 @@
-"""JSON routes of the selection stage under /api/v1."""
+"""JSON routes of selection under /api/v1: the same workflows as the pages."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends, File, Form, Request, Response, UploadFile
+from fastapi.responses import FileResponse
 
-router = APIRouter(tags=["selection"])
+from ..accounts.access import api_access, database
+from ..accounts.permissions import REVIEWERS, SIGNED_IN, SUPPLIERS, Actor, roles
+from ..accounts.rules import Role
+from ..accounts.schemas import ErrorOut
+from ..catalog.schemas import ServiceContentIn
+from ..core.files import DocumentStore, read_limited
+from . import committee, workflow
+from .schemas import (
+    ApplicationOut,
+    ApplicationSummary,
+    BallotIn,
+    ContentChangeIn,
+    DeclarationIn,
+    DocumentOut,
+    MoveIn,
+    OpinionsIn,
+    RoundIn,
+    RoundOut,
+    SupplementIn,
+    TimelineOut,
+    TimelineStep,
+    VersionIn,
+    VoteOut,
+    WithdrawIn,
+)
+
+OPERATORS = roles(Role.OPERATOR, Role.ADMIN)
+router = APIRouter(tags=["selection"], responses={s: {"model": ErrorOut} for s in (400, 401, 403, 404, 409, 422)})
+
+
+def document_store(request: Request) -> DocumentStore:
+    return DocumentStore(request.app.state.settings.documents_dir)
+
+
+def attachment(store: DocumentStore, document) -> FileResponse:
+    return FileResponse(
+        store.path_of(document.sha256),
+        media_type=document.media_type,
+        filename=document.filename,
+        content_disposition_type="attachment",
+        headers={"X-Content-Type-Options": "nosniff"},
+    )
+
+
+# --- applications ----------------------------------------------------------------------------------------
+
+
+@router.get(
+    "/applications",
+    response_model=list[ApplicationSummary],
+    summary="A supplier's own applications, or the operator's queue",
+)
+def applications(
+    request: Request,
+    state: str | None = None,
+    type: str | None = None,
+    supplier: str | None = None,
+    min_days_waiting: int | None = None,
+    actor: Actor = Depends(api_access(SIGNED_IN)),
+):
+    filters = workflow.QueueFilter(state, type, supplier, min_days_waiting)
+    with database(request).reading() as session:
+        return [ApplicationSummary.of(a) for a in workflow.applications_for(session, actor, filters)]
+
+
+@router.post("/applications", status_code=201, response_model=ApplicationOut, summary="Start a draft application")
+def create(body: ServiceContentIn, request: Request, actor: Actor = Depends(api_access(SUPPLIERS))):
+    with database(request).transaction() as session:
+        return ApplicationOut.of(workflow.create_application(session, actor, body.changes()))
+
+
+@router.get("/applications/{application_id}", response_model=ApplicationOut, summary="One application")
+def read(application_id: int, request: Request, actor: Actor = Depends(api_access(SIGNED_IN))):
+    with database(request).reading() as session:
+        return ApplicationOut.of(workflow.visible_application(session, actor, application_id))
+
+
+@router.patch("/applications/{application_id}", response_model=ApplicationOut, summary="Save fields of a draft")
+def update(application_id: int, body: ContentChangeIn, request: Request, actor: Actor = Depends(api_access(SUPPLIERS))):
+    with database(request).transaction() as session:
+        changed = workflow.update_content(session, actor, application_id, body.version, body.content.changes())
+        return ApplicationOut.of(changed)
+
+
+@router.post(
+    "/applications/{application_id}/documents",
+    status_code=201,
+    response_model=DocumentOut,
+    summary="Attach a document (PDF, HWP, HWPX, DOCX, XLSX, PNG, JPEG; at most 20 MB)",
+)
+def upload(
+    application_id: int,
+    request: Request,
+    kind: str = Form(max_length=40),
+    file: UploadFile = File(),
+    actor: Actor = Depends(api_access(SUPPLIERS)),
+):
+    data = read_limited(file.file, "file")
+    with database(request).transaction() as session:
+        workflow.own_application(session, actor, application_id)
+        stored = document_store(request).accept(data, file.filename or "", "file")
+        return DocumentOut.of(workflow.attach_document(session, actor, application_id, kind, stored))
+
+
+@router.get(
+    "/applications/{application_id}/documents/{document_id}", summary="Download a document", response_class=FileResponse
+)
+def download(
+    application_id: int,
+    document_id: int,
+    request: Request,
+    round: int | None = None,
+    actor: Actor = Depends(api_access(SIGNED_IN)),
+):
+    with database(request).reading() as session:
+        document = committee.document_for(session, actor, application_id, document_id, round)
+    return attachment(document_store(request), document)
+
+
+@router.delete("/applications/{application_id}/documents/{document_id}", status_code=204, summary="Remove a document")
+def remove(application_id: int, document_id: int, request: Request, actor: Actor = Depends(api_access(SUPPLIERS))):
+    with database(request).transaction() as session:
+        workflow.remove_document(session, actor, application_id, document_id)
+    return Response(status_code=204)
+
+
+@router.post(
+    "/applications/{application_id}/submit",
+    response_model=ApplicationOut,
+    summary="Submit a complete draft, or resubmit after a supplement request",
+)
+def submit(application_id: int, body: VersionIn, request: Request, actor: Actor = Depends(api_access(SUPPLIERS))):
+    with database(request).transaction() as session:
+        return ApplicationOut.of(workflow.submit(session, actor, application_id, body.version))
+
+
+@router.post("/applications/{application_id}/withdraw", response_model=ApplicationOut, summary="Withdraw")
+def withdraw(application_id: int, body: WithdrawIn, request: Request, actor: Actor = Depends(api_access(SUPPLIERS))):
+    with database(request).transaction() as session:
+        return ApplicationOut.of(workflow.withdraw(session, actor, application_id, body.version, body.reason))
+
+
+@router.post(
+    "/applications/{application_id}/reapply",
+    status_code=201,
+    response_model=ApplicationOut,
+    summary="Start a new application from a rejected one",
+)
+def reapply(application_id: int, request: Request, actor: Actor = Depends(api_access(SUPPLIERS))):
+    with database(request).transaction() as session:
+        return ApplicationOut.of(workflow.reapply(session, actor, application_id))
+
+
+@router.get("/applications/{application_id}/timeline", response_model=TimelineOut, summary="Every step so far")
+def timeline(application_id: int, request: Request, actor: Actor = Depends(api_access(SIGNED_IN))):
+    with database(request).reading() as session:
+        application = workflow.visible_application(session, actor, application_id)
+        steps = [TimelineStep(**{k: s[k] for k in TimelineStep.model_fields}) for s in workflow.timeline(application)]
+        return TimelineOut(state=application.state, committee_month=application.committee_month, steps=steps)
+
+
+def _operator_step(function):
+    def endpoint(application_id: int, body: VersionIn, request: Request, actor: Actor = Depends(api_access(OPERATORS))):
+        with database(request).transaction() as session:
+            return ApplicationOut.of(function(session, actor, application_id, body.version))
+
+    return endpoint
+
+
+for _path, _function, _summary in (
+    ("start-check", workflow.start_check, "Start the document check"),
+    ("accept", workflow.accept, "Accept (접수완료): the committee month is the next month"),
+    ("start-expert-review", workflow.start_expert_review, "Start the expert review"),
+    ("send-to-committee", workflow.send_to_committee, "Send to the committee (every expert opinion recorded)"),
+    ("publish", workflow.publish, "Publish a selected application as a service"),
+):
+    router.add_api_route(
+        f"/applications/{{application_id}}/{_path}",
+        _operator_step(_function),
+        methods=["POST"],
+        response_model=ApplicationOut,
+        summary=_summary,
+        name=f"application_{_path}",
+    )
+
+
+@router.post(
+    "/applications/{application_id}/supplement-request",
+    response_model=ApplicationOut,
+    summary="Request a supplement, a reason per item",
+)
+def supplement(
+    application_id: int, body: SupplementIn, request: Request, actor: Actor = Depends(api_access(OPERATORS))
+):
+    with database(request).transaction() as session:
+        return ApplicationOut.of(workflow.request_supplement(session, actor, application_id, body.version, body.items))
+
+
+@router.put(
+    "/applications/{application_id}/expert-opinions",
+    response_model=ApplicationOut,
+    summary="Record the expert opinion per criterion",
+)
+def opinions(application_id: int, body: OpinionsIn, request: Request, actor: Actor = Depends(api_access(OPERATORS))):
+    ballot = {c: (o.passes, o.comment) for c, o in body.opinions.items()}
+    with database(request).transaction() as session:
+        return ApplicationOut.of(workflow.record_expert_opinions(session, actor, application_id, body.version, ballot))
+
+
+@router.post(
+    "/applications/{application_id}/move",
+    response_model=ApplicationOut,
+    summary="Move to a later committee month, with a reason",
+)
+def move(application_id: int, body: MoveIn, request: Request, actor: Actor = Depends(api_access(OPERATORS))):
+    with database(request).transaction() as session:
+        moved = workflow.move_to_round(session, actor, application_id, body.version, body.month, body.reason)
+        return ApplicationOut.of(moved)
+
+
+# --- committee rounds --------------------------------------------------------------------------------------
+
+
+@router.get(
+    "/rounds", response_model=list[RoundOut], summary="Committee rounds: all (operator) or one's own (reviewer)"
+)
+def list_rounds(request: Request, actor: Actor = Depends(api_access(SIGNED_IN))):
+    with database(request).reading() as session:
+        found = committee.rounds_for(session, actor)
+        return [RoundOut.of(r, committee.round_applications(session, r)) for r in found]
+
+
+@router.post("/rounds", status_code=201, response_model=RoundOut, summary="Create the round of a month")
+def create_round(body: RoundIn, request: Request, actor: Actor = Depends(api_access(OPERATORS))):
+    with database(request).transaction() as session:
+        created = committee.create_round(
+            session,
+            actor,
+            number=body.number,
+            month=body.month,
+            meeting_date=body.meeting_date,
+            member_ids=body.member_ids,
+        )
+        return RoundOut.of(created, committee.round_applications(session, created))
+
+
+@router.get("/rounds/{round_id}", response_model=RoundOut, summary="One round")
+def read_round(round_id: int, request: Request, actor: Actor = Depends(api_access(SIGNED_IN))):
+    with database(request).reading() as session:
+        found = committee.round_for(session, actor, round_id)
+        return RoundOut.of(found, committee.round_applications(session, found))
+
+
+@router.post("/rounds/{round_id}/close", response_model=RoundOut, summary="Close the round and decide")
+def close_round(round_id: int, body: VersionIn, request: Request, actor: Actor = Depends(api_access(OPERATORS))):
+    with database(request).transaction() as session:
+        closed = committee.close_round(session, actor, round_id, body.version)
+        return RoundOut.of(closed, committee.round_applications(session, closed))
+
+
+@router.put(
+    "/rounds/{round_id}/applications/{application_id}/declaration",
+    status_code=204,
+    summary="Declare whether you have a relation to the supplier (once)",
+)
+def declare(
+    round_id: int,
+    application_id: int,
+    body: DeclarationIn,
+    request: Request,
+    actor: Actor = Depends(api_access(REVIEWERS)),
+):
+    with database(request).transaction() as session:
+        committee.declare(session, actor, round_id, application_id, body.has_relation)
+    return Response(status_code=204)
+
+
+@router.get(
+    "/rounds/{round_id}/applications/{application_id}",
+    response_model=ApplicationOut,
+    summary="An application of the round, after declaring no relation",
+)
+def reviewable(round_id: int, application_id: int, request: Request, actor: Actor = Depends(api_access(REVIEWERS))):
+    with database(request).reading() as session:
+        return ApplicationOut.of(committee.reviewable_application(session, actor, round_id, application_id))
+
+
+@router.put(
+    "/rounds/{round_id}/applications/{application_id}/votes",
+    response_model=list[VoteOut],
+    summary="Vote pass or fail per criterion (a fail needs a comment)",
+)
+def votes(
+    round_id: int, application_id: int, body: BallotIn, request: Request, actor: Actor = Depends(api_access(REVIEWERS))
+):
+    ballot = {c: (o.passes, o.comment) for c, o in body.votes.items()}
+    with database(request).transaction() as session:
+        cast = committee.cast_votes(session, actor, round_id, application_id, ballot)
+        return [VoteOut(criterion=v.criterion, passes=v.passes, comment=v.comment) for v in cast]

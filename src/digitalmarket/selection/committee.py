@@ -18,12 +18,13 @@ from ..accounts.rules import Role, sanction_active
 from ..accounts.tables import User
 from ..core import audit
 from ..core.clock import today_kst
-from ..core.errors import Conflict, NotFound, ValidationFailed
+from ..core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from ..core.i18n import N_, Text
 from ..core.notifications import notify
 from ..core.tables import utcnow
 from .rules import CRITERION_LABELS, Action, Criterion, State, decide, is_month_key, next_month
 from .tables import Application, CommitteeRound, ConflictDeclaration, Decision, RoundMember, Vote
+from .workflow import document_for as workflow_document_for
 from .workflow import notify_supplier, record_step, transition
 
 WAITING_STATES = (State.ACCEPTED, State.EXPERT_REVIEW, State.COMMITTEE)
@@ -102,6 +103,23 @@ def round_applications(session: Session, committee_round: CommitteeRound) -> lis
 def rounds_of_reviewer(session: Session, actor: Actor) -> list[CommitteeRound]:
     query = select(CommitteeRound).join(RoundMember).where(RoundMember.user_id == actor.user_id)
     return list(session.scalars(query.order_by(CommitteeRound.month.desc())))
+
+
+def rounds_for(session: Session, actor: Actor) -> list[CommitteeRound]:
+    """Every round for the operator; for a reviewer, the rounds it sits on."""
+    if actor.role in (Role.OPERATOR, Role.ADMIN):
+        return rounds(session)
+    if actor.role == Role.REVIEWER:
+        return rounds_of_reviewer(session, actor)
+    raise PermissionDenied()
+
+
+def round_for(session: Session, actor: Actor, round_id: int) -> CommitteeRound:
+    if actor.role in (Role.OPERATOR, Role.ADMIN):
+        return load_round(session, round_id)
+    if actor.role == Role.REVIEWER:
+        return reviewer_round(session, actor, round_id)
+    raise PermissionDenied()
 
 
 def reviewer_round(session: Session, actor: Actor, round_id: int) -> CommitteeRound:
@@ -329,3 +347,19 @@ def _carry_over(session: Session, actor: Actor, application: Application, reason
         reason=reason.msgid,
         details={"from": previous, "to": application.committee_month},
     )
+
+
+def reviewer_document(session: Session, actor: Actor, round_id: int, application_id: int, document_id: int):
+    """A document of an application the reviewer may review (declared no relation)."""
+    application = reviewable_application(session, actor, round_id, application_id)
+    document = next((d for d in application.documents if d.id == document_id), None)
+    if document is None:
+        raise NotFound()
+    return document
+
+
+def document_for(session: Session, actor: Actor, application_id: int, document_id: int, round_id: int | None):
+    """A document for whoever may see it: reviewers through their round, others through the application."""
+    if actor.role == Role.REVIEWER and round_id is not None:
+        return reviewer_document(session, actor, round_id, application_id, document_id)
+    return workflow_document_for(session, actor, application_id, document_id)

@@ -19,7 +19,7 @@ from ..catalog import workflow as catalog
 from ..catalog.rules import CLOUD_TYPES, clean_content, csap_valid, missing_for_submission
 from ..core import audit
 from ..core.clock import today_kst
-from ..core.errors import Conflict, NotFound, ValidationFailed
+from ..core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from ..core.files import StoredFile
 from ..core.i18n import N_, Text
 from ..core.notifications import notify
@@ -77,6 +77,15 @@ def own_application(session: Session, actor: Actor, application_id: int) -> Appl
 def applications_of_supplier(session: Session, actor: Actor) -> list[Application]:
     query = select(Application).where(Application.supplier_id == actor.organisation_id)
     return list(session.scalars(query.order_by(Application.id.desc())))
+
+
+def applications_for(session: Session, actor: Actor, filters: QueueFilter) -> list[Application]:
+    """A supplier's own applications; for the operator, the queue; for anyone else, nothing to see."""
+    if actor.role == Role.SUPPLIER:
+        return applications_of_supplier(session, actor)
+    if actor.role in STAFF_ROLES:
+        return queue(session, filters)
+    raise PermissionDenied()
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,138 @@
+"""JSON shapes of the catalog API, and the content of a service as clients send it."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .tables import PricePlan, Service
+
+TEXT = 10_000  # generous transport limits; the rules give the exact ones with a clear message
+
+
+class PricePlanIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(default="", max_length=TEXT)
+    billing: str = Field(default="", max_length=TEXT, description="monthly | usage | fixed")
+    unit: str = Field(default="", max_length=TEXT, examples=["사용자/월"])
+    unit_price: int = Field(description="KRW, integer, VAT shown separately unless vat_included")
+    vat_included: bool = False
+    min_term_months: int = 0
+
+
+class ServiceContentIn(BaseModel):
+    """Fields of a service; all optional on a draft, all required fields present to submit."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    type: str | None = Field(default=None, max_length=TEXT, description="IaaS | PaaS | SaaS | SUPPORT | CONVERGENCE")
+    category_id: int | None = None
+    name: str | None = Field(default=None, max_length=TEXT)
+    summary: str | None = Field(default=None, max_length=TEXT)
+    description: str | None = Field(default=None, max_length=TEXT)
+    features: list[str] | None = Field(default=None, max_length=100)
+    keywords: list[str] | None = Field(default=None, max_length=100)
+    deployment: str | None = Field(default=None, max_length=TEXT, description="public | private | hybrid")
+    data_centre_location: str | None = Field(default=None, max_length=TEXT)
+    sla_availability: str | None = Field(default=None, max_length=20, examples=["99.9"])
+    support_hours: str | None = Field(default=None, max_length=TEXT)
+    data_return_policy: str | None = Field(default=None, max_length=TEXT)
+    csap_grade: str | None = Field(default=None, max_length=TEXT, description="상 | 중 | 하")
+    csap_certificate_number: str | None = Field(default=None, max_length=TEXT)
+    csap_valid_until: date | None = None
+    csap_underlying_iaas: str | None = Field(default=None, max_length=TEXT)
+    price_plans: list[PricePlanIn] | None = Field(default=None, max_length=100)
+
+    def changes(self) -> dict:
+        """Only the fields the client sent, as plain values."""
+        data = self.model_dump(exclude_unset=True, mode="json")
+        return data
+
+
+class PricePlanOut(BaseModel):
+    name: str
+    billing: str
+    unit: str
+    unit_price: int
+    vat_included: bool
+    min_term_months: int
+
+    @classmethod
+    def of(cls, plan: PricePlan) -> PricePlanOut:
+        return cls(
+            name=plan.name,
+            billing=plan.billing,
+            unit=plan.unit,
+            unit_price=plan.unit_price,
+            vat_included=plan.vat_included,
+            min_term_months=plan.min_term_months,
+        )
+
+
+class ServiceOut(BaseModel):
+    code: str
+    type: str
+    category: str
+    name: str
+    summary: str
+    description: str
+    features: list[str]
+    keywords: list[str]
+    deployment: str
+    data_centre_location: str | None
+    sla_availability: str
+    support_hours: str
+    data_return_policy: str
+    csap_grade: str | None
+    csap_certificate_number: str | None
+    csap_valid_until: date | None
+    csap_underlying_iaas: str | None
+    supplier: str
+    supplier_size: str | None
+    status: str
+    status_reason: str | None
+    selected_on: date | None
+    committee_round: int | None
+    published_at: datetime
+    price_plans: list[PricePlanOut]
+    version: int
+
+    @classmethod
+    def of(cls, service: Service) -> ServiceOut:
+        return cls(
+            code=service.code,
+            type=service.type,
+            category=service.category.name_ko,
+            name=service.name,
+            summary=service.summary,
+            description=service.description,
+            features=service.features,
+            keywords=service.keywords,
+            deployment=service.deployment,
+            data_centre_location=service.data_centre_location,
+            sla_availability=str(service.sla_availability),
+            support_hours=service.support_hours,
+            data_return_policy=service.data_return_policy,
+            csap_grade=service.csap_grade,
+            csap_certificate_number=service.csap_certificate_number,
+            csap_valid_until=service.csap_valid_until,
+            csap_underlying_iaas=service.csap_underlying_iaas,
+            supplier=service.supplier.name,
+            supplier_size=service.supplier.size,
+            status=service.status,
+            status_reason=service.status_reason,
+            selected_on=service.selected_on,
+            committee_round=service.committee_round,
+            published_at=service.published_at,
+            price_plans=[PricePlanOut.of(p) for p in service.price_plans],
+            version=service.version,
+        )
+
+
+class ServiceStatusIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    version: int
+    reason: str = Field(max_length=TEXT)
