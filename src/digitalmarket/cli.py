@@ -45,7 +45,7 @@ def seed_demo(
 ) -> None:
     """Load the demo organisations and one account per role."""
     from .accounts.workflow import count_users
-    from .demo import DEMO_PASSWORD, seed_demo
+    from .demo import DEMO_PASSWORD, seed_demo, seed_demo_work
 
     db = _database()
     with db.transaction() as session:
@@ -56,7 +56,11 @@ def seed_demo(
             console.print("[red]The database already has users; seed-demo needs an empty database.[/red]")
             raise typer.Exit(1)
         created = seed_demo(session)
-    console.print(f"Loaded demo data: {created} accounts, password [bold]{DEMO_PASSWORD}[/bold] (see README).")
+        work = seed_demo_work(session, get_settings().documents_dir)
+    console.print(
+        f"Loaded demo data: {created} accounts (password [bold]{DEMO_PASSWORD}[/bold], see README), "
+        f"{work['services']} services, {work['applications']} applications, {work['rounds']} committee rounds."
+    )
 
 
 @app.command()

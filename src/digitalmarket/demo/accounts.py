@@ -1,7 +1,4 @@
-"""Demo data: fictional Korean organisations and one account per role (`digitalmarket seed-demo`).
-
-Everything is created through the workflows, as a user would, so the audit chain holds it too.
-"""
+"""Demo organisations and accounts: fictional Korean companies and agencies, one account per role."""
 
 from __future__ import annotations
 
@@ -9,9 +6,9 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from .accounts import workflow as accounts
-from .accounts.rules import OrganisationKind, Role
-from .accounts.tables import Organisation
+from ..accounts import workflow as accounts
+from ..accounts.rules import OrganisationKind, Role
+from ..accounts.tables import Organisation
 
 DEMO_PASSWORD = "demo-pass-2026"
 

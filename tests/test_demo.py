@@ -1,0 +1,21 @@
+"""The demo data gives every role work to see, and is all in the audit chain."""
+
+from sqlalchemy import select
+
+from digitalmarket.catalog.tables import Service
+from digitalmarket.core.audit import verify_chain
+from digitalmarket.demo import seed_demo_work
+from digitalmarket.selection.tables import Application, CommitteeRound
+
+
+def test_demo_work_has_applications_in_every_state(demo, tmp_path):
+    with demo.transaction() as session:
+        seed_demo_work(session, tmp_path / "documents")
+    with demo.reading() as session:
+        states = {a.state for a in session.scalars(select(Application))}
+        assert states >= {"draft", "submitted", "supplement_requested", "accepted", "committee", "rejected", "published"}
+        rounds = session.scalars(select(CommitteeRound).order_by(CommitteeRound.number)).all()
+        assert [r.is_closed for r in rounds] == [True, False]
+        services = session.scalars(select(Service)).all()
+        assert len(services) == 9 and all(s.status == "published" for s in services)
+        assert verify_chain(session).ok
