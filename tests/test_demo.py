@@ -13,7 +13,15 @@ def test_demo_work_has_applications_in_every_state(demo, tmp_path):
         seed_demo_work(session, tmp_path / "documents")
     with demo.reading() as session:
         states = {a.state for a in session.scalars(select(Application))}
-        assert states >= {"draft", "submitted", "supplement_requested", "accepted", "committee", "rejected", "published"}
+        assert states >= {
+            "draft",
+            "submitted",
+            "supplement_requested",
+            "accepted",
+            "committee",
+            "rejected",
+            "published",
+        }
         rounds = session.scalars(select(CommitteeRound).order_by(CommitteeRound.number)).all()
         assert [r.is_closed for r in rounds] == [True, False]
         services = session.scalars(select(Service)).all()

@@ -33,10 +33,21 @@ class Text:
     params: dict = field(default_factory=dict)
 
     def render(self, locale: str | None = None) -> str:
-        return gettext(self.msgid, locale, **self.params)
+        """The message in ``locale``; parameters that are messages themselves (or lists of them) are
+        rendered in the same language."""
+        params = {key: _render_param(value, locale) for key, value in self.params.items()}
+        return gettext(self.msgid, locale, **params)
 
     def __str__(self) -> str:
         return self.render()
+
+
+def _render_param(value, locale: str | None):
+    if isinstance(value, Text):
+        return value.render(locale)
+    if isinstance(value, list | tuple) and value and all(isinstance(v, Text) for v in value):
+        return ", ".join(v.render(locale) for v in value)
+    return value
 
 
 def N_(msgid: str, **params) -> Text:  # noqa: N802 - the conventional gettext marker

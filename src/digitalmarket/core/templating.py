@@ -96,6 +96,16 @@ def navigation(actor) -> list[NavItem]:
     return items
 
 
+def _unread(request: Request, actor) -> int:
+    """How many notifications the signed-in user has not read (shown in the header)."""
+    if actor is None:
+        return 0
+    from .notifications import unread_count
+
+    with request.app.state.db.reading() as session:
+        return unread_count(session, actor.user_id)
+
+
 def render(
     request: Request,
     template: str,
@@ -114,6 +124,7 @@ def render(
         "locale": i18n.current_locale.get(),
         "language_names": i18n.LANGUAGE_NAMES,
         "actor": actor,
+        "unread_notifications": _unread(request, actor),
         "csrf_token": csrf_token_for(request),
         "nav": navigation(actor),
         "current_path": request.url.path,

@@ -204,7 +204,7 @@ def cast_votes(
     problems: dict[str, Text] = {}
     for criterion in Criterion:
         if criterion not in ballot:
-            problems[criterion] = N_("Vote on %(criterion)s.", criterion=CRITERION_LABELS[criterion].render())
+            problems[criterion] = N_("Vote on %(criterion)s.", criterion=CRITERION_LABELS[criterion])
             continue
         passes, comment = ballot[criterion]
         if not passes and not (comment or "").strip():

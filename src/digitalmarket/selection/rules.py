@@ -115,11 +115,11 @@ def move(state: str, action: str) -> State:
     try:
         return TRANSITIONS[(current, Action(action))]
     except (KeyError, ValueError):
-        allowed = ", ".join(ACTION_LABELS[a].render() for a in allowed_actions(current)) or "-"
+        allowed = tuple(ACTION_LABELS[a] for a in allowed_actions(current)) or "-"
         raise Conflict(
             N_(
                 "The application is %(state)s; this step is not possible now. Possible steps: %(allowed)s.",
-                state=STATE_LABELS[current].render(),
+                state=STATE_LABELS[current],
                 allowed=allowed,
             )
         ) from None

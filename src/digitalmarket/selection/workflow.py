@@ -311,7 +311,7 @@ def submission_problems(session: Session, application: Application) -> dict[str,
     content = application.content or {}
     problems = dict(missing_for_submission(content, catalog.category_refs(session), today))
     for kind in missing_documents(content.get("type"), (d.kind for d in application.documents)):
-        problems[f"documents.{kind}"] = N_("Attach the %(document)s.", document=DOCUMENT_LABELS[kind].render())
+        problems[f"documents.{kind}"] = N_("Attach the %(document)s.", document=DOCUMENT_LABELS[kind])
     if content.get("type") in CLOUD_TYPES and not problems.get("csap_valid_until") and not csap_valid(content, today):
         problems["csap_valid_until"] = N_("Cloud services need a valid CSAP certificate.")
     supplier = application.supplier
@@ -503,8 +503,7 @@ def send_to_committee(session: Session, actor: Actor, application_id: int, versi
         raise ValidationFailed(
             N_("Record the expert opinion on every criterion first."),
             fields={
-                c: N_("Record the expert opinion on %(criterion)s.", criterion=CRITERION_LABELS[c].render())
-                for c in missing
+                c: N_("Record the expert opinion on %(criterion)s.", criterion=CRITERION_LABELS[c]) for c in missing
             },
         )
     return transition(session, application, Action.SEND_TO_COMMITTEE, actor_user_id=actor.user_id, version=version)

@@ -14,10 +14,13 @@ from ..accounts import pages as accounts_pages
 from ..accounts import staff_pages as accounts_staff_pages
 from ..catalog import api as catalog_api
 from ..catalog import pages as catalog_pages
-from ..selection import api as selection_api
-from ..selection import pages as selection_pages
 from ..core.database import Database
 from ..core.settings import Settings, get_settings
+from ..selection import api as selection_api
+from ..selection import operator_pages as selection_operator_pages
+from ..selection import pages as selection_pages
+from ..selection import reviewer_pages as selection_reviewer_pages
+from . import api as shell_api
 from . import pages
 from .errors import install_error_handlers
 from .middleware import LocaleMiddleware, SecurityHeadersMiddleware
@@ -68,11 +71,14 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.include_router(accounts_api.router, prefix="/api/v1")
     app.include_router(catalog_api.router, prefix="/api/v1")
     app.include_router(selection_api.router, prefix="/api/v1")
+    app.include_router(shell_api.router, prefix="/api/v1")
     app.include_router(pages.router)
     app.include_router(accounts_pages.router)
     app.include_router(accounts_staff_pages.router)
     app.include_router(catalog_pages.router)
     app.include_router(selection_pages.router)
+    app.include_router(selection_operator_pages.router)
+    app.include_router(selection_reviewer_pages.router)
 
     install_error_handlers(app)
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.cookie_secure)

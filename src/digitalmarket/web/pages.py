@@ -15,10 +15,12 @@ from ..accounts.permissions import (
     OPERATORS,
     PUBLIC,
     REVIEWERS,
+    SIGNED_IN,
     SUPPLIERS,
 )
 from ..core import i18n
 from ..core.errors import NotFound
+from ..core.notifications import mark_all_read, notifications_of
 from ..core.templating import LANG_COOKIE, csrf_protect, render
 from .workspaces import WORKSPACES
 
@@ -71,6 +73,16 @@ def reviewer_workspace(request: Request, actor=Depends(page_access(REVIEWERS))):
 @router.get("/officer")
 def officer_workspace(request: Request, actor=Depends(page_access(CONTRACTING_OFFICERS))):
     return _workspace(request, actor, "contracting_officer")
+
+
+@router.get("/notifications")
+def notifications(request: Request, actor=Depends(page_access(SIGNED_IN))):
+    """The signed-in user's notifications; opening the page marks them read."""
+    with database(request).transaction() as session:
+        items = notifications_of(session, actor.user_id)
+        unread = {n.id for n in items if n.read_at is None}
+        mark_all_read(session, actor.user_id)
+    return render(request, "notifications.html", {"items": items, "unread": unread}, actor=actor)
 
 
 @router.get("/terms")

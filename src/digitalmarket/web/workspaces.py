@@ -34,7 +34,11 @@ WORKSPACES: dict[str, Workspace] = {
         (
             Task(N_("Company profile"), N_("Keep your company's details up to date."), "/supplier/profile"),
             _ACCOUNT,
-            Task(N_("Apply for selection"), N_("Submit a service to the Digital Service Review Committee.")),
+            Task(
+                N_("Apply for selection"),
+                N_("Submit a service to the Digital Service Review Committee."),
+                "/supplier/applications",
+            ),
             Task(N_("Catalog contract"), N_("List a selected service in the digital service mall.")),
             Task(N_("Quotes and orders"), N_("Answer agencies' quote requests and manage orders.")),
         ),
@@ -56,8 +60,12 @@ WORKSPACES: dict[str, Workspace] = {
         (
             Task(N_("Organisations"), N_("Suppliers, agencies and their status."), "/organisations"),
             _ACCOUNT,
-            Task(N_("Application queue"), N_("Check documents and request supplements.")),
-            Task(N_("Committee rounds"), N_("Prepare the monthly review committee and publish results.")),
+            Task(N_("Application queue"), N_("Check documents and request supplements."), "/operator/applications"),
+            Task(
+                N_("Committee rounds"),
+                N_("Prepare the monthly review committee and publish results."),
+                "/operator/rounds",
+            ),
         ),
     ),
     "reviewer": Workspace(
@@ -65,7 +73,11 @@ WORKSPACES: dict[str, Workspace] = {
         N_("Decide the applications assigned to the rounds you sit on."),
         (
             _ACCOUNT,
-            Task(N_("My committee rounds"), N_("Declare conflicts of interest and vote per criterion.")),
+            Task(
+                N_("My committee rounds"),
+                N_("Declare conflicts of interest and vote per criterion."),
+                "/reviewer/rounds",
+            ),
         ),
     ),
     "contracting_officer": Workspace(

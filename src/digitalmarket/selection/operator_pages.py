@@ -1,0 +1,365 @@
+"""HTML routes of the selection stage for the operator: the queue, one application's steps, committee rounds."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from starlette.datastructures import FormData
+
+from ..accounts import workflow as accounts
+from ..accounts.access import database, page_access
+from ..accounts.permissions import Actor, roles
+from ..accounts.rules import SIZE_LABELS, Role, format_business_number
+from ..catalog.rules import TYPE_LABELS
+from ..core.errors import DomainError, ValidationFailed
+from ..core.forms import form_errors, redirect
+from ..core.i18n import N_
+from ..core.templating import csrf_protect
+from . import committee, workflow
+from .pages import (
+    SUPPLEMENT_GROUPS,
+    Id,
+    category_labels,
+    service_code,
+    show,
+    steps_view,
+    summary_only,
+    supplement_items,
+    version_of,
+)
+from .rules import (
+    DOCUMENT_LABELS,
+    STATE_LABELS,
+    Action,
+    Criterion,
+    State,
+    allowed_actions,
+    quorum_of,
+    required_documents,
+)
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
+
+OPERATOR_STAFF = roles(Role.OPERATOR, Role.ADMIN)
+STAFF_PAGE = page_access(OPERATOR_STAFF)
+MOVABLE_STATES = (State.ACCEPTED, State.EXPERT_REVIEW, State.COMMITTEE)
+
+
+async def posted(request: Request) -> FormData:
+    """The posted form with repeated fields kept (checkbox lists)."""
+    return await request.form()
+
+
+PostedForm = Annotated[FormData, Depends(posted)]
+
+
+def _text(form: FormData, name: str) -> str:
+    value = form.get(name)
+    return value if isinstance(value, str) else ""
+
+
+# --- the queue -------------------------------------------------------------------------------------------------
+
+
+@router.get("/operator/applications")
+def operator_queue(
+    request: Request,
+    state: str = "",
+    type: str = "",
+    supplier: str = "",
+    min_days: str = "",
+    actor: Actor = Depends(STAFF_PAGE),
+):
+    errors = {}
+    days = None
+    if min_days.strip():
+        if min_days.strip().isdecimal() and len(min_days.strip()) < 6:
+            days = int(min_days.strip())
+        else:
+            errors["min_days"] = N_("Enter a whole number.").render()
+    filters = workflow.QueueFilter(
+        state=state if state in set(State) else None,
+        service_type=type or None,
+        supplier=supplier.strip() or None,
+        min_days_waiting=days,
+    )
+    with database(request).reading() as session:
+        rows = workflow.queue(session, filters)
+        context = {
+            "rows": [(a, workflow.days_waiting(a)) for a in rows],
+            "filters": {"state": state, "type": type, "supplier": supplier, "min_days": min_days},
+            "state_options": [(str(s), t.render()) for s, t in STATE_LABELS.items() if s != State.DRAFT],
+            "type_options": [(str(k), v.render()) for k, v in TYPE_LABELS.items()],
+            "errors": errors,
+        }
+        return show(request, "operator_queue.html", context, actor=actor, status=422 if errors else 200)
+
+
+# --- one application -----------------------------------------------------------------------------------------------
+
+
+def supplement_keys(application) -> list[tuple[str, object]]:
+    """What a supplement request can name: each main group of fields and each required document."""
+    keys = [(key, label) for key, (label, _step) in SUPPLEMENT_GROUPS.items()]
+    keys += [(str(kind), DOCUMENT_LABELS[kind]) for kind in required_documents(application.service_type)]
+    return keys
+
+
+def _application_page(
+    request: Request, actor: Actor, application_id: int, *, errors=None, values=None, form_name=None, status=200
+):
+    with database(request).reading() as session:
+        application = workflow.visible_application(session, actor, application_id)
+        state = State(application.state)
+        supplier = application.supplier
+        allowed = set(allowed_actions(state))
+        context = {
+            "application": application,
+            "state": state,
+            "supplier": supplier,
+            "business_number": format_business_number(supplier.business_number or ""),
+            "size_label": SIZE_LABELS.get(supplier.size) if supplier.size else None,
+            "history": steps_view(application, workflow.timeline(application)),
+            "days_waiting": workflow.days_waiting(application),
+            "opinions": workflow.expert_opinions(session, application.id),
+            "supplement": supplement_items(application) if state == State.SUPPLEMENT_REQUESTED else [],
+            "supplement_keys": supplement_keys(application),
+            "category_labels": category_labels(session),
+            "service_code": service_code(application),
+            "criteria": list(Criterion),
+            "can": {
+                "start_check": Action.START_CHECK in allowed,
+                "accept": Action.ACCEPT in allowed,
+                "request_supplement": Action.REQUEST_SUPPLEMENT in allowed,
+                "start_expert_review": Action.START_EXPERT_REVIEW in allowed,
+                "opinions": state == State.EXPERT_REVIEW,
+                "send_to_committee": Action.SEND_TO_COMMITTEE in allowed,
+                "move": state in MOVABLE_STATES,
+                "publish": Action.PUBLISH in allowed,
+            },
+            "errors": errors or {},
+            "values": values or {},
+            "form_name": form_name,
+        }
+        return show(request, "operator_application.html", context, actor=actor, status=status)
+
+
+@router.get("/operator/applications/{application_id}")
+def operator_application(request: Request, application_id: Id, actor: Actor = Depends(STAFF_PAGE)):
+    return _application_page(request, actor, application_id)
+
+
+def _opinions_from(form: FormData) -> dict[str, tuple[bool, str]]:
+    opinions = {}
+    for criterion in Criterion:
+        choice = _text(form, f"opinion-{criterion}")
+        if choice in ("pass", "fail"):
+            opinions[str(criterion)] = (choice == "pass", _text(form, f"comment-{criterion}"))
+    return opinions
+
+
+def _items_from(form: FormData) -> dict[str, str]:
+    return {
+        key[len("item-") :]: value for key, value in form.items() if key.startswith("item-") and isinstance(value, str)
+    }
+
+
+def _step(request: Request, actor: Actor, application_id: int, form: FormData, name: str, notice: str, fields, call):
+    """Run one operator step in one transaction; on failure show the page again with the form's errors."""
+    try:
+        with database(request).transaction() as session:
+            call(session)
+    except DomainError as error:
+        if error.status == 404:
+            raise
+        errors = summary_only(form_errors(error), set(fields))
+        values = {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf_token"}
+        return _application_page(
+            request, actor, application_id, errors=errors, values=values, form_name=name, status=error.status
+        )
+    return redirect(f"/operator/applications/{application_id}", notice)
+
+
+@router.post("/operator/applications/{application_id}/start-check")
+def operator_start_check(request: Request, application_id: Id, form: PostedForm, actor: Actor = Depends(STAFF_PAGE)):
+    def call(session):
+        workflow.start_check(session, actor, application_id, version_of(form))
+
+    return _step(request, actor, application_id, form, "start-check", "check_started", (), call)
+
+
+@router.post("/operator/applications/{application_id}/accept")
+def operator_accept(request: Request, application_id: Id, form: PostedForm, actor: Actor = Depends(STAFF_PAGE)):
+    def call(session):
+        workflow.accept(session, actor, application_id, version_of(form))
+
+    return _step(request, actor, application_id, form, "accept", "accepted", (), call)
+
+
+@router.post("/operator/applications/{application_id}/supplement")
+def operator_request_supplement(
+    request: Request, application_id: Id, form: PostedForm, actor: Actor = Depends(STAFF_PAGE)
+):
+    def call(session):
+        workflow.request_supplement(session, actor, application_id, version_of(form), _items_from(form))
+
+    return _step(request, actor, application_id, form, "supplement", "supplement_requested", ("items",), call)
+
+
+@router.post("/operator/applications/{application_id}/expert-review")
+def operator_start_expert_review(
+    request: Request, application_id: Id, form: PostedForm, actor: Actor = Depends(STAFF_PAGE)
+):
+    def call(session):
+        workflow.start_expert_review(session, actor, application_id, version_of(form))
+
+    return _step(request, actor, application_id, form, "expert-review", "review_started", (), call)
+
+
+@router.post("/operator/applications/{application_id}/opinions")
+def operator_expert_opinions(
+    request: Request, application_id: Id, form: PostedForm, actor: Actor = Depends(STAFF_PAGE)
+):
+    def call(session):
+        workflow.record_expert_opinions(session, actor, application_id, version_of(form), _opinions_from(form))
+
+    fields = [str(c) for c in Criterion] + [f"{c}.comment" for c in Criterion]
+    return _step(request, actor, application_id, form, "opinions", "opinions_saved", fields, call)
+
+
+@router.post("/operator/applications/{application_id}/committee")
+def operator_send_to_committee(
+    request: Request, application_id: Id, form: PostedForm, actor: Actor = Depends(STAFF_PAGE)
+):
+    def call(session):
+        workflow.send_to_committee(session, actor, application_id, version_of(form))
+
+    fields = [str(c) for c in Criterion]
+    return _step(request, actor, application_id, form, "committee", "sent_to_committee", fields, call)
+
+
+@router.post("/operator/applications/{application_id}/move")
+def operator_move_to_round(request: Request, application_id: Id, form: PostedForm, actor: Actor = Depends(STAFF_PAGE)):
+    def call(session):
+        month, reason = _text(form, "month").strip(), _text(form, "reason")
+        workflow.move_to_round(session, actor, application_id, version_of(form), month, reason)
+
+    return _step(request, actor, application_id, form, "move", "moved", ("month", "reason"), call)
+
+
+@router.post("/operator/applications/{application_id}/publish")
+def operator_publish(request: Request, application_id: Id, form: PostedForm, actor: Actor = Depends(STAFF_PAGE)):
+    def call(session):
+        workflow.publish(session, actor, application_id, version_of(form))
+
+    return _step(request, actor, application_id, form, "publish", "published", (), call)
+
+
+# --- committee rounds ---------------------------------------------------------------------------------------------
+
+
+def _reviewers(session) -> list:
+    return [u for u in accounts.list_users(session) if u.role == Role.REVIEWER and u.is_active]
+
+
+def _rounds_page(request: Request, actor: Actor, *, errors=None, values=None, chosen=None, status=200):
+    with database(request).reading() as session:
+        rounds = committee.rounds(session)
+        context = {
+            "rounds": [(r, len(committee.round_applications(session, r))) for r in rounds],
+            "reviewers": _reviewers(session),
+            "errors": errors or {},
+            "values": values or {"number": str(max((r.number for r in rounds), default=0) + 1)},
+            "chosen": set(chosen or ()),
+        }
+        return show(request, "operator_rounds.html", context, actor=actor, status=status)
+
+
+@router.get("/operator/rounds")
+def operator_rounds(request: Request, actor: Actor = Depends(STAFF_PAGE)):
+    return _rounds_page(request, actor)
+
+
+@router.post("/operator/rounds")
+def operator_round_create(request: Request, form: PostedForm, actor: Actor = Depends(STAFF_PAGE)):
+    values = {name: _text(form, name).strip() for name in ("number", "month", "meeting_date")}
+    chosen = [v for v in form.getlist("member_ids") if isinstance(v, str)]
+    problems = {}
+    number = int(values["number"]) if values["number"].isdecimal() and len(values["number"]) < 7 else None
+    if number is None:
+        problems["number"] = N_("Enter a whole number above 0.")
+    try:
+        meeting_date = date.fromisoformat(values["meeting_date"])
+    except ValueError:
+        meeting_date = None
+        problems["meeting_date"] = N_("Enter a date like 2026-12-31.")
+    member_ids = [int(v) for v in chosen if v.isdecimal() and len(v) < 10]
+    try:
+        if problems:
+            raise ValidationFailed(fields=problems)
+        with database(request).transaction() as session:
+            committee.create_round(
+                session, actor, number=number, month=values["month"], meeting_date=meeting_date, member_ids=member_ids
+            )
+    except DomainError as error:
+        errors = summary_only(form_errors(error), {"number", "month", "meeting_date", "member_ids"})
+        return _rounds_page(request, actor, errors=errors, values=values, chosen=member_ids, status=error.status)
+    return redirect("/operator/rounds", "round_created")
+
+
+def round_rows(session, committee_round, reviewer_ids: list[int]) -> list[dict]:
+    """Per application of a round: declarations, who voted, and what closing now would decide."""
+    rows = []
+    for application in committee.round_applications(session, committee_round):
+        declarations = {
+            member: committee.declaration(session, committee_round.id, application.id, member)
+            for member in reviewer_ids
+        }
+        voted = {}
+        for vote in committee.votes_of(session, committee_round.id, application.id):
+            voted.setdefault(vote.reviewer_id, set()).add(vote.criterion)
+        rows.append(
+            {
+                "application": application,
+                "declarations": declarations,
+                "voted": {m for m, criteria in voted.items() if len(criteria) == len(Criterion)},
+                "preview": committee.preview(session, committee_round, application),
+            }
+        )
+    return rows
+
+
+def _round_page(request: Request, actor: Actor, round_id: int, *, errors=None, status=200):
+    with database(request).reading() as session:
+        committee_round = committee.load_round(session, round_id)
+        members = [m.user for m in committee_round.members]
+        context = {
+            "round": committee_round,
+            "members": members,
+            "rows": round_rows(session, committee_round, [m.id for m in members]),
+            "quorum": quorum_of(len(members)),
+            "criteria": list(Criterion),
+            "errors": errors or {},
+        }
+        return show(request, "operator_round.html", context, actor=actor, status=status)
+
+
+@router.get("/operator/rounds/{round_id}")
+def operator_round(request: Request, round_id: Id, actor: Actor = Depends(STAFF_PAGE)):
+    return _round_page(request, actor, round_id)
+
+
+@router.post("/operator/rounds/{round_id}/close")
+def operator_round_close(request: Request, round_id: Id, form: PostedForm, actor: Actor = Depends(STAFF_PAGE)):
+    try:
+        with database(request).transaction() as session:
+            committee.close_round(session, actor, round_id, version_of(form))
+    except DomainError as error:
+        if error.status == 404:
+            raise
+        return _round_page(
+            request, actor, round_id, errors=summary_only(form_errors(error), set()), status=error.status
+        )
+    return redirect(f"/operator/rounds/{round_id}", "round_closed")
