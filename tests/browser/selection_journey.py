@@ -1,7 +1,7 @@
 """The selection journey in a browser, from a new application to the public service page.
 
-Used by tests/browser/test_selection.py. Assumes a freshly seeded server (`digitalmarket seed-demo`, password demo-pass-2026). Works without
-JavaScript features of the pages (every step is a form post). Every assertion is on URLs, form
+Used by tests/browser/test_selection.py. Assumes a server seeded with the demo data (password
+demo-pass-2026). Every step is a form post, as without JavaScript. Every assertion is on URLs, form
 actions, ids and status codes, so it holds in Korean and in English. With a screenshot folder, each key
 page is saved at 1280 and 375 pixels wide, and a page that scrolls sideways at 375 pixels fails.
 """
