@@ -12,7 +12,7 @@ from digitalmarket.accounts.workflow import actor_of
 from digitalmarket.catalog.tables import Category
 from digitalmarket.core.clock import today_kst
 from digitalmarket.core.files import DocumentStore
-from digitalmarket.selection import committee, workflow
+from digitalmarket.selection import committee, screening, workflow
 from digitalmarket.selection.rules import Criterion, required_documents
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -76,11 +76,11 @@ def to_committee(db, store, supplier, operator, **kwargs) -> int:
     """A complete application, submitted, accepted and through the expert review."""
     application_id = draft(db, store, supplier, **kwargs)
     step(db, workflow.submit, supplier, application_id)
-    step(db, workflow.start_check, operator, application_id)
-    step(db, workflow.accept, operator, application_id)
-    step(db, workflow.start_expert_review, operator, application_id)
-    step(db, workflow.record_expert_opinions, operator, application_id, {c: (True, "적합") for c in Criterion})
-    step(db, workflow.send_to_committee, operator, application_id)
+    step(db, screening.start_check, operator, application_id)
+    step(db, screening.accept, operator, application_id)
+    step(db, screening.start_expert_review, operator, application_id)
+    step(db, screening.record_expert_opinions, operator, application_id, {c: (True, "적합") for c in Criterion})
+    step(db, screening.send_to_committee, operator, application_id)
     return application_id
 
 

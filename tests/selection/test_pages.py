@@ -98,3 +98,12 @@ def test_a_fake_pdf_uploaded_on_the_page_is_refused_next_to_the_field(client, de
     assert "PDF" in response.text
     with demo.reading() as session:
         assert session.scalar(select(func.count()).select_from(ApplicationDocument)) == before
+
+
+def test_a_closed_round_shows_its_recorded_decisions(client, demo, work):
+    _, rounds = work
+    page_login(client, "operator@demo.kr")
+    page = client.get(f"/operator/rounds/{rounds[1].id}")
+    assert page.status_code == 200
+    assert "개인정보 비식별 처리 방안이 없습니다." in page.text  # the reason of the rejection
+    assert "close" not in re.findall(r'action="([^"]+)"', page.text)[-1]  # no close button any more

@@ -9,7 +9,7 @@ from digitalmarket.catalog.tables import Service
 from digitalmarket.core.audit import verify_chain
 from digitalmarket.core.errors import Conflict, NotFound, ValidationFailed
 from digitalmarket.core.notifications import Notification
-from digitalmarket.selection import committee, workflow
+from digitalmarket.selection import committee, screening, workflow
 from digitalmarket.selection.rules import Criterion, State
 from digitalmarket.selection.tables import Application
 from tests.selection.journey import close, committee_month, draft, open_round, state, step, to_committee, version, vote
@@ -23,7 +23,7 @@ def test_from_draft_to_published_service(demo, store, people):
         vote(demo, reviewer, round_id, application_id)
     close(demo, people.operator, round_id)
     assert state(demo, application_id) == State.SELECTED
-    step(demo, workflow.publish, people.operator, application_id)
+    step(demo, screening.publish, people.operator, application_id)
     with demo.reading() as session:
         application = workflow.load(session, application_id)
         service = session.get(Service, application.service_id)
@@ -50,12 +50,12 @@ def test_from_draft_to_published_service(demo, store, people):
 def test_a_supplement_loop(demo, store, people):
     application_id = draft(demo, store, people.supplier)
     step(demo, workflow.submit, people.supplier, application_id)
-    step(demo, workflow.start_check, people.operator, application_id)
+    step(demo, screening.start_check, people.operator, application_id)
     with pytest.raises(ValidationFailed):
-        step(demo, workflow.request_supplement, people.operator, application_id, {"sla": "  "})
+        step(demo, screening.request_supplement, people.operator, application_id, {"sla": "  "})
     step(
         demo,
-        workflow.request_supplement,
+        screening.request_supplement,
         people.operator,
         application_id,
         {"sla": "가용성 목표가 빠져 있습니다", "price_list": ""},
@@ -112,7 +112,7 @@ def test_withdrawal_ends_the_application(demo, store, people):
     step(demo, workflow.withdraw, people.supplier, application_id, "사업 계획 변경")
     assert state(demo, application_id) == State.WITHDRAWN
     with pytest.raises(Conflict) as refused:
-        step(demo, workflow.start_check, people.operator, application_id)
+        step(demo, screening.start_check, people.operator, application_id)
     assert "withdrawn" in refused.value.message.render("en").lower()
 
 
@@ -188,7 +188,7 @@ def test_a_fail_vote_needs_a_comment(demo, store, people):
 def test_two_operators_at_once_one_wins(demo, store, people):
     application_id = draft(demo, store, people.supplier)
     step(demo, workflow.submit, people.supplier, application_id)
-    step(demo, workflow.start_check, people.operator, application_id)
+    step(demo, screening.start_check, people.operator, application_id)
     read_version = version(demo, application_id)
     outcomes, barrier = [], threading.Barrier(2)
 
@@ -202,8 +202,8 @@ def test_two_operators_at_once_one_wins(demo, store, people):
             outcomes.append("conflict")
 
     threads = [
-        threading.Thread(target=act, args=(workflow.accept,)),
-        threading.Thread(target=act, args=(workflow.request_supplement, {"sla": "누락"})),
+        threading.Thread(target=act, args=(screening.accept,)),
+        threading.Thread(target=act, args=(screening.request_supplement, {"sla": "누락"})),
     ]
     for thread in threads:
         thread.start()
@@ -295,9 +295,9 @@ def test_applications_move_to_a_later_round_with_a_reason(demo, store, people):
     application_id = to_committee(demo, store, people.supplier, people.operator)
     month = committee_month(demo, application_id)
     with pytest.raises(ValidationFailed):
-        step(demo, workflow.move_to_round, people.operator, application_id, month, "같은 달")
+        step(demo, screening.move_to_round, people.operator, application_id, month, "같은 달")
     later = f"{int(month[:4]) + 1}-{month[5:]}"
-    step(demo, workflow.move_to_round, people.operator, application_id, later, "보완 자료 검토 필요")
+    step(demo, screening.move_to_round, people.operator, application_id, later, "보완 자료 검토 필요")
     assert committee_month(demo, application_id) == later
     with demo.reading() as session:
         assert session.scalars(select(Application).where(Application.committee_month == month)).all() == []

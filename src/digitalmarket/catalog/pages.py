@@ -71,8 +71,8 @@ def service(request: Request, code: str, actor=Depends(page_access(PUBLIC))):
         found = workflow.public_service(session, code)
         others = [
             s
-            for s in workflow.services_of_supplier(session, found.supplier_id)
-            if s.id != found.id and s.status == ServiceStatus.PUBLISHED
+            for s in workflow.services_of_supplier(session, found.supplier_id, published_only=True)
+            if s.id != found.id
         ]
         context = {
             **_labels(),

@@ -126,6 +126,8 @@ def public_services(session: Session, service_type: str | None = None, limit: in
     return list(session.scalars(query.order_by(Service.published_at.desc()).limit(limit)))
 
 
-def services_of_supplier(session: Session, supplier_id: int) -> list[Service]:
-    query = select(Service).where(Service.supplier_id == supplier_id).order_by(Service.published_at.desc())
-    return list(session.scalars(query))
+def services_of_supplier(session: Session, supplier_id: int, *, published_only: bool = False) -> list[Service]:
+    query = select(Service).where(Service.supplier_id == supplier_id)
+    if published_only:
+        query = query.where(Service.status == ServiceStatus.PUBLISHED)
+    return list(session.scalars(query.order_by(Service.published_at.desc())))

@@ -12,7 +12,7 @@ from ..accounts.workflow import actor_of
 from ..catalog.tables import Category
 from ..core.clock import today_kst
 from ..core.files import DocumentStore
-from ..selection import committee, workflow
+from ..selection import committee, screening, workflow
 from ..selection.rules import Criterion, committee_month_for, next_month, required_documents
 
 # A one-page PDF saying what it is; every demo document is this file.
@@ -82,13 +82,13 @@ def seed_applications(session: Session, store: DocumentStore) -> dict[str, int]:
         application = new(actor, *content)
         for function, who in (
             (workflow.submit, actor),
-            (workflow.start_check, operator),
-            (workflow.accept, operator),
-            (workflow.start_expert_review, operator),
+            (screening.start_check, operator),
+            (screening.accept, operator),
+            (screening.start_expert_review, operator),
         ):
             act(function, who, application)
-        act(workflow.record_expert_opinions, operator, application, {c: (True, "서류상 적합") for c in Criterion})
-        return act(workflow.send_to_committee, operator, application)
+        act(screening.record_expert_opinions, operator, application, {c: (True, "서류상 적합") for c in Criterion})
+        return act(screening.send_to_committee, operator, application)
 
     # A draft, partly filled in.
     workflow.create_application(
@@ -118,10 +118,10 @@ def seed_applications(session: Session, store: DocumentStore) -> dict[str, int]:
     )
     # In a supplement loop.
     loop = new(supplier1, "SaaS", "보안", "가상 보안관제 서비스", "24시간 원격 보안관제", "관제", "식", 2500000)
-    for function, who in ((workflow.submit, supplier1), (workflow.start_check, operator)):
+    for function, who in ((workflow.submit, supplier1), (screening.start_check, operator)):
         act(function, who, loop)
     act(
-        workflow.request_supplement,
+        screening.request_supplement,
         operator,
         loop,
         {"sla": "SLA 문서에 장애 대응 시간이 없습니다.", "price_list": "요금표의 단가가 신청서와 다릅니다."},
@@ -132,8 +132,8 @@ def seed_applications(session: Session, store: DocumentStore) -> dict[str, int]:
     )
     for function in (workflow.submit,):
         act(function, supplier4, accepted)
-    act(workflow.start_check, operator, accepted)
-    act(workflow.accept, operator, accepted)
+    act(screening.start_check, operator, accepted)
+    act(screening.accept, operator, accepted)
 
     # Round 1, decided: one selected and published, one rejected.
     month = committee_month_for(today_kst())
@@ -168,7 +168,7 @@ def seed_applications(session: Session, store: DocumentStore) -> dict[str, int]:
                 session, reviewer, first.id, application.id, {c: (c not in fails, fails.get(c, "")) for c in Criterion}
             )
     committee.close_round(session, operator, first.id, first.version)
-    act(workflow.publish, operator, chosen)
+    act(screening.publish, operator, chosen)
 
     # Round 2, open: two applications, some votes cast.
     later = next_month(month)
@@ -188,7 +188,7 @@ def seed_applications(session: Session, store: DocumentStore) -> dict[str, int]:
         ),
     ]
     for application in waiting:
-        act(workflow.move_to_round, operator, application, later, "전문가 사전검토 보완 의견 반영 후 심사")
+        act(screening.move_to_round, operator, application, later, "전문가 사전검토 보완 의견 반영 후 심사")
     second = committee.create_round(
         session,
         operator,

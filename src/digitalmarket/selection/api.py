@@ -11,7 +11,7 @@ from ..accounts.rules import Role
 from ..accounts.schemas import ErrorOut
 from ..catalog.schemas import ServiceContentIn
 from ..core.files import DocumentStore, read_limited
-from . import committee, workflow
+from . import committee, screening, workflow
 from .schemas import (
     ApplicationOut,
     ApplicationSummary,
@@ -175,11 +175,11 @@ def _operator_step(function):
 
 
 for _path, _function, _summary in (
-    ("start-check", workflow.start_check, "Start the document check"),
-    ("accept", workflow.accept, "Accept (접수완료): the committee month is the next month"),
-    ("start-expert-review", workflow.start_expert_review, "Start the expert review"),
-    ("send-to-committee", workflow.send_to_committee, "Send to the committee (every expert opinion recorded)"),
-    ("publish", workflow.publish, "Publish a selected application as a service"),
+    ("start-check", screening.start_check, "Start the document check"),
+    ("accept", screening.accept, "Accept (접수완료): the committee month is the next month"),
+    ("start-expert-review", screening.start_expert_review, "Start the expert review"),
+    ("send-to-committee", screening.send_to_committee, "Send to the committee (every expert opinion recorded)"),
+    ("publish", screening.publish, "Publish a selected application as a service"),
 ):
     router.add_api_route(
         f"/applications/{{application_id}}/{_path}",
@@ -200,7 +200,7 @@ def supplement(
     application_id: int, body: SupplementIn, request: Request, actor: Actor = Depends(api_access(OPERATORS))
 ):
     with database(request).transaction() as session:
-        return ApplicationOut.of(workflow.request_supplement(session, actor, application_id, body.version, body.items))
+        return ApplicationOut.of(screening.request_supplement(session, actor, application_id, body.version, body.items))
 
 
 @router.put(
@@ -211,7 +211,7 @@ def supplement(
 def opinions(application_id: int, body: OpinionsIn, request: Request, actor: Actor = Depends(api_access(OPERATORS))):
     ballot = {c: (o.passes, o.comment) for c, o in body.opinions.items()}
     with database(request).transaction() as session:
-        return ApplicationOut.of(workflow.record_expert_opinions(session, actor, application_id, body.version, ballot))
+        return ApplicationOut.of(screening.record_expert_opinions(session, actor, application_id, body.version, ballot))
 
 
 @router.post(
@@ -221,7 +221,7 @@ def opinions(application_id: int, body: OpinionsIn, request: Request, actor: Act
 )
 def move(application_id: int, body: MoveIn, request: Request, actor: Actor = Depends(api_access(OPERATORS))):
     with database(request).transaction() as session:
-        moved = workflow.move_to_round(session, actor, application_id, body.version, body.month, body.reason)
+        moved = screening.move_to_round(session, actor, application_id, body.version, body.month, body.reason)
         return ApplicationOut.of(moved)
 
 

@@ -22,12 +22,20 @@ from ..core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from ..core.i18n import N_, Text
 from ..core.notifications import notify
 from ..core.tables import utcnow
-from .rules import CRITERION_LABELS, Action, Criterion, State, decide, is_month_key, next_month
+from . import rules
+from .rules import (
+    CRITERION_LABELS,
+    WAITING_FOR_COMMITTEE,
+    Action,
+    Criterion,
+    State,
+    decide,
+    is_month_key,
+    next_month,
+)
 from .tables import Application, CommitteeRound, ConflictDeclaration, Decision, RoundMember, Vote
 from .workflow import document_for as workflow_document_for
 from .workflow import notify_supplier, record_step, transition
-
-WAITING_STATES = (State.ACCEPTED, State.EXPERT_REVIEW, State.COMMITTEE)
 
 
 def create_round(
@@ -91,7 +99,7 @@ def round_applications(session: Session, committee_round: CommitteeRound) -> lis
     """Applications of the round: those waiting in its month, and after closing those it decided."""
     decided = select(Decision.application_id).where(Decision.round_id == committee_round.id)
     query = select(Application).where(
-        ((Application.committee_month == committee_round.month) & Application.state.in_(WAITING_STATES))
+        ((Application.committee_month == committee_round.month) & Application.state.in_(WAITING_FOR_COMMITTEE))
         | Application.id.in_(decided)
     )
     return list(session.scalars(query.order_by(Application.id)))
@@ -255,6 +263,26 @@ def _ballots(session: Session, committee_round: CommitteeRound, application_id: 
         if not vote.passes:
             comments.setdefault(vote.criterion, []).append(vote.comment)
     return conflicted, votes, comments
+
+
+def decisions_of(session: Session, committee_round: CommitteeRound) -> dict[int, Decision]:
+    """The recorded decision of each application the round decided, by application id."""
+    query = select(Decision).where(Decision.round_id == committee_round.id)
+    return {d.application_id: d for d in session.scalars(query)}
+
+
+def outcome_of(session: Session, committee_round: CommitteeRound, application: Application) -> rules.Decision:
+    """The decision recorded when the round closed, or for an open round what closing now would decide."""
+    recorded = session.scalar(
+        select(Decision).where(Decision.round_id == committee_round.id, Decision.application_id == application.id)
+    )
+    if recorded is None:
+        return preview(session, committee_round, application)
+    tally = {c: tuple(v) for c, v in (recorded.tally or {}).items()}
+    voters = sum(next(iter(tally.values()))) if tally else 0
+    return rules.Decision(
+        recorded.outcome, voters, rules.quorum_of(len(committee_round.members)), tally, tuple(recorded.reasons or {})
+    )
 
 
 def preview(session: Session, committee_round: CommitteeRound, application: Application):

@@ -17,8 +17,19 @@ from ..core.errors import DomainError, ValidationFailed
 from ..core.forms import form_errors, redirect
 from ..core.i18n import N_
 from ..core.templating import csrf_protect
-from . import committee, workflow
-from .pages import (
+from . import committee, screening, workflow
+from .rules import (
+    DOCUMENT_LABELS,
+    STATE_LABELS,
+    WAITING_FOR_COMMITTEE,
+    Action,
+    Criterion,
+    State,
+    allowed_actions,
+    quorum_of,
+    required_documents,
+)
+from .views import (
     SUPPLEMENT_GROUPS,
     Id,
     category_labels,
@@ -29,22 +40,11 @@ from .pages import (
     supplement_items,
     version_of,
 )
-from .rules import (
-    DOCUMENT_LABELS,
-    STATE_LABELS,
-    Action,
-    Criterion,
-    State,
-    allowed_actions,
-    quorum_of,
-    required_documents,
-)
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
 
 OPERATOR_STAFF = roles(Role.OPERATOR, Role.ADMIN)
 STAFF_PAGE = page_access(OPERATOR_STAFF)
-MOVABLE_STATES = (State.ACCEPTED, State.EXPERT_REVIEW, State.COMMITTEE)
 
 
 async def posted(request: Request) -> FormData:
@@ -123,7 +123,7 @@ def _application_page(
             "size_label": SIZE_LABELS.get(supplier.size) if supplier.size else None,
             "history": steps_view(application, workflow.timeline(application)),
             "days_waiting": workflow.days_waiting(application),
-            "opinions": workflow.expert_opinions(session, application.id),
+            "opinions": screening.expert_opinions(session, application.id),
             "supplement": supplement_items(application) if state == State.SUPPLEMENT_REQUESTED else [],
             "supplement_keys": supplement_keys(application),
             "category_labels": category_labels(session),
@@ -136,7 +136,7 @@ def _application_page(
                 "start_expert_review": Action.START_EXPERT_REVIEW in allowed,
                 "opinions": state == State.EXPERT_REVIEW,
                 "send_to_committee": Action.SEND_TO_COMMITTEE in allowed,
-                "move": state in MOVABLE_STATES,
+                "move": state in WAITING_FOR_COMMITTEE,
                 "publish": Action.PUBLISH in allowed,
             },
             "errors": errors or {},
@@ -185,7 +185,7 @@ def _step(request: Request, actor: Actor, application_id: int, form: FormData, n
 @router.post("/operator/applications/{application_id}/start-check")
 def operator_start_check(request: Request, application_id: Id, form: PostedForm, actor: Actor = Depends(STAFF_PAGE)):
     def call(session):
-        workflow.start_check(session, actor, application_id, version_of(form))
+        screening.start_check(session, actor, application_id, version_of(form))
 
     return _step(request, actor, application_id, form, "start-check", "check_started", (), call)
 
@@ -193,7 +193,7 @@ def operator_start_check(request: Request, application_id: Id, form: PostedForm,
 @router.post("/operator/applications/{application_id}/accept")
 def operator_accept(request: Request, application_id: Id, form: PostedForm, actor: Actor = Depends(STAFF_PAGE)):
     def call(session):
-        workflow.accept(session, actor, application_id, version_of(form))
+        screening.accept(session, actor, application_id, version_of(form))
 
     return _step(request, actor, application_id, form, "accept", "accepted", (), call)
 
@@ -203,7 +203,7 @@ def operator_request_supplement(
     request: Request, application_id: Id, form: PostedForm, actor: Actor = Depends(STAFF_PAGE)
 ):
     def call(session):
-        workflow.request_supplement(session, actor, application_id, version_of(form), _items_from(form))
+        screening.request_supplement(session, actor, application_id, version_of(form), _items_from(form))
 
     return _step(request, actor, application_id, form, "supplement", "supplement_requested", ("items",), call)
 
@@ -213,7 +213,7 @@ def operator_start_expert_review(
     request: Request, application_id: Id, form: PostedForm, actor: Actor = Depends(STAFF_PAGE)
 ):
     def call(session):
-        workflow.start_expert_review(session, actor, application_id, version_of(form))
+        screening.start_expert_review(session, actor, application_id, version_of(form))
 
     return _step(request, actor, application_id, form, "expert-review", "review_started", (), call)
 
@@ -223,7 +223,7 @@ def operator_expert_opinions(
     request: Request, application_id: Id, form: PostedForm, actor: Actor = Depends(STAFF_PAGE)
 ):
     def call(session):
-        workflow.record_expert_opinions(session, actor, application_id, version_of(form), _opinions_from(form))
+        screening.record_expert_opinions(session, actor, application_id, version_of(form), _opinions_from(form))
 
     fields = [str(c) for c in Criterion] + [f"{c}.comment" for c in Criterion]
     return _step(request, actor, application_id, form, "opinions", "opinions_saved", fields, call)
@@ -234,7 +234,7 @@ def operator_send_to_committee(
     request: Request, application_id: Id, form: PostedForm, actor: Actor = Depends(STAFF_PAGE)
 ):
     def call(session):
-        workflow.send_to_committee(session, actor, application_id, version_of(form))
+        screening.send_to_committee(session, actor, application_id, version_of(form))
 
     fields = [str(c) for c in Criterion]
     return _step(request, actor, application_id, form, "committee", "sent_to_committee", fields, call)
@@ -244,7 +244,7 @@ def operator_send_to_committee(
 def operator_move_to_round(request: Request, application_id: Id, form: PostedForm, actor: Actor = Depends(STAFF_PAGE)):
     def call(session):
         month, reason = _text(form, "month").strip(), _text(form, "reason")
-        workflow.move_to_round(session, actor, application_id, version_of(form), month, reason)
+        screening.move_to_round(session, actor, application_id, version_of(form), month, reason)
 
     return _step(request, actor, application_id, form, "move", "moved", ("month", "reason"), call)
 
@@ -252,7 +252,7 @@ def operator_move_to_round(request: Request, application_id: Id, form: PostedFor
 @router.post("/operator/applications/{application_id}/publish")
 def operator_publish(request: Request, application_id: Id, form: PostedForm, actor: Actor = Depends(STAFF_PAGE)):
     def call(session):
-        workflow.publish(session, actor, application_id, version_of(form))
+        screening.publish(session, actor, application_id, version_of(form))
 
     return _step(request, actor, application_id, form, "publish", "published", (), call)
 
@@ -325,7 +325,7 @@ def round_rows(session, committee_round, reviewer_ids: list[int]) -> list[dict]:
                 "application": application,
                 "declarations": declarations,
                 "voted": {m for m, criteria in voted.items() if len(criteria) == len(Criterion)},
-                "preview": committee.preview(session, committee_round, application),
+                "preview": committee.outcome_of(session, committee_round, application),
             }
         )
     return rows

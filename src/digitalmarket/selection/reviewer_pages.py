@@ -11,15 +11,13 @@ from ..core.errors import DomainError, ValidationFailed
 from ..core.forms import Form, form_errors, redirect
 from ..core.i18n import N_
 from ..core.templating import csrf_protect
-from . import committee, workflow
-from .pages import Id, category_labels, show, summary_only
-from .rules import Criterion, State
+from . import committee, screening
+from .rules import BEFORE_THE_COMMITTEE, Criterion
+from .views import Id, category_labels, show, summary_only
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
 
 REVIEWER_PAGE = page_access(REVIEWERS)
-#: States in which an application of a round is before the committee (or was decided by it).
-BEFORE_THE_COMMITTEE = (State.COMMITTEE, State.SELECTED, State.REJECTED, State.PUBLISHED)
 VOTE_FIELDS = {str(c) for c in Criterion} | {f"{c}.comment" for c in Criterion}
 
 
@@ -108,7 +106,7 @@ def _review_page(
             "supplier": supplier,
             "size_label": SIZE_LABELS.get(supplier.size) if supplier.size else None,
             "category_labels": category_labels(session),
-            "opinions": workflow.expert_opinions(session, application.id),
+            "opinions": screening.expert_opinions(session, application.id),
             "votes": votes,
             "criteria": list(Criterion),
             "values": values,

@@ -76,6 +76,10 @@ ACTOR_OF_ACTION = {
 #: States in which the supplier may still change fields and documents.
 EDITABLE_STATES = frozenset({State.DRAFT, State.SUPPLEMENT_REQUESTED})
 OPEN_STATES = frozenset(set(State) - {State.REJECTED, State.WITHDRAWN, State.PUBLISHED})
+#: Accepted and waiting for its committee month: may be moved to a later month.
+WAITING_FOR_COMMITTEE = (State.ACCEPTED, State.EXPERT_REVIEW, State.COMMITTEE)
+#: Before the committee, or decided by it: what the members of a round see.
+BEFORE_THE_COMMITTEE = (State.COMMITTEE, State.SELECTED, State.REJECTED, State.PUBLISHED)
 
 STATE_LABELS = {
     State.DRAFT: N_("Draft"),

@@ -25,21 +25,17 @@ from ..core.i18n import N_, Text
 from ..core.notifications import notify
 from ..core.tables import utcnow
 from .rules import (
-    CRITERION_LABELS,
     DOCUMENT_LABELS,
     EDITABLE_STATES,
     MAX_DOCUMENTS,
+    OPEN_STATES,
     Action,
-    Criterion,
     DocumentKind,
     State,
-    committee_month_for,
-    is_month_key,
     missing_documents,
     move,
-    supplement_items_problem,
 )
-from .tables import Application, ApplicationDocument, ApplicationEvent, ExpertOpinion
+from .tables import Application, ApplicationDocument, ApplicationEvent
 
 STAFF_ROLES = {Role.OPERATOR, Role.ADMIN}
 
@@ -97,11 +93,13 @@ class QueueFilter:
 
 
 def queue(session: Session, filters: QueueFilter, now: datetime | None = None) -> list[Application]:
-    """The operator's queue: applications past the draft stage, oldest waiting first."""
+    """The operator's queue: applications under way past the draft stage, longest waiting first."""
     now = now or utcnow()
     query = select(Application).where(Application.state != State.DRAFT)
     if filters.state:
         query = query.where(Application.state == filters.state)
+    else:  # by default only what is still under way; finished ones by choosing their state
+        query = query.where(Application.state.in_(OPEN_STATES))
     rows = list(session.scalars(query.order_by(Application.updated_at)))
     if filters.service_type:
         rows = [a for a in rows if a.service_type == filters.service_type]
@@ -371,7 +369,7 @@ def reapply(session: Session, actor: Actor, application_id: int) -> Application:
     return application
 
 
-# --- the operator ---------------------------------------------------------------------------------------------
+# --- telling the supplier -----------------------------------------------------------------------------------
 
 
 def notify_supplier(session: Session, application: Application, message: Text) -> None:
@@ -381,209 +379,6 @@ def notify_supplier(session: Session, application: Application, message: Text) -
         message,
         f"/supplier/applications/{application.id}",
     )
-
-
-def start_check(session: Session, actor: Actor, application_id: int, version: int) -> Application:
-    return transition(
-        session, load(session, application_id), Action.START_CHECK, actor_user_id=actor.user_id, version=version
-    )
-
-
-def request_supplement(
-    session: Session, actor: Actor, application_id: int, version: int, items: dict[str, str]
-) -> Application:
-    """보완 요청: a reason per missing or wrong item (a field or a document kind)."""
-    application = load(session, application_id)
-    move(application.state, Action.REQUEST_SUPPLEMENT)
-    items = {k: v.strip() for k, v in items.items() if (v or "").strip()}
-    problem = supplement_items_problem(items)
-    if problem:
-        raise ValidationFailed(fields={"items": problem})
-    reason = "; ".join(f"{k}: {v}" for k, v in items.items())
-    transition(
-        session,
-        application,
-        Action.REQUEST_SUPPLEMENT,
-        actor_user_id=actor.user_id,
-        version=version,
-        reason=reason,
-        details={"items": items},
-    )
-    notify_supplier(
-        session,
-        application,
-        N_("A supplement is requested for application %(id)s (%(name)s).", id=application.id, name=application.name),
-    )
-    return application
-
-
-def accept(session: Session, actor: Actor, application_id: int, version: int) -> Application:
-    """접수완료: the committee month is the month after this one."""
-    application = load(session, application_id)
-    move(application.state, Action.ACCEPT)
-    month = committee_month_for(today_kst())
-    transition(
-        session,
-        application,
-        Action.ACCEPT,
-        actor_user_id=actor.user_id,
-        version=version,
-        details={"committee_month": month},
-    )
-    application.accepted_at = utcnow()
-    application.committee_month = month
-    notify_supplier(
-        session,
-        application,
-        N_(
-            "Application %(id)s (%(name)s) is accepted and goes to the committee of %(month)s.",
-            id=application.id,
-            name=application.name,
-            month=month,
-        ),
-    )
-    return application
-
-
-def start_expert_review(session: Session, actor: Actor, application_id: int, version: int) -> Application:
-    return transition(
-        session, load(session, application_id), Action.START_EXPERT_REVIEW, actor_user_id=actor.user_id, version=version
-    )
-
-
-def record_expert_opinions(
-    session: Session, actor: Actor, application_id: int, version: int, opinions: dict[str, tuple[bool, str]]
-) -> Application:
-    """The expert pre-review's opinion per criterion (pass or fail, with a comment)."""
-    application = load(session, application_id)
-    if application.state != State.EXPERT_REVIEW:
-        raise Conflict(N_("Expert opinions can be recorded only during the expert review."))
-    if application.version != version:
-        raise Conflict()
-    problems = {}
-    for criterion, (_passes, comment) in opinions.items():
-        if criterion not in set(Criterion):
-            problems[criterion] = N_("This value is not valid.")
-        elif len(comment) > 2000:
-            problems[f"{criterion}.comment"] = N_("At most %(max)s characters.", max=2000)
-    if problems:
-        raise ValidationFailed(fields=problems)
-    existing = {
-        o.criterion: o
-        for o in session.scalars(select(ExpertOpinion).where(ExpertOpinion.application_id == application.id))
-    }
-    for criterion, (passes, comment) in opinions.items():
-        opinion = existing.get(criterion) or ExpertOpinion(application_id=application.id, criterion=criterion)
-        opinion.passes, opinion.comment = passes, comment.strip()
-        opinion.recorded_by, opinion.recorded_at = actor.user_id, utcnow()
-        session.add(opinion)
-    application.updated_at = utcnow()  # bumps the version: a concurrent writer gets 409
-    session.flush()
-    audit.record(
-        session,
-        actor_user_id=actor.user_id,
-        action="application.expert_opinion",
-        object_type="application",
-        object_id=application.id,
-        details={c: p for c, (p, _) in opinions.items()},
-    )
-    return application
-
-
-def expert_opinions(session: Session, application_id: int) -> dict[str, ExpertOpinion]:
-    query = select(ExpertOpinion).where(ExpertOpinion.application_id == application_id)
-    return {o.criterion: o for o in session.scalars(query)}
-
-
-def send_to_committee(session: Session, actor: Actor, application_id: int, version: int) -> Application:
-    application = load(session, application_id)
-    move(application.state, Action.SEND_TO_COMMITTEE)
-    missing = [c for c in Criterion if c not in expert_opinions(session, application.id)]
-    if missing:
-        raise ValidationFailed(
-            N_("Record the expert opinion on every criterion first."),
-            fields={
-                c: N_("Record the expert opinion on %(criterion)s.", criterion=CRITERION_LABELS[c]) for c in missing
-            },
-        )
-    return transition(session, application, Action.SEND_TO_COMMITTEE, actor_user_id=actor.user_id, version=version)
-
-
-def move_to_round(
-    session: Session, actor: Actor, application_id: int, version: int, month: str, reason: str
-) -> Application:
-    """Move an application to a later committee month, with a reason."""
-    application = load(session, application_id)
-    if application.state not in {State.ACCEPTED, State.EXPERT_REVIEW, State.COMMITTEE}:
-        raise Conflict(N_("Only an accepted application waiting for the committee can be moved."))
-    problems = {}
-    if not is_month_key(month) or (application.committee_month and month <= application.committee_month):
-        problems["month"] = N_(
-            "Choose a later month, like %(example)s.", example=application.committee_month or "2026-12"
-        )
-    if not (reason or "").strip():
-        problems["reason"] = N_("This field is required.")
-    if problems:
-        raise ValidationFailed(fields=problems)
-    if application.version != version:
-        raise Conflict()
-    previous = application.committee_month
-    application.committee_month = month
-    record_step(
-        session,
-        application,
-        action="moved_to_round",
-        actor_user_id=actor.user_id,
-        to_state=application.state,
-        reason=reason.strip(),
-        details={"from": previous, "to": month},
-    )
-    notify_supplier(
-        session,
-        application,
-        N_(
-            "Application %(id)s (%(name)s) moves to the committee of %(month)s.",
-            id=application.id,
-            name=application.name,
-            month=month,
-        ),
-    )
-    return application
-
-
-def publish(session: Session, actor: Actor, application_id: int, version: int) -> Application:
-    """서비스 등록·공개: a selected application becomes a service in the catalog with a public code."""
-    application = load(session, application_id)
-    move(application.state, Action.PUBLISH)
-    if application.version != version:
-        raise Conflict()
-    from .tables import CommitteeRound
-
-    committee_round = session.scalar(select(CommitteeRound).where(CommitteeRound.month == application.committee_month))
-    service = catalog.publish(
-        session,
-        actor_user_id=actor.user_id,
-        supplier_id=application.supplier_id,
-        content=application.content,
-        origin=f"application:{application.id}",
-        selected_on=application.decided_at.date() if application.decided_at else today_kst(),
-        committee_round=committee_round.number if committee_round else None,
-    )
-    application.service_id = service.id
-    transition(
-        session,
-        application,
-        Action.PUBLISH,
-        actor_user_id=actor.user_id,
-        version=None,
-        details={"service_code": service.code},
-    )
-    notify_supplier(
-        session,
-        application,
-        N_("Your service %(name)s is published as %(code)s.", name=service.name, code=service.code),
-    )
-    return application
 
 
 def timeline(application: Application, now: datetime | None = None) -> list[dict]:
