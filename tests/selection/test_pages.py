@@ -107,3 +107,41 @@ def test_a_closed_round_shows_its_recorded_decisions(client, demo, work):
     assert page.status_code == 200
     assert "개인정보 비식별 처리 방안이 없습니다." in page.text  # the reason of the rejection
     assert "close" not in re.findall(r'action="([^"]+)"', page.text)[-1]  # no close button any more
+
+
+def test_the_operator_suspends_and_republishes_a_service_with_a_reason(client, demo, work):
+    with demo.reading() as session:
+        code = session.scalars(select(Service.code).order_by(Service.id)).first()
+    page_login(client, "supplier@demo.kr")
+    assert (
+        client.post(
+            f"/services/{code}/status",
+            data={
+                "csrf_token": csrf_from(client, f"/services/{code}"),
+                "action": "suspend",
+                "reason": "x",
+                "version": 1,
+            },
+        ).status_code
+        == 403
+    )
+    page_login(client, "operator@demo.kr")
+    token = csrf_from(client, f"/services/{code}")
+    missing = client.post(f"/services/{code}/status", data={"csrf_token": token, "action": "suspend", "version": 1})
+    assert missing.status_code == 422 and 'id="field-reason"' in missing.text
+    done = client.post(
+        f"/services/{code}/status",
+        follow_redirects=False,
+        data={"csrf_token": token, "action": "suspend", "version": 1, "reason": "CSAP 인증 만료"},
+    )
+    assert done.status_code == 303
+    public = client.__class__(client.app).get(f"/services/{code}")
+    assert "CSAP 인증 만료" in public.text
+    assert code not in client.get("/api/v1/services").text
+    again = client.post(
+        f"/services/{code}/status",
+        follow_redirects=False,
+        data={"csrf_token": token, "action": "republish", "version": 2, "reason": "인증 갱신"},
+    )
+    assert again.status_code == 303
+    assert code in client.get("/api/v1/services").text

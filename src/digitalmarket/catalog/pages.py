@@ -7,15 +7,19 @@ from datetime import date, datetime
 from fastapi import APIRouter, Depends, Request
 
 from ..accounts.access import database, page_access
-from ..accounts.permissions import PUBLIC
-from ..accounts.rules import SIZE_LABELS
+from ..accounts.permissions import PUBLIC, roles
+from ..accounts.rules import SIZE_LABELS, Role
 from ..core import i18n
 from ..core.clock import KST, today_kst
+from ..core.errors import DomainError
+from ..core.forms import Form, form_errors, redirect
+from ..core.i18n import N_
 from ..core.templating import csrf_protect, render
 from . import workflow
 from .rules import BILLING_LABELS, DEPLOYMENT_LABELS, TYPE_LABELS, ServiceStatus, ServiceType, csap_valid
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
+OPERATORS_AND_ADMINS = roles(Role.OPERATOR, Role.ADMIN)
 
 
 def _date(value) -> str:
@@ -65,8 +69,7 @@ def services(request: Request, type: str = "", actor=Depends(page_access(PUBLIC)
         return render(request, "catalog_services.html", context, actor=actor)
 
 
-@router.get("/services/{code}")
-def service(request: Request, code: str, actor=Depends(page_access(PUBLIC))):
+def _service_page(request: Request, code: str, actor, errors=None, status: int = 200):
     with database(request).reading() as session:
         found = workflow.public_service(session, code)
         others = [
@@ -79,5 +82,27 @@ def service(request: Request, code: str, actor=Depends(page_access(PUBLIC))):
             "service": found,
             "others": others,
             "suspended": found.status == ServiceStatus.SUSPENDED,
+            "can_manage": OPERATORS_AND_ADMINS.allows(actor),
+            "errors": errors or {},
         }
-        return render(request, "catalog_service.html", context, actor=actor)
+        return render(request, "catalog_service.html", context, actor=actor, status_code=status)
+
+
+@router.get("/services/{code}")
+def service(request: Request, code: str, actor=Depends(page_access(PUBLIC))):
+    return _service_page(request, code, actor)
+
+
+@router.post("/services/{code}/status")
+def service_status(request: Request, code: str, form: Form, actor=Depends(page_access(OPERATORS_AND_ADMINS))):
+    """The operator suspends or re-publishes a service, with a reason."""
+    action = form.get("action", "")
+    try:
+        version = int(form.get("version") or 0)
+        with database(request).transaction() as session:
+            workflow.change_status(session, actor, code, action, form.get("reason", ""), version)
+    except ValueError:
+        return _service_page(request, code, actor, {"_form": N_("The request could not be processed.").render()}, 400)
+    except DomainError as error:
+        return _service_page(request, code, actor, form_errors(error), error.status)
+    return redirect(f"/services/{code}")
