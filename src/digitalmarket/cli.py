@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import typer
 from rich.console import Console
@@ -143,6 +144,29 @@ def create_token(
     except DomainError as error:
         _fail(error)
     sys.stdout.write(plain + "\n")
+
+
+@app.command("import-catalog")
+def import_catalog(
+    files: list[Path] = typer.Argument(..., help="JSON Lines files in the catalog import format.", exists=True),
+    skip_invalid: bool = typer.Option(False, "--skip-invalid", help="Import the good lines of a file with bad ones."),
+) -> None:
+    """Import services selected elsewhere; they are published at once."""
+    from rich.progress import Progress
+
+    from .catalog.importer import count_lines, import_files
+
+    db = _database()
+    with Progress(console=console) as progress:
+        task = progress.add_task("Importing", total=count_lines(files))
+        report = import_files(db.transaction, files, skip_invalid=skip_invalid, progress=lambda: progress.advance(task))
+    for problem in report.problems:
+        console.print(f"[red]{problem}[/red]")
+    for skipped in report.skipped_files:
+        console.print(f"[yellow]Nothing imported from {skipped}: fix the lines above or use --skip-invalid.[/yellow]")
+    console.print(f"{report.created} services published, {report.updated} updated, {len(report.problems)} bad lines.")
+    if report.problems and not skip_invalid:
+        raise typer.Exit(1)
 
 
 @app.command("audit-verify")

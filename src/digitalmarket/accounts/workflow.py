@@ -247,6 +247,37 @@ def create_agency(session: Session, actor: Actor | None, form: NewAgency) -> Org
     return org
 
 
+def register_supplier(
+    session: Session, actor_user_id: int | None, business_number: str, name: str, size: str
+) -> Organisation:
+    """A supplier known by its business number (matched, or created without users, e.g. by an import)."""
+    number = rules.normalise_business_number(business_number)
+    fail_if(
+        {
+            "business_number": None
+            if rules.is_valid_business_number(number)
+            else N_("Enter a valid 10-digit business registration number (e.g. 120-81-47521)."),
+            "name": rules.required_text_problem(name),
+            "size": _choice_problem(size, SupplierSize),
+        }
+    )
+    existing = session.scalar(select(Organisation).where(Organisation.business_number == number))
+    if existing is not None:
+        return existing
+    org = Organisation(kind=OrganisationKind.SUPPLIER, name=name.strip(), business_number=number, size=size)
+    session.add(org)
+    session.flush()
+    audit.record(
+        session,
+        actor_user_id=actor_user_id,
+        action="organisation.created",
+        object_type="organisation",
+        object_id=org.id,
+        details={"kind": "supplier", "business_number": number, "registered_by": "import"},
+    )
+    return org
+
+
 def create_staff_organisation(session: Session, kind: OrganisationKind, name: str) -> Organisation:
     """The operator (NIA) or PPS side; created once at set-up."""
     org = Organisation(kind=kind, name=name)

@@ -171,6 +171,25 @@ CSAP_REQUIRED = ("csap_grade", "csap_certificate_number", "csap_valid_until")
 
 
 @dataclass(frozen=True)
+class ContentProfile:
+    """Which fields a complete service must have: all of them for an application (selection); for a
+    service migrated from elsewhere (import), what the import format carries."""
+
+    required: tuple[str, ...] = REQUIRED_FIELDS
+    csap_required: tuple[str, ...] = CSAP_REQUIRED
+    #: An expired certificate is refused on an application; a migrated service arrives suspended instead.
+    allow_expired_csap: bool = False
+
+
+SELECTION_PROFILE = ContentProfile()
+IMPORT_PROFILE = ContentProfile(
+    required=("type", "category_id", "name", "summary", "description", "deployment", "sla_availability"),
+    csap_required=("csap_grade", "csap_valid_until"),
+    allow_expired_csap=True,
+)
+
+
+@dataclass(frozen=True)
 class CategoryRef:
     id: int
     type: str
@@ -250,7 +269,7 @@ def _clean_plan(raw, index: int, problems: dict[str, Text], complete: bool) -> d
     return plan
 
 
-def _clean_csap(clean: dict, raw: dict, problems: dict[str, Text], today: date) -> None:
+def _clean_csap(clean: dict, raw: dict, problems: dict[str, Text], today: date, allow_expired: bool = False) -> None:
     grade = _text(raw.get("csap_grade"))
     if grade and grade not in CSAP_GRADES:
         problems["csap_grade"] = N_("Choose one of the options.")
@@ -268,12 +287,19 @@ def _clean_csap(clean: dict, raw: dict, problems: dict[str, Text], today: date) 
         except ValueError:
             problems["csap_valid_until"] = N_("Enter a date like 2026-12-31.")
         else:
-            if parsed < today:
+            if parsed < today and not allow_expired:
                 problems["csap_valid_until"] = N_("The certificate has expired; record a valid one.")
             clean["csap_valid_until"] = parsed.isoformat()
 
 
-def clean_content(raw: dict, categories: dict[int, CategoryRef], today: date, *, complete: bool) -> dict:
+def clean_content(
+    raw: dict,
+    categories: dict[int, CategoryRef],
+    today: date,
+    *,
+    complete: bool,
+    profile: ContentProfile = SELECTION_PROFILE,
+) -> dict:
     """Check and normalise a service's content; raise ValidationFailed naming every wrong field.
 
     With ``complete`` every required field must be present (submission, publication); without, only
@@ -319,7 +345,7 @@ def clean_content(raw: dict, categories: dict[int, CategoryRef], today: date, *,
             clean["sla_availability"] = str(value)
         except InvalidOperation:
             problems["sla_availability"] = N_("Enter a percentage above 0 and at most 100, e.g. 99.9.")
-    _clean_csap(clean, raw, problems, today)
+    _clean_csap(clean, raw, problems, today, profile.allow_expired_csap)
     plans_raw = raw.get("price_plans") or []
     if not isinstance(plans_raw, list):
         problems["price_plans"] = N_("This value is not valid.")
@@ -329,13 +355,13 @@ def clean_content(raw: dict, categories: dict[int, CategoryRef], today: date, *,
     plans = [_clean_plan(p, i, problems, complete) for i, p in enumerate(plans_raw[:MAX_PLANS])]
     clean["price_plans"] = [p for p in plans if p is not None]
     if complete:
-        for name in REQUIRED_FIELDS:
+        for name in profile.required:
             if clean.get(name) in (None, "", []) and name not in problems:
                 problems[name] = REQUIRED
         if not clean["price_plans"] and "price_plans" not in problems:
             problems["price_plans"] = N_("Add at least one price plan.")
         if clean["type"] in CLOUD_TYPES:
-            for name in CSAP_REQUIRED:
+            for name in profile.csap_required:
                 if not clean.get(name) and name not in problems:
                     problems[name] = N_("Cloud services need a valid CSAP certificate.")
     if problems:

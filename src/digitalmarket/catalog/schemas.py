@@ -73,6 +73,7 @@ class PricePlanOut(BaseModel):
 
 class ServiceOut(BaseModel):
     code: str
+    ref: str | None = None
     type: str
     category: str
     name: str
@@ -103,6 +104,7 @@ class ServiceOut(BaseModel):
     def of(cls, service: Service) -> ServiceOut:
         return cls(
             code=service.code,
+            ref=service.ref,
             type=service.type,
             category=service.category.name_ko,
             name=service.name,

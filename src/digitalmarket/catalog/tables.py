@@ -80,6 +80,7 @@ class Service(Base):
     selected_on: Mapped[date | None] = mapped_column(Date)
     committee_round: Mapped[int | None] = mapped_column(Integer)
     origin: Mapped[str] = mapped_column(String(100), nullable=False)
+    ref: Mapped[str | None] = mapped_column(String(100), unique=True)  # the importer's own identifier
     published_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)

@@ -16,7 +16,16 @@ from ..core.errors import Conflict, NotFound, ValidationFailed
 from ..core.i18n import N_
 from ..core.ids import next_code
 from ..core.tables import utcnow
-from .rules import CategoryRef, ServiceStatus, ServiceType, clean_content, service_move
+from .rules import (
+    SELECTION_PROFILE,
+    CategoryRef,
+    ContentProfile,
+    ServiceStatus,
+    ServiceType,
+    clean_content,
+    csap_valid,
+    service_move,
+)
 from .tables import Category, PricePlan, Service
 
 
@@ -37,10 +46,15 @@ def publish(
     origin: str,
     selected_on: date | None = None,
     committee_round: int | None = None,
+    ref: str | None = None,
+    profile: ContentProfile = SELECTION_PROFILE,
 ) -> Service:
     """서비스 등록·공개: a service enters the catalog with its public code, e.g. SAS-2026-00042."""
-    clean = clean_content(content, category_refs(session), today_kst(), complete=True)
+    clean = clean_content(content, category_refs(session), today_kst(), complete=True, profile=profile)
     service_type = ServiceType(clean["type"])
+    status, status_reason = ServiceStatus.PUBLISHED, None
+    if service_type.is_cloud and not csap_valid(clean, today_kst()):
+        status, status_reason = ServiceStatus.SUSPENDED, f"CSAP expired {clean['csap_valid_until']}"
     service = Service(
         code=next_code(session, service_type.code, today_kst().year),
         supplier_id=supplier_id,
@@ -60,10 +74,12 @@ def publish(
         csap_certificate_number=clean["csap_certificate_number"],
         csap_valid_until=date.fromisoformat(clean["csap_valid_until"]) if clean["csap_valid_until"] else None,
         csap_underlying_iaas=clean["csap_underlying_iaas"],
-        status=ServiceStatus.PUBLISHED,
+        status=status,
+        status_reason=status_reason,
         selected_on=selected_on,
         committee_round=committee_round,
         origin=origin,
+        ref=ref,
         price_plans=[PricePlan(position=i, **plan) for i, plan in enumerate(clean["price_plans"])],
     )
     session.add(service)
@@ -77,6 +93,65 @@ def publish(
         details={"code": service.code, "origin": origin},
     )
     return service
+
+
+CONTENT_COLUMNS = (
+    "category_id",
+    "name",
+    "summary",
+    "description",
+    "features",
+    "keywords",
+    "deployment",
+    "data_centre_location",
+    "support_hours",
+    "data_return_policy",
+    "csap_grade",
+    "csap_certificate_number",
+    "csap_underlying_iaas",
+)
+
+
+NULLABLE_COLUMNS = {"data_centre_location", "csap_grade", "csap_certificate_number", "csap_underlying_iaas"}
+
+
+def replace_content(
+    session: Session,
+    *,
+    actor_user_id: int | None,
+    service: Service,
+    content: dict,
+    reason: str,
+    profile: ContentProfile = SELECTION_PROFILE,
+) -> Service:
+    """Rewrite a published service's fields and price plans; the audit event keeps what it was before."""
+    clean = clean_content(content, category_refs(session), today_kst(), complete=True, profile=profile)
+    if clean["type"] != service.type:
+        raise ValidationFailed(fields={"type": N_("The type of a published service cannot change.")})
+    before = {name: getattr(service, name) for name in CONTENT_COLUMNS}
+    before["price_plans"] = [
+        {"name": p.name, "unit": p.unit, "unit_price": p.unit_price, "billing": p.billing} for p in service.price_plans
+    ]
+    for name in CONTENT_COLUMNS:
+        setattr(service, name, clean.get(name) or (None if name in NULLABLE_COLUMNS else clean.get(name)))
+    service.sla_availability = Decimal(clean["sla_availability"])
+    service.csap_valid_until = date.fromisoformat(clean["csap_valid_until"]) if clean["csap_valid_until"] else None
+    service.price_plans = [PricePlan(position=i, **plan) for i, plan in enumerate(clean["price_plans"])]
+    service.updated_at = utcnow()
+    session.flush()
+    audit.record(
+        session,
+        actor_user_id=actor_user_id,
+        action="service.updated",
+        object_type="service",
+        object_id=service.id,
+        details={"reason": reason, "before": before},
+    )
+    return service
+
+
+def service_by_ref(session: Session, ref: str) -> Service | None:
+    return session.scalar(select(Service).where(Service.ref == ref))
 
 
 def change_status(session: Session, actor: Actor, code: str, action: str, reason: str, version: int) -> Service:

@@ -1,0 +1,109 @@
+"""Catalog import: round trip, idempotence, every kind of bad line, all or nothing."""
+
+import json
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from digitalmarket.catalog.importer import import_files
+from digitalmarket.catalog.tables import Service
+from digitalmarket.core.audit import AuditEvent, verify_chain
+
+SAMPLE = Path(__file__).resolve().parents[3] / "shared" / "data" / "search-dev" / "services.jsonl"
+GOOD = {
+    "ref": "t-001",
+    "name": "시험 그룹웨어",
+    "type": "SaaS",
+    "category": "협업·그룹웨어",
+    "supplier": {"business_number": "1208147521", "name": "(주)가상소프트", "size": "sme"},
+    "summary": "시험용 서비스",
+    "description": "시험용 설명",
+    "features": ["메일"],
+    "keywords": ["그룹웨어"],
+    "csap": {"grade": "하", "valid_until": "2028-01-31"},
+    "deployment": "public",
+    "sla_availability": 99.9,
+    "price_plans": [
+        {"name": "기본", "billing": "monthly", "unit": "사용자/월", "unit_price": 9000, "vat_included": False}
+    ],
+}
+
+
+def _write(tmp_path, name, rows):
+    path = tmp_path / name
+    path.write_text("\n".join(r if isinstance(r, str) else json.dumps(r, ensure_ascii=False) for r in rows) + "\n")
+    return path
+
+
+def _count(db):
+    with db.reading() as session:
+        return session.scalar(select(func.count()).select_from(Service))
+
+
+@pytest.mark.skipif(not SAMPLE.exists(), reason="the shared search sample is not next to this checkout")
+def test_the_dev_sample_imports_and_carries_its_refs(db, client):
+    report = import_files(db.transaction, [SAMPLE])
+    assert (report.created, report.updated, report.problems) == (100, 0, [])
+    items = client.get("/api/v1/services").json()
+    with db.reading() as session:
+        suspended = session.scalars(select(Service).where(Service.status == "suspended")).all()
+    assert all(s.status_reason.startswith("CSAP expired") for s in suspended)  # certificates that ran out
+    assert len(items) + len(suspended) == 100
+    assert {i["ref"] for i in items} | {s.ref for s in suspended} == {f"dev-{n:03d}" for n in range(1, 101)}
+    with db.reading() as session:
+        events = session.scalar(select(func.count()).where(AuditEvent.action == "service.published"))
+        assert events == 100 and verify_chain(session).ok
+    again = import_files(db.transaction, [SAMPLE])
+    assert (again.created, again.updated) == (0, 100)
+    assert _count(db) == 100
+
+
+def test_reimporting_a_ref_updates_that_service(db, tmp_path):
+    import_files(db.transaction, [_write(tmp_path, "a.jsonl", [GOOD])])
+    changed = {**GOOD, "name": "바뀐 그룹웨어", "price_plans": [{**GOOD["price_plans"][0], "unit_price": 8000}]}
+    report = import_files(db.transaction, [_write(tmp_path, "b.jsonl", [changed])])
+    assert (report.created, report.updated) == (0, 1)
+    with db.reading() as session:
+        service = session.scalars(select(Service)).one()
+        assert service.name == "바뀐 그룹웨어" and service.price_plans[0].unit_price == 8000
+        assert service.code.startswith("SAS-")
+
+
+BAD_LINES = [
+    ("{not json", "invalid JSON"),
+    ({**GOOD, "type": "FaaS"}, "unknown type"),
+    ({**GOOD, "category": "우주항공"}, "unknown category"),
+    ({**GOOD, "supplier": {"business_number": "1208147522", "name": "가짜", "size": "sme"}}, "business number"),
+    ({**GOOD, "price_plans": [{**GOOD["price_plans"][0], "unit_price": -100}]}, "price"),
+    ({k: v for k, v in GOOD.items() if k != "summary"}, "missing field"),
+]
+
+
+@pytest.mark.parametrize(("line", "reason"), BAD_LINES, ids=[r for _, r in BAD_LINES])
+def test_a_bad_line_is_reported_and_nothing_of_its_file_is_imported(db, tmp_path, line, reason):
+    path = _write(tmp_path, "mixed.jsonl", [GOOD, {**GOOD, "ref": "t-002", "name": "둘째"}, line])
+    report = import_files(db.transaction, [path])
+    assert [str(p) for p in report.problems] == [f"mixed.jsonl:3: {p.reason}" for p in report.problems]
+    assert len(report.problems) == 1 and reason in report.problems[0].reason
+    assert report.skipped_files == [str(path)] and _count(db) == 0
+    skipped = import_files(db.transaction, [path], skip_invalid=True)
+    assert skipped.created == 2 and _count(db) == 2
+
+
+def test_the_import_command(db, tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from digitalmarket import cli
+    from digitalmarket.core.settings import load_settings
+
+    monkeypatch.setenv("DM_DATABASE_URL", db.url)
+    monkeypatch.setenv("DM_DATA_DIR", str(tmp_path))
+    monkeypatch.setattr(cli, "get_settings", load_settings)
+    bad = _write(tmp_path, "bad.jsonl", [GOOD, "{oops"])
+    result = CliRunner().invoke(cli.app, ["import-catalog", str(bad)])
+    assert result.exit_code == 1 and "bad.jsonl:2: invalid JSON" in result.output
+    good = _write(tmp_path, "good.jsonl", [GOOD])
+    result = CliRunner().invoke(cli.app, ["import-catalog", str(good)])
+    assert result.exit_code == 0, result.output
+    assert "1 services published" in result.output
