@@ -36,9 +36,6 @@ class Settings:
     cookie_secure: bool = False
     frontend_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "node_modules")
     port: int = 8000
-    session_days: int = 14
-    login_max_failures: int = 5
-    login_lock_minutes: int = 15
 
     @property
     def documents_dir(self) -> Path:
