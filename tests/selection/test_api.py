@@ -225,10 +225,11 @@ def test_others_cannot_see_an_application_or_its_documents(client, demo, tokens)
     document = application["documents"][0]
     path = f"/api/v1/applications/{application['id']}"
     assert client.get(path).status_code == 401
-    for outsider in ("supplier2", "reviewer", "buyer"):
-        assert client.get(path, headers=tokens[outsider]).status_code == 404
+    for outsider, refusal in (("supplier2", 404), ("reviewer", 403), ("buyer", 403)):
+        # another supplier: as if it did not exist; a role without applications: refused outright
+        assert client.get(path, headers=tokens[outsider]).status_code == refusal
         assert client.get(f"{path}/documents/{document['id']}", headers=tokens[outsider]).status_code == 404
-        assert client.get(f"{path}/timeline", headers=tokens[outsider]).status_code == 404
+        assert client.get(f"{path}/timeline", headers=tokens[outsider]).status_code == refusal
     assert client.get("/api/v1/applications", headers=tokens["buyer"]).status_code == 403
     mine = client.get("/api/v1/applications", headers=tokens["supplier2"]).json()
     assert mine == []

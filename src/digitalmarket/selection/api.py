@@ -32,6 +32,10 @@ from .schemas import (
 )
 
 OPERATORS = roles(Role.OPERATOR, Role.ADMIN)
+#: Who has applications to see: suppliers their own, the operator all of them.
+APPLICANTS_AND_OPERATORS = roles(Role.SUPPLIER, Role.OPERATOR, Role.ADMIN)
+#: Who has committee rounds to see: the operator all of them, reviewers the rounds they sit on.
+COMMITTEE_SIDE = roles(Role.OPERATOR, Role.ADMIN, Role.REVIEWER)
 router = APIRouter(tags=["selection"], responses={s: {"model": ErrorOut} for s in (400, 401, 403, 404, 409, 422)})
 
 
@@ -63,7 +67,7 @@ def applications(
     type: str | None = None,
     supplier: str | None = None,
     min_days_waiting: int | None = None,
-    actor: Actor = Depends(api_access(SIGNED_IN)),
+    actor: Actor = Depends(api_access(APPLICANTS_AND_OPERATORS)),
 ):
     filters = workflow.QueueFilter(state, type, supplier, min_days_waiting)
     with database(request).reading() as session:
@@ -77,7 +81,7 @@ def create(body: ServiceContentIn, request: Request, actor: Actor = Depends(api_
 
 
 @router.get("/applications/{application_id}", response_model=ApplicationOut, summary="One application")
-def read(application_id: int, request: Request, actor: Actor = Depends(api_access(SIGNED_IN))):
+def read(application_id: int, request: Request, actor: Actor = Depends(api_access(APPLICANTS_AND_OPERATORS))):
     with database(request).reading() as session:
         return ApplicationOut.of(workflow.visible_application(session, actor, application_id))
 
@@ -159,7 +163,7 @@ def reapply(application_id: int, request: Request, actor: Actor = Depends(api_ac
 
 
 @router.get("/applications/{application_id}/timeline", response_model=TimelineOut, summary="Every step so far")
-def timeline(application_id: int, request: Request, actor: Actor = Depends(api_access(SIGNED_IN))):
+def timeline(application_id: int, request: Request, actor: Actor = Depends(api_access(APPLICANTS_AND_OPERATORS))):
     with database(request).reading() as session:
         application = workflow.visible_application(session, actor, application_id)
         steps = [TimelineStep(**{k: s[k] for k in TimelineStep.model_fields}) for s in workflow.timeline(application)]
@@ -231,7 +235,7 @@ def move(application_id: int, body: MoveIn, request: Request, actor: Actor = Dep
 @router.get(
     "/rounds", response_model=list[RoundOut], summary="Committee rounds: all (operator) or one's own (reviewer)"
 )
-def list_rounds(request: Request, actor: Actor = Depends(api_access(SIGNED_IN))):
+def list_rounds(request: Request, actor: Actor = Depends(api_access(COMMITTEE_SIDE))):
     with database(request).reading() as session:
         found = committee.rounds_for(session, actor)
         return [RoundOut.of(r, committee.round_applications(session, r)) for r in found]
@@ -252,7 +256,7 @@ def create_round(body: RoundIn, request: Request, actor: Actor = Depends(api_acc
 
 
 @router.get("/rounds/{round_id}", response_model=RoundOut, summary="One round")
-def read_round(round_id: int, request: Request, actor: Actor = Depends(api_access(SIGNED_IN))):
+def read_round(round_id: int, request: Request, actor: Actor = Depends(api_access(COMMITTEE_SIDE))):
     with database(request).reading() as session:
         found = committee.round_for(session, actor, round_id)
         return RoundOut.of(found, committee.round_applications(session, found))

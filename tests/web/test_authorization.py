@@ -1,0 +1,123 @@
+"""The authorisation matrix: every route of the app, called as anonymous and as each role.
+
+Routes come from the app's own router, so a new route cannot be forgotten. Each cell is checked against
+the rule the route declares: a caller the rule refuses gets 401/403 (or, on pages, the log-in page),
+never data; a caller it admits never gets 401/403. No cell may be a 5xx.
+"""
+
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from digitalmarket.accounts.tables import Organisation, User
+from digitalmarket.catalog.tables import Service
+from digitalmarket.demo import seed_demo_work
+from digitalmarket.selection.tables import Application, CommitteeRound
+from tests.helpers import api_token, page_login
+from tests.web.test_routes import declared_rules
+
+IDENTITIES = {
+    "anonymous": None,
+    "supplier": "supplier@demo.kr",
+    "other_supplier": "supplier2@demo.kr",
+    "agency_buyer": "buyer@demo.kr",
+    "operator": "operator@demo.kr",
+    "reviewer": "reviewer@demo.kr",
+    "contracting_officer": "officer@demo.kr",
+    "admin": "admin@demo.kr",
+}
+ROLE_OF = {"other_supplier": "supplier"}
+
+
+@pytest.fixture
+def backend():
+    return "sqlite"
+
+
+@pytest.fixture
+def objects(demo, settings):
+    """Ids of real objects, all belonging to the first demo supplier, to fill path parameters."""
+    with demo.transaction() as session:
+        seed_demo_work(session, settings.documents_dir)
+    with demo.reading() as session:
+        application = session.scalars(
+            select(Application).where(Application.content["name"].as_string() == "가상 보안관제 서비스")
+        ).one()
+        return {
+            "application_id": application.id,
+            "document_id": application.documents[0].id,
+            "round_id": session.scalars(select(CommitteeRound).order_by(CommitteeRound.number.desc())).first().id,
+            "code": session.scalars(select(Service.code)).first(),
+            "organisation_id": application.supplier_id,
+            "user_id": session.scalars(select(User.id).where(User.email == "reviewer3@demo.kr")).one(),
+            "token_id": 1,
+            "step": 1,
+            "locale": "en",
+        }
+
+
+def _fill(path: str, objects: dict) -> str:
+    return re.sub(r"{(\w+)}", lambda m: str(objects[m.group(1)]), path)
+
+
+def test_every_route_for_every_role(app, demo, objects):
+    table = declared_rules(app)
+    clients = {}
+    for name, email in IDENTITIES.items():
+        client = TestClient(app)
+        headers = {}
+        if email:
+            page_login(client, email)
+            headers = api_token(demo, email)
+        client.get("/")  # a CSRF cookie, as any browser has
+        clients[name] = (client, headers)
+    failures = []
+    # Routes that end the caller's own session or token go last, so the others run signed in.
+    ending = {"/logout", "/account/password", "/api/v1/tokens/{token_id}", "/account/tokens/{token_id}/revoke"}
+    for (method, path), access in sorted(table.items(), key=lambda item: (item[0][1] in ending, item[0])):
+        url = _fill(path, objects)
+        for name, (client, headers) in clients.items():
+            data = {"csrf_token": client.cookies.get("dm_csrf", "")}
+            if path.startswith("/api/"):
+                response = client.request(method, url, headers=headers, json={})
+            elif method == "GET":
+                response = client.request(method, url, follow_redirects=False)
+            else:
+                response = client.request(method, url, data=data, follow_redirects=False)
+            status = response.status_code
+            role = ROLE_OF.get(name, name)
+            allowed = access.rule.anonymous or (
+                name != "anonymous" and (access.rule.roles is None or role in access.rule.roles)
+            )
+            refused_page = status == 303 and response.headers.get("location", "").startswith("/login")
+            if status >= 500:
+                failures.append(f"{method} {path} as {name}: {status}")
+            elif allowed and (status in (401, 403) or refused_page):
+                failures.append(f"{method} {path} as {name}: refused ({status}) though the rule admits it")
+            elif not allowed and not (status in (401, 403, 404) or refused_page):
+                failures.append(f"{method} {path} as {name}: {status} though the rule refuses it")
+    assert failures == [], "\n".join(failures)
+
+
+def test_another_suppliers_objects_are_never_shown(app, demo, objects):
+    client = TestClient(app)
+    page_login(client, "supplier2@demo.kr")
+    headers = api_token(demo, "supplier2@demo.kr")
+    for path in (
+        "/supplier/applications/{application_id}",
+        "/supplier/applications/{application_id}/steps/{step}",
+        "/applications/{application_id}/documents/{document_id}",
+    ):
+        assert client.get(_fill(path, objects)).status_code == 404, path
+    for path in (
+        "/api/v1/applications/{application_id}",
+        "/api/v1/applications/{application_id}/timeline",
+        "/api/v1/applications/{application_id}/documents/{document_id}",
+        "/api/v1/organisations/{organisation_id}",
+    ):
+        assert client.get(_fill(path, objects), headers=headers).status_code == 404, path
+    with demo.reading() as session:
+        own = session.scalars(select(Organisation.id).where(Organisation.name == "클라우드나래 주식회사")).one()
+    assert client.get(f"/api/v1/organisations/{own}", headers=headers).status_code == 200
