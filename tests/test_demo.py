@@ -25,5 +25,5 @@ def test_demo_work_has_applications_in_every_state(demo, tmp_path):
         rounds = session.scalars(select(CommitteeRound).order_by(CommitteeRound.number)).all()
         assert [r.is_closed for r in rounds] == [True, False]
         services = session.scalars(select(Service)).all()
-        assert len(services) == 9 and all(s.status == "published" for s in services)
+        assert len(services) == 182 and all(s.status == "published" for s in services)
         assert verify_chain(session).ok

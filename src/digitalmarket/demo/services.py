@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..accounts.tables import Organisation
+from ..catalog import importer
 from ..catalog import workflow as catalog
 from ..catalog.tables import Category
+from .catalog_data import demo_catalog
 
 
 def _plan(name, unit, price, billing="monthly", vat=False, term=0):
@@ -163,4 +167,17 @@ def seed_services(session: Session) -> int:
                 "csap_underlying_iaas": "한빛 클라우드",
             }
         catalog.publish(session, actor_user_id=None, supplier_id=suppliers[number], content=content, origin="demo")
-    return len(SERVICES)
+    return len(SERVICES) + seed_catalog(session, categories)
+
+
+def seed_catalog(session: Session, categories: dict[tuple[str, str], int]) -> int:
+    """The generated demo catalog (catalog_data), imported as an operator would import a file."""
+    lines = []
+    for number, entry in enumerate(demo_catalog(), start=1):
+        parsed = importer.parse_line(json.dumps(entry, ensure_ascii=False), "demo-catalog", number, categories)
+        if isinstance(parsed, importer.Problem):
+            raise ValueError(f"demo catalog: {parsed}")
+        lines.append(parsed)
+    report = importer.ImportReport()
+    importer.apply(session, lines, None, "demo-catalog", report)
+    return report.created + report.updated
