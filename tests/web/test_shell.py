@@ -88,3 +88,10 @@ def test_every_link_on_the_home_page_leads_somewhere(client):
     assert {"/terms", "/privacy", "/login", "/signup"} <= links
     for link in links:
         assert client.get(link).status_code == 200, link
+
+
+def test_pages_are_korean_even_for_an_english_browser_until_switched(client):
+    page = client.get("/", headers={"Accept-Language": "en-US,en;q=0.9"})
+    assert '<html lang="ko"' in page.text
+    api = client.post("/api/v1/signup", json={}, headers={"Accept-Language": "en-US"})
+    assert api.json()["error"]["message"] == "Some fields need correcting."

@@ -31,7 +31,8 @@ DOCS_CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY.replace(
 
 
 class LocaleMiddleware:
-    """Korean by default; the ``dm_lang`` cookie for pages, ``Accept-Language`` for the API."""
+    """Korean by default; the ``dm_lang`` cookie (set by the language switch) for pages,
+    ``Accept-Language`` for the API."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -46,12 +47,12 @@ class LocaleMiddleware:
             cookie.load(headers.get("cookie", ""))
         except Exception:  # noqa: BLE001 - a malformed cookie header means "no preference"
             cookie = SimpleCookie()
-        if LANG_COOKIE in cookie:
-            locale = i18n.normalise_locale(cookie[LANG_COOKIE].value)
-        else:
-            locale = i18n.locale_from_accept_language(headers.get("accept-language"))
         if scope["path"].startswith("/api/") and "accept-language" in headers:
             locale = i18n.locale_from_accept_language(headers["accept-language"])
+        elif LANG_COOKIE in cookie:
+            locale = i18n.normalise_locale(cookie[LANG_COOKIE].value)
+        else:  # pages are Korean until the reader switches, whatever the browser's own language
+            locale = i18n.DEFAULT_LOCALE
         token = i18n.current_locale.set(locale)
         scope.setdefault("state", {})["locale"] = locale
         try:
