@@ -44,7 +44,10 @@ messages: setup
 	$(BIN)/pybabel extract -F babel.cfg -k N_ -o src/digitalmarket/locale/messages.pot --no-location --omit-header src
 	$(BIN)/pybabel update -i src/digitalmarket/locale/messages.pot -d src/digitalmarket/locale --no-fuzzy-matching --omit-header
 
+SEARCH_DEV ?= ../shared/data/search-dev
+
 bench: setup
+	if [ -f $(SEARCH_DEV)/services.jsonl ]; then $(BIN)/python bench/search_quality.py $(SEARCH_DEV)/services.jsonl $(SEARCH_DEV)/queries.jsonl; fi
 	$(BIN)/python bench/run.py
 
 clean:

@@ -146,6 +146,15 @@ def _write_summary(result: dict) -> None:
         f"| cold start, `serve` to first 200 on /healthz (median of 5) "
         f"| {result['cold_start_s']['median']} s | < 3 s |",
     ]
+    quality = RESULTS / "search_quality.json"
+    if quality.exists():
+        figures = json.loads(quality.read_text())
+        ours, base = figures["ours"], figures["baseline"]
+        lines.append(
+            f"| search quality on the dev sample, nDCG@10 / MRR / recall@10 (`bench/search_quality.py`, "
+            f"{figures['date'][:10]}) | ours {ours['ndcg@10']} / {ours['mrr']} / {ours['recall@10']}; "
+            f"plain FTS5 {base['ndcg@10']} / {base['mrr']} / {base['recall@10']} | >= 0.88, +0.15 |"
+        )
     for name, figures in result["http_latency_one_client_sqlite"].items():
         lines.append(
             f"| {name}, one client over loopback, SQLite | p50 {figures['p50_ms']} ms, "

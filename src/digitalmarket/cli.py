@@ -169,6 +169,18 @@ def import_catalog(
         raise typer.Exit(1)
 
 
+@app.command("suspend-expired")
+def suspend_expired() -> None:
+    """Suspend published cloud services whose CSAP certificate has expired (run it daily)."""
+    from .catalog.workflow import suspend_expired_certificates
+
+    with _database().transaction() as session:
+        suspended = suspend_expired_certificates(session)
+        for service in suspended:
+            console.print(f"Suspended {service.code} {service.name}: {service.status_reason}")
+    console.print(f"{len(suspended)} services suspended.")
+
+
 @app.command("audit-verify")
 def audit_verify() -> None:
     """Recompute the audit chain; exit 1 naming the first row that does not match."""

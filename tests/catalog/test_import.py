@@ -107,3 +107,24 @@ def test_the_import_command(db, tmp_path, monkeypatch):
     result = CliRunner().invoke(cli.app, ["import-catalog", str(good)])
     assert result.exit_code == 0, result.output
     assert "1 services published" in result.output
+
+
+def test_a_service_leaves_the_catalog_when_its_certificate_expires(db, tmp_path, client):
+    from datetime import date, timedelta
+
+    from digitalmarket.catalog.workflow import suspend_expired_certificates
+    from digitalmarket.core.clock import today_kst
+
+    last_day = today_kst().isoformat()
+    expiring = {**GOOD, "csap": {"grade": "하", "valid_until": last_day}}
+    support = {**GOOD, "ref": "t-sup", "type": "SUPPORT", "category": "컨설팅", "csap": None, "name": "컨설팅"}
+    import_files(db.transaction, [_write(tmp_path, "c.jsonl", [expiring, support])])
+    with db.transaction() as session:
+        assert suspend_expired_certificates(session, date.fromisoformat(last_day)) == []  # still valid today
+    with db.transaction() as session:
+        suspended = suspend_expired_certificates(session, today_kst() + timedelta(days=1))
+        assert [s.ref for s in suspended] == ["t-001"]
+    with db.reading() as session:
+        service = session.scalars(select(Service).where(Service.ref == "t-001")).one()
+        assert service.status == "suspended" and last_day in service.status_reason
+        assert verify_chain(session).ok

@@ -179,6 +179,32 @@ def change_status(session: Session, actor: Actor, code: str, action: str, reason
     return service
 
 
+def suspend_expired_certificates(session: Session, today: date | None = None) -> list[Service]:
+    """Cloud services whose CSAP certificate has run out leave the catalog until a valid one is recorded."""
+    today = today or today_kst()
+    expired = session.scalars(
+        select(Service).where(
+            Service.status == ServiceStatus.PUBLISHED,
+            Service.type.in_([t.value for t in ServiceType if t.is_cloud]),
+            Service.csap_valid_until < today,
+        )
+    ).all()
+    for service in expired:
+        service.status = ServiceStatus.SUSPENDED
+        service.status_reason = f"CSAP expired {service.csap_valid_until.isoformat()}"
+        service.updated_at = utcnow()
+        session.flush()
+        audit.record(
+            session,
+            actor_user_id=None,
+            action="service.suspend",
+            object_type="service",
+            object_id=service.id,
+            details={"reason": service.status_reason, "automatic": True},
+        )
+    return list(expired)
+
+
 def service_by_code(session: Session, code: str) -> Service:
     service = session.scalar(select(Service).where(Service.code == code))
     if service is None:
