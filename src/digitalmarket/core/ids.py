@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import Integer, String, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from .tables import Base
@@ -25,7 +26,10 @@ def next_code(session: Session, prefix: str, year: int, width: int = 5) -> str:
     key = (CodeSequence.prefix == prefix) & (CodeSequence.year == year)
     updated = session.execute(update(CodeSequence).where(key).values(last=CodeSequence.last + 1))
     if updated.rowcount == 0:
-        session.add(CodeSequence(prefix=prefix, year=year, last=1))
-        session.flush()
+        try:
+            with session.begin_nested():  # the year's first code: another writer may start it at once
+                session.add(CodeSequence(prefix=prefix, year=year, last=1))
+        except IntegrityError:
+            session.execute(update(CodeSequence).where(key).values(last=CodeSequence.last + 1))
     number = session.scalar(select(CodeSequence.last).where(key))
     return f"{prefix}-{year}-{number:0{width}d}"
