@@ -74,7 +74,8 @@ REFERENCE_TABLES = {"categories"}
 
 
 def _truncate_all(db: Database) -> None:
-    tables = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables if t.name not in REFERENCE_TABLES)
+    names = [t.name for t in metadata.sorted_tables if t.name not in REFERENCE_TABLES] + ["service_tsv"]
+    tables = ", ".join(f'"{name}"' for name in names)
     with db.engine.begin() as connection:
         connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
 

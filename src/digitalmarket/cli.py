@@ -169,6 +169,51 @@ def import_catalog(
         raise typer.Exit(1)
 
 
+@app.command()
+def search(
+    query: str = typer.Argument(..., help="What to look for, in Korean or English."),
+    limit: int = typer.Option(10, help="How many results."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON lines instead of a table."),
+) -> None:
+    """Search the published catalog, ranked as the platform ranks it."""
+    import json
+
+    from rich.table import Table
+
+    from .catalog.search import search as run_search
+
+    with _database().reading() as session:
+        hits = run_search(session, query, limit=limit)
+        rows = [
+            {
+                "code": h.service.code,
+                "ref": h.service.ref,
+                "name": h.service.name,
+                "supplier": h.service.supplier.name,
+                "score": round(h.score, 4),
+            }
+            for h in hits
+        ]
+    if as_json:
+        for row in rows:
+            sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
+        return
+    table = Table("code", "name", "supplier", "score")
+    for row in rows:
+        table.add_row(row["code"], row["name"], row["supplier"], str(row["score"]))
+    console.print(table)
+
+
+@app.command()
+def reindex() -> None:
+    """Rebuild the search index (after the analyzer or the synonyms changed)."""
+    from .catalog.search import reindex as rebuild
+
+    with _database().transaction() as session:
+        count = rebuild(session)
+    console.print(f"{count} services indexed.")
+
+
 @app.command("suspend-expired")
 def suspend_expired() -> None:
     """Suspend published cloud services whose CSAP certificate has expired (run it daily)."""

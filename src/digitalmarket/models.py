@@ -1,6 +1,7 @@
 """Every stage's tables in one metadata, for migrations and their tests."""
 
 from .accounts import tables as _accounts  # noqa: F401
+from .catalog import search as _search  # noqa: F401
 from .catalog import tables as _catalog  # noqa: F401
 from .core import audit as _audit  # noqa: F401
 from .core import ids as _ids  # noqa: F401

@@ -16,6 +16,7 @@ from ..core.errors import Conflict, NotFound, ValidationFailed
 from ..core.i18n import N_
 from ..core.ids import next_code
 from ..core.tables import utcnow
+from . import search
 from .rules import (
     SELECTION_PROFILE,
     CategoryRef,
@@ -84,6 +85,7 @@ def publish(
     )
     session.add(service)
     session.flush()
+    search.index_service(session, service)
     audit.record(
         session,
         actor_user_id=actor_user_id,
@@ -139,6 +141,7 @@ def replace_content(
     service.price_plans = [PricePlan(position=i, **plan) for i, plan in enumerate(clean["price_plans"])]
     service.updated_at = utcnow()
     session.flush()
+    search.index_service(session, service)
     audit.record(
         session,
         actor_user_id=actor_user_id,
