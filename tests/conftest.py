@@ -28,6 +28,15 @@ PG_ADMIN_URL = os.environ.get("DM_TEST_PG_ADMIN", "postgresql://postgres@127.0.0
 BACKENDS = ["sqlite", "postgresql"]
 
 
+def shared_dir() -> Path:
+    """The project's shared material (OCDS schemas, the judged search sample): ``DM_SHARED_DIR``, else
+    ``shared/`` next to this checkout, else the workplace's copy."""
+    for candidate in (os.environ.get("DM_SHARED_DIR"), PROJECT_ROOT.parent / "shared", "/work/shared"):
+        if candidate and Path(candidate).is_dir():
+            return Path(candidate)
+    return PROJECT_ROOT.parent / "shared"
+
+
 def _required(name: str) -> bool:
     return os.environ.get(name, "").strip() in {"1", "true", "yes"}
 

@@ -3,7 +3,6 @@
 import json
 from collections import Counter
 from datetime import date
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -14,8 +13,9 @@ from digitalmarket.catalog.rules import CLOUD_TYPES, SEED_CATEGORIES, ServiceTyp
 from digitalmarket.catalog.tables import Category, Service
 from digitalmarket.demo import seed_demo_work
 from digitalmarket.demo.catalog_data import SUPPLIERS, demo_catalog
+from tests.conftest import shared_dir
 
-SEARCH_SAMPLE = Path(__file__).resolve().parents[2] / "shared" / "data" / "search-dev" / "services.jsonl"
+SEARCH_SAMPLE = shared_dir() / "data" / "search-dev" / "services.jsonl"
 
 #: A newcomer's first searches after `make run`: each must match some demo service's own text.
 FIRST_SEARCHES = (

@@ -1,7 +1,6 @@
 """Catalog import: round trip, idempotence, every kind of bad line, all or nothing."""
 
 import json
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -9,8 +8,9 @@ from sqlalchemy import func, select
 from digitalmarket.catalog.importer import import_files
 from digitalmarket.catalog.tables import Service
 from digitalmarket.core.audit import AuditEvent, verify_chain
+from tests.conftest import shared_dir
 
-SAMPLE = Path(__file__).resolve().parents[3] / "shared" / "data" / "search-dev" / "services.jsonl"
+SAMPLE = shared_dir() / "data" / "search-dev" / "services.jsonl"
 GOOD = {
     "ref": "t-001",
     "name": "시험 그룹웨어",

@@ -4,7 +4,6 @@ judged dev sample, and an index that never lags behind the services."""
 import json
 import math
 import shutil
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -15,8 +14,9 @@ from digitalmarket.catalog.search import search
 from digitalmarket.catalog.tables import Service
 from digitalmarket.core.database import Database
 from tests.catalog.test_import import GOOD, _write
+from tests.conftest import shared_dir
 
-DEV = Path(__file__).resolve().parents[3] / "shared" / "data" / "search-dev"
+DEV = shared_dir() / "data" / "search-dev"
 needs_sample = pytest.mark.skipif(not (DEV / "services.jsonl").exists(), reason="the shared search sample is absent")
 
 
