@@ -145,3 +145,12 @@ def test_the_operator_suspends_and_republishes_a_service_with_a_reason(client, d
     )
     assert again.status_code == 303
     assert code in client.get("/api/v1/services").text
+
+
+def test_the_catalog_page_searches_in_korean(client, demo, work):
+    page = client.get("/services", params={"q": "화상 회의를"})
+    assert page.status_code == 200
+    names = re.findall(r'<a href="/services/[A-Z]{3}-\d{4}-\d{5}">([^<]+)</a>', page.text)
+    assert names and "화상회의" in names[0].replace(" ", "")
+    nothing = client.get("/services", params={"q": "우주정거장 도킹"})
+    assert "우주정거장 도킹" in nothing.text and not re.findall(r'href="/services/[A-Z]{3}-', nothing.text)

@@ -17,6 +17,7 @@ from ..core.i18n import N_
 from ..core.templating import csrf_protect, render
 from . import workflow
 from .rules import BILLING_LABELS, DEPLOYMENT_LABELS, TYPE_LABELS, ServiceStatus, ServiceType, csap_valid
+from .search import search
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
 OPERATORS_AND_ADMINS = roles(Role.OPERATOR, Role.ADMIN)
@@ -61,11 +62,21 @@ def _labels() -> dict:
 
 
 @router.get("/services")
-def services(request: Request, type: str = "", actor=Depends(page_access(PUBLIC))):
+def services(request: Request, type: str = "", q: str = "", actor=Depends(page_access(PUBLIC))):
     chosen = type if type in set(ServiceType) else ""
+    q = q.strip()[:200]
     with database(request).reading() as session:
-        rows = workflow.public_services(session, chosen or None)
-        context = {**_labels(), "services": rows, "chosen": chosen, "types": [str(t) for t in ServiceType]}
+        if q:
+            rows = [hit.service for hit in search(session, q, limit=50, service_type=chosen or None)]
+        else:
+            rows = workflow.public_services(session, chosen or None)
+        context = {
+            **_labels(),
+            "services": rows,
+            "chosen": chosen,
+            "q": q,
+            "types": [str(t) for t in ServiceType],
+        }
         return render(request, "catalog_services.html", context, actor=actor)
 
 
