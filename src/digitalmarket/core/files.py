@@ -114,11 +114,33 @@ def read_limited(stream: BinaryIO, field: str, limit: int = MAX_DOCUMENT_BYTES) 
     return data
 
 
+def attachment(path: Path, filename: str, media_type: str):
+    """A stored document as a download: never rendered inline, never sniffed as another type."""
+    from fastapi.responses import FileResponse
+
+    from .errors import NotFound
+
+    if not path.is_file():
+        raise NotFound()
+    return FileResponse(
+        path,
+        media_type=media_type,
+        filename=filename,
+        content_disposition_type="attachment",
+        headers={"X-Content-Type-Options": "nosniff"},
+    )
+
+
 class DocumentStore:
     """Content-addressed storage under the data folder."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
+
+    @classmethod
+    def of(cls, settings) -> DocumentStore:
+        """The store of the running platform (``DM_DATA_DIR/documents``)."""
+        return cls(settings.documents_dir)
 
     def path_of(self, sha256: str) -> Path:
         if not re.fullmatch(r"[0-9a-f]{64}", sha256):

@@ -10,7 +10,7 @@ from ..accounts.permissions import REVIEWERS, SIGNED_IN, SUPPLIERS, Actor, roles
 from ..accounts.rules import Role
 from ..accounts.schemas import ErrorOut
 from ..catalog.schemas import ServiceContentIn
-from ..core.files import DocumentStore, read_limited
+from ..core.files import DocumentStore, attachment, read_limited
 from . import committee, screening, workflow
 from .schemas import (
     ApplicationOut,
@@ -40,17 +40,7 @@ router = APIRouter(tags=["selection"], responses={s: {"model": ErrorOut} for s i
 
 
 def document_store(request: Request) -> DocumentStore:
-    return DocumentStore(request.app.state.settings.documents_dir)
-
-
-def attachment(store: DocumentStore, document) -> FileResponse:
-    return FileResponse(
-        store.path_of(document.sha256),
-        media_type=document.media_type,
-        filename=document.filename,
-        content_disposition_type="attachment",
-        headers={"X-Content-Type-Options": "nosniff"},
-    )
+    return DocumentStore.of(request.app.state.settings)
 
 
 # --- applications ----------------------------------------------------------------------------------------
@@ -125,7 +115,12 @@ def download(
 ):
     with database(request).reading() as session:
         document = committee.document_for(session, actor, application_id, document_id, round)
-    return attachment(document_store(request), document)
+        path, filename, media_type = (
+            document_store(request).path_of(document.sha256),
+            document.filename,
+            document.media_type,
+        )
+    return attachment(path, filename, media_type)
 
 
 @router.delete("/applications/{application_id}/documents/{document_id}", status_code=204, summary="Remove a document")

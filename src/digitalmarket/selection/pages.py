@@ -7,15 +7,13 @@ The helpers every selection page shares (labels, notices, the step plan, error p
 from __future__ import annotations
 
 from typing import Annotated
-from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import FileResponse, RedirectResponse
+from fastapi.responses import RedirectResponse
 from starlette.datastructures import FormData, UploadFile
 
 from ..accounts.access import database, page_access
 from ..accounts.permissions import SIGNED_IN, SUPPLIERS, Actor
-from ..accounts.rules import Role
 from ..catalog.rules import (
     BILLING_LABELS,
     COMMON_UNITS,
@@ -24,7 +22,7 @@ from ..catalog.rules import (
     TYPE_LABELS,
 )
 from ..core.errors import DomainError, NotFound
-from ..core.files import ACCEPTED_LABEL, MAX_DOCUMENT_BYTES, DocumentRejected, read_limited
+from ..core.files import ACCEPTED_LABEL, MAX_DOCUMENT_BYTES, DocumentRejected, attachment, read_limited
 from ..core.forms import Form, form_errors, redirect
 from ..core.i18n import N_
 from ..core.templating import csrf_protect
@@ -316,24 +314,10 @@ def application_document(
     actor: Actor = Depends(page_access(SIGNED_IN)),
 ):
     with database(request).reading() as session:
-        if actor.role == Role.REVIEWER:
-            if round_id is None:
-                raise NotFound()
-            application = committee.reviewable_application(session, actor, round_id, application_id)
-            document = next((d for d in application.documents if d.id == document_id), None)
-            if document is None:
-                raise NotFound()
-        else:
-            document = workflow.document_for(session, actor, application_id, document_id)
-        sha256, filename, media_type = document.sha256, document.filename, document.media_type
-    path = document_store(request).path_of(sha256)
-    if not path.is_file():
-        raise NotFound()
-    return FileResponse(
-        path,
-        media_type=media_type,
-        headers={
-            "Content-Disposition": f"attachment; filename*=UTF-8''{quote(filename, safe='')}",
-            "X-Content-Type-Options": "nosniff",
-        },
-    )
+        document = committee.document_for(session, actor, application_id, document_id, round_id)
+        path, filename, media_type = (
+            document_store(request).path_of(document.sha256),
+            document.filename,
+            document.media_type,
+        )
+    return attachment(path, filename, media_type)

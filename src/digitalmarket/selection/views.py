@@ -143,7 +143,7 @@ def won(amount) -> str:
 
 
 def document_store(request: Request) -> DocumentStore:
-    return DocumentStore(request.app.state.settings.documents_dir)
+    return DocumentStore.of(request.app.state.settings)
 
 
 def common_context() -> dict:
