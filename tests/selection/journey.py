@@ -103,6 +103,12 @@ def open_round(db, operator, month: str, reviewers: list[Actor], number: int = 1
         return committee_round.id
 
 
+def round_of(db, people, application_id) -> int:
+    """The round of the application's committee month, with the three demo reviewers."""
+    month = committee_month(db, application_id)
+    return open_round(db, people.operator, month, [people.reviewer, people.reviewer2, people.reviewer3])
+
+
 def vote(db, reviewer, round_id, application_id, fails: dict | None = None, relation: bool = False):
     fails = fails or {}
     with db.transaction() as session:

@@ -12,7 +12,18 @@ from digitalmarket.core.notifications import Notification
 from digitalmarket.selection import committee, screening, workflow
 from digitalmarket.selection.rules import Criterion, State
 from digitalmarket.selection.tables import Application
-from tests.selection.journey import close, committee_month, draft, open_round, state, step, to_committee, version, vote
+from tests.selection.journey import (
+    close,
+    committee_month,
+    draft,
+    open_round,
+    round_of,
+    state,
+    step,
+    to_committee,
+    version,
+    vote,
+)
 
 
 def test_from_draft_to_published_service(demo, store, people):
@@ -83,12 +94,7 @@ def test_an_incomplete_draft_cannot_be_submitted_and_stays_a_draft(demo, store, 
 
 def test_rejection_with_reasons_and_a_new_application(demo, store, people):
     application_id = to_committee(demo, store, people.supplier, people.operator)
-    round_id = open_round(
-        demo,
-        people.operator,
-        committee_month(demo, application_id),
-        [people.reviewer, people.reviewer2, people.reviewer3],
-    )
+    round_id = round_of(demo, people, application_id)
     vote(demo, people.reviewer, round_id, application_id, {Criterion.SECURITY: "접근통제 설명 부족"})
     vote(demo, people.reviewer2, round_id, application_id, {Criterion.SECURITY: "취약점 점검 결과 없음"})
     vote(demo, people.reviewer3, round_id, application_id)
@@ -118,12 +124,7 @@ def test_withdrawal_ends_the_application(demo, store, people):
 
 def test_a_reviewer_with_a_relation_is_excluded(demo, store, people):
     application_id = to_committee(demo, store, people.supplier, people.operator)
-    round_id = open_round(
-        demo,
-        people.operator,
-        committee_month(demo, application_id),
-        [people.reviewer, people.reviewer2, people.reviewer3],
-    )
+    round_id = round_of(demo, people, application_id)
     vote(demo, people.reviewer, round_id, application_id, relation=True)
     with demo.reading() as session, pytest.raises(NotFound):
         committee.reviewable_application(session, people.reviewer, round_id, application_id)
@@ -147,12 +148,7 @@ def test_without_quorum_the_application_waits_for_next_month(demo, store, people
 
 def test_votes_cannot_change_after_the_round_closed(demo, store, people):
     application_id = to_committee(demo, store, people.supplier, people.operator)
-    round_id = open_round(
-        demo,
-        people.operator,
-        committee_month(demo, application_id),
-        [people.reviewer, people.reviewer2, people.reviewer3],
-    )
+    round_id = round_of(demo, people, application_id)
     for reviewer in (people.reviewer, people.reviewer2, people.reviewer3):
         vote(demo, reviewer, round_id, application_id)
     close(demo, people.operator, round_id)
@@ -166,12 +162,7 @@ def test_votes_cannot_change_after_the_round_closed(demo, store, people):
 
 def test_a_fail_vote_needs_a_comment(demo, store, people):
     application_id = to_committee(demo, store, people.supplier, people.operator)
-    round_id = open_round(
-        demo,
-        people.operator,
-        committee_month(demo, application_id),
-        [people.reviewer, people.reviewer2, people.reviewer3],
-    )
+    round_id = round_of(demo, people, application_id)
     with demo.transaction() as session:
         committee.declare(session, people.reviewer, round_id, application_id, False)
     with demo.transaction() as session, pytest.raises(ValidationFailed) as refused:
@@ -268,12 +259,7 @@ def test_who_sees_an_application(demo, store, people):
 
 def test_a_reviewer_outside_the_round_sees_nothing(demo, store, people):
     application_id = to_committee(demo, store, people.supplier, people.operator)
-    round_id = open_round(
-        demo,
-        people.operator,
-        committee_month(demo, application_id),
-        [people.reviewer, people.reviewer2, people.reviewer3],
-    )
+    round_id = round_of(demo, people, application_id)
     with demo.transaction() as session:
         from digitalmarket.accounts import workflow as accounts
 

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
-
 from fastapi import APIRouter, Depends, Request
 
 from ..accounts.access import database, page_access
 from ..accounts.permissions import PUBLIC, roles
 from ..accounts.rules import SIZE_LABELS, Role
 from ..core import i18n
-from ..core.clock import KST, today_kst
+from ..core.clock import today_kst
 from ..core.errors import DomainError
+from ..core.formatting import kst_date, won
 from ..core.forms import Form, form_errors, redirect
 from ..core.i18n import N_
 from ..core.templating import csrf_protect, render
@@ -21,20 +20,6 @@ from .search import search
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
 OPERATORS_AND_ADMINS = roles(Role.OPERATOR, Role.ADMIN)
-
-
-def _date(value) -> str:
-    if value is None:
-        return "-"
-    if isinstance(value, datetime):
-        return value.astimezone(KST).strftime("%Y-%m-%d")
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)[:10]
-
-
-def _won(amount) -> str:
-    return f"{int(amount):,}"
 
 
 def _csap(service) -> dict | None:
@@ -54,8 +39,8 @@ def _labels() -> dict:
         "deployment_labels": DEPLOYMENT_LABELS,
         "billing_labels": BILLING_LABELS,
         "size_labels": SIZE_LABELS,
-        "format_date": _date,
-        "won": _won,
+        "format_date": kst_date,
+        "won": won,
         "csap_of": _csap,
         "locale": i18n.current_locale.get(),
     }

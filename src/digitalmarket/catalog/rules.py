@@ -229,7 +229,7 @@ def _bool(value) -> bool:
     return _text(value).lower() in {"1", "true", "yes", "on"}
 
 
-def _clean_plan(raw, index: int, problems: dict[str, Text], complete: bool) -> dict | None:
+def _clean_plan(raw, index: int, problems: dict[str, Text]) -> dict | None:
     if not isinstance(raw, dict):
         problems[f"price_plans.{index}"] = N_("This value is not valid.")
         return None
@@ -352,7 +352,7 @@ def clean_content(
         plans_raw = []
     if len(plans_raw) > MAX_PLANS:
         problems["price_plans"] = N_("At most %(max)s price plans.", max=MAX_PLANS)
-    plans = [_clean_plan(p, i, problems, complete) for i, p in enumerate(plans_raw[:MAX_PLANS])]
+    plans = [_clean_plan(p, i, problems) for i, p in enumerate(plans_raw[:MAX_PLANS])]
     clean["price_plans"] = [p for p in plans if p is not None]
     if complete:
         for name in profile.required:

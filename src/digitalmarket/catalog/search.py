@@ -57,14 +57,12 @@ def _texts(service: Service) -> dict[str, list[str]]:
 
 def index_service(session: Session, service: Service) -> None:
     """(Re)index one service inside the caller's transaction."""
-    fields = {
-        name: " ".join(t for text_ in texts for t in analyzer.index_terms(text_))
-        for name, texts in _texts(service).items()
-    }
+    texts = _texts(service)
+    fields = {name: " ".join(t for item in items for t in analyzer.index_terms(item)) for name, items in texts.items()}
     row = session.get(ServiceSearch, service.id) or ServiceSearch(service_id=service.id)
     for name, value in fields.items():
         setattr(row, name, value)
-    row.chosung = analyzer.chosung(service.name) + " " + analyzer.chosung(_texts(service)["supplier"][0])
+    row.chosung = analyzer.chosung(service.name) + " " + analyzer.chosung(texts["supplier"][0])
     row.length = sum(len(value.split()) for value in fields.values())
     session.add(row)
     session.flush()

@@ -20,7 +20,6 @@ from babel.support import NullTranslations, Translations
 LOCALE_DIR = Path(__file__).resolve().parents[1] / "locale"
 SUPPORTED_LOCALES = ("ko", "en")
 DEFAULT_LOCALE = "ko"
-LANGUAGE_NAMES = {"ko": "한국어", "en": "English"}
 
 current_locale: ContextVar[str] = ContextVar("current_locale", default=DEFAULT_LOCALE)
 

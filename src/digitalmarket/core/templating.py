@@ -122,7 +122,6 @@ def render(
     ctx = {
         "request": request,
         "locale": i18n.current_locale.get(),
-        "language_names": i18n.LANGUAGE_NAMES,
         "actor": actor,
         "unread_notifications": _unread(request, actor),
         "csrf_token": csrf_token_for(request),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
 from typing import Annotated
 
 from fastapi import Path, Request
@@ -17,8 +16,8 @@ from ..catalog.rules import (
     TYPE_LABELS,
 )
 from ..core import i18n
-from ..core.clock import KST
 from ..core.files import DocumentStore
+from ..core.formatting import kst_date, won
 from ..core.i18n import N_, Text
 from ..core.templating import Flash, render
 from .rules import (
@@ -119,27 +118,12 @@ STATE_BADGES = {
 }
 
 
-def kst_date(value) -> str:
-    """YYYY-MM-DD, in Korean time for instants."""
-    if value is None or value == "":
-        return "-"
-    if isinstance(value, datetime):
-        return value.astimezone(KST).strftime("%Y-%m-%d")
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)[:10]
-
-
 def file_size(size: int) -> str:
     if size >= 1024 * 1024:
         return f"{size / (1024 * 1024):.1f} MB"
     if size >= 1024:
         return f"{size / 1024:.0f} KB"
     return f"{size} B"
-
-
-def won(amount) -> str:
-    return f"{int(amount):,}"
 
 
 def document_store(request: Request) -> DocumentStore:
