@@ -320,9 +320,11 @@ def typo_candidates(term: str, vocabulary: Iterable[str]) -> list[str]:
     return sorted(found, key=lambda word: (jamo_distance(term, word), word))
 
 
-def with_typo_corrections(concepts: list[Concept], vocabulary: set[str]) -> list[Concept]:
+def with_typo_corrections(concepts: list[Concept], vocabulary) -> list[Concept]:
     """The concepts, where no alternative can match the vocabulary, with the typo corrections of
-    their unknown words added (weight `TYPO_WEIGHT`, and the corrections' synonyms below that)."""
+    their unknown words added (weight `TYPO_WEIGHT`, and the corrections' synonyms below that).
+    ``vocabulary`` is a set of index terms, or an object that also offers ``neighbours(word)`` (the
+    words one edit away, e.g. `facts.Facts`), which saves comparing the word with every term."""
     index = synonyms()
     for concept in concepts:
         if any(all(word in vocabulary for word in phrase.split()) for phrase, _ in concept.alternatives):
@@ -332,7 +334,8 @@ def with_typo_corrections(concepts: list[Concept], vocabulary: set[str]) -> list
             for position, word in enumerate(words):
                 if word in vocabulary:
                     continue
-                for correction in typo_candidates(word, vocabulary)[:3]:
+                near = vocabulary.neighbours(word) if hasattr(vocabulary, "neighbours") else vocabulary
+                for correction in typo_candidates(word, near)[:3]:
                     fixed = [*words[:position], correction, *words[position + 1 :]]
                     concept.add(fixed, weight * TYPO_WEIGHT)
                     for synonym in index.lookup("".join(fixed)):

@@ -6,21 +6,22 @@ ranking is then computed here, from the terms stored in `service_search`, with F
 and the analyzer's field weights. Because every service that contains a phrase is a candidate, the
 phrase's document frequency is exact, and both databases rank identically.
 
-Suspended or delisted services stay indexed but are never returned: the status is read with the
-results, in the same transaction as any change to it.
+Suspended or delisted services stay indexed but are never returned: only services in the catalog's
+facts (`facts.py`, published services, current as of the caller's transaction) can match.
 """
 
 from __future__ import annotations
 
 import math
+from collections import Counter
 from dataclasses import dataclass
 
-from sqlalchemy import ForeignKey, Integer, String, Text, func, select, text
+from sqlalchemy import ForeignKey, Integer, String, Text, select, text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from ..core.tables import Base
 from . import analyzer
-from .rules import ServiceStatus
+from .facts import Facts, catalog_changed, facts
 from .tables import Service
 
 FIELDS = ("name", "keywords", "features", "summary", "description", "supplier")
@@ -67,6 +68,7 @@ def index_service(session: Session, service: Service) -> None:
     session.add(row)
     session.flush()
     backend_for(session).store(session, service.id, " ".join(fields.values()))
+    catalog_changed(session)
 
 
 # --- backends: where candidates come from ---------------------------------------------------------------
@@ -81,9 +83,23 @@ class Fts5Backend:
             text("INSERT INTO service_fts (rowid, terms) VALUES (:id, :terms)"), {"id": service_id, "terms": terms}
         )
 
+    def vocabulary(self, session: Session) -> dict[str, int]:
+        """Every indexed term with the number of services holding it (FTS5's own vocabulary)."""
+        session.execute(
+            text("CREATE VIRTUAL TABLE IF NOT EXISTS temp.service_fts_terms USING fts5vocab(main, service_fts, 'row')")
+        )
+        return dict(session.execute(text("SELECT term, doc FROM temp.service_fts_terms")).all())
+
     def candidates(self, session: Session, phrases: list[str]) -> set[int]:
-        match = " OR ".join('"' + phrase.replace('"', '""') + '"' for phrase in phrases)
+        match = " OR ".join(_quoted(phrase) for phrase in phrases)
         return set(session.scalars(text("SELECT rowid FROM service_fts WHERE service_fts MATCH :m"), {"m": match}))
+
+    def holders(self, session: Session, phrases: list[str]) -> dict[str, set[int]]:
+        """For each phrase, the services holding it, in one round trip."""
+        sql = " UNION ALL ".join(
+            f"SELECT {n}, rowid FROM service_fts WHERE service_fts MATCH :p{n}" for n in range(len(phrases))
+        )
+        return _grouped(session, sql, {f"p{n}": _quoted(p) for n, p in enumerate(phrases)}, phrases)
 
 
 class PostgresBackend:
@@ -98,11 +114,35 @@ class PostgresBackend:
             {"id": service_id, "terms": terms},
         )
 
+    def vocabulary(self, session: Session) -> dict[str, int]:
+        """Every indexed term with the number of services holding it (``ts_stat``)."""
+        return dict(session.execute(text("SELECT word, ndoc FROM ts_stat('SELECT document FROM service_tsv')")).all())
+
+    def holders(self, session: Session, phrases: list[str]) -> dict[str, set[int]]:
+        """For each phrase, the services holding it, in one round trip."""
+        sql = " UNION ALL ".join(
+            f"SELECT {n}, service_id FROM service_tsv WHERE document @@ phraseto_tsquery('simple', :p{n})"
+            for n in range(len(phrases))
+        )
+        return _grouped(session, sql, {f"p{n}": p for n, p in enumerate(phrases)}, phrases)
+
     def candidates(self, session: Session, phrases: list[str]) -> set[int]:
         query = " || ".join(f"phraseto_tsquery('simple', :p{n})" for n in range(len(phrases)))
         params = {f"p{n}": phrase for n, phrase in enumerate(phrases)}
         sql = f"SELECT service_id FROM service_tsv WHERE document @@ ({query})"
         return set(session.scalars(text(sql), params))
+
+
+def _quoted(phrase: str) -> str:
+    return '"' + phrase.replace('"', '""') + '"'
+
+
+def _grouped(session: Session, sql: str, params: dict, phrases: list[str]) -> dict[str, set[int]]:
+    found: dict[str, set[int]] = {phrase: set() for phrase in phrases}
+    if phrases:
+        for number, service_id in session.execute(text(sql), params):
+            found[phrases[number]].add(service_id)
+    return found
 
 
 def backend_for(session: Session):
@@ -111,10 +151,142 @@ def backend_for(session: Session):
 
 # --- ranking -------------------------------------------------------------------------------------------------
 
+RERANK = 100  # candidates scored exactly; the rest follow in the order of their pre-score
+SUPPLIER_CHOSUNG_BOOST = 500.0
+FOCUSED_MIN = 10  # fewer focused matches than this: return every loose match
+
 
 def _count(tokens: list[str], phrase: list[str]) -> int:
     size = len(phrase)
     return sum(1 for i in range(len(tokens) - size + 1) if tokens[i : i + size] == phrase)
+
+
+@dataclass(frozen=True)
+class Ranking:
+    """The published services matching a query with their relevance (higher is better), and the index
+    words the query looked for (to highlight them)."""
+
+    scores: dict[int, float]
+    words: frozenset[str] = frozenset()
+
+
+def relevance(session: Session, query: str, known: Facts | None = None) -> Ranking:
+    """Published services matching a query, with their relevance.
+
+    Which services match is decided by `_matching`. Candidates come from the
+    backend one phrase at a time, so each phrase's document frequency is exact. A cheap pre-score
+    (concept weight x alternative weight x idf, times the name's field weight when the phrase is in the
+    name) orders all matches; the best `RERANK` are then scored exactly with bm25 over the weighted
+    fields (see the module docstring). On a catalog of a few hundred services every match is scored
+    exactly; on a large one the pre-score keeps the cost flat.
+    """
+    query = (query or "").strip()
+    known = known or facts(session)
+    if not query:
+        return Ranking({})
+    if analyzer.is_chosung_query(query):
+        wanted = analyzer.chosung(query)
+        found = {}
+        for entry in known.entries.values():
+            if wanted in entry.name_chosung:
+                found[entry.id] = CHOSUNG_BOOST
+            elif wanted in entry.supplier_chosung:
+                found[entry.id] = SUPPLIER_CHOSUNG_BOOST
+        return Ranking(found)
+    backend = backend_for(session)
+    concepts = analyzer.weighted_query_terms(query)
+    matches: dict[str, set[int]] = {}
+
+    def look_up(concept_list) -> None:
+        wanted = [p for c in concept_list for p, _ in c.alternatives if p.strip() and p not in matches]
+        matches.update(backend.holders(session, list(dict.fromkeys(wanted))))
+
+    look_up(concepts)
+    unmatched = [c for c in concepts if not any(matches.get(p) for p, _ in c.alternatives)]
+    if unmatched:  # typo tolerance, only where nothing was found as written
+        analyzer.with_typo_corrections(unmatched, known.vocabulary(session, backend))
+        look_up(unmatched)
+    looked_for = frozenset(word for phrase, ids in matches.items() if ids for word in phrase.split())
+    total = known.indexed
+    idf = {p: max(1e-6, math.log((total - len(ids) + 0.5) / (len(ids) + 0.5))) for p, ids in matches.items()}
+    pool = _matching(concepts, matches, known)
+    entries = known.entries
+    name_weight = analyzer.FIELD_WEIGHTS["name"]
+    pre: dict[int, float] = {}
+    for concept in concepts:
+        best: dict[int, float] = {}
+        for phrase, weight in concept.alternatives:
+            if phrase not in matches:
+                continue
+            words = phrase.split()
+            base = weight * idf[phrase]
+            for service_id in matches[phrase] & pool:
+                value = base * name_weight if all(w in entries[service_id].name_terms for w in words) else base
+                if value > best.get(service_id, 0.0):
+                    best[service_id] = value
+        for service_id, value in best.items():
+            pre[service_id] = pre.get(service_id, 0.0) + concept.weight * value
+    if len(pre) <= RERANK:
+        return Ranking(_bm25(session, concepts, matches, idf, known, list(pre)), looked_for)
+    ordered = sorted(pre, key=lambda service_id: (-pre[service_id], entries[service_id].code))
+    exact = _bm25(session, concepts, matches, idf, known, ordered[:RERANK])
+    floor = min(exact.values(), default=1.0)
+    top = pre[ordered[RERANK]] or 1.0
+    for service_id in ordered[RERANK:]:  # below every exact score, in pre-score order
+        exact[service_id] = floor * 0.999 * pre[service_id] / top
+    return Ranking(exact, looked_for)
+
+
+def _matching(concepts, matches: dict[str, set[int]], known: Facts) -> set[int]:
+    """The published services a query returns: those holding most of its concepts (all of one or two,
+    two of three, three of four ...), or, when fewer than `FOCUSED_MIN` do, every service holding any
+    of its phrases. A precise query gets a focused list; a vague or rare one still finds something."""
+    published = known.entries.keys()
+    holders = [set().union(*(matches.get(p, ()) for p, _ in c.alternatives)) for c in concepts]
+    loose = set().union(*holders) & published
+    required = [ids for ids, concept in zip(holders, concepts, strict=True) if not concept.optional]
+    need = len(required) - len(required) // 3
+    if need <= 0:
+        return loose
+    counts: Counter = Counter()
+    for ids in required:
+        counts.update(ids)
+    focused = {service_id for service_id, count in counts.items() if count >= need} & published
+    return focused if len(focused) >= FOCUSED_MIN else loose
+
+
+def _bm25(session, concepts, matches, idf, known: Facts, ids: list[int]) -> dict[int, float]:
+    if not ids:
+        return {}
+    columns = [getattr(ServiceSearch, f) for f in FIELDS]
+    rows = session.execute(
+        select(ServiceSearch.service_id, ServiceSearch.length, *columns).where(ServiceSearch.service_id.in_(ids))
+    )
+    tokens = {row[0]: (dict(zip(FIELDS, (v.split() for v in row[2:]), strict=True)), row[1]) for row in rows}
+    average = known.average_length
+    scores: dict[int, float] = {}
+    for concept in concepts:
+        best: dict[int, float] = {}
+        for phrase, weight in concept.alternatives:
+            if phrase not in matches:
+                continue
+            words = phrase.split()
+            for service_id in matches[phrase] & tokens.keys():
+                fields, length = tokens[service_id]
+                if len(words) == 1:
+                    tf = sum(analyzer.FIELD_WEIGHTS[f] * fields[f].count(words[0]) for f in FIELDS)
+                else:
+                    tf = sum(
+                        analyzer.FIELD_WEIGHTS[f] * _count(fields[f], words) for f in FIELDS if words[0] in fields[f]
+                    )
+                if not tf:
+                    continue
+                norm = K1 * (1 - B + B * length / average)
+                value = weight * idf[phrase] * tf * (K1 + 1) / (tf + norm)
+                best[service_id] = max(best.get(service_id, 0.0), value)
+        for service_id, value in best.items():
+            scores[service_id] = scores.get(service_id, 0.0) + concept.weight * value
+    return scores
 
 
 @dataclass(frozen=True)
@@ -124,65 +296,11 @@ class Hit:
 
 
 def search(session: Session, query: str, *, limit: int = 10, service_type: str | None = None) -> list[Hit]:
-    """Published services for a query, best first (ties by code)."""
-    query = (query or "").strip()
-    if not query:
-        return []
-    if analyzer.is_chosung_query(query):
-        return _chosung_search(session, query, limit, service_type)
-    concepts = analyzer.weighted_query_terms(query)
-    phrases = list(dict.fromkeys(p for c in concepts for p, _ in c.alternatives if p.strip()))
-    if not phrases:
-        return []
-    ids = backend_for(session).candidates(session, phrases)
-    if not ids:
-        return []
-    rows = list(session.scalars(select(ServiceSearch).where(ServiceSearch.service_id.in_(ids))))
-    total, average = session.execute(select(func.count(), func.avg(ServiceSearch.length))).one()
-    average = float(average or 1)
-    tokens = {r.service_id: {f: getattr(r, f).split() for f in FIELDS} for r in rows}
-    tf = {p: {} for p in phrases}
-    for phrase in phrases:
-        words = phrase.split()
-        for service_id, fields in tokens.items():
-            weighted = sum(analyzer.FIELD_WEIGHTS[f] * _count(fields[f], words) for f in FIELDS)
-            if weighted:
-                tf[phrase][service_id] = weighted
-    idf = {p: max(1e-6, math.log((total - len(hits) + 0.5) / (len(hits) + 0.5))) for p, hits in tf.items()}
-    length = {r.service_id: r.length for r in rows}
-    scores: dict[int, float] = {}
-    for concept in concepts:
-        best: dict[int, float] = {}
-        for phrase, weight in concept.alternatives:
-            for service_id, weighted_tf in tf.get(phrase, {}).items():
-                norm = K1 * (1 - B + B * length[service_id] / average)
-                value = weight * idf[phrase] * weighted_tf * (K1 + 1) / (weighted_tf + norm)
-                best[service_id] = max(best.get(service_id, 0.0), value)
-        for service_id, value in best.items():
-            scores[service_id] = scores.get(service_id, 0.0) + concept.weight * value
-    return _published_hits(session, scores, limit, service_type)
+    """Published services for a query, best first (ties by code): the ranking of the catalog's search."""
+    from .finder import Query, find
 
-
-def _chosung_search(session: Session, query: str, limit: int, service_type: str | None) -> list[Hit]:
-    wanted = analyzer.chosung(query)
-    rows = session.execute(
-        select(ServiceSearch.service_id, Service.name, Service.supplier_id)
-        .join(Service, Service.id == ServiceSearch.service_id)
-        .where(ServiceSearch.chosung.contains(wanted[:1]))
-    ).all()
-    scores = {row.service_id: CHOSUNG_BOOST for row in rows if analyzer.chosung_matches(query, row.name)}
-    return _published_hits(session, scores, limit, service_type)
-
-
-def _published_hits(session: Session, scores: dict[int, float], limit: int, service_type: str | None) -> list[Hit]:
-    if not scores:
-        return []
-    query = select(Service).where(Service.id.in_(scores), Service.status == ServiceStatus.PUBLISHED)
-    if service_type:
-        query = query.where(Service.type == service_type)
-    services = list(session.scalars(query))
-    services.sort(key=lambda s: (-round(scores[s.id], 9), s.code))
-    return [Hit(s, scores[s.id]) for s in services[:limit]]
+    results = find(session, Query(q=query, type=service_type, per_page=limit))
+    return [Hit(item.service, item.score) for item in results.items]
 
 
 def reindex(session: Session) -> int:

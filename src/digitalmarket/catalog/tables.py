@@ -115,3 +115,13 @@ class PricePlan(Base):
     min_term_months: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
 
     service: Mapped[Service] = relationship(back_populates="price_plans")
+
+
+class CatalogRevision(Base):
+    """One row whose token changes, in the same transaction, whenever a service changes; processes
+    keep what search needs to know about the catalog in memory and reload it when the token moves."""
+
+    __tablename__ = "catalog_revision"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token: Mapped[str] = mapped_column(String(32), nullable=False)

@@ -17,6 +17,7 @@ from ..core.i18n import N_
 from ..core.ids import next_code
 from ..core.tables import utcnow
 from . import search
+from .facts import catalog_changed
 from .rules import (
     SELECTION_PROFILE,
     CategoryRef,
@@ -179,6 +180,7 @@ def change_status(session: Session, actor: Actor, code: str, action: str, reason
         object_id=service.id,
         details={"from": previous, "to": str(new_status), "reason": reason.strip()},
     )
+    catalog_changed(session)
     return service
 
 
@@ -205,6 +207,8 @@ def suspend_expired_certificates(session: Session, today: date | None = None) ->
             object_id=service.id,
             details={"reason": service.status_reason, "automatic": True},
         )
+    if expired:
+        catalog_changed(session)
     return list(expired)
 
 

@@ -1,0 +1,229 @@
+"""What search needs to know about every published service, kept in memory per process.
+
+Filters, facets, sorts, 초성 search, typo corrections and suggestions all work on small per-service
+facts (type, category, CSAP grade, supplier size, deployment, lowest price, name terms ...). Reading
+them from the database on every search would cost more than the search itself, so each process keeps
+a `Facts` snapshot and reloads it when the catalog's revision token (`catalog_revision`) differs from
+the one it was built at. The token is replaced, in the changing transaction, by every change to a
+service (`catalog_changed`), so a search never sees a catalog older than its own transaction; tokens
+are random, so a rolled-back change can never be mistaken for a later one.
+"""
+
+from __future__ import annotations
+
+import bisect
+import threading
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from ..accounts.tables import Organisation
+from .hangul import chosung, edit_distance
+from .rules import ServiceStatus
+from .tables import CatalogRevision, PricePlan, Service
+
+TYPO_MIN_LENGTH = 4
+NO_CSAP = "none"
+PRICE_BANDS = ((0, 99_999), (100_000, 999_999), (1_000_000, 9_999_999), (10_000_000, None))
+FACETS = ("type", "category", "csap", "size", "deployment", "price", "contract")
+CACHED_DATABASES = 4
+
+
+@dataclass(frozen=True)
+class Entry:
+    """The facts of one published service."""
+
+    id: int
+    code: str
+    name: str
+    supplier: str
+    type: str
+    category_id: int
+    csap: str  # 상 | 중 | 하, or "" without a certificate
+    size: str  # the supplier's size: sme | middle | large
+    deployment: str
+    published_at: datetime
+    price: int | None  # the lowest unit price of its plans, in won without VAT
+    name_terms: frozenset[str]
+    name_chosung: str
+    supplier_chosung: str
+    contracts: int = 0
+    rating: float | None = None
+    has_contract: bool = False
+    facets: tuple = ()  # the value of each of `FACETS`, in that order (None: not counted)
+
+    def __post_init__(self) -> None:
+        values = (
+            self.type,
+            self.category_id,
+            self.csap or NO_CSAP,
+            self.size or None,
+            self.deployment,
+            band(self.price),
+            self.has_contract,
+        )
+        object.__setattr__(self, "facets", values)
+
+
+def band(price: int | None) -> str | None:
+    """The price band of a lowest price, as the price facet names it ("100000-999999", "10000000-")."""
+    if price is None:
+        return None
+    for low, high in PRICE_BANDS:
+        if high is None or price <= high:
+            return f"{low}-{high if high is not None else ''}"
+    return None
+
+
+@dataclass
+class Facts:
+    token: str
+    entries: dict[int, Entry]
+    indexed: int  # services in the index (any status): the N of the idf
+    average_length: float
+    _vocabulary: dict[str, int] | None = field(default=None, repr=False)
+    _deletions: dict[str, set[str]] | None = field(default=None, repr=False)
+    _sorted_terms: list[str] | None = field(default=None, repr=False)
+
+    def frequency(self, term: str) -> int:
+        return (self._vocabulary or {}).get(term, 0)
+
+    def vocabulary(self, session: Session, backend) -> Facts:
+        """Load the index's vocabulary (term -> services holding it) from the search backend once;
+        returns self, which then answers ``term in facts`` and `neighbours`."""
+        if self._vocabulary is None:
+            self._vocabulary = backend.vocabulary(session)
+        return self
+
+    def __contains__(self, term: str) -> bool:
+        return term in (self._vocabulary or {})
+
+    def neighbours(self, term: str) -> list[str]:
+        """Vocabulary words one edit away (insert, delete, replace, swap) from a word of at least
+        `TYPO_MIN_LENGTH` characters, found through an index of single deletions."""
+        if len(term) < TYPO_MIN_LENGTH:
+            return []
+        if self._deletions is None:
+            deletions: dict[str, set[str]] = {}
+            for word in self._vocabulary or {}:
+                if len(word) >= TYPO_MIN_LENGTH:
+                    for variant in _deletes(word) | {word}:
+                        deletions.setdefault(variant, set()).add(word)
+            self._deletions = deletions
+        found: set[str] = set()
+        for variant in _deletes(term) | {term}:
+            found |= self._deletions.get(variant, set())
+        found.discard(term)
+        return sorted(word for word in found if edit_distance(term, word) == 1)
+
+    def terms_starting(self, prefix: str) -> list[str]:
+        """Vocabulary words that begin with a prefix, in alphabetical order (load it first)."""
+        if self._sorted_terms is None:
+            self._sorted_terms = sorted(self._vocabulary or {})
+        terms = self._sorted_terms
+        start = bisect.bisect_left(terms, prefix)
+        out = []
+        for term in terms[start:]:
+            if not term.startswith(prefix):
+                break
+            out.append(term)
+        return out
+
+
+def without_vat(unit_price: int, vat_included: bool) -> int:
+    """A unit price in won without VAT (10%), rounded to the won."""
+    return round(unit_price / 1.1) if vat_included else unit_price
+
+
+def _deletes(word: str) -> set[str]:
+    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+
+
+def catalog_changed(session: Session) -> None:
+    """Record, in the caller's transaction, that a service changed (see the module docstring)."""
+    token = uuid.uuid4().hex
+    if not session.execute(update(CatalogRevision).where(CatalogRevision.id == 1).values(token=token)).rowcount:
+        session.add(CatalogRevision(id=1, token=token))
+        session.flush()
+
+
+_cache: dict[str, Facts] = {}
+_lock = threading.Lock()
+
+
+def facts(session: Session) -> Facts:
+    """The facts of the catalog as the session's transaction sees it (from the cache when current)."""
+    token = session.scalar(select(CatalogRevision.token).where(CatalogRevision.id == 1)) or ""
+    key = str(session.get_bind().url)
+    cached = _cache.get(key)
+    if cached is not None and cached.token == token:
+        return cached
+    loaded = _load(session, token)
+    with _lock:
+        _cache.pop(key, None)
+        while len(_cache) >= CACHED_DATABASES:  # tests and tools may open many databases in one process
+            _cache.pop(next(iter(_cache)))
+        _cache[key] = loaded
+    return loaded
+
+
+def _load(session: Session, token: str) -> Facts:
+    from .search import ServiceSearch  # the index table lives with the index
+
+    prices: dict[int, int] = {}
+    plans = session.execute(
+        select(PricePlan.service_id, PricePlan.unit_price, PricePlan.vat_included)
+        .join(Service, Service.id == PricePlan.service_id)
+        .where(Service.status == ServiceStatus.PUBLISHED)
+    )
+    for service_id, unit_price, vat_included in plans:
+        price = without_vat(unit_price, vat_included)
+        prices[service_id] = min(price, prices.get(service_id, price))
+    rows = session.execute(
+        select(
+            Service.id,
+            Service.code,
+            Service.name,
+            Service.type,
+            Service.category_id,
+            Service.csap_grade,
+            Service.deployment,
+            Service.published_at,
+            Organisation.name.label("supplier"),
+            Organisation.size,
+            ServiceSearch.name.label("name_terms"),
+        )
+        .join(Organisation, Organisation.id == Service.supplier_id)
+        .join(ServiceSearch, ServiceSearch.service_id == Service.id)
+        .where(Service.status == ServiceStatus.PUBLISHED)
+    ).all()
+    entries: dict[int, Entry] = {}
+    for row in rows:
+        name_terms = frozenset(row.name_terms.split())
+        price = prices.get(row.id)
+        entries[row.id] = Entry(
+            id=row.id,
+            code=row.code,
+            name=row.name,
+            supplier=row.supplier,
+            type=row.type,
+            category_id=row.category_id,
+            csap=row.csap_grade or "",
+            size=row.size or "",
+            deployment=row.deployment,
+            published_at=row.published_at,
+            price=price,
+            name_terms=name_terms,
+            name_chosung=chosung(row.name),
+            supplier_chosung=chosung(row.supplier),
+        )
+    indexed, average = session.execute(select(func.count(), func.avg(ServiceSearch.length))).one()
+    return Facts(
+        token=token,
+        entries=entries,
+        indexed=indexed,
+        average_length=float(average or 1),
+    )
