@@ -13,6 +13,8 @@ from ..accounts import api as accounts_api
 from ..accounts import pages as accounts_pages
 from ..accounts import staff_pages as accounts_staff_pages
 from ..catalog import api as catalog_api
+from ..catalog import compare_api as catalog_compare_api
+from ..catalog import compare_pages as catalog_compare_pages
 from ..catalog import pages as catalog_pages
 from ..core.database import Database
 from ..core.settings import Settings, get_settings
@@ -69,12 +71,14 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     )
 
     app.include_router(accounts_api.router, prefix="/api/v1")
+    app.include_router(catalog_compare_api.router, prefix="/api/v1")  # before /services/{code}
     app.include_router(catalog_api.router, prefix="/api/v1")
     app.include_router(selection_api.router, prefix="/api/v1")
     app.include_router(shell_api.router, prefix="/api/v1")
     app.include_router(pages.router)
     app.include_router(accounts_pages.router)
     app.include_router(accounts_staff_pages.router)
+    app.include_router(catalog_compare_pages.router)  # before /services/{code}
     app.include_router(catalog_pages.router)
     app.include_router(selection_pages.router)
     app.include_router(selection_operator_pages.router)
