@@ -45,7 +45,9 @@ def _count(db):
 def test_the_dev_sample_imports_and_carries_its_refs(db, client):
     report = import_files(db.transaction, [SAMPLE])
     assert (report.created, report.updated, report.problems) == (100, 0, [])
-    items = client.get("/api/v1/services").json()
+    listing = client.get("/api/v1/services", params={"per_page": 100}).json()
+    items = listing["items"]
+    assert listing["total"] == len(items)
     with db.reading() as session:
         suspended = session.scalars(select(Service).where(Service.status == "suspended")).all()
     assert all(s.status_reason.startswith("CSAP expired") for s in suspended)  # certificates that ran out

@@ -108,7 +108,7 @@ def test_the_whole_journey_over_the_api(client, demo, tokens):
     assert application["state"] == "selected"
     application = _act(client, tokens, "operator", application, "publish")
     assert application["state"] == "published"
-    services = client.get("/api/v1/services").json()
+    services = client.get("/api/v1/services").json()["items"]
     assert [s["name"] for s in services] == ["가상 그룹웨어"]
     service = client.get(f"/api/v1/services/{services[0]['code']}").json()
     assert service["committee_round"] == 7 and service["price_plans"][0]["unit_price"] == 12000
@@ -237,4 +237,4 @@ def test_others_cannot_see_an_application_or_its_documents(client, demo, tokens)
 
 def test_the_public_sees_only_published_services(client, demo, tokens):
     _draft(client, demo, tokens)
-    assert client.get("/api/v1/services").json() == []
+    assert client.get("/api/v1/services").json()["items"] == []

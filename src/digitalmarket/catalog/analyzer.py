@@ -343,6 +343,31 @@ def with_typo_corrections(concepts: list[Concept], vocabulary) -> list[Concept]:
     return concepts
 
 
+_PARTICLES = ("으로", "에서", "에게", "까지", "부터", "처럼", "보다", *"을를이가은는에의로도와과만")
+
+
+def surface_typo_concepts(query: str, vocabulary) -> list[Concept]:
+    """Concepts for the query's written words (a trailing particle aside) that are not in the
+    vocabulary but one edit away from words that are. Kiwi may cut a misspelt word into pieces that
+    mean nothing (그룹웨여 → 그룹 + 웨 + 여); the word as written still finds 그룹웨어."""
+    index = synonyms()
+    concepts: list[Concept] = []
+    for written in _normalise(query).lower().split():
+        forms = [written] + [written[: -len(p)] for p in _PARTICLES if written.endswith(p) and len(written) > len(p)]
+        if any(form in vocabulary for form in forms):
+            continue
+        concept = Concept(written, weight=1.0)
+        for form in forms:
+            near = vocabulary.neighbours(form) if hasattr(vocabulary, "neighbours") else vocabulary
+            for correction in typo_candidates(form, near)[:3]:
+                concept.add([correction], TYPO_WEIGHT)
+                for synonym in index.lookup(correction):
+                    concept.add_term(synonym, TYPO_WEIGHT * SYNONYM_WEIGHT)
+        if concept.alternatives:
+            concepts.append(concept)
+    return concepts
+
+
 def fts5_match(alternatives: Iterable[str]) -> str:
     """An SQLite FTS5 MATCH expression for one concept: its alternatives as quoted phrases joined
     with OR, e.g. ``"화상 회의" OR "화상회의"``."""

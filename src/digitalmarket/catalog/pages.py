@@ -14,9 +14,9 @@ from ..core.formatting import kst_date, won
 from ..core.forms import Form, form_errors, redirect
 from ..core.i18n import N_
 from ..core.templating import csrf_protect, render
-from . import workflow
-from .rules import BILLING_LABELS, DEPLOYMENT_LABELS, TYPE_LABELS, ServiceStatus, ServiceType, csap_valid
-from .search import search
+from . import finder, listing, workflow
+from .rules import BILLING_LABELS, DEPLOYMENT_LABELS, TYPE_LABELS, ServiceStatus, csap_valid
+from .suggest import suggest
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
 OPERATORS_AND_ADMINS = roles(Role.OPERATOR, Role.ADMIN)
@@ -47,22 +47,46 @@ def _labels() -> dict:
 
 
 @router.get("/services")
-def services(request: Request, type: str = "", q: str = "", actor=Depends(page_access(PUBLIC))):
-    chosen = type if type in set(ServiceType) else ""
-    q = q.strip()[:200]
+def services(request: Request, actor=Depends(page_access(PUBLIC))):
+    """The catalog: search box, facets, sort, one page of results, and a form to compare results."""
+    params = dict(request.query_params)
+    errors: dict = {}
+    try:
+        query = finder.Query.parse(params)
+    except DomainError as error:
+        errors = form_errors(error)
+        query = finder.Query(q=(params.get("q") or "").strip()[: finder.MAX_QUERY])
     with database(request).reading() as session:
-        if q:
-            rows = [hit.service for hit in search(session, q, limit=50, service_type=chosen or None)]
-        else:
-            rows = workflow.public_services(session, chosen or None)
+        results = finder.find(session, query)
+        categories = {c.id: c for c in workflow.categories(session)}
+        locale = i18n.current_locale.get()
         context = {
             **_labels(),
-            "services": rows,
-            "chosen": chosen,
-            "q": q,
-            "types": [str(t) for t in ServiceType],
+            "results": results,
+            "query": query,
+            "facets": listing.options(results, categories, locale),
+            "facet_titles": listing.FACET_TITLES,
+            "sort_labels": listing.SORT_LABELS,
+            "url": listing.url,
+            "facet_url": listing.facet_url,
+            "page_numbers": listing.pages(query, results.pages),
+            "errors": errors,
+            "chosen_filters": [
+                (name, option)
+                for name, values in listing.options(results, categories, locale).items()
+                for option in values
+                if option.chosen
+            ],
         }
-        return render(request, "catalog_services.html", context, actor=actor)
+        return render(request, "catalog_services.html", context, actor=actor, status_code=422 if errors else 200)
+
+
+@router.get("/services/suggestions")
+def suggestions(request: Request, q: str = "", actor=Depends(page_access(PUBLIC))):
+    """Options of the search box's datalist, as the searcher types (an HTML fragment for htmx)."""
+    with database(request).reading() as session:
+        found = suggest(session, q[:200])
+    return render(request, "catalog_suggestions.html", {"suggestions": found}, actor=actor)
 
 
 def _service_page(request: Request, code: str, actor, errors=None, status: int = 200):

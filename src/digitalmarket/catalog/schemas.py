@@ -138,3 +138,56 @@ class ServiceStatusIn(BaseModel):
 
     version: int
     reason: str = Field(max_length=TEXT)
+
+
+class SnippetOut(BaseModel):
+    text: str
+    marks: list[tuple[int, int]] = Field(description="[start, end) character offsets of the words found")
+
+
+class ServiceItemOut(BaseModel):
+    """A service as a list shows it; `GET /services/{code}` gives every field."""
+
+    code: str
+    ref: str | None = Field(description="the identifier an imported service was imported with")
+    name: str
+    type: str
+    category_id: int
+    category: str
+    supplier: str
+    supplier_size: str | None
+    summary: str
+    deployment: str
+    sla_availability: str
+    csap_grade: str | None
+    csap_valid_until: date | None
+    lowest_price: int | None = Field(description="the lowest unit price of its plans, KRW without VAT")
+    contracts: int
+    rating: float | None
+    has_catalog_contract: bool
+    published_at: datetime
+    score: float | None = Field(description="relevance to the query (higher is better); null without a query")
+    snippet: SnippetOut | None = Field(description="where the service says what was searched for")
+
+
+class FacetOptionOut(BaseModel):
+    value: str
+    label: str
+    count: int
+    chosen: bool
+
+
+class ServiceListOut(BaseModel):
+    total: int
+    page: int
+    per_page: int
+    pages: int
+    sort: str
+    items: list[ServiceItemOut]
+    facets: dict[str, list[FacetOptionOut]]
+
+
+class SuggestionOut(BaseModel):
+    text: str
+    kind: str = Field(description="service | term")
+    code: str | None

@@ -204,8 +204,13 @@ def relevance(session: Session, query: str, known: Facts | None = None) -> Ranki
     look_up(concepts)
     unmatched = [c for c in concepts if not any(matches.get(p) for p, _ in c.alternatives)]
     if unmatched:  # typo tolerance, only where nothing was found as written
-        analyzer.with_typo_corrections(unmatched, known.vocabulary(session, backend))
+        vocabulary = known.vocabulary(session, backend)
+        analyzer.with_typo_corrections(unmatched, vocabulary)
         look_up(unmatched)
+        if not any(matches.get(p) for c in unmatched for p, _ in c.alternatives):
+            written = analyzer.surface_typo_concepts(query, vocabulary)
+            concepts = [c for c in concepts if c not in unmatched] + written
+            look_up(written)
     looked_for = frozenset(word for phrase, ids in matches.items() if ids for word in phrase.split())
     total = known.indexed
     idf = {p: max(1e-6, math.log((total - len(ids) + 0.5) / (len(ids) + 0.5))) for p, ids in matches.items()}

@@ -1,0 +1,142 @@
+"""Results as people read them: facet values with labels and counts, in the reader's language.
+
+Shared by the JSON API and the catalog page, so both name a facet value the same way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
+from ..accounts.rules import SIZE_LABELS
+from ..core.formatting import won
+from ..core.i18n import N_, render
+from .facts import NO_CSAP
+from .finder import PER_PAGE, Query, Results
+from .rules import DEPLOYMENT_LABELS, TYPE_LABELS
+from .tables import Category
+
+FACET_TITLES = {
+    "type": N_("Type of service"),
+    "category": N_("Category"),
+    "csap": N_("CSAP grade"),
+    "size": N_("Supplier size"),
+    "deployment": N_("Deployment"),
+    "price": N_("Lowest price (without VAT)"),
+    "contract": N_("Catalog contract"),
+}
+SORT_LABELS = {
+    "relevance": N_("Best match"),
+    "newest": N_("Newest"),
+    "price": N_("Lowest price"),
+    "rating": N_("Best rated"),
+    "contracts": N_("Most contracts"),
+}
+
+
+@dataclass(frozen=True)
+class Option:
+    """One value of a facet: what to send back (``value``), what to show, how many, whether chosen."""
+
+    value: str
+    label: str
+    count: int
+    chosen: bool
+
+
+def _price_label(value: str, locale: str) -> str:
+    low, _, high = value.partition("-")
+    if not high:
+        return render(N_("%(low)s won or more", low=won(int(low))), locale)
+    if int(low) == 0:
+        return render(N_("Under %(high)s won", high=won(int(high) + 1)), locale)
+    return render(N_("%(low)s to %(high)s won", low=won(int(low)), high=won(int(high) + 1)), locale)
+
+
+def label(name: str, value, categories: dict[int, Category], locale: str) -> str:
+    """The label of one facet value in a language."""
+    if name == "type":
+        return render(TYPE_LABELS[value], locale)
+    if name == "category":
+        category = categories.get(value)
+        return category.label(locale) if category else str(value)
+    if name == "csap":
+        return render(N_("No CSAP certificate"), locale) if value == NO_CSAP else f"CSAP {value}"
+    if name == "size":
+        return render(SIZE_LABELS[value], locale)
+    if name == "deployment":
+        return render(DEPLOYMENT_LABELS[value], locale)
+    if name == "price":
+        return _price_label(value, locale)
+    if name == "contract":
+        return render(N_("In the shopping mall") if value else N_("No catalog contract yet"), locale)
+    return str(value)
+
+
+def _chosen(query: Query, name: str, value) -> bool:
+    if name == "price":
+        low, _, high = str(value).partition("-")
+        return query.price_min == int(low) and query.price_max == (int(high) if high else None)
+    return getattr(query, name) == value
+
+
+def options(results: Results, categories: dict[int, Category], locale: str) -> dict[str, list[Option]]:
+    """Every facet's options, most results first (prices in ascending bands)."""
+    out: dict[str, list[Option]] = {}
+    for name, counts in results.facets.items():
+        if name == "price":
+            counts = sorted(counts, key=lambda item: int(str(item[0]).partition("-")[0]))
+        out[name] = [
+            Option(_wire(value), label(name, value, categories, locale), count, _chosen(results.query, name, value))
+            for value, count in counts
+        ]
+    return out
+
+
+def _wire(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def url(query: Query, path: str = "/services", **changes) -> str:
+    """The catalog URL of a query with some values changed (None clears one); back to page 1
+    unless the page itself is changed."""
+    values = {
+        "q": query.q,
+        "type": query.type,
+        "category": query.category,
+        "csap": query.csap,
+        "size": query.size,
+        "deployment": query.deployment,
+        "price_min": query.price_min,
+        "price_max": query.price_max,
+        "contract": None if query.contract is None else _wire(query.contract),
+        "sort": query.sort if query.sort != ("relevance" if query.q else "newest") else None,
+        "page": None,
+        "per_page": query.per_page if query.per_page != PER_PAGE else None,
+    }
+    values.update(changes)
+    pairs = [(key, str(value)) for key, value in values.items() if value not in (None, "")]
+    return path + ("?" + urlencode(pairs) if pairs else "")
+
+
+def facet_url(query: Query, name: str, option: Option) -> str:
+    """The URL choosing a facet value, or clearing it when it is the chosen one."""
+    if name == "price":
+        low, _, high = option.value.partition("-")
+        if option.chosen:
+            return url(query, price_min=None, price_max=None)
+        return url(query, price_min=low, price_max=high or None)
+    return url(query, **{name: None if option.chosen else option.value})
+
+
+def pages(query: Query, total_pages: int, around: int = 2) -> list[int | None]:
+    """Page numbers to link: the first, the last and a few around the current one (None: a gap)."""
+    shown = sorted({1, total_pages, *range(max(1, query.page - around), min(total_pages, query.page + around) + 1)})
+    out: list[int | None] = []
+    for number in shown:
+        if out and out[-1] is not None and number - out[-1] > 1:
+            out.append(None)
+        out.append(number)
+    return out
