@@ -3,6 +3,7 @@
 from .accounts import tables as _accounts  # noqa: F401
 from .catalog import search as _search  # noqa: F401
 from .catalog import tables as _catalog  # noqa: F401
+from .contracting import tables as _contracting  # noqa: F401
 from .core import audit as _audit  # noqa: F401
 from .core import ids as _ids  # noqa: F401
 from .core import notifications as _notifications  # noqa: F401

@@ -1,0 +1,1 @@
+"""Contracting: catalog contracts with PPS, quote requests and quotes, orders (use contracts)."""
