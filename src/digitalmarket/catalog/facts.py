@@ -4,7 +4,8 @@ Filters, facets, sorts, 초성 search, typo corrections and suggestions all work
 facts (type, category, CSAP grade, supplier size, deployment, lowest price, name terms ...). Reading
 them from the database on every search would cost more than the search itself, so each process keeps
 a `Facts` snapshot and reloads it when the catalog's revision token (`catalog_revision`) differs from
-the one it was built at. The token is replaced, in the changing transaction, by every change to a
+the one it was built at, or when the day (in Korea) has changed, since catalog contracts start and end
+with the calendar. The token is replaced, in the changing transaction, by every change to a
 service (`catalog_changed`), so a search never sees a catalog older than its own transaction; tokens
 are random, so a rolled-back change can never be mistaken for a later one.
 """
@@ -14,13 +15,14 @@ from __future__ import annotations
 import bisect
 import threading
 import uuid
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from ..accounts.tables import Organisation
+from ..core.clock import today_kst
 from .hangul import chosung, edit_distance
 from .rules import ServiceStatus
 from .tables import CatalogRevision, PricePlan, Service
@@ -84,6 +86,7 @@ class Facts:
     entries: dict[int, Entry]
     indexed: int  # services in the index (any status): the N of the idf
     average_length: float
+    day: date | None = None  # the day (KST) the facts were loaded
     _vocabulary: dict[str, int] | None = field(default=None, repr=False)
     _deletions: dict[str, set[str]] | None = field(default=None, repr=False)
     _sorted_terms: list[str] | None = field(default=None, repr=False)
@@ -143,7 +146,8 @@ def _deletes(word: str) -> set[str]:
 
 
 def catalog_changed(session: Session) -> None:
-    """Record, in the caller's transaction, that a service changed (see the module docstring)."""
+    """Record, in the caller's transaction, that a service changed, or anything the facts hold about it
+    (its catalog contract, its number of contracts, its rating): see the module docstring."""
     token = uuid.uuid4().hex
     if not session.execute(update(CatalogRevision).where(CatalogRevision.id == 1).values(token=token)).rowcount:
         session.add(CatalogRevision(id=1, token=token))
@@ -159,7 +163,7 @@ def facts(session: Session) -> Facts:
     token = session.scalar(select(CatalogRevision.token).where(CatalogRevision.id == 1)) or ""
     key = str(session.get_bind().url)
     cached = _cache.get(key)
-    if cached is not None and cached.token == token:
+    if cached is not None and cached.token == token and cached.day == today_kst():
         return cached
     loaded = _load(session, token)
     with _lock:
@@ -168,6 +172,30 @@ def facts(session: Session) -> Facts:
             _cache.pop(next(iter(_cache)))
         _cache[key] = loaded
     return loaded
+
+
+def _contracting(session: Session) -> tuple[dict[int, int], set[int]]:
+    """Per service, its number of use contracts (contracted, in use or done), and the services with a
+    catalog contract in force today (listed in the shopping mall)."""
+    from ..contracting.tables import CatalogContract, Order  # contracting builds on the catalog
+
+    counted = ("contracted", "active", "completed", "terminated")
+    contracts = dict(
+        session.execute(
+            select(Order.service_id, func.count()).where(Order.status.in_(counted)).group_by(Order.service_id)
+        ).all()
+    )
+    today = today_kst()
+    in_mall = set(
+        session.scalars(
+            select(CatalogContract.service_id).where(
+                CatalogContract.status == "contracted",
+                CatalogContract.period_start <= today,
+                CatalogContract.period_end >= today,
+            )
+        )
+    )
+    return contracts, in_mall
 
 
 def _load(session: Session, token: str) -> Facts:
@@ -220,10 +248,17 @@ def _load(session: Session, token: str) -> Facts:
             name_chosung=chosung(row.name),
             supplier_chosung=chosung(row.supplier),
         )
+    contracts, in_mall = _contracting(session)
+    for service_id in contracts.keys() | in_mall:
+        if service_id in entries:
+            entries[service_id] = replace(
+                entries[service_id], contracts=contracts.get(service_id, 0), has_contract=service_id in in_mall
+            )
     indexed, average = session.execute(select(func.count(), func.avg(ServiceSearch.length))).one()
     return Facts(
         token=token,
         entries=entries,
         indexed=indexed,
         average_length=float(average or 1),
+        day=today_kst(),
     )
