@@ -9,9 +9,10 @@ catalog contract's item price for a delivery request.
 
 from __future__ import annotations
 
+from calendar import monthrange
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 
 from ..core.errors import Conflict
@@ -364,3 +365,47 @@ def allowed(kind: str, state: str) -> list[str]:
     states, _, transitions, _, _ = _KINDS[kind]
     current = states(state)
     return [str(action) for (source, action) in transitions if source == current]
+
+
+# --- quotes and orders: lines, periods, price ceilings -----------------------------------------------------------
+
+
+def add_months(start: date, months: int) -> date:
+    """The same day ``months`` later (the month's last day when it has fewer days)."""
+    index = start.month - 1 + months
+    year, month = start.year + index // 12, index % 12 + 1
+    return date(year, month, min(start.day, monthrange(year, month)[1]))
+
+
+def period_end(start: date, months: int) -> date:
+    """The last day of a period of ``months`` months from ``start`` (2026-12-01, 12 -> 2027-11-30)."""
+    return add_months(start, months) - timedelta(days=1)
+
+
+def ceiling(plan_price: int, item_price: int | None = None) -> int:
+    """The highest unit price that may be agreed: the plan's catalog price without VAT, or the catalog
+    contract's item price when that is lower."""
+    return plan_price if item_price is None else min(plan_price, item_price)
+
+
+def line_problems(quantity: object, months: object) -> dict[str, Text]:
+    """What is wrong with a line's quantity and months (whole numbers, 1..MAX_QUANTITY and 1..MAX_MONTHS)."""
+    problems: dict[str, Text] = {}
+    if not isinstance(quantity, int) or isinstance(quantity, bool) or not 1 <= quantity <= MAX_QUANTITY:
+        problems["quantity"] = N_("Enter a quantity from 1 to %(max)s.", max=f"{MAX_QUANTITY:,}")
+    if not isinstance(months, int) or isinstance(months, bool) or not 1 <= months <= MAX_MONTHS:
+        problems["months"] = N_("Enter a number of months from 1 to %(max)s.", max=MAX_MONTHS)
+    return problems
+
+
+def price_problem(unit_price: object, highest: int) -> Text | None:
+    """What is wrong with an agreed unit price: a whole number of won from 1 up to the ceiling."""
+    if not isinstance(unit_price, int) or isinstance(unit_price, bool) or unit_price < 1:
+        return N_("Enter a unit price of at least 1 won.")
+    if unit_price > highest:
+        return N_("The unit price cannot be above the catalog price of %(price)s won.", price=f"{highest:,}")
+    return None
+
+
+def within(start: date, end: date, outer_start: date, outer_end: date) -> bool:
+    return outer_start <= start and end <= outer_end

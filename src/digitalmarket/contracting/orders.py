@@ -1,0 +1,824 @@
+"""Use cases of orders (이용계약): made by awarding a quote or directly as a negotiated contract, confirmed
+by both sides on a contract document (계약서, PDF stored by SHA-256), active from the start date, changed
+(계약변경: quantity, months or price, 변경차수 + 1) with both sides' confirmation, completed at the end of
+the period or terminated early with a reason.
+
+Money is always computed here from the lines and the agreed unit prices (`rules.line_amount`,
+`rules.amounts`); an agreed price is never above the catalog price of the plan, nor above the catalog
+contract's item price for a delivery request. Each function runs in the caller's transaction, writes an
+audit event and notifies the other side; the order's `version` makes two changes at once a 409.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..accounts.permissions import Actor
+from ..accounts.rules import Role, sanction_active
+from ..accounts.tables import User
+from ..catalog.facts import catalog_changed
+from ..catalog.tables import PricePlan, Service
+from ..core import audit
+from ..core.clock import today_kst
+from ..core.errors import Conflict, NotFound, ValidationFailed
+from ..core.files import DocumentStore
+from ..core.i18n import N_, Text
+from ..core.ids import next_code
+from ..core.notifications import notify
+from ..core.tables import utcnow
+from . import rules
+from .catalog_contracts import active_catalog_contract, catalog_item_price
+from .contract_pdf import ContractLine, ContractTerms, render_contract
+from .rules import CatalogState, OrderAction, OrderState
+from .tables import CatalogContract, Order, OrderLine, OrderVersion, Quote
+
+MAX_REASON = 2000
+MAX_LINES = 10
+
+
+# --- the service, its supplier and its catalog contract ------------------------------------------------------
+
+
+def organisation_users(session: Session, organisation_id: int) -> list[int]:
+    query = select(User.id).where(User.organisation_id == organisation_id, User.is_active)
+    return list(session.scalars(query))
+
+
+def catalog_contract_of(session: Session, service: Service, on: date) -> CatalogContract | None:
+    """The service's catalog contract in force on a day (None: not in the shopping mall)."""
+    return active_catalog_contract(session, service.id, on)
+
+
+def _latest_catalog_contract(session: Session, service: Service) -> CatalogContract | None:
+    query = select(CatalogContract).where(
+        CatalogContract.service_id == service.id,
+        CatalogContract.status.in_([CatalogState.CONTRACTED, CatalogState.SUSPENDED, CatalogState.EXPIRED]),
+    )
+    return session.scalars(query.order_by(CatalogContract.id.desc()).limit(1)).first()
+
+
+def plan_ceiling(plan: PricePlan, contract: CatalogContract | None) -> int:
+    """The highest unit price (without VAT) an agency may agree for a plan today."""
+    item = catalog_item_price(contract, plan.id) if contract is not None else None
+    return rules.ceiling(rules.catalog_price(plan.unit_price, plan.vat_included), item)
+
+
+def refuse_unless_orderable(session: Session, service: Service, today: date) -> None:
+    """A suspended service, a supplier under an active sanction, or a service whose trade is suspended
+    in the shopping mall (거래정지) cannot be quoted, awarded or contracted: 409 with the reason."""
+    if service.status != "published":
+        reason = service.status_reason or ""
+        raise Conflict(
+            N_(
+                "%(service)s is suspended from the catalog and cannot be quoted or ordered. %(reason)s",
+                service=service.name,
+                reason=reason,
+            )
+        )
+    supplier = service.supplier
+    if sanction_active(supplier.sanction_from, supplier.sanction_until, today):
+        raise Conflict(
+            N_(
+                "%(supplier)s is under a sanction until %(until)s and cannot quote or receive orders.",
+                supplier=supplier.name,
+                until=supplier.sanction_until.isoformat(),
+            )
+        )
+    latest = _latest_catalog_contract(session, service)
+    if latest is not None and latest.status == CatalogState.SUSPENDED:
+        raise Conflict(
+            N_(
+                "Trade in %(service)s is suspended in the shopping mall (catalog contract %(number)s).",
+                service=service.name,
+                number=latest.number or "-",
+            )
+        )
+
+
+def _refuse_unless_contract_holds(contract: CatalogContract | None, start: date, end: date, today: date) -> None:
+    """A delivery request needs its catalog contract contracted (not suspended or expired), and its
+    period inside the contract's."""
+    if contract is None or contract.status != CatalogState.CONTRACTED or contract.period_end < today:
+        state = rules.CATALOG_STATE_LABELS[CatalogState(contract.status)] if contract else N_("Expired")
+        if contract is not None and contract.status == CatalogState.CONTRACTED:
+            state = N_("Expired")
+        raise Conflict(
+            N_(
+                "The catalog contract %(number)s is %(state)s; a delivery request cannot be made against it.",
+                number=(contract.number if contract else None) or "-",
+                state=state,
+            )
+        )
+    if not rules.within(start, end, contract.period_start, contract.period_end):
+        raise Conflict(
+            N_(
+                "The period %(start)s to %(end)s must fall inside the catalog contract's period "
+                "%(contract_start)s to %(contract_end)s.",
+                start=start.isoformat(),
+                end=end.isoformat(),
+                contract_start=contract.period_start.isoformat(),
+                contract_end=contract.period_end.isoformat(),
+            )
+        )
+
+
+# --- who sees what --------------------------------------------------------------------------------------------
+
+
+def side_of(actor: Actor, order: Order) -> str | None:
+    """ "agency" or "supplier" when the caller is a party to the order, else None."""
+    if actor.role == Role.AGENCY_BUYER and order.agency_id == actor.organisation_id:
+        return "agency"
+    if actor.role == Role.SUPPLIER and order.supplier_id == actor.organisation_id:
+        return "supplier"
+    return None
+
+
+def visible_order(session: Session, actor: Actor, order_id: int) -> Order:
+    """An order for its two parties; 404 for anyone else (another agency, a competitor)."""
+    order = session.get(Order, order_id)
+    if order is None or side_of(actor, order) is None:
+        raise NotFound()
+    return order
+
+
+def orders_of(session: Session, actor: Actor) -> list[Order]:
+    if actor.role == Role.AGENCY_BUYER:
+        query = select(Order).where(Order.agency_id == actor.organisation_id)
+    elif actor.role == Role.SUPPLIER:
+        query = select(Order).where(Order.supplier_id == actor.organisation_id)
+    else:
+        return []
+    return list(session.scalars(query.order_by(Order.id.desc())))
+
+
+def version_of(order: Order, seq: int) -> OrderVersion:
+    found = next((v for v in order.versions if v.seq == seq), None)
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def pending_change(order: Order) -> OrderVersion | None:
+    """A change proposed and not yet confirmed by both sides."""
+    return next((v for v in order.versions if v.seq > order.change_seq and v.status == "proposed"), None)
+
+
+def confirmed_by(version: OrderVersion, side: str) -> bool:
+    return (version.agency_confirmed_at if side == "agency" else version.supplier_confirmed_at) is not None
+
+
+def next_action(order: Order, side: str) -> Text | None:
+    """What the order waits for, as the lists show it."""
+    if order.status == OrderState.DRAFT:
+        first = version_of(order, 0)
+        if not confirmed_by(first, side):
+            return N_("Check the contract document and confirm it.")
+        return N_("Waiting for the other side to confirm.")
+    pending = pending_change(order)
+    if pending is not None and order.status in (OrderState.CONTRACTED, OrderState.ACTIVE):
+        if not confirmed_by(pending, side):
+            return N_("A contract change waits for your confirmation.")
+        return N_("A contract change waits for the other side.")
+    if order.status == OrderState.CONTRACTED:
+        return N_("Use starts on %(date)s.", date=order.start_date.isoformat())
+    if order.status == OrderState.ACTIVE:
+        return N_("In use until %(date)s.", date=order.end_date.isoformat())
+    return None
+
+
+# --- the contract document --------------------------------------------------------------------------------------
+
+
+def _terms(order: Order, version: OrderVersion, lines: list[OrderLine]) -> ContractTerms:
+    service = order.service
+    return ContractTerms(
+        number=order.code,
+        change_seq=version.seq,
+        method=order.method,
+        agency=order.agency.name,
+        agency_code=order.agency.agency_code or "",
+        supplier=order.supplier.name,
+        supplier_business_number=order.supplier.business_number or "",
+        service_name=service.name,
+        service_code=service.code,
+        start=version.start_date,
+        end=version.end_date,
+        lines=[
+            ContractLine(line.item, line.unit, line.billing, line.quantity, line.months, line.unit_price, line.amount)
+            for line in lines
+        ],
+        supply=version.supply_amount,
+        vat=version.vat,
+        total=version.total,
+        sla=str(service.sla_availability.normalize()),
+        support_hours=service.support_hours,
+        data_return=service.data_return_policy,
+        reason=version.reason,
+        catalog_contract=order_catalog_number(order),
+        issued_on=today_kst(version.created_at) if version.created_at else today_kst(),
+    )
+
+
+def order_catalog_number(order: Order) -> str | None:
+    if order.catalog_contract_id is None:
+        return None
+    from sqlalchemy.orm import object_session
+
+    contract = object_session(order).get(CatalogContract, order.catalog_contract_id)
+    return contract.number if contract else None
+
+
+def _store_document(store: DocumentStore, order: Order, version: OrderVersion, lines: list[OrderLine]) -> None:
+    data = render_contract(_terms(order, version, lines))
+    stored = store.accept(data, f"{order.code}-{version.seq}.pdf", "document")
+    version.document_sha256, version.document_size = stored.sha256, stored.size
+
+
+def document_filename(order: Order, seq: int) -> str:
+    return f"contract-{order.code}-{seq}.pdf"
+
+
+# --- making an order -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OrderLineIn:
+    price_plan_id: int
+    quantity: int
+    months: int
+    unit_price: int
+
+
+@dataclass(frozen=True)
+class NegotiatedIn:
+    code: str  # the service
+    start_date: date | None
+    lines: list[OrderLineIn] = field(default_factory=list)
+
+
+def _new_lines(
+    service: Service, contract: CatalogContract | None, asked: list[tuple[int, int, int, int]], seq: int
+) -> list[OrderLine]:
+    """Order lines at the agreed prices; 409 when a price is above today's ceiling (the catalog changed)."""
+    plans = {p.id: p for p in service.price_plans}
+    lines = []
+    for position, (plan_id, quantity, months, unit_price) in enumerate(asked):
+        plan = plans.get(plan_id)
+        if plan is None:
+            raise Conflict(N_("A price plan of this quote is no longer offered in the catalog; ask for a new quote."))
+        highest = plan_ceiling(plan, contract)
+        if unit_price is None or unit_price > highest:
+            raise Conflict(
+                N_(
+                    "The catalog price of %(plan)s is now %(price)s won, below the agreed %(agreed)s won. "
+                    "Nothing was awarded; ask the supplier to revise the quote.",
+                    plan=plan.name,
+                    price=f"{highest:,}",
+                    agreed=f"{unit_price or 0:,}",
+                )
+            )
+        lines.append(
+            OrderLine(
+                seq=seq,
+                position=position,
+                price_plan_id=plan.id,
+                item=plan.name,
+                unit=plan.unit,
+                billing=plan.billing,
+                quantity=quantity,
+                months=months,
+                catalog_unit_price=highest,
+                unit_price=unit_price,
+                amount=rules.line_amount(plan.billing, unit_price, quantity, months),
+            )
+        )
+    return lines
+
+
+def make_order(
+    session: Session,
+    actor: Actor,
+    *,
+    service: Service,
+    asked: list[tuple[int, int, int, int]],
+    start: date,
+    store: DocumentStore,
+    quote: Quote | None = None,
+    method: str | None = None,
+    now: datetime | None = None,
+    priced_at: Text | None = None,
+) -> Order:
+    """A draft order and its contract document (변경차수 0), waiting for both confirmations. The method
+    is a delivery request when the service has a catalog contract in force, unless given."""
+    now = now or utcnow()
+    today = today_kst(now)
+    refuse_unless_orderable(session, service, today)
+    contract = catalog_contract_of(session, service, today)
+    method = method or ("delivery_request" if contract is not None else "negotiated")
+    lines = _new_lines(service, contract, asked, 0)
+    end = rules.period_end(start, max(line.months for line in lines))
+    if method == "delivery_request":
+        _refuse_unless_contract_holds(contract, start, end, today)
+    money = rules.amounts(line.amount for line in lines)
+    order = Order(
+        code=next_code(session, "ORD", today.year),
+        agency_id=actor.organisation_id,
+        buyer_id=actor.user_id,
+        supplier_id=service.supplier_id,
+        service_id=service.id,
+        method=method,
+        catalog_contract_id=contract.id if method == "delivery_request" and contract else None,
+        quote_id=quote.id if quote else None,
+        status=OrderState.DRAFT,
+        change_seq=0,
+        start_date=start,
+        end_date=end,
+        supply_amount=money.supply,
+        vat=money.vat,
+        total=money.total,
+        created_at=now,
+        updated_at=now,
+    )
+    order.lines = lines
+    first = OrderVersion(
+        seq=0,
+        status="proposed",
+        start_date=start,
+        end_date=end,
+        supply_amount=money.supply,
+        vat=money.vat,
+        total=money.total,
+        reason="",
+        proposed_by=actor.user_id,
+        agency_confirmed_at=None,
+        created_at=now,
+    )
+    order.versions = [first]
+    session.add(order)
+    session.flush()
+    _store_document(store, order, first, lines)
+    session.flush()
+    audit.record(
+        session,
+        actor_user_id=actor.user_id,
+        action="order.created",
+        object_type="order",
+        object_id=order.id,
+        details={
+            "code": order.code,
+            "method": method,
+            "quote_id": quote.id if quote else None,
+            "total": money.total,
+            "document_sha256": first.document_sha256,
+        },
+    )
+    notify(
+        session,
+        organisation_users(session, order.supplier_id),
+        N_(
+            "%(agency)s made order %(code)s for %(service)s. Check the contract document and confirm it.",
+            agency=order.agency.name,
+            code=order.code,
+            service=service.name,
+        ),
+        f"/orders/{order.id}",
+    )
+    return order
+
+
+def create_negotiated(
+    session: Session, actor: Actor, data: NegotiatedIn, store: DocumentStore, now: datetime | None = None
+) -> Order:
+    """수의계약 made directly, without a quote request: lines at prices at most the catalog price."""
+    now = now or utcnow()
+    today = today_kst(now)
+    service = session.scalar(select(Service).where(Service.code == data.code))
+    if service is None or service.status == "delisted":
+        raise NotFound()
+    contract = catalog_contract_of(session, service, today)
+    plans = {p.id: p for p in service.price_plans}
+    problems: dict[str, Text] = {}
+    if data.start_date is None:
+        problems["start_date"] = N_("Enter a date.")
+    elif data.start_date < today:
+        problems["start_date"] = N_("The start date cannot be in the past.")
+    if not data.lines:
+        problems["lines"] = N_("Order at least one price plan.")
+    elif len(data.lines) > MAX_LINES:
+        problems["lines"] = N_("At most %(max)s items.", max=MAX_LINES)
+    for index, line in enumerate(data.lines[:MAX_LINES]):
+        plan = plans.get(line.price_plan_id)
+        if plan is None:
+            problems[f"lines.{index}.price_plan_id"] = N_("Choose one of the service's price plans.")
+            continue
+        for name, problem in rules.line_problems(line.quantity, line.months).items():
+            problems[f"lines.{index}.{name}"] = problem
+        price = rules.price_problem(line.unit_price, plan_ceiling(plan, contract))
+        if price:
+            problems[f"lines.{index}.unit_price"] = price
+    if problems:
+        raise ValidationFailed(fields=problems)
+    asked = [(line.price_plan_id, line.quantity, line.months, line.unit_price) for line in data.lines]
+    return make_order(
+        session, actor, service=service, asked=asked, start=data.start_date, store=store, method="negotiated", now=now
+    )
+
+
+# --- confirming the contract ----------------------------------------------------------------------------------------
+
+
+def _other_side(session: Session, order: Order, side: str) -> list[int]:
+    if side == "agency":
+        return organisation_users(session, order.supplier_id)
+    return [order.buyer_id]
+
+
+def _stamp(version: OrderVersion, side: str, actor: Actor, now: datetime) -> None:
+    if side == "agency":
+        version.agency_confirmed_at, version.agency_confirmed_by = now, actor.user_id
+    else:
+        version.supplier_confirmed_at, version.supplier_confirmed_by = now, actor.user_id
+
+
+def _check_tradable(session: Session, order: Order, start: date, end: date, today: date) -> None:
+    refuse_unless_orderable(session, order.service, today)
+    if order.method == "delivery_request":
+        contract = session.get(CatalogContract, order.catalog_contract_id) if order.catalog_contract_id else None
+        _refuse_unless_contract_holds(contract, start, end, today)
+
+
+def _activate(session: Session, order: Order, actor_user_id: int | None, now: datetime) -> None:
+    order.status = rules.move("order", order.status, OrderAction.ACTIVATE)
+    order.updated_at = now
+    session.flush()
+    audit.record(
+        session,
+        actor_user_id=actor_user_id,
+        action="order.activated",
+        object_type="order",
+        object_id=order.id,
+        details={"start_date": order.start_date.isoformat()},
+    )
+
+
+def confirm(session: Session, actor: Actor, order_id: int, version: int, now: datetime | None = None) -> Order:
+    """One side confirms the contract document; the second confirmation contracts the order, and it is
+    active at once when its start date has come."""
+    now = now or utcnow()
+    today = today_kst(now)
+    order = visible_order(session, actor, order_id)
+    side = side_of(actor, order)
+    new_state = rules.move("order", order.status, OrderAction.CONFIRM)
+    first = version_of(order, 0)
+    if confirmed_by(first, side):
+        raise Conflict(N_("You have already confirmed; the other side has not yet."))
+    _check_tradable(session, order, order.start_date, order.end_date, today)
+    if order.version != version:
+        raise Conflict()
+    _stamp(first, side, actor, now)
+    order.updated_at = now
+    both = confirmed_by(first, "agency") and confirmed_by(first, "supplier")
+    session.flush()
+    audit.record(
+        session,
+        actor_user_id=actor.user_id,
+        action="order.confirmed",
+        object_type="order",
+        object_id=order.id,
+        details={"side": side, "document_sha256": first.document_sha256},
+    )
+    if not both:
+        notify(
+            session,
+            _other_side(session, order, side),
+            N_(
+                "The other side confirmed the contract of order %(code)s; your confirmation completes it.",
+                code=order.code,
+            ),
+            f"/orders/{order.id}",
+        )
+        return order
+    first.status = "confirmed"
+    order.status = new_state
+    order.contracted_at = now
+    session.flush()
+    audit.record(
+        session,
+        actor_user_id=actor.user_id,
+        action="order.contracted",
+        object_type="order",
+        object_id=order.id,
+        details={"code": order.code, "total": order.total, "document_sha256": first.document_sha256},
+    )
+    if order.start_date <= today:
+        _activate(session, order, actor.user_id, now)
+    catalog_changed(session)
+    notify(
+        session,
+        _other_side(session, order, side),
+        N_("Order %(code)s is contracted.", code=order.code),
+        f"/orders/{order.id}",
+    )
+    return order
+
+
+# --- changing the contract (계약변경) ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChangeLineIn:
+    position: int
+    quantity: int
+    months: int
+    unit_price: int
+
+
+@dataclass(frozen=True)
+class ChangeIn:
+    reason: str
+    lines: list[ChangeLineIn] = field(default_factory=list)
+
+
+def _reason_problem(reason: str) -> Text | None:
+    reason = (reason or "").strip()
+    if not reason:
+        return N_("Give a reason.")
+    if len(reason) > MAX_REASON:
+        return N_("At most %(max)s characters.", max=MAX_REASON)
+    return None
+
+
+def propose_change(
+    session: Session,
+    actor: Actor,
+    order_id: int,
+    version: int,
+    change: ChangeIn,
+    store: DocumentStore,
+    now: datetime | None = None,
+) -> OrderVersion:
+    """계약변경: new quantities, months or prices (never above today's catalog price) with a reason; the
+    proposer's side confirms by proposing, the other side confirms or declines."""
+    now = now or utcnow()
+    today = today_kst(now)
+    order = visible_order(session, actor, order_id)
+    side = side_of(actor, order)
+    rules.move("order", order.status, OrderAction.CHANGE)
+    if pending_change(order) is not None:
+        raise Conflict(N_("A change of this contract is already waiting for confirmation."))
+    current = {line.position: line for line in order.current_lines()}
+    contract = (
+        session.get(CatalogContract, order.catalog_contract_id)
+        if order.method == "delivery_request" and order.catalog_contract_id
+        else catalog_contract_of(session, order.service, today)
+    )
+    plans = {p.id: p for p in order.service.price_plans}
+    problems: dict[str, Text] = {}
+    reason_problem = _reason_problem(change.reason)
+    if reason_problem:
+        problems["reason"] = reason_problem
+    given = {line.position: line for line in change.lines}
+    if set(given) != set(current) or len(given) != len(change.lines):
+        problems["lines"] = N_("Give the new quantity, months and unit price of every line of the contract.")
+    else:
+        for position, line in given.items():
+            for name, problem in rules.line_problems(line.quantity, line.months).items():
+                problems[f"lines.{position}.{name}"] = problem
+            old = current[position]
+            plan = plans.get(old.price_plan_id)
+            highest = plan_ceiling(plan, contract) if plan else old.unit_price
+            price = rules.price_problem(line.unit_price, highest)
+            if price:
+                problems[f"lines.{position}.unit_price"] = price
+        unchanged = all(
+            (given[p].quantity, given[p].months, given[p].unit_price) == (o.quantity, o.months, o.unit_price)
+            for p, o in current.items()
+        )
+        if not problems and unchanged:
+            problems["lines"] = N_("Change the quantity, months or unit price of at least one line.")
+    if problems:
+        raise ValidationFailed(fields=problems)
+    seq = order.change_seq + 1
+    lines = []
+    for position, old in sorted(current.items()):
+        new = given[position]
+        plan = plans.get(old.price_plan_id)
+        lines.append(
+            OrderLine(
+                seq=seq,
+                position=position,
+                price_plan_id=old.price_plan_id,
+                item=old.item,
+                unit=old.unit,
+                billing=old.billing,
+                quantity=new.quantity,
+                months=new.months,
+                catalog_unit_price=max(plan_ceiling(plan, contract) if plan else old.unit_price, new.unit_price),
+                unit_price=new.unit_price,
+                amount=rules.line_amount(old.billing, new.unit_price, new.quantity, new.months),
+            )
+        )
+    end = rules.period_end(order.start_date, max(line.months for line in lines))
+    _check_tradable(session, order, order.start_date, end, today)
+    if order.version != version:
+        raise Conflict()
+    money = rules.amounts(line.amount for line in lines)
+    proposal = OrderVersion(
+        seq=seq,
+        status="proposed",
+        start_date=order.start_date,
+        end_date=end,
+        supply_amount=money.supply,
+        vat=money.vat,
+        total=money.total,
+        reason=change.reason.strip(),
+        proposed_by=actor.user_id,
+        created_at=now,
+    )
+    _stamp(proposal, side, actor, now)
+    order.versions.append(proposal)
+    for line in lines:
+        order.lines.append(line)
+    order.updated_at = now
+    session.flush()
+    _store_document(store, order, proposal, lines)
+    session.flush()
+    audit.record(
+        session,
+        actor_user_id=actor.user_id,
+        action="order.change_proposed",
+        object_type="order",
+        object_id=order.id,
+        details={"seq": seq, "reason": proposal.reason, "total": money.total, "side": side},
+    )
+    notify(
+        session,
+        _other_side(session, order, side),
+        N_("A change (변경차수 %(seq)s) of order %(code)s waits for your confirmation.", seq=seq, code=order.code),
+        f"/orders/{order.id}",
+    )
+    return proposal
+
+
+def confirm_change(
+    session: Session, actor: Actor, order_id: int, version: int, seq: int, now: datetime | None = None
+) -> Order:
+    """The other side confirms a proposed change: it becomes the version in force (변경차수 + 1)."""
+    now = now or utcnow()
+    today = today_kst(now)
+    order = visible_order(session, actor, order_id)
+    side = side_of(actor, order)
+    new_state = rules.move("order", order.status, OrderAction.CHANGE)
+    proposal = pending_change(order)
+    if proposal is None or proposal.seq != seq:
+        raise Conflict(N_("There is no change waiting for confirmation."))
+    if confirmed_by(proposal, side):
+        raise Conflict(N_("You have already confirmed; the other side has not yet."))
+    _check_tradable(session, order, proposal.start_date, proposal.end_date, today)
+    if order.version != version:
+        raise Conflict()
+    _stamp(proposal, side, actor, now)
+    proposal.status = "confirmed"
+    order.status = new_state
+    order.change_seq = proposal.seq
+    order.end_date = proposal.end_date
+    order.supply_amount, order.vat, order.total = proposal.supply_amount, proposal.vat, proposal.total
+    order.updated_at = now
+    session.flush()
+    audit.record(
+        session,
+        actor_user_id=actor.user_id,
+        action="order.changed",
+        object_type="order",
+        object_id=order.id,
+        details={"seq": proposal.seq, "total": proposal.total, "document_sha256": proposal.document_sha256},
+    )
+    catalog_changed(session)
+    notify(
+        session,
+        _other_side(session, order, side),
+        N_("The change (변경차수 %(seq)s) of order %(code)s is confirmed.", seq=proposal.seq, code=order.code),
+        f"/orders/{order.id}",
+    )
+    return order
+
+
+def withdraw_change(
+    session: Session, actor: Actor, order_id: int, version: int, seq: int, now: datetime | None = None
+) -> Order:
+    """The proposer withdraws a change, or the other side declines it; the contract stays as it was."""
+    now = now or utcnow()
+    order = visible_order(session, actor, order_id)
+    side = side_of(actor, order)
+    proposal = pending_change(order)
+    if proposal is None or proposal.seq != seq:
+        raise Conflict(N_("There is no change waiting for confirmation."))
+    if order.version != version:
+        raise Conflict()
+    proposal.status = "withdrawn"
+    order.updated_at = now
+    session.flush()
+    audit.record(
+        session,
+        actor_user_id=actor.user_id,
+        action="order.change_withdrawn",
+        object_type="order",
+        object_id=order.id,
+        details={"seq": seq, "side": side},
+    )
+    notify(
+        session,
+        _other_side(session, order, side),
+        N_("The change (변경차수 %(seq)s) of order %(code)s was withdrawn.", seq=seq, code=order.code),
+        f"/orders/{order.id}",
+    )
+    return order
+
+
+# --- the end of an order -----------------------------------------------------------------------------------------
+
+
+def terminate(
+    session: Session, actor: Actor, order_id: int, version: int, reason: str, now: datetime | None = None
+) -> Order:
+    """Early termination by the agency, with a reason; a change still waiting is withdrawn."""
+    now = now or utcnow()
+    order = visible_order(session, actor, order_id)
+    if side_of(actor, order) != "agency":
+        raise NotFound()
+    new_state = rules.move("order", order.status, OrderAction.TERMINATE)
+    problem = _reason_problem(reason)
+    if problem:
+        raise ValidationFailed(fields={"reason": problem})
+    if order.version != version:
+        raise Conflict()
+    pending = pending_change(order)
+    if pending is not None:
+        pending.status = "withdrawn"
+    order.status = new_state
+    order.status_reason = reason.strip()
+    order.updated_at = now
+    session.flush()
+    audit.record(
+        session,
+        actor_user_id=actor.user_id,
+        action="order.terminated",
+        object_type="order",
+        object_id=order.id,
+        details={"reason": order.status_reason},
+    )
+    catalog_changed(session)
+    notify(
+        session,
+        organisation_users(session, order.supplier_id),
+        N_("%(agency)s terminated order %(code)s early.", agency=order.agency.name, code=order.code),
+        f"/orders/{order.id}",
+    )
+    return order
+
+
+@dataclass(frozen=True)
+class Advanced:
+    activated: list[str]
+    completed: list[str]
+
+
+def activate_and_complete_due_orders(session: Session, today: date | None = None) -> Advanced:
+    """Contracted orders whose start date has come become active; active orders whose period ended are
+    completed. Run daily (``digitalmarket advance-orders``)."""
+    today = today or today_kst()
+    now = utcnow()
+    activated, completed = [], []
+    due = session.scalars(
+        select(Order).where(Order.status == OrderState.CONTRACTED, Order.start_date <= today).order_by(Order.id)
+    ).all()
+    for order in due:
+        _activate(session, order, None, now)
+        activated.append(order.code)
+    ended = session.scalars(
+        select(Order).where(Order.status == OrderState.ACTIVE, Order.end_date < today).order_by(Order.id)
+    ).all()
+    for order in ended:
+        order.status = rules.move("order", order.status, OrderAction.COMPLETE)
+        order.updated_at = now
+        pending = pending_change(order)
+        if pending is not None:
+            pending.status = "withdrawn"
+        session.flush()
+        audit.record(
+            session,
+            actor_user_id=None,
+            action="order.completed",
+            object_type="order",
+            object_id=order.id,
+            details={"end_date": order.end_date.isoformat()},
+        )
+        completed.append(order.code)
+    if activated or completed:
+        catalog_changed(session)
+    return Advanced(activated, completed)
