@@ -226,6 +226,19 @@ def suspend_expired() -> None:
     console.print(f"{len(suspended)} services suspended.")
 
 
+@app.command("expire-contracts")
+def expire_contracts() -> None:
+    """Expire catalog contracts whose period has ended (run it daily)."""
+    from .contracting.catalog_contracts import expire_due_catalog_contracts
+    from .core.clock import today_kst
+
+    with _database().transaction() as session:
+        expired = expire_due_catalog_contracts(session, today_kst())
+        for contract in expired:
+            console.print(f"Expired {contract.number} ({contract.service.code}), period ended {contract.period_end}")
+    console.print(f"{len(expired)} catalog contracts expired.")
+
+
 @app.command("audit-verify")
 def audit_verify() -> None:
     """Recompute the audit chain; exit 1 naming the first row that does not match."""

@@ -52,10 +52,31 @@ def objects(demo, settings):
             "code": session.scalars(select(Service.code)).first(),
             "organisation_id": application.supplier_id,
             "user_id": session.scalars(select(User.id).where(User.email == "reviewer3@demo.kr")).one(),
+            "contract_id": _catalog_contract(demo, application.supplier_id),
             "token_id": 1,
             "step": 1,
             "locale": "en",
         }
+
+
+def _catalog_contract(db, supplier_id: int) -> int:
+    """A catalog contract application of the first demo supplier, through the workflow."""
+    from datetime import timedelta
+
+    from digitalmarket.accounts.workflow import actor_of
+    from digitalmarket.catalog.rules import ServiceStatus
+    from digitalmarket.contracting import catalog_contracts
+    from digitalmarket.core.clock import today_kst
+
+    with db.transaction() as session:
+        supplier = actor_of(session.scalars(select(User).where(User.email == "supplier@demo.kr")).one())
+        service = session.scalars(
+            select(Service).where(Service.supplier_id == supplier_id, Service.status == ServiceStatus.PUBLISHED)
+        ).first()
+        plan = service.price_plans[0]
+        items = [catalog_contracts.ItemInput(plan.id, catalog_contracts.ceilings(service)[plan.id])]
+        today = today_kst()
+        return catalog_contracts.apply(session, supplier, service.id, items, today, today + timedelta(days=364)).id
 
 
 def _fill(path: str, objects: dict) -> str:
@@ -109,6 +130,7 @@ def test_another_suppliers_objects_are_never_shown(app, demo, objects):
         "/supplier/applications/{application_id}",
         "/supplier/applications/{application_id}/steps/{step}",
         "/applications/{application_id}/documents/{document_id}",
+        "/supplier/catalog-contracts/{contract_id}",
     ):
         assert client.get(_fill(path, objects)).status_code == 404, path
     for path in (
@@ -116,6 +138,8 @@ def test_another_suppliers_objects_are_never_shown(app, demo, objects):
         "/api/v1/applications/{application_id}/timeline",
         "/api/v1/applications/{application_id}/documents/{document_id}",
         "/api/v1/organisations/{organisation_id}",
+        "/api/v1/catalog-contracts/{contract_id}",
+        "/api/v1/catalog-contracts/{contract_id}/timeline",
     ):
         assert client.get(_fill(path, objects), headers=headers).status_code == 404, path
     with demo.reading() as session:

@@ -20,6 +20,9 @@ from .suggest import suggest
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
 OPERATORS_AND_ADMINS = roles(Role.OPERATOR, Role.ADMIN)
+#: What later stages add to a service's page: functions ``(session, service, actor) -> dict`` of context,
+#: registered by those stages (the catalog does not import them).
+SERVICE_PAGE_SECTIONS: list = []
 
 
 def _csap(service) -> dict | None:
@@ -105,6 +108,8 @@ def _service_page(request: Request, code: str, actor, errors=None, status: int =
             "can_manage": OPERATORS_AND_ADMINS.allows(actor),
             "errors": errors or {},
         }
+        for section in SERVICE_PAGE_SECTIONS:
+            context.update(section(session, found, actor))
         return render(request, "catalog_service.html", context, actor=actor, status_code=status)
 
 

@@ -39,7 +39,11 @@ WORKSPACES: dict[str, Workspace] = {
                 N_("Submit a service to the Digital Service Review Committee."),
                 "/supplier/applications",
             ),
-            Task(N_("Catalog contract"), N_("List a selected service in the digital service mall.")),
+            Task(
+                N_("Catalog contract"),
+                N_("List a selected service in the digital service mall."),
+                "/supplier/catalog-contracts",
+            ),
             Task(N_("Quotes and orders"), N_("Answer agencies' quote requests and manage orders.")),
         ),
     ),
@@ -86,7 +90,11 @@ WORKSPACES: dict[str, Workspace] = {
         (
             Task(N_("Suppliers and sanctions"), N_("Record a supplier's sanction period."), "/organisations"),
             _ACCOUNT,
-            Task(N_("Catalog contract queue"), N_("Review applications for the digital service mall.")),
+            Task(
+                N_("Catalog contract queue"),
+                N_("Review applications for the digital service mall."),
+                "/officer/catalog-contracts",
+            ),
         ),
     ),
     "admin": Workspace(
