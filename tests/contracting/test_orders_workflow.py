@@ -121,9 +121,8 @@ def test_a_change_on_a_completed_or_terminated_order_is_refused(demo, people, co
     other = contracted_order(demo, people, store, code)
     with demo.transaction() as session, pytest.raises(ValidationFailed):
         orders.terminate(session, people.buyer, other, order(demo, other).version, "")
-    with pytest.raises(NotFound):  # the supplier does not terminate
-        with demo.transaction() as session:
-            orders.terminate(session, people.supplier, other, order(demo, other).version, "사유")
+    with pytest.raises(NotFound), demo.transaction() as session:  # the supplier does not terminate
+        orders.terminate(session, people.supplier, other, order(demo, other).version, "사유")
     with demo.transaction() as session:
         orders.terminate(session, people.buyer, other, order(demo, other).version, "사업 종료")
     assert order(demo, other).status == "terminated"
