@@ -239,6 +239,21 @@ def expire_contracts() -> None:
     console.print(f"{len(expired)} catalog contracts expired.")
 
 
+@app.command("advance-orders")
+def advance_orders() -> None:
+    """Activate contracted orders whose start date has come and complete those whose period ended (daily)."""
+    from .contracting.orders import activate_and_complete_due_orders
+    from .core.clock import today_kst
+
+    with _database().transaction() as session:
+        advanced = activate_and_complete_due_orders(session, today_kst())
+    for code in advanced.activated:
+        console.print(f"Active from today: {code}")
+    for code in advanced.completed:
+        console.print(f"Completed: {code}")
+    console.print(f"{len(advanced.activated)} orders activated, {len(advanced.completed)} completed.")
+
+
 @app.command("audit-verify")
 def audit_verify() -> None:
     """Recompute the audit chain; exit 1 naming the first row that does not match."""

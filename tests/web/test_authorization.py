@@ -53,10 +53,44 @@ def objects(demo, settings):
             "organisation_id": application.supplier_id,
             "user_id": session.scalars(select(User.id).where(User.email == "reviewer3@demo.kr")).one(),
             "contract_id": _catalog_contract(demo, application.supplier_id),
+            **_quote_and_order(demo, settings, application.supplier_id),
             "token_id": 1,
             "step": 1,
             "locale": "en",
         }
+
+
+def _quote_and_order(db, settings, supplier_id: int) -> dict[str, int]:
+    """A quote request of the demo buyer to a service of the first demo supplier, answered and awarded:
+    the request, the quote and the order (waiting for confirmation), through the workflows."""
+    from datetime import timedelta
+
+    from digitalmarket.accounts.workflow import actor_of
+    from digitalmarket.catalog.rules import ServiceStatus
+    from digitalmarket.contracting import quotes
+    from digitalmarket.core.clock import today_kst
+    from digitalmarket.core.files import DocumentStore
+
+    today = today_kst()
+    with db.transaction() as session:
+        buyer = actor_of(session.scalars(select(User).where(User.email == "buyer@demo.kr")).one())
+        supplier = actor_of(session.scalars(select(User).where(User.email == "supplier@demo.kr")).one())
+        service = session.scalars(
+            select(Service).where(Service.supplier_id == supplier_id, Service.status == ServiceStatus.PUBLISHED)
+        ).first()
+        plan = service.price_plans[0]
+        asked = quotes.RequestIn(
+            "그룹웨어 도입",
+            "",
+            today + timedelta(days=30),
+            today + timedelta(days=7),
+            [quotes.ServiceAsk(service.code, [quotes.LineIn(plan.id, 10, 12)])],
+        )
+        request = quotes.create_request(session, buyer, asked)
+        quote = request.quotes[0]
+        quotes.answer(session, supplier, quote.id, quote.version, {quote.lines[0].id: 1}, today + timedelta(days=30))
+        order = quotes.award(session, buyer, request.id, quote.id, quote.version, DocumentStore.of(settings))
+        return {"request_id": request.id, "quote_id": quote.id, "order_id": order.id, "seq": 0}
 
 
 def _catalog_contract(db, supplier_id: int) -> int:

@@ -18,6 +18,10 @@ from ..catalog import compare_pages as catalog_compare_pages
 from ..catalog import pages as catalog_pages
 from ..contracting import catalog_contract_api as contracting_catalog_api
 from ..contracting import catalog_contract_pages as contracting_catalog_pages
+from ..contracting import order_api as contracting_order_api
+from ..contracting import order_pages as contracting_order_pages
+from ..contracting import quote_api as contracting_quote_api
+from ..contracting import quote_pages as contracting_quote_pages
 from ..core.database import Database
 from ..core.settings import Settings, get_settings
 from ..selection import api as selection_api
@@ -77,6 +81,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.include_router(catalog_api.router, prefix="/api/v1")
     app.include_router(selection_api.router, prefix="/api/v1")
     app.include_router(contracting_catalog_api.router, prefix="/api/v1")
+    app.include_router(contracting_quote_api.router, prefix="/api/v1")
+    app.include_router(contracting_order_api.router, prefix="/api/v1")
     app.include_router(shell_api.router, prefix="/api/v1")
     app.include_router(pages.router)
     app.include_router(accounts_pages.router)
@@ -87,6 +93,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.include_router(selection_operator_pages.router)
     app.include_router(selection_reviewer_pages.router)
     app.include_router(contracting_catalog_pages.router)
+    app.include_router(contracting_quote_pages.router)
+    app.include_router(contracting_order_pages.router)
 
     install_error_handlers(app)
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.cookie_secure)

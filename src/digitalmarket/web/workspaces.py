@@ -44,7 +44,7 @@ WORKSPACES: dict[str, Workspace] = {
                 N_("List a selected service in the digital service mall."),
                 "/supplier/catalog-contracts",
             ),
-            Task(N_("Quotes and orders"), N_("Answer agencies' quote requests and manage orders.")),
+            Task(N_("Quotes and orders"), N_("Answer agencies' quote requests and manage orders."), "/supplier/quotes"),
         ),
     ),
     "agency_buyer": Workspace(
@@ -54,7 +54,11 @@ WORKSPACES: dict[str, Workspace] = {
             Task(N_("Agency details"), N_("See the agency you buy for."), "/agency/profile"),
             _ACCOUNT,
             Task(N_("Search services"), N_("Search the catalog in Korean and compare services side by side.")),
-            Task(N_("Quotes and contracts"), N_("Request quotes from up to five services and contract.")),
+            Task(
+                N_("Quotes and contracts"),
+                N_("Request quotes from up to five services and contract."),
+                "/agency/orders",
+            ),
             Task(N_("Usage and payment"), N_("Inspect monthly usage and pay within five days.")),
         ),
     ),

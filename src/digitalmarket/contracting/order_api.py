@@ -1,0 +1,257 @@
+"""JSON routes of orders (이용계약) under /api/v1: negotiated orders, confirmation, changes, termination,
+and the contract documents. Only the two parties of an order see it; anyone else gets 404."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.responses import FileResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..accounts.access import api_access, database
+from ..accounts.permissions import AGENCY_BUYERS, Actor, roles
+from ..accounts.rules import Role
+from ..accounts.schemas import ErrorOut
+from ..core.files import DocumentStore, attachment
+from . import orders
+from .tables import Order, OrderLine, OrderVersion
+
+PARTIES = roles(Role.AGENCY_BUYER, Role.SUPPLIER)
+Id = Annotated[int, Path(gt=0, lt=2**31)]
+Seq = Annotated[int, Path(ge=0, lt=1000)]
+router = APIRouter(tags=["orders"], responses={s: {"model": ErrorOut} for s in (401, 403, 404, 409, 422)})
+
+
+class Loose(BaseModel):
+    """Fields the server computes (totals, amounts) may be sent and are ignored."""
+
+    model_config = ConfigDict(extra="ignore")
+
+
+class OrderLineIn(Loose):
+    price_plan_id: int = Field(gt=0, lt=2**31)
+    quantity: int
+    months: int
+    unit_price: int = Field(description="KRW without VAT, at most the catalog price")
+
+
+class NegotiatedIn(Loose):
+    code: str = Field(max_length=20, description="The service's public code")
+    start_date: date
+    lines: list[OrderLineIn] = Field(min_length=1, max_length=20)
+
+
+class VersionIn(Loose):
+    version: int
+
+
+class ChangeLineIn(Loose):
+    position: int = Field(ge=0, lt=100)
+    quantity: int
+    months: int
+    unit_price: int
+
+
+class ChangeIn(Loose):
+    version: int
+    reason: str = Field(max_length=4000)
+    lines: list[ChangeLineIn] = Field(min_length=1, max_length=20)
+
+
+class TerminateIn(Loose):
+    version: int
+    reason: str = Field(max_length=4000)
+
+
+class OrderLineOut(BaseModel):
+    position: int
+    price_plan_id: int
+    item: str
+    unit: str
+    billing: str
+    quantity: int
+    months: int
+    catalog_unit_price: int
+    unit_price: int
+    amount: int
+
+    @classmethod
+    def of(cls, line: OrderLine) -> OrderLineOut:
+        return cls(**{name: getattr(line, name) for name in cls.model_fields})
+
+
+class OrderVersionOut(BaseModel):
+    seq: int
+    status: str
+    start_date: date
+    end_date: date
+    supply_amount: int
+    vat: int
+    total: int
+    reason: str
+    document_sha256: str | None
+    agency_confirmed_at: datetime | None
+    supplier_confirmed_at: datetime | None
+    lines: list[OrderLineOut]
+
+    @classmethod
+    def of(cls, version: OrderVersion, lines: list[OrderLine]) -> OrderVersionOut:
+        fields = {name: getattr(version, name) for name in cls.model_fields if name != "lines"}
+        return cls(**fields, lines=[OrderLineOut.of(line) for line in lines])
+
+
+class OrderOut(BaseModel):
+    id: int
+    code: str
+    agency: str
+    supplier: str
+    service_code: str
+    service: str
+    method: str
+    quote_id: int | None
+    status: str
+    change_seq: int
+    start_date: date
+    end_date: date
+    supply_amount: int
+    vat: int
+    total: int
+    status_reason: str | None
+    contracted_at: datetime | None
+    lines: list[OrderLineOut]
+    versions: list[OrderVersionOut]
+    version: int
+
+    @classmethod
+    def of(cls, order: Order) -> OrderOut:
+        return cls(
+            id=order.id,
+            code=order.code,
+            agency=order.agency.name,
+            supplier=order.supplier.name,
+            service_code=order.service.code,
+            service=order.service.name,
+            method=order.method,
+            quote_id=order.quote_id,
+            status=order.status,
+            change_seq=order.change_seq,
+            start_date=order.start_date,
+            end_date=order.end_date,
+            supply_amount=order.supply_amount,
+            vat=order.vat,
+            total=order.total,
+            status_reason=order.status_reason,
+            contracted_at=order.contracted_at,
+            lines=[OrderLineOut.of(line) for line in order.current_lines()],
+            versions=[OrderVersionOut.of(v, order.lines_of(v.seq)) for v in order.versions],
+            version=order.version,
+        )
+
+
+def _store(request: Request) -> DocumentStore:
+    return DocumentStore.of(request.app.state.settings)
+
+
+@router.get("/orders", response_model=list[OrderOut], summary="The caller's organisation's orders")
+def list_orders(request: Request, actor: Actor = Depends(api_access(PARTIES))):
+    with database(request).reading() as session:
+        return [OrderOut.of(o) for o in orders.orders_of(session, actor)]
+
+
+@router.post(
+    "/orders", status_code=201, response_model=OrderOut, summary="A negotiated contract (수의계약) without a quote"
+)
+def create_order(body: NegotiatedIn, request: Request, actor: Actor = Depends(api_access(AGENCY_BUYERS))):
+    data = orders.NegotiatedIn(
+        code=body.code,
+        start_date=body.start_date,
+        lines=[orders.OrderLineIn(x.price_plan_id, x.quantity, x.months, x.unit_price) for x in body.lines],
+    )
+    with database(request).transaction() as session:
+        return OrderOut.of(orders.create_negotiated(session, actor, data, _store(request)))
+
+
+@router.get("/orders/{order_id}", response_model=OrderOut, summary="One order with every version")
+def read_order(order_id: Id, request: Request, actor: Actor = Depends(api_access(PARTIES))):
+    with database(request).reading() as session:
+        return OrderOut.of(orders.visible_order(session, actor, order_id))
+
+
+@router.get(
+    "/orders/{order_id}/document",
+    summary="The contract document (PDF) of a version (변경차수; the one in force by default)",
+    response_class=FileResponse,
+)
+def document(
+    order_id: Id,
+    request: Request,
+    seq: int | None = Query(None, ge=0, lt=1000),
+    actor: Actor = Depends(api_access(PARTIES)),
+):
+    with database(request).reading() as session:
+        order = orders.visible_order(session, actor, order_id)
+        chosen = orders.version_of(order, order.change_seq if seq is None else seq)
+        sha, filename = chosen.document_sha256, orders.document_filename(order, chosen.seq)
+    if not sha:
+        from ..core.errors import NotFound
+
+        raise NotFound()
+    return attachment(_store(request).path_of(sha), filename, "application/pdf")
+
+
+@router.post(
+    "/orders/{order_id}/confirm",
+    response_model=OrderOut,
+    summary="Confirm the contract document; the second side's confirmation contracts the order",
+)
+def confirm(order_id: Id, body: VersionIn, request: Request, actor: Actor = Depends(api_access(PARTIES))):
+    with database(request).transaction() as session:
+        return OrderOut.of(orders.confirm(session, actor, order_id, body.version))
+
+
+@router.post(
+    "/orders/{order_id}/changes",
+    status_code=201,
+    response_model=OrderOut,
+    summary="Propose a contract change (quantity, months or price of every line, with a reason)",
+)
+def propose_change(order_id: Id, body: ChangeIn, request: Request, actor: Actor = Depends(api_access(PARTIES))):
+    change = orders.ChangeIn(
+        reason=body.reason,
+        lines=[orders.ChangeLineIn(x.position, x.quantity, x.months, x.unit_price) for x in body.lines],
+    )
+    with database(request).transaction() as session:
+        proposal = orders.propose_change(session, actor, order_id, body.version, change, _store(request))
+        return OrderOut.of(proposal.order)
+
+
+@router.post(
+    "/orders/{order_id}/changes/{seq}/confirm",
+    response_model=OrderOut,
+    summary="Confirm a proposed change: it becomes the version in force (변경차수 + 1)",
+)
+def confirm_change(
+    order_id: Id, seq: Seq, body: VersionIn, request: Request, actor: Actor = Depends(api_access(PARTIES))
+):
+    with database(request).transaction() as session:
+        return OrderOut.of(orders.confirm_change(session, actor, order_id, body.version, seq))
+
+
+@router.post(
+    "/orders/{order_id}/changes/{seq}/withdraw",
+    response_model=OrderOut,
+    summary="Withdraw (proposer) or decline (other side) a proposed change",
+)
+def withdraw_change(
+    order_id: Id, seq: Seq, body: VersionIn, request: Request, actor: Actor = Depends(api_access(PARTIES))
+):
+    with database(request).transaction() as session:
+        return OrderOut.of(orders.withdraw_change(session, actor, order_id, body.version, seq))
+
+
+@router.post("/orders/{order_id}/terminate", response_model=OrderOut, summary="Terminate early, with a reason")
+def terminate(order_id: Id, body: TerminateIn, request: Request, actor: Actor = Depends(api_access(AGENCY_BUYERS))):
+    with database(request).transaction() as session:
+        return OrderOut.of(orders.terminate(session, actor, order_id, body.version, body.reason))

@@ -1,0 +1,280 @@
+"""JSON routes of quote requests and quotes under /api/v1: the same workflows as the pages.
+
+An agency buyer asks, compares and awards (/quote-requests); a supplier answers or declines its own quotes
+(/quotes). Totals are computed on the server; a total sent by a client is ignored.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Request
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..accounts.access import api_access, database
+from ..accounts.permissions import AGENCY_BUYERS, SUPPLIERS, Actor, roles
+from ..accounts.rules import Role
+from ..accounts.schemas import ErrorOut
+from ..core.files import DocumentStore
+from . import quotes
+from .order_api import OrderOut
+from .tables import Quote, QuoteRequest
+
+PARTIES = roles(Role.AGENCY_BUYER, Role.SUPPLIER)
+Id = Annotated[int, Path(gt=0, lt=2**31)]
+router = APIRouter(tags=["quotes"], responses={s: {"model": ErrorOut} for s in (401, 403, 404, 409, 422)})
+
+
+class Loose(BaseModel):
+    """Fields the server computes (totals, amounts) may be sent and are ignored."""
+
+    model_config = ConfigDict(extra="ignore")
+
+
+class LineIn(Loose):
+    price_plan_id: int = Field(gt=0, lt=2**31)
+    quantity: int = Field(description="1 to 1,000,000")
+    months: int = Field(description="1 to 60")
+
+
+class ServiceAskIn(Loose):
+    code: str = Field(max_length=20, description="The service's public code, e.g. SAS-2026-00042")
+    lines: list[LineIn] = Field(min_length=1, max_length=10)
+
+
+class RequestIn(Loose):
+    title: str = Field(max_length=400)
+    requirements: str = Field("", max_length=8000)
+    desired_start: date
+    deadline: date = Field(description="Answers are accepted until the end of this day (Korean time)")
+    services: list[ServiceAskIn] = Field(min_length=1, max_length=10)
+
+
+class AnswerLineIn(Loose):
+    line_id: int = Field(gt=0, lt=2**31)
+    unit_price: int = Field(description="KRW without VAT, at most the catalog price")
+
+
+class AnswerIn(Loose):
+    version: int
+    lines: list[AnswerLineIn] = Field(min_length=1, max_length=20)
+    valid_until: date
+    note: str = Field("", max_length=8000)
+
+
+class DeclineIn(Loose):
+    version: int
+    reason: str = Field(max_length=8000)
+
+
+class AwardIn(Loose):
+    quote_id: int = Field(gt=0, lt=2**31)
+    version: int = Field(description="The version of the quote as you saw it")
+
+
+class CancelIn(Loose):
+    version: int
+    reason: str = Field(max_length=8000)
+
+
+class QuoteLineOut(BaseModel):
+    id: int
+    price_plan_id: int
+    plan: str | None
+    unit: str | None
+    billing: str | None
+    quantity: int
+    months: int
+    catalog_unit_price: int
+    unit_price: int | None
+    amount: int | None
+
+
+class QuoteOut(BaseModel):
+    id: int
+    request_id: int
+    request_code: str
+    service_code: str
+    service: str
+    supplier: str
+    status: str
+    revision: int
+    valid_until: date | None
+    note: str
+    decline_reason: str | None
+    answered_at: datetime | None
+    lines: list[QuoteLineOut]
+    supply_amount: int | None
+    vat: int | None
+    total: int | None
+    sla_availability: str
+    csap_grade: str | None
+    version: int
+
+    @classmethod
+    def of(cls, quote: Quote) -> QuoteOut:
+        from .rules import line_amount
+
+        plans = {p.id: p for p in quote.service.price_plans}
+        answered = all(line.unit_price is not None for line in quote.lines)
+        money = quotes.quote_amounts(quote) if answered and quote.lines else None
+        return cls(
+            id=quote.id,
+            request_id=quote.request_id,
+            request_code=quote.request.code,
+            service_code=quote.service.code,
+            service=quote.service.name,
+            supplier=quote.supplier.name,
+            status=quote.status,
+            revision=quote.revision,
+            valid_until=quote.valid_until,
+            note=quote.note,
+            decline_reason=quote.decline_reason,
+            answered_at=quote.answered_at,
+            lines=[
+                QuoteLineOut(
+                    id=line.id,
+                    price_plan_id=line.price_plan_id,
+                    plan=plans[line.price_plan_id].name if line.price_plan_id in plans else None,
+                    unit=plans[line.price_plan_id].unit if line.price_plan_id in plans else None,
+                    billing=plans[line.price_plan_id].billing if line.price_plan_id in plans else None,
+                    quantity=line.quantity,
+                    months=line.months,
+                    catalog_unit_price=line.catalog_unit_price,
+                    unit_price=line.unit_price,
+                    amount=line_amount(plans[line.price_plan_id].billing, line.unit_price, line.quantity, line.months)
+                    if line.unit_price is not None and line.price_plan_id in plans
+                    else None,
+                )
+                for line in quote.lines
+            ],
+            supply_amount=money.supply if money else None,
+            vat=money.vat if money else None,
+            total=money.total if money else None,
+            sla_availability=str(quote.service.sla_availability.normalize()),
+            csap_grade=quote.service.csap_grade,
+            version=quote.version,
+        )
+
+
+class RequestOut(BaseModel):
+    id: int
+    code: str
+    agency: str
+    title: str
+    requirements: str
+    desired_start: date
+    deadline: datetime
+    status: str
+    created_at: datetime
+    quotes: list[QuoteOut]
+    version: int
+
+    @classmethod
+    def of(cls, request: QuoteRequest, shown: list[Quote]) -> RequestOut:
+        return cls(
+            id=request.id,
+            code=request.code,
+            agency=request.agency.name,
+            title=request.title,
+            requirements=request.requirements,
+            desired_start=request.desired_start,
+            deadline=request.deadline,
+            status=request.status,
+            created_at=request.created_at,
+            quotes=[QuoteOut.of(q) for q in shown],
+            version=request.version,
+        )
+
+
+def _store(request: Request) -> DocumentStore:
+    return DocumentStore.of(request.app.state.settings)
+
+
+@router.get(
+    "/quote-requests",
+    response_model=list[RequestOut],
+    summary="An agency's quote requests; for a supplier, the requests it was asked in (its own quotes only)",
+)
+def list_requests(request: Request, actor: Actor = Depends(api_access(PARTIES))):
+    with database(request).reading() as session:
+        if actor.role == Role.SUPPLIER:
+            found: dict[int, QuoteRequest] = {}
+            for quote in quotes.quotes_of_supplier(session, actor):
+                found.setdefault(quote.request_id, quote.request)
+            return [RequestOut.of(r, quotes.visible_quotes(actor, r)) for r in found.values()]
+        return [RequestOut.of(r, list(r.quotes)) for r in quotes.requests_of_agency(session, actor)]
+
+
+@router.post("/quote-requests", status_code=201, response_model=RequestOut, summary="Ask 1 to 5 services for quotes")
+def create_request(body: RequestIn, request: Request, actor: Actor = Depends(api_access(AGENCY_BUYERS))):
+    data = quotes.RequestIn(
+        title=body.title,
+        requirements=body.requirements,
+        desired_start=body.desired_start,
+        deadline=body.deadline,
+        services=[
+            quotes.ServiceAsk(s.code, [quotes.LineIn(x.price_plan_id, x.quantity, x.months) for x in s.lines])
+            for s in body.services
+        ],
+    )
+    with database(request).transaction() as session:
+        created = quotes.create_request(session, actor, data)
+        return RequestOut.of(created, list(created.quotes))
+
+
+@router.get("/quote-requests/{request_id}", response_model=RequestOut, summary="One quote request")
+def read_request(request_id: Id, request: Request, actor: Actor = Depends(api_access(PARTIES))):
+    with database(request).reading() as session:
+        found = quotes.visible_request(session, actor, request_id)
+        return RequestOut.of(found, quotes.visible_quotes(actor, found))
+
+
+@router.post(
+    "/quote-requests/{request_id}/award",
+    status_code=201,
+    response_model=OrderOut,
+    summary="Award a quote: the order is made at the quoted prices; the other quotes are not awarded",
+)
+def award(request_id: Id, body: AwardIn, request: Request, actor: Actor = Depends(api_access(AGENCY_BUYERS))):
+    with database(request).transaction() as session:
+        order = quotes.award(session, actor, request_id, body.quote_id, body.version, _store(request))
+        return OrderOut.of(order)
+
+
+@router.post("/quote-requests/{request_id}/cancel", response_model=RequestOut, summary="Cancel a quote request")
+def cancel(request_id: Id, body: CancelIn, request: Request, actor: Actor = Depends(api_access(AGENCY_BUYERS))):
+    with database(request).transaction() as session:
+        cancelled = quotes.cancel(session, actor, request_id, body.version, body.reason)
+        return RequestOut.of(cancelled, list(cancelled.quotes))
+
+
+@router.get("/quotes", response_model=list[QuoteOut], summary="A supplier's quotes to answer and answered")
+def list_quotes(request: Request, actor: Actor = Depends(api_access(SUPPLIERS))):
+    with database(request).reading() as session:
+        return [QuoteOut.of(q) for q in quotes.quotes_of_supplier(session, actor)]
+
+
+@router.get("/quotes/{quote_id}", response_model=QuoteOut, summary="One of the supplier's quotes")
+def read_quote(quote_id: Id, request: Request, actor: Actor = Depends(api_access(SUPPLIERS))):
+    with database(request).reading() as session:
+        return QuoteOut.of(quotes.own_quote(session, actor, quote_id))
+
+
+@router.put(
+    "/quotes/{quote_id}",
+    response_model=QuoteOut,
+    summary="Answer (or revise, until the deadline): a unit price per line at most the catalog price",
+)
+def answer(quote_id: Id, body: AnswerIn, request: Request, actor: Actor = Depends(api_access(SUPPLIERS))):
+    prices = {line.line_id: line.unit_price for line in body.lines}
+    with database(request).transaction() as session:
+        answered = quotes.answer(session, actor, quote_id, body.version, prices, body.valid_until, body.note)
+        return QuoteOut.of(answered)
+
+
+@router.post("/quotes/{quote_id}/decline", response_model=QuoteOut, summary="Decline to quote, with a reason")
+def decline(quote_id: Id, body: DeclineIn, request: Request, actor: Actor = Depends(api_access(SUPPLIERS))):
+    with database(request).transaction() as session:
+        return QuoteOut.of(quotes.decline(session, actor, quote_id, body.version, body.reason))

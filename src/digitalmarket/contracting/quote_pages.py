@@ -1,0 +1,411 @@
+"""HTML routes of quote requests: the agency asks 1 to 5 services, compares the answers side by side and
+awards one; the supplier answers or declines in its inbox. Forms post and redirect; no JavaScript.
+
+The helpers the order pages share (notices, labels, number parsing) live here too.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from sqlalchemy import select
+
+from ..accounts.access import database, page_access
+from ..accounts.permissions import AGENCY_BUYERS, SUPPLIERS, Actor
+from ..catalog.rules import BILLING_LABELS, ServiceStatus
+from ..catalog.tables import Service
+from ..core.clock import today_kst
+from ..core.errors import DomainError, NotFound, ValidationFailed
+from ..core.files import DocumentStore
+from ..core.formatting import kst_date, won
+from ..core.forms import Form, form_errors, redirect
+from ..core.i18n import N_, Text
+from ..core.templating import Flash, csrf_protect, render
+from . import orders, quotes, rules
+from .rules import (
+    MAX_SERVICES_PER_REQUEST,
+    METHOD_LABELS,
+    ORDER_STATE_LABELS,
+    QUOTE_STATE_LABELS,
+    REQUEST_STATE_LABELS,
+)
+
+Id = Annotated[int, Path(gt=0, lt=2**31)]
+router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
+
+#: Messages a redirect asks the next page to show (``?notice=<key>``).
+NOTICES: dict[str, tuple[str, Text]] = {
+    "request_sent": (
+        "success",
+        N_("The quote request is sent. Each supplier is notified and answers by the deadline."),
+    ),
+    "request_cancelled": ("info", N_("The quote request is cancelled; the suppliers are notified.")),
+    "awarded": (
+        "success",
+        N_("The quote is awarded and the order is made. Check the contract document and confirm it."),
+    ),
+    "answered": ("success", N_("Your quote is sent to the agency. You can revise it until the deadline.")),
+    "declined": ("info", N_("You declined to quote; the agency is notified.")),
+    "order_made": ("success", N_("The order is made. Check the contract document and confirm it.")),
+    "confirmed": ("success", N_("Your confirmation is recorded.")),
+    "change_proposed": ("success", N_("The change is proposed; the other side is notified.")),
+    "change_confirmed": ("success", N_("The change is confirmed and in force.")),
+    "change_withdrawn": ("info", N_("The change is withdrawn; the contract stays as it was.")),
+    "terminated": ("info", N_("The contract is terminated.")),
+}
+
+BADGES = {
+    "requested": "information",
+    "quoted": "primary",
+    "declined": "gray",
+    "awarded": "success",
+    "not_awarded": "gray",
+    "open": "information",
+    "closed": "gray",
+    "cancelled": "gray",
+    "draft": "warning",
+    "contracted": "primary",
+    "active": "success",
+    "completed": "gray",
+    "terminated": "danger",
+}
+
+
+def common_context() -> dict:
+    return {
+        "quote_state_labels": QUOTE_STATE_LABELS,
+        "request_state_labels": REQUEST_STATE_LABELS,
+        "order_state_labels": ORDER_STATE_LABELS,
+        "method_labels": METHOD_LABELS,
+        "billing_labels": BILLING_LABELS,
+        "badges": BADGES,
+        "kst_date": kst_date,
+        "won": won,
+        "max_services": MAX_SERVICES_PER_REQUEST,
+        "max_months": rules.MAX_MONTHS,
+    }
+
+
+def show(request: Request, template: str, context: dict, *, actor: Actor, status: int = 200):
+    ctx = {**common_context(), **context}
+    notice = request.query_params.get("notice")
+    if notice in NOTICES and status < 400:
+        kind, text = NOTICES[notice]
+        ctx["flashes"] = [Flash(kind, text.render())]
+    return render(request, template, ctx, actor=actor, status_code=status)
+
+
+def store_of(request: Request) -> DocumentStore:
+    return DocumentStore.of(request.app.state.settings)
+
+
+def number(value: str | None) -> int | None:
+    """A whole number typed in a form (thousands separators allowed); None when blank; -1 when it is
+    not a number, so the rules answer with their message."""
+    text = (value or "").replace(",", "").strip()
+    if not text:
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        return -1
+
+
+def day(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat((value or "").strip())
+    except ValueError:
+        return None
+
+
+def version_of(form) -> int:
+    return number(form.get("version")) or 0
+
+
+def summary_only(errors: dict[str, str], known: set[str]) -> dict[str, str]:
+    return {key if key.startswith("_") or key in known else f"_{key}": message for key, message in errors.items()}
+
+
+# --- the agency: asking ------------------------------------------------------------------------------------------
+
+
+def _services(session, codes: list[str]) -> list[Service]:
+    found = []
+    for code in codes:
+        service = session.scalar(select(Service).where(Service.code == code))
+        if service is None or service.status == ServiceStatus.DELISTED:
+            raise NotFound()
+        found.append(service)
+    return found
+
+
+def _new_request_page(request, actor, codes, values=None, errors=None, status=200):
+    problem = None
+    if len(codes) > MAX_SERVICES_PER_REQUEST:
+        problem = N_("Ask from 1 to %(max)s services.", max=MAX_SERVICES_PER_REQUEST).render()
+        codes = codes[:MAX_SERVICES_PER_REQUEST]
+        status = max(status, 422) if status >= 400 else 422
+    with database(request).reading() as session:
+        services = _services(session, codes)
+        context = {
+            "services": services,
+            "codes": codes,
+            "values": values or {},
+            "errors": errors or {},
+            "problem": problem,
+        }
+        return show(request, "quote_request_new.html", context, actor=actor, status=status)
+
+
+@router.get("/agency/quote-requests")
+def agency_requests(request: Request, actor: Actor = Depends(page_access(AGENCY_BUYERS))):
+    with database(request).reading() as session:
+        rows = quotes.requests_of_agency(session, actor)
+        return show(request, "quote_requests.html", {"requests": rows}, actor=actor)
+
+
+@router.get("/agency/quote-requests/new")
+def agency_request_new(
+    request: Request,
+    codes: list[str] = Query(default=[], max_length=20),
+    actor: Actor = Depends(page_access(AGENCY_BUYERS)),
+):
+    chosen = list(dict.fromkeys(c.strip() for c in codes if c.strip()))
+    return _new_request_page(request, actor, chosen)
+
+
+def request_from_form(form: dict[str, str]) -> tuple[list[str], quotes.RequestIn, dict[tuple[int, int], int]]:
+    """The request a form describes, and where each line came from: (service, line) -> plan row."""
+    codes = []
+    for index in range(MAX_SERVICES_PER_REQUEST + 1):
+        code = (form.get(f"s{index}-code") or "").strip()
+        if code:
+            codes.append(code)
+    asks, origin = [], {}
+    for index, code in enumerate(codes):
+        lines = []
+        for row in range(20):
+            plan = number(form.get(f"s{index}-p{row}-plan"))
+            if plan is None:
+                break
+            quantity = number(form.get(f"s{index}-p{row}-quantity"))
+            if quantity is None:
+                continue  # a plan left blank is not asked
+            origin[(index, len(lines))] = row
+            lines.append(quotes.LineIn(plan, quantity, number(form.get(f"s{index}-p{row}-months")) or 0))
+        asks.append(quotes.ServiceAsk(code, lines))
+    data = quotes.RequestIn(
+        title=form.get("title", ""),
+        requirements=form.get("requirements", ""),
+        desired_start=day(form.get("desired_start")),
+        deadline=day(form.get("deadline")),
+        services=asks,
+    )
+    return codes, data, origin
+
+
+def placed_request_errors(errors: dict[str, str], origin: dict[tuple[int, int], int]) -> dict[str, str]:
+    """services.0.lines.1.quantity -> s0-p<row>-quantity (the input it was typed in)."""
+    placed = {}
+    for key, message in errors.items():
+        parts = key.split(".")
+        if parts[0] == "services" and len(parts) >= 5 and parts[2] == "lines":
+            service, line = int(parts[1]), int(parts[3])
+            placed[f"s{service}-p{origin.get((service, line), line)}-{parts[4]}"] = message
+        elif parts[0] == "services" and len(parts) in (2, 3):
+            placed[f"s{parts[1]}"] = message
+        else:
+            placed[key] = message
+    return placed
+
+
+@router.post("/agency/quote-requests/new")
+def agency_request_create(request: Request, form: Form, actor: Actor = Depends(page_access(AGENCY_BUYERS))):
+    codes, data, origin = request_from_form(form)
+    try:
+        with database(request).transaction() as session:
+            created = quotes.create_request(session, actor, data)
+            request_id = created.id
+    except DomainError as error:
+        if error.status == 404:
+            raise
+        errors = placed_request_errors(form_errors(error), origin)
+        return _new_request_page(request, actor, codes, form, errors, error.status)
+    return redirect(f"/agency/quote-requests/{request_id}", "request_sent")
+
+
+def comparison(request_row) -> dict:
+    """The quotes of a request side by side: per line the unit prices, then amounts, SLA, CSAP."""
+    columns = []
+    for quote in request_row.quotes:
+        plans = {p.id: p for p in quote.service.price_plans}
+        answered = quote.status in ("quoted", "awarded", "not_awarded") and all(
+            line.unit_price is not None for line in quote.lines
+        )
+        money = quotes.quote_amounts(quote) if answered else None
+        columns.append(
+            {
+                "quote": quote,
+                "plans": plans,
+                "money": money,
+                "answered": answered,
+                "lines": [
+                    {
+                        "line": line,
+                        "plan": plans.get(line.price_plan_id),
+                        "amount": rules.line_amount(
+                            plans[line.price_plan_id].billing, line.unit_price, line.quantity, line.months
+                        )
+                        if line.unit_price is not None and line.price_plan_id in plans
+                        else None,
+                    }
+                    for line in quote.lines
+                ],
+            }
+        )
+    totals = [c["money"].total for c in columns if c["money"]]
+    lowest = min(totals) if totals else None
+    return {"columns": columns, "lowest": lowest}
+
+
+def _request_page(request, actor, request_id, errors=None, values=None, status=200):
+    with database(request).reading() as session:
+        found = quotes.own_request(session, actor, request_id)
+        context = {
+            "qr": found,
+            "comparison": comparison(found),
+            "order": quotes.order_of_request(session, found),
+            "late": quotes.is_late(found),
+            "errors": errors or {},
+            "values": values or {},
+        }
+        return show(request, "quote_request.html", context, actor=actor, status=status)
+
+
+@router.get("/agency/quote-requests/{request_id}")
+def agency_request(request: Request, request_id: Id, actor: Actor = Depends(page_access(AGENCY_BUYERS))):
+    return _request_page(request, actor, request_id)
+
+
+@router.post("/agency/quote-requests/{request_id}/award")
+def agency_award(request: Request, request_id: Id, form: Form, actor: Actor = Depends(page_access(AGENCY_BUYERS))):
+    quote_id = number(form.get("quote_id")) or 0
+    try:
+        with database(request).transaction() as session:
+            order_id = quotes.award(session, actor, request_id, quote_id, version_of(form), store_of(request)).id
+    except DomainError as error:
+        if error.status == 404:
+            raise
+        return _request_page(request, actor, request_id, summary_only(form_errors(error), set()), None, error.status)
+    return redirect(f"/orders/{order_id}", "awarded")
+
+
+@router.post("/agency/quote-requests/{request_id}/cancel")
+def agency_cancel(request: Request, request_id: Id, form: Form, actor: Actor = Depends(page_access(AGENCY_BUYERS))):
+    try:
+        with database(request).transaction() as session:
+            quotes.cancel(session, actor, request_id, version_of(form), form.get("reason", ""))
+    except DomainError as error:
+        if error.status == 404:
+            raise
+        return _request_page(
+            request, actor, request_id, summary_only(form_errors(error), {"reason"}), form, error.status
+        )
+    return redirect(f"/agency/quote-requests/{request_id}", "request_cancelled")
+
+
+# --- the supplier: answering ---------------------------------------------------------------------------------------
+
+
+@router.get("/supplier/quotes")
+def supplier_quotes(request: Request, actor: Actor = Depends(page_access(SUPPLIERS))):
+    with database(request).reading() as session:
+        rows = quotes.quotes_of_supplier(session, actor)
+        items = [{"quote": q, "late": quotes.is_late(q.request), "money": _money(q)} for q in rows]
+        return show(request, "quote_inbox.html", {"items": items}, actor=actor)
+
+
+def _money(quote):
+    if quote.lines and all(line.unit_price is not None for line in quote.lines):
+        return quotes.quote_amounts(quote)
+    return None
+
+
+def _quote_page(request, actor, quote_id, errors=None, values=None, status=200):
+    with database(request).reading() as session:
+        quote = quotes.own_quote(session, actor, quote_id)
+        service = quote.service
+        today_contract = orders.catalog_contract_of(session, service, today_kst())
+        plans = {p.id: p for p in service.price_plans}
+        context = {
+            "quote": quote,
+            "qr": quote.request,
+            "plans": plans,
+            "ceilings": {
+                line.id: min(line.catalog_unit_price, orders.plan_ceiling(plans[line.price_plan_id], today_contract))
+                if line.price_plan_id in plans
+                else line.catalog_unit_price
+                for line in quote.lines
+            },
+            "quote_money": _money(quote),
+            "late": quotes.is_late(quote.request),
+            "can_answer": quote.status in ("requested", "quoted")
+            and quote.request.status == "open"
+            and not quotes.is_late(quote.request),
+            "order": quotes.order_of_request(session, quote.request) if quote.status == "awarded" else None,
+            "errors": errors or {},
+            "values": values or {},
+        }
+        return show(request, "quote_answer.html", context, actor=actor, status=status)
+
+
+@router.get("/supplier/quotes/{quote_id}")
+def supplier_quote(request: Request, quote_id: Id, actor: Actor = Depends(page_access(SUPPLIERS))):
+    return _quote_page(request, actor, quote_id)
+
+
+@router.post("/supplier/quotes/{quote_id}/answer")
+def supplier_answer(request: Request, quote_id: Id, form: Form, actor: Actor = Depends(page_access(SUPPLIERS))):
+    prices = {}
+    for key, value in form.items():
+        if key.startswith("price-"):
+            line_id = number(key.removeprefix("price-"))
+            if line_id and line_id > 0:
+                prices[line_id] = number(value)
+    try:
+        if any(price is None for price in prices.values()):
+            missing = {f"lines.{k}": N_("Enter a unit price.") for k, v in prices.items() if v is None}
+            raise ValidationFailed(fields=missing)
+        with database(request).transaction() as session:
+            quotes.answer(
+                session,
+                actor,
+                quote_id,
+                version_of(form),
+                prices,
+                day(form.get("valid_until")),
+                form.get("note", ""),
+            )
+    except DomainError as error:
+        if error.status == 404:
+            raise
+        errors = {
+            (f"price-{k.split('.', 1)[1]}" if k.startswith("lines.") else k): m for k, m in form_errors(error).items()
+        }
+        return _quote_page(request, actor, quote_id, errors, form, error.status)
+    return redirect(f"/supplier/quotes/{quote_id}", "answered")
+
+
+@router.post("/supplier/quotes/{quote_id}/decline")
+def supplier_decline(request: Request, quote_id: Id, form: Form, actor: Actor = Depends(page_access(SUPPLIERS))):
+    try:
+        with database(request).transaction() as session:
+            quotes.decline(session, actor, quote_id, version_of(form), form.get("reason", ""))
+    except DomainError as error:
+        if error.status == 404:
+            raise
+        errors = {("decline_reason" if k == "reason" else k): m for k, m in form_errors(error).items()}
+        return _quote_page(request, actor, quote_id, errors, {"decline_reason": form.get("reason", "")}, error.status)
+    return redirect(f"/supplier/quotes/{quote_id}", "declined")
