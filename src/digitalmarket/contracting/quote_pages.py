@@ -266,7 +266,7 @@ def comparison(request_row) -> dict:
             }
         )
     totals = [c["money"].total for c in columns if c["money"]]
-    lowest = min(totals) if totals else None
+    lowest = min(totals) if len(totals) > 1 else None  # marked only when there is something to compare
     return {"columns": columns, "lowest": lowest}
 
 
