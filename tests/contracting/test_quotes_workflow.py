@@ -326,3 +326,25 @@ def test_cancel_passes_over_every_open_quote(demo, people, three):
 
 def test_plan_ids_helper_sees_the_plans(demo, three):
     assert len(plan_ids(demo, three[0])) == 2
+
+
+def test_a_catalog_amendment_during_the_award_never_lets_a_price_above_the_catalog(demo, people, three, store):
+    a, _, _ = three
+    contract_id = catalog_contract(demo, people, a, prices=(11000, 4_500_000))
+    request_id = ask(demo, people.buyer, [a])
+    answer(demo, people.supplier, request_id, a, [10800])
+    with demo.transaction() as session:  # PPS lowers the item price below the quote (변경차수 1)
+        contract = cc.load(session, contract_id)
+        items = [
+            cc.ItemInput(i.price_plan_id, 10500 if n == 0 else i.unit_price)
+            for n, i in enumerate(contract.current_items())
+        ]
+        cc.amend(session, people.officer, contract_id, contract.version, items, None, "가격 인하")
+    with pytest.raises(Conflict) as error:
+        award(demo, people.buyer, request_id, a, store)
+    assert "10,500" in error.value.message.render("ko")
+    assert count(demo, Order) == 0 and quote_of(demo, request_id, a).status == "quoted"
+    answer(demo, people.supplier, request_id, a, [10500])  # revised within the new price: awarded at it
+    made = order(demo, award(demo, people.buyer, request_id, a, store))
+    assert made.method == "delivery_request" and [line.unit_price for line in made.lines] == [10500]
+    assert made.lines[0].catalog_unit_price == 10500
