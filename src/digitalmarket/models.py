@@ -3,11 +3,13 @@
 from .accounts import tables as _accounts  # noqa: F401
 from .catalog import search as _search  # noqa: F401
 from .catalog import tables as _catalog  # noqa: F401
+from .community import tables as _community  # noqa: F401
 from .contracting import tables as _contracting  # noqa: F401
 from .core import audit as _audit  # noqa: F401
 from .core import ids as _ids  # noqa: F401
 from .core import notifications as _notifications  # noqa: F401
 from .core.tables import Base
+from .helpdesk import tables as _helpdesk  # noqa: F401
 from .selection import tables as _selection  # noqa: F401
 
 metadata = Base.metadata

@@ -16,6 +16,8 @@ from ..catalog import api as catalog_api
 from ..catalog import compare_api as catalog_compare_api
 from ..catalog import compare_pages as catalog_compare_pages
 from ..catalog import pages as catalog_pages
+from ..community import api as community_api
+from ..community import pages as community_pages
 from ..contracting import catalog_contract_api as contracting_catalog_api
 from ..contracting import catalog_contract_pages as contracting_catalog_pages
 from ..contracting import order_api as contracting_order_api
@@ -24,6 +26,9 @@ from ..contracting import quote_api as contracting_quote_api
 from ..contracting import quote_pages as contracting_quote_pages
 from ..core.database import Database
 from ..core.settings import Settings, get_settings
+from ..helpdesk import api as helpdesk_api
+from ..helpdesk import desk_pages as helpdesk_desk_pages
+from ..helpdesk import pages as helpdesk_pages
 from ..selection import api as selection_api
 from ..selection import operator_pages as selection_operator_pages
 from ..selection import pages as selection_pages
@@ -83,6 +88,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.include_router(contracting_catalog_api.router, prefix="/api/v1")
     app.include_router(contracting_quote_api.router, prefix="/api/v1")
     app.include_router(contracting_order_api.router, prefix="/api/v1")
+    app.include_router(community_api.router, prefix="/api/v1")
+    app.include_router(helpdesk_api.router, prefix="/api/v1")
     app.include_router(shell_api.router, prefix="/api/v1")
     app.include_router(pages.router)
     app.include_router(accounts_pages.router)
@@ -95,6 +102,9 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.include_router(contracting_catalog_pages.router)
     app.include_router(contracting_quote_pages.router)
     app.include_router(contracting_order_pages.router)
+    app.include_router(community_pages.router)
+    app.include_router(helpdesk_pages.router)
+    app.include_router(helpdesk_desk_pages.router)
 
     install_error_handlers(app)
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.cookie_secure)

@@ -45,6 +45,12 @@ WORKSPACES: dict[str, Workspace] = {
                 "/supplier/catalog-contracts",
             ),
             Task(N_("Quotes and orders"), N_("Answer agencies' quote requests and manage orders."), "/supplier/quotes"),
+            Task(
+                N_("Demand notices"),
+                N_("Agencies' planned needs in your categories; tell them you are interested."),
+                "/supplier/demand-notices",
+            ),
+            Task(N_("Help desk"), N_("Ask the operator and read the answers."), "/help/inquiries"),
         ),
     ),
     "agency_buyer": Workspace(
@@ -60,6 +66,12 @@ WORKSPACES: dict[str, Workspace] = {
                 "/agency/orders",
             ),
             Task(N_("Usage and payment"), N_("Inspect monthly usage and pay within five days.")),
+            Task(
+                N_("Demand notices"),
+                N_("Announce a planned need and see which suppliers are interested."),
+                "/agency/demand-notices",
+            ),
+            Task(N_("Help desk"), N_("Ask the operator and read the answers."), "/help/inquiries"),
         ),
     ),
     "operator": Workspace(
@@ -74,6 +86,9 @@ WORKSPACES: dict[str, Workspace] = {
                 N_("Prepare the monthly review committee and publish results."),
                 "/operator/rounds",
             ),
+            Task(N_("Inquiry queue"), N_("Answer users' inquiries, the longest waiting first."), "/operator/inquiries"),
+            Task(N_("FAQ"), N_("Write, publish and order the frequently asked questions."), "/operator/faq"),
+            Task(N_("Notices"), N_("Write and publish notices with attachments."), "/operator/notices"),
         ),
     ),
     "reviewer": Workspace(
