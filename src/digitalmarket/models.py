@@ -10,6 +10,7 @@ from .core import ids as _ids  # noqa: F401
 from .core import notifications as _notifications  # noqa: F401
 from .core.tables import Base
 from .helpdesk import tables as _helpdesk  # noqa: F401
+from .notifications import tables as _notifications_tables  # noqa: F401
 from .selection import tables as _selection  # noqa: F401
 
 metadata = Base.metadata

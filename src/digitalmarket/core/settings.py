@@ -8,6 +8,11 @@
 | `DM_COOKIE_SECURE` | `1` marks cookies Secure (serve over HTTPS) | `0` |
 | `DM_FRONTEND_DIR` | folder holding the installed npm packages (`node_modules`) | the project's |
 | `PORT` | port of `digitalmarket serve` | `8000` |
+| `DM_SMTP_URL` | mail server: `smtp://user:pass@host:25`, `smtp+starttls://...:587` or `smtps://...:465`; unset: e-mails are written to the log | |
+| `DM_MAIL_FROM` | sender of e-mails | `디지털서비스 마켓 <no-reply@digitalmarket.kr>` |
+| `DM_BASE_URL` | the platform's address, for links in e-mails | `http://127.0.0.1:8000` |
+| `DM_TARGET_DOCUMENT_CHECK_DAYS` | days an application may wait for its document check before operators are reminded | `5` |
+| `DM_TARGET_EXPERT_REVIEW_DAYS` | days an application may stay in expert review before operators are reminded | `10` |
 """
 
 from __future__ import annotations
@@ -36,6 +41,11 @@ class Settings:
     cookie_secure: bool = False
     frontend_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "node_modules")
     port: int = 8000
+    smtp_url: str | None = field(default=None, repr=False)  # may hold a password
+    mail_from: str = "디지털서비스 마켓 <no-reply@digitalmarket.kr>"
+    base_url: str = "http://127.0.0.1:8000"
+    target_document_check_days: int = 5
+    target_expert_review_days: int = 10
 
     @property
     def documents_dir(self) -> Path:
@@ -69,6 +79,11 @@ def load_settings() -> Settings:
         cookie_secure=_flag("DM_COOKIE_SECURE"),
         frontend_dir=frontend_dir,
         port=int(os.environ.get("PORT", "8000")),
+        smtp_url=os.environ.get("DM_SMTP_URL") or None,
+        mail_from=os.environ.get("DM_MAIL_FROM") or Settings.mail_from,
+        base_url=(os.environ.get("DM_BASE_URL") or Settings.base_url).rstrip("/"),
+        target_document_check_days=int(os.environ.get("DM_TARGET_DOCUMENT_CHECK_DAYS", "5")),
+        target_expert_review_days=int(os.environ.get("DM_TARGET_EXPERT_REVIEW_DAYS", "10")),
     )
 
 
