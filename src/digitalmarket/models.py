@@ -12,5 +12,6 @@ from .core.tables import Base
 from .helpdesk import tables as _helpdesk  # noqa: F401
 from .notifications import tables as _notifications_tables  # noqa: F401
 from .selection import tables as _selection  # noqa: F401
+from .settlement import tables as _settlement  # noqa: F401
 
 metadata = Base.metadata

@@ -174,10 +174,12 @@ def facts(session: Session) -> Facts:
     return loaded
 
 
-def _contracting(session: Session) -> tuple[dict[int, int], set[int]]:
-    """Per service, its number of use contracts (contracted, in use or done), and the services with a
-    catalog contract in force today (listed in the shopping mall)."""
+def _contracting(session: Session) -> tuple[dict[int, int], set[int], dict[int, float]]:
+    """Per service, its number of use contracts (contracted, in use or done), the services with a
+    catalog contract in force today (listed in the shopping mall), and per service its average rating
+    by the agencies that used it (one decimal)."""
     from ..contracting.tables import CatalogContract, Order  # contracting builds on the catalog
+    from ..settlement.tables import Review  # so does settlement
 
     counted = ("contracted", "active", "completed", "terminated")
     contracts = dict(
@@ -195,7 +197,13 @@ def _contracting(session: Session) -> tuple[dict[int, int], set[int]]:
             )
         )
     )
-    return contracts, in_mall
+    ratings = {
+        service_id: round(float(value), 1)
+        for service_id, value in session.execute(
+            select(Review.service_id, func.avg(Review.rating)).group_by(Review.service_id)
+        )
+    }
+    return contracts, in_mall, ratings
 
 
 def _load(session: Session, token: str) -> Facts:
@@ -248,11 +256,14 @@ def _load(session: Session, token: str) -> Facts:
             name_chosung=chosung(row.name),
             supplier_chosung=chosung(row.supplier),
         )
-    contracts, in_mall = _contracting(session)
-    for service_id in contracts.keys() | in_mall:
+    contracts, in_mall, ratings = _contracting(session)
+    for service_id in contracts.keys() | in_mall | ratings.keys():
         if service_id in entries:
             entries[service_id] = replace(
-                entries[service_id], contracts=contracts.get(service_id, 0), has_contract=service_id in in_mall
+                entries[service_id],
+                contracts=contracts.get(service_id, 0),
+                has_contract=service_id in in_mall,
+                rating=ratings.get(service_id),
             )
     indexed, average = session.execute(select(func.count(), func.avg(ServiceSearch.length))).one()
     return Facts(

@@ -26,6 +26,9 @@ PARTIES = roles(Role.AGENCY_BUYER, Role.SUPPLIER)
 Id = Annotated[int, Path(gt=0, lt=2**31)]
 Seq = Annotated[int, Path(ge=0, lt=1000)]
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
+#: What later stages add to an order's page: functions ``(session, order, actor) -> dict`` of context,
+#: registered by those stages (contracting does not import them).
+ORDER_PAGE_SECTIONS: list = []
 
 
 # --- lists ----------------------------------------------------------------------------------------------------------
@@ -168,6 +171,8 @@ def _detail_page(request, actor, order_id, errors=None, values=None, status=200)
             "errors": errors or {},
             "values": values or {},
         }
+        for section in ORDER_PAGE_SECTIONS:
+            context.update(section(session, order, actor))
         return show(request, "order_detail.html", context, actor=actor, status=status)
 
 

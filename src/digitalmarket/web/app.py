@@ -33,6 +33,8 @@ from ..selection import api as selection_api
 from ..selection import operator_pages as selection_operator_pages
 from ..selection import pages as selection_pages
 from ..selection import reviewer_pages as selection_reviewer_pages
+from ..settlement import settlement_api
+from ..settlement import settlement_pages
 from . import api as shell_api
 from . import pages
 from .errors import install_error_handlers
@@ -88,6 +90,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.include_router(contracting_catalog_api.router, prefix="/api/v1")
     app.include_router(contracting_quote_api.router, prefix="/api/v1")
     app.include_router(contracting_order_api.router, prefix="/api/v1")
+    app.include_router(settlement_api.router, prefix="/api/v1")
     app.include_router(community_api.router, prefix="/api/v1")
     app.include_router(helpdesk_api.router, prefix="/api/v1")
     app.include_router(shell_api.router, prefix="/api/v1")
@@ -102,6 +105,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.include_router(contracting_catalog_pages.router)
     app.include_router(contracting_quote_pages.router)
     app.include_router(contracting_order_pages.router)
+    app.include_router(settlement_pages.router)
     app.include_router(community_pages.router)
     app.include_router(helpdesk_pages.router)
     app.include_router(helpdesk_desk_pages.router)

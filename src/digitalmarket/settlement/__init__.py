@@ -1,0 +1,1 @@
+"""Settlement: monthly usage, invoices, inspection, payment and reviews after the contract."""

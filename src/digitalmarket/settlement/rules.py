@@ -1,0 +1,329 @@
+"""The rules of settlement: usage months, invoice amounts, the invoice state machine, payment due dates
+and reviews. No I/O.
+
+A supplier reports the usage of each line of an order for a calendar month (YYYY-MM) that touches the
+order's period and is not in the future; the invoice (청구) follows from the agreed unit prices: a monthly
+or usage line bills unit price x reported quantity, a fixed-price line bills its monthly share (the line
+amount divided by its months, the last month taking the remainder so that the shares add up exactly).
+VAT is 10 % of the supply value cut to the won, as in contracting. The agency inspects (검수): accepts, or
+rejects with a reason and the supplier corrects it (a new revision of the same invoice). An accepted
+invoice is due for payment within 5 days, Saturdays, Sundays and public holidays not counted
+(국가계약법 시행령 제58조).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import StrEnum
+
+from ..contracting.rules import MAX_QUANTITY, amounts
+from ..core.errors import Conflict
+from ..core.i18n import N_, Text
+
+PAYMENT_DAYS = 5
+REVIEW_AFTER_DAYS = 30
+MAX_REASON = 2000
+MAX_COMMENT = 2000
+MAX_ANSWER = 2000
+
+#: Korean public holidays (관공서의 공휴일에 관한 규정) on weekdays and weekends, with substitute holidays
+#: (대체공휴일) and election days, as announced. Data: extend it each year.
+HOLIDAYS: dict[date, str] = {
+    date(2025, 1, 1): "신정",
+    date(2025, 1, 27): "임시공휴일",
+    date(2025, 1, 28): "설날 연휴",
+    date(2025, 1, 29): "설날",
+    date(2025, 1, 30): "설날 연휴",
+    date(2025, 3, 1): "삼일절",
+    date(2025, 3, 3): "대체공휴일(삼일절)",
+    date(2025, 5, 5): "어린이날·부처님오신날",
+    date(2025, 5, 6): "대체공휴일(어린이날·부처님오신날)",
+    date(2025, 6, 3): "제21대 대통령선거",
+    date(2025, 6, 6): "현충일",
+    date(2025, 8, 15): "광복절",
+    date(2025, 10, 3): "개천절",
+    date(2025, 10, 5): "추석 연휴",
+    date(2025, 10, 6): "추석",
+    date(2025, 10, 7): "추석 연휴",
+    date(2025, 10, 8): "대체공휴일(추석)",
+    date(2025, 10, 9): "한글날",
+    date(2025, 12, 25): "성탄절",
+    date(2026, 1, 1): "신정",
+    date(2026, 2, 16): "설날 연휴",
+    date(2026, 2, 17): "설날",
+    date(2026, 2, 18): "설날 연휴",
+    date(2026, 3, 1): "삼일절",
+    date(2026, 3, 2): "대체공휴일(삼일절)",
+    date(2026, 5, 5): "어린이날",
+    date(2026, 5, 24): "부처님오신날",
+    date(2026, 5, 25): "대체공휴일(부처님오신날)",
+    date(2026, 6, 3): "제9회 전국동시지방선거",
+    date(2026, 6, 6): "현충일",
+    date(2026, 8, 15): "광복절",
+    date(2026, 8, 17): "대체공휴일(광복절)",
+    date(2026, 9, 24): "추석 연휴",
+    date(2026, 9, 25): "추석",
+    date(2026, 9, 26): "추석 연휴",
+    date(2026, 10, 3): "개천절",
+    date(2026, 10, 5): "대체공휴일(개천절)",
+    date(2026, 10, 9): "한글날",
+    date(2026, 12, 25): "성탄절",
+    date(2027, 1, 1): "신정",
+    date(2027, 2, 6): "설날 연휴",
+    date(2027, 2, 7): "설날",
+    date(2027, 2, 8): "설날 연휴",
+    date(2027, 2, 9): "대체공휴일(설날)",
+    date(2027, 3, 1): "삼일절",
+    date(2027, 5, 5): "어린이날",
+    date(2027, 5, 13): "부처님오신날",
+    date(2027, 6, 6): "현충일",
+    date(2027, 8, 15): "광복절",
+    date(2027, 8, 16): "대체공휴일(광복절)",
+    date(2027, 9, 14): "추석 연휴",
+    date(2027, 9, 15): "추석",
+    date(2027, 9, 16): "추석 연휴",
+    date(2027, 10, 3): "개천절",
+    date(2027, 10, 4): "대체공휴일(개천절)",
+    date(2027, 10, 9): "한글날",
+    date(2027, 10, 11): "대체공휴일(한글날)",
+    date(2027, 12, 25): "성탄절",
+    date(2027, 12, 27): "대체공휴일(성탄절)",
+}
+
+
+# --- days and months ----------------------------------------------------------------------------------------
+
+
+def is_working_day(day: date) -> bool:
+    return day.weekday() < 5 and day not in HOLIDAYS
+
+
+def due_date(accepted_on: date, days: int = PAYMENT_DAYS) -> date:
+    """The last day for payment: ``days`` working days after the day the invoice was accepted (the
+    inspection day itself not counted; Saturdays, Sundays and public holidays not counted)."""
+    day, left = accepted_on, days
+    while left:
+        day += timedelta(days=1)
+        if is_working_day(day):
+            left -= 1
+    return day
+
+
+def parse_month(text: object) -> tuple[int, int] | None:
+    """(year, month) of a "YYYY-MM" text, or None."""
+    if not isinstance(text, str) or len(text.strip()) != 7 or text.strip()[4] != "-":
+        return None
+    year, _, month = text.strip().partition("-")
+    if not (year.isdigit() and month.isdigit()):
+        return None
+    if not 2000 <= int(year) <= 2100 or not 1 <= int(month) <= 12:
+        return None
+    return int(year), int(month)
+
+
+def month_text(year: int, month: int) -> str:
+    return f"{year:04d}-{month:02d}"
+
+
+def month_of(day: date) -> str:
+    return month_text(day.year, day.month)
+
+
+def month_index(start: date, month: str) -> int:
+    """The month's place in a period starting on ``start``: 0 for the start's month."""
+    year, number = parse_month(month)
+    return (year * 12 + number) - (start.year * 12 + start.month)
+
+
+def months_between(start: date, end: date) -> list[str]:
+    """Every calendar month touched by a period, in order."""
+    found, year, month = [], start.year, start.month
+    while (year, month) <= (end.year, end.month):
+        found.append(month_text(year, month))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return found
+
+
+def month_problem(month: object, start: date, end: date, today: date) -> Text | None:
+    """What is wrong with a usage month for an order period: a YYYY-MM that touches the period and is
+    not in the future."""
+    if parse_month(month) is None:
+        return N_("Enter a month as YYYY-MM.")
+    month = month.strip()
+    if month > month_of(today):
+        return N_("Usage cannot be reported for a month in the future.")
+    if month < month_of(start) or month > month_of(end):
+        return N_(
+            "The month must fall inside the contract period %(start)s to %(end)s.",
+            start=start.isoformat(),
+            end=end.isoformat(),
+        )
+    return None
+
+
+# --- invoice amounts ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LineTerms:
+    """What an invoice needs of an order line in force: its billing and agreed price."""
+
+    position: int
+    item: str
+    unit: str
+    billing: str  # monthly | usage | fixed
+    quantity: int  # contracted quantity
+    months: int
+    unit_price: int
+    amount: int  # supply value of the whole line
+
+
+def fixed_share(line_amount: int, months: int, index: int) -> int:
+    """The monthly share of a fixed-price line for the ``index``-th month (0-based) of its months: the
+    amount divided by the months, cut to the won; the last month takes the remainder; 0 outside."""
+    if not 0 <= index < months:
+        return 0
+    base = line_amount // months
+    return line_amount - base * (months - 1) if index == months - 1 else base
+
+
+def item_amount(line: LineTerms, quantity: int, index: int) -> int:
+    """The supply value billed for a line in a month: unit price x reported quantity, or the monthly
+    share of a fixed price."""
+    if line.billing == "fixed":
+        return fixed_share(line.amount, line.months, index)
+    return line.unit_price * quantity
+
+
+def quantity_problem(quantity: object) -> Text | None:
+    if not isinstance(quantity, int) or isinstance(quantity, bool) or not 0 <= quantity <= MAX_QUANTITY:
+        return N_("Enter a quantity from 0 to %(max)s.", max=f"{MAX_QUANTITY:,}")
+    return None
+
+
+def invoice_amounts(supplies: list[int]):
+    """Supply value, VAT (10 %, cut to the won) and total of an invoice's items."""
+    return amounts(supplies)
+
+
+def over_contract(already: int, new_total: int, contract_total: int) -> bool:
+    """True when invoicing ``new_total`` on top of ``already`` would pass the contract amount with VAT."""
+    return already + new_total > contract_total
+
+
+# --- the invoice state machine ------------------------------------------------------------------------------
+
+
+class InvoiceState(StrEnum):
+    REPORTED = "reported"  # waiting for the agency's inspection (검수)
+    REJECTED = "rejected"  # the supplier corrects it
+    ACCEPTED = "accepted"  # due for payment
+    PAID = "paid"
+
+
+class InvoiceAction(StrEnum):
+    ACCEPT = "accept"
+    REJECT = "reject"
+    CORRECT = "correct"
+    PAY = "pay"
+
+
+INVOICE_TRANSITIONS: dict[tuple[InvoiceState, InvoiceAction], InvoiceState] = {
+    (InvoiceState.REPORTED, InvoiceAction.ACCEPT): InvoiceState.ACCEPTED,
+    (InvoiceState.REPORTED, InvoiceAction.REJECT): InvoiceState.REJECTED,
+    (InvoiceState.REJECTED, InvoiceAction.CORRECT): InvoiceState.REPORTED,
+    (InvoiceState.ACCEPTED, InvoiceAction.PAY): InvoiceState.PAID,
+}
+
+INVOICE_STATE_LABELS = {
+    InvoiceState.REPORTED: N_("Waiting for inspection"),
+    InvoiceState.REJECTED: N_("Rejected, to be corrected"),
+    InvoiceState.ACCEPTED: N_("Accepted, to be paid"),
+    InvoiceState.PAID: N_("Paid"),
+}
+
+#: Invoices that count against the contract amount (a rejected one is replaced by its correction).
+COUNTED_STATES = (InvoiceState.REPORTED, InvoiceState.ACCEPTED, InvoiceState.PAID)
+
+
+def move(state: str, action: str) -> InvoiceState:
+    """The state after ``action``, or 409 naming the state the invoice is in."""
+    current = InvoiceState(state)
+    try:
+        return INVOICE_TRANSITIONS[(current, InvoiceAction(action))]
+    except (KeyError, ValueError):
+        raise Conflict(
+            N_(
+                "The invoice is %(state)s; this step is not possible now.",
+                state=INVOICE_STATE_LABELS[current],
+            )
+        ) from None
+
+
+def is_overdue(state: str, due: date | None, today: date) -> bool:
+    return state == InvoiceState.ACCEPTED and due is not None and due < today
+
+
+def payment_day_problem(paid_on: date | None, accepted_on: date, today: date) -> Text | None:
+    if paid_on is None:
+        return N_("Enter a date.")
+    if paid_on > today:
+        return N_("The payment date cannot be in the future.")
+    if paid_on < accepted_on:
+        return N_("The payment date cannot be before the inspection (%(date)s).", date=accepted_on.isoformat())
+    return None
+
+
+def reason_problem(reason: object) -> Text | None:
+    text = (reason or "").strip() if isinstance(reason, str) else ""
+    if not text:
+        return N_("Give a reason.")
+    if len(text) > MAX_REASON:
+        return N_("At most %(max)s characters.", max=MAX_REASON)
+    return None
+
+
+# --- reviews ------------------------------------------------------------------------------------------------
+
+
+def review_refusal(status: str, active_since: date | None, today: date) -> Text | None:
+    """Why an agency may not review an order yet (None: it may): the order must have been in use for
+    at least 30 days, or be completed."""
+    if status == "completed":
+        return None
+    if status == "active" and active_since is not None and (today - active_since).days >= REVIEW_AFTER_DAYS:
+        return None
+    if status == "active" and active_since is not None:
+        return N_(
+            "A review can be written after %(days)s days of use, from %(date)s.",
+            days=REVIEW_AFTER_DAYS,
+            date=(active_since + timedelta(days=REVIEW_AFTER_DAYS)).isoformat(),
+        )
+    return N_("A review can be written once the service has been in use for %(days)s days.", days=REVIEW_AFTER_DAYS)
+
+
+def review_problems(rating: object, comment: object) -> dict[str, Text]:
+    problems: dict[str, Text] = {}
+    if not isinstance(rating, int) or isinstance(rating, bool) or not 1 <= rating <= 5:
+        problems["rating"] = N_("Choose a rating from 1 to 5.")
+    text = comment.strip() if isinstance(comment, str) else ""
+    if not text:
+        problems["comment"] = N_("Write a comment.")
+    elif len(text) > MAX_COMMENT:
+        problems["comment"] = N_("At most %(max)s characters.", max=MAX_COMMENT)
+    return problems
+
+
+def answer_problem(answer: object) -> Text | None:
+    text = answer.strip() if isinstance(answer, str) else ""
+    if not text:
+        return N_("Write an answer.")
+    if len(text) > MAX_ANSWER:
+        return N_("At most %(max)s characters.", max=MAX_ANSWER)
+    return None
+
+
+def average(ratings: list[int]) -> float | None:
+    """The average rating to one decimal, or None without ratings."""
+    return round(sum(ratings) / len(ratings), 1) if ratings else None

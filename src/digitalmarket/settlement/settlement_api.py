@@ -1,0 +1,351 @@
+"""JSON routes of settlement under /api/v1: monthly usage and invoices of an order, inspection, payment,
+overdue invoices for the operator, and reviews. Only the two parties of an order see its invoices and
+manage its review; anyone else gets 404. A service's reviews are public."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Request
+from pydantic import BaseModel, ConfigDict, Field
+
+from ..accounts.access import api_access, database
+from ..accounts.permissions import AGENCY_BUYERS, PUBLIC, SUPPLIERS, Actor, roles
+from ..accounts.rules import Role
+from ..accounts.schemas import ErrorOut
+from ..catalog import workflow as catalog
+from ..contracting.orders import visible_order
+from ..core.clock import today_kst
+from ..core.errors import NotFound
+from . import reviews, usage
+from .tables import Invoice, InvoiceItem, InvoiceRevision, Review
+
+PARTIES = roles(Role.AGENCY_BUYER, Role.SUPPLIER)
+OPERATORS_AND_ADMINS = roles(Role.OPERATOR, Role.ADMIN)
+Id = Annotated[int, Path(gt=0, lt=2**31)]
+router = APIRouter(tags=["settlement"], responses={s: {"model": ErrorOut} for s in (401, 403, 404, 409, 422)})
+
+
+class Loose(BaseModel):
+    """Fields the server computes (amounts, due dates) may be sent and are ignored."""
+
+    model_config = ConfigDict(extra="ignore")
+
+
+class UsageLineIn(Loose):
+    position: int = Field(ge=0, lt=100, description="The order line's position")
+    quantity: int = Field(description="Used in the month (monthly and usage lines; fixed lines bill their share)")
+
+
+class UsageIn(Loose):
+    month: str = Field(max_length=7, description="YYYY-MM, inside the order period and not in the future")
+    lines: list[UsageLineIn] = Field(default_factory=list, max_length=20)
+    note: str = Field(default="", max_length=4000)
+
+
+class CorrectionIn(UsageIn):
+    version: int
+
+
+class VersionIn(Loose):
+    version: int
+
+
+class RejectIn(Loose):
+    version: int
+    reason: str = Field(max_length=4000)
+
+
+class PaymentIn(Loose):
+    version: int
+    paid_on: date
+
+
+class ReviewIn(Loose):
+    rating: int = Field(description="1 to 5")
+    comment: str = Field(max_length=4000)
+    version: int | None = Field(default=None, description="The review's version when editing it")
+
+
+class AnswerIn(Loose):
+    version: int
+    answer: str = Field(max_length=4000)
+
+
+class InvoiceItemOut(BaseModel):
+    position: int
+    item: str
+    unit: str
+    billing: str
+    quantity: int
+    unit_price: int
+    amount: int
+
+    @classmethod
+    def of(cls, item: InvoiceItem) -> InvoiceItemOut:
+        return cls(**{name: getattr(item, name) for name in cls.model_fields})
+
+
+class InvoiceRevisionOut(BaseModel):
+    revision: int
+    supply_amount: int
+    vat: int
+    total: int
+    note: str
+    reported_at: datetime
+    rejection_reason: str | None
+    rejected_at: datetime | None
+    items: list[InvoiceItemOut]
+
+    @classmethod
+    def of(cls, revision: InvoiceRevision, items: list[InvoiceItem]) -> InvoiceRevisionOut:
+        fields = {name: getattr(revision, name) for name in cls.model_fields if name != "items"}
+        return cls(**fields, items=[InvoiceItemOut.of(item) for item in items])
+
+
+class InvoiceOut(BaseModel):
+    id: int
+    code: str
+    order_id: int
+    order_code: str
+    agency: str
+    supplier: str
+    service: str
+    month: str
+    status: str
+    revision: int
+    supply_amount: int
+    vat: int
+    total: int
+    accepted_on: date | None
+    due_date: date | None
+    paid_on: date | None
+    overdue: bool
+    items: list[InvoiceItemOut]
+    revisions: list[InvoiceRevisionOut]
+    version: int
+
+    @classmethod
+    def of(cls, invoice: Invoice, today: date | None = None) -> InvoiceOut:
+        order = invoice.order
+        return cls(
+            id=invoice.id,
+            code=invoice.code,
+            order_id=order.id,
+            order_code=order.code,
+            agency=order.agency.name,
+            supplier=order.supplier.name,
+            service=order.service.name,
+            month=invoice.month,
+            status=invoice.status,
+            revision=invoice.revision,
+            supply_amount=invoice.supply_amount,
+            vat=invoice.vat,
+            total=invoice.total,
+            accepted_on=invoice.accepted_on,
+            due_date=invoice.due_date,
+            paid_on=invoice.paid_on,
+            overdue=usage.rules.is_overdue(invoice.status, invoice.due_date, today or today_kst()),
+            items=[InvoiceItemOut.of(item) for item in invoice.current_items()],
+            revisions=[InvoiceRevisionOut.of(r, invoice.items_of(r.revision)) for r in invoice.revisions],
+            version=invoice.version,
+        )
+
+
+class ImplementationOut(BaseModel):
+    order_id: int
+    order_code: str
+    contract_total: int
+    invoiced_total: int
+    paid_total: int
+    reported: int
+    inspected: int
+    paid: int
+    outstanding: int
+    overdue: int
+    reportable_months: list[str]
+    invoices: list[InvoiceOut]
+
+
+class ReviewOut(BaseModel):
+    id: int
+    order_id: int
+    service_code: str
+    agency: str
+    rating: int
+    comment: str
+    created_at: datetime
+    updated_at: datetime
+    answer: str | None
+    answered_at: datetime | None
+    version: int
+
+    @classmethod
+    def of(cls, review: Review) -> ReviewOut:
+        order = review.order
+        return cls(
+            id=review.id,
+            order_id=order.id,
+            service_code=order.service.code,
+            agency=order.agency.name,
+            rating=review.rating,
+            comment=review.comment,
+            created_at=review.created_at,
+            updated_at=review.updated_at,
+            answer=review.answer,
+            answered_at=review.answered_at,
+            version=review.version,
+        )
+
+
+class ServiceReviewsOut(BaseModel):
+    service_code: str
+    average: float | None
+    count: int
+    reviews: list[ReviewOut]
+
+
+def _usage(body: UsageIn) -> usage.UsageIn:
+    return usage.UsageIn(body.month, {line.position: line.quantity for line in body.lines}, body.note)
+
+
+# --- invoices -----------------------------------------------------------------------------------------------
+
+
+@router.get(
+    "/orders/{order_id}/invoices",
+    response_model=ImplementationOut,
+    summary="An order's implementation: its monthly invoices and the sums against the contract amount",
+)
+def order_invoices(order_id: Id, request: Request, actor: Actor = Depends(api_access(PARTIES))):
+    with database(request).reading() as session:
+        order = visible_order(session, actor, order_id)
+        summary = usage.implementation(session, order)
+        return ImplementationOut(
+            order_id=order.id,
+            order_code=order.code,
+            contract_total=summary.contract_total,
+            invoiced_total=summary.invoiced_total,
+            paid_total=summary.paid_total,
+            reported=summary.reported,
+            inspected=summary.inspected,
+            paid=summary.paid,
+            outstanding=summary.outstanding,
+            overdue=summary.overdue,
+            reportable_months=summary.reportable,
+            invoices=[InvoiceOut.of(row.invoice) for row in summary.months if row.invoice is not None],
+        )
+
+
+@router.post(
+    "/orders/{order_id}/invoices",
+    status_code=201,
+    response_model=InvoiceOut,
+    summary="Report a month's usage (이용실적) of every line in force; the invoice follows",
+)
+def report_usage(order_id: Id, body: UsageIn, request: Request, actor: Actor = Depends(api_access(SUPPLIERS))):
+    with database(request).transaction() as session:
+        return InvoiceOut.of(usage.report_usage(session, actor, order_id, _usage(body)))
+
+
+@router.get("/invoices", response_model=list[InvoiceOut], summary="The invoices of the caller's organisation")
+def list_invoices(request: Request, actor: Actor = Depends(api_access(PARTIES))):
+    with database(request).reading() as session:
+        return [InvoiceOut.of(invoice) for invoice in usage.invoices_of(session, actor)]
+
+
+@router.get(
+    "/invoices/overdue",
+    response_model=list[InvoiceOut],
+    summary="Accepted invoices whose payment is overdue (operator)",
+)
+def overdue(request: Request, actor: Actor = Depends(api_access(OPERATORS_AND_ADMINS))):
+    with database(request).reading() as session:
+        return [InvoiceOut.of(invoice) for invoice in usage.overdue_invoices(session, today_kst())]
+
+
+@router.get("/invoices/{invoice_id}", response_model=InvoiceOut, summary="One invoice with every revision")
+def read_invoice(invoice_id: Id, request: Request, actor: Actor = Depends(api_access(PARTIES))):
+    with database(request).reading() as session:
+        return InvoiceOut.of(usage.visible_invoice(session, actor, invoice_id))
+
+
+@router.post("/invoices/{invoice_id}/accept", response_model=InvoiceOut, summary="Inspection passed (검수)")
+def accept(invoice_id: Id, body: VersionIn, request: Request, actor: Actor = Depends(api_access(AGENCY_BUYERS))):
+    with database(request).transaction() as session:
+        return InvoiceOut.of(usage.accept(session, actor, invoice_id, body.version))
+
+
+@router.post("/invoices/{invoice_id}/reject", response_model=InvoiceOut, summary="Inspection failed, with a reason")
+def reject(invoice_id: Id, body: RejectIn, request: Request, actor: Actor = Depends(api_access(AGENCY_BUYERS))):
+    with database(request).transaction() as session:
+        return InvoiceOut.of(usage.reject(session, actor, invoice_id, body.version, body.reason))
+
+
+@router.post(
+    "/invoices/{invoice_id}/correct", response_model=InvoiceOut, summary="Correct a rejected invoice (a new revision)"
+)
+def correct(invoice_id: Id, body: CorrectionIn, request: Request, actor: Actor = Depends(api_access(SUPPLIERS))):
+    with database(request).transaction() as session:
+        return InvoiceOut.of(usage.correct(session, actor, invoice_id, body.version, _usage(body)))
+
+
+@router.post("/invoices/{invoice_id}/pay", response_model=InvoiceOut, summary="Record the payment (대금지급)")
+def pay(invoice_id: Id, body: PaymentIn, request: Request, actor: Actor = Depends(api_access(AGENCY_BUYERS))):
+    with database(request).transaction() as session:
+        return InvoiceOut.of(usage.record_payment(session, actor, invoice_id, body.version, body.paid_on))
+
+
+# --- reviews ------------------------------------------------------------------------------------------------
+
+
+@router.get(
+    "/services/{code}/reviews",
+    response_model=ServiceReviewsOut,
+    summary="A service's reviews (이용후기) by the agencies that used it, with the suppliers' answers",
+)
+def service_reviews(code: str, request: Request, actor=Depends(api_access(PUBLIC))):
+    with database(request).reading() as session:
+        service = catalog.public_service(session, code[:40])
+        rating = reviews.rating_of(session, service.id)
+        found = reviews.reviews_of_service(session, service.id)
+        return ServiceReviewsOut(
+            service_code=service.code,
+            average=rating.average,
+            count=rating.count,
+            reviews=[ReviewOut.of(review) for review in found],
+        )
+
+
+@router.get("/orders/{order_id}/review", response_model=ReviewOut, summary="The agency's review of an order")
+def read_review(order_id: Id, request: Request, actor: Actor = Depends(api_access(PARTIES))):
+    with database(request).reading() as session:
+        order = visible_order(session, actor, order_id)
+        review = reviews.review_of_order(session, order.id)
+        if review is None:
+            raise NotFound()
+        return ReviewOut.of(review)
+
+
+@router.put(
+    "/orders/{order_id}/review",
+    response_model=ReviewOut,
+    summary="Write the review of an order (after 30 days of use, or once completed), or edit it (with version)",
+)
+def write_review(order_id: Id, body: ReviewIn, request: Request, actor: Actor = Depends(api_access(AGENCY_BUYERS))):
+    data = reviews.ReviewIn(body.rating, body.comment)
+    with database(request).transaction() as session:
+        return ReviewOut.of(reviews.write(session, actor, order_id, data, body.version))
+
+
+@router.delete("/orders/{order_id}/review", status_code=204, summary="Remove the agency's review")
+def remove_review(order_id: Id, body: VersionIn, request: Request, actor: Actor = Depends(api_access(AGENCY_BUYERS))):
+    with database(request).transaction() as session:
+        reviews.remove(session, actor, order_id, body.version)
+
+
+@router.post("/orders/{order_id}/review/answer", response_model=ReviewOut, summary="The supplier's answer, once")
+def answer_review(order_id: Id, body: AnswerIn, request: Request, actor: Actor = Depends(api_access(SUPPLIERS))):
+    with database(request).transaction() as session:
+        return ReviewOut.of(reviews.answer(session, actor, order_id, body.version, body.answer))

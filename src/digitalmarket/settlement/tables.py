@@ -1,0 +1,154 @@
+"""Tables of settlement: monthly invoices of an order (이용실적 -> 청구 -> 검수 -> 대금지급) with every
+revision kept, and the agencies' reviews (이용후기) of the services they used.
+
+An invoice covers one calendar month of one order, one item per line of the order in force. A rejected
+invoice is corrected as a new revision: its items carry the revision they belong to, and the current
+revision is the invoice's ``revision``.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..contracting.tables import Order
+from ..core.tables import Base, UTCDateTime, utcnow
+
+INVOICE_STATES_SQL = "('reported', 'rejected', 'accepted', 'paid')"
+
+
+class Invoice(Base):
+    """청구: the usage of one month of an order, priced at the agreed unit prices."""
+
+    __tablename__ = "invoices"
+    __table_args__ = (
+        CheckConstraint(f"status IN {INVOICE_STATES_SQL}", name="status"),
+        UniqueConstraint("order_id", "month", name="uq_invoices_order_month"),
+        Index("ix_invoices_status_due", "status", "due_date"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(20), nullable=False, unique=True)  # INV-2026-00001
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), nullable=False, index=True)
+    month: Mapped[str] = mapped_column(String(7), nullable=False)  # YYYY-MM
+    status: Mapped[str] = mapped_column(String(16), nullable=False, default="reported")
+    revision: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    supply_amount: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    vat: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    total: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    reported_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    accepted_on: Mapped[date | None] = mapped_column(Date)
+    accepted_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    due_date: Mapped[date | None] = mapped_column(Date)
+    paid_on: Mapped[date | None] = mapped_column(Date)
+    paid_recorded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    overdue_flagged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+    order: Mapped[Order] = relationship(lazy="joined")
+    revisions: Mapped[list[InvoiceRevision]] = relationship(
+        back_populates="invoice", order_by="InvoiceRevision.revision", lazy="selectin"
+    )
+    items: Mapped[list[InvoiceItem]] = relationship(
+        back_populates="invoice", order_by="(InvoiceItem.revision, InvoiceItem.position)", lazy="selectin"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+    def items_of(self, revision: int) -> list[InvoiceItem]:
+        return [item for item in self.items if item.revision == revision]
+
+    def current_items(self) -> list[InvoiceItem]:
+        return self.items_of(self.revision)
+
+    def current_revision(self) -> InvoiceRevision:
+        return next(r for r in self.revisions if r.revision == self.revision)
+
+
+class InvoiceRevision(Base):
+    """One report of an invoice: the first, then each correction after a rejection."""
+
+    __tablename__ = "invoice_revisions"
+    __table_args__ = (UniqueConstraint("invoice_id", "revision", name="uq_invoice_revisions_revision"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id"), nullable=False)
+    revision: Mapped[int] = mapped_column(Integer, nullable=False)
+    supply_amount: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    vat: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    total: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    note: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    reported_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reported_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    rejection_reason: Mapped[str | None] = mapped_column(Text)
+    rejected_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    rejected_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    invoice: Mapped[Invoice] = relationship(back_populates="revisions")
+
+
+class InvoiceItem(Base):
+    """A line of the order in one revision of an invoice: the reported quantity and what it bills."""
+
+    __tablename__ = "invoice_items"
+    __table_args__ = (
+        CheckConstraint("quantity >= 0", name="quantity"),
+        CheckConstraint("amount >= 0", name="amount"),
+        UniqueConstraint("invoice_id", "revision", "position", name="uq_invoice_items_position"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id"), nullable=False, index=True)
+    revision: Mapped[int] = mapped_column(Integer, nullable=False)
+    position: Mapped[int] = mapped_column(Integer, nullable=False)  # the order line's position
+    item: Mapped[str] = mapped_column(String(200), nullable=False)
+    unit: Mapped[str] = mapped_column(String(30), nullable=False)
+    billing: Mapped[str] = mapped_column(String(16), nullable=False)
+    quantity: Mapped[int] = mapped_column(Integer, nullable=False)
+    unit_price: Mapped[int] = mapped_column(BigInteger, nullable=False)  # agreed, without VAT
+    amount: Mapped[int] = mapped_column(BigInteger, nullable=False)  # supply value billed
+
+    invoice: Mapped[Invoice] = relationship(back_populates="items")
+
+
+class Review(Base):
+    """이용후기: an agency's rating (1-5) and comment on the service of one of its orders, and the
+    supplier's one answer."""
+
+    __tablename__ = "reviews"
+    __table_args__ = (
+        CheckConstraint("rating BETWEEN 1 AND 5", name="rating"),
+        Index("ix_reviews_service", "service_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), nullable=False, unique=True)
+    service_id: Mapped[int] = mapped_column(ForeignKey("services.id"), nullable=False)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), nullable=False)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False)
+    rating: Mapped[int] = mapped_column(SmallInteger, nullable=False)
+    comment: Mapped[str] = mapped_column(Text, nullable=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    answer: Mapped[str | None] = mapped_column(Text)
+    answered_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+    order: Mapped[Order] = relationship(lazy="joined")
+
+    __mapper_args__ = {"version_id_col": version}

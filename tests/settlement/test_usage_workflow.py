@@ -1,0 +1,208 @@
+"""Usage, inspection and payment through the workflows: a month reported, rejected, corrected, accepted
+and paid; the month and quantity rules; never above the contract amount; overdue payments flagged once;
+another agency or supplier gets 404. On SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from digitalmarket.contracting.tables import Order
+from digitalmarket.core.audit import AuditEvent
+from digitalmarket.core.errors import Conflict, NotFound, ValidationFailed
+from digitalmarket.core.files import DocumentStore
+from digitalmarket.settlement import rules, usage
+from digitalmarket.settlement.tables import Invoice
+from tests.contracting.buying import TODAY, contracted_order, people_of, plan_ids, publish
+from tests.settlement.settling import (
+    USERS,
+    accept,
+    correct,
+    invoice,
+    later,
+    messages_of,
+    month_of,
+    next_month,
+    order_in_use,
+    pay,
+    refused,
+    reject,
+    report,
+)
+
+
+@pytest.fixture
+def store(tmp_path):
+    return DocumentStore(tmp_path / "documents")
+
+
+@pytest.fixture
+def people(demo):
+    return people_of(demo)
+
+
+@pytest.fixture
+def code(demo, people):
+    return publish(demo, people.supplier, "가상웍스 그룹웨어")
+
+
+@pytest.fixture
+def order_id(demo, people, code, store):
+    return order_in_use(demo, people, code, store)
+
+
+def invoices(db) -> int:
+    with db.reading() as session:
+        return session.scalar(select(func.count()).select_from(Invoice))
+
+
+def actions(db, invoice_id: int) -> list[str]:
+    with db.reading() as session:
+        query = select(AuditEvent.action).where(
+            AuditEvent.object_type == "invoice", AuditEvent.object_id == str(invoice_id)
+        )
+        return list(session.scalars(query.order_by(AuditEvent.id)))
+
+
+def test_a_month_from_usage_to_payment_with_a_rejection_and_a_correction(demo, people, order_id):
+    month = month_of(TODAY)
+    invoice_id = report(demo, people.supplier, order_id, month, {USERS: 45}, note="11월 사용자 45명")
+    first = invoice(demo, invoice_id)
+    # 45 users x 10,000 won, and the set-up's monthly share of 4,000,000 / 12 (333,333 won)
+    assert (first.status, first.revision, first.month) == ("reported", 1, month)
+    assert [(i.item, i.quantity, i.amount) for i in first.current_items()] == [
+        ("Standard", 45, 450_000),
+        ("구축", 1, 333_333),
+    ]
+    assert (first.supply_amount, first.vat, first.total) == (783_333, 78_333, 861_666)
+    assert any("reported the usage" in m for m in messages_of(demo, people.buyer.user_id))
+
+    rejected = reject(demo, people.buyer, invoice_id, "이번 달 사용자는 40명입니다.")
+    assert rejected.status == "rejected"
+    assert rejected.current_revision().rejection_reason == "이번 달 사용자는 40명입니다."
+    assert any("rejected invoice" in m and "40명" in m for m in messages_of(demo, people.supplier.user_id))
+    with refused(Conflict, "Rejected"):
+        accept(demo, people.buyer, invoice_id)
+
+    corrected = correct(demo, people.supplier, invoice_id, {USERS: 40})
+    assert (corrected.status, corrected.revision) == ("reported", 2)
+    assert (corrected.supply_amount, corrected.vat, corrected.total) == (733_333, 73_333, 806_666)
+    assert [r.total for r in corrected.revisions] == [861_666, 806_666]  # the first revision is kept
+    assert [i.quantity for i in corrected.items_of(1)] == [45, 1]
+
+    accepted = accept(demo, people.buyer, invoice_id)
+    assert accepted.status == "accepted"
+    assert accepted.accepted_on == TODAY
+    assert accepted.due_date == rules.due_date(TODAY)
+    assert any(accepted.due_date.isoformat() in m for m in messages_of(demo, people.supplier.user_id))
+    with pytest.raises(ValidationFailed) as caught:
+        pay(demo, people.buyer, invoice_id, TODAY + timedelta(days=1))
+    assert "paid_on" in caught.value.fields
+
+    paid = pay(demo, people.buyer, invoice_id, TODAY)
+    assert (paid.status, paid.paid_on) == ("paid", TODAY)
+    assert actions(demo, invoice_id) == [
+        "invoice.reported",
+        "invoice.rejected",
+        "invoice.corrected",
+        "invoice.accepted",
+        "invoice.paid",
+    ]
+    with demo.reading() as session:
+        summary = usage.implementation(session, session.get(Order, order_id))
+    assert (summary.reported, summary.inspected, summary.paid, summary.outstanding) == (1, 1, 1, 0)
+    assert (summary.paid_total, summary.contract_total) == (806_666, 11_000_000)
+
+
+def test_months_and_quantities_that_cannot_be_reported(demo, people, code, order_id, store):
+    future = month_of(next_month(TODAY))
+    before = month_of(TODAY.replace(day=1) - timedelta(days=1))
+    for month, expected in ((future, "future"), (before, "contract period"), ("2026-13", "YYYY-MM"), ("", "YYYY-MM")):
+        with pytest.raises(ValidationFailed) as caught:
+            report(demo, people.supplier, order_id, month, {USERS: 10})
+        assert expected in caught.value.fields["month"].render("en")
+    with pytest.raises(ValidationFailed) as caught:
+        report(demo, people.supplier, order_id, month_of(TODAY), {USERS: -3})
+    assert "lines.0.quantity" in caught.value.fields
+    with pytest.raises(ValidationFailed):
+        report(demo, people.supplier, order_id, month_of(TODAY), {})
+    assert invoices(demo) == 0
+
+    report(demo, people.supplier, order_id, month_of(TODAY), {USERS: 50})
+    with refused(Conflict, "already reported"):
+        report(demo, people.supplier, order_id, month_of(TODAY), {USERS: 50})
+    # the next month can be reported once it has come
+    report(demo, people.supplier, order_id, future, {USERS: 50}, now=later(40))
+    assert invoices(demo) == 2
+
+    # an order waiting for its start cannot be invoiced yet
+    waiting = contracted_order(demo, people, store, code, start=TODAY + timedelta(days=20))
+    with refused(Conflict, "Contracted"):
+        report(demo, people.supplier, waiting, month_of(TODAY), {USERS: 1})
+
+
+def test_the_total_invoiced_never_passes_the_contract_amount(demo, people, code, store):
+    # 10 users for 2 months at 10,000 won: 200,000 won, 220,000 with VAT
+    order_id = order_in_use(demo, people, code, store, lines=[(plan_ids(demo, code)[0], 10, 2, 10_000)])
+    with refused(Conflict, "above the contract amount of 220,000 won"):
+        report(demo, people.supplier, order_id, month_of(TODAY), {USERS: 21})
+    assert invoices(demo) == 0
+    first = report(demo, people.supplier, order_id, month_of(TODAY), {USERS: 15})  # 165,000 with VAT
+    second_month = month_of(next_month(TODAY))
+    with refused(Conflict, "275,000 won"):
+        report(demo, people.supplier, order_id, second_month, {USERS: 10}, now=later(35))
+    # a correction is checked the same way, without counting the invoice it replaces
+    reject(demo, people.buyer, first)
+    with refused(Conflict, "contract amount"):
+        correct(demo, people.supplier, first, {USERS: 21})
+    assert correct(demo, people.supplier, first, {USERS: 12}).total == 132_000
+    second = report(demo, people.supplier, order_id, second_month, {USERS: 8}, now=later(35))
+    assert invoice(demo, second).total == 88_000  # 132,000 + 88,000 = the contract amount exactly
+
+
+def test_overdue_invoices_are_flagged_once_to_the_agency_and_the_operator(demo, people, order_id):
+    late_id = report(demo, people.supplier, order_id, month_of(TODAY), {USERS: 50})
+    due = accept(demo, people.buyer, late_id).due_date
+    with demo.transaction() as session:
+        assert usage.flag_overdue_invoices(session, due) == []  # the due date itself is still in time
+    with demo.transaction() as session:
+        flagged = usage.flag_overdue_invoices(session, due + timedelta(days=1))
+    code = invoice(demo, late_id).code
+    assert flagged == [code]
+    for who in (people.buyer, people.operator):
+        assert sum(f"invoice {code}" in m and "overdue" in m for m in messages_of(demo, who.user_id)) == 1
+    with demo.transaction() as session:
+        assert usage.flag_overdue_invoices(session, due + timedelta(days=5)) == []
+        assert [i.code for i in usage.overdue_invoices(session, due + timedelta(days=5))] == [code]
+    assert "invoice.overdue" in actions(demo, late_id)
+    pay(demo, people.buyer, late_id, TODAY)
+    with demo.reading() as session:
+        assert usage.overdue_invoices(session, due + timedelta(days=5)) == []
+
+
+def test_another_agency_or_supplier_gets_not_found(demo, people, order_id):
+    invoice_id = report(demo, people.supplier, order_id, month_of(TODAY), {USERS: 50})
+    with pytest.raises(NotFound):
+        report(demo, people.supplier2, order_id, month_of(TODAY), {USERS: 50})
+    with pytest.raises(NotFound):
+        report(demo, people.buyer, order_id, month_of(TODAY), {USERS: 50})  # the agency does not report
+    for stranger in (people.buyer2, people.supplier2, people.operator):
+        with demo.reading() as session, pytest.raises(NotFound):
+            usage.visible_invoice(session, stranger, invoice_id)
+    with pytest.raises(NotFound):
+        accept(demo, people.buyer2, invoice_id)
+    with pytest.raises(NotFound):
+        accept(demo, people.supplier, invoice_id)  # the supplier does not inspect its own invoice
+    with demo.reading() as session:
+        assert usage.invoices_of(session, people.buyer2) == []
+        assert [i.id for i in usage.invoices_of(session, people.buyer)] == [invoice_id]
+
+
+def test_a_stale_version_is_refused(demo, people, order_id):
+    invoice_id = report(demo, people.supplier, order_id, month_of(TODAY), {USERS: 50})
+    stale = invoice(demo, invoice_id).version
+    reject(demo, people.buyer, invoice_id)
+    with demo.transaction() as session, pytest.raises(Conflict):
+        usage.correct(session, people.supplier, invoice_id, stale, usage.UsageIn("", {USERS: 40}))
