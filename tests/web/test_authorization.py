@@ -54,6 +54,7 @@ def objects(demo, settings):
             "user_id": session.scalars(select(User.id).where(User.email == "reviewer3@demo.kr")).one(),
             "contract_id": _catalog_contract(demo, application.supplier_id),
             **_quote_and_order(demo, settings, application.supplier_id),
+            "invoice_id": _invoice(demo, settings, application.supplier_id),
             "token_id": 1,
             "step": 1,
             "locale": "en",
@@ -91,6 +92,33 @@ def _quote_and_order(db, settings, supplier_id: int) -> dict[str, int]:
         quotes.answer(session, supplier, quote.id, quote.version, {quote.lines[0].id: 1}, today + timedelta(days=30))
         order = quotes.award(session, buyer, request.id, quote.id, quote.version, DocumentStore.of(settings))
         return {"request_id": request.id, "quote_id": quote.id, "order_id": order.id, "seq": 0}
+
+
+def _invoice(db, settings, supplier_id: int) -> int:
+    """A negotiated order of the demo buyer in use from today, and its first month's usage reported by
+    the first demo supplier, through the workflows."""
+    from digitalmarket.accounts.workflow import actor_of
+    from digitalmarket.catalog.rules import ServiceStatus
+    from digitalmarket.contracting import orders
+    from digitalmarket.core.clock import today_kst
+    from digitalmarket.core.files import DocumentStore
+    from digitalmarket.settlement import usage
+
+    today = today_kst()
+    with db.transaction() as session:
+        buyer = actor_of(session.scalars(select(User).where(User.email == "buyer@demo.kr")).one())
+        supplier = actor_of(session.scalars(select(User).where(User.email == "supplier@demo.kr")).one())
+        service = session.scalars(
+            select(Service).where(Service.supplier_id == supplier_id, Service.status == ServiceStatus.PUBLISHED)
+        ).first()
+        plan = service.price_plans[0]
+        data = orders.NegotiatedIn(service.code, today, [orders.OrderLineIn(plan.id, 10, 12, 1)])
+        order = orders.create_negotiated(session, buyer, data, DocumentStore.of(settings))
+        for who in (buyer, supplier):
+            orders.confirm(session, who, order.id, order.version)
+        month = f"{today.year:04d}-{today.month:02d}"
+        quantities = {line.position: 10 for line in order.current_lines()}
+        return usage.report_usage(session, supplier, order.id, usage.UsageIn(month, quantities)).id
 
 
 def _catalog_contract(db, supplier_id: int) -> int:
@@ -165,6 +193,8 @@ def test_another_suppliers_objects_are_never_shown(app, demo, objects):
         "/supplier/applications/{application_id}/steps/{step}",
         "/applications/{application_id}/documents/{document_id}",
         "/supplier/catalog-contracts/{contract_id}",
+        "/invoices/{invoice_id}",
+        "/orders/{order_id}/usage",
     ):
         assert client.get(_fill(path, objects)).status_code == 404, path
     for path in (
@@ -174,6 +204,8 @@ def test_another_suppliers_objects_are_never_shown(app, demo, objects):
         "/api/v1/organisations/{organisation_id}",
         "/api/v1/catalog-contracts/{contract_id}",
         "/api/v1/catalog-contracts/{contract_id}/timeline",
+        "/api/v1/invoices/{invoice_id}",
+        "/api/v1/orders/{order_id}/invoices",
     ):
         assert client.get(_fill(path, objects), headers=headers).status_code == 404, path
     with demo.reading() as session:
