@@ -254,6 +254,73 @@ def advance_orders() -> None:
     console.print(f"{len(advanced.activated)} orders activated, {len(advanced.completed)} completed.")
 
 
+@app.command("run-daily")
+def run_daily_command(
+    day: str = typer.Option(None, "--today", help="Run as on this day (YYYY-MM-DD); default: today in Korea."),
+) -> None:
+    """Run the daily jobs once: certificates (suspending expired ones), catalog contract expiry, order
+    activation, and the reminders of deadlines, each sent once per threshold."""
+    from datetime import date
+
+    from .notifications.alerts import run_daily
+
+    today = None
+    if day:
+        try:
+            today = date.fromisoformat(day)
+        except ValueError:
+            console.print(f"[red]--today must be a date like 2026-12-31, not {day!r}.[/red]")
+            raise typer.Exit(2) from None
+    report = run_daily(_database(), get_settings(), today)
+    for name, count in report.counts.items():
+        console.print(f"{name}: {count}")
+    for name, problem in report.problems.items():
+        console.print(f"[red]{name} failed: {problem}[/red]")
+    if report.problems:
+        raise typer.Exit(1)
+
+
+@app.command()
+def worker(
+    once: bool = typer.Option(False, "--once", help="Run the daily jobs and send what is due, then stop."),
+    interval: float = typer.Option(15.0, help="Seconds between two looks at the outbox."),
+) -> None:
+    """Send notification e-mails from the outbox (DM_SMTP_URL; the log without it), retrying failures
+    with backoff, and run the daily jobs once a day."""
+    import logging
+    import signal
+    import threading
+
+    from .notifications.rules import parse_smtp_url
+    from .notifications.worker import run_worker
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    settings = get_settings()
+    if settings.smtp_url:
+        try:
+            target = parse_smtp_url(settings.smtp_url)
+        except ValueError as error:
+            console.print(f"[red]{error}[/red]")
+            raise typer.Exit(2) from None
+        console.print(f"Sending e-mail through {target.host}:{target.port} ({target.security}).")
+    else:
+        console.print("DM_SMTP_URL is not set: e-mails are written to the log.")
+    stop = threading.Event()
+    for name in ("SIGTERM", "SIGINT"):
+        signal.signal(getattr(signal, name), lambda *_: stop.set())
+
+    def daily(report) -> None:
+        counts = ", ".join(f"{k} {v}" for k, v in report.counts.items())
+        console.print(f"Daily jobs for {report.today}: {counts}")
+        for name, problem in report.problems.items():
+            console.print(f"[red]{name} failed: {problem}[/red]")
+
+    def batch(done) -> None:
+        console.print(f"E-mail: {len(done.sent)} sent, {len(done.failed)} to retry, {len(done.skipped)} not wanted.")
+
+    run_worker(_database(), settings, once=once, interval=interval, stop=stop, on_daily=daily, on_batch=batch)
+
+
 @app.command("audit-verify")
 def audit_verify() -> None:
     """Recompute the audit chain; exit 1 naming the first row that does not match."""

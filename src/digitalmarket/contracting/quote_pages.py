@@ -170,8 +170,15 @@ def agency_requests(request: Request, actor: Actor = Depends(page_access(AGENCY_
 def agency_request_new(
     request: Request,
     codes: list[str] = Query(default=[], max_length=20),
+    from_order: str | None = Query(default=None, max_length=20),
     actor: Actor = Depends(page_access(AGENCY_BUYERS)),
 ):
+    if from_order:  # renewing an order that ends soon: the same service, plans and quantities
+        from .renewal import renewal_values
+
+        with database(request).reading() as session:
+            chosen, values = renewal_values(session, actor, from_order)
+        return _new_request_page(request, actor, chosen, values)
     chosen = list(dict.fromkeys(c.strip() for c in codes if c.strip()))
     return _new_request_page(request, actor, chosen)
 

@@ -8,11 +8,11 @@
 | `DM_COOKIE_SECURE` | `1` marks cookies Secure (serve over HTTPS) | `0` |
 | `DM_FRONTEND_DIR` | folder holding the installed npm packages (`node_modules`) | the project's |
 | `PORT` | port of `digitalmarket serve` | `8000` |
-| `DM_SMTP_URL` | mail server: `smtp://user:pass@host:25`, `smtp+starttls://...:587` or `smtps://...:465`; unset: e-mails are written to the log | |
+| `DM_SMTP_URL` | mail server: `smtp://user:pass@host:25`, `smtp+starttls://…:587`, `smtps://…:465` | log only |
 | `DM_MAIL_FROM` | sender of e-mails | `디지털서비스 마켓 <no-reply@digitalmarket.kr>` |
 | `DM_BASE_URL` | the platform's address, for links in e-mails | `http://127.0.0.1:8000` |
-| `DM_TARGET_DOCUMENT_CHECK_DAYS` | days an application may wait for its document check before operators are reminded | `5` |
-| `DM_TARGET_EXPERT_REVIEW_DAYS` | days an application may stay in expert review before operators are reminded | `10` |
+| `DM_TARGET_DOCUMENT_CHECK_DAYS` | days an application may wait for the document check, then operators are told | `5` |
+| `DM_TARGET_EXPERT_REVIEW_DAYS` | days an application may stay in expert review (then operators are told) | `10` |
 """
 
 from __future__ import annotations

@@ -13,6 +13,8 @@ from ..accounts import api as accounts_api
 from ..accounts import pages as accounts_pages
 from ..accounts import staff_pages as accounts_staff_pages
 from ..catalog import api as catalog_api
+from ..catalog import certificate_api as catalog_certificate_api
+from ..catalog import certificate_pages as catalog_certificate_pages
 from ..catalog import compare_api as catalog_compare_api
 from ..catalog import compare_pages as catalog_compare_pages
 from ..catalog import pages as catalog_pages
@@ -29,12 +31,13 @@ from ..core.settings import Settings, get_settings
 from ..helpdesk import api as helpdesk_api
 from ..helpdesk import desk_pages as helpdesk_desk_pages
 from ..helpdesk import pages as helpdesk_pages
+from ..notifications import api as notifications_api
+from ..notifications import pages as notifications_pages
 from ..selection import api as selection_api
 from ..selection import operator_pages as selection_operator_pages
 from ..selection import pages as selection_pages
 from ..selection import reviewer_pages as selection_reviewer_pages
-from ..settlement import settlement_api
-from ..settlement import settlement_pages
+from ..settlement import settlement_api, settlement_pages
 from . import api as shell_api
 from . import pages
 from .errors import install_error_handlers
@@ -91,6 +94,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.include_router(contracting_quote_api.router, prefix="/api/v1")
     app.include_router(contracting_order_api.router, prefix="/api/v1")
     app.include_router(settlement_api.router, prefix="/api/v1")
+    app.include_router(catalog_certificate_api.router, prefix="/api/v1")
+    app.include_router(notifications_api.router, prefix="/api/v1")
     app.include_router(community_api.router, prefix="/api/v1")
     app.include_router(helpdesk_api.router, prefix="/api/v1")
     app.include_router(shell_api.router, prefix="/api/v1")
@@ -106,6 +111,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.include_router(contracting_quote_pages.router)
     app.include_router(contracting_order_pages.router)
     app.include_router(settlement_pages.router)
+    app.include_router(catalog_certificate_pages.router)
+    app.include_router(notifications_pages.router)
     app.include_router(community_pages.router)
     app.include_router(helpdesk_pages.router)
     app.include_router(helpdesk_desk_pages.router)

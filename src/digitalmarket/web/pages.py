@@ -22,6 +22,7 @@ from ..core import i18n
 from ..core.errors import NotFound
 from ..core.notifications import mark_all_read, notifications_of
 from ..core.templating import LANG_COOKIE, csrf_protect, render
+from . import recommendations
 from .workspaces import WORKSPACES
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
@@ -46,18 +47,22 @@ def switch_language(request: Request, locale: str, next: str = "/", actor=Depend
     return response
 
 
-def _workspace(request: Request, actor, role_key: str):
-    return render(request, "workspace.html", {"workspace": WORKSPACES[role_key]}, actor=actor)
+def _workspace(request: Request, actor, role_key: str, extra: dict | None = None):
+    return render(request, "workspace.html", {"workspace": WORKSPACES[role_key], **(extra or {})}, actor=actor)
 
 
 @router.get("/supplier")
 def supplier_workspace(request: Request, actor=Depends(page_access(SUPPLIERS))):
-    return _workspace(request, actor, "supplier")
+    with database(request).reading() as session:
+        notices = recommendations.for_supplier(session, actor.organisation_id)
+    return _workspace(request, actor, "supplier", {"notice_suggestions": notices})
 
 
 @router.get("/agency")
 def agency_workspace(request: Request, actor=Depends(page_access(AGENCY_BUYERS))):
-    return _workspace(request, actor, "agency_buyer")
+    with database(request).reading() as session:
+        suggestions = recommendations.for_agency(session, actor.organisation_id)
+    return _workspace(request, actor, "agency_buyer", {"service_suggestions": suggestions})
 
 
 @router.get("/operator")
