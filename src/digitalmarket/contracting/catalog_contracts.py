@@ -9,7 +9,7 @@ earlier version; trade may be suspended and resumed; the contract expires at the
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -222,8 +222,8 @@ def _checked_items(service: Service, inputs: list[ItemInput]) -> list[CatalogIte
     return items
 
 
-def _check_period(start: date | None, end: date | None) -> None:
-    problems = catalog_period_problems(start, end, today_kst())
+def _check_period(start: date | None, end: date | None, today: date | None = None) -> None:
+    problems = catalog_period_problems(start, end, today or today_kst())
     if problems:
         raise ValidationFailed(fields=problems)
 
@@ -292,9 +292,9 @@ def refusal(service: Service, supplier: Organisation, today: date) -> Text | Non
     return None
 
 
-def _refuse_if_blocked(contract_or_service: CatalogContract | Service) -> None:
+def _refuse_if_blocked(contract_or_service: CatalogContract | Service, today: date | None = None) -> None:
     service = contract_or_service.service if isinstance(contract_or_service, CatalogContract) else contract_or_service
-    reason = refusal(service, service.supplier, today_kst())
+    reason = refusal(service, service.supplier, today or today_kst())
     if reason is not None:
         raise Conflict(reason)
 
@@ -338,8 +338,9 @@ def _record(
     from_state: str | None,
     reason: str | None = None,
     details: dict | None = None,
+    now: datetime | None = None,
 ) -> None:
-    contract.updated_at = utcnow()
+    contract.updated_at = now or utcnow()
     session.flush()
     audit.record(
         session,
@@ -384,6 +385,7 @@ def apply(
     items: list[ItemInput],
     period_start: date | None,
     period_end: date | None,
+    now: datetime | None = None,
 ) -> CatalogContract:
     """Apply for a catalog contract of one's published service, from its price plans: nothing is typed or
     uploaded again (the selection application's documents serve PPS too)."""
@@ -392,9 +394,10 @@ def apply(
     session.execute(select(Service.id).where(Service.id == service.id).with_for_update())
     if open_contract_of_service(session, service.id) is not None:
         raise Conflict(N_("The service already has a catalog contract or an application under way."))
-    _refuse_if_blocked(service)
+    today = today_kst(now)
+    _refuse_if_blocked(service, today)
     checked = _checked_items(service, items)
-    _check_period(period_start, period_end)
+    _check_period(period_start, period_end, today)
     contract = CatalogContract(
         service_id=service.id,
         supplier_id=service.supplier_id,
@@ -417,7 +420,9 @@ def apply(
         )
     )
     _write_items(session, contract, 0, checked)
-    _record(session, contract, "apply", actor.user_id, from_state=None, details={"items": _item_details(checked)})
+    _record(
+        session, contract, "apply", actor.user_id, from_state=None, details={"items": _item_details(checked)}, now=now
+    )
     notify_officers(
         session,
         contract,
@@ -438,11 +443,13 @@ def resubmit(
     items: list[ItemInput] | None = None,
     period_start: date | None = None,
     period_end: date | None = None,
+    now: datetime | None = None,
 ) -> CatalogContract:
     """After a supplement request: send the application again, with changed items or period if given."""
     contract = own_contract(session, actor, contract_id)
     new_state = _step(contract, CatalogAction.RESUBMIT, version)
-    _refuse_if_blocked(contract)
+    today = today_kst(now)
+    _refuse_if_blocked(contract, today)
     details: dict = {}
     if items is not None:
         checked = _checked_items(contract.service, items)
@@ -451,7 +458,7 @@ def resubmit(
             _replace_application_items(session, contract, checked)
     if period_start is not None or period_end is not None:
         start, end = period_start or contract.period_start, period_end or contract.period_end
-        _check_period(start, end)
+        _check_period(start, end, today)
         if (start, end) != (contract.period_start, contract.period_end):
             details["period"] = [start.isoformat(), end.isoformat()]
         contract.period_start, contract.period_end = start, end
@@ -460,7 +467,7 @@ def resubmit(
     previous = contract.status
     contract.status = new_state
     contract.status_reason = None
-    _record(session, contract, "resubmit", actor.user_id, from_state=previous, details=details)
+    _record(session, contract, "resubmit", actor.user_id, from_state=previous, details=details, now=now)
     notify_officers(
         session,
         contract,
@@ -472,13 +479,15 @@ def resubmit(
 # --- the contracting officer (조달청 계약관) -------------------------------------------------------------------
 
 
-def start_review(session: Session, actor: Actor, contract_id: int, version: int) -> CatalogContract:
+def start_review(
+    session: Session, actor: Actor, contract_id: int, version: int, now: datetime | None = None
+) -> CatalogContract:
     contract = load(session, contract_id)
     new_state = _step(contract, CatalogAction.START_REVIEW, version)
     previous = contract.status
     contract.status = new_state
     contract.officer_id = actor.user_id
-    _record(session, contract, "start_review", actor.user_id, from_state=previous)
+    _record(session, contract, "start_review", actor.user_id, from_state=previous, now=now)
     notify_supplier(
         session,
         contract,
@@ -487,7 +496,9 @@ def start_review(session: Session, actor: Actor, contract_id: int, version: int)
     return contract
 
 
-def request_supplement(session: Session, actor: Actor, contract_id: int, version: int, reason: str) -> CatalogContract:
+def request_supplement(
+    session: Session, actor: Actor, contract_id: int, version: int, reason: str, now: datetime | None = None
+) -> CatalogContract:
     """보완 요청, with the reasons; the supplier resubmits."""
     contract = load(session, contract_id)
     new_state = _step(contract, CatalogAction.REQUEST_SUPPLEMENT, version)
@@ -495,7 +506,7 @@ def request_supplement(session: Session, actor: Actor, contract_id: int, version
     previous = contract.status
     contract.status = new_state
     contract.status_reason = text
-    _record(session, contract, "request_supplement", actor.user_id, from_state=previous, reason=text)
+    _record(session, contract, "request_supplement", actor.user_id, from_state=previous, reason=text, now=now)
     notify_supplier(
         session,
         contract,
@@ -512,12 +523,14 @@ def sign(
     items: list[ItemInput] | None = None,
     period_start: date | None = None,
     period_end: date | None = None,
+    now: datetime | None = None,
 ) -> CatalogContract:
     """Contract: a CC number, the period and the items (as proposed, or as the officer sets them, never above
     the plans' prices). The service is in the shopping mall from the first day of the period."""
     contract = load(session, contract_id)
     new_state = _step(contract, CatalogAction.CONTRACT, version)
-    _refuse_if_blocked(contract)
+    today = today_kst(now)
+    _refuse_if_blocked(contract, today)
     if items is not None:
         checked = _checked_items(contract.service, items)
         if as_items(items_of(contract, 0)) != checked:
@@ -525,18 +538,17 @@ def sign(
     else:
         checked = _checked_items(contract.service, [_input_of(i) for i in items_of(contract, 0)])
     start, end = period_start or contract.period_start, period_end or contract.period_end
-    _check_period(start, end)
+    _check_period(start, end, today)
     contract.period_start, contract.period_end = start, end
     first = version_of(contract, 0)
     first.period_start, first.period_end = start, end
     first.actor_user_id = actor.user_id
-    today = today_kst()
     contract.number = next_code(session, "CC", today.year)
     previous = contract.status
     contract.status = new_state
     contract.status_reason = None
     contract.officer_id = actor.user_id
-    contract.contracted_at = utcnow()
+    contract.contracted_at = now or utcnow()
     _record(
         session,
         contract,
@@ -548,6 +560,7 @@ def sign(
             "period": [start.isoformat(), end.isoformat()],
             "items": _item_details(checked),
         },
+        now=now,
     )
     catalog_changed(session)
     notify_supplier(
@@ -574,17 +587,19 @@ def amend(
     items: list[ItemInput],
     period_end: date | None,
     reason: str,
+    now: datetime | None = None,
 ) -> CatalogContract:
     """변경차수 + 1: prices down, items added (never above the plan price) or removed, the period extended.
     Every earlier version and its items stay as they were."""
     contract = load(session, contract_id)
     new_state = _step(contract, CatalogAction.AMEND, version)
-    _refuse_if_blocked(contract)
+    today = today_kst(now)
+    _refuse_if_blocked(contract, today)
     text = _reason(reason)
     checked = _checked_items(contract.service, items)
     end = period_end or contract.period_end
     problems = amendment_problems(as_items(contract.current_items()), checked, contract.period_end, end)
-    problems |= catalog_period_problems(contract.period_start, end, today_kst())
+    problems |= catalog_period_problems(contract.period_start, end, today)
     if problems:
         message = problems.pop("_form", None)
         raise ValidationFailed(message, fields=problems)
@@ -617,6 +632,7 @@ def amend(
             "changes": [{"plan": c.price_plan_id, "change": c.change} for c in diff.items if c.change != "same"],
             **({"period_end": [previous_end.isoformat(), end.isoformat()]} if end != previous_end else {}),
         },
+        now=now,
     )
     catalog_changed(session)
     notify_supplier(
@@ -627,14 +643,16 @@ def amend(
     return contract
 
 
-def suspend(session: Session, actor: Actor, contract_id: int, version: int, reason: str) -> CatalogContract:
+def suspend(
+    session: Session, actor: Actor, contract_id: int, version: int, reason: str, now: datetime | None = None
+) -> CatalogContract:
     """거래정지: agencies cannot order the service under this contract until trade resumes."""
     contract = load(session, contract_id)
     new_state = _step(contract, CatalogAction.SUSPEND, version)
     text = _reason(reason)
     contract.status = new_state
     contract.status_reason = text
-    _record(session, contract, "suspend", actor.user_id, from_state=str(CatalogState.CONTRACTED), reason=text)
+    _record(session, contract, "suspend", actor.user_id, from_state=str(CatalogState.CONTRACTED), reason=text, now=now)
     catalog_changed(session)
     notify_supplier(
         session,
@@ -644,18 +662,21 @@ def suspend(session: Session, actor: Actor, contract_id: int, version: int, reas
     return contract
 
 
-def resume(session: Session, actor: Actor, contract_id: int, version: int, reason: str) -> CatalogContract:
+def resume(
+    session: Session, actor: Actor, contract_id: int, version: int, reason: str, now: datetime | None = None
+) -> CatalogContract:
     """Trade resumes, with a reason; not while the service is suspended or its supplier sanctioned, nor after
     the end of the period (the contract expires instead)."""
     contract = load(session, contract_id)
     new_state = _step(contract, CatalogAction.RESUME, version)
     text = _reason(reason)
-    _refuse_if_blocked(contract)
-    if contract.period_end < today_kst():
+    today = today_kst(now)
+    _refuse_if_blocked(contract, today)
+    if contract.period_end < today:
         raise Conflict(N_("The contract period has ended; the contract expires instead."))
     contract.status = new_state
     contract.status_reason = None
-    _record(session, contract, "resume", actor.user_id, from_state=str(CatalogState.SUSPENDED), reason=text)
+    _record(session, contract, "resume", actor.user_id, from_state=str(CatalogState.SUSPENDED), reason=text, now=now)
     catalog_changed(session)
     notify_supplier(session, contract, N_("Trade under catalog contract %(number)s resumes.", number=contract.number))
     return contract
