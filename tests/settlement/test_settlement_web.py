@@ -148,6 +148,8 @@ def test_the_pages_in_korean_without_javascript(demo, app, order_id, people):
         f"{invoice_url}/pay", data={"csrf_token": token, "version": version, "paid_on": TODAY.isoformat()}
     )
     assert "지급을 기록했습니다" in paid.text and "지급 완료" in paid.text
+    section = buyer.get(f"/orders/{order_id}").text
+    assert "지급 완료" in section and "1개월" in section
     listing = buyer.get("/agency/invoices")
     assert "검수 및 대금지급" in listing.text and invoice_url in listing.text
     assert signed_in(app, "buyer2@demo.kr").get(invoice_url).status_code == 404

@@ -50,15 +50,18 @@ BADGES = {
 }
 
 
-def show(request: Request, template: str, context: dict, *, actor: Actor | None, status: int = 200):
-    ctx = {
-        **common_context(),
+def _labels() -> dict:
+    """What the settlement templates need besides the contracting pages' context."""
+    return {
         "invoice_state_labels": INVOICE_STATE_LABELS,
         "invoice_badges": BADGES,
         "is_overdue": rules.is_overdue,
         "today": today_kst(),
-        **context,
     }
+
+
+def show(request: Request, template: str, context: dict, *, actor: Actor | None, status: int = 200):
+    ctx = {**common_context(), **_labels(), **context}
     notice = request.query_params.get("notice")
     if notice in NOTICES and status < 400:
         kind, text = NOTICES[notice]
@@ -96,13 +99,14 @@ def order_page_section(session, order, actor) -> dict:
         return {}
     review = reviews.review_of_order(session, order.id)
     return {
+        **_labels(),
         "settlement": {
             "side": side,
             "summary": usage.implementation(session, order),
             "review": review,
             "can_review": side == "agency" and review is None and reviews.refusal(order) is None,
             "review_refusal": reviews.refusal(order) if side == "agency" and review is None else None,
-        }
+        },
     }
 
 

@@ -46,6 +46,11 @@ WORKSPACES: dict[str, Workspace] = {
             ),
             Task(N_("Quotes and orders"), N_("Answer agencies' quote requests and manage orders."), "/supplier/quotes"),
             Task(
+                N_("Usage and invoices"),
+                N_("Report monthly usage of your orders and follow inspection and payment."),
+                "/supplier/invoices",
+            ),
+            Task(
                 N_("Demand notices"),
                 N_("Agencies' planned needs in your categories; tell them you are interested."),
                 "/supplier/demand-notices",
@@ -65,7 +70,7 @@ WORKSPACES: dict[str, Workspace] = {
                 N_("Request quotes from up to five services and contract."),
                 "/agency/orders",
             ),
-            Task(N_("Usage and payment"), N_("Inspect monthly usage and pay within five days.")),
+            Task(N_("Usage and payment"), N_("Inspect monthly usage and pay within five days."), "/agency/invoices"),
             Task(
                 N_("Demand notices"),
                 N_("Announce a planned need and see which suppliers are interested."),
@@ -85,6 +90,11 @@ WORKSPACES: dict[str, Workspace] = {
                 N_("Committee rounds"),
                 N_("Prepare the monthly review committee and publish results."),
                 "/operator/rounds",
+            ),
+            Task(
+                N_("Overdue payments"),
+                N_("Invoices accepted by agencies and not paid within five working days."),
+                "/operator/overdue-invoices",
             ),
             Task(N_("Inquiry queue"), N_("Answer users' inquiries, the longest waiting first."), "/operator/inquiries"),
             Task(N_("FAQ"), N_("Write, publish and order the frequently asked questions."), "/operator/faq"),
