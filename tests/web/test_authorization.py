@@ -55,6 +55,7 @@ def objects(demo, settings):
             "contract_id": _catalog_contract(demo, application.supplier_id),
             **_quote_and_order(demo, settings, application.supplier_id),
             "invoice_id": _invoice(demo, settings, application.supplier_id),
+            **_demand_and_help_desk(demo, settings, application.supplier_id),
             "token_id": 1,
             "step": 1,
             "locale": "en",
@@ -141,6 +142,43 @@ def _catalog_contract(db, supplier_id: int) -> int:
         return catalog_contracts.apply(session, supplier, service.id, items, today, today + timedelta(days=364)).id
 
 
+def _demand_and_help_desk(db, settings, supplier_id: int) -> dict[str, int]:
+    """A demand notice of the demo buyer with the first demo supplier's interest, that supplier's inquiry,
+    an FAQ entry and a notice with an attachment, through the workflows."""
+    from datetime import timedelta
+
+    from digitalmarket.accounts.workflow import actor_of
+    from digitalmarket.community import notices
+    from digitalmarket.core.clock import today_kst
+    from digitalmarket.core.files import DocumentStore
+    from digitalmarket.helpdesk import content, inquiries
+    from tests.selection.journey import PDF
+
+    month = (today_kst().replace(day=1) + timedelta(days=32)).strftime("%Y-%m")
+    with db.transaction() as session:
+        people = {
+            email: actor_of(session.scalars(select(User).where(User.email == email)).one())
+            for email in ("buyer@demo.kr", "supplier@demo.kr", "operator@demo.kr")
+        }
+        service = session.scalars(select(Service).where(Service.supplier_id == supplier_id)).first()
+        need = notices.NoticeIn("그룹웨어 도입 예정", "직원 300명", service.category_id, 1_000_000, 2_000_000, month)
+        demand = notices.post_notice(session, people["buyer@demo.kr"], need)
+        notices.express_interest(session, people["supplier@demo.kr"], demand.id, "관심 있습니다.")
+        inquiry = inquiries.ask(session, people["supplier@demo.kr"], "문의", "other", "본문")
+        operator = people["operator@demo.kr"]
+        entry = content.create_faq(session, operator, "account", "질문", "답변")
+        notice = content.create_notice(session, operator, "공지", "본문")
+        stored = DocumentStore.of(settings).accept(PDF, "첨부.pdf")
+        attachment = content.attach(session, operator, notice.id, stored)
+        return {
+            "demand_notice_id": demand.id,
+            "inquiry_id": inquiry.id,
+            "faq_id": entry.id,
+            "notice_id": notice.id,
+            "attachment_id": attachment.id,
+        }
+
+
 def _fill(path: str, objects: dict) -> str:
     return re.sub(r"{(\w+)}", lambda m: str(objects[m.group(1)]), path)
 
@@ -195,6 +233,7 @@ def test_another_suppliers_objects_are_never_shown(app, demo, objects):
         "/supplier/catalog-contracts/{contract_id}",
         "/invoices/{invoice_id}",
         "/orders/{order_id}/usage",
+        "/help/inquiries/{inquiry_id}",
     ):
         assert client.get(_fill(path, objects)).status_code == 404, path
     for path in (
@@ -206,6 +245,7 @@ def test_another_suppliers_objects_are_never_shown(app, demo, objects):
         "/api/v1/catalog-contracts/{contract_id}/timeline",
         "/api/v1/invoices/{invoice_id}",
         "/api/v1/orders/{order_id}/invoices",
+        "/api/v1/inquiries/{inquiry_id}",
     ):
         assert client.get(_fill(path, objects), headers=headers).status_code == 404, path
     with demo.reading() as session:

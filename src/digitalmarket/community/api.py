@@ -107,7 +107,7 @@ class ServiceRefOut(BaseModel):
 
 class InterestOut(BaseModel):
     id: int
-    demand_notice_id: int
+    notice_id: int
     supplier: str
     supplier_size: str | None
     note: str
@@ -120,7 +120,7 @@ class InterestOut(BaseModel):
     def of(cls, interest: DemandInterest, services=()) -> InterestOut:
         return cls(
             id=interest.id,
-            demand_notice_id=interest.demand_notice_id,
+            notice_id=interest.notice_id,
             supplier=interest.supplier.name,
             supplier_size=interest.supplier.size,
             note=interest.note,

@@ -66,7 +66,7 @@ INQUIRY_TRANSITIONS: dict[tuple[InquiryState, InquiryAction], InquiryState] = {
 INQUIRY_STATE_LABELS = {
     InquiryState.OPEN: N_("Waiting for an answer"),
     InquiryState.ANSWERED: N_("Answered"),
-    InquiryState.CLOSED: N_("Closed"),
+    InquiryState.CLOSED: N_("Ended"),
 }
 
 
