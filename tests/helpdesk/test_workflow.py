@@ -32,6 +32,8 @@ def test_asked_answered_followed_up_and_answered_again(demo):
     with demo.transaction() as session:
         inquiry_id = inquiries.ask(session, p.buyer, "납품요구 방법", "contract", "카탈로그 계약이 있어야 하나요?").id
     assert _links(demo, p.operator.user_id) == [f"/operator/inquiries/{inquiry_id}"]
+    with demo.reading() as session:  # sent by e-mail to those who chose demand notices and inquiries
+        assert session.scalars(select(Notification.kind)).all() == ["community"]
 
     with demo.transaction() as session:
         answered = inquiries.answer(

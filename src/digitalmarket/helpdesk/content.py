@@ -19,10 +19,9 @@ from ..core import audit
 from ..core.errors import Conflict, NotFound, ValidationFailed
 from ..core.files import StoredFile
 from ..core.i18n import N_, Text
-from ..core.notifications import notify
 from ..core.tables import utcnow
 from . import rules
-from .inquiries import operator_ids
+from .inquiries import notify, operator_ids
 from .rules import CATEGORY_LABELS, Category, PublishAction, PublishState
 from .tables import FaqEntry, Notice, NoticeAttachment
 

@@ -21,11 +21,18 @@ from ..core.clock import today_kst
 from ..core.errors import Conflict, NotFound, ValidationFailed
 from ..core.i18n import N_, Text
 from ..core.ids import next_code
-from ..core.notifications import notify
+from ..core.notifications import notify as _notify
 from ..core.tables import utcnow
 from . import rules
 from .rules import InquiryAction, InquiryState
 from .tables import Inquiry, InquiryMessage
+
+KIND = "community"  # the notification kind of the help desk (see core.notifications)
+
+
+def notify(session: Session, user_ids, message: Text, link: str) -> int:
+    """Notifications of the help desk (their kind: demand notices and inquiries)."""
+    return _notify(session, user_ids, message, link, kind=KIND)
 
 
 def operator_ids(session: Session, but: int | None = None) -> list[int]:
