@@ -32,8 +32,12 @@ def _page(request: Request, actor: Actor, code: str, values=None, errors=None, s
             "csap_certificate_number": service.csap_certificate_number or "",
             "csap_valid_until": "",
         }
+        reason = service.status_reason or ""
+        if service.status != "published" and reason.startswith(workflow.CSAP_EXPIRED_REASON):
+            reason = N_("The CSAP certificate expired on %(date)s.", date=reason.split()[-1]).render()
         context = {
             "service": service,
+            "status_note": reason if service.status != "published" else "",
             "values": values,
             "errors": errors or {},
             "grades": [(g, g) for g in CSAP_GRADES],
