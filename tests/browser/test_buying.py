@@ -23,8 +23,11 @@ QUERY = "메신저 회의"
 GROUPWARE = "가상웍스 그룹웨어"  # (주)가상소프트, supplier@demo.kr: Standard 9,000원 per user and month
 MEETINGS = "나래 화상회의"  # 클라우드나래 주식회사, supplier2@demo.kr
 TITLE = "본부 협업 도구 도입"
-# 30 users x 12 months x 8,500원 = 3,060,000원, VAT 306,000원, total 3,366,000원
-SUPPLY, VAT, TOTAL = "3,060,000원", "306,000원", "3,366,000원"
+USERS, MONTHS, DISCOUNT = 30, 12, 500  # the supplier answers 500원 below the highest unit price
+
+
+def won(amount: int) -> str:
+    return f"{amount:,}원"
 
 
 class People:
@@ -108,9 +111,11 @@ def test_compare_ask_answer_award_confirm_and_use(browser, server_url):
     buyer.get_by_label("디지털서비스 검색").fill(QUERY)
     navigate(buyer, buyer.get_by_role("search").get_by_role("button", name="검색", exact=True))
     results = buyer.locator("ol.dm-results > li.dm-result")
+    in_mall = {}
     for name in (GROUPWARE, MEETINGS):
         result = results.filter(has=buyer.get_by_role("heading", level=3, name=name, exact=True))
         expect(result).to_have_count(1)
+        in_mall[name] = result.locator(".krds-badge", has_text="쇼핑몰 등록").count() == 1
         result.locator("label", has_text="비교").click()  # KRDS draws the box on the label
         expect(result.get_by_role("checkbox", name=re.compile("^비교"))).to_be_checked()
     expect(results.filter(has_text="(주)가상소프트").filter(has_text=GROUPWARE)).to_have_count(1)
@@ -129,8 +134,8 @@ def test_compare_ask_answer_award_confirm_and_use(browser, server_url):
     buyer.get_by_label("희망 시작일").fill(today.isoformat())
     buyer.get_by_label("답변 마감일").fill(today.isoformat())
     groupware = buyer.get_by_role("group", name=re.compile(GROUPWARE))
-    groupware.get_by_label("Standard 수량").fill("30")
-    groupware.get_by_label("Standard 개월 수").fill("12")
+    groupware.get_by_label("Standard 수량").fill(str(USERS))
+    groupware.get_by_label("Standard 개월 수").fill(str(MONTHS))
     meetings = buyer.get_by_role("group", name=re.compile(MEETINGS))
     meetings.get_by_label("회의실 수량").fill("1")
     meetings.get_by_label("회의실 개월 수").fill("12")
@@ -145,7 +150,8 @@ def test_compare_ask_answer_award_confirm_and_use(browser, server_url):
     quotes = buyer.get_by_role("table", name=f"{code}의 견적")
     expect(row_cells(quotes, "상태")).to_have_text(["답변 대기", "답변 대기"])
 
-    # 3. (주)가상소프트 answers: a price above the catalog price is refused next to its field, then 8,500원.
+    # 3. (주)가상소프트 answers: a price above the highest unit price (the catalog price, or the catalog
+    #    contract's when lower) is refused next to its field; then 500원 below it.
     supplier = people.page("supplier@demo.kr")
     open_workspace_task(supplier, "견적과 주문")
     expect(supplier.get_by_role("heading", level=1)).to_have_text("답변할 견적요청")
@@ -156,7 +162,13 @@ def test_compare_ask_answer_award_confirm_and_use(browser, server_url):
     navigate(supplier, row.get_by_role("link", name=TITLE))
     expect(supplier.get_by_role("heading", level=1)).to_have_text(TITLE)
     price = supplier.get_by_label("Standard 단가")
-    price.fill("9,500")
+    ceiling_text = row_cells(supplier.get_by_role("table", name="요청 품목"), "Standard").nth(3).inner_text()
+    ceiling = int(ceiling_text.removesuffix("원").replace(",", ""))
+    assert 0 < ceiling <= 9000, ceiling_text
+    above, agreed = f"{ceiling + 500:,}", ceiling - DISCOUNT
+    supply = USERS * MONTHS * agreed
+    vat = supply // 10
+    price.fill(above)
     supplier.get_by_label("유효기간").fill((today + timedelta(days=30)).isoformat())
     supplier.get_by_label("수요기관에 남길 말").fill("12개월 계약 시 단가를 할인했습니다. 이전 지원을 포함합니다.")
     with supplier.expect_response(lambda r: r.request.method == "POST") as response:
@@ -166,16 +178,16 @@ def test_compare_ask_answer_award_confirm_and_use(browser, server_url):
     expect(price).to_have_attribute("aria-invalid", "true")
     error = supplier.locator(f"#{price.get_attribute('id')}-error")
     expect(error).to_be_visible()
-    expect(error).to_contain_text("9,000")
-    expect(supplier.locator(".dm-error-summary")).to_contain_text("9,000")
-    expect(price).to_have_value("9,500")  # what was typed is kept
+    expect(error).to_contain_text(f"{ceiling:,}원")
+    expect(supplier.locator(".dm-error-summary")).to_contain_text(f"{ceiling:,}원")
+    expect(price).to_have_value(above)  # what was typed is kept
     expect(supplier.locator(".dm-flashes")).to_have_count(0)
-    price.fill("8,500")
+    price.fill(f"{agreed:,}")
     navigate(supplier, supplier.get_by_role("button", name="견적 보내기"))
     expect_no_errors(supplier)
     expect(notice(supplier)).to_contain_text("견적을 수요기관에 보냈습니다")
     expect(facts(supplier, "상태")).to_contain_text("견적 제출")
-    expect(supplier.locator("main .dm-amounts")).to_contain_text(TOTAL)
+    expect(supplier.locator("main .dm-amounts")).to_contain_text(won(supply + vat))
 
     # 4. 클라우드나래 declines with a reason.
     supplier2 = people.page("supplier2@demo.kr")
@@ -201,11 +213,12 @@ def test_compare_ask_answer_award_confirm_and_use(browser, server_url):
     expect(quotes.locator("thead th.dm-compare-service a")).to_have_text([GROUPWARE, MEETINGS])
     expect(cells("공급기업")).to_have_text(["(주)가상소프트", "클라우드나래 주식회사"])
     expect(cells("상태")).to_have_text(["견적 제출", "사양"])
-    expect(cells("공급가액")).to_have_text([SUPPLY, "-"])
-    expect(cells("부가세 (10%)")).to_have_text([VAT, "-"])
-    expect(cells("합계(부가세 포함)")).to_have_text([TOTAL, "-"])  # one answer: nothing marked lowest
-    expect(quotes).to_contain_text("8,500원")
-    expect(quotes).to_contain_text("9,000원")  # the catalog price next to it
+    expect(cells("공급가액")).to_have_text([won(supply), "-"])
+    expect(cells("부가세 (10%)")).to_have_text([won(vat), "-"])
+    expect(cells("합계(부가세 포함)")).to_have_text([won(supply + vat), "-"])  # one answer: nothing marked lowest
+    expect(cells("품목(견적 단가 / 카탈로그 가격)").first).to_contain_text(
+        f"{agreed:,}원 / 사용자/월 (카탈로그 {ceiling:,}원)"
+    )
     expect(quotes).to_contain_text("전용 회의실을 준비할 수 없습니다")
     awards = quotes.get_by_role("button", name=re.compile("^이 견적 낙찰"))
     expect(awards).to_have_count(1)
@@ -221,13 +234,13 @@ def test_compare_ask_answer_award_confirm_and_use(browser, server_url):
     expect(heading).to_have_text(re.compile(r"^계약 ORD-\d{4}-\d{5}"))
     order_code = re.search(r"ORD-\d{4}-\d{5}", heading.inner_text()).group(0)
     expect(facts(buyer, "상태")).to_have_text("확인 대기")
-    expect(facts(buyer, "계약방법")).to_have_text("수의계약")
+    expect(facts(buyer, "계약방법")).to_contain_text("납품요구" if in_mall[GROUPWARE] else "수의계약")
     expect(facts(buyer, "공급기업")).to_have_text("(주)가상소프트")
     expect(facts(buyer, "기간")).to_contain_text(today.isoformat())
     amounts = in_force(buyer).locator(".dm-amounts")
-    expect(amounts).to_contain_text(SUPPLY)
-    expect(amounts).to_contain_text(VAT)
-    expect(amounts).to_contain_text(TOTAL)
+    expect(amounts).to_contain_text(won(supply))
+    expect(amounts).to_contain_text(won(vat))
+    expect(amounts).to_contain_text(won(supply + vat))
     document = buyer.get_by_role("region", name="계약서", exact=True)
     expect(document).to_contain_text("아직 확인 안 함")
     shoot(buyer, "order-draft")
@@ -262,7 +275,7 @@ def test_compare_ask_answer_award_confirm_and_use(browser, server_url):
     expect(buyer.get_by_role("region", name="계약서", exact=True)).to_have_count(0)
     versions = buyer.get_by_role("table", name="변경 이력과 계약서")
     expect(versions.get_by_role("link", name=re.compile("^PDF"))).to_have_count(1)
-    expect(in_force(buyer).locator(".dm-amounts")).to_contain_text(TOTAL)
+    expect(in_force(buyer).locator(".dm-amounts")).to_contain_text(won(supply + vat))
     shoot(buyer, "order")
     shoot_narrow(buyer, "order")
 
