@@ -45,10 +45,14 @@ messages: setup
 	$(BIN)/pybabel update -i src/digitalmarket/locale/messages.pot -d src/digitalmarket/locale --no-fuzzy-matching --omit-header
 
 SEARCH_DEV ?= ../shared/data/search-dev
+# Catalog sizes of the search speed bench; the first run builds them (100000 takes long), later runs reuse them.
+SPEED_SIZES ?= 1000,10000,100000
 
+# run.py rewrites bench/README.md; search_speed.py then puts its own section back.
 bench: setup
 	if [ -f $(SEARCH_DEV)/services.jsonl ]; then $(BIN)/python bench/search_quality.py $(SEARCH_DEV)/services.jsonl $(SEARCH_DEV)/queries.jsonl; fi
 	$(BIN)/python bench/run.py
+	if [ -f $(SEARCH_DEV)/services.jsonl ]; then $(BIN)/python bench/search_speed.py --sample $(SEARCH_DEV) --sizes $(SPEED_SIZES); fi
 
 clean:
 	rm -rf $(VENV) node_modules var tests/artifacts .pytest_cache
