@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 
 import pytest
@@ -13,6 +14,7 @@ from digitalmarket.catalog.analyzer import (
     chosung_matches,
     fts5_match,
     index_terms,
+    index_terms_many,
     is_chosung_query,
     query_terms,
     typo_candidates,
@@ -21,6 +23,7 @@ from digitalmarket.catalog.analyzer import (
 )
 from digitalmarket.catalog.hangul import edit_distance, jamo_distance
 from digitalmarket.catalog.synonyms import load_groups, parse_groups, parse_nouns
+from tests.conftest import shared_dir
 
 
 def matches(query: str, text: str) -> bool:
@@ -223,6 +226,44 @@ def test_typo_corrections_are_added_only_to_concepts_that_cannot_match():
     first = dict(concepts[0].alternatives)
     assert first["클라우드"] < 1.0
     assert [phrase for phrase, _ in concepts[1].alternatives if phrase == "클라우드"] == []
+
+
+MANY_TEXTS = [
+    "화상회의 서비스를",
+    "",
+    "K8s 기반 데이터 시각화",
+    "화상회의 서비스를",
+    "  ",
+    "민원 응대를 자동으로 해주는",
+    "비식별 처리와 ＯＣＲ 문서 인식, https://example.go.kr 안내",
+    "클라우드 네이티브 전환 컨설팅 (MSA·CI/CD)",
+    "도커 컨테이너 이미지를 옮기고 바꾸는 화 상 회의",
+    "(주)가상소프트",
+]
+
+
+def test_many_texts_at_once_give_each_text_its_own_terms():
+    texts = MANY_TEXTS + _dev_texts()
+    many = index_terms_many(texts)
+    assert many == [index_terms(text) for text in texts]
+    many[0].append("changed")  # each text's list is its own, even for a repeated text
+    assert many[3] == index_terms(texts[3])
+    assert index_terms_many([]) == [] and index_terms_many(iter(["백업"])) == [["백업"]]
+
+
+def _dev_texts() -> list[str]:
+    """Every text of the judged dev sample's services, when the shared sample is next to the checkout."""
+    path = shared_dir() / "data" / "search-dev" / "services.jsonl"
+    if not path.exists():
+        return []
+    texts = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            service = json.loads(line)
+            texts += [service["name"], service["summary"], service["description"]]
+            texts += service.get("features") or []
+            texts += service.get("keywords") or []
+    return texts
 
 
 # --- field weights and the Kiwi instance ---------------------------------------------------------

@@ -130,3 +130,103 @@ def test_a_service_leaves_the_catalog_when_its_certificate_expires(db, tmp_path,
         service = session.scalars(select(Service).where(Service.ref == "t-001")).one()
         assert service.status == "suspended" and last_day in service.status_reason
         assert verify_chain(session).ok
+
+
+SUPPLIERS = {
+    "x": {"business_number": "1208147521", "name": "(주)가상소프트", "size": "sme"},
+    "y": {"business_number": "2148600001", "name": "한빛컨설팅 주식회사", "size": "large"},
+    "z": {"business_number": "214-86-00016", "name": " 누리데이터 ", "size": "sme"},
+    "w": {"business_number": "2148600020", "name": "다온클라우드", "size": "sme"},
+}
+SUPPORT = {**GOOD, "type": "SUPPORT", "category": "컨설팅", "csap": None}
+FIRST = [
+    {**GOOD, "supplier": SUPPLIERS["x"]},
+    {**SUPPORT, "ref": "t-002", "name": "클라우드 전환 컨설팅", "supplier": SUPPLIERS["y"]},
+    {
+        **GOOD,
+        "ref": "t-003",
+        "name": "화상회의 서비스",
+        "keywords": ["화상 회의", "그룹웨어"],
+        "supplier": SUPPLIERS["x"],
+    },
+    {**GOOD, "ref": "t-004", "name": "만료된 백업", "csap": {"grade": "하", "valid_until": "2020-01-31"}},
+    {**SUPPORT, "ref": "t-005", "name": "데이터 시각화 교육", "supplier": SUPPLIERS["z"]},
+]
+SECOND = [
+    {**FIRST[2], "name": "화상회의 서비스 2", "supplier": SUPPLIERS["y"]},
+    {**SUPPORT, "ref": "t-006", "name": "보안 컨설팅", "supplier": SUPPLIERS["w"]},
+    {**GOOD, "price_plans": [{**GOOD["price_plans"][0], "unit_price": 7000}, GOOD["price_plans"][0]]},
+]
+
+
+def _one_line_at_a_time(session, path):
+    """The import as it was first written: supplier, then publish or replace_content, line by line."""
+    from digitalmarket.accounts.workflow import register_supplier
+    from digitalmarket.catalog import importer, workflow
+    from digitalmarket.catalog.rules import IMPORT_PROFILE
+
+    lines, problems = importer.read_file(session, path)
+    assert problems == []
+    for line in lines:
+        supplier = line.supplier
+        org = register_supplier(
+            session, None, str(supplier["business_number"]), str(supplier["name"]), str(supplier.get("size") or "sme")
+        )
+        existing = workflow.service_by_ref(session, line.ref)
+        origin = f"import:{path.name}"
+        if existing is None:
+            workflow.publish(
+                session, actor_user_id=None, supplier_id=org.id, content=line.content, origin=origin, ref=line.ref,
+                profile=IMPORT_PROFILE,
+            )  # fmt: skip
+        else:
+            existing.supplier_id = org.id
+            workflow.replace_content(
+                session, actor_user_id=None, service=existing, content=line.content, reason=origin,
+                profile=IMPORT_PROFILE,
+            )  # fmt: skip
+
+
+def _contents(db):
+    from digitalmarket.accounts.tables import Organisation
+    from digitalmarket.catalog.search import ServiceSearch
+    from digitalmarket.catalog.tables import PricePlan
+
+    skip = {"published_at", "updated_at", "created_at", "occurred_at", "hash", "prev_hash", "version"}
+
+    def rows(model):
+        columns = [c.name for c in model.__table__.columns if c.name not in skip]
+        ordered = session.scalars(select(model).order_by(*model.__table__.primary_key.columns))
+        return [{name: getattr(row, name) for name in columns} for row in ordered]
+
+    with db.reading() as session:
+        return {m.__tablename__: rows(m) for m in (Organisation, Service, PricePlan, ServiceSearch, AuditEvent)}
+
+
+def test_the_import_writes_what_importing_one_line_at_a_time_writes(db, tmp_path, request, monkeypatch):
+    import shutil
+
+    from digitalmarket.catalog import importer
+    from digitalmarket.core.database import Database
+
+    files = [_write(tmp_path, "first.jsonl", FIRST), _write(tmp_path, "second.jsonl", SECOND)]
+    shutil.copy(request.getfixturevalue("sqlite_template"), tmp_path / "reference.sqlite3")
+    reference = Database(f"sqlite:///{tmp_path / 'reference.sqlite3'}")
+    for path in files:
+        with reference.transaction() as session:
+            _one_line_at_a_time(session, path)
+    monkeypatch.setattr(importer, "CHUNK", 2)  # chunk boundaries inside both files
+    reports = [import_files(db.transaction, [path]) for path in files]
+    assert [(r.created, r.updated, r.problems) for r in reports] == [(5, 0, []), (1, 2, [])]
+    expected, imported = _contents(reference), _contents(db)
+    reference.dispose()
+    for table, rows in expected.items():
+        assert imported[table] == rows, table
+    assert [e["action"] for e in imported["audit_events"]][:4] == [
+        "organisation.created",
+        "service.published",
+        "organisation.created",
+        "service.published",
+    ]
+    with db.reading() as session:
+        assert verify_chain(session).ok

@@ -5,7 +5,7 @@ from sqlalchemy import select, text
 from typer.testing import CliRunner
 
 from digitalmarket import cli
-from digitalmarket.core.audit import AuditEvent, verify_chain
+from digitalmarket.core.audit import AuditEvent, record, record_many, verify_chain
 
 AUDIT_COLUMNS = ["occurred_at", "actor_user_id", "action", "object_type", "object_id", "details", "prev_hash", "hash"]
 
@@ -95,3 +95,30 @@ def _settings_for(url):
         return load_settings()
 
     return get_settings
+
+
+def test_several_events_are_appended_in_order_and_chained(db):
+    with db.transaction() as session:
+        first = record(session, actor_user_id=None, action="test.one", object_type="thing", object_id=1)
+        many = record_many(
+            session,
+            [
+                {"actor_user_id": None, "action": "test.two", "object_type": "thing", "object_id": 2},
+                {
+                    "actor_user_id": None,
+                    "action": "test.three",
+                    "object_type": "thing",
+                    "object_id": "3",
+                    "details": {"n": 3},
+                },
+            ],
+        )
+        last = record(session, actor_user_id=None, action="test.four", object_type="thing", object_id=4)
+        assert record_many(session, []) == []
+    rows = _rows(db)
+    assert [r.action for r in rows] == ["test.one", "test.two", "test.three", "test.four"]
+    assert [r.id for r in rows] == [first.id, many[0].id, many[1].id, last.id] == [1, 2, 3, 4]
+    assert [r.prev_hash for r in rows[1:]] == [r.hash for r in rows[:-1]]
+    assert rows[1].details == {} and rows[2].details == {"n": 3} and rows[2].object_id == "3"
+    with db.reading() as session:
+        assert verify_chain(session).checked == 4

@@ -2,7 +2,7 @@
 
 import threading
 
-from digitalmarket.core.ids import next_code
+from digitalmarket.core.ids import next_code, next_codes
 
 
 def test_codes_count_up_per_prefix_and_year(db):
@@ -11,6 +11,15 @@ def test_codes_count_up_per_prefix_and_year(db):
         assert next_code(session, "SAS", 2026) == "SAS-2026-00002"
         assert next_code(session, "IAS", 2026) == "IAS-2026-00001"
         assert next_code(session, "SAS", 2027) == "SAS-2027-00001"
+
+
+def test_a_block_of_codes_is_what_as_many_single_codes_would_be(db):
+    with db.transaction() as session:
+        assert next_codes(session, "PAS", 2026, 3) == ["PAS-2026-00001", "PAS-2026-00002", "PAS-2026-00003"]
+        assert next_code(session, "PAS", 2026) == "PAS-2026-00004"
+        assert next_codes(session, "PAS", 2026, 2) == ["PAS-2026-00005", "PAS-2026-00006"]
+        assert next_codes(session, "PAS", 2026, 0) == []
+        assert next_code(session, "PAS", 2026) == "PAS-2026-00007"
 
 
 def test_concurrent_writers_never_share_a_code(db):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -251,6 +252,20 @@ def register_supplier(
     session: Session, actor_user_id: int | None, business_number: str, name: str, size: str
 ) -> Organisation:
     """A supplier known by its business number (matched, or created without users, e.g. by an import)."""
+    number = supplier_number(business_number, name, size)
+    existing = suppliers_by_number(session, [number]).get(number)
+    if existing is not None:
+        return existing
+    org = new_supplier(number, name, size)
+    session.add(org)
+    session.flush()
+    audit.record(session, **supplier_registered(actor_user_id, org))
+    return org
+
+
+def supplier_number(business_number: str, name: str, size: str) -> str:
+    """The normalised business number of a supplier to match or register, once its details are
+    checked; ValidationFailed names every wrong one."""
     number = rules.normalise_business_number(business_number)
     fail_if(
         {
@@ -261,21 +276,34 @@ def register_supplier(
             "size": _choice_problem(size, SupplierSize),
         }
     )
-    existing = session.scalar(select(Organisation).where(Organisation.business_number == number))
-    if existing is not None:
-        return existing
-    org = Organisation(kind=OrganisationKind.SUPPLIER, name=name.strip(), business_number=number, size=size)
-    session.add(org)
-    session.flush()
-    audit.record(
-        session,
+    return number
+
+
+def suppliers_by_number(session: Session, numbers: Iterable[str]) -> dict[str, Organisation]:
+    """The organisations holding these (normalised) business numbers, by number, in one query a
+    thousand numbers."""
+    wanted = list(dict.fromkeys(numbers))
+    found: dict[str, Organisation] = {}
+    for start in range(0, len(wanted), 1000):
+        query = select(Organisation).where(Organisation.business_number.in_(wanted[start : start + 1000]))
+        found.update((org.business_number, org) for org in session.scalars(query))
+    return found
+
+
+def new_supplier(number: str, name: str, size: str) -> Organisation:
+    """A supplier organisation without users, not yet in the session (see `register_supplier`)."""
+    return Organisation(kind=OrganisationKind.SUPPLIER, name=name.strip(), business_number=number, size=size)
+
+
+def supplier_registered(actor_user_id: int | None, org: Organisation) -> dict:
+    """The audit event of a supplier registered by `register_supplier` (or an import), once it has an id."""
+    return dict(
         actor_user_id=actor_user_id,
         action="organisation.created",
         object_type="organisation",
         object_id=org.id,
-        details={"kind": "supplier", "business_number": number, "registered_by": "import"},
+        details={"kind": "supplier", "business_number": org.business_number, "registered_by": "import"},
     )
-    return org
 
 
 def create_staff_organisation(session: Session, kind: OrganisationKind, name: str) -> Organisation:

@@ -52,6 +52,7 @@ __all__ = [
     "chosung_matches",
     "fts5_match",
     "index_terms",
+    "index_terms_many",
     "is_chosung_query",
     "query_terms",
     "typo_candidates",
@@ -144,11 +145,16 @@ def _normalise(text: str) -> str:
 def _runs(text: str) -> list[list[_Part]]:
     """The text's content words grouped into runs: the parts of one compound (written together)
     form one run; a verb or adjective stem is a run of its own."""
+    return _runs_of(kiwi().tokenize(_normalise(text)))
+
+
+def _runs_of(tokens: Iterable) -> list[list[_Part]]:
+    """`_runs` of a text, from Kiwi's tokens of it."""
     runs: list[list[_Part]] = []
     current: list[_Part] = []
     prefix = ""
     last_end = -1
-    for token in kiwi().tokenize(_normalise(text)):
+    for token in tokens:
         tag = token.tag.split("-")[0]
         form = token.form.lower()
         touching = token.start == last_end
@@ -189,9 +195,23 @@ def _words(text: str) -> list[str]:
 def index_terms(text: str) -> list[str]:
     """The terms to index for a text: each word's part in text order, then the extra forms (words
     with their noun suffix, compounds joined). Lower-case, no spaces inside a term."""
+    return _terms_of(_runs(text))
+
+
+def index_terms_many(texts: Iterable[str]) -> list[list[str]]:
+    """`index_terms` of each text, in order, for many texts at once (an import): each distinct text is
+    analysed once, and Kiwi spreads the analyses over its worker threads."""
+    normalised = [_normalise(text) for text in texts]
+    distinct = list(dict.fromkeys(normalised))
+    analysed = kiwi().tokenize(distinct) if distinct else []
+    terms = {text: _terms_of(_runs_of(tokens)) for text, tokens in zip(distinct, analysed, strict=True)}
+    return [list(terms[text]) for text in normalised]
+
+
+def _terms_of(runs: list[list[_Part]]) -> list[str]:
     terms: list[str] = []
     extras: list[str] = []
-    for run in _runs(text):
+    for run in runs:
         terms.extend(part.stem for part in run)
         extras.extend(part.full for part in run if part.full != part.stem)
         if len(run) > 1:

@@ -18,13 +18,30 @@ from sqlalchemy.orm import Session
 
 from ..accounts import workflow as accounts
 from ..accounts.rules import is_valid_business_number
+from ..accounts.tables import Organisation
+from ..core import audit
 from ..core.clock import today_kst
 from ..core.errors import DomainError
-from .rules import IMPORT_PROFILE, ServiceType, clean_content
-from .tables import Category
-from .workflow import category_refs, publish, replace_content, service_by_ref
+from ..core.ids import next_codes
+from . import analyzer, search
+from .rules import IMPORT_PROFILE, CategoryRef, ServiceType, clean_content
+from .tables import Category, Service
+from .workflow import (
+    category_refs,
+    new_service,
+    published_event,
+    refuse_type_change,
+    rewrite_content,
+    services_by_ref,
+    updated_event,
+)
 
 REQUIRED_KEYS = ("ref", "name", "type", "category", "supplier", "summary", "description", "price_plans")
+CHUNK = 200
+"""Lines written together: their suppliers and services looked up and inserted, their texts analysed,
+their audit events appended, each at once."""
+ANALYSED_TEXTS = 200_000
+"""The analysis of each distinct text is kept for the rest of its file, up to this many texts."""
 
 
 @dataclass(frozen=True)
@@ -102,10 +119,11 @@ def parse_line(raw: str, file: str, number: int, categories: dict[tuple[str, str
     return Line(file, number, str(data["ref"]), content, supplier)
 
 
-def _check(session: Session, line: Line) -> Problem | None:
+def _check(session: Session, line: Line, categories: dict[int, CategoryRef] | None = None) -> Problem | None:
     """Everything the catalog will refuse, found before anything is written."""
     try:
-        clean_content(line.content, category_refs(session), today_kst(), complete=True, profile=IMPORT_PROFILE)
+        categories = category_refs(session) if categories is None else categories
+        clean_content(line.content, categories, today_kst(), complete=True, profile=IMPORT_PROFILE)
         number = str(line.supplier.get("business_number", ""))
         if not is_valid_business_number(number):
             return Problem(line.file, line.number, f"invalid business number {number!r}")
@@ -118,6 +136,7 @@ def _check(session: Session, line: Line) -> Problem | None:
 
 def read_file(session: Session, path: Path) -> tuple[list[Line], list[Problem]]:
     categories = {(c.type, c.name_ko): c.id for c in session.scalars(select(Category))}
+    refs = category_refs(session)
     lines, problems, seen = [], [], {}
     try:
         text = path.read_text(encoding="utf-8")
@@ -128,7 +147,7 @@ def read_file(session: Session, path: Path) -> tuple[list[Line], list[Problem]]:
             continue
         parsed = parse_line(raw, path.name, number, categories)
         if isinstance(parsed, Line):
-            problem = _check(session, parsed) or (
+            problem = _check(session, parsed, refs) or (
                 Problem(path.name, number, f"ref {parsed.ref!r} already on line {seen[parsed.ref]}")
                 if parsed.ref in seen
                 else None
@@ -150,41 +169,131 @@ def apply(
     report: ImportReport,
     progress: Callable[[], None] | None = None,
 ) -> None:
-    """Publish (or update, by ref) every checked line, inside the caller's transaction."""
-    for line in lines:
+    """Publish (or update, by ref) every checked line, inside the caller's transaction.
+
+    The outcome is that of matching or registering each line's supplier (`register_supplier`) and then
+    calling `publish` or `replace_content`, line after line: the same codes, rows, index terms and
+    audit events, in the same order, and the same error for the first line that fails. The lines are
+    written `CHUNK` at a time, since one service at a time spends most of its time on round trips
+    to the database and on analysing short texts one by one.
+    """
+    categories = category_refs(session)
+    suppliers: dict[str, Organisation] = {}
+    analysed: dict[str, list[str]] = {}  # each distinct text is analysed once per file
+    for start in range(0, len(lines), CHUNK):
+        chunk = lines[start : start + CHUNK]
+        _apply_chunk(session, chunk, actor_user_id, f"import:{file}", report, categories, suppliers, analysed)
+        if progress:
+            for _ in chunk:
+                progress()
+
+
+@dataclass
+class _Step:
+    """What one line does: its checked content, supplier and service (new or the one with its ref)."""
+
+    line: Line
+    number: str
+    clean: dict
+    existing: Service | None
+    supplier: Organisation | None = None
+    registered: bool = False
+    service: Service | None = None
+    before: dict | None = None
+
+
+def _apply_chunk(
+    session: Session,
+    lines: list[Line],
+    actor_user_id: int | None,
+    origin: str,
+    report: ImportReport,
+    categories: dict[int, CategoryRef],
+    suppliers: dict[str, Organisation],
+    analysed: dict[str, list[str]],
+) -> None:
+    existing = services_by_ref(session, [line.ref for line in lines])
+    steps = []
+    for line in lines:  # every check first, in the order the line-by-line import makes them
         supplier = line.supplier
-        organisation = accounts.register_supplier(
-            session,
-            actor_user_id,
-            str(supplier["business_number"]),
-            str(supplier["name"]),
-            str(supplier.get("size") or "sme"),
+        number = accounts.supplier_number(
+            str(supplier["business_number"]), str(supplier["name"]), str(supplier.get("size") or "sme")
         )
-        existing = service_by_ref(session, line.ref)
-        if existing is None:
-            publish(
-                session,
-                actor_user_id=actor_user_id,
-                supplier_id=organisation.id,
-                content=line.content,
-                origin=f"import:{file}",
-                ref=line.ref,
-                profile=IMPORT_PROFILE,
+        clean = clean_content(line.content, categories, today_kst(), complete=True, profile=IMPORT_PROFILE)
+        step = _Step(line, number, clean, existing.get(line.ref))
+        if step.existing is not None:
+            refuse_type_change(step.existing, clean)
+        steps.append(step)
+
+    suppliers.update(accounts.suppliers_by_number(session, [s.number for s in steps if s.number not in suppliers]))
+    for step in steps:
+        step.supplier = suppliers.get(step.number)
+        if step.supplier is None:
+            supplier = step.line.supplier
+            step.supplier = accounts.new_supplier(
+                step.number, str(supplier["name"]), str(supplier.get("size") or "sme")
             )
+            step.registered = True
+            suppliers[step.number] = step.supplier
+            session.add(step.supplier)
+    session.flush()
+
+    year = today_kst().year
+    wanted: dict[str, int] = {}
+    for step in steps:
+        if step.existing is None:
+            prefix = ServiceType(step.clean["type"]).code
+            wanted[prefix] = wanted.get(prefix, 0) + 1
+    codes = {prefix: iter(next_codes(session, prefix, year, count)) for prefix, count in wanted.items()}
+    for step in steps:
+        if step.existing is None:
+            step.service = new_service(
+                step.clean,
+                code=next(codes[ServiceType(step.clean["type"]).code]),
+                supplier_id=step.supplier.id,
+                origin=origin,
+                ref=step.line.ref,
+            )
+            session.add(step.service)
+        else:
+            step.service = step.existing
+            step.service.supplier_id = step.supplier.id
+            step.before = rewrite_content(step.service, step.clean)
+    session.flush()
+
+    texts = [_index_texts(step.service) for step in steps]
+    distinct = dict.fromkeys(text for fields in texts for items in fields.values() for text in items)
+    new = [text for text in distinct if text not in analysed]
+    if len(analysed) + len(new) > ANALYSED_TEXTS:
+        analysed.clear()
+    analysed.update(zip(new, analyzer.index_terms_many(new), strict=True))
+    events = []
+    for step, fields in zip(steps, texts, strict=True):
+        terms = {name: [term for text in items for term in analysed[text]] for name, items in fields.items()}
+        search.index_service(session, step.service, terms=terms)
+        if step.registered:
+            events.append(accounts.supplier_registered(actor_user_id, step.supplier))
+        if step.existing is None:
+            events.append(published_event(actor_user_id, step.service, origin))
             report.created += 1
         else:
-            existing.supplier_id = organisation.id
-            replace_content(
-                session,
-                actor_user_id=actor_user_id,
-                service=existing,
-                content=line.content,
-                reason=f"import:{file}",
-                profile=IMPORT_PROFILE,
-            )
+            events.append(updated_event(actor_user_id, step.service, origin, step.before))
             report.updated += 1
-        if progress:
-            progress()
+    audit.record_many(session, events)
+
+
+def _index_texts(service: Service) -> dict[str, list[str]]:
+    """The texts of each field that `search.index_service` analyses. For a service this import moves to
+    another supplier, ``service.supplier`` is still the previous one (setting ``supplier_id`` does not
+    reload the relationship), exactly as `replace_content` indexes it."""
+    return {
+        "name": [service.name],
+        "keywords": list(service.keywords or []),
+        "features": list(service.features or []),
+        "summary": [service.summary],
+        "description": [service.description],
+        "supplier": [service.supplier.name if service.supplier else ""],
+    }
 
 
 def import_files(

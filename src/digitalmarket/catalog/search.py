@@ -56,10 +56,13 @@ def _texts(service: Service) -> dict[str, list[str]]:
     }
 
 
-def index_service(session: Session, service: Service) -> None:
-    """(Re)index one service inside the caller's transaction."""
+def index_service(session: Session, service: Service, terms: dict[str, list[str]] | None = None) -> None:
+    """(Re)index one service inside the caller's transaction. ``terms``, the analyzer's terms of each
+    field (its items' `index_terms` concatenated), when the caller has already computed them."""
     texts = _texts(service)
-    fields = {name: " ".join(t for item in items for t in analyzer.index_terms(item)) for name, items in texts.items()}
+    if terms is None:
+        terms = {name: [t for item in items for t in analyzer.index_terms(item)] for name, items in texts.items()}
+    fields = {name: " ".join(terms[name]) for name in texts}
     row = session.get(ServiceSearch, service.id) or ServiceSearch(service_id=service.id)
     for name, value in fields.items():
         setattr(row, name, value)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 
@@ -54,12 +55,40 @@ def publish(
 ) -> Service:
     """서비스 등록·공개: a service enters the catalog with its public code, e.g. SAS-2026-00042."""
     clean = clean_content(content, category_refs(session), today_kst(), complete=True, profile=profile)
+    service = new_service(
+        clean,
+        code=next_code(session, ServiceType(clean["type"]).code, today_kst().year),
+        supplier_id=supplier_id,
+        origin=origin,
+        selected_on=selected_on,
+        committee_round=committee_round,
+        ref=ref,
+    )
+    session.add(service)
+    session.flush()
+    search.index_service(session, service)
+    audit.record(session, **published_event(actor_user_id, service, origin))
+    return service
+
+
+def new_service(
+    clean: dict,
+    *,
+    code: str,
+    supplier_id: int,
+    origin: str,
+    selected_on: date | None = None,
+    committee_round: int | None = None,
+    ref: str | None = None,
+) -> Service:
+    """A service to publish (not yet in the session) from checked content (`clean_content`) and its
+    code; a cloud service whose CSAP certificate has run out starts suspended."""
     service_type = ServiceType(clean["type"])
     status, status_reason = ServiceStatus.PUBLISHED, None
     if service_type.is_cloud and not csap_valid(clean, today_kst()):
         status, status_reason = ServiceStatus.SUSPENDED, f"CSAP expired {clean['csap_valid_until']}"
-    service = Service(
-        code=next_code(session, service_type.code, today_kst().year),
+    return Service(
+        code=code,
         supplier_id=supplier_id,
         type=service_type.value,
         category_id=clean["category_id"],
@@ -85,18 +114,17 @@ def publish(
         ref=ref,
         price_plans=[PricePlan(position=i, **plan) for i, plan in enumerate(clean["price_plans"])],
     )
-    session.add(service)
-    session.flush()
-    search.index_service(session, service)
-    audit.record(
-        session,
+
+
+def published_event(actor_user_id: int | None, service: Service, origin: str) -> dict:
+    """The audit event of a published service (`audit.record`'s arguments), once it has an id."""
+    return dict(
         actor_user_id=actor_user_id,
         action="service.published",
         object_type="service",
         object_id=service.id,
         details={"code": service.code, "origin": origin},
     )
-    return service
 
 
 CONTENT_COLUMNS = (
@@ -130,8 +158,17 @@ def replace_content(
 ) -> Service:
     """Rewrite a published service's fields and price plans; the audit event keeps what it was before."""
     clean = clean_content(content, category_refs(session), today_kst(), complete=True, profile=profile)
-    if clean["type"] != service.type:
-        raise ValidationFailed(fields={"type": N_("The type of a published service cannot change.")})
+    before = rewrite_content(service, clean)
+    session.flush()
+    search.index_service(session, service)
+    audit.record(session, **updated_event(actor_user_id, service, reason, before))
+    return service
+
+
+def rewrite_content(service: Service, clean: dict) -> dict:
+    """Put checked content (`clean_content`) into a published service, whose type cannot change; what
+    the service held before, for the audit event."""
+    refuse_type_change(service, clean)
     before = {name: getattr(service, name) for name in CONTENT_COLUMNS}
     before["price_plans"] = [
         {"name": p.name, "unit": p.unit, "unit_price": p.unit_price, "billing": p.billing} for p in service.price_plans
@@ -142,21 +179,38 @@ def replace_content(
     service.csap_valid_until = date.fromisoformat(clean["csap_valid_until"]) if clean["csap_valid_until"] else None
     service.price_plans = [PricePlan(position=i, **plan) for i, plan in enumerate(clean["price_plans"])]
     service.updated_at = utcnow()
-    session.flush()
-    search.index_service(session, service)
-    audit.record(
-        session,
+    return before
+
+
+def refuse_type_change(service: Service, clean: dict) -> None:
+    """`rewrite_content`'s check, on its own: the content must keep the service's type."""
+    if clean["type"] != service.type:
+        raise ValidationFailed(fields={"type": N_("The type of a published service cannot change.")})
+
+
+def updated_event(actor_user_id: int | None, service: Service, reason: str, before: dict) -> dict:
+    """The audit event of a rewritten service (`audit.record`'s arguments)."""
+    return dict(
         actor_user_id=actor_user_id,
         action="service.updated",
         object_type="service",
         object_id=service.id,
         details={"reason": reason, "before": before},
     )
-    return service
 
 
 def service_by_ref(session: Session, ref: str) -> Service | None:
     return session.scalar(select(Service).where(Service.ref == ref))
+
+
+def services_by_ref(session: Session, refs: Iterable[str]) -> dict[str, Service]:
+    """The services imported under these refs, by ref, in one query a thousand refs."""
+    wanted = list(dict.fromkeys(refs))
+    found: dict[str, Service] = {}
+    for start in range(0, len(wanted), 1000):
+        query = select(Service).where(Service.ref.in_(wanted[start : start + 1000]))
+        found.update((service.ref, service) for service in session.scalars(query))
+    return found
 
 
 def change_status(session: Session, actor: Actor, code: str, action: str, reason: str, version: int) -> Service:
