@@ -321,6 +321,43 @@ def worker(
     run_worker(_database(), settings, once=once, interval=interval, stop=stop, on_daily=daily, on_batch=batch)
 
 
+@app.command("export-ocds")
+def export_ocds(
+    directory: Path = typer.Argument(..., help="Folder to write releases.jsonl and record-package.json into."),
+    since: str = typer.Option(None, "--since", help="Only releases dated on or after this day (YYYY-MM-DD)."),
+) -> None:
+    """Export every OCDS release as release packages (JSON Lines) and a record package, streaming."""
+    from datetime import date
+
+    from rich.progress import Progress
+
+    from .opendata.export import count, export
+
+    day = None
+    if since:
+        try:
+            day = date.fromisoformat(since)
+        except ValueError:
+            console.print(f"[red]--since must be a date like 2026-01-31, not {since!r}.[/red]")
+            raise typer.Exit(2) from None
+    db = _database()
+    with Progress(console=console) as progress:
+        task = progress.add_task("OCDS releases", total=count(db, day))
+        done = export(db, directory, get_settings().base_url, day, lambda n: progress.advance(task, n))
+    console.print(f"{done.releases} releases and {done.records} records written to {directory}.")
+
+
+@app.command("ocds-backfill")
+def ocds_backfill() -> None:
+    """Write the OCDS releases missing for existing orders and catalog contracts, with their original
+    dates (running it again writes nothing)."""
+    from .opendata.releases import backfill
+
+    with _database().transaction() as session:
+        written = backfill(session)
+    console.print(f"{written} OCDS releases written.")
+
+
 @app.command("audit-verify")
 def audit_verify() -> None:
     """Recompute the audit chain; exit 1 naming the first row that does not match."""

@@ -11,6 +11,7 @@ from .core import notifications as _notifications  # noqa: F401
 from .core.tables import Base
 from .helpdesk import tables as _helpdesk  # noqa: F401
 from .notifications import tables as _notifications_tables  # noqa: F401
+from .opendata import tables as _opendata  # noqa: F401
 from .selection import tables as _selection  # noqa: F401
 from .settlement import tables as _settlement  # noqa: F401
 

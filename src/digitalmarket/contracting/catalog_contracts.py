@@ -28,6 +28,7 @@ from ..core.i18n import N_, Text
 from ..core.ids import next_code
 from ..core.notifications import notify
 from ..core.tables import utcnow
+from ..opendata import releases as open_data
 from .rules import (
     CATALOG_OPEN_STATES,
     MAX_ITEM_NAME,
@@ -562,6 +563,7 @@ def sign(
         },
         now=now,
     )
+    open_data.catalog_contracted(session, contract, now)
     catalog_changed(session)
     notify_supplier(
         session,
@@ -634,6 +636,7 @@ def amend(
         },
         now=now,
     )
+    open_data.catalog_amended(session, contract, seq, now)
     catalog_changed(session)
     notify_supplier(
         session,
@@ -653,6 +656,7 @@ def suspend(
     contract.status = new_state
     contract.status_reason = text
     _record(session, contract, "suspend", actor.user_id, from_state=str(CatalogState.CONTRACTED), reason=text, now=now)
+    open_data.catalog_trade_changed(session, contract, True, text, now)
     catalog_changed(session)
     notify_supplier(
         session,
@@ -677,6 +681,7 @@ def resume(
     contract.status = new_state
     contract.status_reason = None
     _record(session, contract, "resume", actor.user_id, from_state=str(CatalogState.SUSPENDED), reason=text, now=now)
+    open_data.catalog_trade_changed(session, contract, False, text, now)
     catalog_changed(session)
     notify_supplier(session, contract, N_("Trade under catalog contract %(number)s resumes.", number=contract.number))
     return contract
@@ -705,6 +710,7 @@ def expire_due_catalog_contracts(session: Session, today: date) -> list[CatalogC
             from_state=previous,
             details={"period_end": contract.period_end.isoformat()},
         )
+        open_data.catalog_expired(session, contract)
         notify_supplier(
             session,
             contract,

@@ -30,6 +30,7 @@ from ..core.i18n import N_, Text
 from ..core.ids import next_code
 from ..core.notifications import notify
 from ..core.tables import utcnow
+from ..opendata import releases as open_data
 from . import rules
 from .catalog_contracts import active_catalog_contract, catalog_item_price
 from .contract_pdf import ContractLine, ContractTerms, render_contract
@@ -377,6 +378,7 @@ def make_order(
             "document_sha256": first.document_sha256,
         },
     )
+    open_data.order_awarded(session, order, now)
     notify(
         session,
         organisation_users(session, order.supplier_id),
@@ -515,6 +517,7 @@ def confirm(session: Session, actor: Actor, order_id: int, version: int, now: da
         object_id=order.id,
         details={"code": order.code, "total": order.total, "document_sha256": first.document_sha256},
     )
+    open_data.order_contracted(session, order, now)
     if order.start_date <= today:
         _activate(session, order, actor.user_id, now)
     catalog_changed(session)
@@ -698,6 +701,7 @@ def confirm_change(
         object_id=order.id,
         details={"seq": proposal.seq, "total": proposal.total, "document_sha256": proposal.document_sha256},
     )
+    open_data.order_changed(session, order, proposal.seq, now)
     catalog_changed(session)
     notify(
         session,
@@ -772,6 +776,7 @@ def terminate(
         object_id=order.id,
         details={"reason": order.status_reason},
     )
+    open_data.order_ended(session, order, now)
     catalog_changed(session)
     notify(
         session,
@@ -818,6 +823,7 @@ def activate_and_complete_due_orders(session: Session, today: date | None = None
             object_id=order.id,
             details={"end_date": order.end_date.isoformat()},
         )
+        open_data.order_ended(session, order, now)
         completed.append(order.code)
     if activated or completed:
         catalog_changed(session)

@@ -1,0 +1,96 @@
+"""Public JSON routes of OCDS 1.1 under /api/v1/ocds: the list of contracting processes (ocids), a
+release package and a record package per ocid. Anyone may read them: they hold only public data."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from sqlalchemy import select
+
+from ..accounts.access import api_access, database
+from ..accounts.permissions import PUBLIC
+from ..accounts.schemas import ErrorOut
+from ..core.errors import NotFound
+from . import ocds, releases
+from .tables import OcdsRelease
+
+router = APIRouter(tags=["open data"], responses={s: {"model": ErrorOut} for s in (404, 422)})
+OCDS_JSON = "application/json"
+Ocid = Path(max_length=100, description="e.g. ocds-xxxxxx-ORD-2026-00001 or ocds-xxxxxx-CC-2026-00017")
+
+
+class ProcessOut(BaseModel):
+    ocid: str
+    releases: int
+    last_release_date: str
+    release_package: str
+    record_package: str
+
+
+class ProcessListOut(BaseModel):
+    items: list[ProcessOut]
+    next_cursor: str | None
+    has_more: bool
+
+
+def _base_url(request: Request) -> str:
+    return request.app.state.settings.base_url
+
+
+def _rows(session, ocid: str) -> list[OcdsRelease]:
+    rows = list(
+        session.scalars(select(OcdsRelease).where(OcdsRelease.ocid == ocid).order_by(OcdsRelease.date, OcdsRelease.id))
+    )
+    if not rows:
+        raise NotFound()
+    return rows
+
+
+@router.get("/ocds/processes", response_model=ProcessListOut, summary="Contracting processes with OCDS releases")
+def processes(
+    request: Request,
+    cursor: str | None = Query(None, max_length=100, description="the last ocid of the previous page"),
+    limit: int = Query(100, ge=1, le=500),
+    _=Depends(api_access(PUBLIC)),
+):
+    """Every ocid, in order: orders (`…-ORD-…`) and catalog contracts (`…-CC-…`, framework processes),
+    with their number of releases. Page with `cursor`: the `next_cursor` of the previous page."""
+    with database(request).reading() as session:
+        rows = releases.processes(session, cursor, limit + 1)
+    base = str(request.base_url).rstrip("/")
+    items = [
+        ProcessOut(
+            ocid=ocid,
+            releases=count,
+            last_release_date=ocds.when(last),
+            release_package=f"{base}/api/v1/ocds/releases/{ocid}",
+            record_package=f"{base}/api/v1/ocds/records/{ocid}",
+        )
+        for ocid, count, last in rows[:limit]
+    ]
+    return ProcessListOut(items=items, next_cursor=items[-1].ocid if items else cursor, has_more=len(rows) > limit)
+
+
+@router.get("/ocds/releases/{ocid}", summary="Release package of one contracting process (OCDS 1.1)")
+def release_package(request: Request, ocid: str = Ocid, _=Depends(api_access(PUBLIC))):
+    """Every release of the process, oldest first: award, contract, each amendment, each payment
+    (implementation) and its end. Releases never change once published."""
+    with database(request).reading() as session:
+        rows = _rows(session, ocid)
+    published = max(row.published_at for row in rows)
+    package = ocds.release_package(str(request.url), _base_url(request), published, [row.data for row in rows])
+    return JSONResponse(package, media_type=OCDS_JSON)
+
+
+@router.get("/ocds/records/{ocid}", summary="Record package of one contracting process (OCDS 1.1)")
+def record_package(request: Request, ocid: str = Ocid, _=Depends(api_access(PUBLIC))):
+    """The process's releases and the compiled release: its current state, merged by the OCDS rules."""
+    with database(request).reading() as session:
+        rows = _rows(session, ocid)
+    published = max(row.published_at for row in rows)
+    data = [row.data for row in rows]
+    record = ocds.record(ocid, data, releases.compile_releases(data))
+    return JSONResponse(
+        ocds.record_package(str(request.url), _base_url(request), published, [record]), media_type=OCDS_JSON
+    )

@@ -1,0 +1,111 @@
+"""A whole public history through the workflows, for the open data tests: a catalog contract signed,
+amended, suspended and resumed; a delivery request awarded from a quote, contracted, changed, invoiced,
+paid and terminated; and a quote of a competitor that was not awarded."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from digitalmarket.accounts.tables import Organisation, User
+from digitalmarket.contracting import catalog_contracts as cc
+from digitalmarket.contracting import orders
+from digitalmarket.opendata.tables import OcdsRelease
+from tests.contracting.buying import (
+    TODAY,
+    answer,
+    ask,
+    award,
+    catalog_contract,
+    confirm,
+    order,
+    plan_ids,
+    publish,
+)
+from tests.settlement.settling import accept, month_of, pay, report
+
+
+@dataclass
+class History:
+    contract_id: int
+    contract_number: str
+    order_id: int
+    order_code: str
+    invoice_code: str
+    rival_code: str
+
+
+def step(db, function, who, contract_id, *args):
+    with db.transaction() as session:
+        return function(session, who, contract_id, cc.load(session, contract_id).version, *args)
+
+
+def contract_history(db, people, code: str) -> int:
+    contract_id = catalog_contract(db, people, code)
+    plans = plan_ids(db, code)
+    step(
+        db,
+        cc.amend,
+        people.officer,
+        contract_id,
+        [cc.ItemInput(plans[0], 10500), cc.ItemInput(plans[1], 4_400_000)],
+        None,
+        "연간 단가 인하",
+    )
+    step(db, cc.suspend, people.officer, contract_id, "보안 점검")
+    step(db, cc.resume, people.officer, contract_id, "점검 완료")
+    return contract_id
+
+
+def order_history(db, people, store, code: str, rival: str) -> tuple[int, str]:
+    request_id = ask(db, people.buyer, [code, rival], start=TODAY, deadline=TODAY, plans=1, quantity=50)
+    answer(db, people.supplier, request_id, code, [10000])
+    answer(db, people.supplier2, request_id, rival, [9000], note="경쟁 견적: 공개되면 안 됨")
+    order_id = award(db, people.buyer, request_id, code, store)
+    confirm(db, people.buyer, order_id)
+    confirm(db, people.supplier, order_id)
+    current = order(db, order_id)
+    change = orders.ChangeIn("사용자 증원", [orders.ChangeLineIn(0, 80, 12, 10000)])
+    with db.transaction() as session:
+        seq = orders.propose_change(session, people.buyer, order_id, current.version, change, store).seq
+    with db.transaction() as session:
+        orders.confirm_change(session, people.supplier, order_id, order(db, order_id).version, seq)
+    invoice_id = report(db, people.supplier, order_id, month_of(TODAY), {0: 80})
+    accept(db, people.buyer, invoice_id)
+    paid = pay(db, people.buyer, invoice_id, TODAY)
+    with db.transaction() as session:
+        orders.terminate(session, people.buyer, order_id, order(db, order_id).version, "사업 종료")
+    return order_id, paid.code
+
+
+def whole_history(db, people, store) -> History:
+    code = publish(db, people.supplier, "가상웍스 그룹웨어")
+    rival = publish(db, people.supplier2, "나래 오피스")
+    contract_id = contract_history(db, people, code)
+    order_id, invoice_code = order_history(db, people, store, code, rival)
+    with db.reading() as session:
+        number = cc.load(session, contract_id).number
+    return History(contract_id, number, order_id, order(db, order_id).code, invoice_code, rival)
+
+
+def all_releases(db) -> list[OcdsRelease]:
+    with db.reading() as session:
+        return list(session.scalars(select(OcdsRelease).order_by(OcdsRelease.id)))
+
+
+def private_words(db) -> list[str]:
+    """What must never be published: people's names and e-mails, organisations' contacts and
+    representatives."""
+    with db.reading() as session:
+        words = []
+        for user in session.scalars(select(User)):
+            words += [user.name, user.email]
+        for organisation in session.scalars(select(Organisation)):
+            words += [organisation.representative, organisation.contact_phone, organisation.contact_email]
+    return [w for w in words if w]
+
+
+def text_of(data) -> str:
+    return json.dumps(data, ensure_ascii=False)

@@ -1,0 +1,155 @@
+"""The change feed on SQLite and PostgreSQL: objects in the order they last changed, read with a cursor;
+a change moves an object to the end; applications are not listed; and, on PostgreSQL, a reader paging
+while writers commit out of order never misses an object's last change."""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+
+import pytest
+from sqlalchemy import select
+
+from digitalmarket.catalog import workflow as catalog
+from digitalmarket.catalog.tables import Service
+from digitalmarket.contracting import catalog_contracts as cc
+from digitalmarket.opendata import feed
+from tests.contracting.buying import catalog_contract, people_of, plan_ids, publish, service
+
+
+@pytest.fixture
+def people(demo):
+    return people_of(demo)
+
+
+def toggle(db, operator, code: str) -> None:
+    """Suspend a published service, or publish a suspended one again."""
+    with db.transaction() as session:
+        found = catalog.service_by_code(session, code)
+        action = "suspend" if found.status == "published" else "republish"
+        catalog.change_status(session, operator, code, action, "점검", found.version)
+
+
+def read_all(client, kind: str, cursor: str | None = None, limit: int = 2) -> tuple[list[dict], str | None]:
+    items = []
+    while True:
+        url = f"/api/v1/feed/{kind}?limit={limit}" + (f"&cursor={cursor}" if cursor else "")
+        page = client.get(url).json()
+        items += page["items"]
+        cursor = page["next_cursor"]
+        if not page["has_more"]:
+            return items, cursor
+
+
+def test_objects_come_in_the_order_they_last_changed(demo, people, client):
+    codes = [publish(demo, people.supplier, f"가상 서비스 {n}") for n in range(3)]
+    items, cursor = read_all(client, "services")
+    assert [item["data"]["code"] for item in items] == codes
+    assert {item["data"]["status"] for item in items} == {"published"}
+    assert "김가상" not in str(items) and "supplier@demo.kr" not in str(items)
+    assert client.get(f"/api/v1/feed/services?cursor={cursor}").json() == {
+        "items": [],
+        "next_cursor": cursor,
+        "has_more": False,
+    }
+    toggle(demo, people.operator, codes[0])
+    later, cursor = read_all(client, "services", cursor)
+    assert [(item["data"]["code"], item["data"]["status"]) for item in later] == [(codes[0], "suspended")]
+    everything, _ = read_all(client, "services")
+    assert [item["data"]["code"] for item in everything] == [codes[1], codes[2], codes[0]]
+
+
+def test_catalog_contracts_are_listed_once_signed_and_orders_with_their_ocid(demo, people, client):
+    code = publish(demo, people.supplier, "가상웍스 그룹웨어")
+    svc = service(demo, code)
+    with demo.transaction() as session:
+        from tests.contracting.buying import TODAY
+
+        items = [cc.ItemInput(plan_ids(demo, code)[0], 11000)]
+        applied = cc.apply(session, people.supplier, svc.id, items, TODAY, TODAY.replace(year=TODAY.year + 1))
+    assert read_all(client, "catalog-contracts")[0] == []  # an application is not public
+    other = publish(demo, people.supplier2, "나래 오피스")
+    contract_id = catalog_contract(demo, people, other)
+    listed = read_all(client, "catalog-contracts")[0]
+    assert [item["id"] for item in listed] == [contract_id]
+    assert listed[0]["data"]["ocid"] == f"ocds-xxxxxx-{listed[0]['data']['number']}"
+    assert applied.id != contract_id
+    assert read_all(client, "orders")[0] == []
+
+
+def test_a_bad_cursor_or_limit_is_refused(demo, client):
+    response = client.get("/api/v1/feed/services?cursor=12;DROP")
+    assert response.status_code == 422
+    assert "cursor" in response.json()["error"]["fields"]
+    assert client.get("/api/v1/feed/services?limit=0").status_code == 422
+    assert client.get("/api/v1/feed/services?limit=501").status_code == 422
+    assert client.get("/api/v1/feed/invoices").status_code == 422
+
+
+def test_a_reader_paging_while_writers_commit_misses_no_last_change(demo, people, backend):
+    """Writers toggle services in transactions held open for random times after their change; a reader
+    pages all along with one cursor. At the end every service's final state has been read after its last
+    change."""
+    if backend != "postgresql":
+        pytest.skip("SQLite writers take turns: positions follow commits there")
+    suppliers = [people.supplier, people.supplier2]
+    codes = [publish(demo, suppliers[n % 2], f"동시 변경 서비스 {n}") for n in range(6)]
+    rounds = 12
+    done = threading.Event()
+    seen: dict[int, int] = {}
+    problems: list[str] = []
+    cursor_box: list[str | None] = [None]
+
+    def read_once() -> bool:
+        with demo.reading() as session:
+            page = feed.page(session, "services", cursor_box[0], 3)
+        for item in page.items:
+            seen[item["id"]] = item["data"]["version"]
+        cursor_box[0] = page.next_cursor
+        return page.has_more
+
+    def writer(mine: list[str], seed: int) -> None:
+        chance = random.Random(seed)
+        try:
+            for _ in range(rounds):
+                for code in mine:
+                    with demo.transaction() as session:
+                        found = catalog.service_by_code(session, code)
+                        action = "suspend" if found.status == "published" else "republish"
+                        catalog.change_status(session, people.operator, code, action, "점검", found.version)
+                        time.sleep(chance.uniform(0, 0.03))  # the position is taken, the commit comes later
+        except Exception as error:  # noqa: BLE001 - reported below
+            problems.append(repr(error))
+
+    def reader() -> None:
+        while not done.is_set():
+            if not read_once():
+                time.sleep(0.005)
+
+    writers = [threading.Thread(target=writer, args=(codes[n::3], n)) for n in range(3)]
+    watcher = threading.Thread(target=reader)
+    watcher.start()
+    for thread in writers:
+        thread.start()
+    for thread in writers:
+        thread.join()
+    done.set()
+    watcher.join()
+    while read_once():  # the same reader, the same cursor: what is left
+        pass
+    assert problems == []
+    with demo.reading() as session:
+        final = {s.id: s.version for s in session.scalars(select(Service).where(Service.code.in_(codes)))}
+    assert {sid: seen.get(sid) for sid in final} == final
+
+
+def test_the_feed_trigger_takes_the_audit_chain_lock():
+    """Positions follow commits on PostgreSQL because the trigger takes the lock every writer takes for
+    the audit chain: both must name the same lock."""
+    from pathlib import Path
+
+    from digitalmarket.core import audit
+
+    migration = next(Path(audit.__file__).parents[1].glob("migrations/versions/0010_*.py")).read_text()
+    assert f"pg_advisory_xact_lock({audit._CHAIN_LOCK_KEY})" in migration
