@@ -43,10 +43,13 @@ def migrate() -> None:
 @app.command("seed-demo")
 def seed_demo(
     if_empty: bool = typer.Option(False, "--if-empty", help="Only when the database has no users yet."),
+    trade: bool = typer.Option(True, "--trade/--no-trade", help="Also play two years of contracts and payments."),
 ) -> None:
-    """Load the demo organisations and one account per role."""
+    """Load the demo organisations and one account per role, services, applications and two years of trade."""
+    import time
+
     from .accounts.workflow import count_users
-    from .demo import DEMO_PASSWORD, seed_demo, seed_demo_work
+    from .demo import DEMO_PASSWORD, seed_demo, seed_demo_trade, seed_demo_work
 
     db = _database()
     with db.transaction() as session:
@@ -56,12 +59,22 @@ def seed_demo(
                 return
             console.print("[red]The database already has users; seed-demo needs an empty database.[/red]")
             raise typer.Exit(1)
+        started = time.monotonic()
         created = seed_demo(session)
         work = seed_demo_work(session, get_settings().documents_dir)
+        if trade:
+            console.print("Playing two years of demo trade (contract documents take most of the time) ...")
+            work |= seed_demo_trade(session, get_settings().documents_dir)
     console.print(
         f"Loaded demo data: {created} accounts (password [bold]{DEMO_PASSWORD}[/bold], see README), "
         f"{work['services']} services, {work['applications']} applications, {work['rounds']} committee rounds."
     )
+    if trade:
+        console.print(
+            f"Trade: {work['catalog_contracts']} catalog contracts, {work['quote_requests']} quote requests, "
+            f"{work['orders']} orders, {work['invoices']} invoices, {work['reviews']} reviews "
+            f"({time.monotonic() - started:.0f} s)."
+        )
 
 
 @app.command()

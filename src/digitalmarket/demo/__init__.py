@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from ..core.files import DocumentStore
 from .accounts import ACCOUNTS, DEMO_PASSWORD, seed_demo
 
-__all__ = ["ACCOUNTS", "DEMO_PASSWORD", "seed_demo", "seed_demo_work"]
+__all__ = ["ACCOUNTS", "DEMO_PASSWORD", "seed_demo", "seed_demo_trade", "seed_demo_work"]
 
 
 def seed_demo_work(session: Session, documents_dir: Path) -> dict[str, int]:
@@ -22,3 +22,12 @@ def seed_demo_work(session: Session, documents_dir: Path) -> dict[str, int]:
 
     store = DocumentStore(documents_dir)
     return {"services": seed_services(session), **seed_applications(session, store)}
+
+
+def seed_demo_trade(session: Session, documents_dir: Path) -> dict[str, int]:
+    """Two years of catalog contracts, quotes, orders, usage, payments, reviews, demand notices and help
+    desk, played day by day through the workflows (after `seed_demo_work`; `seed-demo` calls it, the test
+    fixtures do not, as it takes a while: every order has its contract document)."""
+    from .contracting import seed_trade
+
+    return seed_trade(session, documents_dir)
