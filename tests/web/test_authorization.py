@@ -56,6 +56,8 @@ def objects(demo, settings):
             **_quote_and_order(demo, settings, application.supplier_id),
             "invoice_id": _invoice(demo, settings, application.supplier_id),
             **_demand_and_help_desk(demo, settings, application.supplier_id),
+            "ocid": _ocid(demo),
+            "kind": "orders",
             "token_id": 1,
             "step": 1,
             "locale": "en",
@@ -177,6 +179,14 @@ def _demand_and_help_desk(db, settings, supplier_id: int) -> dict[str, int]:
             "notice_id": notice.id,
             "attachment_id": attachment.id,
         }
+
+
+def _ocid(db) -> str:
+    """The ocid of a contracting process with releases: the order awarded above."""
+    from digitalmarket.opendata.tables import OcdsRelease
+
+    with db.reading() as session:
+        return session.scalars(select(OcdsRelease.ocid).order_by(OcdsRelease.id)).first()
 
 
 def _fill(path: str, objects: dict) -> str:

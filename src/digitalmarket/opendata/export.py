@@ -1,8 +1,9 @@
 """Bulk export of OCDS data: every release as a release package in JSON Lines, and one record package.
 
-Both files are written while the releases stream from the database (``yield_per``: a server-side cursor
-on PostgreSQL, batches of rows on SQLite), so memory stays flat however many releases there are: one batch
-of rows, one release and the compiled release of the process being written are held at a time.
+Both files are written while the releases stream from the database (``yield_per`` on a plain connection:
+a server-side cursor on PostgreSQL, the SQLite cursor read in batches), so memory stays flat however many
+releases there are: one batch of rows, one release and the compiled release of the process being written
+are held at a time.
 
 - ``releases.jsonl``: one release package per line, holding one release, oldest release first.
 - ``record-package.json``: one record per ocid (ocids in order), with the process's releases embedded and
@@ -15,12 +16,13 @@ one; a record always compiles all of its process's releases.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import Connection, func, select
 
 from ..core.clock import KST
 from ..core.database import Database
@@ -48,6 +50,14 @@ def _since(day: date | None):
     if day is None:
         return None
     return OcdsRelease.date >= datetime.combine(day, time(0), KST)
+
+
+@contextmanager
+def _streaming(db: Database) -> Iterator[Connection]:
+    """A connection whose results stream in batches of ``BATCH`` rows (a server-side cursor on PostgreSQL).
+    A plain connection, not an ORM session: the session's results keep every row until the end."""
+    with db.engine.connect() as connection:
+        yield connection.execution_options(yield_per=BATCH)
 
 
 def count(db: Database, since: date | None = None) -> int:
@@ -79,8 +89,8 @@ def _write_releases(db, path: Path, base_url: str, published: datetime, since, a
     if since is not None:
         query = query.where(_since(since))
     written = 0
-    with db.reading() as session, path.open("w", encoding="utf-8") as out:
-        for (release,) in session.execute(query.execution_options(yield_per=BATCH)):
+    with _streaming(db) as connection, path.open("w", encoding="utf-8") as out:
+        for (release,) in connection.execute(query):
             uri = f"{base_url}/api/v1/ocds/releases/{release['ocid']}"
             out.write(_dump(ocds.release_package(uri, base_url, published, [release])))
             out.write("\n")
@@ -99,13 +109,13 @@ def _write_records(db, path: Path, base_url: str, published: datetime, since) ->
     records = 0
     current: str | None = None
     compiled = None
-    with db.reading() as session, path.open("w", encoding="utf-8") as out:
+    with _streaming(db) as connection, path.open("w", encoding="utf-8") as out:
         out.write(head[:-1] + ',"records":[')
 
         def close_record() -> None:
             out.write('],"compiledRelease":' + _dump(compiled.asdict()) + "}")
 
-        for ocid, release in session.execute(query.execution_options(yield_per=BATCH)):
+        for ocid, release in connection.execute(query):
             if ocid != current:
                 if current is not None:
                     close_record()
