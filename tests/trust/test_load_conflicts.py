@@ -8,15 +8,19 @@ the order or application shows, its audit event is there and no loser's is; the 
 
 from __future__ import annotations
 
+import threading
+import time
 from collections import Counter
 from functools import partial
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from digitalmarket.contracting.tables import Order
-from digitalmarket.core import audit
+from digitalmarket.core import audit, database
 from digitalmarket.core.audit import AuditEvent
+from digitalmarket.core.database import Database
 from digitalmarket.core.files import DocumentStore
+from digitalmarket.core.ids import CodeSequence, next_code
 from digitalmarket.selection import workflow
 from tests.contracting.buying import negotiated, people_of, publish
 from tests.selection.journey import draft, step
@@ -226,3 +230,38 @@ def test_fifty_clients_change_one_order_and_one_application(demo, tmp_path):
         order = session.get(Order, order_id)
         activated = 1 if order.status == "active" else 0
     assert audit_count(db) - before == 2 + 1 + activated + 1 + 1 + 2
+
+
+def test_a_burst_of_writers_waits_for_the_lock_and_is_never_refused(db, monkeypatch):
+    """Forty-five writers at once while another transaction holds the lock they need for longer than
+    SQLite's busy timeout and the pool's timeout (both made short here): every one of them waits and
+    writes; none is told "database is locked" or left without a connection."""
+    monkeypatch.setattr(database, "SQLITE_BUSY_TIMEOUT_MS", 200)
+    monkeypatch.setitem(database.POOL, "pool_timeout", 1)
+    year = 2026
+    with db.transaction() as session:
+        next_code(session, "TST", year)
+    busy = Database(db.url)
+    codes: list[str] = []
+    failures: list[str] = []
+
+    def write() -> None:
+        try:
+            with busy.transaction() as session:
+                codes.append(next_code(session, "TST", year))
+        except Exception as error:  # noqa: BLE001 - every failure is reported below
+            failures.append(f"{type(error).__name__}: {error}")
+
+    threads = [threading.Thread(target=write) for _ in range(45)]
+    with db.engine.connect() as holder:  # a long writer: holds the row (and, on SQLite, the database)
+        key = (CodeSequence.prefix == "TST") & (CodeSequence.year == year)
+        holder.execute(update(CodeSequence).where(key).values(last=CodeSequence.last))
+        for thread in threads:
+            thread.start()
+        time.sleep(2.5)
+        holder.commit()
+    for thread in threads:
+        thread.join(120)
+    busy.dispose()
+    assert failures == []
+    assert sorted(codes) == [f"TST-{year}-{n:05d}" for n in range(2, 47)]
