@@ -37,8 +37,14 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def server_url(tmp_path_factory):
-    data_dir = tmp_path_factory.mktemp("browser-data")
+def browser_data_dir(tmp_path_factory) -> Path:
+    """The data folder (SQLite file, uploads) of the session's server, for a second server on the same data."""
+    return tmp_path_factory.mktemp("browser-data")
+
+
+@pytest.fixture(scope="session")
+def server_url(browser_data_dir):
+    data_dir = browser_data_dir
     env = {**os.environ, "DM_DATA_DIR": str(data_dir)}
     env.pop("DM_DATABASE_URL", None)
     cli = [sys.executable, "-m", "digitalmarket.cli"]

@@ -41,8 +41,11 @@ def tick(page: Page, selector: str) -> None:
 
 
 class Journey:
-    def __init__(self, browser: Browser, base: str, shots: Path | None) -> None:
+    def __init__(
+        self, browser: Browser, base: str, shots: Path | None, *, lang: str = "ko", supplier: str = "supplier@demo.kr"
+    ) -> None:
         self.browser, self.base, self.shots = browser, base.rstrip("/"), shots
+        self.lang, self.supplier = lang, supplier  # the reader's language (its switch is clicked first); who applies
         self.errors: list[str] = []
         if shots:
             shots.mkdir(parents=True, exist_ok=True)
@@ -53,6 +56,9 @@ class Journey:
         context = self.browser.new_context(viewport={"width": 1280, "height": 900}, base_url=self.base, locale="ko-KR")
         page = context.new_page()
         page.on("pageerror", lambda error: self.errors.append(f"{page.url}: {error}"))
+        if self.lang != "ko":
+            page.goto("/login")
+            navigate(page, page.locator(f"a[hreflang='{self.lang}']").first)
         if email:
             page.goto("/login")
             page.fill("#field-email", email)
@@ -98,7 +104,7 @@ class Journey:
     # --- the supplier applies -----------------------------------------------------------------------------
 
     def supplier_applies(self, name: str) -> int:
-        page = self.as_user("supplier@demo.kr")
+        page = self.as_user(self.supplier)
         page.goto("/supplier")
         navigate(page, page.locator("a[href='/supplier/applications']").first)
         self.shot(page, "01-supplier-applications")
@@ -215,7 +221,7 @@ class Journey:
         page.context.close()
 
     def supplier_resubmits(self, application_id: int) -> None:
-        page = self.as_user("supplier@demo.kr")
+        page = self.as_user(self.supplier)
         page.goto(f"/supplier/applications/{application_id}")
         expect(page.locator("#supplement-heading")).to_be_visible()
         self.shot(page, "11-supplier-supplement")
@@ -348,7 +354,7 @@ class Journey:
         page.context.close()
 
     def supplier_sees_published(self, application_id: int, code: str) -> None:
-        page = self.as_user("supplier@demo.kr")
+        page = self.as_user(self.supplier)
         page.goto(f"/supplier/applications/{application_id}")
         expect(page.locator(f"a[href='/services/{code}']")).to_be_visible()
         self.shot(page, "21-supplier-published")
