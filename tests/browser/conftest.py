@@ -1,7 +1,8 @@
 """A real server and Debian's Chromium, driven by Playwright.
 
 The server runs as its own process (`digitalmarket serve`) on a fresh SQLite database with the demo data,
-exactly as `make run` starts it. Without /usr/bin/chromium these tests skip, unless DM_REQUIRE_BROWSER=1.
+as `make run` starts it but without the two years of demo trade (`--no-trade`: it takes minutes, and every
+test makes the contracts it needs through the pages). Without /usr/bin/chromium these tests skip, unless DM_REQUIRE_BROWSER=1.
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ def server_url(browser_data_dir):
     env.pop("DM_DATABASE_URL", None)
     cli = [sys.executable, "-m", "digitalmarket.cli"]
     subprocess.run([*cli, "migrate"], env=env, check=True, capture_output=True)
-    subprocess.run([*cli, "seed-demo", "--if-empty"], env=env, check=True, capture_output=True)
+    subprocess.run([*cli, "seed-demo", "--if-empty", "--no-trade"], env=env, check=True, capture_output=True)
     port = _free_port()
     log = (data_dir / "server.log").open("w")
     process = subprocess.Popen([*cli, "serve", "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT)

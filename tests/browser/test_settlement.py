@@ -64,7 +64,7 @@ def data_dir(tmp_path):
     env.pop("DM_DATABASE_URL", None)
     cli = [sys.executable, "-m", "digitalmarket.cli"]
     subprocess.run([*cli, "migrate"], env=env, check=True, capture_output=True)
-    subprocess.run([*cli, "seed-demo", "--if-empty"], env=env, check=True, capture_output=True)
+    subprocess.run([*cli, "seed-demo", "--if-empty", "--no-trade"], env=env, check=True, capture_output=True)
     return tmp_path
 
 
