@@ -216,6 +216,7 @@ def test_the_import_writes_what_importing_one_line_at_a_time_writes(db, tmp_path
         with reference.transaction() as session:
             _one_line_at_a_time(session, path)
     monkeypatch.setattr(importer, "CHUNK", 2)  # chunk boundaries inside both files
+    monkeypatch.setattr(importer, "ANALYSED_TEXTS", 12)  # and analyses forgotten between chunks
     reports = [import_files(db.transaction, [path]) for path in files]
     assert [(r.created, r.updated, r.problems) for r in reports] == [(5, 0, []), (1, 2, [])]
     expected, imported = _contents(reference), _contents(db)

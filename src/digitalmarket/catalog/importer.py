@@ -263,9 +263,9 @@ def _apply_chunk(
 
     texts = [_index_texts(step.service) for step in steps]
     distinct = dict.fromkeys(text for fields in texts for items in fields.values() for text in items)
-    new = [text for text in distinct if text not in analysed]
-    if len(analysed) + len(new) > ANALYSED_TEXTS:
+    if len(analysed) + len(distinct) > ANALYSED_TEXTS:
         analysed.clear()
+    new = [text for text in distinct if text not in analysed]
     analysed.update(zip(new, analyzer.index_terms_many(new), strict=True))
     events = []
     for step, fields in zip(steps, texts, strict=True):
