@@ -61,6 +61,8 @@ def objects(demo, settings):
             "token_id": 1,
             "step": 1,
             "locale": "en",
+            "dataset": "statistics",
+            "fmt": "csv",
         }
 
 

@@ -88,7 +88,11 @@ def csrf_token_for(request: Request) -> str:
 
 
 def navigation(actor) -> list[NavItem]:
-    items = [NavItem(i18n.gettext("Home"), "/"), NavItem(i18n.gettext("Digital services"), "/services")]
+    items = [
+        NavItem(i18n.gettext("Home"), "/"),
+        NavItem(i18n.gettext("Digital services"), "/services"),
+        NavItem(i18n.gettext("Statistics"), "/statistics"),
+    ]
     if actor is not None:
         items.append(NavItem(i18n.gettext("My workspace"), actor.home_path))
         items.append(NavItem(i18n.gettext("My account"), "/account"))

@@ -40,6 +40,7 @@ from ..selection import operator_pages as selection_operator_pages
 from ..selection import pages as selection_pages
 from ..selection import reviewer_pages as selection_reviewer_pages
 from ..settlement import settlement_api, settlement_pages
+from ..statistics import stats_api, stats_pages
 from . import api as shell_api
 from . import pages
 from .errors import install_error_handlers
@@ -85,6 +86,9 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         "/static/htmx", StaticFiles(directory=frontend / "htmx.org" / "dist", check_dir=False), name="static-htmx"
     )
     app.mount(
+        "/static/chartjs", StaticFiles(directory=frontend / "chart.js" / "dist", check_dir=False), name="static-chartjs"
+    )
+    app.mount(
         "/static/swagger", StaticFiles(directory=frontend / "swagger-ui-dist", check_dir=False), name="static-swagger"
     )
 
@@ -102,6 +106,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.include_router(helpdesk_api.router, prefix="/api/v1")
     app.include_router(opendata_ocds_api.router, prefix="/api/v1")
     app.include_router(opendata_feed_api.router, prefix="/api/v1")
+    app.include_router(stats_api.router, prefix="/api/v1")
     app.include_router(shell_api.router, prefix="/api/v1")
     app.include_router(pages.router)
     app.include_router(accounts_pages.router)
@@ -120,6 +125,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.include_router(community_pages.router)
     app.include_router(helpdesk_pages.router)
     app.include_router(helpdesk_desk_pages.router)
+    app.include_router(stats_pages.router)
 
     install_error_handlers(app)
     app.add_middleware(SecurityHeadersMiddleware, hsts=settings.cookie_secure)

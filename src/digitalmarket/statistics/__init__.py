@@ -1,0 +1,1 @@
+"""Public statistics of the market (contracts, amounts, SME share, lead times) and open data exports."""
