@@ -149,7 +149,8 @@ def catalog_changed(session: Session) -> None:
     """Record, in the caller's transaction, that a service changed, or anything the facts hold about it
     (its catalog contract, its number of contracts, its rating): see the module docstring."""
     token = uuid.uuid4().hex
-    if not session.execute(update(CatalogRevision).where(CatalogRevision.id == 1).values(token=token)).rowcount:
+    change = update(CatalogRevision).where(CatalogRevision.id == 1).values(token=token)
+    if not session.execute(change.execution_options(synchronize_session=False)).rowcount:
         session.add(CatalogRevision(id=1, token=token))
         session.flush()
 
