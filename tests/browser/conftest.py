@@ -2,7 +2,8 @@
 
 The server runs as its own process (`digitalmarket serve`) on a fresh SQLite database with the demo data,
 as `make run` starts it but without the two years of demo trade (`--no-trade`: it takes minutes, and every
-test makes the contracts it needs through the pages). Without /usr/bin/chromium these tests skip, unless DM_REQUIRE_BROWSER=1.
+test makes the contracts it needs through the pages). Without /usr/bin/chromium these tests skip, unless
+DM_REQUIRE_BROWSER=1.
 """
 
 from __future__ import annotations
