@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request, Response
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Request, Response
 
 from . import credentials, workflow
 from .access import api_access, database
@@ -35,6 +37,8 @@ from .schemas import (
 from .tables import User
 
 ERRORS = {status: {"model": ErrorOut} for status in (400, 401, 403, 404, 409, 422, 429)}
+Id = Annotated[int, Path(gt=0, lt=2**31)]
+
 router = APIRouter(tags=["accounts"], responses=ERRORS)
 
 
@@ -66,7 +70,7 @@ def create_token(body: TokenIn, request: Request, actor: Actor = Depends(api_acc
 
 
 @router.delete("/tokens/{token_id}", status_code=204, summary="Revoke an API token")
-def revoke_token(token_id: int, request: Request, actor: Actor = Depends(api_access(SIGNED_IN))):
+def revoke_token(token_id: Id, request: Request, actor: Actor = Depends(api_access(SIGNED_IN))):
     with database(request).transaction() as session:
         credentials.revoke_api_token(session, actor, token_id)
     return Response(status_code=204)
@@ -103,7 +107,7 @@ def organisations(request: Request, kind: str | None = None, _: Actor = Depends(
     summary="Record or lift a supplier's sanction (부정당업자 제재)",
 )
 def set_sanction(
-    organisation_id: int, body: SanctionIn, request: Request, actor: Actor = Depends(api_access(CONTRACTING_OFFICERS))
+    organisation_id: Id, body: SanctionIn, request: Request, actor: Actor = Depends(api_access(CONTRACTING_OFFICERS))
 ):
     with database(request).transaction() as session:
         org = workflow.set_sanction(
@@ -125,7 +129,7 @@ def create_user(body: NewUserIn, request: Request, actor: Actor = Depends(api_ac
 
 
 @router.put("/admin/users/{user_id}/role", response_model=UserOut, summary="Change a user's role (admin)")
-def change_role(user_id: int, body: RoleChangeIn, request: Request, actor: Actor = Depends(api_access(ADMINS))):
+def change_role(user_id: Id, body: RoleChangeIn, request: Request, actor: Actor = Depends(api_access(ADMINS))):
     with database(request).transaction() as session:
         return UserOut.of(workflow.change_role(session, actor, user_id, body.role, body.version))
 
@@ -141,6 +145,6 @@ def create_agency(body: NewAgencyIn, request: Request, actor: Actor = Depends(ap
     response_model=OrganisationOut,
     summary="One organisation: your own, or any for staff",
 )
-def organisation(organisation_id: int, request: Request, actor: Actor = Depends(api_access(SIGNED_IN))):
+def organisation(organisation_id: Id, request: Request, actor: Actor = Depends(api_access(SIGNED_IN))):
     with database(request).reading() as session:
         return OrganisationOut.of(workflow.visible_organisation(session, actor, organisation_id))

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import RedirectResponse
 
 from ..core.errors import DomainError
@@ -24,9 +26,12 @@ from .rules import (
     ROLE_LABELS,
     SIZE_LABELS,
     Role,
+    client_address,
     format_business_number,
 )
 from .tables import User
+
+Id = Annotated[int, Path(gt=0, lt=2**31)]
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
 
@@ -88,6 +93,12 @@ def signup(request: Request, form: Form, _=Depends(page_access(PUBLIC))):
     return _sign_in_response(request, token, f"{ROLE_HOME[Role.SUPPLIER]}?notice=signed_up")
 
 
+def _caller_address(request: Request) -> str:
+    settings = request.app.state.settings
+    peer = request.client.host if request.client else None
+    return client_address(peer, request.headers.get("x-forwarded-for"), settings.trust_proxy)
+
+
 @router.get("/login")
 def login_form(request: Request, next: str = "", actor=Depends(page_access(PUBLIC))):
     if actor is not None:
@@ -101,7 +112,7 @@ def login(request: Request, form: Form, _=Depends(page_access(PUBLIC))):
     failure: DomainError | None = None
     with database(request).transaction() as session:
         try:
-            user = credentials.authenticate(session, email, password)
+            user = credentials.authenticate(session, email, password, address=_caller_address(request))
             token = credentials.start_web_session(session, user)
             home = ROLE_HOME[Role(user.role)]
         except DomainError as error:
@@ -166,7 +177,7 @@ def account_create_token(request: Request, form: Form, actor: Actor = Depends(pa
 
 
 @router.post("/account/tokens/{token_id}/revoke")
-def account_revoke_token(request: Request, token_id: int, actor: Actor = Depends(page_access(SIGNED_IN))):
+def account_revoke_token(request: Request, token_id: Id, actor: Actor = Depends(page_access(SIGNED_IN))):
     with database(request).transaction() as session:
         credentials.revoke_api_token(session, actor, token_id)
     return redirect("/account", "token_revoked")

@@ -161,6 +161,30 @@ class LockoutPolicy:
         return failures, None
 
 
+@dataclass(frozen=True)
+class AddressLimit:
+    """20 failed log-ins from one address within 15 minutes refuse further log-ins from it (any account)."""
+
+    max_failures: int = 20
+    window_minutes: int = 15
+
+    def window_start(self, now: datetime) -> datetime:
+        return now - timedelta(minutes=self.window_minutes)
+
+    def is_limited(self, recent_failures: int) -> bool:
+        return recent_failures >= self.max_failures
+
+
+def client_address(peer: str | None, forwarded_for: str | None, trust_proxy: bool) -> str:
+    """The caller's address: the connection's peer, or, behind a trusted reverse proxy, the last address
+    of ``X-Forwarded-For`` (the one the proxy itself appended, which the client cannot forge)."""
+    if trust_proxy and forwarded_for:
+        last = forwarded_for.split(",")[-1].strip()
+        if last:
+            return last[:64]
+    return (peer or "unknown")[:64]
+
+
 def sanction_active(sanction_from: date | None, sanction_until: date | None, today: date) -> bool:
     """부정당업자 제재: active from its first day to its last day, both included."""
     if sanction_from is None or sanction_until is None:

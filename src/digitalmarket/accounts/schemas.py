@@ -142,7 +142,7 @@ class NewUserIn(Strict):
     email: str = Field(max_length=254)
     name: str = Field(max_length=100)
     role: str = Field(max_length=32)
-    organisation_id: int
+    organisation_id: int = Field(gt=0, lt=2**31)
     password: str = Field(max_length=256)
 
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Path, Request
 
 from ..core.errors import DomainError, NotFound
 from ..core.forms import Form, form_errors, options, redirect
@@ -26,6 +27,8 @@ from .rules import (
     format_business_number,
 )
 from .tables import Organisation
+
+Id = Annotated[int, Path(gt=0, lt=2**31)]
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
 
@@ -93,7 +96,7 @@ def _organisation_page(request: Request, actor: Actor, organisation_id: int, err
 
 
 @router.get("/organisations/{organisation_id}")
-def organisation(request: Request, organisation_id: int, actor: Actor = Depends(page_access(STAFF))):
+def organisation(request: Request, organisation_id: Id, actor: Actor = Depends(page_access(STAFF))):
     return _organisation_page(request, actor, organisation_id)
 
 
@@ -103,7 +106,7 @@ def _date_or_none(value: str) -> date | None:
 
 @router.post("/organisations/{organisation_id}/sanction")
 def organisation_sanction(
-    request: Request, organisation_id: int, form: Form, actor: Actor = Depends(page_access(CONTRACTING_OFFICERS))
+    request: Request, organisation_id: Id, form: Form, actor: Actor = Depends(page_access(CONTRACTING_OFFICERS))
 ):
     try:
         start, end = _date_or_none(form.get("sanction_from", "")), _date_or_none(form.get("sanction_until", ""))
@@ -163,7 +166,7 @@ def admin_create_user(request: Request, form: Form, actor: Actor = Depends(page_
 
 
 @router.post("/admin/users/{user_id}/role")
-def admin_change_role(request: Request, user_id: int, form: Form, actor: Actor = Depends(page_access(ADMINS))):
+def admin_change_role(request: Request, user_id: Id, form: Form, actor: Actor = Depends(page_access(ADMINS))):
     try:
         version = int(form.get("version", "0") or 0)
         with database(request).transaction() as session:

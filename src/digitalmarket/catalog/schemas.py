@@ -28,7 +28,7 @@ class ServiceContentIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     type: str | None = Field(default=None, max_length=TEXT, description="IaaS | PaaS | SaaS | SUPPORT | CONVERGENCE")
-    category_id: int | None = None
+    category_id: int | None = Field(None, gt=0, lt=2**31)
     name: str | None = Field(default=None, max_length=TEXT)
     summary: str | None = Field(default=None, max_length=TEXT)
     description: str | None = Field(default=None, max_length=TEXT)

@@ -6,6 +6,7 @@
 | `DM_DATABASE_URL` | SQLAlchemy URL; `postgresql+psycopg://...` for PostgreSQL | SQLite file in the data folder |
 | `DM_SECRET_KEY` | secret for signed values; generated into the data folder when unset | |
 | `DM_COOKIE_SECURE` | `1` marks cookies Secure (serve over HTTPS) | `0` |
+| `DM_TRUST_PROXY` | `1` behind a reverse proxy: trust its `X-Forwarded-For` and `X-Forwarded-Proto` | `0` |
 | `DM_FRONTEND_DIR` | folder holding the installed npm packages (`node_modules`) | the project's |
 | `PORT` | port of `digitalmarket serve` | `8000` |
 | `DM_SMTP_URL` | mail server: `smtp://user:pass@host:25`, `smtp+starttls://…:587`, `smtps://…:465` | log only |
@@ -40,6 +41,7 @@ class Settings:
     database_url: str
     secret_key: str
     cookie_secure: bool = False
+    trust_proxy: bool = False
     frontend_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "node_modules")
     port: int = 8000
     smtp_url: str | None = field(default=None, repr=False)  # may hold a password
@@ -78,6 +80,7 @@ def load_settings() -> Settings:
         database_url=database_url,
         secret_key=_secret_key(data_dir),
         cookie_secure=_flag("DM_COOKIE_SECURE"),
+        trust_proxy=_flag("DM_TRUST_PROXY"),
         frontend_dir=frontend_dir,
         port=int(os.environ.get("PORT", "8000")),
         smtp_url=os.environ.get("DM_SMTP_URL") or None,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, File, Form, Request, Response, UploadFile
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, Response, UploadFile
 from fastapi.responses import FileResponse
 
 from ..accounts.access import api_access, database
@@ -36,6 +38,8 @@ OPERATORS = roles(Role.OPERATOR, Role.ADMIN)
 APPLICANTS_AND_OPERATORS = roles(Role.SUPPLIER, Role.OPERATOR, Role.ADMIN)
 #: Who has committee rounds to see: the operator all of them, reviewers the rounds they sit on.
 COMMITTEE_SIDE = roles(Role.OPERATOR, Role.ADMIN, Role.REVIEWER)
+Id = Annotated[int, Path(gt=0, lt=2**31)]
+
 router = APIRouter(tags=["selection"], responses={s: {"model": ErrorOut} for s in (400, 401, 403, 404, 409, 422)})
 
 
@@ -71,13 +75,13 @@ def create(body: ServiceContentIn, request: Request, actor: Actor = Depends(api_
 
 
 @router.get("/applications/{application_id}", response_model=ApplicationOut, summary="One application")
-def read(application_id: int, request: Request, actor: Actor = Depends(api_access(APPLICANTS_AND_OPERATORS))):
+def read(application_id: Id, request: Request, actor: Actor = Depends(api_access(APPLICANTS_AND_OPERATORS))):
     with database(request).reading() as session:
         return ApplicationOut.of(workflow.visible_application(session, actor, application_id))
 
 
 @router.patch("/applications/{application_id}", response_model=ApplicationOut, summary="Save fields of a draft")
-def update(application_id: int, body: ContentChangeIn, request: Request, actor: Actor = Depends(api_access(SUPPLIERS))):
+def update(application_id: Id, body: ContentChangeIn, request: Request, actor: Actor = Depends(api_access(SUPPLIERS))):
     with database(request).transaction() as session:
         changed = workflow.update_content(session, actor, application_id, body.version, body.content.changes())
         return ApplicationOut.of(changed)
@@ -90,7 +94,7 @@ def update(application_id: int, body: ContentChangeIn, request: Request, actor: 
     summary="Attach a document (PDF, HWP, HWPX, DOCX, XLSX, PNG, JPEG; at most 20 MB)",
 )
 def upload(
-    application_id: int,
+    application_id: Id,
     request: Request,
     kind: str = Form(max_length=40),
     file: UploadFile = File(),
@@ -107,10 +111,10 @@ def upload(
     "/applications/{application_id}/documents/{document_id}", summary="Download a document", response_class=FileResponse
 )
 def download(
-    application_id: int,
-    document_id: int,
+    application_id: Id,
+    document_id: Id,
     request: Request,
-    round: int | None = None,
+    round: int | None = Query(None, gt=0, lt=2**31),
     actor: Actor = Depends(api_access(SIGNED_IN)),
 ):
     with database(request).reading() as session:
@@ -124,7 +128,7 @@ def download(
 
 
 @router.delete("/applications/{application_id}/documents/{document_id}", status_code=204, summary="Remove a document")
-def remove(application_id: int, document_id: int, request: Request, actor: Actor = Depends(api_access(SUPPLIERS))):
+def remove(application_id: Id, document_id: Id, request: Request, actor: Actor = Depends(api_access(SUPPLIERS))):
     with database(request).transaction() as session:
         workflow.remove_document(session, actor, application_id, document_id)
     return Response(status_code=204)
@@ -135,13 +139,13 @@ def remove(application_id: int, document_id: int, request: Request, actor: Actor
     response_model=ApplicationOut,
     summary="Submit a complete draft, or resubmit after a supplement request",
 )
-def submit(application_id: int, body: VersionIn, request: Request, actor: Actor = Depends(api_access(SUPPLIERS))):
+def submit(application_id: Id, body: VersionIn, request: Request, actor: Actor = Depends(api_access(SUPPLIERS))):
     with database(request).transaction() as session:
         return ApplicationOut.of(workflow.submit(session, actor, application_id, body.version))
 
 
 @router.post("/applications/{application_id}/withdraw", response_model=ApplicationOut, summary="Withdraw")
-def withdraw(application_id: int, body: WithdrawIn, request: Request, actor: Actor = Depends(api_access(SUPPLIERS))):
+def withdraw(application_id: Id, body: WithdrawIn, request: Request, actor: Actor = Depends(api_access(SUPPLIERS))):
     with database(request).transaction() as session:
         return ApplicationOut.of(workflow.withdraw(session, actor, application_id, body.version, body.reason))
 
@@ -152,13 +156,13 @@ def withdraw(application_id: int, body: WithdrawIn, request: Request, actor: Act
     response_model=ApplicationOut,
     summary="Start a new application from a rejected one",
 )
-def reapply(application_id: int, request: Request, actor: Actor = Depends(api_access(SUPPLIERS))):
+def reapply(application_id: Id, request: Request, actor: Actor = Depends(api_access(SUPPLIERS))):
     with database(request).transaction() as session:
         return ApplicationOut.of(workflow.reapply(session, actor, application_id))
 
 
 @router.get("/applications/{application_id}/timeline", response_model=TimelineOut, summary="Every step so far")
-def timeline(application_id: int, request: Request, actor: Actor = Depends(api_access(APPLICANTS_AND_OPERATORS))):
+def timeline(application_id: Id, request: Request, actor: Actor = Depends(api_access(APPLICANTS_AND_OPERATORS))):
     with database(request).reading() as session:
         application = workflow.visible_application(session, actor, application_id)
         steps = [TimelineStep(**{k: s[k] for k in TimelineStep.model_fields}) for s in workflow.timeline(application)]
@@ -166,7 +170,7 @@ def timeline(application_id: int, request: Request, actor: Actor = Depends(api_a
 
 
 def _operator_step(function):
-    def endpoint(application_id: int, body: VersionIn, request: Request, actor: Actor = Depends(api_access(OPERATORS))):
+    def endpoint(application_id: Id, body: VersionIn, request: Request, actor: Actor = Depends(api_access(OPERATORS))):
         with database(request).transaction() as session:
             return ApplicationOut.of(function(session, actor, application_id, body.version))
 
@@ -195,9 +199,7 @@ for _path, _function, _summary in (
     response_model=ApplicationOut,
     summary="Request a supplement, a reason per item",
 )
-def supplement(
-    application_id: int, body: SupplementIn, request: Request, actor: Actor = Depends(api_access(OPERATORS))
-):
+def supplement(application_id: Id, body: SupplementIn, request: Request, actor: Actor = Depends(api_access(OPERATORS))):
     with database(request).transaction() as session:
         return ApplicationOut.of(screening.request_supplement(session, actor, application_id, body.version, body.items))
 
@@ -207,7 +209,7 @@ def supplement(
     response_model=ApplicationOut,
     summary="Record the expert opinion per criterion",
 )
-def opinions(application_id: int, body: OpinionsIn, request: Request, actor: Actor = Depends(api_access(OPERATORS))):
+def opinions(application_id: Id, body: OpinionsIn, request: Request, actor: Actor = Depends(api_access(OPERATORS))):
     ballot = {c: (o.passes, o.comment) for c, o in body.opinions.items()}
     with database(request).transaction() as session:
         return ApplicationOut.of(screening.record_expert_opinions(session, actor, application_id, body.version, ballot))
@@ -218,7 +220,7 @@ def opinions(application_id: int, body: OpinionsIn, request: Request, actor: Act
     response_model=ApplicationOut,
     summary="Move to a later committee month, with a reason",
 )
-def move(application_id: int, body: MoveIn, request: Request, actor: Actor = Depends(api_access(OPERATORS))):
+def move(application_id: Id, body: MoveIn, request: Request, actor: Actor = Depends(api_access(OPERATORS))):
     with database(request).transaction() as session:
         moved = screening.move_to_round(session, actor, application_id, body.version, body.month, body.reason)
         return ApplicationOut.of(moved)
@@ -251,14 +253,14 @@ def create_round(body: RoundIn, request: Request, actor: Actor = Depends(api_acc
 
 
 @router.get("/rounds/{round_id}", response_model=RoundOut, summary="One round")
-def read_round(round_id: int, request: Request, actor: Actor = Depends(api_access(COMMITTEE_SIDE))):
+def read_round(round_id: Id, request: Request, actor: Actor = Depends(api_access(COMMITTEE_SIDE))):
     with database(request).reading() as session:
         found = committee.round_for(session, actor, round_id)
         return RoundOut.of(found, committee.round_applications(session, found))
 
 
 @router.post("/rounds/{round_id}/close", response_model=RoundOut, summary="Close the round and decide")
-def close_round(round_id: int, body: VersionIn, request: Request, actor: Actor = Depends(api_access(OPERATORS))):
+def close_round(round_id: Id, body: VersionIn, request: Request, actor: Actor = Depends(api_access(OPERATORS))):
     with database(request).transaction() as session:
         closed = committee.close_round(session, actor, round_id, body.version)
         return RoundOut.of(closed, committee.round_applications(session, closed))
@@ -270,8 +272,8 @@ def close_round(round_id: int, body: VersionIn, request: Request, actor: Actor =
     summary="Declare whether you have a relation to the supplier (once)",
 )
 def declare(
-    round_id: int,
-    application_id: int,
+    round_id: Id,
+    application_id: Id,
     body: DeclarationIn,
     request: Request,
     actor: Actor = Depends(api_access(REVIEWERS)),
@@ -286,7 +288,7 @@ def declare(
     response_model=ApplicationOut,
     summary="An application of the round, after declaring no relation",
 )
-def reviewable(round_id: int, application_id: int, request: Request, actor: Actor = Depends(api_access(REVIEWERS))):
+def reviewable(round_id: Id, application_id: Id, request: Request, actor: Actor = Depends(api_access(REVIEWERS))):
     with database(request).reading() as session:
         return ApplicationOut.of(committee.reviewable_application(session, actor, round_id, application_id))
 
@@ -297,7 +299,7 @@ def reviewable(round_id: int, application_id: int, request: Request, actor: Acto
     summary="Vote pass or fail per criterion (a fail needs a comment)",
 )
 def votes(
-    round_id: int, application_id: int, body: BallotIn, request: Request, actor: Actor = Depends(api_access(REVIEWERS))
+    round_id: Id, application_id: Id, body: BallotIn, request: Request, actor: Actor = Depends(api_access(REVIEWERS))
 ):
     ballot = {c: (o.passes, o.comment) for c, o in body.votes.items()}
     with database(request).transaction() as session:

@@ -128,6 +128,13 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.include_router(stats_pages.router)
 
     install_error_handlers(app)
-    app.add_middleware(SecurityHeadersMiddleware, hsts=settings.cookie_secure)
     app.add_middleware(LocaleMiddleware)
+    _outermost(app, SecurityHeadersMiddleware, hsts=settings.cookie_secure, trust_proxy=settings.trust_proxy)
     return app
+
+
+def _outermost(app: FastAPI, middleware, **options) -> None:
+    """Wrap the whole stack, outside Starlette's own error middleware, so that the page of an unexpected
+    error (500) carries the middleware's headers too."""
+    build = app.build_middleware_stack
+    app.build_middleware_stack = lambda: middleware(build(), **options)

@@ -62,15 +62,31 @@ class LocaleMiddleware:
 
 
 class SecurityHeadersMiddleware:
-    def __init__(self, app: ASGIApp, *, hsts: bool = False) -> None:
+    """CSP, framing, sniffing, referrer and permissions headers on every response; HSTS when the platform
+    is served over HTTPS: always with ``DM_COOKIE_SECURE=1``, else when the request came over HTTPS (its
+    scheme, or ``X-Forwarded-Proto: https`` from a reverse proxy trusted with ``DM_TRUST_PROXY=1``)."""
+
+    def __init__(self, app: ASGIApp, *, hsts: bool = False, trust_proxy: bool = False) -> None:
         self.app = app
         self.hsts = hsts
+        self.trust_proxy = trust_proxy
+
+    def _over_https(self, scope: Scope) -> bool:
+        if scope.get("scheme") == "https":
+            return True
+        if not self.trust_proxy:
+            return False
+        for key, value in scope.get("headers", []):
+            if key.lower() == b"x-forwarded-proto":
+                return value.decode("latin-1").split(",")[0].strip().lower() == "https"
+        return False
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         is_docs = scope["path"] in {"/api/v1/docs", "/api/v1/docs/oauth2-redirect"}
+        hsts = self.hsts or self._over_https(scope)
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -82,7 +98,7 @@ class SecurityHeadersMiddleware:
                 headers.setdefault("X-Frame-Options", "DENY")
                 headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
                 headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-                if self.hsts or scope.get("scheme") == "https":
+                if hsts:
                     headers.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
             await send(message)
 
