@@ -29,6 +29,7 @@ from ..contracting.rules import add_months
 from ..contracting.tables import CatalogContract, Order, Quote
 from ..core.clock import KST, today_kst
 from ..core.files import DocumentStore
+from ..core.notifications import mark_all_read
 from ..core.tables import utcnow
 from ..settlement import reviews, usage
 from ..settlement.rules import due_date, is_working_day
@@ -294,11 +295,13 @@ def _plan_catalog(world: World) -> list[Service]:
     pool = [s for s in world.services if s.status == "published"]
     rng.shuffle(pool)
     chosen, rest = pool[:31], pool[31:]
-    plans = ["expire"] + ["amend_price"] * 3 + ["amend_twice"] * 2 + ["suspend"] + ["contract"] * 23
+    kinds = ["expire", "suspend"] + ["amend_price"] * 3 + ["amend_twice"] * 2
+    plain = [s for s in chosen if len(s.price_plans) == 1]
     multi = [s for s in chosen if len(s.price_plans) > 1]
-    add_item = multi[0] if multi else None
-    for index, service in enumerate(chosen):
-        kind = "add_item" if service is add_item else plans[index % len(plans)]
+    ordered = plain[: len(kinds)] + multi + plain[len(kinds) :]  # the first service with two plans gets an item
+    kinds += ["add_item"] if multi else []
+    for index, service in enumerate(ordered):
+        kind = kinds[index] if index < len(kinds) else "contract"
         if kind == "expire":
             applied = at(date(2024, 11, 4), 10)
         elif kind == "suspend":
@@ -683,6 +686,9 @@ def seed_trade(session: Session, documents_dir: Path, now: datetime | None = Non
         orders.activate_and_complete_due_orders(session, day)
         if day.day in (1, 15) or day == today_kst(now):
             usage.flag_overdue_invoices(session, day)
+        if day.day == 1:  # people read their notifications now and then: what came this month is unread
+            for user in people.values():
+                mark_all_read(session, user.id)
 
     world.calendar.run(FIRST_DAY, daily)
     counts = dict(world.counts)
