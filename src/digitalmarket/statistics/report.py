@@ -52,6 +52,14 @@ class Table:
     def column(self, key: str) -> Column:
         return next(c for c in self.columns if c.key == key)
 
+    def drawable_charts(self) -> list[tuple[int, Chart]]:
+        """The charts with something to draw (not every value zero or missing), with their numbers."""
+        return [
+            (index, chart)
+            for index, chart in enumerate(self.charts)
+            if any(row.get(key) for row in self.rows for key in chart.series)
+        ]
+
 
 @dataclass
 class Report:

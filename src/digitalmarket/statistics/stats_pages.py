@@ -31,6 +31,19 @@ def cell(value, kind: str) -> str:
     return str(value)
 
 
+def short_won(amount: int, locale: str) -> str:
+    """A large amount in words for the figures at a glance: 175.5억 원, or KRW 17.5 billion in English."""
+    if locale == "en":
+        for size, word in ((10**12, "trillion"), (10**9, "billion"), (10**6, "million")):
+            if amount >= size:
+                return f"KRW {amount / size:,.1f} {word}"
+        return f"KRW {amount:,}"
+    for size, word in ((10**12, "조"), (10**8, "억"), (10**4, "만")):
+        if amount >= size:
+            return f"{amount / size:,.1f}{word} 원"
+    return f"{amount:,}원"
+
+
 def _script_json(data) -> str:
     """JSON safe inside a <script type="application/json"> element."""
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
@@ -64,6 +77,8 @@ def statistics_page(request: Request, actor: Actor | None = Depends(page_access(
         "chart_data": _script_json(report.chart_json(built, locale)),
         "cell": cell,
         "won": won,
+        "short_won": lambda amount: short_won(amount, locale),
+        "overview": {row["indicator"]: row for row in built.table("overview").rows},
         "downloads": downloads,
     }
     return render(request, "stats_page.html", context, actor=actor, status_code=422 if errors else 200)

@@ -5,17 +5,29 @@
   "use strict";
 
   var COLORS = ["#256ef4", "#e0714a", "#2f9e77", "#8a63d2", "#d4a72c", "#6b7785"];
+  var lang = document.documentElement.lang || "ko";
 
   function format(value, kind) {
     if (value === null || value === undefined) { return "-"; }
     if (kind === "days" || kind === "percent") {
-      return Number(value).toLocaleString(document.documentElement.lang || "ko", { maximumFractionDigits: 1 });
+      return Number(value).toLocaleString(lang, { maximumFractionDigits: 1 });
     }
-    return Number(value).toLocaleString(document.documentElement.lang || "ko");
+    return Number(value).toLocaleString(lang);
   }
 
-  function datasets(spec) {
-    var twoAxes = spec.kind === "bar" && spec.series.length === 2 && spec.series[1].kind === "won";
+  function compact(value, kind) {
+    if (kind === "won") {
+      return new Intl.NumberFormat(lang, { notation: "compact", maximumFractionDigits: 1 }).format(value);
+    }
+    return format(value, kind);
+  }
+
+  /* A count and an amount: the amount gets its own axis on the right (a line over months, bars else). */
+  function twoAxes(spec) {
+    return spec.kind === "bar" && spec.series.length === 2 && spec.series[1].kind === "won";
+  }
+
+  function datasets(spec, overTime) {
     return spec.series.map(function (series, index) {
       var color = COLORS[index % COLORS.length];
       var set = { label: series.label, data: series.values, kindOfValue: series.kind };
@@ -25,12 +37,17 @@
       }
       set.backgroundColor = color;
       set.borderColor = color;
-      if (twoAxes && index === 1) {
-        set.type = "line";
+      if (twoAxes(spec) && index === 1) {
         set.yAxisID = "y1";
-        set.tension = 0.2;
-        set.pointRadius = 3;
+        if (overTime) {
+          set.type = "line";
+          set.order = 0; /* drawn over the bars */
+          set.tension = 0.2;
+          set.pointRadius = 3;
+          set.borderWidth = 2;
+        }
       }
+      if (set.type !== "line") { set.order = 1; }
       return set;
     });
   }
@@ -55,18 +72,21 @@
     };
     if (spec.kind === "doughnut") { return opts; }
     var valueAxis = spec.kind === "hbar" ? "x" : "y";
+    var first = spec.series[0];
     opts.indexAxis = spec.kind === "hbar" ? "y" : "x";
     opts.scales = {};
     opts.scales[valueAxis] = {
       beginAtZero: true,
-      ticks: { callback: function (value) { return format(value, spec.series[0].kind); } }
+      title: { display: spec.series.length === 2, text: first.label },
+      ticks: { callback: function (value) { return compact(value, first.kind); } }
     };
-    if (spec.kind === "bar" && spec.series.length === 2 && spec.series[1].kind === "won") {
+    if (twoAxes(spec)) {
       opts.scales.y1 = {
         beginAtZero: true,
         position: "right",
+        title: { display: true, text: spec.series[1].label },
         grid: { drawOnChartArea: false },
-        ticks: { callback: function (value) { return format(value, "won"); } }
+        ticks: { callback: function (value) { return compact(value, "won"); } }
       };
     }
     return opts;
@@ -81,8 +101,13 @@
     Array.prototype.forEach.call(canvases, function (canvas) {
       var spec = charts[canvas.getAttribute("data-chart")];
       if (!spec) { return; }
+      var overTime = canvas.getAttribute("data-over-time") === "1";
       var type = spec.kind === "doughnut" ? "doughnut" : "bar";
-      new window.Chart(canvas, { type: type, data: { labels: spec.labels, datasets: datasets(spec) }, options: options(spec) });
+      new window.Chart(canvas, {
+        type: type,
+        data: { labels: spec.labels, datasets: datasets(spec, overTime) },
+        options: options(spec)
+      });
     });
   }
 
