@@ -37,7 +37,7 @@ def tick(page: Page, selector: str) -> None:
     """Check a KRDS checkbox or radio by clicking its label (KRDS draws the box on the label)."""
     field = page.locator(selector)
     page.locator(f"label[for='{field.get_attribute('id')}']").click()
-    assert field.is_checked(), selector
+    expect(field).to_be_checked()
 
 
 class Journey:
