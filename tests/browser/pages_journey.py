@@ -77,11 +77,6 @@ class FullJourney(Journey):
         super().__init__(browser, base, shots, **kwargs)
         self.checked = []
 
-    def as_user(self, email: str | None) -> Page:
-        page = super().as_user(email)
-        page.context.set_default_timeout(60_000)  # a loaded two-core machine can take its time
-        return page
-
     def shot(self, page: Page, name: str, *, fresh: bool = True) -> None:
         expect_accessible(page, self.lang)
         self.checked.append(name)
