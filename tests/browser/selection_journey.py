@@ -27,8 +27,15 @@ CHROMIUM_ARGS = [
 ]
 
 
+def settled(page: Page) -> None:
+    """Wait for the page's fonts: one swapped in after the load moves the page, and a click aimed before
+    the move can land beside its target (no form is sent, no box is ticked)."""
+    page.evaluate("document.fonts.ready.then(() => true)")
+
+
 def navigate(page: Page, target) -> None:
     """Click a link or a submit button and wait until the next page has loaded."""
+    settled(page)
     with page.expect_navigation():
         target.click()
 
@@ -36,6 +43,7 @@ def navigate(page: Page, target) -> None:
 def tick(page: Page, selector: str) -> None:
     """Check a KRDS checkbox or radio by clicking its label (KRDS draws the box on the label)."""
     field = page.locator(selector)
+    settled(page)
     page.locator(f"label[for='{field.get_attribute('id')}']").click()
     expect(field).to_be_checked()
 
