@@ -13,11 +13,14 @@ are random, so a rolled-back change can never be mistaken for a later one.
 from __future__ import annotations
 
 import bisect
+import gc
 import threading
 import uuid
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
+import numpy as np
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
@@ -27,11 +30,15 @@ from .hangul import chosung, edit_distance
 from .rules import ServiceStatus
 from .tables import CatalogRevision, PricePlan, Service
 
+if TYPE_CHECKING:
+    from .columns import Columns
+
 TYPO_MIN_LENGTH = 4
 NO_CSAP = "none"
 PRICE_BANDS = ((0, 99_999), (100_000, 999_999), (1_000_000, 9_999_999), (10_000_000, None))
 FACETS = ("type", "category", "csap", "size", "deployment", "price", "contract")
 CACHED_DATABASES = 4
+CACHED_PHRASES = 5_000
 
 
 @dataclass(frozen=True)
@@ -90,6 +97,30 @@ class Facts:
     _vocabulary: dict[str, int] | None = field(default=None, repr=False)
     _deletions: dict[str, set[str]] | None = field(default=None, repr=False)
     _sorted_terms: list[str] | None = field(default=None, repr=False)
+    _columns: Columns | None = field(default=None, repr=False)
+    _postings: dict[str, tuple[int, np.ndarray]] = field(default_factory=dict, repr=False)
+
+    @property
+    def columns(self) -> Columns:
+        """The published services as columns (`columns.py`), built on first use."""
+        if self._columns is None:
+            from .columns import Columns  # built from the entries defined here
+
+            self._columns = Columns(self.entries.values())
+        return self._columns
+
+    def postings(self, phrases: list[str], look_up) -> dict[str, tuple[int, np.ndarray]]:
+        """For each phrase, the number of indexed services holding it (any status: the document
+        frequency) and the positions of the published ones. Phrases not seen before at this revision
+        are looked up together with ``look_up(phrases) -> {phrase: service ids}``; the answers are kept
+        until the catalog changes (at most `CACHED_PHRASES` of them)."""
+        missing = [phrase for phrase in phrases if phrase not in self._postings]
+        if missing:
+            if len(self._postings) + len(missing) > CACHED_PHRASES:
+                self._postings.clear()
+            for phrase, ids in look_up(missing).items():
+                self._postings[phrase] = (len(ids), self.columns.positions(ids))
+        return {phrase: self._postings[phrase] for phrase in phrases}
 
     def frequency(self, term: str) -> int:
         return (self._vocabulary or {}).get(term, 0)
@@ -172,7 +203,18 @@ def facts(session: Session) -> Facts:
         while len(_cache) >= CACHED_DATABASES:  # tests and tools may open many databases in one process
             _cache.pop(next(iter(_cache)))
         _cache[key] = loaded
+        _settle()
     return loaded
+
+
+def _settle() -> None:
+    """Collect garbage once, then move every live object (the new facts among them) out of the
+    collector's view. A large catalog's facts are hundreds of thousands of long-lived objects; left in
+    view, every full collection would walk them all again, a pause of tens of milliseconds in some
+    unlucky search. Unfreezing first lets the replaced facts be collected like anything else."""
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
 
 
 def _contracting(session: Session) -> tuple[dict[int, int], set[int], dict[int, float]]:

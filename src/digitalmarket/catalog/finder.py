@@ -9,17 +9,17 @@ would give.
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from operator import attrgetter, itemgetter
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+import numpy as np
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import Session, lazyload
 
 from ..accounts.rules import SupplierSize
 from ..core.errors import ValidationFailed
 from ..core.i18n import N_, Text
+from .columns import SORT_KEYS, Columns
 from .facts import FACETS, NO_CSAP, Entry, Facts, facts
 from .rules import CSAP_GRADES, Deployment, ServiceType
 from .search import relevance
@@ -128,80 +128,76 @@ class Results:
         return max(1, -(-self.total // self.query.per_page))
 
 
-def _filters(query: Query) -> dict[str, Callable[[Entry], bool]]:
-    """The chosen filters, by facet name."""
-    chosen: dict[str, Callable[[Entry], bool]] = {}
+def _filters(query: Query, columns: Columns) -> dict[str, np.ndarray]:
+    """The chosen filters, by facet name, as masks over the catalog's positions."""
+    chosen: dict[str, np.ndarray] = {}
     if query.type:
-        chosen["type"] = lambda e: e.type == query.type
+        chosen["type"] = columns.facet_is("type", query.type)
     if query.category:
-        chosen["category"] = lambda e: e.category_id == query.category
+        chosen["category"] = columns.facet_is("category", query.category)
     if query.csap:
-        grade = "" if query.csap == NO_CSAP else query.csap
-        chosen["csap"] = lambda e: e.csap == grade
+        chosen["csap"] = columns.facet_is("csap", query.csap)
     if query.size:
-        chosen["size"] = lambda e: e.size == query.size
+        chosen["size"] = columns.facet_is("size", query.size)
     if query.deployment:
-        chosen["deployment"] = lambda e: e.deployment == query.deployment
+        chosen["deployment"] = columns.facet_is("deployment", query.deployment)
     if query.price_min is not None or query.price_max is not None:
-        low = query.price_min or 0
-        high = query.price_max
-
-        def priced(e: Entry) -> bool:
-            return e.price is not None and e.price >= low and (high is None or e.price <= high)
-
-        chosen["price"] = priced
+        chosen["price"] = columns.priced(query.price_min or 0, query.price_max)
     if query.contract is not None:
-        chosen["contract"] = lambda e: e.has_contract == query.contract
+        chosen["contract"] = columns.facet_is("contract", query.contract)
     return chosen
 
 
-def _facets(matched: list[Entry], chosen: dict[str, Callable[[Entry], bool]]) -> dict[str, list[tuple[object, int]]]:
-    values = [entry.facets for entry in matched]
-    passes = {name: [test(entry) for entry in matched] for name, test in chosen.items()}
-    out: dict[str, list[tuple[object, int]]] = {}
-    for position, name in enumerate(FACETS):
-        others = [passes[other] for other in chosen if other != name]
-        rows = values if not others else [v for v, *ok in zip(values, *others, strict=True) if all(ok)]
-        counts = Counter(map(itemgetter(position), rows))
-        counts.pop(None, None)
-        out[name] = sorted(counts.items(), key=lambda item: (-item[1], str(item[0])))
+def _facets(columns: Columns, candidates: np.ndarray, chosen: dict[str, np.ndarray]) -> dict[str, list]:
+    """Each facet's counts among the candidates passing every chosen filter but the facet's own."""
+    out = {}
+    for name in FACETS:
+        selected = candidates.copy()
+        for other, mask in chosen.items():
+            if other != name:
+                selected &= mask
+        out[name] = columns.counts(name, selected)
     return out
 
 
-def _sort(entries: list[Entry], sort: str, scores: dict[int, float]) -> None:
-    """Sort in place; ties always by code. Python's sort is stable, so the tie-break goes first."""
-    entries.sort(key=attrgetter("code"))
-    if sort == "relevance" and scores:
-        entries.sort(key=lambda e: scores[e.id], reverse=True)
-    elif sort == "price":
-        entries.sort(key=lambda e: (e.price is None, e.price or 0))
-    elif sort == "rating":
-        entries.sort(key=lambda e: (e.rating is None, -(e.rating or 0), -e.contracts))
-    elif sort == "contracts":
-        entries.sort(key=attrgetter("contracts"), reverse=True)
-    else:  # newest
-        entries.sort(key=attrgetter("published_at"), reverse=True)
+# The services of a page (their price plans are not shown in results: loaded only if asked for).
+_PAGE_SERVICES = (
+    select(Service).where(Service.id.in_(bindparam("ids", expanding=True))).options(lazyload(Service.price_plans))
+)
 
 
 def find(session: Session, query: Query) -> Results:
     """One page of published services for a query, with the total and the facet counts."""
     known: Facts = facts(session)
+    columns = known.columns
     ranking = relevance(session, query.q, known) if query.q else None
-    if ranking is not None:
-        candidates = [known.entries[service_id] for service_id in ranking.scores]
-        scores = ranking.scores
+    candidates = columns.mask(ranking.order if ranking is not None else None)
+    chosen = _filters(query, columns)
+    facet_counts = _facets(columns, candidates, chosen)
+    passing = candidates.copy()
+    for mask in chosen.values():
+        passing &= mask
+    score_of: dict[int, float] = {}
+    if ranking is not None and (query.sort == "relevance" or not query.sort):
+        keep = passing[ranking.order]
+        matched, scores = ranking.order[keep], ranking.scores[keep]
     else:
-        candidates, scores = list(known.entries.values()), {}
-    chosen = _filters(query)
-    facet_counts = _facets(candidates, chosen)
-    matched = [entry for entry in candidates if all(test(entry) for test in chosen.values())]
-    _sort(matched, query.sort, scores)
+        order = columns.order(query.sort if query.sort in SORT_KEYS else "newest")
+        matched, scores = order[passing[order]], None
     start = (query.page - 1) * query.per_page
     page = matched[start : start + query.per_page]
-    services = {s.id: s for s in session.scalars(select(Service).where(Service.id.in_([e.id for e in page])))}
+    if ranking is not None:
+        if scores is None:
+            scores = np.zeros(columns.size)
+            scores[ranking.order] = ranking.scores
+            score_of = {int(p): float(scores[p]) for p in page}
+        else:
+            score_of = {int(p): float(v) for p, v in zip(page, scores[start : start + len(page)], strict=True)}
+    entries = [columns.entries[p] for p in page]
+    services = {s.id: s for s in session.scalars(_PAGE_SERVICES, {"ids": [e.id for e in entries]})}
     items = []
-    for entry in page:
+    for position, entry in zip(page, entries, strict=True):
         service = services[entry.id]
         found = snippet(service.summary, service.description, ranking.words) if ranking and ranking.words else None
-        items.append(Found(service, entry, scores.get(entry.id), found))
+        items.append(Found(service, entry, score_of.get(int(position)), found))
     return Results(query=query, total=len(matched), items=items, facets=facet_counts)

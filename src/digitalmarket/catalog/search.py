@@ -13,10 +13,10 @@ facts (`facts.py`, published services, current as of the caller's transaction) c
 from __future__ import annotations
 
 import math
-from collections import Counter
 from dataclasses import dataclass
 
-from sqlalchemy import ForeignKey, Integer, String, Text, select, text
+import numpy as np
+from sqlalchemy import ForeignKey, Integer, String, Text, bindparam, select, text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from ..core.tables import Base
@@ -75,6 +75,10 @@ def index_service(session: Session, service: Service, terms: dict[str, list[str]
 
 
 # --- backends: where candidates come from ---------------------------------------------------------------
+#
+# A backend answers one question: which services hold each of these phrases. Each phrase's services
+# come back as one comma-separated string (SQLite's group_concat, PostgreSQL's string_agg), read into
+# an array at once: a word held by half of a large catalog costs one row, not tens of thousands.
 
 
 class Fts5Backend:
@@ -93,14 +97,11 @@ class Fts5Backend:
         )
         return dict(session.execute(text("SELECT term, doc FROM temp.service_fts_terms")).all())
 
-    def candidates(self, session: Session, phrases: list[str]) -> set[int]:
-        match = " OR ".join(_quoted(phrase) for phrase in phrases)
-        return set(session.scalars(text("SELECT rowid FROM service_fts WHERE service_fts MATCH :m"), {"m": match}))
-
-    def holders(self, session: Session, phrases: list[str]) -> dict[str, set[int]]:
-        """For each phrase, the services holding it, in one round trip."""
+    def holders(self, session: Session, phrases: list[str]) -> dict[str, np.ndarray]:
+        """For each phrase, the ids of the services holding it, in one round trip."""
         sql = " UNION ALL ".join(
-            f"SELECT {n}, rowid FROM service_fts WHERE service_fts MATCH :p{n}" for n in range(len(phrases))
+            f"SELECT {n}, (SELECT group_concat(rowid) FROM service_fts WHERE service_fts MATCH :p{n})"
+            for n in range(len(phrases))
         )
         return _grouped(session, sql, {f"p{n}": _quoted(p) for n, p in enumerate(phrases)}, phrases)
 
@@ -121,30 +122,26 @@ class PostgresBackend:
         """Every indexed term with the number of services holding it (``ts_stat``)."""
         return dict(session.execute(text("SELECT word, ndoc FROM ts_stat('SELECT document FROM service_tsv')")).all())
 
-    def holders(self, session: Session, phrases: list[str]) -> dict[str, set[int]]:
-        """For each phrase, the services holding it, in one round trip."""
+    def holders(self, session: Session, phrases: list[str]) -> dict[str, np.ndarray]:
+        """For each phrase, the ids of the services holding it, in one round trip."""
         sql = " UNION ALL ".join(
-            f"SELECT {n}, service_id FROM service_tsv WHERE document @@ phraseto_tsquery('simple', :p{n})"
+            f"SELECT {n}, (SELECT string_agg(service_id::text, ',') FROM service_tsv "
+            f"WHERE document @@ phraseto_tsquery('simple', :p{n}))"
             for n in range(len(phrases))
         )
         return _grouped(session, sql, {f"p{n}": p for n, p in enumerate(phrases)}, phrases)
-
-    def candidates(self, session: Session, phrases: list[str]) -> set[int]:
-        query = " || ".join(f"phraseto_tsquery('simple', :p{n})" for n in range(len(phrases)))
-        params = {f"p{n}": phrase for n, phrase in enumerate(phrases)}
-        sql = f"SELECT service_id FROM service_tsv WHERE document @@ ({query})"
-        return set(session.scalars(text(sql), params))
 
 
 def _quoted(phrase: str) -> str:
     return '"' + phrase.replace('"', '""') + '"'
 
 
-def _grouped(session: Session, sql: str, params: dict, phrases: list[str]) -> dict[str, set[int]]:
-    found: dict[str, set[int]] = {phrase: set() for phrase in phrases}
+def _grouped(session: Session, sql: str, params: dict, phrases: list[str]) -> dict[str, np.ndarray]:
+    found = {phrase: np.zeros(0, dtype=np.int64) for phrase in phrases}
     if phrases:
-        for number, service_id in session.execute(text(sql), params):
-            found[phrases[number]].add(service_id)
+        for number, ids in session.execute(text(sql), params):
+            if ids:
+                found[phrases[number]] = np.fromstring(ids, dtype=np.int64, sep=",")
     return found
 
 
@@ -159,141 +156,149 @@ SUPPLIER_CHOSUNG_BOOST = 500.0
 FOCUSED_MIN = 10  # fewer focused matches than this: return every loose match
 
 
-def _count(tokens: list[str], phrase: list[str]) -> int:
-    size = len(phrase)
-    return sum(1 for i in range(len(tokens) - size + 1) if tokens[i : i + size] == phrase)
-
-
 @dataclass(frozen=True)
 class Ranking:
-    """The published services matching a query with their relevance (higher is better), and the index
-    words the query looked for (to highlight them)."""
+    """The published services matching a query, best first: their positions (`columns.py`) and their
+    relevance (higher is better, aligned with the positions), and the index words the query looked
+    for (to highlight them)."""
 
-    scores: dict[int, float]
+    order: np.ndarray
+    scores: np.ndarray
     words: frozenset[str] = frozenset()
+
+    @classmethod
+    def empty(cls) -> Ranking:
+        return cls(np.zeros(0, dtype=np.int64), np.zeros(0))
 
 
 def relevance(session: Session, query: str, known: Facts | None = None) -> Ranking:
-    """Published services matching a query, with their relevance.
+    """Published services matching a query, best first.
 
-    Which services match is decided by `_matching`. Candidates come from the
-    backend one phrase at a time, so each phrase's document frequency is exact. A cheap pre-score
-    (concept weight x alternative weight x idf, times the name's field weight when the phrase is in the
-    name) orders all matches; the best `RERANK` are then scored exactly with bm25 over the weighted
-    fields (see the module docstring). On a catalog of a few hundred services every match is scored
-    exactly; on a large one the pre-score keeps the cost flat.
+    Which services match is decided by `_matching`. Each phrase's services come from the backend
+    (or the facts' cache of this catalog revision), so each phrase's document frequency is exact. A
+    cheap pre-score (concept weight x alternative weight x idf, times the name's field weight when the
+    phrase is in the name), computed over arrays, orders all matches; the best `RERANK` are then scored
+    exactly with bm25 over the weighted fields (see the module docstring), and the rest follow below
+    them in pre-score order. On a catalog of a few hundred services every match is scored exactly; on
+    a large one the pre-score keeps the cost flat.
     """
     query = (query or "").strip()
     known = known or facts(session)
+    columns = known.columns
     if not query:
-        return Ranking({})
+        return Ranking.empty()
     if analyzer.is_chosung_query(query):
         wanted = analyzer.chosung(query)
-        found = {}
-        for entry in known.entries.values():
-            if wanted in entry.name_chosung:
-                found[entry.id] = CHOSUNG_BOOST
-            elif wanted in entry.supplier_chosung:
-                found[entry.id] = SUPPLIER_CHOSUNG_BOOST
-        return Ranking(found)
+        by_name = columns.chosung_hits(wanted, "name")
+        by_supplier = np.setdiff1d(columns.chosung_hits(wanted, "supplier"), by_name)
+        order = np.concatenate([by_name, by_supplier])
+        boosts = [np.full(len(by_name), CHOSUNG_BOOST), np.full(len(by_supplier), SUPPLIER_CHOSUNG_BOOST)]
+        return Ranking(order, np.concatenate(boosts))
     backend = backend_for(session)
     concepts = analyzer.weighted_query_terms(query)
-    matches: dict[str, set[int]] = {}
+    matches: dict[str, tuple[int, np.ndarray]] = {}
 
     def look_up(concept_list) -> None:
         wanted = [p for c in concept_list for p, _ in c.alternatives if p.strip() and p not in matches]
-        matches.update(backend.holders(session, list(dict.fromkeys(wanted))))
+        matches.update(known.postings(list(dict.fromkeys(wanted)), lambda some: backend.holders(session, some)))
+
+    def found(phrase: str) -> bool:
+        return phrase in matches and len(matches[phrase][1]) > 0
 
     look_up(concepts)
-    unmatched = [c for c in concepts if not any(matches.get(p) for p, _ in c.alternatives)]
+    unmatched = [c for c in concepts if not any(found(p) for p, _ in c.alternatives)]
     if unmatched:  # typo tolerance, only where nothing was found as written
         vocabulary = known.vocabulary(session, backend)
         analyzer.with_typo_corrections(unmatched, vocabulary)
         look_up(unmatched)
-        if not any(matches.get(p) for c in unmatched for p, _ in c.alternatives):
+        if not any(found(p) for c in unmatched for p, _ in c.alternatives):
             written = analyzer.surface_typo_concepts(query, vocabulary)
             concepts = [c for c in concepts if c not in unmatched] + written
             look_up(written)
-    looked_for = frozenset(word for phrase, ids in matches.items() if ids for word in phrase.split())
+    looked_for = frozenset(word for phrase in matches if found(phrase) for word in phrase.split())
     total = known.indexed
-    idf = {p: max(1e-6, math.log((total - len(ids) + 0.5) / (len(ids) + 0.5))) for p, ids in matches.items()}
-    pool = _matching(concepts, matches, known)
-    entries = known.entries
+    idf = {p: max(1e-6, math.log((total - df + 0.5) / (df + 0.5))) for p, (df, _) in matches.items()}
+    held = {p: columns.mask(positions) for p, (_, positions) in matches.items() if len(positions)}
+    pool = _matching(concepts, held, columns.size)
     name_weight = analyzer.FIELD_WEIGHTS["name"]
-    pre: dict[int, float] = {}
+    pre = np.zeros(columns.size)
     for concept in concepts:
-        best: dict[int, float] = {}
+        best = np.zeros(columns.size)
         for phrase, weight in concept.alternatives:
-            if phrase not in matches:
+            if phrase not in held:
                 continue
-            words = phrase.split()
             base = weight * idf[phrase]
-            for service_id in matches[phrase] & pool:
-                value = base * name_weight if all(w in entries[service_id].name_terms for w in words) else base
-                if value > best.get(service_id, 0.0):
-                    best[service_id] = value
-        for service_id, value in best.items():
-            pre[service_id] = pre.get(service_id, 0.0) + concept.weight * value
-    if len(pre) <= RERANK:
-        return Ranking(_bm25(session, concepts, matches, idf, known, list(pre)), looked_for)
-    ordered = sorted(pre, key=lambda service_id: (-pre[service_id], entries[service_id].code))
-    exact = _bm25(session, concepts, matches, idf, known, ordered[:RERANK])
-    floor = min(exact.values(), default=1.0)
-    top = pre[ordered[RERANK]] or 1.0
-    for service_id in ordered[RERANK:]:  # below every exact score, in pre-score order
-        exact[service_id] = floor * 0.999 * pre[service_id] / top
-    return Ranking(exact, looked_for)
+            in_name = held[phrase] & columns.named(phrase.split())
+            np.maximum(best, np.where(in_name, base * name_weight, np.where(held[phrase], base, 0.0)), out=best)
+        pre += concept.weight * best
+    matched = np.flatnonzero(pool)
+    ordered = matched[np.argsort(-pre[matched], kind="stable")]  # ties by code: positions are in code order
+    ids = columns.ids
+    exact = _bm25(session, concepts, idf, known, held, ordered[:RERANK])
+    top = np.array([p for p in ordered[:RERANK] if int(ids[p]) in exact], dtype=np.int64)
+    top_scores = np.array([exact[int(ids[p])] for p in top])
+    best_first = np.lexsort((top, -top_scores))  # ties by code
+    order, scores = top[best_first], top_scores[best_first]
+    rest = ordered[RERANK:]
+    if len(rest):  # below every exact score, in pre-score order
+        floor = float(top_scores.min()) if len(top_scores) else 1.0
+        ceiling = float(pre[rest[0]]) or 1.0
+        order = np.concatenate([order, rest])
+        scores = np.concatenate([scores, floor * 0.999 * pre[rest] / ceiling])
+    return Ranking(order, scores, looked_for)
 
 
-def _matching(concepts, matches: dict[str, set[int]], known: Facts) -> set[int]:
-    """The published services a query returns: those holding most of its concepts (all of one or two,
-    two of three, three of four ...), or, when fewer than `FOCUSED_MIN` do, every service holding any
-    of its phrases. A precise query gets a focused list; a vague or rare one still finds something."""
-    published = known.entries.keys()
-    holders = [set().union(*(matches.get(p, ()) for p, _ in c.alternatives)) for c in concepts]
-    loose = set().union(*holders) & published
-    required = [ids for ids, concept in zip(holders, concepts, strict=True) if not concept.optional]
+def _matching(concepts, held: dict[str, np.ndarray], size: int) -> np.ndarray:
+    """Mask of the published services a query returns: those holding most of its concepts (all of one
+    or two, two of three, three of four ...), or, when fewer than `FOCUSED_MIN` do, every service
+    holding any of its phrases. A precise query gets a focused list; a vague or rare one still finds
+    something."""
+    nothing = np.zeros(size, dtype=bool)
+    holders = [np.logical_or.reduce([held.get(p, nothing) for p, _ in c.alternatives] or [nothing]) for c in concepts]
+    loose = np.logical_or.reduce(holders) if holders else nothing
+    required = [mask for mask, concept in zip(holders, concepts, strict=True) if not concept.optional]
     need = len(required) - len(required) // 3
     if need <= 0:
         return loose
-    counts: Counter = Counter()
-    for ids in required:
-        counts.update(ids)
-    focused = {service_id for service_id, count in counts.items() if count >= need} & published
-    return focused if len(focused) >= FOCUSED_MIN else loose
+    focused = np.sum(required, axis=0) >= need
+    return focused if np.count_nonzero(focused) >= FOCUSED_MIN else loose
 
 
-def _bm25(session, concepts, matches, idf, known: Facts, ids: list[int]) -> dict[int, float]:
-    if not ids:
+_FIELD_TERMS = select(
+    ServiceSearch.service_id, ServiceSearch.length, *(getattr(ServiceSearch, f) for f in FIELDS)
+).where(ServiceSearch.service_id.in_(bindparam("ids", expanding=True)))
+
+
+def _bm25(session, concepts, idf, known: Facts, held: dict[str, np.ndarray], positions) -> dict[int, float]:
+    """Exact bm25 of the services at some positions over the weighted fields, counting only the
+    phrases each one holds (``held``); a service holding none of them in any one field is left out.
+    Each field's terms are padded (two spaces between terms, one at each end) so that ``str.count``
+    counts whole terms and phrases."""
+    if not len(positions):
         return {}
-    columns = [getattr(ServiceSearch, f) for f in FIELDS]
-    rows = session.execute(
-        select(ServiceSearch.service_id, ServiceSearch.length, *columns).where(ServiceSearch.service_id.in_(ids))
-    )
-    tokens = {row[0]: (dict(zip(FIELDS, (v.split() for v in row[2:]), strict=True)), row[1]) for row in rows}
+    service_ids = known.columns.ids
+    at = {int(service_ids[p]): int(p) for p in positions}
+    rows = session.execute(_FIELD_TERMS, {"ids": list(at)})
+    weights = [analyzer.FIELD_WEIGHTS[f] for f in FIELDS]
+    needles = {phrase: " " + "  ".join(phrase.split()) + " " for phrase in held}
     average = known.average_length
     scores: dict[int, float] = {}
-    for concept in concepts:
-        best: dict[int, float] = {}
-        for phrase, weight in concept.alternatives:
-            if phrase not in matches:
-                continue
-            words = phrase.split()
-            for service_id in matches[phrase] & tokens.keys():
-                fields, length = tokens[service_id]
-                if len(words) == 1:
-                    tf = sum(analyzer.FIELD_WEIGHTS[f] * fields[f].count(words[0]) for f in FIELDS)
-                else:
-                    tf = sum(
-                        analyzer.FIELD_WEIGHTS[f] * _count(fields[f], words) for f in FIELDS if words[0] in fields[f]
-                    )
-                if not tf:
-                    continue
-                norm = K1 * (1 - B + B * length / average)
-                value = weight * idf[phrase] * tf * (K1 + 1) / (tf + norm)
-                best[service_id] = max(best.get(service_id, 0.0), value)
-        for service_id, value in best.items():
-            scores[service_id] = scores.get(service_id, 0.0) + concept.weight * value
+    for service_id, length, *values in rows:
+        position = at[service_id]
+        padded = [" " + value.replace(" ", "  ") + " " for value in values]
+        norm = K1 * (1 - B + B * length / average)
+        total = 0.0
+        for concept in concepts:
+            best = 0.0
+            for phrase, weight in concept.alternatives:
+                if phrase in held and held[phrase][position]:
+                    needle = needles[phrase]
+                    tf = sum(w * field.count(needle) for w, field in zip(weights, padded, strict=True))
+                    if tf:
+                        best = max(best, weight * idf[phrase] * tf * (K1 + 1) / (tf + norm))
+            total += concept.weight * best
+        if total:
+            scores[service_id] = total
     return scores
 
 

@@ -1,0 +1,124 @@
+"""The published services as columns: what filters, facet counts, sorts and 초성 search work on.
+
+Every published service has a *position*: its place in the order of service codes (0, 1, 2 ...).
+Per-service facts are kept as numpy arrays indexed by position, so that a filter is one comparison
+over an array, a facet count one `bincount`, and a set of services a boolean mask, whatever the size of
+the catalog. Ties of every sort are broken by code, which is simply the lower position.
+
+Built once per catalog revision together with the catalog's facts (`facts.py`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from operator import attrgetter
+
+import numpy as np
+
+from .facts import FACETS, Entry
+
+#: The orders of the catalog besides relevance: key of an entry, ties by code (see `Columns.order`).
+SORT_KEYS = {
+    "newest": lambda e: -e.published_at.timestamp(),
+    "price": lambda e: (e.price is None, e.price or 0),
+    "rating": lambda e: (e.rating is None, -(e.rating or 0), -e.contracts),
+    "contracts": lambda e: -e.contracts,
+}
+
+
+class Columns:
+    """Published services by position (code order), with their facets, prices and name words."""
+
+    def __init__(self, entries: Iterable[Entry]) -> None:
+        self.entries: list[Entry] = sorted(entries, key=attrgetter("code"))
+        self.size = len(self.entries)
+        self.ids = np.fromiter((e.id for e in self.entries), dtype=np.int64, count=self.size)
+        self._slot = np.full(int(self.ids.max()) + 1 if self.size else 1, -1, dtype=np.int64)
+        self._slot[self.ids] = np.arange(self.size)
+        self.values: dict[str, list] = {}  # facet -> its values; a value's code is its index
+        self.codes: dict[str, np.ndarray] = {}  # facet -> the code of each position (-1: not counted)
+        for number, name in enumerate(FACETS):
+            column = [entry.facets[number] for entry in self.entries]
+            values = sorted({value for value in column if value is not None}, key=str)
+            index = {value: code for code, value in enumerate(values)}
+            self.values[name] = values
+            self.codes[name] = np.fromiter(
+                (-1 if value is None else index[value] for value in column), dtype=np.int64, count=self.size
+            )
+        self.price = np.fromiter(
+            (-1 if e.price is None else e.price for e in self.entries), dtype=np.int64, count=self.size
+        )
+        self._orders: dict[str, np.ndarray] = {}
+        self._named: dict[str, list[int]] = {}
+        for position, entry in enumerate(self.entries):
+            for term in entry.name_terms:
+                self._named.setdefault(term, []).append(position)
+        self._chosung: dict[str, tuple[str, np.ndarray]] = {}
+
+    # --- positions and masks --------------------------------------------------------------------------
+
+    def positions(self, service_ids: np.ndarray) -> np.ndarray:
+        """The positions of those of ``service_ids`` that are published, in code order."""
+        ids = service_ids[(service_ids >= 0) & (service_ids < len(self._slot))]
+        found = self._slot[ids]
+        return np.sort(found[found >= 0])
+
+    def mask(self, positions: np.ndarray | None = None) -> np.ndarray:
+        """A boolean mask over every position: true at ``positions`` (every position when None)."""
+        if positions is None:
+            return np.ones(self.size, dtype=bool)
+        out = np.zeros(self.size, dtype=bool)
+        out[positions] = True
+        return out
+
+    def facet_is(self, name: str, value: object) -> np.ndarray:
+        """Mask of the services whose facet ``name`` has ``value``."""
+        try:
+            code = self.values[name].index(value)
+        except ValueError:
+            return np.zeros(self.size, dtype=bool)
+        return self.codes[name] == code
+
+    def priced(self, low: int, high: int | None) -> np.ndarray:
+        """Mask of the services whose lowest price is within [low, high] (high None: no upper bound)."""
+        out = (self.price >= 0) & (self.price >= low)
+        return out if high is None else out & (self.price <= high)
+
+    def counts(self, name: str, selected: np.ndarray) -> list[tuple[object, int]]:
+        """The facet's values among the selected services with their counts, most first (ties by value)."""
+        codes = self.codes[name][selected]
+        tally = np.bincount(codes[codes >= 0], minlength=len(self.values[name]))
+        found = [(self.values[name][code], int(count)) for code, count in enumerate(tally) if count]
+        return sorted(found, key=lambda item: (-item[1], str(item[0])))
+
+    def order(self, sort: str) -> np.ndarray:
+        """Every position in the order of a sort of `SORT_KEYS`, ties by code (computed once)."""
+        if sort not in self._orders:
+            key = SORT_KEYS[sort]
+            ordered = sorted(range(self.size), key=lambda position: key(self.entries[position]))
+            self._orders[sort] = np.array(ordered, dtype=np.int64)
+        return self._orders[sort]
+
+    # --- words of names and 초성 -------------------------------------------------------------------------
+
+    def named(self, words: list[str]) -> np.ndarray:
+        """Mask of the services whose name holds every one of ``words`` (index terms)."""
+        out = np.ones(self.size, dtype=bool)
+        for word in words:
+            held = np.zeros(self.size, dtype=bool)
+            held[self._named.get(word, [])] = True
+            out &= held
+        return out
+
+    def chosung_hits(self, wanted: str, field: str) -> np.ndarray:
+        """Positions (code order) whose name's or supplier's (``field``) 초성 contain ``wanted``."""
+        if field not in self._chosung:
+            texts = [getattr(entry, f"{field}_chosung") for entry in self.entries]
+            starts = np.cumsum([0] + [len(text) + 1 for text in texts])[:-1]
+            self._chosung[field] = ("\n".join(texts), starts)
+        joined, starts = self._chosung[field]
+        offsets = [match.start() for match in re.finditer(f"(?={re.escape(wanted)})", joined)]
+        if not offsets:
+            return np.zeros(0, dtype=np.int64)
+        return np.unique(np.searchsorted(starts, offsets, side="right") - 1)
