@@ -109,6 +109,10 @@ class Facts:
             self._columns = Columns(self.entries.values())
         return self._columns
 
+    def forget_phrases(self) -> None:
+        """Empty the cache of phrase holders, as a change of the catalog would (for benchmarks)."""
+        self._postings.clear()
+
     def postings(self, phrases: list[str], look_up) -> dict[str, tuple[int, np.ndarray]]:
         """For each phrase, the number of indexed services holding it (any status: the document
         frequency) and the positions of the published ones. Phrases not seen before at this revision
