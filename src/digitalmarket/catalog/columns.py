@@ -54,7 +54,7 @@ class Columns:
         for position, entry in enumerate(self.entries):
             for term in entry.name_terms:
                 self._named.setdefault(term, []).append(position)
-        self._chosung: dict[str, tuple[str, np.ndarray]] = {}
+        self._texts: dict[str, tuple[str, np.ndarray]] = {}
 
     # --- positions and masks --------------------------------------------------------------------------
 
@@ -111,14 +111,30 @@ class Columns:
             out &= held
         return out
 
+    def _joined(self, field: str) -> tuple[str, np.ndarray]:
+        """Every service's ``field`` (name, lowered; name_chosung; supplier_chosung) joined by newlines,
+        with the offset where each position's text starts (built once)."""
+        if field not in self._texts:
+            texts = [getattr(entry, field) for entry in self.entries]
+            if field == "name":
+                texts = [text.lower().replace("\n", " ") for text in texts]
+            starts = np.cumsum([0] + [len(text) + 1 for text in texts])[:-1]
+            self._texts[field] = ("\n".join(texts), np.asarray(starts, dtype=np.int64))
+        return self._texts[field]
+
+    def written(self, field: str, pattern: str) -> tuple[np.ndarray, np.ndarray]:
+        """Where a regular expression matches the ``field`` of each service (see `_joined`): the
+        positions (code order) and, for each, whether a match begins its text."""
+        joined, starts = self._joined(field)
+        offsets = np.array([match.start() for match in re.finditer(pattern, joined)], dtype=np.int64)
+        if not len(offsets):
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool)
+        positions = np.searchsorted(starts, offsets, side="right") - 1
+        at_start = np.zeros(self.size, dtype=bool)
+        at_start[positions[starts[positions] == offsets]] = True
+        found = np.unique(positions)
+        return found, at_start[found]
+
     def chosung_hits(self, wanted: str, field: str) -> np.ndarray:
         """Positions (code order) whose name's or supplier's (``field``) 초성 contain ``wanted``."""
-        if field not in self._chosung:
-            texts = [getattr(entry, f"{field}_chosung") for entry in self.entries]
-            starts = np.cumsum([0] + [len(text) + 1 for text in texts])[:-1]
-            self._chosung[field] = ("\n".join(texts), starts)
-        joined, starts = self._chosung[field]
-        offsets = [match.start() for match in re.finditer(f"(?={re.escape(wanted)})", joined)]
-        if not offsets:
-            return np.zeros(0, dtype=np.int64)
-        return np.unique(np.searchsorted(starts, offsets, side="right") - 1)
+        return self.written(f"{field}_chosung", f"(?={re.escape(wanted)})")[0]

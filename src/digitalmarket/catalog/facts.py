@@ -284,6 +284,7 @@ def _load(session: Session, token: str) -> Facts:
         .where(Service.status == ServiceStatus.PUBLISHED)
     ).all()
     entries: dict[int, Entry] = {}
+    supplier_chosung: dict[str, str] = {}  # a supplier's name comes back for each of its services
     for row in rows:
         name_terms = frozenset(row.name_terms.split())
         price = prices.get(row.id)
@@ -301,7 +302,8 @@ def _load(session: Session, token: str) -> Facts:
             price=price,
             name_terms=name_terms,
             name_chosung=chosung(row.name),
-            supplier_chosung=chosung(row.supplier),
+            supplier_chosung=supplier_chosung.get(row.supplier)
+            or supplier_chosung.setdefault(row.supplier, chosung(row.supplier)),
         )
     contracts, in_mall, ratings = _contracting(session)
     for service_id in contracts.keys() | in_mall | ratings.keys():

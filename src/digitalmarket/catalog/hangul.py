@@ -18,6 +18,11 @@ CHOSEONG = "ㄱㄲㄴㄷㄸㄹㅁㅂㅃㅅㅆㅇㅈㅉㅊㅋㅌㅍㅎ"
 JUNGSEONG = "ㅏㅐㅑㅒㅓㅔㅕㅖㅗㅘㅙㅚㅛㅜㅝㅞㅟㅠㅡㅢㅣ"
 JONGSEONG = ("", *"ㄱㄲㄳㄴㄵㄶㄷㄹㄺㄻㄼㄽㄾㄿㅀㅁㅂㅄㅅㅆㅇㅈㅊㅋㅌㅍㅎ")
 _CHOSEONG_SET = frozenset(CHOSEONG)
+# Each syllable's initial consonant, for str.translate (a catalog's facts spell out every name).
+_INITIALS = {
+    code: CHOSEONG[(code - _SYLLABLE_FIRST) // (_JUNGSEONG_COUNT * _JONGSEONG_COUNT)]
+    for code in range(_SYLLABLE_FIRST, _SYLLABLE_LAST + 1)
+}
 
 
 def is_syllable(char: str) -> bool:
@@ -41,13 +46,7 @@ def to_jamo(text: str) -> str:
 def chosung(text: str) -> str:
     """The 초성 string of a text: each syllable becomes its initial consonant, spaces are dropped,
     Latin letters are lower-cased and other letters and digits kept (``"K8s 관리"`` → ``"k8sㄱㄹ"``)."""
-    out = []
-    for char in text:
-        if is_syllable(char):
-            out.append(decompose(char)[0])
-        elif char.isalnum():
-            out.append(char.lower())
-    return "".join(out)
+    return "".join(filter(str.isalnum, text.lower().translate(_INITIALS)))
 
 
 def is_chosung_query(query: str) -> bool:

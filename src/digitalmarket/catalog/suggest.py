@@ -7,6 +7,7 @@ facts, so a suggestion never names a service that is not published.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
@@ -34,15 +35,15 @@ def suggest(session: Session, typed: str, limit: int = LIMIT) -> list[Suggestion
     lowered = typed.lower()
     chosung_query = analyzer.is_chosung_query(typed)
     wanted = analyzer.chosung(typed) if chosung_query else ""
-    names: list[tuple[int, str, str]] = []
-    for entry in known.entries.values():
-        name = entry.name.lower()
-        if chosung_query:
-            rank = 0 if entry.name_chosung.startswith(wanted) else 1 if wanted in entry.name_chosung else None
-        else:
-            rank = 0 if name.startswith(lowered) else 1 if f" {lowered}" in f" {name}" else None
-        if rank is not None:
-            names.append((rank, entry.name, entry.code))
+    columns = known.columns
+    if chosung_query:  # initials anywhere in the name, those at its start first
+        positions, at_start = columns.written("name_chosung", f"(?={re.escape(wanted)})")
+    else:  # the start of any word of the name, the name's own start first
+        positions, at_start = columns.written("name", f"(?<![^\n ]){re.escape(lowered)}")
+    names = [
+        (0 if first else 1, columns.entries[p].name, columns.entries[p].code)
+        for p, first in zip(positions.tolist(), at_start.tolist(), strict=True)
+    ]
     names.sort()
     out = [Suggestion(name, "service", code) for _, name, code in names[: min(MAX_NAMES, limit)]]
     if chosung_query:
