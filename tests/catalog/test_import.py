@@ -72,6 +72,18 @@ def test_reimporting_a_ref_updates_that_service(db, tmp_path):
         assert service.code.startswith("SAS-")
 
 
+def test_a_service_moved_to_another_supplier_is_found_by_the_new_suppliers_name(db, tmp_path, client):
+    import_files(db.transaction, [_write(tmp_path, "a.jsonl", [GOOD])])
+    moved = {**GOOD, "supplier": {"business_number": "2148627859", "name": "새빛정보기술", "size": "sme"}}
+    import_files(db.transaction, [_write(tmp_path, "b.jsonl", [moved])])
+
+    def found(words):
+        return [i["supplier"] for i in client.get("/api/v1/services", params={"q": words}).json()["items"]]
+
+    assert found("새빛정보기술") == ["새빛정보기술"]
+    assert found("가상소프트") == []
+
+
 BAD_LINES = [
     ("{not json", "invalid JSON"),
     ({**GOOD, "type": "FaaS"}, "unknown type"),
@@ -180,7 +192,7 @@ def _one_line_at_a_time(session, path):
                 profile=IMPORT_PROFILE,
             )  # fmt: skip
         else:
-            existing.supplier_id = org.id
+            existing.supplier = org
             workflow.replace_content(
                 session, actor_user_id=None, service=existing, content=line.content, reason=origin,
                 profile=IMPORT_PROFILE,

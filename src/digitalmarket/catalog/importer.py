@@ -257,7 +257,7 @@ def _apply_chunk(
             session.add(step.service)
         else:
             step.service = step.existing
-            step.service.supplier_id = step.supplier.id
+            step.service.supplier = step.supplier  # the relationship, so the index names the new supplier
             step.before = rewrite_content(step.service, step.clean)
     session.flush()
 
@@ -283,9 +283,8 @@ def _apply_chunk(
 
 
 def _index_texts(service: Service) -> dict[str, list[str]]:
-    """The texts of each field that `search.index_service` analyses. For a service this import moves to
-    another supplier, ``service.supplier`` is still the previous one (setting ``supplier_id`` does not
-    reload the relationship), exactly as `replace_content` indexes it."""
+    """The texts of each field that `search.index_service` analyses (the supplier: the one this import
+    names, also for a service it moves to another supplier)."""
     return {
         "name": [service.name],
         "keywords": list(service.keywords or []),
