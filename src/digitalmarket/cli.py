@@ -84,19 +84,11 @@ def serve(
     workers: int = typer.Option(1, help="Worker processes."),
 ) -> None:
     """Serve the platform over HTTP."""
-    import uvicorn
+    from .web import server
 
     settings = get_settings()
     console.print(f"디지털서비스 마켓 → http://{host}:{port or settings.port}")
-    uvicorn.run(
-        "digitalmarket.web.app:create_app",
-        factory=True,
-        host=host,
-        port=port or settings.port,
-        workers=workers,
-        proxy_headers=True,
-        log_level="info",
-    )
+    server.run(host=host, port=port or settings.port, workers=workers)
 
 
 @app.command("create-user")

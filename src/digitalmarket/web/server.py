@@ -1,0 +1,52 @@
+"""How `digitalmarket serve` runs the platform: uvicorn, in one process or several worker processes.
+
+Two things differ from a plain ``uvicorn.run``:
+
+- With more than one worker, uvicorn's supervisor binds the listening socket itself and hands it to the
+  workers. That socket says protocol 0 rather than TCP, accepted connections inherit it, and asyncio only
+  turns Nagle's algorithm off (``TCP_NODELAY``) for sockets that say TCP (uvicorn issue #3149). Every
+  keep-alive response after the first then waits about 40 ms for the client's delayed ACK, which capped
+  two workers at a few hundred requests a second whatever the page. `listening_socket` binds as uvicorn
+  does and marks the socket as TCP, with ``TCP_NODELAY`` set on it too.
+- The supervisor replaces a worker that does not answer its ping within ``timeout_worker_healthcheck``
+  (5 s by default). Loading the Korean analyzer's model holds the interpreter lock for seconds at a time,
+  longer on a busy machine, and a worker was killed in the middle of its first search; the timeout is 30 s.
+"""
+
+from __future__ import annotations
+
+import socket
+import sys
+
+import uvicorn
+from uvicorn.supervisors import Multiprocess
+
+APP = "digitalmarket.web.app:create_app"
+#: uvicorn options of `digitalmarket serve` besides the address and the number of workers (the HTTP
+#: throughput bench serves its bare "hello" app with the same).
+OPTIONS = {"proxy_headers": True, "log_level": "info", "timeout_worker_healthcheck": 30}
+STARTUP_FAILURE = 3  # uvicorn's exit code when the app could not start
+
+
+def listening_socket(config: uvicorn.Config) -> socket.socket:
+    """The socket uvicorn would bind, marked as TCP so that accepted connections get ``TCP_NODELAY``."""
+    bound = config.bind_socket()
+    if bound.family not in (socket.AF_INET, socket.AF_INET6) or bound.proto == socket.IPPROTO_TCP:
+        return bound
+    bound.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    return socket.socket(bound.family, bound.type, socket.IPPROTO_TCP, fileno=bound.detach())
+
+
+def run(app: str = APP, *, host: str, port: int, workers: int = 1, factory: bool = True, **options) -> None:
+    """Serve ``app`` (an import string) until interrupted, as ``uvicorn.run`` does."""
+    config = uvicorn.Config(app, host=host, port=port, workers=workers, factory=factory, **{**OPTIONS, **options})
+    server = uvicorn.Server(config)
+    try:
+        if config.workers > 1:
+            Multiprocess(config, sockets=[listening_socket(config)]).run()
+            return
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    if not server.started and config.workers == 1:
+        sys.exit(STARTUP_FAILURE)
