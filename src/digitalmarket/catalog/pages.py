@@ -95,11 +95,7 @@ def suggestions(request: Request, q: str = "", actor=Depends(page_access(PUBLIC)
 def _service_page(request: Request, code: str, actor, errors=None, status: int = 200):
     with database(request).reading() as session:
         found = workflow.public_service(session, code)
-        others = [
-            s
-            for s in workflow.services_of_supplier(session, found.supplier_id, published_only=True)
-            if s.id != found.id
-        ]
+        others = workflow.other_published_services(session, found.supplier_id, found.id)
         context = {
             **_labels(),
             "service": found,

@@ -393,8 +393,15 @@ def public_services(session: Session, service_type: str | None = None, limit: in
     return list(session.scalars(query.order_by(Service.published_at.desc()).limit(limit)))
 
 
-def services_of_supplier(session: Session, supplier_id: int, *, published_only: bool = False) -> list[Service]:
+def services_of_supplier(session: Session, supplier_id: int) -> list[Service]:
     query = select(Service).where(Service.supplier_id == supplier_id)
-    if published_only:
-        query = query.where(Service.status == ServiceStatus.PUBLISHED)
     return list(session.scalars(query.order_by(Service.published_at.desc())))
+
+
+def other_published_services(session: Session, supplier_id: int, except_id: int) -> list:
+    """Code, name and type of the supplier's other published services, newest first, as a service page
+    lists them: rows of three columns, not whole services with their supplier, category and price plans."""
+    query = select(Service.code, Service.name, Service.type).where(
+        Service.supplier_id == supplier_id, Service.status == ServiceStatus.PUBLISHED, Service.id != except_id
+    )
+    return list(session.execute(query.order_by(Service.published_at.desc())))

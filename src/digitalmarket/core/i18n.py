@@ -8,9 +8,9 @@ first used, so no build step stands between an edit and a running server. Messag
 from __future__ import annotations
 
 import io
+import threading
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 from babel.messages.mofile import write_mo
@@ -79,8 +79,25 @@ def locale_from_accept_language(header: str | None) -> str:
     return DEFAULT_LOCALE
 
 
-@lru_cache(maxsize=len(SUPPORTED_LOCALES))
+_compiled: dict[str, NullTranslations] = {}
+_compiling = threading.Lock()
+
+
 def translations(locale: str) -> NullTranslations:
+    """The locale's catalog, compiled once per process; the lock keeps the threads of a worker that has
+    just started from each compiling it when a burst of requests arrives."""
+    found = _compiled.get(locale)
+    if found is None and locale not in SUPPORTED_LOCALES:
+        return _compile(locale)
+    if found is None:
+        with _compiling:
+            found = _compiled.get(locale)
+            if found is None:
+                found = _compiled[locale] = _compile(locale)
+    return found
+
+
+def _compile(locale: str) -> NullTranslations:
     path = LOCALE_DIR / locale / "LC_MESSAGES" / "messages.po"
     if not path.exists():
         return NullTranslations()
