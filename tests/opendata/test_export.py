@@ -1,6 +1,6 @@
 """The bulk export on SQLite and PostgreSQL: release packages in JSON Lines and a record package, valid
-against the official schema; ``--since``; memory that does not grow with the number of releases; and the
-commands."""
+against the official schema, written as the API would write them (compact UTF-8 JSON, the compiled release
+of ocdsmerge); ``--since``; memory that does not grow with the number of releases; and the commands."""
 
 from __future__ import annotations
 
@@ -12,9 +12,12 @@ import pytest
 from typer.testing import CliRunner
 
 from digitalmarket.contracting import catalog_contracts as cc
-from digitalmarket.opendata import export
+from digitalmarket.core.files import DocumentStore
+from digitalmarket.opendata import export, ocds, releases
+from digitalmarket.opendata.merge import Compiler, NeedsFullMerge
 from tests.contracting.buying import TODAY, catalog_contract, people_of, publish
 from tests.opendata.ocds_schema import assert_valid
+from tests.opendata.publishing import whole_history
 
 BASE = "https://digitalmarket.example.kr"
 
@@ -56,6 +59,46 @@ def test_every_release_and_a_record_package_are_exported(demo, people, tmp_path)
     later = export.export(demo, tmp_path / "later", BASE, since=TODAY + timedelta(days=1))
     assert (later.releases, later.records) == (0, 0)
     assert json.loads((tmp_path / "later" / export.RECORDS_FILE).read_text())["records"] == []
+
+
+def compact(data) -> str:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def assert_written_as_published(db, folder) -> None:
+    """Every line is the release package the mapping makes, in compact UTF-8 JSON; every record holds its
+    process's releases and ocdsmerge's compiled release, keys in the same order."""
+    with db.reading() as session:
+        stored = {ocid: releases.releases_of(session, ocid) for ocid, _, _ in releases.processes(session, None, 100)}
+    text = (folder / export.RELEASES_FILE).read_text(encoding="utf-8")
+    for line in text.splitlines():
+        package = json.loads(line)
+        (release,) = package["releases"]
+        uri = f"{BASE}/api/v1/ocds/releases/{release['ocid']}"
+        assert release in stored[release["ocid"]]
+        expected = ocds.release_package(uri, BASE, export.utcnow(), [release])
+        assert line == compact(expected | {"publishedDate": package["publishedDate"]})
+    records = json.loads((folder / export.RECORDS_FILE).read_text(encoding="utf-8"))["records"]
+    assert [record["ocid"] for record in records] == sorted(stored)
+    for record in records:
+        assert compact(record["releases"]) == compact(stored[record["ocid"]])
+        assert compact(record["compiledRelease"]) == compact(releases.compile_releases(stored[record["ocid"]]))
+
+
+def test_the_files_hold_what_the_api_serves(demo, people, tmp_path, monkeypatch):
+    """A catalog contract amended, suspended and resumed, and an order awarded, contracted, changed, paid
+    and terminated: the same bytes as the mapping and ocdsmerge give, also when ocdsmerge compiles."""
+    whole_history(demo, people, DocumentStore(tmp_path / "documents"))
+    done = export.export(demo, tmp_path / "out", BASE)
+    assert (done.releases, done.records) == (9, 2)
+    assert_written_as_published(demo, tmp_path / "out")
+
+    def declined(self, release):
+        raise NeedsFullMerge("declined in this test")
+
+    monkeypatch.setattr(Compiler, "append", declined)
+    export.export(demo, tmp_path / "full", BASE)
+    assert_written_as_published(demo, tmp_path / "full")
 
 
 def _peak(db, folder) -> int:

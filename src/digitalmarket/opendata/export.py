@@ -2,8 +2,8 @@
 
 Both files are written while the releases stream from the database (``yield_per`` on a plain connection:
 a server-side cursor on PostgreSQL, the SQLite cursor read in batches), so memory stays flat however many
-releases there are: one batch of rows, one release and the compiled release of the process being written
-are held at a time.
+releases there are: one batch of rows and the compiled release of the process being written are held at
+a time.
 
 - ``releases.jsonl``: one release package per line, holding one release, oldest release first.
 - ``record-package.json``: one record per ocid (ocids in order), with the process's releases embedded and
@@ -11,28 +11,37 @@ are held at a time.
 
 ``since`` keeps the releases dated on or after a day (KST), and the records of the processes that have
 one; a record always compiles all of its process's releases.
+
+A million releases take about a minute (bench/ocds_export.py, docs/open-data.md "Measured"), because:
+the release JSON is read as the stored text and parsed once per file with orjson, never through the
+ORM or SQLAlchemy's JSON type; the package around a release is written from bytes made once; output is
+written a batch at a time; compiled releases come from ``merge.Compiler`` (``ocdsmerge`` for a process it
+declines); and progress is told once a batch.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from functools import lru_cache
 from pathlib import Path
 
-from sqlalchemy import Connection, func, select
+import orjson
+from sqlalchemy import Connection, Text, cast, func, select
 
 from ..core.clock import KST
 from ..core.database import Database
 from ..core.tables import utcnow
 from . import ocds, releases
+from .merge import Compiler, NeedsFullMerge, RuleTree, rule_tree
 from .tables import OcdsRelease
 
-BATCH = 200
+BATCH = 1000
 RELEASES_FILE = "releases.jsonl"
 RECORDS_FILE = "record-package.json"
+BUFFER = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -42,14 +51,25 @@ class Exported:
     directory: Path
 
 
-def _dump(data: dict) -> str:
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+def _dump(data) -> bytes:
+    """Compact UTF-8 JSON, the same bytes as ``json.dumps(data, ensure_ascii=False, separators=(",", ":"))``."""
+    return orjson.dumps(data)
 
 
 def _since(day: date | None):
     if day is None:
         return None
     return OcdsRelease.date >= datetime.combine(day, time(0), KST)
+
+
+def _stored_text():
+    """The release as stored (JSON text): parsed here with orjson, not by the driver or the column type."""
+    return cast(OcdsRelease.data, Text)
+
+
+@lru_cache(maxsize=1)
+def _rules() -> RuleTree:
+    return rule_tree(releases.merge_rules())
 
 
 @contextmanager
@@ -75,8 +95,8 @@ def export(
     since: date | None = None,
     advance: Callable[[int], None] | None = None,
 ) -> Exported:
-    """Write both files into ``directory`` (created if needed); ``advance(n)`` is told of each release
-    written to ``releases.jsonl``."""
+    """Write both files into ``directory`` (created if needed); ``advance(n)`` is told of every batch of
+    ``n`` releases written to ``releases.jsonl``."""
     directory.mkdir(parents=True, exist_ok=True)
     published = utcnow()
     written = _write_releases(db, directory / RELEASES_FILE, base_url, published, since, advance)
@@ -84,51 +104,94 @@ def export(
     return Exported(written, records, directory)
 
 
+def _around(package: dict, first: str, last: str) -> tuple[bytes, bytes]:
+    """The bytes of a package before its ``first`` key's value and after its ``last`` key's value, for a
+    package whose keys start with ``first`` and end with ``last`` (its value an empty list)."""
+    keys = list(package)
+    if keys[0] != first or keys[-1] != last:
+        raise ValueError(f"a package must start with {first} and end with {last}: {keys}")
+    middle = _dump({key: value for key, value in package.items() if key not in (first, last)})
+    return b'{"' + first.encode() + b'":', b"," + middle[1:-1] + b',"' + last.encode() + b'":['
+
+
 def _write_releases(db, path: Path, base_url: str, published: datetime, since, advance) -> int:
-    query = select(OcdsRelease.data).order_by(OcdsRelease.date, OcdsRelease.id)
+    query = select(OcdsRelease.ocid, _stored_text()).order_by(OcdsRelease.date, OcdsRelease.id)
     if since is not None:
         query = query.where(_since(since))
+    before_uri, after_uri = _around(ocds.release_package("", base_url, published, []), "uri", "releases")
+    uri = f"{base_url}/api/v1/ocds/releases/"
+    loads, end = orjson.loads, b"]}\n"
     written = 0
-    with _streaming(db) as connection, path.open("w", encoding="utf-8") as out:
-        for (release,) in connection.execute(query):
-            uri = f"{base_url}/api/v1/ocds/releases/{release['ocid']}"
-            out.write(_dump(ocds.release_package(uri, base_url, published, [release])))
-            out.write("\n")
-            written += 1
+    with _streaming(db) as connection, path.open("wb", buffering=BUFFER) as out:
+        for rows in connection.execute(query).partitions():
+            out.write(
+                b"".join(
+                    before_uri + _dump(uri + ocid) + after_uri + _dump(loads(stored)) + end for ocid, stored in rows
+                )
+            )
+            written += len(rows)
             if advance is not None:
-                advance(1)
+                advance(len(rows))
     return written
 
 
+class _Records:
+    """The record package's body: records opened and closed as the rows of each ocid go by."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.count = 0
+        self.ocid: str | None = None
+        self.compiler: Compiler | None = None
+
+    def open(self, ocid: str, parts: list[bytes]) -> None:
+        if self.ocid is not None:
+            self.close(parts)
+            parts.append(b",")
+        parts.append(b'{"ocid":' + _dump(ocid) + b',"releases":[')
+        self.ocid, self.compiler = ocid, Compiler(_rules())
+        self.count += 1
+
+    def add(self, release: dict) -> None:
+        if self.compiler is None:
+            return
+        try:
+            self.compiler.append(release)
+        except NeedsFullMerge:
+            self.compiler = None  # compiled from the database with ocdsmerge when the record closes
+
+    def close(self, parts: list[bytes]) -> None:
+        if self.compiler is not None:
+            compiled = self.compiler.asdict()
+        else:
+            with self.db.reading() as session:
+                compiled = releases.compile_releases(releases.releases_of(session, self.ocid))
+        parts.append(b'],"compiledRelease":' + _dump(compiled) + b"}")
+
+
 def _write_records(db, path: Path, base_url: str, published: datetime, since) -> int:
-    query = select(OcdsRelease.ocid, OcdsRelease.data).order_by(OcdsRelease.ocid, OcdsRelease.date, OcdsRelease.id)
+    query = select(OcdsRelease.ocid, _stored_text()).order_by(OcdsRelease.ocid, OcdsRelease.date, OcdsRelease.id)
     if since is not None:
         query = query.where(OcdsRelease.ocid.in_(select(OcdsRelease.ocid).where(_since(since)).distinct()))
     package = ocds.record_package(f"{base_url}/api/v1/ocds/records", base_url, published, [])
     head = _dump({key: value for key, value in package.items() if key != "records"})
-    records = 0
-    current: str | None = None
-    compiled = None
-    with _streaming(db) as connection, path.open("w", encoding="utf-8") as out:
-        out.write(head[:-1] + ',"records":[')
-
-        def close_record() -> None:
-            out.write('],"compiledRelease":' + _dump(compiled.asdict()) + "}")
-
-        for ocid, release in connection.execute(query):
-            if ocid != current:
-                if current is not None:
-                    close_record()
-                    out.write(",")
-                out.write('{"ocid":' + json.dumps(ocid) + ',"releases":[')
-                current, compiled, first = ocid, releases.compiler(), True
-                records += 1
-            if not first:
-                out.write(",")
-            out.write(_dump(release))
-            compiled.append(release)
-            first = False
-        if current is not None:
-            close_record()
-        out.write("]}\n")
-    return records
+    loads = orjson.loads
+    with _streaming(db) as connection, path.open("wb", buffering=BUFFER) as out:
+        out.write(head[:-1] + b',"records":[')
+        records = _Records(db)
+        for rows in connection.execute(query).partitions():
+            parts: list[bytes] = []
+            for ocid, stored in rows:
+                release = loads(stored)
+                if ocid != records.ocid:
+                    records.open(ocid, parts)
+                else:
+                    parts.append(b",")
+                parts.append(_dump(release))
+                records.add(release)
+            out.write(b"".join(parts))
+        tail: list[bytes] = []
+        if records.ocid is not None:
+            records.close(tail)
+        out.write(b"".join(tail) + b"]}\n")
+    return records.count
