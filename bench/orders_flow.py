@@ -1,0 +1,1198 @@
+"""Order flow speed on PostgreSQL: concurrent quote-to-contract flows, their latency, conflicts and lost updates.
+
+    python bench/orders_flow.py [--seconds 30] [--clients 16] [--processes 2] [--rounds 12] [--racers 4]
+                                [--profile 10] [--label latest] [--fresh] [--json OUT]
+
+A *flow* is what an agency and a supplier do from a quote request to a contract, each step a call of the
+workflow the API calls (in-process, not over HTTP), in its own transaction, after reading the version the
+client would have on its page (as `tests/contracting/buying.py` does):
+
+1. ``ask``: the agency's buyer asks one service for a quote (`quotes.create_request`);
+2. ``answer``: the supplier answers a unit price below the ceiling (`quotes.answer`);
+3. ``award``: the buyer awards the quote at the version seen: the order (a delivery request when the service
+   has a catalog contract, else a negotiated contract) and its contract PDF (`quotes.award`);
+4. ``confirm_agency`` and 5. ``confirm_supplier``: both sides confirm the document; the second makes the
+   order ``contracted`` and writes its OCDS contract release (`orders.confirm`).
+
+``--clients`` clients (default 16) run flows for ``--seconds`` each, as ``--processes`` processes of
+threads (the GIL keeps a process's Python on one core, and the contract PDF is Python work), after one
+warm-up flow each. A 409 is counted as a conflict and the step is tried again after reading again, as a
+user would. Measured: completed flows per second, per-step and per-flow p50/p95/p99, CPU time of the
+bench processes and of the PostgreSQL server, what the server's sessions were waiting for (sampled from
+``pg_stat_activity``), conflicts and errors.
+
+Afterwards every flow is checked, so that nothing was lost: the order ``contracted`` with both
+confirmations and its document stored under its SHA-256, the request and quote ``awarded``, each audit
+event (``quote_request.created``, ``quote.answered``, ``order.created``, ``quote_request.awarded``, one
+``order.confirmed`` per side, ``order.contracted``) and OCDS release (award, contract) present once, the
+notifications written, the versions of request, quote and order those of a flow run alone (a lost update
+leaves one lower), and ``digitalmarket audit-verify`` passes over the whole chain.
+
+The contention variant runs ``--rounds`` rounds on shared objects, ``--racers`` threads each: the same quote
+awarded by several clients at once (one order, the others 409), both confirmations racing with
+duplicates (contracted once, one confirmation per side), and a supplier revising the quote while the
+buyer awards it (exactly one of the two succeeds; an order always has the price the buyer saw).
+
+``--profile N`` runs N flows one after another under cProfile (var/bench/orders_flow-profile.txt).
+
+Data: the demo organisations, accounts and catalog (`seed_demo`, `seed_demo_work`), 16 agencies with a
+buyer each, a user for each supplier taking part and catalog contracts for half of the services, all
+made through the workflows in the PostgreSQL database ``dm_bench_orders_base`` (kept while the migrations
+and this set-up are the same; ``--fresh`` rebuilds it). Each run works on a copy, ``dm_bench_orders``, so
+every run starts from the same state. Figures go to bench/results/orders_flow.json under ``--label``,
+with the machine, date, commit, load average and CPU times. Benchmarks measure; they never fail.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import cProfile
+import hashlib
+import io
+import json
+import multiprocessing as mp
+import os
+import platform
+import pstats
+import queue
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import traceback
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from functools import partial
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+RESULTS = ROOT / "bench" / "results"
+DEFAULT_JSON = RESULTS / "orders_flow.json"
+CACHE = ROOT / "var" / "bench" / "orders_flow"
+PROFILE_OUT = ROOT / "var" / "bench" / "orders_flow-profile.txt"
+PG_ADMIN_URL = os.environ.get("DM_BENCH_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
+BASE_DB, RUN_DB = "dm_bench_orders_base", "dm_bench_orders"
+#: Bump when the set-up changes, so that the cached base database is rebuilt.
+SETUP_VERSION = 1
+STEPS = ("ask", "answer", "award", "confirm_agency", "confirm_supplier")
+GOAL_FLOWS_PER_S = 100
+MAX_TRIES = 8  # a step tried again after a 409 at most this often
+BENCH_AGENCIES = 16
+PASSWORD = "demo-pass-2026"
+
+
+# --- who takes part ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Client:
+    """A buyer and the supplier it buys from: one service and one price plan of it."""
+
+    number: int
+    buyer: object  # accounts.permissions.Actor
+    supplier: object
+    supplier_users: int  # how many active users the supplier has (each is notified)
+    service_code: str
+    plan_id: int
+    method: str  # delivery_request | negotiated
+
+
+@dataclass
+class Flow:
+    client: int
+    warmup: bool = False
+    request_id: int | None = None
+    quote_id: int | None = None
+    order_id: int | None = None
+    seconds: dict[str, float] = field(default_factory=dict)
+    cpu: dict[str, float] = field(default_factory=dict)
+    conflicts: Counter = field(default_factory=Counter)
+    error: str | None = None
+    total: float = 0.0
+    started: float = 0.0
+
+    @property
+    def complete(self) -> bool:
+        return self.error is None and len(self.seconds) == len(STEPS)
+
+
+# --- the steps, through the workflows ---------------------------------------------------------------------------
+
+
+def _today():
+    from digitalmarket.core.clock import today_kst
+
+    return today_kst()
+
+
+def ask(db, client: Client) -> tuple[int, int]:
+    from digitalmarket.contracting import quotes
+
+    today = _today()
+    data = quotes.RequestIn(
+        title=f"업무용 협업 서비스 도입 (벤치 {client.number:02d})",
+        requirements="GPKI 로그인, 망분리 환경 지원",
+        desired_start=today + timedelta(days=14),
+        deadline=today + timedelta(days=7),
+        services=[quotes.ServiceAsk(client.service_code, [quotes.LineIn(client.plan_id, 10, 12)])],
+    )
+    with db.transaction() as session:
+        request = quotes.create_request(session, client.buyer, data)
+        return request.id, request.quotes[0].id
+
+
+def read_quote(db, quote_id: int) -> tuple[int, dict[int, int]]:
+    """The quote as its page shows it: its version and each line's ceiling."""
+    from digitalmarket.contracting.tables import Quote
+
+    with db.reading() as session:
+        quote = session.get(Quote, quote_id)
+        return quote.version, {line.id: line.catalog_unit_price for line in quote.lines}
+
+
+def answer(db, client: Client, quote_id: int, discount: float = 0.9) -> dict[int, int]:
+    from digitalmarket.contracting import quotes
+
+    version, ceilings = read_quote(db, quote_id)
+    prices = {line_id: max(1, int(ceiling * discount)) for line_id, ceiling in ceilings.items()}
+    with db.transaction() as session:
+        quotes.answer(session, client.supplier, quote_id, version, prices, _today() + timedelta(days=30), "연간 할인")
+    return prices
+
+
+def award(db, client: Client, request_id: int, quote_id: int, store, version: int | None = None) -> int:
+    from digitalmarket.contracting import quotes
+
+    if version is None:
+        version, _ = read_quote(db, quote_id)
+    with db.transaction() as session:
+        return quotes.award(session, client.buyer, request_id, quote_id, version, store).id
+
+
+def order_version(db, order_id: int) -> int:
+    from digitalmarket.contracting.tables import Order
+
+    with db.reading() as session:
+        return session.get(Order, order_id).version
+
+
+def confirm(db, who, order_id: int, version: int | None = None) -> None:
+    from digitalmarket.contracting import orders
+
+    version = order_version(db, order_id) if version is None else version
+    with db.transaction() as session:
+        orders.confirm(session, who, order_id, version)
+
+
+def _step(flow: Flow, name: str, action):
+    """Run one step, again after a 409 (reading again, as a user reloads the page), timing wall and CPU."""
+    from digitalmarket.core.errors import Conflict
+
+    started, started_cpu = time.perf_counter(), time.thread_time()
+    for attempt in range(MAX_TRIES):
+        try:
+            result = action()
+            break
+        except Conflict:
+            flow.conflicts[name] += 1
+            if attempt == MAX_TRIES - 1:
+                raise
+            time.sleep(0.005 * (attempt + 1))
+    flow.seconds[name] = time.perf_counter() - started
+    flow.cpu[name] = time.thread_time() - started_cpu
+    return result
+
+
+def run_flow(db, store, client: Client, warmup: bool = False) -> Flow:
+    flow = Flow(client.number, warmup, started=time.time())
+    began = time.perf_counter()
+    try:
+        flow.request_id, flow.quote_id = _step(flow, "ask", lambda: ask(db, client))
+        _step(flow, "answer", lambda: answer(db, client, flow.quote_id))
+        flow.order_id = _step(flow, "award", lambda: award(db, client, flow.request_id, flow.quote_id, store))
+        _step(flow, "confirm_agency", lambda: confirm(db, client.buyer, flow.order_id))
+        _step(flow, "confirm_supplier", lambda: confirm(db, client.supplier, flow.order_id))
+    except Exception as error:  # noqa: BLE001 - every failure is counted and shown, the run goes on
+        flow.error = f"{type(error).__name__}: {getattr(error, 'message', None) or error}"[:300]
+    flow.total = time.perf_counter() - began
+    return flow
+
+
+# --- worker processes -------------------------------------------------------------------------------------------
+
+
+def _cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def worker(url: str, documents: str, clients: list[Client], seconds: float, barrier, results) -> None:
+    """One process: a thread per client, a warm-up flow each, then flows until the time is up."""
+    from digitalmarket.core.database import Database
+    from digitalmarket.core.files import DocumentStore
+
+    db = Database(url)
+    store = DocumentStore(Path(documents))
+    flows: list[Flow] = []
+    lock = threading.Lock()
+    go = threading.Event()
+    deadline = [0.0]
+
+    def client_loop(client: Client) -> None:
+        warm = run_flow(db, store, client, warmup=True)
+        with lock:
+            flows.append(warm)
+        ready.wait()
+        go.wait()
+        while time.perf_counter() < deadline[0]:
+            flow = run_flow(db, store, client)
+            with lock:
+                flows.append(flow)
+
+    ready = threading.Barrier(len(clients) + 1)
+    threads = [threading.Thread(target=client_loop, args=(c,), daemon=True) for c in clients]
+    for thread in threads:
+        thread.start()
+    ready.wait()
+    barrier.wait()  # every process warm: the parent starts its clocks
+    cpu_before, wall_before = _cpu_seconds(), time.perf_counter()
+    deadline[0] = wall_before + seconds
+    go.set()
+    for thread in threads:
+        thread.join()
+    results.put(
+        {
+            "pid": os.getpid(),
+            "flows": [flow.__dict__ | {"conflicts": dict(flow.conflicts)} for flow in flows],
+            "cpu_seconds": _cpu_seconds() - cpu_before,
+            "wall_seconds": time.perf_counter() - wall_before,
+        }
+    )
+    db.dispose()
+
+
+# --- what the server waits for -------------------------------------------------------------------------------------
+
+
+class WaitSampler(threading.Thread):
+    """Samples ``pg_stat_activity`` of the bench database every ``interval`` seconds: how many sessions run
+    (CPU), wait for a lock (which), for the disk, or sit idle in a transaction while the client computes
+    (the contract PDF is made inside the award's transaction)."""
+
+    def __init__(self, database: str, interval: float = 0.05) -> None:
+        super().__init__(daemon=True)
+        self.database, self.interval = database, interval
+        self.counts: Counter = Counter()
+        self.samples = 0
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        import psycopg
+
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as connection:
+            while not self.stop.is_set():
+                rows = connection.execute(
+                    "SELECT state, wait_event_type, wait_event FROM pg_stat_activity "
+                    "WHERE datname = %s AND pid <> pg_backend_pid() AND backend_type = 'client backend'",
+                    (self.database,),
+                ).fetchall()
+                self.samples += 1
+                for state, kind, event in rows:
+                    if state == "active":
+                        self.counts["running" if kind is None else f"waiting: {kind} {event}"] += 1
+                    elif state and state.startswith("idle in transaction"):
+                        self.counts["in a transaction, client working"] += 1
+                    else:
+                        self.counts["idle between transactions"] += 1
+                time.sleep(self.interval)
+
+    def summary(self) -> dict:
+        if not self.samples:
+            return {}
+        return {
+            "samples": self.samples,
+            "mean_sessions": {k: round(v / self.samples, 2) for k, v in self.counts.most_common()},
+        }
+
+
+def postgres_cpu_seconds() -> float | None:
+    """CPU time of every PostgreSQL server process so far (other databases' work included)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    try:
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            with contextlib.suppress(OSError):
+                stat = (entry / "stat").read_text()
+                name, rest = stat[stat.index("(") + 1 : stat.rindex(")")], stat[stat.rindex(")") + 2 :].split()
+                if name.startswith("postgres") or name.startswith("postmaster"):
+                    total += int(rest[11]) + int(rest[12])
+    except OSError:
+        return None
+    return total / ticks
+
+
+# --- the database --------------------------------------------------------------------------------------------------
+
+
+def _url(name: str) -> str:
+    return PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://") + f"/{name}"
+
+
+def migration_head() -> str:
+    from alembic.script import ScriptDirectory
+
+    from digitalmarket.core.migrate import alembic_config
+
+    return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head() or ""
+
+
+def _admin():
+    import psycopg
+
+    return psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=3)
+
+
+def prepare_base(fresh: bool) -> dict:
+    """The base database with the demo data and the bench's agencies, buyers and catalog contracts."""
+    from psycopg import sql
+
+    key = f"s{SETUP_VERSION}-{migration_head()}"
+    with _admin() as admin:
+        row = admin.execute(
+            "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s", (BASE_DB,)
+        ).fetchone()
+        if row and row[0] and not fresh:
+            stored = json.loads(row[0])
+            if stored.get("key") == key:
+                return stored | {"cached": True}
+        admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(BASE_DB)))
+        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(BASE_DB)))
+    shutil.rmtree(CACHE / "base-documents", ignore_errors=True)
+    started = time.perf_counter()
+    clients = build_world(_url(BASE_DB), CACHE / "base-documents")
+    note = {"key": key, "seconds": round(time.perf_counter() - started, 1), "clients": len(clients)}
+    with _admin() as admin:
+        admin.execute(
+            sql.SQL("COMMENT ON DATABASE {} IS {}").format(sql.Identifier(BASE_DB), sql.Literal(json.dumps(note)))
+        )
+    return note | {"cached": False}
+
+
+def build_world(url: str, documents: Path) -> list[Client]:
+    """Everything through the workflows, as `seed-demo` and the tests do."""
+    from sqlalchemy import select
+
+    from digitalmarket.accounts import workflow as accounts
+    from digitalmarket.accounts.rules import Role
+    from digitalmarket.accounts.tables import User
+    from digitalmarket.catalog.tables import Service
+    from digitalmarket.contracting import catalog_contracts as cc
+    from digitalmarket.contracting.rules import catalog_price
+    from digitalmarket.core.database import Database
+    from digitalmarket.core.migrate import upgrade
+    from digitalmarket.demo import seed_demo, seed_demo_work
+
+    db = Database(url)
+    try:
+        upgrade(db.engine)
+        with db.transaction() as session:
+            seed_demo(session)
+            seed_demo_work(session, documents)
+        with db.transaction() as session:
+            for number in range(1, BENCH_AGENCIES + 1):
+                agency = accounts.create_agency(
+                    session, None, accounts.NewAgency(f"BENCH{number:03d}", f"벤치행정기관 {number:02d}", "central")
+                )
+                user = accounts.NewUser(
+                    f"bench-buyer{number:02d}@demo.kr", f"구매담당 {number:02d}", Role.AGENCY_BUYER, agency.id, PASSWORD
+                )
+                accounts.create_user(session, None, user)
+            services = _chosen_services(session)
+            with_users = set(session.scalars(select(User.organisation_id).where(User.role == Role.SUPPLIER)))
+            for service in services:
+                if service.supplier_id not in with_users:
+                    org = service.supplier
+                    user = accounts.NewUser(
+                        f"bench-sales-{org.business_number}@demo.kr",
+                        f"{org.name} 영업",
+                        Role.SUPPLIER,
+                        org.id,
+                        PASSWORD,
+                    )
+                    accounts.create_user(session, None, user)
+                    with_users.add(org.id)
+            codes = [service.code for service in services]
+        officer = _actor(db, "officer@demo.kr")
+        today = _today()
+        for code in codes[::2]:  # half of the services are in the shopping mall: delivery requests
+            with db.reading() as session:
+                service = session.scalars(select(Service).where(Service.code == code)).one()
+                supplier = _supplier_actor(session, service.supplier_id)
+                items = [
+                    cc.ItemInput(plan.id, int(catalog_price(plan.unit_price, plan.vat_included) * 0.95))
+                    for plan in service.price_plans
+                ]
+                service_id = service.id
+            with db.transaction() as session:
+                contract_id = cc.apply(session, supplier, service_id, items, today, today + timedelta(days=729)).id
+            for step in (cc.start_review, cc.sign):
+                with db.transaction() as session:
+                    step(session, officer, contract_id, cc.load(session, contract_id).version)
+        return load_clients(db)
+    finally:
+        db.dispose()
+
+
+def _chosen_services(session) -> list:
+    """One published service of each supplier (then more of the same suppliers) for the bench's agencies."""
+    from sqlalchemy import select
+
+    from digitalmarket.catalog.tables import Service
+
+    services = list(session.scalars(select(Service).where(Service.status == "published").order_by(Service.id)))
+    chosen, seen = [], set()
+    for service in services:
+        if service.supplier_id not in seen and service.price_plans:
+            chosen.append(service)
+            seen.add(service.supplier_id)
+    for service in services:
+        if len(chosen) >= BENCH_AGENCIES:
+            break
+        if service not in chosen and service.price_plans:
+            chosen.append(service)
+    return chosen[:BENCH_AGENCIES]
+
+
+def _actor(db, email: str):
+    from sqlalchemy import select
+
+    from digitalmarket.accounts.tables import User
+    from digitalmarket.accounts.workflow import actor_of
+
+    with db.reading() as session:
+        return actor_of(session.scalars(select(User).where(User.email == email)).one())
+
+
+def _supplier_actor(session, organisation_id: int):
+    from sqlalchemy import select
+
+    from digitalmarket.accounts.rules import Role
+    from digitalmarket.accounts.tables import User
+    from digitalmarket.accounts.workflow import actor_of
+
+    query = select(User).where(User.organisation_id == organisation_id, User.role == Role.SUPPLIER, User.is_active)
+    return actor_of(session.scalars(query.order_by(User.id)).first())
+
+
+def load_clients(db) -> list[Client]:
+    from sqlalchemy import func, select
+
+    from digitalmarket.accounts.tables import User
+    from digitalmarket.contracting.orders import catalog_contract_of
+
+    clients = []
+    with db.reading() as session:
+        services = _chosen_services(session)
+        for number in range(1, BENCH_AGENCIES + 1):
+            service = services[(number - 1) % len(services)]
+            users = session.scalar(
+                select(func.count()).where(User.organisation_id == service.supplier_id, User.is_active)
+            )
+            contract = catalog_contract_of(session, service, _today())
+            clients.append(
+                Client(
+                    number=number,
+                    buyer=None,
+                    supplier=_supplier_actor(session, service.supplier_id),
+                    supplier_users=users,
+                    service_code=service.code,
+                    plan_id=service.price_plans[0].id,
+                    method="delivery_request" if contract else "negotiated",
+                )
+            )
+    return [Client(**(c.__dict__ | {"buyer": _actor(db, f"bench-buyer{c.number:02d}@demo.kr")})) for c in clients]
+
+
+def clone_run_database() -> str:
+    from psycopg import sql
+
+    with _admin() as admin:
+        admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(RUN_DB)))
+        admin.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(RUN_DB), sql.Identifier(BASE_DB)))
+    return _url(RUN_DB)
+
+
+# --- checking that nothing was lost --------------------------------------------------------------------------------
+
+
+def expected_versions(db, flow: Flow) -> tuple[int, int, int]:
+    from digitalmarket.contracting.tables import Order, Quote, QuoteRequest
+
+    with db.reading() as session:
+        return (
+            session.get(QuoteRequest, flow.request_id).version,
+            session.get(Quote, flow.quote_id).version,
+            session.get(Order, flow.order_id).version,
+        )
+
+
+FLOW_EVENTS = {
+    ("quote_request", "quote_request.created"): 1,
+    ("quote_request", "quote_request.awarded"): 1,
+    ("quote", "quote.answered"): 1,
+    ("order", "order.created"): 1,
+    ("order", "order.confirmed"): 2,
+    ("order", "order.contracted"): 1,
+}
+
+
+def verify(db, store, flows: list[Flow], clients: dict[int, Client], expected: tuple[int, int, int]) -> dict:
+    """Check every complete flow against the database; returns counts and the first problems found."""
+    from sqlalchemy import func, select
+
+    from digitalmarket.contracting.tables import Order, Quote, QuoteRequest
+    from digitalmarket.core.audit import AuditEvent
+    from digitalmarket.core.notifications import Notification
+    from digitalmarket.opendata.releases import order_ocid
+    from digitalmarket.opendata.tables import OcdsRelease
+
+    problems: list[str] = []
+    bad: set[int] = set()
+
+    def problem(flow: Flow, text: str) -> None:
+        bad.add(flow.order_id or -flow.client)
+        if len(problems) < 30:
+            problems.append(f"client {flow.client}, order {flow.order_id}: {text}")
+
+    done = [f for f in flows if f.complete]
+    with db.reading() as session:
+        ids = {
+            "quote_request": [str(f.request_id) for f in done],
+            "quote": [str(f.quote_id) for f in done],
+            "order": [str(f.order_id) for f in done],
+        }
+        events: dict[tuple[str, str], Counter] = defaultdict(Counter)
+        sides: dict[str, Counter] = defaultdict(Counter)
+        for kind, object_ids in ids.items():
+            for start in range(0, len(object_ids), 2000):
+                rows = session.execute(
+                    select(AuditEvent.object_type, AuditEvent.object_id, AuditEvent.action, AuditEvent.details).where(
+                        AuditEvent.object_type == kind, AuditEvent.object_id.in_(object_ids[start : start + 2000])
+                    )
+                )
+                for object_type, object_id, action, details in rows:
+                    events[(object_type, object_id)][action] += 1
+                    if action == "order.confirmed":
+                        sides[object_id][(details or {}).get("side")] += 1
+        orders = {o.id: o for o in session.scalars(select(Order).where(Order.id.in_([f.order_id for f in done])))}
+        quotes_ = {q.id: q for q in session.scalars(select(Quote).where(Quote.id.in_([f.quote_id for f in done])))}
+        requests = {
+            r.id: r
+            for r in session.scalars(select(QuoteRequest).where(QuoteRequest.id.in_([f.request_id for f in done])))
+        }
+        releases = Counter(
+            session.scalars(
+                select(OcdsRelease.release_id).where(
+                    OcdsRelease.object_type == "order", OcdsRelease.object_id.in_(orders)
+                )
+            )
+        )
+        links: Counter = Counter(
+            session.scalars(
+                select(Notification.link).where(
+                    Notification.link.in_(
+                        [f"/orders/{f.order_id}" for f in done]
+                        + [f"/supplier/quotes/{f.quote_id}" for f in done]
+                        + [f"/agency/quote-requests/{f.request_id}" for f in done]
+                    )
+                )
+            )
+        )
+        for flow in done:
+            order, quote, request = orders.get(flow.order_id), quotes_.get(flow.quote_id), requests.get(flow.request_id)
+            if order is None or quote is None or request is None:
+                problem(flow, "order, quote or request missing")
+                continue
+            if order.status != "contracted" or order.contracted_at is None:
+                problem(flow, f"order is {order.status}, not contracted")
+            first = next((v for v in order.versions if v.seq == 0), None)
+            if first is None or first.agency_confirmed_at is None or first.supplier_confirmed_at is None:
+                problem(flow, "a confirmation is missing")
+            elif first.status != "confirmed":
+                problem(flow, f"version 0 is {first.status}")
+            if [v.seq for v in order.versions] != [0]:
+                problem(flow, f"order versions {[v.seq for v in order.versions]}")
+            if first is not None:
+                path = store.path_of(first.document_sha256) if first.document_sha256 else None
+                if path is None or not path.is_file():
+                    problem(flow, "contract document not stored")
+                elif hashlib.sha256(path.read_bytes()).hexdigest() != first.document_sha256:
+                    problem(flow, "contract document does not match its SHA-256")
+            if quote.status != "awarded" or request.status != "awarded":
+                problem(flow, f"quote {quote.status}, request {request.status}")
+            if order.quote_id != quote.id:
+                problem(flow, "order not linked to its quote")
+            if (request.version, quote.version, order.version) != expected:
+                problem(flow, f"versions {(request.version, quote.version, order.version)}, expected {expected}")
+            object_ids = {"quote_request": flow.request_id, "quote": flow.quote_id, "order": flow.order_id}
+            for (kind, action), count in FLOW_EVENTS.items():
+                found = events[(kind, str(object_ids[kind]))][action]
+                if found != count:
+                    problem(flow, f"{found} audit events {action}, expected {count}")
+            if sides[str(flow.order_id)] != Counter({"agency": 1, "supplier": 1}):
+                problem(flow, f"confirmations by side {dict(sides[str(flow.order_id)])}")
+            for suffix in ("award", "contract"):
+                if releases[f"{order_ocid(order)}-{suffix}"] != 1:
+                    problem(flow, f"OCDS {suffix} release missing")
+            users = clients[flow.client].supplier_users
+            wanted = {
+                f"/supplier/quotes/{flow.quote_id}": users,  # asked
+                f"/agency/quote-requests/{flow.request_id}": 1,  # answered
+                f"/orders/{flow.order_id}": 2 * users + 1,  # order made, agency confirmed, contracted
+            }
+            for link, count in wanted.items():
+                if links[link] != count:
+                    problem(flow, f"{links[link]} notifications to {link}, expected {count}")
+        orders_total = session.scalar(select(func.count()).select_from(Order))
+    return {
+        "flows_checked": len(done),
+        "flows_with_problems": len(bad),
+        "lost_updates": len(bad),
+        "orders_in_database": orders_total,
+        "problems": problems,
+    }
+
+
+def audit_verify(url: str) -> dict:
+    """``digitalmarket audit-verify`` over the whole chain, as an operator runs it."""
+    env = os.environ | {"DM_DATABASE_URL": url, "DM_DATA_DIR": str(CACHE / "data")}
+    (CACHE / "data").mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-m", "digitalmarket.cli", "audit-verify"], env=env, capture_output=True, text=True
+    )
+    return {
+        "ok": done.returncode == 0,
+        "output": " ".join((done.stdout + done.stderr).split())[:300],
+        "seconds": round(time.perf_counter() - started, 2),
+    }
+
+
+# --- the measured run ----------------------------------------------------------------------------------------------
+
+
+def percentiles(samples: list[float]) -> dict:
+    if not samples:
+        return {}
+    ordered = sorted(samples)
+
+    def pick(q: float) -> float:
+        return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000, 1)
+
+    return {
+        "n": len(ordered),
+        "p50_ms": pick(0.50),
+        "p95_ms": pick(0.95),
+        "p99_ms": pick(0.99),
+        "mean_ms": round(statistics.fmean(ordered) * 1000, 1),
+        "max_ms": round(ordered[-1] * 1000, 1),
+    }
+
+
+def load_average() -> list[float] | None:
+    try:
+        return [round(value, 2) for value in os.getloadavg()]
+    except OSError:
+        return None
+
+
+def measure(url: str, documents: Path, clients: list[Client], processes: int, seconds: float) -> tuple[dict, list]:
+    context = mp.get_context("spawn")
+    barrier = context.Barrier(processes + 1)
+    results = context.Queue()
+    shares = [clients[index::processes] for index in range(processes)]
+    workers = [
+        context.Process(target=worker, args=(url, str(documents), share, seconds, barrier, results))
+        for share in shares
+        if share
+    ]
+    for process in workers:
+        process.start()
+    sampler = WaitSampler(RUN_DB)
+    barrier.wait(timeout=600)
+    load_before, pg_before = load_average(), postgres_cpu_seconds()
+    wall_before, started_at = time.perf_counter(), time.time()
+    sampler.start()
+    reports = []
+    while len(reports) < len(workers):
+        try:
+            reports.append(results.get(timeout=5))
+        except queue.Empty:
+            if not any(p.is_alive() for p in workers):
+                break
+    window = time.perf_counter() - wall_before
+    sampler.stop.set()
+    pg_after, load_after = postgres_cpu_seconds(), load_average()
+    for process in workers:
+        process.join(timeout=30)
+    flows = [_flow_of(raw) for report in reports for raw in report["flows"]]
+    measured = [f for f in flows if not f.warmup]
+    complete = [f for f in measured if f.complete]
+    # throughput over the time every client was starting flows (the last flows still finish after it)
+    ended = max((f.started + f.total for f in complete), default=started_at + window) - started_at
+    errors = Counter(f.error for f in measured if f.error)
+    conflicts: Counter = Counter()
+    for flow in flows:
+        conflicts.update(flow.conflicts)
+    python_cpu = sum(report["cpu_seconds"] for report in reports)
+    summary = {
+        "clients": len(clients),
+        "processes": len(workers),
+        "threads_per_process": max(len(s) for s in shares),
+        "seconds_asked": seconds,
+        "window_s": round(ended, 2),
+        "flows_started": len(measured),
+        "flows_completed": len(complete),
+        "flows_per_s": round(len(complete) / ended, 2) if ended else 0.0,
+        "goal_flows_per_s": GOAL_FLOWS_PER_S,
+        "flow": percentiles([f.total for f in complete]),
+        "steps": {
+            name: percentiles([f.seconds[name] for f in complete])
+            | {"cpu_mean_ms": round(statistics.fmean([f.cpu[name] for f in complete]) * 1000, 1) if complete else None}
+            for name in STEPS
+        },
+        "conflicts": sum(conflicts.values()),
+        "conflicts_by_step": dict(conflicts),
+        "errors": sum(errors.values()),
+        "error_samples": [f"{count} x {text}" for text, count in errors.most_common(5)],
+        "cpu": {
+            "bench_processes_s": round(python_cpu, 2),
+            "postgres_server_s": round(pg_after - pg_before, 2) if pg_before is not None else None,
+            "window_s": round(window, 2),
+            "cores": os.cpu_count(),
+            "bench_cpu_per_flow_ms": round(python_cpu / len(complete) * 1000, 1) if complete else None,
+            "postgres_cpu_per_flow_ms": round((pg_after - pg_before) / len(complete) * 1000, 1)
+            if complete and pg_before is not None
+            else None,
+        },
+        "load_average_before": load_before,
+        "load_average_after": load_after,
+        "server_sessions": sampler.summary(),
+    }
+    return summary, flows
+
+
+def _flow_of(raw: dict) -> Flow:
+    flow = Flow(**{k: v for k, v in raw.items() if k != "conflicts"})
+    flow.conflicts = Counter(raw["conflicts"])
+    return flow
+
+
+# --- contention: several clients on the same objects ---------------------------------------------------------------
+
+
+def _race(actions: list) -> list[tuple[str, float]]:
+    """Run the actions at the same moment, one thread each: ("ok" | "conflict" | error, seconds)."""
+    from digitalmarket.core.errors import Conflict
+
+    gate = threading.Barrier(len(actions))
+    outcomes: list[tuple[str, float]] = [("", 0.0)] * len(actions)
+
+    def run(index: int, action) -> None:
+        gate.wait()
+        started = time.perf_counter()
+        try:
+            action()
+            outcome = "ok"
+        except Conflict:
+            outcome = "conflict"
+        except Exception as error:  # noqa: BLE001
+            outcome = f"{type(error).__name__}: {error}"[:200]
+        outcomes[index] = (outcome, time.perf_counter() - started)
+
+    threads = [threading.Thread(target=run, args=(i, a)) for i, a in enumerate(actions)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return outcomes
+
+
+def _confirm_until_done(db, who, order_id: int, side: str) -> tuple[str, int]:
+    """Confirm; after a 409 read again and try again until this side's confirmation is in."""
+    from digitalmarket.contracting.tables import Order
+    from digitalmarket.core.errors import Conflict
+
+    conflicts = 0
+    for _ in range(MAX_TRIES * 2):
+        with db.reading() as session:
+            order = session.get(Order, order_id)
+            first = next(v for v in order.versions if v.seq == 0)
+            if (first.agency_confirmed_at if side == "agency" else first.supplier_confirmed_at) is not None:
+                return "ok", conflicts
+            version = order.version
+        try:
+            confirm(db, who, order_id, version)
+            return "ok", conflicts
+        except Conflict:
+            conflicts += 1
+    return "gave up", conflicts
+
+
+def _award_into(awarded: list[int], *args) -> None:
+    awarded.append(award(*args))
+
+
+def contention(db, store, clients: list[Client], rounds: int, racers: int) -> dict:
+    from sqlalchemy import select
+
+    from digitalmarket.contracting.tables import Order, OrderLine
+    from digitalmarket.core.audit import AuditEvent
+    from digitalmarket.opendata.tables import OcdsRelease
+
+    tally: dict[str, Counter] = defaultdict(Counter)
+    seconds: dict[str, list[float]] = defaultdict(list)
+    problems: list[str] = []
+    for number in range(rounds):
+        client = clients[number % len(clients)]
+        # 1. the same quote awarded by several clients at once
+        request_id, quote_id = ask(db, client)
+        answer(db, client, quote_id)
+        version, _ = read_quote(db, quote_id)
+        made: list[int] = []
+
+        award_once = partial(_award_into, made, db, client, request_id, quote_id, store, version)
+        for outcome, took in _race([award_once] * racers):
+            tally["award_same_quote"][outcome] += 1
+            seconds["award_same_quote"].append(took)
+        with db.reading() as session:
+            orders = list(session.scalars(select(Order).where(Order.quote_id == quote_id)))
+        if len(orders) != 1 or len(made) != 1:
+            problems.append(f"round {number}: {len(orders)} orders for one quote, {len(made)} awards succeeded")
+            continue
+        order_id = orders[0].id
+        # 2. both confirmations racing, each side twice (a double click)
+        half = max(1, racers // 2)
+        sides = [("agency", client.buyer)] * half + [("supplier", client.supplier)] * half
+        confirm_conflicts = []
+
+        def confirm_side(side=None, who=None, order_id=order_id, out=confirm_conflicts):
+            outcome, conflicts = _confirm_until_done(db, who, order_id, side)
+            out.append(conflicts)
+            if outcome != "ok":
+                raise RuntimeError(outcome)
+
+        for outcome, took in _race([partial(confirm_side, side, who) for side, who in sides]):
+            tally["confirm_both_sides"][outcome] += 1
+            seconds["confirm_both_sides"].append(took)
+        tally["confirm_both_sides"]["conflicts_then_retried"] += sum(confirm_conflicts)
+        with db.reading() as session:
+            order = session.get(Order, order_id)
+            first = next(v for v in order.versions if v.seq == 0)
+            actions = Counter(
+                session.scalars(
+                    select(AuditEvent.action).where(
+                        AuditEvent.object_type == "order", AuditEvent.object_id == str(order_id)
+                    )
+                )
+            )
+            releases = list(
+                session.scalars(
+                    select(OcdsRelease.release_id).where(
+                        OcdsRelease.object_type == "order", OcdsRelease.object_id == order_id
+                    )
+                )
+            )
+            if order.status != "contracted" or not (first.agency_confirmed_at and first.supplier_confirmed_at):
+                problems.append(f"round {number}: order {order.code} is {order.status} after racing confirmations")
+            if actions["order.confirmed"] != 2 or actions["order.contracted"] != 1:
+                problems.append(f"round {number}: audit events {dict(actions)}")
+            if sorted(r.rsplit("-", 1)[1] for r in releases) != ["award", "contract"]:
+                problems.append(f"round {number}: releases {releases}")
+        # 3. the supplier revises the quote while the buyer awards the version it saw
+        request_id, quote_id = ask(db, client)
+        seen_prices = answer(db, client, quote_id)
+        seen_version, _ = read_quote(db, quote_id)
+        awarded: list[int] = []
+        outcomes = _race(
+            [
+                partial(answer, db, client, quote_id, discount=0.8),
+                partial(_award_into, awarded, db, client, request_id, quote_id, store, seen_version),
+            ]
+        )
+        for (outcome, took), who in zip(outcomes, ("revise", "award"), strict=True):
+            tally[f"revise_vs_award: {who}"][outcome] += 1
+            seconds["revise_vs_award"].append(took)
+        if sum(1 for outcome, _ in outcomes if outcome == "ok") != 1:
+            problems.append(f"round {number}: revise and award both {outcomes[0][0]}/{outcomes[1][0]}")
+        if awarded:
+            with db.reading() as session:
+                prices = list(session.scalars(select(OrderLine.unit_price).where(OrderLine.order_id == awarded[0])))
+            if prices != list(seen_prices.values()):
+                problems.append(f"round {number}: order at {prices}, the buyer saw {list(seen_prices.values())}")
+    return {
+        "rounds": rounds,
+        "racers": racers,
+        "outcomes": {race: dict(counts) for race, counts in tally.items()},
+        "latency": {race: percentiles(samples) for race, samples in seconds.items()},
+        "problems": problems[:20],
+        "ok": not problems,
+    }
+
+
+# --- profile ---------------------------------------------------------------------------------------------------------
+
+
+def profile(db, store, client: Client, flows: int) -> dict:
+    """``flows`` flows one after another under cProfile: where the CPU time of a flow goes."""
+    profiler = cProfile.Profile()
+    started, started_cpu = time.perf_counter(), time.process_time()
+    profiler.enable()
+    for _ in range(flows):
+        run_flow(db, store, client)
+    profiler.disable()
+    wall, cpu = time.perf_counter() - started, time.process_time() - started_cpu
+    stream = io.StringIO()
+    stats = pstats.Stats(profiler, stream=stream)
+    stats.sort_stats("cumulative").print_stats(60)
+    stats.sort_stats("tottime").print_stats(30)
+    PROFILE_OUT.parent.mkdir(parents=True, exist_ok=True)
+    PROFILE_OUT.write_text(stream.getvalue())
+    watched = {
+        "contract PDF (document.contract_pdf)": ("document.py", "contract_pdf"),
+        "font loading (fpdf add_font)": ("fpdf.py", "add_font"),
+        "font subsetting and PDF output (fpdf output)": ("fpdf.py", "output"),
+        "audit appends (audit.record_many)": ("audit.py", "record_many"),
+        "OCDS releases (opendata.releases._write + facts)": ("releases.py", "_order"),
+        "notifications (notify)": ("notifications.py", "notify"),
+        "commits (Session.commit)": ("session.py", "commit"),
+        "flushes (Session.flush)": ("session.py", "flush"),
+    }
+    shares = {}
+    for label, (filename, function) in watched.items():
+        total = sum(
+            stat[3]
+            for (path, _, name), stat in stats.stats.items()  # type: ignore[attr-defined]
+            if path.endswith(filename) and name == function
+        )
+        shares[label] = {"seconds_per_flow": round(total / flows, 4), "share_of_wall": round(total / wall, 3)}
+    return {
+        "flows": flows,
+        "wall_per_flow_ms": round(wall / flows * 1000, 1),
+        "cpu_per_flow_ms": round(cpu / flows * 1000, 1),
+        "note": "one client alone, under cProfile (which slows Python down); cumulative times overlap",
+        "cumulative": shares,
+        "file": str(PROFILE_OUT.relative_to(ROOT)),
+    }
+
+
+# --- the run and the report -----------------------------------------------------------------------------------------
+
+
+def git(*args: str) -> str:
+    try:
+        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return ""
+
+
+def machine() -> dict:
+    cpu = ""
+    with contextlib.suppress(OSError, StopIteration):
+        cpu = next(
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        )
+    server = None
+    with contextlib.suppress(Exception), _admin() as admin:
+        server = admin.execute("SHOW server_version").fetchone()[0]
+        settings = dict(
+            admin.execute(
+                "SELECT name, setting FROM pg_settings WHERE name IN "
+                "('synchronous_commit', 'fsync', 'shared_buffers', 'max_connections', 'wal_level')"
+            ).fetchall()
+        )
+    return {
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+        "cpu": cpu,
+        "platform": platform.platform(),
+        "postgresql": server,
+        "postgresql_settings": settings if server else None,
+    }
+
+
+def print_table(run: dict) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console(width=None if sys.stdout.isatty() else 130)
+    main = run["main"]
+    title = (
+        f"Order flows on PostgreSQL, {main['clients']} clients ({main['processes']} processes x "
+        f"{main['threads_per_process']} threads), {main['window_s']} s: "
+        f"{main['flows_per_s']} flows/s (goal {GOAL_FLOWS_PER_S})"
+    )
+    table = Table(title=title)
+    for name in ("step", "n", "p50 ms", "p95 ms", "p99 ms", "mean ms", "CPU mean ms", "409s"):
+        table.add_column(name, justify="right" if name != "step" else "left")
+    for name in STEPS:
+        figures = main["steps"][name]
+        table.add_row(
+            name,
+            str(figures.get("n", 0)),
+            *(str(figures.get(k, "-")) for k in ("p50_ms", "p95_ms", "p99_ms", "mean_ms", "cpu_mean_ms")),
+            str(main["conflicts_by_step"].get(name, 0)),
+        )
+    flow = main["flow"]
+    table.add_row(
+        "whole flow",
+        str(flow.get("n", 0)),
+        *(str(flow.get(k, "-")) for k in ("p50_ms", "p95_ms", "p99_ms", "mean_ms")),
+        "",
+        str(main["conflicts"]),
+        style="bold",
+    )
+    console.print(table)
+    cpu = main["cpu"]
+    console.print(
+        f"completed {main['flows_completed']} of {main['flows_started']} flows, errors {main['errors']}, "
+        f"conflicts {main['conflicts']}; CPU: bench {cpu['bench_processes_s']} s, PostgreSQL "
+        f"{cpu['postgres_server_s']} s in {cpu['window_s']} s on {cpu['cores']} cores "
+        f"({cpu['bench_cpu_per_flow_ms']} + {cpu['postgres_cpu_per_flow_ms']} ms per flow); load average "
+        f"{main['load_average_before']} -> {main['load_average_after']}"
+    )
+    for text in main["error_samples"]:
+        console.print(f"[red]{text}[/red]")
+    sessions = main["server_sessions"].get("mean_sessions", {})
+    if sessions:
+        console.print("server sessions (mean): " + ", ".join(f"{k} {v}" for k, v in sessions.items()))
+    check = run["verification"]
+    colour = "green" if not check["lost_updates"] and check["audit_verify"]["ok"] else "red"
+    console.print(
+        f"[{colour}]verified {check['flows_checked']} flows: {check['lost_updates']} with a lost update or a "
+        f"missing record; audit-verify: {check['audit_verify']['output']}[/{colour}]"
+    )
+    for text in check["problems"][:10]:
+        console.print(f"[red]  {text}[/red]")
+    if run.get("contention"):
+        race = run["contention"]
+        table = Table(title=f"Contention: {race['rounds']} rounds, {race['racers']} racers")
+        table.add_column("race")
+        table.add_column("outcomes")
+        table.add_column("p50 / p95 ms", justify="right")
+        for name, outcomes in race["outcomes"].items():
+            key = name.split(":")[0]
+            latency = race["latency"].get(key, {})
+            table.add_row(
+                name,
+                ", ".join(f"{k} {v}" for k, v in outcomes.items()),
+                f"{latency.get('p50_ms', '-')} / {latency.get('p95_ms', '-')}",
+            )
+        console.print(table)
+        state = "[green]final states correct[/green]" if race["ok"] else f"[red]{race['problems']}[/red]"
+        console.print(state)
+    if run.get("profile"):
+        prof = run["profile"]
+        console.print(
+            f"profile of {prof['flows']} flows alone: {prof['wall_per_flow_ms']} ms wall, "
+            f"{prof['cpu_per_flow_ms']} ms CPU per flow ({prof['file']})"
+        )
+        for label, figures in prof["cumulative"].items():
+            console.print(f"  {label}: {figures['seconds_per_flow'] * 1000:.1f} ms ({figures['share_of_wall']:.0%})")
+
+
+def write_results(path: Path, label: str, run: dict) -> None:
+    existing = json.loads(path.read_text()) if path.exists() else {}
+    runs = existing.get("runs", {})
+    runs[label] = run
+    result = {
+        "bench": "orders_flow",
+        "how": (
+            "quote-to-contract flows through the workflows the API calls (in-process, no HTTP), each step in "
+            "its own transaction after reading the version a client would see; clients are threads in "
+            "several processes; PostgreSQL"
+        ),
+        "goal": f">= {GOAL_FLOWS_PER_S} complete flows/s with 16 clients and zero lost updates on this machine",
+        "command": "python bench/orders_flow.py --label LABEL",
+        "latest": label,
+        "runs": runs,
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=float, default=30.0, help="how long the clients start new flows")
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--processes", type=int, default=2, help="processes the clients are spread over")
+    parser.add_argument("--rounds", type=int, default=12, help="rounds of the contention variant (0: none)")
+    parser.add_argument("--racers", type=int, default=4, help="clients racing in each contention round")
+    parser.add_argument("--profile", type=int, default=10, help="flows run alone under cProfile (0: none)")
+    parser.add_argument("--label", default="latest", help="name of this run in the results file")
+    parser.add_argument("--fresh", action="store_true", help="rebuild the cached base database")
+    parser.add_argument("--json", type=Path, default=DEFAULT_JSON)
+    args = parser.parse_args()
+
+    from digitalmarket.core.database import Database
+    from digitalmarket.core.files import DocumentStore
+
+    load_start, cpu_start, wall_start = load_average(), time.process_time(), time.perf_counter()
+    base = prepare_base(args.fresh)
+    url = clone_run_database()
+    documents = CACHE / "documents"
+    shutil.rmtree(documents, ignore_errors=True)
+    store = DocumentStore(documents)
+    db = Database(url)
+    try:
+        clients = load_clients(db)
+        clients = [clients[i % len(clients)] for i in range(args.clients)]
+        reference = run_flow(db, store, clients[0])  # alone: the versions every flow must end with
+        if not reference.complete:
+            raise SystemExit(f"a flow alone fails: {reference.error}")
+        expected = expected_versions(db, reference)
+        db.dispose()
+        summary, flows = measure(url, documents, clients, args.processes, args.seconds)
+        by_number = {c.number: c for c in clients}
+        checked = verify(db, store, [reference, *flows], by_number, expected)
+        checked["expected_versions"] = dict(zip(("request", "quote", "order"), expected, strict=True))
+        checked["audit_verify"] = audit_verify(url)
+        race = contention(db, store, clients, args.rounds, args.racers) if args.rounds else None
+        prof = profile(db, store, clients[0], args.profile) if args.profile else None
+    except Exception:
+        traceback.print_exc()
+        raise
+    finally:
+        db.dispose()
+    run = {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "commit": git("rev-parse", "--short", "HEAD"),
+        "src_modified": bool(git("status", "--porcelain", "src")),
+        "machine": machine(),
+        "base_database": base,
+        "main": summary,
+        "verification": checked,
+        "contention": race,
+        "profile": prof,
+        "bench_cpu_s": round(time.process_time() - cpu_start, 2),
+        "bench_wall_s": round(time.perf_counter() - wall_start, 1),
+        "load_average_start": load_start,
+        "load_average_end": load_average(),
+    }
+    write_results(args.json, args.label, run)
+    print_table(run)
+
+
+if __name__ == "__main__":
+    main()
