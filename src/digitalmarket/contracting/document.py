@@ -36,6 +36,7 @@ from fpdf.enums import Align, MethodReturnValue, TableBordersLayout, XPos, YPos
 from ..core.clock import KST
 from ..core.formatting import won
 from ..core.settings import PROJECT_ROOT
+from . import pdf_fonts
 from .rules import VAT_PERCENT, vat_of
 
 log = logging.getLogger("digitalmarket.contracting")
@@ -612,12 +613,12 @@ def contract_pdf(doc: ContractDocument) -> bytes:
     pdf.set_author("디지털서비스 마켓")
     pdf.set_creator("디지털서비스 마켓")
     for style, path in pretendard.items():
-        pdf.add_font(PRETENDARD, style, path)
+        pdf_fonts.add_font(pdf, PRETENDARD, style, path)
     if missing:
         nanum = nanum_files()
         if nanum:
             for style, path in nanum.items():
-                pdf.add_font(NANUM, style, path)
+                pdf_fonts.add_font(pdf, NANUM, style, path)
             pdf.set_fallback_fonts([NANUM], exact_match=False)
             log.info("contract %s: NanumGothic for %s", doc.contract_number, "".join(sorted(missing)))
         else:
