@@ -13,7 +13,7 @@ from datetime import date
 import pytest
 from pypdf import PdfReader
 
-from digitalmarket.contracting import document
+from digitalmarket.contracting import document, pdf_fonts
 from digitalmarket.contracting.document import (
     ContractDocument,
     ContractFontMissing,
@@ -208,6 +208,15 @@ def test_the_same_document_gives_the_same_bytes(sample):
     assert hashlib.sha256(again).hexdigest() == hashlib.sha256(pdf).hexdigest()
     assert contract_pdf(dataclasses.replace(doc, issued_on=date(2026, 2, 21))) != pdf
     assert contract_pdf(dataclasses.replace(doc, change_seq=1)) != pdf
+
+
+def test_fonts_kept_by_the_process_give_the_bytes_of_fonts_read_from_the_files(sample, monkeypatch):
+    doc, pdf, _ = sample
+    with_nanum = make_doc(supplier=Party("쀍테크 주식회사", "1208147521", None, None))
+    kept = contract_pdf(with_nanum)
+    monkeypatch.setattr(pdf_fonts, "add_font", lambda pdf, family, style, path: pdf.add_font(family, style, path))
+    assert contract_pdf(doc) == pdf
+    assert contract_pdf(with_nanum) == kept
 
 
 @pytest.mark.parametrize(
