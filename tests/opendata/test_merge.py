@@ -26,7 +26,7 @@ RULES = {
     ("o", "arr", "w"): "wholeListMerge",
 }
 KEYS = st.sampled_from(["a", "b", "o", "arr", "w", "x", "id"])
-SCALARS = st.one_of(st.integers(-3, 3), st.sampled_from(["", "가", "b"]), st.booleans())
+SCALARS = st.sampled_from([0, 1, 2, 1.0, 0.0, True, False, "", "가", "b"])  # 1, 1.0 and True are equal in Python
 
 
 def _values(nulls: bool):
@@ -43,14 +43,26 @@ def _values(nulls: bool):
     return st.recursive(scalar, nested, max_leaves=14)
 
 
+def _overlay(earlier, change):
+    """``change`` laid over ``earlier``, object by object: a later release mostly repeats the earlier one."""
+    if type(earlier) is dict and type(change) is dict:
+        return earlier | {
+            key: _overlay(earlier[key], value) if key in earlier else value for key, value in change.items()
+        }
+    return change
+
+
+def _series(bodies: list[dict]) -> list[dict]:
+    found, body = [], {}
+    for n, change in enumerate(bodies):
+        body = _overlay(body, change)
+        found.append({"ocid": "ocds-xxxxxx-1", "id": f"r{n}", "date": f"2026-01-0{n + 1}T00:00:00Z", "tag": ["award"]})
+        found[-1] |= body
+    return found
+
+
 def _releases(nulls: bool):
-    body = st.dictionaries(KEYS, _values(nulls), max_size=5)
-    return st.lists(body, min_size=1, max_size=5).map(
-        lambda bodies: [
-            {"ocid": "ocds-xxxxxx-1", "id": f"r{n}", "date": f"2026-01-0{n + 1}T00:00:00Z", "tag": ["award"], **b}
-            for n, b in enumerate(bodies)
-        ]
-    )
+    return st.lists(st.dictionaries(KEYS, _values(nulls), max_size=5), min_size=1, max_size=5).map(_series)
 
 
 def ocdsmerge(found: list[dict], rules: dict) -> dict:
@@ -123,6 +135,19 @@ def test_a_contract_compiled_over_its_events():
         {"id": "INV-1", "value": 1},
         {"id": "INV-2", "value": 2},
     ]
+
+
+def test_a_number_written_otherwise_is_a_change():
+    """1, 1.0 and True are equal to Python, not in JSON: the compiled release has the last one's."""
+    rules = releases.merge_rules()
+    head = {"ocid": "o", "id": "o-1", "date": "2026-01-01T00:00:00Z"}
+    for earlier, later in ((1, True), (1, 1.0), (0, False), (2.0, 2)):
+        found = [
+            head | {"tender": {"value": earlier}, "awards": [{"id": "a", "value": earlier}]},
+            head | {"tender": {"value": later}, "awards": [{"id": "a", "value": later}]},
+        ]
+        assert same_or_declined(found, rules)
+        assert json.dumps(ours(found, rules)["awards"]) == json.dumps([{"id": "a", "value": later}])
 
 
 def test_what_the_compiler_declines():

@@ -2,8 +2,9 @@
 
 ``ocdsmerge`` flattens every release into (path, value) pairs and builds the compiled release back from
 them, which is most of the cost of exporting a million releases. ``Compiler`` merges each release into
-the compiled object directly, and skips a part equal to what is already there (most of a release is the
-same as the previous one of its process), with the same result, to the order of the keys:
+the compiled object directly, and skips a part that is already there as it is (most of a release repeats
+the previous one of its process; compared by Python and then as JSON, as Python takes 1, 1.0 and True for
+equal), with the same result, to the order of the keys:
 
 - objects merge key by key; a key seen for the first time goes last, as in ``ocdsmerge``;
 - arrays of objects merge by ``id`` (an object with a new ``id`` goes last, its ``id`` first); arrays
@@ -21,6 +22,8 @@ releases made by the workflows and on generated ones.
 from __future__ import annotations
 
 from typing import Any
+
+import orjson
 
 OMIT = "omitWhenMerged"
 WHOLE = "wholeListMerge"
@@ -86,10 +89,6 @@ def _is_object_array(value: list, rule: str | None) -> bool:
     return rule != WHOLE and all(map(_is_dict, value))
 
 
-def _rule(rules: RuleTree | None, key: str) -> tuple[str | None, RuleTree | None]:
-    return rules[key] if rules is not None and key in rules else (None, None)
-
-
 def _fresh_object(source: dict, rules: RuleTree | None) -> dict:
     """What merging ``source`` into an empty object gives."""
     if rules is None:
@@ -145,7 +144,7 @@ def _fresh_array(source: list, rules: RuleTree | None) -> list:
 
 def _merge_object(target: dict, source: dict, rules: RuleTree | None) -> None:
     for key, value in source.items():
-        rule, below = _rule(rules, key)
+        rule, below = rules.get(key, _NO_RULE) if rules is not None else _NO_RULE
         if rule == OMIT:
             continue
         kind = type(value)
@@ -160,28 +159,35 @@ def _merge_object(target: dict, source: dict, rules: RuleTree | None) -> None:
                     target[key] = fresh
             elif type(old) is not dict:
                 raise NeedsFullMerge(f"{key} was not an object before")
-            elif old != value:
+            elif not _unchanged(old, value):
                 _merge_object(old, value, below)
         elif kind is list:
-            if _is_object_array(value, rule):
-                if not value:
-                    continue
-                if old is _MISSING:
-                    target[key] = _fresh_array(value, below)
-                elif type(old) is not list or not _is_object_array(old, rule):
-                    raise NeedsFullMerge(f"{key} was not an array of objects before")
-                elif old != value:
-                    _merge_array(old, value, below)
-            elif old is not _MISSING and _is_node(old, rule):
-                raise NeedsFullMerge(f"{key} was an object or an array of objects before")
-            else:
+            if not _is_object_array(value, rule):  # replaced whole
+                if old is not _MISSING and _is_node(old, rule):
+                    raise NeedsFullMerge(f"{key} was an object or an array of objects before")
                 target[key] = value
+            elif not value:
+                continue
+            elif old is _MISSING:
+                target[key] = _fresh_array(value, below)
+            elif _unchanged(old, value):
+                continue
+            elif type(old) is list and _is_object_array(old, rule):
+                _merge_array(old, value, below)
+            else:
+                raise NeedsFullMerge(f"{key} was not an array of objects before")
         elif value is None:
             raise NeedsFullMerge(f"null at {key}")
         elif old is not _MISSING and _is_node(old, rule):
             raise NeedsFullMerge(f"{key} was an object or an array of objects before")
         else:
             target[key] = value
+
+
+def _unchanged(old: Any, value: Any) -> bool:
+    """Merging ``value`` into ``old`` would change nothing: equal, and written alike (Python takes 1, 1.0
+    and True for equal; their JSON is not)."""
+    return old == value and orjson.dumps(old) == orjson.dumps(value)
 
 
 def _is_node(value: Any, rule: str | None) -> bool:
@@ -201,5 +207,5 @@ def _merge_array(target: list, source: list, rules: RuleTree | None) -> None:
         if old is None:
             old = by_id[identifier] = {"id": identifier} | _fresh_object(item, rules)
             target.append(old)
-        elif old != item:
+        elif not _unchanged(old, item):
             _merge_object(old, item, rules)
