@@ -364,7 +364,19 @@ def make_order(
     session.flush()
     _store_document(store, order, first, lines)
     session.flush()
-    audit.record(
+    open_data.order_awarded(session, order, now)
+    notify(
+        session,
+        organisation_users(session, order.supplier_id),
+        N_(
+            "%(agency)s made order %(code)s for %(service)s. Check the contract document and confirm it.",
+            agency=order.agency.name,
+            code=order.code,
+            service=service.name,
+        ),
+        f"/orders/{order.id}",
+    )
+    audit.record(  # last: the chain is held from here until the commit (see `core.audit`)
         session,
         actor_user_id=actor.user_id,
         action="order.created",
@@ -377,18 +389,6 @@ def make_order(
             "total": money.total,
             "document_sha256": first.document_sha256,
         },
-    )
-    open_data.order_awarded(session, order, now)
-    notify(
-        session,
-        organisation_users(session, order.supplier_id),
-        N_(
-            "%(agency)s made order %(code)s for %(service)s. Check the contract document and confirm it.",
-            agency=order.agency.name,
-            code=order.code,
-            service=service.name,
-        ),
-        f"/orders/{order.id}",
     )
     return order
 
@@ -454,18 +454,22 @@ def _check_tradable(session: Session, order: Order, start: date, end: date, toda
         _refuse_unless_contract_holds(contract, start, end, today)
 
 
+def _activated(order: Order, actor_user_id: int | None) -> dict:
+    """The audit event of an order whose use starts."""
+    return {
+        "actor_user_id": actor_user_id,
+        "action": "order.activated",
+        "object_type": "order",
+        "object_id": order.id,
+        "details": {"start_date": order.start_date.isoformat()},
+    }
+
+
 def _activate(session: Session, order: Order, actor_user_id: int | None, now: datetime) -> None:
     order.status = rules.move("order", order.status, OrderAction.ACTIVATE)
     order.updated_at = now
     session.flush()
-    audit.record(
-        session,
-        actor_user_id=actor_user_id,
-        action="order.activated",
-        object_type="order",
-        object_id=order.id,
-        details={"start_date": order.start_date.isoformat()},
-    )
+    audit.record(session, **_activated(order, actor_user_id))
 
 
 def confirm(session: Session, actor: Actor, order_id: int, version: int, now: datetime | None = None) -> Order:
@@ -485,16 +489,15 @@ def confirm(session: Session, actor: Actor, order_id: int, version: int, now: da
     _stamp(first, side, actor, now)
     order.updated_at = now
     both = confirmed_by(first, "agency") and confirmed_by(first, "supplier")
-    session.flush()
-    audit.record(
-        session,
-        actor_user_id=actor.user_id,
-        action="order.confirmed",
-        object_type="order",
-        object_id=order.id,
-        details={"side": side, "document_sha256": first.document_sha256},
-    )
+    confirmed = {
+        "actor_user_id": actor.user_id,
+        "action": "order.confirmed",
+        "object_type": "order",
+        "object_id": order.id,
+        "details": {"side": side, "document_sha256": first.document_sha256},
+    }
     if not both:
+        session.flush()
         notify(
             session,
             _other_side(session, order, side),
@@ -504,29 +507,36 @@ def confirm(session: Session, actor: Actor, order_id: int, version: int, now: da
             ),
             f"/orders/{order.id}",
         )
+        audit.record(session, **confirmed)  # last: the chain is held from here until the commit
         return order
+    # The order's rows, its release and the notification first; the audit events last, so that the chain
+    # (one lock for every writer) is held only for the append and the commit.
     first.status = "confirmed"
     order.status = new_state
     order.contracted_at = now
-    session.flush()
-    audit.record(
-        session,
-        actor_user_id=actor.user_id,
-        action="order.contracted",
-        object_type="order",
-        object_id=order.id,
-        details={"code": order.code, "total": order.total, "document_sha256": first.document_sha256},
-    )
-    open_data.order_contracted(session, order, now)
+    events = [
+        confirmed,
+        {
+            "actor_user_id": actor.user_id,
+            "action": "order.contracted",
+            "object_type": "order",
+            "object_id": order.id,
+            "details": {"code": order.code, "total": order.total, "document_sha256": first.document_sha256},
+        },
+    ]
     if order.start_date <= today:
-        _activate(session, order, actor.user_id, now)
-    catalog_changed(session)
+        order.status = rules.move("order", order.status, OrderAction.ACTIVATE)
+        events.append(_activated(order, actor.user_id))
+    session.flush()
+    open_data.order_contracted(session, order, now)
     notify(
         session,
         _other_side(session, order, side),
         N_("Order %(code)s is contracted.", code=order.code),
         f"/orders/{order.id}",
     )
+    audit.record_many(session, events)
+    catalog_changed(session)  # after the chain, as every workflow that changes the catalog's facts
     return order
 
 

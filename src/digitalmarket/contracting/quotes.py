@@ -71,8 +71,11 @@ def deadline_passed(request: QuoteRequest, now: datetime | None = None) -> bool:
 # --- who sees what ------------------------------------------------------------------------------------------
 
 
-def own_request(session: Session, actor: Actor, request_id: int) -> QuoteRequest:
-    """An agency's own quote request (any other caller: 404)."""
+def own_request(session: Session, actor: Actor, request_id: int, *, lock: bool = False) -> QuoteRequest:
+    """An agency's own quote request (any other caller: 404). ``lock`` holds its row until the transaction
+    ends (``SELECT ... FOR UPDATE`` on PostgreSQL), so that two awards of one request take turns."""
+    if lock:
+        session.execute(select(QuoteRequest.id).where(QuoteRequest.id == request_id).with_for_update())
     request = session.get(QuoteRequest, request_id)
     if request is None or actor.role != Role.AGENCY_BUYER or request.agency_id != actor.organisation_id:
         raise NotFound()
@@ -208,14 +211,6 @@ def create_request(session: Session, actor: Actor, data: RequestIn, now: datetim
         ]
         session.add(quote)
     session.flush()
-    audit.record(
-        session,
-        actor_user_id=actor.user_id,
-        action="quote_request.created",
-        object_type="quote_request",
-        object_id=request.id,
-        details={"code": request.code, "services": [s.code for s, _ in services]},
-    )
     for quote in request.quotes:
         notify(
             session,
@@ -229,6 +224,14 @@ def create_request(session: Session, actor: Actor, data: RequestIn, now: datetim
             ),
             f"/supplier/quotes/{quote.id}",
         )
+    audit.record(  # last: the chain is held from here until the commit (see `core.audit`)
+        session,
+        actor_user_id=actor.user_id,
+        action="quote_request.created",
+        object_type="quote_request",
+        object_id=request.id,
+        details={"code": request.code, "services": [s.code for s, _ in services]},
+    )
     return request
 
 
@@ -301,7 +304,17 @@ def answer(
     quote.answered_by, quote.answered_at = actor.user_id, now
     quote.request.updated_at = now
     session.flush()
-    audit.record(
+    _tell_agency(
+        session,
+        quote.request,
+        N_(
+            "%(supplier)s quoted %(total)s won (VAT included) for %(code)s.",
+            supplier=quote.supplier.name,
+            total=f"{quote_amounts(quote).total:,}",
+            code=quote.request.code,
+        ),
+    )
+    audit.record(  # last: the chain is held from here until the commit
         session,
         actor_user_id=actor.user_id,
         action="quote.answered",
@@ -312,16 +325,6 @@ def answer(
             "prices": {str(line.id): line.unit_price for line in quote.lines},
             "valid_until": valid_until.isoformat(),
         },
-    )
-    _tell_agency(
-        session,
-        quote.request,
-        N_(
-            "%(supplier)s quoted %(total)s won (VAT included) for %(code)s.",
-            supplier=quote.supplier.name,
-            total=f"{quote_amounts(quote).total:,}",
-            code=quote.request.code,
-        ),
     )
     return quote
 
@@ -397,7 +400,9 @@ def award(
     contract; every other quote of the request is not awarded."""
     now = now or utcnow()
     today = today_kst(now)
-    request = own_request(session, actor, request_id)
+    # Two awards of one request (a double click, two buyers) take turns: the second sees it awarded (409)
+    # before making a document, and never meets the first on the order's unique quote.
+    request = own_request(session, actor, request_id, lock=True)
     quote = next((q for q in request.quotes if q.id == quote_id), None)
     if quote is None:
         raise NotFound()
@@ -407,25 +412,36 @@ def award(
         raise Conflict(N_("The supplier changed this quote after you opened it. Look at it again before awarding."))
     if quote.valid_until is not None and quote.valid_until < today:
         raise Conflict(N_("The quote was valid until %(date)s; ask for a new one.", date=quote.valid_until.isoformat()))
-    start = max(request.desired_start, today)
+    asked = [(line.price_plan_id, line.quantity, line.months, line.unit_price) for line in quote.lines]
+    quote.status = new_quote_state
+    request.status = new_request_state
+    request.updated_at = now
+    passed_over = []
+    for other in request.quotes:
+        if other.id != quote.id and other.status in (QuoteState.REQUESTED, QuoteState.QUOTED):
+            other.status = rules.move("quote", other.status, QuoteAction.PASS_OVER)
+            passed_over.append(other)
+    # The quotes' versions are checked here, before the document is made: a supplier revising or declining
+    # at this moment is a 409 on one side, and no one holds the audit chain while waiting for these rows.
+    session.flush()
     order = orders.make_order(
         session,
         actor,
         service=quote.service,
-        asked=[(line.price_plan_id, line.quantity, line.months, line.unit_price) for line in quote.lines],
-        start=start,
+        asked=asked,
+        start=max(request.desired_start, today),
         quote=quote,
         store=store,
         now=now,
         priced_at=N_("quoted"),
     )
-    quote.status = new_quote_state
-    request.status = new_request_state
-    request.updated_at = now
-    for other in request.quotes:
-        if other.id != quote.id and other.status in (QuoteState.REQUESTED, QuoteState.QUOTED):
-            other.status = rules.move("quote", other.status, QuoteAction.PASS_OVER)
-    session.flush()
+    for other in passed_over:
+        notify(
+            session,
+            orders.organisation_users(session, other.supplier_id),
+            N_("Quote request %(code)s was awarded to another service.", code=request.code),
+            f"/supplier/quotes/{other.id}",
+        )
     audit.record(
         session,
         actor_user_id=actor.user_id,
@@ -434,14 +450,6 @@ def award(
         object_id=request.id,
         details={"quote_id": quote.id, "order": order.code, "method": order.method},
     )
-    for other in request.quotes:
-        if other.id != quote.id and other.status == QuoteState.NOT_AWARDED:
-            notify(
-                session,
-                orders.organisation_users(session, other.supplier_id),
-                N_("Quote request %(code)s was awarded to another service.", code=request.code),
-                f"/supplier/quotes/{other.id}",
-            )
     return order
 
 
