@@ -42,7 +42,7 @@ from ..selection import reviewer_pages as selection_reviewer_pages
 from ..settlement import settlement_api, settlement_pages
 from ..statistics import stats_api, stats_pages
 from . import api as shell_api
-from . import pages
+from . import pages, warmup
 from .errors import install_error_handlers
 from .middleware import LocaleMiddleware, SecurityHeadersMiddleware
 
@@ -56,12 +56,16 @@ Errors are `{"error": {"code", "message", "fields"}}` with a 4xx status; message
 """
 
 
-def create_app(settings: Settings | None = None, db: Database | None = None) -> FastAPI:
+def create_app(settings: Settings | None = None, db: Database | None = None, *, warm_up: bool = False) -> FastAPI:
+    """The platform's ASGI app; ``warm_up`` (as `digitalmarket serve` asks) loads the analyzer, the search
+    facts and the templates in the background once started (`warmup`), rather than in the first requests."""
     settings = settings or get_settings()
     db = db or Database(settings.database_url)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        if warm_up:
+            warmup.start(db)
         yield
         db.dispose()
 
@@ -92,9 +96,16 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
         "/static/swagger", StaticFiles(directory=frontend / "swagger-ui-dist", check_dir=False), name="static-swagger"
     )
 
-    app.include_router(accounts_api.router, prefix="/api/v1")
+    # FastAPI tries the routes of every included router in turn, twice per request and some microseconds
+    # each (half a millisecond to reach the home page behind the API's 130 routes): the public pages and
+    # the catalog's API, the most requested, come first. Paths two routes match (/services/compare and
+    # /services/{code}) keep their order; no other path is matched by routes of two routers.
+    app.include_router(pages.router)
+    app.include_router(catalog_compare_pages.router)  # before /services/{code}
+    app.include_router(catalog_pages.router)
     app.include_router(catalog_compare_api.router, prefix="/api/v1")  # before /services/{code}
     app.include_router(catalog_api.router, prefix="/api/v1")
+    app.include_router(accounts_api.router, prefix="/api/v1")
     app.include_router(selection_api.router, prefix="/api/v1")
     app.include_router(contracting_catalog_api.router, prefix="/api/v1")
     app.include_router(contracting_quote_api.router, prefix="/api/v1")
@@ -108,11 +119,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None) -> 
     app.include_router(opendata_feed_api.router, prefix="/api/v1")
     app.include_router(stats_api.router, prefix="/api/v1")
     app.include_router(shell_api.router, prefix="/api/v1")
-    app.include_router(pages.router)
     app.include_router(accounts_pages.router)
     app.include_router(accounts_staff_pages.router)
-    app.include_router(catalog_compare_pages.router)  # before /services/{code}
-    app.include_router(catalog_pages.router)
     app.include_router(selection_pages.router)
     app.include_router(selection_operator_pages.router)
     app.include_router(selection_reviewer_pages.router)

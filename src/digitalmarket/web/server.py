@@ -11,6 +11,9 @@ Two things differ from a plain ``uvicorn.run``:
 - The supervisor replaces a worker that does not answer its ping within ``timeout_worker_healthcheck``
   (5 s by default). Loading the Korean analyzer's model holds the interpreter lock for seconds at a time,
   longer on a busy machine, and a worker was killed in the middle of its first search; the timeout is 30 s.
+
+Each worker also loads the analyzer, the search facts and the main templates in the background as soon as
+it has started (`served_app`, `warmup`), so that its first searches do not wait for them.
 """
 
 from __future__ import annotations
@@ -21,11 +24,18 @@ import sys
 import uvicorn
 from uvicorn.supervisors import Multiprocess
 
-APP = "digitalmarket.web.app:create_app"
+APP = "digitalmarket.web.server:served_app"
 #: uvicorn options of `digitalmarket serve` besides the address and the number of workers (the HTTP
 #: throughput bench serves its bare "hello" app with the same).
 OPTIONS = {"proxy_headers": True, "log_level": "info", "timeout_worker_healthcheck": 30}
 STARTUP_FAILURE = 3  # uvicorn's exit code when the app could not start
+
+
+def served_app():
+    """The app as `digitalmarket serve` runs it: warmed up in the background once the worker has started."""
+    from .app import create_app
+
+    return create_app(warm_up=True)
 
 
 def listening_socket(config: uvicorn.Config) -> socket.socket:
