@@ -20,10 +20,8 @@ import io
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
@@ -38,6 +36,9 @@ from ..core.database import Database
 from ..core.i18n import N_, Text
 from . import queries
 from .report import Report, Table
+
+if TYPE_CHECKING:  # openpyxl is imported when a workbook is written, not at every start
+    from openpyxl import Workbook
 
 BATCH = 500
 BOM = "\ufeff"
@@ -239,6 +240,9 @@ def _sheet_title(title: str, taken: set[str]) -> str:
 
 
 def _write_sheet(book: Workbook, title: str, taken: set[str], lines: Iterable[list], widths: list[int]) -> None:
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
     sheet = book.create_sheet(_sheet_title(title, taken))
     for index, width in enumerate(widths):
         sheet.column_dimensions[_column_letter(index)].width = width
@@ -262,6 +266,8 @@ def _column_letter(index: int) -> str:
 
 
 def _book_bytes(fill: Callable[[Workbook, set[str]], None]) -> bytes:
+    from openpyxl import Workbook
+
     book = Workbook(write_only=True)
     fill(book, set())
     buffer = io.BytesIO()
