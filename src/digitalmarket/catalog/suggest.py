@@ -37,7 +37,7 @@ def suggest(session: Session, typed: str, limit: int = LIMIT) -> list[Suggestion
     wanted = analyzer.chosung(typed) if chosung_query else ""
     columns = known.columns
     if chosung_query:  # initials anywhere in the name, those at its start first
-        positions, at_start = columns.written("name_chosung", f"(?={re.escape(wanted)})")
+        positions, at_start = columns.written("name_chosung", re.escape(wanted))
     else:  # the start of any word of the name, the name's own start first
         positions, at_start = columns.written("name", f"(?<![^\n ]){re.escape(lowered)}")
     names = [
