@@ -47,12 +47,23 @@ messages: setup
 SEARCH_DEV ?= ../shared/data/search-dev
 # Catalog sizes of the search speed bench; the first run builds them (100000 takes long), later runs reuse them.
 SPEED_SIZES ?= 1000,10000,100000
+# Benches to leave out, comma-separated: quality, foundation, speed, http, orders, ocds.
+BENCH_SKIP ?=
+# Seconds of each timed wrk run of the HTTP throughput bench (16 runs, plus a 3 s warm-up each).
+HTTP_DURATION ?= 15
+run_bench = $(if $(findstring $(1),$(BENCH_SKIP)),@echo "bench $(1) skipped",$(2))
 
-# run.py rewrites bench/README.md; search_speed.py then puts its own section back.
+# Every bench writes bench/results/<name>.json (some also their own section of bench/README.md); a bench
+# that fails does not stop the others. summary.py then rebuilds the README's summary table from every
+# results file. The HTTP bench serves the 10,000-service catalog the search speed bench builds.
 bench: setup
-	if [ -f $(SEARCH_DEV)/services.jsonl ]; then $(BIN)/python bench/search_quality.py $(SEARCH_DEV)/services.jsonl $(SEARCH_DEV)/queries.jsonl; fi
-	$(BIN)/python bench/run.py
-	if [ -f $(SEARCH_DEV)/services.jsonl ]; then $(BIN)/python bench/search_speed.py --sample $(SEARCH_DEV) --sizes $(SPEED_SIZES); fi
+	-$(call run_bench,quality,if [ -f $(SEARCH_DEV)/services.jsonl ]; then $(BIN)/python bench/search_quality.py $(SEARCH_DEV)/services.jsonl $(SEARCH_DEV)/queries.jsonl; fi)
+	-$(call run_bench,foundation,$(BIN)/python bench/run.py)
+	-$(call run_bench,speed,if [ -f $(SEARCH_DEV)/services.jsonl ]; then $(BIN)/python bench/search_speed.py --sample $(SEARCH_DEV) --sizes $(SPEED_SIZES); fi)
+	-$(call run_bench,http,$(BIN)/python bench/http_throughput.py --duration $(HTTP_DURATION))
+	-$(call run_bench,orders,$(BIN)/python bench/orders_flow.py)
+	-$(call run_bench,ocds,$(BIN)/python bench/ocds_export.py)
+	$(BIN)/python bench/summary.py
 
 clean:
 	rm -rf $(VENV) node_modules var tests/artifacts .pytest_cache
