@@ -23,10 +23,10 @@ from ..core.clock import KST, today_kst
 from ..core.errors import Conflict, NotFound, ValidationFailed
 from ..core.files import DocumentStore
 from ..core.i18n import N_, Text
-from ..core.ids import next_code
 from ..core.notifications import notify
 from ..core.tables import utcnow
 from . import orders, rules
+from .codes import code_apart
 from .rules import MAX_SERVICES_PER_REQUEST, QuoteAction, QuoteState, RequestAction, RequestState
 from .tables import Order, Quote, QuoteLine, QuoteRequest
 
@@ -186,7 +186,7 @@ def create_request(session: Session, actor: Actor, data: RequestIn, now: datetim
     for service, _ in services:  # each refusal names its reason
         orders.refuse_unless_orderable(session, service, today)
     request = QuoteRequest(
-        code=next_code(session, "QR", today.year),
+        code=code_apart(session, "QR", today.year),
         agency_id=actor.organisation_id,
         buyer_id=actor.user_id,
         title=data.title.strip(),

@@ -208,9 +208,13 @@ def order_awarded(session: Session, order: Order, now: datetime | None = None) -
     return _order(session, order, "award", ["award"], now or order.created_at, order_facts(session, order, 0, None))
 
 
-def order_contracted(session: Session, order: Order, now: datetime | None = None) -> OcdsRelease:
-    """Both sides confirmed the contract document."""
-    facts = order_facts(session, order, 0, "active")
+def order_contracted(
+    session: Session, order: Order, now: datetime | None = None, *, facts: ocds.OrderFacts | None = None
+) -> OcdsRelease:
+    """Both sides confirmed the contract document. ``facts`` (`order_facts(session, order, 0, "active")`)
+    may be read before the order's row is written, so that nothing is read while its writer holds the
+    change feed's lock."""
+    facts = facts or order_facts(session, order, 0, "active")
     return _order(session, order, "contract", ["contract"], now or order.contracted_at, facts)
 
 
