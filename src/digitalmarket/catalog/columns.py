@@ -38,14 +38,12 @@ class Columns:
         self._slot[self.ids] = np.arange(self.size)
         self.values: dict[str, list] = {}  # facet -> its values; a value's code is its index
         self.codes: dict[str, np.ndarray] = {}  # facet -> the code of each position (-1: not counted)
-        for number, name in enumerate(FACETS):
-            column = [entry.facets[number] for entry in self.entries]
-            values = sorted({value for value in column if value is not None}, key=str)
-            index = {value: code for code, value in enumerate(values)}
+        by_facet = list(zip(*(entry.facets for entry in self.entries), strict=True)) or [()] * len(FACETS)
+        for name, column in zip(FACETS, by_facet, strict=True):
+            values = sorted(set(column) - {None}, key=str)
+            index = {value: code for code, value in enumerate(values)} | {None: -1}
             self.values[name] = values
-            self.codes[name] = np.fromiter(
-                (-1 if value is None else index[value] for value in column), dtype=np.int64, count=self.size
-            )
+            self.codes[name] = np.fromiter(map(index.__getitem__, column), dtype=np.int64, count=self.size)
         self.price = np.fromiter(
             (-1 if e.price is None else e.price for e in self.entries), dtype=np.int64, count=self.size
         )
