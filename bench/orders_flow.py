@@ -18,8 +18,8 @@ client would have on its page (as `tests/contracting/buying.py` does):
 threads (the GIL keeps a process's Python on one core, and the contract PDF is Python work), after one
 warm-up flow each. A 409 is counted as a conflict and the step is tried again after reading again, as a
 user would. Measured: completed flows per second, per-step and per-flow p50/p95/p99, CPU time of the
-bench processes and of the PostgreSQL server, what the server's sessions were waiting for (sampled from
-``pg_stat_activity``), conflicts and errors.
+bench processes and of the PostgreSQL processes serving the bench database, what those sessions were
+waiting for (sampled from ``pg_stat_activity``), conflicts and errors.
 
 Afterwards every flow is checked, so that nothing was lost: the order ``contracted`` with both
 confirmations and its document stored under its SHA-256, the request and quote ``awarded``, each audit
@@ -299,13 +299,15 @@ class WaitSampler(threading.Thread):
         with psycopg.connect(PG_ADMIN_URL, autocommit=True) as connection:
             while not self.stop.is_set():
                 rows = connection.execute(
-                    "SELECT state, wait_event_type, wait_event FROM pg_stat_activity "
+                    "SELECT state, wait_event_type, wait_event, query FROM pg_stat_activity "
                     "WHERE datname = %s AND pid <> pg_backend_pid() AND backend_type = 'client backend'",
                     (self.database,),
                 ).fetchall()
                 self.samples += 1
-                for state, kind, event in rows:
-                    if state == "active":
+                for state, kind, event, query in rows:
+                    if state == "active" and kind == "Lock":
+                        self.counts[f"waiting: {kind} {event} ({_statement(query)})"] += 1
+                    elif state == "active":
                         self.counts["running" if kind is None else f"waiting: {kind} {event}"] += 1
                     elif state and state.startswith("idle in transaction"):
                         self.counts["in a transaction, client working"] += 1
@@ -322,22 +324,43 @@ class WaitSampler(threading.Thread):
         }
 
 
-def postgres_cpu_seconds() -> float | None:
-    """CPU time of every PostgreSQL server process so far (other databases' work included)."""
+def _statement(query: str) -> str:
+    """What a waiting statement is, in a few words: "UPDATE code_sequences", "SELECT pg_advisory_xact_lock"."""
+    words = (query or "").replace("(", " ").split()
+    if not words:
+        return "?"
+    verb = words[0].upper()
+    if verb == "SELECT" and "pg_advisory_xact_lock" in query:
+        return "SELECT pg_advisory_xact_lock"
+    target = {"UPDATE": 1, "INSERT": 2, "DELETE": 2}.get(verb)
+    if target is not None and len(words) > target:
+        return f"{verb} {words[target]}"
+    if verb == "SELECT" and "FROM" in words:
+        return f"SELECT FROM {words[words.index('FROM') + 1]}"
+    return verb
+
+
+def backend_cpu(database: str) -> dict[int, float]:
+    """CPU seconds so far of each server process serving ``database`` (read from /proc: the server runs on
+    this machine)."""
     ticks = os.sysconf("SC_CLK_TCK")
-    total = 0
-    try:
-        for entry in Path("/proc").iterdir():
-            if not entry.name.isdigit():
-                continue
-            with contextlib.suppress(OSError):
-                stat = (entry / "stat").read_text()
-                name, rest = stat[stat.index("(") + 1 : stat.rindex(")")], stat[stat.rindex(")") + 2 :].split()
-                if name.startswith("postgres") or name.startswith("postmaster"):
-                    total += int(rest[11]) + int(rest[12])
-    except OSError:
+    found: dict[int, float] = {}
+    with contextlib.suppress(Exception), _admin() as admin:
+        pids = [row[0] for row in admin.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s", (database,))]
+        for pid in pids:
+            with contextlib.suppress(OSError, ValueError, IndexError):
+                stat = Path(f"/proc/{pid}/stat").read_text()
+                fields = stat[stat.rindex(")") + 2 :].split()
+                found[pid] = (int(fields[11]) + int(fields[12])) / ticks
+    return found
+
+
+def backend_cpu_used(before: dict[int, float], after: dict[int, float]) -> float | None:
+    """CPU time the database's server processes used between two readings (a process that ended in between
+    is not counted; one that started counts from zero)."""
+    if not after:
         return None
-    return total / ticks
+    return sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
 
 
 # --- the database --------------------------------------------------------------------------------------------------
@@ -729,7 +752,7 @@ def measure(url: str, documents: Path, clients: list[Client], processes: int, se
         process.start()
     sampler = WaitSampler(RUN_DB)
     barrier.wait(timeout=600)
-    load_before, pg_before = load_average(), postgres_cpu_seconds()
+    load_before, pg_before = load_average(), backend_cpu(RUN_DB)
     wall_before, started_at = time.perf_counter(), time.time()
     sampler.start()
     reports = []
@@ -741,7 +764,7 @@ def measure(url: str, documents: Path, clients: list[Client], processes: int, se
                 break
     window = time.perf_counter() - wall_before
     sampler.stop.set()
-    pg_after, load_after = postgres_cpu_seconds(), load_average()
+    pg_used, load_after = backend_cpu_used(pg_before, backend_cpu(RUN_DB)), load_average()
     for process in workers:
         process.join(timeout=30)
     flows = [_flow_of(raw) for report in reports for raw in report["flows"]]
@@ -776,13 +799,11 @@ def measure(url: str, documents: Path, clients: list[Client], processes: int, se
         "error_samples": [f"{count} x {text}" for text, count in errors.most_common(5)],
         "cpu": {
             "bench_processes_s": round(python_cpu, 2),
-            "postgres_server_s": round(pg_after - pg_before, 2) if pg_before is not None else None,
+            "postgres_server_s": round(pg_used, 2) if pg_used is not None else None,
             "window_s": round(window, 2),
             "cores": os.cpu_count(),
             "bench_cpu_per_flow_ms": round(python_cpu / len(complete) * 1000, 1) if complete else None,
-            "postgres_cpu_per_flow_ms": round((pg_after - pg_before) / len(complete) * 1000, 1)
-            if complete and pg_before is not None
-            else None,
+            "postgres_cpu_per_flow_ms": round(pg_used / len(complete) * 1000, 1) if complete and pg_used else None,
         },
         "load_average_before": load_before,
         "load_average_after": load_after,
