@@ -320,9 +320,11 @@ def make_order(
     method: str | None = None,
     now: datetime | None = None,
     priced_at: Text | None = None,
+    record: bool = True,
 ) -> Order:
     """A draft order and its contract document (변경차수 0), waiting for both confirmations. The method
-    is a delivery request when the service has a catalog contract in force, unless given."""
+    is a delivery request when the service has a catalog contract in force, unless given. With
+    ``record=False`` the caller appends `created_event(order)` to the audit chain with its own events."""
     now = now or utcnow()
     today = today_kst(now)
     refuse_unless_orderable(session, service, today)
@@ -385,21 +387,27 @@ def make_order(
         ),
         f"/orders/{order.id}",
     )
-    audit.record(  # last: the chain is held from here until the commit (see `core.audit`)
-        session,
-        actor_user_id=actor.user_id,
-        action="order.created",
-        object_type="order",
-        object_id=order.id,
-        details={
+    if record:
+        audit.record(session, **created_event(order))
+    return order
+
+
+def created_event(order: Order) -> dict:
+    """The audit event of a new order (`audit.record`'s arguments)."""
+    first = version_of(order, 0)
+    return {
+        "actor_user_id": order.buyer_id,
+        "action": "order.created",
+        "object_type": "order",
+        "object_id": order.id,
+        "details": {
             "code": order.code,
-            "method": method,
-            "quote_id": quote.id if quote else None,
-            "total": money.total,
+            "method": order.method,
+            "quote_id": order.quote_id,
+            "total": first.total,
             "document_sha256": first.document_sha256,
         },
-    )
-    return order
+    }
 
 
 def create_negotiated(

@@ -434,6 +434,7 @@ def award(
         store=store,
         now=now,
         priced_at=N_("quoted"),
+        record=False,
     )
     for other in passed_over:
         notify(
@@ -442,14 +443,14 @@ def award(
             N_("Quote request %(code)s was awarded to another service.", code=request.code),
             f"/supplier/quotes/{other.id}",
         )
-    audit.record(
-        session,
-        actor_user_id=actor.user_id,
-        action="quote_request.awarded",
-        object_type="quote_request",
-        object_id=request.id,
-        details={"quote_id": quote.id, "order": order.code, "method": order.method},
-    )
+    awarded = {
+        "actor_user_id": actor.user_id,
+        "action": "quote_request.awarded",
+        "object_type": "quote_request",
+        "object_id": request.id,
+        "details": {"quote_id": quote.id, "order": order.code, "method": order.method},
+    }
+    audit.record_many(session, [orders.created_event(order), awarded])
     return order
 
 
