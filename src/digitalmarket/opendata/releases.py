@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from ..accounts.rules import OrganisationKind
 from ..accounts.tables import Organisation, User
 from ..contracting.rules import CatalogState, OrderState
-from ..contracting.tables import CatalogContract, Order, OrderVersion, Quote
+from ..contracting.tables import CatalogContract, Order, OrderVersion, Quote, QuoteRequest
 from ..core.audit import AuditEvent
 from ..core.tables import utcnow
 from ..settlement.tables import Invoice
@@ -91,10 +91,12 @@ def confirmed_at(version: OrderVersion) -> datetime:
 
 
 def _title(session: Session, order: Order) -> str:
+    """The quote request's title (one column, not the quote with its lines and plans), or the service's."""
     if order.quote_id is not None:
-        quote = session.get(Quote, order.quote_id)
-        if quote is not None:
-            return quote.request.title
+        asked = select(QuoteRequest.title).join(Quote, Quote.request_id == QuoteRequest.id)
+        title = session.scalar(asked.where(Quote.id == order.quote_id))
+        if title is not None:
+            return title
     return f"{order.service.name} 이용계약"
 
 
