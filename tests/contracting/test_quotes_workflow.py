@@ -90,6 +90,9 @@ def test_three_suppliers_two_answers_a_decline_award_confirm_activate(demo, peop
         assert request.status == "awarded"
         assert {q.service.code: q.status for q in request.quotes} == {a: "awarded", b: "not_awarded", c: "declined"}
     made = order(demo, order_id)
+    with demo.reading() as session:
+        told = session.scalars(select(Notification.user_id).where(Notification.link == f"/orders/{order_id}")).all()
+    assert people.supplier.user_id in told  # asked to check the contract document and confirm it
     assert made.code == f"ORD-{TODAY.year}-00001"
     assert made.method == "negotiated" and made.status == "draft"
     assert (made.supply_amount, made.vat, made.total) == (money.supply, money.vat, money.total)

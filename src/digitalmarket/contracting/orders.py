@@ -370,7 +370,7 @@ def make_order(
     )
     order.versions = [first]
     _store_document(store, order, first, lines, contract.number if order.catalog_contract_id else None)
-    suppliers = organisation_users(session, order.supplier_id)
+    suppliers = organisation_users(session, service.supplier_id)
     # Writing the order's row takes the change feed's position under the audit chain's lock (migration
     # 0010), held until the commit: only writes from here on.
     session.add(order)
