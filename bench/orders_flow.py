@@ -777,6 +777,7 @@ def measure(url: str, documents: Path, clients: list[Client], processes: int, se
     for flow in flows:
         conflicts.update(flow.conflicts)
     python_cpu = sum(report["cpu_seconds"] for report in reports)
+    cpu_per_flow = (python_cpu + (pg_used or 0.0)) / len(complete) if complete else None
     summary = {
         "clients": len(clients),
         "processes": len(workers),
@@ -804,6 +805,8 @@ def measure(url: str, documents: Path, clients: list[Client], processes: int, se
             "cores": os.cpu_count(),
             "bench_cpu_per_flow_ms": round(python_cpu / len(complete) * 1000, 1) if complete else None,
             "postgres_cpu_per_flow_ms": round(pg_used / len(complete) * 1000, 1) if complete and pg_used else None,
+            # what the cores could do if the flows used nothing but them (no waits, no one else on the machine)
+            "cpu_bound_flows_per_s": round((os.cpu_count() or 1) / cpu_per_flow, 1) if cpu_per_flow else None,
         },
         "load_average_before": load_before,
         "load_average_after": load_after,
@@ -1090,7 +1093,8 @@ def print_table(run: dict) -> None:
         f"completed {main['flows_completed']} of {main['flows_started']} flows, errors {main['errors']}, "
         f"conflicts {main['conflicts']}; CPU: bench {cpu['bench_processes_s']} s, PostgreSQL "
         f"{cpu['postgres_server_s']} s in {cpu['window_s']} s on {cpu['cores']} cores "
-        f"({cpu['bench_cpu_per_flow_ms']} + {cpu['postgres_cpu_per_flow_ms']} ms per flow); load average "
+        f"({cpu['bench_cpu_per_flow_ms']} + {cpu['postgres_cpu_per_flow_ms']} ms per flow: at most "
+        f"{cpu['cpu_bound_flows_per_s']} flows/s on these cores); load average "
         f"{main['load_average_before']} -> {main['load_average_after']}"
     )
     for text in main["error_samples"]:
