@@ -22,15 +22,26 @@ async def hello(_request) -> PlainTextResponse:
 app = Starlette(routes=[Route("/", hello), Route("/healthz", hello)])
 
 
-def main() -> None:
-    from digitalmarket.web import server  # how `digitalmarket serve` runs uvicorn, with its options
+def _run(**options) -> None:
+    """Serve as `digitalmarket serve` does (`digitalmarket.web.server`), or, in a checkout older than that
+    module (the bench's "before" runs), as its `serve` command did: plain uvicorn.run with these options."""
+    try:
+        from digitalmarket.web import server
+    except ImportError:
+        import uvicorn
 
+        uvicorn.run("hello_app:app", proxy_headers=True, log_level="info", **options)
+        return
+    server.run("hello_app:app", factory=False, **options)
+
+
+def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8001)
     parser.add_argument("--workers", type=int, default=1)
     args = parser.parse_args()
-    server.run("hello_app:app", host=args.host, port=args.port, workers=args.workers, factory=False)
+    _run(host=args.host, port=args.port, workers=args.workers)
 
 
 if __name__ == "__main__":

@@ -56,6 +56,7 @@ from search_speed import PG_ADMIN_URL, commit, load_average, machine  # noqa: E4
 RESULTS = BENCH / "results" / "http_throughput.json"
 README = BENCH / "README.md"
 README_START, README_END = "<!-- http_throughput -->", "<!-- /http_throughput -->"
+DOCS = ROOT / "docs" / "performance.md"
 CACHE = ROOT / "var" / "bench"
 SIZE = 10_000
 GOAL_SEARCH_API_RPS = 300.0
@@ -75,7 +76,8 @@ TARGETS = ("home", "search_page", "service_page", "search_api")
 NOTE = (
     "wrk (2 threads) runs on the same cores as the server it measures, so the server has less than the "
     "machine's CPUs; wrk_cpu_s says how much wrk took. server_cpu_ms_per_request (CPU time of every server "
-    "process over requests answered) is the figure least moved by other work on the machine."
+    "process over requests answered; on PostgreSQL the database server's is not in it) is the figure least "
+    "moved by other work on the machine."
 )
 
 console = Console(width=None if sys.stdout.isatty() else 160)
@@ -137,6 +139,18 @@ def served(argv: list[str], env: dict, port: int, log: Path):
             process.wait()
 
 
+def wait_until_idle(process, most: float = 90.0) -> float:
+    """Wait until the server's processes use (almost) no CPU for a second: each served worker loads the
+    analyzer and the search facts in the background once started, which would be measured otherwise."""
+    started = time.perf_counter()
+    while time.perf_counter() - started < most:
+        before = tree_cpu(process.pid)
+        time.sleep(1)
+        if tree_cpu(process.pid) - before < 0.05:
+            break
+    return round(time.perf_counter() - started, 1)
+
+
 def restarts(log: Path) -> int:
     """Workers the uvicorn supervisor found unresponsive (no answer to its ping in 5 s) and replaced."""
     return log.read_text(errors="replace").count(" died")
@@ -158,10 +172,20 @@ def measure(process, port: int, paths: list[str], connections: int, args, log: P
     return figures
 
 
-def _probe(port: int, paths: list[str]) -> dict[str, int]:
-    """Status of each path once: a target answering 404 or 500 would measure nothing useful."""
-    with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as client:
-        return {path: client.get(path).status_code for path in paths}
+def _probe(port: int, paths: list[str], clients: int = 8) -> dict[str, int | str]:
+    """Status of each path, asked by several clients at once so that every worker answers it once at least
+    (and loads what it needs before the timed runs): a target answering 404 or 500 would measure nothing."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def ask(path: str) -> tuple[str, int | str]:
+        try:
+            with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=120) as client:
+                return path, client.get(path).status_code
+        except httpx.HTTPError as error:  # e.g. a worker replaced by the supervisor while it answered
+            return path, type(error).__name__
+
+    with ThreadPoolExecutor(clients) as pool:
+        return dict(pool.map(ask, [path for path in paths for _ in range(max(1, clients // len(paths)))]))
 
 
 # --- the databases -------------------------------------------------------------------------------------------
@@ -280,15 +304,18 @@ def run_platform(database: str, args, workdir: Path) -> dict:
         codes = service_codes(url)
         runs, log = [], workdir / f"serve-{database}.log"
         with served(argv, env, port, log) as process:
+            warm_up_s = wait_until_idle(process)
             for target in args.targets:
                 paths = target_paths(target, codes)
                 statuses = _probe(port, paths)
+                wait_until_idle(process, most=30)
                 for connections in args.connections:
                     console.print(f"{database}, {target}, {connections} connections")
                     runs.append({"server": "digitalmarket", "database": database, "target": target, "paths": paths,
-                                 "probe_statuses": sorted(set(statuses.values())),
+                                 "probe_statuses": sorted(set(statuses.values()), key=str),
                                  **measure(process, port, paths, connections, args, log)})  # fmt: skip
-        return {"source": source, "services": SIZE, "runs": runs}
+        return {"source": source, "services": SIZE, "warm_up_s": warm_up_s, "worker_restarts": restarts(log),
+                "runs": runs}  # fmt: skip
     finally:
         if database == "postgresql":
             drop_postgres(url)
@@ -359,7 +386,8 @@ README_INTRO = (
     "when `dm_bench_10000` exists), measured with `wrk -t2` over loopback after a warm-up, next to a bare",
     'Starlette "hello" app served the same way. wrk runs on the same two cores as the server, so the server',
     "has less than the whole machine; the CPU time of the server's processes per request is the figure least",
-    "moved by other work. `python bench/http_throughput.py [--duration 15] [--databases sqlite]",
+    "moved by other work (on PostgreSQL the database server's own CPU time is not in it).",
+    "`python bench/http_throughput.py [--duration 15] [--databases sqlite]",
     "[--section before|after]`; `make bench HTTP_DURATION=5` shortens each run. Figures:",
     "`results/http_throughput.json`.",
 )
@@ -376,10 +404,10 @@ def _cell(run: dict | None) -> str:
     )
 
 
-def readme_section(result: dict) -> str:
+def figures_table(result: dict) -> list[str]:
     """The before and after figures side by side, one row per target and number of connections."""
     sections = {label: result[label] for label in ("before", "after") if label in result}
-    lines = [README_START, *README_INTRO, ""]
+    lines = []
     for label, section in sections.items():
         load = section["load_average"]
         lines.append(
@@ -415,19 +443,25 @@ def readme_section(result: dict) -> str:
     lines += ["", f"- goal: {goal['measure']} >= {goal['at_least']}: {verdict} ({goal['figure']})"]
     for skipped, reason in latest.get("skipped", {}).items():
         lines.append(f"- {skipped} not measured: {reason.splitlines()[0]}")
-    lines.append(README_END)
-    return "\n".join(lines)
+    return lines
+
+
+def _replace(path: Path, start: str, end: str, lines: list[str]) -> None:
+    """Put ``lines`` between the markers of a Markdown file (appended with them when absent)."""
+    text = path.read_text(encoding="utf-8") if path.exists() else ""
+    section = "\n".join([start, *lines, end])
+    if start in text and end in text:
+        head, rest = text.split(start, 1)
+        text = head + section + rest.split(end, 1)[1]
+    else:
+        text = text.rstrip("\n") + "\n\n" + section + "\n"
+    path.write_text(text, encoding="utf-8")
 
 
 def update_readme(result: dict) -> None:
-    text = README.read_text(encoding="utf-8") if README.exists() else "# Benchmarks\n"
-    section = readme_section(result)
-    if README_START in text and README_END in text:
-        head, rest = text.split(README_START, 1)
-        text = head + section + rest.split(README_END, 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    README.write_text(text, encoding="utf-8")
+    """This bench's section of bench/README.md, the figures of docs/performance.md, then the summary table."""
+    _replace(README, README_START, README_END, [*README_INTRO, "", *figures_table(result)])
+    _replace(DOCS, "<!-- figures -->", "<!-- /figures -->", figures_table(result))
     summary.update_readme()
 
 

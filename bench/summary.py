@@ -110,6 +110,7 @@ def throughput_rows(data: dict) -> list[Row]:
             Row(
                 f"HTTP throughput: {goal['measure']} (`bench/http_throughput.py`)",
                 f"{goal['figure']} requests/s at {goal['connections']} connections"
+                f" (load average {(section.get('load_average') or {}).get('start')} at the start)"
                 if goal.get("figure") is not None
                 else "not measured",
                 f">= {goal['at_least']} requests/s",
