@@ -50,6 +50,7 @@ the timed run. Benchmarks measure; they never fail.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -58,6 +59,8 @@ import random
 import shutil
 import subprocess
 import sys
+import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -360,35 +363,78 @@ def build(kind: str, size: int) -> dict:
 # --- measuring ------------------------------------------------------------------------------------------------
 
 
-def run_export(kind: str, size: int, src: Path, out: Path) -> dict:
-    """`digitalmarket export-ocds OUT` in a subprocess; its own wall time, CPU time and peak RSS."""
+def _tree(pid: int) -> list[int]:
+    """The process and its descendants, from /proc."""
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        with contextlib.suppress(OSError):  # it ended meanwhile
+            todo += [int(c) for c in Path(f"/proc/{current}/task/{current}/children").read_text().split()]
+    return found
+
+
+def _rss_kb(pid: int) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+class TreeMemory(threading.Thread):
+    """The peak of the summed RSS of a process and its children, sampled every 50 ms (the export may run
+    a second process for the record package: its memory counts too)."""
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.pid, self.peak_kb, self.processes, self.done = pid, 0, 1, threading.Event()
+
+    def run(self) -> None:
+        while not self.done.wait(0.05):
+            pids = _tree(self.pid)
+            self.processes = max(self.processes, len(pids))
+            self.peak_kb = max(self.peak_kb, sum(_rss_kb(pid) for pid in pids))
+
+
+def run_export(kind: str, size: int, src: Path, out: Path, processes: int | None) -> dict:
+    """`digitalmarket export-ocds OUT` in a subprocess: its own wall time, CPU time (its second process
+    included, as `wait4` counts children it waited for) and peak RSS."""
     shutil.rmtree(out, ignore_errors=True)
-    env = env_for(kind, size, src)
+    command = [sys.executable, "-m", "digitalmarket.cli", "export-ocds", str(out)]
+    if processes:
+        command += ["--processes", str(processes)]
     load_before = os.getloadavg()
-    began = time.perf_counter()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "digitalmarket.cli", "export-ocds", str(out)],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-    _pid, status, usage = os.wait4(process.pid, 0)
-    wall = time.perf_counter() - began
-    load_after = os.getloadavg()
-    stdout, stderr = process.stdout.read().decode(), process.stderr.read().decode()
-    process.stdout.close()
-    process.stderr.close()
-    if os.waitstatus_to_exitcode(status) != 0:
+    with tempfile.TemporaryFile() as said, tempfile.TemporaryFile() as errors:
+        began = time.perf_counter()
+        process = subprocess.Popen(command, env=env_for(kind, size, src), stdout=said, stderr=errors)
+        memory = TreeMemory(process.pid)
+        memory.start()
+        _pid, status, usage = os.wait4(process.pid, 0)
+        wall = time.perf_counter() - began
+        memory.done.set()
+        memory.join()
+        load_after = os.getloadavg()
+        said.seek(0)
+        errors.seek(0)
+        stdout, stderr = said.read().decode(), errors.read().decode()
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
         raise RuntimeError(f"export-ocds failed:\n{stdout}\n{stderr}")
     cpu = usage.ru_utime + usage.ru_stime
     return {
+        "command": " ".join(["digitalmarket", *command[3:]]),
+        "processes": memory.processes,
         "wall_s": round(wall, 2),
         "cpu_s": round(cpu, 2),
         "user_s": round(usage.ru_utime, 2),
         "system_s": round(usage.ru_stime, 2),
         "releases_per_s": round(size / wall),
         "releases_per_cpu_s": round(size / cpu),
-        "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),
+        "peak_rss_mb": round(max(memory.peak_kb, usage.ru_maxrss) / 1024, 1),
+        "peak_rss_largest_process_mb": round(usage.ru_maxrss / 1024, 1),
         "load_average_before": [round(x, 2) for x in load_before],
         "load_average_after": [round(x, 2) for x in load_after],
         "said": " ".join(stdout.split()[-8:]),  # "N releases and M records written to DIR."
@@ -536,6 +582,7 @@ def main() -> None:
     parser.add_argument("--databases", default="postgresql,sqlite")
     parser.add_argument("--label", default="after", help="name of this run in the results (e.g. before, after)")
     parser.add_argument("--rev", help="measure the export of this commit (default: the working tree)")
+    parser.add_argument("--processes", type=int, help="export-ocds --processes (default: the command's own)")
     parser.add_argument("--fresh", action="store_true", help="rebuild the cached databases")
     parser.add_argument("--profile", action="store_true", help="also profile the export (var/bench/ocds-profile-*)")
     parser.add_argument("--sample", type=int, default=1000, help="releases validated against the schema")
@@ -568,7 +615,7 @@ def main() -> None:
         out = CACHE / f"ocds-export-{kind}"
         console.print(f"Exporting {args.releases:,} releases from {kind} ({args.label}, {code['src']}) ...")
         run = {"commit": code, "date": datetime.now(UTC).isoformat(timespec="seconds")}
-        run["export"] = run_export(kind, args.releases, src, out)
+        run["export"] = run_export(kind, args.releases, src, out, args.processes)
         db = Database(database_url(kind, args.releases))
         try:
             run["check"] = check_output(out, db, args.sample)

@@ -21,7 +21,9 @@ declines); and progress is told once a batch.
 
 from __future__ import annotations
 
+import multiprocessing
 from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -94,14 +96,34 @@ def export(
     base_url: str,
     since: date | None = None,
     advance: Callable[[int], None] | None = None,
+    *,
+    processes: int = 1,
 ) -> Exported:
     """Write both files into ``directory`` (created if needed); ``advance(n)`` is told of every batch of
-    ``n`` releases written to ``releases.jsonl``."""
+    ``n`` releases written to ``releases.jsonl``.
+
+    With ``processes=2`` the record package is written by a second process (started afresh, with its
+    own connection) while this one writes the release packages: on two cores, both files in about the
+    time of the longer one. Each process holds one batch of rows, as one does alone."""
     directory.mkdir(parents=True, exist_ok=True)
     published = utcnow()
-    written = _write_releases(db, directory / RELEASES_FILE, base_url, published, since, advance)
-    records = _write_records(db, directory / RECORDS_FILE, base_url, published, since)
-    return Exported(written, records, directory)
+    if processes < 2:
+        written = _write_releases(db, directory / RELEASES_FILE, base_url, published, since, advance)
+        records = _write_records(db, directory / RECORDS_FILE, base_url, published, since)
+        return Exported(written, records, directory)
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        apart = pool.submit(_records_apart, db.url, directory / RECORDS_FILE, base_url, published, since)
+        written = _write_releases(db, directory / RELEASES_FILE, base_url, published, since, advance)
+        return Exported(written, apart.result(), directory)
+
+
+def _records_apart(url: str, path: Path, base_url: str, published: datetime, since: date | None) -> int:
+    """The record package, written by a process of its own."""
+    db = Database(url)
+    try:
+        return _write_records(db, path, base_url, published, since)
+    finally:
+        db.dispose()
 
 
 def _around(package: dict, first: str, last: str) -> tuple[bytes, bytes]:
@@ -120,15 +142,14 @@ def _write_releases(db, path: Path, base_url: str, published: datetime, since, a
         query = query.where(_since(since))
     before_uri, after_uri = _around(ocds.release_package("", base_url, published, []), "uri", "releases")
     uri = f"{base_url}/api/v1/ocds/releases/"
-    loads, end = orjson.loads, b"]}\n"
+    loads, dumps, end = orjson.loads, orjson.dumps, b"]}\n"
     written = 0
     with _streaming(db) as connection, path.open("wb", buffering=BUFFER) as out:
         for rows in connection.execute(query).partitions():
-            out.write(
-                b"".join(
-                    before_uri + _dump(uri + ocid) + after_uri + _dump(loads(stored)) + end for ocid, stored in rows
-                )
-            )
+            parts: list[bytes] = []
+            for ocid, stored in rows:
+                parts += (before_uri, dumps(uri + ocid), after_uri, dumps(loads(stored)), end)
+            out.write(b"".join(parts))
             written += len(rows)
             if advance is not None:
                 advance(len(rows))
