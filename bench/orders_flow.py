@@ -283,14 +283,17 @@ def worker(url: str, documents: str, clients: list[Client], seconds: float, barr
 
 class WaitSampler(threading.Thread):
     """Samples ``pg_stat_activity`` of the bench database every ``interval`` seconds: how many sessions run
-    (CPU), wait for a lock (which), for the disk, or sit idle in a transaction while the client computes
-    (the contract PDF is made inside the award's transaction)."""
+    (CPU), wait for a lock (which), for the disk, or sit idle in a transaction while the client computes;
+    and the CPU time of the server processes serving those sessions (from /proc: the server runs on this
+    machine), from the first sample in which each appears to the last."""
 
     def __init__(self, database: str, interval: float = 0.05) -> None:
         super().__init__(daemon=True)
         self.database, self.interval = database, interval
         self.counts: Counter = Counter()
         self.samples = 0
+        self.first_cpu: dict[int, float] = {}
+        self.last_cpu: dict[int, float] = {}
         self.stop = threading.Event()
 
     def run(self) -> None:
@@ -299,12 +302,15 @@ class WaitSampler(threading.Thread):
         with psycopg.connect(PG_ADMIN_URL, autocommit=True) as connection:
             while not self.stop.is_set():
                 rows = connection.execute(
-                    "SELECT state, wait_event_type, wait_event, query FROM pg_stat_activity "
+                    "SELECT pid, state, wait_event_type, wait_event, query FROM pg_stat_activity "
                     "WHERE datname = %s AND pid <> pg_backend_pid() AND backend_type = 'client backend'",
                     (self.database,),
                 ).fetchall()
                 self.samples += 1
-                for state, kind, event, query in rows:
+                for pid, seconds in process_cpu([row[0] for row in rows]).items():
+                    self.first_cpu.setdefault(pid, seconds)
+                    self.last_cpu[pid] = seconds
+                for _, state, kind, event, query in rows:
                     if state == "active" and kind == "Lock":
                         self.counts[f"waiting: {kind} {event} ({_statement(query)})"] += 1
                     elif state == "active":
@@ -314,6 +320,11 @@ class WaitSampler(threading.Thread):
                     else:
                         self.counts["idle between transactions"] += 1
                 time.sleep(self.interval)
+
+    def server_cpu(self) -> float | None:
+        if not self.last_cpu:
+            return None
+        return sum(seconds - self.first_cpu[pid] for pid, seconds in self.last_cpu.items())
 
     def summary(self) -> dict:
         if not self.samples:
@@ -340,27 +351,16 @@ def _statement(query: str) -> str:
     return verb
 
 
-def backend_cpu(database: str) -> dict[int, float]:
-    """CPU seconds so far of each server process serving ``database`` (read from /proc: the server runs on
-    this machine)."""
+def process_cpu(pids: list[int]) -> dict[int, float]:
+    """CPU seconds so far of each process."""
     ticks = os.sysconf("SC_CLK_TCK")
     found: dict[int, float] = {}
-    with contextlib.suppress(Exception), _admin() as admin:
-        pids = [row[0] for row in admin.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s", (database,))]
-        for pid in pids:
-            with contextlib.suppress(OSError, ValueError, IndexError):
-                stat = Path(f"/proc/{pid}/stat").read_text()
-                fields = stat[stat.rindex(")") + 2 :].split()
-                found[pid] = (int(fields[11]) + int(fields[12])) / ticks
+    for pid in pids:
+        with contextlib.suppress(OSError, ValueError, IndexError):
+            stat = Path(f"/proc/{pid}/stat").read_text()
+            fields = stat[stat.rindex(")") + 2 :].split()
+            found[pid] = (int(fields[11]) + int(fields[12])) / ticks
     return found
-
-
-def backend_cpu_used(before: dict[int, float], after: dict[int, float]) -> float | None:
-    """CPU time the database's server processes used between two readings (a process that ended in between
-    is not counted; one that started counts from zero)."""
-    if not after:
-        return None
-    return sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
 
 
 # --- the database --------------------------------------------------------------------------------------------------
@@ -752,7 +752,7 @@ def measure(url: str, documents: Path, clients: list[Client], processes: int, se
         process.start()
     sampler = WaitSampler(RUN_DB)
     barrier.wait(timeout=600)
-    load_before, pg_before = load_average(), backend_cpu(RUN_DB)
+    load_before = load_average()
     wall_before, started_at = time.perf_counter(), time.time()
     sampler.start()
     reports = []
@@ -764,7 +764,8 @@ def measure(url: str, documents: Path, clients: list[Client], processes: int, se
                 break
     window = time.perf_counter() - wall_before
     sampler.stop.set()
-    pg_used, load_after = backend_cpu_used(pg_before, backend_cpu(RUN_DB)), load_average()
+    sampler.join(timeout=5)
+    pg_used, load_after = sampler.server_cpu(), load_average()
     for process in workers:
         process.join(timeout=30)
     flows = [_flow_of(raw) for report in reports for raw in report["flows"]]
