@@ -102,6 +102,7 @@ def main() -> None:
         process.terminate()
         process.wait()
 
+    load_after = _load_average()
     process, url, _, _ = _start(env)
     latency = {}
     try:
@@ -137,6 +138,7 @@ def main() -> None:
             "cpu_runs": [round(s, 3) for s in cold_cpu],
             "cpu_median": round(statistics.median(cold_cpu), 3),
             "load_average": load_before,
+            "load_average_end": load_after,
             "goal": 3.0,
         },
         "load_average": {"start": load_before, "end": _load_average()},

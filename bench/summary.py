@@ -52,7 +52,10 @@ def foundation_rows(data: dict) -> list[Row]:
     cold, where = data["cold_start_s"], _when("foundation.json", data)
     goal = cold.get("goal", 3.0)
     cpu = f", CPU {cold['cpu_median']} s" if cold.get("cpu_median") is not None else ""
-    load = f" (load {cold['load_average'][0]})" if cold.get("load_average") else ""
+    load = ""
+    if cold.get("load_average"):
+        end = cold.get("load_average_end")
+        load = f" (load average {cold['load_average'][0]} at the start{f', {end[0]} at the end' if end else ''})"
     rows = [
         Row(
             f"cold start, `serve` to first 200 on /healthz (median of {len(cold.get('runs', [])) or 5})",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -64,9 +65,11 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *, 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        if warm_up:
-            warmup.start(db)
+        # a moment after the worker starts serving, so that its first requests (a health check) come first
+        later = asyncio.get_running_loop().call_later(warmup.DELAY_S, warmup.start, db) if warm_up else None
         yield
+        if later is not None:
+            later.cancel()
         db.dispose()
 
     app = FastAPI(

@@ -3,8 +3,10 @@
 The Korean analyzer's model (about 3 s of CPU), the search facts of the published catalog (half a second
 at 10,000 services), the message catalogs and the public pages' templates are loaded once per process,
 on first use. In a worker that has just started, the first searches all waited for them: 7 s on a busy
-two-core machine. `digitalmarket serve` starts this loading in a background thread when the worker is
-up; requests are answered meanwhile, and one that needs what is still loading waits for it as before.
+two-core machine. `digitalmarket serve` starts this loading in a background thread a second after the
+worker has started serving (its first requests, such as a health check, are not kept waiting by the
+analyzer, which holds the interpreter lock while it loads); requests are answered meanwhile, and one that
+needs what is still loading waits for it as before.
 """
 
 from __future__ import annotations
@@ -17,6 +19,8 @@ from ..core.database import Database
 
 log = logging.getLogger(__name__)
 
+#: Seconds between a worker's start and its warm-up.
+DELAY_S = 1.0
 #: A search that loads everything searching needs (the analyzer, synonyms, the catalog's facts).
 QUERY = {"q": "클라우드 서비스"}
 #: Templates of the most visited pages (each compiles the templates it extends or imports on first use).
