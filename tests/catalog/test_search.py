@@ -95,3 +95,24 @@ def test_korean_queries_with_particles_compounds_and_initials(db, tmp_path):
     with db.reading() as session:
         for query in ("화상 회의", "화상회의를", "영상회의", "ㄴㄹ ㅎㅅㅎㅇ"):
             assert [h.service.ref for h in search(session, query)][:1] == ["m"], query
+
+
+def test_the_search_api_answers_from_memory_only_while_the_catalog_is_unchanged(demo, client, tmp_path):
+    from tests.selection.journey import actor
+
+    operator = actor(demo, "operator@demo.kr")
+    import_files(demo.transaction, [_write(tmp_path, "a.jsonl", [GOOD])])
+
+    def refs(language="ko"):
+        response = client.get("/api/v1/services", params={"q": "그룹웨어"}, headers={"Accept-Language": language})
+        assert response.status_code == 200
+        return response.json()
+
+    first = refs()
+    assert [i["ref"] for i in first["items"]] == ["t-001"] and refs() == first
+    korean, english = first["items"][0]["category"], refs("en")["items"][0]["category"]
+    assert korean == "협업·그룹웨어" and english != korean  # each language its own answer
+    with demo.transaction() as session:
+        service = session.scalars(select(Service).where(Service.ref == "t-001")).one()
+        workflow.change_status(session, operator, service.code, "suspend", "점검", service.version)
+    assert refs()["items"] == [] and refs("en")["items"] == []

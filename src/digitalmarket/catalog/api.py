@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from ..accounts.access import api_access, database
 from ..accounts.permissions import PUBLIC, Actor, roles
@@ -10,6 +10,7 @@ from ..accounts.rules import Role
 from ..accounts.schemas import ErrorOut
 from ..core import i18n
 from . import finder, listing, workflow
+from .facts import facts
 from .schemas import (
     FacetOptionOut,
     ServiceItemOut,
@@ -47,22 +48,29 @@ def services(
     would give."""
     params = {k: v for k, v in request.query_params.items() if v is not None}
     query = finder.Query.parse(params)
+    locale = i18n.current_locale.get()
     with database(request).reading() as session:
-        results = finder.find(session, query)
-        categories = {c.id: c for c in workflow.categories(session)}
-        locale = i18n.current_locale.get()
-        return ServiceListOut(
-            total=results.total,
-            page=query.page,
-            per_page=query.per_page,
-            pages=results.pages,
-            sort=query.sort,
-            items=[_item(found, categories, locale) for found in results.items],
-            facets={
-                name: [FacetOptionOut(**vars(option)) for option in values]
-                for name, values in listing.options(results, categories, locale).items()
-            },
-        )
+        # The same question at the same catalog revision gets the same answer: computed once.
+        body = facts(session).answer(("api/services", locale, query), lambda: _listing(session, query, locale))
+    return Response(body, media_type="application/json")
+
+
+def _listing(session, query: finder.Query, locale: str) -> bytes:
+    """The JSON of one page of the search API."""
+    results = finder.find(session, query)
+    categories = {c.id: c for c in workflow.categories(session)}
+    return ServiceListOut(
+        total=results.total,
+        page=query.page,
+        per_page=query.per_page,
+        pages=results.pages,
+        sort=query.sort,
+        items=[_item(found, categories, locale) for found in results.items],
+        facets={
+            name: [FacetOptionOut(**vars(option)) for option in values]
+            for name, values in listing.options(results, categories, locale).items()
+        },
+    ).model_dump_json().encode()
 
 
 def _item(found: finder.Found, categories, locale: str) -> ServiceItemOut:

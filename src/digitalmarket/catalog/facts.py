@@ -16,6 +16,7 @@ import bisect
 import gc
 import threading
 import uuid
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING
@@ -39,6 +40,7 @@ PRICE_BANDS = ((0, 99_999), (100_000, 999_999), (1_000_000, 9_999_999), (10_000_
 FACETS = ("type", "category", "csap", "size", "deployment", "price", "contract")
 CACHED_DATABASES = 4
 CACHED_PHRASES = 5_000
+CACHED_ANSWERS = 2_000
 
 
 @dataclass(slots=True)
@@ -101,6 +103,7 @@ class Facts:
     _sorted_terms: list[str] | None = field(default=None, repr=False)
     _columns: Columns | None = field(default=None, repr=False)
     _postings: dict[str, tuple[int, np.ndarray]] = field(default_factory=dict, repr=False)
+    _answers: dict = field(default_factory=dict, repr=False)
 
     @property
     def columns(self) -> Columns:
@@ -110,6 +113,18 @@ class Facts:
 
             self._columns = Columns(self.entries.values())
         return self._columns
+
+    def answer(self, key: Hashable, compute: Callable[[], object]) -> object:
+        """What ``compute()`` gives for a key, computed once at this catalog revision (the JSON of a
+        page of the search API, say) and kept for at most `CACHED_ANSWERS` keys, the oldest going first.
+        Only for answers that depend on nothing but the key and the catalog."""
+        if key in self._answers:
+            return self._answers[key]
+        found = compute()
+        while len(self._answers) >= CACHED_ANSWERS:
+            self._answers.pop(next(iter(self._answers)), None)
+        self._answers[key] = found
+        return found
 
     def forget_phrases(self) -> None:
         """Empty the cache of phrase holders, as a change of the catalog would (for benchmarks)."""
