@@ -385,8 +385,8 @@ def _rss_kb(pid: int) -> int:
 
 
 class TreeMemory(threading.Thread):
-    """The peak of the summed RSS of a process and its children, sampled every 50 ms (the export may run
-    a second process for the record package: its memory counts too)."""
+    """The peak of the summed RSS of a process and its children, sampled every 50 ms, so that the memory of
+    any process the export starts counts too."""
 
     def __init__(self, pid: int) -> None:
         super().__init__(daemon=True)
@@ -399,13 +399,11 @@ class TreeMemory(threading.Thread):
             self.peak_kb = max(self.peak_kb, sum(_rss_kb(pid) for pid in pids))
 
 
-def run_export(kind: str, size: int, src: Path, out: Path, processes: int | None) -> dict:
-    """`digitalmarket export-ocds OUT` in a subprocess: its own wall time, CPU time (its second process
-    included, as `wait4` counts children it waited for) and peak RSS."""
+def run_export(kind: str, size: int, src: Path, out: Path) -> dict:
+    """`digitalmarket export-ocds OUT` in a subprocess: its own wall time, CPU time and peak RSS (of any
+    process it starts too: `wait4` counts the children it waited for, /proc is sampled for memory)."""
     shutil.rmtree(out, ignore_errors=True)
     command = [sys.executable, "-m", "digitalmarket.cli", "export-ocds", str(out)]
-    if processes:
-        command += ["--processes", str(processes)]
     load_before = os.getloadavg()
     with tempfile.TemporaryFile() as said, tempfile.TemporaryFile() as errors:
         began = time.perf_counter()
@@ -582,7 +580,6 @@ def main() -> None:
     parser.add_argument("--databases", default="postgresql,sqlite")
     parser.add_argument("--label", default="after", help="name of this run in the results (e.g. before, after)")
     parser.add_argument("--rev", help="measure the export of this commit (default: the working tree)")
-    parser.add_argument("--processes", type=int, help="export-ocds --processes (default: the command's own)")
     parser.add_argument("--fresh", action="store_true", help="rebuild the cached databases")
     parser.add_argument("--profile", action="store_true", help="also profile the export (var/bench/ocds-profile-*)")
     parser.add_argument("--sample", type=int, default=1000, help="releases validated against the schema")
@@ -615,7 +612,7 @@ def main() -> None:
         out = CACHE / f"ocds-export-{kind}"
         console.print(f"Exporting {args.releases:,} releases from {kind} ({args.label}, {code['src']}) ...")
         run = {"commit": code, "date": datetime.now(UTC).isoformat(timespec="seconds")}
-        run["export"] = run_export(kind, args.releases, src, out, args.processes)
+        run["export"] = run_export(kind, args.releases, src, out)
         db = Database(database_url(kind, args.releases))
         try:
             run["check"] = check_output(out, db, args.sample)

@@ -330,14 +330,9 @@ def worker(
 def export_ocds(
     directory: Path = typer.Argument(..., help="Folder to write releases.jsonl and record-package.json into."),
     since: str = typer.Option(None, "--since", help="Only releases dated on or after this day (YYYY-MM-DD)."),
-    processes: int = typer.Option(
-        None, "--processes", min=1, max=2, help="2: the record package in a second process (default on 2+ cores)."
-    ),
 ) -> None:
     """Export every OCDS release as release packages (JSON Lines) and a record package, streaming."""
-    import os
     from datetime import date
-    from functools import partial
 
     from rich.progress import Progress
 
@@ -350,12 +345,10 @@ def export_ocds(
         except ValueError:
             console.print(f"[red]--since must be a date like 2026-01-31, not {since!r}.[/red]")
             raise typer.Exit(2) from None
-    processes = processes or min(2, os.cpu_count() or 1)
     db = _database()
     with Progress(console=console) as progress:
         task = progress.add_task("OCDS releases", total=count(db, day))
-        advance = partial(progress.advance, task)
-        done = export(db, directory, get_settings().base_url, day, advance, processes=processes)
+        done = export(db, directory, get_settings().base_url, day, lambda n: progress.advance(task, n))
     console.print(f"{done.releases} releases and {done.records} records written to {directory}.")
 
 

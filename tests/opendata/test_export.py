@@ -87,15 +87,11 @@ def assert_written_as_published(db, folder) -> None:
 
 def test_the_files_hold_what_the_api_serves(demo, people, tmp_path, monkeypatch):
     """A catalog contract amended, suspended and resumed, and an order awarded, contracted, changed, paid
-    and terminated: the same bytes as the mapping and ocdsmerge give, with the record package written by
-    a second process too, and when ocdsmerge compiles."""
+    and terminated: the same bytes as the mapping and ocdsmerge give, also when ocdsmerge compiles."""
     whole_history(demo, people, DocumentStore(tmp_path / "documents"))
     done = export.export(demo, tmp_path / "out", BASE)
     assert (done.releases, done.records) == (9, 2)
     assert_written_as_published(demo, tmp_path / "out")
-    apart = export.export(demo, tmp_path / "apart", BASE, processes=2)
-    assert (apart.releases, apart.records) == (9, 2)
-    assert_written_as_published(demo, tmp_path / "apart")
 
     def declined(self, release):
         raise NeedsFullMerge("declined in this test")

@@ -21,9 +21,7 @@ declines); and progress is told once a batch.
 
 from __future__ import annotations
 
-import multiprocessing
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -96,34 +94,14 @@ def export(
     base_url: str,
     since: date | None = None,
     advance: Callable[[int], None] | None = None,
-    *,
-    processes: int = 1,
 ) -> Exported:
     """Write both files into ``directory`` (created if needed); ``advance(n)`` is told of every batch of
-    ``n`` releases written to ``releases.jsonl``.
-
-    With ``processes=2`` the record package is written by a second process (started afresh, with its
-    own connection) while this one writes the release packages: on two cores, both files in about the
-    time of the longer one. Each process holds one batch of rows, as one does alone."""
+    ``n`` releases written to ``releases.jsonl``."""
     directory.mkdir(parents=True, exist_ok=True)
     published = utcnow()
-    if processes < 2:
-        written = _write_releases(db, directory / RELEASES_FILE, base_url, published, since, advance)
-        records = _write_records(db, directory / RECORDS_FILE, base_url, published, since)
-        return Exported(written, records, directory)
-    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn")) as pool:
-        apart = pool.submit(_records_apart, db.url, directory / RECORDS_FILE, base_url, published, since)
-        written = _write_releases(db, directory / RELEASES_FILE, base_url, published, since, advance)
-        return Exported(written, apart.result(), directory)
-
-
-def _records_apart(url: str, path: Path, base_url: str, published: datetime, since: date | None) -> int:
-    """The record package, written by a process of its own."""
-    db = Database(url)
-    try:
-        return _write_records(db, path, base_url, published, since)
-    finally:
-        db.dispose()
+    written = _write_releases(db, directory / RELEASES_FILE, base_url, published, since, advance)
+    records = _write_records(db, directory / RECORDS_FILE, base_url, published, since)
+    return Exported(written, records, directory)
 
 
 def _around(package: dict, first: str, last: str) -> tuple[bytes, bytes]:
