@@ -964,14 +964,23 @@ def contention(db, store, clients: list[Client], rounds: int, racers: int) -> di
                 prices = list(session.scalars(select(OrderLine.unit_price).where(OrderLine.order_id == awarded[0])))
             if prices != list(seen_prices.values()):
                 problems.append(f"round {number}: order at {prices}, the buyer saw {list(seen_prices.values())}")
+    outcomes = {race: dict(counts) for race, counts in tally.items()}
+    errors = race_errors(outcomes)
     return {
         "rounds": rounds,
         "racers": racers,
-        "outcomes": {race: dict(counts) for race, counts in tally.items()},
+        "outcomes": outcomes,
         "latency": {race: percentiles(samples) for race, samples in seconds.items()},
+        "errors": errors,
         "problems": problems[:20],
-        "ok": not problems,
+        "ok": not problems and not errors,
     }
+
+
+def race_errors(outcomes: dict[str, dict[str, int]]) -> int:
+    """Racing clients told neither "done" nor 409 (a 500 for an API caller: a deadlock, a unique key)."""
+    expected = {"ok", "conflict", "conflicts_then_retried"}
+    return sum(count for counts in outcomes.values() for outcome, count in counts.items() if outcome not in expected)
 
 
 # --- profile ---------------------------------------------------------------------------------------------------------
@@ -1126,8 +1135,10 @@ def print_table(run: dict) -> None:
                 f"{latency.get('p50_ms', '-')} / {latency.get('p95_ms', '-')}",
             )
         console.print(table)
-        state = "[green]final states correct[/green]" if race["ok"] else f"[red]{race['problems']}[/red]"
-        console.print(state)
+        if race["ok"]:
+            console.print("[green]final states correct, every loser told 409[/green]")
+        else:
+            console.print(f"[red]{race['errors']} errors (neither done nor 409); {race['problems']}[/red]")
     if run.get("profile"):
         prof = run["profile"]
         console.print(
