@@ -1,6 +1,7 @@
 """The bulk export on SQLite and PostgreSQL: release packages in JSON Lines and a record package, valid
 against the official schema, written as the API would write them (compact UTF-8 JSON, the compiled release
-of ocdsmerge); ``--since``; memory that does not grow with the number of releases; and the commands."""
+of ocdsmerge), from releases stored as published or in the older form; ``--since``; memory that does not
+grow with the number of releases; and the commands."""
 
 from __future__ import annotations
 
@@ -9,12 +10,14 @@ import tracemalloc
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import Text, cast, select, text
 from typer.testing import CliRunner
 
 from digitalmarket.contracting import catalog_contracts as cc
 from digitalmarket.core.files import DocumentStore
 from digitalmarket.opendata import export, ocds, releases
 from digitalmarket.opendata.merge import Compiler, NeedsFullMerge
+from digitalmarket.opendata.tables import OcdsRelease
 from tests.contracting.buying import TODAY, catalog_contract, people_of, publish
 from tests.opendata.ocds_schema import assert_valid
 from tests.opendata.publishing import whole_history
@@ -99,6 +102,33 @@ def test_the_files_hold_what_the_api_serves(demo, people, tmp_path, monkeypatch)
     monkeypatch.setattr(Compiler, "append", declined)
     export.export(demo, tmp_path / "full", BASE)
     assert_written_as_published(demo, tmp_path / "full")
+
+
+def stored_texts(db) -> list[tuple[int, str, dict]]:
+    """(id, the text as stored, the release) of every release, in the order they were written."""
+    with db.reading() as session:
+        query = select(OcdsRelease.id, cast(OcdsRelease.data, Text), OcdsRelease.data).order_by(OcdsRelease.id)
+        return [tuple(row) for row in session.execute(query).all()]
+
+
+def test_releases_are_stored_as_published_and_older_rows_exported_alike(demo, people, tmp_path):
+    """The workflows store a release as it is published (compact UTF-8), which the export copies; rows
+    stored before that in json.dumps' default form (written again so here) are exported the same."""
+    whole_history(demo, people, DocumentStore(tmp_path / "documents"))
+    rows = stored_texts(demo)
+    assert [stored for _, stored, _ in rows] == [compact(data) for _, _, data in rows]
+    older = text(
+        "UPDATE ocds_releases SET data = "
+        + ("CAST(:stored AS JSON)" if demo.url.startswith("postgresql") else ":stored")
+        + " WHERE id = :id"
+    )
+    with demo.transaction() as session:
+        for release_id, _, data in rows[::2]:
+            session.execute(older, {"stored": json.dumps(data), "id": release_id})
+    forms = [stored.startswith('{"ocid": "') for _, stored, _ in stored_texts(demo)]
+    assert forms == [n % 2 == 0 for n in range(len(rows))]
+    export.export(demo, tmp_path / "out", BASE)
+    assert_written_as_published(demo, tmp_path / "out")
 
 
 def _peak(db, folder) -> int:

@@ -12,11 +12,11 @@ a time.
 ``since`` keeps the releases dated on or after a day (KST), and the records of the processes that have
 one; a record always compiles all of its process's releases.
 
-A million releases take about a minute (bench/ocds_export.py, docs/open-data.md "Measured"), because:
-the release JSON is read as the stored text and parsed once per file with orjson, never through the
-ORM or SQLAlchemy's JSON type; the package around a release is written from bytes made once; output is
-written a batch at a time; compiled releases come from ``merge.Compiler`` (``ocdsmerge`` for a process it
-declines); and progress is told once a batch.
+What keeps a million releases fast (bench/ocds_export.py, docs/open-data.md "Measured"): a release is
+read as the stored JSON text, never through the ORM or the column type, and copied as it is when it is
+stored as published (``tables.PublishedJSON``; older rows are parsed and written again with orjson); the
+package around a release is written from bytes made once, a batch at a time; compiled releases come from
+``merge.Compiler`` (``ocdsmerge`` for a process it declines); progress is told once a batch.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import orjson
-from sqlalchemy import Connection, Text, cast, func, select
+from sqlalchemy import Connection, LargeBinary, Text, cast, func, select
 
 from ..core.clock import KST
 from ..core.database import Database
@@ -42,6 +42,8 @@ BATCH = 1000
 RELEASES_FILE = "releases.jsonl"
 RECORDS_FILE = "record-package.json"
 BUFFER = 1 << 20
+#: How a release stored by ``PublishedJSON`` begins; one stored by ``json.dumps`` begins '{"ocid": "'.
+AS_PUBLISHED = b'{"ocid":"'
 
 
 @dataclass(frozen=True)
@@ -62,9 +64,13 @@ def _since(day: date | None):
     return OcdsRelease.date >= datetime.combine(day, time(0), KST)
 
 
-def _stored_text():
-    """The release as stored (JSON text): parsed here with orjson, not by the driver or the column type."""
-    return cast(OcdsRelease.data, Text)
+def _stored(db: Database):
+    """The release as stored: its bytes on SQLite (as the file holds the text), text on PostgreSQL."""
+    return cast(OcdsRelease.data, LargeBinary if db.is_sqlite else Text)
+
+
+def _as_bytes(stored: bytes | str) -> bytes:
+    return stored if type(stored) is bytes else stored.encode()
 
 
 @lru_cache(maxsize=1)
@@ -115,7 +121,7 @@ def _around(package: dict, first: str, last: str) -> tuple[bytes, bytes]:
 
 
 def _write_releases(db, path: Path, base_url: str, published: datetime, since, advance) -> int:
-    query = select(OcdsRelease.ocid, _stored_text()).order_by(OcdsRelease.date, OcdsRelease.id)
+    query = select(OcdsRelease.ocid, _stored(db)).order_by(OcdsRelease.date, OcdsRelease.id)
     if since is not None:
         query = query.where(_since(since))
     before_uri, after_uri = _around(ocds.release_package("", base_url, published, []), "uri", "releases")
@@ -126,7 +132,9 @@ def _write_releases(db, path: Path, base_url: str, published: datetime, since, a
         for rows in connection.execute(query).partitions():
             parts: list[bytes] = []
             for ocid, stored in rows:
-                parts += (before_uri, dumps(uri + ocid), after_uri, dumps(loads(stored)), end)
+                raw = _as_bytes(stored)
+                release = raw if raw.startswith(AS_PUBLISHED) else dumps(loads(raw))
+                parts += (before_uri, dumps(uri + ocid), after_uri, release, end)
             out.write(b"".join(parts))
             written += len(rows)
             if advance is not None:
@@ -169,7 +177,7 @@ class _Records:
 
 
 def _write_records(db, path: Path, base_url: str, published: datetime, since) -> int:
-    query = select(OcdsRelease.ocid, _stored_text()).order_by(OcdsRelease.ocid, OcdsRelease.date, OcdsRelease.id)
+    query = select(OcdsRelease.ocid, _stored(db)).order_by(OcdsRelease.ocid, OcdsRelease.date, OcdsRelease.id)
     if since is not None:
         query = query.where(OcdsRelease.ocid.in_(select(OcdsRelease.ocid).where(_since(since)).distinct()))
     package = ocds.record_package(f"{base_url}/api/v1/ocds/records", base_url, published, [])
@@ -181,12 +189,13 @@ def _write_records(db, path: Path, base_url: str, published: datetime, since) ->
         for rows in connection.execute(query).partitions():
             parts: list[bytes] = []
             for ocid, stored in rows:
-                release = loads(stored)
+                raw = _as_bytes(stored)
+                release = loads(raw)
                 if ocid != records.ocid:
                     records.open(ocid, parts)
                 else:
                     parts.append(b",")
-                parts.append(_dump(release))
+                parts.append(raw if raw.startswith(AS_PUBLISHED) else _dump(release))
                 records.add(release)
             out.write(b"".join(parts))
         tail: list[bytes] = []

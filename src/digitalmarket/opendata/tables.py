@@ -12,10 +12,27 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import orjson
 from sqlalchemy import JSON, BigInteger, Index, Integer, String, event
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
 
 from ..core.tables import Base, UTCDateTime, utcnow
+
+
+class PublishedJSON(TypeDecorator):
+    """JSON stored as it is published: compact UTF-8 (orjson: no spaces, no ``\\u`` escapes), read back
+    as objects like any JSON column. The bulk export copies such text into its files without parsing it;
+    rows written before hold ``json.dumps``' default form, which it parses and writes again."""
+
+    impl = JSON
+    cache_ok = True
+
+    def bind_processor(self, dialect):
+        def publish(value):
+            return None if value is None else orjson.dumps(value).decode()
+
+        return publish
 
 
 class OcdsRelease(Base):
@@ -34,7 +51,7 @@ class OcdsRelease(Base):
     date: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, index=True)
     object_type: Mapped[str] = mapped_column(String(32), nullable=False)  # order | catalog_contract
     object_id: Mapped[int] = mapped_column(Integer, nullable=False)
-    data: Mapped[dict] = mapped_column(JSON, nullable=False)
+    data: Mapped[dict] = mapped_column(PublishedJSON, nullable=False)
     published_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
 
 
