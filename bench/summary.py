@@ -113,7 +113,8 @@ def throughput_rows(data: dict) -> list[Row]:
             Row(
                 f"HTTP throughput: {goal['measure']} (`bench/http_throughput.py`)",
                 f"{goal['figure']} requests/s at {goal['connections']} connections"
-                f" (load average {(section.get('load_average') or {}).get('start')} at the start)"
+                + _distinct(goal)
+                + f" (load average {(section.get('load_average') or {}).get('start')} at the start)"
                 if goal.get("figure") is not None
                 else "not measured",
                 f">= {goal['at_least']} requests/s",
@@ -135,6 +136,13 @@ def throughput_rows(data: dict) -> list[Row]:
         what = "bare Starlette hello" if server == "hello" else f"{target}, {database}"
         rows.append(Row(f"HTTP throughput, {what}, 2 workers, wrk over loopback", figures, source=where))
     return rows
+
+
+def _distinct(goal: dict) -> str:
+    distinct = goal.get("distinct_questions") or {}
+    if distinct.get("figure") is None:
+        return ""
+    return f"; a new question each request: {distinct['figure']} requests/s at {distinct['connections']} connections"
 
 
 def orders_rows(data: dict) -> list[Row]:
