@@ -21,6 +21,7 @@ package around a release is written from bytes made once, a batch at a time; com
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -105,9 +106,23 @@ def export(
     ``n`` releases written to ``releases.jsonl``."""
     directory.mkdir(parents=True, exist_ok=True)
     published = utcnow()
-    written = _write_releases(db, directory / RELEASES_FILE, base_url, published, since, advance)
-    records = _write_records(db, directory / RECORDS_FILE, base_url, published, since)
+    with _no_cycle_collection():
+        written = _write_releases(db, directory / RELEASES_FILE, base_url, published, since, advance)
+        records = _write_records(db, directory / RECORDS_FILE, base_url, published, since)
     return Exported(written, records, directory)
+
+
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """The cycle collector paused: the export makes millions of JSON objects without a cycle among them,
+    freed as soon as they are written, which the collector would otherwise keep walking (5 % of the time)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _around(package: dict, first: str, last: str) -> tuple[bytes, bytes]:
