@@ -12,12 +12,16 @@ Two things differ from a plain ``uvicorn.run``:
   (5 s by default). Loading the Korean analyzer's model holds the interpreter lock for seconds at a time,
   longer on a busy machine, and a worker was killed in the middle of its first search; the timeout is 30 s.
 
-Each worker also loads the analyzer, the search facts and the main templates in the background as soon as
-it has started (`served_app`, `warmup`), so that its first searches do not wait for them.
+With several workers (production), each worker also loads the analyzer, the search facts and the main
+templates in the background as soon as it has started (`served_app`, `warmup`), so that its first searches
+do not wait for them. A single process (`make run`, the browser tests) loads them on first use instead:
+while the analyzer loads it holds the interpreter lock, so the pages a visitor opens in the first seconds
+would get their style sheets and fonts seconds late and move under the pointer.
 """
 
 from __future__ import annotations
 
+import os
 import socket
 import sys
 
@@ -31,11 +35,15 @@ OPTIONS = {"proxy_headers": True, "log_level": "info", "timeout_worker_healthche
 STARTUP_FAILURE = 3  # uvicorn's exit code when the app could not start
 
 
+WARM_UP = "DM_WARM_UP"  # set by `run` for its workers: "1" with several workers
+
+
 def served_app():
-    """The app as `digitalmarket serve` runs it: warmed up in the background once the worker has started."""
+    """The app as `digitalmarket serve` runs it: with several workers, warmed up in the background once
+    the worker has started."""
     from .app import create_app
 
-    return create_app(warm_up=True)
+    return create_app(warm_up=os.environ.get(WARM_UP) == "1")
 
 
 def listening_socket(config: uvicorn.Config) -> socket.socket:
@@ -49,6 +57,7 @@ def listening_socket(config: uvicorn.Config) -> socket.socket:
 
 def run(app: str = APP, *, host: str, port: int, workers: int = 1, factory: bool = True, **options) -> None:
     """Serve ``app`` (an import string) until interrupted, as ``uvicorn.run`` does."""
+    os.environ[WARM_UP] = "1" if workers > 1 else "0"  # inherited by the worker processes
     config = uvicorn.Config(app, host=host, port=port, workers=workers, factory=factory, **{**OPTIONS, **options})
     server = uvicorn.Server(config)
     try:
