@@ -95,6 +95,8 @@ def test_the_files_hold_what_the_api_serves(demo, people, tmp_path, monkeypatch)
     done = export.export(demo, tmp_path / "out", BASE)
     assert (done.releases, done.records) == (9, 2)
     assert_written_as_published(demo, tmp_path / "out")
+    with demo.engine.connect() as connection:  # the export's connection, back in the pool, reads text as str
+        assert connection.scalar(select(cast(OcdsRelease.data, Text)).limit(1)).startswith('{"ocid":')
 
     def declined(self, release):
         raise NeedsFullMerge("declined in this test")
