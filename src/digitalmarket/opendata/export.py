@@ -1,9 +1,9 @@
 """Bulk export of OCDS data: every release as a release package in JSON Lines, and one record package.
 
-Both files are written while the releases stream from the database (``yield_per`` on a plain connection:
-a server-side cursor on PostgreSQL, the SQLite cursor read in batches), so memory stays flat however many
-releases there are: one batch of rows and the compiled release of the process being written are held at
-a time.
+Both files are written while the releases stream from the database (``streaming.batches``: a server-side
+cursor on PostgreSQL, the SQLite cursor read in batches, a few batches read ahead by a thread), so memory
+stays flat however many releases there are: a few batches of rows and the compiled release of the process
+being written are held at a time.
 
 - ``releases.jsonl``: one release package per line, holding one release, oldest release first.
 - ``record-package.json``: one record per ocid (ocids in order), with the process's releases embedded and
@@ -30,14 +30,12 @@ from functools import lru_cache
 from pathlib import Path
 
 import orjson
-from psycopg.adapt import Loader
-from psycopg.pq import Format
-from sqlalchemy import Connection, LargeBinary, Text, cast, func, select
+from sqlalchemy import LargeBinary, Text, cast, func, select
 
 from ..core.clock import KST
 from ..core.database import Database
 from ..core.tables import utcnow
-from . import ocds, releases
+from . import ocds, releases, streaming
 from .merge import Compiler, NeedsFullMerge, RuleTree, rule_tree
 from .tables import OcdsRelease
 
@@ -69,7 +67,7 @@ def _since(day: date | None):
 
 def _stored(db: Database):
     """The release as stored: its bytes on SQLite (as the file holds the text), text on PostgreSQL (read
-    as bytes, see ``_text_as_bytes``)."""
+    as bytes too, see ``streaming``)."""
     return cast(OcdsRelease.data, LargeBinary if db.is_sqlite else Text)
 
 
@@ -80,39 +78,6 @@ def _as_bytes(stored: bytes | str) -> bytes:
 @lru_cache(maxsize=1)
 def _rules() -> RuleTree:
     return rule_tree(releases.merge_rules())
-
-
-@contextmanager
-def _streaming(db: Database) -> Iterator[Connection]:
-    """A connection whose results stream in batches of ``BATCH`` rows (a server-side cursor on PostgreSQL).
-    A plain connection, not an ORM session: the session's results keep every row until the end."""
-    with db.engine.connect() as connection, _text_as_bytes(connection):
-        yield connection.execution_options(yield_per=BATCH)
-
-
-class _Utf8Bytes(Loader):
-    """A text value as the bytes PostgreSQL sent (UTF-8)."""
-
-    def load(self, data) -> bytes:
-        return bytes(data)
-
-
-@contextmanager
-def _text_as_bytes(connection: Connection) -> Iterator[None]:
-    """On PostgreSQL, ``text`` results come as bytes while the export runs: psycopg would decode each
-    release into a str that the export encodes back (a third of the time it spends reading a row). The
-    connection's own loader is put back afterwards; ``ocid`` (varchar) stays a str."""
-    if connection.dialect.name != "postgresql":
-        yield
-        return
-    adapters = connection.connection.dbapi_connection.adapters
-    text_oid = adapters.types["text"].oid
-    before = adapters.get_loader(text_oid, Format.TEXT)
-    adapters.register_loader(text_oid, _Utf8Bytes)
-    try:
-        yield
-    finally:
-        adapters.register_loader(text_oid, before)
 
 
 def count(db: Database, since: date | None = None) -> int:
@@ -171,8 +136,8 @@ def _write_releases(db, path: Path, base_url: str, published: datetime, since, a
     uri = f"{base_url}/api/v1/ocds/releases/"
     loads, dumps, end = orjson.loads, orjson.dumps, b"]}\n"
     written = 0
-    with _streaming(db) as connection, path.open("wb", buffering=BUFFER) as out:
-        for rows in connection.execute(query).partitions():
+    with streaming.batches(db, query, BATCH) as read, path.open("wb", buffering=BUFFER) as out:
+        for rows in read:
             parts: list[bytes] = []
             for ocid, stored in rows:
                 raw = _as_bytes(stored)
@@ -226,10 +191,10 @@ def _write_records(db, path: Path, base_url: str, published: datetime, since) ->
     package = ocds.record_package(f"{base_url}/api/v1/ocds/records", base_url, published, [])
     head = _dump({key: value for key, value in package.items() if key != "records"})
     loads = orjson.loads
-    with _streaming(db) as connection, path.open("wb", buffering=BUFFER) as out:
+    with streaming.batches(db, query, BATCH) as read, path.open("wb", buffering=BUFFER) as out:
         out.write(head[:-1] + b',"records":[')
         records = _Records(db)
-        for rows in connection.execute(query).partitions():
+        for rows in read:
             parts: list[bytes] = []
             for ocid, stored in rows:
                 raw = _as_bytes(stored)
