@@ -99,16 +99,9 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *, 
         "/static/swagger", StaticFiles(directory=frontend / "swagger-ui-dist", check_dir=False), name="static-swagger"
     )
 
-    # FastAPI tries the routes of every included router in turn, twice per request and some microseconds
-    # each (half a millisecond to reach the home page behind the API's 130 routes): the public pages and
-    # the catalog's API, the most requested, come first. Paths two routes match (/services/compare and
-    # /services/{code}) keep their order; no other path is matched by routes of two routers.
-    app.include_router(pages.router)
-    app.include_router(catalog_compare_pages.router)  # before /services/{code}
-    app.include_router(catalog_pages.router)
+    app.include_router(accounts_api.router, prefix="/api/v1")
     app.include_router(catalog_compare_api.router, prefix="/api/v1")  # before /services/{code}
     app.include_router(catalog_api.router, prefix="/api/v1")
-    app.include_router(accounts_api.router, prefix="/api/v1")
     app.include_router(selection_api.router, prefix="/api/v1")
     app.include_router(contracting_catalog_api.router, prefix="/api/v1")
     app.include_router(contracting_quote_api.router, prefix="/api/v1")
@@ -122,8 +115,11 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *, 
     app.include_router(opendata_feed_api.router, prefix="/api/v1")
     app.include_router(stats_api.router, prefix="/api/v1")
     app.include_router(shell_api.router, prefix="/api/v1")
+    app.include_router(pages.router)
     app.include_router(accounts_pages.router)
     app.include_router(accounts_staff_pages.router)
+    app.include_router(catalog_compare_pages.router)  # before /services/{code}
+    app.include_router(catalog_pages.router)
     app.include_router(selection_pages.router)
     app.include_router(selection_operator_pages.router)
     app.include_router(selection_reviewer_pages.router)
