@@ -6,7 +6,6 @@ grow with the number of releases; and the commands."""
 from __future__ import annotations
 
 import json
-import threading
 import tracemalloc
 from datetime import timedelta
 
@@ -105,26 +104,6 @@ def test_the_files_hold_what_the_api_serves(demo, people, tmp_path, monkeypatch)
     monkeypatch.setattr(Compiler, "append", declined)
     export.export(demo, tmp_path / "full", BASE)
     assert_written_as_published(demo, tmp_path / "full")
-
-
-def test_an_export_that_fails_half_way_leaves_nothing_running(demo, people, tmp_path, monkeypatch):
-    """The rows are read ahead by a thread: when writing fails, the error reaches the caller, the thread
-    ends and the connection goes back to the pool."""
-    contract_id = catalog_contract(demo, people, publish(demo, people.supplier, "가상웍스 그룹웨어"))
-    trade_pauses(demo, people.officer, contract_id, 10)
-    monkeypatch.setattr(export, "BATCH", 2)
-    seen = []
-
-    def fails_at_the_fifth(self, release):
-        seen.append(release["id"])
-        if len(seen) == 5:
-            raise RuntimeError("disk full")
-
-    monkeypatch.setattr(Compiler, "append", fails_at_the_fifth)
-    with pytest.raises(RuntimeError, match="disk full"):
-        export.export(demo, tmp_path / "out", BASE)
-    assert [t for t in threading.enumerate() if t.name == "ocds-read"] == []
-    assert demo.engine.pool.checkedout() == 0
 
 
 def stored_texts(db) -> list[tuple[int, str, dict]]:

@@ -1,9 +1,8 @@
 """Bulk export of OCDS data: every release as a release package in JSON Lines, and one record package.
 
 Both files are written while the releases stream from the database (``streaming.batches``: a server-side
-cursor on PostgreSQL, the SQLite cursor read in batches, a few batches read ahead by a thread), so memory
-stays flat however many releases there are: a few batches of rows and the compiled release of the process
-being written are held at a time.
+cursor on PostgreSQL, the SQLite cursor read in batches), so memory stays flat however many releases there
+are: one batch of rows and the compiled release of the process being written are held at a time.
 
 - ``releases.jsonl``: one release package per line, holding one release, oldest release first.
 - ``record-package.json``: one record per ocid (ocids in order), with the process's releases embedded and
