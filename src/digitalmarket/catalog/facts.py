@@ -219,11 +219,7 @@ def facts(session: Session) -> Facts:
     cached = _cache.get(key)
     if cached is not None and cached.token == token and cached.day == today_kst():
         return cached
-    with _loading:  # after a change, concurrent searches wait for one load instead of each loading
-        cached = _cache.get(key)
-        if cached is not None and cached.token == token and cached.day == today_kst():
-            return cached
-        return _replace(key, _load(session, token))
+    return _replace(key, _load(session, token))
 
 
 def _replace(key: str, loaded: Facts) -> Facts:
@@ -232,7 +228,6 @@ def _replace(key: str, loaded: Facts) -> Facts:
         while len(_cache) >= CACHED_DATABASES:  # tests and tools may open many databases in one process
             _cache.pop(next(iter(_cache)))
         _cache[key] = loaded
-        _settle()
     return loaded
 
 
