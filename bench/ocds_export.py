@@ -23,9 +23,11 @@ How the million releases are made, through the domain:
    objects renumbered: ORD-2025-00042 becomes ORD-2025-07042 in copy 7 (number + 1000 k; the same for
    CC- and INV- codes), so that each copy has its own ocids, release ids, framework links, amendment
    release ids and transaction ids. Releases are stored as `releases._write` stores them (the same
-   columns through the same JSON column type), by batches of 2,000 rows, one transaction per 20,000;
-   the last copy stops at the exact count. object_type/object_id name the original order or catalog
-   contract.
+   columns through the same JSON column type), by batches of 2,000 rows, one transaction per 20,000,
+   in the order of their dates (an event, then its copies), as a live platform writes them: the table
+   is in date order on disk and each process's releases are spread over it. The last copy is partial
+   (its earliest events), so that the count is exact. object_type/object_id name the original order or
+   catalog contract.
 
 The databases are cached and reused while the generator version, the migrations and the count are the
 same (`--fresh` rebuilds): a SQLite file `var/bench/ocds-<n>.sqlite3`, and the PostgreSQL database
@@ -85,7 +87,7 @@ RESULTS = ROOT / "bench" / "results"
 DEFAULT_JSON = RESULTS / "ocds_export.json"
 CACHE = ROOT / "var" / "bench"
 #: Bump when the generated releases change, so that cached databases are rebuilt.
-GENERATOR_VERSION = 2  # 2: releases stored as published (tables.PublishedJSON)
+GENERATOR_VERSION = 3  # 2: releases stored as published (tables.PublishedJSON); 3: copies in date order
 RELEASES = 1_000_000
 STRIDE = 1000  # copy k of a code numbered n is numbered n + k * STRIDE
 INSERT_BATCH = 2_000
@@ -291,16 +293,15 @@ def stored_row(call: BuilderCall, release: dict, now: datetime) -> dict:
 
 
 def copied_rows(calls: list[BuilderCall], have: int, target: int) -> Iterator[dict]:
-    """Rows of copy 1, 2, ... of the recorded trade, until the database would hold ``target`` releases."""
-    copy = 0
-    while True:
-        copy += 1
-        now = datetime.now(UTC)
-        for call in calls:
-            if have >= target:
-                return
+    """Rows of copies 1, 2, ... of the recorded trade, until the database would hold ``target`` releases,
+    in the order of their dates (each event, then its copies), as a live platform writes them: the table
+    is then in date order on disk, and a process's releases are spread over it. The last, partial copy
+    holds the earliest events."""
+    copies, rest = divmod(target - have, len(calls))
+    now = datetime.now(UTC)
+    for n, call in enumerate(sorted(calls, key=lambda call: call.moment)):
+        for copy in range(1, copies + 1 + (n < rest)):
             yield stored_row(call, build_copy(call, copy), now)
-            have += 1
 
 
 def multiply(db: Database, calls: list[BuilderCall], target: int, start: int) -> None:
@@ -352,7 +353,7 @@ def build(kind: str, size: int) -> dict:
         "seeded_from_commit": seed_commit,
         "seeded_releases": len(calls),
         "seeded_processes": len({call.ocid for call in calls}),
-        "copies": -(-(size - len(calls)) // len(calls)),
+        "copies": -(-(size - len(calls)) // len(calls)),  # the last one partial
         "seed_s": round(seeded, 1),
         "multiply_s": round(multiplied, 1),
     }
