@@ -14,9 +14,8 @@ from digitalmarket.core.clock import today_kst
 from digitalmarket.core.notifications import Notification
 from tests.selection.journey import complete_content
 
-TODAY = today_kst()
-NEXT_MONTH = (TODAY.replace(day=1) + timedelta(days=32)).strftime("%Y-%m")
-LAST_MONTH = (TODAY.replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
+NEXT_MONTH = (today_kst().replace(day=1) + timedelta(days=32)).strftime("%Y-%m")
+LAST_MONTH = (today_kst().replace(day=1) - timedelta(days=1)).strftime("%Y-%m")
 
 
 def saas_categories(db) -> list[Category]:

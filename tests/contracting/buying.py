@@ -16,7 +16,6 @@ from digitalmarket.contracting.tables import Order, Quote, QuoteRequest
 from digitalmarket.core.clock import today_kst
 from tests.selection.journey import actor, complete_content
 
-TODAY = today_kst()
 PLANS = [
     {"name": "Standard", "billing": "monthly", "unit": "사용자/월", "unit_price": 12000, "vat_included": False},
     {"name": "구축", "billing": "fixed", "unit": "식", "unit_price": 5_000_000, "vat_included": False},
@@ -73,8 +72,8 @@ def ask(
     data = quotes.RequestIn(
         title="전 직원 그룹웨어 도입",
         requirements="GPKI 로그인, 망분리 환경 지원",
-        desired_start=start or TODAY + timedelta(days=30),
-        deadline=deadline or TODAY + timedelta(days=7),
+        desired_start=start or today_kst() + timedelta(days=30),
+        deadline=deadline or today_kst() + timedelta(days=7),
         services=[
             quotes.ServiceAsk(code, [quotes.LineIn(pid, quantity, months) for pid in plan_ids(db, code)[:plans]])
             for code in codes
@@ -102,7 +101,7 @@ def answer(db, supplier, request_id: int, code: str, prices: list[int], now: dat
             quote.id,
             quote.version,
             given,
-            kwargs.get("valid_until", TODAY + timedelta(days=30)),
+            kwargs.get("valid_until", today_kst() + timedelta(days=30)),
             kwargs.get("note", "연간 계약 할인"),
             now=now,
         ).id
@@ -135,7 +134,7 @@ def confirm(db, who, order_id: int, now=None) -> Order:
 def negotiated(db, buyer, code: str, store, *, price: int = 10000, quantity=50, months=12, start=None) -> int:
     data = orders.NegotiatedIn(
         code=code,
-        start_date=start or TODAY,
+        start_date=start or today_kst(),
         lines=[orders.OrderLineIn(plan_ids(db, code)[0], quantity, months, price)],
     )
     with db.transaction() as session:
@@ -149,8 +148,9 @@ def contracted_order(db, people, store, code: str, **kwargs) -> int:
     return order_id
 
 
-def catalog_contract(db, people, code: str, prices=(11000, 4_500_000), start=TODAY, end=None) -> int:
+def catalog_contract(db, people, code: str, prices=(11000, 4_500_000), start=None, end=None) -> int:
     """A catalog contract of the service signed by PPS (the service's supplier applies)."""
+    start = start or today_kst()
     svc = service(db, code)
     supplier = people.supplier if svc.supplier_id == people.supplier.organisation_id else people.supplier2
     items = [cc.ItemInput(pid, price) for pid, price in zip(plan_ids(db, code), prices, strict=False)]

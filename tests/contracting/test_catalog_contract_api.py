@@ -8,7 +8,6 @@ from digitalmarket.core.clock import today_kst
 from tests.contracting import test_catalog_contract_workflow as journey
 from tests.helpers import api_token, page_login
 
-TODAY = today_kst()
 people = journey.people  # the fixture
 plan_ids, publish_service = journey.plan_ids, journey.publish_service
 
@@ -16,8 +15,8 @@ plan_ids, publish_service = journey.plan_ids, journey.publish_service
 def _apply_body(db, service_id, prices=(11000, 20000)):
     return {
         "service_id": service_id,
-        "period_start": TODAY.isoformat(),
-        "period_end": (TODAY + timedelta(days=364)).isoformat(),
+        "period_start": today_kst().isoformat(),
+        "period_end": (today_kst() + timedelta(days=364)).isoformat(),
         "items": [
             {"price_plan_id": p, "unit_price": price}
             for p, price in zip(plan_ids(db, service_id), prices, strict=False)
@@ -61,7 +60,7 @@ def test_the_whole_path_by_api(client, demo, people):
     )
     assert too_high.status_code == 422 and f"items.{standard}.unit_price" in too_high.json()["error"]["fields"]
     step = post("contract", {"version": step.json()["version"]})
-    assert step.status_code == 200 and step.json()["number"].startswith(f"CC-{TODAY.year}-")
+    assert step.status_code == 200 and step.json()["number"].startswith(f"CC-{today_kst().year}-")
     step = post(
         "amend",
         {
@@ -138,8 +137,8 @@ def test_pages_in_korean(client, demo, people):
     data = {
         "csrf_token": token,
         "service": code,
-        "period_start": TODAY.isoformat(),
-        "period_end": (TODAY + timedelta(days=300)).isoformat(),
+        "period_start": today_kst().isoformat(),
+        "period_end": (today_kst() + timedelta(days=300)).isoformat(),
         f"item-{standard}-include": "1",
         f"item-{standard}-product_id": f"{code}-01",
         f"item-{standard}-item": "그룹웨어 Standard",
@@ -181,8 +180,8 @@ def test_pages_in_korean(client, demo, people):
         data={
             "csrf_token": token,
             "version": version,
-            "period_start": TODAY.isoformat(),
-            "period_end": (TODAY + timedelta(days=300)).isoformat(),
+            "period_start": today_kst().isoformat(),
+            "period_end": (today_kst() + timedelta(days=300)).isoformat(),
             f"item-{standard}-include": "1",
             f"item-{standard}-product_id": f"{code}-01",
             f"item-{standard}-item": "그룹웨어 Standard",
@@ -192,9 +191,11 @@ def test_pages_in_korean(client, demo, people):
     )
     assert signed.status_code == 303, signed.text
     detail = officer.get(signed.headers["location"])
-    assert "카탈로그 계약을 체결했습니다" in detail.text and f"CC-{TODAY.year}-" in detail.text
+    assert "카탈로그 계약을 체결했습니다" in detail.text and f"CC-{today_kst().year}-" in detail.text
     public = type(client)(client.app).get(f"/services/{code}")
-    assert "디지털서비스몰 등록" in public.text and f"CC-{TODAY.year}-" in public.text and "11,000원" in public.text
+    assert (
+        "디지털서비스몰 등록" in public.text and f"CC-{today_kst().year}-" in public.text and "11,000원" in public.text
+    )
     # another supplier: 404 on the page
     other = type(client)(client.app)
     page_login(other, "supplier2@demo.kr")

@@ -24,8 +24,7 @@ from digitalmarket.core.notifications import Notification
 from digitalmarket.selection import screening
 from tests.selection.journey import actor, close, complete_content, round_of, step, to_committee, vote
 
-TODAY = today_kst()
-START, END = TODAY, TODAY + timedelta(days=364)
+START, END = today_kst(), today_kst() + timedelta(days=364)
 
 
 # --- building data through the workflows ------------------------------------------------------------------------
@@ -228,10 +227,10 @@ def test_supplement_then_contract_then_two_amendments(db, people):
     act(db, cc.sign, people.officer, contract_id)
     with db.reading() as session:
         contract = cc.load(session, contract_id)
-        assert contract.number == f"CC-{TODAY.year}-00001"
+        assert contract.number == f"CC-{today_kst().year}-00001"
         assert contract.change_seq == 0 and contract.period_end == END - timedelta(days=30)
         assert {i.price_plan_id: i.unit_price for i in contract.current_items()} == {standard: 11500, premium: 19000}
-        assert cc.active_catalog_contract(session, service_id, TODAY).id == contract_id
+        assert cc.active_catalog_contract(session, service_id, today_kst()).id == contract_id
         assert cc.catalog_item_price(contract, premium) == 19000
         assert cc.catalog_item_price(contract, build) is None
         assert facts(session).entries[service_id].has_contract
@@ -371,14 +370,14 @@ def test_suspend_resume_and_expire(db, people):
     contract_id = contracted(db, people, service_id)
     act(db, cc.suspend, people.officer, contract_id, "납품 지연 민원")
     with db.reading() as session:
-        assert cc.active_catalog_contract(session, service_id, TODAY) is None
+        assert cc.active_catalog_contract(session, service_id, today_kst()) is None
         assert not facts(session).entries[service_id].has_contract
         assert cc.load(session, contract_id).status_reason == "납품 지연 민원"
     with pytest.raises(ValidationFailed), db.transaction() as session:
         cc.resume(session, people.officer, contract_id, contract_version(db, contract_id), " ")
     act(db, cc.resume, people.officer, contract_id, "민원 해소")
     with db.reading() as session:
-        assert cc.active_catalog_contract(session, service_id, TODAY).id == contract_id
+        assert cc.active_catalog_contract(session, service_id, today_kst()).id == contract_id
         assert cc.active_catalog_contract(session, service_id, END + timedelta(days=1)) is None
     with db.transaction() as session:
         assert cc.expire_due_catalog_contracts(session, END) == []  # the last day is still in the period
@@ -431,8 +430,8 @@ def sanction(db, people, organisation_id):
             session,
             people.officer,
             org.id,
-            TODAY - timedelta(days=1),
-            TODAY + timedelta(days=90),
+            today_kst() - timedelta(days=1),
+            today_kst() + timedelta(days=90),
             "부정당업자",
             org.version,
         )

@@ -12,7 +12,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from digitalmarket.contracting.tables import Order, QuoteRequest
-from tests.contracting.buying import TODAY, people_of, plan_ids, publish
+from digitalmarket.core.clock import today_kst
+from tests.contracting.buying import people_of, plan_ids, publish
 from tests.helpers import api_token, csrf_from, page_login
 
 
@@ -40,8 +41,8 @@ def request_body(demo, codes, quantity=100, months=12):
     return {
         "title": "그룹웨어 도입",
         "requirements": "GPKI",
-        "desired_start": (TODAY + timedelta(days=20)).isoformat(),
-        "deadline": (TODAY + timedelta(days=7)).isoformat(),
+        "desired_start": (today_kst() + timedelta(days=20)).isoformat(),
+        "deadline": (today_kst() + timedelta(days=7)).isoformat(),
         "services": [
             {
                 "code": code,
@@ -73,7 +74,7 @@ def test_the_whole_path_through_the_api(demo, client, codes, headers):
     too_high = {
         "version": quote["version"],
         "lines": [{"line_id": line["id"], "unit_price": 12001}],
-        "valid_until": (TODAY + timedelta(days=30)).isoformat(),
+        "valid_until": (today_kst() + timedelta(days=30)).isoformat(),
     }
     refused = client.put(f"/api/v1/quotes/{quote['id']}", json=too_high, headers=headers["supplier"])
     assert refused.status_code == 422 and refused.json()["error"]["fields"]
@@ -171,7 +172,7 @@ def test_suppliers_cannot_ask_and_a_negotiated_order_above_the_catalog_is_refuse
     )
     body = {
         "code": codes[0],
-        "start_date": TODAY.isoformat(),
+        "start_date": today_kst().isoformat(),
         "lines": [{"price_plan_id": plan_ids(demo, codes[0])[0], "quantity": 5, "months": 12, "unit_price": 12001}],
     }
     assert client.post("/api/v1/orders", json=body, headers=headers["buyer"]).status_code == 422
@@ -195,8 +196,8 @@ def test_the_pages_in_korean_without_javascript(demo, app, codes):
     data = {
         "csrf_token": token,
         "title": "그룹웨어 도입",
-        "desired_start": (TODAY + timedelta(days=20)).isoformat(),
-        "deadline": (TODAY + timedelta(days=7)).isoformat(),
+        "desired_start": (today_kst() + timedelta(days=20)).isoformat(),
+        "deadline": (today_kst() + timedelta(days=7)).isoformat(),
         "s0-code": a,
         "s0-p0-plan": str(plan_ids(demo, a)[0]),
         "s0-p0-quantity": "0",
@@ -230,7 +231,7 @@ def test_the_pages_in_korean_without_javascript(demo, app, codes):
             "csrf_token": token,
             "version": version,
             price_field: "12001",
-            "valid_until": (TODAY + timedelta(days=30)).isoformat(),
+            "valid_until": (today_kst() + timedelta(days=30)).isoformat(),
         },
     )
     assert too_high.status_code == 422 and "카탈로그 가격 12,000원을 넘을 수 없습니다" in too_high.text

@@ -12,10 +12,10 @@ from sqlalchemy import func, select
 
 from digitalmarket.contracting import orders
 from digitalmarket.contracting.tables import Order, OrderVersion
+from digitalmarket.core.clock import today_kst
 from digitalmarket.core.errors import Conflict, NotFound, ValidationFailed
 from digitalmarket.core.files import DocumentStore
 from tests.contracting.buying import (
-    TODAY,
     confirm,
     contracted_order,
     negotiated,
@@ -70,7 +70,10 @@ def test_negotiated_order_without_quotes_is_active_once_both_confirm_from_today(
     made = order(demo, order_id)
     assert made.method == "negotiated" and made.quote_id is None
     assert made.supply_amount == 10000 * 50 * 12 and made.vat == made.supply_amount // 10
-    assert made.end_date == TODAY.replace(year=TODAY.year + 1) - timedelta(days=1) or made.end_date > TODAY
+    assert (
+        made.end_date == today_kst().replace(year=today_kst().year + 1) - timedelta(days=1)
+        or made.end_date > today_kst()
+    )
     confirm(demo, people.supplier, order_id)
     confirm(demo, people.buyer, order_id)
     assert order(demo, order_id).status == "active"  # its start date is today
@@ -140,7 +143,7 @@ def test_bad_negotiated_orders_write_nothing(demo, people, code, store):
         ((plan, 10, 12, 12001), "lines.0.unit_price"),
         ((999999, 10, 12, 10000), "lines.0.price_plan_id"),
     ):
-        data = orders.NegotiatedIn(code, TODAY, [orders.OrderLineIn(*line)])
+        data = orders.NegotiatedIn(code, today_kst(), [orders.OrderLineIn(*line)])
         with demo.transaction() as session, pytest.raises(ValidationFailed) as error:
             orders.create_negotiated(session, people.buyer, data, store)
         assert field in error.value.fields

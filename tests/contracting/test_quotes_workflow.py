@@ -17,12 +17,11 @@ from digitalmarket.contracting import catalog_contracts as cc
 from digitalmarket.contracting import orders, quotes
 from digitalmarket.contracting.tables import Order, Quote, QuoteRequest
 from digitalmarket.core.audit import AuditEvent, verify_chain
-from digitalmarket.core.clock import KST
+from digitalmarket.core.clock import KST, today_kst
 from digitalmarket.core.errors import Conflict, NotFound, ValidationFailed
 from digitalmarket.core.files import DocumentStore
 from digitalmarket.core.notifications import Notification
 from tests.contracting.buying import (
-    TODAY,
     answer,
     ask,
     award,
@@ -68,7 +67,7 @@ def test_three_suppliers_two_answers_a_decline_award_confirm_activate(demo, peop
     request_id = ask(demo, people.buyer, [a, b, c], plans=2)
     with demo.reading() as session:
         request = session.get(QuoteRequest, request_id)
-        assert request.code == f"QR-{TODAY.year}-00001"
+        assert request.code == f"QR-{today_kst().year}-00001"
         assert [q.status for q in request.quotes] == ["requested"] * 3
         told = session.scalars(select(Notification.user_id)).all()
     assert people.supplier.user_id in told and people.supplier2.user_id in told
@@ -93,7 +92,7 @@ def test_three_suppliers_two_answers_a_decline_award_confirm_activate(demo, peop
     with demo.reading() as session:
         told = session.scalars(select(Notification.user_id).where(Notification.link == f"/orders/{order_id}")).all()
     assert people.supplier.user_id in told  # asked to check the contract document and confirm it
-    assert made.code == f"ORD-{TODAY.year}-00001"
+    assert made.code == f"ORD-{today_kst().year}-00001"
     assert made.method == "negotiated" and made.status == "draft"
     assert (made.supply_amount, made.vat, made.total) == (money.supply, money.vat, money.total)
     first = made.versions[0]
@@ -153,7 +152,7 @@ def test_award_by_delivery_request_when_the_service_is_in_the_mall(demo, people,
 
 def test_delivery_request_period_must_fall_inside_the_catalog_contract(demo, people, three, store):
     a, _, _ = three
-    catalog_contract(demo, people, a, start=TODAY, end=TODAY + timedelta(days=90))
+    catalog_contract(demo, people, a, start=today_kst(), end=today_kst() + timedelta(days=90))
     request_id = ask(demo, people.buyer, [a], months=12)
     answer(demo, people.supplier, request_id, a, [10000])
     with pytest.raises(Conflict) as error:
@@ -220,8 +219,8 @@ def test_refusals_suspended_service_and_sanctioned_supplier(demo, people, three,
             session,
             people.officer,
             org.id,
-            TODAY - timedelta(days=1),
-            TODAY + timedelta(days=90),
+            today_kst() - timedelta(days=1),
+            today_kst() + timedelta(days=90),
             "부정당업자",
             org.version,
         )
@@ -240,8 +239,8 @@ def test_refusals_suspended_service_and_sanctioned_supplier(demo, people, three,
         ({"quantity": -5}, "services.0.lines.0.quantity"),
         ({"months": 0}, "services.0.lines.0.months"),
         ({"months": 61}, "services.0.lines.0.months"),
-        ({"start": TODAY - timedelta(days=1)}, "desired_start"),
-        ({"deadline": TODAY - timedelta(days=1)}, "deadline"),
+        ({"start": today_kst() - timedelta(days=1)}, "desired_start"),
+        ({"deadline": today_kst() - timedelta(days=1)}, "deadline"),
     ],
 )
 def test_bad_requests_write_nothing(demo, people, three, change, field):
@@ -271,9 +270,9 @@ def test_bad_answers_write_nothing(demo, people, three, store):
         with pytest.raises(ValidationFailed):
             answer(demo, people.supplier, request_id, a, prices)
     with pytest.raises(ValidationFailed):
-        answer(demo, people.supplier, request_id, a, [10000], valid_until=TODAY - timedelta(days=1))
+        answer(demo, people.supplier, request_id, a, [10000], valid_until=today_kst() - timedelta(days=1))
     # after the deadline
-    late = datetime.combine(TODAY + timedelta(days=8), datetime.min.time(), tzinfo=KST)
+    late = datetime.combine(today_kst() + timedelta(days=8), datetime.min.time(), tzinfo=KST)
     with pytest.raises(Conflict) as error:
         answer(demo, people.supplier, request_id, a, [10000], now=late)
     assert "deadline" in error.value.message.msgid
@@ -281,7 +280,7 @@ def test_bad_answers_write_nothing(demo, people, three, store):
     assert quote.status == "requested" and quote.revision == 0 and quote.lines[0].unit_price is None
     # another supplier's quote is not found
     with demo.transaction() as session, pytest.raises(NotFound):
-        quotes.answer(session, people.supplier2, quote.id, quote.version, {quote.lines[0].id: 9000}, TODAY)
+        quotes.answer(session, people.supplier2, quote.id, quote.version, {quote.lines[0].id: 9000}, today_kst())
     # an award to a declined quote, or one never answered
     decline(demo, people.supplier2, request_id, b)
     with pytest.raises(Conflict) as error:

@@ -25,8 +25,6 @@ from tests.contracting.buying import contracted_order, order, people_of
 from tests.helpers import page_login
 from tests.selection.journey import complete_content, draft, step
 
-TODAY = today_kst()
-
 
 def notes(db, user_id: int, words: str) -> list[Notification]:
     """The user's notifications whose English message contains ``words``, oldest first."""
@@ -72,7 +70,7 @@ def test_the_nearest_threshold_reached_counts_and_a_deadline_passed_reaches_none
 
 def test_csap_reminders_at_60_30_and_7_days_once_each(demo, settings):
     people = people_of(demo)
-    expiry = TODAY + timedelta(days=100)
+    expiry = today_kst() + timedelta(days=100)
     code = cloud_service(demo, people.supplier, expiry)
     seen = []
     for days_before in (75, 61, 60, 60, 45, 31, 30, 30, 8, 7, 3, 0):
@@ -90,7 +88,7 @@ def test_csap_reminders_at_60_30_and_7_days_once_each(demo, settings):
 
 def test_a_job_that_did_not_run_for_weeks_sends_the_nearest_reminder_only(demo, settings):
     people = people_of(demo)
-    expiry = TODAY + timedelta(days=100)
+    expiry = today_kst() + timedelta(days=100)
     cloud_service(demo, people.supplier, expiry)
     daily(demo, settings, expiry - timedelta(days=5))
     assert [n.params["days"] for n in notes(demo, people.supplier.user_id, "expires on")] == [5]
@@ -98,7 +96,7 @@ def test_a_job_that_did_not_run_for_weeks_sends_the_nearest_reminder_only(demo, 
 
 def test_an_expired_certificate_suspends_the_service_until_a_renewed_one_is_recorded(demo, settings):
     people = people_of(demo)
-    expiry = TODAY + timedelta(days=20)
+    expiry = today_kst() + timedelta(days=20)
     code = cloud_service(demo, people.supplier, expiry)
     day_after = expiry + timedelta(days=1)
 
@@ -151,24 +149,24 @@ def test_an_expired_certificate_suspends_the_service_until_a_renewed_one_is_reco
 
 def test_a_certificate_is_recorded_only_by_its_supplier_valid_and_on_the_version_read(demo):
     people = people_of(demo)
-    code = cloud_service(demo, people.supplier, TODAY + timedelta(days=30))
+    code = cloud_service(demo, people.supplier, today_kst() + timedelta(days=30))
     version = service(demo, code).version
     attempts = [
-        (people.supplier2, "중", "CSAP-1", TODAY + timedelta(days=300), version, NotFound),
-        (people.supplier, "최상", "CSAP-1", TODAY + timedelta(days=300), version, ValidationFailed),
-        (people.supplier, "중", "", TODAY + timedelta(days=300), version, ValidationFailed),
-        (people.supplier, "중", "CSAP-1", TODAY - timedelta(days=1), version, ValidationFailed),
-        (people.supplier, "중", "CSAP-1", TODAY + timedelta(days=300), version - 1, Conflict),
+        (people.supplier2, "중", "CSAP-1", today_kst() + timedelta(days=300), version, NotFound),
+        (people.supplier, "최상", "CSAP-1", today_kst() + timedelta(days=300), version, ValidationFailed),
+        (people.supplier, "중", "", today_kst() + timedelta(days=300), version, ValidationFailed),
+        (people.supplier, "중", "CSAP-1", today_kst() - timedelta(days=1), version, ValidationFailed),
+        (people.supplier, "중", "CSAP-1", today_kst() + timedelta(days=300), version - 1, Conflict),
     ]
     for who, grade, number, until, seen, error in attempts:
         with pytest.raises(error), demo.transaction() as session:
             catalog.record_certificate(session, who, code, grade=grade, number=number, valid_until=until, version=seen)
-    assert service(demo, code).csap_valid_until == TODAY + timedelta(days=30)
+    assert service(demo, code).csap_valid_until == today_kst() + timedelta(days=30)
 
 
 def test_orders_ending_in_90_and_30_days_remind_both_sides_with_a_link_to_renew(demo, settings, tmp_path, client):
     people = people_of(demo)
-    code = cloud_service(demo, people.supplier, TODAY + timedelta(days=900), "가상 그룹웨어")
+    code = cloud_service(demo, people.supplier, today_kst() + timedelta(days=900), "가상 그룹웨어")
     order_id = contracted_order(demo, people, DocumentStore(tmp_path / "docs"), code, quantity=40, months=12)
     contract = order(demo, order_id)
     end = contract.end_date
@@ -195,14 +193,14 @@ def test_orders_ending_in_90_and_30_days_remind_both_sides_with_a_link_to_renew(
 
 def test_catalog_contracts_ending_in_60_days_remind_the_supplier_and_the_officers(demo, settings):
     people = people_of(demo)
-    code = cloud_service(demo, people.supplier, TODAY + timedelta(days=900), "가상 그룹웨어")
+    code = cloud_service(demo, people.supplier, today_kst() + timedelta(days=900), "가상 그룹웨어")
     found = service(demo, code)
     with demo.reading() as session:
         plans = session.get(Service, found.id).price_plans
         items = [cc.ItemInput(p.id, cc.ceilings(session.get(Service, found.id))[p.id]) for p in plans]
-    end = TODAY + timedelta(days=364)
+    end = today_kst() + timedelta(days=364)
     with demo.transaction() as session:
-        contract_id = cc.apply(session, people.supplier, found.id, items, TODAY, end).id
+        contract_id = cc.apply(session, people.supplier, found.id, items, today_kst(), end).id
     for move in (cc.start_review, cc.sign):
         with demo.transaction() as session:
             move(session, people.officer, contract_id, cc.load(session, contract_id).version)
@@ -221,10 +219,10 @@ def test_applications_waiting_longer_than_the_target_remind_the_operators(demo, 
     step(demo, workflow.submit, people.supplier, application_id)
     late = "longer than the target"
 
-    daily(demo, settings, TODAY + timedelta(days=5))
+    daily(demo, settings, today_kst() + timedelta(days=5))
     assert notes(demo, people.operator.user_id, late) == []
-    daily(demo, settings, TODAY + timedelta(days=6))
-    daily(demo, settings, TODAY + timedelta(days=7))
+    daily(demo, settings, today_kst() + timedelta(days=6))
+    daily(demo, settings, today_kst() + timedelta(days=7))
     [check] = notes(demo, people.operator.user_id, late)
     assert check.params["days"] == 6 and check.link == f"/operator/applications/{application_id}"
     assert "서류 검토를 기다리고" in check.text.render("ko")
@@ -232,12 +230,12 @@ def test_applications_waiting_longer_than_the_target_remind_the_operators(demo, 
     step(demo, screening.start_check, people.operator, application_id)
     step(demo, screening.accept, people.operator, application_id)
     step(demo, screening.start_expert_review, people.operator, application_id)
-    daily(demo, settings, TODAY + timedelta(days=10))
+    daily(demo, settings, today_kst() + timedelta(days=10))
     assert len(notes(demo, people.operator.user_id, late)) == 1
-    daily(demo, settings, TODAY + timedelta(days=11))
+    daily(demo, settings, today_kst() + timedelta(days=11))
     review = notes(demo, people.operator.user_id, "expert review")
     assert len(review) == 1 and "전문가 사전검토" in review[0].text.render("ko")
 
     shorter = dataclasses.replace(settings, target_expert_review_days=2)  # DM_TARGET_EXPERT_REVIEW_DAYS
-    daily(demo, shorter, TODAY + timedelta(days=12))
+    daily(demo, shorter, today_kst() + timedelta(days=12))
     assert len(notes(demo, people.operator.user_id, "expert review")) == 1  # once per stay in the step

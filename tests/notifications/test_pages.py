@@ -9,11 +9,12 @@ from sqlalchemy import select
 
 from digitalmarket.catalog.tables import Service
 from digitalmarket.core.audit import AuditEvent
+from digitalmarket.core.clock import today_kst
 from digitalmarket.core.notifications import NOTIFICATION_KINDS
 from digitalmarket.notifications import preferences
 from tests.contracting.buying import people_of
 from tests.helpers import api_token, csrf_from, page_login
-from tests.notifications.test_alerts import TODAY, cloud_service, daily
+from tests.notifications.test_alerts import cloud_service, daily
 
 
 def choices(db, email: str) -> preferences.Choices:
@@ -90,7 +91,7 @@ def test_the_api_reads_and_saves_choices_on_the_version_read(client, demo):
 
 def test_the_supplier_records_a_renewed_certificate_on_its_page_and_the_service_is_back(client, demo, settings):
     people = people_of(demo)
-    expiry = TODAY + timedelta(days=10)
+    expiry = today_kst() + timedelta(days=10)
     code = cloud_service(demo, people.supplier, expiry)
     daily(demo, settings, expiry + timedelta(days=1))  # expired: suspended
     page_login(client, "supplier@demo.kr")
@@ -101,10 +102,10 @@ def test_the_supplier_records_a_renewed_certificate_on_its_page_and_the_service_
     version = re.search(r'name="version" value="(\d+)"', page.text).group(1)
     form = {"csrf_token": token, "version": version, "csap_grade": "중", "csap_certificate_number": "CSAP-SaaS-2026-7"}
 
-    past = client.post(path, data={**form, "csap_valid_until": (TODAY - timedelta(days=1)).isoformat()})
+    past = client.post(path, data={**form, "csap_valid_until": (today_kst() - timedelta(days=1)).isoformat()})
     assert past.status_code == 422 and 'id="field-csap_valid_until-error"' in past.text
 
-    saved = client.post(path, data={**form, "csap_valid_until": (TODAY + timedelta(days=400)).isoformat()})
+    saved = client.post(path, data={**form, "csap_valid_until": (today_kst() + timedelta(days=400)).isoformat()})
     assert saved.status_code == 200 and "인증서가 등록되었습니다" in saved.text
     with demo.reading() as session:
         assert session.scalars(select(Service.status).where(Service.code == code)).one() == "published"
@@ -115,14 +116,14 @@ def test_the_supplier_records_a_renewed_certificate_on_its_page_and_the_service_
 
 def test_an_operator_records_a_certificate_over_the_api(client, demo):
     people = people_of(demo)
-    code = cloud_service(demo, people.supplier, TODAY + timedelta(days=10))
+    code = cloud_service(demo, people.supplier, today_kst() + timedelta(days=10))
     with demo.reading() as session:
         version = session.scalars(select(Service.version).where(Service.code == code)).one()
     body = {
         "version": version,
         "csap_grade": "상",
         "csap_certificate_number": "CSAP-SaaS-2026-8",
-        "csap_valid_until": (TODAY + timedelta(days=365)).isoformat(),
+        "csap_valid_until": (today_kst() + timedelta(days=365)).isoformat(),
     }
     headers = api_token(demo, "operator@demo.kr")
     done = client.put(f"/api/v1/services/{code}/certificate", headers=headers, json=body)

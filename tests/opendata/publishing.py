@@ -12,9 +12,9 @@ from sqlalchemy import select
 from digitalmarket.accounts.tables import Organisation, User
 from digitalmarket.contracting import catalog_contracts as cc
 from digitalmarket.contracting import orders
+from digitalmarket.core.clock import today_kst
 from digitalmarket.opendata.tables import OcdsRelease
 from tests.contracting.buying import (
-    TODAY,
     answer,
     ask,
     award,
@@ -60,7 +60,7 @@ def contract_history(db, people, code: str) -> int:
 
 
 def order_history(db, people, store, code: str, rival: str) -> tuple[int, str]:
-    request_id = ask(db, people.buyer, [code, rival], start=TODAY, deadline=TODAY, plans=1, quantity=50)
+    request_id = ask(db, people.buyer, [code, rival], start=today_kst(), deadline=today_kst(), plans=1, quantity=50)
     answer(db, people.supplier, request_id, code, [10000])
     answer(db, people.supplier2, request_id, rival, [9000], note="경쟁 견적: 공개되면 안 됨")
     order_id = award(db, people.buyer, request_id, code, store)
@@ -72,9 +72,9 @@ def order_history(db, people, store, code: str, rival: str) -> tuple[int, str]:
         seq = orders.propose_change(session, people.buyer, order_id, current.version, change, store).seq
     with db.transaction() as session:
         orders.confirm_change(session, people.supplier, order_id, order(db, order_id).version, seq)
-    invoice_id = report(db, people.supplier, order_id, month_of(TODAY), {0: 80})
+    invoice_id = report(db, people.supplier, order_id, month_of(today_kst()), {0: 80})
     accept(db, people.buyer, invoice_id)
-    paid = pay(db, people.buyer, invoice_id, TODAY)
+    paid = pay(db, people.buyer, invoice_id, today_kst())
     with db.transaction() as session:
         orders.terminate(session, people.buyer, order_id, order(db, order_id).version, "사업 종료")
     return order_id, paid.code

@@ -14,11 +14,12 @@ from sqlalchemy import Text, cast, select, text
 from typer.testing import CliRunner
 
 from digitalmarket.contracting import catalog_contracts as cc
+from digitalmarket.core.clock import today_kst
 from digitalmarket.core.files import DocumentStore
 from digitalmarket.opendata import export, ocds, releases
 from digitalmarket.opendata.merge import Compiler, NeedsFullMerge
 from digitalmarket.opendata.tables import OcdsRelease
-from tests.contracting.buying import TODAY, catalog_contract, people_of, publish
+from tests.contracting.buying import catalog_contract, people_of, publish
 from tests.opendata.ocds_schema import assert_valid
 from tests.opendata.publishing import whole_history
 
@@ -59,7 +60,7 @@ def test_every_release_and_a_record_package_are_exported(demo, people, tmp_path)
     assert [len(r["releases"]) for r in records["records"]] == [1, 5]
     assert records["records"][1]["compiledRelease"]["contracts"][0]["description"] == "거래 재개: 점검 1 완료"
     assert first != second
-    later = export.export(demo, tmp_path / "later", BASE, since=TODAY + timedelta(days=1))
+    later = export.export(demo, tmp_path / "later", BASE, since=today_kst() + timedelta(days=1))
     assert (later.releases, later.records) == (0, 0)
     assert json.loads((tmp_path / "later" / export.RECORDS_FILE).read_text())["records"] == []
 
@@ -172,7 +173,7 @@ def test_the_commands(demo, people, tmp_path, monkeypatch, settings):
         backfilled = runner.invoke(cli.app, ["ocds-backfill"])
         assert backfilled.exit_code == 0, backfilled.output
         assert "0 OCDS releases written" in backfilled.output
-        exported = runner.invoke(cli.app, ["export-ocds", str(tmp_path / "out"), "--since", TODAY.isoformat()])
+        exported = runner.invoke(cli.app, ["export-ocds", str(tmp_path / "out"), "--since", today_kst().isoformat()])
         assert exported.exit_code == 0, exported.output
         assert "1 releases and 1 records written" in exported.output
         assert len(lines(tmp_path / "out" / export.RELEASES_FILE)) == 1

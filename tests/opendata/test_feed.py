@@ -64,10 +64,12 @@ def test_catalog_contracts_are_listed_once_signed_and_orders_with_their_ocid(dem
     code = publish(demo, people.supplier, "가상웍스 그룹웨어")
     svc = service(demo, code)
     with demo.transaction() as session:
-        from tests.contracting.buying import TODAY
+        from digitalmarket.core.clock import today_kst
 
         items = [cc.ItemInput(plan_ids(demo, code)[0], 11000)]
-        applied = cc.apply(session, people.supplier, svc.id, items, TODAY, TODAY.replace(year=TODAY.year + 1))
+        applied = cc.apply(
+            session, people.supplier, svc.id, items, today_kst(), today_kst().replace(year=today_kst().year + 1)
+        )
     assert read_all(client, "catalog-contracts")[0] == []  # an application is not public
     other = publish(demo, people.supplier2, "나래 오피스")
     contract_id = catalog_contract(demo, people, other)

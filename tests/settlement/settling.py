@@ -10,11 +10,11 @@ import pytest
 from sqlalchemy import select
 
 from digitalmarket.contracting import orders
-from digitalmarket.core.clock import KST
+from digitalmarket.core.clock import KST, today_kst
 from digitalmarket.core.notifications import Notification
 from digitalmarket.settlement import reviews, usage
 from digitalmarket.settlement.tables import Invoice, Review
-from tests.contracting.buying import TODAY, confirm, plan_ids
+from tests.contracting.buying import confirm, plan_ids
 
 #: Two lines: 50 users a month for 12 months at 10,000 won (6,000,000) and a fixed set-up of 4,000,000
 #: won billed over 12 months: 10,000,000 won, 11,000,000 with VAT.
@@ -30,7 +30,7 @@ def order_in_use(db, people, code: str, store, *, lines=None) -> int:
     """A negotiated order starting today, confirmed by both sides: in use at once."""
     plans = plan_ids(db, code)
     given = lines or [(plans[0], 50, 12, 10_000), (plans[1], 1, 12, 4_000_000)]
-    data = orders.NegotiatedIn(code=code, start_date=TODAY, lines=[orders.OrderLineIn(*line) for line in given])
+    data = orders.NegotiatedIn(code=code, start_date=today_kst(), lines=[orders.OrderLineIn(*line) for line in given])
     with db.transaction() as session:
         order_id = orders.create_negotiated(session, people.buyer, data, store).id
     confirm(db, people.buyer, order_id)
@@ -103,7 +103,7 @@ def messages_of(db, user_id: int) -> list[str]:
 
 
 def later(days: int) -> datetime:
-    return at(TODAY + timedelta(days=days))
+    return at(today_kst() + timedelta(days=days))
 
 
 @contextmanager

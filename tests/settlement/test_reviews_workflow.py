@@ -9,10 +9,11 @@ from datetime import timedelta
 import pytest
 
 from digitalmarket.catalog.facts import facts
+from digitalmarket.core.clock import today_kst
 from digitalmarket.core.errors import Conflict, NotFound, ValidationFailed
 from digitalmarket.core.files import DocumentStore
 from digitalmarket.settlement import reviews
-from tests.contracting.buying import TODAY, people_of, publish, service
+from tests.contracting.buying import people_of, publish, service
 from tests.settlement.settling import later, messages_of, order_in_use, refused, review, review_of
 
 
@@ -42,7 +43,7 @@ def rating_in_catalog(db, code: str):
 
 
 def test_an_agency_reviews_after_30_days_once_and_edits_it(demo, people, code, order_id):
-    with refused(Conflict, (TODAY + timedelta(days=30)).isoformat()):
+    with refused(Conflict, (today_kst() + timedelta(days=30)).isoformat()):
         review(demo, people.buyer, order_id, 5, now=later(29))
     assert review_of(demo, order_id) is None
     with refused(ValidationFailed) as caught:

@@ -10,9 +10,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+from digitalmarket.core.clock import today_kst
 from digitalmarket.core.files import DocumentStore
 from digitalmarket.settlement.tables import Invoice
-from tests.contracting.buying import TODAY, people_of, publish
+from tests.contracting.buying import people_of, publish
 from tests.helpers import api_token, csrf_from, page_login
 from tests.settlement.settling import USERS, later, month_of, order_in_use, review
 
@@ -51,7 +52,7 @@ def signed_in(app, email: str) -> TestClient:
 
 
 def test_the_whole_path_through_the_api(demo, client, order_id, headers):
-    month = month_of(TODAY)
+    month = month_of(today_kst())
     body = {"month": month, "lines": [{"position": USERS, "quantity": 45}], "total": 1}
     made = client.post(f"/api/v1/orders/{order_id}/invoices", json=body, headers=headers["supplier"])
     assert made.status_code == 201, made.text
@@ -74,11 +75,13 @@ def test_the_whole_path_through_the_api(demo, client, order_id, headers):
     ).json()
     assert (corrected["revision"], corrected["total"], len(corrected["revisions"])) == (2, 806_666, 2)
     accepted = client.post(f"{url}/accept", json={"version": corrected["version"]}, headers=headers["buyer"]).json()
-    assert accepted["status"] == "accepted" and accepted["due_date"] > TODAY.isoformat()
+    assert accepted["status"] == "accepted" and accepted["due_date"] > today_kst().isoformat()
     paid = client.post(
-        f"{url}/pay", json={"version": accepted["version"], "paid_on": TODAY.isoformat()}, headers=headers["buyer"]
+        f"{url}/pay",
+        json={"version": accepted["version"], "paid_on": today_kst().isoformat()},
+        headers=headers["buyer"],
     )
-    assert paid.status_code == 200 and paid.json()["paid_on"] == TODAY.isoformat()
+    assert paid.status_code == 200 and paid.json()["paid_on"] == today_kst().isoformat()
 
     summary = client.get(f"/api/v1/orders/{order_id}/invoices", headers=headers["buyer"]).json()
     assert (summary["paid"], summary["paid_total"], summary["contract_total"]) == (1, 806_666, 11_000_000)
@@ -90,11 +93,11 @@ def test_refusals_are_4xx_and_strangers_see_nothing(demo, client, order_id, head
     future = {"month": "2999-01", "lines": [{"position": USERS, "quantity": 1}]}
     response = client.post(f"/api/v1/orders/{order_id}/invoices", json=future, headers=headers["supplier"])
     assert response.status_code == 422 and "month" in response.json()["error"]["fields"]
-    over = {"month": month_of(TODAY), "lines": [{"position": USERS, "quantity": 5000}]}
+    over = {"month": month_of(today_kst()), "lines": [{"position": USERS, "quantity": 5000}]}
     response = client.post(f"/api/v1/orders/{order_id}/invoices", json=over, headers=headers["supplier"])
     assert response.status_code == 409 and "계약금액" in response.json()["error"]["message"]
     assert count(demo) == 0
-    good = {"month": month_of(TODAY), "lines": [{"position": USERS, "quantity": 5}]}
+    good = {"month": month_of(today_kst()), "lines": [{"position": USERS, "quantity": 5}]}
     stranger = client.post(f"/api/v1/orders/{order_id}/invoices", json=good, headers=headers["supplier2"])
     assert stranger.status_code == 404
     made = client.post(f"/api/v1/orders/{order_id}/invoices", json=good, headers=headers["supplier"]).json()
@@ -119,14 +122,16 @@ def test_the_pages_in_korean_without_javascript(demo, app, order_id, people):
     assert "<h1" in form.text and "월별 이용실적 등록" in form.text
     assert 'label for="field-q0"' in form.text and 'for="field-month"' in form.text
     token = csrf_from(supplier, f"/orders/{order_id}/usage")
-    bad = supplier.post(f"/orders/{order_id}/usage", data={"csrf_token": token, "month": month_of(TODAY), "q0": "많이"})
+    bad = supplier.post(
+        f"/orders/{order_id}/usage", data={"csrf_token": token, "month": month_of(today_kst()), "q0": "많이"}
+    )
     assert bad.status_code == 422
     assert "입력한 내용을 확인" in bad.text or "dm-error-summary" in bad.text
     assert 'id="field-q0-error"' in bad.text and "수량을 0부터" in bad.text
     assert count(demo) == 0
     sent = supplier.post(
         f"/orders/{order_id}/usage",
-        data={"csrf_token": token, "month": month_of(TODAY), "q0": "50"},
+        data={"csrf_token": token, "month": month_of(today_kst()), "q0": "50"},
         follow_redirects=False,
     )
     assert sent.status_code == 303, sent.text
@@ -145,7 +150,7 @@ def test_the_pages_in_korean_without_javascript(demo, app, order_id, people):
     assert "지급 기한" in accepted.text and 'type="date"' in accepted.text
     version = re.search(r'name="version" value="(\d+)"', accepted.text).group(1)
     paid = buyer.post(
-        f"{invoice_url}/pay", data={"csrf_token": token, "version": version, "paid_on": TODAY.isoformat()}
+        f"{invoice_url}/pay", data={"csrf_token": token, "version": version, "paid_on": today_kst().isoformat()}
     )
     assert "지급을 기록했습니다" in paid.text and "지급 완료" in paid.text
     section = buyer.get(f"/orders/{order_id}").text

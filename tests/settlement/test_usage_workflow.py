@@ -11,11 +11,12 @@ from sqlalchemy import func, select
 
 from digitalmarket.contracting.tables import Order
 from digitalmarket.core.audit import AuditEvent
+from digitalmarket.core.clock import today_kst
 from digitalmarket.core.errors import Conflict, NotFound, ValidationFailed
 from digitalmarket.core.files import DocumentStore
 from digitalmarket.settlement import rules, usage
 from digitalmarket.settlement.tables import Invoice
-from tests.contracting.buying import TODAY, contracted_order, people_of, plan_ids, publish
+from tests.contracting.buying import contracted_order, people_of, plan_ids, publish
 from tests.settlement.settling import (
     USERS,
     accept,
@@ -67,7 +68,7 @@ def actions(db, invoice_id: int) -> list[str]:
 
 
 def test_a_month_from_usage_to_payment_with_a_rejection_and_a_correction(demo, people, order_id):
-    month = month_of(TODAY)
+    month = month_of(today_kst())
     invoice_id = report(demo, people.supplier, order_id, month, {USERS: 45}, note="11월 사용자 45명")
     first = invoice(demo, invoice_id)
     # 45 users x 10,000 won, and the set-up's monthly share of 4,000,000 / 12 (333,333 won)
@@ -94,15 +95,15 @@ def test_a_month_from_usage_to_payment_with_a_rejection_and_a_correction(demo, p
 
     accepted = accept(demo, people.buyer, invoice_id)
     assert accepted.status == "accepted"
-    assert accepted.accepted_on == TODAY
-    assert accepted.due_date == rules.due_date(TODAY)
+    assert accepted.accepted_on == today_kst()
+    assert accepted.due_date == rules.due_date(today_kst())
     assert any(accepted.due_date.isoformat() in m for m in messages_of(demo, people.supplier.user_id))
     with pytest.raises(ValidationFailed) as caught:
-        pay(demo, people.buyer, invoice_id, TODAY + timedelta(days=1))
+        pay(demo, people.buyer, invoice_id, today_kst() + timedelta(days=1))
     assert "paid_on" in caught.value.fields
 
-    paid = pay(demo, people.buyer, invoice_id, TODAY)
-    assert (paid.status, paid.paid_on) == ("paid", TODAY)
+    paid = pay(demo, people.buyer, invoice_id, today_kst())
+    assert (paid.status, paid.paid_on) == ("paid", today_kst())
     assert actions(demo, invoice_id) == [
         "invoice.reported",
         "invoice.rejected",
@@ -117,40 +118,40 @@ def test_a_month_from_usage_to_payment_with_a_rejection_and_a_correction(demo, p
 
 
 def test_months_and_quantities_that_cannot_be_reported(demo, people, code, order_id, store):
-    future = month_of(next_month(TODAY))
-    before = month_of(TODAY.replace(day=1) - timedelta(days=1))
+    future = month_of(next_month(today_kst()))
+    before = month_of(today_kst().replace(day=1) - timedelta(days=1))
     for month, expected in ((future, "future"), (before, "contract period"), ("2026-13", "YYYY-MM"), ("", "YYYY-MM")):
         with pytest.raises(ValidationFailed) as caught:
             report(demo, people.supplier, order_id, month, {USERS: 10})
         assert expected in caught.value.fields["month"].render("en")
     with pytest.raises(ValidationFailed) as caught:
-        report(demo, people.supplier, order_id, month_of(TODAY), {USERS: -3})
+        report(demo, people.supplier, order_id, month_of(today_kst()), {USERS: -3})
     assert "lines.0.quantity" in caught.value.fields
     with pytest.raises(ValidationFailed):
-        report(demo, people.supplier, order_id, month_of(TODAY), {})
+        report(demo, people.supplier, order_id, month_of(today_kst()), {})
     assert invoices(demo) == 0
 
-    report(demo, people.supplier, order_id, month_of(TODAY), {USERS: 50})
+    report(demo, people.supplier, order_id, month_of(today_kst()), {USERS: 50})
     with refused(Conflict, "already reported"):
-        report(demo, people.supplier, order_id, month_of(TODAY), {USERS: 50})
+        report(demo, people.supplier, order_id, month_of(today_kst()), {USERS: 50})
     # the next month can be reported once it has come
     report(demo, people.supplier, order_id, future, {USERS: 50}, now=later(40))
     assert invoices(demo) == 2
 
     # an order waiting for its start cannot be invoiced yet
-    waiting = contracted_order(demo, people, store, code, start=TODAY + timedelta(days=20))
+    waiting = contracted_order(demo, people, store, code, start=today_kst() + timedelta(days=20))
     with refused(Conflict, "Contracted"):
-        report(demo, people.supplier, waiting, month_of(TODAY), {USERS: 1})
+        report(demo, people.supplier, waiting, month_of(today_kst()), {USERS: 1})
 
 
 def test_the_total_invoiced_never_passes_the_contract_amount(demo, people, code, store):
     # 10 users for 2 months at 10,000 won: 200,000 won, 220,000 with VAT
     order_id = order_in_use(demo, people, code, store, lines=[(plan_ids(demo, code)[0], 10, 2, 10_000)])
     with refused(Conflict, "above the contract amount of 220,000 won"):
-        report(demo, people.supplier, order_id, month_of(TODAY), {USERS: 21})
+        report(demo, people.supplier, order_id, month_of(today_kst()), {USERS: 21})
     assert invoices(demo) == 0
-    first = report(demo, people.supplier, order_id, month_of(TODAY), {USERS: 15})  # 165,000 with VAT
-    second_month = month_of(next_month(TODAY))
+    first = report(demo, people.supplier, order_id, month_of(today_kst()), {USERS: 15})  # 165,000 with VAT
+    second_month = month_of(next_month(today_kst()))
     with refused(Conflict, "275,000 won"):
         report(demo, people.supplier, order_id, second_month, {USERS: 10}, now=later(35))
     # a correction is checked the same way, without counting the invoice it replaces
@@ -163,7 +164,7 @@ def test_the_total_invoiced_never_passes_the_contract_amount(demo, people, code,
 
 
 def test_overdue_invoices_are_flagged_once_to_the_agency_and_the_operator(demo, people, order_id):
-    late_id = report(demo, people.supplier, order_id, month_of(TODAY), {USERS: 50})
+    late_id = report(demo, people.supplier, order_id, month_of(today_kst()), {USERS: 50})
     due = accept(demo, people.buyer, late_id).due_date
     with demo.transaction() as session:
         assert usage.flag_overdue_invoices(session, due) == []  # the due date itself is still in time
@@ -177,17 +178,17 @@ def test_overdue_invoices_are_flagged_once_to_the_agency_and_the_operator(demo, 
         assert usage.flag_overdue_invoices(session, due + timedelta(days=5)) == []
         assert [i.code for i in usage.overdue_invoices(session, due + timedelta(days=5))] == [code]
     assert "invoice.overdue" in actions(demo, late_id)
-    pay(demo, people.buyer, late_id, TODAY)
+    pay(demo, people.buyer, late_id, today_kst())
     with demo.reading() as session:
         assert usage.overdue_invoices(session, due + timedelta(days=5)) == []
 
 
 def test_another_agency_or_supplier_gets_not_found(demo, people, order_id):
-    invoice_id = report(demo, people.supplier, order_id, month_of(TODAY), {USERS: 50})
+    invoice_id = report(demo, people.supplier, order_id, month_of(today_kst()), {USERS: 50})
     with pytest.raises(NotFound):
-        report(demo, people.supplier2, order_id, month_of(TODAY), {USERS: 50})
+        report(demo, people.supplier2, order_id, month_of(today_kst()), {USERS: 50})
     with pytest.raises(NotFound):
-        report(demo, people.buyer, order_id, month_of(TODAY), {USERS: 50})  # the agency does not report
+        report(demo, people.buyer, order_id, month_of(today_kst()), {USERS: 50})  # the agency does not report
     for stranger in (people.buyer2, people.supplier2, people.operator):
         with demo.reading() as session, pytest.raises(NotFound):
             usage.visible_invoice(session, stranger, invoice_id)
@@ -201,7 +202,7 @@ def test_another_agency_or_supplier_gets_not_found(demo, people, order_id):
 
 
 def test_a_stale_version_is_refused(demo, people, order_id):
-    invoice_id = report(demo, people.supplier, order_id, month_of(TODAY), {USERS: 50})
+    invoice_id = report(demo, people.supplier, order_id, month_of(today_kst()), {USERS: 50})
     stale = invoice(demo, invoice_id).version
     reject(demo, people.buyer, invoice_id)
     with demo.transaction() as session, pytest.raises(Conflict):
