@@ -6,6 +6,7 @@ grow with the number of releases; and the commands."""
 from __future__ import annotations
 
 import json
+import re
 import tracemalloc
 from datetime import timedelta
 
@@ -63,6 +64,24 @@ def test_every_release_and_a_record_package_are_exported(demo, people, tmp_path)
     later = export.export(demo, tmp_path / "later", BASE, since=today_kst() + timedelta(days=1))
     assert (later.releases, later.records) == (0, 0)
     assert json.loads((tmp_path / "later" / export.RECORDS_FILE).read_text())["records"] == []
+
+
+def test_a_second_process_writes_the_same_record_package(demo, people, tmp_path):
+    """Large exports write the record package in a process of their own: the files are byte for byte
+    those of one process (but for the moment they were published), with and without ``since``."""
+    contract_id = catalog_contract(demo, people, publish(demo, people.supplier, "가상웍스 그룹웨어"))
+    catalog_contract(demo, people, publish(demo, people.supplier2, "나래 오피스"))
+    trade_pauses(demo, people.officer, contract_id, 3)
+    for since in (None, today_kst()):
+        alone = export.export(demo, tmp_path / "alone", BASE, since=since, parallel=False)
+        apart = export.export(demo, tmp_path / "apart", BASE, since=since, parallel=True)
+        assert (apart.releases, apart.records) == (alone.releases, alone.records) == (8, 2)
+        for name in (export.RELEASES_FILE, export.RECORDS_FILE):
+            assert unpublished(tmp_path / "apart" / name) == unpublished(tmp_path / "alone" / name)
+
+
+def unpublished(path) -> bytes:
+    return re.sub(rb'"publishedDate":"[^"]+"', b'"publishedDate":""', path.read_bytes())
 
 
 def compact(data) -> str:

@@ -3,6 +3,7 @@
 Both files are written while the releases stream from the database (``streaming.batches``: a server-side
 cursor on PostgreSQL, the SQLite cursor read in batches), so memory stays flat however many releases there
 are: one batch of rows and the compiled release of the process being written are held at a time.
+Large exports write the two files in two processes at once (``PARALLEL_FROM``).
 
 - ``releases.jsonl``: one release package per line, holding one release, oldest release first.
 - ``record-package.json``: one record per ocid (ocids in order), with the process's releases embedded and
@@ -22,10 +23,12 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from functools import lru_cache
+from multiprocessing import get_context
 from pathlib import Path
 
 import orjson
@@ -39,6 +42,8 @@ from .merge import Compiler, NeedsFullMerge, RuleTree, rule_tree
 from .tables import OcdsRelease
 
 BATCH = 1000
+#: From this many releases the record package is written by a process of its own (see ``export``).
+PARALLEL_FROM = 20_000
 RELEASES_FILE = "releases.jsonl"
 RECORDS_FILE = "record-package.json"
 BUFFER = 1 << 20
@@ -93,15 +98,39 @@ def export(
     base_url: str,
     since: date | None = None,
     advance: Callable[[int], None] | None = None,
+    parallel: bool | None = None,
 ) -> Exported:
     """Write both files into ``directory`` (created if needed); ``advance(n)`` is told of every batch of
-    ``n`` releases written to ``releases.jsonl``."""
+    ``n`` releases written to ``releases.jsonl``.
+
+    With ``parallel`` (by default: from ``PARALLEL_FROM`` releases, on a database in a file or a server),
+    the record package is written by a second process while this one writes the releases: the two files
+    are read and written independently, and the record package (which parses every release to compile
+    its process) is the longer of the two. A second process starts in about a second, which only pays
+    for large exports. The files are the same either way."""
     directory.mkdir(parents=True, exist_ok=True)
     published = utcnow()
-    with _no_cycle_collection():
+    records_file = directory / RECORDS_FILE
+    if parallel is None:
+        parallel = ":memory:" not in db.url and count(db, since) >= PARALLEL_FROM
+    with ExitStack() as stack:
+        if parallel:
+            pool = stack.enter_context(ProcessPoolExecutor(1, mp_context=get_context("spawn")))
+            records_done = pool.submit(_records_apart, db.url, records_file, base_url, published, since)
+        stack.enter_context(_no_cycle_collection())
         written = _write_releases(db, directory / RELEASES_FILE, base_url, published, since, advance)
-        records = _write_records(db, directory / RECORDS_FILE, base_url, published, since)
+        records = records_done.result() if parallel else _write_records(db, records_file, base_url, published, since)
     return Exported(written, records, directory)
+
+
+def _records_apart(url: str, path: Path, base_url: str, published: datetime, since: date | None) -> int:
+    """The record package, written by a process of its own (see ``export``)."""
+    db = Database(url)
+    try:
+        with _no_cycle_collection():
+            return _write_records(db, path, base_url, published, since)
+    finally:
+        db.engine.dispose()
 
 
 @contextmanager
