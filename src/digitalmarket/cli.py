@@ -86,7 +86,11 @@ def serve(
     """Serve the platform over HTTP."""
     from .web import server
 
-    settings = get_settings()
+    try:
+        settings = get_settings()
+    except ValueError as error:  # a setting that cannot be used, named in the message
+        console.print(f"[red]{error}[/red]")
+        raise typer.Exit(2) from None
     console.print(f"디지털서비스 마켓 → http://{host}:{port or settings.port}")
     server.run(host=host, port=port or settings.port, workers=workers)
 

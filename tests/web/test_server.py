@@ -1,9 +1,19 @@
-"""`digitalmarket serve` with several workers: connections are TCP with Nagle's algorithm off."""
+"""`digitalmarket serve`: with several workers, connections are TCP with Nagle's algorithm off; each
+process runs a few requests at once (``DM_REQUEST_THREADS``)."""
 
+import dataclasses
 import socket
+from concurrent.futures import ThreadPoolExecutor
 
+import anyio.to_thread
+import pytest
 import uvicorn
+from fastapi.testclient import TestClient
+from typer.testing import CliRunner
 
+from digitalmarket import cli
+from digitalmarket.core.settings import load_settings
+from digitalmarket.web.app import create_app
 from digitalmarket.web.server import OPTIONS, listening_socket
 
 
@@ -20,3 +30,34 @@ def test_connections_accepted_on_the_workers_socket_send_without_delay():
                 assert accepted.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
     finally:
         listener.close()
+
+
+def test_a_server_process_runs_a_few_requests_at_once(settings, db):
+    """Routes run in AnyIO's worker threads; the served app lets ``request_threads`` of them run at once
+    (more only contend for the interpreter lock) and still answers more requests than that together."""
+    app = create_app(dataclasses.replace(settings, request_threads=3), db)
+    with TestClient(app) as client:
+        assert client.portal.call(lambda: anyio.to_thread.current_default_thread_limiter().total_tokens) == 3
+        with ThreadPoolExecutor(8) as pool:
+            answers = list(pool.map(lambda _: client.get("/healthz").status_code, range(16)))
+    assert answers == [200] * 16
+
+
+@pytest.mark.parametrize(("given", "expected"), [(None, 4), ("8", 8), (" 1 ", 1), ("64", 64)])
+def test_request_threads_come_from_the_environment(monkeypatch, tmp_path, given, expected):
+    monkeypatch.setenv("DM_DATA_DIR", str(tmp_path))
+    if given is None:
+        monkeypatch.delenv("DM_REQUEST_THREADS", raising=False)
+    else:
+        monkeypatch.setenv("DM_REQUEST_THREADS", given)
+    assert load_settings().request_threads == expected
+
+
+@pytest.mark.parametrize("given", ["0", "65", "many", "-2", "2.5"])
+def test_serve_refuses_request_threads_it_cannot_use(monkeypatch, tmp_path, given):
+    monkeypatch.setenv("DM_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("DM_REQUEST_THREADS", given)
+    monkeypatch.setattr(cli, "get_settings", load_settings)
+    result = CliRunner().invoke(cli.app, ["serve", "--port", "0"])
+    assert result.exit_code == 2
+    assert f"DM_REQUEST_THREADS must be a whole number from 1 to 64, not {given!r}" in result.output

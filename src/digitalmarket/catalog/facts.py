@@ -13,7 +13,6 @@ are random, so a rolled-back change can never be mistaken for a later one.
 from __future__ import annotations
 
 import bisect
-import gc
 import threading
 import uuid
 from collections.abc import Callable, Hashable
@@ -209,7 +208,6 @@ def catalog_changed(session: Session) -> None:
 
 _cache: dict[str, Facts] = {}
 _lock = threading.Lock()
-_loading = threading.Lock()
 
 
 def facts(session: Session) -> Facts:
@@ -229,16 +227,6 @@ def _replace(key: str, loaded: Facts) -> Facts:
             _cache.pop(next(iter(_cache)))
         _cache[key] = loaded
     return loaded
-
-
-def _settle() -> None:
-    """Collect garbage once, then move every live object (the new facts among them) out of the
-    collector's view. A large catalog's facts are hundreds of thousands of long-lived objects; left in
-    view, every full collection would walk them all again, a pause of tens of milliseconds in some
-    unlucky search. Unfreezing first lets the replaced facts be collected like anything else."""
-    gc.unfreeze()
-    gc.collect()
-    gc.freeze()
 
 
 def _contracting(session: Session) -> tuple[dict[int, int], set[int], dict[int, float]]:

@@ -33,8 +33,9 @@ from .errors import Conflict
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 SQLITE_WRITE_WAIT_SECONDS = 180  # then "database is locked" reaches the caller
-# A connection for each of the 40 threads that run the synchronous routes (AnyIO's default) and a few
-# more; five stay open when idle. Waiting for one is rare, and a wait ends in an answer, not a 500.
+# Five connections stay open: enough for the threads that run requests (`DM_REQUEST_THREADS`, 4 by
+# default) and a background task; more are opened for a burst (tests and tools running many threads, a
+# process given more request threads) and closed afterwards. A wait ends in an answer, not a 500.
 POOL = {"pool_size": 5, "max_overflow": 40, "pool_timeout": SQLITE_WRITE_WAIT_SECONDS}
 
 

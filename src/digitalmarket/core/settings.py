@@ -15,6 +15,7 @@
 | `DM_OCID_PREFIX` | the OCDS ocid prefix registered for the publisher (read by `opendata.releases`) | `ocds-xxxxxx` |
 | `DM_TARGET_DOCUMENT_CHECK_DAYS` | days an application may wait for the document check, then operators are told | `5` |
 | `DM_TARGET_EXPERT_REVIEW_DAYS` | days an application may stay in expert review (then operators are told) | `10` |
+| `DM_REQUEST_THREADS` | requests a server process works on at once (the others wait their turn), 1-64 | `4` |
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ class Settings:
     base_url: str = "http://127.0.0.1:8000"
     target_document_check_days: int = 5
     target_expert_review_days: int = 10
+    request_threads: int = 4
 
     @property
     def documents_dir(self) -> Path:
@@ -88,7 +90,25 @@ def load_settings() -> Settings:
         base_url=(os.environ.get("DM_BASE_URL") or Settings.base_url).rstrip("/"),
         target_document_check_days=int(os.environ.get("DM_TARGET_DOCUMENT_CHECK_DAYS", "5")),
         target_expert_review_days=int(os.environ.get("DM_TARGET_EXPERT_REVIEW_DAYS", "10")),
+        request_threads=_request_threads(),
     )
+
+
+#: Most requests a server process works on at once (``DM_REQUEST_THREADS``).
+MAX_REQUEST_THREADS = 64
+
+
+def _request_threads() -> int:
+    """How many threads of a server process run requests at once (routes and their database work are
+    synchronous code, run by AnyIO's worker threads). Python runs one thread at a time, so more threads
+    than a few only contend for the interpreter lock: measured with 40 (AnyIO's default), each search
+    cost three times the CPU at 64 connections (docs/performance.md)."""
+    raw = os.environ.get("DM_REQUEST_THREADS", "").strip()
+    if not raw:
+        return Settings.request_threads
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_REQUEST_THREADS:
+        raise ValueError(f"DM_REQUEST_THREADS must be a whole number from 1 to {MAX_REQUEST_THREADS}, not {raw!r}.")
+    return int(raw)
 
 
 @lru_cache(maxsize=1)

@@ -6,6 +6,7 @@ import asyncio
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
@@ -67,6 +68,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *, 
     async def lifespan(app: FastAPI):
         # a moment after the worker starts serving, so that its first requests (a health check) come first
         later = asyncio.get_running_loop().call_later(warmup.DELAY_S, warmup.start, db) if warm_up else None
+        # synchronous routes run in AnyIO's worker threads: this many at once (see settings.request_threads)
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.request_threads
         yield
         if later is not None:
             later.cancel()
