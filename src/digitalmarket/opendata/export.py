@@ -24,7 +24,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from functools import lru_cache
@@ -113,14 +113,16 @@ def export(
     records_file = directory / RECORDS_FILE
     if parallel is None:
         parallel = ":memory:" not in db.url and count(db, since) >= PARALLEL_FROM
-    with ExitStack() as stack:
-        if parallel:
-            pool = stack.enter_context(ProcessPoolExecutor(1, mp_context=get_context("spawn")))
-            records_done = pool.submit(_records_apart, db.url, records_file, base_url, published, since)
-        stack.enter_context(_no_cycle_collection())
-        written = _write_releases(db, directory / RELEASES_FILE, base_url, published, since, advance)
-        records = records_done.result() if parallel else _write_records(db, records_file, base_url, published, since)
-    return Exported(written, records, directory)
+    if not parallel:
+        with _no_cycle_collection():
+            written = _write_releases(db, directory / RELEASES_FILE, base_url, published, since, advance)
+            records = _write_records(db, records_file, base_url, published, since)
+        return Exported(written, records, directory)
+    with ProcessPoolExecutor(1, mp_context=get_context("spawn")) as pool:
+        records_done = pool.submit(_records_apart, db.url, records_file, base_url, published, since)
+        with _no_cycle_collection():
+            written = _write_releases(db, directory / RELEASES_FILE, base_url, published, since, advance)
+        return Exported(written, records_done.result(), directory)
 
 
 def _records_apart(url: str, path: Path, base_url: str, published: datetime, since: date | None) -> int:
