@@ -340,7 +340,7 @@ def export_ocds(
 
     from rich.progress import Progress
 
-    from .opendata.export import count, export
+    from .opendata.export import count, export, in_two_processes
 
     day = None
     if since:
@@ -351,8 +351,10 @@ def export_ocds(
             raise typer.Exit(2) from None
     db = _database()
     with Progress(console=console) as progress:
-        task = progress.add_task("OCDS releases", total=count(db, day))
-        done = export(db, directory, get_settings().base_url, day, lambda n: progress.advance(task, n))
+        total = count(db, day)
+        task = progress.add_task("OCDS releases", total=total)
+        advance = lambda n: progress.advance(task, n)  # noqa: E731
+        done = export(db, directory, get_settings().base_url, day, advance, parallel=in_two_processes(db, total))
     console.print(f"{done.releases} releases and {done.records} records written to {directory}.")
 
 

@@ -151,6 +151,8 @@ def test_releases_are_stored_as_published_and_older_rows_exported_alike(demo, pe
     assert forms == [n % 2 == 0 for n in range(len(rows))]
     export.export(demo, tmp_path / "out", BASE)
     assert_written_as_published(demo, tmp_path / "out")
+    export.export(demo, tmp_path / "apart", BASE, parallel=True)  # the record package by a second process
+    assert_written_as_published(demo, tmp_path / "apart")
 
 
 def _peak(db, folder) -> int:

@@ -59,7 +59,7 @@ def _listing(session, query: finder.Query, locale: str) -> bytes:
     """The JSON of one page of the search API."""
     results = finder.find(session, query)
     categories = {c.id: c for c in workflow.categories(session)}
-    return ServiceListOut(
+    page = ServiceListOut(
         total=results.total,
         page=query.page,
         per_page=query.per_page,
@@ -70,7 +70,8 @@ def _listing(session, query: finder.Query, locale: str) -> bytes:
             name: [FacetOptionOut(**vars(option)) for option in values]
             for name, values in listing.options(results, categories, locale).items()
         },
-    ).model_dump_json().encode()
+    )
+    return page.model_dump_json().encode()
 
 
 def _item(found: finder.Found, categories, locale: str) -> ServiceItemOut:

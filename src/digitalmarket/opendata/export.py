@@ -112,7 +112,7 @@ def export(
     published = utcnow()
     records_file = directory / RECORDS_FILE
     if parallel is None:
-        parallel = ":memory:" not in db.url and count(db, since) >= PARALLEL_FROM
+        parallel = in_two_processes(db, count(db, since))
     if not parallel:
         with _no_cycle_collection():
             written = _write_releases(db, directory / RELEASES_FILE, base_url, published, since, advance)
@@ -123,6 +123,12 @@ def export(
         with _no_cycle_collection():
             written = _write_releases(db, directory / RELEASES_FILE, base_url, published, since, advance)
         return Exported(written, records_done.result(), directory)
+
+
+def in_two_processes(db: Database, releases: int) -> bool:
+    """Whether an export of ``releases`` releases writes its record package in a second process: from
+    ``PARALLEL_FROM`` releases, on a database a second process can open (a file or a server)."""
+    return ":memory:" not in db.url and releases >= PARALLEL_FROM
 
 
 def _records_apart(url: str, path: Path, base_url: str, published: datetime, since: date | None) -> int:
