@@ -1,5 +1,6 @@
 """Accounts through the pages, as a browser without JavaScript uses them."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -93,6 +94,11 @@ def test_each_demo_role_lands_on_its_workspace(client, demo, role, path):
     page = client.get(path)
     assert page.status_code == 200
     assert 'action="/logout"' in page.text
+    tiles = re.findall(r'<div class="dm-tile[^"]*">\s*<h2 class="dm-tile-title">(.*?)</h2>', page.text, re.S)
+    assert all('<a href="' in tile for tile in tiles), tiles  # every task leads somewhere
+    assert "준비 중" not in page.text
+    for href in re.findall(r'<h2 class="dm-tile-title"><a href="([^"]+)"', page.text):
+        assert client.get(href).status_code == 200, href
 
 
 def test_log_in_rotates_the_session_and_log_out_ends_it(client, demo):

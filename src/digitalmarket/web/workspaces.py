@@ -15,7 +15,7 @@ from ..core.i18n import N_, Text
 class Task:
     title: Text
     text: Text
-    href: str | None = None
+    href: str
 
 
 @dataclass(frozen=True)
@@ -64,7 +64,11 @@ WORKSPACES: dict[str, Workspace] = {
         (
             Task(N_("Agency details"), N_("See the agency you buy for."), "/agency/profile"),
             _ACCOUNT,
-            Task(N_("Search services"), N_("Search the catalog in Korean and compare services side by side.")),
+            Task(
+                N_("Search services"),
+                N_("Search the catalog in Korean and compare services side by side."),
+                "/services",
+            ),
             Task(
                 N_("Quotes and contracts"),
                 N_("Request quotes from up to five services and contract."),
