@@ -5,14 +5,16 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 HOST ?= 127.0.0.1
 
-.PHONY: setup run test test-fast lint format messages bench clean
+.PHONY: setup run test test-fast lint format messages bench clean lock upgrade
 
 setup: $(VENV)/.installed node_modules/.installed
 
-$(VENV)/.installed: pyproject.toml
+# Every Python package comes from requirements.lock (exact versions with their hashes), so that a fresh clone
+# runs what CI tested; the project itself is then installed without its dependencies.
+$(VENV)/.installed: pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
 
 node_modules/.installed: package.json package-lock.json
@@ -64,6 +66,15 @@ bench: setup
 	-$(call run_bench,orders,$(BIN)/python bench/orders_flow.py)
 	-$(call run_bench,ocds,$(BIN)/python bench/ocds_export.py)
 	$(BIN)/python bench/summary.py
+
+LOCK_INPUTS := pyproject.toml requirements/tools.in --extra test --generate-hashes --python-version 3.11 --no-header
+# lock: write requirements.lock again after a change of pyproject.toml, keeping every version that still fits.
+lock: setup
+	$(BIN)/uv pip compile $(LOCK_INPUTS) -o requirements.lock
+# upgrade: the newest version of every package, installed and tested; commit the lock only if the suite passes.
+upgrade: setup
+	$(BIN)/uv pip compile $(LOCK_INPUTS) --upgrade -o requirements.lock
+	$(MAKE) test
 
 clean:
 	rm -rf $(VENV) node_modules var tests/artifacts .pytest_cache

@@ -3,11 +3,12 @@
 Two things differ from a plain ``uvicorn.run``:
 
 - With more than one worker, uvicorn's supervisor binds the listening socket itself and hands it to the
-  workers. That socket says protocol 0 rather than TCP, accepted connections inherit it, and asyncio only
-  turns Nagle's algorithm off (``TCP_NODELAY``) for sockets that say TCP (uvicorn issue #3149). Every
-  keep-alive response after the first then waits about 40 ms for the client's delayed ACK, which capped
-  two workers at a few hundred requests a second whatever the page. `listening_socket` binds as uvicorn
-  does and marks the socket as TCP, with ``TCP_NODELAY`` set on it too.
+  workers. Some uvicorn versions bind a socket that says protocol 0 rather than TCP; accepted connections
+  inherit it, and asyncio only turns Nagle's algorithm off (``TCP_NODELAY``) for sockets that say TCP
+  (uvicorn issue #3149). Every keep-alive response after the first then waits about 40 ms for the client's
+  delayed ACK, which capped two workers at a few hundred requests a second whatever the page.
+  `listening_socket` binds as uvicorn does, sets ``TCP_NODELAY`` (inherited by accepted connections on
+  Linux) and marks the socket as TCP where uvicorn did not, whichever version is installed.
 - The supervisor replaces a worker that does not answer its ping within ``timeout_worker_healthcheck``
   (5 s by default). Loading the Korean analyzer's model holds the interpreter lock for seconds at a time,
   longer on a busy machine, and a worker was killed in the middle of its first search; the timeout is 30 s.
@@ -47,11 +48,14 @@ def served_app():
 
 
 def listening_socket(config: uvicorn.Config) -> socket.socket:
-    """The socket uvicorn would bind, marked as TCP so that accepted connections get ``TCP_NODELAY``."""
+    """The socket uvicorn would bind, with ``TCP_NODELAY`` and marked as TCP, so that every accepted
+    connection sends without delay."""
     bound = config.bind_socket()
-    if bound.family not in (socket.AF_INET, socket.AF_INET6) or bound.proto == socket.IPPROTO_TCP:
+    if bound.family not in (socket.AF_INET, socket.AF_INET6):
         return bound
     bound.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    if bound.proto == socket.IPPROTO_TCP:
+        return bound
     return socket.socket(bound.family, bound.type, socket.IPPROTO_TCP, fileno=bound.detach())
 
 
