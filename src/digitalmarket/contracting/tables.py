@@ -136,6 +136,11 @@ class QuoteRequest(Base):
     desired_start: Mapped[date] = mapped_column(Date, nullable=False)
     deadline: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)  # answers accepted until
     status: Mapped[str] = mapped_column(String(16), nullable=False, default="open")
+    # Why the awarded quote was chosen (lowest price, or why not the lowest); kept with the award.
+    award_reason: Mapped[str | None] = mapped_column(Text)
+    # Why the award came before the deadline while a supplier had not answered; shown to the suppliers.
+    early_award_reason: Mapped[str | None] = mapped_column(Text)
+    awarded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)

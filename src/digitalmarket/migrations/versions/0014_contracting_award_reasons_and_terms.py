@@ -1,4 +1,4 @@
-"""contracting award reasons and terms
+"""contracting: the reason of an award, and of an award before the deadline
 
 Revision ID: 0014
 Revises: 0013
@@ -19,8 +19,16 @@ depends_on = None
 
 
 def upgrade() -> None:
-    pass
+    with op.batch_alter_table("quote_requests", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("award_reason", sa.Text(), nullable=True))
+        batch_op.add_column(sa.Column("early_award_reason", sa.Text(), nullable=True))
+        batch_op.add_column(
+            sa.Column("awarded_at", digitalmarket.core.tables.UTCDateTime(timezone=True), nullable=True)
+        )
 
 
 def downgrade() -> None:
-    pass
+    with op.batch_alter_table("quote_requests", schema=None) as batch_op:
+        batch_op.drop_column("awarded_at")
+        batch_op.drop_column("early_award_reason")
+        batch_op.drop_column("award_reason")
