@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     CheckConstraint,
     Date,
@@ -316,3 +317,52 @@ class OrderLine(Base):
     amount: Mapped[int] = mapped_column(BigInteger, nullable=False)  # supply value of the line
 
     order: Mapped[Order] = relationship(back_populates="lines")
+
+
+# --- catalog contract change requests (변경 요청) ------------------------------------------------------------
+
+CHANGE_REQUEST_KINDS_SQL = "('extension', 'price_cut')"
+CHANGE_REQUEST_STATES_SQL = "('pending', 'approved', 'refused', 'withdrawn')"
+
+
+class CatalogContractChangeRequest(Base):
+    """변경 요청: the supplier asks PPS to extend its catalog contract's period or to cut item prices, with a
+    reason; the contracting officer approves it (an amendment, 변경차수 + 1) or refuses it with a reason.
+    At most one request per contract is pending (a partial unique index)."""
+
+    __tablename__ = "catalog_contract_change_requests"
+    __table_args__ = (
+        CheckConstraint(f"kind IN {CHANGE_REQUEST_KINDS_SQL}", name="kind"),
+        CheckConstraint(f"status IN {CHANGE_REQUEST_STATES_SQL}", name="status"),
+        CheckConstraint("kind <> 'extension' OR period_end IS NOT NULL", name="extension_end"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("catalog_contracts.id"), nullable=False, index=True)
+    kind: Mapped[str] = mapped_column(String(16), nullable=False)  # extension | price_cut
+    status: Mapped[str] = mapped_column(String(16), nullable=False, default="pending")
+    period_end_before: Mapped[date] = mapped_column(Date, nullable=False)  # the end when asked
+    period_end: Mapped[date | None] = mapped_column(Date)  # the end asked for (an extension)
+    # a price cut: [{"price_plan_id": 3, "before": 11000, "unit_price": 10000}, ...] (KRW without VAT)
+    prices: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
+    reason: Mapped[str] = mapped_column(Text, nullable=False)
+    requested_by: Mapped[int] = mapped_column(ForeignKey("users.id"), nullable=False)
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decision_reason: Mapped[str | None] = mapped_column(Text)  # why it was refused
+    change_seq: Mapped[int | None] = mapped_column(Integer)  # the 변경차수 an approval made
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+    contract: Mapped[CatalogContract] = relationship(lazy="joined")
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+Index(
+    "uq_catalog_contract_change_requests_pending",
+    CatalogContractChangeRequest.contract_id,
+    unique=True,
+    sqlite_where=CatalogContractChangeRequest.status == "pending",
+    postgresql_where=CatalogContractChangeRequest.status == "pending",
+)
