@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from datetime import date
 
 from sqlalchemy import select
@@ -12,6 +13,7 @@ from digitalmarket.accounts.workflow import actor_of
 from digitalmarket.catalog.tables import Category
 from digitalmarket.core.clock import today_kst
 from digitalmarket.core.files import DocumentStore
+from digitalmarket.demo.history import at, clock_at
 from digitalmarket.selection import committee, screening, workflow
 from digitalmarket.selection.rules import Criterion, required_documents
 
@@ -126,9 +128,12 @@ def vote(db, reviewer, round_id, application_id, fails: dict | None = None, rela
 
 
 def close(db, operator, round_id):
+    """Close the round on its meeting date (a round cannot close before), or now if that day has passed."""
     with db.reading() as session:
-        current = committee.load_round(session, round_id).version
-    with db.transaction() as session:
+        committee_round = committee.load_round(session, round_id)
+        current, meeting = committee_round.version, committee_round.meeting_date
+    moment = at(meeting, 17) if today_kst() < meeting else None
+    with clock_at(moment) if moment else nullcontext(), db.transaction() as session:
         committee.close_round(session, operator, round_id, current)
 
 

@@ -1,8 +1,11 @@
 """Selection over the JSON API: the journey, bad input, and who may see what."""
 
+from datetime import date
+
 import pytest
 from sqlalchemy import func, select
 
+from digitalmarket.demo.history import at, clock_at
 from digitalmarket.selection.rules import Criterion, required_documents
 from digitalmarket.selection.tables import ApplicationDocument
 from tests.helpers import api_token
@@ -94,9 +97,14 @@ def test_the_whole_journey_over_the_api(client, demo, tokens):
             f"{base}/votes", headers=tokens[reviewer], json={"votes": {c: {"passes": True} for c in Criterion}}
         )
         assert cast.status_code == 200, cast.text
-    closed = client.post(
+    early = client.post(
         f"/api/v1/rounds/{round_['id']}/close", json={"version": round_["version"]}, headers=tokens["operator"]
     )
+    assert early.status_code == 409 and f"{month}-20" in early.json()["error"]["message"]
+    with clock_at(at(date.fromisoformat(f"{month}-20"), 17)):
+        closed = client.post(
+            f"/api/v1/rounds/{round_['id']}/close", json={"version": round_["version"]}, headers=tokens["operator"]
+        )
     assert closed.status_code == 200 and closed.json()["closed"]
     late = client.put(
         f"{base}/votes",

@@ -13,12 +13,13 @@ from ..accounts.rules import Role
 from ..accounts.schemas import ErrorOut
 from ..catalog.schemas import ServiceContentIn
 from ..core.files import DocumentStore, attachment, read_limited
-from . import committee, screening, workflow
+from . import committee, months, screening, workflow
 from .schemas import (
     ApplicationOut,
     ApplicationSummary,
     BallotIn,
     ContentChangeIn,
+    DecisionOut,
     DeclarationIn,
     DocumentOut,
     MoveIn,
@@ -31,6 +32,7 @@ from .schemas import (
     VersionIn,
     VoteOut,
     WithdrawIn,
+    round_ref,
 )
 
 OPERATORS = roles(Role.OPERATOR, Role.ADMIN)
@@ -65,7 +67,9 @@ def applications(
 ):
     filters = workflow.QueueFilter(state, type, supplier, min_days_waiting)
     with database(request).reading() as session:
-        return [ApplicationSummary.of(a) for a in workflow.applications_for(session, actor, filters)]
+        found = workflow.applications_for(session, actor, filters)
+        stuck = months.waiting_on_closed_rounds(session, found)
+        return [ApplicationSummary.of(a, a.id in stuck) for a in found]
 
 
 @router.post("/applications", status_code=201, response_model=ApplicationOut, summary="Start a draft application")
@@ -166,7 +170,13 @@ def timeline(application_id: Id, request: Request, actor: Actor = Depends(api_ac
     with database(request).reading() as session:
         application = workflow.visible_application(session, actor, application_id)
         steps = [TimelineStep(**{k: s[k] for k in TimelineStep.model_fields}) for s in workflow.timeline(application)]
-        return TimelineOut(state=application.state, committee_month=application.committee_month, steps=steps)
+        return TimelineOut(
+            state=application.state,
+            committee_month=application.committee_month,
+            committee_round=round_ref(application),
+            decision=DecisionOut.of(application),
+            steps=steps,
+        )
 
 
 def _operator_step(function):
@@ -179,7 +189,7 @@ def _operator_step(function):
 
 for _path, _function, _summary in (
     ("start-check", screening.start_check, "Start the document check"),
-    ("accept", screening.accept, "Accept (접수완료): the committee month is the next month"),
+    ("accept", screening.accept, "Accept (접수완료): the first open committee month with time to prepare"),
     ("start-expert-review", screening.start_expert_review, "Start the expert review"),
     ("send-to-committee", screening.send_to_committee, "Send to the committee (every expert opinion recorded)"),
     ("publish", screening.publish, "Publish a selected application as a service"),
@@ -218,11 +228,13 @@ def opinions(application_id: Id, body: OpinionsIn, request: Request, actor: Acto
 @router.post(
     "/applications/{application_id}/move",
     response_model=ApplicationOut,
-    summary="Move to a later committee month, with a reason",
+    summary="Move to another committee month or into an open round (such as an extra round), with a reason",
 )
 def move(application_id: Id, body: MoveIn, request: Request, actor: Actor = Depends(api_access(OPERATORS))):
     with database(request).transaction() as session:
-        moved = screening.move_to_round(session, actor, application_id, body.version, body.month, body.reason)
+        moved = screening.move_to_round(
+            session, actor, application_id, body.version, body.month, body.reason, round_id=body.round_id
+        )
         return ApplicationOut.of(moved)
 
 
@@ -238,7 +250,12 @@ def list_rounds(request: Request, actor: Actor = Depends(api_access(COMMITTEE_SI
         return [RoundOut.of(r, committee.round_applications(session, r)) for r in found]
 
 
-@router.post("/rounds", status_code=201, response_model=RoundOut, summary="Create the round of a month")
+@router.post(
+    "/rounds",
+    status_code=201,
+    response_model=RoundOut,
+    summary="Create the regular round of a month, or an extra round (수시 심사위원회) in the current month",
+)
 def create_round(body: RoundIn, request: Request, actor: Actor = Depends(api_access(OPERATORS))):
     with database(request).transaction() as session:
         created = committee.create_round(
@@ -248,6 +265,7 @@ def create_round(body: RoundIn, request: Request, actor: Actor = Depends(api_acc
             month=body.month,
             meeting_date=body.meeting_date,
             member_ids=body.member_ids,
+            kind=body.kind,
         )
         return RoundOut.of(created, committee.round_applications(session, created))
 
@@ -259,7 +277,9 @@ def read_round(round_id: Id, request: Request, actor: Actor = Depends(api_access
         return RoundOut.of(found, committee.round_applications(session, found))
 
 
-@router.post("/rounds/{round_id}/close", response_model=RoundOut, summary="Close the round and decide")
+@router.post(
+    "/rounds/{round_id}/close", response_model=RoundOut, summary="Close the round and decide (from its meeting date)"
+)
 def close_round(round_id: Id, body: VersionIn, request: Request, actor: Actor = Depends(api_access(OPERATORS))):
     with database(request).transaction() as session:
         closed = committee.close_round(session, actor, round_id, body.version)

@@ -22,15 +22,19 @@ from ..core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from ..core.i18n import N_, Text
 from ..core.notifications import notify
 from ..core.tables import utcnow
-from . import rules
+from . import months, rules
 from .rules import (
     CRITERION_LABELS,
+    SANCTION_REASON,
     WAITING_FOR_COMMITTEE,
     Action,
     Criterion,
+    RoundKind,
     State,
+    closable_on,
     decide,
     is_month_key,
+    month_key,
     next_month,
 )
 from .tables import Application, CommitteeRound, ConflictDeclaration, Decision, RoundMember, Vote
@@ -39,15 +43,36 @@ from .workflow import notify_supplier, record_step, transition
 
 
 def create_round(
-    session: Session, actor: Actor, *, number: int, month: str, meeting_date: date, member_ids: list[int]
+    session: Session,
+    actor: Actor,
+    *,
+    number: int,
+    month: str | None,
+    meeting_date: date,
+    member_ids: list[int],
+    kind: str = RoundKind.REGULAR,
 ) -> CommitteeRound:
+    """The regular round of a month, or an extra round (수시 심사위원회) in the current month meeting
+    today or later, into which the operator then moves applications by hand."""
     problems: dict[str, Text] = {}
+    today = today_kst()
+    extra = kind == RoundKind.EXTRA
+    if kind not in set(RoundKind):
+        problems["kind"] = N_("Choose one of the options.")
+    if extra and not month and meeting_date is not None:
+        month = month_key(meeting_date)
     if number <= 0:
         problems["number"] = N_("Enter a whole number above 0.")
-    if not is_month_key(month):
+    if not is_month_key(month or ""):
         problems["month"] = N_("Enter the month like 2026-12.")
     elif meeting_date.strftime("%Y-%m") != month:
         problems["meeting_date"] = N_("The meeting date must fall in the round's month.")
+    elif extra and (month != month_key(today) or meeting_date < today):
+        problems["meeting_date"] = N_(
+            "An extra round meets in the current month, today or later: from %(today)s to the end of %(month)s.",
+            today=today.isoformat(),
+            month=month_key(today),
+        )
     members = list(session.scalars(select(User).where(User.id.in_(set(member_ids)))))
     if len(members) < 3:
         problems["member_ids"] = N_("Choose at least three reviewers.")
@@ -57,11 +82,15 @@ def create_round(
         raise ValidationFailed(fields=problems)
     if session.scalar(select(CommitteeRound.id).where(CommitteeRound.number == number)):
         raise Conflict(N_("Some details are already registered."), fields={"number": N_("This round number exists.")})
-    if session.scalar(select(CommitteeRound.id).where(CommitteeRound.month == month)):
-        raise Conflict(N_("Some details are already registered."), fields={"month": N_("This month has a round.")})
+    if not extra and months.regular_round(session, month) is not None:
+        raise Conflict(
+            N_("Some details are already registered."),
+            fields={"month": N_("This month has a regular round; convene an extra round instead.")},
+        )
     committee_round = CommitteeRound(
         number=number,
         month=month,
+        kind=str(kind),
         meeting_date=meeting_date,
         members=[RoundMember(user_id=m.id) for m in members],
     )
@@ -73,7 +102,7 @@ def create_round(
         action="committee.round_created",
         object_type="committee_round",
         object_id=committee_round.id,
-        details={"month": month, "members": sorted(member_ids)},
+        details={"month": month, "kind": str(kind), "members": sorted(member_ids)},
     )
     notify(
         session,
@@ -98,9 +127,12 @@ def load_round(session: Session, round_id: int) -> CommitteeRound:
 def round_applications(session: Session, committee_round: CommitteeRound) -> list[Application]:
     """Applications of the round: those waiting in its month, and after closing those it decided."""
     decided = select(Decision.application_id).where(Decision.round_id == committee_round.id)
+    if committee_round.is_extra:
+        assigned = Application.committee_round_id == committee_round.id
+    else:
+        assigned = (Application.committee_month == committee_round.month) & Application.committee_round_id.is_(None)
     query = select(Application).where(
-        ((Application.committee_month == committee_round.month) & Application.state.in_(WAITING_FOR_COMMITTEE))
-        | Application.id.in_(decided)
+        (assigned & Application.state.in_(WAITING_FOR_COMMITTEE)) | Application.id.in_(decided)
     )
     return list(session.scalars(query.order_by(Application.id)))
 
@@ -299,16 +331,28 @@ def close_round(session: Session, actor: Actor, round_id: int, version: int) -> 
     if committee_round.version != version:
         raise Conflict()
     today = today_kst()
+    if not closable_on(committee_round.meeting_date, today):
+        raise Conflict(
+            N_(
+                "Round %(number)s meets on %(date)s; it can be closed from that day on.",
+                number=committee_round.number,
+                date=committee_round.meeting_date.isoformat(),
+            )
+        )
+    committee_round.closed_at = utcnow()  # its month is no longer open for what is carried over
+    session.flush()
     for application in round_applications(session, committee_round):
         if application.state != State.COMMITTEE:
-            _carry_over(session, actor, application, N_("Not ready for the committee when the round closed."))
+            _carry_over(
+                session, actor, committee_round, application, N_("Not ready for the committee when the round closed.")
+            )
             continue
         conflicted, votes, comments = _ballots(session, committee_round, application.id)
         outcome = decide(committee_round.member_ids, conflicted, votes)
         reasons = {c: comments.get(c, []) for c in outcome.failed}
         supplier = application.supplier
         if outcome.outcome == "selected" and sanction_active(supplier.sanction_from, supplier.sanction_until, today):
-            outcome_name, reasons = "rejected", {Criterion.SANCTIONS.value: ["active sanction"]}
+            outcome_name, reasons = "rejected", {Criterion.SANCTIONS.value: [SANCTION_REASON]}
         else:
             outcome_name = outcome.outcome
         session.add(
@@ -321,7 +365,9 @@ def close_round(session: Session, actor: Actor, round_id: int, version: int) -> 
             )
         )
         if outcome_name == "no_quorum":
-            _carry_over(session, actor, application, N_("The committee had no quorum for this application."))
+            _carry_over(
+                session, actor, committee_round, application, N_("The committee had no quorum for this application.")
+            )
             continue
         action = Action.SELECT if outcome_name == "selected" else Action.REJECT
         transition(
@@ -350,7 +396,6 @@ def close_round(session: Session, actor: Actor, round_id: int, version: int) -> 
             )
         )
         notify_supplier(session, application, message)
-    committee_round.closed_at = utcnow()
     session.flush()
     audit.record(
         session,
@@ -363,9 +408,13 @@ def close_round(session: Session, actor: Actor, round_id: int, version: int) -> 
     return committee_round
 
 
-def _carry_over(session: Session, actor: Actor, application: Application, reason: Text) -> None:
+def _carry_over(
+    session: Session, actor: Actor, committee_round: CommitteeRound, application: Application, reason: Text
+) -> None:
+    """To the first open month after the round's month that leaves time to prepare (never a closed round)."""
     previous = application.committee_month
-    application.committee_month = next_month(previous)
+    application.committee_month = months.open_month(session, today_kst(), next_month(committee_round.month))
+    application.committee_round_id = None
     record_step(
         session,
         application,

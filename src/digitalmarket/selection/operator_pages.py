@@ -13,22 +13,29 @@ from ..accounts.access import database, page_access
 from ..accounts.permissions import Actor, roles
 from ..accounts.rules import SIZE_LABELS, Role, format_business_number
 from ..catalog.rules import TYPE_LABELS
+from ..core.clock import today_kst
 from ..core.errors import DomainError, ValidationFailed
 from ..core.forms import form_errors, redirect
 from ..core.i18n import N_
 from ..core.templating import csrf_protect
-from . import committee, screening, workflow
+from . import committee, months, screening, workflow
 from .rules import (
     DOCUMENT_LABELS,
+    PREPARATION_DAYS,
+    ROUND_KIND_LABELS,
     STATE_LABELS,
     WAITING_FOR_COMMITTEE,
     Action,
     Criterion,
+    RoundKind,
     State,
     allowed_actions,
+    closable_on,
+    month_key,
     quorum_of,
-    required_documents,
+    short_preparation,
 )
+from .rules import supplement_keys as allowed_supplement_keys
 from .views import (
     SUPPLEMENT_GROUPS,
     Id,
@@ -89,6 +96,7 @@ def operator_queue(
         rows = workflow.queue(session, filters)
         context = {
             "rows": [(a, workflow.days_waiting(a)) for a in rows],
+            "stuck": months.waiting_on_closed_rounds(session, rows),
             "filters": {"state": state, "type": type, "supplier": supplier, "min_days": min_days},
             "state_options": [(str(s), t.render()) for s, t in STATE_LABELS.items() if s != State.DRAFT],
             "type_options": [(str(k), v.render()) for k, v in TYPE_LABELS.items()],
@@ -102,9 +110,25 @@ def operator_queue(
 
 def supplement_keys(application) -> list[tuple[str, object]]:
     """What a supplement request can name: each main group of fields and each required document."""
-    keys = [(key, label) for key, (label, _step) in SUPPLEMENT_GROUPS.items()]
-    keys += [(str(kind), DOCUMENT_LABELS[kind]) for kind in required_documents(application.service_type)]
-    return keys
+    labels = {**{key: label for key, (label, _step) in SUPPLEMENT_GROUPS.items()}, **DOCUMENT_LABELS}
+    return [(key, labels[key]) for key in allowed_supplement_keys(application.service_type)]
+
+
+def committee_context(session, application) -> dict:
+    """The round an application waits for, whether that round is closed, and where it may be moved."""
+    today = today_kst()
+    assigned = months.assigned_round(session, application)
+    return {
+        "assigned_round": assigned,
+        "stuck": bool(assigned and assigned.is_closed and application.state in WAITING_FOR_COMMITTEE),
+        "move_targets": [
+            {"round": r, "short": short_preparation(r.meeting_date, today), "days": (r.meeting_date - today).days}
+            for r in months.move_targets(session, today)
+            if r is not assigned
+        ],
+        "preparation_days": PREPARATION_DAYS,
+        "today": today,
+    }
 
 
 def _application_page(
@@ -129,6 +153,7 @@ def _application_page(
             "category_labels": category_labels(session),
             "service_code": service_code(application),
             "criteria": list(Criterion),
+            **committee_context(session, application),
             "can": {
                 "start_check": Action.START_CHECK in allowed,
                 "accept": Action.ACCEPT in allowed,
@@ -166,7 +191,17 @@ def _items_from(form: FormData) -> dict[str, str]:
     }
 
 
-def _step(request: Request, actor: Actor, application_id: int, form: FormData, name: str, notice: str, fields, call):
+def _step(
+    request: Request,
+    actor: Actor,
+    application_id: int,
+    form: FormData,
+    name: str,
+    notice: str,
+    fields,
+    call,
+    rename=None,
+):
     """Run one operator step in one transaction; on failure show the page again with the form's errors."""
     try:
         with database(request).transaction() as session:
@@ -174,7 +209,8 @@ def _step(request: Request, actor: Actor, application_id: int, form: FormData, n
     except DomainError as error:
         if error.status == 404:
             raise
-        errors = summary_only(form_errors(error), set(fields))
+        found = {(rename or {}).get(k, k): v for k, v in form_errors(error).items()}
+        errors = summary_only(found, set(fields))
         values = {k: v for k, v in form.items() if isinstance(v, str) and k != "csrf_token"}
         return _application_page(
             request, actor, application_id, errors=errors, values=values, form_name=name, status=error.status
@@ -242,11 +278,17 @@ def operator_send_to_committee(
 
 @router.post("/operator/applications/{application_id}/move")
 def operator_move_to_round(request: Request, application_id: Id, form: PostedForm, actor: Actor = Depends(STAFF_PAGE)):
+    target = _text(form, "target")
+    round_id = int(target) if target.isdecimal() and len(target) < 10 else None
+
     def call(session):
         month, reason = _text(form, "month").strip(), _text(form, "reason")
-        screening.move_to_round(session, actor, application_id, version_of(form), month, reason)
+        if target and target != "month" and round_id is None:
+            raise ValidationFailed(fields={"target": N_("Choose one of the options.")})
+        screening.move_to_round(session, actor, application_id, version_of(form), month, reason, round_id=round_id)
 
-    return _step(request, actor, application_id, form, "move", "moved", ("month", "reason"), call)
+    fields = ("target", "month", "reason")
+    return _step(request, actor, application_id, form, "move", "moved", fields, call, rename={"round_id": "target"})
 
 
 @router.post("/operator/applications/{application_id}/publish")
@@ -267,11 +309,16 @@ def _reviewers(session) -> list:
 def _rounds_page(request: Request, actor: Actor, *, errors=None, values=None, chosen=None, status=200):
     with database(request).reading() as session:
         rounds = committee.rounds(session)
+        today = today_kst()
         context = {
             "rounds": [(r, len(committee.round_applications(session, r))) for r in rounds],
             "reviewers": _reviewers(session),
             "errors": errors or {},
-            "values": values or {"number": str(max((r.number for r in rounds), default=0) + 1)},
+            "values": values or {"number": str(max((r.number for r in rounds), default=0) + 1), "kind": "regular"},
+            "kind_options": [(str(k), label.render()) for k, label in ROUND_KIND_LABELS.items()],
+            "current_month": month_key(today),
+            "preparation_days": PREPARATION_DAYS,
+            "today": today,
             "chosen": set(chosen or ()),
         }
         return show(request, "operator_rounds.html", context, actor=actor, status=status)
@@ -284,7 +331,7 @@ def operator_rounds(request: Request, actor: Actor = Depends(STAFF_PAGE)):
 
 @router.post("/operator/rounds")
 def operator_round_create(request: Request, form: PostedForm, actor: Actor = Depends(STAFF_PAGE)):
-    values = {name: _text(form, name).strip() for name in ("number", "month", "meeting_date")}
+    values = {name: _text(form, name).strip() for name in ("number", "kind", "month", "meeting_date")}
     chosen = [v for v in form.getlist("member_ids") if isinstance(v, str)]
     problems = {}
     number = int(values["number"]) if values["number"].isdecimal() and len(values["number"]) < 7 else None
@@ -301,10 +348,16 @@ def operator_round_create(request: Request, form: PostedForm, actor: Actor = Dep
             raise ValidationFailed(fields=problems)
         with database(request).transaction() as session:
             committee.create_round(
-                session, actor, number=number, month=values["month"], meeting_date=meeting_date, member_ids=member_ids
+                session,
+                actor,
+                number=number,
+                month=values["month"],
+                meeting_date=meeting_date,
+                member_ids=member_ids,
+                kind=values["kind"] or RoundKind.REGULAR,
             )
     except DomainError as error:
-        errors = summary_only(form_errors(error), {"number", "month", "meeting_date", "member_ids"})
+        errors = summary_only(form_errors(error), {"number", "kind", "month", "meeting_date", "member_ids"})
         return _rounds_page(request, actor, errors=errors, values=values, chosen=member_ids, status=error.status)
     return redirect("/operator/rounds", "round_created")
 
@@ -340,6 +393,7 @@ def _round_page(request: Request, actor: Actor, round_id: int, *, errors=None, s
             "members": members,
             "rows": round_rows(session, committee_round, [m.id for m in members]),
             "quorum": quorum_of(len(members)),
+            "closable": closable_on(committee_round.meeting_date, today_kst()),
             "criteria": list(Criterion),
             "errors": errors or {},
         }

@@ -26,9 +26,10 @@ from ..core.files import ACCEPTED_LABEL, MAX_DOCUMENT_BYTES, DocumentRejected, a
 from ..core.forms import Form, form_errors, redirect
 from ..core.i18n import N_
 from ..core.templating import csrf_protect
-from . import committee, workflow
+from . import committee, months, workflow
 from .rules import (
     EDITABLE_STATES,
+    WAITING_FOR_COMMITTEE,
     Action,
     DocumentKind,
     State,
@@ -254,9 +255,13 @@ def _detail_page(request: Request, actor: Actor, application_id: int, errors=Non
     with database(request).reading() as session:
         application = workflow.own_application(session, actor, application_id)
         state = State(application.state)
+        assigned = months.assigned_round(session, application)
         context = {
             "application": application,
             "state": state,
+            "assigned_round": assigned,
+            "stuck": bool(assigned and assigned.is_closed and state in WAITING_FOR_COMMITTEE),
+            "decision": workflow.committee_decision(application),
             "history": steps_view(application, workflow.timeline(application)),
             "supplement": supplement_items(application) if state == State.SUPPLEMENT_REQUESTED else [],
             "can_edit": state in EDITABLE_STATES,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 
 from ..catalog.rules import CLOUD_TYPES
@@ -237,8 +237,68 @@ def next_month(key: str) -> str:
 
 
 def committee_month_for(accepted_on: date) -> str:
-    """An application accepted in month M is reviewed in the round of month M+1."""
+    """The earliest month for an application accepted in month M: the round of month M+1. Which month it
+    really gets also depends on the rounds already set (`first_open_month`)."""
     return next_month(month_key(accepted_on))
+
+
+#: Days the committee needs between an application's assignment and the meeting: the operator sends the
+#: papers, the members declare their relations and read. An application is never assigned on its own to
+#: a round that meets sooner; the operator may still move one there by hand (the page says it is short).
+PREPARATION_DAYS = 7
+
+
+class RoundKind(StrEnum):
+    REGULAR = "regular"  # 정기 심사위원회: one a month
+    EXTRA = "extra"  # 수시 심사위원회: convened by the operator in the current month
+
+
+ROUND_KIND_LABELS = {
+    RoundKind.REGULAR: N_("Regular round (정기 심사위원회)"),
+    RoundKind.EXTRA: N_("Extra round (수시 심사위원회)"),
+}
+
+
+@dataclass(frozen=True)
+class RoundSlot:
+    """What the month rule needs to know of a round."""
+
+    month: str
+    meeting_date: date
+    closed: bool
+
+    def open_on(self, today: date) -> bool:
+        """Open, and meeting on or after today."""
+        return not self.closed and self.meeting_date >= today
+
+    def prepared_on(self, today: date) -> bool:
+        """Open, with at least `PREPARATION_DAYS` until the meeting."""
+        return not self.closed and self.meeting_date >= today + timedelta(days=PREPARATION_DAYS)
+
+
+def first_open_month(today: date, regular_rounds: Mapping[str, RoundSlot], earliest: str) -> str:
+    """The committee month of an application: from ``earliest`` on (never a past month), the first month
+    whose regular round is open and meets at least `PREPARATION_DAYS` after today, or a later month whose
+    round is not set yet. A closed round, or one meeting too soon, is skipped."""
+    current = month_key(today)
+    month = max(earliest, current)
+    while True:
+        slot = regular_rounds.get(month)
+        if slot is None and month > current:
+            return month
+        if slot is not None and slot.prepared_on(today):
+            return month
+        month = next_month(month)
+
+
+def short_preparation(meeting_date: date, today: date) -> bool:
+    """Fewer than `PREPARATION_DAYS` left until the meeting."""
+    return meeting_date < today + timedelta(days=PREPARATION_DAYS)
+
+
+def closable_on(meeting_date: date, today: date) -> bool:
+    """A round closes on or after its meeting date, never before."""
+    return today >= meeting_date
 
 
 def is_month_key(value: str) -> bool:
@@ -249,7 +309,28 @@ def is_month_key(value: str) -> bool:
     return len(value) == 7 and 2020 <= year <= 2100 and 1 <= month <= 12
 
 
-def supplement_items_problem(items: Mapping[str, str]) -> Text | None:
+#: What a supplement request can name besides each required document: the main groups of fields.
+SUPPLEMENT_GROUP_KEYS = ("basic", "operation", "csap", "price_plans")
+
+
+def supplement_keys(service_type: str | None) -> list[str]:
+    """Every item a supplement request may name for an application of this type."""
+    return [*SUPPLEMENT_GROUP_KEYS, *(str(kind) for kind in required_documents(service_type))]
+
+
+def supplement_items_problem(items: Mapping[str, str], allowed: Iterable[str] | None = None) -> Text | None:
+    """Why a supplement request cannot go out: an item the supplier could not act on, or no reason."""
+    if allowed is not None:
+        allowed = list(allowed)
+        unknown = [key for key in items if key not in allowed]
+        if unknown:
+            return N_(
+                "Unknown item: %(key)s. Name one of: %(allowed)s.", key=", ".join(unknown), allowed=", ".join(allowed)
+            )
     if not any((reason or "").strip() for reason in items.values()):
         return N_("Name at least one missing or wrong item with a reason.")
     return None
+
+
+#: The reason recorded when the company was under a sanction at closing time (shown translated).
+SANCTION_REASON = "active sanction"

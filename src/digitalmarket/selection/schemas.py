@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.orm import object_session
 
 from ..catalog.schemas import TEXT, ServiceContentIn
+from ..core.i18n import Text
+from . import months
+from .rules import WAITING_FOR_COMMITTEE
 from .tables import Application, ApplicationDocument, CommitteeRound
+from .workflow import committee_decision
 
 
 class Strict(BaseModel):
@@ -36,12 +42,79 @@ class DocumentOut(BaseModel):
         )
 
 
+def _text(value) -> str:
+    return value.render() if isinstance(value, Text) else str(value)
+
+
+class RoundRef(BaseModel):
+    """The committee round an application waits for (or was decided by)."""
+
+    number: int
+    kind: str = Field(description="regular (정기) or extra (수시 심사위원회)")
+    month: str
+    meeting_date: date
+    closed: bool
+
+    @classmethod
+    def of(cls, committee_round: CommitteeRound) -> RoundRef:
+        return cls(
+            number=committee_round.number,
+            kind=committee_round.kind,
+            month=committee_round.month,
+            meeting_date=committee_round.meeting_date,
+            closed=committee_round.is_closed,
+        )
+
+
+def round_ref(application: Application) -> RoundRef | None:
+    session = object_session(application)
+    found = months.assigned_round(session, application) if session is not None else None
+    return RoundRef.of(found) if found is not None else None
+
+
+class FailedCriterionOut(BaseModel):
+    criterion: str
+    label: str
+    reasons: list[str] = Field(description="The members' reasons for a fail, without their names")
+
+
+class DecisionOut(BaseModel):
+    """The committee's decision as the supplier is told it."""
+
+    outcome: Literal["selected", "rejected"]
+    round_number: int | None
+    decided_at: datetime
+    failed_criteria: list[FailedCriterionOut]
+
+    @classmethod
+    def of(cls, application: Application) -> DecisionOut | None:
+        decision = committee_decision(application)
+        if decision is None:
+            return None
+        return cls(
+            outcome=decision["outcome"],
+            round_number=decision["round"],
+            decided_at=decision["decided_at"],
+            failed_criteria=[
+                FailedCriterionOut(
+                    criterion=f["criterion"], label=_text(f["label"]), reasons=[_text(r) for r in f["reasons"]]
+                )
+                for f in decision["failed"]
+            ],
+        )
+
+
 class ApplicationOut(BaseModel):
     id: int
     state: str
     supplier: str
     content: dict
     committee_month: str | None
+    committee_round: RoundRef | None = Field(
+        description="The round it waits for or was decided by; none while its month has no round yet"
+    )
+    waiting_on_closed_round: bool = Field(description="Waiting for a round that is already closed: to be moved")
+    decision: DecisionOut | None
     previous_application_id: int | None
     decision_reasons: dict | None
     documents: list[DocumentOut]
@@ -59,6 +132,9 @@ class ApplicationOut(BaseModel):
             supplier=application.supplier.name,
             content=application.content or {},
             committee_month=application.committee_month,
+            committee_round=(ref := round_ref(application)),
+            waiting_on_closed_round=bool(ref and ref.closed and application.state in WAITING_FOR_COMMITTEE),
+            decision=DecisionOut.of(application),
             previous_application_id=application.previous_application_id,
             decision_reasons=application.decision_reasons,
             documents=[DocumentOut.of(d) for d in application.documents],
@@ -77,11 +153,12 @@ class ApplicationSummary(BaseModel):
     type: str | None
     supplier: str
     committee_month: str | None
+    waiting_on_closed_round: bool = Field(description="Waiting for a round that is already closed: to be moved")
     updated_at: datetime
     version: int
 
     @classmethod
-    def of(cls, application: Application) -> ApplicationSummary:
+    def of(cls, application: Application, waiting_on_closed_round: bool = False) -> ApplicationSummary:
         return cls(
             id=application.id,
             state=application.state,
@@ -89,6 +166,7 @@ class ApplicationSummary(BaseModel):
             type=application.service_type,
             supplier=application.supplier.name,
             committee_month=application.committee_month,
+            waiting_on_closed_round=waiting_on_closed_round,
             updated_at=application.updated_at,
             version=application.version,
         )
@@ -125,7 +203,10 @@ class OpinionsIn(Strict):
 
 class MoveIn(Strict):
     version: int
-    month: str = Field(max_length=7, examples=["2027-01"])
+    month: str | None = Field(default=None, max_length=7, examples=["2027-01"], description="A committee month")
+    round_id: int | None = Field(
+        default=None, gt=0, lt=2**31, description="Or a given open round, such as an extra round (수시 심사위원회)"
+    )
     reason: str = Field(max_length=TEXT)
 
 
@@ -142,12 +223,17 @@ class TimelineStep(BaseModel):
 class TimelineOut(BaseModel):
     state: str
     committee_month: str | None
+    committee_round: RoundRef | None
+    decision: DecisionOut | None
     steps: list[TimelineStep]
 
 
 class RoundIn(Strict):
     number: int
-    month: str = Field(max_length=7, examples=["2026-12"])
+    kind: Literal["regular", "extra"] = Field(
+        default="regular", description="extra: a 수시 심사위원회 in the current month, meeting today or later"
+    )
+    month: str | None = Field(default=None, max_length=7, examples=["2026-12"], description="Optional for extra")
     meeting_date: date
     member_ids: list[int] = Field(max_length=50)
 
@@ -155,8 +241,10 @@ class RoundIn(Strict):
 class RoundOut(BaseModel):
     id: int
     number: int
+    kind: str
     month: str
     meeting_date: date
+    closable_from: date = Field(description="A round closes on or after its meeting date")
     closed: bool
     member_ids: list[int]
     application_ids: list[int]
@@ -167,8 +255,10 @@ class RoundOut(BaseModel):
         return cls(
             id=committee_round.id,
             number=committee_round.number,
+            kind=committee_round.kind,
             month=committee_round.month,
             meeting_date=committee_round.meeting_date,
+            closable_from=committee_round.meeting_date,
             closed=committee_round.is_closed,
             member_ids=committee_round.member_ids,
             application_ids=[a.id for a in applications],

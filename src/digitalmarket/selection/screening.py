@@ -13,6 +13,8 @@ from ..core.clock import today_kst
 from ..core.errors import Conflict, ValidationFailed
 from ..core.i18n import N_
 from ..core.tables import utcnow
+from . import months
+from .months import slot_of
 from .rules import (
     CRITERION_LABELS,
     WAITING_FOR_COMMITTEE,
@@ -21,10 +23,12 @@ from .rules import (
     State,
     committee_month_for,
     is_month_key,
+    month_key,
     move,
     supplement_items_problem,
+    supplement_keys,
 )
-from .tables import Application, ExpertOpinion
+from .tables import Application, CommitteeRound, ExpertOpinion
 from .workflow import load, notify_supplier, record_step, transition
 
 
@@ -40,8 +44,10 @@ def request_supplement(
     """보완 요청: a reason per missing or wrong item (a field or a document kind)."""
     application = load(session, application_id)
     move(application.state, Action.REQUEST_SUPPLEMENT)
+    allowed = supplement_keys(application.service_type)
+    unknown = {k: v for k, v in items.items() if k not in allowed}
     items = {k: v.strip() for k, v in items.items() if (v or "").strip()}
-    problem = supplement_items_problem(items)
+    problem = supplement_items_problem({**unknown, **items}, allowed)
     if problem:
         raise ValidationFailed(fields={"items": problem})
     reason = "; ".join(f"{k}: {v}" for k, v in items.items())
@@ -63,10 +69,12 @@ def request_supplement(
 
 
 def accept(session: Session, actor: Actor, application_id: int, version: int) -> Application:
-    """접수완료: the committee month is the month after this one."""
+    """접수완료: the committee month is the first month from next month on whose round is open and leaves
+    time to prepare (`rules.first_open_month`)."""
     application = load(session, application_id)
     move(application.state, Action.ACCEPT)
-    month = committee_month_for(today_kst())
+    today = today_kst()
+    month = months.open_month(session, today, committee_month_for(today))
     transition(
         session,
         application,
@@ -76,7 +84,7 @@ def accept(session: Session, actor: Actor, application_id: int, version: int) ->
         details={"committee_month": month},
     )
     application.accepted_at = utcnow()
-    application.committee_month = month
+    application.committee_month, application.committee_round_id = month, None
     notify_supplier(
         session,
         application,
@@ -154,18 +162,66 @@ def send_to_committee(session: Session, actor: Actor, application_id: int, versi
     return transition(session, application, Action.SEND_TO_COMMITTEE, actor_user_id=actor.user_id, version=version)
 
 
+def _move_target(session: Session, application: Application, month: str | None, round_id: int | None):
+    """Where a move goes: (month, round or None while the month has none yet, problems)."""
+    today = today_kst()
+    field = "round_id" if round_id is not None else "month"
+    target = session.get(CommitteeRound, round_id) if round_id is not None else None
+    if round_id is not None:
+        if target is None:
+            return month, None, {field: N_("Choose one of the options.")}
+        month = target.month
+        if not slot_of(target).open_on(today):
+            return (
+                month,
+                target,
+                {
+                    field: N_(
+                        "Committee round %(number)s is closed or has already met; choose an open round.",
+                        number=target.number,
+                    )
+                },
+            )
+    elif not month or not is_month_key(month) or month < month_key(today):
+        return month, None, {field: N_("Choose this month or a later one, like %(example)s.", example=month_key(today))}
+    else:
+        target = months.regular_round(session, month)
+        if target is not None and not slot_of(target).open_on(today):
+            return (
+                month,
+                target,
+                {field: N_("The round of %(month)s is closed or has already met; choose a later month.", month=month)},
+            )
+    if target is None and month == month_key(today):
+        return (
+            month,
+            None,
+            {field: N_("This month has no round yet: convene an extra round first, or choose a later month.")},
+        )
+    current = months.assigned_round(session, application)
+    if (target is not None and current is target) or (
+        target is None and (application.committee_round_id, application.committee_month) == (None, month)
+    ):
+        return month, target, {field: N_("The application is already in this round.")}
+    return month, target, {}
+
+
 def move_to_round(
-    session: Session, actor: Actor, application_id: int, version: int, month: str, reason: str
+    session: Session,
+    actor: Actor,
+    application_id: int,
+    version: int,
+    month: str | None,
+    reason: str,
+    *,
+    round_id: int | None = None,
 ) -> Application:
-    """Move an application to a later committee month, with a reason."""
+    """Move an application waiting for the committee, with a reason: into a given open round (an extra
+    round 수시 심사위원회, or a month's regular round), or to a month whose round is open or not set yet."""
     application = load(session, application_id)
     if application.state not in WAITING_FOR_COMMITTEE:
         raise Conflict(N_("Only an accepted application waiting for the committee can be moved."))
-    problems = {}
-    if not is_month_key(month) or (application.committee_month and month <= application.committee_month):
-        problems["month"] = N_(
-            "Choose a later month, like %(example)s.", example=application.committee_month or "2026-12"
-        )
+    month, target, problems = _move_target(session, application, month, round_id)
     if not (reason or "").strip():
         problems["reason"] = N_("This field is required.")
     if problems:
@@ -173,7 +229,13 @@ def move_to_round(
     if application.version != version:
         raise Conflict()
     previous = application.committee_month
+    extra = target is not None and target.is_extra
     application.committee_month = month
+    application.committee_round_id = target.id if extra else None
+    details = {"from": previous, "to": month}
+    if target is not None:
+        details |= {"round": target.number, "meeting_date": target.meeting_date.isoformat()}
+        details |= {"extra": True} if extra else {}
     record_step(
         session,
         application,
@@ -181,7 +243,7 @@ def move_to_round(
         actor_user_id=actor.user_id,
         to_state=application.state,
         reason=reason.strip(),
-        details={"from": previous, "to": month},
+        details=details,
     )
     notify_supplier(
         session,
@@ -202,9 +264,7 @@ def publish(session: Session, actor: Actor, application_id: int, version: int) -
     move(application.state, Action.PUBLISH)
     if application.version != version:
         raise Conflict()
-    from .tables import CommitteeRound
-
-    committee_round = session.scalar(select(CommitteeRound).where(CommitteeRound.month == application.committee_month))
+    committee_round = months.assigned_round(session, application)
     service = catalog.publish(
         session,
         actor_user_id=actor.user_id,

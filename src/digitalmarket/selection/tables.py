@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -44,6 +45,8 @@ class Application(Base):
     state: Mapped[str] = mapped_column(String(32), nullable=False, default="draft")
     content: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
     committee_month: Mapped[str | None] = mapped_column(String(7))
+    #: The round the operator moved it into by hand (an extra round); none: the regular round of its month.
+    committee_round_id: Mapped[int | None] = mapped_column(ForeignKey("committee_rounds.id"))
     previous_application_id: Mapped[int | None] = mapped_column(ForeignKey("applications.id"))
     service_id: Mapped[int | None] = mapped_column(ForeignKey("services.id"), unique=True)
     decision_reasons: Mapped[dict | None] = mapped_column(JSON)
@@ -133,13 +136,24 @@ class ExpertOpinion(Base):
 
 
 class CommitteeRound(Base):
-    """심사위원회 회차: the committee of one month."""
+    """심사위원회 회차: the regular committee of one month, or an extra one (수시) the operator convenes."""
 
     __tablename__ = "committee_rounds"
+    __table_args__ = (
+        CheckConstraint("kind IN ('regular', 'extra')", name="kind"),
+        Index(
+            "uq_committee_rounds_regular_month",
+            "month",
+            unique=True,
+            sqlite_where=text("kind = 'regular'"),
+            postgresql_where=text("kind = 'regular'"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     number: Mapped[int] = mapped_column(Integer, nullable=False, unique=True)
-    month: Mapped[str] = mapped_column(String(7), nullable=False, unique=True)
+    month: Mapped[str] = mapped_column(String(7), nullable=False)
+    kind: Mapped[str] = mapped_column(String(8), nullable=False, default="regular", server_default="regular")
     meeting_date: Mapped[date] = mapped_column(Date, nullable=False)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
@@ -152,6 +166,10 @@ class CommitteeRound(Base):
     @property
     def is_closed(self) -> bool:
         return self.closed_at is not None
+
+    @property
+    def is_extra(self) -> bool:
+        return self.kind == "extra"
 
     @property
     def member_ids(self) -> list[int]:

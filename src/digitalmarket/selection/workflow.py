@@ -25,11 +25,14 @@ from ..core.i18n import N_, Text
 from ..core.notifications import notify
 from ..core.tables import utcnow
 from .rules import (
+    CRITERION_LABELS,
     DOCUMENT_LABELS,
     EDITABLE_STATES,
     MAX_DOCUMENTS,
     OPEN_STATES,
+    SANCTION_REASON,
     Action,
+    Criterion,
     DocumentKind,
     State,
     missing_documents,
@@ -403,3 +406,32 @@ def timeline(application: Application, now: datetime | None = None) -> list[dict
             }
         )
     return steps
+
+
+def committee_decision(application: Application) -> dict | None:
+    """What the supplier is told of the committee's decision: the outcome, the round, the day, and for each
+    failed criterion the reasons the members wrote (without their names; the same text once)."""
+    event = next((e for e in reversed(application.events) if e.action in (Action.SELECT, Action.REJECT)), None)
+    if event is None:
+        return None
+    reasons = application.decision_reasons or {}
+    order = [str(c) for c in Criterion] + sorted(set(reasons) - set(Criterion))
+    failed = []
+    for criterion in (c for c in order if c in reasons):
+        texts = list(dict.fromkeys(r.strip() for r in reasons[criterion] or () if r and r.strip()))
+        failed.append(
+            {
+                "criterion": criterion,
+                "label": CRITERION_LABELS.get(criterion, Text(criterion)),
+                "reasons": [SANCTION_TEXT if r == SANCTION_REASON else r for r in texts],
+            }
+        )
+    return {
+        "outcome": "selected" if event.action == Action.SELECT else "rejected",
+        "round": (event.details or {}).get("round"),
+        "decided_at": event.occurred_at,
+        "failed": failed,
+    }
+
+
+SANCTION_TEXT = N_("The company was under an active sanction when the round closed.")
