@@ -21,6 +21,7 @@ from ..core.formatting import kst_date, won
 from ..core.forms import Form, form_errors, redirect
 from ..core.i18n import N_, Text
 from ..core.templating import Flash, csrf_protect, render
+from . import catalog_change_requests as changes
 from . import catalog_contracts as cc
 from .rules import CATALOG_STATE_LABELS, CatalogState, allowed, catalog_price
 
@@ -40,6 +41,10 @@ NOTICES: dict[str, tuple[str, Text]] = {
     "amended": ("success", N_("The amendment is recorded as a new change.")),
     "suspended": ("info", N_("Trade under this contract is suspended.")),
     "resumed": ("success", N_("Trade under this contract resumes.")),
+    "change_requested": ("success", N_("The change request is sent to PPS.")),
+    "change_withdrawn": ("info", N_("The change request is withdrawn.")),
+    "change_approved": ("success", N_("The change request is approved: the contract is amended.")),
+    "change_refused": ("info", N_("The change request is refused; the supplier is told why.")),
 }
 STATE_BADGES = {
     CatalogState.APPLIED: "information",
@@ -59,6 +64,9 @@ STEP_LABELS: dict[str, Text] = {
     "suspend": N_("Trade suspended"),
     "resume": N_("Trade resumed"),
     "expire": N_("Expired"),
+    "change_request": N_("Change requested"),
+    "change_refuse": N_("Change request refused"),
+    "change_withdraw": N_("Change request withdrawn"),
 }
 CHANGE_LABELS: dict[str, Text] = {
     "added": N_("Added"),
@@ -77,6 +85,8 @@ def _show(request: Request, template: str, context: dict, *, actor, status: int 
         "step_labels": STEP_LABELS,
         "change_labels": CHANGE_LABELS,
         "role_labels": ROLE_LABELS,
+        "change_kind_labels": changes.KIND_LABELS,
+        "change_state_labels": changes.STATE_LABELS,
         "billing_labels": BILLING_LABELS,
         "type_labels": TYPE_LABELS,
         "kst_date": kst_date,
@@ -298,6 +308,9 @@ def _contract_context(session, actor: Actor, contract, form=None, form_name=None
     diffs = [cc.diff(contract, seq - 1, seq) for seq in seqs if seq > 0]
     current = cc.as_items(contract.current_items())
     application = cc.selection_application(session, contract.service_id)
+    requests = changes.change_requests_of(session, contract.id)
+    pending = next((r for r in requests if r.status == changes.ChangeState.PENDING), None)
+    refusal = cc.refusal(service, service.supplier, today_kst())
     return {
         "contract": contract,
         "service": service,
@@ -307,7 +320,11 @@ def _contract_context(session, actor: Actor, contract, form=None, form_name=None
         "diffs": list(reversed(diffs)),
         "steps": cc.timeline(session, contract),
         "application": application,
-        "refusal": cc.refusal(service, service.supplier, today_kst()),
+        "refusal": refusal,
+        "change_requests": requests,
+        "pending_request": pending,
+        "can_request_change": contract.status == CatalogState.CONTRACTED and pending is None and refusal is None,
+        "items_by_plan": {i.price_plan_id: i for i in contract.current_items()},
         "rows": item_rows(service, current, form if form_name in ("resubmit", "contract", "amend") else None, current),
         "values": _values(form) if form is not None else {},
         "form_name": form_name,
@@ -348,6 +365,65 @@ def supplier_resubmit(request: Request, contract_id: Id, form: Form, actor: Acto
     return redirect(f"/supplier/catalog-contracts/{contract_id}", "resubmitted")
 
 
+def change_request_from(form: dict, contract) -> tuple[str, date | None, list[changes.PriceInput]]:
+    """A change request as the supplier's form gives it: the kind, the new end (an extension) and the new
+    unit prices of the items filled in (a price cut)."""
+    kind = (form.get("kind") or "").strip()
+    problems: dict = {}
+    end = _date(form, "period_end", problems) if kind == changes.ChangeKind.EXTENSION else None
+    prices = []
+    if kind == changes.ChangeKind.PRICE_CUT:
+        for item in contract.current_items():
+            text = (form.get(f"price-{item.price_plan_id}") or "").replace(",", "").strip()
+            if not text:
+                continue
+            if not text.isdecimal() or len(text) > 13:
+                problems[f"items.{item.price_plan_id}.unit_price"] = N_("Enter a whole number of won.")
+                continue
+            prices.append(changes.PriceInput(item.price_plan_id, int(text)))
+    if problems:
+        raise ValidationFailed(fields=problems)
+    return kind, end, prices
+
+
+@router.post("/supplier/catalog-contracts/{contract_id}/change-requests")
+def supplier_request_change(request: Request, contract_id: Id, form: Form, actor: Actor = Depends(SUPPLIER_PAGE)):
+    try:
+        with database(request).transaction() as session:
+            contract = cc.own_contract(session, actor, contract_id)
+            kind, end, prices = change_request_from(form, contract)
+            changes.request_change(session, actor, contract_id, kind, form.get("reason", ""), end, prices)
+    except DomainError as error:
+        if error.status == 404:
+            raise
+        return _supplier_page(
+            request,
+            actor,
+            contract_id,
+            form=form,
+            form_name="change_request",
+            errors=form_errors(error),
+            status=error.status,
+        )
+    return redirect(f"/supplier/catalog-contracts/{contract_id}", "change_requested")
+
+
+@router.post("/supplier/catalog-contracts/{contract_id}/change-requests/{request_id}/withdraw")
+def supplier_withdraw_change(
+    request: Request, contract_id: Id, request_id: Id, form: Form, actor: Actor = Depends(SUPPLIER_PAGE)
+):
+    try:
+        with database(request).transaction() as session:
+            changes.withdraw_change_request(session, actor, contract_id, request_id, _version(form))
+    except DomainError as error:
+        if error.status == 404:
+            raise
+        return _supplier_page(
+            request, actor, contract_id, form=form, form_name="withdraw", errors=form_errors(error), status=error.status
+        )
+    return redirect(f"/supplier/catalog-contracts/{contract_id}", "change_withdrawn")
+
+
 # --- the contracting officer -----------------------------------------------------------------------------------------
 
 
@@ -358,6 +434,7 @@ def officer_queue(request: Request, state: str = "", actor: Actor = Depends(OFFI
         rows = cc.queue(session, chosen or None)
         context = {
             "contracts": rows,
+            "change_requests": changes.pending_change_requests(session),
             "state": chosen,
             "state_options": [(str(s), t.render()) for s, t in CATALOG_STATE_LABELS.items()],
             "today": today_kst(),
@@ -458,3 +535,23 @@ def contract_document(request: Request, contract_id: Id, document_id: Id, actor:
     if not path.exists():
         raise NotFound()
     return attachment(path, filename, media_type)
+
+
+@router.post("/officer/catalog-contracts/{contract_id}/change-requests/{request_id}/approve")
+def officer_approve_change(
+    request: Request, contract_id: Id, request_id: Id, form: Form, actor: Actor = Depends(OFFICER_PAGE)
+):
+    def call(session, contract):
+        changes.approve_change_request(session, actor, contract_id, request_id, _version(form))
+
+    return _officer_step(request, actor, contract_id, form, "approve_change", "change_approved", call)
+
+
+@router.post("/officer/catalog-contracts/{contract_id}/change-requests/{request_id}/refuse")
+def officer_refuse_change(
+    request: Request, contract_id: Id, request_id: Id, form: Form, actor: Actor = Depends(OFFICER_PAGE)
+):
+    def call(session, contract):
+        changes.refuse_change_request(session, actor, contract_id, request_id, _version(form), form.get("reason", ""))
+
+    return _officer_step(request, actor, contract_id, form, "refuse_change", "change_refused", call)

@@ -590,9 +590,12 @@ def amend(
     period_end: date | None,
     reason: str,
     now: datetime | None = None,
+    *,
+    change_request_id: int | None = None,
 ) -> CatalogContract:
     """변경차수 + 1: prices down, items added (never above the plan price) or removed, the period extended.
-    Every earlier version and its items stay as they were."""
+    Every earlier version and its items stay as they were. ``change_request_id``: the supplier's change
+    request (변경 요청) the amendment grants, named in the audit event and the supplier's notification."""
     contract = load(session, contract_id)
     new_state = _step(contract, CatalogAction.AMEND, version)
     today = today_kst(now)
@@ -633,16 +636,21 @@ def amend(
         details={
             "changes": [{"plan": c.price_plan_id, "change": c.change} for c in diff.items if c.change != "same"],
             **({"period_end": [previous_end.isoformat(), end.isoformat()]} if end != previous_end else {}),
+            **({"change_request": change_request_id} if change_request_id is not None else {}),
         },
         now=now,
     )
     open_data.catalog_amended(session, contract, seq, now)
     catalog_changed(session)
-    notify_supplier(
-        session,
-        contract,
-        N_("Catalog contract %(number)s is amended (change %(seq)s).", number=contract.number, seq=seq),
-    )
+    if change_request_id is None:
+        message = N_("Catalog contract %(number)s is amended (change %(seq)s).", number=contract.number, seq=seq)
+    else:
+        message = N_(
+            "PPS approved your change request: catalog contract %(number)s is amended (change %(seq)s).",
+            number=contract.number,
+            seq=seq,
+        )
+    notify_supplier(session, contract, message)
     return contract
 
 
