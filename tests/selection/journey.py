@@ -69,9 +69,9 @@ def state(db, application_id: int) -> str:
         return workflow.load(session, application_id).state
 
 
-def step(db, function, actor_, application_id, *args):
+def step(db, function, actor_, application_id, *args, **kwargs):
     with db.transaction() as session:
-        return function(session, actor_, application_id, version(db, application_id), *args)
+        return function(session, actor_, application_id, version(db, application_id), *args, **kwargs)
 
 
 def to_committee(db, store, supplier, operator, **kwargs) -> int:
