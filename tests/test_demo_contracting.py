@@ -78,10 +78,11 @@ def test_quotes_invoices_and_reviews(trade):
         assert {"requested", "quoted", "declined", "awarded", "not_awarded"} <= set(quotes)
         invoices = session.scalars(select(Invoice)).all()
         states = Counter(i.status for i in invoices)
-        assert states["paid"] > len(invoices) // 2 and states["accepted"] >= 1 and states["reported"] >= 1
+        assert states["paid"] > len(invoices) // 2 and states["claimed"] >= 1 and states["reported"] >= 1
         assert any(i.revision > 1 for i in invoices)
         assert any(i.paid_on and i.due_date and i.paid_on > i.due_date for i in invoices)
-        assert any(i.status == "accepted" and i.overdue_flagged_at is not None for i in invoices)
+        assert any(i.status == "claimed" and i.overdue_flagged_at is not None for i in invoices)
+        assert all(i.claimed_at is not None for i in invoices if i.status in ("claimed", "paid"))
         reviews = session.scalars(select(Review)).all()
         assert len(reviews) >= 20 and any(r.answer for r in reviews)
         assert sum(r.rating >= 4 for r in reviews) / len(reviews) > 0.7 and min(r.rating for r in reviews) <= 3

@@ -67,16 +67,24 @@ def accept(db, buyer, invoice_id: int, now=None) -> Invoice:
     return invoice(db, invoice_id)
 
 
-def reject(db, buyer, invoice_id: int, reason="사용자 수가 계약 대장과 다릅니다.") -> Invoice:
+def claim(db, supplier, invoice_id: int, now=None) -> Invoice:
+    """대금청구: the supplier claims the payment of an accepted invoice."""
     with db.transaction() as session:
-        usage.reject(session, buyer, invoice_id, invoice(db, invoice_id).version, reason)
+        usage.claim_payment(session, supplier, invoice_id, invoice(db, invoice_id).version, now=now)
     return invoice(db, invoice_id)
 
 
-def correct(db, supplier, invoice_id: int, quantities: dict[int, int], note="사용자 수 정정") -> Invoice:
+def reject(db, buyer, invoice_id: int, reason="사용자 수가 계약 대장과 다릅니다.", now=None) -> Invoice:
+    with db.transaction() as session:
+        usage.reject(session, buyer, invoice_id, invoice(db, invoice_id).version, reason, now=now)
+    return invoice(db, invoice_id)
+
+
+def correct(db, supplier, invoice_id: int, quantities: dict[int, int], note="사용자 수 정정", now=None) -> Invoice:
     found = invoice(db, invoice_id)
     with db.transaction() as session:
-        usage.correct(session, supplier, invoice_id, found.version, usage.UsageIn(found.month, quantities, note))
+        data = usage.UsageIn(found.month, quantities, note)
+        usage.correct(session, supplier, invoice_id, found.version, data, now=now)
     return invoice(db, invoice_id)
 
 
@@ -104,6 +112,29 @@ def messages_of(db, user_id: int) -> list[str]:
 
 def later(days: int) -> datetime:
     return at(today_kst() + timedelta(days=days))
+
+
+def month_ended(day: date | None = None, days: int = 0) -> datetime:
+    """Noon in Korea ``days`` after the first day of the month following ``day`` (default: today): the
+    month of ``day`` has ended, so its usage can be reported."""
+    return at(next_month(day or today_kst()) + timedelta(days=days))
+
+
+@contextmanager
+def calendar_moved(monkeypatch, days: int):
+    """The application's clock ``days`` ahead (as `tests/browser/shifted_clock.py` moves a server's), for
+    API and page tests that need a month to have ended."""
+    from digitalmarket.core import clock, tables
+
+    class Shifted(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return datetime.now(tz) + timedelta(days=days)
+
+    with monkeypatch.context() as patch:
+        patch.setattr(clock, "datetime", Shifted)
+        patch.setattr(tables, "datetime", Shifted)
+        yield
 
 
 @contextmanager

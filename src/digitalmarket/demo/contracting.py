@@ -565,6 +565,8 @@ def _accept(world: World, invoice: Invoice, buyer: Actor):
 
     def step(now):
         usage.accept(session, buyer, invoice.id, invoice.version, now=now)
+        supplier = world.supplier_users[invoice.order.supplier_id]  # claims the payment (대금청구) the same day
+        usage.claim_payment(session, supplier, invoice.id, invoice.version, now=now)
         accepted = now.astimezone(KST).date()
         due = due_date(accepted)
         roll = rng.random()

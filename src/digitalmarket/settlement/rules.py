@@ -1,13 +1,14 @@
 """The rules of settlement: usage months, invoice amounts, the invoice state machine, payment due dates
-and reviews. No I/O.
+over the Korean public holidays, and reviews. No I/O.
 
 A supplier reports the usage of each line of an order for a calendar month (YYYY-MM) that touches the
-order's period and is not in the future; the invoice (청구) follows from the agreed unit prices: a monthly
-or usage line bills unit price x reported quantity, a fixed-price line bills its monthly share (the line
-amount divided by its months, the last month taking the remainder so that the shares add up exactly).
-VAT is 10 % of the supply value cut to the won, as in contracting. The agency inspects (검수): accepts, or
-rejects with a reason and the supplier corrects it (a new revision of the same invoice). An accepted
-invoice is due for payment within 5 days, Saturdays, Sundays and public holidays not counted
+order's period, once the month has ended (or the order ended within it); the invoice (청구) follows from
+the agreed unit prices: a monthly or usage line bills unit price x reported quantity, a fixed-price line
+bills its monthly share (the line amount divided by its months, the last month taking the remainder so
+that the shares add up exactly). VAT is 10 % of the supply value cut to the won, as in contracting. The
+agency inspects (검수): accepts, or rejects with a reason and the supplier corrects it (a new revision of
+the same invoice). After the inspection the supplier files the payment claim (대금청구); the invoice is
+due for payment within 5 days of the claim, Saturdays, Sundays and public holidays not counted
 (국가계약법 시행령 제58조).
 """
 
@@ -16,6 +17,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
+from functools import lru_cache
+
+import holidays as _korean_holidays
 
 from ..contracting.rules import MAX_QUANTITY, amounts
 from ..core.errors import Conflict
@@ -27,82 +31,40 @@ MAX_REASON = 2000
 MAX_COMMENT = 2000
 MAX_ANSWER = 2000
 
-#: Korean public holidays (관공서의 공휴일에 관한 규정) on weekdays and weekends, with substitute holidays
-#: (대체공휴일) and election days, as announced. Data: extend it each year.
-HOLIDAYS: dict[date, str] = {
-    date(2025, 1, 1): "신정",
-    date(2025, 1, 27): "임시공휴일",
-    date(2025, 1, 28): "설날 연휴",
-    date(2025, 1, 29): "설날",
-    date(2025, 1, 30): "설날 연휴",
-    date(2025, 3, 1): "삼일절",
-    date(2025, 3, 3): "대체공휴일(삼일절)",
-    date(2025, 5, 5): "어린이날·부처님오신날",
-    date(2025, 5, 6): "대체공휴일(어린이날·부처님오신날)",
-    date(2025, 6, 3): "제21대 대통령선거",
-    date(2025, 6, 6): "현충일",
-    date(2025, 8, 15): "광복절",
-    date(2025, 10, 3): "개천절",
-    date(2025, 10, 5): "추석 연휴",
-    date(2025, 10, 6): "추석",
-    date(2025, 10, 7): "추석 연휴",
-    date(2025, 10, 8): "대체공휴일(추석)",
-    date(2025, 10, 9): "한글날",
-    date(2025, 12, 25): "성탄절",
-    date(2026, 1, 1): "신정",
-    date(2026, 2, 16): "설날 연휴",
-    date(2026, 2, 17): "설날",
-    date(2026, 2, 18): "설날 연휴",
-    date(2026, 3, 1): "삼일절",
-    date(2026, 3, 2): "대체공휴일(삼일절)",
-    date(2026, 5, 5): "어린이날",
-    date(2026, 5, 24): "부처님오신날",
-    date(2026, 5, 25): "대체공휴일(부처님오신날)",
-    date(2026, 6, 3): "제9회 전국동시지방선거",
-    date(2026, 6, 6): "현충일",
-    date(2026, 8, 15): "광복절",
-    date(2026, 8, 17): "대체공휴일(광복절)",
-    date(2026, 9, 24): "추석 연휴",
-    date(2026, 9, 25): "추석",
-    date(2026, 9, 26): "추석 연휴",
-    date(2026, 10, 3): "개천절",
-    date(2026, 10, 5): "대체공휴일(개천절)",
-    date(2026, 10, 9): "한글날",
-    date(2026, 12, 25): "성탄절",
-    date(2027, 1, 1): "신정",
-    date(2027, 2, 6): "설날 연휴",
-    date(2027, 2, 7): "설날",
-    date(2027, 2, 8): "설날 연휴",
-    date(2027, 2, 9): "대체공휴일(설날)",
-    date(2027, 3, 1): "삼일절",
-    date(2027, 5, 5): "어린이날",
-    date(2027, 5, 13): "부처님오신날",
-    date(2027, 6, 6): "현충일",
-    date(2027, 8, 15): "광복절",
-    date(2027, 8, 16): "대체공휴일(광복절)",
-    date(2027, 9, 14): "추석 연휴",
-    date(2027, 9, 15): "추석",
-    date(2027, 9, 16): "추석 연휴",
-    date(2027, 10, 3): "개천절",
-    date(2027, 10, 4): "대체공휴일(개천절)",
-    date(2027, 10, 9): "한글날",
-    date(2027, 10, 11): "대체공휴일(한글날)",
-    date(2027, 12, 25): "성탄절",
-    date(2027, 12, 27): "대체공휴일(성탄절)",
-}
+#: Holidays announced after the installed release of the `holidays` package (a temporary holiday,
+#: an election day) until a release has them: each with its name. Every day the package has is taken
+#: from it (2025-01-27 임시공휴일 and the 2025-06-03 presidential election day are in it).
+ANNOUNCED_HOLIDAYS: dict[date, str] = {}
+
+
+@lru_cache(maxsize=64)
+def holidays_of(year: int) -> dict[date, str]:
+    """Korean public holidays of a year (관공서의 공휴일에 관한 규정 and the Public Holidays Act): the
+    `holidays` package's South Korea calendar, lunar holidays (설날, 추석, 부처님오신날) and substitute
+    days (대체공휴일) computed for any year, election days by the Public Official Election Act, named in
+    Korean; plus `ANNOUNCED_HOLIDAYS` of that year."""
+    found = dict(_korean_holidays.KR(years=year, language="ko").items())
+    found.update({day: name for day, name in ANNOUNCED_HOLIDAYS.items() if day.year == year})
+    return found
+
+
+def holiday_name(day: date) -> str | None:
+    return holidays_of(day.year).get(day)
 
 
 # --- days and months ----------------------------------------------------------------------------------------
 
 
 def is_working_day(day: date) -> bool:
-    return day.weekday() < 5 and day not in HOLIDAYS
+    """Monday to Friday and not a public holiday."""
+    return day.weekday() < 5 and day not in holidays_of(day.year)
 
 
-def due_date(accepted_on: date, days: int = PAYMENT_DAYS) -> date:
-    """The last day for payment: ``days`` working days after the day the invoice was accepted (the
-    inspection day itself not counted; Saturdays, Sundays and public holidays not counted)."""
-    day, left = accepted_on, days
+def due_date(claimed_on: date, days: int = PAYMENT_DAYS) -> date:
+    """The last day for payment: ``days`` working days after the day of the supplier's valid payment
+    claim (대금청구, filed after the inspection; the claim's day itself not counted; Saturdays, Sundays and
+    public holidays not counted)."""
+    day, left = claimed_on, days
     while left:
         day += timedelta(days=1)
         if is_working_day(day):
@@ -145,19 +107,39 @@ def months_between(start: date, end: date) -> list[str]:
     return found
 
 
-def month_problem(month: object, start: date, end: date, today: date) -> Text | None:
-    """What is wrong with a usage month for an order period: a YYYY-MM that touches the period and is
-    not in the future."""
+def month_end(month: str) -> date:
+    """The last day of a YYYY-MM month."""
+    year, number = parse_month(month)
+    following = date(year + 1, 1, 1) if number == 12 else date(year, number + 1, 1)
+    return following - timedelta(days=1)
+
+
+def reportable_from(month: str, end: date, ended: bool) -> date:
+    """The first day (in Korea) the usage of a month can be reported: once the month has ended, or the
+    order ended within it. ``end`` is the last day of use of the order (the end of its period, or the day
+    of an early termination); ``ended`` tells that the order has ended (completed or terminated)."""
+    last_use = min(month_end(month), end)
+    return last_use if ended else last_use + timedelta(days=1)
+
+
+def month_problem(month: object, start: date, end: date, today: date, ended: bool = False) -> Text | None:
+    """What is wrong with a usage month for an order period: a YYYY-MM that touches the period and has
+    ended (or the order ended within it)."""
     if parse_month(month) is None:
         return N_("Enter a month as YYYY-MM.")
     month = month.strip()
-    if month > month_of(today):
-        return N_("Usage cannot be reported for a month in the future.")
     if month < month_of(start) or month > month_of(end):
         return N_(
             "The month must fall inside the contract period %(start)s to %(end)s.",
             start=start.isoformat(),
             end=end.isoformat(),
+        )
+    ready = reportable_from(month, end, ended)
+    if ready > today:
+        return N_(
+            "The usage of %(month)s can be reported once the month has ended, from %(date)s (KST).",
+            month=month,
+            date=ready.isoformat(),
         )
     return None
 
@@ -218,7 +200,8 @@ def over_contract(already: int, new_total: int, contract_total: int) -> bool:
 class InvoiceState(StrEnum):
     REPORTED = "reported"  # waiting for the agency's inspection (검수)
     REJECTED = "rejected"  # the supplier corrects it
-    ACCEPTED = "accepted"  # due for payment
+    ACCEPTED = "accepted"  # inspected: waiting for the supplier's payment claim (대금청구)
+    CLAIMED = "claimed"  # claimed: due for payment within 5 working days of the claim
     PAID = "paid"
 
 
@@ -226,6 +209,7 @@ class InvoiceAction(StrEnum):
     ACCEPT = "accept"
     REJECT = "reject"
     CORRECT = "correct"
+    CLAIM = "claim"
     PAY = "pay"
 
 
@@ -233,18 +217,22 @@ INVOICE_TRANSITIONS: dict[tuple[InvoiceState, InvoiceAction], InvoiceState] = {
     (InvoiceState.REPORTED, InvoiceAction.ACCEPT): InvoiceState.ACCEPTED,
     (InvoiceState.REPORTED, InvoiceAction.REJECT): InvoiceState.REJECTED,
     (InvoiceState.REJECTED, InvoiceAction.CORRECT): InvoiceState.REPORTED,
-    (InvoiceState.ACCEPTED, InvoiceAction.PAY): InvoiceState.PAID,
+    (InvoiceState.ACCEPTED, InvoiceAction.CLAIM): InvoiceState.CLAIMED,
+    (InvoiceState.CLAIMED, InvoiceAction.PAY): InvoiceState.PAID,
 }
 
 INVOICE_STATE_LABELS = {
     InvoiceState.REPORTED: N_("Waiting for inspection"),
     InvoiceState.REJECTED: N_("Rejected, to be corrected"),
-    InvoiceState.ACCEPTED: N_("Accepted, to be paid"),
+    InvoiceState.ACCEPTED: N_("Accepted, waiting for the payment claim"),
+    InvoiceState.CLAIMED: N_("Claimed, to be paid"),
     InvoiceState.PAID: N_("Paid"),
 }
 
 #: Invoices that count against the contract amount (a rejected one is replaced by its correction).
-COUNTED_STATES = (InvoiceState.REPORTED, InvoiceState.ACCEPTED, InvoiceState.PAID)
+COUNTED_STATES = (InvoiceState.REPORTED, InvoiceState.ACCEPTED, InvoiceState.CLAIMED, InvoiceState.PAID)
+#: Invoices that passed the inspection.
+INSPECTED_STATES = (InvoiceState.ACCEPTED, InvoiceState.CLAIMED, InvoiceState.PAID)
 
 
 def move(state: str, action: str) -> InvoiceState:
@@ -262,16 +250,28 @@ def move(state: str, action: str) -> InvoiceState:
 
 
 def is_overdue(state: str, due: date | None, today: date) -> bool:
-    return state == InvoiceState.ACCEPTED and due is not None and due < today
+    """A claimed invoice unpaid after its due date (the due date itself is in time). An accepted invoice
+    without a claim waits for the supplier and is never overdue."""
+    return state == InvoiceState.CLAIMED and due is not None and due < today
 
 
-def payment_day_problem(paid_on: date | None, accepted_on: date, today: date) -> Text | None:
+def waiting_for(state: str) -> str | None:
+    """Whose step is next: "agency" (inspect, pay), "supplier" (correct, claim) or None (paid)."""
+    return {
+        InvoiceState.REPORTED: "agency",
+        InvoiceState.REJECTED: "supplier",
+        InvoiceState.ACCEPTED: "supplier",
+        InvoiceState.CLAIMED: "agency",
+    }.get(InvoiceState(state))
+
+
+def payment_day_problem(paid_on: date | None, claimed_on: date, today: date) -> Text | None:
     if paid_on is None:
         return N_("Enter a date.")
     if paid_on > today:
         return N_("The payment date cannot be in the future.")
-    if paid_on < accepted_on:
-        return N_("The payment date cannot be before the inspection (%(date)s).", date=accepted_on.isoformat())
+    if paid_on < claimed_on:
+        return N_("The payment date cannot be before the payment claim (%(date)s).", date=claimed_on.isoformat())
     return None
 
 

@@ -1,6 +1,7 @@
-"""JSON routes of settlement under /api/v1: monthly usage and invoices of an order, inspection, payment,
-overdue invoices for the operator, and reviews. Only the two parties of an order see its invoices and
-manage its review; anyone else gets 404. A service's reviews are public."""
+"""JSON routes of settlement under /api/v1: monthly usage and invoices of an order, inspection, the
+supplier's payment claim (대금청구), payment, overdue invoices for the operator, and reviews. Only the two
+parties of an order see its invoices and manage its review; anyone else gets 404. A service's reviews are
+public."""
 
 from __future__ import annotations
 
@@ -39,7 +40,7 @@ class UsageLineIn(Loose):
 
 
 class UsageIn(Loose):
-    month: str = Field(max_length=7, description="YYYY-MM, inside the order period and not in the future")
+    month: str = Field(max_length=7, description="YYYY-MM, inside the order period, once the month has ended")
     lines: list[UsageLineIn] = Field(default_factory=list, max_length=20)
     note: str = Field(default="", max_length=4000)
 
@@ -119,9 +120,12 @@ class InvoiceOut(BaseModel):
     vat: int
     total: int
     accepted_on: date | None
-    due_date: date | None
+    claimed_at: datetime | None = Field(description="대금청구: when the supplier claimed the payment")
+    claimed_by: str | None = Field(description="Who claimed the payment")
+    due_date: date | None = Field(description="5 working days after the payment claim")
     paid_on: date | None
     overdue: bool
+    waiting_for: str | None = Field(description="Whose step is next: agency (inspect, pay), supplier (correct, claim)")
     items: list[InvoiceItemOut]
     revisions: list[InvoiceRevisionOut]
     version: int
@@ -144,9 +148,12 @@ class InvoiceOut(BaseModel):
             vat=invoice.vat,
             total=invoice.total,
             accepted_on=invoice.accepted_on,
+            claimed_at=invoice.claimed_at,
+            claimed_by=invoice.claimant.name if invoice.claimant else None,
             due_date=invoice.due_date,
             paid_on=invoice.paid_on,
             overdue=usage.rules.is_overdue(invoice.status, invoice.due_date, today or today_kst()),
+            waiting_for=usage.rules.waiting_for(invoice.status),
             items=[InvoiceItemOut.of(item) for item in invoice.current_items()],
             revisions=[InvoiceRevisionOut.of(r, invoice.items_of(r.revision)) for r in invoice.revisions],
             version=invoice.version,
@@ -162,9 +169,11 @@ class ImplementationOut(BaseModel):
     reported: int
     inspected: int
     paid: int
-    outstanding: int
+    unclaimed: int = Field(description="Accepted invoices waiting for the supplier's payment claim")
+    outstanding: int = Field(description="Claimed invoices waiting for payment")
     overdue: int
     reportable_months: list[str]
+    next_reportable: dict[str, date] = Field(description="Months of use not ended yet -> the day they can be reported")
     invoices: list[InvoiceOut]
 
 
@@ -231,9 +240,11 @@ def order_invoices(order_id: Id, request: Request, actor: Actor = Depends(api_ac
             reported=summary.reported,
             inspected=summary.inspected,
             paid=summary.paid,
+            unclaimed=summary.unclaimed,
             outstanding=summary.outstanding,
             overdue=summary.overdue,
             reportable_months=summary.reportable,
+            next_reportable=summary.waiting,
             invoices=[InvoiceOut.of(row.invoice) for row in summary.months if row.invoice is not None],
         )
 
@@ -258,7 +269,7 @@ def list_invoices(request: Request, actor: Actor = Depends(api_access(PARTIES)))
 @router.get(
     "/invoices/overdue",
     response_model=list[InvoiceOut],
-    summary="Accepted invoices whose payment is overdue (operator)",
+    summary="Claimed invoices whose payment is overdue (operator)",
 )
 def overdue(request: Request, actor: Actor = Depends(api_access(OPERATORS_AND_ADMINS))):
     with database(request).reading() as session:
@@ -289,6 +300,16 @@ def reject(invoice_id: Id, body: RejectIn, request: Request, actor: Actor = Depe
 def correct(invoice_id: Id, body: CorrectionIn, request: Request, actor: Actor = Depends(api_access(SUPPLIERS))):
     with database(request).transaction() as session:
         return InvoiceOut.of(usage.correct(session, actor, invoice_id, body.version, _usage(body)))
+
+
+@router.post(
+    "/invoices/{invoice_id}/claim",
+    response_model=InvoiceOut,
+    summary="Claim the payment (대금청구) of an accepted invoice; payment is due within 5 working days of it",
+)
+def claim(invoice_id: Id, body: VersionIn, request: Request, actor: Actor = Depends(api_access(SUPPLIERS))):
+    with database(request).transaction() as session:
+        return InvoiceOut.of(usage.claim_payment(session, actor, invoice_id, body.version))
 
 
 @router.post("/invoices/{invoice_id}/pay", response_model=InvoiceOut, summary="Record the payment (대금지급)")

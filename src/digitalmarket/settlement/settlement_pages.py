@@ -1,8 +1,8 @@
-"""HTML routes of settlement: the supplier reports a month's usage of an order, the agency inspects and
-pays the invoices, the operator sees overdue payments; reviews of an order and the service page's
-reviews block. The order page gets its implementation section through
-`contracting.order_pages.ORDER_PAGE_SECTIONS`, the service page its reviews through
-`catalog.pages.SERVICE_PAGE_SECTIONS`: neither stage imports settlement."""
+"""HTML routes of settlement: the supplier reports a month's usage of an order, the agency inspects the
+invoices, the supplier claims the payment (대금청구) and the agency pays it, the operator sees overdue
+payments; reviews of an order and the service page's reviews block. The order page gets its
+implementation section through `contracting.order_pages.ORDER_PAGE_SECTIONS`, the service page its
+reviews through `catalog.pages.SERVICE_PAGE_SECTIONS`: neither stage imports settlement."""
 
 from __future__ import annotations
 
@@ -17,8 +17,9 @@ from ..catalog import pages as catalog_pages
 from ..contracting import order_pages
 from ..contracting.orders import side_of, visible_order
 from ..contracting.quote_pages import common_context, day, number, version_of
-from ..core.clock import today_kst
+from ..core.clock import KST, today_kst
 from ..core.errors import DomainError, NotFound
+from ..core.formatting import kst_date, won
 from ..core.forms import Form, form_errors, redirect
 from ..core.i18n import N_, Text
 from ..core.templating import Flash, csrf_protect, render
@@ -34,7 +35,14 @@ router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)]
 NOTICES: dict[str, tuple[str, Text]] = {
     "usage_reported": ("success", N_("The usage is reported and the invoice sent to the agency for inspection.")),
     "invoice_corrected": ("success", N_("The corrected invoice is sent to the agency for inspection.")),
-    "invoice_accepted": ("success", N_("The invoice is accepted. Pay it by the due date.")),
+    "invoice_accepted": (
+        "success",
+        N_("The invoice is accepted. The supplier now claims the payment; pay within 5 working days of the claim."),
+    ),
+    "invoice_claimed": (
+        "success",
+        N_("The payment is claimed; the agency is notified and pays within 5 working days."),
+    ),
     "invoice_rejected": ("info", N_("The invoice is rejected; the supplier is notified and corrects it.")),
     "invoice_paid": ("success", N_("The payment is recorded; the supplier is notified.")),
     "review_saved": ("success", N_("Your review is saved and shown on the service page.")),
@@ -45,9 +53,40 @@ NOTICES: dict[str, tuple[str, Text]] = {
 BADGES = {
     InvoiceState.REPORTED: "information",
     InvoiceState.REJECTED: "danger",
-    InvoiceState.ACCEPTED: "warning",
+    InvoiceState.ACCEPTED: "information",
+    InvoiceState.CLAIMED: "warning",
     InvoiceState.PAID: "success",
 }
+
+
+def kst_datetime(value) -> str:
+    """An instant as people in Korea read it: "2026-12-07 14:05 (KST)"."""
+    return value.astimezone(KST).strftime("%Y-%m-%d %H:%M") + " (KST)" if value else "-"
+
+
+def next_step(invoice, side: str | None) -> Text:
+    """What happens next to an invoice, for the side reading it."""
+    state, due = invoice.status, kst_date(invoice.due_date)
+    agency = side == "agency"
+    if state == InvoiceState.REPORTED:
+        if agency:
+            return N_("Inspect the invoice: accept it, or reject it with a reason.")
+        return N_("Waiting for the agency's inspection (검수).")
+    if state == InvoiceState.REJECTED:
+        return N_("Waiting for the supplier's correction.") if agency else N_("Correct the invoice and send it again.")
+    if state == InvoiceState.ACCEPTED:
+        if agency:
+            return N_(
+                "Waiting for the supplier's payment claim (대금청구); payment is due within 5 working days of it."
+            )
+        return N_("Claim the payment (대금청구): the agency pays within 5 working days of your claim.")
+    if state == InvoiceState.CLAIMED:
+        if agency:
+            return N_(
+                "Pay %(amount)s won by %(date)s, then record the day of payment.", amount=won(invoice.total), date=due
+            )
+        return N_("Waiting for the agency's payment, due by %(date)s.", date=due)
+    return N_("Nothing left to do: paid on %(date)s.", date=kst_date(invoice.paid_on))
 
 
 def _labels() -> dict:
@@ -56,6 +95,8 @@ def _labels() -> dict:
         "invoice_state_labels": INVOICE_STATE_LABELS,
         "invoice_badges": BADGES,
         "is_overdue": rules.is_overdue,
+        "kst_datetime": kst_datetime,
+        "next_step": next_step,
         "today": today_kst(),
     }
 
@@ -184,7 +225,8 @@ def _invoice_page(request, actor, invoice_id, errors=None, values=None, status=2
             "side": side,
             "lines": invoice.order.current_lines(),
             "can_inspect": side == "agency" and invoice.status == InvoiceState.REPORTED,
-            "can_pay": side == "agency" and invoice.status == InvoiceState.ACCEPTED,
+            "can_claim": side == "supplier" and invoice.status == InvoiceState.ACCEPTED,
+            "can_pay": side == "agency" and invoice.status == InvoiceState.CLAIMED,
             "can_correct": side == "supplier" and invoice.status == InvoiceState.REJECTED,
             "errors": errors or {},
             "values": values or {},
@@ -233,6 +275,18 @@ def invoice_reject(request: Request, invoice_id: Id, form: Form, actor: Actor = 
     )
 
 
+@router.post("/invoices/{invoice_id}/claim")
+def invoice_claim(request: Request, invoice_id: Id, form: Form, actor: Actor = Depends(page_access(SUPPLIERS))):
+    return _step(
+        request,
+        actor,
+        invoice_id,
+        form,
+        lambda session: usage.claim_payment(session, actor, invoice_id, version_of(form)),
+        "invoice_claimed",
+    )
+
+
 @router.post("/invoices/{invoice_id}/pay")
 def invoice_pay(request: Request, invoice_id: Id, form: Form, actor: Actor = Depends(page_access(AGENCY_BUYERS))):
     return _step(
@@ -266,7 +320,8 @@ def _list_page(request, actor, side):
         today = today_kst()
         groups = {
             "inspect": [i for i in found if i.status == InvoiceState.REPORTED],
-            "pay": [i for i in found if i.status == InvoiceState.ACCEPTED],
+            "claim": [i for i in found if i.status == InvoiceState.ACCEPTED],
+            "pay": [i for i in found if i.status == InvoiceState.CLAIMED],
             "correct": [i for i in found if i.status == InvoiceState.REJECTED],
             "paid": [i for i in found if i.status == InvoiceState.PAID],
         }

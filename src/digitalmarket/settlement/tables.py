@@ -1,7 +1,8 @@
 """Tables of settlement: monthly invoices of an order (이용실적 -> 청구 -> 검수 -> 대금지급) with every
 revision kept, and the agencies' reviews (이용후기) of the services they used.
 
-An invoice covers one calendar month of one order, one item per line of the order in force. A rejected
+An invoice covers one calendar month of one order, one item per line of the order in force. After the
+inspection the supplier files the payment claim (대금청구), from which the payment due date counts. A rejected
 invoice is corrected as a new revision: its items carry the revision they belong to, and the current
 revision is the invoice's ``revision``.
 """
@@ -24,10 +25,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..accounts.tables import User
 from ..contracting.tables import Order
 from ..core.tables import Base, UTCDateTime, utcnow
 
-INVOICE_STATES_SQL = "('reported', 'rejected', 'accepted', 'paid')"
+INVOICE_STATES_SQL = "('reported', 'rejected', 'accepted', 'claimed', 'paid')"
 
 
 class Invoice(Base):
@@ -52,6 +54,9 @@ class Invoice(Base):
     reported_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     accepted_on: Mapped[date | None] = mapped_column(Date)
     accepted_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    #: 대금청구: when the supplier filed the payment claim after the inspection; the due date counts from it
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    claimed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     due_date: Mapped[date | None] = mapped_column(Date)
     paid_on: Mapped[date | None] = mapped_column(Date)
     paid_recorded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -60,6 +65,7 @@ class Invoice(Base):
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
 
     order: Mapped[Order] = relationship(lazy="joined")
+    claimant: Mapped[User | None] = relationship(foreign_keys=[claimed_by], lazy="joined")
     revisions: Mapped[list[InvoiceRevision]] = relationship(
         back_populates="invoice", order_by="InvoiceRevision.revision", lazy="selectin"
     )

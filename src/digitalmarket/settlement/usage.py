@@ -1,7 +1,8 @@
-"""Use cases of usage and payment: the supplier reports a month's usage of an order (이용실적), which makes
-its invoice (청구); the agency inspects it (검수: accept, or reject with a reason, and the supplier corrects
-it as a new revision) and records the payment (대금지급) of an accepted invoice, due within 5 working
-days; invoices whose due date passed unpaid are flagged to the agency and the operator.
+"""Use cases of usage and payment: the supplier reports a month's usage of an order (이용실적) once the
+month has ended, which makes its invoice (청구); the agency inspects it (검수: accept, or reject with a
+reason, and the supplier corrects it as a new revision); the supplier files the payment claim (대금청구)
+of an accepted invoice, and the agency records the payment (대금지급), due within 5 working days of the
+claim; claimed invoices whose due date passed unpaid are flagged to the agency and the operator.
 
 Each function runs in the caller's transaction, checks the state machine (`rules.move`), writes an audit
 event and notifies the other side; the invoice's ``version`` makes two steps at once a 409. The total
@@ -68,8 +69,9 @@ def invoices_of(session: Session, actor: Actor) -> list[Invoice]:
 
 
 def overdue_invoices(session: Session, today: date) -> list[Invoice]:
-    """Accepted invoices whose due date has passed unpaid, the oldest due first."""
-    query = select(Invoice).where(Invoice.status == InvoiceState.ACCEPTED, Invoice.due_date < today)
+    """Claimed invoices whose due date has passed unpaid, the oldest due first (an accepted invoice
+    without a payment claim waits for the supplier and is not overdue)."""
+    query = select(Invoice).where(Invoice.status == InvoiceState.CLAIMED, Invoice.due_date < today)
     return list(session.scalars(query.order_by(Invoice.due_date, Invoice.id)))
 
 
@@ -96,6 +98,16 @@ def period_end(order: Order) -> date:
     if order.status == OrderState.TERMINATED:
         return min(order.end_date, today_kst(order.updated_at))
     return order.end_date
+
+
+def has_ended(order: Order) -> bool:
+    """The order has ended (completed or terminated): every month of it can be reported."""
+    return order.status in (OrderState.COMPLETED, OrderState.TERMINATED)
+
+
+def reportable_from(order: Order, month: str) -> date:
+    """The first day (KST) the usage of a month of the order can be reported."""
+    return rules.reportable_from(month, period_end(order), has_ended(order))
 
 
 def _lock(session: Session, order: Order) -> None:
@@ -205,7 +217,7 @@ def report_usage(session: Session, actor: Actor, order_id: int, usage: UsageIn, 
             )
         )
     problems: dict[str, Text] = {}
-    month_problem = rules.month_problem(usage.month, order.start_date, period_end(order), today)
+    month_problem = rules.month_problem(usage.month, order.start_date, period_end(order), today, has_ended(order))
     if month_problem:
         problems["month"] = month_problem
     note_problem = _note_problem(usage.note)
@@ -345,7 +357,7 @@ def correct(
 
 
 def accept(session: Session, actor: Actor, invoice_id: int, version: int, now: datetime | None = None) -> Invoice:
-    """검수 passed: the invoice is due for payment within 5 working days."""
+    """검수 passed: the supplier may now file the payment claim (대금청구)."""
     now = now or utcnow()
     today = today_kst(now)
     invoice = visible_invoice(session, actor, invoice_id)
@@ -357,7 +369,6 @@ def accept(session: Session, actor: Actor, invoice_id: int, version: int, now: d
     invoice.status = new_state
     invoice.accepted_on = today
     invoice.accepted_by = actor.user_id
-    invoice.due_date = rules.due_date(today)
     invoice.updated_at = now
     session.flush()
     audit.record(
@@ -366,16 +377,61 @@ def accept(session: Session, actor: Actor, invoice_id: int, version: int, now: d
         action="invoice.accepted",
         object_type="invoice",
         object_id=invoice.id,
-        details={"code": invoice.code, "revision": invoice.revision, "due_date": invoice.due_date.isoformat()},
+        details={"code": invoice.code, "revision": invoice.revision},
     )
     notify(
         session,
         organisation_users(session, order.supplier_id),
         N_(
-            "%(agency)s accepted invoice %(invoice)s (%(month)s); payment is due by %(due)s.",
+            "%(agency)s accepted invoice %(invoice)s (%(month)s). File the payment claim (대금청구): payment is "
+            "due within 5 working days of it.",
             agency=order.agency.name,
             invoice=invoice.code,
             month=invoice.month,
+        ),
+        f"/invoices/{invoice.id}",
+    )
+    return invoice
+
+
+def claim_payment(
+    session: Session, actor: Actor, invoice_id: int, version: int, now: datetime | None = None
+) -> Invoice:
+    """대금청구: after the inspection the supplier claims the payment of the invoice; payment is due within
+    5 working days of the claim (국가계약법 시행령 제58조)."""
+    now = now or utcnow()
+    invoice = visible_invoice(session, actor, invoice_id)
+    order = invoice.order
+    _side(actor, order, "supplier")
+    if invoice.status in (InvoiceState.REPORTED, InvoiceState.REJECTED):
+        raise Conflict(N_("The payment can be claimed once the agency has accepted the invoice in its inspection."))
+    new_state = rules.move(invoice.status, InvoiceAction.CLAIM)
+    if invoice.version != version:
+        raise Conflict()
+    invoice.status = new_state
+    invoice.claimed_at = now
+    invoice.claimed_by = actor.user_id
+    invoice.claimant = session.get(User, actor.user_id)
+    invoice.due_date = rules.due_date(today_kst(now))
+    invoice.updated_at = now
+    session.flush()
+    audit.record(
+        session,
+        actor_user_id=actor.user_id,
+        action="invoice.claimed",
+        object_type="invoice",
+        object_id=invoice.id,
+        details={"code": invoice.code, "total": invoice.total, "due_date": invoice.due_date.isoformat()},
+    )
+    notify(
+        session,
+        [order.buyer_id],
+        N_(
+            "%(supplier)s claimed the payment of invoice %(invoice)s (%(month)s, %(total)s won); pay it by %(due)s.",
+            supplier=order.supplier.name,
+            invoice=invoice.code,
+            month=invoice.month,
+            total=f"{invoice.total:,}",
             due=invoice.due_date.isoformat(),
         ),
         f"/invoices/{invoice.id}",
@@ -430,14 +486,21 @@ def reject(
 def record_payment(
     session: Session, actor: Actor, invoice_id: int, version: int, paid_on: date | None, now: datetime | None = None
 ) -> Invoice:
-    """대금지급: the agency records the day it paid an accepted invoice."""
+    """대금지급: the agency records the day it paid a claimed invoice."""
     now = now or utcnow()
     today = today_kst(now)
     invoice = visible_invoice(session, actor, invoice_id)
     order = invoice.order
     _side(actor, order, "agency")
+    if invoice.status == InvoiceState.ACCEPTED:
+        raise Conflict(
+            N_(
+                "The supplier has not claimed the payment (대금청구) yet; payment is due within 5 working days of "
+                "the claim."
+            )
+        )
     new_state = rules.move(invoice.status, InvoiceAction.PAY)
-    problem = rules.payment_day_problem(paid_on, invoice.accepted_on, today)
+    problem = rules.payment_day_problem(paid_on, today_kst(invoice.claimed_at), today)
     if problem:
         raise ValidationFailed(fields={"paid_on": problem})
     if invoice.version != version:
@@ -482,7 +545,7 @@ def operator_users(session: Session) -> list[int]:
 
 
 def flag_overdue_invoices(session: Session, today: date | None = None) -> list[str]:
-    """Flag each accepted invoice whose due date passed unpaid, once: the agency's buyer and the
+    """Flag each claimed invoice whose due date passed unpaid, once: the agency's buyer and the
     operators are notified and an audit event is written. Returns the codes flagged now. Run daily."""
     today = today or today_kst()
     now = utcnow()
@@ -532,12 +595,14 @@ class Implementation:
     reported: int
     inspected: int
     paid: int
-    outstanding: int  # accepted, waiting for payment
+    unclaimed: int  # accepted, waiting for the supplier's payment claim
+    outstanding: int  # claimed, waiting for payment
     overdue: int
     invoiced_total: int
     paid_total: int
     contract_total: int
     reportable: list[str]  # months the supplier can report now
+    waiting: dict[str, date]  # months of use not reportable yet -> the first day they can be reported
 
     @property
     def paid_percent(self) -> int:
@@ -554,18 +619,19 @@ def implementation(session: Session, order: Order, today: date | None = None) ->
             months.append(month)
     months.sort()
     counted = [i for i in invoices.values() if i.status in COUNTED_STATES]
-    reportable = (
-        [m for m in months if m not in invoices and m <= rules.month_of(today)] if order.status in REPORTABLE else []
-    )
+    unreported = [m for m in months if m not in invoices] if order.status in REPORTABLE else []
+    ready = {month: reportable_from(order, month) for month in unreported}
     return Implementation(
         months=[MonthRow(month, invoices.get(month)) for month in months],
         reported=len(invoices),
-        inspected=sum(1 for i in invoices.values() if i.status in (InvoiceState.ACCEPTED, InvoiceState.PAID)),
+        inspected=sum(1 for i in invoices.values() if i.status in rules.INSPECTED_STATES),
         paid=sum(1 for i in invoices.values() if i.status == InvoiceState.PAID),
-        outstanding=sum(1 for i in invoices.values() if i.status == InvoiceState.ACCEPTED),
+        unclaimed=sum(1 for i in invoices.values() if i.status == InvoiceState.ACCEPTED),
+        outstanding=sum(1 for i in invoices.values() if i.status == InvoiceState.CLAIMED),
         overdue=sum(1 for i in invoices.values() if rules.is_overdue(i.status, i.due_date, today)),
         invoiced_total=sum(i.total for i in counted),
         paid_total=sum(i.total for i in invoices.values() if i.status == InvoiceState.PAID),
         contract_total=order.total,
-        reportable=reportable,
+        reportable=[month for month, day in ready.items() if day <= today],
+        waiting={month: day for month, day in ready.items() if day > today},
     )
