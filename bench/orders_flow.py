@@ -1191,6 +1191,9 @@ def main() -> None:
     documents = CACHE / "documents"
     shutil.rmtree(documents, ignore_errors=True)
     store = DocumentStore(documents)
+    # The second confirmation makes the document of record in the installation's store (orders.confirm
+    # without a store): the same folder, in this process and in the workers it starts.
+    os.environ["DM_DATA_DIR"] = str(CACHE)
     db = Database(url)
     try:
         clients = load_clients(db)

@@ -47,6 +47,20 @@ def skip_or_fail(variable: str, reason: str) -> None:
     pytest.skip(reason)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def installation_data_dir(tmp_path_factory) -> Iterator[Path]:
+    """Workflows called without a document store use the installation's (``DM_DATA_DIR``, as
+    `orders.confirm` does): in tests that is a folder of the run, never the project's ``var``."""
+    path = tmp_path_factory.mktemp("installation")
+    before = os.environ.get("DM_DATA_DIR")
+    os.environ["DM_DATA_DIR"] = str(path)
+    yield path
+    if before is None:
+        os.environ.pop("DM_DATA_DIR", None)
+    else:
+        os.environ["DM_DATA_DIR"] = before
+
+
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory) -> Path:
     """A SQLite file migrated once; every test gets its own copy."""

@@ -8,13 +8,14 @@ import hashlib
 import io
 import logging
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from pypdf import PdfReader
 
 from digitalmarket.contracting import document, pdf_fonts
 from digitalmarket.contracting.document import (
+    Confirmation,
     ContractDocument,
     ContractFontMissing,
     DocumentLine,
@@ -129,16 +130,78 @@ def test_it_shows_the_lines_and_the_amounts_with_separators_and_won(sample):
     assert "금 이천팔백일십삼만팔천원정 (₩28,138,000, 부가가치세 포함)" in text
 
 
-def test_it_has_the_data_return_clause_the_terms_and_both_confirmations(sample):
+def signatures(text: str) -> str:
+    return text[text.rindex("발주기관 계약상대자") :]
+
+
+def test_it_has_the_data_return_clause_and_the_terms(sample):
     _, _, text = sample
     assert "데이터 반환 및 파기" in text
     assert flat(POLICY) in text
     assert "표준 형식" in text and "30일 이내" in text and "데이터 파기 확인서" in text
     for title in ("제1조 (계약의 목적)", "제2조 (대금 지급)", "제3조 (보안)", "제5조 (해지)"):
         assert title in text
-    assert "5일(토요일 및 공휴일 제외) 이내" in text
-    assert text.count("(전자적으로 확인함)") == 2
     assert "변경 사유" not in text
+
+
+def test_payment_is_due_five_working_days_after_a_valid_claim_made_after_inspection(sample):
+    _, _, text = sample
+    clause = text[text.index("제2조 (대금 지급)") : text.index("제3조 (보안)")]
+    assert "검수를 받은 후 대금청구서를 제출한다" in clause
+    assert "검수를 마친 뒤 적법한 대금청구를 받으면" in clause
+    assert "청구를 받은 다음 날부터 세어 5근무일(토요일, 일요일 및 공휴일은 세지 아니한다) 이내에 대금을 지급" in clause
+    assert "돌려보낸 날부터 다시 청구를 받은 날까지는 지급 기간에 넣지 아니한다" in clause
+    assert "국가를 당사자로 하는 계약에 관한 법률 시행령 제58조" in clause
+    assert "토요일 및 공휴일 제외" not in clause
+
+
+def test_a_draft_prints_no_confirmation(sample):
+    _, _, text = sample
+    assert "전자적으로 확인함" not in text
+    assert signatures(text).count("확인 전") == 2
+    assert "양 당사자가 확인하기 전의 계약서안" in text
+    assert "작성일자 2026년 2월 20일" in text and "계약일자" not in text
+
+
+def test_a_party_s_confirmation_shows_its_time_in_korea_and_its_person_once_made():
+    supplier = Confirmation(datetime(2026, 2, 20, 16, 5, tzinfo=UTC), "김영업")  # 21 Feb 01:05 in Korea
+    one = flat(" ".join(pages_text(contract_pdf(make_doc(supplier_confirmation=supplier)))))
+    assert signatures(one).count("전자적으로 확인함") == 1
+    assert "확인 전 전자적으로 확인함 2026년 2월 21일 01:05 (KST)" in signatures(one)
+    assert "확인자 김영업" in one
+    assert "계약서안" in one  # not concluded until both have confirmed
+
+    agency = Confirmation(datetime(2026, 2, 21, 9, 30, tzinfo=UTC), "정수요")
+    both_pdf = contract_pdf(make_doc(agency_confirmation=agency, supplier_confirmation=supplier))
+    both = flat(" ".join(pages_text(both_pdf)))
+    assert signatures(both).count("전자적으로 확인함") == 2
+    assert "2026년 2월 21일 18:30 (KST) 확인자 정수요" in both
+    assert "2026년 2월 21일 01:05 (KST) 확인자 김영업" in both
+    assert "확인 전" not in both and "계약서안" not in both
+    assert "계약일자 2026년 2월 20일" in both
+
+
+@pytest.mark.parametrize(
+    ("side", "party", "missing"),
+    [
+        ("agency", Party("미래행정부", "1741000", "장미래", ""), "agency.address"),
+        ("agency", Party("미래행정부", "1741000", None, "세종"), "agency.representative"),
+        ("supplier", Party("(주)가상소프트", "1208147521", " ", "서울"), "supplier.representative"),
+        ("supplier", Party("(주)가상소프트", "", "김가상", "서울"), "supplier.business_number_or_code"),
+    ],
+)
+def test_a_party_detail_is_never_printed_as_a_dash(side, party, missing):
+    with pytest.raises(ValueError, match=missing):
+        contract_pdf(make_doc(**{side: party}))
+
+
+def test_the_parties_rows_print_every_detail(sample):
+    _, _, text = sample
+    parties = text[text.index("계약 당사자") : text.index("계약 개요")]
+    assert "기관명 / 상호 한국지능정보사회진흥원 (주)가상소프트" in parties
+    assert "대표자 황종성 김가상" in parties
+    assert "대구광역시 동구 첨단로 53" in parties and "서울특별시 강남구 테헤란로 123, 가상타워 15층" in parties
+    assert " - " not in parties
 
 
 def test_a_change_says_its_sequence_and_reason():
@@ -195,7 +258,7 @@ def test_long_texts_wrap_inside_the_page():
 
 def test_a_cell_longer_than_a_page_continues_on_the_next_rows():
     name = "가나 " * 1500  # about four pages in the supplier's column
-    pdf = contract_pdf(make_doc(supplier=Party(name, "1208147521", None, None)))
+    pdf = contract_pdf(make_doc(supplier=Party(name, "1208147521", "김가상", "서울")))
     texts = pages_text(pdf)
     assert len(texts) > 6
     assert " ".join(texts).count("가나") == 3000  # parties and signatures: nothing cut
@@ -212,7 +275,7 @@ def test_the_same_document_gives_the_same_bytes(sample):
 
 def test_fonts_kept_by_the_process_give_the_bytes_of_fonts_read_from_the_files(sample, monkeypatch):
     doc, pdf, _ = sample
-    with_nanum = make_doc(supplier=Party("쀍테크 주식회사", "1208147521", None, None))
+    with_nanum = make_doc(supplier=Party("쀍테크 주식회사", "1208147521", "김가상", "서울"))
     kept = contract_pdf(with_nanum)
     monkeypatch.setattr(pdf_fonts, "add_font", lambda pdf, family, style, path: pdf.add_font(family, style, path))
     assert contract_pdf(doc) == pdf
@@ -261,8 +324,13 @@ def test_amounts_in_korean_numerals(amount, words):
 
 def test_pretendard_covers_every_fixed_word():
     coverage = document.font_coverage(*document.pretendard_files().values())
-    assert document.uncovered(document.document_text(make_doc(change_seq=3, change_reason="변경")), coverage) == set()
-    footer_and_labels = "변경계약서 (제9차) 계약번호 계약일자 구분 명칭 기관코드 / 사업자등록번호 대표자 주소 ₩ ~ 원정"
+    confirmed = Confirmation(datetime(2026, 2, 20, 1, 2, tzinfo=UTC), "정수요")
+    doc = make_doc(change_seq=3, change_reason="변경", agency_confirmation=confirmed, supplier_confirmation=confirmed)
+    assert document.uncovered(document.document_text(doc), coverage) == set()
+    footer_and_labels = (
+        "변경계약서 (제9차) 계약번호 계약일자 작성일자 구분 기관명 / 상호 기관코드 / 사업자등록번호 대표자 주소 "
+        "₩ ~ 원정 확인 전 전자적으로 확인함 확인자 (KST)"
+    )
     assert document.uncovered([footer_and_labels], coverage) == set()
 
 
@@ -271,7 +339,7 @@ def test_a_syllable_pretendard_lacks_comes_from_nanum_gothic():
         pytest.skip("fonts-nanum is not installed")
     coverage = document.font_coverage(*document.pretendard_files().values())
     assert ord("쀍") not in coverage  # a syllable outside the KRDS subset
-    doc = make_doc(supplier=Party("쀍테크 주식회사", "1208147521", None, None))
+    doc = make_doc(supplier=Party("쀍테크 주식회사", "1208147521", "김가상", "서울"))
     pdf = contract_pdf(doc)
     assert b"NanumGothic" in pdf
     assert "쀍테크 주식회사" in flat(" ".join(pages_text(pdf)))
@@ -284,7 +352,7 @@ def test_nanum_gothic_is_embedded_only_when_needed(sample):
 def test_without_nanum_a_missing_syllable_is_logged_and_the_document_still_made(monkeypatch, caplog):
     monkeypatch.setattr(document, "nanum_files", lambda: None)
     with caplog.at_level(logging.WARNING, logger="digitalmarket.contracting"):
-        pdf = contract_pdf(make_doc(supplier=Party("쀍테크", "1208147521", None, None)))
+        pdf = contract_pdf(make_doc(supplier=Party("쀍테크", "1208147521", "김가상", "서울")))
     assert pdf.startswith(b"%PDF") and b"NanumGothic" not in pdf
     assert "쀍" in caplog.text
 

@@ -19,6 +19,7 @@ from .permissions import (
     Actor,
 )
 from .schemas import (
+    AgencyProfileIn,
     ErrorOut,
     MeOut,
     NewAgencyIn,
@@ -93,6 +94,13 @@ def update_supplier_profile(body: SupplierProfileIn, request: Request, actor: Ac
 def agency_profile(request: Request, actor: Actor = Depends(api_access(AGENCY_BUYERS))):
     with database(request).reading() as session:
         return OrganisationOut.of(workflow.organisation_of(session, actor))
+
+
+@router.put("/agency/profile", response_model=OrganisationOut, summary="Update the buyer's own agency's details")
+def update_agency_profile(body: AgencyProfileIn, request: Request, actor: Actor = Depends(api_access(AGENCY_BUYERS))):
+    with database(request).transaction() as session:
+        change = workflow.AgencyProfileChange(**body.model_dump())
+        return OrganisationOut.of(workflow.update_agency_profile(session, actor, change))
 
 
 @router.get("/organisations", response_model=list[OrganisationOut], summary="Every organisation (staff)")

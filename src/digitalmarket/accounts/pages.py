@@ -22,6 +22,7 @@ from .permissions import (
 )
 from .rules import (
     AGENCY_KIND_LABELS,
+    CONTRACT_PARTY_LABELS,
     ROLE_HOME,
     ROLE_LABELS,
     SIZE_LABELS,
@@ -201,6 +202,11 @@ def account_password(request: Request, form: Form, actor: Actor = Depends(page_a
 # --- organisation profiles ------------------------------------------------------------------------------------
 
 
+def _gap_labels(org) -> list[str]:
+    """The details contract documents need that the profile lacks, as the page names them."""
+    return [CONTRACT_PARTY_LABELS[name].render() for name in workflow.contract_party_gaps(org)]
+
+
 def _profile_page(request: Request, actor: Actor, values=None, errors=None, status=200):
     with database(request).reading() as session:
         org = workflow.organisation_of(session, actor)
@@ -208,6 +214,7 @@ def _profile_page(request: Request, actor: Actor, values=None, errors=None, stat
             "version": org.version,
             "name": org.name,
             "representative": org.representative or "",
+            "address": org.address or "",
             "size": org.size or "",
             "credit_rating": org.credit_rating or "",
             "contact_phone": org.contact_phone or "",
@@ -219,6 +226,7 @@ def _profile_page(request: Request, actor: Actor, values=None, errors=None, stat
             {
                 "organisation": org,
                 "business_number": format_business_number(org.business_number or ""),
+                "contract_gaps": _gap_labels(org),
                 "values": values,
                 "errors": errors or {},
                 "size_options": options(SIZE_LABELS),
@@ -247,11 +255,16 @@ def supplier_profile_save(request: Request, form: Form, actor: Actor = Depends(p
     return redirect("/supplier/profile", "profile_saved")
 
 
-@router.get("/agency/profile")
-def agency_profile(request: Request, actor: Actor = Depends(page_access(AGENCY_BUYERS))):
+def _agency_page(request: Request, actor: Actor, values=None, errors=None, status=200):
     with database(request).reading() as session:
         org = workflow.organisation_of(session, actor)
         kind = AGENCY_KIND_LABELS.get(org.agency_kind)
+        values = values or {
+            "version": org.version,
+            "representative": org.representative or "",
+            "address": org.address or "",
+            "contact_phone": org.contact_phone or "",
+        }
         return render(
             request,
             "agency_profile.html",
@@ -259,6 +272,29 @@ def agency_profile(request: Request, actor: Actor = Depends(page_access(AGENCY_B
                 "organisation": org,
                 "agency_kind_label": kind.render() if kind else "",
                 "colleagues": sorted(org.users, key=lambda u: u.name),
+                "contract_gaps": _gap_labels(org),
+                "values": values,
+                "errors": errors or {},
             },
             actor=actor,
+            status_code=status,
         )
+
+
+@router.get("/agency/profile")
+def agency_profile(request: Request, actor: Actor = Depends(page_access(AGENCY_BUYERS))):
+    return _agency_page(request, actor)
+
+
+@router.post("/agency/profile")
+def agency_profile_save(request: Request, form: Form, actor: Actor = Depends(page_access(AGENCY_BUYERS))):
+    fields = {name: form.get(name, "") for name in workflow.AgencyProfileChange.__dataclass_fields__}
+    try:
+        fields["version"] = int(fields["version"] or 0)
+        with database(request).transaction() as session:
+            workflow.update_agency_profile(session, actor, workflow.AgencyProfileChange(**fields))
+    except ValueError:
+        return _agency_page(request, actor, form, {"_form": N_("The request could not be processed.").render()}, 400)
+    except DomainError as error:
+        return _agency_page(request, actor, form, form_errors(error), error.status)
+    return redirect("/agency/profile", "agency_profile_saved")

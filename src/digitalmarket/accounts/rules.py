@@ -139,6 +139,30 @@ def required_text_problem(value: str, max_length: int = 200) -> Text | None:
     return None
 
 
+#: What a contract document prints of each party (계약 당사자), as the profile names it.
+CONTRACT_PARTY_LABELS: dict[str, Text] = {
+    "name": N_("Organisation name"),
+    "business_number": N_("Business registration number"),
+    "agency_code": N_("Agency code"),
+    "representative": N_("Representative"),
+    "address": N_("Address"),
+}
+
+
+def contract_party_gaps(kind: str, values: dict[str, str | None]) -> list[str]:
+    """The details a contract document needs of an organisation that it lacks: the name, the business
+    number (a supplier) or the agency code (an agency), the representative (an agency's head, 기관장) and
+    the address."""
+    number = "agency_code" if kind == OrganisationKind.AGENCY else "business_number"
+    return [name for name in ("name", number, "representative", "address") if not (values.get(name) or "").strip()]
+
+
+def optional_text_problem(value: str | None, max_length: int = 200) -> Text | None:
+    if len(value or "") > max_length:
+        return N_("At most %(max)s characters.", max=max_length)
+    return None
+
+
 def role_fits_organisation(role: Role, kind: OrganisationKind) -> bool:
     return ROLE_ORGANISATION_KIND[role] == kind
 

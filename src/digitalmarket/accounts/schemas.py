@@ -24,6 +24,7 @@ class SignUpIn(Strict):
     password: str = Field(max_length=256)
     credit_rating: str = Field(default="", max_length=16)
     contact_phone: str = Field(default="", max_length=32)
+    address: str = Field(default="", max_length=300)
 
 
 class OrganisationOut(BaseModel):
@@ -32,6 +33,7 @@ class OrganisationOut(BaseModel):
     name: str
     business_number: str | None = None
     representative: str | None = None
+    address: str | None = None
     size: str | None = None
     credit_rating: str | None = None
     sanction_from: date | None = None
@@ -50,6 +52,7 @@ class OrganisationOut(BaseModel):
             name=org.name,
             business_number=format_business_number(org.business_number) if org.business_number else None,
             representative=org.representative,
+            address=org.address,
             size=org.size,
             credit_rating=org.credit_rating,
             sanction_from=org.sanction_from,
@@ -129,6 +132,14 @@ class SupplierProfileIn(Strict):
     credit_rating: str = Field(default="", max_length=16)
     contact_phone: str = Field(default="", max_length=32)
     contact_email: str = Field(default="", max_length=254)
+    address: str = Field(default="", max_length=300)
+
+
+class AgencyProfileIn(Strict):
+    version: int
+    representative: str = Field(max_length=100, description="the head of the agency (기관장)")
+    address: str = Field(max_length=300)
+    contact_phone: str = Field(default="", max_length=32)
 
 
 class SanctionIn(Strict):
@@ -156,6 +167,8 @@ class NewAgencyIn(Strict):
     name: str = Field(max_length=200)
     agency_kind: str = Field(max_length=32)
     contact_phone: str = Field(default="", max_length=32)
+    representative: str = Field(default="", max_length=100, description="the head of the agency (기관장)")
+    address: str = Field(default="", max_length=300)
 
 
 class ErrorBody(BaseModel):

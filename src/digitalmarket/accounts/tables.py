@@ -49,6 +49,9 @@ class Organisation(Base):
     # Agency (수요기관)
     agency_code: Mapped[str | None] = mapped_column(String(16), unique=True)
     agency_kind: Mapped[str | None] = mapped_column(String(32))
+    # Supplier and agency: the address (주소); with `representative` (an agency's is its head, 기관장) it is
+    # printed on contract documents
+    address: Mapped[str | None] = mapped_column(String(300))
     # Contacts
     contact_phone: Mapped[str | None] = mapped_column(String(32))
     contact_email: Mapped[str | None] = mapped_column(String(254))

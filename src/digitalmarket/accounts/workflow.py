@@ -22,6 +22,9 @@ from .secrets import (
 )
 from .tables import Organisation, User
 
+#: The longest address (주소) an organisation keeps.
+MAX_ADDRESS = 300
+
 
 def actor_of(user: User) -> Actor:
     org = user.organisation
@@ -64,6 +67,7 @@ class SupplierSignUp:
     password: str
     credit_rating: str = ""
     contact_phone: str = ""
+    address: str = ""
 
 
 def sign_up_supplier(session: Session, form: SupplierSignUp) -> User:
@@ -79,6 +83,7 @@ def sign_up_supplier(session: Session, form: SupplierSignUp) -> User:
         "name": rules.required_text_problem(form.name, 100),
         "email": rules.email_problem(email),
         "password": rules.password_problem(form.password),
+        "address": rules.optional_text_problem(form.address, MAX_ADDRESS),
     }
     fail_if(problems)
     duplicates = {}
@@ -93,6 +98,7 @@ def sign_up_supplier(session: Session, form: SupplierSignUp) -> User:
         name=form.company_name.strip(),
         business_number=number,
         representative=form.representative.strip(),
+        address=form.address.strip() or None,
         size=form.size,
         credit_rating=form.credit_rating.strip() or None,
         contact_phone=form.contact_phone.strip() or None,
@@ -211,6 +217,8 @@ class NewAgency:
     name: str
     agency_kind: str
     contact_phone: str = ""
+    representative: str = ""  # the agency's head (기관장)
+    address: str = ""
 
 
 def create_agency(session: Session, actor: Actor | None, form: NewAgency) -> Organisation:
@@ -221,6 +229,8 @@ def create_agency(session: Session, actor: Actor | None, form: NewAgency) -> Org
         else N_("Enter the agency code: 3 to 16 letters or digits."),
         "name": rules.required_text_problem(form.name),
         "agency_kind": _choice_problem(form.agency_kind, AgencyKind),
+        "representative": rules.optional_text_problem(form.representative, 100),
+        "address": rules.optional_text_problem(form.address, MAX_ADDRESS),
     }
     fail_if(problems)
     if session.scalar(select(Organisation.id).where(Organisation.agency_code == code)):
@@ -234,6 +244,8 @@ def create_agency(session: Session, actor: Actor | None, form: NewAgency) -> Org
         agency_code=code,
         agency_kind=form.agency_kind,
         contact_phone=form.contact_phone.strip() or None,
+        representative=form.representative.strip() or None,
+        address=form.address.strip() or None,
     )
     session.add(org)
     _flush_or_conflict(session)
@@ -349,6 +361,7 @@ class SupplierProfileChange:
     credit_rating: str = ""
     contact_phone: str = ""
     contact_email: str = ""
+    address: str = ""
 
 
 def update_supplier_profile(session: Session, actor: Actor, change: SupplierProfileChange) -> Organisation:
@@ -361,6 +374,7 @@ def update_supplier_profile(session: Session, actor: Actor, change: SupplierProf
             "representative": rules.required_text_problem(change.representative, 100),
             "size": _choice_problem(change.size, SupplierSize),
             "contact_email": rules.email_problem(contact_email) if contact_email else None,
+            "address": rules.optional_text_problem(change.address, MAX_ADDRESS),
         }
     )
     if org.version != change.version:
@@ -368,15 +382,64 @@ def update_supplier_profile(session: Session, actor: Actor, change: SupplierProf
     before = {
         "name": org.name,
         "representative": org.representative,
+        "address": org.address,
         "size": org.size,
         "credit_rating": org.credit_rating,
     }
     org.name = change.name.strip()
     org.representative = change.representative.strip()
+    org.address = change.address.strip() or None
     org.size = change.size
     org.credit_rating = change.credit_rating.strip() or None
     org.contact_phone = change.contact_phone.strip() or None
     org.contact_email = contact_email or None
+    session.flush()
+    audit.record(
+        session,
+        actor_user_id=actor.user_id,
+        action="organisation.updated",
+        object_type="organisation",
+        object_id=org.id,
+        details={"before": before},
+    )
+    return org
+
+
+def contract_party_gaps(org: Organisation) -> list[str]:
+    """What a contract document needs of the organisation and its profile lacks (`rules.contract_party_gaps`)."""
+    values = {name: getattr(org, name) for name in rules.CONTRACT_PARTY_LABELS}
+    return rules.contract_party_gaps(org.kind, values)
+
+
+@dataclass
+class AgencyProfileChange:
+    """What an agency's buyers keep up to date: the head of the agency (기관장, the 대표자 of its contract
+    documents), its address and phone. Its name, code and kind are registered by an administrator."""
+
+    version: int
+    representative: str
+    address: str
+    contact_phone: str = ""
+
+
+def update_agency_profile(session: Session, actor: Actor, change: AgencyProfileChange) -> Organisation:
+    """A buyer edits its own agency's details; the contract documents of its orders print them."""
+    org = organisation_of(session, actor)
+    if org.kind != OrganisationKind.AGENCY:
+        raise NotFound()
+    fail_if(
+        {
+            "representative": rules.required_text_problem(change.representative, 100),
+            "address": rules.required_text_problem(change.address, MAX_ADDRESS),
+            "contact_phone": rules.optional_text_problem(change.contact_phone, 32),
+        }
+    )
+    if org.version != change.version:
+        raise Conflict()
+    before = {"representative": org.representative, "address": org.address, "contact_phone": org.contact_phone}
+    org.representative = change.representative.strip()
+    org.address = change.address.strip()
+    org.contact_phone = change.contact_phone.strip() or None
     session.flush()
     audit.record(
         session,

@@ -2,14 +2,24 @@
 
 `render_contract` is the one place orders turn their terms into bytes: the laid-out document of
 `contracting.document` when it is installed, otherwise a plain one-page rendering with fpdf2.
+
+Every party detail the document prints (name or 상호, agency code or 사업자등록번호, 대표자, 주소) comes from
+the organisations' profiles; `refuse_unless_parties_complete` refuses to make a document while one is
+missing (409 naming the details and the profile page where they are entered), so none is ever printed
+as "-". A party's confirmation (time and person) is printed only once it has confirmed.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
+
+from ..accounts.rules import CONTRACT_PARTY_LABELS, OrganisationKind
+from ..accounts.workflow import contract_party_gaps
+from ..core.errors import Conflict
+from ..core.i18n import N_, Text
 
 FONT_CANDIDATES = (
     Path("/usr/share/fonts/truetype/nanum/NanumGothic.ttf"),
@@ -27,6 +37,14 @@ class ContractLine:
     months: int
     unit_price: int
     amount: int
+
+
+@dataclass(frozen=True)
+class Confirmed:
+    """A side's confirmation as the document prints it: when, and the name of the person."""
+
+    at: datetime
+    person: str
 
 
 @dataclass(frozen=True)
@@ -52,6 +70,63 @@ class ContractTerms:
     reason: str = ""
     catalog_contract: str | None = None
     issued_on: date | None = None
+    agency_representative: str = ""
+    agency_address: str = ""
+    supplier_representative: str = ""
+    supplier_address: str = ""
+    agency_confirmed: Confirmed | None = None
+    supplier_confirmed: Confirmed | None = None
+
+
+class PartiesIncomplete(Conflict):
+    """A party's profile lacks a detail the contract document prints."""
+
+    code = "contract_parties_incomplete"
+    default_message = N_(
+        "The contract document cannot be made yet: it needs every detail of both parties. Enter the missing "
+        "details and try again."
+    )
+
+
+#: Where each kind of organisation enters its details.
+PROFILE_PAGES = {OrganisationKind.AGENCY: "/agency/profile", OrganisationKind.SUPPLIER: "/supplier/profile"}
+
+
+def refuse_unless_parties_complete(agency, supplier) -> None:
+    """409 naming, per party (field ``agency`` or ``supplier``), the details its profile lacks and the page
+    where they are entered. Nothing is written: the caller's transaction ends with the error."""
+    problems = party_problems(agency, supplier)
+    if problems:
+        raise PartiesIncomplete(fields=problems)
+
+
+def party_problems(agency, supplier) -> dict[str, Text]:
+    """What `refuse_unless_parties_complete` would say, per side, as messages a page can show as the next
+    step before anyone tries (empty when both profiles are complete)."""
+    problems: dict[str, Text] = {}
+    for side, org in (("agency", agency), ("supplier", supplier)):
+        gaps = contract_party_gaps(org)
+        if not gaps:
+            continue
+        missing = [CONTRACT_PARTY_LABELS[name] for name in gaps]
+        if side == "agency":
+            text = N_(
+                "The agency %(name)s has not entered: %(missing)s. Its buyers enter them on the agency's "
+                "details page (%(page)s).",
+                name=org.name,
+                missing=missing,
+                page=PROFILE_PAGES[OrganisationKind.AGENCY],
+            )
+        else:
+            text = N_(
+                "The supplier %(name)s has not entered: %(missing)s. Its users enter them on the company "
+                "profile page (%(page)s).",
+                name=org.name,
+                missing=missing,
+                page=PROFILE_PAGES[OrganisationKind.SUPPLIER],
+            )
+        problems[side] = text
+    return problems
 
 
 def _font() -> Path | None:
@@ -77,8 +152,10 @@ def render_contract(terms: ContractTerms) -> bytes:
             change_seq=terms.change_seq,
             method=terms.method,
             catalog_contract_number=terms.catalog_contract,
-            agency=document.Party(terms.agency, terms.agency_code),
-            supplier=document.Party(terms.supplier, terms.supplier_business_number),
+            agency=document.Party(terms.agency, terms.agency_code, terms.agency_representative, terms.agency_address),
+            supplier=document.Party(
+                terms.supplier, terms.supplier_business_number, terms.supplier_representative, terms.supplier_address
+            ),
             service_name=terms.service_name,
             service_code=terms.service_code,
             lines=[
@@ -97,8 +174,14 @@ def render_contract(terms: ContractTerms) -> bytes:
             data_return_policy=terms.data_return,
             change_reason=terms.reason or None,
             issued_on=terms.issued_on or terms.start,
+            agency_confirmation=_confirmation(document, terms.agency_confirmed),
+            supplier_confirmation=_confirmation(document, terms.supplier_confirmed),
         )
     )
+
+
+def _confirmation(document, confirmed: Confirmed | None):
+    return document.Confirmation(confirmed.at, confirmed.person) if confirmed else None
 
 
 def _plain_pdf(terms: ContractTerms) -> bytes:

@@ -24,7 +24,7 @@ import unicodedata
 from collections.abc import Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
@@ -52,6 +52,14 @@ class Party:
     business_number_or_code: str
     representative: str | None = None
     address: str | None = None
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    """A party's electronic confirmation (전자적 확인): when (an aware time, printed in KST) and by whom."""
+
+    at: datetime
+    person: str
 
 
 @dataclass(frozen=True)
@@ -87,7 +95,14 @@ class ContractDocument:
     support_hours: str
     data_return_policy: str
     change_reason: str | None
-    issued_on: date
+    issued_on: date  # the day it was drawn up; once both confirmed, the day the second one did (계약일자)
+    agency_confirmation: Confirmation | None = None
+    supplier_confirmation: Confirmation | None = None
+
+    @property
+    def concluded(self) -> bool:
+        """Both parties confirmed: the document of record, else a draft (계약서안)."""
+        return self.agency_confirmation is not None and self.supplier_confirmation is not None
 
 
 class ContractFontMissing(RuntimeError):
@@ -100,7 +115,14 @@ TITLE = "디지털서비스 이용계약서"
 METHOD_NAMES = {"negotiated": "수의계약", "delivery_request": "납품요구"}
 BILLING_NAMES = {"monthly": "월 과금", "usage": "사용량 과금", "fixed": "정액"}
 DELETION_DAYS = 30
-PAYMENT_DAYS = 5
+PAYMENT_DAYS = 5  # 근무일 (working days), 국가계약법 시행령 제58조
+DRAFT_NOTICE = (
+    "이 문서는 양 당사자가 확인하기 전의 계약서안입니다. 발주기관과 계약상대자가 모두 전자적으로 확인하면 계약이 "
+    "성립하고, 확인한 시각과 확인자가 적힌 계약서가 새로 만들어집니다."
+)
+NOT_CONCLUDED = "(양 당사자 확인 전)"
+NOT_CONFIRMED = "확인 전"
+CONFIRMED = "전자적으로 확인함"
 
 STANDARD_DATA_CLAUSE = (
     "계약상대자는 계약이 끝나거나 해지되면 발주기관의 데이터를 표준 형식(CSV, JSON 등 기계가 읽을 수 있는 "
@@ -116,9 +138,11 @@ STANDARD_TERMS = (
     ),
     (
         "대금 지급",
-        "계약상대자는 이용실적에 대하여 발주기관의 검수를 받은 후 대금을 청구하고, 발주기관은 적법한 대금 청구를 "
-        f"받은 날부터 {PAYMENT_DAYS}일(토요일 및 공휴일 제외) 이내에 대금을 지급한다(국가를 당사자로 하는 계약에 "
-        "관한 법률 시행령 제58조).",
+        "계약상대자는 이용실적에 대하여 발주기관의 검수를 받은 후 대금청구서를 제출한다. 발주기관은 검수를 마친 뒤 "
+        f"적법한 대금청구를 받으면 그 청구를 받은 다음 날부터 세어 {PAYMENT_DAYS}근무일(토요일, 일요일 및 공휴일은 "
+        "세지 아니한다) 이내에 대금을 지급한다. 청구 내용의 전부 또는 일부가 부당하면 발주기관은 그 사유를 밝혀 "
+        "청구서를 돌려보낼 수 있으며, 돌려보낸 날부터 다시 청구를 받은 날까지는 지급 기간에 넣지 아니한다(국가를 "
+        "당사자로 하는 계약에 관한 법률 시행령 제58조).",
     ),
     (
         "보안",
@@ -292,6 +316,14 @@ def check(doc: ContractDocument) -> None:
         raise ValueError("supply_amount is not the sum of the lines")
     if doc.vat != vat_of(doc.supply_amount) or doc.total != doc.supply_amount + doc.vat:
         raise ValueError(f"vat must be {VAT_PERCENT}% of supply_amount (won cut) and total their sum")
+    missing = [
+        f"{side}.{f.name}"
+        for side, party in (("agency", doc.agency), ("supplier", doc.supplier))
+        for f in fields(party)
+        if not clean(getattr(party, f.name))
+    ]
+    if missing:
+        raise ValueError(f"a contract names every party in full; missing: {', '.join(missing)}")
 
 
 # --- layout -------------------------------------------------------------------------------------------------------
@@ -421,13 +453,17 @@ class _Writer:
         if doc.change_seq > 0:
             number += f"  (변경차수 {doc.change_seq})"
         self.pdf.cell(self.pdf.epw / 2, 6, number, align=Align.L)
-        self.pdf.cell(self.pdf.epw / 2, 6, f"계약일자  {korean_date(doc.issued_on)}", align=Align.R, new_x=XPos.LMARGIN)
+        dated = "계약일자" if doc.concluded else "작성일자"
+        self.pdf.cell(self.pdf.epw / 2, 6, f"{dated}  {korean_date(doc.issued_on)}", align=Align.R, new_x=XPos.LMARGIN)
         self.pdf.ln(7)
         self.pdf.set_draw_color(*TEXT)
         self.pdf.set_line_width(0.5)
         self.pdf.line(self.pdf.l_margin, self.pdf.get_y(), self.pdf.w - self.pdf.r_margin, self.pdf.get_y())
         self.pdf.set_text_color(*TEXT)
         self.pdf.ln(4)
+        if not doc.concluded:
+            self.paragraph(DRAFT_NOTICE, style="B")
+            self.pdf.ln(1)
         if doc.change_seq > 0:
             intro = (
                 f"발주기관과 계약상대자는 계약번호 {clean(doc.contract_number)}의 디지털서비스 이용계약을 아래와 같이 "
@@ -448,14 +484,14 @@ class _Writer:
             for text in ("구분", "발주기관", "계약상대자"):
                 heading.cell(text)
             rows = (
-                ("명칭", or_dash(agency.name), or_dash(supplier.name)),
+                ("기관명 / 상호", clean(agency.name), clean(supplier.name)),
                 (
                     "기관코드 / 사업자등록번호",
-                    or_dash(agency.business_number_or_code),
-                    or_dash(business_number(supplier.business_number_or_code)),
+                    clean(agency.business_number_or_code),
+                    clean(business_number(supplier.business_number_or_code)),
                 ),
-                ("대표자", or_dash(agency.representative), or_dash(supplier.representative)),
-                ("주소", or_dash(agency.address), or_dash(supplier.address)),
+                ("대표자", clean(agency.representative), clean(supplier.representative)),
+                ("주소", clean(agency.address), clean(supplier.address)),
             )
             for label, left, right in rows:
                 self.row(table, widths, [(label, {"style": LABEL}), (left, {}), (right, {})])
@@ -566,7 +602,8 @@ class _Writer:
         )
         self.pdf.ln(2)
         self.font("B", 11)
-        self.pdf.cell(0, 8, korean_date(doc.issued_on), align=Align.C, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        dated = korean_date(doc.issued_on) if doc.concluded else NOT_CONCLUDED
+        self.pdf.cell(0, 8, dated, align=Align.C, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.pdf.ln(2)
         half = self.pdf.epw / 2
         widths = (half, half)
@@ -575,24 +612,42 @@ class _Writer:
             heading.cell("발주기관", align="CENTER")
             heading.cell("계약상대자", align="CENTER")
             for left, right in (
-                (or_dash(doc.agency.name), or_dash(doc.supplier.name)),
-                (
-                    f"대표자  {or_dash(doc.agency.representative)}",
-                    f"대표자  {or_dash(doc.supplier.representative)}",
-                ),
-                ("(전자적으로 확인함)", "(전자적으로 확인함)"),
+                (clean(doc.agency.name), clean(doc.supplier.name)),
+                (f"대표자  {clean(doc.agency.representative)}", f"대표자  {clean(doc.supplier.representative)}"),
+                (confirmation_text(doc.agency_confirmation), confirmation_text(doc.supplier_confirmation)),
             ):
                 self.row(table, widths, [(left, {"align": "CENTER"}), (right, {"align": "CENTER"})])
+
+
+def kst_time(moment: datetime) -> str:
+    """An aware time (a naive one is UTC, as the database keeps it) as read in Korea, with its date:
+    "2026년 12월 5일 14:03 (KST)"."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    local = moment.astimezone(KST)
+    return f"{korean_date(local.date())} {local:%H:%M} (KST)"
+
+
+def confirmation_text(confirmation: Confirmation | None) -> str:
+    """A party's confirmation line: printed only once it has confirmed, with the time and the person."""
+    if confirmation is None:
+        return NOT_CONFIRMED
+    return f"{CONFIRMED}\n{kst_time(confirmation.at)}\n확인자  {clean(confirmation.person)}"
 
 
 def document_text(doc: ContractDocument) -> list[str]:
     """Every text the document may print, for the font coverage check."""
     texts: list[str] = [TITLE, STANDARD_DATA_CLAUSE, *METHOD_NAMES.values(), *BILLING_NAMES.values()]
+    texts += [DRAFT_NOTICE, NOT_CONCLUDED, NOT_CONFIRMED, CONFIRMED, "계약일자 작성일자 확인자 (KST)"]
+    for confirmation in (doc.agency_confirmation, doc.supplier_confirmation):
+        if confirmation is not None:
+            texts.append(confirmation.person)
     for title, text in STANDARD_TERMS:
         texts += [title, text]
     for value in (doc.agency, doc.supplier, *doc.lines):
         texts += [str(getattr(value, f.name) or "") for f in fields(value)]
-    texts += [str(getattr(doc, f.name) or "") for f in fields(doc) if f.name not in {"agency", "supplier", "lines"}]
+    nested = {"agency", "supplier", "lines", "agency_confirmation", "supplier_confirmation"}
+    texts += [str(getattr(doc, f.name) or "") for f in fields(doc) if f.name not in nested]
     return [clean(text) for text in texts]
 
 

@@ -208,7 +208,7 @@ def document(
 )
 def confirm(order_id: Id, body: VersionIn, request: Request, actor: Actor = Depends(api_access(PARTIES))):
     with database(request).transaction() as session:
-        return OrderOut.of(orders.confirm(session, actor, order_id, body.version))
+        return OrderOut.of(orders.confirm(session, actor, order_id, body.version, store=_store(request)))
 
 
 @router.post(
@@ -236,7 +236,7 @@ def confirm_change(
     order_id: Id, seq: Seq, body: VersionIn, request: Request, actor: Actor = Depends(api_access(PARTIES))
 ):
     with database(request).transaction() as session:
-        return OrderOut.of(orders.confirm_change(session, actor, order_id, body.version, seq))
+        return OrderOut.of(orders.confirm_change(session, actor, order_id, body.version, seq, store=_store(request)))
 
 
 @router.post(

@@ -212,7 +212,7 @@ def order_confirm(request: Request, order_id: Id, form: Form, actor: Actor = Dep
         actor,
         order_id,
         form,
-        lambda session: orders.confirm(session, actor, order_id, version_of(form)),
+        lambda session: orders.confirm(session, actor, order_id, version_of(form), store=store_of(request)),
         "confirmed",
     )
 
@@ -260,7 +260,7 @@ def order_change_confirm(
         actor,
         order_id,
         form,
-        lambda session: orders.confirm_change(session, actor, order_id, version_of(form), seq),
+        lambda session: orders.confirm_change(session, actor, order_id, version_of(form), seq, store=store_of(request)),
         "change_confirmed",
     )
 

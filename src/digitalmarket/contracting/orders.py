@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from ..accounts.permissions import Actor
 from ..accounts.rules import Role, sanction_active
@@ -33,7 +33,7 @@ from ..opendata import releases as open_data
 from . import rules
 from .catalog_contracts import active_catalog_contract, catalog_item_price
 from .codes import code_apart
-from .contract_pdf import ContractLine, ContractTerms, render_contract
+from .contract_pdf import Confirmed, ContractLine, ContractTerms, refuse_unless_parties_complete, render_contract
 from .rules import CatalogState, OrderAction, OrderState
 from .tables import CatalogContract, Order, OrderLine, OrderVersion, Quote
 
@@ -197,16 +197,39 @@ def next_action(order: Order, side: str) -> Text | None:
 # --- the contract document --------------------------------------------------------------------------------------
 
 
+def _confirmed(session: Session, at: datetime | None, user_id: int | None) -> Confirmed | None:
+    """A side's confirmation as the document prints it (time and name), or None before it confirmed."""
+    if at is None:
+        return None
+    person = session.get(User, user_id) if user_id else None
+    return Confirmed(at, person.name if person else "-")
+
+
 def _terms(order: Order, version: OrderVersion, lines: list[OrderLine], catalog_number: str | None) -> ContractTerms:
-    service = order.service
+    """The terms of a version's document: the parties from their profiles as they are now, the confirmations
+    made so far, and the day it is dated: when both have confirmed, the day the second did (계약일자)."""
+    service, agency, supplier = order.service, order.agency, order.supplier
+    session = object_session(order)
+    agency_confirmed = _confirmed(session, version.agency_confirmed_at, version.agency_confirmed_by)
+    supplier_confirmed = _confirmed(session, version.supplier_confirmed_at, version.supplier_confirmed_by)
+    if agency_confirmed and supplier_confirmed:
+        issued_on = today_kst(max(agency_confirmed.at, supplier_confirmed.at))
+    else:
+        issued_on = today_kst(version.created_at) if version.created_at else today_kst()
     return ContractTerms(
         number=order.code,
         change_seq=version.seq,
         method=order.method,
-        agency=order.agency.name,
-        agency_code=order.agency.agency_code or "",
-        supplier=order.supplier.name,
-        supplier_business_number=order.supplier.business_number or "",
+        agency=agency.name,
+        agency_code=agency.agency_code or "",
+        supplier=supplier.name,
+        supplier_business_number=supplier.business_number or "",
+        agency_representative=agency.representative or "",
+        agency_address=agency.address or "",
+        supplier_representative=supplier.representative or "",
+        supplier_address=supplier.address or "",
+        agency_confirmed=agency_confirmed,
+        supplier_confirmed=supplier_confirmed,
         service_name=service.name,
         service_code=service.code,
         start=version.start_date,
@@ -223,15 +246,13 @@ def _terms(order: Order, version: OrderVersion, lines: list[OrderLine], catalog_
         data_return=service.data_return_policy,
         reason=version.reason,
         catalog_contract=catalog_number,
-        issued_on=today_kst(version.created_at) if version.created_at else today_kst(),
+        issued_on=issued_on,
     )
 
 
 def order_catalog_number(order: Order) -> str | None:
     if order.catalog_contract_id is None:
         return None
-    from sqlalchemy.orm import object_session
-
     contract = object_session(order).get(CatalogContract, order.catalog_contract_id)
     return contract.number if contract else None
 
@@ -241,10 +262,30 @@ def _store_document(
 ) -> None:
     """Make and store the document of an order version. Call it before the order's row is written: writing
     it takes the change feed's position under the audit chain's lock (migration 0010), which every other
-    writer then waits for until this transaction commits, and a document takes a fifth of a second."""
+    writer then waits for until this transaction commits, and a document takes a fifth of a second.
+    A party whose profile lacks a detail the document prints is a 409 naming it (nothing is made)."""
+    refuse_unless_parties_complete(order.agency, order.supplier)
     data = render_contract(_terms(order, version, lines, catalog_number))
     stored = store.accept(data, f"{order.code}-{version.seq}.pdf", "document")
     version.document_sha256, version.document_size = stored.sha256, stored.size
+
+
+def _conclude_document(store: DocumentStore | None, order: Order, version: OrderVersion) -> dict:
+    """Both sides have confirmed the version: its document of record is made again with both confirmations
+    (time in KST and person) and dated the day of the second; the stored SHA-256 and size become the new
+    document's. The draft both confirmed stays in the store under its own SHA-256, which the returned
+    audit details name beside the new one."""
+    draft = version.document_sha256
+    lines = sorted((line for line in order.lines if line.seq == version.seq), key=lambda line: line.position)
+    _store_document(store or _installed_store(), order, version, lines, order_catalog_number(order))
+    return {"draft_sha256": draft, "document_sha256": version.document_sha256}
+
+
+def _installed_store() -> DocumentStore:
+    """The installation's document store (``DM_DATA_DIR``), for callers that pass none."""
+    from ..core.settings import load_settings
+
+    return DocumentStore.of(load_settings())
 
 
 def document_filename(order: Order, seq: int) -> str:
@@ -489,9 +530,17 @@ def _activate(session: Session, order: Order, actor_user_id: int | None, now: da
     audit.record(session, **_activated(order, actor_user_id))
 
 
-def confirm(session: Session, actor: Actor, order_id: int, version: int, now: datetime | None = None) -> Order:
+def confirm(
+    session: Session,
+    actor: Actor,
+    order_id: int,
+    version: int,
+    now: datetime | None = None,
+    store: DocumentStore | None = None,
+) -> Order:
     """One side confirms the contract document; the second confirmation contracts the order, and it is
-    active at once when its start date has come."""
+    active at once when its start date has come. The second also makes the document of record, with both
+    confirmations, in ``store`` (the installation's when None); see `_conclude_document`."""
     now = now or utcnow()
     today = today_kst(now)
     order = visible_order(session, actor, order_id)
@@ -506,15 +555,17 @@ def confirm(session: Session, actor: Actor, order_id: int, version: int, now: da
     # Everything is read before the order's row is written: writing it takes the change feed's position
     # under the audit chain's lock (migration 0010), which every other writer waits for until the commit.
     other_side = _other_side(session, order, side)
+    seen = first.document_sha256
     _stamp(first, side, actor, now)
-    order.updated_at = now
     both = confirmed_by(first, "agency") and confirmed_by(first, "supplier")
+    concluded = _conclude_document(store, order, first) if both else {}
+    order.updated_at = now
     confirmed = {
         "actor_user_id": actor.user_id,
         "action": "order.confirmed",
         "object_type": "order",
         "object_id": order.id,
-        "details": {"side": side, "document_sha256": first.document_sha256},
+        "details": {"side": side, "document_sha256": seen},
     }
     if not both:
         session.flush()
@@ -539,7 +590,7 @@ def confirm(session: Session, actor: Actor, order_id: int, version: int, now: da
             "action": "order.contracted",
             "object_type": "order",
             "object_id": order.id,
-            "details": {"code": order.code, "total": order.total, "document_sha256": first.document_sha256},
+            "details": {"code": order.code, "total": order.total, **concluded},
         },
     ]
     if order.start_date <= today:
@@ -698,9 +749,16 @@ def propose_change(
 
 
 def confirm_change(
-    session: Session, actor: Actor, order_id: int, version: int, seq: int, now: datetime | None = None
+    session: Session,
+    actor: Actor,
+    order_id: int,
+    version: int,
+    seq: int,
+    now: datetime | None = None,
+    store: DocumentStore | None = None,
 ) -> Order:
-    """The other side confirms a proposed change: it becomes the version in force (변경차수 + 1)."""
+    """The other side confirms a proposed change: it becomes the version in force (변경차수 + 1), and its
+    document of record is made again with both confirmations (`_conclude_document`)."""
     now = now or utcnow()
     today = today_kst(now)
     order = visible_order(session, actor, order_id)
@@ -715,6 +773,7 @@ def confirm_change(
     if order.version != version:
         raise Conflict()
     _stamp(proposal, side, actor, now)
+    concluded = _conclude_document(store, order, proposal)
     proposal.status = "confirmed"
     order.status = new_state
     order.change_seq = proposal.seq
@@ -728,7 +787,7 @@ def confirm_change(
         action="order.changed",
         object_type="order",
         object_id=order.id,
-        details={"seq": proposal.seq, "total": proposal.total, "document_sha256": proposal.document_sha256},
+        details={"seq": proposal.seq, "total": proposal.total, **concluded},
     )
     open_data.order_changed(session, order, proposal.seq, now)
     catalog_changed(session)

@@ -49,6 +49,7 @@ NOTICES: dict[str, tuple[str, Text]] = {
     "role_changed": ("success", N_("The role is changed.")),
     "agency_created": ("success", N_("The agency is registered.")),
     "profile_saved": ("success", N_("The company profile is saved.")),
+    "agency_profile_saved": ("success", N_("The agency's details are saved.")),
 }
 
 

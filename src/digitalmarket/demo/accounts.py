@@ -22,19 +22,19 @@ class DemoAccount:
 
 
 SUPPLIERS = [
-    # business number, company, representative, size, credit rating
-    ("1208147521", "(주)가상소프트", "김가상", "sme", "BBB+"),
-    ("2208812340", "클라우드나래 주식회사", "이나래", "sme", "A-"),
-    ("3148620457", "한빛데이터(주)", "박한빛", "middle", "A"),
-    ("1078736528", "누리클라우드(주)", "최누리", "large", "AA"),
+    # business number, company, representative, size, credit rating, address (fictional, as every one here)
+    ("1208147521", "(주)가상소프트", "김가상", "sme", "BBB+", "서울특별시 가상구 테헤란가상로 123, 15층"),
+    ("2208812340", "클라우드나래 주식회사", "이나래", "sme", "A-", "경기도 성남시 나래구 판교가상로 45"),
+    ("3148620457", "한빛데이터(주)", "박한빛", "middle", "A", "대전광역시 한빛구 데이터가상로 7"),
+    ("1078736528", "누리클라우드(주)", "최누리", "large", "AA", "서울특별시 누리구 클라우드가상길 88"),
 ]
 
 AGENCIES = [
-    # agency code, name, kind
-    ("1741000", "미래행정부", "central"),
-    ("6110000", "한빛특별시", "local"),
-    ("B552001", "한국디지털진흥공단", "public_institution"),
-    ("7010000", "한빛시교육청", "education"),
+    # agency code, name, kind, head of the agency (기관장), address (fictional)
+    ("1741000", "미래행정부", "central", "장미래", "세종특별자치시 가상로 100 정부가상청사"),
+    ("6110000", "한빛특별시", "local", "한시장", "한빛특별시 중앙구 시청가상로 1"),
+    ("B552001", "한국디지털진흥공단", "public_institution", "진이사", "대구광역시 가상구 진흥가상로 53"),
+    ("7010000", "한빛시교육청", "education", "배교육", "한빛특별시 교육구 배움가상로 20"),
 ]
 
 OPERATOR_NAME = "디지털서비스 마켓 운영기관(NIA)"
@@ -59,7 +59,7 @@ def seed_demo(session: Session) -> int:
     by_name: dict[str, Organisation] = {}
     by_name[OPERATOR_NAME] = accounts.create_staff_organisation(session, OrganisationKind.OPERATOR, OPERATOR_NAME)
     by_name[PPS_NAME] = accounts.create_staff_organisation(session, OrganisationKind.PPS, PPS_NAME)
-    for number, company, representative, size, rating in SUPPLIERS:
+    for number, company, representative, size, rating, address in SUPPLIERS:
         account = next((a for a in ACCOUNTS if a.organisation == company), None)
         user = accounts.sign_up_supplier(
             session,
@@ -73,11 +73,13 @@ def seed_demo(session: Session) -> int:
                 password=DEMO_PASSWORD,
                 credit_rating=rating,
                 contact_phone="02-6000-0000",
+                address=address,
             ),
         )
         by_name[company] = user.organisation
-    for code, name, kind in AGENCIES:
-        by_name[name] = accounts.create_agency(session, None, accounts.NewAgency(code, name, kind, "044-000-0000"))
+    for code, name, kind, head, address in AGENCIES:
+        agency = accounts.NewAgency(code, name, kind, "044-000-0000", representative=head, address=address)
+        by_name[name] = accounts.create_agency(session, None, agency)
     created = len(SUPPLIERS)
     for account in ACCOUNTS:
         if account.role == Role.SUPPLIER:

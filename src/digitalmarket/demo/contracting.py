@@ -150,8 +150,10 @@ def _add_people(session: Session) -> None:
     """The agencies and buyers added for the demo, and one user for each company of the demo catalog."""
     names = {o.name: o for o in session.scalars(select(Organisation))}
     buyers = list(MORE_BUYERS)
-    for code, name, kind, email, person in MORE_AGENCIES:
-        names[name] = accounts.create_agency(session, None, accounts.NewAgency(code, name, kind, "044-000-0000"))
+    for number, (code, name, kind, email, person) in enumerate(MORE_AGENCIES, start=1):
+        head, address = _contract_details(number)
+        agency = accounts.NewAgency(code, name, kind, "044-000-0000", representative=head, address=address)
+        names[name] = accounts.create_agency(session, None, agency)
         buyers.append((name, email, person))
     for organisation, email, person in buyers:
         user = accounts.NewUser(email, person, Role.AGENCY_BUYER, names[organisation].id, DEMO_PASSWORD)
@@ -161,7 +163,24 @@ def _add_people(session: Session) -> None:
         if org.id not in with_users:
             email = f"sales-{org.business_number}@demo.kr"
             user = accounts.NewUser(email, f"{org.name} 영업담당", Role.SUPPLIER, org.id, DEMO_PASSWORD)
-            accounts.create_user(session, None, user)
+            seller = actor_of(accounts.create_user(session, None, user))
+            if accounts.contract_party_gaps(org):  # contract documents print the representative and address
+                head, address = _contract_details(org.id)
+                profile = accounts.SupplierProfileChange(
+                    org.version, org.name, org.representative or head, org.size or "sme", address=org.address or address
+                )
+                accounts.update_supplier_profile(session, seller, profile)
+
+
+#: Fictional surnames, given names and streets for the details contract documents print.
+_SURNAMES, _GIVEN = "김이박최정강조윤장임", ("민준", "서연", "도윤", "하은", "지호", "수아", "현우", "지민")
+_CITIES = ("서울특별시 가상구", "세종특별자치시", "부산광역시 바다구", "대전광역시 한빛구", "경기도 가상시")
+
+
+def _contract_details(number: int) -> tuple[str, str]:
+    """A representative (or head of agency) and an address for a demo organisation, the same each time."""
+    person = _SURNAMES[number % len(_SURNAMES)] + _GIVEN[number % len(_GIVEN)]
+    return person, f"{_CITIES[number % len(_CITIES)]} 디지털가상로 {10 + number}"
 
 
 # --- catalog contracts -------------------------------------------------------------------------------------------

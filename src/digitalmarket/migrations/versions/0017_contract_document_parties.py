@@ -1,4 +1,5 @@
-"""contract document parties
+"""contract document parties: an organisation's address (주소), printed with its representative (대표자)
+for both parties of a contract document
 
 Revision ID: 0017
 Revises: 0016
@@ -7,10 +8,8 @@ Create Date: 2026-12-05 16:00:00
 
 from __future__ import annotations
 
-import sqlalchemy as sa  # noqa: F401
-from alembic import op  # noqa: F401
-
-import digitalmarket.core.tables  # noqa: F401
+import sqlalchemy as sa
+from alembic import op
 
 revision = "0017"
 down_revision = "0016"
@@ -19,8 +18,10 @@ depends_on = None
 
 
 def upgrade() -> None:
-    pass
+    with op.batch_alter_table("organisations", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("address", sa.String(length=300), nullable=True))
 
 
 def downgrade() -> None:
-    pass
+    with op.batch_alter_table("organisations", schema=None) as batch_op:
+        batch_op.drop_column("address")
