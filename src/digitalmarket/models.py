@@ -2,8 +2,10 @@
 
 from .accounts import tables as _accounts  # noqa: F401
 from .catalog import search as _search  # noqa: F401
+from .catalog import search_log as _search_log  # noqa: F401
 from .catalog import tables as _catalog  # noqa: F401
 from .community import tables as _community  # noqa: F401
+from .contracting import decision_tables as _decision_tables  # noqa: F401
 from .contracting import tables as _contracting  # noqa: F401
 from .core import audit as _audit  # noqa: F401
 from .core import ids as _ids  # noqa: F401

@@ -304,3 +304,24 @@ def test_change_request_pages(client, demo, people):
     assert "변경 요청을 거절했습니다." in officer.get(done.headers["location"]).text
     page = client.get(f"/supplier/catalog-contracts/{contract_id}")
     assert "거절" in page.text and "연장 근거 부족" in page.text and 'name="kind"' in page.text
+    # a price cut from the form, approved on the officer's page: the contract's new 변경차수 has the price
+    standard = plan_ids(demo, contract_of(demo, contract_id).service_id)[0]
+    cut = {
+        "csrf_token": client.cookies.get("dm_csrf"),
+        "kind": "price_cut",
+        f"price-{standard}": "10,500",
+        "reason": "가격 인하",
+    }
+    assert client.post(action, data=cut, follow_redirects=False).status_code == 303
+    detail = officer.get(f"/officer/catalog-contracts/{contract_id}")
+    assert "가격 인하" in detail.text and "11,000원 → 10,500원" in detail.text
+    approve = re.search(r'action="([^"]+/approve)"', detail.text).group(1)
+    done = officer.post(
+        approve,
+        data={"csrf_token": officer.cookies.get("dm_csrf"), "version": _version(detail.text, approve)},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303
+    page = client.get(f"/supplier/catalog-contracts/{contract_id}")
+    assert "공급기업의 변경 요청에 따른 변경" in page.text and "10,500원" in page.text
+    assert contract_of(demo, contract_id).change_seq == 1

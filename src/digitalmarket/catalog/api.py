@@ -9,7 +9,7 @@ from ..accounts.permissions import PUBLIC, Actor, roles
 from ..accounts.rules import Role
 from ..accounts.schemas import ErrorOut
 from ..core import i18n
-from . import finder, listing, workflow
+from . import finder, listing, search_log, workflow
 from .facts import facts
 from .schemas import (
     FacetOptionOut,
@@ -41,7 +41,7 @@ def services(
     sort: str | None = Query(None, description="relevance | newest | price | rating | contracts"),
     page: str | None = Query(None, description="from 1"),
     per_page: str | None = Query(None, description="1 to 100, default 20"),
-    _=Depends(api_access(PUBLIC)),
+    actor=Depends(api_access(PUBLIC)),
 ):
     """Ranked by relevance when `q` is given (newest first otherwise), filtered, one page at a time.
     Facet counts of each facet apply every other chosen filter, so they tell what choosing that value
@@ -52,6 +52,7 @@ def services(
     with database(request).reading() as session:
         # The same question at the same catalog revision gets the same answer: computed once.
         body = facts(session).answer(("api/services", locale, query), lambda: _listing(session, query, locale))
+    search_log.log_api_page(database(request), actor, query, body)  # a signed-in buyer's search only
     return Response(body, media_type="application/json")
 
 

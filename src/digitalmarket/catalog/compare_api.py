@@ -9,7 +9,7 @@ from ..accounts.permissions import PUBLIC
 from ..accounts.schemas import ErrorOut
 from ..core.clock import today_kst
 from ..core.i18n import current_locale
-from . import workflow
+from . import search_log, workflow
 from .compare import MAX_SERVICES, check_count, chosen_codes, compare, facts_of
 from .compare_schemas import ComparisonOut
 
@@ -30,10 +30,11 @@ router = APIRouter(tags=["catalog"], responses={s: {"model": ErrorOut} for s in 
 def compare_services(
     request: Request,
     codes: list[str] = Query(default=[], description=f"2 to {MAX_SERVICES} service codes, e.g. SAS-2026-00001"),
-    _=Depends(api_access(PUBLIC)),
+    actor=Depends(api_access(PUBLIC)),
 ):
     chosen = chosen_codes(codes)
     check_count(len(chosen))
     with database(request).reading() as session:
         services = [facts_of(workflow.public_service(session, code)) for code in chosen]
+    search_log.log_comparison(database(request), actor, "api", chosen)  # a signed-in buyer's only
     return ComparisonOut.of(compare(services, today_kst()), current_locale.get())

@@ -16,7 +16,7 @@ from ..core.clock import today_kst
 from ..core.errors import ValidationFailed
 from ..core.i18n import current_locale
 from ..core.templating import csrf_protect, render
-from . import workflow
+from . import search_log, workflow
 from .compare import HOURS_PER_MONTH, MAX_SERVICES, MIN_SERVICES, check_count, chosen_codes, compare, facts_of, show
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
@@ -52,6 +52,7 @@ def compare_services(request: Request, codes: list[str] = Query(default=[]), act
             context["single"] = services[0] if services else None
             return render(request, "catalog_compare.html", context, actor=actor)
         comparison = compare([facts_of(s) for s in services], today_kst())
+    search_log.log_comparison(database(request), actor, "page", chosen)  # a signed-in buyer's only
     columns = [
         {"service": s, "url": f"/services/{s.code}", "remove_url": compare_url([c for c in chosen if c != s.code])}
         for s in comparison.services

@@ -14,7 +14,8 @@ from ..core.formatting import kst_date, won
 from ..core.forms import Form, form_errors, redirect
 from ..core.i18n import N_
 from ..core.templating import csrf_protect, render
-from . import finder, listing, workflow
+from . import finder, listing, search_log, workflow
+from .compare import price_text
 from .rules import BILLING_LABELS, DEPLOYMENT_LABELS, TYPE_LABELS, ServiceStatus, csap_valid
 from .suggest import suggest
 
@@ -45,6 +46,7 @@ def _labels() -> dict:
         "format_date": kst_date,
         "won": won,
         "csap_of": _csap,
+        "price_text": price_text,
         "locale": i18n.current_locale.get(),
     }
 
@@ -81,6 +83,8 @@ def services(request: Request, actor=Depends(page_access(PUBLIC))):
                 if option.chosen
             ],
         }
+        codes = [found.service.code for found in results.items]
+        search_log.log_found(database(request), actor, "page", query, results.total, codes)  # a buyer's only
         return render(request, "catalog_services.html", context, actor=actor, status_code=422 if errors else 200)
 
 

@@ -24,6 +24,8 @@ from ..community import api as community_api
 from ..community import pages as community_pages
 from ..contracting import catalog_contract_api as contracting_catalog_api
 from ..contracting import catalog_contract_pages as contracting_catalog_pages
+from ..contracting import decision_record_api as contracting_decision_api
+from ..contracting import decision_record_pages as contracting_decision_pages
 from ..contracting import order_api as contracting_order_api
 from ..contracting import order_pages as contracting_order_pages
 from ..contracting import quote_api as contracting_quote_api
@@ -109,6 +111,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *, 
     app.include_router(contracting_catalog_api.router, prefix="/api/v1")
     app.include_router(contracting_quote_api.router, prefix="/api/v1")
     app.include_router(contracting_order_api.router, prefix="/api/v1")
+    app.include_router(contracting_decision_api.router, prefix="/api/v1")
     app.include_router(settlement_api.router, prefix="/api/v1")
     app.include_router(catalog_certificate_api.router, prefix="/api/v1")
     app.include_router(notifications_api.router, prefix="/api/v1")
@@ -129,6 +132,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *, 
     app.include_router(contracting_catalog_pages.router)
     app.include_router(contracting_quote_pages.router)
     app.include_router(contracting_order_pages.router)
+    app.include_router(contracting_decision_pages.router)
     app.include_router(settlement_pages.router)
     app.include_router(catalog_certificate_pages.router)
     app.include_router(notifications_pages.router)
