@@ -143,12 +143,85 @@ def test_equal_prices_are_not_a_difference_and_ties_are_all_marked():
 
 
 def test_storage_in_tb_and_gb_is_compared_per_gb():
-    tb = service("IAS-2026-00001", type="IaaS", plans=(plan("TB/월", 60000, "usage"),))
-    gb = service("IAS-2026-00002", type="IaaS", plans=(plan("GB/월", 50, "usage"),))
-    storage = row(compare([tb, gb], TODAY), "price:GB/월")
+    tb = service("IAS-2026-00001", type="IaaS", plans=(plan("TB/월", 60000, "usage", name="백업 용량"),))
+    gb = service("IAS-2026-00002", type="IaaS", plans=(plan("GB/월", 50, "usage", name="Object storage"),))
+    storage = row(compare([tb, gb], TODAY), "price:GB/월:storage")
+    assert storage.label.render("en") == "Lowest price per GB of storage per month"
+    assert storage.label.render("ko") == "최저가(저장공간 1GB·1개월)"
     assert [v.render("en") for v in storage.values] == ["58.6 won", "50 won"]
     assert [v.lowest for v in storage.values] == [False, True]
     assert [n.render("en") for n in storage.values[0].notes] == ["listed at 60,000 won per TB/월"]
+
+
+@pytest.mark.parametrize(
+    ("unit", "name", "key"),
+    [
+        ("GB/월", "메모리", "GB/월:memory"),
+        ("GB 메모리/월", "추가", "GB/월:memory"),  # the unit names its resource
+        ("GB(memory)/month", "Extra", "GB/월:memory"),
+        ("TB/월", "백업 용량", "GB/월:storage"),
+        ("GB/월", "블록 스토리지", "GB/월:storage"),
+        ("GB", "데이터 전송", "GB/월:transfer"),  # billed monthly: per GB per month
+        ("GB/월", "Standard", "GB/월"),  # not said: its own row, never ranked
+        ("사용자/월", "메모리 포함", "사용자/월"),  # only quantities of data have a resource
+    ],
+)
+def test_a_price_per_gb_names_the_resource_it_prices(unit, name, key):
+    assert canonical_unit(unit, "monthly", name).key == key
+
+
+def test_memory_is_never_compared_with_backup_storage():
+    plans = (plan("vCPU/시간", 45, "usage", name="vCPU"), plan("GB/월", 9000, name="메모리"))
+    server = service("IAS-2026-00001", type="IaaS", plans=plans)
+    backup = service("IAS-2026-00002", type="IaaS", plans=(plan("TB/월", 60000, name="백업 용량"),))
+    comparison = compare([server, backup], TODAY)
+    memory, storage = row(comparison, "price:GB/월:memory"), row(comparison, "price:GB/월:storage")
+    assert memory.label.render("ko") == "최저가(메모리 1GB·1개월)"
+    assert [v.render("en") for v in memory.values] == ["9,000 won", "-"]
+    assert [v.render("en") for v in storage.values] == ["-", "58.6 won"]
+    assert not any(v.lowest for r in comparison.price_rows for v in r.values)
+    assert "price:GB/월" not in {r.key for r in comparison.rows}
+
+
+def test_data_prices_whose_resource_is_not_said_are_shown_but_not_ranked():
+    one = service("IAS-2026-00001", type="IaaS", plans=(plan("GB/월", 100, name="기본"),))
+    two = service("IAS-2026-00002", type="IaaS", plans=(plan("GB/월", 80, name="Standard"),))
+    unknown = row(compare([one, two], TODAY), "price:GB/월")
+    assert [v.render("en") for v in unknown.values] == ["100 won", "80 won"]
+    assert not unknown.comparable and not any(v.lowest for v in unknown.values)
+    assert unknown.note.render("ko").startswith("비교 불가")
+
+
+@pytest.mark.parametrize(
+    "written",
+    ["평일 09:00–18:00", "평일 09:00 - 18:00", "평일　０９:００－１８:００", "평일 09:00~18:00", "평일09:00—18:00"],
+)
+def test_texts_differ_only_when_more_than_dashes_spaces_width_or_case_differ(written):
+    plain = service("SAS-2026-00001", support_hours="평일 09:00-18:00", supplier="Gaon Cloud")
+    other = service("SAS-2026-00002", support_hours=written, supplier="GAON  cloud")
+    comparison = compare([plain, other], TODAY)
+    assert not row(comparison, "support_hours").differs
+    assert not row(comparison, "supplier").differs
+    assert [v.render() for v in row(comparison, "support_hours").values] == ["평일 09:00-18:00", written]
+    later = service("SAS-2026-00003", support_hours="평일 09:00-20:00")
+    assert row(compare([plain, later], TODAY), "support_hours").differs
+
+
+def test_the_main_plan_row_shows_each_suppliers_headline_price_with_unit_and_billing():
+    meeting = service(
+        "SAS-2026-00001",
+        plans=(
+            plan("GB/월", 150, "usage", name="녹화 저장공간"),
+            PlanFacts("Standard", "monthly", "사용자/월", 28000, False, main=True),
+        ),
+    )
+    approval = service("SAS-2026-00002", plans=(plan("사용자/월", 33000, vat=True, name="기본"),))
+    main = row(compare([meeting, approval], TODAY), "main_plan")
+    assert [v.render("ko") for v in main.values] == [
+        "Standard: 28,000원 / 사용자·월 (월 정액, 부가세 별도)",
+        "기본: 30,000원 / 사용자·월 (월 정액, 부가세 별도)",  # the first plan when none is marked
+    ]
+    assert main.differs and not main.is_price
 
 
 @pytest.mark.parametrize("count", [0, 1, 5])

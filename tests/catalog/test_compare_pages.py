@@ -5,7 +5,9 @@ from html.parser import HTMLParser
 import pytest
 from sqlalchemy import select
 
-from digitalmarket.catalog.tables import Service
+from digitalmarket.accounts.tables import Organisation
+from digitalmarket.catalog import workflow as catalog
+from digitalmarket.catalog.tables import Category, Service
 from digitalmarket.demo import services as demo_services
 
 NOT_FOUND = "요청하신 페이지나 항목이 없습니다."
@@ -61,11 +63,48 @@ class Table(HTMLParser):
 
 
 @pytest.fixture
-def codes(demo, monkeypatch) -> dict[str, str]:
-    """The demo services selected in earlier rounds (not the large imported catalog), by name."""
-    monkeypatch.setattr(demo_services, "seed_catalog", lambda session, categories: 0)
+def codes(demo) -> dict[str, str]:
+    """The eight services of the demo accounts' companies (not the large generated catalog), published
+    through the catalog's workflow, by name."""
     with demo.transaction() as session:
-        demo_services.seed_services(session)
+        categories = {(c.type, c.name_ko): c.id for c in session.scalars(select(Category))}
+        suppliers = dict(session.execute(select(Organisation.business_number, Organisation.id)).all())
+        for (
+            number,
+            kind,
+            category,
+            name,
+            summary,
+            description,
+            features,
+            keywords,
+            grade,
+            sla,
+            plans,
+        ) in demo_services.SERVICES:
+            content = {
+                "type": kind,
+                "category_id": categories[(kind, category)],
+                "name": name,
+                "summary": summary,
+                "description": description,
+                "features": features,
+                "keywords": keywords,
+                "deployment": "public",
+                "data_centre_location": "대한민국(세종·대전)",
+                "sla_availability": sla,
+                "support_hours": "평일 09:00-18:00, 장애 접수 24시간",
+                "data_return_policy": "계약 종료 후 30일 안에 표준 형식으로 반환하고 파기 확인서를 제출합니다.",
+                "price_plans": plans,
+            }
+            if grade:
+                content |= {
+                    "csap_grade": grade,
+                    "csap_certificate_number": f"CSAP-{kind}-2025-{len(name):04d}",
+                    "csap_valid_until": "2028-06-30",
+                    "csap_underlying_iaas": "한빛 클라우드",
+                }
+            catalog.publish(session, actor_user_id=None, supplier_id=suppliers[number], content=content, origin="test")
     with demo.reading() as session:
         return {s.name: s.code for s in session.scalars(select(Service))}
 
@@ -100,12 +139,54 @@ def test_three_services_side_by_side_with_differences_and_the_lowest_price(clien
 def test_prices_in_other_units_are_converted_and_explained(client, codes):
     page = client.get(_url(codes["한빛 클라우드 서버"], codes["한빛 백업·재해복구"], codes["누리 관리형 데이터베이스"]))
     table = Table(page.text)
-    per_gb = table.row("최저가(1GB·1개월)")
-    assert per_gb["cells"][1].startswith("9,000원")
-    assert per_gb["cells"][2].startswith("58.6원 최저가") and "TB/월당 60,000원" in per_gb["cells"][2]
+    # The server's memory and the backup's storage are both priced per GB and month, but they are not
+    # the same resource: each has its own row and neither is marked the lowest.
+    memory = table.row("최저가(메모리 1GB·1개월)")
+    assert memory["cells"][1].startswith("9,000원") and "최저가" not in memory["cells"][1]
+    assert memory["cells"][2:] == ["이 단위의 요금제 없음"] * 2
+    storage = table.row("최저가(저장공간 1GB·1개월)")
+    assert storage["cells"][1] == "이 단위의 요금제 없음"
+    assert storage["cells"][2].startswith("58.6원") and "최저가" not in storage["cells"][2]
+    assert "TB/월당 60,000원" in storage["cells"][2]
+    assert not any(r["cells"] and r["cells"][0] == "최저가(1GB·1개월)" for r in table.rows)
     per_vcpu = table.row("최저가(vCPU 1개·1시간)")
     assert per_vcpu["cells"][1].startswith("45원 최저가") and "730시간" in per_vcpu["cells"][1]
     assert per_vcpu["cells"][2] == "이 단위의 요금제 없음"
+
+
+def test_support_hours_written_with_another_dash_are_not_a_difference(client, codes, demo):
+    with demo.transaction() as session:
+        supplier_id = session.scalars(select(Service)).first().supplier_id
+        categories = {(c.type, c.name_ko): c.id for c in session.scalars(select(Category))}
+        content = {
+            **_content(categories[("SaaS", "협업·그룹웨어")]),
+            "support_hours": "평일 09:00–18:00, 장애 접수 24시간",  # an en dash instead of a hyphen
+            "data_return_policy": "계약 종료 후 30일 안에 표준 형식으로 반환하고 파기 확인서를 제출합니다.",
+        }
+        other = catalog.publish(session, actor_user_id=None, supplier_id=supplier_id, content=content, origin="test")
+        code = other.code
+    table = Table(client.get(_url(codes["가상웍스 그룹웨어"], code)).text)
+    hours = table.row("지원 시간")
+    assert hours["cells"][1:] == ["평일 09:00-18:00, 장애 접수 24시간", "평일 09:00–18:00, 장애 접수 24시간"]
+    assert "dm-differs" not in hours["classes"] and "(다름)" not in hours["cells"][0]
+    api = client.get("/api/v1/services/compare", params={"codes": [codes["가상웍스 그룹웨어"], code]}).json()
+    assert {r["key"]: r["differs"] for r in api["rows"]}["support_hours"] is False
+
+
+def _content(category_id: int) -> dict:
+    return {
+        "type": "SaaS",
+        "category_id": category_id,
+        "name": "시험 협업 도구",
+        "summary": "시험용 협업 도구",
+        "description": "지원 시간을 다른 줄표로 적은 시험용 서비스입니다.",
+        "deployment": "public",
+        "sla_availability": "99.9",
+        "csap_grade": "하",
+        "csap_certificate_number": "CSAP-SaaS-2025-0001",
+        "csap_valid_until": "2028-06-30",
+        "price_plans": [{"name": "Standard", "billing": "monthly", "unit": "사용자/월", "unit_price": 9000}],
+    }
 
 
 def test_the_page_in_english(client, codes):

@@ -46,9 +46,9 @@ def test_filters_narrow_the_results_and_facets_count_what_each_choice_would_give
 @needs_sample
 def test_price_range_size_and_deployment_filters(catalog, client):
     cheap = _get(client, price_max=50000, per_page=100)
-    assert cheap["total"] and all(item["lowest_price"] <= 50000 for item in cheap["items"])
+    assert cheap["total"] and all(item["main_price"]["amount"] <= 50000 for item in cheap["items"])
     band = _get(client, price_min=100000, price_max=999999, per_page=100)
-    assert all(100000 <= item["lowest_price"] <= 999999 for item in band["items"])
+    assert all(100000 <= item["main_price"]["amount"] <= 999999 for item in band["items"])
     assert band["total"] == _counts(_get(client), "price").get("100000-999999", 0)
     sme = _get(client, size="sme", deployment="public", per_page=100)
     assert sme["total"] and all(i["supplier_size"] == "sme" and i["deployment"] == "public" for i in sme["items"])
@@ -58,7 +58,7 @@ def test_price_range_size_and_deployment_filters(catalog, client):
 @needs_sample
 def test_sorts_and_pages(catalog, client):
     by_price = _get(client, sort="price", per_page=100)["items"]
-    prices = [item["lowest_price"] for item in by_price]
+    prices = [item["main_price"]["amount"] for item in by_price]
     assert prices == sorted(prices)
     newest = _get(client, per_page=100)["items"]
     assert [i["published_at"] for i in newest] == sorted((i["published_at"] for i in newest), reverse=True)

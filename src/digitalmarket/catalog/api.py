@@ -10,9 +10,11 @@ from ..accounts.rules import Role
 from ..accounts.schemas import ErrorOut
 from ..core import i18n
 from . import finder, listing, search_log, workflow
+from .compare import price_text
 from .facts import facts
 from .schemas import (
     FacetOptionOut,
+    MainPriceOut,
     ServiceItemOut,
     ServiceListOut,
     ServiceOut,
@@ -35,8 +37,8 @@ def services(
     csap: str | None = Query(None, description="상 | 중 | 하 | none"),
     size: str | None = Query(None, description="supplier size: sme | middle | large"),
     deployment: str | None = Query(None, description="public | private | hybrid"),
-    price_min: str | None = Query(None, description="lowest plan price at least (KRW, without VAT)"),
-    price_max: str | None = Query(None, description="lowest plan price at most (KRW, without VAT)"),
+    price_min: str | None = Query(None, description="main plan price at least (KRW, without VAT)"),
+    price_max: str | None = Query(None, description="main plan price at most (KRW, without VAT)"),
     contract: str | None = Query(None, description="true: with an active catalog contract; false: without"),
     sort: str | None = Query(None, description="relevance | newest | price | rating | contracts"),
     page: str | None = Query(None, description="from 1"),
@@ -91,7 +93,14 @@ def _item(found: finder.Found, categories, locale: str) -> ServiceItemOut:
         sla_availability=str(service.sla_availability),
         csap_grade=service.csap_grade,
         csap_valid_until=service.csap_valid_until,
-        lowest_price=entry.price,
+        main_price=MainPriceOut(
+            amount=entry.price,
+            unit=entry.price_unit,
+            billing=entry.price_billing,
+            text=price_text(entry.price, entry.price_unit, entry.price_billing).render(locale),
+        )
+        if entry.price is not None
+        else None,
         contracts=entry.contracts,
         rating=entry.rating,
         has_catalog_contract=entry.has_contract,

@@ -79,7 +79,7 @@ class Columns:
         return self.codes[name] == code
 
     def priced(self, low: int, high: int | None) -> np.ndarray:
-        """Mask of the services whose lowest price is within [low, high] (high None: no upper bound)."""
+        """Mask of the services whose main plan's price is within [low, high] (high None: no upper bound)."""
         out = (self.price >= 0) & (self.price >= low)
         return out if high is None else out & (self.price <= high)
 

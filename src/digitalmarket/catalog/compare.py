@@ -21,11 +21,19 @@ How a price plan is brought to a canonical unit (`normalise_plan`):
 * Amounts of 100 won or more are rounded half up to the won; smaller ones (a price per GB, per 건,
   per hour) keep three significant digits, so 30,000 won per TB reads 29.3 won per GB, not 29.
 * A unit that cannot be read stays as written (spaces tidied) and is compared only with the same unit.
+* A quantity of data (GB, TB ...) says which **resource** it prices: memory, storage or data transfer,
+  named in the unit (GB 메모리/월) or else in the plan's name (메모리, 백업 용량, 전송량). Each resource
+  is its own row (최저가(메모리 1GB·1개월)), so memory is never set beside storage; a data price whose
+  resource cannot be told is shown in a row of its own and never marked lowest.
+
+Text facts (supplier, support hours, data return ...) differ only when their normalised text differs
+(`comparable_text`): full-width forms, dashes and tildes, middle dots, spaces and case do not count.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -35,7 +43,7 @@ from fractions import Fraction
 from ..accounts.rules import SIZE_LABELS
 from ..core.errors import ValidationFailed
 from ..core.i18n import N_, Text, current_locale
-from .rules import DEPLOYMENT_LABELS, TYPE_LABELS, Billing
+from .rules import BILLING_LABELS, DEPLOYMENT_LABELS, TYPE_LABELS, Billing
 
 MIN_SERVICES, MAX_SERVICES = 2, 4
 VAT_FACTOR = Fraction(11, 10)
@@ -102,6 +110,48 @@ UNIT_LABELS: dict[str, Text] = {
 }
 UNIT_ORDER = {unit: index for index, unit in enumerate(UNIT_LABELS)}
 
+#: Units that count a quantity of data: their price says which resource it is for.
+DATA_THINGS = frozenset({"GB"})
+#: Resources a quantity of data can price, and the words (lower-cased) that name each, in the order
+#: they are looked for: "메모리 용량" is memory, "백업 전송" data transfer.
+RESOURCE_WORDS: dict[str, tuple[str, ...]] = {
+    "memory": ("메모리", "memory", "ram"),
+    "transfer": ("전송", "트래픽", "송신", "아웃바운드", "다운로드", "transfer", "traffic", "egress", "outbound"),
+    "storage": (
+        "스토리지",
+        "저장",
+        "디스크",
+        "볼륨",
+        "백업",
+        "아카이브",
+        "보관",
+        "스냅샷",
+        "storage",
+        "disk",
+        "volume",
+        "backup",
+        "archive",
+        "snapshot",
+        "ssd",
+        "hdd",
+        "nas",
+    ),
+}
+RESOURCE_LABELS: dict[str, Text] = {
+    "memory": N_("memory"),
+    "storage": N_("storage"),
+    "transfer": N_("data transfer"),
+}
+RESOURCE_UNIT_LABELS: dict[tuple[str, str], Text] = {
+    ("GB/월", "memory"): N_("per GB of memory per month"),
+    ("GB/월", "storage"): N_("per GB of storage per month"),
+    ("GB/월", "transfer"): N_("per GB of data transfer per month"),
+    ("GB", "memory"): N_("per GB of memory"),
+    ("GB", "storage"): N_("per GB of storage"),
+    ("GB", "transfer"): N_("per GB of data transfer"),
+}
+_WORD = re.compile(r"[a-z]+")
+
 TOO_FEW = N_("Choose at least %(min)s services to compare.", min=MIN_SERVICES)
 
 
@@ -130,6 +180,7 @@ class PlanFacts:
     unit: str
     unit_price: int
     vat_included: bool = False
+    main: bool = False  # the service's main plan (대표 요금제)
 
 
 @dataclass(frozen=True)
@@ -170,7 +221,10 @@ def facts_of(service) -> ServiceFacts:
         csap_grade=service.csap_grade,
         csap_valid_until=service.csap_valid_until,
         plans=tuple(
-            PlanFacts(p.name, p.billing, p.unit, p.unit_price, bool(p.vat_included)) for p in service.price_plans
+            PlanFacts(
+                p.name, p.billing, p.unit, p.unit_price, bool(p.vat_included), p.position == service.main_plan_position
+            )
+            for p in service.price_plans
         ),
         suspended=service.status == "suspended",
     )
@@ -203,13 +257,28 @@ def check_count(count: int) -> None:
 
 @dataclass(frozen=True)
 class CanonicalUnit:
-    """A unit prices can be compared in (``code`` like 사용자/월), and how many source units make one."""
+    """A unit prices can be compared in (``code`` like 사용자/월), how many source units make one, and
+    for a quantity of data the resource it prices (memory, storage, transfer; None when unknown)."""
 
     code: str
     factor: Fraction = Fraction(1)
+    resource: str | None = None
+
+    @property
+    def key(self) -> str:
+        """What a price row stands for: the unit, and the resource of a quantity of data (GB/월:memory)."""
+        return f"{self.code}:{self.resource}" if self.resource else self.code
+
+    @property
+    def counts_data(self) -> bool:
+        return self.code.split("/", 1)[0] in DATA_THINGS
 
     @property
     def label(self) -> Text:
+        if self.resource:
+            return RESOURCE_UNIT_LABELS.get((self.code, self.resource)) or N_(
+                "per %(unit)s of %(resource)s", unit=self.code, resource=RESOURCE_LABELS[self.resource]
+            )
         return UNIT_LABELS.get(self.code) or N_("per %(unit)s", unit=self.code)
 
     @property
@@ -251,9 +320,43 @@ def _thing(text: str) -> tuple[str, Fraction]:
     return name, factor / count
 
 
-def canonical_unit(unit: str, billing: str) -> CanonicalUnit:
-    """The unit a plan's price is compared in, and the factor from the written unit (see the module)."""
+def _resource_named(text: str) -> str | None:
+    """The resource (memory, storage, transfer) a unit or plan name speaks of, if any."""
+    lowered = text.lower()
+    words = set(_WORD.findall(lowered))
+    for resource, names in RESOURCE_WORDS.items():
+        if any((name in words) if name.isascii() else (name in lowered) for name in names):
+            return resource
+    return None
+
+
+def _without_resource(text: str) -> str:
+    """A unit with the words naming its resource taken out: "GB 메모리/월", "GB(메모리)/월" -> "GB/월"."""
+    out = text
+    for names in RESOURCE_WORDS.values():
+        for name in names:
+            pattern = rf"\b{re.escape(name)}\b" if name.isascii() else re.escape(name)
+            out = re.sub(pattern, " ", out, flags=re.IGNORECASE)
+    out = re.sub(r"\(\s*\)", " ", out)
+    return re.sub(r"\s*/\s*", "/", _tidy(out))
+
+
+def canonical_unit(unit: str, billing: str, name: str = "") -> CanonicalUnit:
+    """The unit a plan's price is compared in, and the factor from the written unit (see the module);
+    a quantity of data also gets its resource, from the unit or else from the plan's ``name``."""
     tidy = _tidy(unit)
+    found = _canonical(tidy, billing)
+    if found.counts_data:
+        return CanonicalUnit(found.code, found.factor, _resource_named(tidy) or _resource_named(name))
+    named = _resource_named(tidy)
+    if named:
+        again = _canonical(_without_resource(tidy), billing)
+        if again.counts_data:
+            return CanonicalUnit(again.code, again.factor, named)
+    return found
+
+
+def _canonical(tidy: str, billing: str) -> CanonicalUnit:
     text = re.sub(r"\s+per\s+", "/", tidy, flags=re.IGNORECASE)
     text = re.sub(r"^per\s+", "", text, flags=re.IGNORECASE)
     text = re.sub(r"^(원|krw|won)\s*/\s*", "", text, flags=re.IGNORECASE)
@@ -311,7 +414,7 @@ class NormalisedPrice:
 
 
 def normalise_plan(plan: PlanFacts) -> NormalisedPrice:
-    unit = canonical_unit(plan.unit, plan.billing)
+    unit = canonical_unit(plan.unit, plan.billing, plan.name)
     amount = Fraction(plan.unit_price) * unit.factor
     if plan.vat_included:
         amount /= VAT_FACTOR
@@ -319,14 +422,25 @@ def normalise_plan(plan: PlanFacts) -> NormalisedPrice:
 
 
 def lowest_prices(plans: Iterable[PlanFacts]) -> dict[str, NormalisedPrice]:
-    """Per canonical unit code, the plan with the lowest normalised price (the first of equals)."""
+    """Per canonical unit and resource (`CanonicalUnit.key`), the plan with the lowest normalised price
+    (the first of equals)."""
     lowest: dict[str, NormalisedPrice] = {}
     for plan in plans:
         price = normalise_plan(plan)
-        current = lowest.get(price.unit.code)
+        current = lowest.get(price.unit.key)
         if current is None or price.amount < current.amount:
-            lowest[price.unit.code] = price
+            lowest[price.unit.key] = price
     return lowest
+
+
+def comparable_text(value: str) -> str:
+    """Text as a comparison tells values apart: full-width forms and compatibility characters folded
+    (NFKC), every dash and tilde one "-", middle dots one "·", no spaces, case folded.
+    "평일 09:00–18:00" and "평일 09:00-18:00" are the same support hours."""
+    text = unicodedata.normalize("NFKC", value)
+    text = re.sub(r"[\u2010-\u2015\u2212\u2e3a\u2e3b\ufe58\ufe63\uff0d~\u223c\u301c\uff5e]", "-", text)
+    text = re.sub(r"[\u00b7\u318d\u2022\u2027\u30fb\uff65\u2219]", "·", text)
+    return re.sub(r"\s+", "", text).casefold()
 
 
 # --- the comparison -------------------------------------------------------------------------------
@@ -355,6 +469,11 @@ class Row:
     values: tuple[Value, ...]
     differs: bool
     unit: CanonicalUnit | None = None
+    note: Text | None = None  # why a price row marks no lowest price
+
+    @property
+    def comparable(self) -> bool:
+        return self.note is None
 
     @property
     def is_price(self) -> bool:
@@ -379,8 +498,12 @@ def _value(text, key=None) -> Value:
     return Value(text, key if key is not None else (text if text not in (None, "") else NONE))
 
 
+def _key(value: Value) -> object:
+    return comparable_text(value.key) if isinstance(value.key, str) else value.key
+
+
 def _row(key: str, label: Text, values: Sequence[Value]) -> Row:
-    return Row(key, label, tuple(values), differs=len({v.key for v in values}) > 1)
+    return Row(key, label, tuple(values), differs=len({_key(v) for v in values}) > 1)
 
 
 def _csap(service: ServiceFacts, today: date) -> Value:
@@ -430,22 +553,70 @@ def _mark_lowest(values: list[Value]) -> list[Value]:
     ]
 
 
+UNKNOWN_RESOURCE = N_(
+    "Not compared: these plans do not say which resource (memory, storage or data transfer) the data is."
+)
+
+
 def _price_rows(services: Sequence[ServiceFacts]) -> list[Row]:
+    """One row per unit and resource; a row of data prices whose resource is unknown marks no lowest."""
     per_service = [lowest_prices(s.plans) for s in services]
     units: dict[str, CanonicalUnit] = {}
     for prices in per_service:
-        for code, price in prices.items():
-            units.setdefault(code, price.unit)
+        for key, price in prices.items():
+            units.setdefault(key, price.unit)
     ordered = sorted(
         units.values(),
-        key=lambda u: (-sum(u.code in p for p in per_service), UNIT_ORDER.get(u.code, len(UNIT_ORDER)), u.code),
+        key=lambda u: (
+            -sum(u.key in p for p in per_service),
+            UNIT_ORDER.get(u.code, len(UNIT_ORDER)),
+            u.code,
+            u.resource or "~",
+        ),
     )
     rows = []
     for unit in ordered:
-        values = _mark_lowest([_price_value(prices.get(unit.code)) for prices in per_service])
+        values = [_price_value(prices.get(unit.key)) for prices in per_service]
+        priced = sum(v.price is not None for v in values)
+        note = UNKNOWN_RESOURCE if unit.counts_data and unit.resource is None and priced > 1 else None
+        if note is None:
+            values = _mark_lowest(values)
         label = N_("Lowest price %(unit)s", unit=unit.label)
-        rows.append(Row(f"price:{unit.code}", label, tuple(values), len({v.key for v in values}) > 1, unit))
+        rows.append(Row(f"price:{unit.key}", label, tuple(values), len({v.key for v in values}) > 1, unit, note))
     return rows
+
+
+def main_plan_text(plan: PlanFacts) -> Text:
+    """A main plan as a comparison shows it: name, price without VAT, the unit and billing as listed."""
+    amount = Fraction(plan.unit_price) / (VAT_FACTOR if plan.vat_included else 1)
+    return N_(
+        "%(plan)s: %(price)s",
+        plan=plan.name,
+        price=price_text(round_won(amount), plan.unit, plan.billing),
+    )
+
+
+def unit_text(unit: str) -> str:
+    """A listed unit as a price shows it after the amount: "사용자/월" -> "사용자·월"."""
+    return "·".join(part.strip() for part in _tidy(unit).split("/") if part.strip()) or _tidy(unit)
+
+
+def price_text(amount: Decimal | int, unit: str, billing: str) -> Text:
+    """A price with its unit and billing: "28,000원 / 사용자·월 (월 정액, 부가세 별도)"."""
+    return N_(
+        "%(amount)s won / %(unit)s (%(billing)s, without VAT)",
+        amount=format_amount(Decimal(amount)),
+        unit=unit_text(unit),
+        billing=BILLING_LABELS.get(billing) or billing,
+    )
+
+
+def _main_plan(service: ServiceFacts) -> Value:
+    plan = next((p for p in service.plans if p.main), service.plans[0] if service.plans else None)
+    if plan is None:
+        return _value(NONE, NONE)
+    text = main_plan_text(plan)
+    return _value(text, text.render("ko"))
 
 
 def compare(services: Sequence[ServiceFacts], today: date) -> Comparison:
@@ -474,6 +645,7 @@ def compare(services: Sequence[ServiceFacts], today: date) -> Comparison:
             N_("Data return and deletion at the end of the contract"),
             [_value(s.data_return_policy or NONE) for s in services],
         ),
+        _row("main_plan", N_("Main price plan"), [_main_plan(s) for s in services]),
         *_price_rows(services),
     ]
     return Comparison(tuple(services), tuple(rows))

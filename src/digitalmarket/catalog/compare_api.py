@@ -23,7 +23,9 @@ router = APIRouter(tags=["catalog"], responses={s: {"model": ErrorOut} for s in 
     description=(
         "Facts and prices side by side. Prices exclude VAT and are brought to a canonical unit where the "
         "conversion is exact (1 TB = 1,024 GB, per year ÷ 12, per minute × 60); each price row gives every "
-        "service's cheapest plan in that unit and marks the lowest. Repeated codes count once; fewer than 2 or "
+        "service's cheapest plan in that unit and marks the lowest; a price per GB is compared only with the "
+        "same resource (memory, storage, data transfer). Text facts differ only when their normalised text "
+        "does (dashes, spaces, full-width forms, case). Repeated codes count once; fewer than 2 or "
         "more than 4 is a 422 on `codes`, an unknown code a 404."
     ),
 )

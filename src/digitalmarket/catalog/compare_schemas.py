@@ -27,7 +27,7 @@ class ComparedServiceOut(BaseModel):
 
 class ComparedPriceOut(BaseModel):
     amount: float = Field(description="KRW excluding VAT, per the row's canonical unit")
-    plan: str = Field(description="the service's cheapest plan in this unit")
+    plan: str = Field(description="the service's cheapest plan in this unit (and resource)")
     listed_unit: str
     listed_price: int = Field(description="KRW as listed in the catalog")
     vat_included: bool = Field(description="whether the listed price includes VAT (the amount never does)")
@@ -62,7 +62,14 @@ class ComparisonRowOut(BaseModel):
     key: str = Field(examples=["sla", "price:사용자/월"])
     label: str
     unit: str | None = Field(default=None, description="the canonical unit of a price row", examples=["사용자/월"])
-    differs: bool = Field(description="whether the services' values differ in this row")
+    resource: str | None = Field(
+        default=None, description="for a price per GB: memory | storage | transfer (null when not named)"
+    )
+    comparable: bool = Field(
+        default=True, description="whether the lowest price is marked (false: the plans' resource is not named)"
+    )
+    note: str | None = Field(default=None, description="why a price row is not compared")
+    differs: bool = Field(description="whether the services' values differ in this row (text compared normalised)")
     values: list[ComparedValueOut] = Field(description="one per service, in the order of `services`")
 
     @classmethod
@@ -71,6 +78,9 @@ class ComparisonRowOut(BaseModel):
             key=row.key,
             label=row.label.render(locale),
             unit=row.unit.code if row.unit else None,
+            resource=row.unit.resource if row.unit else None,
+            comparable=row.comparable,
+            note=row.note.render(locale) if row.note else None,
             differs=row.differs,
             values=[ComparedValueOut.of(v, locale) for v in row.values],
         )

@@ -1,7 +1,7 @@
 """What search needs to know about every published service, kept in memory per process.
 
 Filters, facets, sorts, 초성 search, typo corrections and suggestions all work on small per-service
-facts (type, category, CSAP grade, supplier size, deployment, lowest price, name terms ...). Reading
+facts (type, category, CSAP grade, supplier size, deployment, main plan's price, name terms ...). Reading
 them from the database on every search would cost more than the search itself, so each process keeps
 a `Facts` snapshot and reloads it when the catalog's revision token (`catalog_revision`) differs from
 the one it was built at, or when the day (in Korea) has changed, since catalog contracts start and end
@@ -58,13 +58,15 @@ class Entry:
     size: str  # the supplier's size: sme | middle | large
     deployment: str
     published_at: datetime
-    price: int | None  # the lowest unit price of its plans, in won without VAT
+    price: int | None  # the unit price of its main plan (대표 요금제), in won without VAT
     name_terms: frozenset[str]
     name_chosung: str
     supplier_chosung: str
     contracts: int = 0
     rating: float | None = None
     has_contract: bool = False
+    price_unit: str = ""  # the main plan's unit as listed (사용자/월)
+    price_billing: str = ""  # and its billing (monthly | usage | fixed)
     facets: tuple = ()  # the value of each of `FACETS`, in that order (None: not counted)
 
     def __post_init__(self) -> None:
@@ -81,7 +83,7 @@ class Entry:
 
 
 def band(price: int | None) -> str | None:
-    """The price band of a lowest price, as the price facet names it ("100000-999999", "10000000-")."""
+    """The price band of a main plan's price, as the price facet names it ("100000-999999", "10000000-")."""
     if price is None:
         return None
     for low, high in PRICE_BANDS:
@@ -264,15 +266,16 @@ def _contracting(session: Session) -> tuple[dict[int, int], set[int], dict[int, 
 def _load(session: Session, token: str) -> Facts:
     from .search import ServiceSearch  # the index table lives with the index
 
-    prices: dict[int, int] = {}
+    # The headline price of a service is its main plan's (chosen by the supplier), never the cheapest
+    # plan of any kind: an add-on's 150 won per GB is not the price of a video-meeting service.
+    prices: dict[int, tuple[int, str, str]] = {}
     plans = session.execute(
-        select(PricePlan.service_id, PricePlan.unit_price, PricePlan.vat_included)
+        select(PricePlan.service_id, PricePlan.unit_price, PricePlan.vat_included, PricePlan.unit, PricePlan.billing)
         .join(Service, Service.id == PricePlan.service_id)
-        .where(Service.status == ServiceStatus.PUBLISHED)
+        .where(Service.status == ServiceStatus.PUBLISHED, PricePlan.position == Service.main_plan_position)
     )
-    for service_id, unit_price, vat_included in plans:
-        price = without_vat(unit_price, vat_included)
-        prices[service_id] = min(price, prices.get(service_id, price))
+    for service_id, unit_price, vat_included, unit, billing in plans:
+        prices[service_id] = (without_vat(unit_price, vat_included), unit, billing)
     rows = session.execute(
         select(
             Service.id,
@@ -296,7 +299,7 @@ def _load(session: Session, token: str) -> Facts:
     supplier_chosung: dict[str, str] = {}  # a supplier's name comes back for each of its services
     for row in rows:
         name_terms = frozenset(row.name_terms.split())
-        price = prices.get(row.id)
+        price, unit, billing = prices.get(row.id) or (None, "", "")
         entries[row.id] = Entry(
             id=row.id,
             code=row.code,
@@ -316,6 +319,8 @@ def _load(session: Session, token: str) -> Facts:
             contracts=contracts.get(row.id, 0),
             rating=ratings.get(row.id),
             has_contract=row.id in in_mall,
+            price_unit=unit,
+            price_billing=billing,
         )
     indexed, average = session.execute(select(func.count(), func.avg(ServiceSearch.length))).one()
     return Facts(

@@ -40,7 +40,7 @@ class Query:
     csap: str | None = None  # 상 | 중 | 하 | none
     size: str | None = None  # the supplier's size: sme | middle | large
     deployment: str | None = None
-    price_min: int | None = None  # the lowest plan price, won without VAT
+    price_min: int | None = None  # the main plan's price, won without VAT
     price_max: int | None = None
     contract: bool | None = None  # has an active catalog contract
     sort: str = "relevance"

@@ -22,7 +22,7 @@ FACET_TITLES = {
     "csap": N_("CSAP grade"),
     "size": N_("Supplier size"),
     "deployment": N_("Deployment"),
-    "price": N_("Lowest price (without VAT)"),
+    "price": N_("Main plan price (without VAT)"),
     "contract": N_("Catalog contract"),
 }
 SORT_LABELS = {

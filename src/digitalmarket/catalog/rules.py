@@ -269,6 +269,22 @@ def _clean_plan(raw, index: int, problems: dict[str, Text]) -> dict | None:
     return plan
 
 
+def _mark_main_plan(raw_plans: list, plans: list[dict], problems: dict[str, Text]) -> None:
+    """대표 요금제: exactly one plan is the main one, the one marked ``main`` or else the first listed.
+    The main plan gives the service's headline price and its place in the price sort."""
+    marked = [i for i, raw in enumerate(raw_plans) if isinstance(raw, dict) and _bool(raw.get("main"))]
+    if len(marked) > 1:
+        problems["price_plans"] = N_("Choose one main price plan; %(count)s are marked as main.", count=len(marked))
+    main = marked[0] if len(marked) == 1 and marked[0] < len(plans) else 0
+    for index, plan in enumerate(plans):
+        plan["main"] = index == main
+
+
+def main_plan_index(plans: list[dict]) -> int:
+    """The position of the main plan among checked plans (`clean_content`): the one marked, else 0."""
+    return next((i for i, plan in enumerate(plans) if plan.get("main")), 0)
+
+
 def _clean_csap(clean: dict, raw: dict, problems: dict[str, Text], today: date, allow_expired: bool = False) -> None:
     grade = _text(raw.get("csap_grade"))
     if grade and grade not in CSAP_GRADES:
@@ -354,6 +370,7 @@ def clean_content(
         problems["price_plans"] = N_("At most %(max)s price plans.", max=MAX_PLANS)
     plans = [_clean_plan(p, i, problems) for i, p in enumerate(plans_raw[:MAX_PLANS])]
     clean["price_plans"] = [p for p in plans if p is not None]
+    _mark_main_plan(plans_raw[:MAX_PLANS], clean["price_plans"], problems)
     if complete:
         for name in profile.required:
             if clean.get(name) in (None, "", []) and name not in problems:

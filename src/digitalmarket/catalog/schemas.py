@@ -20,6 +20,10 @@ class PricePlanIn(BaseModel):
     unit_price: int = Field(description="KRW, integer, VAT shown separately unless vat_included")
     vat_included: bool = False
     min_term_months: int = 0
+    main: bool = Field(
+        default=False,
+        description="the service's main plan (대표 요금제), its headline price; at most one; none marked: the first",
+    )
 
 
 class ServiceContentIn(BaseModel):
@@ -58,9 +62,10 @@ class PricePlanOut(BaseModel):
     unit_price: int
     vat_included: bool
     min_term_months: int
+    main: bool = Field(description="the service's main plan (대표 요금제), whose price search shows and sorts by")
 
     @classmethod
-    def of(cls, plan: PricePlan) -> PricePlanOut:
+    def of(cls, plan: PricePlan, main: bool = False) -> PricePlanOut:
         return cls(
             name=plan.name,
             billing=plan.billing,
@@ -68,6 +73,7 @@ class PricePlanOut(BaseModel):
             unit_price=plan.unit_price,
             vat_included=plan.vat_included,
             min_term_months=plan.min_term_months,
+            main=main,
         )
 
 
@@ -128,7 +134,7 @@ class ServiceOut(BaseModel):
             selected_on=service.selected_on,
             committee_round=service.committee_round,
             published_at=service.published_at,
-            price_plans=[PricePlanOut.of(p) for p in service.price_plans],
+            price_plans=[PricePlanOut.of(p, p.position == service.main_plan_position) for p in service.price_plans],
             version=service.version,
         )
 
@@ -143,6 +149,16 @@ class ServiceStatusIn(BaseModel):
 class SnippetOut(BaseModel):
     text: str
     marks: list[tuple[int, int]] = Field(description="[start, end) character offsets of the words found")
+
+
+class MainPriceOut(BaseModel):
+    amount: int = Field(description="KRW without VAT, per unit")
+    unit: str = Field(description="the unit as listed", examples=["사용자/월"])
+    billing: str = Field(description="monthly | usage | fixed")
+    text: str = Field(
+        description="as the page shows it, in the caller's language",
+        examples=["28,000원 / 사용자·월 (월 정액, 부가세 별도)"],
+    )
 
 
 class ServiceItemOut(BaseModel):
@@ -161,7 +177,9 @@ class ServiceItemOut(BaseModel):
     sla_availability: str
     csap_grade: str | None
     csap_valid_until: date | None
-    lowest_price: int | None = Field(description="the lowest unit price of its plans, KRW without VAT")
+    main_price: MainPriceOut | None = Field(
+        description="the price of its main plan (대표 요금제), the one the price sort and filter use"
+    )
     contracts: int
     rating: float | None
     has_catalog_contract: bool

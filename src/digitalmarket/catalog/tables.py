@@ -81,6 +81,9 @@ class Service(Base):
     committee_round: Mapped[int | None] = mapped_column(Integer)
     origin: Mapped[str] = mapped_column(String(100), nullable=False)
     ref: Mapped[str | None] = mapped_column(String(100), unique=True)  # the importer's own identifier
+    #: 대표 요금제: the position of the plan the supplier chose as the service's main one (the headline
+    #: price of search results and the price sort); one number, so a service has exactly one.
+    main_plan_position: Mapped[int] = mapped_column(Integer, nullable=False, default=0, server_default="0")
     published_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
@@ -92,6 +95,13 @@ class Service(Base):
     )
 
     __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def main_plan(self) -> PricePlan | None:
+        """The supplier's main price plan (the first one when the position is out of range)."""
+        plans = self.price_plans
+        found = next((p for p in plans if p.position == self.main_plan_position), None)
+        return found or (plans[0] if plans else None)
 
 
 class PricePlan(Base):
@@ -115,6 +125,11 @@ class PricePlan(Base):
     min_term_months: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
 
     service: Mapped[Service] = relationship(back_populates="price_plans")
+
+    @property
+    def main(self) -> bool:
+        """Whether this is its service's main plan (대표 요금제)."""
+        return self.service is not None and self.service.main_plan is self
 
 
 class CatalogRevision(Base):

@@ -28,6 +28,7 @@ from .rules import (
     ServiceType,
     clean_content,
     csap_valid,
+    main_plan_index,
     service_move,
 )
 from .tables import Category, PricePlan, Service
@@ -112,8 +113,17 @@ def new_service(
         committee_round=committee_round,
         origin=origin,
         ref=ref,
-        price_plans=[PricePlan(position=i, **plan) for i, plan in enumerate(clean["price_plans"])],
+        price_plans=price_plans(clean),
+        main_plan_position=main_plan_index(clean["price_plans"]),
     )
+
+
+def price_plans(clean: dict) -> list[PricePlan]:
+    """The price plans of checked content, in the order listed (the main one is the service's)."""
+    return [
+        PricePlan(position=i, **{k: v for k, v in plan.items() if k != "main"})
+        for i, plan in enumerate(clean["price_plans"])
+    ]
 
 
 def published_event(actor_user_id: int | None, service: Service, origin: str) -> dict:
@@ -173,11 +183,13 @@ def rewrite_content(service: Service, clean: dict) -> dict:
     before["price_plans"] = [
         {"name": p.name, "unit": p.unit, "unit_price": p.unit_price, "billing": p.billing} for p in service.price_plans
     ]
+    before["main_plan_position"] = service.main_plan_position
     for name in CONTENT_COLUMNS:
         setattr(service, name, clean.get(name) or (None if name in NULLABLE_COLUMNS else clean.get(name)))
     service.sla_availability = Decimal(clean["sla_availability"])
     service.csap_valid_until = date.fromisoformat(clean["csap_valid_until"]) if clean["csap_valid_until"] else None
-    service.price_plans = [PricePlan(position=i, **plan) for i, plan in enumerate(clean["price_plans"])]
+    service.price_plans = price_plans(clean)
+    service.main_plan_position = main_plan_index(clean["price_plans"])
     service.updated_at = utcnow()
     return before
 

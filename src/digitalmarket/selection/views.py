@@ -269,10 +269,21 @@ def plan_rows(plans: list[dict]) -> list[dict]:
             "unit_price": "" if p.get("unit_price") is None else str(p.get("unit_price")),
             "vat_included": bool(p.get("vat_included")),
             "min_term_months": "" if p.get("min_term_months") is None else str(p.get("min_term_months")),
+            "main": bool(p.get("main")),
         }
         for p in plans
     ]
-    blank = {"name": "", "billing": "", "unit": "", "unit_price": "", "vat_included": False, "min_term_months": ""}
+    if rows and not any(row["main"] for row in rows):
+        rows[0]["main"] = True  # 대표 요금제: the first plan unless another is chosen
+    blank = {
+        "name": "",
+        "billing": "",
+        "unit": "",
+        "unit_price": "",
+        "vat_included": False,
+        "min_term_months": "",
+        "main": False,
+    }
     while len(rows) < min(len(plans) + PLAN_ROWS_EXTRA, MAX_PLANS):
         rows.append(dict(blank))
     return rows
@@ -287,6 +298,7 @@ def posted_plan_rows(form: dict[str, str]) -> list[dict]:
     for index in range(max(count, 0)):
         row = {name: (form.get(f"plan-{index}-{name}") or "").strip() for name in PLAN_FIELDS}
         row["vat_included"] = bool(form.get(f"plan-{index}-vat_included"))
+        row["main"] = form.get("main_plan") == str(index)
         rows.append(row)
     return rows
 

@@ -3,12 +3,15 @@
 Revision ID: 0012
 Revises: 0011
 Create Date: 2026-12-05 16:00:00
+
+Each service names its main price plan (대표 요금제) by the plan's position; existing services keep
+their first plan listed (position 0) as the main one.
 """
 
 from __future__ import annotations
 
-import sqlalchemy as sa  # noqa: F401
-from alembic import op  # noqa: F401
+import sqlalchemy as sa
+from alembic import op
 
 import digitalmarket.core.tables  # noqa: F401
 
@@ -19,8 +22,10 @@ depends_on = None
 
 
 def upgrade() -> None:
-    pass
+    with op.batch_alter_table("services", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("main_plan_position", sa.Integer(), server_default="0", nullable=False))
 
 
 def downgrade() -> None:
-    pass
+    with op.batch_alter_table("services", schema=None) as batch_op:
+        batch_op.drop_column("main_plan_position")
