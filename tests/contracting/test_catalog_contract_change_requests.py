@@ -5,6 +5,7 @@ workflows, by the API (ids learnt from its answers) and by the pages."""
 from __future__ import annotations
 
 import re
+import threading
 from datetime import timedelta
 
 import pytest
@@ -189,6 +190,30 @@ def test_only_a_contract_in_the_mall_of_ones_own_can_be_changed(db, people):
         changes.refuse_change_request(session, people.officer, contract_id, request_id, version, "거래정지 중")
     with db.reading() as session:
         assert cc.load(session, contract_id).change_seq == 0
+
+
+def test_two_requests_at_once_one_is_told_to_wait(db, people):
+    """A double click, or two users of the supplier: one request is filed, the other gets 409."""
+    contract_id = contracted(db, people)
+    barrier = threading.Barrier(2)
+    outcomes: list[str] = []
+
+    def file(days):
+        barrier.wait()
+        try:
+            ask(db, people.supplier, contract_id, "extension", period_end=END + timedelta(days=days))
+            outcomes.append("filed")
+        except Conflict:
+            outcomes.append("conflict")
+
+    threads = [threading.Thread(target=file, args=(days,)) for days in (30, 60)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["conflict", "filed"]
+    with db.reading() as session:
+        assert len(changes.change_requests_of(session, contract_id)) == 1
 
 
 # --- the API ------------------------------------------------------------------------------------------------------

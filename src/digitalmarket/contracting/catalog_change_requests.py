@@ -15,6 +15,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..accounts.permissions import Actor
@@ -265,6 +266,10 @@ def request_change(
         requested_at=now or utcnow(),
     )
     session.add(request)
+    try:
+        session.flush()
+    except IntegrityError:  # another request of the contract got in first (the partial unique index)
+        raise Conflict(N_("Another change request of this contract is already waiting for PPS.")) from None
     details = {"period_end": [contract.period_end.isoformat(), end.isoformat()]} if end else {"prices": request.prices}
     _record(session, contract, request, "change_request", actor.user_id, reason=request.reason, details=details)
     if kind == ChangeKind.EXTENSION:
