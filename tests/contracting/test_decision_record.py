@@ -268,6 +268,8 @@ def test_the_buyer_reads_and_downloads_the_record_from_the_order_page(demo, clie
 
     order_page = client.get(f"/orders/{order['id']}")
     assert f'href="/orders/{order["id"]}/decision-record"' in order_page.text
+    request_page = client.get(f"/agency/quote-requests/{request_id}")
+    assert f'href="/orders/{order["id"]}/decision-record"' in request_page.text
     page = client.get(f"/orders/{order['id']}/decision-record")
     assert page.status_code == 200
     for expected in ("낙찰 결정 기록", REASON, DECLINE, "그룹웨어", "가상웍스 그룹웨어", "화면", "KST"):

@@ -75,4 +75,5 @@ def _freeze_awards(session: Session) -> None:
 
 @event.listens_for(Session, "after_soft_rollback")
 def _forget_awards(session: Session, previous_transaction) -> None:
-    session.info.pop(_AWARDED, None)
+    if not previous_transaction.nested:  # a savepoint rolled back: the award's transaction goes on
+        session.info.pop(_AWARDED, None)
