@@ -11,11 +11,9 @@ from ..accounts.schemas import ErrorOut
 from ..core import i18n
 from . import finder, listing, search_log, workflow
 from .compare import price_text
-from .compare import price_text
 from .facts import facts
 from .schemas import (
     FacetOptionOut,
-    MainPriceOut,
     MainPriceOut,
     ServiceItemOut,
     ServiceListOut,

@@ -16,7 +16,6 @@ from ..core.i18n import N_
 from ..core.templating import csrf_protect, render
 from . import finder, listing, search_log, workflow
 from .compare import price_text
-from .compare import price_text
 from .rules import BILLING_LABELS, DEPLOYMENT_LABELS, TYPE_LABELS, ServiceStatus, csap_valid
 from .suggest import suggest
 
@@ -47,7 +46,6 @@ def _labels() -> dict:
         "format_date": kst_date,
         "won": won,
         "csap_of": _csap,
-        "price_text": price_text,
         "price_text": price_text,
         "locale": i18n.current_locale.get(),
     }
