@@ -307,6 +307,13 @@ def test_change_request_pages(client, demo, people):
     page = client.get(sent.headers["location"])
     assert "변경 요청을 조달청에 보냈습니다." in page.text and "조달청 검토 중" in page.text
     assert 'name="kind"' not in page.text  # no second request while one waits
+    # a buyer looking at the service sees that a later end is asked for; the public does not
+    code = contract_of(demo, contract_id).service.code
+    buyer = type(client)(client.app)
+    page_login(buyer, "buyer@demo.kr")
+    asked_end = (END + timedelta(days=120)).isoformat()
+    assert f"계약기간을 {asked_end}까지 연장해 달라고 요청했으며" in buyer.get(f"/services/{code}").text
+    assert "연장해 달라고 요청했으며" not in type(client)(client.app).get(f"/services/{code}").text
 
     officer = type(client)(client.app)
     page_login(officer, "officer@demo.kr")

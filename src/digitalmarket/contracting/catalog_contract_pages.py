@@ -200,6 +200,9 @@ def service_page_section(session, service, actor) -> dict:
     is_owner = actor is not None and actor.role == Role.SUPPLIER and actor.organisation_id == service.supplier_id
     open_contract = cc.open_contract_of_service(session, service.id) if is_owner else None
     refusal = cc.refusal(service, service.supplier, today) if is_owner and open_contract is None else None
+    # buyers (and the supplier, PPS) see that a later end is asked for: a need past the end may wait for it
+    sees_requests = actor is not None and (is_owner or actor.role in (Role.AGENCY_BUYER, *cc.OFFICER_SIDE))
+    pending = changes.pending_change_request(session, active.id) if active and sees_requests else None
     return {
         "catalog_contract": {
             "active": active,
@@ -208,6 +211,7 @@ def service_page_section(session, service, actor) -> dict:
             "open": open_contract,
             "can_apply": is_owner and open_contract is None and refusal is None,
             "refusal": refusal,
+            "requested_end": pending.period_end if pending and pending.kind == changes.ChangeKind.EXTENSION else None,
             "state_labels": CATALOG_STATE_LABELS,
         }
     }
