@@ -93,6 +93,7 @@ class FullJourney(Journey):
         page.fill("#field-business_number", new_business_number())
         page.fill("#field-company_name", company)
         page.fill("#field-representative", "한누리")
+        page.fill("#field-address", "서울특별시 가상구 누리가상로 5")  # contract documents print it
         page.select_option("#field-size", "sme")
         page.fill("#field-name", "한누리")
         page.fill("#field-email", email)

@@ -36,7 +36,16 @@ def central_agency_buyer(db, number: int):
     """Another central government agency (중앙행정기관) with one buyer."""
     with db.transaction() as session:
         agency = accounts.create_agency(
-            session, None, accounts.NewAgency(f"17{number:05d}", f"가상부처{number}", "central", "044-000-0000")
+            session,
+            None,
+            accounts.NewAgency(
+                f"17{number:05d}",
+                f"가상부처{number}",
+                "central",
+                "044-000-0000",
+                representative=f"장관{number}",
+                address="세종특별자치시 가상로 100",
+            ),
         )
         email = f"buyer-central-{number}@demo.kr"
         accounts.create_user(
