@@ -173,7 +173,7 @@ def award(db, client: Client, request_id: int, quote_id: int, store, version: in
     if version is None:
         version, _ = read_quote(db, quote_id)
     with db.transaction() as session:
-        return quotes.award(session, client.buyer, request_id, quote_id, version, store).id
+        return quotes.award(session, client.buyer, request_id, quote_id, version, store, reason="최저가 견적").id
 
 
 def order_version(db, order_id: int) -> int:

@@ -197,6 +197,12 @@ class FullJourney(Journey):
         expect(lowest).to_have_count(1)
         expect(lowest).to_contain_text(f"{price * USERS * MONTHS * 11 // 10:,}")
         navigate(page, page.locator("form[action$='/award'] button", has_text=name))
+        reason = page.locator("textarea[name=reason]")
+        if not reason.input_value():
+            reason.fill("요구사항을 가장 잘 충족함")
+        if page.locator("textarea[name=early_reason]").count():
+            page.locator("textarea[name=early_reason]").fill("사업 착수 일정이 급함")
+        navigate(page, page.locator("form[method=post][action$='/award'] button[type=submit]").first)
         self.expect_no_errors(page)
         assert re.search(r"/orders/\d+\?notice=awarded$", page.url), page.url
         order_url = page.url.split("?")[0]

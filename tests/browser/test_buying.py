@@ -224,6 +224,13 @@ def test_compare_ask_answer_award_confirm_and_use(browser, server_url):
     expect(awards).to_have_count(1)
     shoot(buyer, "quote-comparison")
     navigate(buyer, quotes.get_by_role("button", name=re.compile(f"^이 견적 낙찰.*{GROUPWARE}")))
+    # The award step says what will happen and asks why: one answer, so no "lowest" to point at.
+    expect(buyer.get_by_role("heading", level=1)).to_have_text("견적 낙찰")
+    expect(buyer.get_by_label("낙찰 사유")).to_have_value("")
+    navigate(buyer, buyer.get_by_role("button", name="이 견적 낙찰"))
+    expect(buyer.locator(".dm-error-summary")).to_contain_text("낙찰 사유")
+    buyer.get_by_label("낙찰 사유").fill("유일하게 답한 견적이며 요구사항을 모두 충족함")
+    navigate(buyer, buyer.get_by_role("button", name="이 견적 낙찰"))
     expect_no_errors(buyer)
     assert re.search(r"/orders/\d+\?notice=awarded$", buyer.url), buyer.url
     order_url = buyer.url.split("?")[0]

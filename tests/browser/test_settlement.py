@@ -124,6 +124,8 @@ def test_usage_inspection_payment_and_review(browser, data_dir):
 
         # 3. The agency awards; both confirm the contract document: the order is in use from today.
         buyer.goto(request_url)
+        post(buyer, "/award")  # the award step: what happens, the period, the reason (prefilled when lowest)
+        buyer.locator("textarea[name=reason]").fill("유일한 견적이며 요구사항을 충족함")
         post(buyer, "/award")
         order_url = buyer.url.split("?")[0]
         post(buyer, "/confirm")

@@ -104,6 +104,7 @@ def answer(db, supplier, request_id: int, code: str, prices: list[int], now: dat
             kwargs.get("valid_until", today_kst() + timedelta(days=30)),
             kwargs.get("note", "연간 계약 할인"),
             now=now,
+            months=kwargs.get("months"),
         ).id
 
 
@@ -113,10 +114,30 @@ def decline(db, supplier, request_id: int, code: str, reason: str = "요구 기�
         return quotes.decline(session, supplier, quote.id, quote.version, reason).id
 
 
-def award(db, buyer, request_id: int, code: str, store) -> int:
+def award(
+    db,
+    buyer,
+    request_id: int,
+    code: str,
+    store,
+    reason: str = "최저가 견적",
+    early_reason: str = "착수 일정이 급함",
+    **kwargs,
+) -> int:
+    """Award the quote of ``code``, with a reason (and, if answers are still awaited, why it cannot wait)."""
     quote = quote_of(db, request_id, code)
     with db.transaction() as session:
-        return quotes.award(session, buyer, request_id, quote.id, quote.version, store).id
+        return quotes.award(
+            session,
+            buyer,
+            request_id,
+            quote.id,
+            quote.version,
+            store,
+            reason=reason,
+            early_reason=early_reason,
+            **kwargs,
+        ).id
 
 
 def order(db, order_id: int) -> Order:

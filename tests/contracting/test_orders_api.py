@@ -93,19 +93,19 @@ def test_the_whole_path_through_the_api(demo, client, codes, headers):
     assert declined.status_code == 200
     to_declined = client.post(
         f"/api/v1/quote-requests/{request['id']}/award",
-        json={"quote_id": other["id"], "version": 2},
+        json={"quote_id": other["id"], "version": 2, "reason": "최저가 견적"},
         headers=headers["buyer"],
     )
     assert to_declined.status_code == 409
     stale = client.post(
         f"/api/v1/quote-requests/{request['id']}/award",
-        json={"quote_id": quote["id"], "version": quote["version"]},
+        json={"quote_id": quote["id"], "version": quote["version"], "reason": "최저가 견적"},
         headers=headers["buyer"],
     )
     assert stale.status_code == 409  # the buyer must award the quote as last answered
     awarded = client.post(
         f"/api/v1/quote-requests/{request['id']}/award",
-        json={"quote_id": quote["id"], "version": body["version"]},
+        json={"quote_id": quote["id"], "version": body["version"], "reason": "최저가 견적"},
         headers=headers["buyer"],
     )
     assert awarded.status_code == 201, awarded.text

@@ -186,7 +186,9 @@ def test_award_uses_the_price_seen_or_fails_when_the_catalog_fell_below_it(demo,
     # the supplier revises after the buyer looked: the award with the old version is refused
     answer(demo, people.supplier, request_id, a, [10900])
     with demo.transaction() as session, pytest.raises(Conflict) as error:
-        quotes.award(session, people.buyer, request_id, seen.id, seen.version, store)
+        quotes.award(
+            session, people.buyer, request_id, seen.id, seen.version, store, reason="최저가 견적", early_reason="급함"
+        )
     assert "changed this quote" in error.value.message.msgid
     # the catalog price falls below the quote: the award fails and names the new price
     svc = service(demo, a)

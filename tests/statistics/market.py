@@ -166,7 +166,7 @@ def build_market(db, tmp_path) -> dict:
             quotes.answer(session, p.supplier, quote.id, quote.version, {quote.lines[0].id: 11500}, date(2026, 7, 1))
         with db.transaction() as session:
             quoted = session.get(type(quote), quote.id)
-            awarded = quotes.award(session, p.buyer, request.id, quote.id, quoted.version, store).id
+            awarded = quotes.award(session, p.buyer, request.id, quote.id, quoted.version, store, reason="최저가").id
     for who in (p.buyer, p.supplier):
         with db.transaction() as session:
             orders.confirm(session, who, awarded, order(db, awarded).version, now=kst(date(2026, 6, 10), 22))

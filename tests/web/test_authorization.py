@@ -95,7 +95,9 @@ def _quote_and_order(db, settings, supplier_id: int) -> dict[str, int]:
         request = quotes.create_request(session, buyer, asked)
         quote = request.quotes[0]
         quotes.answer(session, supplier, quote.id, quote.version, {quote.lines[0].id: 1}, today + timedelta(days=30))
-        order = quotes.award(session, buyer, request.id, quote.id, quote.version, DocumentStore.of(settings))
+        order = quotes.award(
+            session, buyer, request.id, quote.id, quote.version, DocumentStore.of(settings), reason="최저가 견적"
+        )
         return {"request_id": request.id, "quote_id": quote.id, "order_id": order.id, "seq": 0}
 
 
@@ -108,6 +110,7 @@ def _invoice(db, settings, supplier_id: int) -> int:
     from digitalmarket.core.clock import today_kst
     from digitalmarket.core.files import DocumentStore
     from digitalmarket.settlement import usage
+    from tests.settlement.settling import month_ended
 
     today = today_kst()
     with db.transaction() as session:
@@ -123,7 +126,8 @@ def _invoice(db, settings, supplier_id: int) -> int:
             orders.confirm(session, who, order.id, order.version)
         month = f"{today.year:04d}-{today.month:02d}"
         quantities = {line.position: 10 for line in order.current_lines()}
-        return usage.report_usage(session, supplier, order.id, usage.UsageIn(month, quantities)).id
+        ended = month_ended()  # a month's usage is reported once the month has ended
+        return usage.report_usage(session, supplier, order.id, usage.UsageIn(month, quantities), now=ended).id
 
 
 def _catalog_contract(db, supplier_id: int) -> int:

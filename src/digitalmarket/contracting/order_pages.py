@@ -52,7 +52,7 @@ def supplier_orders(request: Request, actor: Actor = Depends(page_access(SUPPLIE
     return _list_page(request, actor, "order_list.html")
 
 
-# --- a negotiated order made directly ---------------------------------------------------------------------------
+# --- an order made directly (납품요구 or 수의계약) ---------------------------------------------------------
 
 
 def _service(session, code: str) -> Service:
@@ -69,6 +69,7 @@ def _new_page(request, actor, code, values=None, errors=None, status=200):
         context = {
             "service": service,
             "ceilings": {p.id: orders.plan_ceiling(p, contract) for p in service.price_plans},
+            "contract": contract,
             "values": values or {},
             "errors": errors or {},
             "today": today_kst().isoformat(),

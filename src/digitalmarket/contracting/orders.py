@@ -70,6 +70,29 @@ def plan_ceiling(plan: PricePlan, contract: CatalogContract | None) -> int:
     return rules.ceiling(rules.catalog_price(plan.unit_price, plan.vat_included), item)
 
 
+def plan_price_problem(
+    plan: PricePlan, contract: CatalogContract | None, unit_price: object, highest: int | None = None
+) -> Text | None:
+    """`rules.price_problem` for a plan: the message names the catalog contract's unit price when that is
+    the ceiling, and the plan's list price beside it."""
+    return rules.price_problem(
+        unit_price,
+        plan_ceiling(plan, contract) if highest is None else highest,
+        list_price=rules.catalog_price(plan.unit_price, plan.vat_included),
+        contract_number=contract.number if contract is not None else None,
+    )
+
+
+def line_term_problems(plan: PricePlan, quantity: object, months: object) -> dict[str, Text]:
+    """`rules.line_problems` and the plan's minimum term (최소 계약기간)."""
+    problems = rules.line_problems(quantity, months)
+    if "months" not in problems:
+        short = rules.min_term_problem(months, plan.min_term_months, plan.name)
+        if short:
+            problems["months"] = short
+    return problems
+
+
 def refuse_unless_orderable(session: Session, service: Service, today: date) -> None:
     """A suspended service, a supplier under an active sanction, or a service whose trade is suspended
     in the shopping mall (거래정지) cannot be quoted, awarded or contracted: 409 with the reason."""
@@ -454,7 +477,8 @@ def created_event(order: Order) -> dict:
 def create_negotiated(
     session: Session, actor: Actor, data: NegotiatedIn, store: DocumentStore, now: datetime | None = None
 ) -> Order:
-    """수의계약 made directly, without a quote request: lines at prices at most the catalog price."""
+    """An order made directly, without a quote request, at prices at most the catalog price: a delivery
+    request (납품요구) when the service has a catalog contract in force, else a negotiated contract (수의계약)."""
     now = now or utcnow()
     today = today_kst(now)
     service = session.scalar(select(Service).where(Service.code == data.code))
@@ -476,17 +500,17 @@ def create_negotiated(
         if plan is None:
             problems[f"lines.{index}.price_plan_id"] = N_("Choose one of the service's price plans.")
             continue
-        for name, problem in rules.line_problems(line.quantity, line.months).items():
+        for name, problem in line_term_problems(plan, line.quantity, line.months).items():
             problems[f"lines.{index}.{name}"] = problem
-        price = rules.price_problem(line.unit_price, plan_ceiling(plan, contract))
+        price = plan_price_problem(plan, contract, line.unit_price)
         if price:
             problems[f"lines.{index}.unit_price"] = price
     if problems:
         raise ValidationFailed(fields=problems)
     asked = [(line.price_plan_id, line.quantity, line.months, line.unit_price) for line in data.lines]
-    return make_order(
-        session, actor, service=service, asked=asked, start=data.start_date, store=store, method="negotiated", now=now
-    )
+    # With a catalog contract in force the order is a delivery request (납품요구) against it, at most its
+    # prices and inside its period; without one it is a negotiated contract (수의계약).
+    return make_order(session, actor, service=service, asked=asked, start=data.start_date, store=store, now=now)
 
 
 # --- confirming the contract ----------------------------------------------------------------------------------------
@@ -671,12 +695,20 @@ def propose_change(
         problems["lines"] = N_("Give the new quantity, months and unit price of every line of the contract.")
     else:
         for position, line in given.items():
-            for name, problem in rules.line_problems(line.quantity, line.months).items():
-                problems[f"lines.{position}.{name}"] = problem
             old = current[position]
             plan = plans.get(old.price_plan_id)
-            highest = plan_ceiling(plan, contract) if plan else old.unit_price
-            price = rules.price_problem(line.unit_price, highest)
+            line_problems = (
+                line_term_problems(plan, line.quantity, line.months)
+                if plan
+                else rules.line_problems(line.quantity, line.months)
+            )
+            for name, problem in line_problems.items():
+                problems[f"lines.{position}.{name}"] = problem
+            price = (
+                plan_price_problem(plan, contract, line.unit_price)
+                if plan
+                else rules.price_problem(line.unit_price, old.unit_price)
+            )
             if price:
                 problems[f"lines.{position}.unit_price"] = price
         unchanged = all(

@@ -16,8 +16,9 @@ from ..accounts.access import api_access, database
 from ..accounts.permissions import AGENCY_BUYERS, SUPPLIERS, Actor, roles
 from ..accounts.rules import Role
 from ..accounts.schemas import ErrorOut
+from ..core.clock import today_kst
 from ..core.files import DocumentStore
-from . import quotes
+from . import orders, quotes
 from .order_api import OrderOut
 from .tables import Quote, QuoteRequest
 
@@ -54,6 +55,11 @@ class RequestIn(Loose):
 class AnswerLineIn(Loose):
     line_id: int = Field(gt=0, lt=2**31)
     unit_price: int = Field(description="KRW without VAT, at most the catalog price")
+    months: int | None = Field(
+        None,
+        description="A shorter period to propose for this line (fewer months than asked, at least the plan's "
+        "minimum term), e.g. to end with the catalog contract; omitted: as asked",
+    )
 
 
 class AnswerIn(Loose):
@@ -71,6 +77,20 @@ class DeclineIn(Loose):
 class AwardIn(Loose):
     quote_id: int = Field(gt=0, lt=2**31)
     version: int = Field(description="The version of the quote as you saw it")
+    reason: str = Field(
+        "", max_length=4000, description="Required: why this quote (the lowest price, or why not the lowest)"
+    )
+    early_reason: str = Field(
+        "",
+        max_length=4000,
+        description="Required before the deadline while an invited supplier has not answered or declined: why "
+        "the award cannot wait (shown to the suppliers)",
+    )
+    fit_to_contract: bool = Field(
+        False,
+        description="When the period would end after the service's catalog contract: award it shortened to end "
+        "with the contract (the 409 says how many months fit)",
+    )
 
 
 class CancelIn(Loose):
@@ -85,7 +105,8 @@ class QuoteLineOut(BaseModel):
     unit: str | None
     billing: str | None
     quantity: int
-    months: int
+    months: int = Field(description="As the agency asked")
+    offered_months: int | None = Field(description="A shorter period the supplier proposes; null: as asked")
     catalog_unit_price: int
     unit_price: int | None
     amount: int | None
@@ -110,10 +131,12 @@ class QuoteOut(BaseModel):
     total: int | None
     sla_availability: str
     csap_grade: str | None
+    catalog_contract: str | None = Field(None, description="The catalog contract the order would fall under")
+    catalog_contract_end: date | None = Field(None, description="Its last day: a delivery request ends by then")
     version: int
 
     @classmethod
-    def of(cls, quote: Quote) -> QuoteOut:
+    def of(cls, quote: Quote, contract=None) -> QuoteOut:
         from .rules import line_amount
 
         plans = {p.id: p for p in quote.service.price_plans}
@@ -141,9 +164,12 @@ class QuoteOut(BaseModel):
                     billing=plans[line.price_plan_id].billing if line.price_plan_id in plans else None,
                     quantity=line.quantity,
                     months=line.months,
+                    offered_months=line.offered_months,
                     catalog_unit_price=line.catalog_unit_price,
                     unit_price=line.unit_price,
-                    amount=line_amount(plans[line.price_plan_id].billing, line.unit_price, line.quantity, line.months)
+                    amount=line_amount(
+                        plans[line.price_plan_id].billing, line.unit_price, line.quantity, line.quoted_months
+                    )
                     if line.unit_price is not None and line.price_plan_id in plans
                     else None,
                 )
@@ -154,6 +180,8 @@ class QuoteOut(BaseModel):
             total=money.total if money else None,
             sla_availability=str(quote.service.sla_availability.normalize()),
             csap_grade=quote.service.csap_grade,
+            catalog_contract=contract.number if contract is not None else None,
+            catalog_contract_end=contract.period_end if contract is not None else None,
             version=quote.version,
         )
 
@@ -168,6 +196,9 @@ class RequestOut(BaseModel):
     deadline: datetime
     status: str
     created_at: datetime
+    award_reason: str | None = Field(description="Why the awarded quote was chosen")
+    early_award_reason: str | None = Field(description="Why it was awarded before the deadline, if it was")
+    awarded_at: datetime | None
     quotes: list[QuoteOut]
     version: int
 
@@ -183,6 +214,9 @@ class RequestOut(BaseModel):
             deadline=request.deadline,
             status=request.status,
             created_at=request.created_at,
+            award_reason=request.award_reason,
+            early_award_reason=request.early_award_reason,
+            awarded_at=request.awarded_at,
             quotes=[QuoteOut.of(q) for q in shown],
             version=request.version,
         )
@@ -239,7 +273,17 @@ def read_request(request_id: Id, request: Request, actor: Actor = Depends(api_ac
 )
 def award(request_id: Id, body: AwardIn, request: Request, actor: Actor = Depends(api_access(AGENCY_BUYERS))):
     with database(request).transaction() as session:
-        order = quotes.award(session, actor, request_id, body.quote_id, body.version, _store(request))
+        order = quotes.award(
+            session,
+            actor,
+            request_id,
+            body.quote_id,
+            body.version,
+            _store(request),
+            reason=body.reason,
+            early_reason=body.early_reason,
+            fit_to_contract=body.fit_to_contract,
+        )
         return OrderOut.of(order)
 
 
@@ -259,7 +303,8 @@ def list_quotes(request: Request, actor: Actor = Depends(api_access(SUPPLIERS)))
 @router.get("/quotes/{quote_id}", response_model=QuoteOut, summary="One of the supplier's quotes")
 def read_quote(quote_id: Id, request: Request, actor: Actor = Depends(api_access(SUPPLIERS))):
     with database(request).reading() as session:
-        return QuoteOut.of(quotes.own_quote(session, actor, quote_id))
+        quote = quotes.own_quote(session, actor, quote_id)
+        return QuoteOut.of(quote, orders.catalog_contract_of(session, quote.service, today_kst()))
 
 
 @router.put(
@@ -269,9 +314,12 @@ def read_quote(quote_id: Id, request: Request, actor: Actor = Depends(api_access
 )
 def answer(quote_id: Id, body: AnswerIn, request: Request, actor: Actor = Depends(api_access(SUPPLIERS))):
     prices = {line.line_id: line.unit_price for line in body.lines}
+    months = {line.line_id: line.months for line in body.lines if line.months is not None}
     with database(request).transaction() as session:
-        answered = quotes.answer(session, actor, quote_id, body.version, prices, body.valid_until, body.note)
-        return QuoteOut.of(answered)
+        answered = quotes.answer(
+            session, actor, quote_id, body.version, prices, body.valid_until, body.note, months=months
+        )
+        return QuoteOut.of(answered, orders.catalog_contract_of(session, answered.service, today_kst()))
 
 
 @router.post("/quotes/{quote_id}/decline", response_model=QuoteOut, summary="Decline to quote, with a reason")

@@ -141,7 +141,26 @@ def _services(session, codes: list[str]) -> list[Service]:
     return found
 
 
-def _new_request_page(request, actor, codes, values=None, errors=None, status=200):
+def period_warnings(session, data: quotes.RequestIn) -> list[dict]:
+    """The services whose catalog contract ends before the period asked of them: a delivery request must
+    fall inside it, so the award would need a shorter period or an extension. Said before sending."""
+    if data.desired_start is None:
+        return []
+    today = today_kst()
+    warnings = []
+    for ask in data.services[:MAX_SERVICES_PER_REQUEST]:
+        months = [line.months for line in ask.lines if isinstance(line.months, int) and 1 <= line.months <= 60]
+        service = session.scalar(select(Service).where(Service.code == ask.code))
+        if not months or service is None:
+            continue
+        contract = orders.catalog_contract_of(session, service, today)
+        end = rules.period_end(max(data.desired_start, today), max(months))
+        if contract is not None and contract.status == "contracted" and end > contract.period_end:
+            warnings.append({"service": service, "contract": contract, "end": end})
+    return warnings
+
+
+def _new_request_page(request, actor, codes, values=None, errors=None, status=200, warnings=None):
     problem = None
     if len(codes) > MAX_SERVICES_PER_REQUEST:
         problem = N_("Ask from 1 to %(max)s services.", max=MAX_SERVICES_PER_REQUEST).render()
@@ -149,12 +168,15 @@ def _new_request_page(request, actor, codes, values=None, errors=None, status=20
         status = max(status, 422) if status >= 400 else 422
     with database(request).reading() as session:
         services = _services(session, codes)
+        today = today_kst()
         context = {
             "services": services,
+            "contracts": {s.code: orders.catalog_contract_of(session, s, today) for s in services},
             "codes": codes,
             "values": values or {},
             "errors": errors or {},
             "problem": problem,
+            "warnings": warnings or [],
         }
         return show(request, "quote_request_new.html", context, actor=actor, status=status)
 
@@ -231,6 +253,11 @@ def placed_request_errors(errors: dict[str, str], origin: dict[tuple[int, int], 
 @router.post("/agency/quote-requests/new")
 def agency_request_create(request: Request, form: Form, actor: Actor = Depends(page_access(AGENCY_BUYERS))):
     codes, data, origin = request_from_form(form)
+    if form.get("period_confirmed") != "1":
+        with database(request).reading() as session:
+            warnings = period_warnings(session, data)
+        if warnings:
+            return _new_request_page(request, actor, codes, form, warnings=warnings)
     try:
         with database(request).transaction() as session:
             created = quotes.create_request(session, actor, data)
@@ -296,16 +323,68 @@ def agency_request(request: Request, request_id: Id, actor: Actor = Depends(page
     return _request_page(request, actor, request_id)
 
 
+def _award_page(request, actor, request_id, quote_id, errors=None, values=None, status=200):
+    """The award step: what will happen, the period and any conflict with the catalog contract (and the
+    ways out), the reason of the award and, before the deadline with answers missing, why it cannot wait."""
+    with database(request).reading() as session:
+        found = quotes.own_request(session, actor, request_id)
+        quote = next((q for q in found.quotes if q.id == quote_id), None)
+        if quote is None:
+            raise NotFound()
+        table = comparison(found)
+        column = next(c for c in table["columns"] if c["quote"].id == quote.id)
+        start, end, conflict = quotes.award_period(session, quote, today_kst())
+        lowest = column["money"] is not None and column["money"].total == min(
+            c["money"].total for c in table["columns"] if c["money"]
+        )
+        context = {
+            "qr": found,
+            "quote": quote,
+            "column": column,
+            "lowest": lowest,
+            "answered_count": sum(1 for c in table["columns"] if c["money"]),
+            "start": start,
+            "end": end,
+            "conflict": conflict,
+            "conflict_message": quotes.period_conflict_message(conflict) if conflict else None,
+            "waiting": quotes.waiting_suppliers(found),
+            "errors": errors or {},
+            "values": values or {},
+        }
+        return show(request, "quote_award.html", context, actor=actor, status=status)
+
+
+@router.get("/agency/quote-requests/{request_id}/award")
+def agency_award_page(
+    request: Request,
+    request_id: Id,
+    quote_id: int = Query(gt=0, lt=2**31),
+    actor: Actor = Depends(page_access(AGENCY_BUYERS)),
+):
+    return _award_page(request, actor, request_id, quote_id)
+
+
 @router.post("/agency/quote-requests/{request_id}/award")
 def agency_award(request: Request, request_id: Id, form: Form, actor: Actor = Depends(page_access(AGENCY_BUYERS))):
     quote_id = number(form.get("quote_id")) or 0
     try:
         with database(request).transaction() as session:
-            order_id = quotes.award(session, actor, request_id, quote_id, version_of(form), store_of(request)).id
+            order_id = quotes.award(
+                session,
+                actor,
+                request_id,
+                quote_id,
+                version_of(form),
+                store_of(request),
+                reason=form.get("reason", ""),
+                early_reason=form.get("early_reason", ""),
+                fit_to_contract=form.get("fit_to_contract") == "1",
+            ).id
     except DomainError as error:
         if error.status == 404:
             raise
-        return _request_page(request, actor, request_id, summary_only(form_errors(error), set()), None, error.status)
+        errors = summary_only(form_errors(error), {"reason", "early_reason"})
+        return _award_page(request, actor, request_id, quote_id, errors, form, error.status)
     return redirect(f"/orders/{order_id}", "awarded")
 
 
@@ -346,9 +425,14 @@ def _quote_page(request, actor, quote_id, errors=None, values=None, status=200):
         service = quote.service
         today_contract = orders.catalog_contract_of(session, service, today_kst())
         plans = {p.id: p for p in service.price_plans}
+        asked_start, asked_end, conflict = quotes.award_period(session, quote, today_kst(), as_asked=True)
         context = {
             "quote": quote,
             "qr": quote.request,
+            "contract": today_contract,
+            "asked_start": asked_start,
+            "asked_end": asked_end,
+            "conflict": conflict,
             "plans": plans,
             "ceilings": {
                 line.id: min(line.catalog_unit_price, orders.plan_ceiling(plans[line.price_plan_id], today_contract))
@@ -375,12 +459,13 @@ def supplier_quote(request: Request, quote_id: Id, actor: Actor = Depends(page_a
 
 @router.post("/supplier/quotes/{quote_id}/answer")
 def supplier_answer(request: Request, quote_id: Id, form: Form, actor: Actor = Depends(page_access(SUPPLIERS))):
-    prices = {}
+    prices, months = {}, {}
     for key, value in form.items():
-        if key.startswith("price-"):
-            line_id = number(key.removeprefix("price-"))
-            if line_id and line_id > 0:
-                prices[line_id] = number(value)
+        for prefix, into in (("price-", prices), ("months-", months)):
+            if key.startswith(prefix):
+                line_id = number(key.removeprefix(prefix))
+                if line_id and line_id > 0:
+                    into[line_id] = number(value)
     try:
         if any(price is None for price in prices.values()):
             missing = {f"lines.{k}": N_("Enter a unit price.") for k, v in prices.items() if v is None}
@@ -394,13 +479,16 @@ def supplier_answer(request: Request, quote_id: Id, form: Form, actor: Actor = D
                 prices,
                 day(form.get("valid_until")),
                 form.get("note", ""),
+                months=months,
             )
     except DomainError as error:
         if error.status == 404:
             raise
-        errors = {
-            (f"price-{k.split('.', 1)[1]}" if k.startswith("lines.") else k): m for k, m in form_errors(error).items()
-        }
+        placed = {"lines": "price", "months": "months"}
+        errors = {}
+        for key, message in form_errors(error).items():
+            head, _, line_id = key.partition(".")
+            errors[f"{placed[head]}-{line_id}" if head in placed and line_id else key] = message
         return _quote_page(request, actor, quote_id, errors, form, error.status)
     return redirect(f"/supplier/quotes/{quote_id}", "answered")
 

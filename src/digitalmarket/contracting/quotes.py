@@ -26,6 +26,7 @@ from ..core.i18n import N_, Text
 from ..core.notifications import notify
 from ..core.tables import utcnow
 from . import orders, rules
+from .catalog_change_requests import pending_change_request
 from .codes import code_apart
 from .rules import MAX_SERVICES_PER_REQUEST, QuoteAction, QuoteState, RequestAction, RequestState
 from .tables import Order, Quote, QuoteLine, QuoteRequest
@@ -176,7 +177,12 @@ def create_request(session: Session, actor: Actor, data: RequestIn, now: datetim
             plan = _plan_of(service, line.price_plan_id)
             if plan is None:
                 problems[f"{key}.lines.{number}.price_plan_id"] = N_("Choose one of the service's price plans.")
-            for name, problem in rules.line_problems(line.quantity, line.months).items():
+            line_problems = (
+                orders.line_term_problems(plan, line.quantity, line.months)
+                if plan
+                else rules.line_problems(line.quantity, line.months)
+            )
+            for name, problem in line_problems.items():
                 problems[f"{key}.lines.{number}.{name}"] = problem
             if plan is not None:
                 lines.append((plan, line))
@@ -259,9 +265,12 @@ def answer(
     valid_until: date | None,
     note: str = "",
     now: datetime | None = None,
+    months: dict[int, int] | None = None,
 ) -> Quote:
     """A unit price per line (at most the catalog price), a validity date and a note; again to revise it,
-    until the deadline."""
+    until the deadline. ``months`` may propose a shorter period for some lines (line id -> months, at
+    least the plan's minimum term), e.g. to end with the catalog contract."""
+    months = {line_id: value for line_id, value in (months or {}).items() if value is not None}
     now = now or utcnow()
     today = today_kst(now)
     quote = own_quote(session, actor, quote_id)
@@ -277,10 +286,23 @@ def answer(
             problems[f"lines.{line.id}"] = N_("This price plan is no longer offered; decline and explain.")
             continue
         price = prices.get(line.id)
-        problem = rules.price_problem(price, min(line.catalog_unit_price, orders.plan_ceiling(plan, contract)))
+        highest = min(line.catalog_unit_price, orders.plan_ceiling(plan, contract))
+        problem = orders.plan_price_problem(plan, contract, price, highest)
         if problem:
             problems[f"lines.{line.id}"] = problem
-    unknown = set(prices) - {line.id for line in quote.lines}
+        offered = months.get(line.id)
+        if offered is not None and offered != line.months:
+            if not isinstance(offered, int) or isinstance(offered, bool) or not 1 <= offered < line.months:
+                problems[f"months.{line.id}"] = N_(
+                    "Propose from 1 to %(max)s months, fewer than the %(asked)s asked.",
+                    max=line.months - 1,
+                    asked=line.months,
+                )
+            else:
+                short = rules.min_term_problem(offered, plan.min_term_months, plan.name)
+                if short:
+                    problems[f"months.{line.id}"] = short
+    unknown = (set(prices) | set(months)) - {line.id for line in quote.lines}
     if unknown:
         problems["lines"] = N_("Answer only the lines of this quote.")
     if valid_until is None:
@@ -296,6 +318,8 @@ def answer(
         raise Conflict()
     for line in quote.lines:
         line.unit_price = prices[line.id]
+        offered = months.get(line.id)
+        line.offered_months = offered if offered is not None and offered < line.months else None
     quote.status = new_state
     quote.revision += 1
     quote.valid_until = valid_until
@@ -323,6 +347,7 @@ def answer(
         details={
             "revision": quote.revision,
             "prices": {str(line.id): line.unit_price for line in quote.lines},
+            "months": {str(line.id): line.offered_months for line in quote.lines if line.offered_months},
             "valid_until": valid_until.isoformat(),
         },
     )
@@ -376,7 +401,7 @@ def quote_amounts(quote: Quote) -> rules.Amounts:
             plans[line.price_plan_id].billing if line.price_plan_id in plans else "monthly",
             line.unit_price,
             line.quantity,
-            line.months,
+            line.quoted_months,
         )
         for line in quote.lines
         if line.unit_price is not None
@@ -384,6 +409,98 @@ def quote_amounts(quote: Quote) -> rules.Amounts:
 
 
 # --- the agency's award --------------------------------------------------------------------------------------
+
+
+def waiting_suppliers(request: QuoteRequest, now: datetime | None = None) -> int:
+    """How many invited suppliers have neither answered nor declined while answers are still accepted (an
+    award before the deadline needs every answer, or a written reason)."""
+    if deadline_passed(request, now):
+        return 0
+    return sum(1 for q in request.quotes if q.status == QuoteState.REQUESTED)
+
+
+@dataclass(frozen=True)
+class PeriodConflict:
+    """An awarded quote's period would end after the catalog contract it is delivered under (a delivery
+    request must fall inside it). ``fit_months`` is the longest period that ends with the contract, offered
+    when every line's minimum term allows it; ``extension_requested`` says the supplier asked the officer
+    for a longer contract."""
+
+    contract_number: str
+    contract_end: date
+    start: date
+    end: date
+    fit_months: int
+    fit_end: date | None
+    extension_requested: bool
+
+    @property
+    def can_fit(self) -> bool:
+        return self.fit_end is not None
+
+
+def award_period(
+    session: Session, quote: Quote, today: date, *, as_asked: bool = False
+) -> tuple[date, date, PeriodConflict | None]:
+    """The period an award of ``quote`` gives the order (from the desired start, or today when that has
+    passed) and its conflict with the catalog contract, if any; ``as_asked``: for the months the agency
+    asked, not those the supplier proposed."""
+    request = quote.request
+    start = max(request.desired_start, today)
+    months = [line.months if as_asked else line.quoted_months for line in quote.lines]
+    end = rules.period_end(start, max(months))
+    contract = orders.catalog_contract_of(session, quote.service, today)
+    if contract is None or contract.status != rules.CatalogState.CONTRACTED or end <= contract.period_end:
+        return start, end, None
+    fit = rules.months_until(start, contract.period_end)
+    plans = {p.id: p for p in quote.service.price_plans}
+    longest_minimum = max(
+        (plans[line.price_plan_id].min_term_months for line in quote.lines if line.price_plan_id in plans), default=0
+    )
+    fits = fit >= max(1, longest_minimum)
+    conflict = PeriodConflict(
+        contract_number=contract.number or "-",
+        contract_end=contract.period_end,
+        start=start,
+        end=end,
+        fit_months=fit,
+        fit_end=rules.period_end(start, fit) if fits else None,
+        extension_requested=extension_requested(session, contract),
+    )
+    return start, end, conflict
+
+
+def extension_requested(session: Session, contract) -> bool:
+    """Whether the supplier has asked the contracting officer to extend this catalog contract."""
+    return pending_change_request(session, contract.id) is not None
+
+
+def period_conflict_message(conflict: PeriodConflict) -> Text:
+    """What blocks the award and the ways out, in one message (the API's 409, the award page's notice)."""
+    if conflict.can_fit:
+        way_out = N_(
+            "Award it shortened to %(months)s months, ending %(fit_end)s with the contract, or wait until the "
+            "officer extends the contract.",
+            months=conflict.fit_months,
+            fit_end=conflict.fit_end.isoformat(),
+        )
+    else:
+        way_out = N_("No shorter period fits the plans' minimum terms; wait until the officer extends the contract.")
+    waiting = (
+        N_("The supplier has asked the officer for an extension.")
+        if conflict.extension_requested
+        else N_("Ask the supplier to request an extension of its catalog contract.")
+    )
+    return N_(
+        "The period %(start)s to %(end)s ends after catalog contract %(number)s (until %(contract_end)s), and a "
+        "delivery request must fall inside it. %(way_out)s %(waiting)s",
+        start=conflict.start.isoformat(),
+        end=conflict.end.isoformat(),
+        number=conflict.contract_number,
+        contract_end=conflict.contract_end.isoformat(),
+        way_out=way_out,
+        waiting=waiting,
+    )
 
 
 def award(
@@ -394,10 +511,19 @@ def award(
     quote_version: int,
     store: DocumentStore,
     now: datetime | None = None,
+    *,
+    reason: str = "",
+    early_reason: str = "",
+    fit_to_contract: bool = False,
 ) -> Order:
     """Award one quote: the order is made at the quoted prices the buyer saw (``quote_version``), by
     delivery request when the service has a catalog contract in force, otherwise as a negotiated
-    contract; every other quote of the request is not awarded."""
+    contract; every other quote of the request is not awarded.
+
+    The award says why (``reason``: the lowest price, or why not the lowest). Before the deadline, while an
+    invited supplier has neither answered nor declined, it also needs ``early_reason``, which those
+    suppliers are shown. A period that would end after the catalog contract is a 409 naming the ways out;
+    ``fit_to_contract`` takes the first of them (the period shortened to end with the contract)."""
     now = now or utcnow()
     today = today_kst(now)
     # Two awards of one request (a double click, two buyers) take turns: the second sees it awarded (409)
@@ -408,13 +534,29 @@ def award(
         raise NotFound()
     new_request_state = rules.move("request", request.status, RequestAction.AWARD)
     new_quote_state = rules.move("quote", quote.status, QuoteAction.AWARD)
+    waiting = waiting_suppliers(request, now)
+    problems = rules.award_problems(reason, early_reason, waiting)
+    if problems:
+        raise ValidationFailed(fields=problems)
     if quote.version != quote_version:
         raise Conflict(N_("The supplier changed this quote after you opened it. Look at it again before awarding."))
     if quote.valid_until is not None and quote.valid_until < today:
         raise Conflict(N_("The quote was valid until %(date)s; ask for a new one.", date=quote.valid_until.isoformat()))
-    asked = [(line.price_plan_id, line.quantity, line.months, line.unit_price) for line in quote.lines]
+    start, _, conflict = award_period(session, quote, today)
+    months_cap = None
+    if conflict is not None:
+        if not (fit_to_contract and conflict.can_fit):
+            raise Conflict(period_conflict_message(conflict))
+        months_cap = conflict.fit_months
+    asked = [
+        (line.price_plan_id, line.quantity, min(line.quoted_months, months_cap or line.quoted_months), line.unit_price)
+        for line in quote.lines
+    ]
     quote.status = new_quote_state
     request.status = new_request_state
+    request.award_reason = reason.strip()
+    request.early_award_reason = early_reason.strip() if waiting else None
+    request.awarded_at = now
     request.updated_at = now
     passed_over = []
     for other in request.quotes:
@@ -429,7 +571,7 @@ def award(
         actor,
         service=quote.service,
         asked=asked,
-        start=max(request.desired_start, today),
+        start=start,
         quote=quote,
         store=store,
         now=now,
@@ -437,18 +579,30 @@ def award(
         record=False,
     )
     for other in passed_over:
-        notify(
-            session,
-            orders.organisation_users(session, other.supplier_id),
-            N_("Quote request %(code)s was awarded to another service.", code=request.code),
-            f"/supplier/quotes/{other.id}",
+        message = (
+            N_(
+                "Quote request %(code)s was awarded to another service before the deadline. The agency's reason: "
+                "%(reason)s",
+                code=request.code,
+                reason=request.early_award_reason,
+            )
+            if request.early_award_reason
+            else N_("Quote request %(code)s was awarded to another service.", code=request.code)
         )
+        notify(session, orders.organisation_users(session, other.supplier_id), message, f"/supplier/quotes/{other.id}")
     awarded = {
         "actor_user_id": actor.user_id,
         "action": "quote_request.awarded",
         "object_type": "quote_request",
         "object_id": request.id,
-        "details": {"quote_id": quote.id, "order": order.code, "method": order.method},
+        "details": {
+            "quote_id": quote.id,
+            "order": order.code,
+            "method": order.method,
+            "reason": request.award_reason,
+            "early_reason": request.early_award_reason,
+            "shortened_to_months": months_cap,
+        },
     }
     audit.record_many(session, [orders.created_event(order), awarded])
     return order

@@ -192,6 +192,7 @@ class QuoteLine(Base):
         CheckConstraint("quantity > 0", name="quantity"),
         CheckConstraint("months BETWEEN 1 AND 60", name="months"),
         CheckConstraint("unit_price IS NULL OR unit_price > 0", name="unit_price"),
+        CheckConstraint("offered_months IS NULL OR offered_months BETWEEN 1 AND months", name="offered_months"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -199,9 +200,16 @@ class QuoteLine(Base):
     position: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
     price_plan_id: Mapped[int] = mapped_column(ForeignKey("price_plans.id"), nullable=False)
     quantity: Mapped[int] = mapped_column(Integer, nullable=False)
-    months: Mapped[int] = mapped_column(Integer, nullable=False)
+    months: Mapped[int] = mapped_column(Integer, nullable=False)  # as the agency asked
     catalog_unit_price: Mapped[int] = mapped_column(BigInteger, nullable=False)  # the ceiling when asked
     unit_price: Mapped[int | None] = mapped_column(BigInteger)  # the supplier's answer, without VAT
+    # A shorter period the supplier proposes (e.g. to end with its catalog contract); None: as asked.
+    offered_months: Mapped[int | None] = mapped_column(Integer)
+
+    @property
+    def quoted_months(self) -> int:
+        """The months the answer prices: the supplier's shorter proposal, else the months asked."""
+        return self.offered_months or self.months
 
     quote: Mapped[Quote] = relationship(back_populates="lines")
 

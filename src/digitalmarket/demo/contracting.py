@@ -1,7 +1,8 @@
 """Two years of demo trade, played through the workflows day by day (2024-12 to today): catalog contracts
 with PPS (amended, suspended, expired, and applications in the officer's queue), quote requests and
 orders by 15 agencies from many suppliers (both methods, every state, some changed, some terminated),
-monthly usage, inspections and payments, and reviews.
+monthly usage, inspections and payments, and reviews. Only services already selected and published
+(`selection.py`) are contracted, asked for quotes or ordered.
 
 Deterministic: one seeded random generator and a fixed order of steps. Everything goes through the
 workflows, as users would act, so the audit chain holds all of it.
@@ -158,18 +159,21 @@ def _add_people(session: Session) -> None:
     for organisation, email, person in buyers:
         user = accounts.NewUser(email, person, Role.AGENCY_BUYER, names[organisation].id, DEMO_PASSWORD)
         accounts.create_user(session, None, user)
-    with_users = set(session.scalars(select(User.organisation_id).where(User.role == Role.SUPPLIER)))
+    sellers: dict[int, Actor] = {}
+    for user in session.scalars(select(User).where(User.role == Role.SUPPLIER).order_by(User.id)):
+        sellers.setdefault(user.organisation_id, actor_of(user))
     for org in session.scalars(select(Organisation).where(Organisation.kind == "supplier").order_by(Organisation.id)):
-        if org.id not in with_users:
+        if org.id not in sellers:
             email = f"sales-{org.business_number}@demo.kr"
             user = accounts.NewUser(email, f"{org.name} 영업담당", Role.SUPPLIER, org.id, DEMO_PASSWORD)
-            seller = actor_of(accounts.create_user(session, None, user))
-            if accounts.contract_party_gaps(org):  # contract documents print the representative and address
-                head, address = _contract_details(org.id)
-                profile = accounts.SupplierProfileChange(
-                    org.version, org.name, org.representative or head, org.size or "sme", address=org.address or address
-                )
-                accounts.update_supplier_profile(session, seller, profile)
+            sellers[org.id] = actor_of(accounts.create_user(session, None, user))
+        seller = sellers[org.id]  # the catalog's companies have theirs since they applied (selection.py)
+        if accounts.contract_party_gaps(org):  # contract documents print the representative and address
+            head, address = _contract_details(org.id)
+            profile = accounts.SupplierProfileChange(
+                org.version, org.name, org.representative or head, org.size or "sme", address=org.address or address
+            )
+            accounts.update_supplier_profile(session, seller, profile)
 
 
 #: Fictional surnames, given names and streets for the details contract documents print.
@@ -181,6 +185,16 @@ def _contract_details(number: int) -> tuple[str, str]:
     """A representative (or head of agency) and an address for a demo organisation, the same each time."""
     person = _SURNAMES[number % len(_SURNAMES)] + _GIVEN[number % len(_GIVEN)]
     return person, f"{_CITIES[number % len(_CITIES)]} 디지털가상로 {10 + number}"
+
+
+def published_on(service: Service) -> date:
+    """The day (KST) the service was published after its selection."""
+    return service.published_at.astimezone(KST).date()
+
+
+def on_sale(service: Service, day: date) -> bool:
+    """Whether buyers could find the service on ``day``: published a few days before."""
+    return published_on(service) + timedelta(days=3) <= day
 
 
 # --- catalog contracts -------------------------------------------------------------------------------------------
@@ -316,6 +330,7 @@ def _plan_catalog(world: World) -> list[Service]:
     chosen, rest = pool[:31], pool[31:]
     kinds = ["expire", "suspend"] + ["amend_price"] * 3 + ["amend_twice"] * 2
     plain = [s for s in chosen if len(s.price_plans) == 1]
+    plain.sort(key=lambda s: published_on(s) > date(2024, 10, 1))  # the expired and suspended: in 2024 already
     multi = [s for s in chosen if len(s.price_plans) > 1]
     ordered = plain[: len(kinds)] + multi + plain[len(kinds) :]  # the first service with two plans gets an item
     kinds += ["add_item"] if multi else []
@@ -326,7 +341,9 @@ def _plan_catalog(world: World) -> list[Service]:
         elif kind == "suspend":
             applied = at(date(2025, 2, 3), 10)
         else:
-            applied = at(FIRST_DAY + timedelta(days=int(rng.triangular(3, 560, 60))), rng.randint(9, 17))
+            day = FIRST_DAY + timedelta(days=int(rng.triangular(3, 560, 60)))
+            day = max(day, published_on(service) + timedelta(days=rng.randint(7, 40)))  # once it is selected
+            applied = at(day, rng.randint(9, 17))
         _catalog_story(world, service, applied, kind)
     today = world.calendar.until.astimezone(KST).date()
     waiting = zip(rest[:5], ["applied", "applied", "review", "review", "supplement"], [3, 2, 9, 7, 14], strict=True)
@@ -354,7 +371,7 @@ def _lines(rng: random.Random, service: Service, months: int) -> list[tuple[int,
             quantity = max(1, min(12, round(budget * 0.6 / price))) if plan.unit == "인월" else 1
         else:
             quantity = max(1, min(1_000_000, round(budget / len(plans) / price)))
-        lines.append((plan.id, quantity, months))
+        lines.append((plan.id, quantity, max(months, plan.min_term_months)))  # never below the minimum term
     return lines
 
 
@@ -387,7 +404,10 @@ def _order_story(world: World, buyer: Actor, service: Service, asked: datetime, 
         same = [
             s
             for s in world.services
-            if s.category_id == service.category_id and s.id != service.id and s.id not in world.blocked
+            if s.category_id == service.category_id
+            and s.id != service.id
+            and s.id not in world.blocked
+            and on_sale(s, day)
         ]
         others = rng.sample(same, min(len(same), rng.choice([1, 2, 2, 3])))
         title = rng.choice(NEEDS.get(service.type, NEEDS["SaaS"])).format(org=org, category=_category(service))
@@ -429,7 +449,21 @@ def _order_story(world: World, buyer: Actor, service: Service, asked: datetime, 
         def award(now):
             request = need(box, "request")
             quote = sorted(request.quotes, key=lambda q: q.id)[0]
-            box["order"] = quotes.award(session, buyer, request.id, quote.id, quote.version, world.store, now=now)
+            answered = [q for q in request.quotes if q.status == "quoted"]
+            lowest = min(answered, key=lambda q: quotes.quote_amounts(q).total)
+            reason = "최저가 견적" if lowest.id == quote.id else "보안 인증 등급과 지원 체계가 요구사항에 더 잘 맞음"
+            early = "사업 착수 일정이 급해 마감 전에 낙찰함" if quotes.waiting_suppliers(request, now) else ""
+            box["order"] = quotes.award(
+                session,
+                buyer,
+                request.id,
+                quote.id,
+                quote.version,
+                world.store,
+                now=now,
+                reason=reason,
+                early_reason=early,
+            )
 
         cal.add(asked, ask)
         if fate != "waiting":  # else the first supplier has yet to answer
@@ -646,15 +680,16 @@ def _plan_orders(world: World, in_mall: list[Service], until: date) -> None:
     for number in range(total):
         offset = int(span * (number / total) ** 0.8) + rng.randint(0, 6)
         asked_day = min(first + timedelta(days=offset), until - timedelta(days=1))
+        while not is_working_day(asked_day):
+            asked_day -= timedelta(days=1)
         size = rng.choices(["sme", "middle", "large"], weights=[76, 14, 10])[0]
-        candidates = by_size[size] or world.services
+        candidates = [s for s in by_size[size] if on_sale(s, asked_day)]
+        candidates = candidates or [s for s in world.services if on_sale(s, asked_day)]
         in_mall_now = [s for s in candidates if s.id in mall]
         service = rng.choice(in_mall_now if in_mall_now and rng.random() < 0.55 else candidates)
         buyer = rng.choices(world.buyers, weights=buyer_weights)[0]
         roll = rng.random()
         fate = "negotiated" if roll < 0.35 else "terminate" if roll < 0.39 else "change" if roll < 0.47 else "quote"
-        while not is_working_day(asked_day):
-            asked_day -= timedelta(days=1)
         _order_story(world, buyer, service, at(asked_day, rng.randint(9, 17)), fate)
     # the inboxes of the demo accounts: open requests of the last days, answered, declined and waiting
     buyer = next(b for b in world.buyers if b.email == "buyer@demo.kr")
