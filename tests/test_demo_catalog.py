@@ -5,13 +5,12 @@ from collections import Counter
 from datetime import date
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from digitalmarket.accounts.rules import is_valid_business_number
 from digitalmarket.catalog import importer
 from digitalmarket.catalog.rules import CLOUD_TYPES, SEED_CATEGORIES, ServiceType
-from digitalmarket.catalog.tables import Category, Service
-from digitalmarket.demo import seed_demo_work
+from digitalmarket.catalog.tables import Category
 from digitalmarket.demo.catalog_data import SUPPLIERS, demo_catalog
 from tests.conftest import shared_dir
 
@@ -100,24 +99,6 @@ def test_every_entry_passes_the_importers_checks(db):
             line = importer.parse_line(json.dumps(entry, ensure_ascii=False), "demo-catalog", number, categories)
             assert isinstance(line, importer.Line), line
             assert importer._check(session, line) is None, entry["name"]
-
-
-def test_seeding_publishes_the_catalog_in_every_category(demo, tmp_path):
-    with demo.transaction() as session:
-        counts = seed_demo_work(session, tmp_path / "documents")
-    assert counts["services"] == 8 + len(demo_catalog())
-    with demo.reading() as session:
-        rows = session.execute(
-            select(Category.type, Category.name_ko, func.count(Service.id))
-            .join(Service, Service.category_id == Category.id)
-            .where(Service.status == "published")
-            .group_by(Category.type, Category.name_ko)
-        ).all()
-        imported = session.scalar(select(func.count()).select_from(Service).where(Service.ref.like("demo-%")))
-    per_category = {(kind, name): n for kind, name, n in rows}
-    assert len(per_category) == sum(len(c) for c in SEED_CATEGORIES.values())
-    assert min(per_category.values()) >= 4
-    assert imported == len(demo_catalog())
 
 
 @pytest.mark.skipif(not SEARCH_SAMPLE.exists(), reason="the shared search sample is not next to this checkout")

@@ -14,7 +14,9 @@ from typer.testing import CliRunner
 
 from digitalmarket import cli
 from digitalmarket.accounts.tables import Organisation
+from digitalmarket.catalog.tables import Service
 from digitalmarket.contracting.tables import CatalogContract, Order, Quote, QuoteRequest
+from digitalmarket.core.clock import KST
 from digitalmarket.core.database import Database
 from digitalmarket.core.settings import PROJECT_ROOT, Settings, load_settings
 from digitalmarket.demo import seed_demo, seed_demo_trade, seed_demo_work
@@ -57,6 +59,29 @@ def test_orders_in_every_state_by_both_methods_mostly_with_smes(trade):
         assert max(o.total for o in orders) >= 100_000_000
         assert sorted(o.total for o in orders)[len(orders) // 2] >= 10_000_000
     assert counts["refused"] <= counts["steps"] // 50, counts
+
+
+def test_no_service_is_traded_before_it_was_published_nor_before_the_year_of_its_code(trade):
+    db, _, _ = trade
+    with db.reading() as session:
+        services = {s.id: s for s in session.scalars(select(Service))}
+        first: dict[int, object] = {}
+        for order in session.scalars(select(Order)):
+            first[order.service_id] = min(order.created_at, first.get(order.service_id, order.created_at))
+        for contract in session.scalars(select(CatalogContract)):
+            first[contract.service_id] = min(contract.applied_at, first.get(contract.service_id, contract.applied_at))
+        for request in session.scalars(select(QuoteRequest)):
+            for quote in request.quotes:
+                first[quote.service_id] = min(request.created_at, first.get(quote.service_id, request.created_at))
+    assert len(first) >= 60
+    too_early = [
+        (services[sid].code, f"{moment.astimezone(KST):%Y-%m-%d}")
+        for sid, moment in first.items()
+        if moment < services[sid].published_at or int(services[sid].code.split("-")[1]) > moment.astimezone(KST).year
+    ]
+    assert too_early == []
+    contracted_2024 = {s for s, moment in first.items() if moment.astimezone(KST).year == 2024}
+    assert {services[s].code.split("-")[1] for s in contracted_2024} == {"2024"}
 
 
 def test_catalog_contracts_amended_suspended_expired_and_queued(trade):

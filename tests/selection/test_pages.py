@@ -17,7 +17,8 @@ def work(demo, settings):
         seed_demo_work(session, settings.documents_dir)
     with demo.reading() as session:
         by_name = {a.name: a for a in session.scalars(select(Application))}
-        rounds = {r.number: r for r in session.scalars(select(CommitteeRound))}
+        ordered = session.scalars(select(CommitteeRound).order_by(CommitteeRound.number)).all()
+        rounds = {1: ordered[-2], 2: ordered[-1]}  # the demo's last decided round and its open round
     return by_name, rounds
 
 

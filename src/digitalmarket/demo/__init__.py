@@ -5,8 +5,10 @@ Everything is created through the workflows, as users would, so the audit chain 
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..core.files import DocumentStore
@@ -15,13 +17,34 @@ from .accounts import ACCOUNTS, DEMO_PASSWORD, seed_demo
 __all__ = ["ACCOUNTS", "DEMO_PASSWORD", "seed_demo", "seed_demo_trade", "seed_demo_work"]
 
 
-def seed_demo_work(session: Session, documents_dir: Path) -> dict[str, int]:
-    """Published services and applications in every state, so each role's pages have work on them."""
-    from .selection import seed_applications
-    from .services import seed_services
+def seed_demo_work(session: Session, documents_dir: Path, now: datetime | None = None) -> dict[str, int]:
+    """The selection history up to ``now`` (default: now), played day by day from 2024-01 through the
+    workflows: the catalog's services selected by monthly committee rounds and published, then the demo
+    accounts' applications in every state, the last round decided and the next one open."""
+    from ..accounts.tables import User
+    from ..accounts.workflow import actor_of
+    from ..core.clock import today_kst
+    from ..core.tables import utcnow
+    from ..selection.tables import CommitteeRound
+    from .history import Calendar
+    from .selection import FIRST_DAY, new_selection, plan_applications
+    from .services import add_catalog_suppliers, plan_services
 
-    store = DocumentStore(documents_dir)
-    return {"services": seed_services(session), **seed_applications(session, store)}
+    now = now or utcnow()
+    add_catalog_suppliers(session)
+    users = {u.email: actor_of(u) for u in session.scalars(select(User))}
+    calendar = Calendar(session, now)
+    world = new_selection(session, DocumentStore(documents_dir), calendar, users, today_kst(now))
+    services = plan_services(world, session)
+    plan_applications(world, users, today_kst(now))
+    calendar.run(FIRST_DAY, lambda day: None)
+    return {
+        "services": services,
+        "applications": world.counts["applications"],
+        "rounds": session.scalar(select(func.count()).select_from(CommitteeRound)),
+        "selection_steps": calendar.done,
+        "selection_refused": len(calendar.refused),
+    }
 
 
 def seed_demo_trade(session: Session, documents_dir: Path) -> dict[str, int]:

@@ -1,17 +1,33 @@
-"""Demo services already in the catalog (as if selected in earlier rounds)."""
+"""The demo catalog's services, each selected through the committee in its month from 2024 on and
+published a few days after the meeting, so that its code carries the year of its publication and its
+page the day of its selection and the round that decided it.
+
+The eight services of the demo accounts' companies come first (rounds 1 and 2); the generated catalog
+(`catalog_data`) follows, most of it in 2024 and fewer services each month after. A few applications are
+rejected first and selected after their supplier applies again.
+"""
 
 from __future__ import annotations
 
 import json
+import re
+from datetime import date, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..accounts.tables import Organisation
+from ..accounts import workflow as accounts
+from ..accounts.permissions import Actor
+from ..accounts.rules import Role
+from ..accounts.tables import Organisation, User
+from ..accounts.workflow import actor_of
 from ..catalog import importer
-from ..catalog import workflow as catalog
-from ..catalog.tables import Category
+from ..selection.rules import Criterion, next_month
+from .accounts import DEMO_PASSWORD
+from .catalog_data import SUPPLIERS as CATALOG_SUPPLIERS
 from .catalog_data import demo_catalog
+from .history import at
+from .selection import FIRST_ROUND_MONTH, SUPPLEMENTS, Selection, working_moment
 
 
 def _plan(name, unit, price, billing="monthly", vat=False, term=0):
@@ -137,12 +153,19 @@ SERVICES = [
 ]
 
 
-def seed_services(session: Session) -> int:
-    categories = {(c.type, c.name_ko): c.id for c in session.scalars(select(Category))}
-    suppliers = {
-        o.business_number: o.id
-        for o in session.scalars(select(Organisation).where(Organisation.business_number.is_not(None)))
-    }
+def add_catalog_suppliers(session: Session) -> None:
+    """The companies of the demo catalog, registered by business number, with a sales account each."""
+    for supplier in CATALOG_SUPPLIERS.values():
+        org = accounts.register_supplier(session, None, supplier["business_number"], supplier["name"], supplier["size"])
+        email = f"sales-{org.business_number}@demo.kr"
+        user = accounts.NewUser(email, f"{org.name} 영업담당", Role.SUPPLIER, org.id, DEMO_PASSWORD)
+        accounts.create_user(session, None, user)
+
+
+def _contents(session: Session, categories: dict[tuple[str, str], int]) -> list[tuple[str, dict]]:
+    """(business number, application content) of every demo service: the eight of the demo accounts'
+    companies, then the generated catalog, read as the importer reads a line."""
+    contents = []
     for number, kind, category, name, summary, description, features, keywords, grade, sla, plans in SERVICES:
         content = {
             "type": kind,
@@ -162,22 +185,100 @@ def seed_services(session: Session) -> int:
         if grade:
             content |= {
                 "csap_grade": grade,
-                "csap_certificate_number": f"CSAP-{kind}-2025-{len(name):04d}",
+                "csap_certificate_number": f"CSAP-{kind}-2023-{len(name):04d}",
                 "csap_valid_until": "2028-06-30",
                 "csap_underlying_iaas": "한빛 클라우드",
             }
-        catalog.publish(session, actor_user_id=None, supplier_id=suppliers[number], content=content, origin="demo")
-    return len(SERVICES) + seed_catalog(session, categories)
-
-
-def seed_catalog(session: Session, categories: dict[tuple[str, str], int]) -> int:
-    """The generated demo catalog (catalog_data), imported as an operator would import a file."""
-    lines = []
+        contents.append((number, content))
     for number, entry in enumerate(demo_catalog(), start=1):
         parsed = importer.parse_line(json.dumps(entry, ensure_ascii=False), "demo-catalog", number, categories)
         if isinstance(parsed, importer.Problem):
             raise ValueError(f"demo catalog: {parsed}")
-        lines.append(parsed)
-    report = importer.ImportReport()
-    importer.apply(session, lines, None, "demo-catalog", report)
-    return report.created + report.updated
+        contents.append((entry["supplier"]["business_number"], parsed.content))
+    return contents
+
+
+#: Services selected per round, by the year of the round: most of the catalog in 2024, fewer later.
+PER_ROUND = {2024: 9.0, 2025: 4.0}
+PER_ROUND_LATER = 3.0
+#: Every how many services one is rejected first and applied for again.
+REJECTED_EVERY = 30
+FAILURES = [
+    {Criterion.STABILITY: "장애 대응 인력과 절차가 서비스 규모에 비해 부족합니다."},
+    {Criterion.SUPPORT: "지방 소재 기관에 대한 현장 지원 체계가 제시되지 않았습니다."},
+    {Criterion.SECURITY: "관리자 접근 통제와 접속 기록 보관 방안이 구체적이지 않습니다."},
+]
+
+
+def _months(first: str, last: str) -> list[str]:
+    months = [first]
+    while months[-1] < last:
+        months.append(next_month(months[-1]))
+    return months
+
+
+def _round_of_each(count: int, months: list[str]) -> list[str]:
+    """The round month of each of ``count`` services, in order: spread over the months by `PER_ROUND`."""
+    weights = [PER_ROUND.get(int(m[:4]), PER_ROUND_LATER) for m in months]
+    total = sum(weights)
+    rounds, done, share = [], 0, 0.0
+    for month, weight in zip(months, weights, strict=True):
+        share += weight * count / total
+        upto = min(count, round(share)) if month != months[-1] else count
+        rounds += [month] * (upto - done)
+        done = upto
+    return rounds
+
+
+def _certificate_no_later_than(content: dict, year: int) -> dict:
+    """A CSAP certificate number issued no later than the year of the application."""
+    number = content.get("csap_certificate_number")
+    if not number:
+        return content
+    match = re.search(r"-(20\d\d)-", number)
+    if match and int(match.group(1)) > year:
+        number = number.replace(f"-{match.group(1)}-", f"-{year}-", 1)
+    return {**content, "csap_certificate_number": number}
+
+
+def plan_services(world: Selection, session: Session) -> int:
+    """Every demo service's selection on the calendar; returns how many will be published."""
+    rng = world.rng
+    suppliers: dict[str, Actor] = {}
+    for user in session.scalars(select(User).where(User.role == Role.SUPPLIER).order_by(User.id)):
+        org = session.get(Organisation, user.organisation_id)
+        suppliers.setdefault(org.business_number, actor_of(user))
+    contents = _contents(session, world.categories)
+    months = _months(FIRST_ROUND_MONTH, world.decided)
+    rounds = _round_of_each(len(contents), months)
+    for index, ((number, content), month) in enumerate(zip(contents, rounds, strict=True)):
+        year, mon = (int(p) for p in month.split("-"))
+        before = date(year - 1, 12, 1) if mon == 1 else date(year, mon - 1, 1)
+        submitted = working_moment(at(before + timedelta(days=rng.randint(1, 11)), rng.randint(9, 17)))
+        content = _certificate_no_later_than(content, before.year)
+        supplement = rng.choice(SUPPLEMENTS) if rng.random() < 0.3 else None
+        supplier = suppliers[number]
+        rejected_first = index % REJECTED_EVERY == REJECTED_EVERY - 1 and month <= months[-4]
+        if rejected_first:
+            world.story(
+                supplier,
+                content,
+                working_moment(submitted - timedelta(days=30)),
+                supplement=supplement,
+                fails=rng.choice(FAILURES),
+                then=_apply_again(world, supplier, content),
+            )
+        else:
+            world.story(supplier, content, submitted, supplement=supplement, publish_after=rng.randint(2, 6))
+    return len(contents)
+
+
+def _apply_again(world: Selection, supplier: Actor, content: dict):
+    """After a rejection, the supplier applies again with the comments answered, some weeks later."""
+
+    def then(now, application):
+        box = {"a": application}
+        again = working_moment(now + timedelta(days=world.rng.randint(12, 20)))
+        world.story(supplier, content, again, previous=box, publish_after=world.rng.randint(2, 6))
+
+    return then
