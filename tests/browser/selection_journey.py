@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import re
 import time
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from playwright.sync_api import Browser, Page, expect
 
@@ -25,6 +26,11 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+
+
+def today_in_korea() -> date:
+    """Today as the server counts days (KST)."""
+    return datetime.now(ZoneInfo("Asia/Seoul")).date()
 
 
 def settled(page: Page) -> None:
@@ -265,37 +271,29 @@ class Journey:
         return month
 
     def operator_creates_round(self, application_id: int, month: str) -> int:
+        """An extra round (수시 심사위원회) meeting today, and the application moved into it: a round closes
+        from its meeting date on, so this is the round the journey can close today."""
         page = self.as_user("operator@demo.kr")
         page.goto("/operator/rounds")
-        taken = set(re.findall(r"\b\d{4}-\d{2}\b", page.locator("table").first.inner_text()))
-        if month in taken:
-            year, number = (int(p) for p in month.split("-"))
-            while f"{year:04d}-{number:02d}" in taken or f"{year:04d}-{number:02d}" <= month:
-                year, number = (year + 1, 1) if number == 12 else (year, number + 1)
-            month = f"{year:04d}-{number:02d}"
-            page.goto(f"/operator/applications/{application_id}")
-            page.fill("#field-month", month)
-            page.fill("#field-reason", "해당 월 회차에 안건이 많아 다음 회차로 옮깁니다.")
-            self.post(page, "/move")
-            self.expect_no_errors(page)
-            assert page.locator("#committee-month").inner_text().strip() == month
-            page.goto("/operator/rounds")
-        page.fill("#field-month", month)
-        page.fill("#field-meeting_date", f"{month}-15")
+        tick(page, "input[name=kind][value=extra]")
+        page.fill("#field-meeting_date", today_in_korea().isoformat())
         for box in page.locator("input[name=member_ids]").all():
             tick(page, f"#{box.get_attribute('id')}")
         self.post(page, "/operator/rounds")
         self.expect_no_errors(page)
         self.shot(page, "13-operator-rounds")
-        link = page.locator("table a[href^='/operator/rounds/']").filter(has_text=re.compile(".")).all()
-        round_id = None
-        for anchor in link:
-            row = anchor.locator("xpath=ancestor::tr")
-            if month in row.inner_text():
-                round_id = int(anchor.get_attribute("href").rsplit("/", 1)[1])
-        assert round_id, "the new round is not listed"
+        newest = max(
+            int(a.get_attribute("href").rsplit("/", 1)[1])
+            for a in page.locator("table a[href^='/operator/rounds/']").all()
+        )
+        page.goto(f"/operator/applications/{application_id}")
+        tick(page, f"input[name=target][value='{newest}']")
+        page.fill("#field-reason", "연내 심사를 위해 수시 심사위원회에 상정합니다.")
+        self.post(page, "/move")
+        self.expect_no_errors(page)
+        assert page.locator("#committee-month").inner_text().strip() == today_in_korea().strftime("%Y-%m")
         page.context.close()
-        return round_id
+        return newest
 
     # --- reviewers declare and vote ----------------------------------------------------------------------------
 
