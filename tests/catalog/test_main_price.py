@@ -152,6 +152,9 @@ def test_the_main_plan_chosen_on_the_price_step_is_kept_at_publication(client, d
     assert saved.status_code == 303, saved.text
     shown = client.get(path).text
     assert 'name="main_plan" value="1" checked' in shown and 'name="main_plan" value="0" checked' not in shown
+    detail = client.get(f"/supplier/applications/{application_id}").text
+    assert "대표 요금제" in detail.split("Standard", 1)[1].split("</td>", 1)[0]
+    assert "대표 요금제" not in detail.split("녹화 저장공간", 1)[1].split("</td>", 1)[0]
     for move in (workflow.submit, screening.start_check, screening.accept, screening.start_expert_review):
         step(demo, move, supplier if move is workflow.submit else operator, application_id)
     opinions = {c: (True, "적합") for c in Criterion}
