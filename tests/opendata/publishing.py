@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+import pytest
 from sqlalchemy import select
 
 from digitalmarket.accounts.tables import Organisation, User
@@ -24,7 +25,7 @@ from tests.contracting.buying import (
     plan_ids,
     publish,
 )
-from tests.settlement.settling import accept, month_of, pay, report
+from tests.settlement.settling import accept, calendar_moved, claim, month_of, next_month, pay, report
 
 
 @dataclass
@@ -72,11 +73,15 @@ def order_history(db, people, store, code: str, rival: str) -> tuple[int, str]:
         seq = orders.propose_change(session, people.buyer, order_id, current.version, change, store).seq
     with db.transaction() as session:
         orders.confirm_change(session, people.supplier, order_id, order(db, order_id).version, seq)
-    invoice_id = report(db, people.supplier, order_id, month_of(today_kst()), {0: 80})
-    accept(db, people.buyer, invoice_id)
-    paid = pay(db, people.buyer, invoice_id, today_kst())
-    with db.transaction() as session:
-        orders.terminate(session, people.buyer, order_id, order(db, order_id).version, "사업 종료")
+    month = month_of(today_kst())
+    # the month's usage is reported once it has ended, then inspected, claimed (대금청구) and paid
+    with calendar_moved(pytest.MonkeyPatch(), (next_month(today_kst()) - today_kst()).days):
+        invoice_id = report(db, people.supplier, order_id, month, {0: 80})
+        accept(db, people.buyer, invoice_id)
+        claim(db, people.supplier, invoice_id)
+        paid = pay(db, people.buyer, invoice_id, today_kst())
+        with db.transaction() as session:
+            orders.terminate(session, people.buyer, order_id, order(db, order_id).version, "사업 종료")
     return order_id, paid.code
 
 
