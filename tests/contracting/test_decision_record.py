@@ -178,7 +178,8 @@ def test_the_record_of_an_award_through_the_api(demo, client, codes, headers):
     assert rows[0][:4] == ["구분", "시각(KST)", "서비스 코드", "서비스 또는 검색어"]
     sections = [row[0] for row in rows[1:]]
     assert sections.count("검색") == 2 and sections.count("비교") == 1 and sections.count("견적 포기") == 1
-    assert ["검색", " ".join(shown), "그룹웨어"] == [rows[2][0], rows[2][2], rows[2][3]]
+    assert ["검색", " ".join(shown), "그룹웨어", "유형=SaaS"] == [rows[2][0], rows[2][2], rows[2][3], rows[2][5]]
+    assert any(row[0] == "견적" and row[5] == "낙찰" for row in rows)
     assert any(row[0] == "견적 포기" and row[5] == DECLINE for row in rows)
     assert any(row[0] == "낙찰 사유" and row[5] == REASON for row in rows)
     assert any(row[0] == "조기 낙찰 사유" and row[5] == EARLY for row in rows)

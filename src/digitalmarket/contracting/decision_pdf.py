@@ -19,6 +19,7 @@ from ..core.i18n import N_
 from . import pdf_fonts
 from .decision_record import DecisionRecord, kst_time
 from .document import NANUM, PRETENDARD, clean, font_coverage, krw, nanum_files, pretendard_files, uncovered
+from .rules import QUOTE_STATE_LABELS
 
 log = logging.getLogger(__name__)
 
@@ -48,9 +49,15 @@ GREY = (242, 244, 247)
 HEADING = FontFace(family=PRETENDARD, emphasis="BOLD", fill_color=GREY, size_pt=8.5)
 
 
+#: Filter values a search has without choosing them, left out when a search is shown.
+DEFAULT_FILTERS = {"sort": "relevance", "page": 1}
+
+
 def filters_text(filters: dict, labels: dict | None = None) -> str:
-    labels = labels or FILTER_KO
-    return ", ".join(f"{labels.get(name, name)}={value}" for name, value in filters.items())
+    """The chosen filters as ``name=value``, named in Korean by default (``labels={}``: as stored)."""
+    labels = FILTER_KO if labels is None else labels
+    chosen = [(name, value) for name, value in filters.items() if DEFAULT_FILTERS.get(name) != value]
+    return ", ".join(f"{labels.get(name, name)}={value}" for name, value in chosen)
 
 
 def _money(value: int | None) -> str:
@@ -313,7 +320,7 @@ def decision_csv(record: DecisionRecord, locale: str) -> bytes:
             shown,
             search["query"],
             "",
-            filters_text(search["filters"], {}),
+            filters_text(search["filters"], FILTER_KO if locale == "ko" else {}),
             search["result_count"],
             "",
         )
@@ -340,7 +347,9 @@ def decision_csv(record: DecisionRecord, locale: str) -> bytes:
             quote["service_code"],
             quote["service"],
             quote["supplier"],
-            quote["status"],
+            QUOTE_STATE_LABELS[quote["status"]].render(locale)
+            if quote["status"] in QUOTE_STATE_LABELS
+            else quote["status"],
             "",
             quote["total"] if quote["total"] is not None else "",
         )
