@@ -5,9 +5,11 @@ catalog contract and a ceiling that names its source. On SQLite and PostgreSQL."
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from digitalmarket.contracting import catalog_change_requests as changes
@@ -32,7 +34,7 @@ from tests.contracting.buying import (
     publish,
     quote_of,
 )
-from tests.helpers import api_token
+from tests.helpers import api_token, page_login
 
 TERM_PLANS = [
     {
@@ -246,3 +248,74 @@ def test_the_award_api_asks_for_the_reason_and_takes_the_shorter_period(demo, pe
     assert awarded.json()["end_date"] == period_end(start, 5).isoformat()
     seen = client.get(f"/api/v1/quote-requests/{request['id']}", headers=headers["buyer"]).json()
     assert seen["award_reason"] == "유일한 견적" and seen["status"] == "awarded"
+
+
+def _token(page_text: str) -> str:
+    return re.search(r'name="csrf_token" value="([^"]+)"', page_text).group(1)
+
+
+def test_the_pages_warn_before_sending_show_the_supplier_the_conflict_and_offer_the_ways_out(demo, app, people, two):
+    """Through the pages alone: the request form warns, the supplier sees the conflict and may propose fewer
+    months, and the award step names the conflict, asks for the reason and awards the shortened period."""
+    a, _ = two
+    start = today_kst() + timedelta(days=30)
+    contract_end = add_months(start, 7) - timedelta(days=1)
+    catalog_contract(demo, people, a, start=today_kst(), end=contract_end)
+    buyer = TestClient(app)
+    page_login(buyer, "buyer@demo.kr")
+    form = buyer.get(f"/agency/quote-requests/new?codes={a}")
+    assert f"{contract_end.isoformat()}까지" in form.text and "납품요구로 주문하며" in form.text
+    data = {
+        "csrf_token": _token(form.text),
+        "title": "민원 상담 챗봇",
+        "desired_start": start.isoformat(),
+        "deadline": (today_kst() + timedelta(days=7)).isoformat(),
+        "s0-code": a,
+        "s0-p0-plan": str(plan_ids(demo, a)[0]),
+        "s0-p0-quantity": "10",
+        "s0-p0-months": "12",
+    }
+    warned = buyer.post("/agency/quote-requests/new", data=data, follow_redirects=False)
+    assert warned.status_code == 200 and "보내기 전에 계약기간을 확인하세요" in warned.text
+    assert 'name="period_confirmed" value="1"' in warned.text
+    with demo.reading() as session:
+        assert session.scalar(select(func.count()).select_from(QuoteRequest)) == 0
+    sent = buyer.post("/agency/quote-requests/new", data={**data, "period_confirmed": "1"}, follow_redirects=False)
+    assert sent.status_code == 303
+    request_path = sent.headers["location"].split("?")[0]
+
+    supplier = TestClient(app)
+    page_login(supplier, "supplier@demo.kr")
+    quote_path = re.search(r'href="(/supplier/quotes/\d+)"', supplier.get("/supplier/quotes").text).group(1)
+    answer_page = supplier.get(quote_path)
+    assert "요청 기간이 카탈로그 계약기간보다 늦게 끝납니다" in answer_page.text
+    assert "7개월이면 계약 종료일 안에 끝납니다" in answer_page.text and "#change-request" in answer_page.text
+    line = re.search(r'name="price-(\d+)"', answer_page.text).group(1)
+    answered = supplier.post(
+        f"{quote_path}/answer",
+        data={
+            "csrf_token": _token(answer_page.text),
+            "version": re.search(r'name="version" value="(\d+)"', answer_page.text).group(1),
+            f"price-{line}": "9000",
+            f"months-{line}": "12",
+            "valid_until": (today_kst() + timedelta(days=30)).isoformat(),
+        },
+        follow_redirects=False,
+    )
+    assert answered.status_code == 303
+
+    comparison = buyer.get(request_path)
+    award_path = re.search(r'action="(/agency/quote-requests/\d+/award)"', comparison.text).group(1)
+    quote_id = re.search(r'name="quote_id" value="(\d+)"', comparison.text).group(1)
+    step = buyer.get(f"{award_path}?quote_id={quote_id}")
+    assert step.status_code == 200 and "계약기간이 카탈로그 계약기간을 벗어납니다" in step.text
+    assert "7개월" in step.text and 'name="fit_to_contract" value="1"' in step.text
+    form = {"csrf_token": _token(step.text), "quote_id": quote_id}
+    form["version"] = re.search(r'name="version" value="(\d+)"', step.text).group(1)
+    unsaid = buyer.post(award_path, data={**form, "fit_to_contract": "1"}, follow_redirects=False)
+    assert unsaid.status_code == 422 and "낙찰 사유를 적어 주세요" in unsaid.text
+    done = buyer.post(
+        award_path, data={**form, "fit_to_contract": "1", "reason": "유일한 견적"}, follow_redirects=False
+    )
+    assert done.status_code == 303 and "/orders/" in done.headers["location"]
+    assert "낙찰 사유: 유일한 견적" in buyer.get(request_path).text.replace("</p>", "")

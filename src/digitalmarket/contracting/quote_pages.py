@@ -334,6 +334,9 @@ def _award_page(request, actor, request_id, quote_id, errors=None, values=None, 
         table = comparison(found)
         column = next(c for c in table["columns"] if c["quote"].id == quote.id)
         start, end, conflict = quotes.award_period(session, quote, today_kst())
+        fit_money = (
+            quotes.quote_amounts(quote, months_cap=conflict.fit_months) if conflict and conflict.can_fit else None
+        )
         lowest = column["money"] is not None and column["money"].total == min(
             c["money"].total for c in table["columns"] if c["money"]
         )
@@ -346,6 +349,7 @@ def _award_page(request, actor, request_id, quote_id, errors=None, values=None, 
             "start": start,
             "end": end,
             "conflict": conflict,
+            "fit_money": fit_money,
             "conflict_message": quotes.period_conflict_message(conflict) if conflict else None,
             "waiting": quotes.waiting_suppliers(found),
             "errors": errors or {},

@@ -393,15 +393,16 @@ def _tell_agency(session: Session, request: QuoteRequest, message: Text) -> None
 # --- money of a quote ---------------------------------------------------------------------------------------
 
 
-def quote_amounts(quote: Quote) -> rules.Amounts:
-    """공급가액, VAT and total of the answered lines, computed from the lines (never sent by anyone)."""
+def quote_amounts(quote: Quote, months_cap: int | None = None) -> rules.Amounts:
+    """공급가액, VAT and total of the answered lines, computed from the lines (never sent by anyone);
+    ``months_cap``: for a period shortened to that many months."""
     plans = {p.id: p for p in quote.service.price_plans}
     return rules.amounts(
         rules.line_amount(
             plans[line.price_plan_id].billing if line.price_plan_id in plans else "monthly",
             line.unit_price,
             line.quantity,
-            line.quoted_months,
+            min(line.quoted_months, months_cap or line.quoted_months),
         )
         for line in quote.lines
         if line.unit_price is not None
