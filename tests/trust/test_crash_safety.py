@@ -2,7 +2,8 @@
 PostgreSQL, then started again on the same database.
 
 Writers create negotiated orders (each with its contract document), confirm them from both sides,
-report their usage and ask for quotes, through a real server (`digitalmarket serve`). Whatever a client
+end them early and report their usage (a month is reported once the order ended within it) and ask for
+quotes, through a real server (`digitalmarket serve`). Whatever a client
 was told had succeeded (a 2xx answer) must be there after the restart; the audit chain must verify
 (`digitalmarket audit-verify`); no order may be half written (without lines, a version without lines,
 amounts other than the sum of the lines, a contract document missing), and no invoice either. No client
@@ -84,6 +85,11 @@ def writer(who: int, pair: dict, ack: Acknowledged, stop: threading.Event) -> No
                 return
             with ack.lock:
                 ack.confirmed[order_id].add(side)
+        # the month's usage is reported once the month has ended, or the order ended within it
+        end = {"version": answer.body["version"], "reason": "장애 시험 종료"}
+        answer = call(buyer, who, "POST", f"/api/v1/orders/{order_id}/terminate", end)
+        if not ack.took(answer, 200):
+            return
         usage = {"month": today.strftime("%Y-%m"), "lines": [{"position": 0, "quantity": quantity}], "note": ""}
         answer = call(supplier, who, "POST", f"/api/v1/orders/{order_id}/invoices", usage)
         if not ack.took(answer, 201):
