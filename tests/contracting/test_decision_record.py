@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import inspect
 import io
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pypdf
 import pytest
@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from digitalmarket.catalog.search_log import BuyerSearch
 from digitalmarket.catalog.tables import Service
 from digitalmarket.contracting import quotes
+from digitalmarket.contracting.decision_tables import AwardDecisionRecord
 from digitalmarket.core.clock import today_kst
 from digitalmarket.core.files import DocumentStore
 from tests.contracting.buying import ask, people_of, plan_ids, publish, quote_of
@@ -217,7 +218,7 @@ def test_the_record_never_changes_after_the_award(demo, client, codes, headers):
 def test_which_searches_belong_to_which_request(demo, client, codes, people, headers, store):
     """From the buyer's previous request (or 30 days back) to the award; both requests awarded through
     the workflow as the quote API calls it."""
-    a, b, c = codes
+    a, b, _ = codes
     client.get("/api/v1/services", params={"q": "첫 검색"}, headers=headers["buyer"])
     first = ask(demo, people.buyer, [a])
     client.get("/api/v1/services", params={"q": "둘째 검색"}, headers=headers["buyer"])
@@ -235,16 +236,26 @@ def test_which_searches_belong_to_which_request(demo, client, codes, people, hea
     client.get("/api/v1/services", params={"q": "넷째 검색"}, headers=headers["buyer"])
     first_order = award_through_workflow(demo, people.buyer, first, a, "유일한 견적", store)
 
-    def queries(order_id):
+    def record(order_id):
         found = client.get(f"/api/v1/orders/{order_id}/decision-record", headers=headers["buyer"])
         assert found.status_code == 200, found.text
-        return [s["query"] for s in found.json()["record"]["searches"]]
+        return found.json()["record"]
+
+    def queries(order_id):
+        return [s["query"] for s in record(order_id)["searches"]]
+
+    first_record, second_record = record(first_order), record(second_order)
+    assert second_record["window"]["rule"] == "previous_request"
+    assert second_record["window"]["after"] == first_record["request"]["created_at"]
+    assert first_record["window"]["rule"] == "30_days"
+    created = datetime.fromisoformat(first_record["request"]["created_at"])
+    assert datetime.fromisoformat(first_record["window"]["after"]) == created - timedelta(days=30)
+    assert first_record["window"]["until"] == first_record["award"]["awarded_at"]
 
     # the second request: after the first request was made, until its award
     assert queries(second_order) == ["둘째 검색", "셋째 검색"]
     # the first: 30 days back (no earlier request), and every search while it was open, until its award
     assert queries(first_order) == ["첫 검색", "둘째 검색", "셋째 검색", "넷째 검색"]
-    del c
 
 
 def test_anonymous_and_other_roles_leave_no_trace(demo, client, codes, headers):
@@ -302,3 +313,19 @@ def test_an_order_made_without_a_quote_request_has_no_record(demo, client, codes
     assert made.status_code == 201, made.text
     missing = client.get(f"/api/v1/orders/{made.json()['id']}/decision-record", headers=headers["buyer"])
     assert missing.status_code == 404 and "견적요청" in missing.json()["error"]["message"]
+
+
+def test_a_failed_award_keeps_no_record(demo, client, codes, headers):
+    created = client.post("/api/v1/quote-requests", json=request_body(demo, codes[:2]), headers=headers["buyer"])
+    request_id = created.json()["id"]
+    quote = answer_and_decline(client, headers, request_id)
+    stale = {"quote_id": quote["id"], "version": quote["version"] - 1, "reason": REASON}
+    refused = client.post(f"/api/v1/quote-requests/{request_id}/award", json=stale, headers=headers["buyer"])
+    assert refused.status_code == 409
+    with demo.reading() as session:
+        assert session.scalar(select(func.count()).select_from(AwardDecisionRecord)) == 0
+    order = award_through_api(client, headers, request_id, quote)
+    with demo.reading() as session:
+        assert session.scalar(select(func.count()).select_from(AwardDecisionRecord)) == 1
+    read = client.get(f"/api/v1/orders/{order['id']}/decision-record", headers=headers["buyer"]).json()
+    assert read["frozen"] and read["record"]["award"]["reason"] == REASON
