@@ -214,7 +214,7 @@ def freeze(session: Session, request: QuoteRequest) -> AwardDecisionRecord | Non
         order_id=data["award"]["order_id"],
         data=data,
         sha256=digest(data),
-        frozen_at=utcnow(),
+        frozen_at=request.awarded_at or utcnow(),  # the award's own time (a replayed history dates it)
     )
     session.add(record)
     return record
