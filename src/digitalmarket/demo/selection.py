@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from ..accounts.permissions import Actor
 from ..catalog.tables import Category
-from ..core.clock import KST, today_kst
+from ..core.clock import KST
 from ..core.files import DocumentStore, StoredFile
 from ..selection import committee, screening, workflow
 from ..selection.rules import Criterion, month_key, next_month, required_documents
@@ -70,8 +70,7 @@ def last_decided_month(today: date) -> str:
     services are published by now. The round after it is the open one."""
     month = month_key(today)
     while meeting_day(month) + timedelta(days=4) > today:
-        year, mon = (int(p) for p in month.split("-"))
-        month = f"{year - 1:04d}-12" if mon == 1 else f"{year:04d}-{mon - 1:02d}"
+        month = _month_before(month)
     return month
 
 
@@ -469,6 +468,3 @@ def new_selection(
         categories={(c.type, c.name_ko): c.id for c in session.scalars(select(Category))},
         decided=last_decided_month(today),
     )
-
-
-__all__ = ["FIRST_DAY", "Selection", "new_selection", "plan_applications", "today_kst"]
