@@ -100,6 +100,11 @@ WORKSPACES: dict[str, Workspace] = {
                 N_("Invoices accepted by agencies and not paid within five working days."),
                 "/operator/overdue-invoices",
             ),
+            Task(
+                N_("Award decision records"),
+                N_("Why each supplier was chosen: the searches, quotes and reason of every award."),
+                "/operator/decision-records",
+            ),
             Task(N_("Inquiry queue"), N_("Answer users' inquiries, the longest waiting first."), "/operator/inquiries"),
             Task(N_("FAQ"), N_("Write, publish and order the frequently asked questions."), "/operator/faq"),
             Task(N_("Notices"), N_("Write and publish notices with attachments."), "/operator/notices"),
@@ -127,6 +132,11 @@ WORKSPACES: dict[str, Workspace] = {
                 N_("Catalog contract queue"),
                 N_("Review applications for the digital service mall."),
                 "/officer/catalog-contracts",
+            ),
+            Task(
+                N_("Award decision records"),
+                N_("Why each supplier was chosen: the searches, quotes and reason of every award."),
+                "/operator/decision-records",
             ),
         ),
     ),
