@@ -1,8 +1,9 @@
 """After the contract, in Chromium and through the pages only: an agency asks a quote, the supplier
-answers, the agency awards and both confirm; the supplier reports the month's usage, the agency rejects
-it, the supplier corrects it, the agency accepts and pays; a month later (the server's calendar moved
-forward 31 days) the agency reviews the service, the supplier answers, and the rating shows on the
-service page."""
+answers, the agency awards and both confirm; the month in course cannot be reported yet; once it has
+ended (the server's calendar moved to the first day of the next month) the supplier reports the month's
+usage, the agency rejects it, the supplier corrects it, the agency accepts it, the supplier claims the
+payment (대금청구) and the agency pays; a month later (the calendar moved forward 31 days) the agency
+reviews the service, the supplier answers, and the rating shows on the service page."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from playwright.sync_api import Page, expect
 from digitalmarket.core.clock import today_kst
 from tests.browser.conftest import ARTIFACTS, CHROMIUM_ARGS  # noqa: F401
 from tests.browser.selection_journey import PASSWORD, navigate, tick
+from tests.settlement.settling import next_month
 
 pytestmark = pytest.mark.browser
 SERVICE = "가상결재 클라우드"  # a demo service of (주)가상소프트, supplier@demo.kr
@@ -133,7 +135,23 @@ def test_usage_inspection_payment_and_review(browser, data_dir):
         post(supplier, "/confirm")
         expect(supplier.locator("#implementation-heading")).to_have_text("이용실적과 대금지급")
 
-        # 4. The supplier reports this month's usage: 32 users, above what was contracted for a month.
+        # 4. This month has not ended: it cannot be reported yet, and the pages say from which day.
+        first_of_next = next_month(today)
+        expect(supplier.locator("#implementation")).to_contain_text(f"{first_of_next.isoformat()}부터 등록 가능")
+        supplier.goto(f"{order_url}/usage")
+        expect(supplier.locator("main")).to_contain_text(f"{first_of_next.isoformat()}부터 등록할 수 있습니다")
+    finally:
+        server.stop()
+
+    # 5. On the first day of the next month the supplier reports the month's usage: 32 users, above
+    # what was contracted for a month.
+    days = (first_of_next - today).days
+    month_over = Server(data_dir, days=days)
+    try:
+        people = People(browser, month_over.url)
+        buyer, supplier = people.page("buyer@demo.kr"), people.page("supplier@demo.kr")
+        order_url = order_url.replace(server.url, month_over.url)
+        supplier.goto(order_url)
         navigate(supplier, supplier.get_by_role("link", name="월별 이용실적 등록"))
         expect(supplier.get_by_role("heading", level=1)).to_have_text("월별 이용실적 등록")
         supplier.get_by_label("기본 이용 수량").fill("32")
@@ -143,10 +161,10 @@ def test_usage_inspection_payment_and_review(browser, data_dir):
         invoice_url = supplier.url.split("?")[0]
         expect(supplier.locator("main")).to_contain_text("228,800원")  # 32 x 6,500 + VAT
 
-        # 5. The agency rejects it with a reason; the supplier corrects it to 30 users.
+        # 6. The agency rejects it with a reason; the supplier corrects it to 30 users.
         buyer.goto("/agency/invoices")
         expect(buyer.get_by_role("heading", level=1)).to_have_text("검수 및 대금지급")
-        navigate(buyer, buyer.locator(f"a[href='{invoice_url.split(server.url)[-1]}']").first)
+        navigate(buyer, buyer.locator(f"a[href='{invoice_url.split(month_over.url)[-1]}']").first)
         buyer.fill("#field-reason", "이번 달 이용자는 30명입니다.")
         post(buyer, "/reject")
         expect(buyer.locator(".dm-facts").first).to_contain_text("반려")
@@ -156,40 +174,49 @@ def test_usage_inspection_payment_and_review(browser, data_dir):
         supplier.get_by_label("기본 이용 수량").fill("30")
         post(supplier, "/correct")
 
-        # 6. The agency accepts it: payment is due in 5 working days; it pays today.
+        # 7. The agency accepts it; the supplier claims the payment (대금청구): payment is due in 5
+        # working days of the claim; the agency pays the same day.
         buyer.goto(invoice_url)
         expect(buyer.locator("main")).to_contain_text("214,500원")  # 30 x 6,500 + VAT
         post(buyer, "/accept")
-        expect(buyer.locator(".dm-facts").first).to_contain_text("지급 기한")
+        expect(buyer.locator("#next-step")).to_contain_text("공급기업의 대금청구를 기다리고 있습니다")
+        supplier.goto(invoice_url)
+        shoot(supplier, "claim")
+        post(supplier, "/claim")
+        expect(supplier.locator(".dm-facts").first).to_contain_text("지급 기한")
+        expect(supplier.locator(".dm-facts").first).to_contain_text("(KST) · 김가상")
+        buyer.goto(invoice_url)
         shoot(buyer, "invoice")
-        expect(buyer.get_by_label("지급일")).to_have_value(today.isoformat())
+        expect(buyer.get_by_label("지급일")).to_have_value(first_of_next.isoformat())
         post(buyer, "/pay")
         expect(buyer.locator(".dm-facts").first).to_contain_text("지급 완료")
         buyer.goto(order_url)
         section = buyer.locator("#implementation")
         expect(section).to_contain_text("214,500원")
         expect(section).to_contain_text("지급 완료")
-        expect(section).to_contain_text("이용후기는 30일 이상 이용한 뒤")
+        if days < 30:
+            expect(section).to_contain_text("이용후기는 30일 이상 이용한 뒤")
         shoot(buyer, "order")
     finally:
-        server.stop()
+        month_over.stop()
 
-    # 7. A month later the agency reviews the service and the supplier answers.
-    later = Server(data_dir, days=31)
+    # 8. A month later the agency reviews the service and the supplier answers.
+    later = Server(data_dir, days=max(31, days + 1))
     try:
         people = People(browser, later.url)
         buyer, supplier = people.page("buyer@demo.kr"), people.page("supplier@demo.kr")
-        buyer.goto(order_url.replace(server.url, later.url))
+        order_url = order_url.replace(month_over.url, later.url)
+        buyer.goto(order_url)
         navigate(buyer, buyer.get_by_role("link", name="이용후기 작성"))
         tick(buyer, "#field-rating")  # the first choice: 5
         buyer.fill("#field-comment", "결재 처리 속도가 빨라졌고 교육 지원이 좋았습니다.")
         post(buyer, "/review")
         expect(buyer.locator(".dm-notice-success, [role=status]").first).to_be_visible()
-        supplier.goto(f"{order_url.replace(server.url, later.url)}/review")
+        supplier.goto(f"{order_url}/review")
         supplier.fill("#field-answer", "감사합니다. 추가 교육도 지원하겠습니다.")
         post(supplier, "/review/answer")
 
-        # 8. Anyone sees the rating and the review with its answer on the service page.
+        # 9. Anyone sees the rating and the review with its answer on the service page.
         public = people.page(None)
         public.goto(f"/services/{code}")
         reviews = public.locator("#reviews")
