@@ -329,3 +329,25 @@ def test_a_failed_award_keeps_no_record(demo, client, codes, headers):
         assert session.scalar(select(func.count()).select_from(AwardDecisionRecord)) == 1
     read = client.get(f"/api/v1/orders/{order['id']}/decision-record", headers=headers["buyer"]).json()
     assert read["frozen"] and read["record"]["award"]["reason"] == REASON
+
+
+def test_the_pdf_carries_long_requirements_and_reasons_over_pages(demo, client, codes, headers):
+    long_requirements = "망분리 환경에서 GPKI 인증서로 로그인하고 전자결재와 연동되어야 한다. " * 80
+    long_reason = "기술 평가와 가격을 함께 보아 가장 적합하다고 판단함. " * 120 + "끝."
+    body = request_body(demo, codes[:2]) | {"requirements": long_requirements[:4000]}
+    created = client.post("/api/v1/quote-requests", json=body, headers=headers["buyer"])
+    assert created.status_code == 201, created.text
+    request_id = created.json()["id"]
+    quote = answer_and_decline(client, headers, request_id)
+    awarded = client.post(
+        f"/api/v1/quote-requests/{request_id}/award",
+        json={"quote_id": quote["id"], "version": quote["version"], "reason": long_reason[:4000]},
+        headers=headers["buyer"],
+    )
+    assert awarded.status_code == 201, awarded.text
+    pdf = client.get(f"/api/v1/orders/{awarded.json()['id']}/decision-record.pdf", headers=headers["buyer"])
+    assert pdf.status_code == 200
+    pages = pypdf.PdfReader(io.BytesIO(pdf.content)).pages
+    assert len(pages) >= 2
+    text = pdf_text(pdf.content).replace("\n", "")
+    assert "끝." in text and "전자결재와 연동되어야 한다." in text

@@ -60,6 +60,17 @@ def filters_text(filters: dict, labels: dict | None = None) -> str:
     return ", ".join(f"{labels.get(name, name)}={value}" for name, value in chosen)
 
 
+#: At most this many codes of a search's page are printed in the PDF (all are in the CSV and the JSON).
+PDF_CODES = 20
+
+
+def shown_codes(codes: list[str]) -> str:
+    if not codes:
+        return "-"
+    more = len(codes) - PDF_CODES
+    return ", ".join(codes[:PDF_CODES]) + (f" 외 {more}개" if more > 0 else "")
+
+
 def _money(value: int | None) -> str:
     return krw(value) if value is not None else "-"
 
@@ -155,7 +166,6 @@ def decision_pdf(record: DecisionRecord) -> bytes:
         ["항목", "내용"],
         [
             ["제목", request["title"]],
-            ["요구사항", request["requirements"] or "-"],
             ["수요기관", request["agency"]],
             ["담당자", request["buyer"]],
             ["요청일시", kst_time(request["created_at"])],
@@ -163,6 +173,8 @@ def decision_pdf(record: DecisionRecord) -> bytes:
             ["희망 시작일", request["desired_start"]],
         ],
     )
+    pdf.ln(1)
+    text(f"요구사항: {request['requirements'] or '-'}")  # long texts as paragraphs: a table row cannot span pages
 
     section("2. 검색 기록")
     window = data["window"]
@@ -181,7 +193,7 @@ def decision_pdf(record: DecisionRecord) -> bytes:
                     CHANNEL_KO.get(s["channel"], s["channel"]),
                     " · ".join(part for part in (s["query"], filters_text(s["filters"])) if part) or "-",
                     f"{s['result_count']:,}",
-                    ", ".join(s["codes"]) or "-",
+                    shown_codes(s["codes"]),
                 ]
                 for s in data["searches"]
             ],
@@ -260,10 +272,11 @@ def decision_pdf(record: DecisionRecord) -> bytes:
             ["계약", award["order_code"] or record.order_code],
             ["낙찰일시", kst_time(award["awarded_at"])],
             ["결정자", award["awarded_by"] or "-"],
-            ["낙찰 사유", award["reason"] or "-"],
-            ["조기 낙찰 사유", award["early_reason"] or "-"],
         ],
     )
+    pdf.ln(1)
+    text(f"낙찰 사유: {award['reason'] or '-'}", "B")
+    text(f"조기 낙찰 사유: {award['early_reason'] or '-'}")
     return bytes(pdf.output())
 
 
