@@ -22,6 +22,8 @@ from playwright.sync_api import Browser, Page, expect
 from digitalmarket.accounts.rules import business_number_check_digit
 from digitalmarket.core.clock import today_kst
 from tests.browser.selection_journey import PASSWORD, Journey, navigate, tick
+from tests.browser.test_settlement import Server
+from tests.settlement.settling import next_month
 
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 SERIOUS = ("serious", "critical")
@@ -227,7 +229,7 @@ class FullJourney(Journey):
 
     def supplier_reports_usage(self, order_url: str) -> str:
         page = self.as_user(self.supplier)
-        page.goto(order_url)
+        page.goto(path_of(order_url))
         navigate(page, page.locator(f"a[href='{path_of(order_url)}/usage']"))
         self.shot(page, "35-usage")
         for field in page.locator("input[id^='field-q']").all():
@@ -247,6 +249,14 @@ class FullJourney(Journey):
         expect(page.locator("main")).to_contain_text(f"{price * USERS * 11 // 10:,}")  # a month of 20 users + VAT
         self.shot(page, "37-invoice")
         post(page, "/accept")
+        page.context.close()
+        supplier = self.as_user(self.supplier)  # the payment claim (대금청구) after the inspection
+        supplier.goto(path_of(invoice_url))
+        self.shot(supplier, "37-invoice-claim")
+        post(supplier, "/claim")
+        supplier.context.close()
+        page = self.as_user("buyer@demo.kr")
+        page.goto(path_of(invoice_url))
         post(page, "/pay")
         self.shot(page, "38-invoice-paid", fresh=False)
         page.context.close()
@@ -279,9 +289,13 @@ def path_of(url: str) -> str:
     return "/" + url.split("://", 1)[-1].split("/", 1)[1]
 
 
-def sign_up_to_payment(browser: Browser, base: str, lang: str, shots: Path | None) -> tuple[str, str, list[str]]:
-    """Everything up to the payment, on a server of today; returns the order's path, the service code and
-    the names of the pages checked."""
+def sign_up_to_payment(
+    browser: Browser, base: str, lang: str, shots: Path | None, data_dir: Path
+) -> tuple[str, str, list[str]]:
+    """Everything up to the contract on a server of today, then the month's usage, its inspection, the
+    payment claim and the payment on a second server on the same data (``data_dir``) whose calendar is on
+    the first day of the next month, when the month can be reported; returns the order's path, the
+    service code and the names of the pages checked."""
     suffix = f"{int(time.time() * 1000) % 10_000_000}"
     email = f"owner-{lang}-{suffix}@nuri-cloud.kr"
     journey = FullJourney(browser, base, shots, lang=lang, supplier=email)
@@ -309,7 +323,12 @@ def sign_up_to_payment(browser: Browser, base: str, lang: str, shots: Path | Non
     order_url = journey.agency_awards(request_url, name, price)
     journey.supplier_confirms(order_url)
 
-    invoice_url = journey.supplier_reports_usage(order_url)
-    journey.agency_inspects_and_pays(invoice_url, price)
+    month_over = Server(data_dir, days=(next_month(today_kst()) - today_kst()).days)
+    try:
+        journey.base = month_over.url
+        invoice_url = journey.supplier_reports_usage(order_url)
+        journey.agency_inspects_and_pays(invoice_url, price)
+    finally:
+        month_over.stop()
     assert not journey.errors, journey.errors
     return path_of(order_url), code, journey.checked
