@@ -123,7 +123,9 @@ def db(backend, request, tmp_path) -> Iterator[Database]:
 
 
 @pytest.fixture
-def settings(db, tmp_path) -> Settings:
+def settings(db, tmp_path, monkeypatch) -> Settings:
+    # The installation these settings describe: workflows called without a document store use its store.
+    monkeypatch.setenv("DM_DATA_DIR", str(tmp_path))
     return Settings(
         data_dir=tmp_path,
         database_url=db.url,
