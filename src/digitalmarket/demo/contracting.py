@@ -475,7 +475,7 @@ def _order_story(world: World, buyer: Actor, service: Service, asked: datetime, 
     def confirm(actor):
         def step(now):
             order = need(box, "order")
-            orders.confirm(session, actor, order.id, order.version, now=now)
+            orders.confirm(session, actor, order.id, order.version, now=now, store=world.store)
 
         return step
 
@@ -525,7 +525,9 @@ def _order_story(world: World, buyer: Actor, service: Service, asked: datetime, 
             order = need(box, "order")
             pending = orders.pending_change(order)
             if pending is not None:
-                orders.confirm_change(session, supplier, order.id, order.version, pending.seq, now=now)
+                orders.confirm_change(
+                    session, supplier, order.id, order.version, pending.seq, now=now, store=world.store
+                )
 
         cal.add(at(change_day, 10), propose)
         cal.add(at(change_day + timedelta(days=3), 15), accept_change)
