@@ -242,6 +242,11 @@ def test_the_api_compares_with_the_same_rows(client, codes):
         (9000, "Standard", False),
         (7000, "기본", True),
     ]
+    assert [(v["price"]["billing"], v["price"]["main"]) for v in per_user["values"]] == [("monthly", True)] * 2
+    assert [v["text"] for v in rows["main_plan"]["values"]] == [
+        "Standard: 9,000 won / 사용자·월 (Monthly, without VAT)",
+        "기본: 7,000 won / 사용자·월 (Monthly, without VAT)",
+    ]
 
 
 @pytest.mark.parametrize("count", [0, 1, 5])

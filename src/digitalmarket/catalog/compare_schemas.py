@@ -29,6 +29,8 @@ class ComparedPriceOut(BaseModel):
     amount: float = Field(description="KRW excluding VAT, per the row's canonical unit")
     plan: str = Field(description="the service's cheapest plan in this unit (and resource)")
     listed_unit: str
+    billing: str = Field(description="monthly | usage | fixed, as listed")
+    main: bool = Field(default=False, description="whether this plan is the service's main plan (대표 요금제)")
     listed_price: int = Field(description="KRW as listed in the catalog")
     vat_included: bool = Field(description="whether the listed price includes VAT (the amount never does)")
     monthly_at_730_hours: float | None = Field(
@@ -51,6 +53,8 @@ class ComparedValueOut(BaseModel):
                 amount=float(p.amount),
                 plan=p.plan.name,
                 listed_unit=p.plan.unit,
+                billing=p.plan.billing,
+                main=p.plan.main,
                 listed_price=p.plan.unit_price,
                 vat_included=p.plan.vat_included,
                 monthly_at_730_hours=float(monthly) if monthly is not None else None,
