@@ -220,3 +220,17 @@ def test_the_payment_clause_counts_five_working_days_from_a_valid_claim_after_in
     assert "검수를 마친 뒤 적법한 대금청구를 받으면" in clause
     assert "그 청구를 받은 다음 날부터 세어 5근무일(토요일, 일요일 및 공휴일은 세지 아니한다) 이내" in clause
     assert "시행령 제58조" in clause
+
+
+def test_an_administrator_may_register_an_agency_with_its_head_and_address(demo, client):
+    body = {"agency_code": "1990000", "name": "가상기획부", "agency_kind": "central"}
+    admin = api_token(demo, "admin@demo.kr")
+    made = client.post(
+        "/api/v1/admin/agencies", json=body | {"representative": "기획장", "address": "세종 가상로 3"}, headers=admin
+    )
+    assert made.status_code == 201, made.text
+    assert (made.json()["representative"], made.json()["address"]) == ("기획장", "세종 가상로 3")
+    page_login(client, "admin@demo.kr")
+    page = client.get(f"/organisations/{made.json()['id']}")
+    assert "기획장" in page.text and "세종 가상로 3" in page.text
+    assert 'name="address"' in client.get("/organisations").text
