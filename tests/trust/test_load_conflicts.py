@@ -199,7 +199,7 @@ def test_fifty_clients_change_one_order_and_one_application(demo, tmp_path):
         def decide(who):
             path = f"/api/v1/applications/{application_id}"
             if who % 2:
-                items = {"description": f"설명 보완 {who}"}
+                items = {"basic": f"설명 보완 {who}"}
                 return call(operator, who, "POST", f"{path}/supplement-request", {"version": version, "items": items})
             return call(operator, who, "POST", f"{path}/accept", {"version": version})
 
@@ -211,7 +211,7 @@ def test_fifty_clients_change_one_order_and_one_application(demo, tmp_path):
             assert application["state"] == "supplement_requested"
             assert (seen["application.request_supplement"], seen["application.accept"]) == (1, 0)
             [details] = event_details(db, "application", application_id, "application.request_supplement")
-            assert details["items"] == {"description": f"설명 보완 {winner.who}"}
+            assert details["items"] == {"basic": f"설명 보완 {winner.who}"}
         else:
             assert application["state"] == "accepted"
             assert (seen["application.request_supplement"], seen["application.accept"]) == (0, 1)

@@ -392,6 +392,8 @@ def make_order(
     now = now or utcnow()
     today = today_kst(now)
     refuse_unless_orderable(session, service, today)
+    # Before the order's code is taken: a refusal for a missing party detail leaves no number unused.
+    refuse_unless_parties_complete(session.get(Organisation, actor.organisation_id), service.supplier)
     contract = catalog_contract_of(session, service, today)
     method = method or ("delivery_request" if contract is not None else "negotiated")
     lines = _new_lines(service, contract, asked, 0)

@@ -24,6 +24,7 @@ from ..core.forms import Form, form_errors, redirect
 from ..core.i18n import N_, Text
 from ..core.templating import Flash, csrf_protect, render
 from . import orders, quotes, rules
+from .contract_pdf import party_problems
 from .rules import (
     MAX_SERVICES_PER_REQUEST,
     METHOD_LABELS,
@@ -341,6 +342,7 @@ def _award_page(request, actor, request_id, quote_id, errors=None, values=None, 
             c["money"].total for c in table["columns"] if c["money"]
         )
         context = {
+            "parties": party_problems(found.agency, quote.supplier),
             "qr": found,
             "quote": quote,
             "column": column,
