@@ -131,9 +131,10 @@ def _check_catalog_export(client, demo, market):
     with demo.reading() as session:
         services = {s.code: s for s in session.scalars(select(Service).where(Service.status == "published"))}
     assert sorted(line[0] for line in lines) == sorted(services)
-    lowest = header.index("최저 단가(원, 부가세 별도)")
+    main = header.index("대표 요금제 가격(원, 부가세 별도)")
     by_code = {line[0]: line for line in lines}
-    assert int(by_code[market["services"][0]][lowest]) == 12000
+    assert int(by_code[market["services"][0]][main]) == 12000
+    assert by_code[market["services"][0]][header.index("대표 요금제 단위·과금")] == "사용자/월 (월 정액)"
     assert by_code[market["services"][1]][header.index("서비스 유형")] == "클라우드 인프라(IaaS)"
     assert by_code[market["services"][2]][header.index("기업 규모")] == "중견기업"
 
@@ -160,3 +161,24 @@ def test_large_csv_is_written_in_chunks():
     assert len(chunks) == 3
     assert chunks[0].startswith(exports.BOM) and not chunks[1].startswith(exports.BOM)
     assert "".join(chunks).count("\r\n") == exports.BATCH * 2 + 3
+
+
+def test_the_catalog_export_gives_the_main_plans_price_never_a_cheaper_add_on(client, demo):
+    from tests.contracting.buying import people_of, publish
+
+    plans = [
+        {"name": "저장공간 추가", "billing": "monthly", "unit": "GB/월", "unit_price": 150, "vat_included": False},
+        {
+            "name": "Standard",
+            "billing": "monthly",
+            "unit": "사용자/월",
+            "unit_price": 28000,
+            "vat_included": False,
+            "main": True,
+        },
+    ]
+    code = publish(demo, people_of(demo).supplier, "가상 화상회의", plans=plans)
+    rows = _csv(client.get("/api/v1/exports/catalog.csv"))
+    line = next(row for row in rows[1:] if row[0] == code)
+    assert int(line[rows[0].index("대표 요금제 가격(원, 부가세 별도)")]) == 28000
+    assert line[rows[0].index("대표 요금제 단위·과금")] == "사용자/월 (월 정액)"

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session, aliased
 
 from ..accounts.rules import SIZE_LABELS, SupplierSize
 from ..accounts.tables import Organisation
-from ..catalog.rules import TYPE_LABELS, ServiceType
+from ..catalog.rules import BILLING_LABELS, TYPE_LABELS, Billing, ServiceType
 from ..catalog.tables import Category, Service
 from ..contracting.rules import METHOD_LABELS, ORDER_STATE_LABELS, OrderState, catalog_price
 from ..contracting.tables import Order
@@ -65,8 +65,8 @@ CATALOG_FIELDS = (
     Field("csap_grade", N_("CSAP grade")),
     Field("csap_valid_until", N_("CSAP valid until")),
     Field("sla_availability", N_("SLA availability (%)")),
-    Field("lowest_price", N_("Lowest price (KRW, without VAT)")),
-    Field("lowest_price_unit", N_("Unit of the lowest price")),
+    Field("main_price", N_("Main plan's price (KRW, without VAT)")),
+    Field("main_price_unit", N_("Unit and billing of the main plan")),
     Field("selected_on", N_("Selected on")),
 )
 CONTRACT_FIELDS = (
@@ -97,13 +97,13 @@ def _day(value) -> str | None:
 
 
 def catalog_rows(session: Session, locale: str) -> Iterator[list]:
-    """Published services, by code: the catalog's public facts and the lowest price (without VAT)."""
+    """Published services, by code: the catalog's public facts and the price of the main plan (대표 요금제,
+    chosen by the supplier, never an add-on; without VAT) with its unit and billing."""
     query = (
         select(Service).where(Service.status == "published").order_by(Service.code).execution_options(yield_per=BATCH)
     )
     for service in session.scalars(query):
-        plans = sorted(service.price_plans, key=lambda p: (catalog_price(p.unit_price, p.vat_included), p.position))
-        lowest = plans[0] if plans else None
+        main = service.main_plan
         supplier: Organisation = service.supplier
         category: Category = service.category
         size = SIZE_LABELS.get(SupplierSize(supplier.size)) if supplier.size else None
@@ -118,8 +118,8 @@ def catalog_rows(session: Session, locale: str) -> Iterator[list]:
             service.csap_grade,
             _day(service.csap_valid_until),
             float(service.sla_availability),
-            catalog_price(lowest.unit_price, lowest.vat_included) if lowest else None,
-            lowest.unit if lowest else None,
+            catalog_price(main.unit_price, main.vat_included) if main else None,
+            f"{main.unit} ({BILLING_LABELS[Billing(main.billing)].render(locale)})" if main else None,
             _day(service.selected_on),
         ]
 
