@@ -50,7 +50,7 @@ PASS_COMMENTS = ["서류상 적합", "증빙 확인", "요건 충족", ""]
 
 
 def meeting_day(month: str) -> date:
-    """The committee meets on the 20th of its month, or the working day before when it is a weekend."""
+    """The committee meets on the 20th of its month, or the Friday before when the 20th is a weekend."""
     year, mon = (int(p) for p in month.split("-"))
     day = date(year, mon, 20)
     while day.weekday() >= 5:
