@@ -10,18 +10,15 @@ from __future__ import annotations
 
 import csv
 import io
-import logging
 
 from fpdf import FPDF, FontFace
 from fpdf.enums import Align, XPos, YPos
 
 from ..core.i18n import N_
-from . import pdf_fonts
 from .decision_record import DecisionRecord, kst_time
-from .document import NANUM, PRETENDARD, clean, font_coverage, krw, nanum_files, pretendard_files, uncovered
+from .document import PRETENDARD, clean, embed_fonts, krw
 from .rules import QUOTE_STATE_LABELS
 
-log = logging.getLogger(__name__)
 
 TITLE = "낙찰 결정 기록"
 STATUS_KO = {
@@ -110,8 +107,6 @@ def decision_pdf(record: DecisionRecord) -> bytes:
     """The record as PDF bytes."""
     data = record.data
     request, award = data["request"], data["award"]
-    pretendard = pretendard_files()
-    missing = uncovered(_texts(record), font_coverage(*pretendard.values()))
     pdf = _PDF(f"{TITLE}  {clean(request['code'])}  {clean(record.order_code)}")
     pdf.set_margins(18, 18, 18)
     pdf.set_auto_page_break(True, margin=18)
@@ -119,16 +114,7 @@ def decision_pdf(record: DecisionRecord) -> bytes:
     pdf.set_title(f"{TITLE} {clean(request['code'])}")
     pdf.set_author("디지털서비스 마켓")
     pdf.set_creator("디지털서비스 마켓")
-    for style, path in pretendard.items():
-        pdf_fonts.add_font(pdf, PRETENDARD, style, path)
-    if missing:
-        nanum = nanum_files()
-        if nanum:
-            for style, path in nanum.items():
-                pdf_fonts.add_font(pdf, NANUM, style, path)
-            pdf.set_fallback_fonts([NANUM], exact_match=False)
-        else:
-            log.warning("decision record %s: the fonts lack %s", request["code"], "".join(sorted(missing)))
+    embed_fonts(pdf, _texts(record), f"decision record {request['code']}")
     pdf.add_page()
 
     def text(value: str, style: str = "", size: float = 9.5) -> None:

@@ -651,12 +651,32 @@ def document_text(doc: ContractDocument) -> list[str]:
     return [clean(text) for text in texts]
 
 
+def embed_fonts(pdf: FPDF, texts: Iterable[str], what: str) -> None:
+    """Pretendard GOV (KRDS's typeface) in every style the documents use, and NanumGothic as the fallback
+    for characters of ``texts`` it lacks when fonts-nanum is installed (said in the log either way)."""
+    pretendard = pretendard_files()
+    missing = uncovered(texts, font_coverage(*pretendard.values()))
+    for style, path in pretendard.items():
+        pdf_fonts.add_font(pdf, PRETENDARD, style, path)
+    if not missing:
+        return
+    nanum = nanum_files()
+    if nanum:
+        for style, path in nanum.items():
+            pdf_fonts.add_font(pdf, NANUM, style, path)
+        pdf.set_fallback_fonts([NANUM], exact_match=False)
+        log.info("%s: NanumGothic for %s", what, "".join(sorted(missing)))
+    else:
+        log.warning(
+            "%s: Pretendard GOV lacks %s and fonts-nanum is not installed; they will not show",
+            what,
+            "".join(sorted(missing)),
+        )
+
+
 def contract_pdf(doc: ContractDocument) -> bytes:
     """The contract document of ``doc`` as PDF bytes (the same document gives the same bytes)."""
     check(doc)
-    pretendard = pretendard_files()
-    missing = uncovered(document_text(doc), font_coverage(*pretendard.values()))
-
     footer = f"{TITLE}  {clean(doc.contract_number)}" + (f"  변경차수 {doc.change_seq}" if doc.change_seq else "")
     pdf = _ContractPDF(footer)
     pdf.set_margins(MARGIN, MARGIN, MARGIN)
@@ -667,21 +687,7 @@ def contract_pdf(doc: ContractDocument) -> bytes:
     pdf.set_subject(clean(doc.service_name))
     pdf.set_author("디지털서비스 마켓")
     pdf.set_creator("디지털서비스 마켓")
-    for style, path in pretendard.items():
-        pdf_fonts.add_font(pdf, PRETENDARD, style, path)
-    if missing:
-        nanum = nanum_files()
-        if nanum:
-            for style, path in nanum.items():
-                pdf_fonts.add_font(pdf, NANUM, style, path)
-            pdf.set_fallback_fonts([NANUM], exact_match=False)
-            log.info("contract %s: NanumGothic for %s", doc.contract_number, "".join(sorted(missing)))
-        else:
-            log.warning(
-                "contract %s: Pretendard GOV lacks %s and fonts-nanum is not installed; they will not show",
-                doc.contract_number,
-                "".join(sorted(missing)),
-            )
+    embed_fonts(pdf, document_text(doc), f"contract {doc.contract_number}")
     pdf.set_text_color(*TEXT)
     pdf.add_page()
 
