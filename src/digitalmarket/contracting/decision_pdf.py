@@ -19,7 +19,6 @@ from .decision_record import DecisionRecord, kst_time
 from .document import PRETENDARD, clean, embed_fonts, krw
 from .rules import QUOTE_STATE_LABELS
 
-
 TITLE = "낙찰 결정 기록"
 STATUS_KO = {
     "requested": "미응답",
