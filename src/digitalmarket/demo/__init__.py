@@ -24,6 +24,7 @@ def seed_demo_work(session: Session, documents_dir: Path, now: datetime | None =
     from ..accounts.tables import User
     from ..accounts.workflow import actor_of
     from ..core.clock import today_kst
+    from ..core.notifications import mark_all_read
     from ..core.tables import utcnow
     from ..selection.tables import CommitteeRound
     from .history import Calendar
@@ -37,7 +38,13 @@ def seed_demo_work(session: Session, documents_dir: Path, now: datetime | None =
     world = new_selection(session, DocumentStore(documents_dir), calendar, users, today_kst(now))
     services = plan_services(world, session)
     plan_applications(world, users, today_kst(now))
-    calendar.run(FIRST_DAY, lambda day: None)
+
+    def daily(day) -> None:
+        if day.day == 1:  # people read their notifications now and then: what came this month is unread
+            for actor in users.values():
+                mark_all_read(session, actor.user_id)
+
+    calendar.run(FIRST_DAY, daily)
     return {
         "services": services,
         "applications": world.counts["applications"],
