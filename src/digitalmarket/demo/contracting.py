@@ -371,7 +371,7 @@ def _lines(rng: random.Random, service: Service, months: int) -> list[tuple[int,
             quantity = max(1, min(12, round(budget * 0.6 / price))) if plan.unit == "인월" else 1
         else:
             quantity = max(1, min(1_000_000, round(budget / len(plans) / price)))
-        lines.append((plan.id, quantity, months))
+        lines.append((plan.id, quantity, max(months, plan.min_term_months)))  # never below the minimum term
     return lines
 
 
@@ -449,7 +449,21 @@ def _order_story(world: World, buyer: Actor, service: Service, asked: datetime, 
         def award(now):
             request = need(box, "request")
             quote = sorted(request.quotes, key=lambda q: q.id)[0]
-            box["order"] = quotes.award(session, buyer, request.id, quote.id, quote.version, world.store, now=now)
+            answered = [q for q in request.quotes if q.status == "quoted"]
+            lowest = min(answered, key=lambda q: quotes.quote_amounts(q).total)
+            reason = "최저가 견적" if lowest.id == quote.id else "보안 인증 등급과 지원 체계가 요구사항에 더 잘 맞음"
+            early = "사업 착수 일정이 급해 마감 전에 낙찰함" if quotes.waiting_suppliers(request, now) else ""
+            box["order"] = quotes.award(
+                session,
+                buyer,
+                request.id,
+                quote.id,
+                quote.version,
+                world.store,
+                now=now,
+                reason=reason,
+                early_reason=early,
+            )
 
         cal.add(asked, ask)
         if fate != "waiting":  # else the first supplier has yet to answer
