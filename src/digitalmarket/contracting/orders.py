@@ -164,8 +164,13 @@ def side_of(actor: Actor, order: Order) -> str | None:
     return None
 
 
-def visible_order(session: Session, actor: Actor, order_id: int) -> Order:
-    """An order for its two parties; 404 for anyone else (another agency, a competitor)."""
+def visible_order(session: Session, actor: Actor, order_id: int, *, lock: bool = False) -> Order:
+    """An order for its two parties; 404 for anyone else (another agency, a competitor). ``lock`` holds the
+    order's row until the transaction ends (``SELECT ... FOR UPDATE`` on PostgreSQL): every step that
+    writes an order takes it first, so that two steps on one order (a confirmation and a withdrawal, say)
+    take turns instead of locking the order's and its versions' rows in opposite orders."""
+    if lock:
+        session.execute(select(Order.id).where(Order.id == order_id).with_for_update())
     order = session.get(Order, order_id)
     if order is None or side_of(actor, order) is None:
         raise NotFound()
@@ -569,7 +574,7 @@ def confirm(
     confirmations, in ``store`` (the installation's when None); see `_conclude_document`."""
     now = now or utcnow()
     today = today_kst(now)
-    order = visible_order(session, actor, order_id)
+    order = visible_order(session, actor, order_id, lock=True)
     side = side_of(actor, order)
     new_state = rules.move("order", order.status, OrderAction.CONFIRM)
     first = version_of(order, 0)
@@ -676,7 +681,7 @@ def propose_change(
     proposer's side confirms by proposing, the other side confirms or declines."""
     now = now or utcnow()
     today = today_kst(now)
-    order = visible_order(session, actor, order_id)
+    order = visible_order(session, actor, order_id, lock=True)
     side = side_of(actor, order)
     rules.move("order", order.status, OrderAction.CHANGE)
     if pending_change(order) is not None:
@@ -795,7 +800,7 @@ def confirm_change(
     document of record is made again with both confirmations (`_conclude_document`)."""
     now = now or utcnow()
     today = today_kst(now)
-    order = visible_order(session, actor, order_id)
+    order = visible_order(session, actor, order_id, lock=True)
     side = side_of(actor, order)
     new_state = rules.move("order", order.status, OrderAction.CHANGE)
     proposal = pending_change(order)
@@ -839,7 +844,7 @@ def withdraw_change(
 ) -> Order:
     """The proposer withdraws a change, or the other side declines it; the contract stays as it was."""
     now = now or utcnow()
-    order = visible_order(session, actor, order_id)
+    order = visible_order(session, actor, order_id, lock=True)
     side = side_of(actor, order)
     proposal = pending_change(order)
     if proposal is None or proposal.seq != seq:
@@ -874,7 +879,7 @@ def terminate(
 ) -> Order:
     """Early termination by the agency, with a reason; a change still waiting is withdrawn."""
     now = now or utcnow()
-    order = visible_order(session, actor, order_id)
+    order = visible_order(session, actor, order_id, lock=True)
     if side_of(actor, order) != "agency":
         raise NotFound()
     new_state = rules.move("order", order.status, OrderAction.TERMINATE)
