@@ -67,7 +67,7 @@ bench: setup
 	-$(call run_bench,ocds,$(BIN)/python bench/ocds_export.py)
 	$(BIN)/python bench/summary.py
 
-LOCK_INPUTS := pyproject.toml requirements/tools.in --extra test --generate-hashes --python-version 3.11 --no-header
+LOCK_INPUTS := pyproject.toml requirements/tools.in --extra test --generate-hashes --python-version 3.11 --custom-compile-command "make lock"
 # lock: write requirements.lock again after a change of pyproject.toml, keeping every version that still fits.
 lock: setup
 	$(BIN)/uv pip compile $(LOCK_INPUTS) -o requirements.lock
