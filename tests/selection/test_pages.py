@@ -14,7 +14,7 @@ from tests.helpers import csrf_from, page_login
 @pytest.fixture
 def work(demo, settings):
     with demo.transaction() as session:
-        seed_demo_work(session, settings.documents_dir)
+        seed_demo_work(session, settings.documents_dir, catalog=False)
     with demo.reading() as session:
         by_name = {a.name: a for a in session.scalars(select(Application))}
         ordered = session.scalars(select(CommitteeRound).order_by(CommitteeRound.number)).all()

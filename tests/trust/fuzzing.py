@@ -165,7 +165,7 @@ def build(data_dir: Path, database_url: str | None = None):
     )
     with db.transaction() as session:
         seed_demo(session)
-        seed_demo_work(session, settings_.documents_dir)
+        seed_demo_work(session, settings_.documents_dir, catalog=False)
     app = create_app(settings_, db)
     tokens = {name: api_token(db, email) for name, email in IDENTITIES.items() if email}
     return app, db, tokens

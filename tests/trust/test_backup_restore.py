@@ -34,7 +34,7 @@ def market(demo, settings):
     """A platform in use: applications with documents, a quote awarded into an order with its contract
     document, an order in use with an invoice, all through the workflows."""
     with demo.transaction() as session:
-        seed_demo_work(session, settings.documents_dir)
+        seed_demo_work(session, settings.documents_dir, catalog=False)
     with demo.reading() as session:
         supplier_id = session.scalars(select(Organisation.id).where(Organisation.name == "(주)가상소프트")).one()
     _quote_and_order(demo, settings, supplier_id)

@@ -40,7 +40,7 @@ def backend():
 def objects(demo, settings):
     """Ids of real objects, all belonging to the first demo supplier, to fill path parameters."""
     with demo.transaction() as session:
-        seed_demo_work(session, settings.documents_dir)
+        seed_demo_work(session, settings.documents_dir, catalog=False)
     with demo.reading() as session:
         application = session.scalars(
             select(Application).where(Application.content["name"].as_string() == "가상 보안관제 서비스")

@@ -17,10 +17,14 @@ from .accounts import ACCOUNTS, DEMO_PASSWORD, seed_demo
 __all__ = ["ACCOUNTS", "DEMO_PASSWORD", "seed_demo", "seed_demo_trade", "seed_demo_work"]
 
 
-def seed_demo_work(session: Session, documents_dir: Path, now: datetime | None = None) -> dict[str, int]:
+def seed_demo_work(
+    session: Session, documents_dir: Path, now: datetime | None = None, *, catalog: bool = True
+) -> dict[str, int]:
     """The selection history up to ``now`` (default: now), played day by day from 2024-01 through the
     workflows: the catalog's services selected by monthly committee rounds and published, then the demo
-    accounts' applications in every state, the last round decided and the next one open."""
+    accounts' applications in every state, the last round decided and the next one open. ``catalog=False``
+    plays the demo accounts' companies' services only, not the generated catalog (for tests that need
+    the selection states, not 181 services)."""
     from ..accounts.tables import User
     from ..accounts.workflow import actor_of
     from ..core.clock import today_kst
@@ -36,7 +40,7 @@ def seed_demo_work(session: Session, documents_dir: Path, now: datetime | None =
     users = {u.email: actor_of(u) for u in session.scalars(select(User))}
     calendar = Calendar(session, now)
     world = new_selection(session, DocumentStore(documents_dir), calendar, users, today_kst(now))
-    services = plan_services(world, session)
+    services = plan_services(world, session, catalog=catalog)
     plan_applications(world, users, today_kst(now))
 
     def daily(day) -> None:

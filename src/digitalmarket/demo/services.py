@@ -241,14 +241,17 @@ def _certificate_no_later_than(content: dict, year: int) -> dict:
     return {**content, "csap_certificate_number": number}
 
 
-def plan_services(world: Selection, session: Session) -> int:
-    """Every demo service's selection on the calendar; returns how many will be published."""
+def plan_services(world: Selection, session: Session, *, catalog: bool = True) -> int:
+    """Every demo service's selection on the calendar (``catalog=False``: the demo accounts' companies'
+    eight only); returns how many will be published."""
     rng = world.rng
     suppliers: dict[str, Actor] = {}
     for user in session.scalars(select(User).where(User.role == Role.SUPPLIER).order_by(User.id)):
         org = session.get(Organisation, user.organisation_id)
         suppliers.setdefault(org.business_number, actor_of(user))
     contents = _contents(session, world.categories)
+    if not catalog:
+        contents = contents[: len(SERVICES)]
     months = _months(FIRST_ROUND_MONTH, world.decided)
     rounds = _round_of_each(len(contents), months)
     for index, ((number, content), month) in enumerate(zip(contents, rounds, strict=True)):
