@@ -17,6 +17,8 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 
+from . import particles
+
 LOCALE_DIR = Path(__file__).resolve().parents[1] / "locale"
 SUPPORTED_LOCALES = ("ko", "en")
 DEFAULT_LOCALE = "ko"
@@ -110,13 +112,15 @@ def _compile(locale: str) -> NullTranslations:
 
 
 def gettext(msgid: str, locale: str | None = None, **params) -> str:
+    """The message in ``locale`` with its parameters, each Korean particle chosen for the value before it."""
     text = translations(locale or current_locale.get()).gettext(msgid)
-    return text % params if params else text
+    return particles.fit(text, params) % params if params else text
 
 
 def ngettext(singular: str, plural: str, n: int, locale: str | None = None, **params) -> str:
     text = translations(locale or current_locale.get()).ngettext(singular, plural, n)
-    return text % {"num": n, **params}
+    params = {"num": n, **params}
+    return particles.fit(text, params) % params
 
 
 def render(message: Text | str, locale: str | None = None) -> str:

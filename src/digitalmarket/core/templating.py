@@ -8,9 +8,10 @@ from pathlib import Path
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
-from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescape
+from jinja2 import ChoiceLoader, Environment, FileSystemLoader, pass_context, select_autoescape
+from markupsafe import Markup
 
-from . import i18n
+from . import i18n, particles
 from .errors import DomainError
 from .i18n import N_, Text
 
@@ -59,6 +60,16 @@ def _template_dirs() -> list[str]:
     return [str(d) for d in dirs]
 
 
+@pass_context
+def _gettext_with_particles(context, msgid: str, **variables) -> str:
+    """Jinja's new-style ``_()`` (the message formatted with its variables, escaped in HTML), with each
+    Korean particle chosen for the value before it (`core.particles`)."""
+    text = particles.fit(i18n.gettext(msgid), variables)
+    if context.eval_ctx.autoescape:
+        text = Markup(text)
+    return text % variables
+
+
 def _build_environment() -> Environment:
     """Templates are compiled once per process: without ``auto_reload=False`` Jinja asks the file system
     for the modification time of a page's template and of every template it extends or includes, at
@@ -76,6 +87,7 @@ def _build_environment() -> Environment:
         lambda singular, plural, n: i18n.ngettext(singular, plural, n),
         newstyle=True,
     )
+    env.globals["gettext"] = env.globals["_"] = _gettext_with_particles
     env.filters["t"] = i18n.render
     return env
 
