@@ -142,25 +142,6 @@ def _services(session, codes: list[str]) -> list[Service]:
     return found
 
 
-def period_warnings(session, data: quotes.RequestIn) -> list[dict]:
-    """The services whose catalog contract ends before the period asked of them: a delivery request must
-    fall inside it, so the award would need a shorter period or an extension. Said before sending."""
-    if data.desired_start is None:
-        return []
-    today = today_kst()
-    warnings = []
-    for ask in data.services[:MAX_SERVICES_PER_REQUEST]:
-        months = [line.months for line in ask.lines if isinstance(line.months, int) and 1 <= line.months <= 60]
-        service = session.scalar(select(Service).where(Service.code == ask.code))
-        if not months or service is None:
-            continue
-        contract = orders.catalog_contract_of(session, service, today)
-        end = rules.period_end(max(data.desired_start, today), max(months))
-        if contract is not None and contract.status == "contracted" and end > contract.period_end:
-            warnings.append({"service": service, "contract": contract, "end": end})
-    return warnings
-
-
 def _new_request_page(request, actor, codes, values=None, errors=None, status=200, warnings=None):
     problem = None
     if len(codes) > MAX_SERVICES_PER_REQUEST:
@@ -256,7 +237,7 @@ def agency_request_create(request: Request, form: Form, actor: Actor = Depends(p
     codes, data, origin = request_from_form(form)
     if form.get("period_confirmed") != "1":
         with database(request).reading() as session:
-            warnings = period_warnings(session, data)
+            warnings = quotes.period_warnings(session, data, today_kst())
         if warnings:
             return _new_request_page(request, actor, codes, form, warnings=warnings)
     try:

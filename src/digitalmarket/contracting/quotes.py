@@ -241,6 +241,33 @@ def create_request(session: Session, actor: Actor, data: RequestIn, now: datetim
     return request
 
 
+@dataclass(frozen=True)
+class PeriodWarning:
+    """A service whose catalog contract ends before the period asked of it (said before sending)."""
+
+    service: Service
+    contract: object  # CatalogContract
+    end: date
+
+
+def period_warnings(session: Session, data: RequestIn, today: date) -> list[PeriodWarning]:
+    """The services of a request whose catalog contract ends before the period asked of them: a delivery
+    request must fall inside it, so the award would need a shorter period or an extension."""
+    if data.desired_start is None:
+        return []
+    warnings = []
+    for ask in data.services[:MAX_SERVICES_PER_REQUEST]:
+        months = [m for m in (line.months for line in ask.lines) if isinstance(m, int) and 1 <= m <= rules.MAX_MONTHS]
+        service = session.scalar(select(Service).where(Service.code == ask.code))
+        if not months or service is None:
+            continue
+        contract = orders.catalog_contract_of(session, service, today)
+        end = rules.period_end(max(data.desired_start, today), max(months))
+        if contract is not None and contract.status == rules.CatalogState.CONTRACTED and end > contract.period_end:
+            warnings.append(PeriodWarning(service, contract, end))
+    return warnings
+
+
 # --- the supplier's answer ----------------------------------------------------------------------------------------
 
 
