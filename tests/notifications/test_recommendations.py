@@ -82,9 +82,9 @@ def test_an_agency_is_offered_similar_and_popular_services_with_the_reasons(demo
 
     assert used not in by_code and local_only not in by_code
     assert found[0].service.code == similar
-    assert by_code[similar] == ["이용 중인 가상 그룹웨어와(과) 비슷함: 메일, 협업"]
+    assert by_code[similar] == ["이용 중인 가상 그룹웨어와 비슷함: 메일, 협업"]
     assert by_code[popular] == ["같은 유형의 기관 2곳이 이용 중"]
-    assert by_code[same_category] == ["이용 중인 가상 그룹웨어와(과) 같은 분류"]
+    assert by_code[same_category] == ["이용 중인 가상 그룹웨어와 같은 분류"]
 
     page_login(client, "buyer@demo.kr")
     home = client.get("/agency")
@@ -117,5 +117,5 @@ def test_a_supplier_sees_the_demand_notices_matching_its_services(demo, client):
     home = client.get("/supplier")
     assert "내 서비스에 맞는 수요예보" in home.text
     assert "전 직원 협업도구 도입" in home.text and "민원 상담 챗봇" not in home.text
-    assert "같은 분류의 내 서비스 가상 그룹웨어와(과) 맞는 수요" in home.text
+    assert "같은 분류의 내 서비스 가상 그룹웨어와 맞는 수요" in home.text
     assert "예산 10,000,000~50,000,000원" in home.text
