@@ -91,10 +91,14 @@ class Notification(Base):
         Index("ix_notifications_mail_queue", "mail_status", "next_attempt_at"),
         CheckConstraint("mail_status IN ('pending', 'sent', 'skipped')", name="mail_status"),
         CheckConstraint("attempts >= 0", name="attempts"),
+        CheckConstraint("user_id IS NOT NULL OR to_email IS NOT NULL", name="addressed"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), nullable=False)
+    # A notification of a user; or, with ``to_email`` and no user, an account e-mail (see `mail_to`)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    to_email: Mapped[str | None] = mapped_column(String(254))
+    language: Mapped[str | None] = mapped_column(String(8))
     msgid: Mapped[str] = mapped_column(String(300), nullable=False)
     params: Mapped[dict] = mapped_column(JSON, nullable=False, default=dict)
     link: Mapped[str | None] = mapped_column(String(300))
@@ -141,6 +145,29 @@ def notify(
     return len(ids)
 
 
+#: The kind of account e-mails (a password reset link, an invitation): always sent, never in an inbox.
+ACCOUNT_MAIL = "account"
+
+
+def mail_to(session: Session, email: str, message: Text, link: str, *, language: str) -> None:
+    """An account e-mail to an address, in the caller's transaction: a password reset link or an
+    invitation. It is in no inbox, is sent whatever the e-mail choices, and its link (a secret) is
+    forgotten once it is sent."""
+    session.add(
+        Notification(
+            user_id=None,
+            to_email=email,
+            language=language,
+            msgid=message.msgid,
+            params=dict(message.params),
+            link=link,
+            kind=ACCOUNT_MAIL,
+            read_at=utcnow(),
+            mail_status=MailStatus.PENDING,
+        )
+    )
+
+
 def notifications_of(session: Session, user_id: int, limit: int = 50) -> list[Notification]:
     query = select(Notification).where(Notification.user_id == user_id)
     return list(session.scalars(query.order_by(Notification.id.desc()).limit(limit)))
@@ -151,9 +178,21 @@ def unread_count(session: Session, user_id: int) -> int:
     return session.scalar(query) or 0
 
 
-def mark_all_read(session: Session, user_id: int) -> None:
-    session.execute(
+def mark_all_read(session: Session, user_id: int) -> int:
+    """Mark every unread notification of the user read; returns how many were unread."""
+    result = session.execute(
         update(Notification)
         .where(Notification.user_id == user_id, Notification.read_at.is_(None))
         .values(read_at=utcnow())
     )
+    return result.rowcount or 0
+
+
+def open_notification(session: Session, user_id: int, notification_id: int) -> Notification | None:
+    """The user's own notification, marked read (the user opened it); None when it is not theirs."""
+    notification = session.get(Notification, notification_id)
+    if notification is None or notification.user_id != user_id:
+        return None
+    if notification.read_at is None:
+        notification.read_at = utcnow()
+    return notification

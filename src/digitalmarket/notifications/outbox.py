@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from email.message import EmailMessage
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, case, or_, select, update
 
 from ..accounts.tables import User
 from ..core.database import Database
@@ -79,6 +79,9 @@ def claim(db: Database, settings: Settings, token: str, now: datetime, limit: in
             .with_for_update(skip_locked=True)
         )
         for row in session.scalars(query).all():
+            if row.to_email is not None:
+                claimed.append(_claim_account_mail(session, settings, row, token, now))
+                continue
             user = session.get(User, row.user_id)
             choices = choices_of(session, row.user_id)
             if user is None or not user.is_active or not choices.wants(row.kind):
@@ -101,6 +104,24 @@ def claim(db: Database, settings: Settings, token: str, now: datetime, limit: in
     return claimed, skipped
 
 
+def _claim_account_mail(session, settings: Settings, row: Notification, token: str, now: datetime) -> Claimed:
+    """An account e-mail (a password reset link, an invitation) goes to its address whatever the e-mail
+    choices, greeting the account's holder by name when the address has one."""
+    holder = session.scalar(select(User).where(User.email == row.to_email))
+    row.claimed_at = now
+    row.claim_token = token
+    mail = compose(
+        notification_id=row.id,
+        message=row.text,
+        link=row.link,
+        to_email=row.to_email,
+        to_name=holder.name if holder is not None else row.to_email,
+        language=row.language or "ko",
+        settings=settings,
+    )
+    return Claimed(row.id, row.attempts, mail)
+
+
 def _record_sent(db: Database, item: Claimed, token: str, now: datetime) -> None:
     with db.transaction() as session:
         session.execute(
@@ -114,6 +135,8 @@ def _record_sent(db: Database, item: Claimed, token: str, now: datetime) -> None
                 next_attempt_at=None,
                 claimed_at=None,
                 claim_token=None,
+                # the link of an account e-mail is a secret: forgotten once the mail is sent
+                link=case((Notification.to_email.is_(None), Notification.link), else_=None),
             )
         )
 
