@@ -19,7 +19,7 @@ from ..core.errors import DomainError, NotFound
 from ..core.files import attachment
 from ..core.forms import Form, form_errors, redirect
 from ..core.templating import csrf_protect
-from . import orders
+from . import confirm_pages, orders
 from .quote_pages import day, number, show, store_of, summary_only, version_of
 
 PARTIES = roles(Role.AGENCY_BUYER, Role.SUPPLIER)
@@ -282,12 +282,14 @@ def order_change_withdraw(
 
 @router.post("/orders/{order_id}/terminate")
 def order_terminate(request: Request, order_id: Id, form: Form, actor: Actor = Depends(page_access(AGENCY_BUYERS))):
-    return _step(
-        request,
-        actor,
-        order_id,
-        form,
-        lambda session: orders.terminate(session, actor, order_id, version_of(form), form.get("reason", "")),
-        "terminated",
-        {"reason": "terminate_reason"},
-    )
+    """The step of the confirmation page (`confirm_pages.order_terminate`); errors are shown there again."""
+    try:
+        with database(request).transaction() as session:
+            orders.terminate(session, actor, order_id, version_of(form), form.get("reason", ""))
+    except DomainError as error:
+        if error.status == 404:
+            raise
+        errors, build = summary_only(form_errors(error), {"reason"}), confirm_pages.order_terminate
+        shown = confirm_pages.again(request, actor, build, order_id, errors=errors, values=form, status=error.status)
+        return shown or _detail_page(request, actor, order_id, errors, {}, error.status)
+    return redirect(f"/orders/{order_id}", "terminated")

@@ -23,7 +23,7 @@ from ..core.formatting import kst_date, won
 from ..core.forms import Form, form_errors, redirect
 from ..core.i18n import N_, Text
 from ..core.templating import Flash, csrf_protect, render
-from . import orders, quotes, rules
+from . import confirm_pages, orders, quotes, rules
 from .contract_pdf import party_problems
 from .rules import (
     MAX_SERVICES_PER_REQUEST,
@@ -383,9 +383,9 @@ def agency_cancel(request: Request, request_id: Id, form: Form, actor: Actor = D
     except DomainError as error:
         if error.status == 404:
             raise
-        return _request_page(
-            request, actor, request_id, summary_only(form_errors(error), {"reason"}), form, error.status
-        )
+        errors, build = summary_only(form_errors(error), {"reason"}), confirm_pages.request_cancel
+        shown = confirm_pages.again(request, actor, build, request_id, errors=errors, values=form, status=error.status)
+        return shown or _request_page(request, actor, request_id, errors, form, error.status)
     return redirect(f"/agency/quote-requests/{request_id}", "request_cancelled")
 
 

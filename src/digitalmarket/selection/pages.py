@@ -26,7 +26,7 @@ from ..core.files import ACCEPTED_LABEL, MAX_DOCUMENT_BYTES, DocumentRejected, a
 from ..core.forms import Form, form_errors, redirect
 from ..core.i18n import N_
 from ..core.templating import csrf_protect
-from . import committee, months, workflow
+from . import committee, confirm_pages, months, workflow
 from .rules import (
     EDITABLE_STATES,
     WAITING_FOR_COMMITTEE,
@@ -291,7 +291,9 @@ def supplier_application_withdraw(
         if error.status == 404:
             raise
         errors = summary_only(form_errors(error), {"reason"})
-        return _detail_page(request, actor, application_id, errors, form, error.status)
+        build, status = confirm_pages.application_withdraw, error.status
+        shown = confirm_pages.again(request, actor, build, application_id, errors=errors, values=form, status=status)
+        return shown or _detail_page(request, actor, application_id, errors, form, error.status)
     return redirect(f"/supplier/applications/{application_id}", "withdrawn")
 
 

@@ -71,10 +71,15 @@ def request_supplement(
 def accept(session: Session, actor: Actor, application_id: int, version: int) -> Application:
     """접수완료: the committee month is the first month from next month on whose round is open and leaves
     time to prepare (`rules.first_open_month`)."""
+def acceptance_month(session: Session) -> str:
+    """The committee month an application accepted today goes to (asked too by the confirmation page)."""
+    today = today_kst()
+    return months.open_month(session, today, committee_month_for(today))
+
+
     application = load(session, application_id)
     move(application.state, Action.ACCEPT)
-    today = today_kst()
-    month = months.open_month(session, today, committee_month_for(today))
+    month = acceptance_month(session)
     transition(
         session,
         application,

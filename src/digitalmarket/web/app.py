@@ -29,6 +29,7 @@ from ..contracting import decision_record_pages as contracting_decision_pages
 from ..contracting import order_api as contracting_order_api
 from ..contracting import order_pages as contracting_order_pages
 from ..contracting import quote_api as contracting_quote_api
+from ..contracting import confirm_pages as contracting_confirm_pages
 from ..contracting import quote_pages as contracting_quote_pages
 from ..core.database import Database
 from ..core.settings import Settings, get_settings
@@ -45,6 +46,7 @@ from ..selection import pages as selection_pages
 from ..selection import reviewer_pages as selection_reviewer_pages
 from ..settlement import settlement_api, settlement_pages
 from ..statistics import stats_api, stats_pages
+from ..selection import confirm_pages as selection_confirm_pages
 from . import api as shell_api
 from . import pages, warmup
 from .errors import install_error_handlers
@@ -139,10 +141,12 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *, 
     app.include_router(community_pages.router)
     app.include_router(helpdesk_pages.router)
     app.include_router(helpdesk_desk_pages.router)
+    app.include_router(selection_confirm_pages.router)
     app.include_router(stats_pages.router)
 
     install_error_handlers(app)
     app.add_middleware(LocaleMiddleware)
+    app.include_router(contracting_confirm_pages.router)
     _outermost(app, SecurityHeadersMiddleware, hsts=settings.cookie_secure, trust_proxy=settings.trust_proxy)
     return app
 
