@@ -59,6 +59,7 @@ def objects(demo, settings):
             "ocid": _ocid(demo),
             "kind": "orders",
             "token_id": 1,
+            "notification_id": 1,
             "step": 1,
             "locale": "en",
             "dataset": "statistics",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from .clock import KST
 
@@ -21,3 +21,15 @@ def kst_date(value) -> str:
     if isinstance(value, date):
         return value.isoformat()
     return str(value)[:10]
+
+
+def kst_datetime(value) -> str:
+    """An instant as people read it everywhere: "2026-12-05 23:04 KST" (date, Korean time, zone); "-" for
+    nothing. The API keeps ISO 8601 with its offset; this is for pages and e-mails only."""
+    if value is None or value == "":
+        return "-"
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if value.tzinfo is None:  # stored instants are UTC
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(KST).strftime("%Y-%m-%d %H:%M") + " KST"

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, pass_context, select_autoescape
 from markupsafe import Markup
 
-from . import i18n, particles
+from . import formatting, i18n, particles
 from .errors import DomainError
 from .i18n import N_, Text
 
@@ -51,6 +51,7 @@ NOTICES: dict[str, tuple[str, Text]] = {
     "agency_created": ("success", N_("The agency is registered.")),
     "profile_saved": ("success", N_("The company profile is saved.")),
     "agency_profile_saved": ("success", N_("The agency's details are saved.")),
+    "notifications_read": ("success", N_("All notifications are marked as read.")),
 }
 
 
@@ -89,6 +90,9 @@ def _build_environment() -> Environment:
     )
     env.globals["gettext"] = env.globals["_"] = _gettext_with_particles
     env.filters["t"] = i18n.render
+    # Every time a person reads: the date, Korean time and the zone ("2026-12-05 23:04 KST").
+    env.globals["kst_datetime"] = env.filters["kst_datetime"] = formatting.kst_datetime
+    env.globals["kst_date"] = env.filters["kst_date"] = formatting.kst_date
     return env
 
 

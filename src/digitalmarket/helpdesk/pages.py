@@ -10,10 +10,9 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 
 from ..accounts.access import database, page_access
 from ..accounts.permissions import PUBLIC, SIGNED_IN, Actor
-from ..core.clock import KST
 from ..core.errors import DomainError
 from ..core.files import DocumentStore, attachment
-from ..core.formatting import kst_date
+from ..core.formatting import kst_date, kst_datetime
 from ..core.forms import Form, form_errors, options, redirect
 from ..core.i18n import N_, Text
 from ..core.templating import Flash, csrf_protect, render
@@ -46,10 +45,6 @@ BADGES = {
     "published": "success",
     "unpublished": "warning",
 }
-
-
-def kst_datetime(value) -> str:
-    return value.astimezone(KST).strftime("%Y-%m-%d %H:%M") if value else "-"
 
 
 def file_size(size: int) -> str:

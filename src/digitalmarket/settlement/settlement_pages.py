@@ -17,9 +17,9 @@ from ..catalog import pages as catalog_pages
 from ..contracting import order_pages
 from ..contracting.orders import side_of, visible_order
 from ..contracting.quote_pages import common_context, day, number, version_of
-from ..core.clock import KST, today_kst
+from ..core.clock import today_kst
 from ..core.errors import DomainError, NotFound
-from ..core.formatting import kst_date, won
+from ..core.formatting import kst_date, kst_datetime, won
 from ..core.forms import Form, form_errors, redirect
 from ..core.i18n import N_, Text
 from ..core.templating import Flash, csrf_protect, render
@@ -57,11 +57,6 @@ BADGES = {
     InvoiceState.CLAIMED: "warning",
     InvoiceState.PAID: "success",
 }
-
-
-def kst_datetime(value) -> str:
-    """An instant as people in Korea read it: "2026-12-07 14:05 (KST)"."""
-    return value.astimezone(KST).strftime("%Y-%m-%d %H:%M") + " (KST)" if value else "-"
 
 
 def next_step(invoice, side: str | None) -> Text:

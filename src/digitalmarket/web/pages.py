@@ -20,7 +20,8 @@ from ..accounts.permissions import (
 )
 from ..core import i18n
 from ..core.errors import NotFound
-from ..core.notifications import mark_all_read, notifications_of
+from ..core.forms import redirect
+from ..core.notifications import mark_all_read, notifications_of, open_notification
 from ..core.templating import LANG_COOKIE, csrf_protect, render
 from . import recommendations
 from .workspaces import WORKSPACES
@@ -82,12 +83,30 @@ def officer_workspace(request: Request, actor=Depends(page_access(CONTRACTING_OF
 
 @router.get("/notifications")
 def notifications(request: Request, actor=Depends(page_access(SIGNED_IN))):
-    """The signed-in user's notifications; opening the page marks them read."""
-    with database(request).transaction() as session:
+    """The signed-in user's notifications, newest first; unread ones stay marked until opened or marked read."""
+    with database(request).reading() as session:
         items = notifications_of(session, actor.user_id)
-        unread = {n.id for n in items if n.read_at is None}
-        mark_all_read(session, actor.user_id)
+    unread = {n.id for n in items if n.read_at is None}
     return render(request, "notifications.html", {"items": items, "unread": unread}, actor=actor)
+
+
+@router.post("/notifications/read")
+def notifications_read(request: Request, actor=Depends(page_access(SIGNED_IN))):
+    """Mark all as read (모두 읽음으로 표시)."""
+    with database(request).transaction() as session:
+        mark_all_read(session, actor.user_id)
+    return redirect("/notifications", "notifications_read")
+
+
+@router.get("/notifications/{notification_id}")
+def notification_open(request: Request, notification_id: int, actor=Depends(page_access(SIGNED_IN))):
+    """Open one notification: it is read now, and the reader lands on the item it is about."""
+    with database(request).transaction() as session:
+        notification = open_notification(session, actor.user_id, notification_id)
+        if notification is None:
+            raise NotFound()
+        link = notification.link
+    return RedirectResponse(link if link and link.startswith("/") else "/notifications", status_code=303)
 
 
 @router.get("/terms")
