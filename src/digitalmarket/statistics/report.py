@@ -31,8 +31,8 @@ class Column:
 
 @dataclass(frozen=True)
 class Chart:
-    """How the page draws a table: bars (or a doughnut) of ``series`` over the ``labels`` column. A second
-    series of won is drawn as a line on its own axis."""
+    """How the page draws a table: bars (or a doughnut) of ``series`` over the ``labels`` column. Every
+    series of one chart is the same measure (one axis): a count and an amount are two charts."""
 
     kind: str  # bar | hbar | doughnut
     labels: str
@@ -84,7 +84,10 @@ SPREAD_COLUMNS = (
     Column("median", N_("Median (days)"), "days"),
     Column("p75", N_("75th percentile (days)"), "days"),
 )
-BARS_AND_AMOUNT = (Chart("bar", "label", ("contracts", "amount")),)
+BARS_AND_AMOUNT = (
+    Chart("bar", "label", ("contracts",), N_("By number of contracts")),
+    Chart("bar", "label", ("amount",), N_("By amount")),
+)
 
 
 def _months_between(first: str, last: str) -> list[str]:
@@ -113,7 +116,10 @@ def _by_month(tallies: list[Tally]) -> Table:
         N_("Contracts and amounts by month"),
         (Column("month", N_("Month")), CONTRACTS, AMOUNT),
         rows,
-        (Chart("bar", "month", ("contracts", "amount")),),
+        (
+            Chart("bar", "month", ("contracts",), N_("By number of contracts")),
+            Chart("bar", "month", ("amount",), N_("By amount")),
+        ),
         N_("Months in Korean time of the day both sides confirmed the contract."),
     )
 

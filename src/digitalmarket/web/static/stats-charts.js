@@ -22,12 +22,8 @@
     return format(value, kind);
   }
 
-  /* A count and an amount: the amount gets its own axis on the right (a line over months, bars else). */
-  function twoAxes(spec) {
-    return spec.kind === "bar" && spec.series.length === 2 && spec.series[1].kind === "won";
-  }
-
-  function datasets(spec, overTime) {
+  /* One measure per chart, so one value axis: a count and an amount are two charts (report.py). */
+  function datasets(spec) {
     return spec.series.map(function (series, index) {
       var color = COLORS[index % COLORS.length];
       var set = { label: series.label, data: series.values, kindOfValue: series.kind };
@@ -37,17 +33,6 @@
       }
       set.backgroundColor = color;
       set.borderColor = color;
-      if (twoAxes(spec) && index === 1) {
-        set.yAxisID = "y1";
-        if (overTime) {
-          set.type = "line";
-          set.order = 0; /* drawn over the bars */
-          set.tension = 0.2;
-          set.pointRadius = 3;
-          set.borderWidth = 2;
-        }
-      }
-      if (set.type !== "line") { set.order = 1; }
       return set;
     });
   }
@@ -77,18 +62,9 @@
     opts.scales = {};
     opts.scales[valueAxis] = {
       beginAtZero: true,
-      title: { display: spec.series.length === 2, text: first.label },
+      title: { display: spec.series.length === 1, text: first.label },
       ticks: { callback: function (value) { return compact(value, first.kind); } }
     };
-    if (twoAxes(spec)) {
-      opts.scales.y1 = {
-        beginAtZero: true,
-        position: "right",
-        title: { display: true, text: spec.series[1].label },
-        grid: { drawOnChartArea: false },
-        ticks: { callback: function (value) { return compact(value, "won"); } }
-      };
-    }
     return opts;
   }
 
@@ -101,11 +77,10 @@
     Array.prototype.forEach.call(canvases, function (canvas) {
       var spec = charts[canvas.getAttribute("data-chart")];
       if (!spec) { return; }
-      var overTime = canvas.getAttribute("data-over-time") === "1";
       var type = spec.kind === "doughnut" ? "doughnut" : "bar";
       new window.Chart(canvas, {
         type: type,
-        data: { labels: spec.labels, datasets: datasets(spec, overTime) },
+        data: { labels: spec.labels, datasets: datasets(spec) },
         options: options(spec)
       });
     });
