@@ -11,7 +11,7 @@ from ..core.errors import DomainError, NotFound
 from ..core.forms import Form, form_errors, options, redirect
 from ..core.i18n import N_
 from ..core.templating import csrf_protect, render
-from . import workflow
+from . import todo, workflow
 from .access import database, page_access
 from .permissions import (
     ADMINS,
@@ -133,6 +133,7 @@ def _admin_page(request: Request, actor: Actor, errors=None, values=None, status
             "admin.html",
             {
                 "users": workflow.list_users(session),
+                "todo": todo.admin_groups(session),
                 "role_options": options(ROLE_LABELS),
                 "role_labels": {str(k): v.render() for k, v in ROLE_LABELS.items()},
                 "organisation_options": [(str(o.id), f"{o.name} ({o.kind})") for o in orgs],

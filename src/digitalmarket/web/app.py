@@ -48,7 +48,7 @@ from ..settlement import settlement_api, settlement_pages
 from ..statistics import stats_api, stats_pages
 from ..selection import confirm_pages as selection_confirm_pages
 from . import api as shell_api
-from . import pages, warmup
+from . import pages, todo_api, warmup
 from .errors import install_error_handlers
 from .middleware import LocaleMiddleware, SecurityHeadersMiddleware
 
@@ -123,6 +123,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *, 
     app.include_router(opendata_feed_api.router, prefix="/api/v1")
     app.include_router(stats_api.router, prefix="/api/v1")
     app.include_router(shell_api.router, prefix="/api/v1")
+    app.include_router(todo_api.router, prefix="/api/v1")
     app.include_router(pages.router)
     app.include_router(accounts_pages.router)
     app.include_router(accounts_staff_pages.router)

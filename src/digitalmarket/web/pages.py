@@ -19,11 +19,12 @@ from ..accounts.permissions import (
     SUPPLIERS,
 )
 from ..core import i18n
+from ..core.clock import today_kst
 from ..core.errors import NotFound
 from ..core.forms import redirect
 from ..core.notifications import mark_all_read, notifications_of, open_notification
 from ..core.templating import LANG_COOKIE, csrf_protect, render
-from . import recommendations
+from . import recommendations, todo
 from .workspaces import WORKSPACES
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
@@ -31,7 +32,13 @@ router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)]
 
 @router.get("/")
 def home(request: Request, actor=Depends(page_access(PUBLIC))):
-    return render(request, "home.html", {"workspaces": WORKSPACES}, actor=actor)
+    """The home page: a search box; for a signed-in person, what waits for them and their own work."""
+    context: dict = {"workspaces": WORKSPACES}
+    if actor is not None:
+        with database(request).reading() as session:
+            groups = todo.tasks_for(session, actor, today_kst(), request.app.state.settings)
+        context.update({"todo": [g for g in groups if g.count], "own_workspace": WORKSPACES[str(actor.role)]})
+    return render(request, "home.html", context, actor=actor)
 
 
 @router.get("/lang/{locale}")
@@ -49,7 +56,11 @@ def switch_language(request: Request, locale: str, next: str = "/", actor=Depend
 
 
 def _workspace(request: Request, actor, role_key: str, extra: dict | None = None):
-    return render(request, "workspace.html", {"workspace": WORKSPACES[role_key], **(extra or {})}, actor=actor)
+    """A role's workspace: what waits for the person (web/todo.py), then the tiles of the role."""
+    with database(request).reading() as session:
+        groups = todo.tasks_for(session, actor, today_kst(), request.app.state.settings)
+    context = {"workspace": WORKSPACES[role_key], "todo": groups, **(extra or {})}
+    return render(request, "workspace.html", context, actor=actor)
 
 
 @router.get("/supplier")

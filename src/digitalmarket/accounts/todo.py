@@ -1,0 +1,50 @@
+"""What waits for an administrator (할 일): accounts locked after repeated failed sign-ins, and
+organisations nobody can sign in for (no active account)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..core.i18n import N_
+from ..core.tables import utcnow
+from ..core.todo import TodoGroup, TodoItem, TodoKind, group
+from .credentials import LOCKOUT
+from .tables import Organisation, User
+
+LOCKED = TodoKind("locked_accounts", N_("Accounts locked after failed sign-ins"), "/admin")
+NO_ACCOUNT = TodoKind("organisations_without_account", N_("Organisations without an active account"), "/organisations")
+
+
+def for_admin(session: Session, now: datetime | None = None) -> list[TodoItem]:
+    now = now or utcnow()
+    locked = session.execute(
+        select(User.id, User.name, User.email, User.locked_until).where(User.is_active, User.locked_until > now)
+    ).all()
+    items = [
+        TodoItem(
+            LOCKED,
+            f"{row.name} · {row.email}",
+            "/admin",
+            row.locked_until - timedelta(minutes=LOCKOUT.lock_minutes),
+        )
+        for row in locked
+        if LOCKOUT.is_locked(row.locked_until, now)
+    ]
+    with_account = select(User.organisation_id).where(User.is_active)
+    lonely = session.execute(
+        select(Organisation.id, Organisation.name, Organisation.created_at).where(Organisation.id.not_in(with_account))
+    ).all()
+    items += [TodoItem(NO_ACCOUNT, row.name, f"/organisations/{row.id}", row.created_at) for row in lonely]
+    return items
+
+
+#: The administrator's kinds, in the order shown (``web/todo.py`` lists them for the role too).
+KINDS = (LOCKED, NO_ACCOUNT)
+
+
+def admin_groups(session: Session) -> list[TodoGroup]:
+    """The administrator's to-do list, as the administration page shows it at its top."""
+    return group(KINDS, for_admin(session))
