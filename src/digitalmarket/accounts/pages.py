@@ -81,9 +81,6 @@ def signup_form(request: Request, actor=Depends(page_access(PUBLIC))):
 @router.post("/signup")
 def signup(request: Request, form: Form, _=Depends(page_access(PUBLIC))):
     values = {k: v for k, v in form.items() if "password" not in k and k != "csrf_token"}
-    if form.get("password", "") != form.get("password_confirm", ""):
-        errors = {"password_confirm": N_("The two passwords are not the same.").render()}
-        return _signup_page(request, values, errors, 422)
     fields = {name: form.get(name, "") for name in workflow.SupplierSignUp.__dataclass_fields__}
     try:
         with database(request).transaction() as session:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..core.errors import NotFound, NotSignedIn, PermissionDenied
+from ..core.i18n import N_
 from .rules import ROLE_HOME, ROLE_LABELS, Role
 
 
@@ -25,6 +26,7 @@ class Actor:
     organisation_id: int
     organisation_name: str
     organisation_kind: str
+    is_org_admin: bool = False  # 조직 관리자 of their organisation
 
     @property
     def home_path(self) -> str:
@@ -37,11 +39,12 @@ class Actor:
 
 @dataclass(frozen=True)
 class Rule:
-    """Who may call a route: anyone, anyone signed in, or the listed roles."""
+    """Who may call a route: anyone, anyone signed in, the listed roles, or an organisation's administrators."""
 
     name: str
     roles: frozenset[Role] | None = None
     anonymous: bool = False
+    org_admin: bool = False
 
     def check(self, actor: Actor | None) -> None:
         if self.anonymous:
@@ -50,6 +53,8 @@ class Rule:
             raise NotSignedIn()
         if self.roles is not None and actor.role not in self.roles:
             raise PermissionDenied()
+        if self.org_admin and not actor.is_org_admin:
+            raise PermissionDenied(N_("Only an administrator of your organisation can do this."))
 
     def allows(self, actor: Actor | None) -> bool:
         try:
@@ -61,6 +66,8 @@ class Rule:
 
 PUBLIC = Rule("public", anonymous=True)
 SIGNED_IN = Rule("signed_in")
+#: The administrators (조직 관리자) of any organisation, for their own organisation's users.
+ORGANISATION_ADMINS = Rule("organisation_admins", org_admin=True)
 
 
 def roles(*allowed: Role) -> Rule:

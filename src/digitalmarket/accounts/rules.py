@@ -48,6 +48,13 @@ ROLE_LABELS = {
     Role.ADMIN: N_("Administrator"),
 }
 
+ORGANISATION_KIND_LABELS = {
+    OrganisationKind.SUPPLIER: N_("Supplier"),
+    OrganisationKind.AGENCY: N_("Agency"),
+    OrganisationKind.OPERATOR: N_("Operator"),
+    OrganisationKind.PPS: N_("Public Procurement Service"),
+}
+
 SIZE_LABELS = {
     SupplierSize.LARGE: N_("Large company"),
     SupplierSize.MIDDLE: N_("Mid-sized company"),
@@ -214,3 +221,40 @@ def sanction_active(sanction_from: date | None, sanction_until: date | None, tod
     if sanction_from is None or sanction_until is None:
         return False
     return sanction_from <= today <= sanction_until
+
+
+# --- password reset links and invitations -------------------------------------------------------------
+
+#: A password reset link works once, within this time.
+RESET_LINK_LIFETIME = timedelta(hours=1)
+#: At most this many reset links are sent to one account within `RESET_LINK_LIFETIME`; a further request
+#: gets the same answer and sends nothing, so nobody can flood a mailbox.
+RESET_LINKS_PER_ACCOUNT = 3
+#: An invitation to join an organisation works once, within this time.
+INVITATION_LIFETIME = timedelta(days=7)
+
+#: The role a colleague invited into an organisation of each kind joins with.
+INVITED_ROLE = {
+    OrganisationKind.SUPPLIER: Role.SUPPLIER,
+    OrganisationKind.AGENCY: Role.AGENCY_BUYER,
+    OrganisationKind.OPERATOR: Role.OPERATOR,
+    OrganisationKind.PPS: Role.CONTRACTING_OFFICER,
+}
+
+
+def link_problem(expires_at: datetime, spent_at: datetime | None, now: datetime) -> Text | None:
+    """Why an e-mailed link (a reset, an invitation) no longer works, or None while it does."""
+    if spent_at is not None:
+        return N_("This link has been used already.")
+    if expires_at <= now:
+        return N_("This link has expired.")
+    return None
+
+
+def removal_problem(actor_user_id: int, target_user_id: int, target_is_admin: bool, active_admins: int) -> Text | None:
+    """An organisation administrator removes a colleague, never themselves nor the last administrator."""
+    if actor_user_id == target_user_id:
+        return N_("You cannot remove yourself.")
+    if target_is_admin and active_admins <= 1:
+        return N_("The last administrator of an organisation cannot be removed.")
+    return None

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from .rules import format_business_number
-from .tables import ApiToken, Organisation, User
+from .tables import ApiToken, Invitation, Organisation, User
 
 
 class Strict(BaseModel):
@@ -25,6 +25,7 @@ class SignUpIn(Strict):
     credit_rating: str = Field(default="", max_length=16)
     contact_phone: str = Field(default="", max_length=32)
     address: str = Field(default="", max_length=300)
+    password_confirm: str | None = Field(default=None, max_length=256, description="the password again (optional)")
 
 
 class OrganisationOut(BaseModel):
@@ -71,6 +72,8 @@ class UserOut(BaseModel):
     name: str
     role: str
     organisation_id: int
+    is_active: bool = True
+    is_org_admin: bool = False
     version: int
 
     @classmethod
@@ -81,6 +84,8 @@ class UserOut(BaseModel):
             name=user.name,
             role=user.role,
             organisation_id=user.organisation_id,
+            is_active=user.is_active,
+            is_org_admin=user.is_org_admin,
             version=user.version,
         )
 
@@ -179,3 +184,46 @@ class ErrorBody(BaseModel):
 
 class ErrorOut(BaseModel):
     error: ErrorBody
+
+
+class PasswordResetIn(Strict):
+    email: str = Field(max_length=254)
+
+
+class PasswordResetConfirmIn(Strict):
+    token: str = Field(max_length=100, description="the token at the end of the link in the e-mail")
+    password: str = Field(max_length=256)
+
+
+class MessageOut(BaseModel):
+    message: str
+
+
+class InvitationIn(Strict):
+    email: str = Field(max_length=254)
+
+
+class InvitationOut(BaseModel):
+    id: int
+    email: str
+    role: str
+    organisation_id: int
+    created_at: datetime
+    expires_at: datetime
+
+    @classmethod
+    def of(cls, invitation: Invitation) -> InvitationOut:
+        return cls(
+            id=invitation.id,
+            email=invitation.email,
+            role=invitation.role,
+            organisation_id=invitation.organisation_id,
+            created_at=invitation.created_at,
+            expires_at=invitation.expires_at,
+        )
+
+
+class InvitationAcceptIn(Strict):
+    token: str = Field(max_length=100, description="the token at the end of the link in the invitation")
+    name: str = Field(max_length=100)
+    password: str = Field(max_length=256)

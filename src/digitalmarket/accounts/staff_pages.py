@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 
 from ..core.errors import DomainError, NotFound
 from ..core.forms import Form, form_errors, options, redirect
 from ..core.i18n import N_
 from ..core.templating import csrf_protect, render
-from . import todo, workflow
+from . import colleagues, todo, workflow
 from .access import database, page_access
 from .permissions import (
     ADMINS,
@@ -21,6 +21,7 @@ from .permissions import (
 )
 from .rules import (
     AGENCY_KIND_LABELS,
+    ORGANISATION_KIND_LABELS,
     ROLE_LABELS,
     OrganisationKind,
     Role,
@@ -125,18 +126,20 @@ def organisation_sanction(
 # --- administration --------------------------------------------------------------------------------------------
 
 
-def _admin_page(request: Request, actor: Actor, errors=None, values=None, status=200):
+def _admin_page(request: Request, actor: Actor, errors=None, values=None, status=200, q: str = ""):
     with database(request).reading() as session:
         orgs = workflow.list_organisations(session)
+        kinds = {str(k): v.render() for k, v in ORGANISATION_KIND_LABELS.items()}
         return render(
             request,
             "admin.html",
             {
-                "users": workflow.list_users(session),
+                "users": colleagues.search_users(session, q),
+                "q": q,
                 "todo": todo.admin_groups(session),
                 "role_options": options(ROLE_LABELS),
                 "role_labels": {str(k): v.render() for k, v in ROLE_LABELS.items()},
-                "organisation_options": [(str(o.id), f"{o.name} ({o.kind})") for o in orgs],
+                "organisation_options": [(str(o.id), f"{o.name} ({kinds[o.kind]})") for o in orgs],
                 "errors": errors or {},
                 "values": values or {},
             },
@@ -146,8 +149,30 @@ def _admin_page(request: Request, actor: Actor, errors=None, values=None, status
 
 
 @router.get("/admin")
-def admin(request: Request, actor: Actor = Depends(page_access(ADMINS))):
-    return _admin_page(request, actor)
+def admin(request: Request, q: str = Query("", max_length=200), actor: Actor = Depends(page_access(ADMINS))):
+    return _admin_page(request, actor, q=q.strip())
+
+
+@router.post("/admin/users/{user_id}/deactivate")
+def admin_deactivate_user(request: Request, user_id: Id, actor: Actor = Depends(page_access(ADMINS))):
+    return _set_active(request, actor, user_id, False)
+
+
+@router.post("/admin/users/{user_id}/reactivate")
+def admin_reactivate_user(request: Request, user_id: Id, actor: Actor = Depends(page_access(ADMINS))):
+    return _set_active(request, actor, user_id, True)
+
+
+def _set_active(request: Request, actor: Actor, user_id: int, active: bool):
+    """The system administrator closes or reopens an account (`colleagues.set_active`)."""
+    try:
+        with database(request).transaction() as session:
+            colleagues.set_active(session, actor, user_id, active)
+    except DomainError as error:
+        if error.status == 404:
+            raise
+        return _admin_page(request, actor, form_errors(error), status=error.status)
+    return redirect("/admin", "user_reactivated" if active else "user_deactivated")
 
 
 @router.post("/admin/users")
@@ -158,9 +183,11 @@ def admin_create_user(request: Request, form: Form, actor: Actor = Depends(page_
     except ValueError:
         org_id = None
     fields = {name: form.get(name, "") for name in ("email", "name", "role", "password")}
+    org_admin = form.get("is_org_admin") == "1"
     try:
         with database(request).transaction() as session:
-            workflow.create_user(session, actor, workflow.NewUser(organisation_id=org_id, **fields))
+            new_user = workflow.NewUser(organisation_id=org_id, is_org_admin=org_admin, **fields)
+            workflow.create_user(session, actor, new_user)
     except DomainError as error:
         return _admin_page(request, actor, form_errors(error), values, error.status)
     return redirect("/admin", "user_created")

@@ -36,6 +36,7 @@ def actor_of(user: User) -> Actor:
         organisation_id=org.id,
         organisation_name=org.name,
         organisation_kind=org.kind,
+        is_org_admin=user.is_org_admin,
     )
 
 
@@ -68,9 +69,11 @@ class SupplierSignUp:
     credit_rating: str = ""
     contact_phone: str = ""
     address: str = ""
+    password_confirm: str | None = None  # the password typed again, when the form asks for it
 
 
 def sign_up_supplier(session: Session, form: SupplierSignUp) -> User:
+    """Every field is checked at once, so the form shows each problem next to its field in one go."""
     number = rules.normalise_business_number(form.business_number)
     email = rules.normalise_email(form.email)
     problems = {
@@ -84,13 +87,19 @@ def sign_up_supplier(session: Session, form: SupplierSignUp) -> User:
         "email": rules.email_problem(email),
         "password": rules.password_problem(form.password),
         "address": rules.optional_text_problem(form.address, MAX_ADDRESS),
+        "password_confirm": N_("The two passwords are not the same.")
+        if form.password_confirm is not None and form.password_confirm != form.password
+        else None,
     }
-    fail_if(problems)
     duplicates = {}
-    if session.scalar(select(Organisation.id).where(Organisation.business_number == number)):
+    if problems["business_number"] is None and session.scalar(
+        select(Organisation.id).where(Organisation.business_number == number)
+    ):
         duplicates["business_number"] = N_("A company with this business registration number already exists.")
-    if _email_taken(session, email):
+    if problems["email"] is None and _email_taken(session, email):
         duplicates["email"] = N_("An account with this e-mail address already exists.")
+    if any(problem is not None for problem in problems.values()):
+        fail_if({**problems, **duplicates})
     if duplicates:
         raise Conflict(N_("Some details are already registered."), fields=duplicates)
     org = Organisation(
@@ -110,6 +119,7 @@ def sign_up_supplier(session: Session, form: SupplierSignUp) -> User:
         name=form.name.strip(),
         role=Role.SUPPLIER,
         password_hash=hash_password(form.password),
+        is_org_admin=True,  # whoever signs the company up administers its accounts
     )
     session.add_all([org, user])
     _flush_or_conflict(session)
@@ -144,6 +154,7 @@ class NewUser:
     role: str
     organisation_id: int | None
     password: str
+    is_org_admin: bool = False  # 조직 관리자: invites and removes the organisation's users
 
 
 def create_user(session: Session, actor: Actor | None, form: NewUser) -> User:
@@ -172,6 +183,7 @@ def create_user(session: Session, actor: Actor | None, form: NewUser) -> User:
         name=form.name.strip(),
         role=form.role,
         password_hash=hash_password(form.password),
+        is_org_admin=bool(form.is_org_admin),
     )
     session.add(user)
     _flush_or_conflict(session)
@@ -181,7 +193,7 @@ def create_user(session: Session, actor: Actor | None, form: NewUser) -> User:
         action="account.user_created",
         object_type="user",
         object_id=user.id,
-        details={"role": form.role, "organisation_id": org.id},
+        details={"role": form.role, "organisation_id": org.id, "org_admin": bool(form.is_org_admin)},
     )
     return user
 

@@ -51,6 +51,12 @@ NOTICES: dict[str, tuple[str, Text]] = {
     "agency_created": ("success", N_("The agency is registered.")),
     "profile_saved": ("success", N_("The company profile is saved.")),
     "agency_profile_saved": ("success", N_("The agency's details are saved.")),
+    "password_reset": ("success", N_("Your new password is set. Please sign in with it.")),
+    "invitation_accepted": ("success", N_("Welcome. Your account is ready and you are signed in.")),
+    "colleague_invited": ("success", N_("The invitation is sent by e-mail.")),
+    "colleague_removed": ("info", N_("The colleague is removed and can no longer sign in.")),
+    "user_deactivated": ("info", N_("The account is deactivated: it can no longer sign in.")),
+    "user_reactivated": ("success", N_("The account is active again.")),
     "notifications_read": ("success", N_("All notifications are marked as read.")),
 }
 

@@ -93,6 +93,8 @@ def seed_demo(session: Session) -> int:
                 role=account.role,
                 organisation_id=by_name[account.organisation].id,
                 password=DEMO_PASSWORD,
+                # each agency's buyer administers its agency's accounts, as a company's first user does
+                is_org_admin=account.role == Role.AGENCY_BUYER,
             ),
         )
         created += 1

@@ -12,7 +12,10 @@ from fastapi.staticfiles import StaticFiles
 
 from .. import __version__
 from ..accounts import api as accounts_api
+from ..accounts import colleague_api as accounts_colleague_api
+from ..accounts import colleague_pages as accounts_colleague_pages
 from ..accounts import pages as accounts_pages
+from ..accounts import recovery_pages as accounts_recovery_pages
 from ..accounts import staff_pages as accounts_staff_pages
 from ..catalog import api as catalog_api
 from ..catalog import certificate_api as catalog_certificate_api
@@ -109,6 +112,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *, 
     app.include_router(accounts_api.router, prefix="/api/v1")
     app.include_router(catalog_compare_api.router, prefix="/api/v1")  # before /services/{code}
     app.include_router(catalog_api.router, prefix="/api/v1")
+    app.include_router(accounts_colleague_api.router, prefix="/api/v1")
     app.include_router(selection_api.router, prefix="/api/v1")
     app.include_router(contracting_catalog_api.router, prefix="/api/v1")
     app.include_router(contracting_quote_api.router, prefix="/api/v1")
@@ -129,6 +133,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *, 
     app.include_router(accounts_staff_pages.router)
     app.include_router(catalog_compare_pages.router)  # before /services/{code}
     app.include_router(catalog_pages.router)
+    app.include_router(accounts_recovery_pages.router)
+    app.include_router(accounts_colleague_pages.router)
     app.include_router(selection_pages.router)
     app.include_router(selection_operator_pages.router)
     app.include_router(selection_reviewer_pages.router)
