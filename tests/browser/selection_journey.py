@@ -113,6 +113,13 @@ class Journey:
         navigate(page, page.locator(f"form[action$='{action_suffix}'] button[type=submit]").nth(index))
 
     @staticmethod
+    def confirm(page: Page, action_suffix: str) -> None:
+        """A step that cannot be undone: follow its link to the confirmation page, then press its button."""
+        navigate(page, page.locator(f"main a[href$='{action_suffix}']").first)
+        expect(page.locator("#irreversible")).to_be_visible()
+        navigate(page, page.locator(f"form[action$='{action_suffix}'] button[type=submit]"))
+
+    @staticmethod
     def expect_no_errors(page: Page) -> None:
         assert page.locator(".dm-error-summary").count() == 0, page.locator(".dm-error-summary").inner_text()
 
@@ -253,7 +260,7 @@ class Journey:
         page = self.as_user("operator@demo.kr")
         page.goto(f"/operator/applications/{application_id}")
         self.post(page, "/start-check")
-        self.post(page, "/accept")
+        self.confirm(page, "/accept")
         self.expect_no_errors(page)
         self.post(page, "/expert-review")
         self.expect_no_errors(page)
@@ -337,11 +344,11 @@ class Journey:
         page = self.as_user("operator@demo.kr")
         page.goto(f"/operator/rounds/{round_id}")
         self.shot(page, "16-operator-round-open")
-        self.post(page, f"/operator/rounds/{round_id}/close")
+        self.confirm(page, f"/operator/rounds/{round_id}/close")
         self.expect_no_errors(page)
         self.shot(page, "17-operator-round-closed")
         page.goto(f"/operator/applications/{application_id}")
-        self.post(page, "/publish")
+        self.confirm(page, "/publish")
         self.expect_no_errors(page)
         href = page.locator("a[href^='/services/']").first.get_attribute("href")
         self.shot(page, "18-operator-published")
