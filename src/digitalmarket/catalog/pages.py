@@ -14,9 +14,9 @@ from ..core.formatting import kst_date, won
 from ..core.forms import Form, form_errors, redirect
 from ..core.i18n import N_
 from ..core.templating import csrf_protect, render
-from . import finder, listing, search_log, workflow
+from . import documents, finder, listing, search_log, workflow
 from .compare import price_text
-from .rules import BILLING_LABELS, DEPLOYMENT_LABELS, TYPE_LABELS, ServiceStatus, csap_valid
+from .rules import BILLING_LABELS, DEPLOYMENT_LABELS, PUBLIC_DOCUMENT_LABELS, TYPE_LABELS, ServiceStatus, csap_valid
 from .suggest import suggest
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
@@ -107,6 +107,9 @@ def _service_page(request: Request, code: str, actor, errors=None, status: int =
             "suspended": found.status == ServiceStatus.SUSPENDED,
             "can_manage": OPERATORS_AND_ADMINS.allows(actor),
             "errors": errors or {},
+            "public_documents": documents.latest_documents(session, found),
+            "document_labels": PUBLIC_DOCUMENT_LABELS,
+            "file_size": documents.file_size,
         }
         for section in SERVICE_PAGE_SECTIONS:
             context.update(section(session, found, actor))

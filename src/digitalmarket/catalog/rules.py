@@ -86,6 +86,22 @@ SERVICE_STATUS_LABELS = {
     ServiceStatus.SUSPENDED: N_("Suspended"),
     ServiceStatus.DELISTED: N_("Delisted"),
 }
+
+
+class PublicDocumentKind(StrEnum):
+    """What a service page offers buyers to download; a supplier's business documents (사업자등록증,
+    신용평가등급확인서, 인증서) stay with selection and never reach the catalog."""
+
+    SERVICE_DESCRIPTION = "service_description"  # 서비스 설명서
+    SLA = "sla"
+    PRICE_LIST = "price_list"  # 요금표
+
+
+PUBLIC_DOCUMENT_LABELS = {
+    PublicDocumentKind.SERVICE_DESCRIPTION: N_("Service description (서비스 설명서)"),
+    PublicDocumentKind.SLA: N_("Service level agreement (SLA)"),
+    PublicDocumentKind.PRICE_LIST: N_("Price list (요금표)"),
+}
 SERVICE_MOVES = {
     ("suspend", ServiceStatus.PUBLISHED): ServiceStatus.SUSPENDED,
     ("republish", ServiceStatus.SUSPENDED): ServiceStatus.PUBLISHED,

@@ -132,6 +132,28 @@ class PricePlan(Base):
         return self.service is not None and self.service.main_plan is self
 
 
+class ServiceDocument(Base):
+    """A public document of a service (서비스 설명서, SLA, 요금표) as published; its bytes are stored once by
+    SHA-256. Every version is kept; buyers are offered the latest of each kind."""
+
+    __tablename__ = "service_documents"
+    __table_args__ = (
+        UniqueConstraint("service_id", "kind", "version", name="uq_service_documents_service_kind_version"),
+        CheckConstraint("kind IN ('service_description', 'sla', 'price_list')", name="kind"),
+        CheckConstraint("version > 0", name="version"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    service_id: Mapped[int] = mapped_column(ForeignKey("services.id", ondelete="CASCADE"), nullable=False)
+    kind: Mapped[str] = mapped_column(String(32), nullable=False)
+    version: Mapped[int] = mapped_column(Integer, nullable=False)
+    filename: Mapped[str] = mapped_column(String(200), nullable=False)
+    sha256: Mapped[str] = mapped_column(String(64), nullable=False)
+    size: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    media_type: Mapped[str] = mapped_column(String(100), nullable=False)
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+
+
 class CatalogRevision(Base):
     """One row whose token changes, in the same transaction, whenever a service changes; processes
     keep what search needs to know about the catalog in memory and reload it when the token moves."""

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
@@ -35,6 +35,17 @@ DEMO_PDF = (
     b"endobj\n4 0 obj<</Length 58>>stream\nBT /F1 18 Tf 72 770 Td (Demo document - Digital Service Market) Tj ET\n"
     b"endstream endobj\n5 0 obj<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 )
+
+#: The name each demo document is attached under (the same one-page PDF): what a buyer downloads from a
+#: published service (서비스 설명서, SLA, 요금표) and what only the operator and the committee see.
+DEMO_FILENAMES = {
+    "service_description": "서비스 설명서.pdf",
+    "sla": "SLA 서비스수준협약서.pdf",
+    "price_list": "요금표.pdf",
+    "business_registration": "사업자등록증.pdf",
+    "credit_rating": "신용평가등급확인서.pdf",
+    "csap_certificate": "CSAP 인증서.pdf",
+}
 
 #: The month of round 1: the demo's history of selection starts with the applications of 2024-01.
 FIRST_ROUND_MONTH = "2024-02"
@@ -144,7 +155,8 @@ class Selection:
         application = workflow.create_application(self.session, actor, content)
         if documents:
             for kind in required_documents(content.get("type")):
-                workflow.attach_document(self.session, actor, application.id, kind, self.document)
+                named = replace(self.document, filename=DEMO_FILENAMES.get(kind, self.document.filename))
+                workflow.attach_document(self.session, actor, application.id, kind, named)
         self.counts["applications"] += 1
         return application
 

@@ -26,6 +26,7 @@ from .schemas import (
     OpinionsIn,
     RoundIn,
     RoundOut,
+    SubmitIn,
     SupplementIn,
     TimelineOut,
     TimelineStep,
@@ -143,9 +144,9 @@ def remove(application_id: Id, document_id: Id, request: Request, actor: Actor =
     response_model=ApplicationOut,
     summary="Submit a complete draft, or resubmit after a supplement request",
 )
-def submit(application_id: Id, body: VersionIn, request: Request, actor: Actor = Depends(api_access(SUPPLIERS))):
+def submit(application_id: Id, body: SubmitIn, request: Request, actor: Actor = Depends(api_access(SUPPLIERS))):
     with database(request).transaction() as session:
-        return ApplicationOut.of(workflow.submit(session, actor, application_id, body.version))
+        return ApplicationOut.of(workflow.submit(session, actor, application_id, body.version, body.reply))
 
 
 @router.post("/applications/{application_id}/withdraw", response_model=ApplicationOut, summary="Withdraw")

@@ -18,7 +18,7 @@ from ..core.errors import DomainError, ValidationFailed
 from ..core.forms import form_errors, redirect
 from ..core.i18n import N_
 from ..core.templating import csrf_protect
-from . import committee, months, screening, workflow
+from . import committee, months, screening, supplement, workflow
 from .rules import (
     DOCUMENT_LABELS,
     PREPARATION_DAYS,
@@ -131,6 +131,17 @@ def committee_context(session, application) -> dict:
     }
 
 
+def supplement_context(session, application) -> dict:
+    """Each supplement request with the supplier's reply and what changed since (supplement_rounds.html)."""
+    return {
+        "supplement_rounds": supplement.rounds(session, application),
+        "field_labels": supplement.FIELD_LABELS,
+        "change_labels": supplement.CHANGE_LABELS,
+        "shown": supplement.shown,
+        "uploaded_on": supplement.uploaded_on,
+    }
+
+
 def _application_page(
     request: Request, actor: Actor, application_id: int, *, errors=None, values=None, form_name=None, status=200
 ):
@@ -150,6 +161,7 @@ def _application_page(
             "opinions": screening.expert_opinions(session, application.id),
             "supplement": supplement_items(application) if state == State.SUPPLEMENT_REQUESTED else [],
             "supplement_keys": supplement_keys(application),
+            **supplement_context(session, application),
             "category_labels": category_labels(session),
             "service_code": service_code(application),
             "criteria": list(Criterion),

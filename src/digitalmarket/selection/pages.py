@@ -36,6 +36,7 @@ from .rules import (
     allowed_actions,
     required_documents,
 )
+from .supplement import saved_reply
 from .views import (
     STEP_LABELS,
     STEPS,
@@ -114,6 +115,7 @@ def _step_page(
             if application and application.state == State.SUPPLEMENT_REQUESTED
             else [],
             "is_resubmission": bool(application and application.state == State.SUPPLEMENT_REQUESTED),
+            "saved_reply": saved_reply(session, application),
         }
         return show(request, "application_step.html", context, actor=actor, status=status)
 
@@ -238,16 +240,17 @@ def supplier_document_remove(
 def supplier_application_submit(
     request: Request, application_id: Id, form: Form, actor: Actor = Depends(page_access(SUPPLIERS))
 ):
+    reply = form.get("reply")  # only in the resubmission's form
     try:
         with database(request).transaction() as session:
-            workflow.submit(session, actor, application_id, version_of(form))
+            workflow.submit(session, actor, application_id, version_of(form), reply)
     except DomainError as error:
         if error.status == 404:
             raise
         # The problems are listed on the page with links to their steps; the summary says why.
-        return _step_page(
-            request, actor, application_id, 5, errors={"_form": error.message.render()}, status=error.status
-        )
+        errors = {"_form": error.message.render(), **{k: v for k, v in form_errors(error).items() if k == "reply"}}
+        values = {"reply": reply} if reply is not None else None
+        return _step_page(request, actor, application_id, 5, values=values, errors=errors, status=error.status)
     return redirect(f"/supplier/applications/{application_id}", "submitted")
 
 
@@ -264,6 +267,7 @@ def _detail_page(request: Request, actor: Actor, application_id: int, errors=Non
             "decision": workflow.committee_decision(application),
             "history": steps_view(application, workflow.timeline(application)),
             "supplement": supplement_items(application) if state == State.SUPPLEMENT_REQUESTED else [],
+            "saved_reply": saved_reply(session, application),
             "can_edit": state in EDITABLE_STATES,
             "can_withdraw": Action.WITHDRAW in allowed_actions(state),
             "can_reapply": state == State.REJECTED,
@@ -295,6 +299,22 @@ def supplier_application_withdraw(
         shown = confirm_pages.again(request, actor, build, application_id, errors=errors, values=form, status=status)
         return shown or _detail_page(request, actor, application_id, errors, form, error.status)
     return redirect(f"/supplier/applications/{application_id}", "withdrawn")
+
+
+@router.post("/supplier/applications/{application_id}/reply")
+def supplier_supplement_reply(
+    request: Request, application_id: Id, form: Form, actor: Actor = Depends(page_access(SUPPLIERS))
+):
+    """Save the reply to the supplement request; it goes to the operator with the resubmission."""
+    try:
+        with database(request).transaction() as session:
+            workflow.reply_to_supplement(session, actor, application_id, version_of(form), form.get("reply", ""))
+    except DomainError as error:
+        if error.status == 404:
+            raise
+        errors = summary_only(form_errors(error), {"reply"})
+        return _detail_page(request, actor, application_id, errors, form, error.status)
+    return redirect(f"/supplier/applications/{application_id}", "reply_saved")
 
 
 @router.post("/supplier/applications/{application_id}/reapply")

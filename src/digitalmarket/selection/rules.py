@@ -150,6 +150,9 @@ DOCUMENT_LABELS = {
     DocumentKind.CSAP_CERTIFICATE: N_("CSAP certificate"),
 }
 MAX_DOCUMENTS = 30
+#: What a published service offers buyers (copied into the catalog when it is published); every other
+#: kind (사업자등록증, 신용평가등급확인서, CSAP 인증서) is for the operator and the committee only.
+PUBLIC_DOCUMENT_KINDS = frozenset({DocumentKind.SERVICE_DESCRIPTION, DocumentKind.SLA, DocumentKind.PRICE_LIST})
 
 
 def required_documents(service_type: str | None) -> list[DocumentKind]:

@@ -181,6 +181,13 @@ class VersionIn(Strict):
     version: int
 
 
+class SubmitIn(Strict):
+    version: int
+    reply: str | None = Field(
+        default=None, max_length=TEXT, description="On a resubmission: the reply to the supplement request"
+    )
+
+
 class WithdrawIn(Strict):
     version: int
     reason: str = Field(default="", max_length=TEXT)

@@ -7,16 +7,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..accounts.permissions import Actor
+from ..catalog import documents as catalog_documents
 from ..catalog import workflow as catalog
 from ..core import audit
 from ..core.clock import today_kst
 from ..core.errors import Conflict, ValidationFailed
 from ..core.i18n import N_
 from ..core.tables import utcnow
-from . import months
+from . import months, supplement
 from .months import slot_of
 from .rules import (
     CRITERION_LABELS,
+    PUBLIC_DOCUMENT_KINDS,
     WAITING_FOR_COMMITTEE,
     Action,
     Criterion,
@@ -60,6 +62,7 @@ def request_supplement(
         reason=reason,
         details={"items": items},
     )
+    supplement.record_request(session, application, application.events[-1])
     notify_supplier(
         session,
         application,
@@ -68,15 +71,15 @@ def request_supplement(
     return application
 
 
-def accept(session: Session, actor: Actor, application_id: int, version: int) -> Application:
-    """접수완료: the committee month is the first month from next month on whose round is open and leaves
-    time to prepare (`rules.first_open_month`)."""
 def acceptance_month(session: Session) -> str:
     """The committee month an application accepted today goes to (asked too by the confirmation page)."""
     today = today_kst()
     return months.open_month(session, today, committee_month_for(today))
 
 
+def accept(session: Session, actor: Actor, application_id: int, version: int) -> Application:
+    """접수완료: the committee month is the first month from next month on whose round is open and leaves
+    time to prepare (`rules.first_open_month`)."""
     application = load(session, application_id)
     move(application.state, Action.ACCEPT)
     month = acceptance_month(session)
@@ -280,6 +283,9 @@ def publish(session: Session, actor: Actor, application_id: int, version: int) -
         committee_round=committee_round.number if committee_round else None,
     )
     application.service_id = service.id
+    catalog_documents.publish_documents(
+        session, actor_user_id=actor.user_id, service=service, documents=public_documents(application)
+    )
     transition(
         session,
         application,
@@ -294,3 +300,13 @@ def publish(session: Session, actor: Actor, application_id: int, version: int) -
         N_("Your service %(name)s is published as %(code)s.", name=service.name, code=service.code),
     )
     return application
+
+
+def public_documents(application: Application) -> list[catalog_documents.PublicDocument]:
+    """What a published service offers buyers: its service description, SLA and price list, in the order
+    attached (the last of a kind becomes its latest version); business documents stay here."""
+    return [
+        catalog_documents.PublicDocument(d.kind, d.filename, d.sha256, d.size, d.media_type)
+        for d in application.documents
+        if d.kind in PUBLIC_DOCUMENT_KINDS
+    ]

@@ -117,6 +117,29 @@ class ApplicationEvent(Base):
     actor: Mapped[User | None] = relationship(lazy="joined")
 
 
+class SupplementRequest(Base):
+    """보완 요청: what the application held (fields and documents) when the operator asked for a supplement,
+    and the supplier's reply. One per request step of the history; the items asked are in that step."""
+
+    __tablename__ = "supplement_requests"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("applications.id", ondelete="CASCADE"), nullable=False, index=True
+    )
+    event_id: Mapped[int] = mapped_column(
+        ForeignKey("application_events.id", ondelete="CASCADE"), nullable=False, unique=True
+    )
+    #: {"content": {...}, "documents": [{"id", "kind", "filename", "sha256", "size", "uploaded_at"}]};
+    #: none for a request made before snapshots were kept.
+    snapshot: Mapped[dict | None] = mapped_column(JSON)
+    reply: Mapped[str | None] = mapped_column(Text)
+    replied_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    replied_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    event: Mapped[ApplicationEvent] = relationship(lazy="joined")
+
+
 class ExpertOpinion(Base):
     """The expert pre-review's opinion on one criterion of one application."""
 

@@ -42,6 +42,7 @@ NOTICES: dict[str, tuple[str, Text]] = {
     "document_added": ("success", N_("The document is attached.")),
     "document_removed": ("info", N_("The document is removed.")),
     "submitted": ("success", N_("The application is submitted. The operator will check your documents.")),
+    "reply_saved": ("success", N_("Your reply is saved. It goes to the operator when you resubmit.")),
     "withdrawn": ("info", N_("The application is withdrawn.")),
     "reapplied": (
         "success",

@@ -24,6 +24,7 @@ from ..core.files import StoredFile
 from ..core.i18n import N_, Text
 from ..core.notifications import notify
 from ..core.tables import utcnow
+from . import supplement
 from .rules import (
     CRITERION_LABELS,
     DOCUMENT_LABELS,
@@ -321,14 +322,18 @@ def submission_problems(session: Session, application: Application) -> dict[str,
     return problems
 
 
-def submit(session: Session, actor: Actor, application_id: int, version: int) -> Application:
-    """Submit a complete draft, or resubmit after a supplement request."""
+def submit(session: Session, actor: Actor, application_id: int, version: int, reply: str | None = None) -> Application:
+    """Submit a complete draft, or resubmit after a supplement request with the reply to it (if given)."""
     application = own_application(session, actor, application_id)
     action = Action.RESUBMIT if application.state == State.SUPPLEMENT_REQUESTED else Action.SUBMIT
     move(application.state, action)
     problems = submission_problems(session, application)
+    if reply is not None and action == Action.RESUBMIT and supplement.reply_problem(reply):
+        problems["reply"] = supplement.reply_problem(reply)
     if problems:
         raise ValidationFailed(N_("The application is not complete yet."), fields=problems)
+    if reply is not None and action == Action.RESUBMIT:
+        _save_reply(session, actor, application, reply)
     transition(session, application, action, actor_user_id=actor.user_id, version=version)
     application.submitted_at = utcnow()
     notify(
@@ -340,6 +345,28 @@ def submit(session: Session, actor: Actor, application_id: int, version: int) ->
         f"/operator/applications/{application.id}",
     )
     return application
+
+
+def reply_to_supplement(session: Session, actor: Actor, application_id: int, version: int, reply: str) -> Application:
+    """The supplier's reply to the operator's supplement request, kept until it resubmits (and sent with it)."""
+    application = own_application(session, actor, application_id)
+    if application.state != State.SUPPLEMENT_REQUESTED:
+        raise Conflict(N_("A reply can be written only while a supplement is requested."))
+    problem = supplement.reply_problem(reply)
+    if problem:
+        raise ValidationFailed(fields={"reply": problem})
+    if application.version != version:
+        raise Conflict()
+    _save_reply(session, actor, application, reply)
+    application.updated_at = utcnow()  # bumps the version: a concurrent writer gets 409
+    session.flush()
+    return application
+
+
+def _save_reply(session: Session, actor: Actor, application: Application, reply: str) -> None:
+    request = supplement.current_request(session, application.id)
+    if request is not None and (request.reply or "") != reply.strip():
+        supplement.record_reply(session, actor.user_id, request, reply)
 
 
 def withdraw(session: Session, actor: Actor, application_id: int, version: int, reason: str = "") -> Application:

@@ -22,6 +22,8 @@ from ..catalog import certificate_api as catalog_certificate_api
 from ..catalog import certificate_pages as catalog_certificate_pages
 from ..catalog import compare_api as catalog_compare_api
 from ..catalog import compare_pages as catalog_compare_pages
+from ..catalog import document_api as catalog_document_api
+from ..catalog import document_pages as catalog_document_pages
 from ..catalog import pages as catalog_pages
 from ..community import api as community_api
 from ..community import pages as community_pages
@@ -112,6 +114,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *, 
     app.include_router(accounts_api.router, prefix="/api/v1")
     app.include_router(catalog_compare_api.router, prefix="/api/v1")  # before /services/{code}
     app.include_router(catalog_api.router, prefix="/api/v1")
+    app.include_router(catalog_document_api.router, prefix="/api/v1")
     app.include_router(accounts_colleague_api.router, prefix="/api/v1")
     app.include_router(selection_api.router, prefix="/api/v1")
     app.include_router(contracting_catalog_api.router, prefix="/api/v1")
@@ -133,6 +136,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *, 
     app.include_router(accounts_staff_pages.router)
     app.include_router(catalog_compare_pages.router)  # before /services/{code}
     app.include_router(catalog_pages.router)
+    app.include_router(catalog_document_pages.router)
     app.include_router(accounts_recovery_pages.router)
     app.include_router(accounts_colleague_pages.router)
     app.include_router(selection_pages.router)
