@@ -44,7 +44,7 @@
       maintainAspectRatio: false,
       animation: reduced ? false : { duration: 400 },
       plugins: {
-        legend: { position: "bottom" },
+        legend: { display: spec.kind === "doughnut" || spec.series.length > 1, position: "bottom" }, /* one series: its axis names it */
         tooltip: {
           callbacks: {
             label: function (context) {
