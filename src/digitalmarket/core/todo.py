@@ -29,7 +29,7 @@ class TodoKind:
 @dataclass(frozen=True)
 class TodoItem:
     kind: TodoKind
-    title: str
+    title: str | Text  # a code and a name as the lists show them, or a message to translate
     href: str
     since: datetime  # when it started waiting (an instant, UTC)
     due: date | None = None  # the last day, when the stage sets one

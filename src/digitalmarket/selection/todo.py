@@ -111,7 +111,7 @@ def _rounds_for_operator(session: Session, today: date) -> list[TodoItem]:
     items = [
         TodoItem(
             CLOSE,
-            f"{r.number} · {r.month}",
+            N_("Round %(number)s (%(month)s)", number=r.number, month=r.month),
             f"/operator/rounds/{r.id}",
             start_of(r.meeting_date),
             r.meeting_date,
@@ -127,12 +127,19 @@ def _rounds_for_operator(session: Session, today: date) -> list[TodoItem]:
             Application.committee_month.is_not(None),
         )
     ).all()
-    months: dict[str, datetime] = {}
+    months: dict[str, list[datetime]] = {}
     for month, accepted_at in waiting:
-        if month in regular or accepted_at is None:
-            continue
-        months[month] = min(months.get(month, accepted_at), accepted_at)
-    items += [TodoItem(NO_ROUND, month, NO_ROUND.href, since) for month, since in months.items()]
+        if month not in regular and accepted_at is not None:
+            months.setdefault(month, []).append(accepted_at)
+    items += [
+        TodoItem(
+            NO_ROUND,
+            N_("%(month)s: %(count)s applications wait for a round", month=month, count=len(accepted)),
+            NO_ROUND.href,
+            min(accepted),
+        )
+        for month, accepted in months.items()
+    ]
     return items
 
 
@@ -172,7 +179,12 @@ def _waiting_in_round(session: Session, committee_round: CommitteeRound, declare
     items = []
     for row in rows:
         key = (committee_round.id, row.id)
-        title = f"{_name(row)} · {committee_round.number} · {committee_round.month}"
+        title = N_(
+            "%(name)s, round %(number)s (%(month)s)",
+            name=_name(row),
+            number=committee_round.number,
+            month=committee_round.month,
+        )
         entry = _last_entry(history[row.id], State.COMMITTEE)
         since, due = (entry.occurred_at if entry else row.created_at), committee_round.meeting_date
         if key not in declared:

@@ -58,7 +58,11 @@ def my_tasks(request: Request, actor: Actor = Depends(api_access(SIGNED_IN))):
             overdue=g.overdue_count,
             items=[
                 TaskItemOut(
-                    title=i.title, url=i.href, since=i.since.astimezone(KST), due=i.due, overdue_days=i.overdue_days
+                    title=i.title if isinstance(i.title, str) else i.title.render(),
+                    url=i.href,
+                    since=i.since.astimezone(KST),
+                    due=i.due,
+                    overdue_days=i.overdue_days,
                 )
                 for i in g.items
             ],
