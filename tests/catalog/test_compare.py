@@ -110,10 +110,11 @@ def test_the_csap_row_shows_grade_and_validity():
     support = service("SUP-2026-00003", type="SUPPORT", csap_grade=None, csap_valid_until=None)
     values = row(compare([valid, expired, support], TODAY), "csap").values
     assert [v.render("en") for v in values] == [
-        "Grade 하, valid until 2028-06-30",
-        "Grade 하, expired on 2026-01-31",
+        "Grade Low, valid until 2028-06-30",
+        "Grade Low, expired on 2026-01-31",
         "None",
     ]
+    assert values[0].render("ko") == "하등급, 2028-06-30까지 유효"
 
 
 def test_each_unit_is_a_price_row_with_the_lowest_price_marked():

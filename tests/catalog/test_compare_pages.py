@@ -195,7 +195,7 @@ def test_the_page_in_english(client, codes):
     table = Table(page.text)
     assert table.caption == "Comparison of 2 services"
     assert table.row("Type of service")["cells"][1:] == ["Cloud infrastructure (IaaS)", "Cloud support service"]
-    assert table.row("CSAP certificate")["cells"][1:] == ["Grade 상, valid until 2028-06-30", "None"]
+    assert table.row("CSAP certificate")["cells"][1:] == ["Grade High, valid until 2028-06-30", "None"]
     assert table.row("Lowest price per person-month")["cells"][2].startswith("12,000,000 won")
 
 
@@ -244,8 +244,8 @@ def test_the_api_compares_with_the_same_rows(client, codes):
     ]
     assert [(v["price"]["billing"], v["price"]["main"]) for v in per_user["values"]] == [("monthly", True)] * 2
     assert [v["text"] for v in rows["main_plan"]["values"]] == [
-        "Standard: 9,000 won / 사용자·월 (Monthly, without VAT)",
-        "기본: 7,000 won / 사용자·월 (Monthly, without VAT)",
+        "Standard: 9,000 won / user·month (Monthly, without VAT)",
+        "기본: 7,000 won / user·month (Monthly, without VAT)",
     ]
 
 

@@ -67,7 +67,7 @@ def test_the_price_sort_and_filter_use_each_services_main_plan_never_an_add_on(c
     }
     assert items[2]["main_price"]["amount"] == 30000  # 33,000 won with VAT is 30,000 won without
     english = _search(client, "en", q="화상회의")["items"][0]["main_price"]
-    assert english["text"] == "28,000 won / 사용자·월 (Monthly, without VAT)"
+    assert english["text"] == "28,000 won / user·month (Monthly, without VAT)"
     # The add-ons (150 won per GB, 5,000 won per TB) are nobody's price in search.
     cheap = _search(client, price_max=10000)
     assert cheap["total"] == 0 and cheap["items"] == []

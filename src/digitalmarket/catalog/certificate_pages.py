@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Request
 
 from ..accounts.access import database, page_access
 from ..accounts.permissions import SUPPLIERS, Actor, ensure_same_organisation
-from ..catalog.rules import CSAP_GRADES, SERVICE_STATUS_LABELS, ServiceType
+from ..catalog.rules import CSAP_GRADE_LABELS, CSAP_GRADES, SERVICE_STATUS_LABELS, ServiceType
 from ..core.clock import today_kst
 from ..core.errors import Conflict, DomainError
 from ..core.forms import Form, form_errors, redirect
@@ -40,7 +40,7 @@ def _page(request: Request, actor: Actor, code: str, values=None, errors=None, s
             "status_note": reason if service.status != "published" else "",
             "values": values,
             "errors": errors or {},
-            "grades": [(g, g) for g in CSAP_GRADES],
+            "grades": [(g, CSAP_GRADE_LABELS[g].render()) for g in CSAP_GRADES],
             "status_labels": SERVICE_STATUS_LABELS,
             "expired": service.csap_valid_until is not None and service.csap_valid_until < today_kst(),
             "saved": request.query_params.get("notice") == "certificate_saved",

@@ -42,8 +42,9 @@ from fractions import Fraction
 
 from ..accounts.rules import SIZE_LABELS
 from ..core.errors import ValidationFailed
+from ..core.formatting import UnitText
 from ..core.i18n import N_, Text, current_locale
-from .rules import BILLING_LABELS, DEPLOYMENT_LABELS, TYPE_LABELS, Billing
+from .rules import BILLING_LABELS, CSAP_GRADE_LABELS, DEPLOYMENT_LABELS, TYPE_LABELS, Billing
 
 MIN_SERVICES, MAX_SERVICES = 2, 4
 VAT_FACTOR = Fraction(11, 10)
@@ -511,11 +512,12 @@ def _csap(service: ServiceFacts, today: date) -> Value:
         return _value(N_("None"), NONE)
     until = service.csap_valid_until
     key = (service.csap_grade, until)
+    grade = CSAP_GRADE_LABELS.get(service.csap_grade, service.csap_grade)
     if until is None:
-        return _value(N_("Grade %(grade)s", grade=service.csap_grade), key)
+        return _value(N_("Grade %(grade)s", grade=grade), key)
     if until < today:
-        return _value(N_("Grade %(grade)s, expired on %(date)s", grade=service.csap_grade, date=until.isoformat()), key)
-    return _value(N_("Grade %(grade)s, valid until %(date)s", grade=service.csap_grade, date=until.isoformat()), key)
+        return _value(N_("Grade %(grade)s, expired on %(date)s", grade=grade, date=until.isoformat()), key)
+    return _value(N_("Grade %(grade)s, valid until %(date)s", grade=grade, date=until.isoformat()), key)
 
 
 def _sla(value: Decimal) -> Value:
@@ -606,7 +608,7 @@ def price_text(amount: Decimal | int, unit: str, billing: str) -> Text:
     return N_(
         "%(amount)s won / %(unit)s (%(billing)s, without VAT)",
         amount=format_amount(Decimal(amount)),
-        unit=unit_text(unit),
+        unit=UnitText(unit_text(unit)),
         billing=BILLING_LABELS.get(billing) or billing,
     )
 

@@ -13,7 +13,7 @@ from ..core.formatting import won
 from ..core.i18n import N_, render
 from .facts import NO_CSAP
 from .finder import PER_PAGE, Query, Results
-from .rules import DEPLOYMENT_LABELS, TYPE_LABELS
+from .rules import CSAP_GRADE_LABELS, DEPLOYMENT_LABELS, TYPE_LABELS
 from .tables import Category
 
 FACET_TITLES = {
@@ -61,7 +61,9 @@ def label(name: str, value, categories: dict[int, Category], locale: str) -> str
         category = categories.get(value)
         return category.label(locale) if category else str(value)
     if name == "csap":
-        return render(N_("No CSAP certificate"), locale) if value == NO_CSAP else f"CSAP {value}"
+        if value == NO_CSAP:
+            return render(N_("No CSAP certificate"), locale)
+        return "CSAP " + render(CSAP_GRADE_LABELS.get(value, value), locale)
     if name == "size":
         return render(SIZE_LABELS[value], locale)
     if name == "deployment":

@@ -16,7 +16,15 @@ from ..core.i18n import N_
 from ..core.templating import csrf_protect, render
 from . import documents, finder, listing, search_log, workflow
 from .compare import price_text
-from .rules import BILLING_LABELS, DEPLOYMENT_LABELS, PUBLIC_DOCUMENT_LABELS, TYPE_LABELS, ServiceStatus, csap_valid
+from .rules import (
+    BILLING_LABELS,
+    CSAP_GRADE_LABELS,
+    DEPLOYMENT_LABELS,
+    PUBLIC_DOCUMENT_LABELS,
+    TYPE_LABELS,
+    ServiceStatus,
+    csap_valid,
+)
 from .suggest import suggest
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
@@ -46,6 +54,7 @@ def _labels() -> dict:
         "format_date": kst_date,
         "won": won,
         "csap_of": _csap,
+        "csap_grade_labels": CSAP_GRADE_LABELS,
         "price_text": price_text,
         "locale": i18n.current_locale.get(),
     }

@@ -72,6 +72,8 @@ class Billing(StrEnum):
 
 BILLING_LABELS = {Billing.MONTHLY: N_("Monthly"), Billing.USAGE: N_("By usage"), Billing.FIXED: N_("Fixed price")}
 CSAP_GRADES = ("상", "중", "하")
+#: The CSAP grades as a reader of each language names them (상 / High ...).
+CSAP_GRADE_LABELS = {"상": N_("High"), "중": N_("Moderate"), "하": N_("Low")}
 COMMON_UNITS = ("사용자/월", "vCPU/시간", "GB/월", "TB/월", "건", "식", "인월", "대/월", "회")
 
 

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from ..accounts.access import database, page_access
 from ..accounts.permissions import AGENCY_BUYERS, SUPPLIERS, Actor
-from ..catalog.rules import BILLING_LABELS, ServiceStatus
+from ..catalog.rules import BILLING_LABELS, CSAP_GRADE_LABELS, ServiceStatus
 from ..catalog.tables import Service
 from ..core.clock import today_kst
 from ..core.errors import DomainError, NotFound, ValidationFailed
@@ -81,6 +81,7 @@ def common_context() -> dict:
         "order_state_labels": ORDER_STATE_LABELS,
         "method_labels": METHOD_LABELS,
         "billing_labels": BILLING_LABELS,
+        "csap_grade_labels": CSAP_GRADE_LABELS,
         "badges": BADGES,
         "kst_date": kst_date,
         "won": won,

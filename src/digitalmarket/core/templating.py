@@ -99,6 +99,7 @@ def _build_environment() -> Environment:
     # Every time a person reads: the date, Korean time and the zone ("2026-12-05 23:04 KST").
     env.globals["kst_datetime"] = env.filters["kst_datetime"] = formatting.kst_datetime
     env.globals["kst_date"] = env.filters["kst_date"] = formatting.kst_date
+    env.filters["unit"] = formatting.unit_label  # "사용자/월" -> "user/month" in English
     return env
 
 

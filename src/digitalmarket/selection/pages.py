@@ -17,6 +17,7 @@ from ..accounts.permissions import SIGNED_IN, SUPPLIERS, Actor
 from ..catalog.rules import (
     BILLING_LABELS,
     COMMON_UNITS,
+    CSAP_GRADE_LABELS,
     CSAP_GRADES,
     DEPLOYMENT_LABELS,
     TYPE_LABELS,
@@ -97,7 +98,7 @@ def _step_page(
             "category_labels": category_labels(session),
             "deployment_options": [(str(k), v.render()) for k, v in DEPLOYMENT_LABELS.items()],
             "billing_options": [(str(k), v.render()) for k, v in BILLING_LABELS.items()],
-            "csap_options": [(grade, grade) for grade in CSAP_GRADES],
+            "csap_options": [(grade, CSAP_GRADE_LABELS[grade].render()) for grade in CSAP_GRADES],
             "common_units": COMMON_UNITS,
             "required_kinds": kinds,
             "optional_kinds": [k for k in DocumentKind if k not in kinds],
