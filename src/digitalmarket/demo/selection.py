@@ -57,6 +57,9 @@ SUPPLEMENTS = [
     {"service_description": "서비스 설명서에 데이터 반환·파기 절차가 빠져 있습니다."},
     {"price_list": "요금표에 부가가치세 포함 여부가 표시되어 있지 않습니다."},
 ]
+SUPPLEMENT_REPLY = (
+    "SLA에 장애 대응 시간(접수 후 1시간 안에 조치 시작)을 넣었습니다. 요금표 단가는 신청서와 맞추는 중입니다."
+)
 PASS_COMMENTS = ["서류상 적합", "증빙 확인", "요건 충족", ""]
 
 
@@ -380,6 +383,17 @@ def plan_applications(world: Selection, users: dict[str, Actor], today: date) ->
     cal.add(
         days_ago(6, 15), lambda now: world.act(screening.request_supplement, operator, need(loop, "a"), SUPPLEMENTS[0])
     )
+
+    def loop_answer(now):
+        """The supplier replaces the SLA and writes its reply; the price list is still to correct."""
+        application = need(loop, "a")
+        sla = next(d for d in application.documents if d.kind == "sla")
+        workflow.remove_document(session, supplier1, application.id, sla.id)
+        revised = replace(world.document, filename="SLA 서비스수준협약서(장애 대응 시간 추가).pdf")
+        workflow.attach_document(session, supplier1, application.id, "sla", revised)
+        world.act(workflow.reply_to_supplement, supplier1, application, SUPPLEMENT_REPLY)
+
+    cal.add(days_ago(5, 14), loop_answer)
 
     # Accepted, waiting for the expert review (in the open round's month or a later one).
     accepted: dict = {}
