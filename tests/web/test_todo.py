@@ -10,13 +10,15 @@ from datetime import timedelta
 import pytest
 from fastapi.testclient import TestClient
 
+from digitalmarket.accounts import workflow as accounts
+from digitalmarket.contracting import catalog_contracts as cc
 from digitalmarket.core.clock import today_kst
 from digitalmarket.core.files import DocumentStore
 from digitalmarket.core.settings import Settings
 from digitalmarket.selection import screening, workflow
 from digitalmarket.settlement import rules
 from digitalmarket.web.todo import tasks_for
-from tests.contracting.buying import answer, ask, award, confirm, decline, people_of, publish
+from tests.contracting.buying import answer, ask, award, confirm, decline, order, people_of, plan_ids, publish, service
 from tests.helpers import api_token, page_login
 from tests.selection.journey import actor, draft, round_of, step, to_committee, vote
 from tests.settlement.settling import (
@@ -164,8 +166,6 @@ def test_quotes_and_contracts_wait_for_the_side_that_has_to_act(demo, people, se
 
 
 def _order_code(db, order_id: int) -> str:
-    from tests.contracting.buying import order
-
     return order(db, order_id).code
 
 
@@ -202,3 +202,32 @@ def test_selection_waits_for_the_supplier_the_operator_and_the_reviewer(demo, pe
     vote(demo, people.reviewer, round_id, third)
     assert waiting(demo, people.reviewer, today) == {}
     assert list(waiting(demo, people.reviewer2, today)) == ["declarations_to_make"]
+
+
+def test_pps_reviews_catalog_contracts_and_the_administrator_sees_agencies_nobody_can_use(demo, app, people):
+    code = publish(demo, people.supplier, "가상웍스 그룹웨어")
+    today = today_kst()
+    items = [cc.ItemInput(plan_ids(demo, code)[0], 11000)]
+    with demo.transaction() as session:
+        contract_id = cc.apply(
+            session, people.supplier, service(demo, code).id, items, today, today + timedelta(400)
+        ).id
+    queue = [(title, href) for title, href, *_ in waiting(demo, people.officer, today)["catalog_contracts_to_review"]]
+    assert queue == [("가상웍스 그룹웨어", f"/officer/catalog-contracts/{contract_id}")]
+    with demo.transaction() as session:
+        version = cc.start_review(session, people.officer, contract_id, cc.load(session, contract_id).version).version
+        cc.request_supplement(session, people.officer, contract_id, version, "단가 근거 자료를 첨부해 주세요.")
+    assert waiting(demo, people.officer, today) == {}
+    assert [href for _, href, *_ in waiting(demo, people.supplier, today)["catalog_supplements"]] == [
+        f"/supplier/catalog-contracts/{contract_id}"
+    ]
+
+    admin = actor(demo, "admin@demo.kr")
+    with demo.transaction() as session:
+        agency = accounts.create_agency(session, admin, accounts.NewAgency("TODO1234", "할일시청", "local"))
+    found = waiting(demo, admin, today)["organisations_without_account"]
+    assert ("할일시청", f"/organisations/{agency.id}", None, 0) in found
+    client = TestClient(app)
+    page_login(client, "admin@demo.kr")
+    page = client.get("/admin").text
+    assert "사용 중인 계정이 없는 기관" in page and f'href="/organisations/{agency.id}"' in page
