@@ -197,8 +197,10 @@ def test_compare_ask_answer_award_confirm_and_use(browser, server_url):
     expect(row).not_to_contain_text(GROUPWARE)  # a competitor's quote is not listed
     navigate(supplier2, row.get_by_role("link", name=TITLE))
     decline = supplier2.get_by_role("region", name="견적 사양")
-    decline.get_by_label("사유").fill("요청하신 시작일에는 전용 회의실을 준비할 수 없습니다.")
-    navigate(supplier2, decline.get_by_role("button", name="사양하기"))
+    navigate(supplier2, decline.get_by_role("link", name="사양하기"))  # asked first: it cannot be undone
+    expect(supplier2.locator("#irreversible")).to_contain_text("다시 견적을 낼 수 없습니다")
+    supplier2.get_by_label("사유").fill("요청하신 시작일에는 전용 회의실을 준비할 수 없습니다.")
+    navigate(supplier2, supplier2.get_by_role("button", name="사양하기"))
     expect_no_errors(supplier2)
     expect(notice(supplier2)).to_contain_text("견적을 사양했습니다")
     expect(facts(supplier2, "상태")).to_contain_text("사양")

@@ -80,3 +80,23 @@ def test_the_award_page_says_what_cannot_be_undone_before_anything_is_made(clien
     assert "되돌릴 수 없습니다" in page.text and "낙찰하면 되돌릴 수 없습니다" in page.text
     with demo.reading() as session:
         assert session.scalar(select(func.count()).select_from(Order)) == 0
+
+
+def test_declining_to_quote_asks_first(client, demo, people):
+    code = publish(demo, people.supplier, "가상 그룹웨어")
+    request_id = ask(demo, people.buyer, [code])
+    quote_id = quote_of(demo, request_id, code).id
+    path = f"/supplier/quotes/{quote_id}/decline"
+    page_login(client, "supplier2@demo.kr")
+    assert client.get(path).status_code == 404
+    page_login(client, "supplier@demo.kr")
+    assert f'href="{path}"' in client.get(f"/supplier/quotes/{quote_id}").text
+    asked = client.get(path)
+    assert asked.status_code == 200 and "견적을 사양할까요?" in asked.text
+    assert "다시 견적을 낼 수 없습니다" in asked.text
+    assert quote_of(demo, request_id, code).status == "requested"
+    refused = client.post(path, data=form_of(asked, path))  # no reason
+    assert refused.status_code == 422 and "견적을 사양할까요?" in refused.text
+    done = client.post(path, data={**form_of(refused, path), "reason": "기간 내 공급 불가"})
+    assert done.status_code == 200 and quote_of(demo, request_id, code).status == "declined"
+    assert client.get(path, follow_redirects=False).status_code == 303

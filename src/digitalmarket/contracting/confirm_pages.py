@@ -1,6 +1,7 @@
 """Contracting steps that cannot be undone, each asked on a page of its own before it is taken.
 
-The agency terminates an order early (중도 해지) and cancels a quote request. Each GET route here shows
+The agency terminates an order early (중도 해지) and cancels a quote request; a supplier declines to
+quote. Each GET route here shows
 what the step will do to this contract or request and what cannot be undone, with the reason it needs
 and a form posting to the step's route (unchanged, in `order_pages` and `quote_pages`). Showing the page
 writes nothing; when the step is no longer possible, the GET leads back to the object's page. (Awarding
@@ -15,7 +16,7 @@ from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import RedirectResponse
 
 from ..accounts.access import database, page_access
-from ..accounts.permissions import AGENCY_BUYERS, Actor
+from ..accounts.permissions import AGENCY_BUYERS, SUPPLIERS, Actor
 from ..core import confirmation
 from ..core.confirmation import Confirmation, ReasonField
 from ..core.formatting import kst_date, won
@@ -27,6 +28,7 @@ from .rules import QuoteState
 Id = Annotated[int, Path(gt=0, lt=2**31)]
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
 AGENCY_PAGE = page_access(AGENCY_BUYERS)
+SUPPLIER_PAGE = page_access(SUPPLIERS)
 TERMINABLE = ("contracted", "active")
 
 
@@ -126,6 +128,36 @@ def request_cancel(session, actor: Actor, request_id: int) -> Confirmation | Non
         back_label=N_("Keep the request"),
         reason=ReasonField("reason", N_("Reason")),
     )
+
+
+def quote_decline(session, actor: Actor, quote_id: int) -> Confirmation | None:
+    """Declining to quote: the agency is told, and the quote cannot be answered any more."""
+    quote = quotes.own_quote(session, actor, quote_id)
+    found = quote.request
+    if quote.status not in (QuoteState.REQUESTED, QuoteState.QUOTED) or found.status != "open":
+        return None
+    if quotes.is_late(found):
+        return None
+    happens = [N_("%(agency)s is told that you decline, with your reason.", agency=found.agency.name)]
+    if quote.status == QuoteState.QUOTED:
+        happens.append(N_("The quote you sent is taken back: the agency can no longer award it."))
+    return Confirmation(
+        question=N_("Decline to quote?"),
+        subject=f"{found.title} ({found.code}) · {quote.service.name}",
+        facts=[(N_("Deadline"), kst_date(found.deadline))],
+        happens=happens,
+        irreversible=N_("Once declined, you cannot quote for this request again, even before the deadline."),
+        action=f"/supplier/quotes/{quote_id}/decline",
+        hidden={"version": quote.version},
+        button=N_("Decline now"),
+        back=f"/supplier/quotes/{quote_id}",
+        reason=ReasonField("reason", N_("Reason")),
+    )
+
+
+@router.get("/supplier/quotes/{quote_id}/decline")
+def quote_decline_confirm(request: Request, quote_id: Id, actor: Actor = Depends(SUPPLIER_PAGE)):
+    return _show_or_back(request, actor, quote_decline, quote_id, f"/supplier/quotes/{quote_id}")
 
 
 @router.get("/orders/{order_id}/terminate")

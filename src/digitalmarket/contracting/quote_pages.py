@@ -489,6 +489,7 @@ def supplier_decline(request: Request, quote_id: Id, form: Form, actor: Actor = 
     except DomainError as error:
         if error.status == 404:
             raise
-        errors = {("decline_reason" if k == "reason" else k): m for k, m in form_errors(error).items()}
-        return _quote_page(request, actor, quote_id, errors, {"decline_reason": form.get("reason", "")}, error.status)
+        errors, build = summary_only(form_errors(error), {"reason"}), confirm_pages.quote_decline
+        shown = confirm_pages.again(request, actor, build, quote_id, errors=errors, values=form, status=error.status)
+        return shown or _quote_page(request, actor, quote_id, errors, {}, error.status)
     return redirect(f"/supplier/quotes/{quote_id}", "declined")
