@@ -107,6 +107,23 @@ def test_the_agency_buyer_administers_the_agency(client, demo):
     page_login(client, "buyer@demo.kr")
     assert "우리 기관 사용자" in client.get("/organisation/users").text
 
+    clerk = api_token(demo, "clerk@agency.go.kr")
+    invite = {"email": "second@agency.go.kr"}
+    assert client.post("/api/v1/organisation/invitations", json=invite, headers=clerk).status_code == 403
+    admin = api_token(demo, "admin@demo.kr")
+    made = client.put(f"/api/v1/admin/users/{joined['id']}/org-admin", json={"is_org_admin": True}, headers=admin)
+    assert made.status_code == 200 and made.json()["is_org_admin"] is True
+    assert client.post("/api/v1/organisation/invitations", json=invite, headers=clerk).status_code == 201
+    page_login(client, "admin@demo.kr")
+    token = csrf_from(client, "/admin")
+    undone = client.post(
+        f"/admin/users/{joined['id']}/org-admin",
+        data={"is_org_admin": "0", "csrf_token": token},
+        follow_redirects=False,
+    )
+    assert undone.headers["location"] == "/admin?notice=org_admin_changed"
+    assert client.post("/api/v1/organisation/invitations", json=invite, headers=clerk).status_code == 403
+
 
 def test_the_administrator_finds_deactivates_and_reactivates_a_user(app, client, demo):
     with TestClient(app) as supplier:

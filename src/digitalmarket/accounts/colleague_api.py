@@ -18,6 +18,7 @@ from .schemas import (
     InvitationIn,
     InvitationOut,
     MessageOut,
+    OrgAdminIn,
     PasswordResetConfirmIn,
     PasswordResetIn,
     UserOut,
@@ -120,3 +121,13 @@ def deactivate(user_id: Id, request: Request, actor: Actor = Depends(api_access(
 def reactivate(user_id: Id, request: Request, actor: Actor = Depends(api_access(ADMINS))):
     with database(request).transaction() as session:
         return UserOut.of(colleagues.set_active(session, actor, user_id, True))
+
+
+@router.put(
+    "/admin/users/{user_id}/org-admin",
+    response_model=UserOut,
+    summary="Make a user an administrator of their organisation, or not (admin)",
+)
+def set_org_admin(user_id: Id, body: OrgAdminIn, request: Request, actor: Actor = Depends(api_access(ADMINS))):
+    with database(request).transaction() as session:
+        return UserOut.of(colleagues.set_org_admin(session, actor, user_id, body.is_org_admin))

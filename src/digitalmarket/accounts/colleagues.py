@@ -272,6 +272,28 @@ def set_active(session: Session, actor: Actor, user_id: int, active: bool) -> Us
     return user
 
 
+def set_org_admin(session: Session, actor: Actor, user_id: int, is_admin: bool) -> User:
+    """The system administrator makes an active user an administrator of their organisation, or not."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound()
+    if user.is_org_admin == is_admin:
+        return user
+    if is_admin and not user.is_active:
+        raise Conflict(N_("A deactivated account cannot administer its organisation."))
+    user.is_org_admin = is_admin
+    session.flush()
+    audit.record(
+        session,
+        actor_user_id=actor.user_id,
+        action="account.org_admin_set",
+        object_type="user",
+        object_id=user.id,
+        details={"is_org_admin": is_admin},
+    )
+    return user
+
+
 def search_users(session: Session, query: str = "", limit: int = 200) -> list[User]:
     """Users whose name, e-mail address or organisation contains the words (all of them), by id."""
     statement = select(User).join(Organisation, Organisation.id == User.organisation_id)

@@ -227,3 +227,7 @@ class InvitationAcceptIn(Strict):
     token: str = Field(max_length=100, description="the token at the end of the link in the invitation")
     name: str = Field(max_length=100)
     password: str = Field(max_length=256)
+
+
+class OrgAdminIn(Strict):
+    is_org_admin: bool

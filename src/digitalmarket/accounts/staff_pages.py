@@ -163,6 +163,19 @@ def admin_reactivate_user(request: Request, user_id: Id, actor: Actor = Depends(
     return _set_active(request, actor, user_id, True)
 
 
+@router.post("/admin/users/{user_id}/org-admin")
+def admin_set_org_admin(request: Request, user_id: Id, form: Form, actor: Actor = Depends(page_access(ADMINS))):
+    """Make a user an administrator of their organisation (조직 관리자), or not."""
+    try:
+        with database(request).transaction() as session:
+            colleagues.set_org_admin(session, actor, user_id, form.get("is_org_admin") == "1")
+    except DomainError as error:
+        if error.status == 404:
+            raise
+        return _admin_page(request, actor, form_errors(error), status=error.status)
+    return redirect("/admin", "org_admin_changed")
+
+
 def _set_active(request: Request, actor: Actor, user_id: int, active: bool):
     """The system administrator closes or reopens an account (`colleagues.set_active`)."""
     try:

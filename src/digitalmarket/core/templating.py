@@ -57,6 +57,7 @@ NOTICES: dict[str, tuple[str, Text]] = {
     "colleague_removed": ("info", N_("The colleague is removed and can no longer sign in.")),
     "user_deactivated": ("info", N_("The account is deactivated: it can no longer sign in.")),
     "user_reactivated": ("success", N_("The account is active again.")),
+    "org_admin_changed": ("success", N_("The organisation administrator is changed.")),
     "notifications_read": ("success", N_("All notifications are marked as read.")),
 }
 
