@@ -29,12 +29,12 @@ from ..community import api as community_api
 from ..community import pages as community_pages
 from ..contracting import catalog_contract_api as contracting_catalog_api
 from ..contracting import catalog_contract_pages as contracting_catalog_pages
+from ..contracting import confirm_pages as contracting_confirm_pages
 from ..contracting import decision_record_api as contracting_decision_api
 from ..contracting import decision_record_pages as contracting_decision_pages
 from ..contracting import order_api as contracting_order_api
 from ..contracting import order_pages as contracting_order_pages
 from ..contracting import quote_api as contracting_quote_api
-from ..contracting import confirm_pages as contracting_confirm_pages
 from ..contracting import quote_pages as contracting_quote_pages
 from ..core.database import Database
 from ..core.settings import Settings, get_settings
@@ -46,12 +46,12 @@ from ..notifications import pages as notifications_pages
 from ..opendata import feed_api as opendata_feed_api
 from ..opendata import ocds_api as opendata_ocds_api
 from ..selection import api as selection_api
+from ..selection import confirm_pages as selection_confirm_pages
 from ..selection import operator_pages as selection_operator_pages
 from ..selection import pages as selection_pages
 from ..selection import reviewer_pages as selection_reviewer_pages
 from ..settlement import settlement_api, settlement_pages
 from ..statistics import stats_api, stats_pages
-from ..selection import confirm_pages as selection_confirm_pages
 from . import api as shell_api
 from . import pages, todo_api, warmup
 from .errors import install_error_handlers
