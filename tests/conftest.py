@@ -153,3 +153,23 @@ def demo(db):
     with db.transaction() as session:
         seed_demo(session)
     return db
+
+
+@pytest.fixture(scope="session")
+def demo_trade(sqlite_template, tmp_path_factory):
+    """The demo with its selection history and two years of trade (`seed-demo`), seeded once for the run
+    on SQLite (it takes a while: every order has its contract document). Tests only read it."""
+    from digitalmarket.demo import seed_demo, seed_demo_trade, seed_demo_work
+
+    directory = tmp_path_factory.mktemp("demo-trade")
+    shutil.copy(sqlite_template, directory / "market.sqlite3")
+    db = Database(f"sqlite:///{directory / 'market.sqlite3'}")
+    settings = Settings(
+        data_dir=directory, database_url=db.url, secret_key="test-secret", frontend_dir=PROJECT_ROOT / "node_modules"
+    )
+    with db.transaction() as session:
+        seed_demo(session)
+        seed_demo_work(session, settings.documents_dir)
+        counts = seed_demo_trade(session, settings.documents_dir)
+    yield db, settings, counts
+    db.dispose()

@@ -4,7 +4,6 @@ played through the workflows, give every role work on its pages and keep the aud
 Seeded once for the module (it makes every order's contract document, which takes a while), on SQLite.
 """
 
-import shutil
 from collections import Counter
 
 import pytest
@@ -17,9 +16,7 @@ from digitalmarket.accounts.tables import Organisation
 from digitalmarket.catalog.tables import Service
 from digitalmarket.contracting.tables import CatalogContract, Order, Quote, QuoteRequest
 from digitalmarket.core.clock import KST
-from digitalmarket.core.database import Database
-from digitalmarket.core.settings import PROJECT_ROOT, Settings, load_settings
-from digitalmarket.demo import seed_demo, seed_demo_trade, seed_demo_work
+from digitalmarket.core.settings import load_settings
 from digitalmarket.settlement.tables import Invoice, Review
 from digitalmarket.web.app import create_app
 from tests.helpers import page_login
@@ -28,19 +25,9 @@ CONTRACTED = {"contracted", "active", "completed", "terminated"}
 
 
 @pytest.fixture(scope="module")
-def trade(sqlite_template, tmp_path_factory):
-    directory = tmp_path_factory.mktemp("demo-trade")
-    shutil.copy(sqlite_template, directory / "market.sqlite3")
-    db = Database(f"sqlite:///{directory / 'market.sqlite3'}")
-    settings = Settings(
-        data_dir=directory, database_url=db.url, secret_key="test-secret", frontend_dir=PROJECT_ROOT / "node_modules"
-    )
-    with db.transaction() as session:
-        seed_demo(session)
-        seed_demo_work(session, settings.documents_dir)
-        counts = seed_demo_trade(session, settings.documents_dir)
-    yield db, settings, counts
-    db.dispose()
+def trade(demo_trade):
+    """The seeded demo trade, shared with the page crawl (tests/web/test_page_crawl.py)."""
+    return demo_trade
 
 
 def test_orders_in_every_state_by_both_methods_mostly_with_smes(trade):

@@ -573,7 +573,9 @@ def flag_overdue_invoices(session: Session, today: date | None = None) -> list[s
             total=f"{invoice.total:,}",
             due=invoice.due_date.isoformat(),
         )
-        notify(session, [order.buyer_id, *operators], message, f"/invoices/{invoice.id}")
+        notify(session, [order.buyer_id], message, f"/invoices/{invoice.id}")
+        # operators do not open invoices: theirs is the row of the overdue list
+        notify(session, operators, message, f"/operator/overdue-invoices#{invoice.code}", kind="payment")
         flagged.append(invoice.code)
     return flagged
 

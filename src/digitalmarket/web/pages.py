@@ -117,7 +117,8 @@ def notification_open(request: Request, notification_id: int, actor=Depends(page
         if notification is None:
             raise NotFound()
         link = notification.link
-    return RedirectResponse(link if link and link.startswith("/") else "/notifications", status_code=303)
+    inside = link and link.startswith("/") and not link.startswith("//")  # only ever a page of this site
+    return RedirectResponse(link if inside else "/notifications", status_code=303)
 
 
 @router.get("/terms")
