@@ -202,3 +202,24 @@ def test_sign_up_shows_every_error_at_once(client, db):
     api = client.post("/api/v1/signup", json={k: v for k, v in SIGNUP.items()})
     assert api.status_code == 422
     assert set(api.json()["error"]["fields"]) == {"business_number", "password", "password_confirm"}
+
+
+def test_a_withdrawn_invitation_no_longer_opens(client, demo):
+    ours = api_token(demo, "supplier@demo.kr")
+    invited = client.post("/api/v1/organisation/invitations", json={"email": "typo@example.kr"}, headers=ours).json()
+    link = queued_links(demo, "typo@example.kr")[-1]
+    theirs = api_token(demo, "supplier2@demo.kr")
+    assert client.delete(f"/api/v1/organisation/invitations/{invited['id']}", headers=theirs).status_code == 404
+    page_login(client, "supplier@demo.kr")
+    listing = client.get("/organisation/users")
+    assert "typo@example.kr" in listing.text and "초대 취소" in listing.text
+    token = csrf_from(client, "/organisation/users")
+    withdrawn = client.post(
+        f"/organisation/users/invitations/{invited['id']}/withdraw", data={"csrf_token": token}, follow_redirects=False
+    )
+    assert withdrawn.headers["location"] == "/organisation/users?notice=invitation_withdrawn"
+    assert "typo@example.kr" not in client.get("/organisation/users").text
+    assert client.get(link).status_code == 410
+    accept = {"token": link.rsplit("/", 1)[1], "name": "오타", "password": PASSWORD}
+    assert client.post("/api/v1/invitations/accept", json=accept).status_code == 422
+    assert client.delete(f"/api/v1/organisation/invitations/{invited['id']}", headers=ours).status_code == 204

@@ -62,6 +62,7 @@ def objects(demo, settings):
             "kind": "orders",
             "token_id": 1,
             "token": "dmr_not-a-live-link",
+            "invitation_id": 1,
             "notification_id": 1,
             "step": 1,
             "locale": "en",

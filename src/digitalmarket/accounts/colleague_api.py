@@ -83,6 +83,17 @@ def invite(body: InvitationIn, request: Request, actor: Actor = Depends(api_acce
         return InvitationOut.of(invitation)
 
 
+@router.delete(
+    "/organisation/invitations/{invitation_id}",
+    status_code=204,
+    summary="Withdraw an invitation not yet accepted (the organisation's administrator)",
+)
+def withdraw(invitation_id: Id, request: Request, actor: Actor = Depends(api_access(ORGANISATION_ADMINS))):
+    with database(request).transaction() as session:
+        colleagues.withdraw_invitation(session, actor, invitation_id)
+    return Response(status_code=204)
+
+
 @router.post(
     "/invitations/accept",
     status_code=201,

@@ -71,3 +71,17 @@ def organisation_remove(request: Request, user_id: Id, actor: Actor = Depends(pa
             raise
         return _colleagues_page(request, actor, errors=form_errors(error), status=error.status)
     return redirect("/organisation/users", "colleague_removed")
+
+
+@router.post("/organisation/users/invitations/{invitation_id}/withdraw")
+def organisation_withdraw(
+    request: Request, invitation_id: Id, actor: Actor = Depends(page_access(ORGANISATION_ADMINS))
+):
+    try:
+        with database(request).transaction() as session:
+            colleagues.withdraw_invitation(session, actor, invitation_id)
+    except DomainError as error:
+        if error.status == 404:
+            raise
+        return _colleagues_page(request, actor, errors=form_errors(error), status=error.status)
+    return redirect("/organisation/users", "invitation_withdrawn")

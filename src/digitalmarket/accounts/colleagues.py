@@ -123,6 +123,28 @@ def invite_colleague(
     return invitation
 
 
+def withdraw_invitation(session: Session, actor: Actor, invitation_id: int) -> None:
+    """An organisation administrator withdraws an invitation not yet accepted (a wrong address, say):
+    its link stops working at once."""
+    _admin_user(session, actor)
+    invitation = session.get(Invitation, invitation_id)
+    if invitation is None or invitation.organisation_id != actor.organisation_id:
+        raise NotFound()
+    if invitation.accepted_at is not None:
+        raise Conflict(N_("This invitation has been accepted already; remove the colleague instead."))
+    if invitation.withdrawn_at is not None:
+        return
+    invitation.withdrawn_at = utcnow()
+    audit.record(
+        session,
+        actor_user_id=actor.user_id,
+        action="account.invitation_withdrawn",
+        object_type="invitation",
+        object_id=invitation.id,
+        details={"organisation_id": invitation.organisation_id, "email": invitation.email},
+    )
+
+
 def _invitation_of(session: Session, token: str) -> Invitation | None:
     if not token or len(token) > 100:
         return None

@@ -58,6 +58,7 @@ NOTICES: dict[str, tuple[str, Text]] = {
     "user_deactivated": ("info", N_("The account is deactivated: it can no longer sign in.")),
     "user_reactivated": ("success", N_("The account is active again.")),
     "org_admin_changed": ("success", N_("The organisation administrator is changed.")),
+    "invitation_withdrawn": ("info", N_("The invitation is withdrawn: its link no longer works.")),
     "notifications_read": ("success", N_("All notifications are marked as read.")),
 }
 
