@@ -112,10 +112,10 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *, 
     )
 
     app.include_router(accounts_api.router, prefix="/api/v1")
+    app.include_router(accounts_colleague_api.router, prefix="/api/v1")
     app.include_router(catalog_compare_api.router, prefix="/api/v1")  # before /services/{code}
     app.include_router(catalog_api.router, prefix="/api/v1")
     app.include_router(catalog_document_api.router, prefix="/api/v1")
-    app.include_router(accounts_colleague_api.router, prefix="/api/v1")
     app.include_router(selection_api.router, prefix="/api/v1")
     app.include_router(contracting_catalog_api.router, prefix="/api/v1")
     app.include_router(contracting_quote_api.router, prefix="/api/v1")
@@ -133,18 +133,20 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *, 
     app.include_router(todo_api.router, prefix="/api/v1")
     app.include_router(pages.router)
     app.include_router(accounts_pages.router)
+    app.include_router(accounts_recovery_pages.router)
+    app.include_router(accounts_colleague_pages.router)
     app.include_router(accounts_staff_pages.router)
     app.include_router(catalog_compare_pages.router)  # before /services/{code}
     app.include_router(catalog_pages.router)
     app.include_router(catalog_document_pages.router)
-    app.include_router(accounts_recovery_pages.router)
-    app.include_router(accounts_colleague_pages.router)
     app.include_router(selection_pages.router)
     app.include_router(selection_operator_pages.router)
+    app.include_router(selection_confirm_pages.router)
     app.include_router(selection_reviewer_pages.router)
     app.include_router(contracting_catalog_pages.router)
     app.include_router(contracting_quote_pages.router)
     app.include_router(contracting_order_pages.router)
+    app.include_router(contracting_confirm_pages.router)
     app.include_router(contracting_decision_pages.router)
     app.include_router(settlement_pages.router)
     app.include_router(catalog_certificate_pages.router)
@@ -152,12 +154,10 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *, 
     app.include_router(community_pages.router)
     app.include_router(helpdesk_pages.router)
     app.include_router(helpdesk_desk_pages.router)
-    app.include_router(selection_confirm_pages.router)
     app.include_router(stats_pages.router)
 
     install_error_handlers(app)
     app.add_middleware(LocaleMiddleware)
-    app.include_router(contracting_confirm_pages.router)
     _outermost(app, SecurityHeadersMiddleware, hsts=settings.cookie_secure, trust_proxy=settings.trust_proxy)
     return app
 
