@@ -57,7 +57,8 @@ def test_an_inquiry_asked_answered_followed_up_and_answered_on_the_pages(app, de
 
     mine = buyer.get(thread)
     assert "5일 안에 지급합니다." in mine.text and "답변 완료" in mine.text
-    assert f'href="/help/inquiries/{inquiry_id}"' in buyer.get("/notifications").text
+    note = re.search(r'href="(/notifications/\d+)"', buyer.get("/notifications").text).group(1)
+    assert buyer.get(note, follow_redirects=False).headers["location"] == f"/help/inquiries/{inquiry_id}"
     followed = _post(buyer, f"{thread}/follow-up", thread, {"version": _version(mine.text), "body": "토요일도 세나요?"})
     assert followed.status_code == 303
     page = operator.get(desk)
