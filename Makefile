@@ -43,8 +43,8 @@ format: setup
 
 # Extract translatable messages and merge them into the ko and en catalogs.
 messages: setup
-	$(BIN)/pybabel extract -F babel.cfg -k N_ -o src/digitalmarket/locale/messages.pot --no-location --omit-header src
-	$(BIN)/pybabel update -i src/digitalmarket/locale/messages.pot -d src/digitalmarket/locale --no-fuzzy-matching --omit-header
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -o src/digitalmarket/locale/messages.pot --no-location --omit-header --no-wrap src
+	$(BIN)/pybabel update -i src/digitalmarket/locale/messages.pot -d src/digitalmarket/locale --no-fuzzy-matching --omit-header --no-wrap --ignore-obsolete
 
 SEARCH_DEV ?= ../shared/data/search-dev
 # Catalog sizes of the search speed bench; the first run builds them (100000 takes long), later runs reuse them.
