@@ -243,6 +243,9 @@ class FullJourney(Journey):
     def agency_inspects_and_pays(self, invoice_url: str, price: int) -> None:
         page = self.as_user("buyer@demo.kr")
         page.goto(email_home("buyer@demo.kr"))
+        waiting = page.locator(f"#todo-invoices_to_inspect a[href='{path_of(invoice_url)}']")
+        expect(waiting).to_be_visible()
+        self.shot(page, "36-agency-workspace")  # the to-do list opens the workspace
         navigate(page, page.locator("main a[href='/agency/invoices']").first)
         self.shot(page, "36-agency-invoices")
         navigate(page, page.locator(f"main a[href='{path_of(invoice_url)}']").first)

@@ -112,11 +112,12 @@ class Journey:
         """Submit the form whose action ends with the suffix and wait for the next page."""
         navigate(page, page.locator(f"form[action$='{action_suffix}'] button[type=submit]").nth(index))
 
-    @staticmethod
-    def confirm(page: Page, action_suffix: str) -> None:
+    def confirm(self, page: Page, action_suffix: str, *, shot: str = "") -> None:
         """A step that cannot be undone: follow its link to the confirmation page, then press its button."""
         navigate(page, page.locator(f"main a[href$='{action_suffix}']").first)
         expect(page.locator("#irreversible")).to_be_visible()
+        if shot:
+            self.shot(page, shot)
         navigate(page, page.locator(f"form[action$='{action_suffix}'] button[type=submit]"))
 
     @staticmethod
@@ -344,7 +345,7 @@ class Journey:
         page = self.as_user("operator@demo.kr")
         page.goto(f"/operator/rounds/{round_id}")
         self.shot(page, "16-operator-round-open")
-        self.confirm(page, f"/operator/rounds/{round_id}/close")
+        self.confirm(page, f"/operator/rounds/{round_id}/close", shot="16-operator-round-close-confirm")
         self.expect_no_errors(page)
         self.shot(page, "17-operator-round-closed")
         page.goto(f"/operator/applications/{application_id}")
