@@ -24,11 +24,16 @@ SESSION_LIFETIME = timedelta(days=14)
 
 def failed_logins_from(session: Session, address: str, now: datetime) -> int:
     """Failed log-ins from this address within the limit's window, counted from the audit trail."""
+    return attempts_from(session, "account.login_failed", address, now)
+
+
+def attempts_from(session: Session, action: str, address: str, now: datetime) -> int:
+    """Audit events of ``action`` from this network address within the address limit's window."""
     return session.scalar(
         select(func.count())
         .select_from(audit.AuditEvent)
         .where(
-            audit.AuditEvent.action == "account.login_failed",
+            audit.AuditEvent.action == action,
             audit.AuditEvent.occurred_at >= ADDRESS_LIMIT.window_start(now),
             audit.AuditEvent.occurred_at <= now,
             audit.AuditEvent.details["address"].as_string() == address,

@@ -20,7 +20,7 @@ from ..core.i18n import N_
 from ..core.notifications import mail_to
 from ..core.tables import utcnow
 from . import rules
-from .credentials import ADDRESS_LIMIT
+from .credentials import ADDRESS_LIMIT, attempts_from
 from .secrets import hash_password, new_token, token_digest
 from .tables import PasswordReset, User, WebSession
 from .workflow import fail_if
@@ -36,16 +36,7 @@ RESET_PATH = "/password-reset/"
 
 
 def _requests_from(session: Session, address: str, now: datetime) -> int:
-    return session.scalar(
-        select(func.count())
-        .select_from(audit.AuditEvent)
-        .where(
-            audit.AuditEvent.action == "account.password_reset_requested",
-            audit.AuditEvent.occurred_at >= ADDRESS_LIMIT.window_start(now),
-            audit.AuditEvent.occurred_at <= now,
-            audit.AuditEvent.details["address"].as_string() == address,
-        )
-    )
+    return attempts_from(session, "account.password_reset_requested", address, now)
 
 
 def request_password_reset(
