@@ -18,6 +18,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
+from digitalmarket import subscribers
 from digitalmarket.core.database import Database
 from digitalmarket.core.migrate import upgrade
 from digitalmarket.core.settings import PROJECT_ROOT, Settings
@@ -59,6 +60,13 @@ def installation_data_dir(tmp_path_factory) -> Iterator[Path]:
         os.environ.pop("DM_DATA_DIR", None)
     else:
         os.environ["DM_DATA_DIR"] = before
+
+
+@pytest.fixture(scope="session", autouse=True)
+def installed_subscribers() -> None:
+    """Workflows called straight from tests reach the same event subscribers and page sections as the
+    app's (`digitalmarket.subscribers`), as at start-up."""
+    subscribers.install()
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Depends, Request
 from ..accounts.access import database, page_access
 from ..accounts.permissions import PUBLIC, roles
 from ..accounts.rules import SIZE_LABELS, Role
-from ..core import i18n
+from ..core import i18n, sections
 from ..core.clock import today_kst
 from ..core.errors import DomainError
 from ..core.formatting import kst_date, won
@@ -30,8 +30,8 @@ from .suggest import suggest
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
 OPERATORS_AND_ADMINS = roles(Role.OPERATOR, Role.ADMIN)
 #: What later stages add to a service's page: functions ``(session, service, actor) -> dict`` of context,
-#: registered by those stages (the catalog does not import them).
-SERVICE_PAGE_SECTIONS: list = []
+#: installed at start-up by `digitalmarket.subscribers` (the catalog does not import them).
+SERVICE_PAGE_SECTIONS = sections.Page("service")
 
 
 def _csap(service) -> dict | None:

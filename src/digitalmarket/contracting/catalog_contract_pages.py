@@ -11,7 +11,6 @@ from fastapi import APIRouter, Depends, Path, Request
 from ..accounts.access import database, page_access
 from ..accounts.permissions import CONTRACTING_OFFICERS, SUPPLIERS, Actor, roles
 from ..accounts.rules import ROLE_LABELS, Role
-from ..catalog import pages as catalog_pages
 from ..catalog import workflow as catalog
 from ..catalog.rules import BILLING_LABELS, TYPE_LABELS, ServiceStatus
 from ..core.clock import today_kst
@@ -215,10 +214,6 @@ def service_page_section(session, service, actor) -> dict:
             "state_labels": CATALOG_STATE_LABELS,
         }
     }
-
-
-if service_page_section not in catalog_pages.SERVICE_PAGE_SECTIONS:
-    catalog_pages.SERVICE_PAGE_SECTIONS.append(service_page_section)
 
 
 # --- the supplier ----------------------------------------------------------------------------------------------------

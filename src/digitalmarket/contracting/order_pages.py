@@ -14,6 +14,7 @@ from ..accounts.permissions import AGENCY_BUYERS, SUPPLIERS, Actor, roles
 from ..accounts.rules import Role
 from ..catalog.rules import ServiceStatus
 from ..catalog.tables import Service
+from ..core import sections
 from ..core.clock import today_kst
 from ..core.errors import DomainError, NotFound
 from ..core.files import attachment
@@ -27,8 +28,8 @@ Id = Annotated[int, Path(gt=0, lt=2**31)]
 Seq = Annotated[int, Path(ge=0, lt=1000)]
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
 #: What later stages add to an order's page: functions ``(session, order, actor) -> dict`` of context,
-#: registered by those stages (contracting does not import them).
-ORDER_PAGE_SECTIONS: list = []
+#: installed at start-up by `digitalmarket.subscribers` (contracting does not import them).
+ORDER_PAGE_SECTIONS = sections.Page("order")
 
 
 # --- lists ----------------------------------------------------------------------------------------------------------

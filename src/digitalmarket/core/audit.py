@@ -4,6 +4,7 @@ Each row's ``hash`` is the SHA-256 of the previous row's hash and the row's own 
 (every other column). Changing any column of any row breaks the chain at that row, which
 ``verify_chain`` (and ``digitalmarket audit-verify``) names. Appends are serialised: PostgreSQL takes a
 transaction-scoped advisory lock; SQLite write transactions already hold the single write lock.
+Once appended, the events go to their subscribers in the same transaction (`events.publish`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String, select, text
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from . import events as domain_events
 from .tables import Base, UTCDateTime, utcnow
 
 GENESIS_HASH = "0" * 64
@@ -109,6 +111,7 @@ def record_many(session: Session, events: Iterable[dict]) -> list[AuditEvent]:
         new_id, prev_hash = new_id + 1, rows[-1].hash
     session.add_all(rows)
     session.flush()
+    domain_events.publish(session, rows)
     return rows
 
 

@@ -1,8 +1,8 @@
 """HTML routes of settlement: the supplier reports a month's usage of an order, the agency inspects the
 invoices, the supplier claims the payment (대금청구) and the agency pays it, the operator sees overdue
 payments; reviews of an order and the service page's reviews block. The order page gets its
-implementation section through `contracting.order_pages.ORDER_PAGE_SECTIONS`, the service page its
-reviews through `catalog.pages.SERVICE_PAGE_SECTIONS`: neither stage imports settlement."""
+implementation section (`order_page_section`) and the service page its reviews (`service_page_section`),
+both declared in `digitalmarket.subscribers`: neither stage imports settlement."""
 
 from __future__ import annotations
 
@@ -13,8 +13,6 @@ from fastapi import APIRouter, Depends, Path, Request
 from ..accounts.access import database, page_access
 from ..accounts.permissions import AGENCY_BUYERS, SUPPLIERS, Actor, roles
 from ..accounts.rules import Role
-from ..catalog import pages as catalog_pages
-from ..contracting import order_pages
 from ..contracting.orders import side_of, visible_order
 from ..contracting.quote_pages import common_context, day, number, version_of
 from ..core.clock import today_kst
@@ -146,10 +144,6 @@ def order_page_section(session, order, actor) -> dict:
     }
 
 
-if order_page_section not in order_pages.ORDER_PAGE_SECTIONS:
-    order_pages.ORDER_PAGE_SECTIONS.append(order_page_section)
-
-
 def service_page_section(session, service, actor) -> dict:
     """The service page's reviews: the average rating, the count and every review with its answer."""
     return {
@@ -158,10 +152,6 @@ def service_page_section(session, service, actor) -> dict:
             "reviews": reviews.reviews_of_service(session, service.id),
         }
     }
-
-
-if service_page_section not in catalog_pages.SERVICE_PAGE_SECTIONS:
-    catalog_pages.SERVICE_PAGE_SECTIONS.append(service_page_section)
 
 
 # --- the supplier reports usage -----------------------------------------------------------------------------

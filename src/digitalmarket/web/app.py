@@ -10,7 +10,7 @@ import anyio.to_thread
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from .. import __version__
+from .. import __version__, subscribers
 from ..accounts import api as accounts_api
 from ..accounts import colleague_api as accounts_colleague_api
 from ..accounts import colleague_pages as accounts_colleague_pages
@@ -72,6 +72,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *, 
     facts and the templates in the background once started (`warmup`), rather than in the first requests."""
     settings = settings or get_settings()
     db = db or Database(settings.database_url)
+    subscribers.install()  # every event subscriber and page section, from one list
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):

@@ -1,0 +1,68 @@
+"""What the catalog's search follows from other stages' events (see `core.events`).
+
+A supplier's name is indexed with each of its services and its name and size are search facts (the
+supplier, its 초성, the SME facet). `accounts` records ``organisation.updated`` when a supplier edits its
+profile and knows nothing of search; `supplier_changed`, subscribed in `digitalmarket.subscribers`,
+brings the index rows and the facts up to date in the same transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..accounts.tables import Organisation
+from ..core.audit import AuditEvent
+from . import analyzer
+from .facts import catalog_changed
+from .search import FIELDS, ServiceSearch, backend_for
+from .tables import Service
+
+
+def supplier_changed(session: Session, events: Sequence[AuditEvent]) -> None:
+    """After ``organisation.updated``: when a supplier's name changed, reindex the supplier field of
+    each of its services (one analysis of the name, whatever the number of services); when its name or
+    size changed, mark the search facts stale so that every process reloads them."""
+    changed = False
+    for event in events:
+        if event.object_type != "organisation":
+            continue
+        org = session.get(Organisation, int(event.object_id))
+        before = (event.details or {}).get("before") or {}
+        if org is None or org.kind != "supplier":
+            continue
+        if before.get("name") != org.name:
+            changed |= _reindex_supplier_name(session, org)
+        if before.get("size") != org.size:
+            changed |= _has_services(session, org.id)
+    if changed:
+        catalog_changed(session)
+
+
+def _has_services(session: Session, supplier_id: int) -> bool:
+    return session.scalar(select(Service.id).where(Service.supplier_id == supplier_id).limit(1)) is not None
+
+
+def _reindex_supplier_name(session: Session, org: Organisation) -> bool:
+    """Rewrite the supplier terms (and the 초성) of the index rows of every service of ``org``; whether
+    there were any."""
+    rows = session.execute(
+        select(ServiceSearch, Service.name)
+        .join(Service, Service.id == ServiceSearch.service_id)
+        .where(Service.supplier_id == org.id)
+    ).all()
+    if not rows:
+        return False
+    supplier_terms = " ".join(analyzer.index_terms(org.name))
+    supplier_chosung = analyzer.chosung(org.name)
+    backend = backend_for(session)
+    for row, service_name in rows:
+        row.supplier = supplier_terms
+        row.chosung = analyzer.chosung(service_name) + " " + supplier_chosung
+        fields = [getattr(row, name) for name in FIELDS]
+        row.length = sum(len(value.split()) for value in fields)
+        backend.store(session, row.service_id, " ".join(fields))
+    session.flush()
+    return True

@@ -1,0 +1,41 @@
+"""Every subscription of the platform, in one list, installed at start-up.
+
+The app factory (`web.app.create_app`), the command line (`cli.py`) and the test fixtures call
+`install()`; nothing subscribes by being imported. Events are the audit events of the workflows'
+steps, handed to their subscribers in the step's own transaction (`core.events`). Page sections that one
+package adds to another's page are declared here too, by the page's owner registry (`core.sections`).
+
+To add a subscriber: write a handler ``(session, events) -> None`` in the package that owns what it
+writes (a read model downstream of the event's stage), and add one line below.
+"""
+
+from __future__ import annotations
+
+from .core import events, sections
+
+
+def install() -> None:
+    """Fill the registries of event subscribers and page sections (idempotent: each call replaces them)."""
+    from .catalog import projections as catalog_projections
+
+    events.install(
+        [
+            # a supplier renamed or resized on its profile: its services' index rows and the search facts
+            events.subscribe("organisation.updated", catalog_projections.supplier_changed),
+        ]
+    )
+    _install_sections()
+
+
+def _install_sections() -> None:
+    from .contracting import catalog_contract_pages
+    from .settlement import settlement_pages
+
+    sections.install(
+        {
+            # the service page (catalog/pages.py): its catalog contract, then its reviews
+            "service": [catalog_contract_pages.service_page_section, settlement_pages.service_page_section],
+            # the order page (contracting/order_pages.py): the implementation, inspection and payments
+            "order": [settlement_pages.order_page_section],
+        }
+    )

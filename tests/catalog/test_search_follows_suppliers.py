@@ -1,0 +1,45 @@
+"""Search follows a supplier's profile: a renamed or resized supplier is found as it is now, at once."""
+
+from __future__ import annotations
+
+from digitalmarket.catalog.importer import import_files
+from tests.catalog.test_import import GOOD, _write
+from tests.helpers import api_token
+
+
+def _search(client, **params) -> dict:
+    response = client.get("/api/v1/services", params=params)
+    assert response.status_code == 200
+    return response.json()
+
+
+def _refs(client, q: str) -> list[str]:
+    return [item["ref"] for item in _search(client, q=q)["items"]]
+
+
+def _sizes(client) -> dict[str, int]:
+    return {option["value"]: option["count"] for option in _search(client)["facets"]["size"]}
+
+
+def test_a_renamed_and_resized_supplier_is_searched_as_it_is_now(demo, client, tmp_path):
+    import_files(demo.transaction, [_write(tmp_path, "a.jsonl", [GOOD])])  # a service of (주)가상소프트
+    assert _refs(client, "가상소프트") == ["t-001"]  # the search facts are now in memory
+    assert _sizes(client).get("sme") == 1 and not _sizes(client).get("large")
+
+    headers = api_token(demo, "supplier@demo.kr")
+    profile = client.get("/api/v1/supplier/profile", headers=headers).json()
+    change = {k: profile[k] or "" for k in ("name", "representative", "size", "credit_rating")}
+    answer = client.put(
+        "/api/v1/supplier/profile",
+        json={**change, "name": "한결데이터 주식회사", "size": "large", "version": profile["version"]},
+        headers=headers,
+    )
+    assert answer.status_code == 200
+
+    assert _refs(client, "한결데이터") == ["t-001"]
+    assert _refs(client, "가상소프트") == []
+    assert _search(client, q="한결데이터")["items"][0]["supplier"] == "한결데이터 주식회사"
+    assert _sizes(client).get("large") == 1 and not _sizes(client).get("sme")
+    page = client.get("/services", params={"q": "한결데이터"})
+    assert page.status_code == 200 and "시험 그룹웨어" in page.text
+    assert "시험 그룹웨어" not in client.get("/services", params={"q": "가상소프트"}).text
