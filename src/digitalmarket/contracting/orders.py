@@ -30,10 +30,10 @@ from ..core.i18n import N_, Text
 from ..core.notifications import notify
 from ..core.tables import utcnow
 from ..opendata import releases as open_data
-from . import rules
+from . import document, rules
 from .catalog_contracts import active_catalog_contract, catalog_item_price
 from .codes import code_apart
-from .contract_pdf import Confirmed, ContractLine, ContractTerms, refuse_unless_parties_complete, render_contract
+from .contract_pdf import refuse_unless_parties_complete
 from .rules import CatalogState, OrderAction, OrderState
 from .tables import CatalogContract, Order, OrderLine, OrderVersion, Quote
 
@@ -225,15 +225,17 @@ def next_action(order: Order, side: str) -> Text | None:
 # --- the contract document --------------------------------------------------------------------------------------
 
 
-def _confirmed(session: Session, at: datetime | None, user_id: int | None) -> Confirmed | None:
+def _confirmed(session: Session, at: datetime | None, user_id: int | None) -> document.Confirmation | None:
     """A side's confirmation as the document prints it (time and name), or None before it confirmed."""
     if at is None:
         return None
     person = session.get(User, user_id) if user_id else None
-    return Confirmed(at, person.name if person else "-")
+    return document.Confirmation(at, person.name if person else "-")
 
 
-def _terms(order: Order, version: OrderVersion, lines: list[OrderLine], catalog_number: str | None) -> ContractTerms:
+def _terms(
+    order: Order, version: OrderVersion, lines: list[OrderLine], catalog_number: str | None
+) -> document.ContractDocument:
     """The terms of a version's document: the parties from their profiles as they are now, the confirmations
     made so far, and the day it is dated: when both have confirmed, the day the second did (계약일자)."""
     service, agency, supplier = order.service, order.agency, order.supplier
@@ -244,37 +246,35 @@ def _terms(order: Order, version: OrderVersion, lines: list[OrderLine], catalog_
         issued_on = today_kst(max(agency_confirmed.at, supplier_confirmed.at))
     else:
         issued_on = today_kst(version.created_at) if version.created_at else today_kst()
-    return ContractTerms(
-        number=order.code,
+    return document.ContractDocument(
+        contract_number=order.code,
         change_seq=version.seq,
         method=order.method,
-        agency=agency.name,
-        agency_code=agency.agency_code or "",
-        supplier=supplier.name,
-        supplier_business_number=supplier.business_number or "",
-        agency_representative=agency.representative or "",
-        agency_address=agency.address or "",
-        supplier_representative=supplier.representative or "",
-        supplier_address=supplier.address or "",
-        agency_confirmed=agency_confirmed,
-        supplier_confirmed=supplier_confirmed,
+        catalog_contract_number=catalog_number,
+        agency=document.Party(agency.name, agency.agency_code or "", agency.representative or "", agency.address or ""),
+        supplier=document.Party(
+            supplier.name, supplier.business_number or "", supplier.representative or "", supplier.address or ""
+        ),
         service_name=service.name,
         service_code=service.code,
-        start=version.start_date,
-        end=version.end_date,
         lines=[
-            ContractLine(line.item, line.unit, line.billing, line.quantity, line.months, line.unit_price, line.amount)
+            document.DocumentLine(
+                line.item, line.unit, line.billing, line.quantity, line.months, line.unit_price, line.amount
+            )
             for line in lines
         ],
-        supply=version.supply_amount,
+        supply_amount=version.supply_amount,
         vat=version.vat,
         total=version.total,
-        sla=str(service.sla_availability.normalize()),
+        start_date=version.start_date,
+        end_date=version.end_date,
+        sla_availability=str(service.sla_availability.normalize()),
         support_hours=service.support_hours,
-        data_return=service.data_return_policy,
-        reason=version.reason,
-        catalog_contract=catalog_number,
+        data_return_policy=service.data_return_policy,
+        change_reason=version.reason or None,
         issued_on=issued_on,
+        agency_confirmation=agency_confirmed,
+        supplier_confirmation=supplier_confirmed,
     )
 
 
@@ -293,7 +293,7 @@ def _store_document(
     writer then waits for until this transaction commits, and a document takes a fifth of a second.
     A party whose profile lacks a detail the document prints is a 409 naming it (nothing is made)."""
     refuse_unless_parties_complete(order.agency, order.supplier)
-    data = render_contract(_terms(order, version, lines, catalog_number))
+    data = document.contract_pdf(_terms(order, version, lines, catalog_number))
     stored = store.accept(data, f"{order.code}-{version.seq}.pdf", "document")
     version.document_sha256, version.document_size = stored.sha256, stored.size
 

@@ -35,6 +35,7 @@ from ..core.notifications import notify
 from ..core.settings import Settings
 from ..selection.rules import State
 from ..selection.tables import Application
+from ..settlement.usage import flag_overdue_invoices
 from .rules import (
     CATALOG_CONTRACT_END_THRESHOLDS,
     CERTIFICATE_THRESHOLDS,
@@ -292,19 +293,8 @@ def catalog_contract_end_alerts(session: Session, today: date, settings: Setting
 
 
 def overdue_invoice_alerts(session: Session, today: date, settings: Settings | None = None) -> int:
-    """Overdue invoices are flagged, and the agency and the operators told, by settlement's own job when
-    that stage is installed."""
-    try:
-        from ..settlement.usage import flag_overdue_invoices
-    except ImportError:
-        return 0
-    flagged = flag_overdue_invoices(session, today)
-    if isinstance(flagged, int):
-        return flagged
-    try:
-        return len(flagged)
-    except TypeError:
-        return 0
+    """Overdue invoices are flagged, and the agency and the operators told, by settlement's own job."""
+    return len(flag_overdue_invoices(session, today))
 
 
 # --- applications waiting ------------------------------------------------------------------------------------------

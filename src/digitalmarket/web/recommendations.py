@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from ..accounts.tables import Organisation
 from ..catalog.rules import ServiceStatus
 from ..catalog.tables import Service
+from ..community.notices import notices_matching_supplier
 from ..contracting.rules import OrderState
 from ..contracting.tables import Order
 from ..core.i18n import N_, Text
@@ -136,11 +137,7 @@ class NoticeSuggestion:
 
 
 def for_supplier(session: Session, supplier_id: int, limit: int = 5) -> list[NoticeSuggestion]:
-    """Open demand notices matching the supplier's published services (nothing without ``community``)."""
-    try:
-        from ..community.notices import notices_matching_supplier
-    except ImportError:
-        return []
+    """Open demand notices matching the supplier's published services."""
     notices = notices_matching_supplier(session, supplier_id, limit)
     if not notices:
         return []
