@@ -377,19 +377,51 @@ def ocds_backfill() -> None:
 
 
 @app.command("audit-verify")
-def audit_verify() -> None:
-    """Recompute the audit chain; exit 1 naming the first row that does not match."""
-    from .core.audit import verify_chain
+def audit_verify(
+    head: list[Path] = typer.Option(
+        None, "--head", exists=True, help="A tree head saved outside (JSON from GET /api/v1/audit/tree-head)."
+    ),
+) -> None:
+    """Recompute the audit chain and its Merkle tree: exit 1 naming the first row that does not match, or a
+    signed tree head (stored, or saved outside with --head) that the entries no longer give."""
+    import json
 
+    from .core.audit import verify_chain
+    from .core.tree_heads import SignedHead, signing_key, verify_heads
+
+    extra = []
+    for file in head or []:
+        try:
+            extra.append(SignedHead.from_json(json.loads(file.read_text())))
+        except (ValueError, UnicodeDecodeError) as error:
+            console.print(f"[red]{file} is not a tree head: {error}[/red]")
+            raise typer.Exit(2) from None
+    key = signing_key(get_settings().data_dir)
     db = _database()
     with db.reading() as session:
         report = verify_chain(session)
-    if report.ok:
-        console.print(f"Audit chain intact: {report.checked} rows checked.")
-        return
-    console.print(f"[red]Audit chain broken at row {report.broken_id}: {report.problem}.[/red]")
-    console.print(f"{report.checked} rows before it are intact.")
-    raise typer.Exit(1)
+        heads = verify_heads(session, key.public_key() if key else None, extra)
+    if not report.ok:
+        console.print(f"[red]Audit chain broken at row {report.broken_id}: {report.problem}.[/red]")
+        console.print(f"{report.checked} rows before it are intact.")
+    for problem in heads.problems:
+        console.print(f"[red]Tree heads: {problem}.[/red]")
+    if not report.ok or not heads.ok:
+        raise typer.Exit(1)
+    console.print(f"Audit chain intact: {report.checked} rows checked; {heads.heads} signed tree heads match.")
+
+
+@app.command("audit-head")
+def audit_head() -> None:
+    """Sign and store a tree head of the audit log (the Merkle root of every entry so far), published under
+    /api/v1/audit; the key is DM_AUDIT_SIGNING_KEY or the file audit_signing_key.pem in the data folder."""
+    from .core.tree_heads import make_head, signing_key
+
+    key = signing_key(get_settings().data_dir, create=True)
+    with _database().transaction() as session:
+        head = make_head(session, key)
+        number, size, root = head.id, head.tree_size, head.root_hash
+    console.print(f"Tree head #{number} signed: {size} entries, root {root}.")
 
 
 @app.command()

@@ -10,6 +10,7 @@ from .contracting import tables as _contracting  # noqa: F401
 from .core import audit as _audit  # noqa: F401
 from .core import ids as _ids  # noqa: F401
 from .core import notifications as _notifications  # noqa: F401
+from .core import tree_heads as _tree_heads  # noqa: F401
 from .core.tables import Base
 from .helpdesk import tables as _helpdesk  # noqa: F401
 from .notifications import tables as _notifications_tables  # noqa: F401

@@ -7,7 +7,8 @@ one, however often the job runs and however many run at once. The object key car
 itself (``service:12:2026-08-31``), so a renewed certificate or an extended order starts afresh.
 
 ``run_daily`` runs the catalog's and contracting's daily upkeep first (certificates, catalog contract
-expiry, order activation and completion), then every reminder, each in its own transaction.
+expiry, order activation and completion), then every reminder, each in its own transaction, and last signs
+a tree head of the audit log (``core/tree_heads.py``) for the day.
 """
 
 from __future__ import annotations
@@ -32,7 +33,8 @@ from ..core.clock import KST, today_kst
 from ..core.database import Database
 from ..core.i18n import N_, Text
 from ..core.notifications import notify
-from ..core.settings import Settings
+from ..core.settings import Settings, get_settings
+from ..core.tree_heads import make_head, signing_key
 from ..selection.rules import State
 from ..selection.tables import Application
 from ..settlement.usage import flag_overdue_invoices
@@ -401,12 +403,19 @@ def _upkeep(session: Session, today: date) -> dict[str, int]:
     }
 
 
+def _audit_tree_head(session: Session, settings: Settings | None) -> int:
+    """Sign and store the day's tree head of the audit log (the key made on first use)."""
+    make_head(session, signing_key((settings or get_settings()).data_dir, create=True))
+    return 1
+
+
 def run_daily(db: Database, settings: Settings | None = None, today: date | None = None) -> DailyReport:
     """Every daily job once, each in its own transaction: one that fails is logged and the others run."""
     today = today or today_kst()
     report = DailyReport(today)
     jobs: list[tuple[str, Callable[[Session], object]]] = [("upkeep", lambda s: _upkeep(s, today))]
     jobs += [(name, lambda s, job=job: job(s, today, settings)) for name, job in ALERTS.items()]
+    jobs.append(("audit_tree_head", lambda s: _audit_tree_head(s, settings)))
     for name, job in jobs:
         try:
             with db.transaction() as session:

@@ -43,6 +43,7 @@ from ..helpdesk import desk_pages as helpdesk_desk_pages
 from ..helpdesk import pages as helpdesk_pages
 from ..notifications import api as notifications_api
 from ..notifications import pages as notifications_pages
+from ..opendata import audit_api as opendata_audit_api
 from ..opendata import feed_api as opendata_feed_api
 from ..opendata import ocds_api as opendata_ocds_api
 from ..selection import api as selection_api
@@ -129,6 +130,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *, 
     app.include_router(helpdesk_api.router, prefix="/api/v1")
     app.include_router(opendata_ocds_api.router, prefix="/api/v1")
     app.include_router(opendata_feed_api.router, prefix="/api/v1")
+    app.include_router(opendata_audit_api.router, prefix="/api/v1")
     app.include_router(stats_api.router, prefix="/api/v1")
     app.include_router(shell_api.router, prefix="/api/v1")
     app.include_router(todo_api.router, prefix="/api/v1")
