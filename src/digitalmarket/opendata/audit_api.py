@@ -18,6 +18,7 @@ from ..core.i18n import N_
 
 router = APIRouter(tags=["open data"], responses={s: {"model": ErrorOut} for s in (404, 422)})
 
+MAX_SIZE = 2**31 - 1  # the largest integer a column holds
 NO_HEAD = N_("No tree head of the audit log has been signed yet.")
 
 
@@ -78,7 +79,7 @@ def tree_head(request: Request, _=Depends(api_access(PUBLIC))):
 @router.get("/audit/tree-heads", response_model=TreeHeadsOut, summary="Signed tree heads, newest first")
 def tree_head_list(
     request: Request,
-    before: int | None = Query(None, ge=1, description="Only heads numbered below this"),
+    before: int | None = Query(None, ge=1, le=MAX_SIZE, description="Only heads numbered below this"),
     limit: int = Query(100, ge=1, le=100),
     _=Depends(api_access(PUBLIC)),
 ):
@@ -105,8 +106,8 @@ def public_key(request: Request, _=Depends(api_access(PUBLIC))):
 @router.get("/audit/consistency", response_model=ConsistencyOut, summary="Proof that one tree head extends another")
 def consistency(
     request: Request,
-    first: int = Query(..., ge=0, description="The tree_size of the older head"),
-    second: int = Query(..., ge=0, description="The tree_size of the newer head"),
+    first: int = Query(..., ge=0, le=MAX_SIZE, description="The tree_size of the older head"),
+    second: int = Query(..., ge=0, le=MAX_SIZE, description="The tree_size of the newer head"),
     _=Depends(api_access(PUBLIC)),
 ):
     """The RFC 9162 consistency proof between the trees of the first `first` and `second` entries: with
