@@ -392,7 +392,7 @@ def audit_verify(
     extra = []
     for file in head or []:
         try:
-            extra.append(SignedHead.from_json(json.loads(file.read_text())))
+            extra.append(SignedHead.from_json(json.loads(file.read_text()), source=file.name))
         except (ValueError, UnicodeDecodeError) as error:
             console.print(f"[red]{file} is not a tree head: {error}[/red]")
             raise typer.Exit(2) from None

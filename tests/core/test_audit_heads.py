@@ -167,7 +167,8 @@ def test_a_forged_head_is_named_and_a_head_saved_outside_outlives_the_stored_one
     forged = json.loads(saved.read_text()) | {"tree_size": 3}
     (tmp_path / "forged.json").write_text(json.dumps(forged))
     result = _cli("audit-verify", "--head", str(tmp_path / "forged.json"))
-    assert result.exit_code == 1 and "the signature of head #1 does not verify" in " ".join(result.output.split())
+    assert "the signature of saved head #1 (forged.json) does not verify" in " ".join(result.output.split())
+    assert result.exit_code == 1
 
     with cli_env.engine.begin() as connection:
         connection.execute(text("UPDATE audit_tree_heads SET tree_size = 3"))
@@ -182,4 +183,6 @@ def test_a_forged_head_is_named_and_a_head_saved_outside_outlives_the_stored_one
     assert _cli("audit-verify").exit_code == 0
     result = _cli("audit-verify", "--head", str(saved))
     assert result.exit_code == 1
-    assert f"the log has {size - 10} entries but head #1 signed {size}" in " ".join(result.output.split())
+    assert f"the log has {size - 10} entries but saved head #1 (head.json) signed {size}" in " ".join(
+        result.output.split()
+    )

@@ -60,6 +60,7 @@ class SignedHead:
     signature: str  # base64
     key_id: str
     number: int | None = None
+    source: str = ""  # where a head kept outside came from (a file name)
 
     @property
     def signed_data(self) -> str:
@@ -71,14 +72,15 @@ class SignedHead:
 
     @property
     def name(self) -> str:
-        return f"head #{self.number}" if self.number is not None else "the given head"
+        name = f"head #{self.number}" if self.number is not None else "the head"
+        return f"saved {name} ({self.source})" if self.source else name
 
     @classmethod
     def of(cls, row: AuditTreeHead) -> SignedHead:
         return cls(row.tree_size, row.root_hash, _millis(row.made_at), row.signature, row.key_id, row.id)
 
     @classmethod
-    def from_json(cls, data: dict) -> SignedHead:
+    def from_json(cls, data: dict, source: str = "") -> SignedHead:
         """A head as the API publishes it (``GET /api/v1/audit/tree-head``); ValueError when it is not one."""
         try:
             return cls(
@@ -88,6 +90,7 @@ class SignedHead:
                 str(data["signature"]),
                 str(data.get("key_id", "")),
                 int(data["number"]) if data.get("number") is not None else None,
+                source,
             )
         except (KeyError, TypeError, ValueError) as error:
             raise ValueError(f"not a tree head: {error}") from None
