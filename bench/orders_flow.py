@@ -235,9 +235,11 @@ def _cpu_seconds() -> float:
 
 def worker(url: str, documents: str, clients: list[Client], seconds: float, barrier, results) -> None:
     """One process: a thread per client, a warm-up flow each, then flows until the time is up."""
+    from digitalmarket import subscribers
     from digitalmarket.core.database import Database
     from digitalmarket.core.files import DocumentStore
 
+    subscribers.install()  # as the app does at start-up
     db = Database(url)
     store = DocumentStore(Path(documents))
     flows: list[Flow] = []
@@ -414,6 +416,7 @@ def build_world(url: str, documents: Path) -> list[Client]:
     """Everything through the workflows, as `seed-demo` and the tests do."""
     from sqlalchemy import select
 
+    from digitalmarket import subscribers
     from digitalmarket.accounts import workflow as accounts
     from digitalmarket.accounts.rules import Role
     from digitalmarket.accounts.tables import User
@@ -424,6 +427,7 @@ def build_world(url: str, documents: Path) -> list[Client]:
     from digitalmarket.core.migrate import upgrade
     from digitalmarket.demo import seed_demo, seed_demo_work
 
+    subscribers.install()  # as the app does at start-up
     db = Database(url)
     try:
         upgrade(db.engine)

@@ -13,6 +13,20 @@ from __future__ import annotations
 
 from .core import events, sections
 
+#: The steps that change what the search facts hold of a service (catalog/facts.py).
+SEARCH_FACTS = (
+    "service.",  # published, edited, suspended, re-published, its certificate renewed ...
+    "catalog_contract.contract",  # listed in the shopping mall, and no longer:
+    "catalog_contract.amend",
+    "catalog_contract.suspend",
+    "catalog_contract.resume",
+    "catalog_contract.expire",
+    "order.contracted",  # its number of contracts
+    "review.created",  # its rating
+    "review.edited",
+    "review.removed",
+)
+
 
 def install() -> None:
     """Fill the registries of event subscribers and page sections (idempotent: each call replaces them)."""
@@ -20,6 +34,8 @@ def install() -> None:
 
     events.install(
         [
+            # what a search shows of a service changed: the search facts reload in every process
+            events.subscribe(SEARCH_FACTS, catalog_projections.search_facts_changed),
             # a supplier renamed or resized on its profile: its services' index rows and the search facts
             events.subscribe("organisation.updated", catalog_projections.supplier_changed),
         ]

@@ -1,9 +1,12 @@
-"""Search follows a supplier's profile: a renamed or resized supplier is found as it is now, at once."""
+"""Search follows the steps of other stages at once, through their events: a supplier renamed or resized on
+its profile is found as it is now, and a concluded contract counts in the service's number of contracts."""
 
 from __future__ import annotations
 
 from digitalmarket.catalog.importer import import_files
+from digitalmarket.core.files import DocumentStore
 from tests.catalog.test_import import GOOD, _write
+from tests.contracting.buying import contracted_order, people_of, publish
 from tests.helpers import api_token
 
 
@@ -43,3 +46,17 @@ def test_a_renamed_and_resized_supplier_is_searched_as_it_is_now(demo, client, t
     page = client.get("/services", params={"q": "한결데이터"})
     assert page.status_code == 200 and "시험 그룹웨어" in page.text
     assert "시험 그룹웨어" not in client.get("/services", params={"q": "가상소프트"}).text
+
+
+def test_a_contract_counts_in_search_at_once(demo, client, tmp_path):
+    people = people_of(demo)
+    code = publish(demo, people.supplier, "가상웍스 그룹웨어")
+
+    def contracts() -> int:
+        (item,) = _search(client, q="가상웍스")["items"]
+        assert item["code"] == code
+        return item["contracts"]
+
+    assert contracts() == 0
+    contracted_order(demo, people, DocumentStore(tmp_path / "documents"), code)
+    assert contracts() == 1

@@ -5,9 +5,10 @@ facts (type, category, CSAP grade, supplier size, deployment, main plan's price,
 them from the database on every search would cost more than the search itself, so each process keeps
 a `Facts` snapshot and reloads it when the catalog's revision token (`catalog_revision`) differs from
 the one it was built at, or when the day (in Korea) has changed, since catalog contracts start and end
-with the calendar. The token is replaced, in the changing transaction, by every change to a
-service (`catalog_changed`), so a search never sees a catalog older than its own transaction; tokens
-are random, so a rolled-back change can never be mistaken for a later one.
+with the calendar. The token is replaced (`catalog_changed`), in the changing transaction, by every step
+that changes what the facts hold: the subscribers of those steps' events (`digitalmarket.subscribers`,
+`projections.py`) and the index itself (`search.index_service`). So a search never sees a catalog older
+than its own transaction; tokens are random, so a rolled-back change can never be mistaken for a later one.
 """
 
 from __future__ import annotations

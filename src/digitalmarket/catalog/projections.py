@@ -1,4 +1,8 @@
-"""What the catalog's search follows from other stages' events (see `core.events`).
+"""What the catalog's search follows from the events of the steps (see `core.events`).
+
+Every step that changes what a search shows of a service (`SEARCH_FACTS` in `digitalmarket.subscribers`)
+marks the search facts stale in its own transaction (`search_facts_changed`): the stages write their
+event and need not know that search exists.
 
 A supplier's name is indexed with each of its services and its name and size are search facts (the
 supplier, its 초성, the SME facet). `accounts` records ``organisation.updated`` when a supplier edits its
@@ -19,6 +23,12 @@ from . import analyzer
 from .facts import catalog_changed
 from .search import FIELDS, ServiceSearch, backend_for
 from .tables import Service
+
+
+def search_facts_changed(session: Session, events: Sequence[AuditEvent]) -> None:
+    """After a step that changes what the search facts hold of a service (the service itself, its catalog
+    contract, its number of contracts, its rating): mark them stale, so that every process reloads them."""
+    catalog_changed(session)
 
 
 def supplier_changed(session: Session, events: Sequence[AuditEvent]) -> None:

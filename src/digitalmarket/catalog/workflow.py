@@ -18,7 +18,6 @@ from ..core.i18n import N_
 from ..core.ids import next_code
 from ..core.tables import utcnow
 from . import search
-from .facts import catalog_changed
 from .rules import (
     CSAP_GRADES,
     SELECTION_PROFILE,
@@ -247,7 +246,6 @@ def change_status(session: Session, actor: Actor, code: str, action: str, reason
         object_id=service.id,
         details={"from": previous, "to": str(new_status), "reason": reason.strip()},
     )
-    catalog_changed(session)
     return service
 
 
@@ -274,8 +272,6 @@ def suspend_expired_certificates(session: Session, today: date | None = None) ->
             object_id=service.id,
             details={"reason": service.status_reason, "automatic": True},
         )
-    if expired:
-        catalog_changed(session)
     return list(expired)
 
 
@@ -351,7 +347,6 @@ def record_certificate(
             object_id=service.id,
             details={"reason": "CSAP certificate renewed", "automatic": True},
         )
-    catalog_changed(session)
     message = (
         N_(
             "The renewed CSAP certificate of %(service)s (%(code)s) is recorded, valid until %(date)s; "

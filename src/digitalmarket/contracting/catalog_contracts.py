@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session
 from ..accounts.permissions import Actor
 from ..accounts.rules import Role, sanction_active
 from ..accounts.tables import Organisation, User
-from ..catalog.facts import catalog_changed
 from ..catalog.rules import ServiceStatus
 from ..catalog.tables import PricePlan, Service
 from ..core import audit
@@ -564,7 +563,6 @@ def sign(
         now=now,
     )
     open_data.catalog_contracted(session, contract, now)
-    catalog_changed(session)
     notify_supplier(
         session,
         contract,
@@ -641,7 +639,6 @@ def amend(
         now=now,
     )
     open_data.catalog_amended(session, contract, seq, now)
-    catalog_changed(session)
     if change_request_id is None:
         message = N_("Catalog contract %(number)s is amended (change %(seq)s).", number=contract.number, seq=seq)
     else:
@@ -665,7 +662,6 @@ def suspend(
     contract.status_reason = text
     _record(session, contract, "suspend", actor.user_id, from_state=str(CatalogState.CONTRACTED), reason=text, now=now)
     open_data.catalog_trade_changed(session, contract, True, text, now)
-    catalog_changed(session)
     notify_supplier(
         session,
         contract,
@@ -690,7 +686,6 @@ def resume(
     contract.status_reason = None
     _record(session, contract, "resume", actor.user_id, from_state=str(CatalogState.SUSPENDED), reason=text, now=now)
     open_data.catalog_trade_changed(session, contract, False, text, now)
-    catalog_changed(session)
     notify_supplier(session, contract, N_("Trade under catalog contract %(number)s resumes.", number=contract.number))
     return contract
 
@@ -724,8 +719,6 @@ def expire_due_catalog_contracts(session: Session, today: date) -> list[CatalogC
             contract,
             N_("Catalog contract %(number)s has expired at the end of its period.", number=contract.number),
         )
-    if due:
-        catalog_changed(session)
     return due
 
 

@@ -20,7 +20,6 @@ from sqlalchemy.orm import Session, object_session
 from ..accounts.permissions import Actor
 from ..accounts.rules import Role, sanction_active
 from ..accounts.tables import Organisation, User
-from ..catalog.facts import catalog_changed
 from ..catalog.tables import PricePlan, Service
 from ..core import audit
 from ..core.clock import today_kst
@@ -637,8 +636,7 @@ def confirm(
         N_("Order %(code)s is contracted.", code=order.code),
         f"/orders/{order.id}",
     )
-    audit.record_many(session, events)
-    catalog_changed(session)  # after the chain, as every workflow that changes the catalog's facts
+    audit.record_many(session, events)  # its number of contracts: the search facts follow this event
     return order
 
 
@@ -829,7 +827,6 @@ def confirm_change(
         details={"seq": proposal.seq, "total": proposal.total, **concluded},
     )
     open_data.order_changed(session, order, proposal.seq, now)
-    catalog_changed(session)
     notify(
         session,
         _other_side(session, order, side),
@@ -904,7 +901,6 @@ def terminate(
         details={"reason": order.status_reason},
     )
     open_data.order_ended(session, order, now)
-    catalog_changed(session)
     notify(
         session,
         organisation_users(session, order.supplier_id),
@@ -952,6 +948,4 @@ def activate_and_complete_due_orders(session: Session, today: date | None = None
         )
         open_data.order_ended(session, order, now)
         completed.append(order.code)
-    if activated or completed:
-        catalog_changed(session)
     return Advanced(activated, completed)

@@ -1,7 +1,7 @@
 """Use cases of reviews (이용후기): an agency that has used a service for at least 30 days under an order,
 or whose order is completed, rates it 1-5 with a comment, once per order, and may edit or remove it;
-the supplier answers once. Ratings feed the catalog (average per service, the "best rated" sort), so
-every change calls `catalog_changed` in the same transaction.
+the supplier answers once. Ratings feed the catalog (average per service, the "best rated" sort): the
+search facts follow each rating's event (`digitalmarket.subscribers`) in the same transaction.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..accounts.permissions import Actor
-from ..catalog.facts import catalog_changed
 from ..contracting.orders import organisation_users, side_of, visible_order
 from ..contracting.tables import Order
 from ..core import audit
@@ -107,7 +106,6 @@ def write(
         object_id=review.id,
         details={"order": order.code, "rating": review.rating},
     )
-    catalog_changed(session)
     if action == "review.created":
         notify(
             session,
@@ -142,7 +140,6 @@ def remove(session: Session, actor: Actor, order_id: int, version: int) -> None:
         object_id=review_id,
         details={"order": order.code, "rating": rating},
     )
-    catalog_changed(session)
 
 
 def answer(
