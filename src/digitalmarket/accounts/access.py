@@ -16,6 +16,7 @@ from fastapi import Request
 from ..core.database import Database
 from ..core.errors import NotSignedIn
 from ..core.i18n import N_
+from ..core.notifications import unread_count
 from .credentials import api_token_owner, token_use_is_stale, touch_api_token, user_for_session
 from .permissions import Actor, Rule
 from .workflow import actor_of
@@ -60,6 +61,8 @@ def actor_from_request(request: Request, surface: Literal["api", "page"]) -> Act
             with db.reading() as session:
                 user = user_for_session(session, token)
                 actor = actor_of(user) if user else None
+                if user is not None:  # the page's header shows it: read now, in this session
+                    request.state.unread_notifications = unread_count(session, user.id)
     request.state.actor_resolved = (actor,)
     return actor
 

@@ -1,8 +1,15 @@
-"""Jinja2 templates of every stage, rendered in the reader's language with the layout's context."""
+"""Jinja2 templates of every stage, rendered in the reader's language with the layout's context.
+
+Core knows neither where the templates are nor what the layout shows around a page: the top layer hands
+both over at start-up with `install_layout` (`web/layout.py`, called by the app factory) — the folders
+to look templates up in, and a function giving every page's layout its context (the navigation, the
+number of unread notifications ...).
+"""
 
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,7 +22,6 @@ from . import formatting, i18n, particles
 from .errors import DomainError
 from .i18n import N_, Text
 
-PACKAGE_ROOT = Path(__file__).resolve().parents[1]
 CSRF_COOKIE = "dm_csrf"
 CSRF_FIELD = "csrf_token"
 LANG_COOKIE = "dm_lang"
@@ -25,12 +31,6 @@ class CsrfFailed(DomainError):
     status = 403
     code = "csrf_failed"
     default_message = N_("This form has expired. Go back, reload the page and send it again.")
-
-
-@dataclass(frozen=True)
-class NavItem:
-    label: str
-    href: str
 
 
 @dataclass(frozen=True)
@@ -63,12 +63,6 @@ NOTICES: dict[str, tuple[str, Text]] = {
 }
 
 
-def _template_dirs() -> list[str]:
-    dirs = [PACKAGE_ROOT / "web" / "templates"]
-    dirs += sorted(p for p in PACKAGE_ROOT.glob("*/templates") if p.parent.name != "web")
-    return [str(d) for d in dirs]
-
-
 @pass_context
 def _gettext_with_particles(context, msgid: str, **variables) -> str:
     """Jinja's new-style ``_()`` (the message formatted with its variables, escaped in HTML), with each
@@ -82,9 +76,10 @@ def _gettext_with_particles(context, msgid: str, **variables) -> str:
 def _build_environment() -> Environment:
     """Templates are compiled once per process: without ``auto_reload=False`` Jinja asks the file system
     for the modification time of a page's template and of every template it extends or includes, at
-    every render (7 % of the home page's CPU time under load). Restart the server after editing one."""
+    every render (7 % of the home page's CPU time under load). Restart the server after editing one.
+    It finds no template file until `install_layout` has named the folders."""
     env = Environment(
-        loader=ChoiceLoader([FileSystemLoader(_template_dirs())]),
+        loader=ChoiceLoader([]),
         autoescape=select_autoescape(["html"]),
         extensions=["jinja2.ext.i18n"],
         trim_blocks=True,
@@ -107,6 +102,20 @@ def _build_environment() -> Environment:
 
 environment = _build_environment()
 
+#: ``(request, actor) -> dict``: what every page's layout needs besides the page (see `install_layout`).
+LayoutContext = Callable[[Request, object], dict]
+_layout_context: LayoutContext = lambda request, actor: {}  # noqa: E731 - nothing until installed
+
+
+def install_layout(template_dirs: Iterable[Path], context: LayoutContext) -> None:
+    """Where templates are looked up (in this order) and what every page's layout gets, from the top layer
+    at start-up (`web.layout.install`)."""
+    global _layout_context
+    environment.loader = ChoiceLoader([FileSystemLoader([str(folder) for folder in template_dirs])])
+    if environment.cache is not None:
+        environment.cache.clear()
+    _layout_context = context
+
 
 def csrf_token_for(request: Request) -> str:
     """The browser's CSRF token (double-submit cookie), minted on first use in this request."""
@@ -115,29 +124,6 @@ def csrf_token_for(request: Request) -> str:
         token = secrets.token_urlsafe(32)
     request.state.csrf_token = token
     return token
-
-
-def navigation(actor) -> list[NavItem]:
-    items = [
-        NavItem(i18n.gettext("Home"), "/"),
-        NavItem(i18n.gettext("Digital services"), "/services"),
-        NavItem(i18n.gettext("Statistics"), "/statistics"),
-    ]
-    if actor is not None:
-        items.append(NavItem(i18n.gettext("My workspace"), actor.home_path))
-        items.append(NavItem(i18n.gettext("My account"), "/account"))
-    items.append(NavItem(i18n.gettext("Open API"), "/api/v1/docs"))
-    return items
-
-
-def _unread(request: Request, actor) -> int:
-    """How many notifications the signed-in user has not read (shown in the header)."""
-    if actor is None:
-        return 0
-    from .notifications import unread_count
-
-    with request.app.state.db.reading() as session:
-        return unread_count(session, actor.user_id)
 
 
 def render(
@@ -157,13 +143,12 @@ def render(
         "request": request,
         "locale": i18n.current_locale.get(),
         "actor": actor,
-        "unread_notifications": _unread(request, actor),
         "csrf_token": csrf_token_for(request),
-        "nav": navigation(actor),
         "current_path": request.url.path,
         "flashes": flashes,
         "errors": {},
         "values": {},
+        **_layout_context(request, actor),
     }
     ctx.update(context or {})
     html = environment.get_template(template).render(ctx)

@@ -54,7 +54,7 @@ from ..selection import reviewer_pages as selection_reviewer_pages
 from ..settlement import settlement_api, settlement_pages
 from ..statistics import stats_api, stats_pages
 from . import api as shell_api
-from . import pages, todo_api, warmup
+from . import layout, pages, todo_api, warmup
 from .errors import install_error_handlers
 from .middleware import LocaleMiddleware, SecurityHeadersMiddleware
 
@@ -74,6 +74,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *, 
     settings = settings or get_settings()
     db = db or Database(settings.database_url)
     subscribers.install()  # every event subscriber and page section, from one list
+    layout.install()  # the templates' folders and what every page's layout shows, for core's templating
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
