@@ -8,13 +8,18 @@ SQLite has a single writer: under a burst of writes (fifty clients at once, each
 document inside its transaction) the last one waits for all the others. ``BEGIN IMMEDIATE`` is the only
 statement of a write transaction that can find the database locked, and nothing has been done yet when
 it does, so it is tried again (after the busy timeout, with a short random pause) until
-`SQLITE_WRITE_WAIT_SECONDS` have passed: a user waits, and is not told "database is locked". WAL with
+the lock bound has passed (`Waits.lock_seconds`, ``DM_LOCK_TIMEOUT_SECONDS``). WAL with
 ``synchronous=NORMAL`` keeps every committed transaction when the process is killed
 (tests/trust/test_crash_safety.py); only a power loss may lose the last ones.
 
 On both databases the pool holds a connection for every worker thread, so that under a burst a request
 waits for a lock (SQLite's write lock, a PostgreSQL row) rather than for a connection, which would end in
-a 500 after the pool's timeout.
+a 503 after the pool's timeout.
+
+Every wait is bounded (`Waits`, docs/reliability.md "Bounded waits"): SQLite's busy timeout and the retried
+``BEGIN IMMEDIATE`` by the lock bound; on PostgreSQL each connection has ``lock_timeout`` (rows, tables
+and the audit chain's advisory lock) and ``statement_timeout``; the pool's ``pool_timeout``. A wait that
+reaches its bound rolls the transaction back and raises `Busy` (503 with ``Retry-After``).
 """
 
 from __future__ import annotations
@@ -25,31 +30,61 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Engine, create_engine, event, make_url, text
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from .errors import Conflict
+from .errors import Busy, Conflict
+from .settings import Waits, load_waits
 
-SQLITE_BUSY_TIMEOUT_MS = 30_000
-SQLITE_WRITE_WAIT_SECONDS = 180  # then "database is locked" reaches the caller
 # Five connections stay open: enough for the threads that run requests (`DM_REQUEST_THREADS`, 4 by
 # default) and a background task; more are opened for a burst (tests and tools running many threads, a
 # process given more request threads) and closed afterwards. A wait ends in an answer, not a 500.
-POOL = {"pool_size": 5, "max_overflow": 40, "pool_timeout": SQLITE_WRITE_WAIT_SECONDS}
+POOL = {"pool_size": 5, "max_overflow": 40}
+#: SQLSTATEs of PostgreSQL's bounded waits: lock_not_available (lock_timeout), query_canceled
+#: (statement_timeout).
+BUSY_SQLSTATES = {"55P03", "57014"}
+#: SQLite's result codes for a lock another connection holds: SQLITE_BUSY, SQLITE_LOCKED.
+BUSY_SQLITE_CODES = {5, 6}
 
 
-def make_engine(url: str, **kwargs) -> Engine:
-    pooled = POOL if ":memory:" not in url and "poolclass" not in kwargs else {}
+def make_engine(url: str, waits: Waits | None = None, **kwargs) -> Engine:
+    waits = waits or load_waits()
+    pooled = {**POOL, "pool_timeout": waits.pool_seconds} if ":memory:" not in url and "poolclass" not in kwargs else {}
     options = {**pooled, **kwargs}
     if url.startswith("sqlite"):
-        engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **options)
-        _configure_sqlite(engine)
+        engine = create_engine(url, connect_args={"timeout": waits.lock_seconds}, **options)
+        _configure_sqlite(engine, waits)
         return engine
-    return create_engine(url, pool_pre_ping=True, **options)
+    return create_engine(url, pool_pre_ping=True, connect_args=_postgresql_options(url, waits), **options)
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _postgresql_options(url: str, waits: Waits) -> dict:
+    """``lock_timeout`` and ``statement_timeout`` for every connection, after any ``options`` of the URL."""
+    given = make_url(url).query.get("options") or ""
+    given = given if isinstance(given, str) else " ".join(given)
+    lock, statement = round(waits.lock_seconds * 1000), round(waits.statement_seconds * 1000)
+    bounds = f"-c lock_timeout={lock} -c statement_timeout={statement}"
+    return {"options": f"{given} {bounds}".strip()}
+
+
+def is_busy(error: BaseException) -> bool:
+    """Whether ``error`` is a bounded wait that ran out (and nothing else): the pool had no connection,
+    SQLite's database stayed locked, PostgreSQL's lock_timeout or statement_timeout."""
+    if isinstance(error, PoolTimeout):
+        return True
+    if not isinstance(error, OperationalError):
+        return False
+    original = error.orig
+    if isinstance(original, sqlite3.OperationalError):
+        code = getattr(original, "sqlite_errorcode", None)
+        return (code & 0xFF) in BUSY_SQLITE_CODES if code is not None else "database is locked" in str(original)
+    return getattr(original, "sqlstate", None) in BUSY_SQLSTATES
+
+
+def _configure_sqlite(engine: Engine, waits: Waits) -> None:
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection, _record):
         # Let SQLAlchemy, not the driver, decide when transactions begin.
@@ -58,21 +93,27 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA busy_timeout={round(waits.lock_seconds * 1000)}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def on_begin(connection):
         mode = connection.get_execution_options().get("sqlite_begin", "")
-        if mode == "IMMEDIATE" and _begin_immediate(connection.connection.dbapi_connection):
-            return
-        connection.exec_driver_sql(f"BEGIN {mode}".strip())
+        raw = connection.connection.dbapi_connection
+        if mode != "IMMEDIATE":
+            connection.exec_driver_sql(f"BEGIN {mode}".strip())
+        elif not _begin_immediate(raw, waits.lock_seconds):
+            raw.execute("PRAGMA busy_timeout=0")  # the bound has passed: fail at once, as SQLAlchemy raises it
+            try:
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
+            finally:
+                raw.execute(f"PRAGMA busy_timeout={round(waits.lock_seconds * 1000)}")
 
 
-def _begin_immediate(dbapi_connection, wait: float = SQLITE_WRITE_WAIT_SECONDS) -> bool:
+def _begin_immediate(dbapi_connection, wait: float) -> bool:
     """``BEGIN IMMEDIATE``, tried again while another writer holds the lock (each try waits the busy
     timeout) for up to ``wait`` seconds. False when it did not begin: the caller begins the usual way
-    once more, so that the last error is raised as SQLAlchemy raises it."""
+    once more (without waiting again), so that the error is raised as SQLAlchemy raises it."""
     deadline = time.monotonic() + wait
     while True:
         try:
@@ -87,9 +128,10 @@ def _begin_immediate(dbapi_connection, wait: float = SQLITE_WRITE_WAIT_SECONDS) 
 class Database:
     """The engine plus the two kinds of unit of work the application uses."""
 
-    def __init__(self, url: str, **engine_kwargs) -> None:
+    def __init__(self, url: str, waits: Waits | None = None, **engine_kwargs) -> None:
         self.url = url
-        self.engine = make_engine(url, **engine_kwargs)
+        self.waits = waits or load_waits()
+        self.engine = make_engine(url, self.waits, **engine_kwargs)
         self.is_sqlite = url.startswith("sqlite")
         writer = self.engine.execution_options(sqlite_begin="IMMEDIATE") if self.is_sqlite else self.engine
         self._write_sessions = sessionmaker(bind=writer, expire_on_commit=False)
@@ -99,13 +141,18 @@ class Database:
     def transaction(self) -> Iterator[Session]:
         """One write transaction: committed when the block ends, rolled back on any exception.
 
-        A row whose version changed under us (another writer got there first) is a 409 Conflict.
+        A row whose version changed under us (another writer got there first) is a 409 Conflict; a wait
+        that reached its bound (`is_busy`) is `Busy`, after the rollback.
         """
         try:
             with self._write_sessions() as session, session.begin():
                 yield session
         except StaleDataError as error:
             raise Conflict() from error
+        except (OperationalError, PoolTimeout) as error:
+            if is_busy(error):
+                raise Busy() from error
+            raise
 
     @contextmanager
     def reading(self) -> Iterator[Session]:
@@ -113,8 +160,13 @@ class Database:
 
         Objects loaded inside stay readable afterwards (closing detaches without expiring them).
         """
-        with self._read_sessions() as session:
-            yield session
+        try:
+            with self._read_sessions() as session:
+                yield session
+        except (OperationalError, PoolTimeout) as error:
+            if is_busy(error):
+                raise Busy() from error
+            raise
 
     def ping(self) -> bool:
         try:

@@ -63,3 +63,14 @@ class TooManyAttempts(DomainError):
     status = 429
     code = "too_many_attempts"
     default_message = N_("Too many attempts. Try again later.")
+
+
+class Busy(Exception):
+    """A wait for the database reached its bound (`core.settings.Waits`): a lock held by another writer,
+    a statement that ran too long, no free connection. The transaction was rolled back; the web layer
+    answers 503 with ``Retry-After``. Not a `DomainError`: forms do not show it next to a field."""
+
+    status = 503
+    code = "busy"
+    retry_after_seconds = 5
+    message = N_("The service is busy right now and nothing was saved. Please try again in a moment.")

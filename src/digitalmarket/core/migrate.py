@@ -32,6 +32,8 @@ def _migrating(engine: Engine) -> Iterator[Connection]:
             raw.execute("PRAGMA foreign_keys=OFF")
         try:
             with connection.begin():
+                if not sqlite:  # a migration may rewrite a large table: no statement timeout (core.database)
+                    connection.exec_driver_sql("SET LOCAL statement_timeout = 0")
                 yield connection
                 if sqlite:
                     broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()

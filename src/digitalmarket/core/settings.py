@@ -16,6 +16,9 @@
 | `DM_TARGET_DOCUMENT_CHECK_DAYS` | days an application may wait for the document check, then operators are told | `5` |
 | `DM_TARGET_EXPERT_REVIEW_DAYS` | days an application may stay in expert review (then operators are told) | `10` |
 | `DM_REQUEST_THREADS` | requests a server process works on at once (the others wait their turn), 1-64 | `4` |
+| `DM_LOCK_TIMEOUT_SECONDS` | longest wait for a lock (SQLite's write lock, a row, the audit chain); then 503 | `10` |
+| `DM_STATEMENT_TIMEOUT_SECONDS` | longest a PostgreSQL statement may run; `0`: no limit (maintenance) | `30` |
+| `DM_POOL_TIMEOUT_SECONDS` | longest wait for a free database connection; then 503 | `10` |
 """
 
 from __future__ import annotations
@@ -37,6 +40,39 @@ def _flag(name: str, default: bool = False) -> bool:
 
 
 @dataclass(frozen=True)
+class Waits:
+    """How long a request may wait for the database before it is told "busy, try again" (503 with
+    ``Retry-After``, nothing saved) rather than hang: docs/reliability.md, "Bounded waits"."""
+
+    lock_seconds: float = 10.0  # a lock: SQLite's write lock, a PostgreSQL row, the audit chain's lock
+    statement_seconds: float = 30.0  # one PostgreSQL statement (0: no limit)
+    pool_seconds: float = 10.0  # a free connection from the pool
+
+
+def _seconds(name: str, default: float, *, zero: bool = False) -> float:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if value < 0 or (value == 0 and not zero):
+        raise ValueError(f"{name} must be a number of seconds greater than 0, not {raw!r}.")
+    return value
+
+
+def load_waits() -> Waits:
+    """The bounds of `Waits`, from ``DM_LOCK_TIMEOUT_SECONDS``, ``DM_STATEMENT_TIMEOUT_SECONDS`` and
+    ``DM_POOL_TIMEOUT_SECONDS``."""
+    return Waits(
+        lock_seconds=_seconds("DM_LOCK_TIMEOUT_SECONDS", Waits.lock_seconds),
+        statement_seconds=_seconds("DM_STATEMENT_TIMEOUT_SECONDS", Waits.statement_seconds, zero=True),
+        pool_seconds=_seconds("DM_POOL_TIMEOUT_SECONDS", Waits.pool_seconds),
+    )
+
+
+@dataclass(frozen=True)
 class Settings:
     data_dir: Path
     database_url: str
@@ -51,6 +87,7 @@ class Settings:
     target_document_check_days: int = 5
     target_expert_review_days: int = 10
     request_threads: int = 4
+    waits: Waits = field(default_factory=lambda: Waits())
 
     @property
     def documents_dir(self) -> Path:
@@ -91,6 +128,7 @@ def load_settings() -> Settings:
         target_document_check_days=int(os.environ.get("DM_TARGET_DOCUMENT_CHECK_DAYS", "5")),
         target_expert_review_days=int(os.environ.get("DM_TARGET_EXPERT_REVIEW_DAYS", "10")),
         request_threads=_request_threads(),
+        waits=load_waits(),
     )
 
 

@@ -72,7 +72,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *, 
     """The platform's ASGI app; ``warm_up`` (as `digitalmarket serve` asks) loads the analyzer, the search
     facts and the templates in the background once started (`warmup`), rather than in the first requests."""
     settings = settings or get_settings()
-    db = db or Database(settings.database_url)
+    db = db or Database(settings.database_url, settings.waits)
     subscribers.install()  # every event subscriber and page section, from one list
     layout.install()  # the templates' folders and what every page's layout shows, for core's templating
 

@@ -12,11 +12,14 @@ from urllib.parse import quote
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..accounts.access import actor_from_request
 from ..core import i18n
-from ..core.errors import DomainError, NotSignedIn
+from ..core.database import is_busy
+from ..core.errors import Busy, DomainError, NotSignedIn
 from ..core.i18n import N_, Text
 from ..core.templating import render
 
@@ -34,6 +37,7 @@ STATUS_TEXT: dict[int, tuple[str, Text]] = {
     422: ("validation_failed", N_("Some fields need correcting.")),
     429: ("too_many_attempts", N_("Too many attempts. Try again later.")),
     500: ("server_error", N_("Something went wrong on our side. Nothing was saved; please try again.")),
+    503: (Busy.code, Busy.message),
 }
 
 FIELD_MESSAGES: dict[str, Text] = {
@@ -70,7 +74,7 @@ def error_page(request: Request, status: int, message: Text | None = None) -> ob
     other = "en" if i18n.current_locale.get() == "ko" else "ko"
     try:
         actor = actor_from_request(request, "page")
-    except DomainError:
+    except (DomainError, Busy):  # the error page shows even when the database is busy
         actor = None
     return render(
         request,
@@ -86,6 +90,14 @@ def error_page(request: Request, status: int, message: Text | None = None) -> ob
         status_code=status,
         actor=actor,
     )
+
+
+def busy_answer(request: Request) -> object:
+    """503 with ``Retry-After``: a wait for the database reached its bound and nothing was saved."""
+    log.warning("busy: a database wait reached its bound on %s %s", request.method, request.url.path)
+    answer = error_json(503, Busy.code, Busy.message.render()) if is_api(request) else error_page(request, 503)
+    answer.headers["Retry-After"] = str(Busy.retry_after_seconds)
+    return answer
 
 
 def _field_name(loc: tuple) -> str:
@@ -127,6 +139,17 @@ def install_error_handlers(app: FastAPI) -> None:
         if is_api(request):
             return error_json(status, code, message.render())
         return error_page(request, status)
+
+    @app.exception_handler(Busy)
+    async def busy(request: Request, error: Busy):
+        return busy_answer(request)
+
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(PoolTimeout)
+    async def database_wait(request: Request, error: Exception):
+        if is_busy(error):  # a bounded wait outside `Database.transaction` / `reading`
+            return busy_answer(request)
+        return await server_error(request, error)
 
     @app.exception_handler(Exception)
     async def server_error(request: Request, error: Exception):
