@@ -51,7 +51,7 @@ BUSY_SQLITE_CODES = {5, 6}
 
 
 def make_engine(url: str, waits: Waits | None = None, **kwargs) -> Engine:
-    waits = waits or load_waits()
+    waits = waits or load_waits(serving=False)
     pooled = {**POOL, "pool_timeout": waits.pool_seconds} if ":memory:" not in url and "poolclass" not in kwargs else {}
     options = {**pooled, **kwargs}
     if url.startswith("sqlite"):
@@ -129,8 +129,9 @@ class Database:
     """The engine plus the two kinds of unit of work the application uses."""
 
     def __init__(self, url: str, waits: Waits | None = None, **engine_kwargs) -> None:
+        """``waits`` are the bounds of the served app (`Settings.waits`); without them, a tool's."""
         self.url = url
-        self.waits = waits or load_waits()
+        self.waits = waits or load_waits(serving=False)
         self.engine = make_engine(url, self.waits, **engine_kwargs)
         self.is_sqlite = url.startswith("sqlite")
         writer = self.engine.execution_options(sqlite_begin="IMMEDIATE") if self.is_sqlite else self.engine

@@ -17,7 +17,7 @@
 | `DM_TARGET_EXPERT_REVIEW_DAYS` | days an application may stay in expert review (then operators are told) | `10` |
 | `DM_REQUEST_THREADS` | requests a server process works on at once (the others wait their turn), 1-64 | `4` |
 | `DM_LOCK_TIMEOUT_SECONDS` | longest wait for a lock (SQLite's write lock, a row, the audit chain); then 503 | `10` |
-| `DM_STATEMENT_TIMEOUT_SECONDS` | longest a PostgreSQL statement may run; `0`: no limit (maintenance) | `30` |
+| `DM_STATEMENT_TIMEOUT_SECONDS` | longest a PostgreSQL statement of a request may run; `0`: none | `30` (tools: `0`) |
 | `DM_POOL_TIMEOUT_SECONDS` | longest wait for a free database connection; then 503 | `10` |
 """
 
@@ -62,12 +62,14 @@ def _seconds(name: str, default: float, *, zero: bool = False) -> float:
     return value
 
 
-def load_waits() -> Waits:
+def load_waits(*, serving: bool = True) -> Waits:
     """The bounds of `Waits`, from ``DM_LOCK_TIMEOUT_SECONDS``, ``DM_STATEMENT_TIMEOUT_SECONDS`` and
-    ``DM_POOL_TIMEOUT_SECONDS``."""
+    ``DM_POOL_TIMEOUT_SECONDS``. Not ``serving`` (a command-line tool: an export, a rebuild, a backup's
+    check), a statement has no time limit unless the variable sets one."""
+    statement_default = Waits.statement_seconds if serving else 0.0
     return Waits(
         lock_seconds=_seconds("DM_LOCK_TIMEOUT_SECONDS", Waits.lock_seconds),
-        statement_seconds=_seconds("DM_STATEMENT_TIMEOUT_SECONDS", Waits.statement_seconds, zero=True),
+        statement_seconds=_seconds("DM_STATEMENT_TIMEOUT_SECONDS", statement_default, zero=True),
         pool_seconds=_seconds("DM_POOL_TIMEOUT_SECONDS", Waits.pool_seconds),
     )
 
