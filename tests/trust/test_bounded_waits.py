@@ -18,7 +18,7 @@ from sqlalchemy import func, select, text
 
 from digitalmarket.accounts.tables import User
 from digitalmarket.core.database import Database
-from digitalmarket.core.settings import Waits
+from digitalmarket.core.settings import Waits, load_waits
 from digitalmarket.web.app import create_app
 from tests.accounts.test_api import SIGNUP
 from tests.helpers import csrf_from
@@ -108,3 +108,13 @@ def test_a_request_that_finds_no_free_connection_is_told_busy(settings, db):
             assert page.status_code == 503, page.text[-3000:]
             assert BUSY_KO in page.text
         assert users_named(db, SIGNUP["email"]) == 0
+
+
+def test_the_bounds_come_from_the_environment(monkeypatch):
+    monkeypatch.setenv("DM_LOCK_TIMEOUT_SECONDS", "2.5")
+    monkeypatch.delenv("DM_STATEMENT_TIMEOUT_SECONDS", raising=False)
+    assert load_waits() == Waits(lock_seconds=2.5, statement_seconds=30, pool_seconds=10)
+    assert load_waits(serving=False).statement_seconds == 0  # a command-line tool: no statement limit
+    monkeypatch.setenv("DM_POOL_TIMEOUT_SECONDS", "never")
+    with pytest.raises(ValueError, match="DM_POOL_TIMEOUT_SECONDS"):
+        load_waits()
