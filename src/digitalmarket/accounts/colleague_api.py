@@ -3,17 +3,15 @@ users and invitations (its administrator), and closing or reopening accounts (th
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from ..core import i18n
 from . import colleagues, recovery
 from .access import api_access, database
+from .api import ERRORS, Id
 from .pages import _caller_address
 from .permissions import ADMINS, ORGANISATION_ADMINS, PUBLIC, SIGNED_IN, Actor
 from .schemas import (
-    ErrorOut,
     InvitationAcceptIn,
     InvitationIn,
     InvitationOut,
@@ -23,9 +21,6 @@ from .schemas import (
     PasswordResetIn,
     UserOut,
 )
-
-ERRORS = {status: {"model": ErrorOut} for status in (400, 401, 403, 404, 409, 422, 429)}
-Id = Annotated[int, Path(gt=0, lt=2**31)]
 
 router = APIRouter(tags=["accounts"], responses=ERRORS)
 
