@@ -37,8 +37,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from digitalmarket.catalog import analyzer  # noqa: E402
-from digitalmarket.catalog.synonyms import SynonymIndex  # noqa: E402
+from digitalmarket.search import analyzer  # noqa: E402
+from digitalmarket.search.synonyms import SynonymIndex  # noqa: E402
 
 FIELDS = ["name", "keywords", "features", "summary", "description", "supplier"]
 K = 10

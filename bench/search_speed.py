@@ -12,8 +12,8 @@ the supplier), so that at 10,000 services about 97 % of descriptions, 80 % of na
 and 35 % of features are distinct, and keywords are shared as in a real catalog; an import that reuses
 the analysis of identical texts gains from the repeats, less than it would from a plain copy.
 
-Each catalog is imported into a fresh, migrated database with `catalog.importer.import_files`; the
-import is timed (goal: 10,000 services in under 60 s).
+Each catalog is imported into a fresh, migrated database with `catalog.importer.import_files` (the search
+index follows its events); the import is timed (goal: 10,000 services in under 60 s).
 
 Generated catalogs and databases are cached under `var/bench/` (SQLite files; PostgreSQL databases
 `dm_bench_<size>` on 127.0.0.1:5432, user postgres, vacuumed and analyzed before every measurement
@@ -26,7 +26,7 @@ with the default sizes builds all of them.
 About 100 queries: the sample's 20, their words recombined, a few 초성 queries, and some with filters
 (type, CSAP grade, deployment, price range), other sorts, a later page, and no words at all. Measured:
 
-- in-process: `catalog.finder.find(session, Query(...))` inside `db.reading()`, once per query as a
+- in-process: `search.finder.find(session, Query(...))` inside `db.reading()`, once per query as a
   request would, after one warm-up pass (the first, cold call is reported apart); then each query
   once more at *first sight*, as the first search of its words after a change of the catalog (the
   facts' cache of phrase holders, kept per catalog revision, emptied before it);
@@ -91,7 +91,7 @@ PG_ADMIN_URL = os.environ.get("DM_BENCH_PG_ADMIN", "postgresql://postgres@127.0.
 #: Sorts other than relevance that the bench asks for (as `Query.sort` and `?sort=`).
 SORTS = ("price", "newest", "rating", "contracts")
 #: Code whose change makes a cached search index stale (it is then reused with a warning).
-INDEX_SOURCES = ("catalog/analyzer.py", "catalog/synonyms.txt", "catalog/search.py", "catalog/hangul.py")
+INDEX_SOURCES = ("search/analyzer.py", "search/synonyms.txt", "search/index.py", "search/hangul.py")
 
 GOALS = {
     "import_10000_s": {"size": 10_000, "measure": "import seconds", "at_most": 60.0},
@@ -381,7 +381,7 @@ def _content_words(text: str) -> list[str]:
 
 def build_queries(sample_queries: list[dict], seed: int = SEED) -> list[dict]:
     """About 100 queries from the judged sample's: as written, recombined, 초성, filtered, sorted."""
-    from digitalmarket.catalog import analyzer
+    from digitalmarket.search import analyzer
 
     rng = random.Random(seed)
     written = [q["query"] for q in sample_queries]
@@ -457,11 +457,13 @@ def cache_key(sample_path: Path) -> str:
 
 def _import(url: str, catalog: Path, size: int) -> dict:
     """Migrate a fresh database and import the catalog into it; the import is timed."""
-    from digitalmarket.catalog import analyzer
+    from digitalmarket import subscribers
     from digitalmarket.catalog.importer import import_files
     from digitalmarket.core.database import Database
     from digitalmarket.core.migrate import upgrade
+    from digitalmarket.search import analyzer
 
+    subscribers.install()  # as the app does at start-up: the index follows the import's events
     db = Database(url)
     try:
         upgrade(db.engine)
@@ -611,7 +613,7 @@ def summarise(queries: list[dict], samples: dict[str, list[float]], totals: dict
 
 
 def _finder():
-    from digitalmarket.catalog import finder
+    from digitalmarket.search import finder
 
     return finder
 
@@ -634,9 +636,9 @@ def make_query(finder, query: dict):
 
 
 def measure_inprocess(url: str, queries: list[dict], repeat: int, seed: int) -> dict:
-    from digitalmarket.catalog import analyzer
-    from digitalmarket.catalog.facts import facts as catalog_facts
     from digitalmarket.core.database import Database
+    from digitalmarket.search import analyzer
+    from digitalmarket.search.facts import facts as catalog_facts
 
     finder = _finder()
     analyzer.kiwi()  # loaded once per process: the first query below is cold in every other way
@@ -877,7 +879,7 @@ def run_one(database: str, size: int, args, sample_path: Path, queries: list[dic
     try:
         _finder()
     except ImportError as error:
-        entry["inprocess"] = {"skipped": f"digitalmarket.catalog.finder is not available ({error})"}
+        entry["inprocess"] = {"skipped": f"digitalmarket.search.finder is not available ({error})"}
     else:
         try:
             entry["inprocess"] = measure_inprocess(url, queries, args.repeat, SEED)
@@ -987,7 +989,7 @@ README_INTRO = (
     "",
     "Generated catalogs of 1,000, 10,000 and 100,000 services (recombined from the dev sample) imported into",
     "SQLite and PostgreSQL; about 100 queries (the sample's, recombined, 초성, filtered, sorted) timed",
-    "in-process (`catalog.finder.find`) and over HTTP (`GET /api/v1/services?q=`, one client, loopback).",
+    "in-process (`search.finder.find`) and over HTTP (`GET /api/v1/services?q=`, one client, loopback).",
     "`python bench/search_speed.py [--sizes 1000,10000] [--databases sqlite] [--repeat 3] [--fresh] [--profile]`;",
     "catalogs and databases are cached in `var/bench/` (building 100,000 takes tens of minutes per database);",
     "`make bench SPEED_SIZES=1000,10000` skips the largest. Figures: `results/search_speed.json`.",

@@ -196,7 +196,7 @@ def search(
 
     from rich.table import Table
 
-    from .catalog.search import search as run_search
+    from .search.index import search as run_search
 
     with _database().reading() as session:
         hits = run_search(session, query, limit=limit)
@@ -223,7 +223,7 @@ def search(
 @app.command()
 def reindex() -> None:
     """Rebuild the search index (after the analyzer or the synonyms changed)."""
-    from .catalog.search import reindex as rebuild
+    from .search.index import reindex as rebuild
 
     with _database().transaction() as session:
         count = rebuild(session)

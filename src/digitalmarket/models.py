@@ -1,7 +1,6 @@
 """Every stage's tables in one metadata, for migrations and their tests."""
 
 from .accounts import tables as _accounts  # noqa: F401
-from .catalog import search as _search  # noqa: F401
 from .catalog import search_log as _search_log  # noqa: F401
 from .catalog import tables as _catalog  # noqa: F401
 from .community import tables as _community  # noqa: F401
@@ -15,6 +14,7 @@ from .core.tables import Base
 from .helpdesk import tables as _helpdesk  # noqa: F401
 from .notifications import tables as _notifications_tables  # noqa: F401
 from .opendata import tables as _opendata  # noqa: F401
+from .search import tables as _search  # noqa: F401
 from .selection import tables as _selection  # noqa: F401
 from .settlement import tables as _settlement  # noqa: F401
 

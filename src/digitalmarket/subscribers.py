@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from .core import events, sections
 
-#: The steps that change what the search facts hold of a service (catalog/facts.py).
+#: The steps that change what the search facts hold of a service (search/facts.py).
 SEARCH_FACTS = (
     "service.",  # published, edited, suspended, re-published, its certificate renewed ...
     "catalog_contract.contract",  # listed in the shopping mall, and no longer:
@@ -30,14 +30,16 @@ SEARCH_FACTS = (
 
 def install() -> None:
     """Fill the registries of event subscribers and page sections (idempotent: each call replaces them)."""
-    from .catalog import projections as catalog_projections
+    from .search import projections as search_projections
 
     events.install(
         [
+            # a service published or rewritten: its index terms (before the facts, which read them)
+            events.subscribe(search_projections.INDEXED, search_projections.services_changed),
             # what a search shows of a service changed: the search facts reload in every process
-            events.subscribe(SEARCH_FACTS, catalog_projections.search_facts_changed),
+            events.subscribe(SEARCH_FACTS, search_projections.search_facts_changed),
             # a supplier renamed or resized on its profile: its services' index rows and the search facts
-            events.subscribe("organisation.updated", catalog_projections.supplier_changed),
+            events.subscribe("organisation.updated", search_projections.supplier_changed),
         ]
     )
     _install_sections()

@@ -7,7 +7,7 @@ from urllib.parse import quote
 import pytest
 from playwright.sync_api import Page, expect
 
-from digitalmarket.catalog.finder import PER_PAGE
+from digitalmarket.search.finder import PER_PAGE
 from tests.browser.conftest import ARTIFACTS
 
 pytestmark = pytest.mark.browser

@@ -201,8 +201,8 @@ def _one_line_at_a_time(session, path):
 
 def _contents(db):
     from digitalmarket.accounts.tables import Organisation
-    from digitalmarket.catalog.search import ServiceSearch
     from digitalmarket.catalog.tables import PricePlan
+    from digitalmarket.search.tables import ServiceSearch
 
     skip = {"published_at", "updated_at", "created_at", "occurred_at", "hash", "prev_hash", "version"}
 
@@ -220,6 +220,7 @@ def test_the_import_writes_what_importing_one_line_at_a_time_writes(db, tmp_path
 
     from digitalmarket.catalog import importer
     from digitalmarket.core.database import Database
+    from digitalmarket.search import projections
 
     files = [_write(tmp_path, "first.jsonl", FIRST), _write(tmp_path, "second.jsonl", SECOND)]
     shutil.copy(request.getfixturevalue("sqlite_template"), tmp_path / "reference.sqlite3")
@@ -228,7 +229,7 @@ def test_the_import_writes_what_importing_one_line_at_a_time_writes(db, tmp_path
         with reference.transaction() as session:
             _one_line_at_a_time(session, path)
     monkeypatch.setattr(importer, "CHUNK", 2)  # chunk boundaries inside both files
-    monkeypatch.setattr(importer, "ANALYSED_TEXTS", 12)  # and analyses forgotten between chunks
+    monkeypatch.setattr(projections, "ANALYSED_TEXTS", 12)  # and the index's analyses forgotten between chunks
     reports = [import_files(db.transaction, [path]) for path in files]
     assert [(r.created, r.updated, r.problems) for r in reports] == [(5, 0, []), (1, 2, [])]
     expected, imported = _contents(reference), _contents(db)

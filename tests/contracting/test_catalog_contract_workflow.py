@@ -12,7 +12,6 @@ from sqlalchemy import select
 from digitalmarket.accounts import workflow as accounts
 from digitalmarket.accounts.tables import Organisation
 from digitalmarket.catalog import workflow as catalog
-from digitalmarket.catalog.facts import facts
 from digitalmarket.catalog.tables import Service
 from digitalmarket.contracting import catalog_contracts as cc
 from digitalmarket.contracting.rules import CATALOG_TRANSITIONS, CatalogAction, CatalogState, move
@@ -21,6 +20,7 @@ from digitalmarket.core.clock import today_kst
 from digitalmarket.core.errors import Conflict, NotFound, ValidationFailed
 from digitalmarket.core.files import DocumentStore
 from digitalmarket.core.notifications import Notification
+from digitalmarket.search.facts import facts
 from digitalmarket.selection import screening
 from tests.selection.journey import actor, close, complete_content, round_of, step, to_committee, vote
 

@@ -12,7 +12,6 @@ from sqlalchemy import func, select
 
 from digitalmarket.accounts import workflow as accounts
 from digitalmarket.catalog import workflow as catalog
-from digitalmarket.catalog.facts import facts
 from digitalmarket.contracting import catalog_contracts as cc
 from digitalmarket.contracting import orders, quotes
 from digitalmarket.contracting.tables import Order, Quote, QuoteRequest
@@ -21,6 +20,7 @@ from digitalmarket.core.clock import KST, today_kst
 from digitalmarket.core.errors import Conflict, NotFound, ValidationFailed
 from digitalmarket.core.files import DocumentStore
 from digitalmarket.core.notifications import Notification
+from digitalmarket.search.facts import facts
 from tests.contracting.buying import (
     answer,
     ask,

@@ -8,10 +8,10 @@ from datetime import timedelta
 
 import pytest
 
-from digitalmarket.catalog.facts import facts
 from digitalmarket.core.clock import today_kst
 from digitalmarket.core.errors import Conflict, NotFound, ValidationFailed
 from digitalmarket.core.files import DocumentStore
+from digitalmarket.search.facts import facts
 from digitalmarket.settlement import reviews
 from tests.contracting.buying import people_of, publish, service
 from tests.settlement.settling import later, messages_of, order_in_use, refused, review, review_of

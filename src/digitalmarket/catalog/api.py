@@ -1,121 +1,19 @@
-"""JSON routes of the catalog under /api/v1: published services, public; suspension, by the operator."""
+"""JSON routes of the catalog under /api/v1: a published service, public; suspension, by the operator. The
+search of published services (`GET /services`) is `digitalmarket.search.api`."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Request
 
 from ..accounts.access import api_access, database
 from ..accounts.permissions import PUBLIC, Actor, roles
 from ..accounts.rules import Role
 from ..accounts.schemas import ErrorOut
-from ..core import i18n
-from . import finder, listing, search_log, workflow
-from .compare import price_text
-from .facts import facts
-from .schemas import (
-    FacetOptionOut,
-    MainPriceOut,
-    ServiceItemOut,
-    ServiceListOut,
-    ServiceOut,
-    ServiceStatusIn,
-    SnippetOut,
-    SuggestionOut,
-)
-from .suggest import suggest
+from . import workflow
+from .schemas import ServiceOut, ServiceStatusIn
 
 OPERATORS_AND_ADMINS = roles(Role.OPERATOR, Role.ADMIN)
 router = APIRouter(tags=["catalog"], responses={s: {"model": ErrorOut} for s in (401, 403, 404, 409, 422)})
-
-
-@router.get("/services", response_model=ServiceListOut, summary="Search and filter published services")
-def services(
-    request: Request,
-    q: str | None = Query(None, description="words in Korean or English, or 초성 (ㅎㅅㅎㅇ)"),
-    type: str | None = Query(None, description="IaaS | PaaS | SaaS | SUPPORT | CONVERGENCE"),
-    category: str | None = Query(None, description="category id"),
-    csap: str | None = Query(None, description="상 | 중 | 하 | none"),
-    size: str | None = Query(None, description="supplier size: sme | middle | large"),
-    deployment: str | None = Query(None, description="public | private | hybrid"),
-    price_min: str | None = Query(None, description="main plan price at least (KRW, without VAT)"),
-    price_max: str | None = Query(None, description="main plan price at most (KRW, without VAT)"),
-    contract: str | None = Query(None, description="true: with an active catalog contract; false: without"),
-    sort: str | None = Query(None, description="relevance | newest | price | rating | contracts"),
-    page: str | None = Query(None, description="from 1"),
-    per_page: str | None = Query(None, description="1 to 100, default 20"),
-    actor=Depends(api_access(PUBLIC)),
-):
-    """Ranked by relevance when `q` is given (newest first otherwise), filtered, one page at a time.
-    Facet counts of each facet apply every other chosen filter, so they tell what choosing that value
-    would give."""
-    params = {k: v for k, v in request.query_params.items() if v is not None}
-    query = finder.Query.parse(params)
-    locale = i18n.current_locale.get()
-    with database(request).reading() as session:
-        # The same question at the same catalog revision gets the same answer: computed once.
-        body = facts(session).answer(("api/services", locale, query), lambda: _listing(session, query, locale))
-    search_log.log_api_page(database(request), actor, query, body)  # a signed-in buyer's search only
-    return Response(body, media_type="application/json")
-
-
-def _listing(session, query: finder.Query, locale: str) -> bytes:
-    """The JSON of one page of the search API."""
-    results = finder.find(session, query)
-    categories = {c.id: c for c in workflow.categories(session)}
-    page = ServiceListOut(
-        total=results.total,
-        page=query.page,
-        per_page=query.per_page,
-        pages=results.pages,
-        sort=query.sort,
-        items=[_item(found, categories, locale) for found in results.items],
-        facets={
-            name: [FacetOptionOut(**vars(option)) for option in values]
-            for name, values in listing.options(results, categories, locale).items()
-        },
-    )
-    return page.model_dump_json().encode()
-
-
-def _item(found: finder.Found, categories, locale: str) -> ServiceItemOut:
-    service, entry = found.service, found.entry
-    return ServiceItemOut(
-        code=service.code,
-        ref=service.ref,
-        name=service.name,
-        type=service.type,
-        category_id=service.category_id,
-        category=categories[service.category_id].label(locale),
-        supplier=service.supplier.name,
-        supplier_size=service.supplier.size,
-        summary=service.summary,
-        deployment=service.deployment,
-        sla_availability=str(service.sla_availability),
-        csap_grade=service.csap_grade,
-        csap_valid_until=service.csap_valid_until,
-        main_price=MainPriceOut(
-            amount=entry.price,
-            unit=entry.price_unit,
-            billing=entry.price_billing,
-            text=price_text(entry.price, entry.price_unit, entry.price_billing).render(locale),
-        )
-        if entry.price is not None
-        else None,
-        contracts=entry.contracts,
-        rating=entry.rating,
-        has_catalog_contract=entry.has_contract,
-        published_at=service.published_at,
-        score=round(found.score, 6) if found.score is not None else None,
-        snippet=SnippetOut(text=found.snippet.text, marks=list(found.snippet.marks)) if found.snippet else None,
-    )
-
-
-@router.get("/services/suggestions", response_model=list[SuggestionOut], summary="Suggestions as the user types")
-def suggestions(request: Request, q: str = Query("", max_length=200), _=Depends(api_access(PUBLIC))):
-    """Published service names that start with (or, for 초성, whose initials start with) what was typed,
-    then frequent index words completing its last word."""
-    with database(request).reading() as session:
-        return [SuggestionOut(text=s.text, kind=s.kind, code=s.code) for s in suggest(session, q)]
 
 
 @router.get("/services/{code}", response_model=ServiceOut, summary="One service by its public code")

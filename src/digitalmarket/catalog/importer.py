@@ -23,7 +23,6 @@ from ..core import audit
 from ..core.clock import today_kst
 from ..core.errors import DomainError
 from ..core.ids import next_codes
-from . import analyzer, search
 from .rules import IMPORT_PROFILE, CategoryRef, ServiceType, clean_content
 from .tables import Category, Service
 from .workflow import (
@@ -38,10 +37,8 @@ from .workflow import (
 
 REQUIRED_KEYS = ("ref", "name", "type", "category", "supplier", "summary", "description", "price_plans")
 CHUNK = 200
-"""Lines written together: their suppliers and services looked up and inserted, their texts analysed,
-their audit events appended, each at once."""
-ANALYSED_TEXTS = 200_000
-"""The analysis of each distinct text is kept for the rest of its file, up to this many texts."""
+"""Lines written together: their suppliers and services looked up and inserted, their audit events
+appended, each at once (so search, which follows the events, analyses their texts together)."""
 
 
 @dataclass(frozen=True)
@@ -179,10 +176,9 @@ def apply(
     """
     categories = category_refs(session)
     suppliers: dict[str, Organisation] = {}
-    analysed: dict[str, list[str]] = {}  # each distinct text is analysed once per file
     for start in range(0, len(lines), CHUNK):
         chunk = lines[start : start + CHUNK]
-        _apply_chunk(session, chunk, actor_user_id, f"import:{file}", report, categories, suppliers, analysed)
+        _apply_chunk(session, chunk, actor_user_id, f"import:{file}", report, categories, suppliers)
         if progress:
             for _ in chunk:
                 progress()
@@ -210,7 +206,6 @@ def _apply_chunk(
     report: ImportReport,
     categories: dict[int, CategoryRef],
     suppliers: dict[str, Organisation],
-    analysed: dict[str, list[str]],
 ) -> None:
     existing = services_by_ref(session, [line.ref for line in lines])
     steps = []
@@ -261,16 +256,8 @@ def _apply_chunk(
             step.before = rewrite_content(step.service, step.clean)
     session.flush()
 
-    texts = [_index_texts(step.service) for step in steps]
-    distinct = dict.fromkeys(text for fields in texts for items in fields.values() for text in items)
-    if len(analysed) + len(distinct) > ANALYSED_TEXTS:
-        analysed.clear()
-    new = [text for text in distinct if text not in analysed]
-    analysed.update(zip(new, analyzer.index_terms_many(new), strict=True))
     events = []
-    for step, fields in zip(steps, texts, strict=True):
-        terms = {name: [term for text in items for term in analysed[text]] for name, items in fields.items()}
-        search.index_service(session, step.service, terms=terms)
+    for step in steps:
         if step.registered:
             events.append(accounts.supplier_registered(actor_user_id, step.supplier))
         if step.existing is None:
@@ -280,19 +267,6 @@ def _apply_chunk(
             events.append(updated_event(actor_user_id, step.service, origin, step.before))
             report.updated += 1
     audit.record_many(session, events)
-
-
-def _index_texts(service: Service) -> dict[str, list[str]]:
-    """The texts of each field that `search.index_service` analyses (the supplier: the one this import
-    names, also for a service it moves to another supplier)."""
-    return {
-        "name": [service.name],
-        "keywords": list(service.keywords or []),
-        "features": list(service.features or []),
-        "summary": [service.summary],
-        "description": [service.description],
-        "supplier": [service.supplier.name if service.supplier else ""],
-    }
 
 
 def import_files(

@@ -152,13 +152,3 @@ class ServiceDocument(Base):
     size: Mapped[int] = mapped_column(BigInteger, nullable=False)
     media_type: Mapped[str] = mapped_column(String(100), nullable=False)
     published_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
-
-
-class CatalogRevision(Base):
-    """One row whose token changes, in the same transaction, whenever a service changes; processes
-    keep what search needs to know about the catalog in memory and reload it when the token moves."""
-
-    __tablename__ = "catalog_revision"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    token: Mapped[str] = mapped_column(String(32), nullable=False)

@@ -17,7 +17,6 @@ from ..core.errors import Conflict, NotFound, ValidationFailed
 from ..core.i18n import N_
 from ..core.ids import next_code
 from ..core.tables import utcnow
-from . import search
 from .rules import (
     CSAP_GRADES,
     SELECTION_PROFILE,
@@ -66,7 +65,6 @@ def publish(
     )
     session.add(service)
     session.flush()
-    search.index_service(session, service)
     audit.record(session, **published_event(actor_user_id, service, origin))
     return service
 
@@ -169,7 +167,6 @@ def replace_content(
     clean = clean_content(content, category_refs(session), today_kst(), complete=True, profile=profile)
     before = rewrite_content(service, clean)
     session.flush()
-    search.index_service(session, service)
     audit.record(session, **updated_event(actor_user_id, service, reason, before))
     return service
 

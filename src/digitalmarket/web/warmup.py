@@ -24,7 +24,7 @@ DELAY_S = 1.0
 #: A search that loads everything searching needs (the analyzer, synonyms, the catalog's facts).
 QUERY = {"q": "클라우드 서비스"}
 #: Templates of the most visited pages (each compiles the templates it extends or imports on first use).
-TEMPLATES = ("layout.html", "home.html", "catalog_services.html", "catalog_service.html")
+TEMPLATES = ("layout.html", "home.html", "search_services.html", "catalog_service.html")
 
 
 def warm_up(db: Database) -> None:
@@ -34,7 +34,7 @@ def warm_up(db: Database) -> None:
             i18n.translations(locale)
         for name in TEMPLATES:
             templating.environment.get_template(name)
-        from ..catalog import finder
+        from ..search import finder
 
         with db.reading() as session:
             finder.find(session, finder.Query.parse(QUERY))

@@ -10,9 +10,9 @@ from sqlalchemy import select
 
 from digitalmarket.catalog import workflow
 from digitalmarket.catalog.importer import import_files
-from digitalmarket.catalog.search import search
 from digitalmarket.catalog.tables import Service
 from digitalmarket.core.database import Database
+from digitalmarket.search.index import search
 from tests.catalog.test_import import GOOD, _write
 from tests.conftest import shared_dir
 

@@ -7,8 +7,8 @@ import threading
 
 import pytest
 
-from digitalmarket.catalog import analyzer
-from digitalmarket.catalog.analyzer import (
+from digitalmarket.search import analyzer
+from digitalmarket.search.analyzer import (
     FIELD_WEIGHTS,
     chosung,
     chosung_matches,
@@ -21,8 +21,8 @@ from digitalmarket.catalog.analyzer import (
     weighted_query_terms,
     with_typo_corrections,
 )
-from digitalmarket.catalog.hangul import edit_distance, jamo_distance
-from digitalmarket.catalog.synonyms import load_groups, parse_groups, parse_nouns
+from digitalmarket.search.hangul import edit_distance, jamo_distance
+from digitalmarket.search.synonyms import load_groups, parse_groups, parse_nouns
 from tests.conftest import shared_dir
 
 

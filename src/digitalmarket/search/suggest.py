@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from . import analyzer
 from .facts import facts
-from .search import backend_for
+from .index import backend_for
 
 LIMIT = 8
 MAX_NAMES = 5

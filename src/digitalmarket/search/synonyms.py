@@ -1,4 +1,4 @@
-"""The editable synonym dictionary of catalog search (`synonyms.txt`, next to this module).
+"""The editable synonym dictionary of search (`synonyms.txt`, next to this module).
 
 The file holds one group a line, ``term = term = term``, ``#`` starting a comment. A line starting
 with ``+`` lists words (space-separated) that Kiwi must know as nouns, e.g. loanwords it would

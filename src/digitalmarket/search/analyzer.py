@@ -42,8 +42,8 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from digitalmarket.catalog.hangul import chosung, chosung_matches, edit_distance, is_chosung_query, jamo_distance
-from digitalmarket.catalog.synonyms import SynonymIndex, load_groups, load_nouns
+from digitalmarket.search.hangul import chosung, chosung_matches, edit_distance, is_chosung_query, jamo_distance
+from digitalmarket.search.synonyms import SynonymIndex, load_groups, load_nouns
 
 __all__ = [
     "FIELD_WEIGHTS",

@@ -9,12 +9,12 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from ..accounts.rules import SIZE_LABELS
+from ..catalog.rules import CSAP_GRADE_LABELS, DEPLOYMENT_LABELS, TYPE_LABELS
+from ..catalog.tables import Category
 from ..core.formatting import won
 from ..core.i18n import N_, render
 from .facts import NO_CSAP
 from .finder import PER_PAGE, Query, Results
-from .rules import CSAP_GRADE_LABELS, DEPLOYMENT_LABELS, TYPE_LABELS
-from .tables import Category
 
 FACET_TITLES = {
     "type": N_("Type of service"),

@@ -1,4 +1,5 @@
-"""Catalog search: an index of the analyzer's terms, kept in the service's own transaction.
+"""The search index: the analyzer's terms of each service, kept in the transaction of the step that
+published or changed it (`projections.py` follows the catalog's events).
 
 One interface, two backends. Each backend only finds *candidates* (every service containing any of
 the query's phrases): SQLite through an FTS5 table, PostgreSQL through a GIN-indexed tsvector. The
@@ -16,36 +17,21 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from sqlalchemy import ForeignKey, Integer, String, Text, bindparam, select, text
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy import bindparam, select, text
+from sqlalchemy.orm import Session
 
-from ..core.tables import Base
+from ..catalog.tables import Service
 from . import analyzer
 from .facts import Facts, catalog_changed, facts
-from .tables import Service
+from .tables import ServiceSearch
 
 FIELDS = ("name", "keywords", "features", "summary", "description", "supplier")
 K1, B = 1.2, 0.75
 CHOSUNG_BOOST = 1000.0
 
 
-class ServiceSearch(Base):
-    """The analyzer's terms of one service, per field (space-joined), and the 초성 of its name."""
-
-    __tablename__ = "service_search"
-
-    service_id: Mapped[int] = mapped_column(ForeignKey("services.id", ondelete="CASCADE"), primary_key=True)
-    name: Mapped[str] = mapped_column(Text, nullable=False, default="")
-    keywords: Mapped[str] = mapped_column(Text, nullable=False, default="")
-    features: Mapped[str] = mapped_column(Text, nullable=False, default="")
-    summary: Mapped[str] = mapped_column(Text, nullable=False, default="")
-    description: Mapped[str] = mapped_column(Text, nullable=False, default="")
-    supplier: Mapped[str] = mapped_column(Text, nullable=False, default="")
-    chosung: Mapped[str] = mapped_column(String(400), nullable=False, default="")
-    length: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
-
-
-def _texts(service: Service) -> dict[str, list[str]]:
+def index_texts(service: Service) -> dict[str, list[str]]:
+    """The texts of each field of a service that the index analyses (the supplier: its name)."""
     return {
         "name": [service.name],
         "keywords": list(service.keywords or []),
@@ -59,7 +45,7 @@ def _texts(service: Service) -> dict[str, list[str]]:
 def index_service(session: Session, service: Service, terms: dict[str, list[str]] | None = None) -> None:
     """(Re)index one service inside the caller's transaction. ``terms``, the analyzer's terms of each
     field (its items' `index_terms` concatenated), when the caller has already computed them."""
-    texts = _texts(service)
+    texts = index_texts(service)
     if terms is None:
         terms = {name: [t for item in items for t in analyzer.index_terms(item)] for name, items in texts.items()}
     fields = {name: " ".join(terms[name]) for name in texts}

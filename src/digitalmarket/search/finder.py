@@ -17,14 +17,14 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, lazyload
 
 from ..accounts.rules import SupplierSize
+from ..catalog.rules import CSAP_GRADES, Deployment, ServiceType
+from ..catalog.tables import Service
 from ..core.errors import ValidationFailed
 from ..core.i18n import N_, Text
 from .columns import SORT_KEYS, Columns
 from .facts import FACETS, NO_CSAP, Entry, Facts, facts
-from .rules import CSAP_GRADES, Deployment, ServiceType
-from .search import relevance
+from .index import relevance
 from .snippets import Snippet, snippet
-from .tables import Service
 
 SORTS = ("relevance", "newest", "price", "rating", "contracts")
 PER_PAGE, MAX_PER_PAGE, MAX_QUERY = 20, 100, 200

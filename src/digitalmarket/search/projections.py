@@ -1,4 +1,8 @@
-"""What the catalog's search follows from the events of the steps (see `core.events`).
+"""What search follows from the events of the steps (see `core.events`).
+
+A service published or rewritten (``service.published``, ``service.updated``: by the catalog's workflow,
+the importer or an accepted change) is (re)indexed in that step's transaction (`services_changed`); the
+catalog records its event and knows nothing of the index.
 
 Every step that changes what a search shows of a service (`SEARCH_FACTS` in `digitalmarket.subscribers`)
 marks the search facts stale in its own transaction (`search_facts_changed`): the stages write their
@@ -18,11 +22,37 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..accounts.tables import Organisation
+from ..catalog.tables import Service
 from ..core.audit import AuditEvent
 from . import analyzer
 from .facts import catalog_changed
-from .search import FIELDS, ServiceSearch, backend_for
-from .tables import Service
+from .index import FIELDS, backend_for, index_service, index_texts
+from .tables import ServiceSearch
+
+INDEXED = ("service.published", "service.updated")
+"""The steps whose service is (re)indexed: its texts or its supplier may have changed."""
+ANALYSED_TEXTS = 200_000
+"""The analysis of each distinct text (a supplier's name, a keyword ...) is kept for the next steps of
+this process, up to this many texts: an import of many files analyses each once."""
+_analysed: dict[str, list[str]] = {}
+
+
+def services_changed(session: Session, events: Sequence[AuditEvent]) -> None:
+    """After services were published or rewritten: index each of them again, their texts analysed
+    together (an import hands its lines' events over at once)."""
+    ids = list(dict.fromkeys(int(e.object_id) for e in events if e.object_type == "service"))
+    services = [service for service in (session.get(Service, service_id) for service_id in ids) if service]
+    texts = [index_texts(service) for service in services]
+    distinct = dict.fromkeys(text for fields in texts for items in fields.values() for text in items)
+    known = {text: _analysed[text] for text in distinct if text in _analysed}
+    new = [text for text in distinct if text not in known]
+    known.update(zip(new, analyzer.index_terms_many(new), strict=True))
+    if len(_analysed) + len(new) > ANALYSED_TEXTS:
+        _analysed.clear()
+    _analysed.update((text, known[text]) for text in new)
+    for service, fields in zip(services, texts, strict=True):
+        terms = {name: [term for text in items for term in known[text]] for name, items in fields.items()}
+        index_service(session, service, terms=terms)
 
 
 def search_facts_changed(session: Session, events: Sequence[AuditEvent]) -> None:

@@ -26,10 +26,13 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from ..accounts.tables import Organisation
+from ..catalog.rules import ServiceStatus
+from ..catalog.tables import PricePlan, Service
+from ..contracting.tables import CatalogContract, Order
 from ..core.clock import today_kst
+from ..settlement.tables import Review
 from .hangul import chosung, edit_distance
-from .rules import ServiceStatus
-from .tables import CatalogRevision, PricePlan, Service
+from .tables import CatalogRevision, ServiceSearch
 
 if TYPE_CHECKING:
     from .columns import Columns
@@ -236,9 +239,6 @@ def _contracting(session: Session) -> tuple[dict[int, int], set[int], dict[int, 
     """Per service, its number of use contracts (contracted, in use or done), the services with a
     catalog contract in force today (listed in the shopping mall), and per service its average rating
     by the agencies that used it (one decimal)."""
-    from ..contracting.tables import CatalogContract, Order  # contracting builds on the catalog
-    from ..settlement.tables import Review  # so does settlement
-
     counted = ("contracted", "active", "completed", "terminated")
     contracts = dict(
         session.execute(
@@ -265,8 +265,6 @@ def _contracting(session: Session) -> tuple[dict[int, int], set[int], dict[int, 
 
 
 def _load(session: Session, token: str) -> Facts:
-    from .search import ServiceSearch  # the index table lives with the index
-
     # The headline price of a service is its main plan's (chosen by the supplier), never the cheapest
     # plan of any kind: an add-on's 150 won per GB is not the price of a video-meeting service.
     prices: dict[int, tuple[int, str, str]] = {}

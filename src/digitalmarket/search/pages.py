@@ -1,0 +1,65 @@
+"""HTML routes of search: the list of published services (`/services`: search box, facets, sort, one page
+of results, a form to compare them) and the search box's suggestions. Each service's own page is the
+catalog's (`catalog/pages.py`); what a result shows of a service comes from the catalog's views."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+
+from ..accounts.access import database, page_access
+from ..accounts.permissions import PUBLIC
+from ..catalog import search_log, views
+from ..catalog import workflow as catalog
+from ..core import i18n
+from ..core.errors import DomainError
+from ..core.forms import form_errors
+from ..core.templating import csrf_protect, render
+from . import finder, listing
+from .suggest import suggest
+
+router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
+
+
+@router.get("/services")
+def services(request: Request, actor=Depends(page_access(PUBLIC))):
+    """The catalog: search box, facets, sort, one page of results, and a form to compare results."""
+    params = dict(request.query_params)
+    errors: dict = {}
+    try:
+        query = finder.Query.parse(params)
+    except DomainError as error:
+        errors = form_errors(error)
+        query = finder.Query(q=(params.get("q") or "").strip()[: finder.MAX_QUERY])
+    with database(request).reading() as session:
+        results = finder.find(session, query)
+        categories = {c.id: c for c in catalog.categories(session)}
+        locale = i18n.current_locale.get()
+        context = {
+            **views.labels(),
+            "results": results,
+            "query": query,
+            "facets": listing.options(results, categories, locale),
+            "facet_titles": listing.FACET_TITLES,
+            "sort_labels": listing.SORT_LABELS,
+            "url": listing.url,
+            "facet_url": listing.facet_url,
+            "page_numbers": listing.pages(query, results.pages),
+            "errors": errors,
+            "chosen_filters": [
+                (name, option)
+                for name, values in listing.options(results, categories, locale).items()
+                for option in values
+                if option.chosen
+            ],
+        }
+        codes = [found.service.code for found in results.items]
+        search_log.log_found(database(request), actor, "page", query, results.total, codes)  # a buyer's only
+        return render(request, "search_services.html", context, actor=actor, status_code=422 if errors else 200)
+
+
+@router.get("/services/suggestions")
+def suggestions(request: Request, q: str = "", actor=Depends(page_access(PUBLIC))):
+    """Options of the search box's datalist, as the searcher types (an HTML fragment for htmx)."""
+    with database(request).reading() as session:
+        found = suggest(session, q[:200])
+    return render(request, "search_suggestions.html", {"suggestions": found}, actor=actor)

@@ -1,0 +1,34 @@
+"""The tables of search: the index's terms of each service, and the catalog's revision token."""
+
+from __future__ import annotations
+
+from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..core.tables import Base
+
+
+class ServiceSearch(Base):
+    """The analyzer's terms of one service, per field (space-joined), and the 초성 of its name."""
+
+    __tablename__ = "service_search"
+
+    service_id: Mapped[int] = mapped_column(ForeignKey("services.id", ondelete="CASCADE"), primary_key=True)
+    name: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    keywords: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    features: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    summary: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    description: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    supplier: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    chosung: Mapped[str] = mapped_column(String(400), nullable=False, default="")
+    length: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
+
+
+class CatalogRevision(Base):
+    """One row whose token changes, in the same transaction, whenever a service changes; processes
+    keep what search needs to know about the catalog in memory and reload it when the token moves."""
+
+    __tablename__ = "catalog_revision"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token: Mapped[str] = mapped_column(String(32), nullable=False)
