@@ -334,7 +334,47 @@ def worker(
     def batch(done) -> None:
         console.print(f"E-mail: {len(done.sent)} sent, {len(done.failed)} to retry, {len(done.skipped)} not wanted.")
 
-    run_worker(_database(), settings, once=once, interval=interval, stop=stop, on_daily=daily, on_batch=batch)
+    from .core.consumers import Follower, run
+
+    db = _database()
+    run(db, wait=True)
+    follower = None if once else Follower.start(db)
+    run_worker(db, settings, once=once, interval=interval, stop=stop, on_daily=daily, on_batch=batch)
+    if follower is not None:
+        follower.stop()
+
+
+@app.command()
+def follow() -> None:
+    """Sequence the committed audit events and bring every after-commit consumer up to the log's end."""
+    from .core.consumers import run
+
+    report = run(_database(), wait=True)
+    handled = ", ".join(f"{name} {count}" for name, count in report.handled.items())
+    console.print(f"{report.sequenced} events sequenced; handled: {handled}.")
+    for name, problem in report.failed.items():
+        console.print(f"[red]{name} failed: {problem}[/red]")
+    if report.failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def rebuild(
+    name: str = typer.Argument(..., help="The consumer to replay from the start (see `digitalmarket follow`)."),
+) -> None:
+    """Empty what an after-commit consumer wrote and replay the whole audit log through it (its result is
+    the same as when it followed the log live)."""
+    from .core.consumers import installed, replay
+
+    names = [each.name for each in installed()]
+    if name not in names:
+        console.print(f"[red]No consumer is called {name!r}; there are: {', '.join(names)}.[/red]")
+        raise typer.Exit(2)
+    report = replay(_database(), name)
+    if report.failed:
+        console.print(f"[red]{name} failed: {report.failed[name]}[/red]")
+        raise typer.Exit(1)
+    console.print(f"{name}: {report.handled.get(name, 0)} events replayed.")
 
 
 @app.command("export-ocds")
@@ -396,8 +436,11 @@ def audit_verify(
         except (ValueError, UnicodeDecodeError) as error:
             console.print(f"[red]{file} is not a tree head: {error}[/red]")
             raise typer.Exit(2) from None
+    from .core.consumers import run
+
     key = signing_key(get_settings().data_dir)
     db = _database()
+    run(db, wait=True, only=())  # the committed entries are sequenced first
     with db.reading() as session:
         report = verify_chain(session)
         heads = verify_heads(session, key.public_key() if key else None, extra)
@@ -415,10 +458,13 @@ def audit_verify(
 def audit_head() -> None:
     """Sign and store a tree head of the audit log (the Merkle root of every entry so far), published under
     /api/v1/audit; the key is DM_AUDIT_SIGNING_KEY or the file audit_signing_key.pem in the data folder."""
+    from .core.consumers import run
     from .core.tree_heads import make_head, signing_key
 
     key = signing_key(get_settings().data_dir, create=True)
-    with _database().transaction() as session:
+    db = _database()
+    run(db, wait=True, only=())  # the committed entries are sequenced first
+    with db.transaction() as session:
         head = make_head(session, key)
         number, size, root = head.id, head.tree_size, head.root_hash
     console.print(f"Tree head #{number} signed: {size} entries, root {root}.")

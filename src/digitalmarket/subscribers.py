@@ -2,7 +2,8 @@
 
 The app factory (`web.app.create_app`), the command line (`cli.py`) and the test fixtures call
 `install()`; nothing subscribes by being imported. Events are the audit events of the workflows'
-steps, handed to their subscribers in the step's own transaction (`core.events`). Page sections that one
+steps, handed to their in-transaction subscribers in the step's own transaction (`core.events`) and,
+after commit, read in log order by the consumers (`core.consumers`). Page sections that one
 package adds to another's page are declared here too, by the page's owner registry (`core.sections`).
 
 To add a subscriber: write a handler ``(session, events) -> None`` in the package that owns what it
@@ -11,7 +12,7 @@ writes (a read model downstream of the event's stage), and add one line below.
 
 from __future__ import annotations
 
-from .core import events, sections
+from .core import consumers, events, sections
 
 #: The steps that change what the search facts hold of a service (search/facts.py).
 SEARCH_FACTS = (
@@ -42,7 +43,18 @@ def install() -> None:
             events.subscribe("organisation.updated", search_projections.supplier_changed),
         ]
     )
+    _install_consumers()
     _install_sections()
+
+
+def _install_consumers() -> None:
+    from .opendata import feed
+
+    consumers.install(
+        [],
+        # the change feed's positions are numbered in commit order with the audit log's
+        sequenced_with=[feed.number_changes],
+    )
 
 
 def _install_sections() -> None:

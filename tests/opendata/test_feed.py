@@ -155,12 +155,39 @@ def test_a_reader_paging_while_writers_commit_misses_no_last_change(demo, people
     assert {sid: seen.get(sid) for sid in final} == final
 
 
-def test_the_feed_trigger_takes_the_audit_chain_lock():
-    """Positions follow commits on PostgreSQL because the trigger takes the lock every writer takes for
-    the audit chain: both must name the same lock."""
-    from pathlib import Path
+def test_a_writer_of_the_feed_does_not_wait_for_another_and_the_later_commit_comes_later(demo, people, backend):
+    """While one writer holds an uncommitted change of a service, another changes a second service and
+    commits without waiting; the feed lists the committed change at once, and the first one after it once
+    it commits (positions follow commits, taken after commit by the sequencer)."""
+    if backend != "postgresql":
+        pytest.skip("SQLite has one writer at a time by design")
+    first, second = (
+        publish(demo, people.supplier, "먼저 바꾼 서비스"),
+        publish(demo, people.supplier, "나중에 바꾼 서비스"),
+    )
+    changed, release = threading.Event(), threading.Event()
 
-    from digitalmarket.core import audit
+    def slow_writer() -> None:
+        with demo.transaction() as session:
+            found = catalog.service_by_code(session, first)
+            catalog.change_status(session, people.operator, first, "suspend", "점검", found.version)
+            changed.set()
+            release.wait(10)
 
-    migration = next(Path(audit.__file__).parents[1].glob("migrations/versions/0010_*.py")).read_text()
-    assert f"pg_advisory_xact_lock({audit._CHAIN_LOCK_KEY})" in migration
+    with demo.reading() as session:
+        cursor = feed.page(session, "services", None, 500).next_cursor
+    slow = threading.Thread(target=slow_writer)
+    slow.start()
+    assert changed.wait(10)
+    started = time.monotonic()
+    toggle(demo, people.operator, second)
+    waited = time.monotonic() - started
+    with demo.reading() as session:
+        meanwhile = [item["data"]["code"] for item in feed.page(session, "services", cursor, 500).items]
+    release.set()
+    slow.join()
+    with demo.reading() as session:
+        after = [item["data"]["code"] for item in feed.page(session, "services", cursor, 500).items]
+    assert waited < 5, "the second writer waited for the first one's commit"
+    assert meanwhile == [second]
+    assert after == [second, first]

@@ -125,6 +125,17 @@ def _begin_immediate(dbapi_connection, wait: float) -> bool:
         time.sleep(random.uniform(0.01, 0.1))
 
 
+#: Called with ``(database, session)`` after every committed write transaction (`after_commit`).
+_after_commit_hooks: list = []
+
+
+def after_commit(hook) -> None:
+    """Call ``hook(database, session)`` after each write transaction commits (the session is closed then,
+    its ``info`` still readable): how the after-commit consumers learn of new events (`core.consumers`)."""
+    if hook not in _after_commit_hooks:
+        _after_commit_hooks.append(hook)
+
+
 class Database:
     """The engine plus the two kinds of unit of work the application uses."""
 
@@ -140,7 +151,8 @@ class Database:
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """One write transaction: committed when the block ends, rolled back on any exception.
+        """One write transaction: committed when the block ends, rolled back on any exception; the
+        after-commit hooks run once it has committed.
 
         A row whose version changed under us (another writer got there first) is a 409 Conflict; a wait
         that reached its bound (`is_busy`) is `Busy`, after the rollback.
@@ -154,6 +166,8 @@ class Database:
             if is_busy(error):
                 raise Busy() from error
             raise
+        for hook in _after_commit_hooks:
+            hook(self, session)
 
     @contextmanager
     def reading(self) -> Iterator[Session]:

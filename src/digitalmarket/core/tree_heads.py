@@ -161,19 +161,20 @@ def key_id(key: Ed25519PublicKey) -> str:
 
 
 def _leaves(session: Session, limit: int | None = None, batch: int = 20000) -> Iterator[bytes]:
-    """The leaf hash of each audit entry in id order (the first ``limit`` entries)."""
+    """The leaf hash of each sequenced audit entry in log order (the first ``limit`` entries)."""
     after, left = None, limit
     while left is None or left > 0:
         size = batch if left is None else min(batch, left)
-        query = select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id).limit(size)
+        query = select(AuditEvent.seq, AuditEvent.hash).where(AuditEvent.seq.is_not(None))
+        query = query.order_by(AuditEvent.seq).limit(size)
         if after is not None:
-            query = query.where(AuditEvent.id > after)
+            query = query.where(AuditEvent.seq > after)
         rows = session.execute(query).all()
         for row in rows:
             yield merkle.leaf_hash(row.hash.encode())
         if len(rows) < size:
             return
-        after = rows[-1].id
+        after = rows[-1].seq
         left = None if left is None else left - len(rows)
 
 

@@ -6,15 +6,13 @@ of its row: triggers write it in the changing transaction (see migration 0010).
 
 Why a reader never misses a change (the watermark). A position taken by a transaction that commits
 after one holding a higher position would appear behind a reader that had already passed the higher one.
-So positions are handed out in commit order: on SQLite writers take turns (``BEGIN IMMEDIATE``); on
-PostgreSQL the trigger takes the position under the audit chain's transaction-scoped advisory lock, which
-every writing transaction takes anyway (``core.audit.record``) and holds until it commits or rolls back.
-A transaction holding a position therefore commits before any other can take a position, and the feed's
-watermark is simply the highest committed position: a page may hold everything the reader's snapshot
-sees. (Serving only ``txid < pg_snapshot_xmin(pg_current_snapshot())`` would also be correct, but that
-horizon is the whole server's: any writing transaction left open in any database of the cluster would
-hold the feed back.) The cost is that writers of feed objects are serialised from their first change of
-such a row, instead of from their first audit event, to their commit.
+So positions are handed out in commit order. On SQLite writers take turns (``BEGIN IMMEDIATE``) and the
+trigger numbers the change at once. On PostgreSQL the trigger leaves the position empty, and the change is
+numbered after its transaction has committed, by the audit log's sequencer (`number_changes`, run under
+the sequencer's lock by `core.consumers`): numbers are taken and committed by one sequencer at a time, so
+the feed's watermark is simply the highest committed position, and no writer waits for another writer's
+commit to take a number. An object whose change is not numbered yet is left out of the feed until it is
+(well under a second later: see ``/healthz/consumers``).
 """
 
 from __future__ import annotations
@@ -23,7 +21,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from ..catalog.tables import Service
@@ -115,6 +113,21 @@ def _public(kind: str):
     if kind == "catalog-contracts":
         return CatalogContract.number.is_not(None)
     return None
+
+
+def number_changes(session: Session) -> None:
+    """Number the committed, not yet numbered changes of feed objects (PostgreSQL), in the sequencer's
+    transaction and under its lock. A change whose transaction is still open is passed by (its row is
+    locked) and numbered on a later run, after its commit."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    session.execute(
+        text(
+            "UPDATE feed_entries SET position = nextval('feed_position_seq') WHERE (kind, object_id) IN "
+            "(SELECT kind, object_id FROM feed_entries WHERE position IS NULL "
+            "ORDER BY kind, object_id FOR UPDATE SKIP LOCKED)"
+        )
+    )
 
 
 def page(session: Session, kind: str, cursor: str | None, limit: int) -> Page:

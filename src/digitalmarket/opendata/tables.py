@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import orjson
-from sqlalchemy import JSON, BigInteger, Index, Integer, String, event
+from sqlalchemy import JSON, BigInteger, Index, Integer, String, event, text
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -72,15 +72,24 @@ def _refuse_delete(mapper, connection, target) -> None:
 class FeedEntry(Base):
     """The change feed's position of one object: the position of its last change.
 
-    A number from a sequence (PostgreSQL) or one more than the highest so far (SQLite), taken while the
-    writer holds the lock that serialises writers until they commit (the audit chain's lock on
-    PostgreSQL, the write lock on SQLite), so positions follow commits. Written only by the triggers of
-    the migration ``0010``.
+    SQLite: one more than the highest so far, taken by the trigger while the writer holds the write lock,
+    so positions follow commits. PostgreSQL: the trigger leaves the position empty and the sequencer
+    numbers the committed changes from a sequence, in commit order (`feed.number_changes`). Written only
+    by the triggers of the migrations ``0010`` and ``0022`` and by the sequencer.
     """
 
     __tablename__ = "feed_entries"
-    __table_args__ = (Index("ix_feed_entries_kind_position", "kind", "position"),)
+    __table_args__ = (
+        Index("ix_feed_entries_kind_position", "kind", "position"),
+        Index(
+            "ix_feed_entries_unnumbered",
+            "kind",
+            "object_id",
+            postgresql_where=text("position IS NULL"),
+            sqlite_where=text("position IS NULL"),
+        ),
+    )
 
     kind: Mapped[str] = mapped_column(String(32), primary_key=True)  # services | orders | catalog-contracts
     object_id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    position: Mapped[int] = mapped_column(BigInteger, nullable=False, index=True)
+    position: Mapped[int | None] = mapped_column(BigInteger, index=True)  # empty until numbered

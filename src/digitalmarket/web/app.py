@@ -36,6 +36,7 @@ from ..contracting import order_api as contracting_order_api
 from ..contracting import order_pages as contracting_order_pages
 from ..contracting import quote_api as contracting_quote_api
 from ..contracting import quote_pages as contracting_quote_pages
+from ..core import consumers
 from ..core.database import Database
 from ..core.settings import Settings, get_settings
 from ..helpdesk import api as helpdesk_api
@@ -56,7 +57,7 @@ from ..selection import reviewer_pages as selection_reviewer_pages
 from ..settlement import settlement_api, settlement_pages
 from ..statistics import stats_api, stats_pages
 from . import api as shell_api
-from . import layout, pages, todo_api, warmup
+from . import follow_pages, layout, pages, todo_api, warmup
 from .errors import install_error_handlers
 from .middleware import LocaleMiddleware, SecurityHeadersMiddleware
 
@@ -84,9 +85,12 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *, 
         later = asyncio.get_running_loop().call_later(warmup.DELAY_S, warmup.start, db) if warm_up else None
         # synchronous routes run in AnyIO's worker threads: this many at once (see settings.request_threads)
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.request_threads
+        # the after-commit consumers: caught up every second with what a request did not finish
+        follower = consumers.Follower.start(db)
         yield
         if later is not None:
             later.cancel()
+        follower.stop()
         db.dispose()
 
     app = FastAPI(
@@ -139,6 +143,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *, 
     app.include_router(shell_api.router, prefix="/api/v1")
     app.include_router(todo_api.router, prefix="/api/v1")
     app.include_router(pages.router)
+    app.include_router(follow_pages.router)  # /healthz/consumers, /operator/read-models
     app.include_router(accounts_pages.router)
     app.include_router(accounts_recovery_pages.router)
     app.include_router(accounts_colleague_pages.router)

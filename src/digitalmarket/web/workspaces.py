@@ -108,6 +108,11 @@ WORKSPACES: dict[str, Workspace] = {
             Task(N_("Inquiry queue"), N_("Answer users' inquiries, the longest waiting first."), "/operator/inquiries"),
             Task(N_("FAQ"), N_("Write, publish and order the frequently asked questions."), "/operator/faq"),
             Task(N_("Notices"), N_("Write and publish notices with attachments."), "/operator/notices"),
+            Task(
+                N_("Read models"),
+                N_("How far open data, search and documents are behind the committed steps."),
+                "/operator/read-models",
+            ),
         ),
     ),
     "reviewer": Workspace(
@@ -147,6 +152,11 @@ WORKSPACES: dict[str, Workspace] = {
             Task(N_("Users"), N_("Create accounts and change roles."), "/admin"),
             Task(N_("Organisations"), N_("Register agencies and see every organisation."), "/organisations"),
             _ACCOUNT,
+            Task(
+                N_("Read models"),
+                N_("How far open data, search and documents are behind the committed steps."),
+                "/operator/read-models",
+            ),
         ),
     ),
 }

@@ -1,0 +1,346 @@
+"""After-commit consumers: read models that follow the audit log, each at its own pace.
+
+A step commits its rows and its audit events and nothing slow (`core.events` for what must be exact at
+commit). Right after, `run` sequences the committed events (`core.sequencer`) and hands them, in log
+order, to each *consumer*: the OCDS releases, the contract documents, ... (the list is in
+`digitalmarket.subscribers`). A consumer
+
+- reads the events after its position, in batches, and handles those whose action it follows (the same
+  names as a subscription: ``"order.contracted"`` or every action of a kind, ``"order."``), in one
+  transaction with the new position: a crash mid-batch rolls both back, so nothing is lost or handled twice;
+- is claimed by one worker at a time (PostgreSQL: its position row ``FOR UPDATE SKIP LOCKED``; another
+  worker passes it by), so several processes and threads may run consumers at once;
+- can be replayed from the start (`replay`; ``digitalmarket rebuild NAME``): its ``reset`` empties what it
+  wrote and its position goes back to 0;
+- shows how far behind it is (`status`: ``/healthz/consumers`` and the operator's page).
+
+Where consumers run. ``DM_CONSUMERS=inline`` (the default): the thread that committed runs them right after
+its commit, so a request's own changes are followed before it answers, and a follower thread of each
+process (`Follower`) catches up every second with whatever another process or a passed-by claim left.
+``DM_CONSUMERS=worker``: requests only wake their process's follower, and ``digitalmarket worker`` runs too.
+A consumer that fails records its error on its position row and tries again on the next run; the step that
+committed is never undone by it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import BigInteger, String, Text, func, or_, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from . import database as database_module
+from .audit import APPENDED, AuditEvent
+from .sequencer import BATCH, Step, head, sequence, unsequenced
+from .tables import Base, UTCDateTime, utcnow
+
+log = logging.getLogger("digitalmarket.consumers")
+
+Handler = Callable[[Session, Sequence[AuditEvent]], None]
+Reset = Callable[[Session], None]
+
+
+class ConsumerPosition(Base):
+    """How far one consumer has read the audit log, and its last failure."""
+
+    __tablename__ = "consumer_positions"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    position: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
+    failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+@dataclass(frozen=True)
+class Consumer:
+    """A read model that follows the events whose action is one of ``actions`` (an exact action, or every
+    action of a kind ending in a dot). ``reset`` empties what it wrote, for a replay from the start."""
+
+    name: str
+    actions: tuple[str, ...]
+    handle: Handler
+    reset: Reset | None = None
+    title: str = ""
+
+    def matches(self, action: str) -> bool:
+        return any(action == name or (name.endswith(".") and action.startswith(name)) for name in self.actions)
+
+    def condition(self):
+        """The same test in SQL, to find out cheaply whether anything waits for this consumer."""
+        return or_(
+            *(
+                AuditEvent.action.startswith(name, autoescape=True) if name.endswith(".") else AuditEvent.action == name
+                for name in self.actions
+            )
+        )
+
+
+def consumer(
+    name: str, actions: str | Iterable[str], handle: Handler, *, reset: Reset | None = None, title: str = ""
+) -> Consumer:
+    names = (actions,) if isinstance(actions, str) else tuple(actions)
+    if not names:
+        raise ValueError("a consumer follows at least one action")
+    return Consumer(name, names, handle, reset, title or name)
+
+
+_consumers: tuple[Consumer, ...] = ()
+_steps: tuple[Step, ...] = ()
+_local = threading.local()
+
+
+def install(consumers: Iterable[Consumer], *, sequenced_with: Iterable[Step] = ()) -> None:
+    """Replace the consumers (called by `digitalmarket.subscribers.install`); ``sequenced_with`` are the
+    steps numbered in commit order under the sequencer's lock. Commits that append events run them."""
+    global _consumers, _steps
+    _consumers = tuple(consumers)
+    _steps = tuple(sequenced_with)
+    database_module.after_commit(_committed)
+
+
+def installed() -> tuple[Consumer, ...]:
+    return _consumers
+
+
+def named(name: str) -> Consumer:
+    for each in _consumers:
+        if each.name == name:
+            return each
+    raise KeyError(name)
+
+
+def mode() -> str:
+    """``inline`` (the committing thread runs the consumers) or ``worker`` (followers only)."""
+    value = (os.environ.get("DM_CONSUMERS") or "inline").strip().lower()
+    return value if value in ("inline", "worker") else "inline"
+
+
+def _committed(db, session: Session) -> None:
+    """After a commit: run everything at once (inline), or wake the process's follower."""
+    if not session.info.get(APPENDED):
+        return
+    if mode() == "worker":
+        Follower.wake(db)
+    elif not getattr(_local, "running", False):
+        try:
+            run(db)
+        except Exception:  # noqa: BLE001 - the step has committed; the follower tries again
+            log.exception("Following the audit log after a commit failed")
+
+
+# --- running ----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class RunReport:
+    sequenced: int = 0
+    handled: dict[str, int] | None = None
+    failed: dict[str, str] | None = None
+
+
+def run(db, *, wait: bool = False, only: Iterable[str] | None = None) -> RunReport:
+    """Sequence the committed events, then bring each consumer up to the log's end. ``wait``: wait for a
+    consumer another worker holds instead of passing it by (tools and tests that need it done)."""
+    _local.running = True
+    report = RunReport(handled={}, failed={})
+    try:
+        while _has_unsequenced(db):
+            with db.transaction() as session:
+                count = sequence(session, also=_steps)
+            report.sequenced += count
+            if count < BATCH:
+                break
+        wanted = set(only) if only is not None else None
+        for each in _consumers:
+            if wanted is None or each.name in wanted:
+                handled, error = _catch_up(db, each, wait)
+                report.handled[each.name] = handled
+                if error:
+                    report.failed[each.name] = error
+    finally:
+        _local.running = False
+    return report
+
+
+def _has_unsequenced(db) -> bool:
+    with db.reading() as session:
+        return session.scalar(select(AuditEvent.id).where(AuditEvent.seq.is_(None)).limit(1)) is not None
+
+
+def _catch_up(db, each: Consumer, wait: bool) -> tuple[int, str | None]:
+    handled = 0
+    while True:
+        if not _has_work(db, each):
+            return handled, None
+        try:
+            with db.transaction() as session:
+                position = _claim(session, each.name, wait)
+                if position is None:
+                    return handled, None
+                events = list(
+                    session.scalars(
+                        select(AuditEvent).where(AuditEvent.seq > position).order_by(AuditEvent.seq).limit(BATCH)
+                    )
+                )
+                matching = [event for event in events if each.matches(event.action)]
+                if matching:
+                    each.handle(session, matching)
+                row = session.get(ConsumerPosition, each.name)
+                row.position, row.updated_at, row.failed_at, row.error = events[-1].seq, utcnow(), None, None
+                handled += len(matching)
+        except Exception as error:  # noqa: BLE001 - recorded, shown, and tried again on the next run
+            log.exception("Consumer %s failed", each.name)
+            _record_failure(db, each.name, error)
+            return handled, f"{type(error).__name__}: {error}"
+        if len(events) < BATCH:
+            return handled, None
+
+
+def _has_work(db, each: Consumer) -> bool:
+    with db.reading() as session:
+        position = session.scalar(select(ConsumerPosition.position).where(ConsumerPosition.name == each.name)) or 0
+        waiting = select(AuditEvent.id).where(AuditEvent.seq > position, each.condition()).limit(1)
+        if session.scalar(waiting) is not None:
+            return True
+        # nothing it follows: move its position on when it has fallen far behind, so its reads stay short
+        return (session.scalar(select(AuditEvent.seq).order_by(AuditEvent.seq.desc()).limit(1)) or 0) - position > BATCH
+
+
+def _claim(session: Session, name: str, wait: bool) -> int | None:
+    """Lock the consumer's position row (made at its first run) and return its position; None when
+    another worker holds it and ``wait`` is false."""
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    query = select(ConsumerPosition.position).where(ConsumerPosition.name == name)
+    if dialect == "postgresql":
+        query = query.with_for_update(skip_locked=not wait)
+    position = session.scalar(query)
+    if position is None:
+        fresh = insert(ConsumerPosition).values(name=name, position=0, updated_at=utcnow())
+        session.execute(fresh.on_conflict_do_nothing(index_elements=["name"]))
+        position = session.scalar(query)
+    return position
+
+
+def _record_failure(db, name: str, error: Exception) -> None:
+    try:
+        with db.transaction() as session:
+            _claim(session, name, wait=True)
+            row = session.get(ConsumerPosition, name)
+            row.failed_at, row.error = utcnow(), f"{type(error).__name__}: {error}"[:2000]
+    except Exception:  # noqa: BLE001 - the failure is logged already
+        log.exception("Recording the failure of consumer %s failed", name)
+
+
+def replay(db, name: str) -> RunReport:
+    """Empty what consumer ``name`` wrote and follow the whole log again."""
+    each = named(name)
+    with db.transaction() as session:
+        _claim(session, name, wait=True)
+        if each.reset is not None:
+            each.reset(session)
+        row = session.get(ConsumerPosition, name)
+        row.position, row.updated_at, row.failed_at, row.error = 0, utcnow(), None, None
+    return run(db, wait=True, only=[name])
+
+
+# --- how far behind -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Lag:
+    name: str
+    title: str
+    position: int
+    head: int
+    waiting: int  # events it follows that it has not handled
+    oldest_waiting_at: datetime | None
+    failed_at: datetime | None
+    error: str | None
+
+    def seconds(self, now: datetime | None = None) -> float:
+        if self.oldest_waiting_at is None:
+            return 0.0
+        return max(0.0, ((now or utcnow()) - self.oldest_waiting_at).total_seconds())
+
+
+def status(session: Session) -> tuple[int, list[Lag]]:
+    """The events waiting for the sequencer, and each consumer's lag."""
+    end = head(session)
+    rows = {row.name: row for row in session.scalars(select(ConsumerPosition))}
+    lags = []
+    for each in _consumers:
+        row = rows.get(each.name)
+        position = row.position if row else 0
+        after = select(AuditEvent).where(AuditEvent.seq > position, each.condition())
+        oldest = session.scalars(after.order_by(AuditEvent.seq).limit(1)).first()
+        waiting = session.scalar(select(func.count()).select_from(after.subquery())) if oldest else 0
+        lags.append(
+            Lag(
+                each.name,
+                each.title,
+                position,
+                end,
+                waiting,
+                oldest.occurred_at if oldest else None,
+                row.failed_at if row else None,
+                row.error if row else None,
+            )
+        )
+    return unsequenced(session), lags
+
+
+# --- the follower thread of a process -----------------------------------------------------------------------
+
+
+class Follower:
+    """A daemon thread that runs the consumers when a commit wakes it and every ``interval`` seconds."""
+
+    _lock = threading.Lock()
+    _running: dict[int, Follower] = {}
+
+    def __init__(self, db, interval: float = 1.0) -> None:
+        self.db, self.interval = db, interval
+        self._wake, self._stop = threading.Event(), threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="consumers", daemon=True)
+
+    @classmethod
+    def start(cls, db, interval: float = 1.0) -> Follower:
+        with cls._lock:
+            follower = cls._running.get(id(db))
+            if follower is None:
+                follower = cls._running[id(db)] = Follower(db, interval)
+                follower._thread.start()
+            return follower
+
+    @classmethod
+    def wake(cls, db) -> None:
+        follower = cls._running.get(id(db))
+        if follower is not None:
+            follower._wake.set()
+
+    def stop(self) -> None:
+        with Follower._lock:
+            Follower._running.pop(id(self.db), None)
+        self._stop.set()
+        self._wake.set()
+        self._thread.join(timeout=10)
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            self._wake.wait(self.interval)
+            self._wake.clear()
+            if self._stop.is_set():
+                return
+            try:
+                run(self.db)
+            except Exception:  # noqa: BLE001 - the database may be away for a moment
+                log.exception("Following the audit log failed")

@@ -1,0 +1,150 @@
+"""The audit log without a global lock: writers append without waiting for each other, the sequencer puts
+committed events in commit order and chains them, and changing, reordering or removing entries is caught."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+from sqlalchemy import select, update
+
+from digitalmarket.core import audit, consumers
+from digitalmarket.core.audit import AuditEvent
+from digitalmarket.core.sequencer import head
+
+
+def append(db, action: str, object_id: str = "1") -> None:
+    with db.transaction() as session:
+        audit.record(session, actor_user_id=None, action=action, object_type="test", object_id=object_id)
+
+
+def log_order(db) -> list[str]:
+    with db.reading() as session:
+        return list(
+            session.scalars(select(AuditEvent.action).where(AuditEvent.seq.is_not(None)).order_by(AuditEvent.seq))
+        )
+
+
+def test_every_committed_event_is_sequenced_and_chained_at_once(db):
+    for n in range(5):
+        append(db, f"test.step{n}")
+    assert log_order(db) == [f"test.step{n}" for n in range(5)]
+    with db.reading() as session:
+        assert audit.verify_chain(session).checked == 5
+        assert head(session) == 5
+
+
+def test_a_writer_does_not_wait_for_another_writers_commit_and_the_log_follows_commit_order(db, backend):
+    """A appends first and commits last: B neither waits for A nor lands behind it in the log."""
+    if backend != "postgresql":
+        pytest.skip("SQLite has one writer at a time by design")
+    appended, release = threading.Event(), threading.Event()
+
+    def slow_writer() -> None:
+        with db.transaction() as session:
+            audit.record(session, actor_user_id=None, action="test.first_appended", object_type="test", object_id="a")
+            appended.set()
+            release.wait(10)
+
+    slow = threading.Thread(target=slow_writer)
+    slow.start()
+    assert appended.wait(10)
+    started = time.monotonic()
+    append(db, "test.committed_first", "b")
+    waited = time.monotonic() - started
+    release.set()
+    slow.join()
+    assert waited < 5, "the second writer waited for the first one's commit"
+    assert log_order(db) == ["test.committed_first", "test.first_appended"]
+    with db.reading() as session:
+        assert audit.verify_chain(session).ok
+
+
+def test_reordering_two_entries_is_caught(db):
+    for n in range(4):
+        append(db, f"test.step{n}")
+    with db.transaction() as session:
+        session.execute(update(AuditEvent).where(AuditEvent.seq == 2).values(seq=-2))
+        session.execute(update(AuditEvent).where(AuditEvent.seq == 3).values(seq=2))
+        session.execute(update(AuditEvent).where(AuditEvent.seq == -2).values(seq=3))
+    with db.reading() as session:
+        report = audit.verify_chain(session)
+    assert not report.ok and report.checked == 1
+
+
+def test_removing_an_entry_in_the_middle_is_caught(db):
+    for n in range(4):
+        append(db, f"test.step{n}")
+    with db.transaction() as session:
+        session.execute(AuditEvent.__table__.delete().where(AuditEvent.seq == 2))
+    with db.reading() as session:
+        report = audit.verify_chain(session)
+    assert not report.ok and "entry 2 is missing" in report.problem
+
+
+# --- consumers ------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def seen():
+    """A consumer that records the objects of ``test.`` events in a list, installed for one test."""
+    before, steps = consumers.installed(), consumers._steps
+    handled: list[str] = []
+    failing: set[str] = set()
+
+    def handle(session, events):
+        for event in events:
+            if event.object_id in failing:
+                raise RuntimeError(f"cannot handle {event.object_id}")
+            handled.append(event.object_id)
+
+    def reset(session):
+        handled.clear()
+
+    consumers.install([consumers.consumer("test-list", "test.", handle, reset=reset)], sequenced_with=steps)
+    yield handled, failing
+    consumers.install(before, sequenced_with=steps)
+
+
+def test_a_consumer_follows_each_commit_in_log_order(db, seen):
+    handled, _ = seen
+    for n in range(3):
+        append(db, "test.made", str(n))
+    append(db, "other.made", "x")  # not followed
+    assert handled == ["0", "1", "2"]
+    with db.reading() as session:
+        _, lags = consumers.status(session)
+    assert [(lag.name, lag.waiting) for lag in lags] == [("test-list", 0)]
+
+
+def test_a_consumer_that_fails_mid_batch_loses_and_repeats_nothing(db, seen, monkeypatch):
+    handled, failing = seen
+    monkeypatch.setenv("DM_CONSUMERS", "worker")  # nothing runs after commit: one batch of three
+    for n in range(3):
+        append(db, "test.made", str(n))
+    failing.add("1")
+    report = consumers.run(db, wait=True)
+    assert "test-list" in report.failed
+    assert handled == ["0"]  # appended before the failure, but its transaction was rolled back
+    handled.clear()
+    with db.reading() as session:
+        _, lags = consumers.status(session)
+    assert lags[0].waiting == 3 and "cannot handle 1" in lags[0].error
+    failing.clear()
+    consumers.run(db, wait=True)
+    assert handled == ["0", "1", "2"]
+    consumers.run(db, wait=True)
+    assert handled == ["0", "1", "2"]
+    with db.reading() as session:
+        _, lags = consumers.status(session)
+    assert lags[0].waiting == 0 and lags[0].error is None
+
+
+def test_a_replay_from_the_start_gives_what_following_live_gave(db, seen):
+    handled, _ = seen
+    for n in range(4):
+        append(db, "test.made", str(n))
+    live = list(handled)
+    consumers.replay(db, "test-list")
+    assert handled == live == ["0", "1", "2", "3"]
