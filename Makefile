@@ -26,10 +26,12 @@ run: setup
 	$(BIN)/digitalmarket seed-demo --if-empty
 	$(BIN)/digitalmarket serve --host $(HOST) --port $(PORT)
 
+# The suite runs in TEST_WORKERS processes (one per core of a 2-core machine); TEST_WORKERS=0 runs it in one.
+TEST_WORKERS ?= 2
 test: setup
 	$(BIN)/ruff check src tests bench
 	$(BIN)/lint-imports --no-cache
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup
 
 test-fast: setup
 	$(BIN)/python -m pytest -m "not browser" -x -q

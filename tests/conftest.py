@@ -3,6 +3,10 @@
 Database tests take the ``db`` fixture and run once per backend. PostgreSQL tests use a fresh database
 created for the run and dropped afterwards; without a server they skip, unless DM_REQUIRE_POSTGRES=1
 turns the skip into a failure (as CI does).
+
+`make test` runs the suite in two processes (pytest-xdist, ``--dist loadgroup``): each test file goes
+whole to one process (its module fixtures are made once), and the files that read the seeded two years of
+trade (`demo_trade`, a session fixture that takes a minute and a half) go to the same one.
 """
 
 from __future__ import annotations
@@ -24,6 +28,17 @@ from digitalmarket.core.migrate import upgrade
 from digitalmarket.core.settings import PROJECT_ROOT, Settings
 from digitalmarket.models import metadata
 from digitalmarket.web.app import create_app
+
+#: Test files that share a costly session fixture, kept in one process when the suite runs in several.
+SHARED_SESSION = {"test_page_crawl.py": "demo_trade", "test_demo_contracting.py": "demo_trade"}
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """One xdist group per test file (as ``--dist loadfile``), the files of `SHARED_SESSION` together."""
+    for item in items:
+        name = item.path.name
+        item.add_marker(pytest.mark.xdist_group(SHARED_SESSION.get(name, str(item.path))))
+
 
 PG_ADMIN_URL = os.environ.get("DM_TEST_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
 BACKENDS = ["sqlite", "postgresql"]
