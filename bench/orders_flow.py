@@ -10,9 +10,15 @@ client would have on its page (as `tests/contracting/buying.py` does):
 1. ``ask``: the agency's buyer asks one service for a quote (`quotes.create_request`);
 2. ``answer``: the supplier answers a unit price below the ceiling (`quotes.answer`);
 3. ``award``: the buyer awards the quote at the version seen: the order (a delivery request when the service
-   has a catalog contract, else a negotiated contract) and its contract PDF (`quotes.award`);
-4. ``confirm_agency`` and 5. ``confirm_supplier``: both sides confirm the document; the second makes the
-   order ``contracted`` and writes its OCDS contract release (`orders.confirm`).
+   has a catalog contract, else a negotiated contract), committed without its contract PDF (`quotes.award`);
+4. ``document``: the buyer's page waits until the contract document exists: it is made after the award's
+   commit by the consumer ``contract-documents`` (`contracting/contract_documents.py`), in the committing
+   thread (``DM_CONSUMERS=inline``, the default) or by a process's follower. The bench reads the order
+   again every 50 ms until it is ``ready`` (a client told ``preparing`` waits its ``Retry-After`` of 2 s;
+   the bench looks more often, to measure when the document appears);
+5. ``confirm_agency`` and 6. ``confirm_supplier``: both sides confirm the document; the second makes the
+   order ``contracted`` (`orders.confirm`); its document of record and OCDS contract release follow
+   after the commit.
 
 ``--clients`` clients (default 16) run flows for ``--seconds`` each, as ``--processes`` processes of
 threads (the GIL keeps a process's Python on one core, and the contract PDF is Python work), after one
@@ -21,8 +27,9 @@ user would. Measured: completed flows per second, per-step and per-flow p50/p95/
 bench processes and of the PostgreSQL processes serving the bench database, what those sessions were
 waiting for (sampled from ``pg_stat_activity``), conflicts and errors.
 
-Afterwards every flow is checked, so that nothing was lost: the order ``contracted`` with both
-confirmations and its document stored under its SHA-256, the request and quote ``awarded``, each audit
+Afterwards (once the consumers have caught up) every flow is checked, so that nothing was lost: the order
+``contracted`` with both confirmations, its document of record and the draft both confirmed stored under
+their SHA-256, the request and quote ``awarded``, each audit
 event (``quote_request.created``, ``quote.answered``, ``order.created``, ``quote_request.awarded``, one
 ``order.confirmed`` per side, ``order.contracted``) and OCDS release (award, contract) present once, the
 notifications written, the versions of request, quote and order those of a flow run alone (a lost update
@@ -81,9 +88,11 @@ PG_ADMIN_URL = os.environ.get("DM_BENCH_PG_ADMIN", "postgresql://postgres@127.0.
 BASE_DB, RUN_DB = "dm_bench_orders_base", "dm_bench_orders"
 #: Bump when the set-up changes, so that the cached base database is rebuilt.
 SETUP_VERSION = 1
-STEPS = ("ask", "answer", "award", "confirm_agency", "confirm_supplier")
+STEPS = ("ask", "answer", "award", "document", "confirm_agency", "confirm_supplier")
 GOAL_FLOWS_PER_S = 100
 MAX_TRIES = 8  # a step tried again after a 409 at most this often
+DOCUMENT_POLL_S = 0.05  # how often the bench reads an order again while its document is being made
+DOCUMENT_WAIT_S = 60.0  # longer than this without a document is an error of the flow
 BENCH_AGENCIES = 16
 PASSWORD = "demo-pass-2026"
 
@@ -167,13 +176,29 @@ def answer(db, client: Client, quote_id: int, discount: float = 0.9) -> dict[int
     return prices
 
 
-def award(db, client: Client, request_id: int, quote_id: int, store, version: int | None = None) -> int:
+def award(db, client: Client, request_id: int, quote_id: int, version: int | None = None) -> int:
     from digitalmarket.contracting import quotes
 
     if version is None:
         version, _ = read_quote(db, quote_id)
     with db.transaction() as session:
-        return quotes.award(session, client.buyer, request_id, quote_id, version, store, reason="최저가 견적").id
+        return quotes.award(session, client.buyer, request_id, quote_id, version, reason="최저가 견적").id
+
+
+def wait_for_document(db, order_id: int) -> None:
+    """Read the order as its page does until the contract document of version 0 exists."""
+    from digitalmarket.contracting import orders
+    from digitalmarket.contracting.tables import OrderVersion
+
+    deadline = time.perf_counter() + DOCUMENT_WAIT_S
+    while True:
+        with db.reading() as session:
+            version = session.query(OrderVersion).filter_by(order_id=order_id, seq=0).one()
+            if orders.document_status(version) == "ready":
+                return
+        if time.perf_counter() > deadline:
+            raise TimeoutError(f"no contract document for order {order_id} after {DOCUMENT_WAIT_S:.0f} s")
+        time.sleep(DOCUMENT_POLL_S)
 
 
 def order_version(db, order_id: int) -> int:
@@ -210,13 +235,14 @@ def _step(flow: Flow, name: str, action):
     return result
 
 
-def run_flow(db, store, client: Client, warmup: bool = False) -> Flow:
+def run_flow(db, client: Client, warmup: bool = False) -> Flow:
     flow = Flow(client.number, warmup, started=time.time())
     began = time.perf_counter()
     try:
         flow.request_id, flow.quote_id = _step(flow, "ask", lambda: ask(db, client))
         _step(flow, "answer", lambda: answer(db, client, flow.quote_id))
-        flow.order_id = _step(flow, "award", lambda: award(db, client, flow.request_id, flow.quote_id, store))
+        flow.order_id = _step(flow, "award", lambda: award(db, client, flow.request_id, flow.quote_id))
+        _step(flow, "document", lambda: wait_for_document(db, flow.order_id))
         _step(flow, "confirm_agency", lambda: confirm(db, client.buyer, flow.order_id))
         _step(flow, "confirm_supplier", lambda: confirm(db, client.supplier, flow.order_id))
     except Exception as error:  # noqa: BLE001 - every failure is counted and shown, the run goes on
@@ -236,25 +262,25 @@ def _cpu_seconds() -> float:
 def worker(url: str, documents: str, clients: list[Client], seconds: float, barrier, results) -> None:
     """One process: a thread per client, a warm-up flow each, then flows until the time is up."""
     from digitalmarket import subscribers
+    from digitalmarket.core.consumers import Follower
     from digitalmarket.core.database import Database
-    from digitalmarket.core.files import DocumentStore
 
     subscribers.install()  # as the app does at start-up
     db = Database(url)
-    store = DocumentStore(Path(documents))
+    follower = Follower.start(db)  # as each served process has: catches up every second
     flows: list[Flow] = []
     lock = threading.Lock()
     go = threading.Event()
     deadline = [0.0]
 
     def client_loop(client: Client) -> None:
-        warm = run_flow(db, store, client, warmup=True)
+        warm = run_flow(db, client, warmup=True)
         with lock:
             flows.append(warm)
         ready.wait()
         go.wait()
         while time.perf_counter() < deadline[0]:
-            flow = run_flow(db, store, client)
+            flow = run_flow(db, client)
             with lock:
                 flows.append(flow)
 
@@ -277,6 +303,7 @@ def worker(url: str, documents: str, clients: list[Client], seconds: float, barr
             "wall_seconds": time.perf_counter() - wall_before,
         }
     )
+    follower.stop()
     db.dispose()
 
 
@@ -609,6 +636,7 @@ def verify(db, store, flows: list[Flow], clients: dict[int, Client], expected: t
         }
         events: dict[tuple[str, str], Counter] = defaultdict(Counter)
         sides: dict[str, Counter] = defaultdict(Counter)
+        drafts: dict[str, set] = defaultdict(set)  # the documents each side confirmed
         for kind, object_ids in ids.items():
             for start in range(0, len(object_ids), 2000):
                 rows = session.execute(
@@ -620,6 +648,7 @@ def verify(db, store, flows: list[Flow], clients: dict[int, Client], expected: t
                     events[(object_type, object_id)][action] += 1
                     if action == "order.confirmed":
                         sides[object_id][(details or {}).get("side")] += 1
+                        drafts[object_id].add((details or {}).get("document_sha256"))
         orders = {o.id: o for o in session.scalars(select(Order).where(Order.id.in_([f.order_id for f in done])))}
         quotes_ = {q.id: q for q in session.scalars(select(Quote).where(Quote.id.in_([f.quote_id for f in done])))}
         requests = {
@@ -659,11 +688,16 @@ def verify(db, store, flows: list[Flow], clients: dict[int, Client], expected: t
             if [v.seq for v in order.versions] != [0]:
                 problem(flow, f"order versions {[v.seq for v in order.versions]}")
             if first is not None:
-                path = store.path_of(first.document_sha256) if first.document_sha256 else None
-                if path is None or not path.is_file():
-                    problem(flow, "contract document not stored")
-                elif hashlib.sha256(path.read_bytes()).hexdigest() != first.document_sha256:
-                    problem(flow, "contract document does not match its SHA-256")
+                # the document of record, and the draft both sides confirmed (named by their audit events)
+                confirmed = drafts.get(str(flow.order_id), set())
+                if len(confirmed) != 1 or first.document_sha256 in confirmed:
+                    problem(flow, f"the sides confirmed {len(confirmed)} drafts; the record is one of them")
+                for name, sha in [("document of record", first.document_sha256)] + [("draft", d) for d in confirmed]:
+                    path = store.path_of(sha) if sha else None
+                    if path is None or not path.is_file():
+                        problem(flow, f"contract {name} not stored")
+                    elif hashlib.sha256(path.read_bytes()).hexdigest() != sha:
+                        problem(flow, f"contract {name} does not match its SHA-256")
             if quote.status != "awarded" or request.status != "awarded":
                 problem(flow, f"quote {quote.status}, request {request.status}")
             if order.quote_id != quote.id:
@@ -881,7 +915,7 @@ def _award_into(awarded: list[int], *args) -> None:
     awarded.append(award(*args))
 
 
-def contention(db, store, clients: list[Client], rounds: int, racers: int) -> dict:
+def contention(db, clients: list[Client], rounds: int, racers: int) -> dict:
     from sqlalchemy import select
 
     from digitalmarket.contracting.tables import Order, OrderLine
@@ -899,7 +933,7 @@ def contention(db, store, clients: list[Client], rounds: int, racers: int) -> di
         version, _ = read_quote(db, quote_id)
         made: list[int] = []
 
-        award_once = partial(_award_into, made, db, client, request_id, quote_id, store, version)
+        award_once = partial(_award_into, made, db, client, request_id, quote_id, version)
         for outcome, took in _race([award_once] * racers):
             tally["award_same_quote"][outcome] += 1
             seconds["award_same_quote"].append(took)
@@ -909,6 +943,7 @@ def contention(db, store, clients: list[Client], rounds: int, racers: int) -> di
             problems.append(f"round {number}: {len(orders)} orders for one quote, {len(made)} awards succeeded")
             continue
         order_id = orders[0].id
+        wait_for_document(db, order_id)
         # 2. both confirmations racing, each side twice (a double click)
         half = max(1, racers // 2)
         sides = [("agency", client.buyer)] * half + [("supplier", client.supplier)] * half
@@ -955,7 +990,7 @@ def contention(db, store, clients: list[Client], rounds: int, racers: int) -> di
         outcomes = _race(
             [
                 partial(answer, db, client, quote_id, discount=0.8),
-                partial(_award_into, awarded, db, client, request_id, quote_id, store, seen_version),
+                partial(_award_into, awarded, db, client, request_id, quote_id, seen_version),
             ]
         )
         for (outcome, took), who in zip(outcomes, ("revise", "award"), strict=True):
@@ -990,13 +1025,13 @@ def race_errors(outcomes: dict[str, dict[str, int]]) -> int:
 # --- profile ---------------------------------------------------------------------------------------------------------
 
 
-def profile(db, store, client: Client, flows: int) -> dict:
+def profile(db, client: Client, flows: int) -> dict:
     """``flows`` flows one after another under cProfile: where the CPU time of a flow goes."""
     profiler = cProfile.Profile()
     started, started_cpu = time.perf_counter(), time.process_time()
     profiler.enable()
     for _ in range(flows):
-        run_flow(db, store, client)
+        run_flow(db, client)
     profiler.disable()
     wall, cpu = time.perf_counter() - started, time.process_time() - started_cpu
     stream = io.StringIO()
@@ -1186,34 +1221,38 @@ def main() -> None:
     parser.add_argument("--json", type=Path, default=DEFAULT_JSON)
     args = parser.parse_args()
 
+    from digitalmarket import subscribers
+    from digitalmarket.core.consumers import run as run_consumers
     from digitalmarket.core.database import Database
     from digitalmarket.core.files import DocumentStore
 
+    subscribers.install()  # the consumers run after this process's commits too, as in the app
     load_start, cpu_start, wall_start = load_average(), time.process_time(), time.perf_counter()
     base = prepare_base(args.fresh)
     url = clone_run_database()
     documents = CACHE / "documents"
     shutil.rmtree(documents, ignore_errors=True)
     store = DocumentStore(documents)
-    # The second confirmation makes the document of record in the installation's store (orders.confirm
-    # without a store): the same folder, in this process and in the workers it starts.
+    # The consumer makes the contract documents in the installation's store (DM_DATA_DIR/documents): the
+    # same folder, in this process and in the workers it starts.
     os.environ["DM_DATA_DIR"] = str(CACHE)
     db = Database(url)
     try:
         clients = load_clients(db)
         clients = [clients[i % len(clients)] for i in range(args.clients)]
-        reference = run_flow(db, store, clients[0])  # alone: the versions every flow must end with
+        reference = run_flow(db, clients[0])  # alone: the versions every flow must end with
         if not reference.complete:
             raise SystemExit(f"a flow alone fails: {reference.error}")
         expected = expected_versions(db, reference)
         db.dispose()
         summary, flows = measure(url, documents, clients, args.processes, args.seconds)
         by_number = {c.number: c for c in clients}
+        run_consumers(db, wait=True)  # what the workers' last commits left for the consumers
         checked = verify(db, store, [reference, *flows], by_number, expected)
         checked["expected_versions"] = dict(zip(("request", "quote", "order"), expected, strict=True))
         checked["audit_verify"] = audit_verify(url)
-        race = contention(db, store, clients, args.rounds, args.racers) if args.rounds else None
-        prof = profile(db, store, clients[0], args.profile) if args.profile else None
+        race = contention(db, clients, args.rounds, args.racers) if args.rounds else None
+        prof = profile(db, clients[0], args.profile) if args.profile else None
     except Exception:
         traceback.print_exc()
         raise

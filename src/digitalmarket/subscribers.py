@@ -48,10 +48,14 @@ def install() -> None:
 
 
 def _install_consumers() -> None:
+    from .contracting import contract_documents
     from .opendata import feed
 
     consumers.install(
-        [],
+        [
+            # the contract documents (PDF) of orders, made after the steps that call for them
+            contract_documents.consumer(),
+        ],
         # the change feed's positions are numbered in commit order with the audit log's
         sequenced_with=[feed.number_changes],
     )

@@ -119,7 +119,6 @@ def award(
     buyer,
     request_id: int,
     code: str,
-    store,
     reason: str = "최저가 견적",
     early_reason: str = "착수 일정이 급함",
     **kwargs,
@@ -133,7 +132,6 @@ def award(
             request_id,
             quote.id,
             quote.version,
-            store,
             reason=reason,
             early_reason=early_reason,
             **kwargs,
@@ -152,18 +150,18 @@ def confirm(db, who, order_id: int, now=None) -> Order:
         return orders.confirm(session, who, order_id, order(db, order_id).version, now=now)
 
 
-def negotiated(db, buyer, code: str, store, *, price: int = 10000, quantity=50, months=12, start=None) -> int:
+def negotiated(db, buyer, code: str, *, price: int = 10000, quantity=50, months=12, start=None) -> int:
     data = orders.NegotiatedIn(
         code=code,
         start_date=start or today_kst(),
         lines=[orders.OrderLineIn(plan_ids(db, code)[0], quantity, months, price)],
     )
     with db.transaction() as session:
-        return orders.create_negotiated(session, buyer, data, store).id
+        return orders.create_negotiated(session, buyer, data).id
 
 
-def contracted_order(db, people, store, code: str, **kwargs) -> int:
-    order_id = negotiated(db, people.buyer, code, store, **kwargs)
+def contracted_order(db, people, code: str, **kwargs) -> int:
+    order_id = negotiated(db, people.buyer, code, **kwargs)
     confirm(db, people.buyer, order_id)
     confirm(db, people.supplier if service(db, code).supplier.name == "(주)가상소프트" else people.supplier2, order_id)
     return order_id

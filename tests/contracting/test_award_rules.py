@@ -18,7 +18,6 @@ from digitalmarket.contracting.rules import add_months, period_end
 from digitalmarket.contracting.tables import Order, QuoteRequest
 from digitalmarket.core.clock import today_kst
 from digitalmarket.core.errors import Conflict, ValidationFailed
-from digitalmarket.core.files import DocumentStore
 from digitalmarket.core.notifications import Notification
 from tests.contracting.buying import (
     answer,
@@ -49,11 +48,6 @@ TERM_PLANS = [
 
 
 @pytest.fixture
-def store(tmp_path):
-    return DocumentStore(tmp_path / "documents")
-
-
-@pytest.fixture
 def people(demo):
     return people_of(demo)
 
@@ -78,50 +72,50 @@ def request_row(db, request_id: int) -> QuoteRequest:
         return session.get(QuoteRequest, request_id)
 
 
-def test_an_award_says_why_and_the_reason_is_kept(demo, people, two, store):
+def test_an_award_says_why_and_the_reason_is_kept(demo, people, two):
     a, b = two
     request_id = ask(demo, people.buyer, [a, b])
     answer(demo, people.supplier, request_id, a, [11000])
     answer(demo, people.supplier2, request_id, b, [10000])
     with pytest.raises(ValidationFailed) as error:
-        award(demo, people.buyer, request_id, a, store, reason="  ")
+        award(demo, people.buyer, request_id, a, reason="  ")
     assert set(error.value.fields) == {"reason"}
     assert "why not the lowest" in error.value.fields["reason"].render("en")
     assert orders_made(demo) == 0 and request_row(demo, request_id).status == "open"
 
-    award(demo, people.buyer, request_id, a, store, reason="보안 인증 상 등급이 요구사항")
+    award(demo, people.buyer, request_id, a, reason="보안 인증 상 등급이 요구사항")
     kept = request_row(demo, request_id)
     assert kept.status == "awarded" and kept.award_reason == "보안 인증 상 등급이 요구사항"
     assert kept.early_award_reason is None and kept.awarded_at is not None
 
 
-def test_an_award_before_the_deadline_waits_for_every_answer_or_says_why_to_the_suppliers(demo, people, two, store):
+def test_an_award_before_the_deadline_waits_for_every_answer_or_says_why_to_the_suppliers(demo, people, two):
     a, b = two
     request_id = ask(demo, people.buyer, [a, b])
     answer(demo, people.supplier, request_id, a, [11000])
     with pytest.raises(ValidationFailed) as error:
-        award(demo, people.buyer, request_id, a, store, early_reason="")
+        award(demo, people.buyer, request_id, a, early_reason="")
     assert set(error.value.fields) == {"early_reason"}
     assert "1 invited suppliers have not answered" in error.value.fields["early_reason"].render("en")
     assert orders_made(demo) == 0
 
-    award(demo, people.buyer, request_id, a, store, early_reason="회계연도 안에 착수해야 함")
+    award(demo, people.buyer, request_id, a, early_reason="회계연도 안에 착수해야 함")
     assert request_row(demo, request_id).early_award_reason == "회계연도 안에 착수해야 함"
     with demo.reading() as session:
         told = session.scalars(select(Notification).where(Notification.user_id == people.supplier2.user_id)).all()
     assert any("회계연도 안에 착수해야 함" in n.text.render("ko") for n in told)
 
 
-def test_no_early_reason_once_every_invited_supplier_answered_or_declined(demo, people, two, store):
+def test_no_early_reason_once_every_invited_supplier_answered_or_declined(demo, people, two):
     a, b = two
     request_id = ask(demo, people.buyer, [a, b])
     answer(demo, people.supplier, request_id, a, [11000])
     decline(demo, people.supplier2, request_id, b)
-    award(demo, people.buyer, request_id, a, store, early_reason="")
+    award(demo, people.buyer, request_id, a, early_reason="")
     assert request_row(demo, request_id).early_award_reason is None
 
 
-def test_a_period_past_the_catalog_contract_names_the_ways_out_and_can_be_shortened(demo, people, two, store):
+def test_a_period_past_the_catalog_contract_names_the_ways_out_and_can_be_shortened(demo, people, two):
     a, _ = two
     start = today_kst() + timedelta(days=30)
     contract_end = add_months(start, 7) - timedelta(days=1)  # seven whole months from the desired start
@@ -130,7 +124,7 @@ def test_a_period_past_the_catalog_contract_names_the_ways_out_and_can_be_shorte
     answer(demo, people.supplier, request_id, a, [10000])
 
     with pytest.raises(Conflict) as error:
-        award(demo, people.buyer, request_id, a, store)
+        award(demo, people.buyer, request_id, a)
     message = error.value.message.render("en")
     assert "must fall inside it" in message and f"until {contract_end.isoformat()}" in message
     assert "shortened to 7 months" in message and "Ask the supplier to request an extension" in message
@@ -142,18 +136,18 @@ def test_a_period_past_the_catalog_contract_names_the_ways_out_and_can_be_shorte
             session, people.supplier, contract_id, "extension", "수요기관 12개월 이용 요청", add_months(contract_end, 6)
         )
     with pytest.raises(Conflict) as error:
-        award(demo, people.buyer, request_id, a, store)
+        award(demo, people.buyer, request_id, a)
     assert "has asked the officer for an extension" in error.value.message.render("en")
 
     # Or the buyer takes the first way out: the period ends with the contract.
-    made = order(demo, award(demo, people.buyer, request_id, a, store, fit_to_contract=True))
+    made = order(demo, award(demo, people.buyer, request_id, a, fit_to_contract=True))
     assert made.method == "delivery_request"
     assert (made.start_date, made.end_date) == (start, period_end(start, 7)) and made.end_date <= contract_end
     assert [line.months for line in made.lines] == [7]
     assert made.supply_amount == 10000 * 100 * 7
 
 
-def test_the_supplier_may_propose_a_shorter_period_within_the_minimum_term(demo, people, store):
+def test_the_supplier_may_propose_a_shorter_period_within_the_minimum_term(demo, people):
     code = publish(demo, people.supplier, "연간 계약 그룹웨어", plans=TERM_PLANS)
     request_id = ask(demo, people.buyer, [code], months=24)
     line_id = quote_of(demo, request_id, code).lines[0].id
@@ -165,11 +159,11 @@ def test_the_supplier_may_propose_a_shorter_period_within_the_minimum_term(demo,
     quoted = quote_of(demo, request_id, code)
     assert (quoted.lines[0].months, quoted.lines[0].offered_months) == (24, 18)
     assert quotes.quote_amounts(quoted).supply == 10000 * 100 * 18
-    made = order(demo, award(demo, people.buyer, request_id, code, store))
+    made = order(demo, award(demo, people.buyer, request_id, code))
     assert [line.months for line in made.lines] == [18]
 
 
-def test_a_plans_minimum_term_holds_for_requests_direct_orders_and_changes(demo, people, store):
+def test_a_plans_minimum_term_holds_for_requests_direct_orders_and_changes(demo, people):
     code = publish(demo, people.supplier, "연간 계약 그룹웨어", plans=TERM_PLANS)
     with pytest.raises(ValidationFailed) as error:
         ask(demo, people.buyer, [code], months=6)
@@ -177,37 +171,37 @@ def test_a_plans_minimum_term_holds_for_requests_direct_orders_and_changes(demo,
         "ko"
     )
     with pytest.raises(ValidationFailed) as error:
-        negotiated(demo, people.buyer, code, store, months=6)
+        negotiated(demo, people.buyer, code, months=6)
     assert "minimum term of 12 months" in error.value.fields["lines.0.months"].render("en")
     assert orders_made(demo) == 0
-    order_id = contracted_order(demo, people, store, code, months=12)
+    order_id = contracted_order(demo, people, code, months=12)
     made = order(demo, order_id)
     change = orders.ChangeIn(
         reason="기간 단축",
         lines=[orders.ChangeLineIn(line.position, line.quantity, 6, line.unit_price) for line in made.lines],
     )
     with demo.transaction() as session, pytest.raises(ValidationFailed) as error:
-        orders.propose_change(session, people.buyer, order_id, made.version, change, store)
+        orders.propose_change(session, people.buyer, order_id, made.version, change)
     assert "minimum term" in error.value.fields["lines.0.months"].render("en")
 
 
-def test_a_direct_order_under_a_catalog_contract_is_a_delivery_request_at_most_its_price(demo, people, two, store):
+def test_a_direct_order_under_a_catalog_contract_is_a_delivery_request_at_most_its_price(demo, people, two):
     a, b = two
     catalog_contract(demo, people, a, prices=(11500,))
     with pytest.raises(ValidationFailed) as error:
-        negotiated(demo, people.buyer, a, store, price=12000)
+        negotiated(demo, people.buyer, a, price=12000)
     message = error.value.fields["lines.0.unit_price"].render("ko")
     assert "카탈로그 계약 CC-" in message and "계약 단가 11,500원" in message and "목록 가격은 12,000원" in message
-    made = order(demo, negotiated(demo, people.buyer, a, store, price=11500))
+    made = order(demo, negotiated(demo, people.buyer, a, price=11500))
     assert made.method == "delivery_request" and made.catalog_contract_id is not None
     # Without a catalog contract the direct order is a negotiated contract, capped by the list price.
     with pytest.raises(ValidationFailed) as error:
-        negotiated(demo, people.buyer, b, store, price=12001)
+        negotiated(demo, people.buyer, b, price=12001)
     assert "카탈로그 가격 12,000원" in error.value.fields["lines.0.unit_price"].render("ko")
-    assert order(demo, negotiated(demo, people.buyer, b, store, price=12000)).method == "negotiated"
+    assert order(demo, negotiated(demo, people.buyer, b, price=12000)).method == "negotiated"
 
 
-def test_the_award_api_asks_for_the_reason_and_takes_the_shorter_period(demo, people, two, store, client, headers):
+def test_the_award_api_asks_for_the_reason_and_takes_the_shorter_period(demo, people, two, client, headers):
     a, _ = two
     start = today_kst() + timedelta(days=30)
     catalog_contract(demo, people, a, start=today_kst(), end=add_months(start, 5) - timedelta(days=1))

@@ -6,15 +6,9 @@ import pytest
 from sqlalchemy import func, select
 
 from digitalmarket.contracting.tables import Order, QuoteRequest
-from digitalmarket.core.files import DocumentStore
 from tests.contracting.buying import answer, ask, contracted_order, order, people_of, publish, quote_of
 from tests.helpers import page_login
 from tests.selection.test_confirm_pages import form_of
-
-
-@pytest.fixture
-def store(tmp_path):
-    return DocumentStore(tmp_path / "documents")
 
 
 @pytest.fixture
@@ -22,9 +16,9 @@ def people(demo):
     return people_of(demo)
 
 
-def test_terminating_an_order_asks_first_with_its_reason(client, demo, store, people):
+def test_terminating_an_order_asks_first_with_its_reason(client, demo, people):
     code = publish(demo, people.supplier, "가상 그룹웨어")
-    order_id = contracted_order(demo, people, store, code)
+    order_id = contracted_order(demo, people, code)
     path = f"/orders/{order_id}/terminate"
     page_login(client, "supplier@demo.kr")
     assert client.get(path).status_code == 403

@@ -52,6 +52,12 @@ def document(client, headers, order_id: int) -> bytes:
     return response.content
 
 
+def read(client, headers, order_id: int) -> dict:
+    answer = client.get(f"/api/v1/orders/{order_id}", headers=headers)
+    assert answer.status_code == 200, answer.text
+    return answer.json()
+
+
 def kst(value: str) -> str:
     """An API time as the document prints it: "2026년 12월 5일 14:03 (KST)"."""
     moment = datetime.fromisoformat(value)
@@ -181,7 +187,7 @@ def test_a_confirmation_is_printed_only_once_made_and_both_make_the_document_of_
     made = client.post("/api/v1/orders", json=order_body(demo, code), headers=headers["buyer"]).json()
     order_id = made["id"]
     draft = document(client, headers["supplier"], order_id)
-    draft_sha = made["versions"][0]["document_sha256"]
+    draft_sha = read(client, headers["supplier"], order_id)["versions"][0]["document_sha256"]
     assert hashlib.sha256(draft).hexdigest() == draft_sha
     text = text_of(draft)
     assert "전자적으로 확인함" not in text
@@ -195,7 +201,9 @@ def test_a_confirmation_is_printed_only_once_made_and_both_make_the_document_of_
 
     second = client.post(confirm, json={"version": first.json()["version"]}, headers=headers["buyer"])
     assert second.status_code == 200, second.text
-    version = second.json()["versions"][0]
+    # the document of record is made after the second confirmation's commit, before the next request
+    assert second.json()["versions"][0]["document_status"] == "preparing"
+    version = read(client, headers["buyer"], order_id)["versions"][0]
     final = document(client, headers["buyer"], order_id)
     assert hashlib.sha256(final).hexdigest() == version["document_sha256"] != draft_sha
     text = text_of(final)

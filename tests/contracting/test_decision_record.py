@@ -21,7 +21,6 @@ from digitalmarket.catalog.tables import Service
 from digitalmarket.contracting import quotes
 from digitalmarket.contracting.decision_tables import AwardDecisionRecord
 from digitalmarket.core.clock import today_kst
-from digitalmarket.core.files import DocumentStore
 from tests.contracting.buying import ask, people_of, plan_ids, publish, quote_of
 from tests.helpers import api_token, page_login
 
@@ -42,11 +41,6 @@ def codes(demo, people):
         publish(demo, people.supplier2, "나래 협업도구"),
         publish(demo, people.supplier3, "한빛 전자결재"),
     )
-
-
-@pytest.fixture
-def store(tmp_path):
-    return DocumentStore(tmp_path / "documents")
 
 
 @pytest.fixture
@@ -101,13 +95,13 @@ def award_through_api(client, headers, request_id: int, quote: dict) -> dict:
     return awarded.json()
 
 
-def award_through_workflow(db, buyer, request_id: int, code: str, reason: str, store) -> int:
+def award_through_workflow(db, buyer, request_id: int, code: str, reason: str) -> int:
     """`quotes.award` as the quote API calls it, with the reasons when it takes them."""
     quote = quote_of(db, request_id, code)
     taken = inspect.signature(quotes.award).parameters
     reasons = {"reason": reason, "early_reason": EARLY} if "reason" in taken else {}
     with db.transaction() as session:
-        return quotes.award(session, buyer, request_id, quote.id, quote.version, store, **reasons).id
+        return quotes.award(session, buyer, request_id, quote.id, quote.version, **reasons).id
 
 
 def pdf_text(content: bytes) -> str:
@@ -215,7 +209,7 @@ def test_the_record_never_changes_after_the_award(demo, client, codes, headers):
     assert "나중 검색" not in [s["query"] for s in after["record"]["searches"]]
 
 
-def test_which_searches_belong_to_which_request(demo, client, codes, people, headers, store):
+def test_which_searches_belong_to_which_request(demo, client, codes, people, headers):
     """From the buyer's previous request (or 30 days back) to the award; both requests awarded through
     the workflow as the quote API calls it."""
     a, b, _ = codes
@@ -232,9 +226,9 @@ def test_which_searches_belong_to_which_request(demo, client, codes, people, hea
             "valid_until": (today_kst() + timedelta(days=30)).isoformat(),
         }
         assert client.put(f"/api/v1/quotes/{quote['id']}", json=body, headers=supplier).status_code == 200
-    second_order = award_through_workflow(demo, people.buyer, second, b, "유일한 견적", store)
+    second_order = award_through_workflow(demo, people.buyer, second, b, "유일한 견적")
     client.get("/api/v1/services", params={"q": "넷째 검색"}, headers=headers["buyer"])
-    first_order = award_through_workflow(demo, people.buyer, first, a, "유일한 견적", store)
+    first_order = award_through_workflow(demo, people.buyer, first, a, "유일한 견적")
 
     def record(order_id):
         found = client.get(f"/api/v1/orders/{order_id}/decision-record", headers=headers["buyer"])

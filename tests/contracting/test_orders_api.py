@@ -111,7 +111,11 @@ def test_the_whole_path_through_the_api(demo, client, codes, headers):
     assert awarded.status_code == 201, awarded.text
     order = awarded.json()
     assert order["method"] == "negotiated" and order["status"] == "draft" and order["total"] == body["total"]
-    sha = order["versions"][0]["document_sha256"]
+    # the award answers once the order is committed; its contract document is made right after
+    assert order["versions"][0]["document_status"] == "preparing"
+    read = client.get(f"/api/v1/orders/{order['id']}", headers=headers["supplier"]).json()
+    assert read["versions"][0]["document_status"] == "ready"
+    sha = read["versions"][0]["document_sha256"]
     pdf = client.get(f"/api/v1/orders/{order['id']}/document", headers=headers["supplier"])
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     assert pdf.headers["content-type"] == "application/pdf"

@@ -14,7 +14,6 @@ from digitalmarket.contracting import orders
 from digitalmarket.contracting.tables import Order, OrderVersion
 from digitalmarket.core.clock import today_kst
 from digitalmarket.core.errors import Conflict, NotFound, ValidationFailed
-from digitalmarket.core.files import DocumentStore
 from tests.contracting.buying import (
     confirm,
     contracted_order,
@@ -24,11 +23,6 @@ from tests.contracting.buying import (
     plan_ids,
     publish,
 )
-
-
-@pytest.fixture
-def store(tmp_path):
-    return DocumentStore(tmp_path / "documents")
 
 
 @pytest.fixture
@@ -46,7 +40,7 @@ def count(db, model) -> int:
         return session.scalar(select(func.count()).select_from(model))
 
 
-def change(db, who, order_id, store, lines, reason="사용자 증원", version=None):
+def change(db, who, order_id, lines, reason="사용자 증원", version=None):
     current = order(db, order_id)
     given = [orders.ChangeLineIn(position, *values) for position, values in enumerate(lines)]
     with db.transaction() as session:
@@ -56,7 +50,6 @@ def change(db, who, order_id, store, lines, reason="사용자 증원", version=N
             order_id,
             current.version if version is None else version,
             orders.ChangeIn(reason, given),
-            store,
         ).seq
 
 
@@ -65,8 +58,8 @@ def confirm_change(db, who, order_id, seq):
         return orders.confirm_change(session, who, order_id, order(db, order_id).version, seq)
 
 
-def test_negotiated_order_without_quotes_is_active_once_both_confirm_from_today(demo, people, code, store):
-    order_id = negotiated(demo, people.buyer, code, store, price=10000, quantity=50, months=12)
+def test_negotiated_order_without_quotes_is_active_once_both_confirm_from_today(demo, people, code):
+    order_id = negotiated(demo, people.buyer, code, price=10000, quantity=50, months=12)
     made = order(demo, order_id)
     assert made.method == "negotiated" and made.quote_id is None
     assert made.supply_amount == 10000 * 50 * 12 and made.vat == made.supply_amount // 10
@@ -79,10 +72,10 @@ def test_negotiated_order_without_quotes_is_active_once_both_confirm_from_today(
     assert order(demo, order_id).status == "active"  # its start date is today
 
 
-def test_change_confirmed_by_both_sides_keeps_every_version(demo, people, code, store):
-    order_id = contracted_order(demo, people, store, code, price=10000, quantity=50, months=12)
+def test_change_confirmed_by_both_sides_keeps_every_version(demo, people, code):
+    order_id = contracted_order(demo, people, code, price=10000, quantity=50, months=12)
     before = order(demo, order_id)
-    seq = change(demo, people.buyer, order_id, store, [(80, 24, 9500)])
+    seq = change(demo, people.buyer, order_id, [(80, 24, 9500)])
     assert seq == 1
     pending = order(demo, order_id)
     assert pending.change_seq == 0 and pending.total == before.total  # not in force yet
@@ -100,28 +93,28 @@ def test_change_confirmed_by_both_sides_keeps_every_version(demo, people, code, 
     assert after.versions[0].document_sha256 != after.versions[1].document_sha256
 
 
-def test_bad_changes_write_nothing(demo, people, code, store):
-    order_id = contracted_order(demo, people, store, code, price=10000, quantity=50, months=12)
+def test_bad_changes_write_nothing(demo, people, code):
+    order_id = contracted_order(demo, people, code, price=10000, quantity=50, months=12)
     for lines in ([(0, 12, 10000)], [(-1, 12, 10000)], [(50, 0, 10000)], [(50, 61, 10000)], [(50, 12, 12001)]):
         with pytest.raises(ValidationFailed):
-            change(demo, people.buyer, order_id, store, lines)
+            change(demo, people.buyer, order_id, lines)
     with pytest.raises(ValidationFailed) as error:
-        change(demo, people.buyer, order_id, store, [(50, 12, 10000)])  # nothing changes
+        change(demo, people.buyer, order_id, [(50, 12, 10000)])  # nothing changes
     assert "lines" in error.value.fields
     with pytest.raises(ValidationFailed) as error:
-        change(demo, people.buyer, order_id, store, [(60, 12, 10000)], reason=" ")
+        change(demo, people.buyer, order_id, [(60, 12, 10000)], reason=" ")
     assert "reason" in error.value.fields
     assert count(demo, OrderVersion) == 1
 
 
-def test_a_change_on_a_completed_or_terminated_order_is_refused(demo, people, code, store):
-    order_id = contracted_order(demo, people, store, code, months=1)
+def test_a_change_on_a_completed_or_terminated_order_is_refused(demo, people, code):
+    order_id = contracted_order(demo, people, code, months=1)
     with demo.transaction() as session:
         orders.activate_and_complete_due_orders(session, order(demo, order_id).end_date + timedelta(days=1))
     with pytest.raises(Conflict) as error:
-        change(demo, people.buyer, order_id, store, [(60, 1, 10000)])
+        change(demo, people.buyer, order_id, [(60, 1, 10000)])
     assert "Completed" in error.value.message.render("en")
-    other = contracted_order(demo, people, store, code)
+    other = contracted_order(demo, people, code)
     with demo.transaction() as session, pytest.raises(ValidationFailed):
         orders.terminate(session, people.buyer, other, order(demo, other).version, "")
     with pytest.raises(NotFound), demo.transaction() as session:  # the supplier does not terminate
@@ -130,11 +123,11 @@ def test_a_change_on_a_completed_or_terminated_order_is_refused(demo, people, co
         orders.terminate(session, people.buyer, other, order(demo, other).version, "사업 종료")
     assert order(demo, other).status == "terminated"
     with pytest.raises(Conflict):
-        change(demo, people.buyer, other, store, [(60, 12, 10000)])
+        change(demo, people.buyer, other, [(60, 12, 10000)])
     assert count(demo, OrderVersion) == 2
 
 
-def test_bad_negotiated_orders_write_nothing(demo, people, code, store):
+def test_bad_negotiated_orders_write_nothing(demo, people, code):
     plan = plan_ids(demo, code)[0]
     for line, field in (
         ((plan, 0, 12, 10000), "lines.0.quantity"),
@@ -145,13 +138,13 @@ def test_bad_negotiated_orders_write_nothing(demo, people, code, store):
     ):
         data = orders.NegotiatedIn(code, today_kst(), [orders.OrderLineIn(*line)])
         with demo.transaction() as session, pytest.raises(ValidationFailed) as error:
-            orders.create_negotiated(session, people.buyer, data, store)
+            orders.create_negotiated(session, people.buyer, data)
         assert field in error.value.fields
     assert count(demo, Order) == 0
 
 
-def test_another_agencys_order_is_not_found(demo, people, code, store):
-    order_id = negotiated(demo, people.buyer, code, store)
+def test_another_agencys_order_is_not_found(demo, people, code):
+    order_id = negotiated(demo, people.buyer, code)
     other_supplier = publish(demo, people.supplier2, "나래 협업도구")
     assert other_supplier
     with demo.reading() as session:
@@ -163,13 +156,13 @@ def test_another_agencys_order_is_not_found(demo, people, code, store):
     with pytest.raises(NotFound):
         confirm(demo, people.buyer2, order_id)
     with pytest.raises(NotFound):
-        change(demo, people.buyer2, order_id, None, [(60, 12, 10000)])
+        change(demo, people.buyer2, order_id, [(60, 12, 10000)])
 
 
-def test_a_stale_version_is_a_conflict(demo, people, code, store):
-    order_id = contracted_order(demo, people, store, code)
+def test_a_stale_version_is_a_conflict(demo, people, code):
+    order_id = contracted_order(demo, people, code)
     stale = order(demo, order_id).version
-    change(demo, people.buyer, order_id, store, [(60, 12, 10000)])
+    change(demo, people.buyer, order_id, [(60, 12, 10000)])
     with demo.transaction() as session:
         proposal = orders.pending_change(session.get(Order, order_id))
         assert proposal is not None
@@ -177,8 +170,8 @@ def test_a_stale_version_is_a_conflict(demo, people, code, store):
         orders.terminate(session, people.buyer, order_id, stale, "사업 종료")
 
 
-def test_two_concurrent_changes_one_wins_the_other_gets_409(demo, people, code, store):
-    order_id = contracted_order(demo, people, store, code)
+def test_two_concurrent_changes_one_wins_the_other_gets_409(demo, people, code):
+    order_id = contracted_order(demo, people, code)
     version = order(demo, order_id).version
     barrier = threading.Barrier(2, timeout=20)
     outcomes: list[str] = []
@@ -193,7 +186,6 @@ def test_two_concurrent_changes_one_wins_the_other_gets_409(demo, people, code, 
                     order_id,
                     version,
                     orders.ChangeIn("증원", [orders.ChangeLineIn(0, quantity, 12, 10000)]),
-                    store,
                 )
             outcomes.append("ok")
         except Conflict:

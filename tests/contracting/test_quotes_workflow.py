@@ -13,12 +13,11 @@ from sqlalchemy import func, select
 from digitalmarket.accounts import workflow as accounts
 from digitalmarket.catalog import workflow as catalog
 from digitalmarket.contracting import catalog_contracts as cc
-from digitalmarket.contracting import orders, quotes
+from digitalmarket.contracting import contract_documents, orders, quotes
 from digitalmarket.contracting.tables import Order, Quote, QuoteRequest
 from digitalmarket.core.audit import AuditEvent, verify_chain
 from digitalmarket.core.clock import KST, today_kst
 from digitalmarket.core.errors import Conflict, NotFound, ValidationFailed
-from digitalmarket.core.files import DocumentStore
 from digitalmarket.core.notifications import Notification
 from digitalmarket.search.facts import facts
 from tests.contracting.buying import (
@@ -38,8 +37,9 @@ from tests.contracting.buying import (
 
 
 @pytest.fixture
-def store(tmp_path):
-    return DocumentStore(tmp_path / "documents")
+def store():
+    """The installation's document store, where the contract documents are made after each commit."""
+    return contract_documents.installed_store()
 
 
 @pytest.fixture
@@ -83,7 +83,7 @@ def test_three_suppliers_two_answers_a_decline_award_confirm_activate(demo, peop
     assert money.supply == 10000 * 100 * 12 + 4_500_000 * 100  # monthly x months; fixed once
     assert money.vat == money.supply // 10 and money.total == money.supply + money.vat
 
-    order_id = award(demo, people.buyer, request_id, a, store)
+    order_id = award(demo, people.buyer, request_id, a)
     with demo.reading() as session:
         request = session.get(QuoteRequest, request_id)
         assert request.status == "awarded"
@@ -142,7 +142,7 @@ def test_award_by_delivery_request_when_the_service_is_in_the_mall(demo, people,
         answer(demo, people.supplier, request_id, a, [11500])
     assert "lines." in next(iter(error.value.fields))
     answer(demo, people.supplier, request_id, a, [11000])
-    order_id = award(demo, people.buyer, request_id, a, store)
+    order_id = award(demo, people.buyer, request_id, a)
     made = order(demo, order_id)
     assert made.method == "delivery_request" and made.catalog_contract_id is not None
     confirm(demo, people.supplier, order_id)
@@ -156,7 +156,7 @@ def test_delivery_request_period_must_fall_inside_the_catalog_contract(demo, peo
     request_id = ask(demo, people.buyer, [a], months=12)
     answer(demo, people.supplier, request_id, a, [10000])
     with pytest.raises(Conflict) as error:
-        award(demo, people.buyer, request_id, a, store)
+        award(demo, people.buyer, request_id, a)
     assert "period" in error.value.message.msgid
     assert count(demo, Order) == 0
     assert quote_of(demo, request_id, a).status == "quoted"
@@ -167,7 +167,7 @@ def test_a_suspended_catalog_contract_refuses_quotes_awards_and_confirmation(dem
     contract_id = catalog_contract(demo, people, a)
     request_id = ask(demo, people.buyer, [a])
     answer(demo, people.supplier, request_id, a, [10000])
-    order_id = award(demo, people.buyer, request_id, a, store)
+    order_id = award(demo, people.buyer, request_id, a)
     with demo.transaction() as session:
         cc.suspend(session, people.officer, contract_id, cc.load(session, contract_id).version, "납품 지연")
     with pytest.raises(Conflict) as error:
@@ -187,7 +187,7 @@ def test_award_uses_the_price_seen_or_fails_when_the_catalog_fell_below_it(demo,
     answer(demo, people.supplier, request_id, a, [10900])
     with demo.transaction() as session, pytest.raises(Conflict) as error:
         quotes.award(
-            session, people.buyer, request_id, seen.id, seen.version, store, reason="최저가 견적", early_reason="급함"
+            session, people.buyer, request_id, seen.id, seen.version, reason="최저가 견적", early_reason="급함"
         )
     assert "changed this quote" in error.value.message.msgid
     # the catalog price falls below the quote: the award fails and names the new price
@@ -197,7 +197,7 @@ def test_award_uses_the_price_seen_or_fails_when_the_catalog_fell_below_it(demo,
         live.price_plans[0].unit_price = 10000
         session.flush()
     with pytest.raises(Conflict) as error:
-        award(demo, people.buyer, request_id, a, store)
+        award(demo, people.buyer, request_id, a)
     assert "10,000" in error.value.message.render("en")
     assert count(demo, Order) == 0 and svc.code == a
 
@@ -227,7 +227,7 @@ def test_refusals_suspended_service_and_sanctioned_supplier(demo, people, three,
             org.version,
         )
     with pytest.raises(Conflict) as error:
-        award(demo, people.buyer, request_id, a, store)
+        award(demo, people.buyer, request_id, a)
     assert "sanction" in error.value.message.msgid
     with pytest.raises(Conflict):
         ask(demo, people.buyer, [a, c])
@@ -286,10 +286,10 @@ def test_bad_answers_write_nothing(demo, people, three, store):
     # an award to a declined quote, or one never answered
     decline(demo, people.supplier2, request_id, b)
     with pytest.raises(Conflict) as error:
-        award(demo, people.buyer, request_id, b, store)
+        award(demo, people.buyer, request_id, b)
     assert "Declined" in error.value.message.render("en")
     with pytest.raises(Conflict):
-        award(demo, people.buyer, request_id, a, store)
+        award(demo, people.buyer, request_id, a)
     assert count(demo, Order) == 0
 
 
@@ -310,7 +310,7 @@ def test_an_agency_never_sees_another_agencys_request_and_suppliers_only_their_q
         with pytest.raises(NotFound):
             quotes.own_quote(session, people.supplier2, quote.id)
     with pytest.raises(NotFound):
-        award(demo, people.buyer2, request_id, a, store)
+        award(demo, people.buyer2, request_id, a)
 
 
 def test_cancel_passes_over_every_open_quote(demo, people, three):
@@ -345,10 +345,10 @@ def test_a_catalog_amendment_during_the_award_never_lets_a_price_above_the_catal
         ]
         cc.amend(session, people.officer, contract_id, contract.version, items, None, "가격 인하")
     with pytest.raises(Conflict) as error:
-        award(demo, people.buyer, request_id, a, store)
+        award(demo, people.buyer, request_id, a)
     assert "10,500" in error.value.message.render("ko")
     assert count(demo, Order) == 0 and quote_of(demo, request_id, a).status == "quoted"
     answer(demo, people.supplier, request_id, a, [10500])  # revised within the new price: awarded at it
-    made = order(demo, award(demo, people.buyer, request_id, a, store))
+    made = order(demo, award(demo, people.buyer, request_id, a))
     assert made.method == "delivery_request" and [line.unit_price for line in made.lines] == [10500]
     assert made.lines[0].catalog_unit_price == 10500

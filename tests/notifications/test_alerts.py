@@ -167,7 +167,7 @@ def test_a_certificate_is_recorded_only_by_its_supplier_valid_and_on_the_version
 def test_orders_ending_in_90_and_30_days_remind_both_sides_with_a_link_to_renew(demo, settings, tmp_path, client):
     people = people_of(demo)
     code = cloud_service(demo, people.supplier, today_kst() + timedelta(days=900), "가상 그룹웨어")
-    order_id = contracted_order(demo, people, DocumentStore(tmp_path / "docs"), code, quantity=40, months=12)
+    order_id = contracted_order(demo, people, code, quantity=40, months=12)
     contract = order(demo, order_id)
     end = contract.end_date
     for days_before in (120, 91, 90, 90, 60, 30, 29, 1):

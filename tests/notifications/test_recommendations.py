@@ -57,7 +57,7 @@ def central_agency_buyer(db, number: int):
 
 
 def uses(db, buyer, supplier, code: str, store) -> None:
-    order_id = negotiated(db, buyer, code, store)
+    order_id = negotiated(db, buyer, code)
     confirm(db, buyer, order_id)
     confirm(db, supplier, order_id)
 

@@ -64,13 +64,13 @@ def order_history(db, people, store, code: str, rival: str) -> tuple[int, str]:
     request_id = ask(db, people.buyer, [code, rival], start=today_kst(), deadline=today_kst(), plans=1, quantity=50)
     answer(db, people.supplier, request_id, code, [10000])
     answer(db, people.supplier2, request_id, rival, [9000], note="경쟁 견적: 공개되면 안 됨")
-    order_id = award(db, people.buyer, request_id, code, store)
+    order_id = award(db, people.buyer, request_id, code)
     confirm(db, people.buyer, order_id)
     confirm(db, people.supplier, order_id)
     current = order(db, order_id)
     change = orders.ChangeIn("사용자 증원", [orders.ChangeLineIn(0, 80, 12, 10000)])
     with db.transaction() as session:
-        seq = orders.propose_change(session, people.buyer, order_id, current.version, change, store).seq
+        seq = orders.propose_change(session, people.buyer, order_id, current.version, change).seq
     with db.transaction() as session:
         orders.confirm_change(session, people.supplier, order_id, order(db, order_id).version, seq)
     month = month_of(today_kst())

@@ -4,7 +4,6 @@ its profile is found as it is now, and a concluded contract counts in the servic
 from __future__ import annotations
 
 from digitalmarket.catalog.importer import import_files
-from digitalmarket.core.files import DocumentStore
 from tests.catalog.test_import import GOOD, _write
 from tests.contracting.buying import contracted_order, people_of, publish
 from tests.helpers import api_token
@@ -58,5 +57,5 @@ def test_a_contract_counts_in_search_at_once(demo, client, tmp_path):
         return item["contracts"]
 
     assert contracts() == 0
-    contracted_order(demo, people, DocumentStore(tmp_path / "documents"), code)
+    contracted_order(demo, people, code)
     assert contracts() == 1

@@ -32,7 +32,7 @@ def order_in_use(db, people, code: str, store, *, lines=None) -> int:
     given = lines or [(plans[0], 50, 12, 10_000), (plans[1], 1, 12, 4_000_000)]
     data = orders.NegotiatedIn(code=code, start_date=today_kst(), lines=[orders.OrderLineIn(*line) for line in given])
     with db.transaction() as session:
-        order_id = orders.create_negotiated(session, people.buyer, data, store).id
+        order_id = orders.create_negotiated(session, people.buyer, data).id
     confirm(db, people.buyer, order_id)
     confirm(db, people.supplier, order_id)
     return order_id

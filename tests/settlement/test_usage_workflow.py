@@ -188,7 +188,7 @@ def test_months_and_quantities_that_cannot_be_reported(demo, people, code, order
     assert invoices(demo) == 2
 
     # an order waiting for its start cannot be invoiced yet
-    waiting = contracted_order(demo, people, store, code, start=today_kst() + timedelta(days=20))
+    waiting = contracted_order(demo, people, code, start=today_kst() + timedelta(days=20))
     with refused(Conflict, "Contracted"):
         report(demo, people.supplier, waiting, month_of(today_kst()), {USERS: 1}, now=ended)
 

@@ -60,7 +60,7 @@ def contract(db, buyer, supplier, code: str, store, at: datetime, *, price: int,
         lines=[orders.OrderLineIn(plan_ids(db, code)[0], quantity, months, price)],
     )
     with db.transaction() as session:
-        order_id = orders.create_negotiated(session, buyer, data, store).id
+        order_id = orders.create_negotiated(session, buyer, data).id
     for who in (buyer, supplier):
         with db.transaction() as session:
             orders.confirm(session, who, order_id, order(db, order_id).version, now=at)
@@ -75,7 +75,7 @@ def change(db, proposer, other, order_id: int, store, quantity: int) -> None:
         "인원 변경", [orders.ChangeLineIn(line.position, quantity, line.months, line.unit_price)]
     )
     with db.transaction() as session:
-        seq = orders.propose_change(session, proposer, order_id, current.version, proposal, store).seq
+        seq = orders.propose_change(session, proposer, order_id, current.version, proposal).seq
     with db.transaction() as session:
         orders.confirm_change(session, other, order_id, order(db, order_id).version, seq)
 
@@ -142,7 +142,7 @@ def build_market(db, tmp_path) -> dict:
     changed = contract(
         db, p.buyer2, p.supplier, saas, store, kst(date(2026, 2, 5)), price=11000, quantity=100, months=12
     )
-    change(db, p.supplier, p.buyer2, changed, store, 150)
+    change(db, p.supplier, p.buyer2, changed, 150)
     made["orders"].append(changed)
     ended = contract(db, p.buyer, p.supplier2, iaas, store, kst(date(2026, 5, 1)), price=30000, quantity=1, months=3)
     with db.transaction() as session:
@@ -166,7 +166,7 @@ def build_market(db, tmp_path) -> dict:
             quotes.answer(session, p.supplier, quote.id, quote.version, {quote.lines[0].id: 11500}, date(2026, 7, 1))
         with db.transaction() as session:
             quoted = session.get(type(quote), quote.id)
-            awarded = quotes.award(session, p.buyer, request.id, quote.id, quoted.version, store, reason="최저가").id
+            awarded = quotes.award(session, p.buyer, request.id, quote.id, quoted.version, reason="최저가").id
     for who in (p.buyer, p.supplier):
         with db.transaction() as session:
             orders.confirm(session, who, awarded, order(db, awarded).version, now=kst(date(2026, 6, 10), 22))
@@ -177,7 +177,7 @@ def build_market(db, tmp_path) -> dict:
         code=iaas, start_date=clock.today_kst(), lines=[orders.OrderLineIn(plan_ids(db, iaas)[0], 9, 12, 20000)]
     )
     with db.transaction() as session:
-        made["draft"] = orders.create_negotiated(session, p.buyer2, data, store).id
+        made["draft"] = orders.create_negotiated(session, p.buyer2, data).id
 
     made["applications"] = [
         select_application(db, store, p, "가상 전자결재", date(2025, 4, 1), [2, 5, 1, 3, 10], 1),

@@ -72,7 +72,7 @@ def test_fifty_clients_change_one_order_and_one_application(demo, tmp_path):
     people = people_of(db)
     store = DocumentStore(tmp_path / "documents")
     code = publish(db, people.supplier, "동시성 그룹웨어")
-    order_id = negotiated(db, people.buyer, code, store, price=10000, quantity=50, months=12)
+    order_id = negotiated(db, people.buyer, code, price=10000, quantity=50, months=12)
     application_id = draft(db, store, people.supplier, name="동시성 협업 도구")
     step(db, workflow.submit, people.supplier, application_id)
     tokens = {

@@ -80,7 +80,6 @@ def _quote_and_order(db, settings, supplier_id: int) -> dict[str, int]:
     from digitalmarket.catalog.rules import ServiceStatus
     from digitalmarket.contracting import quotes
     from digitalmarket.core.clock import today_kst
-    from digitalmarket.core.files import DocumentStore
 
     today = today_kst()
     with db.transaction() as session:
@@ -100,9 +99,7 @@ def _quote_and_order(db, settings, supplier_id: int) -> dict[str, int]:
         request = quotes.create_request(session, buyer, asked)
         quote = request.quotes[0]
         quotes.answer(session, supplier, quote.id, quote.version, {quote.lines[0].id: 1}, today + timedelta(days=30))
-        order = quotes.award(
-            session, buyer, request.id, quote.id, quote.version, DocumentStore.of(settings), reason="최저가 견적"
-        )
+        order = quotes.award(session, buyer, request.id, quote.id, quote.version, reason="최저가 견적")
         return {"request_id": request.id, "quote_id": quote.id, "order_id": order.id, "seq": 0}
 
 
@@ -112,8 +109,8 @@ def _invoice(db, settings, supplier_id: int) -> int:
     from digitalmarket.accounts.workflow import actor_of
     from digitalmarket.catalog.rules import ServiceStatus
     from digitalmarket.contracting import orders
+    from digitalmarket.contracting.tables import Order
     from digitalmarket.core.clock import today_kst
-    from digitalmarket.core.files import DocumentStore
     from digitalmarket.settlement import usage
     from tests.settlement.settling import month_ended
 
@@ -126,9 +123,12 @@ def _invoice(db, settings, supplier_id: int) -> int:
         ).first()
         plan = service.price_plans[0]
         data = orders.NegotiatedIn(service.code, today, [orders.OrderLineIn(plan.id, 10, 12, 1)])
-        order = orders.create_negotiated(session, buyer, data, DocumentStore.of(settings))
-        for who in (buyer, supplier):
-            orders.confirm(session, who, order.id, order.version)
+        order_id = orders.create_negotiated(session, buyer, data).id
+    # each side confirms once the contract document exists: after the order's commit
+    for who in (buyer, supplier):
+        with db.transaction() as session:
+            order = orders.confirm(session, who, order_id, session.get(Order, order_id).version)
+    with db.transaction() as session:
         month = f"{today.year:04d}-{today.month:02d}"
         quantities = {line.position: 10 for line in order.current_lines()}
         ended = month_ended()  # a month's usage is reported once the month has ended

@@ -135,7 +135,6 @@ def test_the_api_and_the_workspace_page_agree(demo, app, people, settled, monkey
 
 
 def test_quotes_and_contracts_wait_for_the_side_that_has_to_act(demo, people, settings):
-    store = DocumentStore.of(settings)
     code = publish(demo, people.supplier, "가상웍스 그룹웨어")
     other = publish(demo, people.supplier2, "누리 협업도구")
     request_id = ask(demo, people.buyer, [code, other])
@@ -153,7 +152,7 @@ def test_quotes_and_contracts_wait_for_the_side_that_has_to_act(demo, people, se
     ]
     assert waiting(demo, people.supplier, today) == {} and waiting(demo, people.supplier2, today) == {}
 
-    order_id = award(demo, people.buyer, request_id, code, store)
+    order_id = award(demo, people.buyer, request_id, code)
     for who in (people.buyer, people.supplier):
         assert waiting(demo, who, today) == {
             "contracts_to_confirm": [

@@ -4,7 +4,7 @@ and the contract documents. Only the two parties of an order see it; anyone else
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import FileResponse
@@ -91,15 +91,24 @@ class OrderVersionOut(BaseModel):
     vat: int
     total: int
     reason: str
-    document_sha256: str | None
+    document_sha256: str | None = Field(
+        description="SHA-256 of the version's contract document (PDF), what both sides confirm; null while the "
+        "document is being made (`document_status` is `preparing`)"
+    )
+    document_status: Literal["preparing", "ready"] = Field(
+        description="`preparing`: the document is made right after the step that called for it (an award, a "
+        "direct order, a change proposal, the second confirmation), within seconds; confirming before it is "
+        "`ready` is a 409 `document_preparing` with `Retry-After`. Read the order again until it is `ready`."
+    )
     agency_confirmed_at: datetime | None
     supplier_confirmed_at: datetime | None
     lines: list[OrderLineOut]
 
     @classmethod
     def of(cls, version: OrderVersion, lines: list[OrderLine]) -> OrderVersionOut:
-        fields = {name: getattr(version, name) for name in cls.model_fields if name != "lines"}
-        return cls(**fields, lines=[OrderLineOut.of(line) for line in lines])
+        fields = {name: getattr(version, name) for name in cls.model_fields if name not in ("lines", "document_status")}
+        status = orders.document_status(version)
+        return cls(**fields, document_status=status, lines=[OrderLineOut.of(line) for line in lines])
 
 
 class OrderOut(BaseModel):
@@ -170,7 +179,7 @@ def create_order(body: NegotiatedIn, request: Request, actor: Actor = Depends(ap
         lines=[orders.OrderLineIn(x.price_plan_id, x.quantity, x.months, x.unit_price) for x in body.lines],
     )
     with database(request).transaction() as session:
-        return OrderOut.of(orders.create_negotiated(session, actor, data, _store(request)))
+        return OrderOut.of(orders.create_negotiated(session, actor, data))
 
 
 @router.get("/orders/{order_id}", response_model=OrderOut, summary="One order with every version")
@@ -195,20 +204,26 @@ def document(
         chosen = orders.version_of(order, order.change_seq if seq is None else seq)
         sha, filename = chosen.document_sha256, orders.document_filename(order, chosen.seq)
     if not sha:
-        from ..core.errors import NotFound
-
-        raise NotFound()
+        raise orders.DocumentPreparing()
     return attachment(_store(request).path_of(sha), filename, "application/pdf")
+
+
+#: What a confirmation answers while the document it would confirm is still being made.
+PREPARING = (
+    "409 `document_preparing` (with `Retry-After: 2`) while the document is being made "
+    "(`document_status: preparing`); 409 `conflict` when the version is stale or the state does not allow it."
+)
 
 
 @router.post(
     "/orders/{order_id}/confirm",
     response_model=OrderOut,
     summary="Confirm the contract document; the second side's confirmation contracts the order",
+    responses={409: {"model": ErrorOut, "description": PREPARING}},
 )
 def confirm(order_id: Id, body: VersionIn, request: Request, actor: Actor = Depends(api_access(PARTIES))):
     with database(request).transaction() as session:
-        return OrderOut.of(orders.confirm(session, actor, order_id, body.version, store=_store(request)))
+        return OrderOut.of(orders.confirm(session, actor, order_id, body.version))
 
 
 @router.post(
@@ -223,7 +238,7 @@ def propose_change(order_id: Id, body: ChangeIn, request: Request, actor: Actor 
         lines=[orders.ChangeLineIn(x.position, x.quantity, x.months, x.unit_price) for x in body.lines],
     )
     with database(request).transaction() as session:
-        proposal = orders.propose_change(session, actor, order_id, body.version, change, _store(request))
+        proposal = orders.propose_change(session, actor, order_id, body.version, change)
         return OrderOut.of(proposal.order)
 
 
@@ -231,12 +246,13 @@ def propose_change(order_id: Id, body: ChangeIn, request: Request, actor: Actor 
     "/orders/{order_id}/changes/{seq}/confirm",
     response_model=OrderOut,
     summary="Confirm a proposed change: it becomes the version in force (변경차수 + 1)",
+    responses={409: {"model": ErrorOut, "description": PREPARING}},
 )
 def confirm_change(
     order_id: Id, seq: Seq, body: VersionIn, request: Request, actor: Actor = Depends(api_access(PARTIES))
 ):
     with database(request).transaction() as session:
-        return OrderOut.of(orders.confirm_change(session, actor, order_id, body.version, seq, store=_store(request)))
+        return OrderOut.of(orders.confirm_change(session, actor, order_id, body.version, seq))
 
 
 @router.post(

@@ -108,7 +108,7 @@ def agency_order_create(request: Request, form: Form, actor: Actor = Depends(pag
     data = orders.NegotiatedIn(code=code, start_date=day(form.get("start_date")), lines=lines)
     try:
         with database(request).transaction() as session:
-            order_id = orders.create_negotiated(session, actor, data, store_of(request)).id
+            order_id = orders.create_negotiated(session, actor, data).id
     except DomainError as error:
         if error.status == 404:
             raise
@@ -157,6 +157,8 @@ def _detail_page(request, actor, order_id, errors=None, values=None, status=200)
         side = orders.side_of(actor, order)
         pending = orders.pending_change(order)
         first = orders.version_of(order, 0)
+        # a document made after the step that called for it (`contract_documents`): the page refreshes
+        preparing = any(orders.document_status(version) == "preparing" for version in order.versions)
         context = {
             "order": order,
             "side": side,
@@ -165,9 +167,14 @@ def _detail_page(request, actor, order_id, errors=None, values=None, status=200)
             "current_lines": order.current_lines(),
             "next": orders.next_action(order, side),
             "differences": differences(order),
-            "can_confirm": order.status == "draft" and not orders.confirmed_by(first, side),
+            "preparing": preparing,
+            "can_confirm": order.status == "draft"
+            and not orders.confirmed_by(first, side)
+            and orders.document_status(first) == "ready",
             "can_change": order.status in ("contracted", "active") and pending is None,
-            "can_confirm_change": pending is not None and not orders.confirmed_by(pending, side),
+            "can_confirm_change": pending is not None
+            and not orders.confirmed_by(pending, side)
+            and orders.document_status(pending) == "ready",
             "can_terminate": side == "agency" and order.status in ("contracted", "active"),
             "catalog_number": orders.order_catalog_number(order),
             "errors": errors or {},
@@ -190,7 +197,7 @@ def order_document(request: Request, order_id: Id, seq: Seq, actor: Actor = Depe
         version = orders.version_of(order, seq)
         sha, filename = version.document_sha256, orders.document_filename(order, seq)
     if not sha:
-        raise NotFound()
+        raise orders.DocumentPreparing()
     return attachment(store_of(request).path_of(sha), filename, "application/pdf")
 
 
@@ -203,7 +210,10 @@ def _step(request, actor, order_id, form, function, notice, renamed=None):
             raise
         renamed = renamed or {}
         errors = {renamed.get(k, k): m for k, m in summary_only(form_errors(error), set(renamed)).items()}
-        return _detail_page(request, actor, order_id, errors, {}, error.status)
+        shown = _detail_page(request, actor, order_id, errors, {}, error.status)
+        if isinstance(error, orders.DocumentPreparing):  # the document is on its way: ask again soon
+            shown.headers["Retry-After"] = str(error.retry_after_seconds)
+        return shown
     return redirect(f"/orders/{order_id}", notice)
 
 
@@ -214,7 +224,7 @@ def order_confirm(request: Request, order_id: Id, form: Form, actor: Actor = Dep
         actor,
         order_id,
         form,
-        lambda session: orders.confirm(session, actor, order_id, version_of(form), store=store_of(request)),
+        lambda session: orders.confirm(session, actor, order_id, version_of(form)),
         "confirmed",
     )
 
@@ -237,7 +247,7 @@ def order_change(request: Request, order_id: Id, form: Form, actor: Actor = Depe
     known = {"reason", "lines"} | {f"lines.{p}.{n}" for p in range(20) for n in ("quantity", "months", "unit_price")}
 
     def propose(session):
-        orders.propose_change(session, actor, order_id, version_of(form), change, store_of(request))
+        orders.propose_change(session, actor, order_id, version_of(form), change)
 
     try:
         with database(request).transaction() as session:
@@ -262,7 +272,7 @@ def order_change_confirm(
         actor,
         order_id,
         form,
-        lambda session: orders.confirm_change(session, actor, order_id, version_of(form), seq, store=store_of(request)),
+        lambda session: orders.confirm_change(session, actor, order_id, version_of(form), seq),
         "change_confirmed",
     )
 

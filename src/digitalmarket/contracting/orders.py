@@ -24,7 +24,6 @@ from ..catalog.tables import PricePlan, Service
 from ..core import audit
 from ..core.clock import today_kst
 from ..core.errors import Conflict, NotFound, ValidationFailed
-from ..core.files import DocumentStore
 from ..core.i18n import N_, Text
 from ..core.notifications import notify
 from ..core.tables import utcnow
@@ -284,35 +283,34 @@ def order_catalog_number(order: Order) -> str | None:
     return contract.number if contract else None
 
 
-def _store_document(
-    store: DocumentStore, order: Order, version: OrderVersion, lines: list[OrderLine], catalog_number: str | None
-) -> None:
-    """Make and store the document of an order version. Call it before the order's row is written: writing
-    it takes the change feed's position under the audit chain's lock (migration 0010), which every other
-    writer then waits for until this transaction commits, and a document takes a fifth of a second.
-    A party whose profile lacks a detail the document prints is a 409 naming it (nothing is made)."""
+class DocumentPreparing(Conflict):
+    """The version's document is still being made (after the step that called for it committed, by the
+    consumer of `contract_documents`): nothing can be confirmed before it exists. 409 with ``Retry-After``."""
+
+    code = "document_preparing"
+    default_message = N_("The contract document is being prepared. Please check again in a moment.")
+    retry_after_seconds = 2
+
+
+def document_status(version: OrderVersion) -> str:
+    """``ready`` once the version's document is stored, ``preparing`` until then."""
+    return "ready" if version.document_sha256 else "preparing"
+
+
+def _refuse_until_document(version: OrderVersion) -> None:
+    if version.document_sha256 is None:
+        raise DocumentPreparing()
+
+
+def _conclude_document(order: Order, version: OrderVersion) -> dict:
+    """Both sides have confirmed the version: its document of record, with both confirmations (time in KST
+    and person) and dated the day of the second, is made after the commit (`contract_documents`), so the
+    version's document is emptied until then. The draft both confirmed stays in the store under its own
+    SHA-256, which the returned audit details name. A party detail missing since is a 409 naming it."""
     refuse_unless_parties_complete(order.agency, order.supplier)
-    data = document.contract_pdf(_terms(order, version, lines, catalog_number))
-    stored = store.accept(data, f"{order.code}-{version.seq}.pdf", "document")
-    version.document_sha256, version.document_size = stored.sha256, stored.size
-
-
-def _conclude_document(store: DocumentStore | None, order: Order, version: OrderVersion) -> dict:
-    """Both sides have confirmed the version: its document of record is made again with both confirmations
-    (time in KST and person) and dated the day of the second; the stored SHA-256 and size become the new
-    document's. The draft both confirmed stays in the store under its own SHA-256, which the returned
-    audit details name beside the new one."""
     draft = version.document_sha256
-    lines = sorted((line for line in order.lines if line.seq == version.seq), key=lambda line: line.position)
-    _store_document(store or _installed_store(), order, version, lines, order_catalog_number(order))
-    return {"draft_sha256": draft, "document_sha256": version.document_sha256}
-
-
-def _installed_store() -> DocumentStore:
-    """The installation's document store (``DM_DATA_DIR``), for callers that pass none."""
-    from ..core.settings import load_settings
-
-    return DocumentStore.of(load_settings())
+    version.document_sha256, version.document_size = None, None
+    return {"draft_sha256": draft}
 
 
 def document_filename(order: Order, seq: int) -> str:
@@ -383,14 +381,14 @@ def make_order(
     service: Service,
     asked: list[tuple[int, int, int, int]],
     start: date,
-    store: DocumentStore,
     quote: Quote | None = None,
     method: str | None = None,
     now: datetime | None = None,
     priced_at: Text | None = None,
     record: bool = True,
 ) -> Order:
-    """A draft order and its contract document (변경차수 0), waiting for both confirmations. The method
+    """A draft order (변경차수 0), waiting for its contract document (made after the commit:
+    `contract_documents`) and both confirmations. The method
     is a delivery request when the service has a catalog contract in force, unless given. With
     ``record=False`` the caller appends `created_event(order)` to the audit chain with its own events."""
     now = now or utcnow()
@@ -439,7 +437,6 @@ def make_order(
         created_at=now,
     )
     order.versions = [first]
-    _store_document(store, order, first, lines, contract.number if order.catalog_contract_id else None)
     suppliers = organisation_users(session, service.supplier_id)
     # Writing the order's row takes the change feed's position under the audit chain's lock (migration
     # 0010), held until the commit: only writes from here on.
@@ -475,14 +472,11 @@ def created_event(order: Order) -> dict:
             "method": order.method,
             "quote_id": order.quote_id,
             "total": first.total,
-            "document_sha256": first.document_sha256,
         },
     }
 
 
-def create_negotiated(
-    session: Session, actor: Actor, data: NegotiatedIn, store: DocumentStore, now: datetime | None = None
-) -> Order:
+def create_negotiated(session: Session, actor: Actor, data: NegotiatedIn, now: datetime | None = None) -> Order:
     """An order made directly, without a quote request, at prices at most the catalog price: a delivery
     request (납품요구) when the service has a catalog contract in force, else a negotiated contract (수의계약)."""
     now = now or utcnow()
@@ -516,7 +510,7 @@ def create_negotiated(
     asked = [(line.price_plan_id, line.quantity, line.months, line.unit_price) for line in data.lines]
     # With a catalog contract in force the order is a delivery request (납품요구) against it, at most its
     # prices and inside its period; without one it is a negotiated contract (수의계약).
-    return make_order(session, actor, service=service, asked=asked, start=data.start_date, store=store, now=now)
+    return make_order(session, actor, service=service, asked=asked, start=data.start_date, now=now)
 
 
 # --- confirming the contract ----------------------------------------------------------------------------------------
@@ -566,11 +560,10 @@ def confirm(
     order_id: int,
     version: int,
     now: datetime | None = None,
-    store: DocumentStore | None = None,
 ) -> Order:
-    """One side confirms the contract document; the second confirmation contracts the order, and it is
-    active at once when its start date has come. The second also makes the document of record, with both
-    confirmations, in ``store`` (the installation's when None); see `_conclude_document`."""
+    """One side confirms the contract document, once it exists (409 `DocumentPreparing` before); the
+    second confirmation contracts the order, and it is active at once when its start date has come. The
+    document of record, with both confirmations, is made after the commit; see `_conclude_document`."""
     now = now or utcnow()
     today = today_kst(now)
     order = visible_order(session, actor, order_id, lock=True)
@@ -579,6 +572,7 @@ def confirm(
     first = version_of(order, 0)
     if confirmed_by(first, side):
         raise Conflict(N_("You have already confirmed; the other side has not yet."))
+    _refuse_until_document(first)
     _check_tradable(session, order, order.start_date, order.end_date, today)
     if order.version != version:
         raise Conflict()
@@ -588,7 +582,7 @@ def confirm(
     seen = first.document_sha256
     _stamp(first, side, actor, now)
     both = confirmed_by(first, "agency") and confirmed_by(first, "supplier")
-    concluded = _conclude_document(store, order, first) if both else {}
+    concluded = _conclude_document(order, first) if both else {}
     order.updated_at = now
     confirmed = {
         "actor_user_id": actor.user_id,
@@ -672,7 +666,6 @@ def propose_change(
     order_id: int,
     version: int,
     change: ChangeIn,
-    store: DocumentStore,
     now: datetime | None = None,
 ) -> OrderVersion:
     """계약변경: new quantities, months or prices (never above today's catalog price) with a reason; the
@@ -762,7 +755,8 @@ def propose_change(
         created_at=now,
     )
     _stamp(proposal, side, actor, now)
-    _store_document(store, order, proposal, lines, order_catalog_number(order))
+    # its document (with the proposer's confirmation) is made after the commit: `contract_documents`
+    refuse_unless_parties_complete(order.agency, order.supplier)
     order.versions.append(proposal)
     for line in lines:
         order.lines.append(line)
@@ -792,10 +786,10 @@ def confirm_change(
     version: int,
     seq: int,
     now: datetime | None = None,
-    store: DocumentStore | None = None,
 ) -> Order:
-    """The other side confirms a proposed change: it becomes the version in force (변경차수 + 1), and its
-    document of record is made again with both confirmations (`_conclude_document`)."""
+    """The other side confirms a proposed change, once its document exists (409 `DocumentPreparing`
+    before): it becomes the version in force (변경차수 + 1), and its document of record, with both
+    confirmations, is made after the commit (`_conclude_document`)."""
     now = now or utcnow()
     today = today_kst(now)
     order = visible_order(session, actor, order_id, lock=True)
@@ -806,11 +800,12 @@ def confirm_change(
         raise Conflict(N_("There is no change waiting for confirmation."))
     if confirmed_by(proposal, side):
         raise Conflict(N_("You have already confirmed; the other side has not yet."))
+    _refuse_until_document(proposal)
     _check_tradable(session, order, proposal.start_date, proposal.end_date, today)
     if order.version != version:
         raise Conflict()
     _stamp(proposal, side, actor, now)
-    concluded = _conclude_document(store, order, proposal)
+    concluded = _conclude_document(order, proposal)
     proposal.status = "confirmed"
     order.status = new_state
     order.change_seq = proposal.seq

@@ -17,7 +17,6 @@ from ..accounts.permissions import AGENCY_BUYERS, SUPPLIERS, Actor, roles
 from ..accounts.rules import Role
 from ..accounts.schemas import ErrorOut
 from ..core.clock import today_kst
-from ..core.files import DocumentStore
 from . import orders, quotes
 from .order_api import OrderOut
 from .tables import Quote, QuoteRequest
@@ -222,10 +221,6 @@ class RequestOut(BaseModel):
         )
 
 
-def _store(request: Request) -> DocumentStore:
-    return DocumentStore.of(request.app.state.settings)
-
-
 @router.get(
     "/quote-requests",
     response_model=list[RequestOut],
@@ -279,7 +274,6 @@ def award(request_id: Id, body: AwardIn, request: Request, actor: Actor = Depend
             request_id,
             body.quote_id,
             body.version,
-            _store(request),
             reason=body.reason,
             early_reason=body.early_reason,
             fit_to_contract=body.fit_to_contract,

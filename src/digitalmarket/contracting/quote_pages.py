@@ -363,7 +363,6 @@ def agency_award(request: Request, request_id: Id, form: Form, actor: Actor = De
                 request_id,
                 quote_id,
                 version_of(form),
-                store_of(request),
                 reason=form.get("reason", ""),
                 early_reason=form.get("early_reason", ""),
                 fit_to_contract=form.get("fit_to_contract") == "1",

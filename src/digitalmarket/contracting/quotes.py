@@ -21,7 +21,6 @@ from ..catalog.tables import PricePlan, Service
 from ..core import audit
 from ..core.clock import KST, today_kst
 from ..core.errors import Conflict, NotFound, ValidationFailed
-from ..core.files import DocumentStore
 from ..core.i18n import N_, Text
 from ..core.notifications import notify
 from ..core.tables import utcnow
@@ -537,7 +536,6 @@ def award(
     request_id: int,
     quote_id: int,
     quote_version: int,
-    store: DocumentStore,
     now: datetime | None = None,
     *,
     reason: str = "",
@@ -555,7 +553,7 @@ def award(
     now = now or utcnow()
     today = today_kst(now)
     # Two awards of one request (a double click, two buyers) take turns: the second sees it awarded (409)
-    # before making a document, and never meets the first on the order's unique quote.
+    # before writing anything, and never meets the first on the order's unique quote.
     request = own_request(session, actor, request_id, lock=True)
     quote = next((q for q in request.quotes if q.id == quote_id), None)
     if quote is None:
@@ -591,7 +589,7 @@ def award(
         if other.id != quote.id and other.status in (QuoteState.REQUESTED, QuoteState.QUOTED):
             other.status = rules.move("quote", other.status, QuoteAction.PASS_OVER)
             passed_over.append(other)
-    # The quotes' versions are checked here, before the document is made: a supplier revising or declining
+    # The quotes' versions are checked here, before the order is written: a supplier revising or declining
     # at this moment is a 409 on one side, and no one holds the audit chain while waiting for these rows.
     session.flush()
     order = orders.make_order(
@@ -601,7 +599,6 @@ def award(
         asked=asked,
         start=start,
         quote=quote,
-        store=store,
         now=now,
         priced_at=N_("quoted"),
         record=False,

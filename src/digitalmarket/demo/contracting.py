@@ -25,7 +25,7 @@ from ..accounts.rules import Role
 from ..accounts.tables import Organisation, User
 from ..accounts.workflow import actor_of
 from ..catalog.tables import Service
-from ..contracting import catalog_contracts, orders, quotes
+from ..contracting import catalog_contracts, contract_documents, orders, quotes
 from ..contracting.rules import add_months
 from ..contracting.tables import CatalogContract, Order, Quote
 from ..core.clock import KST, today_kst
@@ -141,6 +141,12 @@ class World:
     contracted: dict[int, CatalogContract] = field(default_factory=dict)  # service id -> contract
     counts: Counter = field(default_factory=Counter)
     blocked: set[int] = field(default_factory=set)  # services whose trade will be suspended
+
+    def documents(self, order: Order) -> None:
+        """The documents the order's versions wait for, made at once: the whole history is one transaction,
+        so the after-commit consumer (`contract_documents`) would only run once it is over, and each
+        confirmation needs its document. The consumer then finds nothing left to make."""
+        contract_documents.make_pending(self.session, order, self.store)
 
 
 def _users(session: Session) -> dict[str, User]:
@@ -459,11 +465,11 @@ def _order_story(world: World, buyer: Actor, service: Service, asked: datetime, 
                 request.id,
                 quote.id,
                 quote.version,
-                world.store,
                 now=now,
                 reason=reason,
                 early_reason=early,
             )
+            world.documents(box["order"])
 
         cal.add(asked, ask)
         if fate != "waiting":  # else the first supplier has yet to answer
@@ -479,7 +485,8 @@ def _order_story(world: World, buyer: Actor, service: Service, asked: datetime, 
         def negotiate(now):
             given = [orders.OrderLineIn(p, q, m, ceiling_share(p, rng.uniform(0.9, 1.0))) for p, q, m in lines]
             data = orders.NegotiatedIn(service.code, start, given)
-            box["order"] = orders.create_negotiated(session, buyer, data, world.store, now=now)
+            box["order"] = orders.create_negotiated(session, buyer, data, now=now)
+            world.documents(box["order"])
 
         cal.add(asked, negotiate)
         ordered = asked
@@ -489,7 +496,8 @@ def _order_story(world: World, buyer: Actor, service: Service, asked: datetime, 
     def confirm(actor):
         def step(now):
             order = need(box, "order")
-            orders.confirm(session, actor, order.id, order.version, now=now, store=world.store)
+            orders.confirm(session, actor, order.id, order.version, now=now)
+            world.documents(order)
 
         return step
 
@@ -531,17 +539,15 @@ def _order_story(world: World, buyer: Actor, service: Service, asked: datetime, 
             if all(line.billing == "fixed" for line in order.current_lines()):
                 given = [orders.ChangeLineIn(g.position, g.quantity, g.months + 3, g.unit_price) for g in given]
             reason = CHANGES[0] if grow else CHANGES[2]
-            orders.propose_change(
-                session, buyer, order.id, order.version, orders.ChangeIn(reason, given), world.store, now=now
-            )
+            orders.propose_change(session, buyer, order.id, order.version, orders.ChangeIn(reason, given), now=now)
+            world.documents(order)
 
         def accept_change(now):
             order = need(box, "order")
             pending = orders.pending_change(order)
             if pending is not None:
-                orders.confirm_change(
-                    session, supplier, order.id, order.version, pending.seq, now=now, store=world.store
-                )
+                orders.confirm_change(session, supplier, order.id, order.version, pending.seq, now=now)
+                world.documents(order)
 
         cal.add(at(change_day, 10), propose)
         cal.add(at(change_day + timedelta(days=3), 15), accept_change)

@@ -110,10 +110,15 @@ def install_error_handlers(app: FastAPI) -> None:
     async def domain_error(request: Request, error: DomainError):
         locale = i18n.current_locale.get()
         if is_api(request):
-            return JSONResponse({"error": error.render(locale)}, status_code=error.status)
-        if isinstance(error, NotSignedIn):
+            answer = JSONResponse({"error": error.render(locale)}, status_code=error.status)
+        elif isinstance(error, NotSignedIn):
             return RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
-        return error_page(request, error.status, error.message)
+        else:
+            answer = error_page(request, error.status, error.message)
+        retry = getattr(error, "retry_after_seconds", None)  # something on its way (a contract document)
+        if retry:
+            answer.headers["Retry-After"] = str(retry)
+        return answer
 
     @app.exception_handler(RequestValidationError)
     async def validation_error(request: Request, error: RequestValidationError):
