@@ -8,9 +8,13 @@ import hashlib
 import io
 import logging
 import re
+import subprocess
+import sys
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pytest
+from fontTools.ttLib import TTFont
 from pypdf import PdfReader
 
 from digitalmarket.contracting import document, pdf_fonts
@@ -273,13 +277,28 @@ def test_the_same_document_gives_the_same_bytes(sample):
     assert contract_pdf(dataclasses.replace(doc, change_seq=1)) != pdf
 
 
-def test_fonts_kept_by_the_process_give_the_bytes_of_fonts_read_from_the_files(sample, monkeypatch):
-    doc, pdf, _ = sample
-    with_nanum = make_doc(supplier=Party("쀍테크 주식회사", "1208147521", "김가상", "서울"))
-    kept = contract_pdf(with_nanum)
-    monkeypatch.setattr(pdf_fonts, "add_font", lambda pdf, family, style, path: pdf.add_font(family, style, path))
-    assert contract_pdf(doc) == pdf
-    assert contract_pdf(with_nanum) == kept
+MAKE_IN_A_NEW_PROCESS = """
+import hashlib, sys
+sys.path.insert(0, sys.argv[1])
+from tests.contracting.test_document import make_doc, Party
+from digitalmarket.contracting.document import contract_pdf
+supplier = Party(sys.argv[2], "1208147521", "김가상", "서울")
+print(hashlib.sha256(contract_pdf(make_doc(supplier=supplier))).hexdigest())
+"""
+
+
+@pytest.mark.parametrize("supplier", ["(주)가상소프트", "쀍테크 주식회사"])
+def test_a_document_has_the_same_bytes_whichever_process_makes_it_first_or_later(supplier):
+    """Each process keeps fonts and the lines of the fixed texts: the first document a process makes (as
+    a fresh worker does) is the same, byte for byte, as the one this process makes after many others."""
+    doc = make_doc(supplier=Party(supplier, "1208147521", "김가상", "서울"))
+    for _ in range(2):
+        here = hashlib.sha256(contract_pdf(doc)).hexdigest()
+    root = str(Path(__file__).resolve().parents[2])
+    fresh = subprocess.run(
+        [sys.executable, "-c", MAKE_IN_A_NEW_PROCESS, root, supplier], capture_output=True, text=True, check=True
+    )
+    assert fresh.stdout.strip() == here
 
 
 @pytest.mark.parametrize(
@@ -332,6 +351,38 @@ def test_pretendard_covers_every_fixed_word():
         "₩ ~ 원정 확인 전 전자적으로 확인함 확인자 (KST)"
     )
     assert document.uncovered([footer_and_labels], coverage) == set()
+
+
+def test_names_in_syllables_no_fixed_word_uses_are_printed():
+    """A party's name, representative, address and confirming person typed in syllables that appear nowhere
+    in the document's own wording are embedded and read back (no empty boxes)."""
+    fixed = set("".join(document.document_text(make_doc())))
+    confirmed = Confirmation(datetime(2026, 2, 20, 1, 2, tzinfo=UTC), "뵙쬐냠")
+    supplier = Party("꿩냠뷁 솔루션", "1208147521", "휘닭꽥", "강원특별자치도 춘천시 꿩뷁길 7")
+    doc = make_doc(supplier=supplier, supplier_confirmation=confirmed)
+    typed = "꿩냠뷁솔루션휘닭꽥뵙쬐"
+    assert not set(typed) & fixed
+    pdf = contract_pdf(doc)
+    text = flat(" ".join(pages_text(pdf)))
+    for value in ("꿩냠뷁 솔루션", "휘닭꽥", "꿩뷁길 7", "뵙쬐냠"):
+        assert value in text
+    # and each of those syllables has its outline in the embedded font (the text is not drawn as boxes)
+    regular = pdf_fonts.prepared(document.pretendard_files()[""]).template
+    embedded = embedded_fonts(pdf)[f"MPDFAA+{regular.name}"]
+    for char in typed:
+        glyph = embedded["glyf"][embedded.getGlyphName(regular.glyph_ids[ord(char)])]
+        assert glyph.numberOfContours > 0, char
+
+
+def embedded_fonts(pdf: bytes) -> dict[str, TTFont]:
+    """The font programs a PDF embeds, by font name."""
+    fonts = {}
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        for font in page["/Resources"]["/Font"].values():
+            descendant = font.get_object()["/DescendantFonts"][0].get_object()
+            program = descendant["/FontDescriptor"]["/FontFile2"].get_data()
+            fonts[str(descendant["/BaseFont"])[1:]] = TTFont(io.BytesIO(program))
+    return fonts
 
 
 def test_a_syllable_pretendard_lacks_comes_from_nanum_gothic():

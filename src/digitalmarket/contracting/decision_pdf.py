@@ -17,6 +17,7 @@ from fpdf.enums import Align, XPos, YPos
 from ..core.i18n import N_
 from .decision_record import DecisionRecord, kst_time
 from .document import PRETENDARD, clean, embed_fonts, krw
+from .pdf_output import KeptFontsOutput
 from .rules import QUOTE_STATE_LABELS
 
 TITLE = "낙찰 결정 기록"
@@ -262,7 +263,7 @@ def decision_pdf(record: DecisionRecord) -> bytes:
     pdf.ln(1)
     text(f"낙찰 사유: {award['reason'] or '-'}", "B")
     text(f"조기 낙찰 사유: {award['early_reason'] or '-'}")
-    return bytes(pdf.output())
+    return bytes(pdf.output(output_producer_class=KeptFontsOutput))
 
 
 # --- CSV -------------------------------------------------------------------------------------------------------------

@@ -8,7 +8,9 @@ across pages with its heading repeated, and every page carries the contract numb
 
 Fonts: Pretendard GOV, shipped by the ``krds-uiux`` npm package in ``node_modules`` (found as the app
 finds KRDS: ``DM_FRONTEND_DIR``, else the project's ``node_modules``). fpdf2 reads its WOFF files
-directly and embeds a subset. The KRDS font is itself a subset (2,780 Hangul syllables: KS X 1001 and
+directly; what does not change from one document to the next (the parsed fonts, their outlines, the lines
+of the fixed paragraphs) is built once per process (`pdf_fonts`, `pdf_subset`, `pdf_output`, `pdf_table`;
+docs/contracting.md says how). The KRDS font is itself a subset (2,780 Hangul syllables: KS X 1001 and
 some more); when a document needs a character it lacks (a rare syllable in a name, say), NanumGothic from
 fonts-nanum is used for those characters if it is installed, else they stay missing (and are logged).
 
@@ -31,12 +33,14 @@ from pathlib import Path
 
 from fontTools.ttLib import TTFont
 from fpdf import FPDF, FontFace
-from fpdf.enums import Align, MethodReturnValue, TableBordersLayout, XPos, YPos
+from fpdf.enums import Align, MethodReturnValue, XPos, YPos
 
 from ..core.clock import KST
 from ..core.formatting import won
 from ..core.settings import PROJECT_ROOT
 from . import pdf_fonts
+from .pdf_output import KeptFontsOutput
+from .pdf_table import Table
 from .rules import VAT_PERCENT, vat_of
 
 log = logging.getLogger("digitalmarket.contracting")
@@ -358,6 +362,10 @@ class _ContractPDF(FPDF):
         self.set_text_color(*TEXT)
 
 
+#: The lines of the fixed paragraphs, per font, size, width and text: the same in every document.
+_FIXED_LINES: dict[tuple, list[str]] = {}
+
+
 class _Writer:
     """The document, section by section."""
 
@@ -379,12 +387,27 @@ class _Writer:
     def font(self, style: str = "", size: float = BODY_PT) -> None:
         self.pdf.set_font(PRETENDARD, style, size)
 
-    def paragraph(self, text: str, *, style: str = "", size: float = BODY_PT, indent: float = 0.0) -> None:
+    def paragraph(
+        self, text: str, *, style: str = "", size: float = BODY_PT, indent: float = 0.0, fixed: bool = False
+    ) -> None:
+        """A wrapped paragraph. The lines of a ``fixed`` one (the same words in every document) are broken
+        once per process and font, then printed line by line."""
         self.font(style, size)
-        self.pdf.set_x(self.pdf.l_margin + indent)
-        self.pdf.multi_cell(
-            self.pdf.epw - indent, LINE_H, clean(text), align=Align.L, new_x=XPos.LMARGIN, new_y=YPos.NEXT
-        )
+        width = self.pdf.epw - indent
+        text = clean(text)
+        outlines = getattr(self.pdf.current_font, "outlines", None)  # a font kept by pdf_fonts
+        if not fixed or outlines is None or not all(ord(char) in self.pdf.current_font.cmap for char in text):
+            self.pdf.set_x(self.pdf.l_margin + indent)
+            self.pdf.multi_cell(width, LINE_H, text, align=Align.L, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            return
+        key = (outlines, size, width, text)
+        lines = _FIXED_LINES.get(key)
+        if lines is None:
+            lines = self.pdf.multi_cell(width, LINE_H, text, dry_run=True, output=MethodReturnValue.LINES)
+            _FIXED_LINES[key] = lines
+        for line in lines:
+            self.pdf.set_x(self.pdf.l_margin + indent)
+            self.pdf.cell(width, LINE_H, line, align=Align.L, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
     def section(self, title: str, *, keep: float = 30.0) -> None:
         self.section_no += 1
@@ -398,13 +421,11 @@ class _Writer:
         self.font("", BODY_PT)
         self.pdf.set_draw_color(*RULE)
         self.pdf.set_line_width(0.2)
-        return self.pdf.table(
-            col_widths=col_widths,
-            width=self.pdf.epw,
+        return Table(
+            self.pdf,
+            col_widths,
             line_height=LINE_H,
             padding=(CELL_PAD_Y, CELL_PAD_X),
-            text_align="LEFT",
-            v_align="MIDDLE",
             headings_style=HEADING,
             **options,
         )
@@ -413,11 +434,14 @@ class _Writer:
         """A table row; a cell too long for one page continues in the rows below it (fpdf2 cannot break a
         row across pages), so no text is ever cut."""
         self.font("", BODY_PT)
-        split = [
-            self.pdf.multi_cell(width - 2 * CELL_PAD_X, LINE_H, text, dry_run=True, output=MethodReturnValue.LINES)
-            for width, (text, _) in zip(widths, cells, strict=True)
-        ]
-        if max(len(lines) for lines in split) <= MAX_ROW_LINES:
+        if all(len(text) < MAX_ROW_LINES for text, _ in cells):  # every line holds a character at least
+            split = None
+        else:
+            split = [
+                self.pdf.multi_cell(width - 2 * CELL_PAD_X, LINE_H, text, dry_run=True, output=MethodReturnValue.LINES)
+                for width, (text, _) in zip(widths, cells, strict=True)
+            ]
+        if split is None or max(len(lines) for lines in split) <= MAX_ROW_LINES:
             parts = [[text] for text, _ in cells]
         else:
             parts = [
@@ -462,7 +486,7 @@ class _Writer:
         self.pdf.set_text_color(*TEXT)
         self.pdf.ln(4)
         if not doc.concluded:
-            self.paragraph(DRAFT_NOTICE, style="B")
+            self.paragraph(DRAFT_NOTICE, style="B", fixed=True)
             self.pdf.ln(1)
         if doc.change_seq > 0:
             intro = (
@@ -518,7 +542,7 @@ class _Writer:
         self.section("계약 품목 및 금액", keep=40)
         widths = (10, 54, 22, 16, 12, 28, 32)
         align = ("CENTER", "LEFT", "CENTER", "RIGHT", "RIGHT", "RIGHT", "RIGHT")
-        with self.table(widths, repeat_headings=1) as table:
+        with self.table(widths) as table:
             heading = table.row()
             for text in ("번호", "품목", "단위", "수량", "개월", "단가", "금액"):
                 heading.cell(text, align="CENTER")
@@ -569,13 +593,13 @@ class _Writer:
         self.section("데이터 반환 및 파기", keep=35)
         policy = clean(self.doc.data_return_policy)
         if policy:
-            self.paragraph("가. 서비스의 데이터 반환·파기 정책", style="B")
+            self.paragraph("가. 서비스의 데이터 반환·파기 정책", style="B", fixed=True)
             self.paragraph(policy, indent=4)
             self.pdf.ln(1)
-            self.paragraph("나. 표준 조건", style="B")
-            self.paragraph(STANDARD_DATA_CLAUSE, indent=4)
+            self.paragraph("나. 표준 조건", style="B", fixed=True)
+            self.paragraph(STANDARD_DATA_CLAUSE, indent=4, fixed=True)
         else:
-            self.paragraph(STANDARD_DATA_CLAUSE)
+            self.paragraph(STANDARD_DATA_CLAUSE, fixed=True)
 
     def change_reason(self) -> None:
         reason = clean(self.doc.change_reason)
@@ -588,8 +612,8 @@ class _Writer:
         self.section("일반 조건", keep=35)
         for number, (title, text) in enumerate(STANDARD_TERMS, start=1):
             self.keep(LINE_H * 3)
-            self.paragraph(f"제{number}조 ({title})", style="B")
-            self.paragraph(text, indent=4)
+            self.paragraph(f"제{number}조 ({title})", style="B", fixed=True)
+            self.paragraph(text, indent=4, fixed=True)
             self.pdf.ln(1)
 
     def signatures(self) -> None:
@@ -598,7 +622,8 @@ class _Writer:
         self.pdf.ln(4)
         self.paragraph(
             "위 계약의 성립을 증명하기 위하여 발주기관과 계약상대자가 이 계약서를 디지털서비스 마켓에서 "
-            "전자적으로 확인하고, 각자 전자문서로 보관한다."
+            "전자적으로 확인하고, 각자 전자문서로 보관한다.",
+            fixed=True,
         )
         self.pdf.ln(2)
         self.font("B", 11)
@@ -607,7 +632,7 @@ class _Writer:
         self.pdf.ln(2)
         half = self.pdf.epw / 2
         widths = (half, half)
-        with self.table(widths, borders_layout=TableBordersLayout.ALL) as table:
+        with self.table(widths) as table:
             heading = table.row()
             heading.cell("발주기관", align="CENTER")
             heading.cell("계약상대자", align="CENTER")
@@ -701,7 +726,7 @@ def contract_pdf(doc: ContractDocument) -> bytes:
     writer.terms()
     writer.signatures()
     with _quiet("fontTools.subset"):  # it names every table of NanumGothic it drops when subsetting
-        return bytes(pdf.output())
+        return bytes(pdf.output(output_producer_class=KeptFontsOutput))
 
 
 @contextmanager
