@@ -12,8 +12,8 @@ import re
 from datetime import date
 from enum import StrEnum
 
-from ..core.errors import Conflict
 from ..core.i18n import N_, Text
+from ..core.states import StateMachine
 
 MAX_TITLE = 200
 MAX_DESCRIPTION = 4000
@@ -60,35 +60,22 @@ INTEREST_STATE_LABELS = {
     InterestState.WITHDRAWN: N_("Withdrawn"),
 }
 
-_KINDS = {
-    "notice": (NoticeState, NoticeAction, NOTICE_TRANSITIONS, NOTICE_STATE_LABELS, N_("The demand notice")),
-    "interest": (
-        InterestState,
-        InterestAction,
-        INTEREST_TRANSITIONS,
-        INTEREST_STATE_LABELS,
-        N_("Your interest"),
+_KINDS: dict[str, StateMachine] = {
+    "notice": StateMachine(NoticeState, NoticeAction, NOTICE_TRANSITIONS, NOTICE_STATE_LABELS, N_("The demand notice")),
+    "interest": StateMachine(
+        InterestState, InterestAction, INTEREST_TRANSITIONS, INTEREST_STATE_LABELS, N_("Your interest")
     ),
 }
 
 
 def move(kind: str, state: str, action: str) -> StrEnum:
     """The state after ``action`` on a ``kind`` (notice | interest) in ``state``, or 409 naming the state."""
-    states, actions, transitions, labels, subject = _KINDS[kind]
-    current = states(state)
-    try:
-        return transitions[(current, actions(action))]
-    except (KeyError, ValueError):
-        raise Conflict(
-            N_("%(subject)s is %(state)s; this step is not possible now.", subject=subject, state=labels[current])
-        ) from None
+    return _KINDS[kind].move(state, action)
 
 
 def allowed(kind: str, state: str) -> list[str]:
     """The actions possible in a state (for pages: which buttons to show)."""
-    states, _, transitions, _, _ = _KINDS[kind]
-    current = states(state)
-    return [str(action) for (source, action) in transitions if source == current]
+    return [str(action) for action in _KINDS[kind].allowed(state)]
 
 
 def parse_month(value: str | None) -> tuple[int, int] | None:

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
-from ..core.errors import Conflict
 from ..core.i18n import N_, Text
+from ..core.states import StateMachine, not_possible
 
 VAT_PERCENT = 10
 MAX_SERVICES_PER_REQUEST = 5
@@ -337,34 +337,31 @@ METHOD_LABELS = {
     "delivery_request": N_("Delivery request (납품요구)"),
 }
 
-_KINDS = {
-    "catalog": (CatalogState, CatalogAction, CATALOG_TRANSITIONS, CATALOG_STATE_LABELS, N_("The catalog contract")),
-    "quote": (QuoteState, QuoteAction, QUOTE_TRANSITIONS, QUOTE_STATE_LABELS, N_("The quote")),
-    "request": (RequestState, RequestAction, REQUEST_TRANSITIONS, REQUEST_STATE_LABELS, N_("The quote request")),
-    "order": (OrderState, OrderAction, ORDER_TRANSITIONS, ORDER_STATE_LABELS, N_("The contract")),
+_KINDS: dict[str, StateMachine] = {
+    "catalog": StateMachine(
+        CatalogState, CatalogAction, CATALOG_TRANSITIONS, CATALOG_STATE_LABELS, N_("The catalog contract")
+    ),
+    "quote": StateMachine(QuoteState, QuoteAction, QUOTE_TRANSITIONS, QUOTE_STATE_LABELS, N_("The quote")),
+    "request": StateMachine(
+        RequestState, RequestAction, REQUEST_TRANSITIONS, REQUEST_STATE_LABELS, N_("The quote request")
+    ),
+    "order": StateMachine(OrderState, OrderAction, ORDER_TRANSITIONS, ORDER_STATE_LABELS, N_("The contract")),
 }
 
 
 def move(kind: str, state: str, action: str) -> StrEnum:
     """The state after ``action`` on a ``kind`` (catalog | quote | request | order) in ``state``, or 409
     naming the state it is in."""
-    states, actions, transitions, labels, subject = _KINDS[kind]
-    current = states(state)
-    try:
-        return transitions[(current, actions(action))]
-    except (KeyError, ValueError):
-        raise Conflict(wrong_state(subject, labels[current])) from None
+    return _KINDS[kind].move(state, action)
 
 
-def wrong_state(subject: Text, state: Text) -> Text:
-    return N_("%(subject)s is %(state)s; this step is not possible now.", subject=subject, state=state)
+#: "<subject> is <state>; this step is not possible now." (also for refusals outside the tables).
+wrong_state = not_possible
 
 
 def allowed(kind: str, state: str) -> list[str]:
     """The actions possible in a state (for pages: which buttons to show)."""
-    states, _, transitions, _, _ = _KINDS[kind]
-    current = states(state)
-    return [str(action) for (source, action) in transitions if source == current]
+    return [str(action) for action in _KINDS[kind].allowed(state)]
 
 
 # --- quotes and orders: lines, periods, price ceilings -----------------------------------------------------------

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from ..core.errors import Conflict
 from ..core.i18n import N_, Text
+from ..core.states import StateMachine
 
 MAX_SUBJECT = 200
 MAX_BODY = 5000
@@ -92,29 +92,21 @@ PUBLISH_STATE_LABELS = {
     PublishState.UNPUBLISHED: N_("Unpublished"),
 }
 
-_KINDS = {
-    "inquiry": (InquiryState, InquiryAction, INQUIRY_TRANSITIONS, INQUIRY_STATE_LABELS, N_("The inquiry")),
-    "faq": (PublishState, PublishAction, PUBLISH_TRANSITIONS, PUBLISH_STATE_LABELS, N_("The FAQ entry")),
-    "notice": (PublishState, PublishAction, PUBLISH_TRANSITIONS, PUBLISH_STATE_LABELS, N_("The notice")),
+_KINDS: dict[str, StateMachine] = {
+    "inquiry": StateMachine(InquiryState, InquiryAction, INQUIRY_TRANSITIONS, INQUIRY_STATE_LABELS, N_("The inquiry")),
+    "faq": StateMachine(PublishState, PublishAction, PUBLISH_TRANSITIONS, PUBLISH_STATE_LABELS, N_("The FAQ entry")),
+    "notice": StateMachine(PublishState, PublishAction, PUBLISH_TRANSITIONS, PUBLISH_STATE_LABELS, N_("The notice")),
 }
 
 
 def move(kind: str, state: str, action: str) -> StrEnum:
     """The state after ``action`` on a ``kind`` (inquiry | faq | notice) in ``state``, or 409 naming it."""
-    states, actions, transitions, labels, subject = _KINDS[kind]
-    current = states(state)
-    try:
-        return transitions[(current, actions(action))]
-    except (KeyError, ValueError):
-        raise Conflict(
-            N_("%(subject)s is %(state)s; this step is not possible now.", subject=subject, state=labels[current])
-        ) from None
+    return _KINDS[kind].move(state, action)
 
 
 def allowed(kind: str, state: str) -> list[str]:
-    states, _, transitions, _, _ = _KINDS[kind]
-    current = states(state)
-    return [str(action) for (source, action) in transitions if source == current]
+    """The actions possible in a state (for pages: which buttons to show)."""
+    return [str(action) for action in _KINDS[kind].allowed(state)]
 
 
 def text_problem(value: str | None, maximum: int, required: bool = True) -> Text | None:

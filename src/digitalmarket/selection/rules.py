@@ -9,8 +9,8 @@ from datetime import date, timedelta
 from enum import StrEnum
 
 from ..catalog.rules import CLOUD_TYPES
-from ..core.errors import Conflict
 from ..core.i18n import N_, Text
+from ..core.states import StateMachine
 
 
 class State(StrEnum):
@@ -109,24 +109,26 @@ ACTION_LABELS = {
 }
 
 
+def _refusal(current: State) -> Text:
+    allowed = tuple(ACTION_LABELS[a] for a in allowed_actions(current)) or "-"
+    return N_(
+        "The application is %(state)s; this step is not possible now. Possible steps: %(allowed)s.",
+        state=STATE_LABELS[current],
+        allowed=allowed,
+    )
+
+
+#: An application's way from draft to publication; a refused step names the state and the possible steps.
+MACHINE: StateMachine[State, Action] = StateMachine(State, Action, TRANSITIONS, STATE_LABELS, refusal=_refusal)
+
+
 def allowed_actions(state: State) -> list[Action]:
-    return [action for (source, action) in TRANSITIONS if source == state]
+    return MACHINE.allowed(state)
 
 
 def move(state: str, action: str) -> State:
     """The state after ``action``, or 409 saying what state it is in and what is allowed."""
-    current = State(state)
-    try:
-        return TRANSITIONS[(current, Action(action))]
-    except (KeyError, ValueError):
-        allowed = tuple(ACTION_LABELS[a] for a in allowed_actions(current)) or "-"
-        raise Conflict(
-            N_(
-                "The application is %(state)s; this step is not possible now. Possible steps: %(allowed)s.",
-                state=STATE_LABELS[current],
-                allowed=allowed,
-            )
-        ) from None
+    return MACHINE.move(state, action)
 
 
 # --- documents ------------------------------------------------------------------------------------------

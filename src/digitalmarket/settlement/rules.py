@@ -22,8 +22,8 @@ from functools import lru_cache
 import holidays as _korean_holidays
 
 from ..contracting.rules import MAX_QUANTITY, amounts
-from ..core.errors import Conflict
 from ..core.i18n import N_, Text
+from ..core.states import StateMachine
 
 PAYMENT_DAYS = 5
 REVIEW_AFTER_DAYS = 30
@@ -235,18 +235,21 @@ COUNTED_STATES = (InvoiceState.REPORTED, InvoiceState.ACCEPTED, InvoiceState.CLA
 INSPECTED_STATES = (InvoiceState.ACCEPTED, InvoiceState.CLAIMED, InvoiceState.PAID)
 
 
+#: An invoice's way from the usage report to the payment.
+INVOICE_MACHINE: StateMachine[InvoiceState, InvoiceAction] = StateMachine(
+    InvoiceState,
+    InvoiceAction,
+    INVOICE_TRANSITIONS,
+    INVOICE_STATE_LABELS,
+    refusal=lambda current: N_(
+        "The invoice is %(state)s; this step is not possible now.", state=INVOICE_STATE_LABELS[current]
+    ),
+)
+
+
 def move(state: str, action: str) -> InvoiceState:
     """The state after ``action``, or 409 naming the state the invoice is in."""
-    current = InvoiceState(state)
-    try:
-        return INVOICE_TRANSITIONS[(current, InvoiceAction(action))]
-    except (KeyError, ValueError):
-        raise Conflict(
-            N_(
-                "The invoice is %(state)s; this step is not possible now.",
-                state=INVOICE_STATE_LABELS[current],
-            )
-        ) from None
+    return INVOICE_MACHINE.move(state, action)
 
 
 def is_overdue(state: str, due: date | None, today: date) -> bool:
