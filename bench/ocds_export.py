@@ -12,11 +12,11 @@ How the million releases are made, through the domain:
    commit's `src/` (`git archive HEAD`, recorded with the database, so that someone's change half-way
    in a shared checkout cannot break it): two years of trade played through the workflows (catalog
    contracts signed, amended, suspended, expired; orders awarded, contracted, changed, terminated,
-   completed; invoices paid), each event writing its release in its own transaction: about 1,500
-   releases of about 200 processes.
-2. `opendata.releases.backfill` is run over that database while the release builders it calls
+   completed; invoices paid), the consumer `opendata` writing each event's release after its commit:
+   about 1,500 releases of about 200 processes.
+2. `opendata.follow.backfill` is run over that database while the release builders it calls
    (`ocds.order_release`, `ocds.framework_release`) are recorded: the facts of every event, taken from
-   the domain objects by `order_facts` / `framework_facts` as the live workflows take them. It writes
+   the events and the domain objects by `order_facts` / `framework_facts` as the consumer takes them. It writes
    nothing (every release exists); the bench checks that the recorded release ids are exactly those in
    the database.
 3. Copy k (1, 2, ...) of the trade replays every recorded call through the same builders with the
@@ -80,7 +80,7 @@ from rich.table import Table  # noqa: E402
 from sqlalchemy import func, insert, select, text  # noqa: E402
 
 from digitalmarket.core.database import Database  # noqa: E402
-from digitalmarket.opendata import ocds, releases  # noqa: E402
+from digitalmarket.opendata import follow, ocds, releases  # noqa: E402
 from digitalmarket.opendata.tables import OcdsRelease  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
@@ -211,7 +211,7 @@ class BuilderCall:
 
 
 def record_builder_calls(db: Database) -> list[BuilderCall]:
-    """Run `releases.backfill` in a read-only unit of work and keep the arguments of every release it builds."""
+    """Run `follow.backfill` in a read-only unit of work and keep the arguments of every release it builds."""
     calls: list[BuilderCall] = []
     order_release, framework_release, write = ocds.order_release, ocds.framework_release, releases._write
 
@@ -233,7 +233,7 @@ def record_builder_calls(db: Database) -> list[BuilderCall]:
         mock.patch.object(releases, "_write", record_write),
         db.reading() as session,
     ):
-        written = releases.backfill(session)
+        written = follow.backfill(session)
         stored = set(session.scalars(select(OcdsRelease.release_id)))
     if written:
         raise RuntimeError(f"the backfill found {written} releases missing: the seeded trade is incomplete")

@@ -407,9 +407,9 @@ def export_ocds(
 
 @app.command("ocds-backfill")
 def ocds_backfill() -> None:
-    """Write the OCDS releases missing for existing orders and catalog contracts, with their original
-    dates (running it again writes nothing)."""
-    from .opendata.releases import backfill
+    """Write the OCDS releases missing for the events of the audit log, with their original dates, as the
+    consumer ``opendata`` writes them (running it again writes nothing; ``rebuild opendata`` writes all again)."""
+    from .opendata.follow import backfill
 
     with _database().transaction() as session:
         written = backfill(session)

@@ -50,11 +50,14 @@ def install() -> None:
 def _install_consumers() -> None:
     from .contracting import contract_documents
     from .opendata import feed
+    from .opendata import follow as open_data
 
     consumers.install(
         [
             # the contract documents (PDF) of orders, made after the steps that call for them
             contract_documents.consumer(),
+            # the OCDS releases of orders, payments and catalog contracts (opendata/follow.py)
+            open_data.consumer(),
         ],
         # the change feed's positions are numbered in commit order with the audit log's
         sequenced_with=[feed.number_changes],

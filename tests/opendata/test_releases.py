@@ -1,6 +1,7 @@
-"""OCDS releases written by the workflows, on SQLite and PostgreSQL: one per event, valid against the
-official 1.1.5 schema (closed code lists included), never changed once written, free of personal data,
-served as release and record packages, and written again from history by the backfill."""
+"""OCDS releases of the workflows' events, written after commit, on SQLite and PostgreSQL: one per event,
+valid against the official 1.1.5 schema (closed code lists included), never changed once written, free of
+personal data, served as release and record packages, and written again, the same, from the log by the
+backfill."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from sqlalchemy import delete, select
 
 from digitalmarket.contracting import catalog_contracts as cc
 from digitalmarket.core.files import DocumentStore
-from digitalmarket.opendata import releases
+from digitalmarket.opendata import follow
 from digitalmarket.opendata.tables import OcdsRelease, ReleaseIsImmutable
 from tests.contracting.buying import people_of
 from tests.opendata.ocds_schema import assert_valid, release_schema
@@ -190,21 +191,18 @@ def test_processes_are_listed_with_a_cursor(demo, client, history):
     assert client.get("/api/v1/ocds/processes?limit=0").status_code == 422
 
 
-def test_backfill_writes_the_missing_releases_from_history_once(demo, history):
+def test_backfill_writes_the_missing_releases_from_the_log_once(demo, history):
     live = {r.release_id: r for r in all_releases(demo)}
     with demo.transaction() as session:
-        assert releases.backfill(session) == 0  # nothing is missing
+        assert follow.backfill(session) == 0  # nothing is missing
     with demo.transaction() as session:  # as before open data existed
         session.execute(delete(OcdsRelease))
     with demo.transaction() as session:
-        assert releases.backfill(session) == len(live)
+        assert follow.backfill(session) == len(live)
     with demo.transaction() as session:
-        assert releases.backfill(session) == 0
+        assert follow.backfill(session) == 0
     again = {r.release_id: r for r in all_releases(demo)}
     assert set(again) == set(live)
     for release_id, row in again.items():
-        assert row.data["tag"] == live[release_id].data["tag"]
-        assert abs((row.date - live[release_id].date).total_seconds()) < 5
-        assert_valid("release-package-schema.json", _package(row.data))
-        for part in ("parties", "tender", "awards", "contracts", "relatedProcesses"):
-            assert row.data.get(part) == live[release_id].data.get(part), (release_id, part)
+        assert row.date == live[release_id].date
+        assert row.data == live[release_id].data, release_id

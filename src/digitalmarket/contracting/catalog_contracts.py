@@ -27,7 +27,6 @@ from ..core.i18n import N_, Text
 from ..core.ids import next_code
 from ..core.notifications import notify
 from ..core.tables import utcnow
-from ..opendata import releases as open_data
 from .rules import (
     CATALOG_OPEN_STATES,
     MAX_ITEM_NAME,
@@ -329,6 +328,15 @@ def notify_officers(session: Session, contract: CatalogContract, message: Text) 
     )
 
 
+def named(organisation: Organisation) -> dict:
+    """An organisation as a contract names it in its events: its name and public numbers."""
+    return {
+        "name": organisation.name,
+        "business_number": organisation.business_number,
+        "agency_code": organisation.agency_code,
+    }
+
+
 def _record(
     session: Session,
     contract: CatalogContract,
@@ -549,6 +557,7 @@ def sign(
     contract.status_reason = None
     contract.officer_id = actor.user_id
     contract.contracted_at = now or utcnow()
+    pps = session.get(Organisation, actor.organisation_id) if actor.organisation_id else None
     _record(
         session,
         contract,
@@ -559,10 +568,13 @@ def sign(
             "number": contract.number,
             "period": [start.isoformat(), end.isoformat()],
             "items": _item_details(checked),
+            # how the contract names its service and parties (open data publishes them so, as of this event)
+            "service": {"code": contract.service.code, "name": contract.service.name},
+            "supplier": named(contract.supplier),
+            **({"pps": named(pps)} if pps is not None else {}),
         },
         now=now,
     )
-    open_data.catalog_contracted(session, contract, now)
     notify_supplier(
         session,
         contract,
@@ -638,7 +650,6 @@ def amend(
         },
         now=now,
     )
-    open_data.catalog_amended(session, contract, seq, now)
     if change_request_id is None:
         message = N_("Catalog contract %(number)s is amended (change %(seq)s).", number=contract.number, seq=seq)
     else:
@@ -661,7 +672,6 @@ def suspend(
     contract.status = new_state
     contract.status_reason = text
     _record(session, contract, "suspend", actor.user_id, from_state=str(CatalogState.CONTRACTED), reason=text, now=now)
-    open_data.catalog_trade_changed(session, contract, True, text, now)
     notify_supplier(
         session,
         contract,
@@ -685,7 +695,6 @@ def resume(
     contract.status = new_state
     contract.status_reason = None
     _record(session, contract, "resume", actor.user_id, from_state=str(CatalogState.SUSPENDED), reason=text, now=now)
-    open_data.catalog_trade_changed(session, contract, False, text, now)
     notify_supplier(session, contract, N_("Trade under catalog contract %(number)s resumes.", number=contract.number))
     return contract
 
@@ -713,7 +722,6 @@ def expire_due_catalog_contracts(session: Session, today: date) -> list[CatalogC
             from_state=previous,
             details={"period_end": contract.period_end.isoformat()},
         )
-        open_data.catalog_expired(session, contract)
         notify_supplier(
             session,
             contract,

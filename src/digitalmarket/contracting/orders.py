@@ -27,9 +27,8 @@ from ..core.errors import Conflict, NotFound, ValidationFailed
 from ..core.i18n import N_, Text
 from ..core.notifications import notify
 from ..core.tables import utcnow
-from ..opendata import releases as open_data
 from . import document, rules
-from .catalog_contracts import active_catalog_contract, catalog_item_price
+from .catalog_contracts import active_catalog_contract, catalog_item_price, named
 from .codes import code_apart
 from .contract_pdf import refuse_unless_parties_complete
 from .rules import CatalogState, OrderAction, OrderState
@@ -442,7 +441,6 @@ def make_order(
     # 0010), held until the commit: only writes from here on.
     session.add(order)
     session.flush()
-    open_data.order_awarded(session, order, now)
     notify(
         session,
         suppliers,
@@ -472,6 +470,10 @@ def created_event(order: Order) -> dict:
             "method": order.method,
             "quote_id": order.quote_id,
             "total": first.total,
+            # how the contract names its service and parties (open data publishes them so, as of this event)
+            "service": {"code": order.service.code, "name": order.service.name},
+            "agency": named(order.agency),
+            "supplier": named(order.supplier),
         },
     }
 
@@ -620,10 +622,7 @@ def confirm(
     if order.start_date <= today:
         order.status = rules.move("order", order.status, OrderAction.ACTIVATE)
         events.append(_activated(order, actor.user_id))
-    with session.no_autoflush:
-        facts = open_data.order_facts(session, order, 0, "active")
     session.flush()
-    open_data.order_contracted(session, order, now, facts=facts)
     notify(
         session,
         other_side,
@@ -821,7 +820,6 @@ def confirm_change(
         object_id=order.id,
         details={"seq": proposal.seq, "total": proposal.total, **concluded},
     )
-    open_data.order_changed(session, order, proposal.seq, now)
     notify(
         session,
         _other_side(session, order, side),
@@ -895,7 +893,6 @@ def terminate(
         object_id=order.id,
         details={"reason": order.status_reason},
     )
-    open_data.order_ended(session, order, now)
     notify(
         session,
         organisation_users(session, order.supplier_id),
@@ -941,6 +938,5 @@ def activate_and_complete_due_orders(session: Session, today: date | None = None
             object_id=order.id,
             details={"end_date": order.end_date.isoformat()},
         )
-        open_data.order_ended(session, order, now)
         completed.append(order.code)
     return Advanced(activated, completed)

@@ -1,11 +1,14 @@
 """Tables of open data: OCDS releases (immutable, one per event) and the change feed's positions.
 
-``ocds_releases`` only grows: a release is written once, in the transaction of the event it tells, and
-never changed (the mapper refuses updates and deletes). ``feed_entries`` holds one row per object of the
-change feed (a service, an order, a catalog contract) with the position of its last change. Database
-triggers (created by the migration) write that row in the same transaction as every insert or update of
-the object's row, whatever code made the change: a sequence on PostgreSQL, a table counter on SQLite, in
-both cases handed out in commit order. See ``feed.py`` and docs/open-data.md.
+``ocds_releases`` only grows: a release is written once, after the commit of the event it tells, by the
+consumer ``opendata`` (``follow.py``), and never changed (the mapper refuses updates and deletes; only the
+consumer's ``reset`` empties the table, for a replay that writes the same releases again).
+
+``feed_entries`` holds one row per object of the change feed (a service, an order, a catalog contract)
+with the position of its last change. Database triggers (created by the migration) write that row in the
+same transaction as every insert or update of the object's row, whatever code made the change: a sequence
+on PostgreSQL, a table counter on SQLite, in both cases handed out in commit order. See ``feed.py`` and
+docs/open-data.md.
 """
 
 from __future__ import annotations

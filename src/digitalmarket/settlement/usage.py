@@ -30,7 +30,6 @@ from ..core.i18n import N_, Text
 from ..core.ids import next_code
 from ..core.notifications import notify
 from ..core.tables import utcnow
-from ..opendata import releases as open_data
 from . import rules
 from .rules import COUNTED_STATES, InvoiceAction, InvoiceState, LineTerms
 from .tables import Invoice, InvoiceItem, InvoiceRevision
@@ -519,7 +518,6 @@ def record_payment(
         object_id=invoice.id,
         details={"code": invoice.code, "paid_on": paid_on.isoformat(), "total": invoice.total, "late": late},
     )
-    open_data.invoice_paid(session, invoice, now)
     notify(
         session,
         organisation_users(session, order.supplier_id),

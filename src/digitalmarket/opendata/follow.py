@@ -1,0 +1,196 @@
+"""The consumer ``opendata``: writes the OCDS releases after commit, by following the audit log.
+
+No stage writes a release. The workflows of contracting and settlement record their events (an order
+awarded, contracted, changed, ended; an invoice paid; a catalog contract signed, amended, suspended,
+resumed, expired) and commit; right after, the consumers read the new events in log order
+(`core.consumers`), and this one writes the release that each event tells (`releases`), in the consumer's
+transaction with its new position. It runs inline, in the thread that committed, so an API call's releases
+exist when it answers; in ``DM_CONSUMERS=worker`` mode they follow within a second or so (the lag is on
+``/healthz/consumers``).
+
+A release is built from the event (its object, its details, its ``occurred_at`` as the release date), from
+what the log held before it (the change of an order in force, whether the order had ended, how many
+suspensions came before) and from the rows' versioned history (order versions and lines by ``seq``, catalog
+contract versions and items), never from what a row holds *now*: replaying the consumer from the start
+(`consumers.replay`, ``digitalmarket rebuild opendata``) writes the same releases, byte for byte, however the
+rows have changed since. ``backfill`` (``digitalmarket ocds-backfill``) hands the whole log to the same
+handler without emptying anything: it writes only the releases that are missing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
+
+from ..contracting.tables import CatalogContract, Order
+from ..core import consumers
+from ..core.audit import AuditEvent
+from ..settlement.tables import Invoice
+from . import ocds, releases
+from .tables import OcdsRelease
+
+NAME = "opendata"
+
+#: The events that tell a release (the order's and the catalog contract's steps that open data publishes).
+ORDER_ACTIONS = ("order.created", "order.contracted", "order.changed", "order.terminated", "order.completed")
+CATALOG_ACTIONS = (
+    "catalog_contract.contract",
+    "catalog_contract.amend",
+    "catalog_contract.suspend",
+    "catalog_contract.resume",
+    "catalog_contract.expire",
+)
+ACTIONS = (*ORDER_ACTIONS, "invoice.paid", *CATALOG_ACTIONS)
+ENDED = ("order.terminated", "order.completed")
+
+
+def consumer() -> consumers.Consumer:
+    """The consumer to install (`digitalmarket.subscribers`)."""
+    return consumers.consumer(NAME, ACTIONS, handle, reset=reset, title="OCDS releases")
+
+
+def handle(session: Session, events: Sequence[AuditEvent]) -> None:
+    """Write the release of each event, in log order."""
+    for event in events:
+        if event.action.startswith("catalog_contract."):
+            _catalog_event(session, event)
+        elif event.action == "invoice.paid":
+            _payment(session, event)
+        else:
+            _order_event(session, event)
+
+
+def reset(session: Session) -> None:
+    """Empty the releases before a replay. The mapper refuses to delete a release (`tables._refuse_delete`:
+    a published release is never taken back by the application); a replay writes every one of them again,
+    the same, so it empties the table with one core statement, which the mapper's event does not see."""
+    session.execute(delete(OcdsRelease))
+
+
+def backfill(session: Session) -> int:
+    """Write the releases missing for the whole log (those already there are left as they are); how many
+    were written. Running it again writes nothing."""
+    before = session.scalar(select(func.count()).select_from(OcdsRelease)) or 0
+    position = 0
+    while True:
+        events = list(
+            session.scalars(
+                select(AuditEvent)
+                .where(AuditEvent.seq > position, AuditEvent.action.in_(ACTIONS))
+                .order_by(AuditEvent.seq)
+                .limit(1000)
+            )
+        )
+        if not events:
+            break
+        handle(session, events)
+        position = events[-1].seq
+    return (session.scalar(select(func.count()).select_from(OcdsRelease)) or 0) - before
+
+
+# --- what the log held before an event ----------------------------------------------------------------------------
+
+
+def _before(session: Session, event: AuditEvent, object_type: str, object_id: int, actions: Iterable[str]):
+    """The events of an object with one of ``actions``, earlier in the log than ``event``, oldest first."""
+    return session.scalars(
+        select(AuditEvent)
+        .where(
+            AuditEvent.object_type == object_type,
+            AuditEvent.object_id == str(object_id),
+            AuditEvent.action.in_(tuple(actions)),
+            AuditEvent.seq < event.seq,
+        )
+        .order_by(AuditEvent.seq)
+    ).all()
+
+
+def _change_in_force(session: Session, event: AuditEvent, order_id: int) -> int:
+    """The order's 변경차수 in force when ``event`` happened: the last change confirmed before it."""
+    changes = _before(session, event, "order", order_id, ["order.changed"])
+    return max((int(change.details.get("seq", 0)) for change in changes), default=0)
+
+
+def _order_named(session: Session, event: AuditEvent, order: Order) -> releases.Named:
+    """The names recorded by the order's award event (this event, or the first ``order.created``)."""
+    if event.action == "order.created":
+        return releases.order_named(order, event.details)
+    created = session.scalars(
+        select(AuditEvent.details)
+        .where(
+            AuditEvent.object_type == "order",
+            AuditEvent.object_id == str(order.id),
+            AuditEvent.action == "order.created",
+        )
+        .order_by(AuditEvent.id)
+        .limit(1)
+    ).first()
+    return releases.order_named(order, created)
+
+
+# --- the releases of each event -------------------------------------------------------------------------------------
+
+
+def _order_event(session: Session, event: AuditEvent) -> None:
+    order = session.get(Order, int(event.object_id))
+    if order is None:
+        return
+    named = _order_named(session, event, order)
+    moment, details = event.occurred_at, event.details or {}
+    if event.action == "order.created":
+        releases.order_awarded(session, order, moment, named)
+    elif event.action == "order.contracted":
+        releases.order_contracted(session, order, moment, named)
+    elif event.action == "order.changed":
+        releases.order_changed(session, order, int(details["seq"]), moment, named)
+    else:  # ended: terminated early, with its reason, or completed at the end of its period
+        termination = details.get("reason", "") if event.action == "order.terminated" else None
+        seq = _change_in_force(session, event, order.id)
+        releases.order_ended(session, order, moment, seq=seq, termination=termination, named=named)
+
+
+def _payment(session: Session, event: AuditEvent) -> None:
+    invoice = session.get(Invoice, int(event.object_id))
+    if invoice is None:
+        return
+    order = session.get(Order, invoice.order_id)
+    details = event.details or {}
+    paid_on = details.get("paid_on")
+    payment = ocds.Payment(
+        details.get("code", invoice.code),
+        date.fromisoformat(paid_on) if paid_on else invoice.paid_on,
+        int(details.get("total", invoice.total)),
+        invoice.month,
+    )
+    ended = bool(_before(session, event, "order", order.id, ENDED))
+    seq = _change_in_force(session, event, order.id)
+    named = _order_named(session, event, order)
+    releases.invoice_paid(session, order, payment, event.occurred_at, seq=seq, ended=ended, named=named)
+
+
+def _catalog_event(session: Session, event: AuditEvent) -> None:
+    contract = session.get(CatalogContract, int(event.object_id))
+    if contract is None or contract.number is None:
+        return
+    signed = event if event.action == "catalog_contract.contract" else None
+    if signed is None:
+        signed = next(iter(_before(session, event, "catalog_contract", contract.id, [CATALOG_ACTIONS[0]])), None)
+    named = releases.framework_named(session, contract, signed.details if signed is not None else None)
+    moment, details = event.occurred_at, event.details or {}
+    seq = int(details.get("change_seq", 0))
+    action = event.action.removeprefix("catalog_contract.")
+    if action == "contract":
+        releases.catalog_contracted(session, contract, moment, named)
+    elif action == "amend":
+        releases.catalog_amended(session, contract, seq, moment, named)
+    elif action in ("suspend", "resume"):
+        number = len(_before(session, event, "catalog_contract", contract.id, [event.action])) + 1
+        reason = details.get("reason", "")
+        releases.catalog_trade_changed(
+            session, contract, action == "suspend", reason, moment, number=number, seq=seq, named=named
+        )
+    else:
+        releases.catalog_expired(session, contract, moment, seq=seq, named=named)
