@@ -14,20 +14,6 @@ from __future__ import annotations
 
 from .core import consumers, events, sections
 
-#: The steps that change what the search facts hold of a service (search/facts.py).
-SEARCH_FACTS = (
-    "service.",  # published, edited, suspended, re-published, its certificate renewed ...
-    "catalog_contract.contract",  # listed in the shopping mall, and no longer:
-    "catalog_contract.amend",
-    "catalog_contract.suspend",
-    "catalog_contract.resume",
-    "catalog_contract.expire",
-    "order.contracted",  # its number of contracts
-    "review.created",  # its rating
-    "review.edited",
-    "review.removed",
-)
-
 
 def install() -> None:
     """Fill the registries of event subscribers and page sections (idempotent: each call replaces them)."""
@@ -37,8 +23,9 @@ def install() -> None:
         [
             # a service published or rewritten: its index terms (before the facts, which read them)
             events.subscribe(search_projections.INDEXED, search_projections.services_changed),
-            # what a search shows of a service changed: the search facts reload in every process
-            events.subscribe(SEARCH_FACTS, search_projections.search_facts_changed),
+            # what a search shows of a service changed (search/changes.py: a service's own steps, its catalog
+            # contract, its orders, its reviews): every process follows the change at its next search
+            events.subscribe(search_projections.FACT_ACTIONS, search_projections.search_facts_changed),
             # a supplier renamed or resized on its profile: its services' index rows and the search facts
             events.subscribe("organisation.updated", search_projections.supplier_changed),
         ]

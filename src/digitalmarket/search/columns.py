@@ -5,20 +5,24 @@ Per-service facts are kept as numpy arrays indexed by position, so that a filter
 over an array, a facet count one `bincount`, and a set of services a boolean mask, whatever the size of
 the catalog. Ties of every sort are broken by code, which is simply the lower position.
 
-Built once per catalog revision together with the catalog's facts (`facts.py`).
+Built on first use from the catalog's facts (`facts.py`); when a change of the catalog leaves the same
+services published, the facts that follow it patch a copy of the columns (`patched`) instead of building
+them again.
 """
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Iterable
 from operator import attrgetter
 
 import numpy as np
 
-from .facts import FACETS, Entry
+from .entries import FACETS, Entry
 
-#: The orders of the catalog besides relevance: key of an entry, ties by code (see `Columns.order`).
+#: The orders of the catalog besides relevance: key of an entry, ties by code. `Columns.order` computes
+#: the same orders over arrays (a test compares them).
 SORT_KEYS = {
     "newest": lambda e: -e.published_at.timestamp(),
     "price": lambda e: (e.price is None, e.price or 0),
@@ -47,6 +51,9 @@ class Columns:
         self.price = np.fromiter(
             (-1 if e.price is None else e.price for e in self.entries), dtype=np.int64, count=self.size
         )
+        self.published = np.fromiter((e.published_at.timestamp() for e in self.entries), float, count=self.size)
+        self.rating = np.fromiter((np.nan if e.rating is None else e.rating for e in self.entries), float, self.size)
+        self.contracts = np.fromiter((e.contracts for e in self.entries), dtype=np.int64, count=self.size)
         self._orders: dict[str, np.ndarray] = {}
         self._named: dict[str, list[int]] = {}
         for position, entry in enumerate(self.entries):
@@ -93,10 +100,59 @@ class Columns:
     def order(self, sort: str) -> np.ndarray:
         """Every position in the order of a sort of `SORT_KEYS`, ties by code (computed once)."""
         if sort not in self._orders:
-            key = SORT_KEYS[sort]
-            ordered = sorted(range(self.size), key=lambda position: key(self.entries[position]))
-            self._orders[sort] = np.array(ordered, dtype=np.int64)
+            if sort not in SORT_KEYS:
+                raise KeyError(sort)
+            positions = np.arange(self.size)
+            unrated, unpriced = np.isnan(self.rating), self.price < 0
+            keys = {  # np.lexsort: the last key first
+                "newest": (positions, -self.published),
+                "price": (positions, np.where(unpriced, 0, self.price), unpriced),
+                "rating": (positions, -self.contracts, -np.nan_to_num(self.rating), unrated),
+                "contracts": (positions, -self.contracts),
+            }
+            self._orders[sort] = np.lexsort(keys[sort]).astype(np.int64)
         return self._orders[sort]
+
+    def patched(self, changed: dict[int, Entry | None]) -> Columns | None:
+        """A copy with the facts of some services replaced (by id; None: no longer published), sharing
+        what they leave alone; None when a service enters or leaves the catalog, since every position
+        after it moves (build the columns again then)."""
+        at: dict[int, Entry] = {}
+        for service_id, entry in changed.items():
+            slot = int(self._slot[service_id]) if 0 <= service_id < len(self._slot) else -1
+            if entry is None or slot < 0:
+                return None
+            at[slot] = entry
+        new = copy.copy(self)
+        new.entries = list(self.entries)
+        new.values = {name: list(values) for name, values in self.values.items()}
+        new.codes = {name: codes.copy() for name, codes in self.codes.items()}
+        new.price, new.published = self.price.copy(), self.published.copy()
+        new.rating, new.contracts = self.rating.copy(), self.contracts.copy()
+        new._orders, new._texts = {}, dict(self._texts)
+        for position, entry in at.items():
+            old = new.entries[position]
+            new.entries[position] = entry
+            for name, value in zip(FACETS, entry.facets, strict=True):
+                values = new.values[name]
+                if value is not None and value not in values:
+                    values.append(value)
+                new.codes[name][position] = -1 if value is None else values.index(value)
+            new.price[position] = -1 if entry.price is None else entry.price
+            new.published[position] = entry.published_at.timestamp()
+            new.rating[position] = np.nan if entry.rating is None else entry.rating
+            new.contracts[position] = entry.contracts
+            if old.name_terms != entry.name_terms:
+                if new._named is self._named:
+                    new._named = dict(self._named)
+                for term in old.name_terms - entry.name_terms:
+                    new._named[term] = [p for p in new._named.get(term, []) if p != position]
+                for term in entry.name_terms - old.name_terms:
+                    new._named[term] = [*new._named.get(term, []), position]
+            for field in ("name", "name_chosung", "supplier_chosung"):
+                if getattr(old, field) != getattr(entry, field):
+                    new._texts.pop(field, None)
+        return new
 
     # --- words of names and 초성 -------------------------------------------------------------------------
 

@@ -1,14 +1,25 @@
 """What search needs to know about every published service, kept in memory per process.
 
 Filters, facets, sorts, 초성 search, typo corrections and suggestions all work on small per-service
-facts (type, category, CSAP grade, supplier size, deployment, main plan's price, name terms ...). Reading
-them from the database on every search would cost more than the search itself, so each process keeps
-a `Facts` snapshot and reloads it when the catalog's revision token (`catalog_revision`) differs from
-the one it was built at, or when the day (in Korea) has changed, since catalog contracts start and end
-with the calendar. The token is replaced (`catalog_changed`), in the changing transaction, by every step
-that changes what the facts hold: the subscribers of those steps' events (`digitalmarket.subscribers`,
-`projections.py`) and the index itself (`search.index_service`). So a search never sees a catalog older
-than its own transaction; tokens are random, so a rolled-back change can never be mistaken for a later one.
+facts (type, category, CSAP grade, supplier size, deployment, main plan's price, name terms ...: an
+`entries.Entry` each). Reading them from the database on every search would cost more than the search
+itself, so each process keeps a `Facts` snapshot, and each search first reads the catalog's revision token
+(`catalog_revision`, one row). The token is replaced (`catalog_changed`), in the changing transaction, by
+every step that changes what the facts hold: the subscribers of those steps' events (`projections.py`,
+installed by `digitalmarket.subscribers`). Tokens are random, so a rolled-back change can never be
+mistaken for a later one.
+
+When the token has moved, the facts *follow* the event log (`changes.py`): they remember the position of
+the last event they applied, read the events after it that change search facts, and load again the facts
+of only the services those events touch (a renamed supplier's services, a reviewed service ...), in
+milliseconds where loading every service takes seconds on a large catalog. The new snapshot shares what
+the change left alone (the columns are patched, the vocabulary is kept unless texts changed). Every
+process follows the same log, so the process that made the change and every other one see it at their
+next search. A full load remains for the first search, a new day (in Korea: catalog contracts start and
+end with the calendar) and more changes than following is worth (`MAX_CHANGES`, `MAX_SERVICES`).
+
+A search inside the very transaction that changed the catalog sees that change: its facts are followed
+for that transaction only and never shared, since it may still roll back.
 """
 
 from __future__ import annotations
@@ -17,83 +28,34 @@ import bisect
 import threading
 import uuid
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from dataclasses import dataclass, field, replace
+from datetime import date
 from typing import TYPE_CHECKING
 
 import numpy as np
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from ..accounts.tables import Organisation
-from ..catalog.rules import ServiceStatus
-from ..catalog.tables import PricePlan, Service
-from ..contracting.tables import CatalogContract, Order
 from ..core.clock import today_kst
-from ..settlement.tables import Review
-from .hangul import chosung, edit_distance
-from .tables import CatalogRevision, ServiceSearch
+from . import changes, entries
+from .entries import Entry
+from .hangul import edit_distance
+from .tables import CatalogRevision
 
 if TYPE_CHECKING:
     from .columns import Columns
 
 TYPO_MIN_LENGTH = 4
-NO_CSAP = "none"
-PRICE_BANDS = ((0, 99_999), (100_000, 999_999), (1_000_000, 9_999_999), (10_000_000, None))
-FACETS = ("type", "category", "csap", "size", "deployment", "price", "contract")
 CACHED_DATABASES = 4
 CACHED_PHRASES = 5_000
 CACHED_ANSWERS = 2_000
-
-
-@dataclass(slots=True)
-class Entry:
-    """The facts of one published service. Shared by every search of a process: never changed once
-    built (not frozen only because a frozen dataclass is several times slower to build, and the facts
-    of a large catalog build hundreds of thousands)."""
-
-    id: int
-    code: str
-    name: str
-    supplier: str
-    type: str
-    category_id: int
-    csap: str  # 상 | 중 | 하, or "" without a certificate
-    size: str  # the supplier's size: sme | middle | large
-    deployment: str
-    published_at: datetime
-    price: int | None  # the unit price of its main plan (대표 요금제), in won without VAT
-    name_terms: frozenset[str]
-    name_chosung: str
-    supplier_chosung: str
-    contracts: int = 0
-    rating: float | None = None
-    has_contract: bool = False
-    price_unit: str = ""  # the main plan's unit as listed (사용자/월)
-    price_billing: str = ""  # and its billing (monthly | usage | fixed)
-    facets: tuple = ()  # the value of each of `FACETS`, in that order (None: not counted)
-
-    def __post_init__(self) -> None:
-        values = (
-            self.type,
-            self.category_id,
-            self.csap or NO_CSAP,
-            self.size or None,
-            self.deployment,
-            band(self.price),
-            self.has_contract,
-        )
-        self.facets = values
-
-
-def band(price: int | None) -> str | None:
-    """The price band of a main plan's price, as the price facet names it ("100000-999999", "10000000-")."""
-    if price is None:
-        return None
-    for low, high in PRICE_BANDS:
-        if high is None or price <= high:
-            return f"{low}-{high if high is not None else ''}"
-    return None
+MAX_CHANGES = 1_000
+"""More events than this since the facts were built: load them all again rather than follow."""
+MAX_SERVICES = 2_000
+"""More services touched than this (a supplier with many services renamed ...): load them all again."""
+TEXT_ACTIONS = ("service.published", "service.updated", "organisation.updated")
+"""Steps that may change indexed texts, hence the index's vocabulary."""
+_PENDING = "search_facts_pending"
 
 
 @dataclass
@@ -103,6 +65,9 @@ class Facts:
     indexed: int  # services in the index (any status): the N of the idf
     average_length: float
     day: date | None = None  # the day (KST) the facts were loaded
+    position: int = 0  # the last event of the log applied (`changes.py`)
+    anchor: str = ""  # and its hash
+    lengths: dict[int, int] = field(default_factory=dict, repr=False)  # each indexed service's length
     _vocabulary: dict[str, int] | None = field(default=None, repr=False)
     _deletions: dict[str, set[str]] | None = field(default=None, repr=False)
     _sorted_terms: list[str] | None = field(default=None, repr=False)
@@ -193,11 +158,6 @@ class Facts:
         return out
 
 
-def without_vat(unit_price: int, vat_included: bool) -> int:
-    """A unit price in won without VAT (10%), rounded to the won."""
-    return round(unit_price / 1.1) if vat_included else unit_price
-
-
 def _deletes(word: str) -> set[str]:
     return {word[:i] + word[i + 1 :] for i in range(len(word))}
 
@@ -210,6 +170,7 @@ def catalog_changed(session: Session) -> None:
     if not session.execute(change.execution_options(synchronize_session=False)).rowcount:
         session.add(CatalogRevision(id=1, token=token))
         session.flush()
+    session.info[_PENDING] = session.get_transaction()  # this transaction's searches see the change
 
 
 _cache: dict[str, Facts] = {}
@@ -217,115 +178,95 @@ _lock = threading.Lock()
 
 
 def facts(session: Session) -> Facts:
-    """The facts of the catalog as the session's transaction sees it (from the cache when current)."""
+    """The facts of the catalog as the session's transaction sees it (from the cache when current,
+    followed from the cache's position when not, loaded in full as a last resort)."""
     token = session.scalar(select(CatalogRevision.token).where(CatalogRevision.id == 1)) or ""
     key = str(session.get_bind().url)
     cached = _cache.get(key)
-    if cached is not None and cached.token == token and cached.day == today_kst():
+    today = today_kst()
+    if cached is not None and cached.token == token and cached.day == today:
         return cached
-    return _replace(key, _load(session, token))
+    current = follow(session, cached, token) if cached is not None and cached.day == today else None
+    if current is None:
+        current = load(session, token)
+    pending = session.info.get(_PENDING)
+    if pending is not None and pending is session.get_transaction():
+        return current  # it holds this transaction's own change, which may still roll back: not shared
+    return _replace(key, current)
+
+
+def load(session: Session, token: str) -> Facts:
+    """The facts of every published service (a full load)."""
+    position, anchor = changes.head(session)  # first: a change committed meanwhile is applied again, never lost
+    found = entries.read(session)
+    lengths = entries.lengths(session)
+    return Facts(
+        token=token,
+        entries=found,
+        indexed=len(lengths),
+        average_length=_average(lengths.values(), len(lengths)),
+        day=today_kst(),
+        position=position,
+        anchor=anchor,
+        lengths=lengths,
+    )
+
+
+def follow(session: Session, known: Facts, token: str) -> Facts | None:
+    """``known`` brought up to the log as the session sees it, by loading again the facts of only the
+    services the events since its position touched; None when a full load is the better way."""
+    if not changes.same_log(session, known.position, known.anchor):
+        return None
+    found = changes.changes_after(session, known.position, MAX_CHANGES + 1)
+    if len(found) > MAX_CHANGES:
+        return None
+    if not found:
+        return replace(known, token=token)
+    touched = changes.services_touched(session, found)
+    if len(touched) > MAX_SERVICES:
+        return None
+    fresh = entries.read(session, touched)
+    lengths = dict(known.lengths)
+    lengths.update(entries.lengths(session, touched))
+    total = known.average_length * known.indexed
+    total += sum(lengths.get(i, 0) for i in touched) - sum(known.lengths.get(i, 0) for i in touched)
+    changed = {i: fresh.get(i) for i in touched if fresh.get(i) != known.entries.get(i)}
+    updated = dict(known.entries)
+    for service_id, entry in changed.items():
+        if entry is None:
+            updated.pop(service_id, None)
+        else:
+            updated[service_id] = entry
+    texts = any(change.action in TEXT_ACTIONS for change in found)
+    sequenced = [change for change in found if change.position is not None]
+    last = sequenced[-1] if sequenced else None
+    columns = known._columns.patched(changed) if known._columns is not None and changed else known._columns
+    keep_postings = not texts and columns is not None  # the same services hold the same words, in place
+    return Facts(
+        token=token,
+        entries=updated,
+        indexed=len(lengths),
+        average_length=_average([total], len(lengths)),
+        day=known.day,
+        position=last.position if last else known.position,
+        anchor=(last.hash or "") if last else known.anchor,
+        lengths=lengths,
+        _vocabulary=None if texts else known._vocabulary,
+        _deletions=None if texts else known._deletions,
+        _sorted_terms=None if texts else known._sorted_terms,
+        _columns=columns,
+        _postings=dict(known._postings) if keep_postings else {},
+    )
+
+
+def _average(total, count: int) -> float:
+    return float(sum(total)) / count if count else 1.0
 
 
 def _replace(key: str, loaded: Facts) -> Facts:
     with _lock:
-        _cache.pop(key, None)
+        _cache.pop(key, None)  # a reader of an older snapshot may put back older facts: the next one follows on
         while len(_cache) >= CACHED_DATABASES:  # tests and tools may open many databases in one process
             _cache.pop(next(iter(_cache)))
         _cache[key] = loaded
     return loaded
-
-
-def _contracting(session: Session) -> tuple[dict[int, int], set[int], dict[int, float]]:
-    """Per service, its number of use contracts (contracted, in use or done), the services with a
-    catalog contract in force today (listed in the shopping mall), and per service its average rating
-    by the agencies that used it (one decimal)."""
-    counted = ("contracted", "active", "completed", "terminated")
-    contracts = dict(
-        session.execute(
-            select(Order.service_id, func.count()).where(Order.status.in_(counted)).group_by(Order.service_id)
-        ).all()
-    )
-    today = today_kst()
-    in_mall = set(
-        session.scalars(
-            select(CatalogContract.service_id).where(
-                CatalogContract.status == "contracted",
-                CatalogContract.period_start <= today,
-                CatalogContract.period_end >= today,
-            )
-        )
-    )
-    ratings = {
-        service_id: round(float(value), 1)
-        for service_id, value in session.execute(
-            select(Review.service_id, func.avg(Review.rating)).group_by(Review.service_id)
-        )
-    }
-    return contracts, in_mall, ratings
-
-
-def _load(session: Session, token: str) -> Facts:
-    # The headline price of a service is its main plan's (chosen by the supplier), never the cheapest
-    # plan of any kind: an add-on's 150 won per GB is not the price of a video-meeting service.
-    prices: dict[int, tuple[int, str, str]] = {}
-    plans = session.execute(
-        select(PricePlan.service_id, PricePlan.unit_price, PricePlan.vat_included, PricePlan.unit, PricePlan.billing)
-        .join(Service, Service.id == PricePlan.service_id)
-        .where(Service.status == ServiceStatus.PUBLISHED, PricePlan.position == Service.main_plan_position)
-    )
-    for service_id, unit_price, vat_included, unit, billing in plans:
-        prices[service_id] = (without_vat(unit_price, vat_included), unit, billing)
-    rows = session.execute(
-        select(
-            Service.id,
-            Service.code,
-            Service.name,
-            Service.type,
-            Service.category_id,
-            Service.csap_grade,
-            Service.deployment,
-            Service.published_at,
-            Organisation.name.label("supplier"),
-            Organisation.size,
-            ServiceSearch.name.label("name_terms"),
-        )
-        .join(Organisation, Organisation.id == Service.supplier_id)
-        .join(ServiceSearch, ServiceSearch.service_id == Service.id)
-        .where(Service.status == ServiceStatus.PUBLISHED)
-    ).all()
-    contracts, in_mall, ratings = _contracting(session)
-    entries: dict[int, Entry] = {}
-    supplier_chosung: dict[str, str] = {}  # a supplier's name comes back for each of its services
-    for row in rows:
-        name_terms = frozenset(row.name_terms.split())
-        price, unit, billing = prices.get(row.id) or (None, "", "")
-        entries[row.id] = Entry(
-            id=row.id,
-            code=row.code,
-            name=row.name,
-            supplier=row.supplier,
-            type=row.type,
-            category_id=row.category_id,
-            csap=row.csap_grade or "",
-            size=row.size or "",
-            deployment=row.deployment,
-            published_at=row.published_at,
-            price=price,
-            name_terms=name_terms,
-            name_chosung=chosung(row.name),
-            supplier_chosung=supplier_chosung.get(row.supplier)
-            or supplier_chosung.setdefault(row.supplier, chosung(row.supplier)),
-            contracts=contracts.get(row.id, 0),
-            rating=ratings.get(row.id),
-            has_contract=row.id in in_mall,
-            price_unit=unit,
-            price_billing=billing,
-        )
-    indexed, average = session.execute(select(func.count(), func.avg(ServiceSearch.length))).one()
-    return Facts(
-        token=token,
-        entries=entries,
-        indexed=indexed,
-        average_length=float(average or 1),
-        day=today_kst(),
-    )

@@ -22,7 +22,8 @@ from ..catalog.tables import Service
 from ..core.errors import ValidationFailed
 from ..core.i18n import N_, Text
 from .columns import SORT_KEYS, Columns
-from .facts import FACETS, NO_CSAP, Entry, Facts, facts
+from .entries import FACETS, NO_CSAP, Entry
+from .facts import Facts, facts
 from .index import relevance
 from .snippets import Snippet, snippet
 
@@ -197,7 +198,9 @@ def find(session: Session, query: Query) -> Results:
     services = {s.id: s for s in session.scalars(_PAGE_SERVICES, {"ids": [e.id for e in entries]})}
     items = []
     for position, entry in zip(page, entries, strict=True):
-        service = services[entry.id]
+        service = services.get(entry.id)
+        if service is None:  # the facts are ahead of this (older) snapshot, which does not see it yet
+            continue
         found = snippet(service.summary, service.description, ranking.words) if ranking and ranking.words else None
         items.append(Found(service, entry, score_of.get(int(position)), found))
     return Results(query=query, total=len(matched), items=items, facets=facet_counts)

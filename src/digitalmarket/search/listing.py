@@ -13,7 +13,7 @@ from ..catalog.rules import CSAP_GRADE_LABELS, DEPLOYMENT_LABELS, TYPE_LABELS
 from ..catalog.tables import Category
 from ..core.formatting import won
 from ..core.i18n import N_, render
-from .facts import NO_CSAP
+from .entries import NO_CSAP
 from .finder import PER_PAGE, Query, Results
 
 FACET_TITLES = {

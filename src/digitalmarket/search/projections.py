@@ -4,9 +4,10 @@ A service published or rewritten (``service.published``, ``service.updated``: by
 the importer or an accepted change) is (re)indexed in that step's transaction (`services_changed`); the
 catalog records its event and knows nothing of the index.
 
-Every step that changes what a search shows of a service (`SEARCH_FACTS` in `digitalmarket.subscribers`)
-marks the search facts stale in its own transaction (`search_facts_changed`): the stages write their
-event and need not know that search exists.
+Every step that changes what a search shows of a service (`changes.FACT_ACTIONS`) moves the catalog's
+revision token in its own transaction (`search_facts_changed`), so that every process, at its next
+search, follows the event log and loads again the facts of the services it touched (`facts.py`): the
+stages write their event and need not know that search exists.
 
 A supplier's name is indexed with each of its services and its name and size are search facts (the
 supplier, its 초성, the SME facet). `accounts` records ``organisation.updated`` when a supplier edits its
@@ -25,9 +26,12 @@ from ..accounts.tables import Organisation
 from ..catalog.tables import Service
 from ..core.audit import AuditEvent
 from . import analyzer
+from .changes import FACT_ACTIONS
 from .facts import catalog_changed
 from .index import FIELDS, backend_for, index_service, index_texts
 from .tables import ServiceSearch
+
+__all__ = ["FACT_ACTIONS", "INDEXED", "search_facts_changed", "services_changed", "supplier_changed"]
 
 INDEXED = ("service.published", "service.updated")
 """The steps whose service is (re)indexed: its texts or its supplier may have changed."""
@@ -57,14 +61,15 @@ def services_changed(session: Session, events: Sequence[AuditEvent]) -> None:
 
 def search_facts_changed(session: Session, events: Sequence[AuditEvent]) -> None:
     """After a step that changes what the search facts hold of a service (the service itself, its catalog
-    contract, its number of contracts, its rating): mark them stale, so that every process reloads them."""
+        contract, its number of contracts, its rating): move the revision token, so that every process follows
+    the change at its next search (`facts.py`)."""
     catalog_changed(session)
 
 
 def supplier_changed(session: Session, events: Sequence[AuditEvent]) -> None:
     """After ``organisation.updated``: when a supplier's name changed, reindex the supplier field of
     each of its services (one analysis of the name, whatever the number of services); when its name or
-    size changed, mark the search facts stale so that every process reloads them."""
+    size changed, move the revision token so that every process follows the change at its next search."""
     changed = False
     for event in events:
         if event.object_type != "organisation":

@@ -1,0 +1,131 @@
+"""Which services changed since a position of the event log: how the search facts follow the stages.
+
+Every step appends its event to the audit log in its own transaction (`core.audit`), and after commit the
+sequencer gives each committed event its position in the log (``seq``), in commit order
+(`core.sequencer`). The search facts of a process remember the position of the last event they applied
+(`Facts.position`, with its ``hash``); when the catalog's revision token has moved, they read the events
+after it that change what they hold of a service (`changes_after`), find the services those events touch
+(`services_touched`) and load the facts of only those services again.
+
+A committed event the sequencer has not numbered yet (it runs right after the commit, or within a second)
+is read too: it is visible, only without a position, so the process that made a change, or any other,
+shows it at its next search without waiting for the sequencer. Applying the facts of a service again is
+idempotent, so such an event read once more after it gets its position costs a little and changes nothing.
+Positions only grow, so an event numbered later is always after every position already read.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from ..catalog.tables import Service
+from ..contracting.tables import CatalogContract, Order
+from ..core.audit import AuditEvent
+
+#: The steps that change what the search facts hold of a service (an action, or every action of a kind
+#: when it ends in a dot): `projections.search_facts_changed` is subscribed to them.
+FACT_ACTIONS = (
+    "service.",  # published, edited, suspended, re-published, its certificate renewed ...
+    "catalog_contract.contract",  # listed in the shopping mall, and no longer:
+    "catalog_contract.amend",
+    "catalog_contract.suspend",
+    "catalog_contract.resume",
+    "catalog_contract.expire",
+    "order.contracted",  # its number of contracts
+    "review.created",  # its rating
+    "review.edited",
+    "review.removed",
+)
+#: What the facts read from the log: those steps, and a supplier's profile (its name and size are shown
+#: and filtered on with each of its services; `projections.supplier_changed` follows it in the step).
+FOLLOWED = (*FACT_ACTIONS, "organisation.updated")
+
+
+@dataclass(frozen=True)
+class Change:
+    """One event of the log that may change the search facts of some services."""
+
+    position: int | None  # None: committed, not sequenced yet
+    action: str
+    object_type: str
+    object_id: str
+    details: dict
+    hash: str | None
+
+
+def _followed():
+    return or_(
+        *(
+            AuditEvent.action.startswith(action) if action.endswith(".") else AuditEvent.action == action
+            for action in FOLLOWED
+        )
+    )
+
+
+def head(session: Session) -> tuple[int, str]:
+    """The position of the last sequenced event the session's transaction sees and its hash (0 and "" for
+    an empty log): where facts loaded now start following."""
+    last = session.execute(
+        select(AuditEvent.seq, AuditEvent.hash)
+        .where(AuditEvent.seq.is_not(None))
+        .order_by(AuditEvent.seq.desc())
+        .limit(1)
+    ).first()
+    return (last.seq, last.hash) if last else (0, "")
+
+
+def same_log(session: Session, position: int, hash: str) -> bool:
+    """Whether the event at ``position`` is still the one with ``hash``: the log a process followed is the
+    log it reads (not a database restored or created anew under the same address)."""
+    if not position:
+        return True
+    return session.scalar(select(AuditEvent.hash).where(AuditEvent.seq == position)) == hash
+
+
+def changes_after(session: Session, position: int, limit: int) -> list[Change]:
+    """The events after ``position`` that change search facts, in log order, then those committed and not
+    sequenced yet (in the order they were appended); at most ``limit`` of them."""
+    rows = session.execute(
+        select(
+            AuditEvent.seq,
+            AuditEvent.action,
+            AuditEvent.object_type,
+            AuditEvent.object_id,
+            AuditEvent.details,
+            AuditEvent.hash,
+        )
+        .where(or_(AuditEvent.seq > position, AuditEvent.seq.is_(None)), _followed())
+        .order_by(AuditEvent.seq.is_(None), AuditEvent.seq, AuditEvent.id)
+        .limit(limit)
+    )
+    return [Change(row.seq, row.action, row.object_type, row.object_id, row.details or {}, row.hash) for row in rows]
+
+
+def services_touched(session: Session, changes: list[Change]) -> set[int]:
+    """The ids of the services whose facts the changes may have changed: the service itself, the service
+    of a catalog contract, of an order or of a reviewed order, every service of an organisation."""
+    ids: set[int] = set()
+    by_type: dict[str, set[str]] = {}
+    for change in changes:
+        if change.object_type == "service":
+            ids.add(int(change.object_id))
+        elif change.object_type == "review":  # a removed review is gone: its order names the service
+            by_type.setdefault("order_code", set()).add(str(change.details.get("order") or ""))
+        else:
+            by_type.setdefault(change.object_type, set()).add(change.object_id)
+    lookups = {
+        "catalog_contract": (CatalogContract.service_id, CatalogContract.id, int),
+        "order": (Order.service_id, Order.id, int),
+        "order_code": (Order.service_id, Order.code, str),
+    }
+    for kind, objects in by_type.items():
+        if kind == "organisation":
+            numbers = [int(each) for each in objects]
+            ids.update(session.scalars(select(Service.id).where(Service.supplier_id.in_(numbers))))
+        elif kind in lookups:
+            service_id, key, cast = lookups[kind]
+            ids.update(session.scalars(select(service_id).where(key.in_([cast(each) for each in objects]))))
+    return ids
