@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from ..core import audit
 from ..core.errors import NotFound, ValidationFailed
+from ..core.formatting import file_size as file_size  # the service page's document list shows sizes
 from ..core.i18n import N_
 from .rules import PublicDocumentKind
 from .tables import Service, ServiceDocument
@@ -88,12 +89,3 @@ def latest_document(session: Session, service: Service, kind: str) -> ServiceDoc
     if found is None:
         raise NotFound()
     return found
-
-
-def file_size(size: int) -> str:
-    """1536 -> "2 KB", as a document list shows sizes."""
-    if size >= 1024 * 1024:
-        return f"{size / (1024 * 1024):.1f} MB"
-    if size >= 1024:
-        return f"{size / 1024:.0f} KB"
-    return f"{size} B"

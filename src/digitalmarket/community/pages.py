@@ -17,9 +17,9 @@ from ..core import i18n
 from ..core.clock import today_kst
 from ..core.errors import DomainError
 from ..core.formatting import kst_date, won
-from ..core.forms import Form, form_errors, redirect
+from ..core.forms import Form, form_errors, number, redirect, summary_only
 from ..core.i18n import N_, Text
-from ..core.templating import Flash, csrf_protect, render
+from ..core.templating import csrf_protect, render
 from . import notices, rules
 from .rules import INTEREST_STATE_LABELS, NOTICE_STATE_LABELS
 
@@ -50,22 +50,7 @@ def show(request: Request, template: str, context: dict, *, actor: Actor | None,
         "max_note": rules.MAX_NOTE,
         **context,
     }
-    notice = request.query_params.get("notice")
-    if notice in NOTICES and status < 400:
-        kind, text = NOTICES[notice]
-        ctx["flashes"] = [Flash(kind, text.render())]
-    return render(request, template, ctx, actor=actor, status_code=status)
-
-
-def number(value: str | None) -> int | None:
-    """A whole number typed in a form (separators allowed); None when blank; -1 when not a number."""
-    text = (value or "").replace(",", "").replace(" ", "").strip()
-    if not text:
-        return None
-    try:
-        return int(text)
-    except ValueError:
-        return -1
+    return render(request, template, ctx, actor=actor, status_code=status, notices=NOTICES)
 
 
 def category_groups(session) -> list[tuple[Text, list[tuple[str, str]]]]:
@@ -86,10 +71,6 @@ def data_from(form: dict[str, str]) -> notices.NoticeIn:
         budget_max=number(form.get("budget_max")),
         expected_month=form.get("expected_month", ""),
     )
-
-
-def placed(errors: dict[str, str], known: set[str]) -> dict[str, str]:
-    return {k if k.startswith("_") or k in known else f"_{k}": m for k, m in errors.items()}
 
 
 # --- public -----------------------------------------------------------------------------------------------------
@@ -161,7 +142,9 @@ def interest_save(request: Request, demand_notice_id: Id, form: Form, actor: Act
     except DomainError as error:
         if error.status == 404:
             raise
-        return _notice_page(request, actor, demand_notice_id, placed(form_errors(error), {"note"}), form, error.status)
+        return _notice_page(
+            request, actor, demand_notice_id, summary_only(form_errors(error), {"note"}), form, error.status
+        )
     return redirect(f"/demand-notices/{demand_notice_id}", "interested" if version is None else "note_saved")
 
 
@@ -175,7 +158,9 @@ def interest_withdraw(
     except DomainError as error:
         if error.status == 404:
             raise
-        return _notice_page(request, actor, demand_notice_id, placed(form_errors(error), set()), None, error.status)
+        return _notice_page(
+            request, actor, demand_notice_id, summary_only(form_errors(error), set()), None, error.status
+        )
     return redirect(f"/demand-notices/{demand_notice_id}", "withdrawn")
 
 
@@ -238,7 +223,7 @@ def agency_notice_create(request: Request, form: Form, actor: Actor = Depends(pa
         with database(request).transaction() as session:
             demand_notice_id = notices.post_notice(session, actor, data_from(form)).id
     except DomainError as error:
-        return _form_page(request, actor, None, form, placed(form_errors(error), FIELDS), error.status)
+        return _form_page(request, actor, None, form, summary_only(form_errors(error), FIELDS), error.status)
     return redirect(f"/demand-notices/{demand_notice_id}", "posted")
 
 
@@ -257,7 +242,9 @@ def agency_notice_update(
     except DomainError as error:
         if error.status == 404:
             raise
-        return _form_page(request, actor, demand_notice_id, form, placed(form_errors(error), FIELDS), error.status)
+        return _form_page(
+            request, actor, demand_notice_id, form, summary_only(form_errors(error), FIELDS), error.status
+        )
     return redirect(f"/demand-notices/{demand_notice_id}", "edited")
 
 
@@ -275,5 +262,7 @@ def agency_notice_close(
             raise
         errors = {("close_reason" if k == "reason" else k): m for k, m in form_errors(error).items()}
         values = {"close_reason": form.get("reason", "")}
-        return _notice_page(request, actor, demand_notice_id, placed(errors, {"close_reason"}), values, error.status)
+        return _notice_page(
+            request, actor, demand_notice_id, summary_only(errors, {"close_reason"}), values, error.status
+        )
     return redirect(f"/demand-notices/{demand_notice_id}", "closed")

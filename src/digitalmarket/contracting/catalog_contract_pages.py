@@ -19,7 +19,7 @@ from ..core.files import DocumentStore, attachment
 from ..core.formatting import kst_date, won
 from ..core.forms import Form, form_errors, redirect
 from ..core.i18n import N_, Text
-from ..core.templating import Flash, csrf_protect, render
+from ..core.templating import csrf_protect, render
 from . import catalog_change_requests as changes
 from . import catalog_contracts as cc
 from .rules import CATALOG_STATE_LABELS, CatalogState, allowed, catalog_price
@@ -92,11 +92,7 @@ def _show(request: Request, template: str, context: dict, *, actor, status: int 
         "won": won,
         **context,
     }
-    notice = request.query_params.get("notice")
-    if notice in NOTICES and status < 400:
-        kind, text = NOTICES[notice]
-        ctx["flashes"] = [Flash(kind, text.render())]
-    return render(request, template, ctx, actor=actor, status_code=status)
+    return render(request, template, ctx, actor=actor, status_code=status, notices=NOTICES)
 
 
 # --- forms ---------------------------------------------------------------------------------------------------------
@@ -529,7 +525,7 @@ def contract_document(request: Request, contract_id: Id, document_id: Id, actor:
     """A document of the selection application behind the contract (submitted once, for both gates)."""
     with database(request).reading() as session:
         found = cc.contract_document(session, actor, contract_id, document_id)
-        path = DocumentStore.of(request.app.state.settings).path_of(found.sha256)
+        path = DocumentStore.of_request(request).path_of(found.sha256)
         filename, media_type = found.filename, found.media_type
     if not path.exists():
         raise NotFound()

@@ -17,11 +17,11 @@ from ..catalog.tables import Service
 from ..core import sections
 from ..core.clock import today_kst
 from ..core.errors import DomainError, NotFound
-from ..core.files import attachment
-from ..core.forms import Form, form_errors, redirect
+from ..core.files import DocumentStore, attachment
+from ..core.forms import Form, form_errors, number, redirect, summary_only, version_of
 from ..core.templating import csrf_protect
 from . import confirm_pages, orders
-from .quote_pages import day, number, show, store_of, summary_only, version_of
+from .quote_pages import day, show
 
 PARTIES = roles(Role.AGENCY_BUYER, Role.SUPPLIER)
 Id = Annotated[int, Path(gt=0, lt=2**31)]
@@ -198,7 +198,7 @@ def order_document(request: Request, order_id: Id, seq: Seq, actor: Actor = Depe
         sha, filename = version.document_sha256, orders.document_filename(order, seq)
     if not sha:
         raise orders.DocumentPreparing()
-    return attachment(store_of(request).path_of(sha), filename, "application/pdf")
+    return attachment(DocumentStore.of_request(request).path_of(sha), filename, "application/pdf")
 
 
 def _step(request, actor, order_id, form, function, notice, renamed=None):

@@ -1,7 +1,7 @@
 """HTML routes of quote requests: the agency asks 1 to 5 services, compares the answers side by side and
 awards one; the supplier answers or declines in its inbox. Forms post and redirect; no JavaScript.
 
-The helpers the order pages share (notices, labels, number parsing) live here too.
+The helpers the order pages share (notices, labels, dates) live here too.
 """
 
 from __future__ import annotations
@@ -18,11 +18,10 @@ from ..catalog.rules import BILLING_LABELS, CSAP_GRADE_LABELS, ServiceStatus
 from ..catalog.tables import Service
 from ..core.clock import today_kst
 from ..core.errors import DomainError, NotFound, ValidationFailed
-from ..core.files import DocumentStore
 from ..core.formatting import kst_date, won
-from ..core.forms import Form, form_errors, redirect
+from ..core.forms import Form, form_errors, number, redirect, summary_only, version_of
 from ..core.i18n import N_, Text
-from ..core.templating import Flash, csrf_protect, render
+from ..core.templating import csrf_protect, render
 from . import confirm_pages, orders, quotes, rules
 from .contract_pdf import party_problems
 from .rules import (
@@ -92,27 +91,7 @@ def common_context() -> dict:
 
 def show(request: Request, template: str, context: dict, *, actor: Actor, status: int = 200):
     ctx = {**common_context(), **context}
-    notice = request.query_params.get("notice")
-    if notice in NOTICES and status < 400:
-        kind, text = NOTICES[notice]
-        ctx["flashes"] = [Flash(kind, text.render())]
-    return render(request, template, ctx, actor=actor, status_code=status)
-
-
-def store_of(request: Request) -> DocumentStore:
-    return DocumentStore.of(request.app.state.settings)
-
-
-def number(value: str | None) -> int | None:
-    """A whole number typed in a form (thousands separators allowed); None when blank; -1 when it is
-    not a number, so the rules answer with their message."""
-    text = (value or "").replace(",", "").strip()
-    if not text:
-        return None
-    try:
-        return int(text)
-    except ValueError:
-        return -1
+    return render(request, template, ctx, actor=actor, status_code=status, notices=NOTICES)
 
 
 def day(value: str | None) -> date | None:
@@ -120,14 +99,6 @@ def day(value: str | None) -> date | None:
         return date.fromisoformat((value or "").strip())
     except ValueError:
         return None
-
-
-def version_of(form) -> int:
-    return number(form.get("version")) or 0
-
-
-def summary_only(errors: dict[str, str], known: set[str]) -> dict[str, str]:
-    return {key if key.startswith("_") or key in known else f"_{key}": message for key, message in errors.items()}
 
 
 # --- the agency: asking ------------------------------------------------------------------------------------------

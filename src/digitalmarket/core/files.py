@@ -142,6 +142,11 @@ class DocumentStore:
         """The store of the running platform (``DM_DATA_DIR/documents``)."""
         return cls(settings.documents_dir)
 
+    @classmethod
+    def of_request(cls, request) -> DocumentStore:
+        """The store of the app serving ``request``."""
+        return cls.of(request.app.state.settings)
+
     def path_of(self, sha256: str) -> Path:
         if not re.fullmatch(r"[0-9a-f]{64}", sha256):
             raise ValueError("not a SHA-256")

@@ -11,6 +11,15 @@ from .clock import KST
 from .i18n import Text, current_locale
 
 
+def file_size(size: int) -> str:
+    """1536 -> "2 KB", as document and attachment lists show sizes."""
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):.1f} MB"
+    if size >= 1024:
+        return f"{size / 1024:.0f} KB"
+    return f"{size} B"
+
+
 def won(amount) -> str:
     """12000 -> "12,000" (the template adds 원)."""
     return f"{int(amount):,}"

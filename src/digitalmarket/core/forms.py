@@ -1,11 +1,14 @@
-"""Helpers every stage's pages share: the posted form, redirects with a notice, errors next to fields."""
+"""Helpers every stage's pages share: the posted form, redirects with a notice, errors next to fields,
+numbers and the record version read from a form."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.responses import RedirectResponse
+from starlette.datastructures import FormData
 
 from .errors import DomainError
 
@@ -17,6 +20,40 @@ async def form_data(request: Request) -> dict[str, str]:
 
 
 Form = Annotated[dict[str, str], Depends(form_data)]
+
+
+async def multipart_form(request: Request) -> FormData:
+    """The posted multipart form, files included."""
+    return await request.form()
+
+
+MultipartForm = Annotated[FormData, Depends(multipart_form)]
+
+
+def number(value: str | None) -> int | None:
+    """A whole number typed in a form (thousands separators and spaces allowed); None when blank; -1 when
+    it is not a number, so the rules answer with their message."""
+    text = (value or "").replace(",", "").replace(" ", "").strip()
+    if not text:
+        return None
+    try:
+        return int(text)
+    except ValueError:
+        return -1
+
+
+def version_of(form: Mapping) -> int:
+    """The version of the record the form was read at (hidden field ``version``); 0, which no record has,
+    when it is missing or not a number, so the save is refused as a change by someone else."""
+    try:
+        return int(form.get("version") or 0)
+    except (TypeError, ValueError):
+        return 0
+
+
+def summary_only(errors: dict[str, str], known: set[str]) -> dict[str, str]:
+    """Errors about fields this page has no input for are listed in the summary without a link."""
+    return {key if key.startswith("_") or key in known else f"_{key}": message for key, message in errors.items()}
 
 
 def redirect(path: str, notice: str | None = None) -> RedirectResponse:

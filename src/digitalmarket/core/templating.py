@@ -9,7 +9,7 @@ number of unread notifications ...).
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -133,10 +133,16 @@ def render(
     *,
     status_code: int = 200,
     actor=None,
+    notices: Mapping[str, tuple[str, Text]] | None = None,
 ) -> HTMLResponse:
+    """The page ``template`` in the layout. A redirect's ``?notice=<key>`` is shown as a message: the
+    stage's own ``notices`` first (not on an error page), then the ones every page knows (`NOTICES`)."""
     flashes = []
     notice = request.query_params.get("notice")
-    if notice in NOTICES:
+    if notices is not None and notice in notices and status_code < 400:
+        kind, text = notices[notice]
+        flashes.append(Flash(kind, text.render()))
+    elif notice in NOTICES:
         kind, text = NOTICES[notice]
         flashes.append(Flash(kind, text.render()))
     ctx = {

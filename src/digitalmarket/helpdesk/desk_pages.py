@@ -4,20 +4,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
 from fastapi import APIRouter, Depends, Query, Request
-from starlette.datastructures import FormData, UploadFile
+from starlette.datastructures import UploadFile
 
 from ..accounts.access import database, page_access
 from ..accounts.permissions import OPERATORS, Actor
 from ..core.errors import DomainError
-from ..core.files import ACCEPTED_LABEL, DocumentRejected, read_limited
-from ..core.forms import Form, form_errors, redirect
+from ..core.files import ACCEPTED_LABEL, DocumentRejected, DocumentStore, read_limited
+from ..core.forms import Form, MultipartForm, form_errors, redirect, summary_only, version_of
 from ..core.i18n import N_
 from ..core.templating import csrf_protect
 from . import content, inquiries, rules
-from .pages import Id, inquiry_page, placed, show, store_of, version_of
+from .pages import Id, inquiry_page, show
 from .rules import INQUIRY_STATE_LABELS
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
@@ -48,7 +46,7 @@ def answer(request: Request, inquiry_id: Id, form: Form, actor: Actor = Depends(
     except DomainError as error:
         if error.status == 404:
             raise
-        errors = placed(form_errors(error), {"body"})
+        errors = summary_only(form_errors(error), {"body"})
         return inquiry_page(request, actor, inquiry_id, desk=True, errors=errors, values=form, status=error.status)
     return redirect(f"/operator/inquiries/{inquiry_id}", "answered")
 
@@ -61,7 +59,7 @@ def close(request: Request, inquiry_id: Id, form: Form, actor: Actor = Depends(D
     except DomainError as error:
         if error.status == 404:
             raise
-        errors = placed(form_errors(error), set())
+        errors = summary_only(form_errors(error), set())
         return inquiry_page(request, actor, inquiry_id, desk=True, errors=errors, status=error.status)
     return redirect(f"/operator/inquiries/{inquiry_id}", "inquiry_closed")
 
@@ -115,7 +113,7 @@ def faq_create(request: Request, form: Form, actor: Actor = Depends(DESK)):
                 session, actor, form.get("category", ""), form.get("question", ""), form.get("answer", "")
             )
     except DomainError as error:
-        return _faq_form(request, actor, None, form, placed(form_errors(error), FAQ_FIELDS), error.status)
+        return _faq_form(request, actor, None, form, summary_only(form_errors(error), FAQ_FIELDS), error.status)
     return redirect("/operator/faq", "faq_saved")
 
 
@@ -140,7 +138,7 @@ def faq_update(request: Request, faq_id: Id, form: Form, actor: Actor = Depends(
     except DomainError as error:
         if error.status == 404:
             raise
-        return _faq_form(request, actor, faq_id, form, placed(form_errors(error), FAQ_FIELDS), error.status)
+        return _faq_form(request, actor, faq_id, form, summary_only(form_errors(error), FAQ_FIELDS), error.status)
     return redirect("/operator/faq", "faq_saved")
 
 
@@ -151,7 +149,7 @@ def _faq_step(request, actor, faq_id, form, step, notice):
     except DomainError as error:
         if error.status == 404:
             raise
-        return _faq_list(request, actor, placed(form_errors(error), set()), error.status)
+        return _faq_list(request, actor, summary_only(form_errors(error), set()), error.status)
     return redirect(f"/operator/faq#faq-{faq_id}", notice)
 
 
@@ -224,7 +222,7 @@ def notice_create(request: Request, form: Form, actor: Actor = Depends(DESK)):
                 session, actor, form.get("title", ""), form.get("body", ""), bool(form.get("pinned"))
             ).id
     except DomainError as error:
-        return _notice_form(request, actor, None, form, placed(form_errors(error), NOTICE_FIELDS), error.status)
+        return _notice_form(request, actor, None, form, summary_only(form_errors(error), NOTICE_FIELDS), error.status)
     return redirect(f"/operator/notices/{notice_id}", "notice_saved")
 
 
@@ -249,7 +247,9 @@ def notice_update(request: Request, notice_id: Id, form: Form, actor: Actor = De
     except DomainError as error:
         if error.status == 404:
             raise
-        return _notice_form(request, actor, notice_id, form, placed(form_errors(error), NOTICE_FIELDS), error.status)
+        return _notice_form(
+            request, actor, notice_id, form, summary_only(form_errors(error), NOTICE_FIELDS), error.status
+        )
     return redirect(f"/operator/notices/{notice_id}", "notice_saved")
 
 
@@ -260,7 +260,7 @@ def _notice_step(request, actor, notice_id, form, step, notice):
     except DomainError as error:
         if error.status == 404:
             raise
-        return _notice_form(request, actor, notice_id, None, placed(form_errors(error), set()), error.status)
+        return _notice_form(request, actor, notice_id, None, summary_only(form_errors(error), set()), error.status)
     return redirect(f"/operator/notices/{notice_id}", notice)
 
 
@@ -274,14 +274,6 @@ def notice_unpublish(request: Request, notice_id: Id, form: Form, actor: Actor =
     return _notice_step(request, actor, notice_id, form, content.unpublish_notice, "notice_unpublished")
 
 
-async def multipart_form(request: Request) -> FormData:
-    """The posted multipart form, files included."""
-    return await request.form()
-
-
-MultipartForm = Annotated[FormData, Depends(multipart_form)]
-
-
 @router.post("/operator/notices/{notice_id}/attachments")
 def attachment_upload(request: Request, notice_id: Id, form: MultipartForm, actor: Actor = Depends(DESK)):
     upload = form.get("file")
@@ -291,12 +283,12 @@ def attachment_upload(request: Request, notice_id: Id, form: MultipartForm, acto
         data = read_limited(upload.file, "file", rules.MAX_ATTACHMENT_BYTES)
         with database(request).transaction() as session:
             content.desk_notice(session, actor, notice_id)  # 404 before anything is stored
-            stored = store_of(request).accept(data, upload.filename or "", "file")
+            stored = DocumentStore.of_request(request).accept(data, upload.filename or "", "file")
             content.attach(session, actor, notice_id, stored)
     except DomainError as error:
         if error.status == 404:
             raise
-        return _notice_form(request, actor, notice_id, None, placed(form_errors(error), {"file"}), error.status)
+        return _notice_form(request, actor, notice_id, None, summary_only(form_errors(error), {"file"}), error.status)
     return redirect(f"/operator/notices/{notice_id}", "attachment_added")
 
 

@@ -12,10 +12,10 @@ from ..accounts.access import database, page_access
 from ..accounts.permissions import PUBLIC, SIGNED_IN, Actor
 from ..core.errors import DomainError
 from ..core.files import DocumentStore, attachment
-from ..core.formatting import kst_date, kst_datetime
-from ..core.forms import Form, form_errors, options, redirect
+from ..core.formatting import file_size, kst_date, kst_datetime
+from ..core.forms import Form, form_errors, options, redirect, summary_only, version_of
 from ..core.i18n import N_, Text
-from ..core.templating import Flash, csrf_protect, render
+from ..core.templating import csrf_protect, render
 from . import content, inquiries, rules
 from .rules import CATEGORY_LABELS, INQUIRY_STATE_LABELS, PUBLISH_STATE_LABELS
 
@@ -47,12 +47,6 @@ BADGES = {
 }
 
 
-def file_size(size: int) -> str:
-    if size >= 1024 * 1024:
-        return f"{size / (1024 * 1024):.1f} MB"
-    return f"{max(1, round(size / 1024))} KB"
-
-
 def show(request: Request, template: str, context: dict, *, actor: Actor | None, status: int = 200):
     ctx = {
         "category_labels": CATEGORY_LABELS,
@@ -65,26 +59,7 @@ def show(request: Request, template: str, context: dict, *, actor: Actor | None,
         "kst_datetime": kst_datetime,
         **context,
     }
-    notice = request.query_params.get("notice")
-    if notice in NOTICES and status < 400:
-        kind, text = NOTICES[notice]
-        ctx["flashes"] = [Flash(kind, text.render())]
-    return render(request, template, ctx, actor=actor, status_code=status)
-
-
-def store_of(request: Request) -> DocumentStore:
-    return DocumentStore.of(request.app.state.settings)
-
-
-def version_of(form: dict[str, str]) -> int:
-    try:
-        return int((form.get("version") or "0").strip())
-    except ValueError:
-        return 0
-
-
-def placed(errors: dict[str, str], known: set[str]) -> dict[str, str]:
-    return {k if k.startswith("_") or k in known else f"_{k}": m for k, m in errors.items()}
+    return render(request, template, ctx, actor=actor, status_code=status, notices=NOTICES)
 
 
 # --- FAQ and notices, for everyone ---------------------------------------------------------------------------
@@ -118,7 +93,11 @@ def notice_attachment(
 ):
     with database(request).reading() as session:
         found = content.attachment_for(session, actor, notice_id, attachment_id)
-        path, filename, media_type = store_of(request).path_of(found.sha256), found.filename, found.media_type
+        path, filename, media_type = (
+            DocumentStore.of_request(request).path_of(found.sha256),
+            found.filename,
+            found.media_type,
+        )
     return attachment(path, filename, media_type)
 
 
@@ -152,7 +131,7 @@ def inquiry_create(request: Request, form: Form, actor: Actor = Depends(page_acc
             ).id
     except DomainError as error:
         return _new_page(
-            request, actor, form, placed(form_errors(error), {"subject", "category", "body"}), error.status
+            request, actor, form, summary_only(form_errors(error), {"subject", "category", "body"}), error.status
         )
     return redirect(f"/help/inquiries/{inquiry_id}", "asked")
 
@@ -188,7 +167,7 @@ def inquiry_follow_up(request: Request, inquiry_id: Id, form: Form, actor: Actor
     except DomainError as error:
         if error.status == 404:
             raise
-        errors = placed(form_errors(error), {"body"})
+        errors = summary_only(form_errors(error), {"body"})
         return inquiry_page(request, actor, inquiry_id, desk=False, errors=errors, values=form, status=error.status)
     return redirect(f"/help/inquiries/{inquiry_id}", "followed_up")
 
@@ -202,6 +181,6 @@ def inquiry_close(request: Request, inquiry_id: Id, form: Form, actor: Actor = D
     except DomainError as error:
         if error.status == 404:
             raise
-        errors = placed(form_errors(error), set())
+        errors = summary_only(form_errors(error), set())
         return inquiry_page(request, actor, inquiry_id, desk=False, errors=errors, status=error.status)
     return redirect(f"/help/inquiries/{inquiry_id}", "inquiry_closed")

@@ -19,7 +19,7 @@ from ..core import confirmation
 from ..core.clock import today_kst
 from ..core.confirmation import Confirmation, ReasonField
 from ..core.errors import NotFound
-from ..core.formatting import kst_date
+from ..core.formatting import file_size, kst_date
 from ..core.i18n import N_
 from ..core.templating import csrf_protect
 from . import committee, months, screening, workflow
@@ -33,7 +33,7 @@ from .rules import (
     quorum_of,
     required_documents,
 )
-from .views import Id, file_size
+from .views import Id
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
 STAFF_PAGE = page_access(roles(Role.OPERATOR, Role.ADMIN))

@@ -15,7 +15,7 @@ from ..accounts.rules import SIZE_LABELS, Role, format_business_number
 from ..catalog.rules import TYPE_LABELS
 from ..core.clock import today_kst
 from ..core.errors import DomainError, ValidationFailed
-from ..core.forms import form_errors, redirect
+from ..core.forms import form_errors, redirect, summary_only, version_of
 from ..core.i18n import N_
 from ..core.templating import csrf_protect
 from . import committee, months, screening, supplement, workflow
@@ -43,9 +43,7 @@ from .views import (
     service_code,
     show,
     steps_view,
-    summary_only,
     supplement_items,
-    version_of,
 )
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])

@@ -6,11 +6,9 @@ The helpers every selection page shares (labels, notices, the step plan, error p
 
 from __future__ import annotations
 
-from typing import Annotated
-
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import RedirectResponse
-from starlette.datastructures import FormData, UploadFile
+from starlette.datastructures import UploadFile
 
 from ..accounts.access import database, page_access
 from ..accounts.permissions import SIGNED_IN, SUPPLIERS, Actor
@@ -23,8 +21,15 @@ from ..catalog.rules import (
     TYPE_LABELS,
 )
 from ..core.errors import DomainError, NotFound
-from ..core.files import ACCEPTED_LABEL, MAX_DOCUMENT_BYTES, DocumentRejected, attachment, read_limited
-from ..core.forms import Form, form_errors, redirect
+from ..core.files import (
+    ACCEPTED_LABEL,
+    MAX_DOCUMENT_BYTES,
+    DocumentRejected,
+    DocumentStore,
+    attachment,
+    read_limited,
+)
+from ..core.forms import Form, MultipartForm, form_errors, redirect, summary_only, version_of
 from ..core.i18n import N_
 from ..core.templating import csrf_protect
 from . import committee, confirm_pages, months, workflow
@@ -46,7 +51,6 @@ from .views import (
     category_labels,
     changes_from_form,
     content_values,
-    document_store,
     plan_rows,
     posted_plan_rows,
     problem_link,
@@ -55,9 +59,7 @@ from .views import (
     step_errors,
     step_of,
     steps_view,
-    summary_only,
     supplement_items,
-    version_of,
 )
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
@@ -178,14 +180,6 @@ def supplier_application_save(
     return redirect(f"/supplier/applications/{application_id}/steps/{target}", "saved")
 
 
-async def multipart_form(request: Request) -> FormData:
-    """The posted multipart form, files included."""
-    return await request.form()
-
-
-MultipartForm = Annotated[FormData, Depends(multipart_form)]
-
-
 @router.post("/supplier/applications/{application_id}/documents")
 def supplier_document_upload(
     request: Request, application_id: Id, form: MultipartForm, actor: Actor = Depends(page_access(SUPPLIERS))
@@ -199,7 +193,7 @@ def supplier_document_upload(
         data = read_limited(upload.file, "file")
         with database(request).transaction() as session:
             workflow.own_application(session, actor, application_id)  # 404 before anything is stored
-            stored = document_store(request).accept(data, upload.filename or "", "file")
+            stored = DocumentStore.of_request(request).accept(data, upload.filename or "", "file")
             workflow.attach_document(session, actor, application_id, kind, stored)
     except DomainError as error:
         errors = form_errors(error)
@@ -344,7 +338,7 @@ def application_document(
     with database(request).reading() as session:
         document = committee.document_for(session, actor, application_id, document_id, round_id)
         path, filename, media_type = (
-            document_store(request).path_of(document.sha256),
+            DocumentStore.of_request(request).path_of(document.sha256),
             document.filename,
             document.media_type,
         )

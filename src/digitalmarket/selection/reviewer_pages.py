@@ -8,12 +8,12 @@ from ..accounts.access import database, page_access
 from ..accounts.permissions import REVIEWERS, Actor
 from ..accounts.rules import SIZE_LABELS
 from ..core.errors import DomainError, ValidationFailed
-from ..core.forms import Form, form_errors, redirect
+from ..core.forms import Form, form_errors, redirect, summary_only
 from ..core.i18n import N_
 from ..core.templating import csrf_protect
 from . import committee, screening
 from .rules import BEFORE_THE_COMMITTEE, Criterion
-from .views import Id, category_labels, show, summary_only
+from .views import Id, category_labels, show
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
 

@@ -16,10 +16,9 @@ from ..catalog.rules import (
     TYPE_LABELS,
 )
 from ..core import i18n
-from ..core.files import DocumentStore
-from ..core.formatting import kst_date, won
+from ..core.formatting import file_size, kst_date, won
 from ..core.i18n import N_, Text
-from ..core.templating import Flash, render
+from ..core.templating import render
 from .rules import (
     CRITERION_LABELS,
     DOCUMENT_LABELS,
@@ -119,18 +118,6 @@ STATE_BADGES = {
 }
 
 
-def file_size(size: int) -> str:
-    if size >= 1024 * 1024:
-        return f"{size / (1024 * 1024):.1f} MB"
-    if size >= 1024:
-        return f"{size / 1024:.0f} KB"
-    return f"{size} B"
-
-
-def document_store(request: Request) -> DocumentStore:
-    return DocumentStore.of(request.app.state.settings)
-
-
 def common_context() -> dict:
     """Labels and formatters every selection template may use."""
     return {
@@ -154,23 +141,7 @@ def common_context() -> dict:
 def show(request: Request, template: str, context: dict, *, actor: Actor, status: int = 200):
     """Render a selection page with its notice (``?notice=``) and the shared labels."""
     ctx = {**common_context(), **context}
-    notice = request.query_params.get("notice")
-    if notice in NOTICES and status < 400:
-        kind, text = NOTICES[notice]
-        ctx["flashes"] = [Flash(kind, text.render())]
-    return render(request, template, ctx, actor=actor, status_code=status)
-
-
-def summary_only(errors: dict[str, str], known: set[str]) -> dict[str, str]:
-    """Errors about fields this page has no input for are listed in the summary without a link."""
-    return {key if key.startswith("_") or key in known else f"_{key}": message for key, message in errors.items()}
-
-
-def version_of(form) -> int:
-    try:
-        return int(form.get("version") or 0)
-    except (TypeError, ValueError):
-        return 0
+    return render(request, template, ctx, actor=actor, status_code=status, notices=NOTICES)
 
 
 def category_labels(session) -> dict[int, str]:

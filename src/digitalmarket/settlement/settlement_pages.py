@@ -14,13 +14,13 @@ from ..accounts.access import database, page_access
 from ..accounts.permissions import AGENCY_BUYERS, SUPPLIERS, Actor, roles
 from ..accounts.rules import Role
 from ..contracting.orders import side_of, visible_order
-from ..contracting.quote_pages import common_context, day, number, version_of
+from ..contracting.quote_pages import common_context, day
 from ..core.clock import today_kst
 from ..core.errors import DomainError, NotFound
 from ..core.formatting import kst_date, kst_datetime, won
-from ..core.forms import Form, form_errors, redirect
+from ..core.forms import Form, form_errors, number, redirect, version_of
 from ..core.i18n import N_, Text
-from ..core.templating import Flash, csrf_protect, render
+from ..core.templating import csrf_protect, render
 from . import reviews, rules, usage
 from .rules import INVOICE_STATE_LABELS, InvoiceState
 
@@ -96,11 +96,7 @@ def _labels() -> dict:
 
 def show(request: Request, template: str, context: dict, *, actor: Actor | None, status: int = 200):
     ctx = {**common_context(), **_labels(), **context}
-    notice = request.query_params.get("notice")
-    if notice in NOTICES and status < 400:
-        kind, text = NOTICES[notice]
-        ctx["flashes"] = [Flash(kind, text.render())]
-    return render(request, template, ctx, actor=actor, status_code=status)
+    return render(request, template, ctx, actor=actor, status_code=status, notices=NOTICES)
 
 
 def _errors(error: DomainError, known: set[str]) -> dict[str, str]:
