@@ -63,17 +63,14 @@ def measure(url: str, repeat: int) -> dict:
     from digitalmarket.catalog.tables import Service
     from digitalmarket.core.database import Database
     from digitalmarket.search import facts
-    from digitalmarket.search.tables import CatalogRevision
+    from digitalmarket.search.changes import head
 
     subscribers.install()
     db = Database(url)
 
-    def token(session) -> str:
-        return session.get(CatalogRevision, 1).token
-
     def loaded():
         with db.reading() as session:
-            known = facts.load(session, token(session))
+            known = facts.load(session)
             known.columns  # noqa: B018 - as a process that has searched holds them
             return known
 
@@ -109,7 +106,7 @@ def measure(url: str, repeat: int) -> dict:
             known = loaded()
             touched = change(number)
             with db.reading() as session:
-                spent, followed = _cpu(lambda s=session, k=known: _ready(facts.follow(s, k, token(s))))
+                spent, followed = _cpu(lambda s=session, k=known: _ready(facts.follow(s, k, head(s)[0])))
             assert followed is not None
             seconds.append(spent)
         return seconds, touched

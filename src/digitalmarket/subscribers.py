@@ -23,10 +23,8 @@ def install() -> None:
         [
             # a service published or rewritten: its index terms (before the facts, which read them)
             events.subscribe(search_projections.INDEXED, search_projections.services_changed),
-            # what a search shows of a service changed (search/changes.py: a service's own steps, its catalog
-            # contract, its orders, its reviews): every process follows the change at its next search
-            events.subscribe(search_projections.FACT_ACTIONS, search_projections.search_facts_changed),
-            # a supplier renamed or resized on its profile: its services' index rows and the search facts
+            # (what a search shows of a service follows the log itself at the next search: search/facts.py)
+            # a supplier renamed on its profile: its services' index rows
             events.subscribe("organisation.updated", search_projections.supplier_changed),
         ]
     )

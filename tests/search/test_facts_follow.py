@@ -10,9 +10,9 @@ from digitalmarket.accounts import workflow as accounts
 from digitalmarket.accounts.tables import Organisation
 from digitalmarket.catalog import workflow as catalog
 from digitalmarket.core.files import DocumentStore
+from digitalmarket.search import changes
 from digitalmarket.search import facts as search_facts
 from digitalmarket.search.columns import SORT_KEYS
-from digitalmarket.search.tables import CatalogRevision
 from tests.contracting.buying import people_of, publish, service
 from tests.settlement.settling import later, order_in_use, review, review_of
 
@@ -40,21 +40,17 @@ def _rename(db, supplier, name: str, size: str) -> None:
 def _snapshot(db) -> search_facts.Facts:
     """The facts as another process holds them: loaded in full now, kept apart from this process's cache."""
     with db.reading() as session:
-        known = search_facts.load(session, _token(session))
+        known = search_facts.load(session)
         known.columns  # noqa: B018 - built, as a process that has searched would have them
         return known
-
-
-def _token(session) -> str:
-    return session.get(CatalogRevision, 1).token
 
 
 def _caught_up(db, known: search_facts.Facts) -> search_facts.Facts:
     """``known`` followed to the log as a second process does at its next search, checked against a full
     load: the same services with the same facts, the same orders and facet counts."""
     with db.reading() as session:
-        followed = search_facts.follow(session, known, _token(session))
-        full = search_facts.load(session, _token(session))
+        followed = search_facts.follow(session, known, changes.head(session)[0])
+        full = search_facts.load(session)
     assert followed is not None  # followed from the log, not loaded again
     assert followed.entries == full.entries
     assert followed.indexed == full.indexed

@@ -3,7 +3,7 @@
 Every step appends its event to the audit log in its own transaction (`core.audit`), and after commit the
 sequencer gives each committed event its position in the log (``seq``), in commit order
 (`core.sequencer`). The search facts of a process remember the position of the last event they applied
-(`Facts.position`, with its ``hash``); when the catalog's revision token has moved, they read the events
+(`Facts.position`, with its ``hash``); when events that concern them came (`news`), they read the events
 after it that change what they hold of a service (`changes_after`), find the services those events touch
 (`services_touched`) and load the facts of only those services again.
 
@@ -26,7 +26,7 @@ from ..contracting.tables import CatalogContract, Order
 from ..core.audit import AuditEvent
 
 #: The steps that change what the search facts hold of a service (an action, or every action of a kind
-#: when it ends in a dot): `projections.search_facts_changed` is subscribed to them.
+#: when it ends in a dot): the facts look for them in the log (`news`).
 FACT_ACTIONS = (
     "service.",  # published, edited, suspended, re-published, its certificate renewed ...
     "catalog_contract.contract",  # listed in the shopping mall, and no longer:
@@ -75,6 +75,18 @@ def head(session: Session) -> tuple[int, str]:
         .limit(1)
     ).first()
     return (last.seq, last.hash) if last else (0, "")
+
+
+def news(session: Session, checked: int) -> tuple[bool, int]:
+    """Whether an event that changes search facts came after position ``checked`` (or is committed and not
+    sequenced yet), and the log's last position: one read of the log's end, and one more only when it
+    moved."""
+    end, _ = head(session)
+    pending = select(AuditEvent.id).where(AuditEvent.seq.is_(None), _followed()).limit(1)
+    if end <= checked:
+        return session.scalar(pending) is not None, end
+    waiting = select(AuditEvent.id).where(or_(AuditEvent.seq > checked, AuditEvent.seq.is_(None)), _followed())
+    return session.scalar(waiting.limit(1)) is not None, end
 
 
 def same_log(session: Session, position: int, hash: str) -> bool:

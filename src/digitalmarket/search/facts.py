@@ -3,13 +3,13 @@
 Filters, facets, sorts, 초성 search, typo corrections and suggestions all work on small per-service
 facts (type, category, CSAP grade, supplier size, deployment, main plan's price, name terms ...: an
 `entries.Entry` each). Reading them from the database on every search would cost more than the search
-itself, so each process keeps a `Facts` snapshot, and each search first reads the catalog's revision token
-(`catalog_revision`, one row). The token is replaced (`catalog_changed`), in the changing transaction, by
-every step that changes what the facts hold: the subscribers of those steps' events (`projections.py`,
-installed by `digitalmarket.subscribers`). Tokens are random, so a rolled-back change can never be
-mistaken for a later one.
+itself, so each process keeps a `Facts` snapshot, and each search first asks the audit log whether an
+event that changes what the facts hold came after the position the facts last checked (`changes.news`:
+two short index reads). Nothing is written for the facts in the changing step's transaction: the steps
+record their events, which every writer does anyway, and no row is shared by every writer (a revision
+row that each step rewrote made every catalog change wait for the one before it to commit).
 
-When the token has moved, the facts *follow* the event log (`changes.py`): they remember the position of
+When such events came, the facts *follow* the event log (`changes.py`): they remember the position of
 the last event they applied, read the events after it that change search facts, and load again the facts
 of only the services those events touch (a renamed supplier's services, a reviewed service ...), in
 milliseconds where loading every service takes seconds on a large catalog. The new snapshot shares what
@@ -18,29 +18,28 @@ process follows the same log, so the process that made the change and every othe
 next search. A full load remains for the first search, a new day (in Korea: catalog contracts start and
 end with the calendar) and more changes than following is worth (`MAX_CHANGES`, `MAX_SERVICES`).
 
-A search inside the very transaction that changed the catalog sees that change: its facts are followed
-for that transaction only and never shared, since it may still roll back.
+A search inside the very transaction that changed the catalog sees that change (its own events are
+visible to it before they are sequenced): its facts are followed for that transaction only and never
+shared, since it may still roll back.
 """
 
 from __future__ import annotations
 
 import bisect
 import threading
-import uuid
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import TYPE_CHECKING
 
 import numpy as np
-from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from ..core.audit import APPENDED
 from ..core.clock import today_kst
 from . import changes, entries
 from .entries import Entry
 from .hangul import edit_distance
-from .tables import CatalogRevision
 
 if TYPE_CHECKING:
     from .columns import Columns
@@ -55,18 +54,17 @@ MAX_SERVICES = 2_000
 """More services touched than this (a supplier with many services renamed ...): load them all again."""
 TEXT_ACTIONS = ("service.published", "service.updated", "organisation.updated")
 """Steps that may change indexed texts, hence the index's vocabulary."""
-_PENDING = "search_facts_pending"
 
 
 @dataclass
 class Facts:
-    token: str
     entries: dict[int, Entry]
     indexed: int  # services in the index (any status): the N of the idf
     average_length: float
     day: date | None = None  # the day (KST) the facts were loaded
     position: int = 0  # the last event of the log applied (`changes.py`)
     anchor: str = ""  # and its hash
+    checked: int = 0  # the log's last position when the facts last looked for news (`changes.news`)
     lengths: dict[int, int] = field(default_factory=dict, repr=False)  # each indexed service's length
     _vocabulary: dict[str, int] | None = field(default=None, repr=False)
     _deletions: dict[str, set[str]] | None = field(default=None, repr=False)
@@ -162,17 +160,6 @@ def _deletes(word: str) -> set[str]:
     return {word[:i] + word[i + 1 :] for i in range(len(word))}
 
 
-def catalog_changed(session: Session) -> None:
-    """Record, in the caller's transaction, that a service changed, or anything the facts hold about it
-    (its catalog contract, its number of contracts, its rating): see the module docstring."""
-    token = uuid.uuid4().hex
-    change = update(CatalogRevision).where(CatalogRevision.id == 1).values(token=token)
-    if not session.execute(change.execution_options(synchronize_session=False)).rowcount:
-        session.add(CatalogRevision(id=1, token=token))
-        session.flush()
-    session.info[_PENDING] = session.get_transaction()  # this transaction's searches see the change
-
-
 _cache: dict[str, Facts] = {}
 _lock = threading.Lock()
 
@@ -180,39 +167,44 @@ _lock = threading.Lock()
 def facts(session: Session) -> Facts:
     """The facts of the catalog as the session's transaction sees it (from the cache when current,
     followed from the cache's position when not, loaded in full as a last resort)."""
-    token = session.scalar(select(CatalogRevision.token).where(CatalogRevision.id == 1)) or ""
     key = str(session.get_bind().url)
     cached = _cache.get(key)
     today = today_kst()
-    if cached is not None and cached.token == token and cached.day == today:
-        return cached
-    current = follow(session, cached, token) if cached is not None and cached.day == today else None
+    current = None
+    if cached is not None and cached.day == today:
+        news, head = changes.news(session, cached.checked)
+        if head < cached.checked or not changes.same_log(session, cached.position, cached.anchor):
+            cached = None  # another log under the same address (a database restored or emptied): load it all
+    if cached is not None and cached.day == today:
+        if not news:
+            cached.checked = max(cached.checked, head)  # nothing for the facts: look from here next time
+            return cached
+        current = follow(session, cached, head)
     if current is None:
-        current = load(session, token)
-    pending = session.info.get(_PENDING)
-    if pending is not None and pending is session.get_transaction():
-        return current  # it holds this transaction's own change, which may still roll back: not shared
+        current = load(session)
+    if session.info.get(APPENDED):
+        return current  # it may hold this transaction's own change, which may still roll back: not shared
     return _replace(key, current)
 
 
-def load(session: Session, token: str) -> Facts:
+def load(session: Session) -> Facts:
     """The facts of every published service (a full load)."""
     position, anchor = changes.head(session)  # first: a change committed meanwhile is applied again, never lost
     found = entries.read(session)
     lengths = entries.lengths(session)
     return Facts(
-        token=token,
         entries=found,
         indexed=len(lengths),
         average_length=_average(lengths.values(), len(lengths)),
         day=today_kst(),
         position=position,
         anchor=anchor,
+        checked=position,
         lengths=lengths,
     )
 
 
-def follow(session: Session, known: Facts, token: str) -> Facts | None:
+def follow(session: Session, known: Facts, head: int) -> Facts | None:
     """``known`` brought up to the log as the session sees it, by loading again the facts of only the
     services the events since its position touched; None when a full load is the better way."""
     if not changes.same_log(session, known.position, known.anchor):
@@ -221,7 +213,7 @@ def follow(session: Session, known: Facts, token: str) -> Facts | None:
     if len(found) > MAX_CHANGES:
         return None
     if not found:
-        return replace(known, token=token)
+        return replace(known, checked=max(known.checked, head))
     touched = changes.services_touched(session, found)
     if len(touched) > MAX_SERVICES:
         return None
@@ -243,13 +235,13 @@ def follow(session: Session, known: Facts, token: str) -> Facts | None:
     columns = known._columns.patched(changed) if known._columns is not None and changed else known._columns
     keep_postings = not texts and columns is not None  # the same services hold the same words, in place
     return Facts(
-        token=token,
         entries=updated,
         indexed=len(lengths),
         average_length=_average([total], len(lengths)),
         day=known.day,
         position=last.position if last else known.position,
         anchor=(last.hash or "") if last else known.anchor,
+        checked=max(head, last.position if last else 0),
         lengths=lengths,
         _vocabulary=None if texts else known._vocabulary,
         _deletions=None if texts else known._deletions,

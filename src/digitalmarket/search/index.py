@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from ..catalog.tables import Service
 from . import analyzer
-from .facts import Facts, catalog_changed, facts
+from .facts import Facts, facts
 from .tables import ServiceSearch
 
 FIELDS = ("name", "keywords", "features", "summary", "description", "supplier")
@@ -57,7 +57,6 @@ def index_service(session: Session, service: Service, terms: dict[str, list[str]
     session.add(row)
     session.flush()
     backend_for(session).store(session, service.id, " ".join(fields.values()))
-    catalog_changed(session)
 
 
 # --- backends: where candidates come from ---------------------------------------------------------------

@@ -4,15 +4,15 @@ A service published or rewritten (``service.published``, ``service.updated``: by
 the importer or an accepted change) is (re)indexed in that step's transaction (`services_changed`); the
 catalog records its event and knows nothing of the index.
 
-Every step that changes what a search shows of a service (`changes.FACT_ACTIONS`) moves the catalog's
-revision token in its own transaction (`search_facts_changed`), so that every process, at its next
-search, follows the event log and loads again the facts of the services it touched (`facts.py`): the
-stages write their event and need not know that search exists.
+What a search shows of a service beyond its index row (its catalog contract, its number of contracts, its
+rating, its supplier's size: `changes.FACT_ACTIONS`) needs nothing here: every process, at its next search,
+finds the steps' events in the log and loads again the facts of the services they touched (`facts.py`).
+The stages write their event and need not know that search exists.
 
 A supplier's name is indexed with each of its services and its name and size are search facts (the
 supplier, its 초성, the SME facet). `accounts` records ``organisation.updated`` when a supplier edits its
 profile and knows nothing of search; `supplier_changed`, subscribed in `digitalmarket.subscribers`,
-brings the index rows and the facts up to date in the same transaction.
+brings the index rows up to date in the same transaction (the facts follow the event, as above).
 """
 
 from __future__ import annotations
@@ -27,11 +27,10 @@ from ..catalog.tables import Service
 from ..core.audit import AuditEvent
 from . import analyzer
 from .changes import FACT_ACTIONS
-from .facts import catalog_changed
 from .index import FIELDS, backend_for, index_service, index_texts
 from .tables import ServiceSearch
 
-__all__ = ["FACT_ACTIONS", "INDEXED", "search_facts_changed", "services_changed", "supplier_changed"]
+__all__ = ["FACT_ACTIONS", "INDEXED", "services_changed", "supplier_changed"]
 
 INDEXED = ("service.published", "service.updated")
 """The steps whose service is (re)indexed: its texts or its supplier may have changed."""
@@ -59,35 +58,17 @@ def services_changed(session: Session, events: Sequence[AuditEvent]) -> None:
         index_service(session, service, terms=terms)
 
 
-def search_facts_changed(session: Session, events: Sequence[AuditEvent]) -> None:
-    """After a step that changes what the search facts hold of a service (the service itself, its catalog
-        contract, its number of contracts, its rating): move the revision token, so that every process follows
-    the change at its next search (`facts.py`)."""
-    catalog_changed(session)
-
-
 def supplier_changed(session: Session, events: Sequence[AuditEvent]) -> None:
     """After ``organisation.updated``: when a supplier's name changed, reindex the supplier field of
-    each of its services (one analysis of the name, whatever the number of services); when its name or
-    size changed, move the revision token so that every process follows the change at its next search."""
-    changed = False
+    each of its services (one analysis of the name, whatever the number of services). Its name and size
+    as search facts follow the event at the next search (`facts.py`)."""
     for event in events:
         if event.object_type != "organisation":
             continue
         org = session.get(Organisation, int(event.object_id))
         before = (event.details or {}).get("before") or {}
-        if org is None or org.kind != "supplier":
-            continue
-        if before.get("name") != org.name:
-            changed |= _reindex_supplier_name(session, org)
-        if before.get("size") != org.size:
-            changed |= _has_services(session, org.id)
-    if changed:
-        catalog_changed(session)
-
-
-def _has_services(session: Session, supplier_id: int) -> bool:
-    return session.scalar(select(Service.id).where(Service.supplier_id == supplier_id).limit(1)) is not None
+        if org is not None and org.kind == "supplier" and before.get("name") != org.name:
+            _reindex_supplier_name(session, org)
 
 
 def _reindex_supplier_name(session: Session, org: Organisation) -> bool:

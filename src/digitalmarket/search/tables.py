@@ -22,13 +22,3 @@ class ServiceSearch(Base):
     supplier: Mapped[str] = mapped_column(Text, nullable=False, default="")
     chosung: Mapped[str] = mapped_column(String(400), nullable=False, default="")
     length: Mapped[int] = mapped_column(Integer, nullable=False, default=0)
-
-
-class CatalogRevision(Base):
-    """One row whose token changes, in the same transaction, whenever a service changes; processes
-    keep what search needs to know about the catalog in memory and reload it when the token moves."""
-
-    __tablename__ = "catalog_revision"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    token: Mapped[str] = mapped_column(String(32), nullable=False)
