@@ -356,6 +356,7 @@ def _record(
         action=f"catalog_contract.{action}",
         object_type="catalog_contract",
         object_id=contract.id,
+        occurred_at=contract.updated_at,
         details={
             "from": from_state,
             "to": contract.status,

@@ -465,6 +465,7 @@ def created_event(order: Order) -> dict:
         "action": "order.created",
         "object_type": "order",
         "object_id": order.id,
+        "occurred_at": order.created_at,
         "details": {
             "code": order.code,
             "method": order.method,
@@ -617,6 +618,7 @@ def confirm(
             "object_type": "order",
             "object_id": order.id,
             "details": {"code": order.code, "total": order.total, **concluded},
+            "occurred_at": now,
         },
     ]
     if order.start_date <= today:
@@ -819,6 +821,7 @@ def confirm_change(
         object_type="order",
         object_id=order.id,
         details={"seq": proposal.seq, "total": proposal.total, **concluded},
+        occurred_at=now,
     )
     notify(
         session,
@@ -892,6 +895,7 @@ def terminate(
         object_type="order",
         object_id=order.id,
         details={"reason": order.status_reason},
+        occurred_at=now,
     )
     notify(
         session,
@@ -937,6 +941,7 @@ def activate_and_complete_due_orders(session: Session, today: date | None = None
             object_type="order",
             object_id=order.id,
             details={"end_date": order.end_date.isoformat()},
+            occurred_at=now,
         )
         completed.append(order.code)
     return Advanced(activated, completed)

@@ -95,23 +95,25 @@ def record(
     object_type: str,
     object_id: str | int,
     details: dict | None = None,
+    occurred_at: datetime | None = None,
 ) -> AuditEvent:
-    """Append one event to the chain inside the caller's transaction."""
+    """Append one event to the log inside the caller's transaction. ``occurred_at`` is when the step
+    happened, for a step played with its own clock (the demo's history); by default, now."""
     event = dict(actor_user_id=actor_user_id, action=action, object_type=object_type, object_id=object_id)
-    return record_many(session, [event | {"details": details}])[0]
+    return record_many(session, [event | {"details": details, "occurred_at": occurred_at}])[0]
 
 
 def record_many(session: Session, events: Iterable[dict]) -> list[AuditEvent]:
     """Append several events, in order, inside the caller's transaction: the rows that `record` would
     append called once for each, in one insert. Each event is a dict of `record`'s keyword arguments
-    (``details`` may be left out). The session is marked so that the sequencer and the consumers run
+    (``details`` and ``occurred_at`` may be left out). The session is marked so that the sequencer and the consumers run
     once it has committed (`core.consumers`)."""
     events = list(events)
     if not events:
         return []
     rows = [
         AuditEvent(
-            occurred_at=utcnow(),
+            occurred_at=event.get("occurred_at") or utcnow(),
             actor_user_id=event["actor_user_id"],
             action=event["action"],
             object_type=event["object_type"],

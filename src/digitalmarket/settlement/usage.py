@@ -517,6 +517,7 @@ def record_payment(
         object_type="invoice",
         object_id=invoice.id,
         details={"code": invoice.code, "paid_on": paid_on.isoformat(), "total": invoice.total, "late": late},
+        occurred_at=now,
     )
     notify(
         session,
