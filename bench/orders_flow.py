@@ -87,7 +87,7 @@ PROFILE_OUT = ROOT / "var" / "bench" / "orders_flow-profile.txt"
 PG_ADMIN_URL = os.environ.get("DM_BENCH_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
 BASE_DB, RUN_DB = "dm_bench_orders_base", "dm_bench_orders"
 #: Bump when the set-up changes, so that the cached base database is rebuilt.
-SETUP_VERSION = 1
+SETUP_VERSION = 2
 STEPS = ("ask", "answer", "award", "document", "confirm_agency", "confirm_supplier")
 GOAL_FLOWS_PER_S = 100
 MAX_TRIES = 8  # a step tried again after a 409 at most this often
@@ -463,9 +463,15 @@ def build_world(url: str, documents: Path) -> list[Client]:
             seed_demo_work(session, documents)
         with db.transaction() as session:
             for number in range(1, BENCH_AGENCIES + 1):
-                agency = accounts.create_agency(
-                    session, None, accounts.NewAgency(f"BENCH{number:03d}", f"벤치행정기관 {number:02d}", "central")
+                # with the head and address a contract document prints (`contract_pdf.party_problems`)
+                given = accounts.NewAgency(
+                    f"BENCH{number:03d}",
+                    f"벤치행정기관 {number:02d}",
+                    "central",
+                    representative=f"기관장 {number:02d}",
+                    address=f"세종특별자치시 한누리대로 {number}",
                 )
+                agency = accounts.create_agency(session, None, given)
                 user = accounts.NewUser(
                     f"bench-buyer{number:02d}@demo.kr", f"구매담당 {number:02d}", Role.AGENCY_BUYER, agency.id, PASSWORD
                 )
@@ -507,12 +513,18 @@ def build_world(url: str, documents: Path) -> list[Client]:
 
 
 def _chosen_services(session) -> list:
-    """One published service of each supplier (then more of the same suppliers) for the bench's agencies."""
+    """One published service of each supplier (then more of the same suppliers) for the bench's agencies,
+    among the suppliers whose profile has every detail a contract document prints."""
     from sqlalchemy import select
 
+    from digitalmarket.accounts.workflow import contract_party_gaps
     from digitalmarket.catalog.tables import Service
 
-    services = list(session.scalars(select(Service).where(Service.status == "published").order_by(Service.id)))
+    services = [
+        service
+        for service in session.scalars(select(Service).where(Service.status == "published").order_by(Service.id))
+        if not contract_party_gaps(service.supplier)
+    ]
     chosen, seen = [], set()
     for service in services:
         if service.supplier_id not in seen and service.price_plans:
