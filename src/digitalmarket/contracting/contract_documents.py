@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from ..core import consumers
 from ..core.audit import AuditEvent
 from ..core.files import DocumentStore
+from ..core.i18n import N_
 from . import document, orders
 from .tables import Order, OrderVersion
 
@@ -86,4 +87,4 @@ def reset(session: Session) -> None:
 
 def consumer() -> consumers.Consumer:
     """The after-commit consumer that makes the documents (installed by `digitalmarket.subscribers`)."""
-    return consumers.consumer(CONSUMER, ACTIONS, documents_followed, reset=reset, title="Contract documents (계약서)")
+    return consumers.consumer(CONSUMER, ACTIONS, documents_followed, reset=reset, title=N_("Contract documents"))

@@ -287,7 +287,7 @@ def status(session: Session) -> tuple[int, list[Lag]]:
             Lag(
                 each.name,
                 each.title,
-                position,
+                position if oldest else end,  # nothing it follows waits: it has read the whole log
                 end,
                 waiting,
                 oldest.occurred_at if oldest else None,

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 from ..contracting.tables import CatalogContract, Order
 from ..core import consumers
 from ..core.audit import AuditEvent
+from ..core.i18n import N_
 from ..settlement.tables import Invoice
 from . import ocds, releases
 from .tables import OcdsRelease
@@ -49,7 +50,7 @@ ENDED = ("order.terminated", "order.completed")
 
 def consumer() -> consumers.Consumer:
     """The consumer to install (`digitalmarket.subscribers`)."""
-    return consumers.consumer(NAME, ACTIONS, handle, reset=reset, title="OCDS releases")
+    return consumers.consumer(NAME, ACTIONS, handle, reset=reset, title=N_("OCDS releases"))
 
 
 def handle(session: Session, events: Sequence[AuditEvent]) -> None:

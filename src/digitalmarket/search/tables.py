@@ -1,4 +1,4 @@
-"""The tables of search: the index's terms of each service, and the catalog's revision token."""
+"""The table of search: the index's terms of each service (the search facts live in memory: facts.py)."""
 
 from __future__ import annotations
 

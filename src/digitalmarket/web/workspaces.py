@@ -110,7 +110,7 @@ WORKSPACES: dict[str, Workspace] = {
             Task(N_("Notices"), N_("Write and publish notices with attachments."), "/operator/notices"),
             Task(
                 N_("Read models"),
-                N_("How far open data, search and documents are behind the committed steps."),
+                N_("How far open data and contract documents are behind the committed steps."),
                 "/operator/read-models",
             ),
         ),
@@ -154,7 +154,7 @@ WORKSPACES: dict[str, Workspace] = {
             _ACCOUNT,
             Task(
                 N_("Read models"),
-                N_("How far open data, search and documents are behind the committed steps."),
+                N_("How far open data and contract documents are behind the committed steps."),
                 "/operator/read-models",
             ),
         ),
