@@ -5,8 +5,9 @@ sides have confirmed.
 
 Set-up, through the workflows on the embedded SQLite default with the demo data (`migrate`, `seed-demo`):
 buyer@demo.kr asks a published service of a demo supplier for every price plan it has, the supplier's
-user answers below the catalog price, the buyer awards it (`quotes.award`, which makes the draft) and both
-sides confirm (`orders.confirm`, which makes the document of record). The terms of the two documents are
+user answers below the catalog price, the buyer awards it (`quotes.award`; the draft is made after its
+commit by the consumer `contract_documents`) and both sides confirm (`orders.confirm`; the document of
+record follows the second). The terms of the two documents are
 read as the award and the second confirmation read them (`orders._terms`) and saved.
 
 Measured: ``document.contract_pdf`` on those terms, the function both call, in ``--processes`` fresh
@@ -52,6 +53,7 @@ def prepare(data_dir: Path) -> list:
 
     from sqlalchemy import select
 
+    from digitalmarket import subscribers
     from digitalmarket.accounts.rules import Role
     from digitalmarket.accounts.tables import User
     from digitalmarket.accounts.workflow import actor_of
@@ -60,12 +62,11 @@ def prepare(data_dir: Path) -> list:
     from digitalmarket.contracting.tables import Order, Quote
     from digitalmarket.core.clock import today_kst
     from digitalmarket.core.database import Database
-    from digitalmarket.core.files import DocumentStore
     from digitalmarket.core.settings import load_settings
 
+    subscribers.install()  # the consumers make each document right after the step's commit, as in the app
     settings = load_settings()
     db = Database(settings.database_url)
-    store = DocumentStore.of(settings)
     today = today_kst()
     try:
         with db.reading() as session:
@@ -100,7 +101,7 @@ def prepare(data_dir: Path) -> list:
         with db.reading() as session:
             version = session.get(Quote, quote_id).version
         with db.transaction() as session:
-            order_id = quotes.award(session, buyer, request_id, quote_id, version, store, reason="최저가 견적").id
+            order_id = quotes.award(session, buyer, request_id, quote_id, version, reason="최저가 견적").id
         terms = [_terms_of(db, Order, orders, order_id)]
         for who in (buyer, supplier):
             with db.reading() as session:
@@ -114,7 +115,7 @@ def prepare(data_dir: Path) -> list:
 
 
 def _terms_of(db, order_table, orders, order_id: int):
-    """The terms of the order's current version, as `orders._store_document` reads them."""
+    """The terms of the order's current version, as `contract_documents.make_pending` reads them."""
     with db.reading() as session:
         order = session.get(order_table, order_id)
         version = max(order.versions, key=lambda v: v.seq)
