@@ -52,7 +52,7 @@ def publish(db, supplier, service_type: str, name: str, price: int = 12000) -> s
         ).code
 
 
-def contract(db, buyer, supplier, code: str, store, at: datetime, *, price: int, quantity: int, months: int) -> int:
+def contract(db, buyer, supplier, code: str, at: datetime, *, price: int, quantity: int, months: int) -> int:
     """A negotiated order of ``buyer`` for the service, confirmed by both sides at ``at``."""
     data = orders.NegotiatedIn(
         code=code,
@@ -67,7 +67,7 @@ def contract(db, buyer, supplier, code: str, store, at: datetime, *, price: int,
     return order_id
 
 
-def change(db, proposer, other, order_id: int, store, quantity: int) -> None:
+def change(db, proposer, other, order_id: int, quantity: int) -> None:
     """A confirmed change of the first line's quantity (변경차수 + 1)."""
     current = order(db, order_id)
     line = current.current_lines()[0]
@@ -131,20 +131,18 @@ def build_market(db, tmp_path) -> dict:
 
     made = {"orders": [], "services": [saas, iaas, paas]}
     made["orders"].append(
-        contract(db, p.buyer, p.supplier, saas, store, kst(date(2025, 3, 10)), price=10000, quantity=50, months=12)
+        contract(db, p.buyer, p.supplier, saas, kst(date(2025, 3, 10)), price=10000, quantity=50, months=12)
     )
     made["orders"].append(
-        contract(db, p.buyer2, p.supplier2, iaas, store, kst(date(2025, 3, 20)), price=25000, quantity=4, months=6)
+        contract(db, p.buyer2, p.supplier2, iaas, kst(date(2025, 3, 20)), price=25000, quantity=4, months=6)
     )
     # 2026-01-01 05:00 in Korea: January 2026 there, still 2025-12-31 in UTC.
     new_year = kst(date(2026, 1, 1), 5)
-    made["orders"].append(contract(db, p.buyer, p.supplier3, paas, store, new_year, price=45000, quantity=2, months=12))
-    changed = contract(
-        db, p.buyer2, p.supplier, saas, store, kst(date(2026, 2, 5)), price=11000, quantity=100, months=12
-    )
+    made["orders"].append(contract(db, p.buyer, p.supplier3, paas, new_year, price=45000, quantity=2, months=12))
+    changed = contract(db, p.buyer2, p.supplier, saas, kst(date(2026, 2, 5)), price=11000, quantity=100, months=12)
     change(db, p.supplier, p.buyer2, changed, 150)
     made["orders"].append(changed)
-    ended = contract(db, p.buyer, p.supplier2, iaas, store, kst(date(2026, 5, 1)), price=30000, quantity=1, months=3)
+    ended = contract(db, p.buyer, p.supplier2, iaas, kst(date(2026, 5, 1)), price=30000, quantity=1, months=3)
     with db.transaction() as session:
         orders.terminate(session, p.buyer, ended, order(db, ended).version, "예산 사정으로 조기 종료")
     made["orders"].append(ended)
