@@ -79,7 +79,8 @@ def canonical_content(
     return json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode()
 
 
-#: `Session.info` key: this session appended audit events (the consumers run after it commits)
+#: `Session.info` key: the actions of the events this session appended (the consumers that follow them
+#: run after it commits)
 APPENDED = "audit_appended"
 
 
@@ -124,7 +125,7 @@ def record_many(session: Session, events: Iterable[dict]) -> list[AuditEvent]:
     ]
     session.add_all(rows)
     session.flush()
-    session.info[APPENDED] = True
+    session.info.setdefault(APPENDED, set()).update(row.action for row in rows)
     domain_events.publish(session, rows)
     return rows
 

@@ -16,7 +16,7 @@ order, to each *consumer*: the OCDS releases, the contract documents, ... (the l
 
 Where consumers run. ``DM_CONSUMERS=inline`` (the default): the thread that committed runs them right after
 its commit, so a request's own changes are followed before it answers, and a follower thread of each
-process (`Follower`) catches up every second with whatever another process or a passed-by claim left.
+process (`Follower`) catches up twice a second with whatever another process or a passed-by claim left.
 ``DM_CONSUMERS=worker``: requests only wake their process's follower, and ``digitalmarket worker`` runs too.
 A consumer that fails records its error on its position row and tries again on the next run; the step that
 committed is never undone by it.
@@ -38,6 +38,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from . import database as database_module
 from .audit import APPENDED, AuditEvent
+from .errors import Busy
 from .sequencer import BATCH, Step, head, sequence, unsequenced
 from .tables import Base, UTCDateTime, utcnow
 
@@ -125,13 +126,14 @@ def mode() -> str:
 
 def _committed(db, session: Session) -> None:
     """After a commit: run everything at once (inline), or wake the process's follower."""
-    if not session.info.get(APPENDED):
+    appended = session.info.get(APPENDED)
+    if not appended:
         return
     if mode() == "worker":
         Follower.wake(db)
     elif not getattr(_local, "running", False):
         try:
-            run(db)
+            run(db, after_commit=appended)
         except Exception:  # noqa: BLE001 - the step has committed; the follower tries again
             log.exception("Following the audit log after a commit failed")
 
@@ -146,25 +148,34 @@ class RunReport:
     failed: dict[str, str] | None = None
 
 
-def run(db, *, wait: bool = False, only: Iterable[str] | None = None) -> RunReport:
+def run(db, *, wait: bool = False, only: Iterable[str] | None = None, after_commit: Iterable[str] = ()) -> RunReport:
     """Sequence the committed events, then bring each consumer up to the log's end. ``wait``: wait for a
-    consumer another worker holds instead of passing it by (tools and tests that need it done)."""
+    consumer another worker holds instead of passing it by (tools and tests that need it done).
+
+    ``after_commit``: the actions of the events a thread has just committed. Only the consumers that follow
+    one of them run, each waiting for its claim (another worker may hold it) and without first asking
+    whether it has work: once this run returns, the thread's own events are handled, whichever worker
+    sequenced them (the sequencer's lock makes a sequencer wait for the one before it to commit)."""
     _local.running = True
     report = RunReport(handled={}, failed={})
+    own = set(after_commit)
     try:
-        while _has_unsequenced(db):
+        while own or _has_unsequenced(db):
             with db.transaction() as session:
-                count = sequence(session, also=_steps)
-            report.sequenced += count
-            if count < BATCH:
+                sequenced = sequence(session, also=_steps)
+            report.sequenced += len(sequenced)
+            if len(sequenced) < BATCH:
                 break
         wanted = set(only) if only is not None else None
         for each in _consumers:
-            if wanted is None or each.name in wanted:
-                handled, error = _catch_up(db, each, wait)
-                report.handled[each.name] = handled
-                if error:
-                    report.failed[each.name] = error
+            if wanted is not None and each.name not in wanted:
+                continue
+            if own and not any(each.matches(action) for action in own):
+                continue
+            handled, error = _catch_up(db, each, wait or bool(own), check=not own)
+            report.handled[each.name] = handled
+            if error:
+                report.failed[each.name] = error
     finally:
         _local.running = False
     return report
@@ -175,32 +186,43 @@ def _has_unsequenced(db) -> bool:
         return session.scalar(select(AuditEvent.id).where(AuditEvent.seq.is_(None)).limit(1)) is not None
 
 
-def _catch_up(db, each: Consumer, wait: bool) -> tuple[int, str | None]:
+def _catch_up(db, each: Consumer, wait: bool, check: bool = True) -> tuple[int, str | None]:
+    """Hand the events after the consumer's position to it, a batch per transaction, until the log's end.
+    ``check``: first ask, without a transaction, whether anything waits for it."""
     handled = 0
     while True:
-        if not _has_work(db, each):
+        if check and not _has_work(db, each):
             return handled, None
+        check = True
         try:
             with db.transaction() as session:
                 position = _claim(session, each.name, wait)
                 if position is None:
                     return handled, None
-                events = list(
-                    session.scalars(
-                        select(AuditEvent).where(AuditEvent.seq > position).order_by(AuditEvent.seq).limit(BATCH)
+                window = session.execute(
+                    select(AuditEvent.id, AuditEvent.seq, AuditEvent.action)
+                    .where(AuditEvent.seq > position)
+                    .order_by(AuditEvent.seq)
+                    .limit(BATCH)
+                ).all()
+                if not window:
+                    return handled, None
+                ids = [row.id for row in window if each.matches(row.action)]
+                if ids:
+                    matching = session.scalars(
+                        select(AuditEvent).where(AuditEvent.id.in_(ids)).order_by(AuditEvent.seq)
                     )
-                )
-                matching = [event for event in events if each.matches(event.action)]
-                if matching:
-                    each.handle(session, matching)
+                    each.handle(session, list(matching))
                 row = session.get(ConsumerPosition, each.name)
-                row.position, row.updated_at, row.failed_at, row.error = events[-1].seq, utcnow(), None, None
-                handled += len(matching)
+                row.position, row.updated_at, row.failed_at, row.error = window[-1].seq, utcnow(), None, None
+                handled += len(ids)
+        except Busy:  # another worker held it past the lock bound: it or the follower hands the events on
+            return handled, None
         except Exception as error:  # noqa: BLE001 - recorded, shown, and tried again on the next run
             log.exception("Consumer %s failed", each.name)
             _record_failure(db, each.name, error)
             return handled, f"{type(error).__name__}: {error}"
-        if len(events) < BATCH:
+        if len(window) < BATCH:
             return handled, None
 
 
@@ -307,13 +329,13 @@ class Follower:
     _lock = threading.Lock()
     _running: dict[int, Follower] = {}
 
-    def __init__(self, db, interval: float = 1.0) -> None:
+    def __init__(self, db, interval: float = 0.5) -> None:
         self.db, self.interval = db, interval
         self._wake, self._stop = threading.Event(), threading.Event()
         self._thread = threading.Thread(target=self._loop, name="consumers", daemon=True)
 
     @classmethod
-    def start(cls, db, interval: float = 1.0) -> Follower:
+    def start(cls, db, interval: float = 0.5) -> Follower:
         with cls._lock:
             follower = cls._running.get(id(db))
             if follower is None:

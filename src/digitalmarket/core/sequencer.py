@@ -32,9 +32,9 @@ BATCH = 2000
 Step = Callable[[Session], None]
 
 
-def sequence(session: Session, batch: int = BATCH, also: Sequence[Step] = ()) -> int:
-    """Sequence up to ``batch`` committed events inside the caller's transaction, then run the ``also``
-    steps under the same lock; how many events it sequenced."""
+def sequence(session: Session, batch: int = BATCH, also: Sequence[Step] = ()) -> list[AuditEvent]:
+    """Sequence up to ``batch`` committed events inside the caller's transaction, after running the
+    ``also`` steps under the same lock; the events it sequenced, in log order."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SEQUENCER_LOCK_KEY})
     for step in also:
@@ -43,7 +43,7 @@ def sequence(session: Session, batch: int = BATCH, also: Sequence[Step] = ()) ->
         session.scalars(select(AuditEvent).where(AuditEvent.seq.is_(None)).order_by(AuditEvent.id).limit(batch))
     )
     if not pending:
-        return 0
+        return []
     last = session.execute(
         select(AuditEvent.seq, AuditEvent.hash)
         .where(AuditEvent.seq.is_not(None))
@@ -56,7 +56,7 @@ def sequence(session: Session, batch: int = BATCH, also: Sequence[Step] = ()) ->
         row.seq, row.prev_hash = position, prev_hash
         row.hash = prev_hash = chain_hash(prev_hash, content_of(row, prev_hash))
     session.flush()
-    return len(pending)
+    return pending
 
 
 def head(session: Session) -> int:
