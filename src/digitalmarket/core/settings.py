@@ -44,7 +44,7 @@ class Waits:
     """How long a request may wait for the database before it is told "busy, try again" (503 with
     ``Retry-After``, nothing saved) rather than hang: docs/reliability.md, "Bounded waits"."""
 
-    lock_seconds: float = 10.0  # a lock: SQLite's write lock, a PostgreSQL row, the audit chain's lock
+    lock_seconds: float = 10.0  # a lock: SQLite's write lock, a PostgreSQL row, the sequencer's lock
     statement_seconds: float = 30.0  # one PostgreSQL statement (0: no limit)
     pool_seconds: float = 10.0  # a free connection from the pool
 
