@@ -148,3 +148,28 @@ def test_a_replay_from_the_start_gives_what_following_live_gave(db, seen):
     live = list(handled)
     consumers.replay(db, "test-list")
     assert handled == live == ["0", "1", "2", "3"]
+
+
+def test_a_consumers_slow_work_lets_every_other_writer_write_and_is_handled_once(db):
+    """A consumer with slow work (a PDF) prepares it without holding SQLite's write lock: a step committed
+    meanwhile by another connection goes through at once; what was prepared is written once."""
+    before, steps = consumers.installed(), consumers._steps
+    written: list[tuple[str, str]] = []
+    short = db.__class__(db.url, db.waits.__class__(lock_seconds=1, statement_seconds=30, pool_seconds=5))
+
+    def prepare(session, events):
+        append(short, "other.step_meanwhile", "x")  # another writer commits while the work is prepared
+        return {event.object_id: f"문서 {event.object_id}" for event in events}
+
+    def handle(session, events, prepared):
+        written.extend((event.object_id, prepared[event.object_id]) for event in events)
+
+    consumers.install([consumers.consumer("slow", "test.", handle, prepare=prepare)], sequenced_with=steps)
+    try:
+        append(db, "test.made", "7")
+    finally:
+        consumers.install(before, sequenced_with=steps)
+        short.dispose()
+    assert written == [("7", "문서 7")]
+    consumers.run(db, wait=True)
+    assert log_order(db) == ["test.made", "other.step_meanwhile"]

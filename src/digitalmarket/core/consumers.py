@@ -44,7 +44,8 @@ from .tables import Base, UTCDateTime, utcnow
 
 log = logging.getLogger("digitalmarket.consumers")
 
-Handler = Callable[[Session, Sequence[AuditEvent]], None]
+Handler = Callable[..., None]  # (session, events) or, with a `Consumer.prepare`, (session, events, prepared)
+Prepare = Callable[[Session, Sequence[AuditEvent]], object]
 Reset = Callable[[Session], None]
 
 
@@ -63,13 +64,21 @@ class ConsumerPosition(Base):
 @dataclass(frozen=True)
 class Consumer:
     """A read model that follows the events whose action is one of ``actions`` (an exact action, or every
-    action of a kind ending in a dot). ``reset`` empties what it wrote, for a replay from the start."""
+    action of a kind ending in a dot). ``reset`` empties what it wrote, for a replay from the start.
+
+    ``prepare``, for a consumer with slow work (a PDF): ``prepare(session, events)`` does it and returns
+    what ``handle(session, events, prepared)`` then writes. On SQLite, whose write lock every writer
+    waits for, `prepare` runs in a read transaction before the write transaction that claims the consumer,
+    so that nothing slow runs while the write lock is held; the claim then checks that nobody handled the
+    events meanwhile. On PostgreSQL both run in the claiming transaction, which holds only the consumer's
+    row, so that two workers never do the same slow work."""
 
     name: str
     actions: tuple[str, ...]
     handle: Handler
     reset: Reset | None = None
     title: str = ""
+    prepare: Prepare | None = None
 
     def matches(self, action: str) -> bool:
         return any(action == name or (name.endswith(".") and action.startswith(name)) for name in self.actions)
@@ -85,12 +94,18 @@ class Consumer:
 
 
 def consumer(
-    name: str, actions: str | Iterable[str], handle: Handler, *, reset: Reset | None = None, title: str = ""
+    name: str,
+    actions: str | Iterable[str],
+    handle: Handler,
+    *,
+    reset: Reset | None = None,
+    title: str = "",
+    prepare: Prepare | None = None,
 ) -> Consumer:
     names = (actions,) if isinstance(actions, str) else tuple(actions)
     if not names:
         raise ValueError("a consumer follows at least one action")
-    return Consumer(name, names, handle, reset, title or name)
+    return Consumer(name, names, handle, reset, title or name, prepare)
 
 
 _consumers: tuple[Consumer, ...] = ()
@@ -195,24 +210,28 @@ def _catch_up(db, each: Consumer, wait: bool, check: bool = True) -> tuple[int, 
             return handled, None
         check = True
         try:
+            prepared, seen, upto = _prepare_outside(db, each)
+            if each.prepare is not None and db.is_sqlite and seen is None:
+                return handled, None  # nothing after its position
             with db.transaction() as session:
                 position = _claim(session, each.name, wait)
                 if position is None:
                     return handled, None
-                window = session.execute(
-                    select(AuditEvent.id, AuditEvent.seq, AuditEvent.action)
-                    .where(AuditEvent.seq > position)
-                    .order_by(AuditEvent.seq)
-                    .limit(BATCH)
-                ).all()
+                if seen is not None and seen != position:
+                    continue  # another worker handled events meanwhile: prepare again from its position
+                window = _window(session, position, upto)
                 if not window:
                     return handled, None
                 ids = [row.id for row in window if each.matches(row.action)]
                 if ids:
-                    matching = session.scalars(
-                        select(AuditEvent).where(AuditEvent.id.in_(ids)).order_by(AuditEvent.seq)
-                    )
-                    each.handle(session, list(matching))
+                    query = select(AuditEvent).where(AuditEvent.id.in_(ids)).order_by(AuditEvent.seq)
+                    matching = list(session.scalars(query))
+                    if each.prepare is None:
+                        each.handle(session, matching)
+                    else:
+                        if seen is None:  # PostgreSQL: prepared here, under the claim
+                            prepared = each.prepare(session, matching)
+                        each.handle(session, matching, prepared)
                 row = session.get(ConsumerPosition, each.name)
                 row.position, row.updated_at, row.failed_at, row.error = window[-1].seq, utcnow(), None, None
                 handled += len(ids)
@@ -224,6 +243,31 @@ def _catch_up(db, each: Consumer, wait: bool, check: bool = True) -> tuple[int, 
             return handled, f"{type(error).__name__}: {error}"
         if len(window) < BATCH:
             return handled, None
+
+
+def _window(session: Session, position: int, upto: int | None = None) -> list:
+    """The next batch of the log after ``position`` (up to position ``upto``): each event's id, position
+    and action."""
+    query = select(AuditEvent.id, AuditEvent.seq, AuditEvent.action).where(AuditEvent.seq > position)
+    if upto is not None:
+        query = query.where(AuditEvent.seq <= upto)
+    return session.execute(query.order_by(AuditEvent.seq).limit(BATCH)).all()
+
+
+def _prepare_outside(db, each: Consumer) -> tuple[object, int | None]:
+    """On SQLite, the slow part of a consumer with `Consumer.prepare`, in a read transaction (no write lock):
+    what it prepared, the position it started from and the last position it read (Nones when there is
+    nothing to prepare outside). The claiming transaction then handles exactly those events."""
+    if each.prepare is None or not db.is_sqlite:
+        return None, None, None
+    with db.reading() as session:
+        position = session.scalar(select(ConsumerPosition.position).where(ConsumerPosition.name == each.name)) or 0
+        window = _window(session, position)
+        if not window:
+            return None, None, None
+        ids = [row.id for row in window if each.matches(row.action)]
+        events = list(session.scalars(select(AuditEvent).where(AuditEvent.id.in_(ids)).order_by(AuditEvent.seq)))
+        return (each.prepare(session, events) if events else None), position, window[-1].seq
 
 
 def _has_work(db, each: Consumer) -> bool:

@@ -17,8 +17,9 @@ waits for a lock (SQLite's write lock, a PostgreSQL row) rather than for a conne
 a 503 after the pool's timeout.
 
 Every wait is bounded (`Waits`, docs/reliability.md "Bounded waits"): SQLite's busy timeout and the retried
-``BEGIN IMMEDIATE`` by the lock bound; on PostgreSQL each connection has ``lock_timeout`` (rows, tables
-a consumer's claim and the sequencer's advisory lock) and ``statement_timeout``; the pool's ``pool_timeout``. A wait that
+``BEGIN IMMEDIATE`` by the lock bound; on PostgreSQL each connection has ``lock_timeout`` (rows, tables,
+a consumer's claim and the sequencer's advisory lock) and ``statement_timeout``; the pool's
+``pool_timeout``. A wait that
 reaches its bound rolls the transaction back and raises `Busy` (503 with ``Retry-After``).
 """
 
