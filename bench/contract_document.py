@@ -10,7 +10,7 @@ commit by the consumer `contract_documents`) and both sides confirm (`orders.con
 record follows the second). The terms of the two documents are
 read as the award and the second confirmation read them (`orders._terms`) and saved.
 
-Measured: ``document.contract_pdf`` on those terms, the function both call, in ``--processes`` fresh
+Measured: ``documents.layout.contract_pdf`` on those terms, the function both call, in ``--processes`` fresh
 processes (the first document a process makes pays for reading the fonts), each then making ``--documents``
 more: CPU milliseconds (thread time) per document, p50/p95, for the first document of a process and for the
 later ones, the draft and the concluded document alternating, and the document's size. ``--src`` measures
@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import io
 import json
 import os
 import pickle
@@ -123,11 +124,40 @@ def _terms_of(db, order_table, orders, order_id: int):
         return orders._terms(order, version, lines, orders.order_catalog_number(order))
 
 
+#: Where the terms of a contract document were defined before ``contracting/document.py`` became the
+#: ``contracting.documents`` package (a ``--src`` tree from before then is measured too).
+OLD_TERMS_MODULE = "digitalmarket.contracting.document"
+TERMS_MODULE = "digitalmarket.contracting.documents.terms"
+
+
+def _layout():
+    """``contract_pdf`` and the module of its terms, in this tree or in one from before the package."""
+    try:
+        from digitalmarket.contracting.documents.layout import contract_pdf
+    except ImportError:
+        from digitalmarket.contracting.document import contract_pdf
+
+        return contract_pdf, OLD_TERMS_MODULE
+    return contract_pdf, TERMS_MODULE
+
+
+class _TermsUnpickler(pickle.Unpickler):
+    """Loads terms pickled by this tree into the module that defines them in the measured one."""
+
+    def __init__(self, file, terms_module: str) -> None:
+        super().__init__(file)
+        self.terms_module = terms_module
+
+    def find_class(self, module: str, name: str):
+        if module in (OLD_TERMS_MODULE, TERMS_MODULE):
+            module = self.terms_module
+        return super().find_class(module, name)
+
+
 def measure_here(terms_file: Path, documents: int) -> dict:
     """In this (fresh) process: the first document, then ``documents`` more."""
-    from digitalmarket.contracting.document import contract_pdf
-
-    terms = pickle.loads(terms_file.read_bytes())
+    contract_pdf, terms_module = _layout()
+    terms = _TermsUnpickler(io.BytesIO(terms_file.read_bytes()), terms_module).load()
     samples, digests, sizes = [], {}, {}
     for number in range(documents + 1):
         doc = terms[number % len(terms)]

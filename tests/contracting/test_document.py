@@ -17,14 +17,14 @@ import pytest
 from fontTools.ttLib import TTFont
 from pypdf import PdfReader
 
-from digitalmarket.contracting import document, pdf_fonts
-from digitalmarket.contracting.document import (
+from digitalmarket.contracting.documents import font_cache, fonts, terms
+from digitalmarket.contracting.documents.fonts import ContractFontMissing
+from digitalmarket.contracting.documents.layout import contract_pdf
+from digitalmarket.contracting.documents.terms import (
     Confirmation,
     ContractDocument,
-    ContractFontMissing,
     DocumentLine,
     Party,
-    contract_pdf,
     korean_amount,
 )
 from digitalmarket.contracting.rules import amounts, line_amount
@@ -281,7 +281,7 @@ MAKE_IN_A_NEW_PROCESS = """
 import hashlib, sys
 sys.path.insert(0, sys.argv[1])
 from tests.contracting.test_document import make_doc, Party
-from digitalmarket.contracting.document import contract_pdf
+from digitalmarket.contracting.documents.layout import contract_pdf
 supplier = Party(sys.argv[2], "1208147521", "김가상", "서울")
 print(hashlib.sha256(contract_pdf(make_doc(supplier=supplier))).hexdigest())
 """
@@ -322,7 +322,7 @@ def test_figures_that_do_not_add_up_are_refused(changes, message):
     [("99.9", "99.9% 이상 (월 기준)"), ("99.90", "99.9% 이상 (월 기준)"), ("1E+2", "100% 이상 (월 기준)"), ("", "-")],
 )
 def test_availability_as_written_in_the_contract(sla, shown):
-    assert document.availability(sla) == shown
+    assert terms.availability(sla) == shown
 
 
 @pytest.mark.parametrize(
@@ -342,21 +342,21 @@ def test_amounts_in_korean_numerals(amount, words):
 
 
 def test_pretendard_covers_every_fixed_word():
-    coverage = document.font_coverage(*document.pretendard_files().values())
+    coverage = fonts.font_coverage(*fonts.pretendard_files().values())
     confirmed = Confirmation(datetime(2026, 2, 20, 1, 2, tzinfo=UTC), "정수요")
     doc = make_doc(change_seq=3, change_reason="변경", agency_confirmation=confirmed, supplier_confirmation=confirmed)
-    assert document.uncovered(document.document_text(doc), coverage) == set()
+    assert fonts.uncovered(terms.document_text(doc), coverage) == set()
     footer_and_labels = (
         "변경계약서 (제9차) 계약번호 계약일자 작성일자 구분 기관명 / 상호 기관코드 / 사업자등록번호 대표자 주소 "
         "₩ ~ 원정 확인 전 전자적으로 확인함 확인자 (KST)"
     )
-    assert document.uncovered([footer_and_labels], coverage) == set()
+    assert fonts.uncovered([footer_and_labels], coverage) == set()
 
 
 def test_names_in_syllables_no_fixed_word_uses_are_printed():
     """A party's name, representative, address and confirming person typed in syllables that appear nowhere
     in the document's own wording are embedded and read back (no empty boxes)."""
-    fixed = set("".join(document.document_text(make_doc())))
+    fixed = set("".join(terms.document_text(make_doc())))
     confirmed = Confirmation(datetime(2026, 2, 20, 1, 2, tzinfo=UTC), "뵙쬐냠")
     supplier = Party("꿩냠뷁 솔루션", "1208147521", "휘닭꽥", "강원특별자치도 춘천시 꿩뷁길 7")
     doc = make_doc(supplier=supplier, supplier_confirmation=confirmed)
@@ -367,7 +367,7 @@ def test_names_in_syllables_no_fixed_word_uses_are_printed():
     for value in ("꿩냠뷁 솔루션", "휘닭꽥", "꿩뷁길 7", "뵙쬐냠"):
         assert value in text
     # and each of those syllables has its outline in the embedded font (the text is not drawn as boxes)
-    regular = pdf_fonts.prepared(document.pretendard_files()[""]).template
+    regular = font_cache.prepared(fonts.pretendard_files()[""]).template
     embedded = embedded_fonts(pdf)[f"MPDFAA+{regular.name}"]
     for char in typed:
         glyph = embedded["glyf"][embedded.getGlyphName(regular.glyph_ids[ord(char)])]
@@ -386,9 +386,9 @@ def embedded_fonts(pdf: bytes) -> dict[str, TTFont]:
 
 
 def test_a_syllable_pretendard_lacks_comes_from_nanum_gothic():
-    if document.nanum_files() is None:
+    if fonts.nanum_files() is None:
         pytest.skip("fonts-nanum is not installed")
-    coverage = document.font_coverage(*document.pretendard_files().values())
+    coverage = fonts.font_coverage(*fonts.pretendard_files().values())
     assert ord("쀍") not in coverage  # a syllable outside the KRDS subset
     doc = make_doc(supplier=Party("쀍테크 주식회사", "1208147521", "김가상", "서울"))
     pdf = contract_pdf(doc)
@@ -401,7 +401,7 @@ def test_nanum_gothic_is_embedded_only_when_needed(sample):
 
 
 def test_without_nanum_a_missing_syllable_is_logged_and_the_document_still_made(monkeypatch, caplog):
-    monkeypatch.setattr(document, "nanum_files", lambda: None)
+    monkeypatch.setattr(fonts, "nanum_files", lambda: None)
     with caplog.at_level(logging.WARNING, logger="digitalmarket.contracting"):
         pdf = contract_pdf(make_doc(supplier=Party("쀍테크", "1208147521", "김가상", "서울")))
     assert pdf.startswith(b"%PDF") and b"NanumGothic" not in pdf

@@ -10,7 +10,7 @@ stores the PDF in the installation's document store (`installed_store`) and reco
 on the version; confirming waits for it (`orders.DocumentPreparing`, 409 with ``Retry-After``).
 
 Idempotent: a version that has its document is left as it is, so an event handled twice makes nothing
-twice; and a document made again is the same bytes (the PDF is deterministic: `contracting.document`).
+twice; and a document made again is the same bytes (the PDF is deterministic: `contracting.documents.layout`).
 Replayable: ``digitalmarket rebuild contract-documents`` empties every version's document (`reset`) and
 makes them all again from the log, for instance after losing the documents folder.
 """
@@ -27,7 +27,8 @@ from ..core import consumers
 from ..core.audit import AuditEvent
 from ..core.files import DocumentStore
 from ..core.i18n import N_
-from . import document, orders
+from . import orders
+from .documents.layout import contract_pdf
 from .tables import Order, OrderVersion
 
 log = logging.getLogger("digitalmarket.contracting.documents")
@@ -58,7 +59,7 @@ def make_pending(session: Session, order: Order, store: DocumentStore) -> int:
             continue
         terms = orders._terms(order, version, order.lines_of(version.seq), catalog_number)
         try:
-            data = document.contract_pdf(terms)
+            data = contract_pdf(terms)
         except ValueError as error:  # a missing party detail; a missing font (not a ValueError) is raised
             log.error("The document of order %s, version %s, cannot be made: %s", order.code, version.seq, error)
             continue

@@ -1,6 +1,6 @@
 """The award decision record (낙찰 결정 기록) as a PDF and as CSV.
 
-The PDF is made like the contract document (`document.py`): fpdf2 with Pretendard GOV of the KRDS
+The PDF is made like the contract document (`documents.layout`): fpdf2 with Pretendard GOV of the KRDS
 package (NanumGothic for characters it lacks, when installed), A4, Korean. It is kept simple: headed
 sections of text and tables, every instant in Korean time. The CSV holds the same facts, one row each,
 in the reader's language, UTF-8 with a byte order mark so that spreadsheets read the Hangul.
@@ -16,8 +16,9 @@ from fpdf.enums import Align, XPos, YPos
 
 from ..core.i18n import N_
 from .decision_record import DecisionRecord, kst_time
-from .document import PRETENDARD, clean, embed_fonts, krw
-from .pdf_output import KeptFontsOutput
+from .documents.fonts import PRETENDARD, embed_fonts
+from .documents.output import KeptFontsOutput
+from .documents.terms import clean, krw
 from .rules import QUOTE_STATE_LABELS
 
 TITLE = "낙찰 결정 기록"

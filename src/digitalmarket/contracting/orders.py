@@ -27,10 +27,11 @@ from ..core.errors import Conflict, NotFound, ValidationFailed
 from ..core.i18n import N_, Text
 from ..core.notifications import notify
 from ..core.tables import utcnow
-from . import document, rules
+from . import rules
 from .catalog_contracts import active_catalog_contract, catalog_item_price, named
 from .codes import code_apart
-from .contract_pdf import refuse_unless_parties_complete
+from .documents.parties import refuse_unless_parties_complete
+from .documents.terms import Confirmation, ContractDocument, DocumentLine, Party
 from .rules import CatalogState, OrderAction, OrderState
 from .tables import CatalogContract, Order, OrderLine, OrderVersion, Quote
 
@@ -222,17 +223,15 @@ def next_action(order: Order, side: str) -> Text | None:
 # --- the contract document --------------------------------------------------------------------------------------
 
 
-def _confirmed(session: Session, at: datetime | None, user_id: int | None) -> document.Confirmation | None:
+def _confirmed(session: Session, at: datetime | None, user_id: int | None) -> Confirmation | None:
     """A side's confirmation as the document prints it (time and name), or None before it confirmed."""
     if at is None:
         return None
     person = session.get(User, user_id) if user_id else None
-    return document.Confirmation(at, person.name if person else "-")
+    return Confirmation(at, person.name if person else "-")
 
 
-def _terms(
-    order: Order, version: OrderVersion, lines: list[OrderLine], catalog_number: str | None
-) -> document.ContractDocument:
+def _terms(order: Order, version: OrderVersion, lines: list[OrderLine], catalog_number: str | None) -> ContractDocument:
     """The terms of a version's document: the parties from their profiles as they are now, the confirmations
     made so far, and the day it is dated: when both have confirmed, the day the second did (계약일자)."""
     service, agency, supplier = order.service, order.agency, order.supplier
@@ -243,21 +242,19 @@ def _terms(
         issued_on = today_kst(max(agency_confirmed.at, supplier_confirmed.at))
     else:
         issued_on = today_kst(version.created_at) if version.created_at else today_kst()
-    return document.ContractDocument(
+    return ContractDocument(
         contract_number=order.code,
         change_seq=version.seq,
         method=order.method,
         catalog_contract_number=catalog_number,
-        agency=document.Party(agency.name, agency.agency_code or "", agency.representative or "", agency.address or ""),
-        supplier=document.Party(
+        agency=Party(agency.name, agency.agency_code or "", agency.representative or "", agency.address or ""),
+        supplier=Party(
             supplier.name, supplier.business_number or "", supplier.representative or "", supplier.address or ""
         ),
         service_name=service.name,
         service_code=service.code,
         lines=[
-            document.DocumentLine(
-                line.item, line.unit, line.billing, line.quantity, line.months, line.unit_price, line.amount
-            )
+            DocumentLine(line.item, line.unit, line.billing, line.quantity, line.months, line.unit_price, line.amount)
             for line in lines
         ],
         supply_amount=version.supply_amount,

@@ -23,7 +23,7 @@ from ..core.forms import Form, form_errors, number, redirect, summary_only, vers
 from ..core.i18n import N_, Text
 from ..core.templating import csrf_protect, render
 from . import confirm_pages, orders, quotes, rules
-from .contract_pdf import party_problems
+from .documents.parties import party_problems
 from .rules import (
     MAX_SERVICES_PER_REQUEST,
     METHOD_LABELS,

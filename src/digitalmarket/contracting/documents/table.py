@@ -120,7 +120,7 @@ class Table:
             return []
         pdf = self.pdf
         font = pdf.current_font
-        outlines = getattr(font, "outlines", None)  # a font kept by pdf_fonts, and the text all its own
+        outlines = getattr(font, "outlines", None)  # a font kept by font_cache, and the text all its own
         if outlines is None or not all(ord(char) in font.cmap for char in text):
             return pdf.multi_cell(width, self.line_height, text, dry_run=True, output=MethodReturnValue.LINES)
         if "\n" not in text and pdf.get_string_width(text) <= width:

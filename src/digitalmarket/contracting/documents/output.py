@@ -1,10 +1,10 @@
 """PDF output of the contract document and the decision record: fpdf2's, with the fonts embedded from what
-the process keeps (`pdf_fonts`) instead of subset again by fontTools for every document.
+the process keeps (`font_cache`) instead of subset again by fontTools for every document.
 
 ``pdf.output(output_producer_class=KeptFontsOutput)`` writes the same objects as fpdf2 for a TrueType font
 (a Type0 font with Identity-H, its CIDFontType2 with widths, CIDSystemInfo, descriptor, CIDToGIDMap and
-ToUnicode map), but the font program is `pdf_subset.font_program` of the glyphs the document shows, which
-keeps the font's own glyph ids. A font added otherwise than by ``pdf_fonts.add_font`` is left to fpdf2.
+ToUnicode map), but the font program is `subset.font_program` of the glyphs the document shows, which
+keeps the font's own glyph ids. A font added otherwise than by ``font_cache.add_font`` is left to fpdf2.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ from fpdf.output import (
 )
 from fpdf.syntax import Name, PDFArray
 
-from .pdf_fonts import KeptFont
-from .pdf_subset import deflated_font_program
+from .font_cache import KeptFont
+from .subset import deflated_font_program
 
 log = logging.getLogger("digitalmarket.contracting")
 

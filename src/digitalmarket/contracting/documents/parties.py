@@ -1,4 +1,4 @@
-"""Whether both parties of an order can have a contract document (계약서, laid out by `document.py`).
+"""Whether both parties of an order can have a contract document (계약서, laid out by `layout.py`).
 
 Every party detail the document prints (name or 상호, agency code or 사업자등록번호, 대표자, 주소) comes from
 the organisations' profiles; `refuse_unless_parties_complete` refuses to make a document while one is
@@ -8,10 +8,10 @@ as "-". A party's confirmation (time and person) is printed only once it has con
 
 from __future__ import annotations
 
-from ..accounts.rules import CONTRACT_PARTY_LABELS, OrganisationKind
-from ..accounts.workflow import contract_party_gaps
-from ..core.errors import Conflict
-from ..core.i18n import N_, Text
+from ...accounts.rules import CONTRACT_PARTY_LABELS, OrganisationKind
+from ...accounts.workflow import contract_party_gaps
+from ...core.errors import Conflict
+from ...core.i18n import N_, Text
 
 
 class PartiesIncomplete(Conflict):

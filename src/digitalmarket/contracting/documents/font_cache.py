@@ -8,7 +8,7 @@ one document only. `add_font` here keeps, per process and font file:
 - the parsed font as fpdf2 holds it (``TTFFont``): its widths, character map and glyph ids, never
   changed by a document; each document gets a copy (`KeptFont`) with its own subset map (`KeptSubset`),
   descriptor, list of missing characters and widths of the texts it measured;
-- the font's outlines (`pdf_subset.Outlines`), from which `pdf_output.KeptFontsOutput` embeds the glyphs
+- the font's outlines (`subset.Outlines`), from which `output.KeptFontsOutput` embeds the glyphs
   a document shows without fontTools' subsetter;
 - the font file as plain SFNT bytes (WOFF unpacked), without the OpenType layout tables (GDEF, GPOS, GSUB)
   and the signature (DSIG), for a PDF written by fpdf2's own output (``pdf.output()``), which subsets a
@@ -17,6 +17,7 @@ one document only. `add_font` here keeps, per process and font file:
 A document's bytes do not depend on what the process made before it (tests/contracting/test_document.py
 makes one in a fresh process). A font file that changes on disk (a new KRDS package) is read again.
 """
+
 from __future__ import annotations
 
 import copy
@@ -30,7 +31,7 @@ from fontTools.ttLib import TTFont
 from fpdf import FPDF
 from fpdf.fonts import SubsetMap, TTFFont
 
-from .pdf_subset import Outlines, outlines_of
+from .subset import Outlines, outlines_of
 
 #: Tables fpdf2 drops from every subset it embeds (or that fontTools' subsetter drops by default): left out
 #: of the kept font so that no document parses them. The subsetter keeps a ``kern`` table only when there is
@@ -39,7 +40,7 @@ DROPPED_TABLES = ("GDEF", "GPOS", "GSUB", "DSIG")
 
 
 class KeptFont(TTFFont):
-    """A document's copy of a kept font: `pdf_output.KeptFontsOutput` embeds it from ``outlines``, and the
+    """A document's copy of a kept font: `output.KeptFontsOutput` embeds it from ``outlines``, and the
     width of a text is summed once per document and text, the widths of the texts a line grows through
     from the one before it (fpdf2's line breaking asks for every prefix of a line in turn)."""
 
