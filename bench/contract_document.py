@@ -5,7 +5,7 @@ sides have confirmed.
 
 Set-up, through the workflows on the embedded SQLite default with the demo data (`migrate`, `seed-demo`):
 buyer@demo.kr asks a published service of a demo supplier for every price plan it has, the supplier's
-user answers below the catalog price, the buyer awards it (`quotes.award`; the draft is made after its
+user answers below the catalog price, the buyer awards it (`awarding.award`; the draft is made after its
 commit by the consumer `contract_documents`) and both sides confirm (`orders.confirm`; the document of
 record follows the second). The terms of the two documents are
 read as the award and the second confirmation read them (`orders._terms`) and saved.
@@ -59,7 +59,8 @@ def prepare(data_dir: Path) -> list:
     from digitalmarket.accounts.tables import User
     from digitalmarket.accounts.workflow import actor_of
     from digitalmarket.catalog.tables import Service
-    from digitalmarket.contracting import orders, quotes
+    from digitalmarket.contracting import orders
+    from digitalmarket.contracting.quotes import answering, asking, awarding
     from digitalmarket.contracting.tables import Order, Quote
     from digitalmarket.core.clock import today_kst
     from digitalmarket.core.database import Database
@@ -82,27 +83,27 @@ def prepare(data_dir: Path) -> list:
                 if service is not None:
                     supplier = actor_of(user)
                     break
-            asked = [quotes.LineIn(plan.id, 10 * (number + 1), 12) for number, plan in enumerate(service.price_plans)]
+            asked = [asking.LineIn(plan.id, 10 * (number + 1), 12) for number, plan in enumerate(service.price_plans)]
             code = service.code
-        data = quotes.RequestIn(
+        data = asking.RequestIn(
             title="업무용 협업 서비스 도입",
             requirements="GPKI 로그인, 망분리 환경 지원, 행정전자서명 연동",
             desired_start=today + timedelta(days=14),
             deadline=today + timedelta(days=7),
-            services=[quotes.ServiceAsk(code, asked)],
+            services=[asking.ServiceAsk(code, asked)],
         )
         with db.transaction() as session:
-            request = quotes.create_request(session, buyer, data)
+            request = asking.create_request(session, buyer, data)
             request_id, quote_id = request.id, request.quotes[0].id
         with db.reading() as session:
             quote = session.get(Quote, quote_id)
             version, prices = quote.version, {line.id: int(line.catalog_unit_price * 0.9) for line in quote.lines}
         with db.transaction() as session:
-            quotes.answer(session, supplier, quote_id, version, prices, today + timedelta(days=30), "연간 할인")
+            answering.answer(session, supplier, quote_id, version, prices, today + timedelta(days=30), "연간 할인")
         with db.reading() as session:
             version = session.get(Quote, quote_id).version
         with db.transaction() as session:
-            order_id = quotes.award(session, buyer, request_id, quote_id, version, reason="최저가 견적").id
+            order_id = awarding.award(session, buyer, request_id, quote_id, version, reason="최저가 견적").id
         terms = [_terms_of(db, Order, orders, order_id)]
         for who in (buyer, supplier):
             with db.reading() as session:

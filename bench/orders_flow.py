@@ -7,10 +7,10 @@ A *flow* is what an agency and a supplier do from a quote request to a contract,
 workflow the API calls (in-process, not over HTTP), in its own transaction, after reading the version the
 client would have on its page (as `tests/contracting/buying.py` does):
 
-1. ``ask``: the agency's buyer asks one service for a quote (`quotes.create_request`);
-2. ``answer``: the supplier answers a unit price below the ceiling (`quotes.answer`);
+1. ``ask``: the agency's buyer asks one service for a quote (`asking.create_request`);
+2. ``answer``: the supplier answers a unit price below the ceiling (`answering.answer`);
 3. ``award``: the buyer awards the quote at the version seen: the order (a delivery request when the service
-   has a catalog contract, else a negotiated contract), committed without its contract PDF (`quotes.award`);
+   has a catalog contract, else a negotiated contract), committed without its contract PDF (`awarding.award`);
 4. ``document``: the buyer's page waits until the contract document exists: it is made after the award's
    commit by the consumer ``contract-documents`` (`contracting/contract_documents.py`), in the committing
    thread (``DM_CONSUMERS=inline``, the default) or by a process's follower. The bench reads the order
@@ -142,18 +142,18 @@ def _today():
 
 
 def ask(db, client: Client) -> tuple[int, int]:
-    from digitalmarket.contracting import quotes
+    from digitalmarket.contracting.quotes import asking
 
     today = _today()
-    data = quotes.RequestIn(
+    data = asking.RequestIn(
         title=f"업무용 협업 서비스 도입 (벤치 {client.number:02d})",
         requirements="GPKI 로그인, 망분리 환경 지원",
         desired_start=today + timedelta(days=14),
         deadline=today + timedelta(days=7),
-        services=[quotes.ServiceAsk(client.service_code, [quotes.LineIn(client.plan_id, 10, 12)])],
+        services=[asking.ServiceAsk(client.service_code, [asking.LineIn(client.plan_id, 10, 12)])],
     )
     with db.transaction() as session:
-        request = quotes.create_request(session, client.buyer, data)
+        request = asking.create_request(session, client.buyer, data)
         return request.id, request.quotes[0].id
 
 
@@ -167,22 +167,24 @@ def read_quote(db, quote_id: int) -> tuple[int, dict[int, int]]:
 
 
 def answer(db, client: Client, quote_id: int, discount: float = 0.9) -> dict[int, int]:
-    from digitalmarket.contracting import quotes
+    from digitalmarket.contracting.quotes import answering
 
     version, ceilings = read_quote(db, quote_id)
     prices = {line_id: max(1, int(ceiling * discount)) for line_id, ceiling in ceilings.items()}
     with db.transaction() as session:
-        quotes.answer(session, client.supplier, quote_id, version, prices, _today() + timedelta(days=30), "연간 할인")
+        answering.answer(
+            session, client.supplier, quote_id, version, prices, _today() + timedelta(days=30), "연간 할인"
+        )
     return prices
 
 
 def award(db, client: Client, request_id: int, quote_id: int, version: int | None = None) -> int:
-    from digitalmarket.contracting import quotes
+    from digitalmarket.contracting.quotes import awarding
 
     if version is None:
         version, _ = read_quote(db, quote_id)
     with db.transaction() as session:
-        return quotes.award(session, client.buyer, request_id, quote_id, version, reason="최저가 견적").id
+        return awarding.award(session, client.buyer, request_id, quote_id, version, reason="최저가 견적").id
 
 
 def wait_for_document(db, order_id: int) -> None:

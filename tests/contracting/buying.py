@@ -11,7 +11,8 @@ from digitalmarket.accounts.tables import Organisation
 from digitalmarket.catalog import workflow as catalog
 from digitalmarket.catalog.tables import Service
 from digitalmarket.contracting import catalog_contracts as cc
-from digitalmarket.contracting import orders, quotes
+from digitalmarket.contracting import orders
+from digitalmarket.contracting.quotes import answering, asking, awarding
 from digitalmarket.contracting.tables import Order, Quote, QuoteRequest
 from digitalmarket.core.clock import today_kst
 from tests.selection.journey import actor, complete_content
@@ -69,18 +70,18 @@ def ask(
     plans: int = 1,
 ) -> int:
     """A quote request to the services, the first ``plans`` plans of each; returns its id."""
-    data = quotes.RequestIn(
+    data = asking.RequestIn(
         title="전 직원 그룹웨어 도입",
         requirements="GPKI 로그인, 망분리 환경 지원",
         desired_start=start or today_kst() + timedelta(days=30),
         deadline=deadline or today_kst() + timedelta(days=7),
         services=[
-            quotes.ServiceAsk(code, [quotes.LineIn(pid, quantity, months) for pid in plan_ids(db, code)[:plans]])
+            asking.ServiceAsk(code, [asking.LineIn(pid, quantity, months) for pid in plan_ids(db, code)[:plans]])
             for code in codes
         ],
     )
     with db.transaction() as session:
-        return quotes.create_request(session, buyer, data).id
+        return asking.create_request(session, buyer, data).id
 
 
 def quote_of(db, request_id: int, code: str) -> Quote:
@@ -95,7 +96,7 @@ def answer(db, supplier, request_id: int, code: str, prices: list[int], now: dat
     quote = quote_of(db, request_id, code)
     given = {line.id: price for line, price in zip(quote.lines, prices, strict=True)}
     with db.transaction() as session:
-        return quotes.answer(
+        return answering.answer(
             session,
             supplier,
             quote.id,
@@ -111,7 +112,7 @@ def answer(db, supplier, request_id: int, code: str, prices: list[int], now: dat
 def decline(db, supplier, request_id: int, code: str, reason: str = "요구 기간에 공급할 수 없습니다.") -> int:
     quote = quote_of(db, request_id, code)
     with db.transaction() as session:
-        return quotes.decline(session, supplier, quote.id, quote.version, reason).id
+        return answering.decline(session, supplier, quote.id, quote.version, reason).id
 
 
 def award(
@@ -126,7 +127,7 @@ def award(
     """Award the quote of ``code``, with a reason (and, if answers are still awaited, why it cannot wait)."""
     quote = quote_of(db, request_id, code)
     with db.transaction() as session:
-        return quotes.award(
+        return awarding.award(
             session,
             buyer,
             request_id,

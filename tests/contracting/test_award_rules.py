@@ -13,7 +13,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from digitalmarket.contracting import catalog_change_requests as changes
-from digitalmarket.contracting import orders, quotes
+from digitalmarket.contracting import orders
+from digitalmarket.contracting.quotes import answering
 from digitalmarket.contracting.rules import add_months, period_end
 from digitalmarket.contracting.tables import Order, QuoteRequest
 from digitalmarket.core.clock import today_kst
@@ -158,7 +159,7 @@ def test_the_supplier_may_propose_a_shorter_period_within_the_minimum_term(demo,
     answer(demo, people.supplier, request_id, code, [10000], months={line_id: 18})
     quoted = quote_of(demo, request_id, code)
     assert (quoted.lines[0].months, quoted.lines[0].offered_months) == (24, 18)
-    assert quotes.quote_amounts(quoted).supply == 10000 * 100 * 18
+    assert answering.quote_amounts(quoted).supply == 10000 * 100 * 18
     made = order(demo, award(demo, people.buyer, request_id, code))
     assert [line.months for line in made.lines] == [18]
 

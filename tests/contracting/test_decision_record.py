@@ -18,8 +18,8 @@ from sqlalchemy import func, select
 
 from digitalmarket.catalog.search_log import BuyerSearch
 from digitalmarket.catalog.tables import Service
-from digitalmarket.contracting import quotes
 from digitalmarket.contracting.decision_tables import AwardDecisionRecord
+from digitalmarket.contracting.quotes import awarding
 from digitalmarket.core.clock import today_kst
 from tests.contracting.buying import ask, people_of, plan_ids, publish, quote_of
 from tests.helpers import api_token, page_login
@@ -96,12 +96,12 @@ def award_through_api(client, headers, request_id: int, quote: dict) -> dict:
 
 
 def award_through_workflow(db, buyer, request_id: int, code: str, reason: str) -> int:
-    """`quotes.award` as the quote API calls it, with the reasons when it takes them."""
+    """`awarding.award` as the quote API calls it, with the reasons when it takes them."""
     quote = quote_of(db, request_id, code)
-    taken = inspect.signature(quotes.award).parameters
+    taken = inspect.signature(awarding.award).parameters
     reasons = {"reason": reason, "early_reason": EARLY} if "reason" in taken else {}
     with db.transaction() as session:
-        return quotes.award(session, buyer, request_id, quote.id, quote.version, **reasons).id
+        return awarding.award(session, buyer, request_id, quote.id, quote.version, **reasons).id
 
 
 def pdf_text(content: bytes) -> str:

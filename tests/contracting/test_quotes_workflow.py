@@ -13,7 +13,8 @@ from sqlalchemy import func, select
 from digitalmarket.accounts import workflow as accounts
 from digitalmarket.catalog import workflow as catalog
 from digitalmarket.contracting import catalog_contracts as cc
-from digitalmarket.contracting import contract_documents, orders, quotes
+from digitalmarket.contracting import contract_documents, orders
+from digitalmarket.contracting.quotes import answering, asking, awarding
 from digitalmarket.contracting.tables import Order, Quote, QuoteRequest
 from digitalmarket.core.audit import AuditEvent, verify_chain
 from digitalmarket.core.clock import KST, today_kst
@@ -79,7 +80,7 @@ def test_three_suppliers_two_answers_a_decline_award_confirm_activate(demo, peop
     answer(demo, people.supplier, request_id, a, [10000, 4_500_000], note="재견적")
     revised = quote_of(demo, request_id, a)
     assert revised.revision == 2 and [line.unit_price for line in revised.lines] == [10000, 4_500_000]
-    money = quotes.quote_amounts(revised)
+    money = answering.quote_amounts(revised)
     assert money.supply == 10000 * 100 * 12 + 4_500_000 * 100  # monthly x months; fixed once
     assert money.vat == money.supply // 10 and money.total == money.supply + money.vat
 
@@ -186,7 +187,7 @@ def test_award_uses_the_price_seen_or_fails_when_the_catalog_fell_below_it(demo,
     # the supplier revises after the buyer looked: the award with the old version is refused
     answer(demo, people.supplier, request_id, a, [10900])
     with demo.transaction() as session, pytest.raises(Conflict) as error:
-        quotes.award(
+        awarding.award(
             session, people.buyer, request_id, seen.id, seen.version, reason="최저가 견적", early_reason="급함"
         )
     assert "changed this quote" in error.value.message.msgid
@@ -282,7 +283,7 @@ def test_bad_answers_write_nothing(demo, people, three, store):
     assert quote.status == "requested" and quote.revision == 0 and quote.lines[0].unit_price is None
     # another supplier's quote is not found
     with demo.transaction() as session, pytest.raises(NotFound):
-        quotes.answer(session, people.supplier2, quote.id, quote.version, {quote.lines[0].id: 9000}, today_kst())
+        answering.answer(session, people.supplier2, quote.id, quote.version, {quote.lines[0].id: 9000}, today_kst())
     # an award to a declined quote, or one never answered
     decline(demo, people.supplier2, request_id, b)
     with pytest.raises(Conflict) as error:
@@ -299,16 +300,16 @@ def test_an_agency_never_sees_another_agencys_request_and_suppliers_only_their_q
     answer(demo, people.supplier, request_id, a, [10000])
     with demo.reading() as session:
         with pytest.raises(NotFound):
-            quotes.own_request(session, people.buyer2, request_id)
+            asking.own_request(session, people.buyer2, request_id)
         with pytest.raises(NotFound):
-            quotes.visible_request(session, people.buyer2, request_id)
-        request = quotes.visible_request(session, people.supplier2, request_id)
-        shown = quotes.visible_quotes(people.supplier2, request)
+            asking.visible_request(session, people.buyer2, request_id)
+        request = asking.visible_request(session, people.supplier2, request_id)
+        shown = asking.visible_quotes(people.supplier2, request)
         assert [q.service.code for q in shown] == [b]
-        assert quotes.requests_of_agency(session, people.buyer2) == []
+        assert asking.requests_of_agency(session, people.buyer2) == []
         quote = quote_of(demo, request_id, a)
         with pytest.raises(NotFound):
-            quotes.own_quote(session, people.supplier2, quote.id)
+            asking.own_quote(session, people.supplier2, quote.id)
     with pytest.raises(NotFound):
         award(demo, people.buyer2, request_id, a)
 
@@ -320,8 +321,8 @@ def test_cancel_passes_over_every_open_quote(demo, people, three):
     with demo.transaction() as session:
         request = session.get(QuoteRequest, request_id)
         with pytest.raises(ValidationFailed):
-            quotes.cancel(session, people.buyer, request_id, request.version, " ")
-        quotes.cancel(session, people.buyer, request_id, request.version, "예산 미확보")
+            asking.cancel(session, people.buyer, request_id, request.version, " ")
+        asking.cancel(session, people.buyer, request_id, request.version, "예산 미확보")
     with demo.reading() as session:
         request = session.get(QuoteRequest, request_id)
         assert request.status == "cancelled"

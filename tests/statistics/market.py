@@ -10,7 +10,8 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, timedelta
 
 from digitalmarket.catalog import workflow as catalog
-from digitalmarket.contracting import orders, quotes
+from digitalmarket.contracting import orders
+from digitalmarket.contracting.quotes import answering, asking, awarding
 from digitalmarket.core import clock, tables
 from digitalmarket.core.clock import KST
 from digitalmarket.core.files import DocumentStore
@@ -149,22 +150,22 @@ def build_market(db, tmp_path) -> dict:
 
     # A quote request asked on 2026-06-01 and contracted 9.5 days later.
     with clock_at(kst(date(2026, 6, 1))):
-        asked = quotes.RequestIn(
+        asked = asking.RequestIn(
             "그룹웨어 도입",
             "",
             clock.today_kst() + timedelta(days=20),
             clock.today_kst() + timedelta(days=5),
-            [quotes.ServiceAsk(saas, [quotes.LineIn(plan_ids(db, saas)[0], 30, 12)])],
+            [asking.ServiceAsk(saas, [asking.LineIn(plan_ids(db, saas)[0], 30, 12)])],
         )
         with db.transaction() as session:
-            request = quotes.create_request(session, p.buyer, asked)
+            request = asking.create_request(session, p.buyer, asked)
             quote = request.quotes[0]
     with clock_at(kst(date(2026, 6, 2))):
         with db.transaction() as session:
-            quotes.answer(session, p.supplier, quote.id, quote.version, {quote.lines[0].id: 11500}, date(2026, 7, 1))
+            answering.answer(session, p.supplier, quote.id, quote.version, {quote.lines[0].id: 11500}, date(2026, 7, 1))
         with db.transaction() as session:
             quoted = session.get(type(quote), quote.id)
-            awarded = quotes.award(session, p.buyer, request.id, quote.id, quoted.version, reason="최저가").id
+            awarded = awarding.award(session, p.buyer, request.id, quote.id, quoted.version, reason="최저가").id
     for who in (p.buyer, p.supplier):
         with db.transaction() as session:
             orders.confirm(session, who, awarded, order(db, awarded).version, now=kst(date(2026, 6, 10), 22))

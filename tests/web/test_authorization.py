@@ -78,7 +78,7 @@ def _quote_and_order(db, settings, supplier_id: int) -> dict[str, int]:
 
     from digitalmarket.accounts.workflow import actor_of
     from digitalmarket.catalog.rules import ServiceStatus
-    from digitalmarket.contracting import quotes
+    from digitalmarket.contracting.quotes import answering, asking, awarding
     from digitalmarket.core.clock import today_kst
 
     today = today_kst()
@@ -89,17 +89,17 @@ def _quote_and_order(db, settings, supplier_id: int) -> dict[str, int]:
             select(Service).where(Service.supplier_id == supplier_id, Service.status == ServiceStatus.PUBLISHED)
         ).first()
         plan = service.price_plans[0]
-        asked = quotes.RequestIn(
+        asked = asking.RequestIn(
             "그룹웨어 도입",
             "",
             today + timedelta(days=30),
             today + timedelta(days=7),
-            [quotes.ServiceAsk(service.code, [quotes.LineIn(plan.id, 10, 12)])],
+            [asking.ServiceAsk(service.code, [asking.LineIn(plan.id, 10, 12)])],
         )
-        request = quotes.create_request(session, buyer, asked)
+        request = asking.create_request(session, buyer, asked)
         quote = request.quotes[0]
-        quotes.answer(session, supplier, quote.id, quote.version, {quote.lines[0].id: 1}, today + timedelta(days=30))
-        order = quotes.award(session, buyer, request.id, quote.id, quote.version, reason="최저가 견적")
+        answering.answer(session, supplier, quote.id, quote.version, {quote.lines[0].id: 1}, today + timedelta(days=30))
+        order = awarding.award(session, buyer, request.id, quote.id, quote.version, reason="최저가 견적")
         return {"request_id": request.id, "quote_id": quote.id, "order_id": order.id, "seq": 0}
 
 

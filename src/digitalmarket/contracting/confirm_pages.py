@@ -3,7 +3,7 @@
 The agency terminates an order early (중도 해지) and cancels a quote request; a supplier declines to
 quote. Each GET route here shows
 what the step will do to this contract or request and what cannot be undone, with the reason it needs
-and a form posting to the step's route (unchanged, in `order_pages` and `quote_pages`). Showing the page
+and a form posting to the step's route (unchanged, in `order_pages` and `quotes.pages`). Showing the page
 writes nothing; when the step is no longer possible, the GET leads back to the object's page. (Awarding
 a quote has its own confirmation page, `quote_award.html`, which shares the same parts.)
 """
@@ -22,7 +22,8 @@ from ..core.confirmation import Confirmation, ReasonField
 from ..core.formatting import kst_date, won
 from ..core.i18n import N_
 from ..core.templating import csrf_protect
-from . import orders, quotes
+from . import orders
+from .quotes import asking
 from .rules import QuoteState
 
 Id = Annotated[int, Path(gt=0, lt=2**31)]
@@ -90,7 +91,7 @@ def order_terminate(session, actor: Actor, order_id: int) -> Confirmation | None
 
 def request_cancel(session, actor: Actor, request_id: int) -> Confirmation | None:
     """Cancelling a quote request: every open quote is passed over and its supplier told."""
-    found = quotes.own_request(session, actor, request_id)
+    found = asking.own_request(session, actor, request_id)
     if found.status != "open":
         return None
     open_quotes = [q for q in found.quotes if q.status in (QuoteState.REQUESTED, QuoteState.QUOTED)]
@@ -132,11 +133,11 @@ def request_cancel(session, actor: Actor, request_id: int) -> Confirmation | Non
 
 def quote_decline(session, actor: Actor, quote_id: int) -> Confirmation | None:
     """Declining to quote: the agency is told, and the quote cannot be answered any more."""
-    quote = quotes.own_quote(session, actor, quote_id)
+    quote = asking.own_quote(session, actor, quote_id)
     found = quote.request
     if quote.status not in (QuoteState.REQUESTED, QuoteState.QUOTED) or found.status != "open":
         return None
-    if quotes.is_late(found):
+    if asking.is_late(found):
         return None
     happens = [N_("%(agency)s is told that you decline, with your reason.", agency=found.agency.name)]
     if quote.status == QuoteState.QUOTED:

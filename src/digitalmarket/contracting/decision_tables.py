@@ -66,7 +66,7 @@ def _freeze_awards(session: Session) -> None:
     awarded = session.info.pop(_AWARDED, None)
     if not awarded:
         return
-    from .decision_record import freeze  # the record's builder reads catalog and contracting rows
+    from .quotes.decision_record import freeze  # the record's builder reads catalog and contracting rows
 
     for request in sorted(awarded, key=lambda r: r.id or 0):
         if request.status == "awarded":

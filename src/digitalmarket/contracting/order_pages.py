@@ -21,7 +21,7 @@ from ..core.files import DocumentStore, attachment
 from ..core.forms import Form, form_errors, number, redirect, summary_only, version_of
 from ..core.templating import csrf_protect
 from . import confirm_pages, orders
-from .quote_pages import day, show
+from .quotes.pages import day, show
 
 PARTIES = roles(Role.AGENCY_BUYER, Role.SUPPLIER)
 Id = Annotated[int, Path(gt=0, lt=2**31)]

@@ -2,8 +2,8 @@
 quotes to award and orders to confirm for the agency, catalog contracts and change requests for PPS.
 
 Each function reads what it needs in a query or two and keeps contracting's own rules: a quote is
-answered until the request's deadline (`quotes.deadline_passed`); a request can be awarded once every
-invited supplier has answered or declined, or its deadline has passed (`quotes.waiting_suppliers`); a
+answered until the request's deadline (`asking.deadline_passed`); a request can be awarded once every
+invited supplier has answered or declined, or its deadline has passed (`awarding.waiting_suppliers`); a
 contract or a change waits for the side that has not confirmed it (`orders.confirmed_by`).
 """
 
@@ -19,8 +19,8 @@ from ..core.clock import KST
 from ..core.i18n import N_
 from ..core.tables import utcnow
 from ..core.todo import TodoItem, TodoKind
-from . import quotes
 from .catalog_change_requests import pending_change_requests
+from .quotes import asking, awarding
 from .rules import CatalogState, OrderState, QuoteState, RequestState
 from .tables import CatalogContract, Order, OrderVersion, Quote, QuoteRequest
 
@@ -87,9 +87,9 @@ def quotes_to_award(session: Session, agency_id: int, now: datetime | None = Non
     items = []
     for request in requests:
         answered = [q.answered_at for q in request.quotes if q.status == QuoteState.QUOTED and q.answered_at]
-        if not answered or quotes.waiting_suppliers(request, now):
+        if not answered or awarding.waiting_suppliers(request, now):
             continue
-        since = request.deadline if quotes.deadline_passed(request, now) else max(answered)
+        since = request.deadline if asking.deadline_passed(request, now) else max(answered)
         title = f"{request.code} · {request.title}"
         items.append(TodoItem(AWARD, title, f"/agency/quote-requests/{request.id}", since))
     return items

@@ -25,7 +25,8 @@ from ..accounts.rules import Role
 from ..accounts.tables import Organisation, User
 from ..accounts.workflow import actor_of
 from ..catalog.tables import Service
-from ..contracting import catalog_contracts, contract_documents, orders, quotes
+from ..contracting import catalog_contracts, contract_documents, orders
+from ..contracting.quotes import answering, asking, awarding
 from ..contracting.rules import add_months
 from ..contracting.tables import CatalogContract, Order, Quote
 from ..core.clock import KST, today_kst
@@ -420,13 +421,13 @@ def _order_story(world: World, buyer: Actor, service: Service, asked: datetime, 
 
         def ask(now):
             _fit_catalog_period(session, service, start, lines, now)
-            asks = [quotes.ServiceAsk(service.code, [quotes.LineIn(p, q, m) for p, q, m in lines])]
+            asks = [asking.ServiceAsk(service.code, [asking.LineIn(p, q, m) for p, q, m in lines])]
             for other in others:
                 other_lines = _lines(rng, other, months)
-                asks.append(quotes.ServiceAsk(other.code, [quotes.LineIn(p, q, m) for p, q, m in other_lines]))
+                asks.append(asking.ServiceAsk(other.code, [asking.LineIn(p, q, m) for p, q, m in other_lines]))
             deadline = day + timedelta(days=7)
-            data = quotes.RequestIn(title, rng.choice(REQUIREMENTS), start, deadline, asks)
-            box["request"] = quotes.create_request(session, buyer, data, now=now)
+            data = asking.RequestIn(title, rng.choice(REQUIREMENTS), start, deadline, asks)
+            box["request"] = asking.create_request(session, buyer, data, now=now)
             world.counts["quote_requests"] += 1
 
         def answer_or_decline(quote_index: int, winner: bool):
@@ -435,7 +436,7 @@ def _order_story(world: World, buyer: Actor, service: Service, asked: datetime, 
                 quote = sorted(request.quotes, key=lambda q: q.id)[quote_index]
                 supplier = world.supplier_users[quote.supplier_id]
                 if not winner and rng.random() < 0.25:
-                    quotes.decline(session, supplier, quote.id, quote.version, rng.choice(DECLINES), now=now)
+                    answering.decline(session, supplier, quote.id, quote.version, rng.choice(DECLINES), now=now)
                     return
                 share = rng.uniform(0.86, 0.95) if winner else rng.uniform(0.93, 1.0)
                 contract = orders.catalog_contract_of(session, quote.service, now.astimezone(KST).date())
@@ -446,7 +447,7 @@ def _order_story(world: World, buyer: Actor, service: Service, asked: datetime, 
                 }
                 prices = {line_id: max(1, int(price * share)) for line_id, price in highest.items()}
                 valid = now.astimezone(KST).date() + timedelta(days=30)
-                quotes.answer(
+                answering.answer(
                     session, supplier, quote.id, quote.version, prices, valid, rng.choice(QUOTE_NOTES), now=now
                 )
 
@@ -456,10 +457,10 @@ def _order_story(world: World, buyer: Actor, service: Service, asked: datetime, 
             request = need(box, "request")
             quote = sorted(request.quotes, key=lambda q: q.id)[0]
             answered = [q for q in request.quotes if q.status == "quoted"]
-            lowest = min(answered, key=lambda q: quotes.quote_amounts(q).total)
+            lowest = min(answered, key=lambda q: answering.quote_amounts(q).total)
             reason = "최저가 견적" if lowest.id == quote.id else "보안 인증 등급과 지원 체계가 요구사항에 더 잘 맞음"
-            early = "사업 착수 일정이 급해 마감 전에 낙찰함" if quotes.waiting_suppliers(request, now) else ""
-            box["order"] = quotes.award(
+            early = "사업 착수 일정이 급해 마감 전에 낙찰함" if awarding.waiting_suppliers(request, now) else ""
+            box["order"] = awarding.award(
                 session,
                 buyer,
                 request.id,

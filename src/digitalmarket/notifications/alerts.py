@@ -183,7 +183,7 @@ def certificate_alerts(session: Session, today: date, settings: Settings | None 
 
 
 def renewal_link(order: Order) -> str:
-    """The agency's quote request form, filled in from the order (see ``contracting/renewal.py``)."""
+    """The agency's quote request form, filled in from the order (see ``contracting/quotes/renewal.py``)."""
     return f"/agency/quote-requests/new?from_order={order.code}"
 
 

@@ -14,7 +14,7 @@ from ..accounts.access import database, page_access
 from ..accounts.permissions import AGENCY_BUYERS, SUPPLIERS, Actor, roles
 from ..accounts.rules import Role
 from ..contracting.orders import side_of, visible_order
-from ..contracting.quote_pages import common_context, day
+from ..contracting.quotes.pages import common_context, day
 from ..core.clock import today_kst
 from ..core.errors import DomainError, NotFound
 from ..core.formatting import kst_date, kst_datetime, won

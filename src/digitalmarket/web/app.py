@@ -30,12 +30,13 @@ from ..community import pages as community_pages
 from ..contracting import catalog_contract_api as contracting_catalog_api
 from ..contracting import catalog_contract_pages as contracting_catalog_pages
 from ..contracting import confirm_pages as contracting_confirm_pages
-from ..contracting import decision_record_api as contracting_decision_api
-from ..contracting import decision_record_pages as contracting_decision_pages
 from ..contracting import order_api as contracting_order_api
 from ..contracting import order_pages as contracting_order_pages
-from ..contracting import quote_api as contracting_quote_api
-from ..contracting import quote_pages as contracting_quote_pages
+from ..contracting.quotes import api as contracting_quote_api
+from ..contracting.quotes import decision_api as contracting_decision_api
+from ..contracting.quotes import decision_pages as contracting_decision_pages
+from ..contracting.quotes import pages as contracting_quote_pages
+from ..contracting.quotes import supplier_pages as contracting_supplier_quote_pages
 from ..core import consumers
 from ..core.database import Database
 from ..core.settings import Settings, get_settings
@@ -158,6 +159,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *, 
     app.include_router(selection_reviewer_pages.router)
     app.include_router(contracting_catalog_pages.router)
     app.include_router(contracting_quote_pages.router)
+    app.include_router(contracting_supplier_quote_pages.router)
     app.include_router(contracting_order_pages.router)
     app.include_router(contracting_confirm_pages.router)
     app.include_router(contracting_decision_pages.router)

@@ -14,12 +14,12 @@ import io
 from fpdf import FPDF, FontFace
 from fpdf.enums import Align, XPos, YPos
 
-from ..core.i18n import N_
+from ...core.i18n import N_
+from ..documents.fonts import PRETENDARD, embed_fonts
+from ..documents.output import KeptFontsOutput
+from ..documents.terms import clean, krw
+from ..rules import QUOTE_STATE_LABELS
 from .decision_record import DecisionRecord, kst_time
-from .documents.fonts import PRETENDARD, embed_fonts
-from .documents.output import KeptFontsOutput
-from .documents.terms import clean, krw
-from .rules import QUOTE_STATE_LABELS
 
 TITLE = "낙찰 결정 기록"
 STATUS_KO = {

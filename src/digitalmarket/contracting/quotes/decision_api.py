@@ -12,10 +12,10 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from pydantic import BaseModel, Field
 
-from ..accounts.access import api_access, database
-from ..accounts.permissions import SIGNED_IN, Actor
-from ..accounts.schemas import ErrorOut
-from ..core.i18n import current_locale
+from ...accounts.access import api_access, database
+from ...accounts.permissions import SIGNED_IN, Actor
+from ...accounts.schemas import ErrorOut
+from ...core.i18n import current_locale
 from .decision_pdf import decision_csv, decision_pdf
 from .decision_record import DecisionRecord, record_of_order
 

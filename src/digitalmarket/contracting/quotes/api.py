@@ -12,14 +12,15 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..accounts.access import api_access, database
-from ..accounts.permissions import AGENCY_BUYERS, SUPPLIERS, Actor, roles
-from ..accounts.rules import Role
-from ..accounts.schemas import ErrorOut
-from ..core.clock import today_kst
-from . import orders, quotes
-from .order_api import OrderOut
-from .tables import Quote, QuoteRequest
+from ...accounts.access import api_access, database
+from ...accounts.permissions import AGENCY_BUYERS, SUPPLIERS, Actor, roles
+from ...accounts.rules import Role
+from ...accounts.schemas import ErrorOut
+from ...core.clock import today_kst
+from .. import orders
+from ..order_api import OrderOut
+from ..tables import Quote, QuoteRequest
+from . import answering, asking, awarding
 
 PARTIES = roles(Role.AGENCY_BUYER, Role.SUPPLIER)
 Id = Annotated[int, Path(gt=0, lt=2**31)]
@@ -136,11 +137,11 @@ class QuoteOut(BaseModel):
 
     @classmethod
     def of(cls, quote: Quote, contract=None) -> QuoteOut:
-        from .rules import line_amount
+        from ..rules import line_amount
 
         plans = {p.id: p for p in quote.service.price_plans}
         answered = all(line.unit_price is not None for line in quote.lines)
-        money = quotes.quote_amounts(quote) if answered and quote.lines else None
+        money = answering.quote_amounts(quote) if answered and quote.lines else None
         return cls(
             id=quote.id,
             request_id=quote.request_id,
@@ -230,34 +231,34 @@ def list_requests(request: Request, actor: Actor = Depends(api_access(PARTIES)))
     with database(request).reading() as session:
         if actor.role == Role.SUPPLIER:
             found: dict[int, QuoteRequest] = {}
-            for quote in quotes.quotes_of_supplier(session, actor):
+            for quote in asking.quotes_of_supplier(session, actor):
                 found.setdefault(quote.request_id, quote.request)
-            return [RequestOut.of(r, quotes.visible_quotes(actor, r)) for r in found.values()]
-        return [RequestOut.of(r, list(r.quotes)) for r in quotes.requests_of_agency(session, actor)]
+            return [RequestOut.of(r, asking.visible_quotes(actor, r)) for r in found.values()]
+        return [RequestOut.of(r, list(r.quotes)) for r in asking.requests_of_agency(session, actor)]
 
 
 @router.post("/quote-requests", status_code=201, response_model=RequestOut, summary="Ask 1 to 5 services for quotes")
 def create_request(body: RequestIn, request: Request, actor: Actor = Depends(api_access(AGENCY_BUYERS))):
-    data = quotes.RequestIn(
+    data = asking.RequestIn(
         title=body.title,
         requirements=body.requirements,
         desired_start=body.desired_start,
         deadline=body.deadline,
         services=[
-            quotes.ServiceAsk(s.code, [quotes.LineIn(x.price_plan_id, x.quantity, x.months) for x in s.lines])
+            asking.ServiceAsk(s.code, [asking.LineIn(x.price_plan_id, x.quantity, x.months) for x in s.lines])
             for s in body.services
         ],
     )
     with database(request).transaction() as session:
-        created = quotes.create_request(session, actor, data)
+        created = asking.create_request(session, actor, data)
         return RequestOut.of(created, list(created.quotes))
 
 
 @router.get("/quote-requests/{request_id}", response_model=RequestOut, summary="One quote request")
 def read_request(request_id: Id, request: Request, actor: Actor = Depends(api_access(PARTIES))):
     with database(request).reading() as session:
-        found = quotes.visible_request(session, actor, request_id)
-        return RequestOut.of(found, quotes.visible_quotes(actor, found))
+        found = asking.visible_request(session, actor, request_id)
+        return RequestOut.of(found, asking.visible_quotes(actor, found))
 
 
 @router.post(
@@ -268,7 +269,7 @@ def read_request(request_id: Id, request: Request, actor: Actor = Depends(api_ac
 )
 def award(request_id: Id, body: AwardIn, request: Request, actor: Actor = Depends(api_access(AGENCY_BUYERS))):
     with database(request).transaction() as session:
-        order = quotes.award(
+        order = awarding.award(
             session,
             actor,
             request_id,
@@ -284,20 +285,20 @@ def award(request_id: Id, body: AwardIn, request: Request, actor: Actor = Depend
 @router.post("/quote-requests/{request_id}/cancel", response_model=RequestOut, summary="Cancel a quote request")
 def cancel(request_id: Id, body: CancelIn, request: Request, actor: Actor = Depends(api_access(AGENCY_BUYERS))):
     with database(request).transaction() as session:
-        cancelled = quotes.cancel(session, actor, request_id, body.version, body.reason)
+        cancelled = asking.cancel(session, actor, request_id, body.version, body.reason)
         return RequestOut.of(cancelled, list(cancelled.quotes))
 
 
 @router.get("/quotes", response_model=list[QuoteOut], summary="A supplier's quotes to answer and answered")
 def list_quotes(request: Request, actor: Actor = Depends(api_access(SUPPLIERS))):
     with database(request).reading() as session:
-        return [QuoteOut.of(q) for q in quotes.quotes_of_supplier(session, actor)]
+        return [QuoteOut.of(q) for q in asking.quotes_of_supplier(session, actor)]
 
 
 @router.get("/quotes/{quote_id}", response_model=QuoteOut, summary="One of the supplier's quotes")
 def read_quote(quote_id: Id, request: Request, actor: Actor = Depends(api_access(SUPPLIERS))):
     with database(request).reading() as session:
-        quote = quotes.own_quote(session, actor, quote_id)
+        quote = asking.own_quote(session, actor, quote_id)
         return QuoteOut.of(quote, orders.catalog_contract_of(session, quote.service, today_kst()))
 
 
@@ -310,7 +311,7 @@ def answer(quote_id: Id, body: AnswerIn, request: Request, actor: Actor = Depend
     prices = {line.line_id: line.unit_price for line in body.lines}
     months = {line.line_id: line.months for line in body.lines if line.months is not None}
     with database(request).transaction() as session:
-        answered = quotes.answer(
+        answered = answering.answer(
             session, actor, quote_id, body.version, prices, body.valid_until, body.note, months=months
         )
         return QuoteOut.of(answered, orders.catalog_contract_of(session, answered.service, today_kst()))
@@ -319,4 +320,4 @@ def answer(quote_id: Id, body: AnswerIn, request: Request, actor: Actor = Depend
 @router.post("/quotes/{quote_id}/decline", response_model=QuoteOut, summary="Decline to quote, with a reason")
 def decline(quote_id: Id, body: DeclineIn, request: Request, actor: Actor = Depends(api_access(SUPPLIERS))):
     with database(request).transaction() as session:
-        return QuoteOut.of(quotes.decline(session, actor, quote_id, body.version, body.reason))
+        return QuoteOut.of(answering.decline(session, actor, quote_id, body.version, body.reason))

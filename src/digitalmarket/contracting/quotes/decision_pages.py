@@ -8,17 +8,17 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request
 
-from ..accounts.access import database, page_access
-from ..accounts.permissions import SIGNED_IN, Actor, roles
-from ..accounts.rules import Role
-from ..core.i18n import current_locale
-from ..core.templating import csrf_protect
+from ...accounts.access import database, page_access
+from ...accounts.permissions import SIGNED_IN, Actor, roles
+from ...accounts.rules import Role
+from ...core.i18n import current_locale
+from ...core.templating import csrf_protect
+from ..rules import QUOTE_STATE_LABELS
+from .decision_api import download
 from .decision_pdf import FILTER_KO, filters_text
 from .decision_record import kst_time as record_time
 from .decision_record import recent_records, record_of_order
-from .decision_record_api import download
-from .quote_pages import show
-from .rules import QUOTE_STATE_LABELS
+from .pages import show
 
 Id = Annotated[int, Path(gt=0, lt=2**31)]
 STAFF = roles(Role.OPERATOR, Role.CONTRACTING_OFFICER)

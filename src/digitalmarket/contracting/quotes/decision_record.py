@@ -31,18 +31,18 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..accounts.permissions import Actor
-from ..accounts.rules import Role
-from ..accounts.tables import User
-from ..catalog.search_log import searches_between
-from ..catalog.tables import Service
-from ..core.clock import KST
-from ..core.errors import NotFound
-from ..core.i18n import N_
-from ..core.tables import utcnow
-from . import rules
-from .decision_tables import AwardDecisionRecord
-from .tables import Order, Quote, QuoteRequest
+from ...accounts.permissions import Actor
+from ...accounts.rules import Role
+from ...accounts.tables import User
+from ...catalog.search_log import searches_between
+from ...catalog.tables import Service
+from ...core.clock import KST
+from ...core.errors import NotFound
+from ...core.i18n import N_
+from ...core.tables import utcnow
+from .. import rules
+from ..decision_tables import AwardDecisionRecord
+from ..tables import Order, Quote, QuoteRequest
 
 FORMAT = 1
 #: How far back the searches of a buyer's first request (or one long after the previous) reach.

@@ -12,11 +12,11 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..accounts.permissions import Actor
-from ..core.clock import today_kst
-from ..core.errors import NotFound
-from ..core.i18n import N_
-from .tables import Order
+from ...accounts.permissions import Actor
+from ...core.clock import today_kst
+from ...core.errors import NotFound
+from ...core.i18n import N_
+from ..tables import Order
 
 #: Days suppliers get to answer a renewal request, unless the order ends sooner.
 ANSWER_DAYS = 7

@@ -1,5 +1,5 @@
 """HTML routes of quote requests: the agency asks 1 to 5 services, compares the answers side by side and
-awards one; the supplier answers or declines in its inbox. Forms post and redirect; no JavaScript.
+awards one (the supplier's side: `supplier_pages`). Forms post and redirect; no JavaScript.
 
 The helpers the order pages share (notices, labels, dates) live here too.
 """
@@ -12,25 +12,26 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query, Request
 from sqlalchemy import select
 
-from ..accounts.access import database, page_access
-from ..accounts.permissions import AGENCY_BUYERS, SUPPLIERS, Actor
-from ..catalog.rules import BILLING_LABELS, CSAP_GRADE_LABELS, ServiceStatus
-from ..catalog.tables import Service
-from ..core.clock import today_kst
-from ..core.errors import DomainError, NotFound, ValidationFailed
-from ..core.formatting import kst_date, won
-from ..core.forms import Form, form_errors, number, redirect, summary_only, version_of
-from ..core.i18n import N_, Text
-from ..core.templating import csrf_protect, render
-from . import confirm_pages, orders, quotes, rules
-from .documents.parties import party_problems
-from .rules import (
+from ...accounts.access import database, page_access
+from ...accounts.permissions import AGENCY_BUYERS, Actor
+from ...catalog.rules import BILLING_LABELS, CSAP_GRADE_LABELS, ServiceStatus
+from ...catalog.tables import Service
+from ...core.clock import today_kst
+from ...core.errors import DomainError, NotFound
+from ...core.formatting import kst_date, won
+from ...core.forms import Form, form_errors, number, redirect, summary_only, version_of
+from ...core.i18n import N_, Text
+from ...core.templating import csrf_protect, render
+from .. import confirm_pages, orders, rules
+from ..documents.parties import party_problems
+from ..rules import (
     MAX_SERVICES_PER_REQUEST,
     METHOD_LABELS,
     ORDER_STATE_LABELS,
     QUOTE_STATE_LABELS,
     REQUEST_STATE_LABELS,
 )
+from . import answering, asking, awarding
 
 Id = Annotated[int, Path(gt=0, lt=2**31)]
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
@@ -138,7 +139,7 @@ def _new_request_page(request, actor, codes, values=None, errors=None, status=20
 @router.get("/agency/quote-requests")
 def agency_requests(request: Request, actor: Actor = Depends(page_access(AGENCY_BUYERS))):
     with database(request).reading() as session:
-        rows = quotes.requests_of_agency(session, actor)
+        rows = asking.requests_of_agency(session, actor)
         return show(request, "quote_requests.html", {"requests": rows}, actor=actor)
 
 
@@ -159,7 +160,7 @@ def agency_request_new(
     return _new_request_page(request, actor, chosen)
 
 
-def request_from_form(form: dict[str, str]) -> tuple[list[str], quotes.RequestIn, dict[tuple[int, int], int]]:
+def request_from_form(form: dict[str, str]) -> tuple[list[str], asking.RequestIn, dict[tuple[int, int], int]]:
     """The request a form describes, and where each line came from: (service, line) -> plan row."""
     codes = []
     for index in range(MAX_SERVICES_PER_REQUEST + 1):
@@ -177,9 +178,9 @@ def request_from_form(form: dict[str, str]) -> tuple[list[str], quotes.RequestIn
             if quantity is None:
                 continue  # a plan left blank is not asked
             origin[(index, len(lines))] = row
-            lines.append(quotes.LineIn(plan, quantity, number(form.get(f"s{index}-p{row}-months")) or 0))
-        asks.append(quotes.ServiceAsk(code, lines))
-    data = quotes.RequestIn(
+            lines.append(asking.LineIn(plan, quantity, number(form.get(f"s{index}-p{row}-months")) or 0))
+        asks.append(asking.ServiceAsk(code, lines))
+    data = asking.RequestIn(
         title=form.get("title", ""),
         requirements=form.get("requirements", ""),
         desired_start=day(form.get("desired_start")),
@@ -209,12 +210,12 @@ def agency_request_create(request: Request, form: Form, actor: Actor = Depends(p
     codes, data, origin = request_from_form(form)
     if form.get("period_confirmed") != "1":
         with database(request).reading() as session:
-            warnings = quotes.period_warnings(session, data, today_kst())
+            warnings = asking.period_warnings(session, data, today_kst())
         if warnings:
             return _new_request_page(request, actor, codes, form, warnings=warnings)
     try:
         with database(request).transaction() as session:
-            created = quotes.create_request(session, actor, data)
+            created = asking.create_request(session, actor, data)
             request_id = created.id
     except DomainError as error:
         if error.status == 404:
@@ -232,7 +233,7 @@ def comparison(request_row) -> dict:
         answered = quote.status in ("quoted", "awarded", "not_awarded") and all(
             line.unit_price is not None for line in quote.lines
         )
-        money = quotes.quote_amounts(quote) if answered else None
+        money = answering.quote_amounts(quote) if answered else None
         columns.append(
             {
                 "quote": quote,
@@ -260,12 +261,12 @@ def comparison(request_row) -> dict:
 
 def _request_page(request, actor, request_id, errors=None, values=None, status=200):
     with database(request).reading() as session:
-        found = quotes.own_request(session, actor, request_id)
+        found = asking.own_request(session, actor, request_id)
         context = {
             "qr": found,
             "comparison": comparison(found),
-            "order": quotes.order_of_request(session, found),
-            "late": quotes.is_late(found),
+            "order": asking.order_of_request(session, found),
+            "late": asking.is_late(found),
             "errors": errors or {},
             "values": values or {},
         }
@@ -281,15 +282,15 @@ def _award_page(request, actor, request_id, quote_id, errors=None, values=None, 
     """The award step: what will happen, the period and any conflict with the catalog contract (and the
     ways out), the reason of the award and, before the deadline with answers missing, why it cannot wait."""
     with database(request).reading() as session:
-        found = quotes.own_request(session, actor, request_id)
+        found = asking.own_request(session, actor, request_id)
         quote = next((q for q in found.quotes if q.id == quote_id), None)
         if quote is None:
             raise NotFound()
         table = comparison(found)
         column = next(c for c in table["columns"] if c["quote"].id == quote.id)
-        start, end, conflict = quotes.award_period(session, quote, today_kst())
+        start, end, conflict = awarding.award_period(session, quote, today_kst())
         fit_money = (
-            quotes.quote_amounts(quote, months_cap=conflict.fit_months) if conflict and conflict.can_fit else None
+            answering.quote_amounts(quote, months_cap=conflict.fit_months) if conflict and conflict.can_fit else None
         )
         lowest = column["money"] is not None and column["money"].total == min(
             c["money"].total for c in table["columns"] if c["money"]
@@ -305,8 +306,8 @@ def _award_page(request, actor, request_id, quote_id, errors=None, values=None, 
             "end": end,
             "conflict": conflict,
             "fit_money": fit_money,
-            "conflict_message": quotes.period_conflict_message(conflict) if conflict else None,
-            "waiting": quotes.waiting_suppliers(found),
+            "conflict_message": awarding.period_conflict_message(conflict) if conflict else None,
+            "waiting": awarding.waiting_suppliers(found),
             "errors": errors or {},
             "values": values or {},
         }
@@ -328,7 +329,7 @@ def agency_award(request: Request, request_id: Id, form: Form, actor: Actor = De
     quote_id = number(form.get("quote_id")) or 0
     try:
         with database(request).transaction() as session:
-            order_id = quotes.award(
+            order_id = awarding.award(
                 session,
                 actor,
                 request_id,
@@ -350,7 +351,7 @@ def agency_award(request: Request, request_id: Id, form: Form, actor: Actor = De
 def agency_cancel(request: Request, request_id: Id, form: Form, actor: Actor = Depends(page_access(AGENCY_BUYERS))):
     try:
         with database(request).transaction() as session:
-            quotes.cancel(session, actor, request_id, version_of(form), form.get("reason", ""))
+            asking.cancel(session, actor, request_id, version_of(form), form.get("reason", ""))
     except DomainError as error:
         if error.status == 404:
             raise
@@ -358,108 +359,3 @@ def agency_cancel(request: Request, request_id: Id, form: Form, actor: Actor = D
         shown = confirm_pages.again(request, actor, build, request_id, errors=errors, values=form, status=error.status)
         return shown or _request_page(request, actor, request_id, errors, form, error.status)
     return redirect(f"/agency/quote-requests/{request_id}", "request_cancelled")
-
-
-# --- the supplier: answering ---------------------------------------------------------------------------------------
-
-
-@router.get("/supplier/quotes")
-def supplier_quotes(request: Request, actor: Actor = Depends(page_access(SUPPLIERS))):
-    with database(request).reading() as session:
-        rows = quotes.quotes_of_supplier(session, actor)
-        items = [{"quote": q, "late": quotes.is_late(q.request), "money": _money(q)} for q in rows]
-        return show(request, "quote_inbox.html", {"items": items}, actor=actor)
-
-
-def _money(quote):
-    if quote.lines and all(line.unit_price is not None for line in quote.lines):
-        return quotes.quote_amounts(quote)
-    return None
-
-
-def _quote_page(request, actor, quote_id, errors=None, values=None, status=200):
-    with database(request).reading() as session:
-        quote = quotes.own_quote(session, actor, quote_id)
-        service = quote.service
-        today_contract = orders.catalog_contract_of(session, service, today_kst())
-        plans = {p.id: p for p in service.price_plans}
-        asked_start, asked_end, conflict = quotes.award_period(session, quote, today_kst(), as_asked=True)
-        context = {
-            "quote": quote,
-            "qr": quote.request,
-            "contract": today_contract,
-            "asked_start": asked_start,
-            "asked_end": asked_end,
-            "conflict": conflict,
-            "plans": plans,
-            "ceilings": {
-                line.id: min(line.catalog_unit_price, orders.plan_ceiling(plans[line.price_plan_id], today_contract))
-                if line.price_plan_id in plans
-                else line.catalog_unit_price
-                for line in quote.lines
-            },
-            "quote_money": _money(quote),
-            "late": quotes.is_late(quote.request),
-            "can_answer": quote.status in ("requested", "quoted")
-            and quote.request.status == "open"
-            and not quotes.is_late(quote.request),
-            "order": quotes.order_of_request(session, quote.request) if quote.status == "awarded" else None,
-            "errors": errors or {},
-            "values": values or {},
-        }
-        return show(request, "quote_answer.html", context, actor=actor, status=status)
-
-
-@router.get("/supplier/quotes/{quote_id}")
-def supplier_quote(request: Request, quote_id: Id, actor: Actor = Depends(page_access(SUPPLIERS))):
-    return _quote_page(request, actor, quote_id)
-
-
-@router.post("/supplier/quotes/{quote_id}/answer")
-def supplier_answer(request: Request, quote_id: Id, form: Form, actor: Actor = Depends(page_access(SUPPLIERS))):
-    prices, months = {}, {}
-    for key, value in form.items():
-        for prefix, into in (("price-", prices), ("months-", months)):
-            if key.startswith(prefix):
-                line_id = number(key.removeprefix(prefix))
-                if line_id and line_id > 0:
-                    into[line_id] = number(value)
-    try:
-        if any(price is None for price in prices.values()):
-            missing = {f"lines.{k}": N_("Enter a unit price.") for k, v in prices.items() if v is None}
-            raise ValidationFailed(fields=missing)
-        with database(request).transaction() as session:
-            quotes.answer(
-                session,
-                actor,
-                quote_id,
-                version_of(form),
-                prices,
-                day(form.get("valid_until")),
-                form.get("note", ""),
-                months=months,
-            )
-    except DomainError as error:
-        if error.status == 404:
-            raise
-        placed = {"lines": "price", "months": "months"}
-        errors = {}
-        for key, message in form_errors(error).items():
-            head, _, line_id = key.partition(".")
-            errors[f"{placed[head]}-{line_id}" if head in placed and line_id else key] = message
-        return _quote_page(request, actor, quote_id, errors, form, error.status)
-    return redirect(f"/supplier/quotes/{quote_id}", "answered")
-
-
-@router.post("/supplier/quotes/{quote_id}/decline")
-def supplier_decline(request: Request, quote_id: Id, form: Form, actor: Actor = Depends(page_access(SUPPLIERS))):
-    try:
-        with database(request).transaction() as session:
-            quotes.decline(session, actor, quote_id, version_of(form), form.get("reason", ""))
-    except DomainError as error:
-        if error.status == 404:
-            raise
-        errors, build = summary_only(form_errors(error), {"reason"}), confirm_pages.quote_decline
-        shown = confirm_pages.again(request, actor, build, quote_id, errors=errors, values=form, status=error.status)
-        return shown or _quote_page(request, actor, quote_id, errors, {}, error.status)
-    return redirect(f"/supplier/quotes/{quote_id}", "declined")
