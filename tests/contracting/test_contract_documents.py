@@ -192,7 +192,9 @@ def test_replaying_the_consumer_makes_the_same_documents(demo, db, people, code)
     # an event handled twice changes nothing: every version has its document already
     with db.transaction() as session:
         events = session.scalars(select(AuditEvent).where(AuditEvent.object_id == str(order_id))).all()
-        contract_documents.documents_followed(session, [e for e in events if e.action in contract_documents.ACTIONS])
+        followed = [e for e in events if e.action in contract_documents.ACTIONS]
+        prepared = contract_documents.documents_prepared(session, followed)
+        contract_documents.documents_followed(session, followed, prepared)
     with db.reading() as session:
         versions = session.scalars(select(OrderVersion).where(OrderVersion.order_id == order_id)).all()
         assert {v.seq: (v.document_sha256, v.document_size) for v in versions} == before

@@ -20,7 +20,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from ..core import consumers
@@ -48,11 +48,26 @@ def installed_store() -> DocumentStore:
 
 
 def make_pending(session: Session, order: Order, store: DocumentStore) -> int:
-    """Make and store the document of every version of ``order`` that has none, as the version stands:
-    with the confirmations given so far, dated the day of the second once both have confirmed. Returns how
-    many were made. A party detail missing from a profile since the step checked it leaves that version
-    preparing and is logged (the next event of the order tries again)."""
-    made = 0
+    """Make, store and record the document of every version of ``order`` that has none (in one step: the
+    demo's seed and tools). Returns how many were made."""
+    made = write_prepared(session, prepare_order(order, store))
+    session.flush()
+    return made
+
+
+#: What a document was made from: the version's confirmations as they stood (a version confirmed since
+#: needs another document).
+Key = tuple[int, int]  # (order id, version seq)
+
+
+def prepare_order(order: Order, store: DocumentStore) -> dict[Key, tuple]:
+    """The slow part: the document of every version of ``order`` that has none, as the version stands
+    (with the confirmations given so far, dated the day of the second once both have confirmed), made and
+    stored (the store is content-addressed: storing the same bytes twice changes nothing). Returns, per
+    version, its SHA-256 and size and the confirmations it was made with. A party detail missing from a
+    profile since the step checked it leaves that version preparing and is logged (the next event of the
+    order tries again)."""
+    prepared: dict[Key, tuple] = {}
     catalog_number = orders.order_catalog_number(order)
     for version in order.versions:
         if version.document_sha256 is not None:
@@ -64,20 +79,45 @@ def make_pending(session: Session, order: Order, store: DocumentStore) -> int:
             log.error("The document of order %s, version %s, cannot be made: %s", order.code, version.seq, error)
             continue
         stored = store.accept(data, f"{order.code}-{version.seq}.pdf", "document")
-        version.document_sha256, version.document_size = stored.sha256, stored.size
-        made += 1
-    session.flush()
-    return made
+        prepared[(order.id, version.seq)] = (stored.sha256, stored.size, _confirmations(version))
+    return prepared
 
 
-def documents_followed(session: Session, events: Sequence[AuditEvent]) -> None:
-    """The consumer's handler: the documents the orders named by ``events`` lack, in the store of the
-    installation."""
+def _confirmations(version: OrderVersion) -> tuple:
+    return (version.agency_confirmed_at, version.supplier_confirmed_at)
+
+
+def write_prepared(session: Session, prepared: dict[Key, tuple]) -> int:
+    """The quick part: record each prepared document on its version, unless the version has one by now or
+    was confirmed since the document was made (then the event of that confirmation makes the right one)."""
+    written = 0
+    for (order_id, seq), (sha256, size, confirmations) in prepared.items():
+        version = session.scalars(
+            select(OrderVersion).where(OrderVersion.order_id == order_id, OrderVersion.seq == seq)
+        ).first()
+        if version is None or version.document_sha256 is not None or _confirmations(version) != confirmations:
+            continue
+        version.document_sha256, version.document_size = sha256, size
+        written += 1
+    return written
+
+
+def documents_prepared(session: Session, events: Sequence[AuditEvent]) -> dict[Key, tuple]:
+    """The consumer's slow part (`consumers.Consumer.prepare`): the documents the orders named by
+    ``events`` lack, made and stored in the installation's store, outside the write lock on SQLite."""
     store = installed_store()
+    prepared: dict[Key, tuple] = {}
     for order_id in sorted({int(event.object_id) for event in events}):
         order = session.get(Order, order_id)
         if order is not None:
-            make_pending(session, order, store)
+            prepared.update(prepare_order(order, store))
+    return prepared
+
+
+def documents_followed(session: Session, events: Sequence[AuditEvent], prepared: dict[Key, tuple]) -> None:
+    """The consumer's handler: record the prepared documents on their versions."""
+    write_prepared(session, prepared)
+    session.flush()
 
 
 def reset(session: Session) -> None:
@@ -88,4 +128,11 @@ def reset(session: Session) -> None:
 
 def consumer() -> consumers.Consumer:
     """The after-commit consumer that makes the documents (installed by `digitalmarket.subscribers`)."""
-    return consumers.consumer(CONSUMER, ACTIONS, documents_followed, reset=reset, title=N_("Contract documents"))
+    return consumers.consumer(
+        CONSUMER,
+        ACTIONS,
+        documents_followed,
+        prepare=documents_prepared,
+        reset=reset,
+        title=N_("Contract documents"),
+    )
