@@ -5,8 +5,9 @@ created for the run and dropped afterwards; without a server they skip, unless D
 turns the skip into a failure (as CI does).
 
 `make test` runs the suite in two processes (pytest-xdist, ``--dist loadgroup``): each test file goes
-whole to one process (its module fixtures are made once), and the files that read the seeded two years of
-trade (`demo_trade`, a session fixture that takes a minute and a half) go to the same one.
+whole to one process (its module fixtures are made once), the files that read the seeded two years of
+trade (`demo_trade`, a session fixture that takes a minute and a half) go to the same one, and so do all
+the browser tests.
 """
 
 from __future__ import annotations
@@ -34,10 +35,13 @@ SHARED_SESSION = {"test_page_crawl.py": "demo_trade", "test_demo_contracting.py"
 
 
 def pytest_collection_modifyitems(config, items) -> None:
-    """One xdist group per test file (as ``--dist loadfile``), the files of `SHARED_SESSION` together."""
+    """One xdist group per test file (as ``--dist loadfile``), the files of `SHARED_SESSION` together, and
+    every browser test in one group: one browser and its server at a time, as each waits for pages under
+    time limits that two at once on two cores would strain."""
     for item in items:
         name = item.path.name
-        item.add_marker(pytest.mark.xdist_group(SHARED_SESSION.get(name, str(item.path))))
+        group = "browser" if "browser" in item.path.parts else SHARED_SESSION.get(name, str(item.path))
+        item.add_marker(pytest.mark.xdist_group(group))
 
 
 PG_ADMIN_URL = os.environ.get("DM_TEST_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
