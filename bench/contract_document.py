@@ -6,9 +6,9 @@ sides have confirmed.
 Set-up, through the workflows on the embedded SQLite default with the demo data (`migrate`, `seed-demo`):
 buyer@demo.kr asks a published service of a demo supplier for every price plan it has, the supplier's
 user answers below the catalog price, the buyer awards it (`awarding.award`; the draft is made after its
-commit by the consumer `contract_documents`) and both sides confirm (`orders.confirm`; the document of
+commit by the consumer in `orders.documents`) and both sides confirm (`confirming.confirm`; the document of
 record follows the second). The terms of the two documents are
-read as the award and the second confirmation read them (`orders._terms`) and saved.
+read as the award and the second confirmation read them (`documents.terms_of`) and saved.
 
 Measured: ``documents.layout.contract_pdf`` on those terms, the function both call, in ``--processes`` fresh
 processes (the first document a process makes pays for reading the fonts), each then making ``--documents``
@@ -59,7 +59,7 @@ def prepare(data_dir: Path) -> list:
     from digitalmarket.accounts.tables import User
     from digitalmarket.accounts.workflow import actor_of
     from digitalmarket.catalog.tables import Service
-    from digitalmarket.contracting import orders
+    from digitalmarket.contracting.orders import confirming, documents
     from digitalmarket.contracting.quotes import answering, asking, awarding
     from digitalmarket.contracting.tables import Order, Quote
     from digitalmarket.core.clock import today_kst
@@ -104,25 +104,25 @@ def prepare(data_dir: Path) -> list:
             version = session.get(Quote, quote_id).version
         with db.transaction() as session:
             order_id = awarding.award(session, buyer, request_id, quote_id, version, reason="최저가 견적").id
-        terms = [_terms_of(db, Order, orders, order_id)]
+        terms = [_terms_of(db, Order, documents, order_id)]
         for who in (buyer, supplier):
             with db.reading() as session:
                 version = session.get(Order, order_id).version
             with db.transaction() as session:
-                orders.confirm(session, who, order_id, version)
-        terms.append(_terms_of(db, Order, orders, order_id))
+                confirming.confirm(session, who, order_id, version)
+        terms.append(_terms_of(db, Order, documents, order_id))
         return terms
     finally:
         db.dispose()
 
 
-def _terms_of(db, order_table, orders, order_id: int):
-    """The terms of the order's current version, as `contract_documents.make_pending` reads them."""
+def _terms_of(db, order_table, documents, order_id: int):
+    """The terms of the order's current version, as `orders.documents.make_pending` reads them."""
     with db.reading() as session:
         order = session.get(order_table, order_id)
         version = max(order.versions, key=lambda v: v.seq)
         lines = sorted((line for line in order.lines if line.seq == version.seq), key=lambda line: line.position)
-        return orders._terms(order, version, lines, orders.order_catalog_number(order))
+        return documents.terms_of(order, version, lines, documents.order_catalog_number(order))
 
 
 #: Where the terms of a contract document were defined before ``contracting/document.py`` became the

@@ -12,12 +12,12 @@ client would have on its page (as `tests/contracting/buying.py` does):
 3. ``award``: the buyer awards the quote at the version seen: the order (a delivery request when the service
    has a catalog contract, else a negotiated contract), committed without its contract PDF (`awarding.award`);
 4. ``document``: the buyer's page waits until the contract document exists: it is made after the award's
-   commit by the consumer ``contract-documents`` (`contracting/contract_documents.py`), in the committing
+   commit by the consumer ``contract-documents`` (`contracting/orders/documents.py`), in the committing
    thread (``DM_CONSUMERS=inline``, the default) or by a process's follower. The bench reads the order
    again every 50 ms until it is ``ready`` (a client told ``preparing`` waits its ``Retry-After`` of 2 s;
    the bench looks more often, to measure when the document appears);
 5. ``confirm_agency`` and 6. ``confirm_supplier``: both sides confirm the document; the second makes the
-   order ``contracted`` (`orders.confirm`); its document of record and OCDS contract release follow
+   order ``contracted`` (`confirming.confirm`); its document of record and OCDS contract release follow
    after the commit.
 
 ``--clients`` clients (default 16) run flows for ``--seconds`` each, as ``--processes`` processes of
@@ -189,14 +189,14 @@ def award(db, client: Client, request_id: int, quote_id: int, version: int | Non
 
 def wait_for_document(db, order_id: int) -> None:
     """Read the order as its page does until the contract document of version 0 exists."""
-    from digitalmarket.contracting import orders
+    from digitalmarket.contracting.orders import documents
     from digitalmarket.contracting.tables import OrderVersion
 
     deadline = time.perf_counter() + DOCUMENT_WAIT_S
     while True:
         with db.reading() as session:
             version = session.query(OrderVersion).filter_by(order_id=order_id, seq=0).one()
-            if orders.document_status(version) == "ready":
+            if documents.document_status(version) == "ready":
                 return
         if time.perf_counter() > deadline:
             raise TimeoutError(f"no contract document for order {order_id} after {DOCUMENT_WAIT_S:.0f} s")
@@ -211,11 +211,11 @@ def order_version(db, order_id: int) -> int:
 
 
 def confirm(db, who, order_id: int, version: int | None = None) -> None:
-    from digitalmarket.contracting import orders
+    from digitalmarket.contracting.orders import confirming
 
     version = order_version(db, order_id) if version is None else version
     with db.transaction() as session:
-        orders.confirm(session, who, order_id, version)
+        confirming.confirm(session, who, order_id, version)
 
 
 def _step(flow: Flow, name: str, action):
@@ -565,7 +565,7 @@ def load_clients(db) -> list[Client]:
     from sqlalchemy import func, select
 
     from digitalmarket.accounts.tables import User
-    from digitalmarket.contracting.orders import catalog_contract_of
+    from digitalmarket.contracting.orders.making import catalog_contract_of
 
     clients = []
     with db.reading() as session:

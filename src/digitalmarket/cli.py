@@ -258,7 +258,7 @@ def expire_contracts() -> None:
 @app.command("advance-orders")
 def advance_orders() -> None:
     """Activate contracted orders whose start date has come and complete those whose period ended (daily)."""
-    from .contracting.orders import activate_and_complete_due_orders
+    from .contracting.orders.ending import activate_and_complete_due_orders
     from .core.clock import today_kst
 
     with _database().transaction() as session:

@@ -33,7 +33,7 @@ def install() -> None:
 
 
 def _install_consumers() -> None:
-    from .contracting import contract_documents
+    from .contracting.orders import documents as contract_documents
     from .opendata import feed
     from .opendata import follow as open_data
 
@@ -57,7 +57,7 @@ def _install_sections() -> None:
         {
             # the service page (catalog/pages.py): its catalog contract, then its reviews
             "service": [catalog_contract_pages.service_page_section, settlement_pages.service_page_section],
-            # the order page (contracting/order_pages.py): the implementation, inspection and payments
+            # the order page (contracting/orders/pages.py): the implementation, inspection and payments
             "order": [settlement_pages.order_page_section],
         }
     )

@@ -11,7 +11,7 @@ from digitalmarket.accounts.tables import Organisation
 from digitalmarket.catalog import workflow as catalog
 from digitalmarket.catalog.tables import Service
 from digitalmarket.contracting import catalog_contracts as cc
-from digitalmarket.contracting import orders
+from digitalmarket.contracting.orders import confirming, making
 from digitalmarket.contracting.quotes import answering, asking, awarding
 from digitalmarket.contracting.tables import Order, Quote, QuoteRequest
 from digitalmarket.core.clock import today_kst
@@ -148,17 +148,17 @@ def order(db, order_id: int) -> Order:
 
 def confirm(db, who, order_id: int, now=None) -> Order:
     with db.transaction() as session:
-        return orders.confirm(session, who, order_id, order(db, order_id).version, now=now)
+        return confirming.confirm(session, who, order_id, order(db, order_id).version, now=now)
 
 
 def negotiated(db, buyer, code: str, *, price: int = 10000, quantity=50, months=12, start=None) -> int:
-    data = orders.NegotiatedIn(
+    data = making.NegotiatedIn(
         code=code,
         start_date=start or today_kst(),
-        lines=[orders.OrderLineIn(plan_ids(db, code)[0], quantity, months, price)],
+        lines=[making.OrderLineIn(plan_ids(db, code)[0], quantity, months, price)],
     )
     with db.transaction() as session:
-        return orders.create_negotiated(session, buyer, data).id
+        return making.create_negotiated(session, buyer, data).id
 
 
 def contracted_order(db, people, code: str, **kwargs) -> int:

@@ -13,7 +13,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from digitalmarket.contracting import catalog_change_requests as changes
-from digitalmarket.contracting import orders
+from digitalmarket.contracting.orders import changing
 from digitalmarket.contracting.quotes import answering
 from digitalmarket.contracting.rules import add_months, period_end
 from digitalmarket.contracting.tables import Order, QuoteRequest
@@ -177,12 +177,12 @@ def test_a_plans_minimum_term_holds_for_requests_direct_orders_and_changes(demo,
     assert orders_made(demo) == 0
     order_id = contracted_order(demo, people, code, months=12)
     made = order(demo, order_id)
-    change = orders.ChangeIn(
+    change = changing.ChangeIn(
         reason="기간 단축",
-        lines=[orders.ChangeLineIn(line.position, line.quantity, 6, line.unit_price) for line in made.lines],
+        lines=[changing.ChangeLineIn(line.position, line.quantity, 6, line.unit_price) for line in made.lines],
     )
     with demo.transaction() as session, pytest.raises(ValidationFailed) as error:
-        orders.propose_change(session, people.buyer, order_id, made.version, change)
+        changing.propose_change(session, people.buyer, order_id, made.version, change)
     assert "minimum term" in error.value.fields["lines.0.months"].render("en")
 
 

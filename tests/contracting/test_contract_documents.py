@@ -1,4 +1,4 @@
-"""The contract document is made after the step that calls for it has committed (`contract_documents`):
+"""The contract document is made after the step that calls for it has committed (`orders.documents`):
 the award and the direct order answer without it, the document follows right after, nothing can be
 confirmed before it exists (409 with ``Retry-After``), the order page says it is being prepared, and a
 replay of the consumer makes the same bytes again. On SQLite and PostgreSQL."""
@@ -12,7 +12,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from digitalmarket.contracting import contract_documents, orders
+from digitalmarket.contracting.orders import changing, making
+from digitalmarket.contracting.orders import documents as contract_documents
 from digitalmarket.contracting.tables import OrderVersion
 from digitalmarket.core import consumers
 from digitalmarket.core.audit import AuditEvent
@@ -150,7 +151,7 @@ def test_the_order_page_says_the_document_is_being_prepared_and_refreshes(demo, 
 
 def test_the_second_confirmation_makes_the_document_of_record_after_its_commit(demo, db, people, code, worker_mode):
     with db.transaction() as session:
-        order_id = orders.create_negotiated(session, people.buyer, _negotiated(demo, code)).id
+        order_id = making.create_negotiated(session, people.buyer, _negotiated(demo, code)).id
     consumers.run(db, wait=True)
     draft = order(demo, order_id).versions[0].document_sha256
     confirm(demo, people.buyer, order_id)
@@ -166,16 +167,16 @@ def test_the_second_confirmation_makes_the_document_of_record_after_its_commit(d
 
 def test_replaying_the_consumer_makes_the_same_documents(demo, db, people, code):
     with db.transaction() as session:
-        order_id = orders.create_negotiated(session, people.buyer, _negotiated(demo, code)).id
+        order_id = making.create_negotiated(session, people.buyer, _negotiated(demo, code)).id
     confirm(demo, people.buyer, order_id)
     confirm(demo, people.supplier, order_id)
     with db.transaction() as session:
-        orders.propose_change(
+        changing.propose_change(
             session,
             people.buyer,
             order_id,
             order(demo, order_id).version,
-            orders.ChangeIn("사용자 증원", [orders.ChangeLineIn(0, 20, 12, 10000)]),
+            changing.ChangeIn("사용자 증원", [changing.ChangeLineIn(0, 20, 12, 10000)]),
         )
     before = {v.seq: (v.document_sha256, v.document_size) for v in order(demo, order_id).versions}
     assert len(before) == 2 and all(sha for sha, _ in before.values())
@@ -200,7 +201,7 @@ def test_replaying_the_consumer_makes_the_same_documents(demo, db, people, code)
         assert {v.seq: (v.document_sha256, v.document_size) for v in versions} == before
 
 
-def _negotiated(demo, code: str) -> orders.NegotiatedIn:
-    return orders.NegotiatedIn(
-        code=code, start_date=today_kst(), lines=[orders.OrderLineIn(plan_ids(demo, code)[0], 10, 12, 10000)]
+def _negotiated(demo, code: str) -> making.NegotiatedIn:
+    return making.NegotiatedIn(
+        code=code, start_date=today_kst(), lines=[making.OrderLineIn(plan_ids(demo, code)[0], 10, 12, 10000)]
     )

@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from digitalmarket.contracting import orders
+from digitalmarket.contracting.orders import access, changing, ending, making
 from digitalmarket.contracting.tables import Order, OrderVersion
 from digitalmarket.core.clock import today_kst
 from digitalmarket.core.errors import Conflict, NotFound, ValidationFailed
@@ -42,20 +42,20 @@ def count(db, model) -> int:
 
 def change(db, who, order_id, lines, reason="사용자 증원", version=None):
     current = order(db, order_id)
-    given = [orders.ChangeLineIn(position, *values) for position, values in enumerate(lines)]
+    given = [changing.ChangeLineIn(position, *values) for position, values in enumerate(lines)]
     with db.transaction() as session:
-        return orders.propose_change(
+        return changing.propose_change(
             session,
             who,
             order_id,
             current.version if version is None else version,
-            orders.ChangeIn(reason, given),
+            changing.ChangeIn(reason, given),
         ).seq
 
 
 def confirm_change(db, who, order_id, seq):
     with db.transaction() as session:
-        return orders.confirm_change(session, who, order_id, order(db, order_id).version, seq)
+        return changing.confirm_change(session, who, order_id, order(db, order_id).version, seq)
 
 
 def test_negotiated_order_without_quotes_is_active_once_both_confirm_from_today(demo, people, code):
@@ -110,17 +110,17 @@ def test_bad_changes_write_nothing(demo, people, code):
 def test_a_change_on_a_completed_or_terminated_order_is_refused(demo, people, code):
     order_id = contracted_order(demo, people, code, months=1)
     with demo.transaction() as session:
-        orders.activate_and_complete_due_orders(session, order(demo, order_id).end_date + timedelta(days=1))
+        ending.activate_and_complete_due_orders(session, order(demo, order_id).end_date + timedelta(days=1))
     with pytest.raises(Conflict) as error:
         change(demo, people.buyer, order_id, [(60, 1, 10000)])
     assert "Completed" in error.value.message.render("en")
     other = contracted_order(demo, people, code)
     with demo.transaction() as session, pytest.raises(ValidationFailed):
-        orders.terminate(session, people.buyer, other, order(demo, other).version, "")
+        ending.terminate(session, people.buyer, other, order(demo, other).version, "")
     with pytest.raises(NotFound), demo.transaction() as session:  # the supplier does not terminate
-        orders.terminate(session, people.supplier, other, order(demo, other).version, "사유")
+        ending.terminate(session, people.supplier, other, order(demo, other).version, "사유")
     with demo.transaction() as session:
-        orders.terminate(session, people.buyer, other, order(demo, other).version, "사업 종료")
+        ending.terminate(session, people.buyer, other, order(demo, other).version, "사업 종료")
     assert order(demo, other).status == "terminated"
     with pytest.raises(Conflict):
         change(demo, people.buyer, other, [(60, 12, 10000)])
@@ -136,9 +136,9 @@ def test_bad_negotiated_orders_write_nothing(demo, people, code):
         ((plan, 10, 12, 12001), "lines.0.unit_price"),
         ((999999, 10, 12, 10000), "lines.0.price_plan_id"),
     ):
-        data = orders.NegotiatedIn(code, today_kst(), [orders.OrderLineIn(*line)])
+        data = making.NegotiatedIn(code, today_kst(), [making.OrderLineIn(*line)])
         with demo.transaction() as session, pytest.raises(ValidationFailed) as error:
-            orders.create_negotiated(session, people.buyer, data)
+            making.create_negotiated(session, people.buyer, data)
         assert field in error.value.fields
     assert count(demo, Order) == 0
 
@@ -150,9 +150,9 @@ def test_another_agencys_order_is_not_found(demo, people, code):
     with demo.reading() as session:
         for who in (people.buyer2, people.supplier2, people.operator):
             with pytest.raises(NotFound):
-                orders.visible_order(session, who, order_id)
-        assert orders.orders_of(session, people.buyer2) == []
-        assert orders.orders_of(session, people.supplier2) == []
+                access.visible_order(session, who, order_id)
+        assert access.orders_of(session, people.buyer2) == []
+        assert access.orders_of(session, people.supplier2) == []
     with pytest.raises(NotFound):
         confirm(demo, people.buyer2, order_id)
     with pytest.raises(NotFound):
@@ -164,10 +164,10 @@ def test_a_stale_version_is_a_conflict(demo, people, code):
     stale = order(demo, order_id).version
     change(demo, people.buyer, order_id, [(60, 12, 10000)])
     with demo.transaction() as session:
-        proposal = orders.pending_change(session.get(Order, order_id))
+        proposal = access.pending_change(session.get(Order, order_id))
         assert proposal is not None
     with pytest.raises(Conflict), demo.transaction() as session:
-        orders.terminate(session, people.buyer, order_id, stale, "사업 종료")
+        ending.terminate(session, people.buyer, order_id, stale, "사업 종료")
 
 
 def test_two_concurrent_changes_one_wins_the_other_gets_409(demo, people, code):
@@ -180,12 +180,12 @@ def test_two_concurrent_changes_one_wins_the_other_gets_409(demo, people, code):
         barrier.wait()  # both sent with the version they read, at the same moment
         try:
             with demo.transaction() as session:
-                orders.propose_change(
+                changing.propose_change(
                     session,
                     who,
                     order_id,
                     version,
-                    orders.ChangeIn("증원", [orders.ChangeLineIn(0, quantity, 12, 10000)]),
+                    changing.ChangeIn("증원", [changing.ChangeLineIn(0, quantity, 12, 10000)]),
                 )
             outcomes.append("ok")
         except Conflict:

@@ -13,7 +13,8 @@ from sqlalchemy import func, select
 from digitalmarket.accounts import workflow as accounts
 from digitalmarket.catalog import workflow as catalog
 from digitalmarket.contracting import catalog_contracts as cc
-from digitalmarket.contracting import contract_documents, orders
+from digitalmarket.contracting.orders import documents as contract_documents
+from digitalmarket.contracting.orders import ending
 from digitalmarket.contracting.quotes import answering, asking, awarding
 from digitalmarket.contracting.tables import Order, Quote, QuoteRequest
 from digitalmarket.core.audit import AuditEvent, verify_chain
@@ -109,11 +110,11 @@ def test_three_suppliers_two_answers_a_decline_award_confirm_activate(demo, peop
     confirm(demo, people.supplier, order_id)
     assert order(demo, order_id).status == "contracted"  # starts in 30 days
     with demo.transaction() as session:
-        advanced = orders.activate_and_complete_due_orders(session, start)
+        advanced = ending.activate_and_complete_due_orders(session, start)
     assert advanced.activated == [made.code]
     assert order(demo, order_id).status == "active"
     with demo.transaction() as session:
-        advanced = orders.activate_and_complete_due_orders(session, made.end_date + timedelta(days=1))
+        advanced = ending.activate_and_complete_due_orders(session, made.end_date + timedelta(days=1))
     assert advanced.completed == [made.code] and order(demo, order_id).status == "completed"
     with demo.reading() as session:
         assert facts(session).entries[service(demo, a).id].contracts == 1

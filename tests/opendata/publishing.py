@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from digitalmarket.accounts.tables import Organisation, User
 from digitalmarket.contracting import catalog_contracts as cc
-from digitalmarket.contracting import orders
+from digitalmarket.contracting.orders import changing, ending
 from digitalmarket.core.clock import today_kst
 from digitalmarket.opendata.tables import OcdsRelease
 from tests.contracting.buying import (
@@ -68,11 +68,11 @@ def order_history(db, people, store, code: str, rival: str) -> tuple[int, str]:
     confirm(db, people.buyer, order_id)
     confirm(db, people.supplier, order_id)
     current = order(db, order_id)
-    change = orders.ChangeIn("사용자 증원", [orders.ChangeLineIn(0, 80, 12, 10000)])
+    change = changing.ChangeIn("사용자 증원", [changing.ChangeLineIn(0, 80, 12, 10000)])
     with db.transaction() as session:
-        seq = orders.propose_change(session, people.buyer, order_id, current.version, change).seq
+        seq = changing.propose_change(session, people.buyer, order_id, current.version, change).seq
     with db.transaction() as session:
-        orders.confirm_change(session, people.supplier, order_id, order(db, order_id).version, seq)
+        changing.confirm_change(session, people.supplier, order_id, order(db, order_id).version, seq)
     month = month_of(today_kst())
     # the month's usage is reported once it has ended, then inspected, claimed (대금청구) and paid
     with calendar_moved(pytest.MonkeyPatch(), (next_month(today_kst()) - today_kst()).days):
@@ -81,7 +81,7 @@ def order_history(db, people, store, code: str, rival: str) -> tuple[int, str]:
         claim(db, people.supplier, invoice_id)
         paid = pay(db, people.buyer, invoice_id, today_kst())
         with db.transaction() as session:
-            orders.terminate(session, people.buyer, order_id, order(db, order_id).version, "사업 종료")
+            ending.terminate(session, people.buyer, order_id, order(db, order_id).version, "사업 종료")
     return order_id, paid.code
 
 

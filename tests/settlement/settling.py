@@ -9,7 +9,7 @@ from datetime import date, datetime, time, timedelta
 import pytest
 from sqlalchemy import select
 
-from digitalmarket.contracting import orders
+from digitalmarket.contracting.orders import making
 from digitalmarket.core.clock import KST, today_kst
 from digitalmarket.core.notifications import Notification
 from digitalmarket.settlement import reviews, usage
@@ -30,9 +30,9 @@ def order_in_use(db, people, code: str, store, *, lines=None) -> int:
     """A negotiated order starting today, confirmed by both sides: in use at once."""
     plans = plan_ids(db, code)
     given = lines or [(plans[0], 50, 12, 10_000), (plans[1], 1, 12, 4_000_000)]
-    data = orders.NegotiatedIn(code=code, start_date=today_kst(), lines=[orders.OrderLineIn(*line) for line in given])
+    data = making.NegotiatedIn(code=code, start_date=today_kst(), lines=[making.OrderLineIn(*line) for line in given])
     with db.transaction() as session:
-        order_id = orders.create_negotiated(session, people.buyer, data).id
+        order_id = making.create_negotiated(session, people.buyer, data).id
     confirm(db, people.buyer, order_id)
     confirm(db, people.supplier, order_id)
     return order_id

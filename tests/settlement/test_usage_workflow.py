@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from digitalmarket.contracting import orders
+from digitalmarket.contracting.orders import ending
 from digitalmarket.contracting.tables import Order
 from digitalmarket.core.audit import AuditEvent
 from digitalmarket.core.clock import today_kst
@@ -155,7 +155,7 @@ def test_a_month_is_reported_once_it_has_ended(demo, people, code, order_id, sto
     other = order_in_use(demo, people, code, store)
     with demo.transaction() as session:
         order = session.get(Order, other)
-        orders.terminate(session, people.buyer, other, order.version, "사업 종료로 해지합니다.")
+        ending.terminate(session, people.buyer, other, order.version, "사업 종료로 해지합니다.")
     report(demo, people.supplier, other, this_month, {USERS: 10})
     assert invoices(demo) == 2
 

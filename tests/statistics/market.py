@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime, time, timedelta
 
 from digitalmarket.catalog import workflow as catalog
-from digitalmarket.contracting import orders
+from digitalmarket.contracting.orders import changing, confirming, ending, making
 from digitalmarket.contracting.quotes import answering, asking, awarding
 from digitalmarket.core import clock, tables
 from digitalmarket.core.clock import KST
@@ -55,16 +55,16 @@ def publish(db, supplier, service_type: str, name: str, price: int = 12000) -> s
 
 def contract(db, buyer, supplier, code: str, at: datetime, *, price: int, quantity: int, months: int) -> int:
     """A negotiated order of ``buyer`` for the service, confirmed by both sides at ``at``."""
-    data = orders.NegotiatedIn(
+    data = making.NegotiatedIn(
         code=code,
         start_date=clock.today_kst(),
-        lines=[orders.OrderLineIn(plan_ids(db, code)[0], quantity, months, price)],
+        lines=[making.OrderLineIn(plan_ids(db, code)[0], quantity, months, price)],
     )
     with db.transaction() as session:
-        order_id = orders.create_negotiated(session, buyer, data).id
+        order_id = making.create_negotiated(session, buyer, data).id
     for who in (buyer, supplier):
         with db.transaction() as session:
-            orders.confirm(session, who, order_id, order(db, order_id).version, now=at)
+            confirming.confirm(session, who, order_id, order(db, order_id).version, now=at)
     return order_id
 
 
@@ -72,13 +72,13 @@ def change(db, proposer, other, order_id: int, quantity: int) -> None:
     """A confirmed change of the first line's quantity (변경차수 + 1)."""
     current = order(db, order_id)
     line = current.current_lines()[0]
-    proposal = orders.ChangeIn(
-        "인원 변경", [orders.ChangeLineIn(line.position, quantity, line.months, line.unit_price)]
+    proposal = changing.ChangeIn(
+        "인원 변경", [changing.ChangeLineIn(line.position, quantity, line.months, line.unit_price)]
     )
     with db.transaction() as session:
-        seq = orders.propose_change(session, proposer, order_id, current.version, proposal).seq
+        seq = changing.propose_change(session, proposer, order_id, current.version, proposal).seq
     with db.transaction() as session:
-        orders.confirm_change(session, other, order_id, order(db, order_id).version, seq)
+        changing.confirm_change(session, other, order_id, order(db, order_id).version, seq)
 
 
 def select_application(db, store, people, name: str, start: date, gaps: list[int], round_number: int) -> int:
@@ -145,7 +145,7 @@ def build_market(db, tmp_path) -> dict:
     made["orders"].append(changed)
     ended = contract(db, p.buyer, p.supplier2, iaas, kst(date(2026, 5, 1)), price=30000, quantity=1, months=3)
     with db.transaction() as session:
-        orders.terminate(session, p.buyer, ended, order(db, ended).version, "예산 사정으로 조기 종료")
+        ending.terminate(session, p.buyer, ended, order(db, ended).version, "예산 사정으로 조기 종료")
     made["orders"].append(ended)
 
     # A quote request asked on 2026-06-01 and contracted 9.5 days later.
@@ -168,15 +168,15 @@ def build_market(db, tmp_path) -> dict:
             awarded = awarding.award(session, p.buyer, request.id, quote.id, quoted.version, reason="최저가").id
     for who in (p.buyer, p.supplier):
         with db.transaction() as session:
-            orders.confirm(session, who, awarded, order(db, awarded).version, now=kst(date(2026, 6, 10), 22))
+            confirming.confirm(session, who, awarded, order(db, awarded).version, now=kst(date(2026, 6, 10), 22))
     made["orders"].append(awarded)
 
     # An order nobody confirmed is no contract.
-    data = orders.NegotiatedIn(
-        code=iaas, start_date=clock.today_kst(), lines=[orders.OrderLineIn(plan_ids(db, iaas)[0], 9, 12, 20000)]
+    data = making.NegotiatedIn(
+        code=iaas, start_date=clock.today_kst(), lines=[making.OrderLineIn(plan_ids(db, iaas)[0], 9, 12, 20000)]
     )
     with db.transaction() as session:
-        made["draft"] = orders.create_negotiated(session, p.buyer2, data).id
+        made["draft"] = making.create_negotiated(session, p.buyer2, data).id
 
     made["applications"] = [
         select_application(db, store, p, "가상 전자결재", date(2025, 4, 1), [2, 5, 1, 3, 10], 1),

@@ -108,7 +108,7 @@ def _invoice(db, settings, supplier_id: int) -> int:
     the first demo supplier, through the workflows."""
     from digitalmarket.accounts.workflow import actor_of
     from digitalmarket.catalog.rules import ServiceStatus
-    from digitalmarket.contracting import orders
+    from digitalmarket.contracting.orders import confirming, making
     from digitalmarket.contracting.tables import Order
     from digitalmarket.core.clock import today_kst
     from digitalmarket.settlement import usage
@@ -122,12 +122,12 @@ def _invoice(db, settings, supplier_id: int) -> int:
             select(Service).where(Service.supplier_id == supplier_id, Service.status == ServiceStatus.PUBLISHED)
         ).first()
         plan = service.price_plans[0]
-        data = orders.NegotiatedIn(service.code, today, [orders.OrderLineIn(plan.id, 10, 12, 1)])
-        order_id = orders.create_negotiated(session, buyer, data).id
+        data = making.NegotiatedIn(service.code, today, [making.OrderLineIn(plan.id, 10, 12, 1)])
+        order_id = making.create_negotiated(session, buyer, data).id
     # each side confirms once the contract document exists: after the order's commit
     for who in (buyer, supplier):
         with db.transaction() as session:
-            order = orders.confirm(session, who, order_id, session.get(Order, order_id).version)
+            order = confirming.confirm(session, who, order_id, session.get(Order, order_id).version)
     with db.transaction() as session:
         month = f"{today.year:04d}-{today.month:02d}"
         quantities = {line.position: 10 for line in order.current_lines()}

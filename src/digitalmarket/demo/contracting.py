@@ -25,7 +25,9 @@ from ..accounts.rules import Role
 from ..accounts.tables import Organisation, User
 from ..accounts.workflow import actor_of
 from ..catalog.tables import Service
-from ..contracting import catalog_contracts, contract_documents, orders
+from ..contracting import catalog_contracts
+from ..contracting.orders import access, changing, confirming, ending, making
+from ..contracting.orders import documents as contract_documents
 from ..contracting.quotes import answering, asking, awarding
 from ..contracting.rules import add_months
 from ..contracting.tables import CatalogContract, Order, Quote
@@ -145,7 +147,7 @@ class World:
 
     def documents(self, order: Order) -> None:
         """The documents the order's versions wait for, made at once: the whole history is one transaction,
-        so the after-commit consumer (`contract_documents`) would only run once it is over, and each
+        so the after-commit consumer (`orders.documents`) would only run once it is over, and each
         confirmation needs its document. The consumer then finds nothing left to make."""
         contract_documents.make_pending(self.session, order, self.store)
 
@@ -404,8 +406,8 @@ def _order_story(world: World, buyer: Actor, service: Service, asked: datetime, 
 
     def ceiling_share(plan_id: int, share: float) -> int:
         plan = next(p for p in service.price_plans if p.id == plan_id)
-        contract = orders.catalog_contract_of(session, service, today_kst())
-        return max(1, int(orders.plan_ceiling(plan, contract) * share))
+        contract = making.catalog_contract_of(session, service, today_kst())
+        return max(1, int(making.plan_ceiling(plan, contract) * share))
 
     if fate != "negotiated":
         same = [
@@ -439,10 +441,10 @@ def _order_story(world: World, buyer: Actor, service: Service, asked: datetime, 
                     answering.decline(session, supplier, quote.id, quote.version, rng.choice(DECLINES), now=now)
                     return
                 share = rng.uniform(0.86, 0.95) if winner else rng.uniform(0.93, 1.0)
-                contract = orders.catalog_contract_of(session, quote.service, now.astimezone(KST).date())
+                contract = making.catalog_contract_of(session, quote.service, now.astimezone(KST).date())
                 plans = {p.id: p for p in quote.service.price_plans}
                 highest = {
-                    line.id: min(line.catalog_unit_price, orders.plan_ceiling(plans[line.price_plan_id], contract))
+                    line.id: min(line.catalog_unit_price, making.plan_ceiling(plans[line.price_plan_id], contract))
                     for line in quote.lines
                 }
                 prices = {line_id: max(1, int(price * share)) for line_id, price in highest.items()}
@@ -484,9 +486,9 @@ def _order_story(world: World, buyer: Actor, service: Service, asked: datetime, 
     else:
 
         def negotiate(now):
-            given = [orders.OrderLineIn(p, q, m, ceiling_share(p, rng.uniform(0.9, 1.0))) for p, q, m in lines]
-            data = orders.NegotiatedIn(service.code, start, given)
-            box["order"] = orders.create_negotiated(session, buyer, data, now=now)
+            given = [making.OrderLineIn(p, q, m, ceiling_share(p, rng.uniform(0.9, 1.0))) for p, q, m in lines]
+            data = making.NegotiatedIn(service.code, start, given)
+            box["order"] = making.create_negotiated(session, buyer, data, now=now)
             world.documents(box["order"])
 
         cal.add(asked, negotiate)
@@ -497,7 +499,7 @@ def _order_story(world: World, buyer: Actor, service: Service, asked: datetime, 
     def confirm(actor):
         def step(now):
             order = need(box, "order")
-            orders.confirm(session, actor, order.id, order.version, now=now)
+            confirming.confirm(session, actor, order.id, order.version, now=now)
             world.documents(order)
 
         return step
@@ -519,7 +521,7 @@ def _order_story(world: World, buyer: Actor, service: Service, asked: datetime, 
 
         def terminate(now):
             order = need(box, "order")
-            orders.terminate(session, buyer, order.id, order.version, rng.choice(TERMINATIONS), now=now)
+            ending.terminate(session, buyer, order.id, order.version, rng.choice(TERMINATIONS), now=now)
 
         cal.add(at(terminate_on - timedelta(days=1), 11), terminate)
     if fate == "change":
@@ -529,7 +531,7 @@ def _order_story(world: World, buyer: Actor, service: Service, asked: datetime, 
             order = need(box, "order")
             grow = rng.random() < 0.8
             given = [
-                orders.ChangeLineIn(
+                changing.ChangeLineIn(
                     line.position,
                     _changed(line.quantity, grow) if line.billing != "fixed" else line.quantity,
                     line.months,
@@ -538,16 +540,16 @@ def _order_story(world: World, buyer: Actor, service: Service, asked: datetime, 
                 for line in order.current_lines()
             ]
             if all(line.billing == "fixed" for line in order.current_lines()):
-                given = [orders.ChangeLineIn(g.position, g.quantity, g.months + 3, g.unit_price) for g in given]
+                given = [changing.ChangeLineIn(g.position, g.quantity, g.months + 3, g.unit_price) for g in given]
             reason = CHANGES[0] if grow else CHANGES[2]
-            orders.propose_change(session, buyer, order.id, order.version, orders.ChangeIn(reason, given), now=now)
+            changing.propose_change(session, buyer, order.id, order.version, changing.ChangeIn(reason, given), now=now)
             world.documents(order)
 
         def accept_change(now):
             order = need(box, "order")
-            pending = orders.pending_change(order)
+            pending = access.pending_change(order)
             if pending is not None:
-                orders.confirm_change(session, supplier, order.id, order.version, pending.seq, now=now)
+                changing.confirm_change(session, supplier, order.id, order.version, pending.seq, now=now)
                 world.documents(order)
 
         cal.add(at(change_day, 10), propose)
@@ -563,7 +565,7 @@ def _changed(quantity: int, grow: bool) -> int:
 
 def _fit_catalog_period(session: Session, service: Service, start: date, lines: list, now: datetime) -> None:
     """Shorten the asked months so that a delivery request falls inside the catalog contract in force."""
-    contract = orders.catalog_contract_of(session, service, now.astimezone(KST).date())
+    contract = making.catalog_contract_of(session, service, now.astimezone(KST).date())
     if contract is None:
         return
     longest = 1
@@ -748,7 +750,7 @@ def seed_trade(session: Session, documents_dir: Path, now: datetime | None = Non
 
     def daily(day: date) -> None:
         catalog_contracts.expire_due_catalog_contracts(session, day)
-        orders.activate_and_complete_due_orders(session, day)
+        ending.activate_and_complete_due_orders(session, day)
         if day.day in (1, 15) or day == today_kst(now):
             usage.flag_overdue_invoices(session, day)
         if day.day == 1:  # people read their notifications now and then: what came this month is unread

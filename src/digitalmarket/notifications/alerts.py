@@ -392,7 +392,7 @@ class DailyReport:
 
 def _upkeep(session: Session, today: date) -> dict[str, int]:
     from ..contracting.catalog_contracts import expire_due_catalog_contracts
-    from ..contracting.orders import activate_and_complete_due_orders
+    from ..contracting.orders.ending import activate_and_complete_due_orders
 
     expired = expire_due_catalog_contracts(session, today)
     advanced = activate_and_complete_due_orders(session, today)

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..accounts.permissions import Actor
-from ..contracting.orders import organisation_users, side_of, visible_order
+from ..contracting.orders.access import organisation_users, side_of, visible_order
 from ..contracting.tables import Order
 from ..core import audit
 from ..core.clock import today_kst

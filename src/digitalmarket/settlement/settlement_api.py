@@ -16,7 +16,7 @@ from ..accounts.permissions import AGENCY_BUYERS, PUBLIC, SUPPLIERS, Actor, role
 from ..accounts.rules import Role
 from ..accounts.schemas import ErrorOut
 from ..catalog import workflow as catalog
-from ..contracting.orders import visible_order
+from ..contracting.orders.access import visible_order
 from ..core.clock import today_kst
 from ..core.errors import NotFound
 from . import reviews, usage

@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, Path, Request
 from ..accounts.access import database, page_access
 from ..accounts.permissions import AGENCY_BUYERS, SUPPLIERS, Actor, roles
 from ..accounts.rules import Role
-from ..contracting.orders import side_of, visible_order
+from ..contracting.orders.access import side_of, visible_order
 from ..contracting.quotes.pages import common_context, day
 from ..core.clock import today_kst
 from ..core.errors import DomainError, NotFound

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from ..accounts.permissions import Actor
 from ..accounts.rules import Role
 from ..accounts.tables import User
-from ..contracting.orders import organisation_users, side_of, visible_order
+from ..contracting.orders.access import organisation_users, side_of, visible_order
 from ..contracting.rules import ORDER_STATE_LABELS, OrderState
 from ..contracting.tables import Order
 from ..core import audit

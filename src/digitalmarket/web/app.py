@@ -29,9 +29,9 @@ from ..community import api as community_api
 from ..community import pages as community_pages
 from ..contracting import catalog_contract_api as contracting_catalog_api
 from ..contracting import catalog_contract_pages as contracting_catalog_pages
-from ..contracting import confirm_pages as contracting_confirm_pages
-from ..contracting import order_api as contracting_order_api
-from ..contracting import order_pages as contracting_order_pages
+from ..contracting.orders import api as contracting_order_api
+from ..contracting.orders import confirm_pages as contracting_confirm_pages
+from ..contracting.orders import pages as contracting_order_pages
 from ..contracting.quotes import api as contracting_quote_api
 from ..contracting.quotes import decision_api as contracting_decision_api
 from ..contracting.quotes import decision_pages as contracting_decision_pages

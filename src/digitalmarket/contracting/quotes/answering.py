@@ -15,7 +15,8 @@ from ...core.errors import Conflict, ValidationFailed
 from ...core.i18n import N_, Text
 from ...core.notifications import notify
 from ...core.tables import utcnow
-from .. import orders, rules
+from .. import rules
+from ..orders import making
 from ..rules import QuoteAction, RequestState
 from ..tables import Quote, QuoteRequest
 from .asking import MAX_TEXT, deadline_passed, own_quote, plan_of, text_problem
@@ -56,8 +57,8 @@ def answer(
     new_state = rules.move("quote", quote.status, QuoteAction.ANSWER)
     _check_open(quote.request, now)
     service = quote.service
-    orders.refuse_unless_orderable(session, service, today)
-    contract = orders.catalog_contract_of(session, service, today)
+    making.refuse_unless_orderable(session, service, today)
+    contract = making.catalog_contract_of(session, service, today)
     problems: dict[str, Text] = {}
     for line in quote.lines:
         plan = plan_of(service, line.price_plan_id)
@@ -65,8 +66,8 @@ def answer(
             problems[f"lines.{line.id}"] = N_("This price plan is no longer offered; decline and explain.")
             continue
         price = prices.get(line.id)
-        highest = min(line.catalog_unit_price, orders.plan_ceiling(plan, contract))
-        problem = orders.plan_price_problem(plan, contract, price, highest)
+        highest = min(line.catalog_unit_price, making.plan_ceiling(plan, contract))
+        problem = making.plan_price_problem(plan, contract, price, highest)
         if problem:
             problems[f"lines.{line.id}"] = problem
         offered = months.get(line.id)

@@ -17,8 +17,8 @@ from ...accounts.permissions import AGENCY_BUYERS, SUPPLIERS, Actor, roles
 from ...accounts.rules import Role
 from ...accounts.schemas import ErrorOut
 from ...core.clock import today_kst
-from .. import orders
-from ..order_api import OrderOut
+from ..orders import making
+from ..orders.api import OrderOut
 from ..tables import Quote, QuoteRequest
 from . import answering, asking, awarding
 
@@ -299,7 +299,7 @@ def list_quotes(request: Request, actor: Actor = Depends(api_access(SUPPLIERS)))
 def read_quote(quote_id: Id, request: Request, actor: Actor = Depends(api_access(SUPPLIERS))):
     with database(request).reading() as session:
         quote = asking.own_quote(session, actor, quote_id)
-        return QuoteOut.of(quote, orders.catalog_contract_of(session, quote.service, today_kst()))
+        return QuoteOut.of(quote, making.catalog_contract_of(session, quote.service, today_kst()))
 
 
 @router.put(
@@ -314,7 +314,7 @@ def answer(quote_id: Id, body: AnswerIn, request: Request, actor: Actor = Depend
         answered = answering.answer(
             session, actor, quote_id, body.version, prices, body.valid_until, body.note, months=months
         )
-        return QuoteOut.of(answered, orders.catalog_contract_of(session, answered.service, today_kst()))
+        return QuoteOut.of(answered, making.catalog_contract_of(session, answered.service, today_kst()))
 
 
 @router.post("/quotes/{quote_id}/decline", response_model=QuoteOut, summary="Decline to quote, with a reason")

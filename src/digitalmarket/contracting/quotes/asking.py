@@ -24,8 +24,9 @@ from ...core.errors import Conflict, NotFound, ValidationFailed
 from ...core.i18n import N_, Text
 from ...core.notifications import notify
 from ...core.tables import utcnow
-from .. import orders, rules
+from .. import rules
 from ..codes import code_apart
+from ..orders import access, making
 from ..rules import MAX_SERVICES_PER_REQUEST, QuoteAction, QuoteState, RequestAction, RequestState
 from ..tables import Order, Quote, QuoteLine, QuoteRequest
 
@@ -176,7 +177,7 @@ def create_request(session: Session, actor: Actor, data: RequestIn, now: datetim
             if plan is None:
                 problems[f"{key}.lines.{number}.price_plan_id"] = N_("Choose one of the service's price plans.")
             line_problems = (
-                orders.line_term_problems(plan, line.quantity, line.months)
+                making.line_term_problems(plan, line.quantity, line.months)
                 if plan
                 else rules.line_problems(line.quantity, line.months)
             )
@@ -188,7 +189,7 @@ def create_request(session: Session, actor: Actor, data: RequestIn, now: datetim
     if problems:
         raise ValidationFailed(fields=problems)
     for service, _ in services:  # each refusal names its reason
-        orders.refuse_unless_orderable(session, service, today)
+        making.refuse_unless_orderable(session, service, today)
     request = QuoteRequest(
         code=code_apart(session, "QR", today.year),
         agency_id=actor.organisation_id,
@@ -201,7 +202,7 @@ def create_request(session: Session, actor: Actor, data: RequestIn, now: datetim
     )
     session.add(request)
     for service, lines in services:
-        contract = orders.catalog_contract_of(session, service, today)
+        contract = making.catalog_contract_of(session, service, today)
         quote = Quote(request=request, service_id=service.id, supplier_id=service.supplier_id)
         quote.lines = [
             QuoteLine(
@@ -209,7 +210,7 @@ def create_request(session: Session, actor: Actor, data: RequestIn, now: datetim
                 price_plan_id=plan.id,
                 quantity=line.quantity,
                 months=line.months,
-                catalog_unit_price=orders.plan_ceiling(plan, contract),
+                catalog_unit_price=making.plan_ceiling(plan, contract),
             )
             for position, (plan, line) in enumerate(lines)
         ]
@@ -218,7 +219,7 @@ def create_request(session: Session, actor: Actor, data: RequestIn, now: datetim
     for quote in request.quotes:
         notify(
             session,
-            orders.organisation_users(session, quote.supplier_id),
+            access.organisation_users(session, quote.supplier_id),
             N_(
                 "%(agency)s asks for a quote for %(service)s by %(deadline)s (%(code)s).",
                 agency=request.agency.name,
@@ -259,7 +260,7 @@ def period_warnings(session: Session, data: RequestIn, today: date) -> list[Peri
         service = session.scalar(select(Service).where(Service.code == ask.code))
         if not months or service is None:
             continue
-        contract = orders.catalog_contract_of(session, service, today)
+        contract = making.catalog_contract_of(session, service, today)
         end = rules.period_end(max(data.desired_start, today), max(months))
         if contract is not None and contract.status == rules.CatalogState.CONTRACTED and end > contract.period_end:
             warnings.append(PeriodWarning(service, contract, end))
@@ -295,7 +296,7 @@ def cancel(
     for quote in request.quotes:
         notify(
             session,
-            orders.organisation_users(session, quote.supplier_id),
+            access.organisation_users(session, quote.supplier_id),
             N_("Quote request %(code)s was cancelled by the agency.", code=request.code),
             f"/supplier/quotes/{quote.id}",
         )

@@ -17,8 +17,9 @@ from ...core.errors import Conflict, NotFound, ValidationFailed
 from ...core.i18n import N_, Text
 from ...core.notifications import notify
 from ...core.tables import utcnow
-from .. import orders, rules
+from .. import rules
 from ..catalog_change_requests import pending_change_request
+from ..orders import access, making
 from ..rules import QuoteAction, QuoteState, RequestAction
 from ..tables import Order, Quote, QuoteRequest
 from .asking import deadline_passed, own_request
@@ -64,7 +65,7 @@ def award_period(
     start = max(request.desired_start, today)
     months = [line.months if as_asked else line.quoted_months for line in quote.lines]
     end = rules.period_end(start, max(months))
-    contract = orders.catalog_contract_of(session, quote.service, today)
+    contract = making.catalog_contract_of(session, quote.service, today)
     if contract is None or contract.status != rules.CatalogState.CONTRACTED or end <= contract.period_end:
         return start, end, None
     fit = rules.months_until(start, contract.period_end)
@@ -180,7 +181,7 @@ def award(
     # The quotes' versions are checked here, before the order is written: a supplier revising or declining
     # at this moment is a 409 on one side, and no one holds the audit chain while waiting for these rows.
     session.flush()
-    order = orders.make_order(
+    order = making.make_order(
         session,
         actor,
         service=quote.service,
@@ -202,7 +203,7 @@ def award(
             if request.early_award_reason
             else N_("Quote request %(code)s was awarded to another service.", code=request.code)
         )
-        notify(session, orders.organisation_users(session, other.supplier_id), message, f"/supplier/quotes/{other.id}")
+        notify(session, access.organisation_users(session, other.supplier_id), message, f"/supplier/quotes/{other.id}")
     awarded = {
         "actor_user_id": actor.user_id,
         "action": "quote_request.awarded",
@@ -217,5 +218,5 @@ def award(
             "shortened_to_months": months_cap,
         },
     }
-    audit.record_many(session, [orders.created_event(order), awarded])
+    audit.record_many(session, [making.created_event(order), awarded])
     return order

@@ -22,8 +22,9 @@ from ...core.formatting import kst_date, won
 from ...core.forms import Form, form_errors, number, redirect, summary_only, version_of
 from ...core.i18n import N_, Text
 from ...core.templating import csrf_protect, render
-from .. import confirm_pages, orders, rules
+from .. import rules
 from ..documents.parties import party_problems
+from ..orders import confirm_pages, making
 from ..rules import (
     MAX_SERVICES_PER_REQUEST,
     METHOD_LABELS,
@@ -126,7 +127,7 @@ def _new_request_page(request, actor, codes, values=None, errors=None, status=20
         today = today_kst()
         context = {
             "services": services,
-            "contracts": {s.code: orders.catalog_contract_of(session, s, today) for s in services},
+            "contracts": {s.code: making.catalog_contract_of(session, s, today) for s in services},
             "codes": codes,
             "values": values or {},
             "errors": errors or {},

@@ -15,7 +15,7 @@ from ...core.errors import DomainError, ValidationFailed
 from ...core.forms import Form, form_errors, number, redirect, summary_only, version_of
 from ...core.i18n import N_
 from ...core.templating import csrf_protect
-from .. import confirm_pages, orders
+from ..orders import confirm_pages, making
 from . import answering, asking, awarding
 from .pages import day, show
 
@@ -44,7 +44,7 @@ def _quote_page(request, actor, quote_id, errors=None, values=None, status=200):
     with database(request).reading() as session:
         quote = asking.own_quote(session, actor, quote_id)
         service = quote.service
-        today_contract = orders.catalog_contract_of(session, service, today_kst())
+        today_contract = making.catalog_contract_of(session, service, today_kst())
         plans = {p.id: p for p in service.price_plans}
         asked_start, asked_end, conflict = awarding.award_period(session, quote, today_kst(), as_asked=True)
         context = {
@@ -56,7 +56,7 @@ def _quote_page(request, actor, quote_id, errors=None, values=None, status=200):
             "conflict": conflict,
             "plans": plans,
             "ceilings": {
-                line.id: min(line.catalog_unit_price, orders.plan_ceiling(plans[line.price_plan_id], today_contract))
+                line.id: min(line.catalog_unit_price, making.plan_ceiling(plans[line.price_plan_id], today_contract))
                 if line.price_plan_id in plans
                 else line.catalog_unit_price
                 for line in quote.lines

@@ -10,13 +10,13 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..accounts.access import api_access, database
-from ..accounts.permissions import AGENCY_BUYERS, Actor, roles
-from ..accounts.rules import Role
-from ..accounts.schemas import ErrorOut
-from ..core.files import DocumentStore, attachment
-from . import orders
-from .tables import Order, OrderLine, OrderVersion
+from ...accounts.access import api_access, database
+from ...accounts.permissions import AGENCY_BUYERS, Actor, roles
+from ...accounts.rules import Role
+from ...accounts.schemas import ErrorOut
+from ...core.files import DocumentStore, attachment
+from ..tables import Order, OrderLine, OrderVersion
+from . import access, changing, confirming, documents, ending, making
 
 PARTIES = roles(Role.AGENCY_BUYER, Role.SUPPLIER)
 Id = Annotated[int, Path(gt=0, lt=2**31)]
@@ -107,7 +107,7 @@ class OrderVersionOut(BaseModel):
     @classmethod
     def of(cls, version: OrderVersion, lines: list[OrderLine]) -> OrderVersionOut:
         fields = {name: getattr(version, name) for name in cls.model_fields if name not in ("lines", "document_status")}
-        status = orders.document_status(version)
+        status = documents.document_status(version)
         return cls(**fields, document_status=status, lines=[OrderLineOut.of(line) for line in lines])
 
 
@@ -166,26 +166,26 @@ def _store(request: Request) -> DocumentStore:
 @router.get("/orders", response_model=list[OrderOut], summary="The caller's organisation's orders")
 def list_orders(request: Request, actor: Actor = Depends(api_access(PARTIES))):
     with database(request).reading() as session:
-        return [OrderOut.of(o) for o in orders.orders_of(session, actor)]
+        return [OrderOut.of(o) for o in access.orders_of(session, actor)]
 
 
 @router.post(
     "/orders", status_code=201, response_model=OrderOut, summary="A negotiated contract (수의계약) without a quote"
 )
 def create_order(body: NegotiatedIn, request: Request, actor: Actor = Depends(api_access(AGENCY_BUYERS))):
-    data = orders.NegotiatedIn(
+    data = making.NegotiatedIn(
         code=body.code,
         start_date=body.start_date,
-        lines=[orders.OrderLineIn(x.price_plan_id, x.quantity, x.months, x.unit_price) for x in body.lines],
+        lines=[making.OrderLineIn(x.price_plan_id, x.quantity, x.months, x.unit_price) for x in body.lines],
     )
     with database(request).transaction() as session:
-        return OrderOut.of(orders.create_negotiated(session, actor, data))
+        return OrderOut.of(making.create_negotiated(session, actor, data))
 
 
 @router.get("/orders/{order_id}", response_model=OrderOut, summary="One order with every version")
 def read_order(order_id: Id, request: Request, actor: Actor = Depends(api_access(PARTIES))):
     with database(request).reading() as session:
-        return OrderOut.of(orders.visible_order(session, actor, order_id))
+        return OrderOut.of(access.visible_order(session, actor, order_id))
 
 
 @router.get(
@@ -200,11 +200,11 @@ def document(
     actor: Actor = Depends(api_access(PARTIES)),
 ):
     with database(request).reading() as session:
-        order = orders.visible_order(session, actor, order_id)
-        chosen = orders.version_of(order, order.change_seq if seq is None else seq)
-        sha, filename = chosen.document_sha256, orders.document_filename(order, chosen.seq)
+        order = access.visible_order(session, actor, order_id)
+        chosen = access.version_of(order, order.change_seq if seq is None else seq)
+        sha, filename = chosen.document_sha256, documents.document_filename(order, chosen.seq)
     if not sha:
-        raise orders.DocumentPreparing()
+        raise documents.DocumentPreparing()
     return attachment(_store(request).path_of(sha), filename, "application/pdf")
 
 
@@ -223,7 +223,7 @@ PREPARING = (
 )
 def confirm(order_id: Id, body: VersionIn, request: Request, actor: Actor = Depends(api_access(PARTIES))):
     with database(request).transaction() as session:
-        return OrderOut.of(orders.confirm(session, actor, order_id, body.version))
+        return OrderOut.of(confirming.confirm(session, actor, order_id, body.version))
 
 
 @router.post(
@@ -233,12 +233,12 @@ def confirm(order_id: Id, body: VersionIn, request: Request, actor: Actor = Depe
     summary="Propose a contract change (quantity, months or price of every line, with a reason)",
 )
 def propose_change(order_id: Id, body: ChangeIn, request: Request, actor: Actor = Depends(api_access(PARTIES))):
-    change = orders.ChangeIn(
+    change = changing.ChangeIn(
         reason=body.reason,
-        lines=[orders.ChangeLineIn(x.position, x.quantity, x.months, x.unit_price) for x in body.lines],
+        lines=[changing.ChangeLineIn(x.position, x.quantity, x.months, x.unit_price) for x in body.lines],
     )
     with database(request).transaction() as session:
-        proposal = orders.propose_change(session, actor, order_id, body.version, change)
+        proposal = changing.propose_change(session, actor, order_id, body.version, change)
         return OrderOut.of(proposal.order)
 
 
@@ -252,7 +252,7 @@ def confirm_change(
     order_id: Id, seq: Seq, body: VersionIn, request: Request, actor: Actor = Depends(api_access(PARTIES))
 ):
     with database(request).transaction() as session:
-        return OrderOut.of(orders.confirm_change(session, actor, order_id, body.version, seq))
+        return OrderOut.of(changing.confirm_change(session, actor, order_id, body.version, seq))
 
 
 @router.post(
@@ -264,10 +264,10 @@ def withdraw_change(
     order_id: Id, seq: Seq, body: VersionIn, request: Request, actor: Actor = Depends(api_access(PARTIES))
 ):
     with database(request).transaction() as session:
-        return OrderOut.of(orders.withdraw_change(session, actor, order_id, body.version, seq))
+        return OrderOut.of(changing.withdraw_change(session, actor, order_id, body.version, seq))
 
 
 @router.post("/orders/{order_id}/terminate", response_model=OrderOut, summary="Terminate early, with a reason")
 def terminate(order_id: Id, body: TerminateIn, request: Request, actor: Actor = Depends(api_access(AGENCY_BUYERS))):
     with database(request).transaction() as session:
-        return OrderOut.of(orders.terminate(session, actor, order_id, body.version, body.reason))
+        return OrderOut.of(ending.terminate(session, actor, order_id, body.version, body.reason))

@@ -1,11 +1,11 @@
 """Contracting steps that cannot be undone, each asked on a page of its own before it is taken.
 
 The agency terminates an order early (중도 해지) and cancels a quote request; a supplier declines to
-quote. Each GET route here shows
-what the step will do to this contract or request and what cannot be undone, with the reason it needs
-and a form posting to the step's route (unchanged, in `order_pages` and `quotes.pages`). Showing the page
-writes nothing; when the step is no longer possible, the GET leads back to the object's page. (Awarding
-a quote has its own confirmation page, `quote_award.html`, which shares the same parts.)
+quote. Each GET route here shows what the step will do to this contract or request and what cannot be
+undone, with the reason it needs and a form posting to the step's route (unchanged, in `orders.pages`,
+`quotes.pages` and `quotes.supplier_pages`). Showing the page writes nothing; when the step is no longer
+possible, the GET leads back to the object's page. (Awarding a quote has its own confirmation page,
+`quote_award.html`, which shares the same parts.)
 """
 
 from __future__ import annotations
@@ -15,16 +15,16 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import RedirectResponse
 
-from ..accounts.access import database, page_access
-from ..accounts.permissions import AGENCY_BUYERS, SUPPLIERS, Actor
-from ..core import confirmation
-from ..core.confirmation import Confirmation, ReasonField
-from ..core.formatting import kst_date, won
-from ..core.i18n import N_
-from ..core.templating import csrf_protect
-from . import orders
-from .quotes import asking
-from .rules import QuoteState
+from ...accounts.access import database, page_access
+from ...accounts.permissions import AGENCY_BUYERS, SUPPLIERS, Actor
+from ...core import confirmation
+from ...core.confirmation import Confirmation, ReasonField
+from ...core.formatting import kst_date, won
+from ...core.i18n import N_
+from ...core.templating import csrf_protect
+from ..quotes import asking
+from ..rules import QuoteState
+from . import access
 
 Id = Annotated[int, Path(gt=0, lt=2**31)]
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
@@ -53,8 +53,8 @@ def _show_or_back(request: Request, actor: Actor, build, object_id: int, back: s
 
 def order_terminate(session, actor: Actor, order_id: int) -> Confirmation | None:
     """Early termination by the agency: the contract ends, the supplier is told, a waiting change goes."""
-    order = orders.visible_order(session, actor, order_id)
-    if orders.side_of(actor, order) != "agency" or order.status not in TERMINABLE:
+    order = access.visible_order(session, actor, order_id)
+    if access.side_of(actor, order) != "agency" or order.status not in TERMINABLE:
         return None
     happens = [
         N_(
@@ -66,7 +66,7 @@ def order_terminate(session, actor: Actor, order_id: int) -> Confirmation | None
         N_("The data is returned and deleted as the contract document says."),
         N_("The open data shows the contract as ended."),
     ]
-    pending = orders.pending_change(order)
+    pending = access.pending_change(order)
     if pending is not None:
         happens.insert(1, N_("The change waiting for confirmation (변경차수 %(seq)s) is withdrawn.", seq=pending.seq))
     return Confirmation(

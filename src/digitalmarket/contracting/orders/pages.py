@@ -9,19 +9,19 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query, Request
 from sqlalchemy import select
 
-from ..accounts.access import database, page_access
-from ..accounts.permissions import AGENCY_BUYERS, SUPPLIERS, Actor, roles
-from ..accounts.rules import Role
-from ..catalog.rules import ServiceStatus
-from ..catalog.tables import Service
-from ..core import sections
-from ..core.clock import today_kst
-from ..core.errors import DomainError, NotFound
-from ..core.files import DocumentStore, attachment
-from ..core.forms import Form, form_errors, number, redirect, summary_only, version_of
-from ..core.templating import csrf_protect
-from . import confirm_pages, orders
-from .quotes.pages import day, show
+from ...accounts.access import database, page_access
+from ...accounts.permissions import AGENCY_BUYERS, SUPPLIERS, Actor, roles
+from ...accounts.rules import Role
+from ...catalog.rules import ServiceStatus
+from ...catalog.tables import Service
+from ...core import sections
+from ...core.clock import today_kst
+from ...core.errors import DomainError, NotFound
+from ...core.files import DocumentStore, attachment
+from ...core.forms import Form, form_errors, number, redirect, summary_only, version_of
+from ...core.templating import csrf_protect
+from ..quotes.pages import day, show
+from . import access, changing, confirm_pages, confirming, documents, ending, making
 
 PARTIES = roles(Role.AGENCY_BUYER, Role.SUPPLIER)
 Id = Annotated[int, Path(gt=0, lt=2**31)]
@@ -37,9 +37,9 @@ ORDER_PAGE_SECTIONS = sections.Page("order")
 
 def _list_page(request: Request, actor: Actor, template: str):
     with database(request).reading() as session:
-        rows = orders.orders_of(session, actor)
+        rows = access.orders_of(session, actor)
         side = "agency" if actor.role == Role.AGENCY_BUYER else "supplier"
-        items = [{"order": o, "next": orders.next_action(o, side)} for o in rows]
+        items = [{"order": o, "next": access.next_action(o, side)} for o in rows]
         return show(request, template, {"items": items, "side": side}, actor=actor)
 
 
@@ -66,10 +66,10 @@ def _service(session, code: str) -> Service:
 def _new_page(request, actor, code, values=None, errors=None, status=200):
     with database(request).reading() as session:
         service = _service(session, code)
-        contract = orders.catalog_contract_of(session, service, today_kst())
+        contract = making.catalog_contract_of(session, service, today_kst())
         context = {
             "service": service,
-            "ceilings": {p.id: orders.plan_ceiling(p, contract) for p in service.price_plans},
+            "ceilings": {p.id: making.plan_ceiling(p, contract) for p in service.price_plans},
             "contract": contract,
             "values": values or {},
             "errors": errors or {},
@@ -98,17 +98,17 @@ def agency_order_create(request: Request, form: Form, actor: Actor = Depends(pag
             continue
         origin[len(lines)] = row
         lines.append(
-            orders.OrderLineIn(
+            making.OrderLineIn(
                 plan,
                 quantity,
                 number(form.get(f"p{row}-months")) or 0,
                 number(form.get(f"p{row}-unit_price")) or 0,
             )
         )
-    data = orders.NegotiatedIn(code=code, start_date=day(form.get("start_date")), lines=lines)
+    data = making.NegotiatedIn(code=code, start_date=day(form.get("start_date")), lines=lines)
     try:
         with database(request).transaction() as session:
-            order_id = orders.create_negotiated(session, actor, data).id
+            order_id = making.create_negotiated(session, actor, data).id
     except DomainError as error:
         if error.status == 404:
             raise
@@ -153,30 +153,30 @@ def differences(order) -> list[dict]:
 
 def _detail_page(request, actor, order_id, errors=None, values=None, status=200):
     with database(request).reading() as session:
-        order = orders.visible_order(session, actor, order_id)
-        side = orders.side_of(actor, order)
-        pending = orders.pending_change(order)
-        first = orders.version_of(order, 0)
-        # a document made after the step that called for it (`contract_documents`): the page refreshes
-        preparing = any(orders.document_status(version) == "preparing" for version in order.versions)
+        order = access.visible_order(session, actor, order_id)
+        side = access.side_of(actor, order)
+        pending = access.pending_change(order)
+        first = access.version_of(order, 0)
+        # a document made after the step that called for it (`documents`): the page refreshes
+        preparing = any(documents.document_status(version) == "preparing" for version in order.versions)
         context = {
             "order": order,
             "side": side,
             "first": first,
             "pending": pending,
             "current_lines": order.current_lines(),
-            "next": orders.next_action(order, side),
+            "next": access.next_action(order, side),
             "differences": differences(order),
             "preparing": preparing,
             "can_confirm": order.status == "draft"
-            and not orders.confirmed_by(first, side)
-            and orders.document_status(first) == "ready",
+            and not access.confirmed_by(first, side)
+            and documents.document_status(first) == "ready",
             "can_change": order.status in ("contracted", "active") and pending is None,
             "can_confirm_change": pending is not None
-            and not orders.confirmed_by(pending, side)
-            and orders.document_status(pending) == "ready",
+            and not access.confirmed_by(pending, side)
+            and documents.document_status(pending) == "ready",
             "can_terminate": side == "agency" and order.status in ("contracted", "active"),
-            "catalog_number": orders.order_catalog_number(order),
+            "catalog_number": documents.order_catalog_number(order),
             "errors": errors or {},
             "values": values or {},
         }
@@ -193,11 +193,11 @@ def order_detail(request: Request, order_id: Id, actor: Actor = Depends(page_acc
 @router.get("/orders/{order_id}/documents/{seq}")
 def order_document(request: Request, order_id: Id, seq: Seq, actor: Actor = Depends(page_access(PARTIES))):
     with database(request).reading() as session:
-        order = orders.visible_order(session, actor, order_id)
-        version = orders.version_of(order, seq)
-        sha, filename = version.document_sha256, orders.document_filename(order, seq)
+        order = access.visible_order(session, actor, order_id)
+        version = access.version_of(order, seq)
+        sha, filename = version.document_sha256, documents.document_filename(order, seq)
     if not sha:
-        raise orders.DocumentPreparing()
+        raise documents.DocumentPreparing()
     return attachment(DocumentStore.of_request(request).path_of(sha), filename, "application/pdf")
 
 
@@ -211,7 +211,7 @@ def _step(request, actor, order_id, form, function, notice, renamed=None):
         renamed = renamed or {}
         errors = {renamed.get(k, k): m for k, m in summary_only(form_errors(error), set(renamed)).items()}
         shown = _detail_page(request, actor, order_id, errors, {}, error.status)
-        if isinstance(error, orders.DocumentPreparing):  # the document is on its way: ask again soon
+        if isinstance(error, documents.DocumentPreparing):  # the document is on its way: ask again soon
             shown.headers["Retry-After"] = str(error.retry_after_seconds)
         return shown
     return redirect(f"/orders/{order_id}", notice)
@@ -224,7 +224,7 @@ def order_confirm(request: Request, order_id: Id, form: Form, actor: Actor = Dep
         actor,
         order_id,
         form,
-        lambda session: orders.confirm(session, actor, order_id, version_of(form)),
+        lambda session: confirming.confirm(session, actor, order_id, version_of(form)),
         "confirmed",
     )
 
@@ -236,18 +236,18 @@ def order_change(request: Request, order_id: Id, form: Form, actor: Actor = Depe
         if f"l{position}-quantity" not in form:
             break
         lines.append(
-            orders.ChangeLineIn(
+            changing.ChangeLineIn(
                 position,
                 number(form.get(f"l{position}-quantity")) or 0,
                 number(form.get(f"l{position}-months")) or 0,
                 number(form.get(f"l{position}-unit_price")) or 0,
             )
         )
-    change = orders.ChangeIn(form.get("reason", ""), lines)
+    change = changing.ChangeIn(form.get("reason", ""), lines)
     known = {"reason", "lines"} | {f"lines.{p}.{n}" for p in range(20) for n in ("quantity", "months", "unit_price")}
 
     def propose(session):
-        orders.propose_change(session, actor, order_id, version_of(form), change)
+        changing.propose_change(session, actor, order_id, version_of(form), change)
 
     try:
         with database(request).transaction() as session:
@@ -272,7 +272,7 @@ def order_change_confirm(
         actor,
         order_id,
         form,
-        lambda session: orders.confirm_change(session, actor, order_id, version_of(form), seq),
+        lambda session: changing.confirm_change(session, actor, order_id, version_of(form), seq),
         "change_confirmed",
     )
 
@@ -286,7 +286,7 @@ def order_change_withdraw(
         actor,
         order_id,
         form,
-        lambda session: orders.withdraw_change(session, actor, order_id, version_of(form), seq),
+        lambda session: changing.withdraw_change(session, actor, order_id, version_of(form), seq),
         "change_withdrawn",
     )
 
@@ -296,7 +296,7 @@ def order_terminate(request: Request, order_id: Id, form: Form, actor: Actor = D
     """The step of the confirmation page (`confirm_pages.order_terminate`); errors are shown there again."""
     try:
         with database(request).transaction() as session:
-            orders.terminate(session, actor, order_id, version_of(form), form.get("reason", ""))
+            ending.terminate(session, actor, order_id, version_of(form), form.get("reason", ""))
     except DomainError as error:
         if error.status == 404:
             raise
