@@ -450,7 +450,7 @@ def build_world(url: str, documents: Path) -> list[Client]:
     from digitalmarket.accounts.rules import Role
     from digitalmarket.accounts.tables import User
     from digitalmarket.catalog.tables import Service
-    from digitalmarket.contracting import catalog_contracts as cc
+    from digitalmarket.contracting.catalog_contracts import applying, contract_items, officer_steps, queries
     from digitalmarket.contracting.rules import catalog_price
     from digitalmarket.core.database import Database
     from digitalmarket.core.migrate import upgrade
@@ -500,15 +500,17 @@ def build_world(url: str, documents: Path) -> list[Client]:
                 service = session.scalars(select(Service).where(Service.code == code)).one()
                 supplier = _supplier_actor(session, service.supplier_id)
                 items = [
-                    cc.ItemInput(plan.id, int(catalog_price(plan.unit_price, plan.vat_included) * 0.95))
+                    contract_items.ItemInput(plan.id, int(catalog_price(plan.unit_price, plan.vat_included) * 0.95))
                     for plan in service.price_plans
                 ]
                 service_id = service.id
             with db.transaction() as session:
-                contract_id = cc.apply(session, supplier, service_id, items, today, today + timedelta(days=729)).id
-            for step in (cc.start_review, cc.sign):
+                contract_id = applying.apply(
+                    session, supplier, service_id, items, today, today + timedelta(days=729)
+                ).id
+            for step in (officer_steps.start_review, officer_steps.sign):
                 with db.transaction() as session:
-                    step(session, officer, contract_id, cc.load(session, contract_id).version)
+                    step(session, officer, contract_id, queries.load(session, contract_id).version)
         return load_clients(db)
     finally:
         db.dispose()

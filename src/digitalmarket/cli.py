@@ -245,7 +245,7 @@ def suspend_expired() -> None:
 @app.command("expire-contracts")
 def expire_contracts() -> None:
     """Expire catalog contracts whose period has ended (run it daily)."""
-    from .contracting.catalog_contracts import expire_due_catalog_contracts
+    from .contracting.catalog_contracts.officer_steps import expire_due_catalog_contracts
     from .core.clock import today_kst
 
     with _database().transaction() as session:

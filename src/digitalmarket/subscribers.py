@@ -50,7 +50,7 @@ def _install_consumers() -> None:
 
 
 def _install_sections() -> None:
-    from .contracting import catalog_contract_pages
+    from .contracting.catalog_contracts import pages as catalog_contract_pages
     from .settlement import settlement_pages
 
     sections.install(

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from digitalmarket.accounts.tables import Organisation
 from digitalmarket.catalog import workflow as catalog
 from digitalmarket.catalog.tables import Service
-from digitalmarket.contracting import catalog_contracts as cc
+from digitalmarket.contracting.catalog_contracts import applying, contract_items, officer_steps, queries
 from digitalmarket.contracting.orders import confirming, making
 from digitalmarket.contracting.quotes import answering, asking, awarding
 from digitalmarket.contracting.tables import Order, Quote, QuoteRequest
@@ -173,12 +173,12 @@ def catalog_contract(db, people, code: str, prices=(11000, 4_500_000), start=Non
     start = start or today_kst()
     svc = service(db, code)
     supplier = people.supplier if svc.supplier_id == people.supplier.organisation_id else people.supplier2
-    items = [cc.ItemInput(pid, price) for pid, price in zip(plan_ids(db, code), prices, strict=False)]
+    items = [contract_items.ItemInput(pid, price) for pid, price in zip(plan_ids(db, code), prices, strict=False)]
     with db.transaction() as session:
-        contract_id = cc.apply(session, supplier, svc.id, items, start, end or start + timedelta(days=729)).id
-    for step in (cc.start_review, cc.sign):
+        contract_id = applying.apply(session, supplier, svc.id, items, start, end or start + timedelta(days=729)).id
+    for step in (officer_steps.start_review, officer_steps.sign):
         with db.transaction() as session:
-            step(session, people.officer, contract_id, cc.load(session, contract_id).version)
+            step(session, people.officer, contract_id, queries.load(session, contract_id).version)
     return contract_id
 
 

@@ -12,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from digitalmarket.contracting import catalog_change_requests as changes
+from digitalmarket.contracting.catalog_contracts import change_requests as changes
 from digitalmarket.contracting.orders import changing
 from digitalmarket.contracting.quotes import answering
 from digitalmarket.contracting.rules import add_months, period_end

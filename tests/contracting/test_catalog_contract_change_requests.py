@@ -11,8 +11,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from digitalmarket.contracting import catalog_change_requests as changes
-from digitalmarket.contracting import catalog_contracts as cc
+from digitalmarket.contracting.catalog_contracts import change_requests as changes
+from digitalmarket.contracting.catalog_contracts import contract_items, officer_steps, queries
 from digitalmarket.contracting.rules import CatalogState
 from digitalmarket.core.audit import verify_chain
 from digitalmarket.core.clock import today_kst
@@ -48,7 +48,7 @@ def messages(db, user) -> list[str]:
 
 def contract_of(db, contract_id):
     with db.reading() as session:
-        return cc.load(session, contract_id)
+        return queries.load(session, contract_id)
 
 
 def test_an_extension_is_requested_then_approved_as_an_amendment(db, people):
@@ -72,17 +72,19 @@ def test_an_extension_is_requested_then_approved_as_an_amendment(db, people):
     with db.transaction() as session:
         changes.approve_change_request(session, people.officer, contract_id, request_id, version)
     with db.reading() as session:
-        contract = cc.load(session, contract_id)
+        contract = queries.load(session, contract_id)
         assert contract.change_seq == 1 and contract.period_end == new_end
         assert contract.status == CatalogState.CONTRACTED
         assert [v.seq for v in contract.versions] == [0, 1]
-        assert cc.version_of(contract, 1).reason == "수요기관 12개월 이용 요청에 맞춘 변경"
-        assert cc.diff(contract, 0, 1)["period_changed"]
-        assert cc.active_catalog_contract(session, contract.service_id, END + timedelta(days=100)).id == contract_id
+        assert contract_items.version_of(contract, 1).reason == "수요기관 12개월 이용 요청에 맞춘 변경"
+        assert queries.diff(contract, 0, 1)["period_changed"]
+        assert (
+            queries.active_catalog_contract(session, contract.service_id, END + timedelta(days=100)).id == contract_id
+        )
         assert changes.pending_change_request(session, contract_id) is None
         done = changes.change_requests_of(session, contract_id)[0]
         assert done.status == "approved" and done.change_seq == 1 and done.decided_by == people.officer.user_id
-        steps = cc.timeline(session, contract)
+        steps = queries.timeline(session, contract)
         assert [s["action"] for s in steps][-2:] == ["change_request", "amend"]
         assert steps[-1]["details"]["change_request"] == request_id
         assert verify_chain(session).ok
@@ -132,10 +134,13 @@ def test_a_price_cut_lowers_only_the_items_asked_and_never_raises(db, people):
     with db.transaction() as session:
         changes.approve_change_request(session, people.officer, contract_id, request_id, version)
     with db.reading() as session:
-        contract = cc.load(session, contract_id)
+        contract = queries.load(session, contract_id)
         assert {i.price_plan_id: i.unit_price for i in contract.current_items()} == {standard: 10000, premium: 20000}
-        assert {i.price_plan_id: i.unit_price for i in cc.items_of(contract, 0)} == {standard: 11000, premium: 20000}
-        assert {c.price_plan_id: c.change for c in cc.diff(contract, 0, 1)["items"]} == {
+        assert {i.price_plan_id: i.unit_price for i in contract_items.items_of(contract, 0)} == {
+            standard: 11000,
+            premium: 20000,
+        }
+        assert {c.price_plan_id: c.change for c in queries.diff(contract, 0, 1)["items"]} == {
             standard: "price_down",
             premium: "same",
         }
@@ -152,11 +157,11 @@ def test_a_refusal_keeps_the_contract_and_tells_the_supplier_why(db, people):
     with db.transaction() as session:
         changes.refuse_change_request(session, people.officer, contract_id, request_id, version, "연장 근거 부족")
     with db.reading() as session:
-        contract = cc.load(session, contract_id)
+        contract = queries.load(session, contract_id)
         assert contract.change_seq == 0 and contract.period_end == END
         refused = changes.change_requests_of(session, contract_id)[0]
         assert refused.status == "refused" and refused.decision_reason == "연장 근거 부족"
-        assert cc.timeline(session, contract)[-1]["action"] == "change_refuse"
+        assert queries.timeline(session, contract)[-1]["action"] == "change_refuse"
         notes = session.scalars(select(Notification).where(Notification.user_id == people.supplier.user_id)).all()
         assert any(n.msgid == REFUSED and n.params["reason"] == "연장 근거 부족" for n in notes)
     # a new request after the refusal; the supplier may withdraw it
@@ -182,14 +187,14 @@ def test_only_a_contract_in_the_mall_of_ones_own_can_be_changed(db, people):
         changes.visible_change_requests(session, people.supplier2, contract_id)
     # a request still pending when trade is suspended cannot be approved (it can be refused)
     ask(db, people.supplier, contract_id, "extension", period_end=END + timedelta(days=30))
-    act(db, cc.suspend, people.officer, contract_id, "점검")
+    act(db, officer_steps.suspend, people.officer, contract_id, "점검")
     request_id, version = request_version(db, contract_id)
     with pytest.raises(Conflict), db.transaction() as session:
         changes.approve_change_request(session, people.officer, contract_id, request_id, version)
     with db.transaction() as session:
         changes.refuse_change_request(session, people.officer, contract_id, request_id, version, "거래정지 중")
     with db.reading() as session:
-        assert cc.load(session, contract_id).change_seq == 0
+        assert queries.load(session, contract_id).change_seq == 0
 
 
 def test_two_requests_at_once_one_is_told_to_wait(db, people):

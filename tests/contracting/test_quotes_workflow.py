@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from digitalmarket.accounts import workflow as accounts
 from digitalmarket.catalog import workflow as catalog
-from digitalmarket.contracting import catalog_contracts as cc
+from digitalmarket.contracting.catalog_contracts import contract_items, officer_steps, queries
 from digitalmarket.contracting.orders import documents as contract_documents
 from digitalmarket.contracting.orders import ending
 from digitalmarket.contracting.quotes import answering, asking, awarding
@@ -171,7 +171,9 @@ def test_a_suspended_catalog_contract_refuses_quotes_awards_and_confirmation(dem
     answer(demo, people.supplier, request_id, a, [10000])
     order_id = award(demo, people.buyer, request_id, a)
     with demo.transaction() as session:
-        cc.suspend(session, people.officer, contract_id, cc.load(session, contract_id).version, "납품 지연")
+        officer_steps.suspend(
+            session, people.officer, contract_id, queries.load(session, contract_id).version, "납품 지연"
+        )
     with pytest.raises(Conflict) as error:
         confirm(demo, people.buyer, order_id)
     assert "suspended" in error.value.message.msgid
@@ -340,12 +342,12 @@ def test_a_catalog_amendment_during_the_award_never_lets_a_price_above_the_catal
     request_id = ask(demo, people.buyer, [a])
     answer(demo, people.supplier, request_id, a, [10800])
     with demo.transaction() as session:  # PPS lowers the item price below the quote (변경차수 1)
-        contract = cc.load(session, contract_id)
+        contract = queries.load(session, contract_id)
         items = [
-            cc.ItemInput(i.price_plan_id, 10500 if n == 0 else i.unit_price)
+            contract_items.ItemInput(i.price_plan_id, 10500 if n == 0 else i.unit_price)
             for n, i in enumerate(contract.current_items())
         ]
-        cc.amend(session, people.officer, contract_id, contract.version, items, None, "가격 인하")
+        officer_steps.amend(session, people.officer, contract_id, contract.version, items, None, "가격 인하")
     with pytest.raises(Conflict) as error:
         award(demo, people.buyer, request_id, a)
     assert "10,500" in error.value.message.render("ko")

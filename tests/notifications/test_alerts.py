@@ -12,7 +12,7 @@ from sqlalchemy import select
 from digitalmarket.catalog import workflow as catalog
 from digitalmarket.catalog.rules import ServiceStatus
 from digitalmarket.catalog.tables import Service
-from digitalmarket.contracting import catalog_contracts as cc
+from digitalmarket.contracting.catalog_contracts import applying, contract_items, officer_steps, queries
 from digitalmarket.core.audit import AuditEvent
 from digitalmarket.core.clock import today_kst
 from digitalmarket.core.errors import Conflict, NotFound, ValidationFailed
@@ -197,13 +197,15 @@ def test_catalog_contracts_ending_in_60_days_remind_the_supplier_and_the_officer
     found = service(demo, code)
     with demo.reading() as session:
         plans = session.get(Service, found.id).price_plans
-        items = [cc.ItemInput(p.id, cc.ceilings(session.get(Service, found.id))[p.id]) for p in plans]
+        items = [
+            contract_items.ItemInput(p.id, contract_items.ceilings(session.get(Service, found.id))[p.id]) for p in plans
+        ]
     end = today_kst() + timedelta(days=364)
     with demo.transaction() as session:
-        contract_id = cc.apply(session, people.supplier, found.id, items, today_kst(), end).id
-    for move in (cc.start_review, cc.sign):
+        contract_id = applying.apply(session, people.supplier, found.id, items, today_kst(), end).id
+    for move in (officer_steps.start_review, officer_steps.sign):
         with demo.transaction() as session:
-            move(session, people.officer, contract_id, cc.load(session, contract_id).version)
+            move(session, people.officer, contract_id, queries.load(session, contract_id).version)
     for days_before in (61, 60, 59, 10):
         daily(demo, settings, end - timedelta(days=days_before))
     supplier_notes = notes(demo, people.supplier.user_id, "Apply for a new catalog contract")

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from digitalmarket.accounts.tables import Organisation, User
-from digitalmarket.contracting import catalog_contracts as cc
+from digitalmarket.contracting.catalog_contracts import contract_items, officer_steps, queries
 from digitalmarket.contracting.orders import changing, ending
 from digitalmarket.core.clock import today_kst
 from digitalmarket.opendata.tables import OcdsRelease
@@ -40,7 +40,7 @@ class History:
 
 def step(db, function, who, contract_id, *args):
     with db.transaction() as session:
-        return function(session, who, contract_id, cc.load(session, contract_id).version, *args)
+        return function(session, who, contract_id, queries.load(session, contract_id).version, *args)
 
 
 def contract_history(db, people, code: str) -> int:
@@ -48,15 +48,15 @@ def contract_history(db, people, code: str) -> int:
     plans = plan_ids(db, code)
     step(
         db,
-        cc.amend,
+        officer_steps.amend,
         people.officer,
         contract_id,
-        [cc.ItemInput(plans[0], 10500), cc.ItemInput(plans[1], 4_400_000)],
+        [contract_items.ItemInput(plans[0], 10500), contract_items.ItemInput(plans[1], 4_400_000)],
         None,
         "연간 단가 인하",
     )
-    step(db, cc.suspend, people.officer, contract_id, "보안 점검")
-    step(db, cc.resume, people.officer, contract_id, "점검 완료")
+    step(db, officer_steps.suspend, people.officer, contract_id, "보안 점검")
+    step(db, officer_steps.resume, people.officer, contract_id, "점검 완료")
     return contract_id
 
 
@@ -91,7 +91,7 @@ def whole_history(db, people, store) -> History:
     contract_id = contract_history(db, people, code)
     order_id, invoice_code = order_history(db, people, store, code, rival)
     with db.reading() as session:
-        number = cc.load(session, contract_id).number
+        number = queries.load(session, contract_id).number
     return History(contract_id, number, order_id, order(db, order_id).code, invoice_code, rival)
 
 

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import Text, cast, select, text
 from typer.testing import CliRunner
 
-from digitalmarket.contracting import catalog_contracts as cc
+from digitalmarket.contracting.catalog_contracts import officer_steps, queries
 from digitalmarket.core.clock import today_kst
 from digitalmarket.core.files import DocumentStore
 from digitalmarket.opendata import export, ocds, releases
@@ -37,8 +37,12 @@ def trade_pauses(db, officer, contract_id: int, times: int) -> None:
     for start in range(0, times, 10):
         with db.transaction() as session:
             for n in range(start, min(start + 10, times)):
-                cc.suspend(session, officer, contract_id, cc.load(session, contract_id).version, f"점검 {n}")
-                cc.resume(session, officer, contract_id, cc.load(session, contract_id).version, f"점검 {n} 완료")
+                officer_steps.suspend(
+                    session, officer, contract_id, queries.load(session, contract_id).version, f"점검 {n}"
+                )
+                officer_steps.resume(
+                    session, officer, contract_id, queries.load(session, contract_id).version, f"점검 {n} 완료"
+                )
 
 
 def lines(path) -> list[dict]:

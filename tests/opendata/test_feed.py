@@ -13,7 +13,7 @@ from sqlalchemy import event, select
 
 from digitalmarket.catalog import workflow as catalog
 from digitalmarket.catalog.tables import Service
-from digitalmarket.contracting import catalog_contracts as cc
+from digitalmarket.contracting.catalog_contracts import applying, contract_items
 from digitalmarket.opendata import feed
 from tests.contracting.buying import catalog_contract, people_of, plan_ids, publish, service
 
@@ -66,8 +66,8 @@ def test_catalog_contracts_are_listed_once_signed_and_orders_with_their_ocid(dem
     with demo.transaction() as session:
         from digitalmarket.core.clock import today_kst
 
-        items = [cc.ItemInput(plan_ids(demo, code)[0], 11000)]
-        applied = cc.apply(
+        items = [contract_items.ItemInput(plan_ids(demo, code)[0], 11000)]
+        applied = applying.apply(
             session, people.supplier, svc.id, items, today_kst(), today_kst().replace(year=today_kst().year + 1)
         )
     assert read_all(client, "catalog-contracts")[0] == []  # an application is not public

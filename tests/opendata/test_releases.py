@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import delete, select
 
-from digitalmarket.contracting import catalog_contracts as cc
+from digitalmarket.contracting.catalog_contracts import officer_steps
 from digitalmarket.core.files import DocumentStore
 from digitalmarket.opendata import follow
 from digitalmarket.opendata.tables import OcdsRelease, ReleaseIsImmutable
@@ -144,7 +144,7 @@ def test_nothing_private_is_published(demo, history):
 
 def test_releases_are_never_changed_only_added(demo, people, store, history):
     before = {r.release_id: r.data for r in all_releases(demo)}
-    step(demo, cc.suspend, people.officer, history.contract_id, "재점검")
+    step(demo, officer_steps.suspend, people.officer, history.contract_id, "재점검")
     after = {r.release_id: r.data for r in all_releases(demo)}
     assert {k: after[k] for k in before} == before
     assert set(after) - set(before) == {f"{PREFIX}-{history.contract_number}-suspension-2"}

@@ -141,7 +141,7 @@ def _catalog_contract(db, supplier_id: int) -> int:
 
     from digitalmarket.accounts.workflow import actor_of
     from digitalmarket.catalog.rules import ServiceStatus
-    from digitalmarket.contracting import catalog_contracts
+    from digitalmarket.contracting.catalog_contracts import applying, contract_items
     from digitalmarket.core.clock import today_kst
 
     with db.transaction() as session:
@@ -150,9 +150,9 @@ def _catalog_contract(db, supplier_id: int) -> int:
             select(Service).where(Service.supplier_id == supplier_id, Service.status == ServiceStatus.PUBLISHED)
         ).first()
         plan = service.price_plans[0]
-        items = [catalog_contracts.ItemInput(plan.id, catalog_contracts.ceilings(service)[plan.id])]
+        items = [contract_items.ItemInput(plan.id, contract_items.ceilings(service)[plan.id])]
         today = today_kst()
-        return catalog_contracts.apply(session, supplier, service.id, items, today, today + timedelta(days=364)).id
+        return applying.apply(session, supplier, service.id, items, today, today + timedelta(days=364)).id
 
 
 def _demand_and_help_desk(db, settings, supplier_id: int) -> dict[str, int]:

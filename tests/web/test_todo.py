@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from digitalmarket.accounts import workflow as accounts
-from digitalmarket.contracting import catalog_contracts as cc
+from digitalmarket.contracting.catalog_contracts import applying, contract_items, officer_steps, queries
 from digitalmarket.core.clock import today_kst
 from digitalmarket.core.files import DocumentStore
 from digitalmarket.core.settings import Settings
@@ -206,16 +206,20 @@ def test_selection_waits_for_the_supplier_the_operator_and_the_reviewer(demo, pe
 def test_pps_reviews_catalog_contracts_and_the_administrator_sees_agencies_nobody_can_use(demo, app, people):
     code = publish(demo, people.supplier, "가상웍스 그룹웨어")
     today = today_kst()
-    items = [cc.ItemInput(plan_ids(demo, code)[0], 11000)]
+    items = [contract_items.ItemInput(plan_ids(demo, code)[0], 11000)]
     with demo.transaction() as session:
-        contract_id = cc.apply(
+        contract_id = applying.apply(
             session, people.supplier, service(demo, code).id, items, today, today + timedelta(400)
         ).id
     queue = [(title, href) for title, href, *_ in waiting(demo, people.officer, today)["catalog_contracts_to_review"]]
     assert queue == [("가상웍스 그룹웨어", f"/officer/catalog-contracts/{contract_id}")]
     with demo.transaction() as session:
-        version = cc.start_review(session, people.officer, contract_id, cc.load(session, contract_id).version).version
-        cc.request_supplement(session, people.officer, contract_id, version, "단가 근거 자료를 첨부해 주세요.")
+        version = officer_steps.start_review(
+            session, people.officer, contract_id, queries.load(session, contract_id).version
+        ).version
+        officer_steps.request_supplement(
+            session, people.officer, contract_id, version, "단가 근거 자료를 첨부해 주세요."
+        )
     assert waiting(demo, people.officer, today) == {}
     assert [href for _, href, *_ in waiting(demo, people.supplier, today)["catalog_supplements"]] == [
         f"/supplier/catalog-contracts/{contract_id}"

@@ -1,4 +1,7 @@
-"""Contracting: catalog contracts with PPS, quote requests and quotes, orders (use contracts).
+"""Contracting: catalog contracts with PPS (`catalog_contracts`), quote requests and quotes up to the award
+(`quotes`), orders, the use contracts (`orders`), and their contract documents as PDF (`documents`). Shared by
+them: the pure rules (`rules`), the tables (`tables`, `decision_tables`), the public codes (`codes`) and the
+to-do items of the stage (`todo`).
 
 Importing the package installs the award decision record's hooks (`decision_tables`): every award,
 whichever code makes it, keeps its record in the award's transaction.

@@ -19,7 +19,7 @@ from ..core.clock import KST
 from ..core.i18n import N_
 from ..core.tables import utcnow
 from ..core.todo import TodoItem, TodoKind
-from .catalog_change_requests import pending_change_requests
+from .catalog_contracts.change_requests import pending_change_requests
 from .quotes import asking, awarding
 from .rules import CatalogState, OrderState, QuoteState, RequestState
 from .tables import CatalogContract, Order, OrderVersion, Quote, QuoteRequest

@@ -25,7 +25,7 @@ from ..accounts.rules import Role
 from ..accounts.tables import Organisation, User
 from ..accounts.workflow import actor_of
 from ..catalog.tables import Service
-from ..contracting import catalog_contracts
+from ..contracting.catalog_contracts import applying, contract_items, officer_steps
 from ..contracting.orders import access, changing, confirming, ending, making
 from ..contracting.orders import documents as contract_documents
 from ..contracting.quotes import answering, asking, awarding
@@ -209,10 +209,10 @@ def on_sale(service: Service, day: date) -> bool:
 # --- catalog contracts -------------------------------------------------------------------------------------------
 
 
-def _items(service: Service, share: float, plans=None) -> list[catalog_contracts.ItemInput]:
+def _items(service: Service, share: float, plans=None) -> list[contract_items.ItemInput]:
     chosen = plans if plans is not None else service.price_plans
     return [
-        catalog_contracts.ItemInput(plan.id, max(1, int(catalog_contracts.ceilings(service)[plan.id] * share)))
+        contract_items.ItemInput(plan.id, max(1, int(contract_items.ceilings(service)[plan.id] * share)))
         for plan in chosen
     ]
 
@@ -232,17 +232,17 @@ def _catalog_story(world: World, service: Service, applied: datetime, plan: str)
     box: dict = {}
 
     def apply(now):
-        box["c"] = catalog_contracts.apply(
+        box["c"] = applying.apply(
             session, supplier, service.id, _items(service, rng.uniform(0.9, 0.97), first_plans), start, end, now=now
         )
 
     def review(now):
         c = need(box, "c")
-        catalog_contracts.start_review(session, officer, c.id, c.version, now=now)
+        officer_steps.start_review(session, officer, c.id, c.version, now=now)
 
     def supplement(now):
         c = need(box, "c")
-        catalog_contracts.request_supplement(
+        officer_steps.request_supplement(
             session,
             officer,
             c.id,
@@ -253,11 +253,11 @@ def _catalog_story(world: World, service: Service, applied: datetime, plan: str)
 
     def resubmit(now):
         c = need(box, "c")
-        catalog_contracts.resubmit(session, supplier, c.id, c.version, now=now)
+        applying.resubmit(session, supplier, c.id, c.version, now=now)
 
     def sign(now):
         c = need(box, "c")
-        catalog_contracts.sign(session, officer, c.id, c.version, now=now)
+        officer_steps.sign(session, officer, c.id, c.version, now=now)
         world.contracted[service.id] = c
         world.counts["catalog_contracts"] += 1
 
@@ -279,41 +279,39 @@ def _catalog_story(world: World, service: Service, applied: datetime, plan: str)
     def amend_price(now):
         c = need(box, "c")
         items = [
-            catalog_contracts.ItemInput(i.price_plan_id, int(i.unit_price * 0.93), i.product_id, i.item)
+            contract_items.ItemInput(i.price_plan_id, int(i.unit_price * 0.93), i.product_id, i.item)
             for i in c.current_items()
         ]
         reason = "원가 절감을 반영하여 단가를 인하합니다."
-        catalog_contracts.amend(session, officer, c.id, c.version, items, None, reason, now=now)
+        officer_steps.amend(session, officer, c.id, c.version, items, None, reason, now=now)
 
     def amend_item(now):
         c = need(box, "c")
         items = [
-            catalog_contracts.ItemInput(i.price_plan_id, i.unit_price, i.product_id, i.item) for i in c.current_items()
+            contract_items.ItemInput(i.price_plan_id, i.unit_price, i.product_id, i.item) for i in c.current_items()
         ]
         kept = {i.price_plan_id for i in items}
-        ceilings = catalog_contracts.ceilings(service)
+        ceilings = contract_items.ceilings(service)
         items += [
-            catalog_contracts.ItemInput(p.id, int(ceilings[p.id] * 0.95))
-            for p in service.price_plans
-            if p.id not in kept
+            contract_items.ItemInput(p.id, int(ceilings[p.id] * 0.95)) for p in service.price_plans if p.id not in kept
         ]
         reason = "신규 요금제를 물품으로 추가합니다."
-        catalog_contracts.amend(session, officer, c.id, c.version, items, None, reason, now=now)
+        officer_steps.amend(session, officer, c.id, c.version, items, None, reason, now=now)
 
     def extend(now):
         c = need(box, "c")
         items = [
-            catalog_contracts.ItemInput(i.price_plan_id, i.unit_price, i.product_id, i.item) for i in c.current_items()
+            contract_items.ItemInput(i.price_plan_id, i.unit_price, i.product_id, i.item) for i in c.current_items()
         ]
         longest = add_months(c.period_start, 36) - timedelta(days=3)
         new_end = min(add_months(c.period_end, 6), longest)
         reason = "계약기간을 연장합니다(수요기관 이용 지속)."
-        catalog_contracts.amend(session, officer, c.id, c.version, items, new_end, reason, now=now)
+        officer_steps.amend(session, officer, c.id, c.version, items, new_end, reason, now=now)
 
     def suspend(now):
         c = need(box, "c")
         reason = "CSAP 인증 사후점검에서 보완 사항이 확인되어 조치 완료 시까지 거래를 정지합니다."
-        catalog_contracts.suspend(session, officer, c.id, c.version, reason, now=now)
+        officer_steps.suspend(session, officer, c.id, c.version, reason, now=now)
 
     if plan == "amend_price":
         cal.later(signed, 150, amend_price, hour=11)
@@ -749,7 +747,7 @@ def seed_trade(session: Session, documents_dir: Path, now: datetime | None = Non
     plan_community(world.calendar, session, actors, supplier_users, world.rng)
 
     def daily(day: date) -> None:
-        catalog_contracts.expire_due_catalog_contracts(session, day)
+        officer_steps.expire_due_catalog_contracts(session, day)
         ending.activate_and_complete_due_orders(session, day)
         if day.day in (1, 15) or day == today_kst(now):
             usage.flag_overdue_invoices(session, day)

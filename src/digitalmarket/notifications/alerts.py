@@ -391,7 +391,7 @@ class DailyReport:
 
 
 def _upkeep(session: Session, today: date) -> dict[str, int]:
-    from ..contracting.catalog_contracts import expire_due_catalog_contracts
+    from ..contracting.catalog_contracts.officer_steps import expire_due_catalog_contracts
     from ..contracting.orders.ending import activate_and_complete_due_orders
 
     expired = expire_due_catalog_contracts(session, today)

@@ -27,8 +27,11 @@ from ..catalog import document_pages as catalog_document_pages
 from ..catalog import pages as catalog_pages
 from ..community import api as community_api
 from ..community import pages as community_pages
-from ..contracting import catalog_contract_api as contracting_catalog_api
-from ..contracting import catalog_contract_pages as contracting_catalog_pages
+from ..contracting.catalog_contracts import api as contracting_catalog_api
+from ..contracting.catalog_contracts import change_request_api as contracting_change_request_api
+from ..contracting.catalog_contracts import officer_pages as contracting_officer_catalog_pages
+from ..contracting.catalog_contracts import pages as contracting_catalog_pages
+from ..contracting.catalog_contracts import supplier_pages as contracting_supplier_catalog_pages
 from ..contracting.orders import api as contracting_order_api
 from ..contracting.orders import confirm_pages as contracting_confirm_pages
 from ..contracting.orders import pages as contracting_order_pages
@@ -129,6 +132,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *, 
     app.include_router(catalog_document_api.router, prefix="/api/v1")
     app.include_router(selection_api.router, prefix="/api/v1")
     app.include_router(contracting_catalog_api.router, prefix="/api/v1")
+    app.include_router(contracting_change_request_api.router, prefix="/api/v1")
     app.include_router(contracting_quote_api.router, prefix="/api/v1")
     app.include_router(contracting_order_api.router, prefix="/api/v1")
     app.include_router(contracting_decision_api.router, prefix="/api/v1")
@@ -158,6 +162,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *, 
     app.include_router(selection_confirm_pages.router)
     app.include_router(selection_reviewer_pages.router)
     app.include_router(contracting_catalog_pages.router)
+    app.include_router(contracting_supplier_catalog_pages.router)
+    app.include_router(contracting_officer_catalog_pages.router)
     app.include_router(contracting_quote_pages.router)
     app.include_router(contracting_supplier_quote_pages.router)
     app.include_router(contracting_order_pages.router)

@@ -27,7 +27,8 @@ from ...core.i18n import N_, Text
 from ...core.notifications import notify
 from ...core.tables import utcnow
 from .. import rules
-from ..catalog_contracts import active_catalog_contract, catalog_item_price, named
+from ..catalog_contracts.queries import active_catalog_contract, catalog_item_price
+from ..catalog_contracts.recording import named
 from ..codes import code_apart
 from ..documents.parties import refuse_unless_parties_complete
 from ..rules import CatalogState, OrderState

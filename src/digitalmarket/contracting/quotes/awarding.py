@@ -18,7 +18,7 @@ from ...core.i18n import N_, Text
 from ...core.notifications import notify
 from ...core.tables import utcnow
 from .. import rules
-from ..catalog_change_requests import pending_change_request
+from ..catalog_contracts.change_requests import pending_change_request
 from ..orders import access, making
 from ..rules import QuoteAction, QuoteState, RequestAction
 from ..tables import Order, Quote, QuoteRequest

@@ -8,14 +8,13 @@ from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..accounts.access import api_access, database
-from ..accounts.permissions import CONTRACTING_OFFICERS, SUPPLIERS, Actor, roles
-from ..accounts.rules import Role
-from ..accounts.schemas import ErrorOut
-from ..core.files import DocumentStore, attachment
-from . import catalog_change_requests as changes
-from . import catalog_contracts as cc
-from .tables import CatalogContract, CatalogContractChangeRequest
+from ...accounts.access import api_access, database
+from ...accounts.permissions import CONTRACTING_OFFICERS, SUPPLIERS, Actor, roles
+from ...accounts.rules import Role
+from ...accounts.schemas import ErrorOut
+from ...core.files import DocumentStore, attachment
+from ..tables import CatalogContract
+from . import applying, contract_items, officer_steps, queries
 
 #: Who has catalog contracts to see: suppliers their own, PPS (and admins) all of them.
 CONTRACT_READERS = roles(Role.SUPPLIER, Role.CONTRACTING_OFFICER, Role.ADMIN)
@@ -35,8 +34,8 @@ class ItemIn(Strict):
     product_id: str | None = Field(None, max_length=40, description="물품식별번호; defaults to <service code>-NN")
     item: str | None = Field(None, max_length=200, description="Item name; defaults to the service and plan names")
 
-    def value(self) -> cc.ItemInput:
-        return cc.ItemInput(self.price_plan_id, self.unit_price, self.product_id, self.item)
+    def value(self) -> contract_items.ItemInput:
+        return contract_items.ItemInput(self.price_plan_id, self.unit_price, self.product_id, self.item)
 
 
 class ApplyIn(Strict):
@@ -135,7 +134,7 @@ class ContractOut(BaseModel):
                     period_end=v.period_end,
                     reason=v.reason,
                     created_at=v.created_at,
-                    items=[_item(i) for i in cc.items_of(contract, v.seq)],
+                    items=[_item(i) for i in contract_items.items_of(contract, v.seq)],
                 )
                 for v in contract.versions
             ],
@@ -187,7 +186,7 @@ class DiffOut(BaseModel):
 
 
 def _detail(session, contract: CatalogContract) -> ContractDetailOut:
-    application = cc.selection_application(session, contract.service_id)
+    application = queries.selection_application(session, contract.service_id)
     documents = [
         DocumentOut(id=d.id, kind=d.kind, filename=d.filename, sha256=d.sha256, size=d.size)
         for d in (application.documents if application else [])
@@ -202,7 +201,7 @@ def _detail(session, contract: CatalogContract) -> ContractDetailOut:
 )
 def list_contracts(request: Request, state: str | None = None, actor: Actor = Depends(api_access(CONTRACT_READERS))):
     with database(request).reading() as session:
-        return [ContractOut.of(c) for c in cc.contracts_for(session, actor, state)]
+        return [ContractOut.of(c) for c in queries.contracts_for(session, actor, state)]
 
 
 @router.post(
@@ -213,7 +212,7 @@ def list_contracts(request: Request, state: str | None = None, actor: Actor = De
 )
 def apply(body: ApplyIn, request: Request, actor: Actor = Depends(api_access(SUPPLIERS))):
     with database(request).transaction() as session:
-        contract = cc.apply(
+        contract = applying.apply(
             session, actor, body.service_id, [i.value() for i in body.items], body.period_start, body.period_end
         )
         return _detail(session, contract)
@@ -222,14 +221,14 @@ def apply(body: ApplyIn, request: Request, actor: Actor = Depends(api_access(SUP
 @router.get("/catalog-contracts/{contract_id}", response_model=ContractDetailOut, summary="One catalog contract")
 def read(request: Request, contract_id: int = ContractId, actor: Actor = Depends(api_access(CONTRACT_READERS))):
     with database(request).reading() as session:
-        return _detail(session, cc.visible_contract(session, actor, contract_id))
+        return _detail(session, queries.visible_contract(session, actor, contract_id))
 
 
 @router.get("/catalog-contracts/{contract_id}/timeline", response_model=list[StepOut], summary="Every step so far")
 def timeline(request: Request, contract_id: int = ContractId, actor: Actor = Depends(api_access(CONTRACT_READERS))):
     with database(request).reading() as session:
-        contract = cc.visible_contract(session, actor, contract_id)
-        return [StepOut(**{k: s[k] for k in StepOut.model_fields}) for s in cc.timeline(session, contract)]
+        contract = queries.visible_contract(session, actor, contract_id)
+        return [StepOut(**{k: s[k] for k in StepOut.model_fields}) for s in queries.timeline(session, contract)]
 
 
 @router.get(
@@ -245,10 +244,10 @@ def diff(
     actor: Actor = Depends(api_access(CONTRACT_READERS)),
 ):
     with database(request).reading() as session:
-        contract = cc.visible_contract(session, actor, contract_id)
+        contract = queries.visible_contract(session, actor, contract_id)
         after_seq = contract.change_seq if after is None else after
         before_seq = max(after_seq - 1, 0) if before is None else before
-        found = cc.diff(contract, before_seq, after_seq)
+        found = queries.diff(contract, before_seq, after_seq)
         changes = [
             ItemChangeOut(
                 price_plan_id=c.price_plan_id,
@@ -273,7 +272,7 @@ def document(
     actor: Actor = Depends(api_access(CONTRACT_READERS)),
 ):
     with database(request).reading() as session:
-        found = cc.contract_document(session, actor, contract_id, document_id)
+        found = queries.contract_document(session, actor, contract_id, document_id)
         path = DocumentStore.of(request.app.state.settings).path_of(found.sha256)
         filename, media_type = found.filename, found.media_type
     return attachment(path, filename, media_type)
@@ -289,7 +288,9 @@ def resubmit(
 ):
     items = [i.value() for i in body.items] if body.items is not None else None
     with database(request).transaction() as session:
-        contract = cc.resubmit(session, actor, contract_id, body.version, items, body.period_start, body.period_end)
+        contract = applying.resubmit(
+            session, actor, contract_id, body.version, items, body.period_start, body.period_end
+        )
         return _detail(session, contract)
 
 
@@ -303,7 +304,7 @@ def start_review(
     actor: Actor = Depends(api_access(CONTRACTING_OFFICERS)),
 ):
     with database(request).transaction() as session:
-        return _detail(session, cc.start_review(session, actor, contract_id, body.version))
+        return _detail(session, officer_steps.start_review(session, actor, contract_id, body.version))
 
 
 @router.post(
@@ -318,7 +319,9 @@ def supplement(
     actor: Actor = Depends(api_access(CONTRACTING_OFFICERS)),
 ):
     with database(request).transaction() as session:
-        return _detail(session, cc.request_supplement(session, actor, contract_id, body.version, body.reason))
+        return _detail(
+            session, officer_steps.request_supplement(session, actor, contract_id, body.version, body.reason)
+        )
 
 
 @router.post(
@@ -334,7 +337,9 @@ def sign(
 ):
     items = [i.value() for i in body.items] if body.items is not None else None
     with database(request).transaction() as session:
-        contract = cc.sign(session, actor, contract_id, body.version, items, body.period_start, body.period_end)
+        contract = officer_steps.sign(
+            session, actor, contract_id, body.version, items, body.period_start, body.period_end
+        )
         return _detail(session, contract)
 
 
@@ -351,7 +356,7 @@ def amend(
 ):
     items = [i.value() for i in body.items]
     with database(request).transaction() as session:
-        contract = cc.amend(session, actor, contract_id, body.version, items, body.period_end, body.reason)
+        contract = officer_steps.amend(session, actor, contract_id, body.version, items, body.period_end, body.reason)
         return _detail(session, contract)
 
 
@@ -365,7 +370,7 @@ def suspend(
     actor: Actor = Depends(api_access(CONTRACTING_OFFICERS)),
 ):
     with database(request).transaction() as session:
-        return _detail(session, cc.suspend(session, actor, contract_id, body.version, body.reason))
+        return _detail(session, officer_steps.suspend(session, actor, contract_id, body.version, body.reason))
 
 
 @router.post("/catalog-contracts/{contract_id}/resume", response_model=ContractDetailOut, summary="Resume trade")
@@ -376,163 +381,4 @@ def resume(
     actor: Actor = Depends(api_access(CONTRACTING_OFFICERS)),
 ):
     with database(request).transaction() as session:
-        return _detail(session, cc.resume(session, actor, contract_id, body.version, body.reason))
-
-
-# --- change requests (변경 요청) --------------------------------------------------------------------------------
-
-
-class PriceIn(Strict):
-    price_plan_id: int = Field(gt=0, lt=2**31)
-    unit_price: int = Field(gt=0, le=1_000_000_000_000, description="KRW without VAT, below the price in force")
-
-
-class ChangeRequestIn(Strict):
-    kind: str = Field(description="extension (a later end of the period) | price_cut (lower unit prices)")
-    period_end: date | None = Field(None, description="An extension: the new end, after the current one")
-    prices: list[PriceIn] | None = Field(None, max_length=50, description="A price cut: the items to lower")
-    reason: str = Field(max_length=2000)
-
-
-class ChangeVersionIn(Strict):
-    version: int = Field(description="The change request's version, as read")
-
-
-class ChangeReasonIn(ChangeVersionIn):
-    reason: str = Field(max_length=2000)
-
-
-class PriceChangeOut(BaseModel):
-    price_plan_id: int
-    before: int
-    unit_price: int
-
-
-class ChangeRequestOut(BaseModel):
-    id: int
-    contract_id: int
-    kind: str
-    status: str
-    period_end_before: date
-    period_end: date | None
-    prices: list[PriceChangeOut]
-    reason: str
-    requested_at: datetime
-    decided_at: datetime | None
-    decision_reason: str | None
-    change_seq: int | None
-    version: int
-
-    @classmethod
-    def of(cls, request: CatalogContractChangeRequest) -> ChangeRequestOut:
-        return cls(
-            id=request.id,
-            contract_id=request.contract_id,
-            kind=request.kind,
-            status=request.status,
-            period_end_before=request.period_end_before,
-            period_end=request.period_end,
-            prices=[PriceChangeOut(**p) for p in request.prices or []],
-            reason=request.reason,
-            requested_at=request.requested_at,
-            decided_at=request.decided_at,
-            decision_reason=request.decision_reason,
-            change_seq=request.change_seq,
-            version=request.version,
-        )
-
-
-RequestId = Path(gt=0, lt=2**31)
-
-
-@router.get(
-    "/catalog-change-requests",
-    response_model=list[ChangeRequestOut],
-    summary="PPS's queue of change requests waiting for a decision, the longest waiting first",
-)
-def pending_change_requests(
-    request: Request, actor: Actor = Depends(api_access(roles(Role.CONTRACTING_OFFICER, Role.ADMIN)))
-):
-    with database(request).reading() as session:
-        return [ChangeRequestOut.of(r) for r in changes.pending_change_requests(session)]
-
-
-@router.get(
-    "/catalog-contracts/{contract_id}/change-requests",
-    response_model=list[ChangeRequestOut],
-    summary="The change requests of a contract, the latest first",
-)
-def change_requests(
-    request: Request, contract_id: int = ContractId, actor: Actor = Depends(api_access(CONTRACT_READERS))
-):
-    with database(request).reading() as session:
-        return [ChangeRequestOut.of(r) for r in changes.visible_change_requests(session, actor, contract_id)]
-
-
-@router.post(
-    "/catalog-contracts/{contract_id}/change-requests",
-    status_code=201,
-    response_model=ChangeRequestOut,
-    summary="Ask PPS for an extension of the period or for lower prices (변경 요청), with a reason",
-)
-def request_change(
-    body: ChangeRequestIn,
-    request: Request,
-    contract_id: int = ContractId,
-    actor: Actor = Depends(api_access(SUPPLIERS)),
-):
-    prices = [changes.PriceInput(p.price_plan_id, p.unit_price) for p in body.prices or []]
-    with database(request).transaction() as session:
-        found = changes.request_change(session, actor, contract_id, body.kind, body.reason, body.period_end, prices)
-        return ChangeRequestOut.of(found)
-
-
-@router.post(
-    "/catalog-contracts/{contract_id}/change-requests/{request_id}/withdraw",
-    response_model=ChangeRequestOut,
-    summary="Withdraw one's pending change request",
-)
-def withdraw_change_request(
-    body: ChangeVersionIn,
-    request: Request,
-    contract_id: int = ContractId,
-    request_id: int = RequestId,
-    actor: Actor = Depends(api_access(SUPPLIERS)),
-):
-    with database(request).transaction() as session:
-        found = changes.withdraw_change_request(session, actor, contract_id, request_id, body.version)
-        return ChangeRequestOut.of(found)
-
-
-@router.post(
-    "/catalog-contracts/{contract_id}/change-requests/{request_id}/approve",
-    response_model=ChangeRequestOut,
-    summary="Approve a change request: the contract is amended (변경차수 + 1)",
-)
-def approve_change_request(
-    body: ChangeVersionIn,
-    request: Request,
-    contract_id: int = ContractId,
-    request_id: int = RequestId,
-    actor: Actor = Depends(api_access(CONTRACTING_OFFICERS)),
-):
-    with database(request).transaction() as session:
-        found = changes.approve_change_request(session, actor, contract_id, request_id, body.version)
-        return ChangeRequestOut.of(found)
-
-
-@router.post(
-    "/catalog-contracts/{contract_id}/change-requests/{request_id}/refuse",
-    response_model=ChangeRequestOut,
-    summary="Refuse a change request, with a reason the supplier reads",
-)
-def refuse_change_request(
-    body: ChangeReasonIn,
-    request: Request,
-    contract_id: int = ContractId,
-    request_id: int = RequestId,
-    actor: Actor = Depends(api_access(CONTRACTING_OFFICERS)),
-):
-    with database(request).transaction() as session:
-        found = changes.refuse_change_request(session, actor, contract_id, request_id, body.version, body.reason)
-        return ChangeRequestOut.of(found)
+        return _detail(session, officer_steps.resume(session, actor, contract_id, body.version, body.reason))

@@ -18,16 +18,16 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..accounts.permissions import Actor
-from ..core import audit
-from ..core.clock import today_kst
-from ..core.errors import Conflict, NotFound, ValidationFailed
-from ..core.formatting import kst_date
-from ..core.i18n import N_, Text
-from ..core.tables import utcnow
-from . import catalog_contracts as cc
-from .rules import CATALOG_STATE_LABELS, CatalogState, catalog_period_problems, wrong_state
-from .tables import CatalogContract, CatalogContractChangeRequest, CatalogContractItem
+from ...accounts.permissions import Actor
+from ...core import audit
+from ...core.clock import today_kst
+from ...core.errors import Conflict, NotFound, ValidationFailed
+from ...core.formatting import kst_date
+from ...core.i18n import N_, Text
+from ...core.tables import utcnow
+from ..rules import CATALOG_STATE_LABELS, CatalogState, catalog_period_problems, wrong_state
+from ..tables import CatalogContract, CatalogContractChangeRequest, CatalogContractItem
+from . import contract_items, officer_steps, queries, recording
 
 
 class ChangeKind(StrEnum):
@@ -143,7 +143,7 @@ def pending_change_requests(session: Session) -> list[CatalogContractChangeReque
 
 def visible_change_requests(session: Session, actor: Actor, contract_id: int) -> list[CatalogContractChangeRequest]:
     """The change requests of a contract, for those who see the contract (its supplier, PPS, admins)."""
-    return change_requests_of(session, cc.visible_contract(session, actor, contract_id).id)
+    return change_requests_of(session, queries.visible_contract(session, actor, contract_id).id)
 
 
 def _request_of(session: Session, contract: CatalogContract, request_id: int) -> CatalogContractChangeRequest:
@@ -199,8 +199,8 @@ def _reason_problem(reason: str | None) -> Text | None:
     text = (reason or "").strip()
     if not text:
         return N_("Enter a reason.")
-    if len(text) > cc.MAX_REASON:
-        return N_("At most %(max)s characters.", max=cc.MAX_REASON)
+    if len(text) > recording.MAX_REASON:
+        return N_("At most %(max)s characters.", max=recording.MAX_REASON)
     return None
 
 
@@ -220,7 +220,7 @@ def request_change(
     """변경 요청: ask PPS for a later end of the period (``extension``, ``period_end``) or for lower unit prices
     on some items (``price_cut``, ``prices``), with a reason. Only for a contract in the mall, one pending
     request at a time."""
-    contract = cc.own_contract(session, actor, contract_id)
+    contract = queries.own_contract(session, actor, contract_id)
     # one pending request per contract: hold the contract row until the transaction ends
     session.execute(select(CatalogContract.id).where(CatalogContract.id == contract.id).with_for_update())
     if contract.status != CatalogState.CONTRACTED:
@@ -231,7 +231,7 @@ def request_change(
             )
         )
     today = today_kst(now)
-    blocked = cc.refusal(contract.service, contract.service.supplier, today)
+    blocked = contract_items.refusal(contract.service, contract.service.supplier, today)
     if blocked is not None:
         raise Conflict(blocked)
     pending = pending_change_request(session, contract.id)
@@ -285,7 +285,7 @@ def request_change(
             supplier=contract.supplier.name,
             number=contract.number,
         )
-    cc.notify_officers(session, contract, message)
+    recording.notify_officers(session, contract, message)
     return request
 
 
@@ -293,7 +293,7 @@ def withdraw_change_request(
     session: Session, actor: Actor, contract_id: int, request_id: int, version: int | None, now: datetime | None = None
 ) -> CatalogContractChangeRequest:
     """The supplier takes back its pending request (to file a corrected one, for instance)."""
-    contract = cc.own_contract(session, actor, contract_id)
+    contract = queries.own_contract(session, actor, contract_id)
     request = _request_of(session, contract, request_id)
     request.status = _decide(request, "withdraw", version)
     request.decided_by = actor.user_id
@@ -311,7 +311,7 @@ def approve_change_request(
     """Grant the request: the contract is amended (변경차수 + 1) with the requested end or prices, the
     request's reason as the amendment's, and every check of an amendment (409 when the contract is not in
     the mall any more, 422 when a price is no longer a cut)."""
-    contract = cc.load(session, contract_id)
+    contract = queries.load(session, contract_id)
     request = _request_of(session, contract, request_id)
     new_state = _decide(request, "approve", version)
     cuts = {p["price_plan_id"]: p["unit_price"] for p in request.prices or []}
@@ -319,7 +319,7 @@ def approve_change_request(
     missing = set(cuts) - {item.price_plan_id for item in contract.current_items()}
     if missing:
         raise Conflict(N_("An item of the request is no longer in the contract; refuse the request instead."))
-    cc.amend(
+    officer_steps.amend(
         session,
         actor,
         contract.id,
@@ -338,8 +338,8 @@ def approve_change_request(
     return request
 
 
-def _input(item: CatalogContractItem, unit_price: int) -> cc.ItemInput:
-    return cc.ItemInput(item.price_plan_id, unit_price, item.product_id, item.item)
+def _input(item: CatalogContractItem, unit_price: int) -> contract_items.ItemInput:
+    return contract_items.ItemInput(item.price_plan_id, unit_price, item.product_id, item.item)
 
 
 def refuse_change_request(
@@ -352,7 +352,7 @@ def refuse_change_request(
     now: datetime | None = None,
 ) -> CatalogContractChangeRequest:
     """Refuse the request with a reason the supplier reads; the contract stays as it is."""
-    contract = cc.load(session, contract_id)
+    contract = queries.load(session, contract_id)
     request = _request_of(session, contract, request_id)
     new_state = _decide(request, "refuse", version)
     problem = _reason_problem(reason)
@@ -364,7 +364,7 @@ def refuse_change_request(
     request.decided_at = now or utcnow()
     request.decision_reason = text
     _record(session, contract, request, "change_refuse", actor.user_id, reason=text)
-    cc.notify_supplier(
+    recording.notify_supplier(
         session,
         contract,
         N_(

@@ -1,0 +1,199 @@
+"""Catalog contracts as others read them: the contract in force for a service on a day and its item prices
+(the queries delivery requests and orders build on), who sees which contract (the supplier its own, the
+contracting officer all), the papers of the selection behind it, and what the pages show of a contract
+(its timeline from the audit trail, the differences between two versions).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ...accounts.permissions import Actor
+from ...accounts.rules import Role
+from ...accounts.tables import User
+from ...catalog.rules import ServiceStatus
+from ...catalog.tables import Service
+from ...core.audit import AuditEvent
+from ...core.errors import NotFound, PermissionDenied
+from ..rules import (
+    CATALOG_OPEN_STATES,
+    CatalogState,
+    catalog_diff,
+)
+from ..tables import CatalogContract
+from .contract_items import as_items, items_of, version_of
+
+# --- queries for other stages (delivery requests, orders) -------------------------------------------------------
+
+
+def active_catalog_contract(session: Session, service_id: int, on: date) -> CatalogContract | None:
+    """The service's catalog contract in force on a day: contracted (not suspended, not expired) and with
+    a period covering the day; None when the service is not in the shopping mall that day."""
+    return session.scalars(
+        select(CatalogContract)
+        .where(
+            CatalogContract.service_id == service_id,
+            CatalogContract.status == CatalogState.CONTRACTED,
+            CatalogContract.period_start <= on,
+            CatalogContract.period_end >= on,
+        )
+        .order_by(CatalogContract.id.desc())
+        .limit(1)
+    ).first()
+
+
+def catalog_item_price(contract: CatalogContract, price_plan_id: int) -> int | None:
+    """The contracted unit price (KRW without VAT) of a price plan in the contract's current 변경차수, or
+    None when the plan is not an item of it."""
+    for item in contract.current_items():
+        if item.price_plan_id == price_plan_id:
+            return item.unit_price
+    return None
+
+
+# --- who sees what ---------------------------------------------------------------------------------------------
+
+OFFICER_SIDE = {Role.CONTRACTING_OFFICER, Role.ADMIN}
+#: What the officer's queue shows by default: applications waiting for PPS or for the supplier.
+REVIEW_STATES = (CatalogState.APPLIED, CatalogState.PPS_REVIEW, CatalogState.SUPPLEMENT_REQUESTED)
+
+
+def load(session: Session, contract_id: int) -> CatalogContract:
+    contract = session.get(CatalogContract, contract_id)
+    if contract is None:
+        raise NotFound()
+    return contract
+
+
+def visible_contract(session: Session, actor: Actor, contract_id: int) -> CatalogContract:
+    """PPS (and admins) see every catalog contract, a supplier its own; anyone else gets 404, as if it did
+    not exist."""
+    contract = session.get(CatalogContract, contract_id)
+    if contract is None:
+        raise NotFound()
+    if actor.role in OFFICER_SIDE:
+        return contract
+    if actor.role == Role.SUPPLIER and contract.supplier_id == actor.organisation_id:
+        return contract
+    raise NotFound()
+
+
+def own_contract(session: Session, actor: Actor, contract_id: int) -> CatalogContract:
+    contract = visible_contract(session, actor, contract_id)
+    if contract.supplier_id != actor.organisation_id:
+        raise NotFound()
+    return contract
+
+
+def contracts_of_supplier(session: Session, actor: Actor) -> list[CatalogContract]:
+    query = select(CatalogContract).where(CatalogContract.supplier_id == actor.organisation_id)
+    return list(session.scalars(query.order_by(CatalogContract.id.desc())))
+
+
+def queue(session: Session, state: str | None = None) -> list[CatalogContract]:
+    """The officer's queue: by default what waits for PPS or the supplier, the longest waiting first; any
+    other state when asked for."""
+    query = select(CatalogContract)
+    if state:
+        query = query.where(CatalogContract.status == state)
+    else:
+        query = query.where(CatalogContract.status.in_([str(s) for s in REVIEW_STATES]))
+    return list(session.scalars(query.order_by(CatalogContract.updated_at, CatalogContract.id)))
+
+
+def contracts_for(session: Session, actor: Actor, state: str | None = None) -> list[CatalogContract]:
+    if actor.role == Role.SUPPLIER:
+        rows = contracts_of_supplier(session, actor)
+        return [c for c in rows if c.status == state] if state else rows
+    if actor.role in OFFICER_SIDE:
+        return queue(session, state)
+    raise PermissionDenied()
+
+
+def open_contract_of_service(session: Session, service_id: int) -> CatalogContract | None:
+    """The service's catalog contract that is not expired (at most one), if any."""
+    return session.scalars(
+        select(CatalogContract)
+        .where(
+            CatalogContract.service_id == service_id,
+            CatalogContract.status.in_([str(s) for s in CATALOG_OPEN_STATES]),
+        )
+        .order_by(CatalogContract.id.desc())
+        .limit(1)
+    ).first()
+
+
+def own_service(session: Session, actor: Actor, service_id: int) -> Service:
+    service = session.get(Service, service_id)
+    if service is None or service.supplier_id != actor.organisation_id or service.status == ServiceStatus.DELISTED:
+        raise NotFound()
+    return service
+
+
+def selection_application(session: Session, service_id: int):
+    """The selection application the service was published from (its documents serve the catalog
+    contract too), or None for a service imported or registered otherwise."""
+    from ...selection.tables import Application  # read only: the papers submitted once, for both gates
+
+    return session.scalars(select(Application).where(Application.service_id == service_id)).first()
+
+
+def contract_document(session: Session, actor: Actor, contract_id: int, document_id: int):
+    """A document of the selection application behind a catalog contract, for those who see the contract."""
+    contract = visible_contract(session, actor, contract_id)
+    application = selection_application(session, contract.service_id)
+    document = next((d for d in application.documents if d.id == document_id), None) if application else None
+    if document is None:
+        raise NotFound()
+    return document
+
+
+# --- what the pages show -----------------------------------------------------------------------------------------
+
+
+def timeline(session: Session, contract: CatalogContract) -> list[dict]:
+    """Every step of the contract from the audit trail: action, states, time, actor, reason, details."""
+    rows = session.execute(
+        select(AuditEvent, User)
+        .outerjoin(User, User.id == AuditEvent.actor_user_id)
+        .where(AuditEvent.object_type == "catalog_contract", AuditEvent.object_id == str(contract.id))
+        .order_by(AuditEvent.id)
+    ).all()
+    steps = []
+    for index, (event, user) in enumerate(rows):
+        details = dict(event.details or {})
+        steps.append(
+            {
+                "action": event.action.removeprefix("catalog_contract."),
+                "from_state": details.get("from"),
+                "to_state": details.get("to"),
+                "change_seq": details.get("change_seq", 0),
+                "at": event.occurred_at,
+                "actor": user.name if user else None,
+                "actor_role": user.role if user else None,
+                "reason": details.get("reason"),
+                "details": details,
+                "current": index + 1 == len(rows),
+            }
+        )
+    return steps
+
+
+def diff(contract: CatalogContract, before_seq: int, after_seq: int) -> dict:
+    """The differences between two versions (변경차수) of a contract: items and period."""
+    before, after = version_of(contract, before_seq), version_of(contract, after_seq)
+    if before is None or after is None:
+        raise NotFound()
+    changes = catalog_diff(as_items(items_of(contract, before_seq)), as_items(items_of(contract, after_seq)))
+    return {
+        "from_seq": before_seq,
+        "to_seq": after_seq,
+        "reason": after.reason,
+        "period_before": (before.period_start, before.period_end),
+        "period_after": (after.period_start, after.period_end),
+        "period_changed": (before.period_start, before.period_end) != (after.period_start, after.period_end),
+        "items": changes.items,
+    }
