@@ -19,8 +19,8 @@ a 503 after the pool's timeout.
 Every wait is bounded (`Waits`, docs/reliability.md "Bounded waits"): SQLite's busy timeout and the retried
 ``BEGIN IMMEDIATE`` by the lock bound; on PostgreSQL each connection has ``lock_timeout`` (rows, tables,
 a consumer's claim and the sequencer's advisory lock) and ``statement_timeout``; the pool's
-``pool_timeout``. A wait that
-reaches its bound rolls the transaction back and raises `Busy` (503 with ``Retry-After``).
+``pool_timeout``. A wait that reaches its bound rolls the transaction back and raises `Busy` (503 with
+``Retry-After``).
 """
 
 from __future__ import annotations
