@@ -278,7 +278,7 @@ def run_daily_command(
     activation, and the reminders of deadlines, each sent once per threshold."""
     from datetime import date
 
-    from .notifications.alerts import run_daily
+    from .notifications.daily import run_daily
 
     today = None
     if day:

@@ -16,7 +16,7 @@ from digitalmarket.core.audit import GENESIS_HASH, AuditEvent, canonical_content
 from digitalmarket.core.merkle import verify_consistency
 from digitalmarket.core.settings import load_settings
 from digitalmarket.core.tree_heads import KEY_FILE, verify_heads
-from digitalmarket.notifications.alerts import run_daily
+from digitalmarket.notifications.daily import run_daily
 from tests.helpers import page_login
 
 runner = CliRunner()

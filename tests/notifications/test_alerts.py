@@ -18,7 +18,7 @@ from digitalmarket.core.clock import today_kst
 from digitalmarket.core.errors import Conflict, NotFound, ValidationFailed
 from digitalmarket.core.files import DocumentStore
 from digitalmarket.core.notifications import Notification
-from digitalmarket.notifications.alerts import run_daily
+from digitalmarket.notifications.daily import run_daily
 from digitalmarket.notifications.rules import CERTIFICATE_THRESHOLDS, threshold_reached
 from digitalmarket.selection import screening, workflow
 from tests.contracting.buying import contracted_order, order, people_of

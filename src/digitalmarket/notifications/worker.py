@@ -12,7 +12,7 @@ from datetime import date
 from ..core.clock import today_kst
 from ..core.database import Database
 from ..core.settings import Settings
-from .alerts import DailyReport, run_daily
+from .daily import DailyReport, run_daily
 from .outbox import Batch, drain
 
 log = logging.getLogger("digitalmarket.worker")
