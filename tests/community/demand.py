@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from digitalmarket.catalog import workflow as catalog
 from digitalmarket.catalog.tables import Category
-from digitalmarket.community import notices
+from digitalmarket.community import notice_posting, notice_queries
 from digitalmarket.community.tables import DemandNotice
 from digitalmarket.core.clock import today_kst
 from digitalmarket.core.notifications import Notification
@@ -33,7 +33,7 @@ def publish_in(db, supplier, category_id: int, name: str) -> str:
         ).code
 
 
-def need(category_id: int | None, **changes) -> notices.NoticeIn:
+def need(category_id: int | None, **changes) -> notice_posting.NoticeIn:
     values = {
         "title": "전 직원 클라우드 그룹웨어 도입",
         "description": "직원 300명, 전자결재 연계, 국내 데이터센터",
@@ -43,12 +43,12 @@ def need(category_id: int | None, **changes) -> notices.NoticeIn:
         "expected_month": NEXT_MONTH,
     }
     values.update(changes)
-    return notices.NoticeIn(**values)
+    return notice_posting.NoticeIn(**values)
 
 
 def post(db, buyer, category_id: int, **changes) -> int:
     with db.transaction() as session:
-        return notices.post_notice(session, buyer, need(category_id, **changes)).id
+        return notice_posting.post_notice(session, buyer, need(category_id, **changes)).id
 
 
 def notice(db, notice_id: int) -> DemandNotice:
@@ -60,7 +60,7 @@ def notice(db, notice_id: int) -> DemandNotice:
 
 def interest_version(db, supplier, notice_id: int) -> int:
     with db.reading() as session:
-        return notices.interest_of(session, supplier, session.get(DemandNotice, notice_id)).version
+        return notice_queries.interest_of(session, supplier, session.get(DemandNotice, notice_id)).version
 
 
 def notified(db, user_id: int) -> list[Notification]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from digitalmarket.community import notices
+from digitalmarket.community import notice_interests, notice_posting, notice_queries
 from digitalmarket.community.tables import DemandInterest, DemandNotice
 from digitalmarket.core.audit import AuditEvent, verify_chain
 from digitalmarket.core.errors import Conflict, NotFound, ValidationFailed
@@ -46,12 +46,12 @@ def test_the_agency_sees_who_is_interested_and_nobody_else_does(demo, world):
     p, first, _ = world
     notice_id = post(demo, p.buyer, first)
     with demo.transaction() as session:
-        notices.express_interest(session, p.supplier, notice_id, "GPKI 연동 경험이 있습니다. 담당: 김가상")
+        notice_interests.express_interest(session, p.supplier, notice_id, "GPKI 연동 경험이 있습니다. 담당: 김가상")
     with demo.transaction() as session:
-        notices.express_interest(session, p.supplier3, notice_id, "맞춤 구축 가능합니다.")
+        notice_interests.express_interest(session, p.supplier3, notice_id, "맞춤 구축 가능합니다.")
 
     with demo.reading() as session:
-        rows = notices.interested_suppliers(session, p.buyer, notice_id)
+        rows = notice_queries.interested_suppliers(session, p.buyer, notice_id)
         seen = {r.interest.supplier.name: r for r in rows}
         assert set(seen) == {"(주)가상소프트", "한빛데이터(주)"}
         assert seen["(주)가상소프트"].interest.supplier.size == "sme"
@@ -59,12 +59,12 @@ def test_the_agency_sees_who_is_interested_and_nobody_else_does(demo, world):
         assert seen["한빛데이터(주)"].services == []  # no published service in the category
         assert seen["(주)가상소프트"].interest.note.startswith("GPKI")
         with pytest.raises(NotFound):
-            notices.interested_suppliers(session, p.buyer2, notice_id)  # another agency
+            notice_queries.interested_suppliers(session, p.buyer2, notice_id)  # another agency
         with pytest.raises(NotFound):
-            notices.interested_suppliers(session, p.supplier, notice_id)
+            notice_queries.interested_suppliers(session, p.supplier, notice_id)
         found = session.get(DemandNotice, notice_id)
-        assert notices.interest_of(session, p.supplier2, found) is None  # a competitor sees nothing
-        assert notices.interest_of(session, p.supplier, found).note.startswith("GPKI")
+        assert notice_queries.interest_of(session, p.supplier2, found) is None  # a competitor sees nothing
+        assert notice_queries.interest_of(session, p.supplier, found).note.startswith("GPKI")
     told = notified(demo, p.buyer.user_id)
     assert len(told) == 2 and all(n.link == f"/demand-notices/{notice_id}" for n in told)
 
@@ -73,25 +73,25 @@ def test_one_interest_per_supplier_that_can_be_edited_and_withdrawn(demo, world)
     p, first, _ = world
     notice_id = post(demo, p.buyer, first)
     with demo.transaction() as session:
-        interest = notices.express_interest(session, p.supplier, notice_id, "관심 있습니다.")
+        interest = notice_interests.express_interest(session, p.supplier, notice_id, "관심 있습니다.")
         version = interest.version
     with demo.transaction() as session, pytest.raises(Conflict):
-        notices.express_interest(session, p.supplier, notice_id, "한 번 더")
+        notice_interests.express_interest(session, p.supplier, notice_id, "한 번 더")
     with demo.transaction() as session:
-        version = notices.edit_interest(session, p.supplier, notice_id, version, "레퍼런스 3건 보유").version
+        version = notice_interests.edit_interest(session, p.supplier, notice_id, version, "레퍼런스 3건 보유").version
     with demo.transaction() as session, pytest.raises(Conflict):
-        notices.edit_interest(session, p.supplier, notice_id, version - 1, "오래된 화면에서")
+        notice_interests.edit_interest(session, p.supplier, notice_id, version - 1, "오래된 화면에서")
     with demo.transaction() as session:
-        version = notices.withdraw_interest(session, p.supplier, notice_id, version).version
+        version = notice_interests.withdraw_interest(session, p.supplier, notice_id, version).version
     with demo.reading() as session:
-        assert notices.interested_suppliers(session, p.buyer, notice_id) == []
+        assert notice_queries.interested_suppliers(session, p.buyer, notice_id) == []
     with demo.transaction() as session, pytest.raises(Conflict):
-        notices.edit_interest(session, p.supplier, notice_id, version, "철회 뒤에는 수정할 수 없음")
+        notice_interests.edit_interest(session, p.supplier, notice_id, version, "철회 뒤에는 수정할 수 없음")
     with demo.transaction() as session:
-        notices.express_interest(session, p.supplier, notice_id, "다시 관심 있습니다.")
+        notice_interests.express_interest(session, p.supplier, notice_id, "다시 관심 있습니다.")
     with demo.reading() as session:
         assert session.scalar(select(func.count()).select_from(DemandInterest)) == 1
-        assert [r.interest.note for r in notices.interested_suppliers(session, p.buyer, notice_id)] == [
+        assert [r.interest.note for r in notice_queries.interested_suppliers(session, p.buyer, notice_id)] == [
             "다시 관심 있습니다."
         ]
 
@@ -106,10 +106,12 @@ def test_bad_input_is_refused_field_by_field_and_nothing_is_written(demo, world)
     }
     for field, data in cases.items():
         with demo.transaction() as session, pytest.raises(ValidationFailed) as caught:
-            notices.post_notice(session, p.buyer, data)
+            notice_posting.post_notice(session, p.buyer, data)
         assert field in caught.value.fields, field
     with demo.transaction() as session, pytest.raises(ValidationFailed) as caught:
-        notices.post_notice(session, p.buyer, need(first, budget_min=-1, budget_max=None, expected_month="2027-13"))
+        notice_posting.post_notice(
+            session, p.buyer, need(first, budget_min=-1, budget_max=None, expected_month="2027-13")
+        )
     assert set(caught.value.fields) == {"budget_min", "budget_max", "expected_month"}
     assert caught.value.fields["expected_month"].render("ko") == "2027-03처럼 연월을 입력하세요."
     with demo.reading() as session:
@@ -122,27 +124,29 @@ def test_only_the_posting_agency_edits_or_closes_and_a_closed_notice_takes_no_mo
     notice_id = post(demo, p.buyer, first)
     version = notice(demo, notice_id).version
     with demo.transaction() as session, pytest.raises(NotFound):
-        notices.edit_notice(session, p.buyer2, notice_id, version, need(first, title="가로채기"))
+        notice_posting.edit_notice(session, p.buyer2, notice_id, version, need(first, title="가로채기"))
     with demo.transaction() as session, pytest.raises(NotFound):
-        notices.close_notice(session, p.buyer2, notice_id, version)
+        notice_posting.close_notice(session, p.buyer2, notice_id, version)
     with demo.transaction() as session:
-        notices.express_interest(session, p.supplier, notice_id, "관심 있습니다.")
+        notice_interests.express_interest(session, p.supplier, notice_id, "관심 있습니다.")
 
     with demo.transaction() as session:  # moved to the second category: its supplier hears of it now
-        version = notices.edit_notice(session, p.buyer, notice_id, version, need(second, budget_max=80_000_000)).version
+        version = notice_posting.edit_notice(
+            session, p.buyer, notice_id, version, need(second, budget_max=80_000_000)
+        ).version
     assert [n.link for n in notified(demo, p.supplier2.user_id)] == [f"/demand-notices/{notice_id}"]
     assert len(notified(demo, p.supplier.user_id)) == 2  # the notice, then its change
     with demo.transaction() as session, pytest.raises(Conflict):
-        notices.close_notice(session, p.buyer, notice_id, version - 1)
+        notice_posting.close_notice(session, p.buyer, notice_id, version - 1)
     with demo.transaction() as session:
-        notices.close_notice(session, p.buyer, notice_id, version, "계약 완료")
+        notice_posting.close_notice(session, p.buyer, notice_id, version, "계약 완료")
     found = notice(demo, notice_id)
     assert (found.status, found.close_reason, found.budget_max) == ("closed", "계약 완료", 80_000_000)
     with demo.transaction() as session, pytest.raises(Conflict) as caught:
-        notices.express_interest(session, p.supplier2, notice_id, "늦었지만 관심 있습니다.")
+        notice_interests.express_interest(session, p.supplier2, notice_id, "늦었지만 관심 있습니다.")
     assert "마감" in caught.value.message.render("ko")
     with demo.transaction() as session, pytest.raises(Conflict) as caught:
-        notices.edit_notice(session, p.buyer, notice_id, found.version, need(second))
+        notice_posting.edit_notice(session, p.buyer, notice_id, found.version, need(second))
     assert "마감" in caught.value.message.render("ko")
 
 
@@ -153,11 +157,13 @@ def test_open_notices_matching_a_supplier_for_its_home_page(demo, world):
     post(demo, p.buyer, second, title="다른 분야")
     closed = post(demo, p.buyer, first, title="마감된 것")
     with demo.transaction() as session:
-        notices.close_notice(session, p.buyer, closed, notice(demo, closed).version)
+        notice_posting.close_notice(session, p.buyer, closed, notice(demo, closed).version)
     with demo.reading() as session:
-        assert [n.id for n in notices.notices_matching_supplier(session, p.supplier.organisation_id, 5)] == [
+        assert [n.id for n in notice_queries.notices_matching_supplier(session, p.supplier.organisation_id, 5)] == [
             newer,
             older,
         ]
-        assert [n.id for n in notices.notices_matching_supplier(session, p.supplier.organisation_id, 1)] == [newer]
-        assert notices.notices_matching_supplier(session, p.supplier3.organisation_id, 5) == []
+        assert [n.id for n in notice_queries.notices_matching_supplier(session, p.supplier.organisation_id, 1)] == [
+            newer
+        ]
+        assert notice_queries.notices_matching_supplier(session, p.supplier3.organisation_id, 5) == []

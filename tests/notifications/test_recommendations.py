@@ -101,17 +101,17 @@ def test_an_agency_that_uses_nothing_yet_is_pointed_to_the_catalog(demo, client)
 
 
 def test_a_supplier_sees_the_demand_notices_matching_its_services(demo, client):
-    from digitalmarket.community import notices
+    from digitalmarket.community import notice_posting
 
     people = people_of(demo)
     groupware, other = categories(demo)[:2]
     publish(demo, people.supplier, "가상 그룹웨어", groupware, ["그룹웨어"])
     with demo.transaction() as session:
         for title, category in (("전 직원 협업도구 도입", groupware), ("민원 상담 챗봇", other)):
-            notices.post_notice(
+            notice_posting.post_notice(
                 session,
                 people.buyer,
-                notices.NoticeIn(title, "2027년 상반기 도입 예정", category, 10_000_000, 50_000_000, "2027-03"),
+                notice_posting.NoticeIn(title, "2027년 상반기 도입 예정", category, 10_000_000, 50_000_000, "2027-03"),
             )
     page_login(client, "supplier@demo.kr")
     home = client.get("/supplier")

@@ -161,7 +161,7 @@ def _demand_and_help_desk(db, settings, supplier_id: int) -> dict[str, int]:
     from datetime import timedelta
 
     from digitalmarket.accounts.workflow import actor_of
-    from digitalmarket.community import notices
+    from digitalmarket.community import notice_interests, notice_posting
     from digitalmarket.core.clock import today_kst
     from digitalmarket.core.files import DocumentStore
     from digitalmarket.helpdesk import content, inquiries
@@ -174,9 +174,11 @@ def _demand_and_help_desk(db, settings, supplier_id: int) -> dict[str, int]:
             for email in ("buyer@demo.kr", "supplier@demo.kr", "operator@demo.kr")
         }
         service = session.scalars(select(Service).where(Service.supplier_id == supplier_id)).first()
-        need = notices.NoticeIn("그룹웨어 도입 예정", "직원 300명", service.category_id, 1_000_000, 2_000_000, month)
-        demand = notices.post_notice(session, people["buyer@demo.kr"], need)
-        notices.express_interest(session, people["supplier@demo.kr"], demand.id, "관심 있습니다.")
+        need = notice_posting.NoticeIn(
+            "그룹웨어 도입 예정", "직원 300명", service.category_id, 1_000_000, 2_000_000, month
+        )
+        demand = notice_posting.post_notice(session, people["buyer@demo.kr"], need)
+        notice_interests.express_interest(session, people["supplier@demo.kr"], demand.id, "관심 있습니다.")
         inquiry = inquiries.ask(session, people["supplier@demo.kr"], "문의", "other", "본문")
         operator = people["operator@demo.kr"]
         entry = content.create_faq(session, operator, "account", "질문", "답변")

@@ -18,7 +18,7 @@ from ..accounts.permissions import AGENCY_BUYERS, PUBLIC, SUPPLIERS, Actor, role
 from ..accounts.rules import Role
 from ..accounts.schemas import ErrorOut
 from ..core.i18n import current_locale
-from . import notices
+from . import notice_interests, notice_posting, notice_queries
 from .tables import DemandInterest, DemandNotice
 
 PARTIES = roles(Role.AGENCY_BUYER, Role.SUPPLIER)
@@ -131,8 +131,8 @@ class InterestOut(BaseModel):
         )
 
 
-def _data(body: NoticeIn) -> notices.NoticeIn:
-    return notices.NoticeIn(
+def _data(body: NoticeIn) -> notice_posting.NoticeIn:
+    return notice_posting.NoticeIn(
         body.title, body.description, body.category_id, body.budget_min, body.budget_max, body.expected_month
     )
 
@@ -146,7 +146,7 @@ def list_notices(
     _: Actor | None = Depends(api_access(PUBLIC)),
 ):
     with database(request).reading() as session:
-        rows, total = notices.public_notices(
+        rows, total = notice_queries.public_notices(
             session, category_id=category, status=None if state == "all" else state, page=page
         )
         return NoticePageOut(total=total, page=page, items=[NoticeOut.of(n) for n in rows])
@@ -155,13 +155,13 @@ def list_notices(
 @router.post("/demand-notices", status_code=201, response_model=NoticeOut, summary="Post a demand notice")
 def post_notice(body: NoticeIn, request: Request, actor: Actor = Depends(api_access(AGENCY_BUYERS))):
     with database(request).transaction() as session:
-        return NoticeOut.of(notices.post_notice(session, actor, _data(body)))
+        return NoticeOut.of(notice_posting.post_notice(session, actor, _data(body)))
 
 
 @router.get("/demand-notices/{demand_notice_id}", response_model=NoticeOut, summary="One demand notice (public)")
 def read_notice(demand_notice_id: Id, request: Request, _: Actor | None = Depends(api_access(PUBLIC))):
     with database(request).reading() as session:
-        return NoticeOut.of(notices.public_notice(session, demand_notice_id))
+        return NoticeOut.of(notice_queries.public_notice(session, demand_notice_id))
 
 
 @router.put("/demand-notices/{demand_notice_id}", response_model=NoticeOut, summary="Edit the agency's open notice")
@@ -169,7 +169,7 @@ def edit_notice(
     demand_notice_id: Id, body: NoticeEditIn, request: Request, actor: Actor = Depends(api_access(AGENCY_BUYERS))
 ):
     with database(request).transaction() as session:
-        return NoticeOut.of(notices.edit_notice(session, actor, demand_notice_id, body.version, _data(body)))
+        return NoticeOut.of(notice_posting.edit_notice(session, actor, demand_notice_id, body.version, _data(body)))
 
 
 @router.post("/demand-notices/{demand_notice_id}/close", response_model=NoticeOut, summary="Close the agency's notice")
@@ -177,7 +177,7 @@ def close_notice(
     demand_notice_id: Id, body: CloseIn, request: Request, actor: Actor = Depends(api_access(AGENCY_BUYERS))
 ):
     with database(request).transaction() as session:
-        return NoticeOut.of(notices.close_notice(session, actor, demand_notice_id, body.version, body.reason))
+        return NoticeOut.of(notice_posting.close_notice(session, actor, demand_notice_id, body.version, body.reason))
 
 
 @router.get(
@@ -188,11 +188,11 @@ def close_notice(
 def list_interests(demand_notice_id: Id, request: Request, actor: Actor = Depends(api_access(PARTIES))):
     with database(request).reading() as session:
         if actor.role == Role.SUPPLIER:
-            own = notices.interest_of(session, actor, notices.public_notice(session, demand_notice_id))
+            own = notice_queries.interest_of(session, actor, notice_queries.public_notice(session, demand_notice_id))
             return [InterestOut.of(own)] if own else []
         return [
             InterestOut.of(row.interest, row.services)
-            for row in notices.interested_suppliers(session, actor, demand_notice_id)
+            for row in notice_queries.interested_suppliers(session, actor, demand_notice_id)
         ]
 
 
@@ -204,7 +204,7 @@ def list_interests(demand_notice_id: Id, request: Request, actor: Actor = Depend
 )
 def express(demand_notice_id: Id, body: InterestIn, request: Request, actor: Actor = Depends(api_access(SUPPLIERS))):
     with database(request).transaction() as session:
-        return InterestOut.of(notices.express_interest(session, actor, demand_notice_id, body.note))
+        return InterestOut.of(notice_interests.express_interest(session, actor, demand_notice_id, body.note))
 
 
 @router.put("/demand-notices/{demand_notice_id}/interest", response_model=InterestOut, summary="Edit your note")
@@ -212,7 +212,7 @@ def edit_interest(
     demand_notice_id: Id, body: InterestEditIn, request: Request, actor: Actor = Depends(api_access(SUPPLIERS))
 ):
     with database(request).transaction() as session:
-        return InterestOut.of(notices.edit_interest(session, actor, demand_notice_id, body.version, body.note))
+        return InterestOut.of(notice_interests.edit_interest(session, actor, demand_notice_id, body.version, body.note))
 
 
 @router.post(
@@ -220,4 +220,4 @@ def edit_interest(
 )
 def withdraw(demand_notice_id: Id, body: WithdrawIn, request: Request, actor: Actor = Depends(api_access(SUPPLIERS))):
     with database(request).transaction() as session:
-        return InterestOut.of(notices.withdraw_interest(session, actor, demand_notice_id, body.version))
+        return InterestOut.of(notice_interests.withdraw_interest(session, actor, demand_notice_id, body.version))

@@ -20,7 +20,7 @@ from ..core.formatting import kst_date, won
 from ..core.forms import Form, form_errors, number, redirect, summary_only
 from ..core.i18n import N_, Text
 from ..core.templating import csrf_protect, render
-from . import notices, rules
+from . import notice_interests, notice_posting, notice_queries, rules
 from .rules import INTEREST_STATE_LABELS, NOTICE_STATE_LABELS
 
 Id = Annotated[int, Path(gt=0, lt=2**31)]
@@ -61,9 +61,9 @@ def category_groups(session) -> list[tuple[Text, list[tuple[str, str]]]]:
     return [(TYPE_LABELS[t], groups[t]) for t in TYPE_LABELS if t in groups]
 
 
-def data_from(form: dict[str, str]) -> notices.NoticeIn:
+def data_from(form: dict[str, str]) -> notice_posting.NoticeIn:
     category = number(form.get("category_id"))
-    return notices.NoticeIn(
+    return notice_posting.NoticeIn(
         title=form.get("title", ""),
         description=form.get("description", ""),
         category_id=category if category and category > 0 else None,
@@ -88,14 +88,14 @@ def notice_list(
     category_id = category_id if category_id and category_id > 0 else None
     state = state if state in ("open", "closed", "all") else "open"
     with database(request).reading() as session:
-        rows, total = notices.public_notices(
+        rows, total = notice_queries.public_notices(
             session, category_id=category_id, status=None if state == "all" else state, page=page
         )
         context = {
             "rows": rows,
             "total": total,
             "page": page,
-            "pages": max(1, -(-total // notices.PAGE_SIZE)),
+            "pages": max(1, -(-total // notice_queries.PAGE_SIZE)),
             "category": str(category_id or ""),
             "state": state,
             "category_groups": category_groups(session),
@@ -106,13 +106,13 @@ def notice_list(
 
 def _notice_page(request, actor, demand_notice_id, errors=None, values=None, status=200):
     with database(request).reading() as session:
-        notice = notices.public_notice(session, demand_notice_id)
-        owner = notices.is_owner(actor, notice)
-        interest = notices.interest_of(session, actor, notice)
+        notice = notice_queries.public_notice(session, demand_notice_id)
+        owner = notice_queries.is_owner(actor, notice)
+        interest = notice_queries.interest_of(session, actor, notice)
         context = {
             "n": notice,
             "owner": owner,
-            "interested": notices.interested_suppliers(session, actor, demand_notice_id) if owner else [],
+            "interested": notice_queries.interested_suppliers(session, actor, demand_notice_id) if owner else [],
             "interest": interest,
             "is_supplier": actor is not None and actor.role == Role.SUPPLIER,
             "errors": errors or {},
@@ -136,9 +136,9 @@ def interest_save(request: Request, demand_notice_id: Id, form: Form, actor: Act
     try:
         with database(request).transaction() as session:
             if version is None:
-                notices.express_interest(session, actor, demand_notice_id, note)
+                notice_interests.express_interest(session, actor, demand_notice_id, note)
             else:
-                notices.edit_interest(session, actor, demand_notice_id, version, note)
+                notice_interests.edit_interest(session, actor, demand_notice_id, version, note)
     except DomainError as error:
         if error.status == 404:
             raise
@@ -154,7 +154,7 @@ def interest_withdraw(
 ):
     try:
         with database(request).transaction() as session:
-            notices.withdraw_interest(session, actor, demand_notice_id, number(form.get("version")) or 0)
+            notice_interests.withdraw_interest(session, actor, demand_notice_id, number(form.get("version")) or 0)
     except DomainError as error:
         if error.status == 404:
             raise
@@ -168,8 +168,8 @@ def interest_withdraw(
 def supplier_notices(request: Request, actor: Actor = Depends(page_access(SUPPLIERS))):
     with database(request).reading() as session:
         context = {
-            "matching": notices.notices_matching_supplier(session, actor.organisation_id, limit=50),
-            "mine": notices.interests_of_supplier(session, actor),
+            "matching": notice_queries.notices_matching_supplier(session, actor.organisation_id, limit=50),
+            "mine": notice_queries.interests_of_supplier(session, actor),
         }
         return show(request, "community_supplier.html", context, actor=actor)
 
@@ -180,14 +180,14 @@ def supplier_notices(request: Request, actor: Actor = Depends(page_access(SUPPLI
 @router.get("/agency/demand-notices")
 def agency_notices(request: Request, actor: Actor = Depends(page_access(AGENCY_BUYERS))):
     with database(request).reading() as session:
-        rows = notices.notices_of_agency(session, actor)
-        context = {"rows": rows, "counts": {n.id: notices.active_interest_count(n) for n in rows}}
+        rows = notice_queries.notices_of_agency(session, actor)
+        context = {"rows": rows, "counts": {n.id: notice_queries.active_interest_count(n) for n in rows}}
         return show(request, "community_agency_list.html", context, actor=actor)
 
 
 def _form_page(request, actor, demand_notice_id=None, values=None, errors=None, status=200):
     with database(request).reading() as session:
-        notice = notices.own_notice(session, actor, demand_notice_id) if demand_notice_id else None
+        notice = notice_queries.own_notice(session, actor, demand_notice_id) if demand_notice_id else None
         if values is None:
             values = (
                 {
@@ -221,7 +221,7 @@ def agency_notice_new(request: Request, actor: Actor = Depends(page_access(AGENC
 def agency_notice_create(request: Request, form: Form, actor: Actor = Depends(page_access(AGENCY_BUYERS))):
     try:
         with database(request).transaction() as session:
-            demand_notice_id = notices.post_notice(session, actor, data_from(form)).id
+            demand_notice_id = notice_posting.post_notice(session, actor, data_from(form)).id
     except DomainError as error:
         return _form_page(request, actor, None, form, summary_only(form_errors(error), FIELDS), error.status)
     return redirect(f"/demand-notices/{demand_notice_id}", "posted")
@@ -238,7 +238,9 @@ def agency_notice_update(
 ):
     try:
         with database(request).transaction() as session:
-            notices.edit_notice(session, actor, demand_notice_id, number(form.get("version")) or 0, data_from(form))
+            notice_posting.edit_notice(
+                session, actor, demand_notice_id, number(form.get("version")) or 0, data_from(form)
+            )
     except DomainError as error:
         if error.status == 404:
             raise
@@ -254,7 +256,7 @@ def agency_notice_close(
 ):
     try:
         with database(request).transaction() as session:
-            notices.close_notice(
+            notice_posting.close_notice(
                 session, actor, demand_notice_id, number(form.get("version")) or 0, form.get("reason", "")
             )
     except DomainError as error:

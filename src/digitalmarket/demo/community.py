@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from ..accounts.permissions import Actor
 from ..catalog.tables import Category, Service
-from ..community import notices as demand
+from ..community import notice_interests, notice_posting
 from ..core.clock import KST
 from ..helpdesk import content, inquiries
 from .history import Calendar, at, need
@@ -348,10 +348,10 @@ def plan_community(
         month = posted.astimezone(KST).date().replace(day=1)
         for _ in range(ahead):
             month = (month + timedelta(days=32)).replace(day=1)
-        data = demand.NoticeIn(title, description, categories[category], low, high, f"{month:%Y-%m}")
+        data = notice_posting.NoticeIn(title, description, categories[category], low, high, f"{month:%Y-%m}")
 
         def post(now, buyer=buyer, data=data, box=box):
-            box["notice"] = demand.post_notice(session, buyer, data, now=now)
+            box["notice"] = notice_posting.post_notice(session, buyer, data, now=now)
 
         calendar.add(posted, post)
         offering = session.scalars(
@@ -364,6 +364,6 @@ def plan_community(
 
             def interest(now, supplier=supplier, box=box):
                 notice = need(box, "notice")
-                demand.express_interest(session, supplier, notice.id, rng.choice(INTEREST), now=now)
+                notice_interests.express_interest(session, supplier, notice.id, rng.choice(INTEREST), now=now)
 
             calendar.later(posted, 1 + index, interest, hour=15)

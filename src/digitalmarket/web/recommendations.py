@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from ..accounts.tables import Organisation
 from ..catalog.rules import ServiceStatus
 from ..catalog.tables import Service
-from ..community.notices import notices_matching_supplier
+from ..community.notice_queries import notices_matching_supplier
 from ..contracting.rules import OrderState
 from ..contracting.tables import Order
 from ..core.i18n import N_, Text
