@@ -11,7 +11,7 @@ from digitalmarket.core.settings import load_settings
 def runner(demo, monkeypatch, tmp_path):
     monkeypatch.setenv("DM_DATABASE_URL", demo.url)
     monkeypatch.setenv("DM_DATA_DIR", str(tmp_path))
-    monkeypatch.setattr(cli, "get_settings", load_settings)
+    monkeypatch.setattr("digitalmarket.cli.environment.get_settings", load_settings)
     return CliRunner()
 
 

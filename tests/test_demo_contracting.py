@@ -141,6 +141,6 @@ def test_audit_verify_passes(trade, monkeypatch):
     db, settings, _ = trade
     monkeypatch.setenv("DM_DATABASE_URL", db.url)
     monkeypatch.setenv("DM_DATA_DIR", str(settings.data_dir))
-    monkeypatch.setattr(cli, "get_settings", load_settings)
+    monkeypatch.setattr("digitalmarket.cli.environment.get_settings", load_settings)
     result = CliRunner().invoke(cli.app, ["audit-verify"])
     assert result.exit_code == 0, result.output

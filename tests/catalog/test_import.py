@@ -113,7 +113,7 @@ def test_the_import_command(db, tmp_path, monkeypatch):
 
     monkeypatch.setenv("DM_DATABASE_URL", db.url)
     monkeypatch.setenv("DM_DATA_DIR", str(tmp_path))
-    monkeypatch.setattr(cli, "get_settings", load_settings)
+    monkeypatch.setattr("digitalmarket.cli.environment.get_settings", load_settings)
     bad = _write(tmp_path, "bad.jsonl", [GOOD, "{oops"])
     result = CliRunner().invoke(cli.app, ["import-catalog", str(bad)])
     assert result.exit_code == 1 and "bad.jsonl:2: invalid JSON" in result.output

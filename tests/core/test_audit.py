@@ -76,7 +76,7 @@ def test_altering_the_first_and_last_rows_is_caught(demo):
 
 def test_audit_verify_command(demo, monkeypatch):
     monkeypatch.setenv("DM_DATABASE_URL", demo.url)
-    monkeypatch.setattr(cli, "get_settings", _settings_for(demo.url))
+    monkeypatch.setattr("digitalmarket.cli.environment.get_settings", _settings_for(demo.url))
     runner = CliRunner()
     ok = runner.invoke(cli.app, ["audit-verify"])
     assert ok.exit_code == 0, ok.output

@@ -26,7 +26,7 @@ runner = CliRunner()
 def cli_env(demo, settings, monkeypatch):
     """The command line pointed at the test's database and data folder."""
     monkeypatch.setenv("DM_DATABASE_URL", demo.url)
-    monkeypatch.setattr(cli, "get_settings", load_settings)
+    monkeypatch.setattr("digitalmarket.cli.environment.get_settings", load_settings)
     return demo
 
 

@@ -175,7 +175,7 @@ class TestCommands:
 
     def test_backup_and_restore(self, market, settings, monkeypatch, tmp_path):
         runner = CliRunner()
-        monkeypatch.setattr(cli, "get_settings", load_settings)
+        monkeypatch.setattr("digitalmarket.cli.environment.get_settings", load_settings)
         monkeypatch.setenv("DM_DATABASE_URL", market.url)
         monkeypatch.setenv("DM_DATA_DIR", str(settings.data_dir))
         archive = tmp_path / "nightly.tar.gz"

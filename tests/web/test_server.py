@@ -71,7 +71,7 @@ def test_request_threads_come_from_the_environment(monkeypatch, tmp_path, given,
 def test_serve_refuses_request_threads_it_cannot_use(monkeypatch, tmp_path, given):
     monkeypatch.setenv("DM_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("DM_REQUEST_THREADS", given)
-    monkeypatch.setattr(cli, "get_settings", load_settings)
+    monkeypatch.setattr("digitalmarket.cli.environment.get_settings", load_settings)
     result = CliRunner().invoke(cli.app, ["serve", "--port", "0"])
     assert result.exit_code == 2
     assert f"DM_REQUEST_THREADS must be a whole number from 1 to 64, not {given!r}" in result.output
