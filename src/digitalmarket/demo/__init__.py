@@ -32,7 +32,9 @@ def seed_demo_work(
     from ..core.tables import utcnow
     from ..selection.tables import CommitteeRound
     from .history import Calendar
-    from .selection import FIRST_DAY, new_selection, plan_applications
+    from .selection.applications import plan_applications
+    from .selection.rounds import FIRST_DAY
+    from .selection.world import new_selection
     from .services import add_catalog_suppliers, plan_services
 
     now = now or utcnow()
@@ -62,6 +64,6 @@ def seed_demo_trade(session: Session, documents_dir: Path) -> dict[str, int]:
     """Two years of catalog contracts, quotes, orders, usage, payments, reviews, demand notices and help
     desk, played day by day through the workflows (after `seed_demo_work`; `seed-demo` calls it, the test
     fixtures do not, as it takes a while: every order has its contract document)."""
-    from .contracting import seed_trade
+    from .trade import seed_trade
 
     return seed_trade(session, documents_dir)

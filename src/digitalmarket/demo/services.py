@@ -27,7 +27,8 @@ from .accounts import DEMO_PASSWORD
 from .catalog_data import SUPPLIERS as CATALOG_SUPPLIERS
 from .catalog_data import demo_catalog
 from .history import at
-from .selection import FIRST_ROUND_MONTH, SUPPLEMENTS, Selection, working_moment
+from .selection.rounds import FIRST_ROUND_MONTH, working_moment
+from .selection.world import SUPPLEMENTS, Selection
 
 
 def _plan(name, unit, price, billing="monthly", vat=False, term=0):
