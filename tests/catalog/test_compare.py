@@ -6,16 +6,10 @@ from decimal import Decimal
 
 import pytest
 
-from digitalmarket.catalog.compare import (
-    Localised,
-    PlanFacts,
-    ServiceFacts,
-    canonical_unit,
-    chosen_codes,
-    compare,
-    format_amount,
-    normalise_plan,
-)
+from digitalmarket.catalog.compare import compare
+from digitalmarket.catalog.compare_facts import Localised, PlanFacts, ServiceFacts, chosen_codes
+from digitalmarket.catalog.compare_prices import format_amount, normalise_plan
+from digitalmarket.catalog.compare_units import canonical_unit
 from digitalmarket.core.errors import ValidationFailed
 
 TODAY = date(2026, 11, 26)

@@ -10,7 +10,8 @@ from ..accounts.schemas import ErrorOut
 from ..core.clock import today_kst
 from ..core.i18n import current_locale
 from . import search_log, workflow
-from .compare import MAX_SERVICES, check_count, chosen_codes, compare, facts_of
+from .compare import compare
+from .compare_facts import MAX_SERVICES, check_count, chosen_codes, facts_of
 from .compare_schemas import ComparisonOut
 
 router = APIRouter(tags=["catalog"], responses={s: {"model": ErrorOut} for s in (404, 422)})

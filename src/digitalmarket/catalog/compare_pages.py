@@ -17,7 +17,9 @@ from ..core.errors import ValidationFailed
 from ..core.i18n import current_locale
 from ..core.templating import csrf_protect, render
 from . import search_log, workflow
-from .compare import HOURS_PER_MONTH, MAX_SERVICES, MIN_SERVICES, check_count, chosen_codes, compare, facts_of, show
+from .compare import compare
+from .compare_facts import MAX_SERVICES, MIN_SERVICES, check_count, chosen_codes, facts_of, show
+from .compare_prices import HOURS_PER_MONTH
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field
 
-from .compare import Comparison, Row, ServiceFacts, Value, show
+from .compare import Comparison, Row, Value
+from .compare_facts import ServiceFacts, show
 
 
 class ComparedServiceOut(BaseModel):

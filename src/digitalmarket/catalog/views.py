@@ -7,7 +7,7 @@ from ..accounts.rules import SIZE_LABELS
 from ..core import i18n
 from ..core.clock import today_kst
 from ..core.formatting import kst_date, won
-from .compare import price_text
+from .compare_prices import price_text
 from .rules import BILLING_LABELS, CSAP_GRADE_LABELS, DEPLOYMENT_LABELS, TYPE_LABELS, csap_valid
 
 

@@ -10,7 +10,7 @@ from ..accounts.permissions import PUBLIC
 from ..accounts.schemas import ErrorOut
 from ..catalog import search_log
 from ..catalog import workflow as catalog
-from ..catalog.compare import price_text
+from ..catalog.compare_prices import price_text
 from ..core import i18n
 from . import finder, listing
 from .facts import facts
