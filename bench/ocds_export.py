@@ -80,7 +80,7 @@ from rich.table import Table  # noqa: E402
 from sqlalchemy import func, insert, select, text  # noqa: E402
 
 from digitalmarket.core.database import Database  # noqa: E402
-from digitalmarket.opendata import follow, ocds, releases  # noqa: E402
+from digitalmarket.opendata import follow, ocds, ocds_facts, releases, stored_releases  # noqa: E402
 from digitalmarket.opendata.tables import OcdsRelease  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
@@ -204,8 +204,8 @@ class BuilderCall:
     release_id: str
     tags: list[str]
     moment: datetime
-    facts: ocds.OrderFacts | ocds.FrameworkFacts
-    payment: ocds.Payment | None = None
+    facts: ocds_facts.OrderFacts | ocds_facts.FrameworkFacts
+    payment: ocds_facts.Payment | None = None
     object_type: str = ""
     object_id: int = 0
 
@@ -249,7 +249,7 @@ def clone_code(code: str, copy: int) -> str:
     return f"{head}-{int(number) + copy * STRIDE:05d}"
 
 
-def _amendments(found: list[ocds.Amendment], key: str) -> list[ocds.Amendment]:
+def _amendments(found: list[ocds_facts.Amendment], key: str) -> list[ocds_facts.Amendment]:
     return [replace(a, release_id=f"{key}-amendment-{a.seq}") if a.release_id else a for a in found]
 
 
@@ -258,7 +258,7 @@ def build_copy(call: BuilderCall, copy: int) -> dict:
     facts = call.facts
     local = facts.code if call.kind == "order" else facts.number
     prefix = call.ocid[: -len(local) - 1]
-    key = ocds.ocid(prefix, clone_code(local, copy))
+    key = ocds_facts.ocid(prefix, clone_code(local, copy))
     suffix = call.release_id[len(call.ocid) + 1 :]
     if call.kind == "framework":
         facts = replace(facts, number=clone_code(facts.number, copy), amendments=_amendments(facts.amendments, key))
@@ -268,7 +268,7 @@ def build_copy(call: BuilderCall, copy: int) -> dict:
         facts,
         code=clone_code(facts.code, copy),
         framework_number=framework,
-        framework_ocid=ocds.ocid(prefix, framework) if framework else None,
+        framework_ocid=ocds_facts.ocid(prefix, framework) if framework else None,
         amendments=_amendments(facts.amendments, key),
     )
     payment = call.payment
@@ -443,7 +443,7 @@ def run_export(kind: str, size: int, src: Path, out: Path) -> dict:
 def release_validator():
     from jsonschema import Draft4Validator, FormatChecker
 
-    schema = json.loads((releases.SCHEMA_DIR / "release-schema.json").read_text(encoding="utf-8"))
+    schema = json.loads((stored_releases.SCHEMA_DIR / "release-schema.json").read_text(encoding="utf-8"))
     return Draft4Validator(schema, format_checker=FormatChecker())
 
 

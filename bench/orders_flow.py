@@ -632,7 +632,7 @@ def verify(db, store, flows: list[Flow], clients: dict[int, Client], expected: t
     from digitalmarket.contracting.tables import Order, Quote, QuoteRequest
     from digitalmarket.core.audit import AuditEvent
     from digitalmarket.core.notifications import Notification
-    from digitalmarket.opendata.releases import order_ocid
+    from digitalmarket.opendata.release_facts import order_ocid
     from digitalmarket.opendata.tables import OcdsRelease
 
     problems: list[str] = []

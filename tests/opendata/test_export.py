@@ -17,7 +17,7 @@ from typer.testing import CliRunner
 from digitalmarket.contracting.catalog_contracts import officer_steps, queries
 from digitalmarket.core.clock import today_kst
 from digitalmarket.core.files import DocumentStore
-from digitalmarket.opendata import export, ocds, releases
+from digitalmarket.opendata import export, ocds_packages, stored_releases
 from digitalmarket.opendata.merge import Compiler, NeedsFullMerge
 from digitalmarket.opendata.tables import OcdsRelease
 from tests.contracting.buying import catalog_contract, people_of, publish
@@ -96,20 +96,23 @@ def assert_written_as_published(db, folder) -> None:
     """Every line is the release package the mapping makes, in compact UTF-8 JSON; every record holds its
     process's releases and ocdsmerge's compiled release, keys in the same order."""
     with db.reading() as session:
-        stored = {ocid: releases.releases_of(session, ocid) for ocid, _, _ in releases.processes(session, None, 100)}
+        stored = {
+            ocid: stored_releases.releases_of(session, ocid)
+            for ocid, _, _ in stored_releases.processes(session, None, 100)
+        }
     text = (folder / export.RELEASES_FILE).read_text(encoding="utf-8")
     for line in text.splitlines():
         package = json.loads(line)
         (release,) = package["releases"]
         uri = f"{BASE}/api/v1/ocds/releases/{release['ocid']}"
         assert release in stored[release["ocid"]]
-        expected = ocds.release_package(uri, BASE, export.utcnow(), [release])
+        expected = ocds_packages.release_package(uri, BASE, export.utcnow(), [release])
         assert line == compact(expected | {"publishedDate": package["publishedDate"]})
     records = json.loads((folder / export.RECORDS_FILE).read_text(encoding="utf-8"))["records"]
     assert [record["ocid"] for record in records] == sorted(stored)
     for record in records:
         assert compact(record["releases"]) == compact(stored[record["ocid"]])
-        assert compact(record["compiledRelease"]) == compact(releases.compile_releases(stored[record["ocid"]]))
+        assert compact(record["compiledRelease"]) == compact(stored_releases.compile_releases(stored[record["ocid"]]))
 
 
 def test_the_files_hold_what_the_api_serves(demo, people, tmp_path, monkeypatch):

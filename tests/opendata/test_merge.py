@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from ocdsmerge.exceptions import InconsistentTypeError
 from ocdsmerge.merge import CompiledRelease
 
-from digitalmarket.opendata import releases
+from digitalmarket.opendata import stored_releases
 from digitalmarket.opendata.merge import Compiler, NeedsFullMerge, rule_tree
 
 #: Rules at several depths, so that wholeListMerge and omitWhenMerged are met below the top too.
@@ -99,7 +99,7 @@ def same_or_declined(found: list[dict], rules: dict) -> bool:
 @given(_releases(nulls=False))
 def test_same_compiled_release_as_ocdsmerge(found):
     same_or_declined(found, RULES)
-    same_or_declined(found, releases.merge_rules())
+    same_or_declined(found, stored_releases.merge_rules())
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -125,9 +125,9 @@ def test_a_contract_compiled_over_its_events():
         release["contracts"][0]["implementation"] = {"transactions": [{"id": f"INV-{n}", "value": n}]}
     found = [award, contract, change, *paid]
     copies = json.dumps(found)
-    assert same_or_declined(found, releases.merge_rules())
+    assert same_or_declined(found, stored_releases.merge_rules())
     assert json.dumps(found) == copies
-    compiled = ours(found, releases.merge_rules())
+    compiled = ours(found, stored_releases.merge_rules())
     assert list(compiled)[:4] == ["tag", "id", "date", "ocid"]
     assert compiled["id"] == "o-2026-04-01T00:00:00Z"
     assert compiled["contracts"][0]["items"] == [{"id": "1", "quantity": 20}]
@@ -139,7 +139,7 @@ def test_a_contract_compiled_over_its_events():
 
 def test_a_number_written_otherwise_is_a_change():
     """1, 1.0 and True are equal to Python, not in JSON: the compiled release has the last one's."""
-    rules = releases.merge_rules()
+    rules = stored_releases.merge_rules()
     head = {"ocid": "o", "id": "o-1", "date": "2026-01-01T00:00:00Z"}
     for earlier, later in ((1, True), (1, 1.0), (0, False), (2.0, 2)):
         found = [
@@ -151,7 +151,7 @@ def test_a_number_written_otherwise_is_a_change():
 
 
 def test_what_the_compiler_declines():
-    rules = releases.merge_rules()
+    rules = stored_releases.merge_rules()
     head = {"ocid": "o", "id": "o-1", "date": "2026-01-01T00:00:00Z"}
     for found in (
         [head | {"tender": {"title": None}}],

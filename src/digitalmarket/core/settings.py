@@ -12,7 +12,7 @@
 | `DM_SMTP_URL` | mail server: `smtp://user:pass@host:25`, `smtp+starttls://…:587`, `smtps://…:465` | log only |
 | `DM_MAIL_FROM` | sender of e-mails | `디지털서비스 마켓 <no-reply@digitalmarket.kr>` |
 | `DM_BASE_URL` | the platform's address, for links in e-mails | `http://127.0.0.1:8000` |
-| `DM_OCID_PREFIX` | the OCDS ocid prefix registered for the publisher (read by `opendata.releases`) | `ocds-xxxxxx` |
+| `DM_OCID_PREFIX` | the OCDS ocid prefix registered for the publisher (`opendata.release_facts`) | `ocds-xxxxxx` |
 | `DM_TARGET_DOCUMENT_CHECK_DAYS` | days an application may wait for the document check, then operators are told | `5` |
 | `DM_TARGET_EXPERT_REVIEW_DAYS` | days an application may stay in expert review (then operators are told) | `10` |
 | `DM_REQUEST_THREADS` | requests a server process works on at once (the others wait their turn), 1-64 | `4` |

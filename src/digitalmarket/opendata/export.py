@@ -37,7 +37,7 @@ from sqlalchemy import LargeBinary, Text, cast, func, select
 from ..core.clock import KST
 from ..core.database import Database
 from ..core.tables import utcnow
-from . import ocds, releases, streaming
+from . import ocds_packages, stored_releases, streaming
 from .merge import Compiler, NeedsFullMerge, RuleTree, rule_tree
 from .tables import OcdsRelease
 
@@ -81,7 +81,7 @@ def _as_bytes(stored: bytes | str) -> bytes:
 
 @lru_cache(maxsize=1)
 def _rules() -> RuleTree:
-    return rule_tree(releases.merge_rules())
+    return rule_tree(stored_releases.merge_rules())
 
 
 def count(db: Database, since: date | None = None) -> int:
@@ -168,7 +168,7 @@ def _write_releases(db, path: Path, base_url: str, published: datetime, since, a
     query = select(OcdsRelease.ocid, _stored(db)).order_by(OcdsRelease.date, OcdsRelease.id)
     if since is not None:
         query = query.where(_since(since))
-    before_uri, after_uri = _around(ocds.release_package("", base_url, published, []), "uri", "releases")
+    before_uri, after_uri = _around(ocds_packages.release_package("", base_url, published, []), "uri", "releases")
     uri = f"{base_url}/api/v1/ocds/releases/"
     loads, dumps, end = orjson.loads, orjson.dumps, b"]}\n"
     written = 0
@@ -216,7 +216,7 @@ class _Records:
             compiled = self.compiler.asdict()
         else:
             with self.db.reading() as session:
-                compiled = releases.compile_releases(releases.releases_of(session, self.ocid))
+                compiled = stored_releases.compile_releases(stored_releases.releases_of(session, self.ocid))
         parts.append(b'],"compiledRelease":' + _dump(compiled) + b"}")
 
 
@@ -224,7 +224,7 @@ def _write_records(db, path: Path, base_url: str, published: datetime, since) ->
     query = select(OcdsRelease.ocid, _stored(db)).order_by(OcdsRelease.ocid, OcdsRelease.date, OcdsRelease.id)
     if since is not None:
         query = query.where(OcdsRelease.ocid.in_(select(OcdsRelease.ocid).where(_since(since)).distinct()))
-    package = ocds.record_package(f"{base_url}/api/v1/ocds/records", base_url, published, [])
+    package = ocds_packages.record_package(f"{base_url}/api/v1/ocds/records", base_url, published, [])
     head = _dump({key: value for key, value in package.items() if key != "records"})
     loads = orjson.loads
     with streaming.batches(db, query, BATCH) as read, path.open("wb", buffering=BUFFER) as out:

@@ -28,7 +28,7 @@ from ..catalog.tables import Service
 from ..contracting.tables import CatalogContract, Order
 from ..core.errors import ValidationFailed
 from ..core.i18n import N_
-from .releases import framework_ocid, order_ocid
+from .release_facts import framework_ocid, order_ocid
 from .tables import FeedEntry
 
 KINDS = ("services", "orders", "catalog-contracts")

@@ -30,7 +30,7 @@ from ..core import consumers
 from ..core.audit import AuditEvent
 from ..core.i18n import N_
 from ..settlement.tables import Invoice
-from . import ocds, releases
+from . import ocds_facts, release_facts, releases
 from .tables import OcdsRelease
 
 NAME = "opendata"
@@ -115,10 +115,10 @@ def _change_in_force(session: Session, event: AuditEvent, order_id: int) -> int:
     return max((int(change.details.get("seq", 0)) for change in changes), default=0)
 
 
-def _order_named(session: Session, event: AuditEvent, order: Order) -> releases.Named:
+def _order_named(session: Session, event: AuditEvent, order: Order) -> release_facts.Named:
     """The names recorded by the order's award event (this event, or the first ``order.created``)."""
     if event.action == "order.created":
-        return releases.order_named(order, event.details)
+        return release_facts.order_named(order, event.details)
     created = session.scalars(
         select(AuditEvent.details)
         .where(
@@ -129,7 +129,7 @@ def _order_named(session: Session, event: AuditEvent, order: Order) -> releases.
         .order_by(AuditEvent.id)
         .limit(1)
     ).first()
-    return releases.order_named(order, created)
+    return release_facts.order_named(order, created)
 
 
 # --- the releases of each event -------------------------------------------------------------------------------------
@@ -160,7 +160,7 @@ def _payment(session: Session, event: AuditEvent) -> None:
     order = session.get(Order, invoice.order_id)
     details = event.details or {}
     paid_on = details.get("paid_on")
-    payment = ocds.Payment(
+    payment = ocds_facts.Payment(
         details.get("code", invoice.code),
         date.fromisoformat(paid_on) if paid_on else invoice.paid_on,
         int(details.get("total", invoice.total)),
@@ -179,7 +179,7 @@ def _catalog_event(session: Session, event: AuditEvent) -> None:
     signed = event if event.action == "catalog_contract.contract" else None
     if signed is None:
         signed = next(iter(_before(session, event, "catalog_contract", contract.id, [CATALOG_ACTIONS[0]])), None)
-    named = releases.framework_named(session, contract, signed.details if signed is not None else None)
+    named = release_facts.framework_named(session, contract, signed.details if signed is not None else None)
     moment, details = event.occurred_at, event.details or {}
     seq = int(details.get("change_seq", 0))
     action = event.action.removeprefix("catalog_contract.")

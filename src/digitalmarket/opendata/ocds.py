@@ -4,25 +4,19 @@ An order (이용계약) is a contracting process of its own, ``ocds-<prefix>-ORD
 contract (카탈로그 계약) is a framework process, ``ocds-<prefix>-CC-2026-00017``, which the orders made
 against it (delivery requests, 납품요구) point to through ``relatedProcesses``. Only what is public
 leaves: organisations (names, business numbers, agency codes), services, amounts, dates, methods and the
-reasons of changes; never a person's name, e-mail or phone, nor a quote that was not awarded.
+reasons of changes; never a person's name, e-mail or phone, nor a quote that was not awarded. The facts
+are those of `ocds_facts`; `ocds_packages` wraps releases in packages and records.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
 from ..core.clock import KST
+from .ocds_facts import Amendment, FrameworkFacts, Line, OrderFacts, Party, Payment
 
-DEFAULT_OCID_PREFIX = "ocds-xxxxxx"
-OCID_PREFIX_PATTERN = re.compile(r"^ocds-[a-z0-9]{6}$")
 CURRENCY = "KRW"
 LANGUAGE = "ko"
-PUBLISHER = "디지털서비스 마켓"
-BRN_SCHEME = "KR-BRN"  # 사업자등록번호
-AGENCY_SCHEME = "x_KR-AGENCY"  # 행정표준기관코드 (no org-id.guide list yet)
-PPS_PARTY_ID = "KR-PPS"
 
 # Closed code lists of OCDS 1.1.5 used here.
 RELEASE_TAGS = [
@@ -54,120 +48,6 @@ METHOD_DETAILS = {
     "delivery_request": "납품요구 (디지털서비스몰 카탈로그 계약)",
 }
 FRAMEWORK_METHOD_DETAILS = "카탈로그 계약 (디지털서비스 전문계약제도, 디지털서비스 심사위원회 선정 서비스)"
-
-
-def ocid(prefix: str, local_id: str) -> str:
-    return f"{prefix}-{local_id}"
-
-
-def valid_prefix(prefix: str) -> bool:
-    return bool(OCID_PREFIX_PATTERN.match(prefix))
-
-
-# --- facts --------------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Party:
-    """An organisation as open data: name and public identifiers only."""
-
-    name: str
-    business_number: str | None = None
-    agency_code: str | None = None
-    fixed_id: str | None = None  # PPS, which has neither number here
-
-    @property
-    def id(self) -> str:
-        if self.fixed_id:
-            return self.fixed_id
-        if self.business_number:
-            return f"{BRN_SCHEME}-{self.business_number}"
-        if self.agency_code:
-            return f"KR-AGENCY-{self.agency_code}"
-        return f"KR-ORG-{self.name}"
-
-    def identifier(self) -> dict | None:
-        if self.business_number:
-            return {"scheme": BRN_SCHEME, "id": self.business_number, "legalName": self.name}
-        if self.agency_code:
-            return {"scheme": AGENCY_SCHEME, "id": self.agency_code, "legalName": self.name}
-        return None
-
-
-@dataclass(frozen=True)
-class Line:
-    """A priced line: an order line (quantity × months) or a catalog item (a unit price only)."""
-
-    id: str
-    description: str
-    unit: str
-    unit_price: int
-    quantity: int | None = None  # in units (user-months for monthly plans)
-
-
-@dataclass(frozen=True)
-class Amendment:
-    seq: int
-    date: datetime
-    rationale: str
-    release_id: str | None = None
-
-
-@dataclass(frozen=True)
-class Payment:
-    id: str  # the invoice code
-    paid_on: date
-    amount: int
-    month: str
-
-
-@dataclass(frozen=True)
-class OrderFacts:
-    """An order as one release tells it: the award (version 0) and the version in force at the event."""
-
-    code: str
-    method: str
-    title: str
-    service_code: str
-    service_name: str
-    buyer: Party
-    supplier: Party
-    awarded_at: datetime
-    award_total: int
-    award_lines: list[Line]
-    award_start: date
-    award_end: date
-    contract_status: str | None = None  # None: only awarded so far
-    signed_at: datetime | None = None
-    total: int = 0
-    start: date | None = None
-    end: date | None = None
-    lines: list[Line] = field(default_factory=list)
-    amendments: list[Amendment] = field(default_factory=list)
-    framework_ocid: str | None = None
-    framework_number: str | None = None
-    termination: str | None = None  # the reason of an early end
-
-
-@dataclass(frozen=True)
-class FrameworkFacts:
-    """A catalog contract as one release tells it."""
-
-    number: str
-    service_code: str
-    service_name: str
-    procuring_entity: Party
-    supplier: Party
-    signed_at: datetime
-    first_items: list[Line]
-    first_start: date
-    first_end: date
-    status: str
-    items: list[Line]
-    start: date
-    end: date
-    amendments: list[Amendment] = field(default_factory=list)
-    note: str | None = None  # suspension or resumption of trade
 
 
 # --- values -------------------------------------------------------------------------------------------------
@@ -382,34 +262,3 @@ def framework_release(ocid_: str, release_id: str, tags: list[str], moment: date
         contract["description"] = facts.note
     release["contracts"] = [contract]
     return release
-
-
-# --- packages ----------------------------------------------------------------------------------------------------
-
-
-def publisher(base_url: str) -> dict:
-    return {"name": PUBLISHER, "uri": base_url}
-
-
-def release_package(uri: str, base_url: str, published: datetime, releases: list[dict]) -> dict:
-    return {
-        "uri": uri,
-        "version": "1.1",
-        "publishedDate": when(published),
-        "publisher": publisher(base_url),
-        "releases": releases,
-    }
-
-
-def record(ocid_: str, releases: list[dict], compiled: dict) -> dict:
-    return {"ocid": ocid_, "releases": releases, "compiledRelease": compiled}
-
-
-def record_package(uri: str, base_url: str, published: datetime, records: list[dict]) -> dict:
-    return {
-        "uri": uri,
-        "version": "1.1",
-        "publishedDate": when(published),
-        "publisher": publisher(base_url),
-        "records": records,
-    }

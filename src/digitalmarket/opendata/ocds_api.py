@@ -12,7 +12,7 @@ from ..accounts.access import api_access, database
 from ..accounts.permissions import PUBLIC
 from ..accounts.schemas import ErrorOut
 from ..core.errors import NotFound
-from . import ocds, releases
+from . import ocds, ocds_packages, stored_releases
 from .tables import OcdsRelease
 
 router = APIRouter(tags=["open data"], responses={s: {"model": ErrorOut} for s in (404, 422)})
@@ -57,7 +57,7 @@ def processes(
     """Every ocid, in order: orders (`…-ORD-…`) and catalog contracts (`…-CC-…`, framework processes),
     with their number of releases. Page with `cursor`: the `next_cursor` of the previous page."""
     with database(request).reading() as session:
-        rows = releases.processes(session, cursor, limit + 1)
+        rows = stored_releases.processes(session, cursor, limit + 1)
     base = str(request.base_url).rstrip("/")
     items = [
         ProcessOut(
@@ -79,7 +79,7 @@ def release_package(request: Request, ocid: str = Ocid, _=Depends(api_access(PUB
     with database(request).reading() as session:
         rows = _rows(session, ocid)
     published = max(row.published_at for row in rows)
-    package = ocds.release_package(str(request.url), _base_url(request), published, [row.data for row in rows])
+    package = ocds_packages.release_package(str(request.url), _base_url(request), published, [row.data for row in rows])
     return JSONResponse(package, media_type=OCDS_JSON)
 
 
@@ -90,7 +90,7 @@ def record_package(request: Request, ocid: str = Ocid, _=Depends(api_access(PUBL
         rows = _rows(session, ocid)
     published = max(row.published_at for row in rows)
     data = [row.data for row in rows]
-    record = ocds.record(ocid, data, releases.compile_releases(data))
+    record = ocds_packages.record(ocid, data, stored_releases.compile_releases(data))
     return JSONResponse(
-        ocds.record_package(str(request.url), _base_url(request), published, [record]), media_type=OCDS_JSON
+        ocds_packages.record_package(str(request.url), _base_url(request), published, [record]), media_type=OCDS_JSON
     )
