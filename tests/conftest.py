@@ -4,7 +4,7 @@ Database tests take the ``db`` fixture and run once per backend. PostgreSQL test
 created for the run and dropped afterwards; without a server they skip, unless DM_REQUIRE_POSTGRES=1
 turns the skip into a failure (as CI does).
 
-`make test` runs the suite in two processes (pytest-xdist, ``--dist loadgroup``): each test file goes
+`make test` runs the suite in two processes (pytest-xdist, `pytest_xdist_make_scheduler`): each test file goes
 whole to one process (its module fixtures are made once), the files that read the seeded two years of
 trade (`demo_trade`, a session fixture that takes a minute and a half) go to the same one, and so do all
 the browser tests.
@@ -34,14 +34,26 @@ from digitalmarket.web.app import create_app
 SHARED_SESSION = {"test_page_crawl.py": "demo_trade", "test_demo_contracting.py": "demo_trade"}
 
 
-def pytest_collection_modifyitems(config, items) -> None:
-    """One xdist group per test file (as ``--dist loadfile``), the files of `SHARED_SESSION` together, and
-    every browser test in one group: one browser and its server at a time, as each waits for pages under
-    time limits that two at once on two cores would strain."""
-    for item in items:
-        name = item.path.name
-        group = "browser" if "browser" in item.path.parts else SHARED_SESSION.get(name, str(item.path))
-        item.add_marker(pytest.mark.xdist_group(group))
+def group_of(nodeid: str) -> str:
+    """The group a test runs in: its file (as ``--dist loadfile``), the files of `SHARED_SESSION` together,
+    and every browser test in one group (one browser and its server at a time, as each waits for pages
+    under time limits that two at once on two cores would strain)."""
+    path = nodeid.split("::", 1)[0]
+    if path.startswith("tests/browser/"):
+        return "browser"
+    return SHARED_SESSION.get(path.rsplit("/", 1)[-1], path)
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """Whole groups (`group_of`) to one process each. xdist's own ``loadgroup`` reads a group from a
+    suffix it adds to the node id, which pytest 9 no longer shows; a scope scheduler asks this function."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ByGroup(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return group_of(nodeid)
+
+    return ByGroup(config, log)
 
 
 PG_ADMIN_URL = os.environ.get("DM_TEST_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
