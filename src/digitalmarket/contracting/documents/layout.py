@@ -9,7 +9,7 @@ across pages with its heading repeated, and every page carries the contract numb
 Fonts: Pretendard GOV, shipped by the ``krds-uiux`` npm package in ``node_modules`` (found as the app
 finds KRDS: ``DM_FRONTEND_DIR``, else the project's ``node_modules``). fpdf2 reads its WOFF files
 directly; what does not change from one document to the next (the parsed fonts, their outlines, the lines
-of the fixed paragraphs) is built once per process (`font_cache`, `subset`, `output`, `table`;
+of the fixed paragraphs) is built once per process (`font_cache`, `subset`, `output`, `table`, `page`;
 docs/contracting.md says how). The KRDS font is itself a subset (2,780 Hangul syllables: KS X 1001 and
 some more); when a document needs a character it lacks (a rare syllable in a name, say), NanumGothic from
 fonts-nanum is used for those characters if it is installed, else they stay missing (and are logged).
@@ -24,15 +24,14 @@ import logging
 from contextlib import contextmanager
 from datetime import datetime, time
 
-from fpdf import FPDF, FontFace
-from fpdf.enums import Align, MethodReturnValue, XPos, YPos
+from fpdf.enums import Align, XPos, YPos
 
 from ...core.clock import KST
 from ...core.formatting import won
 from ..rules import VAT_PERCENT
-from .fonts import PRETENDARD, embed_fonts
+from .fonts import embed_fonts
 from .output import KeptFontsOutput
-from .table import Table
+from .page import BODY_PT, LABEL, LINE_H, MARGIN, MUTED, SMALL_PT, STRONG, TEXT, ContractPDF, PageWriter
 from .terms import (
     BILLING_NAMES,
     DRAFT_NOTICE,
@@ -54,136 +53,9 @@ from .terms import (
     or_dash,
 )
 
-# --- layout -------------------------------------------------------------------------------------------------------
 
-MARGIN = 18.0
-BODY_PT = 9.5
-SMALL_PT = 8.0
-LINE_H = 5.6
-CELL_PAD_Y, CELL_PAD_X = 1.4, 2.0
-MAX_ROW_LINES = 40  # a table row never taller than this, so that it always fits a page
-GREY = (242, 244, 247)
-TEXT = (30, 32, 37)
-MUTED = (100, 104, 112)
-RULE = (150, 155, 163)
-HEADING = FontFace(family=PRETENDARD, emphasis="BOLD", fill_color=GREY, size_pt=BODY_PT)
-LABEL = FontFace(family=PRETENDARD, emphasis="BOLD", fill_color=GREY, size_pt=BODY_PT)
-STRONG = FontFace(family=PRETENDARD, emphasis="BOLD", size_pt=BODY_PT)
-
-
-class _ContractPDF(FPDF):
-    def __init__(self, footer_text: str) -> None:
-        super().__init__(orientation="portrait", unit="mm", format="A4")
-        self.footer_text = footer_text
-
-    def footer(self) -> None:
-        self.set_y(-12)
-        self.set_font(PRETENDARD, "", SMALL_PT)
-        self.set_text_color(*MUTED)
-        self.cell(0, 5, self.footer_text, align=Align.L)
-        self.set_x(self.l_margin)
-        self.cell(0, 5, f"{self.page_no()} / {{nb}}", align=Align.R)
-        self.set_text_color(*TEXT)
-
-
-#: The lines of the fixed paragraphs, per font, size, width and text: the same in every document.
-_FIXED_LINES: dict[tuple, list[str]] = {}
-
-
-class _Writer:
+class _Writer(PageWriter):
     """The document, section by section."""
-
-    def __init__(self, doc: ContractDocument, pdf: _ContractPDF) -> None:
-        self.doc = doc
-        self.pdf = pdf
-        self.section_no = 0
-
-    # primitives
-
-    def room(self) -> float:
-        return self.pdf.h - self.pdf.b_margin - self.pdf.get_y()
-
-    def keep(self, height: float) -> None:
-        """Start a new page unless ``height`` mm still fit on this one."""
-        if self.room() < height:
-            self.pdf.add_page()
-
-    def font(self, style: str = "", size: float = BODY_PT) -> None:
-        self.pdf.set_font(PRETENDARD, style, size)
-
-    def paragraph(
-        self, text: str, *, style: str = "", size: float = BODY_PT, indent: float = 0.0, fixed: bool = False
-    ) -> None:
-        """A wrapped paragraph. The lines of a ``fixed`` one (the same words in every document) are broken
-        once per process and font, then printed line by line."""
-        self.font(style, size)
-        width = self.pdf.epw - indent
-        text = clean(text)
-        outlines = getattr(self.pdf.current_font, "outlines", None)  # a font kept by font_cache
-        if not fixed or outlines is None or not all(ord(char) in self.pdf.current_font.cmap for char in text):
-            self.pdf.set_x(self.pdf.l_margin + indent)
-            self.pdf.multi_cell(width, LINE_H, text, align=Align.L, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-            return
-        key = (outlines, size, width, text)
-        lines = _FIXED_LINES.get(key)
-        if lines is None:
-            lines = self.pdf.multi_cell(width, LINE_H, text, dry_run=True, output=MethodReturnValue.LINES)
-            _FIXED_LINES[key] = lines
-        for line in lines:
-            self.pdf.set_x(self.pdf.l_margin + indent)
-            self.pdf.cell(width, LINE_H, line, align=Align.L, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-
-    def section(self, title: str, *, keep: float = 30.0) -> None:
-        self.section_no += 1
-        self.keep(keep)
-        self.pdf.ln(4)
-        self.font("B", 11)
-        self.pdf.cell(0, 7, f"{self.section_no}. {title}", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-        self.pdf.ln(1)
-
-    def table(self, col_widths: tuple[float, ...], **options):
-        self.font("", BODY_PT)
-        self.pdf.set_draw_color(*RULE)
-        self.pdf.set_line_width(0.2)
-        return Table(
-            self.pdf,
-            col_widths,
-            line_height=LINE_H,
-            padding=(CELL_PAD_Y, CELL_PAD_X),
-            headings_style=HEADING,
-            **options,
-        )
-
-    def row(self, table, widths: tuple[float, ...], cells: list[tuple[str, dict]]) -> None:
-        """A table row; a cell too long for one page continues in the rows below it (fpdf2 cannot break a
-        row across pages), so no text is ever cut."""
-        self.font("", BODY_PT)
-        if all(len(text) < MAX_ROW_LINES for text, _ in cells):  # every line holds a character at least
-            split = None
-        else:
-            split = [
-                self.pdf.multi_cell(width - 2 * CELL_PAD_X, LINE_H, text, dry_run=True, output=MethodReturnValue.LINES)
-                for width, (text, _) in zip(widths, cells, strict=True)
-            ]
-        if split is None or max(len(lines) for lines in split) <= MAX_ROW_LINES:
-            parts = [[text] for text, _ in cells]
-        else:
-            parts = [
-                ["\n".join(lines[start : start + MAX_ROW_LINES]) for start in range(0, len(lines), MAX_ROW_LINES)]
-                for lines in split
-            ]
-        for index in range(max(len(part) for part in parts)):
-            row = table.row()
-            for part, (_, options) in zip(parts, cells, strict=True):
-                row.cell(part[index] if index < len(part) else "", **options)
-
-    def key_values(self, rows: list[tuple[str, str]]) -> None:
-        widths = (38, self.pdf.epw - 38)
-        with self.table(widths, first_row_as_headings=False) as table:
-            for label, value in rows:
-                self.row(table, widths, [(label, {"style": LABEL}), (clean(value), {})])
-
-    # sections
 
     def title(self) -> None:
         doc = self.doc
@@ -372,7 +244,7 @@ def contract_pdf(doc: ContractDocument) -> bytes:
     """The contract document of ``doc`` as PDF bytes (the same document gives the same bytes)."""
     check(doc)
     footer = f"{TITLE}  {clean(doc.contract_number)}" + (f"  변경차수 {doc.change_seq}" if doc.change_seq else "")
-    pdf = _ContractPDF(footer)
+    pdf = ContractPDF(footer)
     pdf.set_margins(MARGIN, MARGIN, MARGIN)
     pdf.set_auto_page_break(True, margin=MARGIN)
     pdf.set_creation_date(datetime.combine(doc.issued_on, time(), tzinfo=KST))
