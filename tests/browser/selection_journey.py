@@ -15,7 +15,9 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
 PASSWORD = "demo-pass-2026"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 CHROMIUM_ARGS = [
@@ -40,10 +42,18 @@ def settled(page: Page) -> None:
 
 
 def navigate(page: Page, target) -> None:
-    """Click a link or a submit button and wait until the next page has loaded."""
+    """Click a link or a submit button and wait until the next page has loaded. When no page comes, the
+    failure names the page the click was on and keeps a screenshot of it (tests/artifacts/)."""
     settled(page)
-    with page.expect_navigation():
-        target.click()
+    before = page.url
+    try:
+        with page.expect_navigation():
+            target.click()
+    except PlaywrightTimeout as error:
+        shot = ARTIFACTS / f"no-navigation-{int(time.time() * 1000)}.png"
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(shot), full_page=True)
+        raise AssertionError(f"no page came after a click on {target} at {before} (screenshot: {shot})") from error
 
 
 def tick(page: Page, selector: str) -> None:
