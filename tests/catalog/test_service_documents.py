@@ -6,7 +6,7 @@ from urllib.parse import quote
 import pytest
 
 from digitalmarket.core.files import DocumentStore
-from digitalmarket.selection import screening, workflow
+from digitalmarket.selection import access, screening, workflow
 from digitalmarket.selection.rules import Criterion, required_documents
 from tests.helpers import api_token, page_login
 from tests.selection.journey import PDF, actor, close, committee_month, complete_content, open_round, step, vote
@@ -46,7 +46,7 @@ def published(demo, settings) -> str:
     close(demo, operator, round_id)
     step(demo, screening.publish, operator, application_id)
     with demo.reading() as session:
-        return workflow.load(session, application_id).events[-1].details["service_code"]
+        return access.load(session, application_id).events[-1].details["service_code"]
 
 
 def test_a_buyer_downloads_the_latest_sla_of_a_published_service(client, published):

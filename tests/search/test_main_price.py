@@ -5,7 +5,7 @@ import pytest
 
 from digitalmarket.catalog.importer import import_files
 from digitalmarket.core.files import DocumentStore
-from digitalmarket.selection import screening, workflow
+from digitalmarket.selection import access, screening, workflow
 from digitalmarket.selection.rules import Criterion, required_documents
 from tests.catalog.test_import import GOOD, _write
 from tests.helpers import api_token, csrf_from, page_login
@@ -173,4 +173,4 @@ def test_the_main_plan_chosen_on_the_price_step_is_kept_at_publication(client, d
 
 def _version(db, application_id: int) -> int:
     with db.reading() as session:
-        return workflow.load(session, application_id).version
+        return access.load(session, application_id).version

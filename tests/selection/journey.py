@@ -14,7 +14,7 @@ from digitalmarket.catalog.tables import Category
 from digitalmarket.core.clock import today_kst
 from digitalmarket.core.files import DocumentStore
 from digitalmarket.demo.history import at, clock_at
-from digitalmarket.selection import committee, screening, workflow
+from digitalmarket.selection import access, committee, screening, workflow
 from digitalmarket.selection.rules import Criterion, required_documents
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -61,12 +61,12 @@ def draft(db, store: DocumentStore, supplier: Actor, service_type: str = "SaaS",
 
 def version(db, application_id: int) -> int:
     with db.reading() as session:
-        return workflow.load(session, application_id).version
+        return access.load(session, application_id).version
 
 
 def state(db, application_id: int) -> str:
     with db.reading() as session:
-        return workflow.load(session, application_id).state
+        return access.load(session, application_id).state
 
 
 def step(db, function, actor_, application_id, *args, **kwargs):
@@ -88,7 +88,7 @@ def to_committee(db, store, supplier, operator, **kwargs) -> int:
 
 def committee_month(db, application_id) -> str:
     with db.reading() as session:
-        return workflow.load(session, application_id).committee_month
+        return access.load(session, application_id).committee_month
 
 
 def open_round(db, operator, month: str, reviewers: list[Actor], number: int = 1) -> int:

@@ -9,7 +9,7 @@ from sqlalchemy import update
 from digitalmarket.catalog.tables import Service
 from digitalmarket.core.errors import Conflict, ValidationFailed
 from digitalmarket.demo.history import at, clock_at
-from digitalmarket.selection import committee, months, screening, workflow
+from digitalmarket.selection import access, committee, history, months, screening, workflow
 from digitalmarket.selection.rules import Criterion, State
 from digitalmarket.selection.tables import Application
 from tests.selection.journey import close, committee_month, draft, state, step, to_committee, version, vote
@@ -49,7 +49,7 @@ def test_acceptance_skips_a_round_that_meets_too_soon_to_prepare(demo, store, pe
         application_id = accepted(demo, store, people)
         assert committee_month(demo, application_id) == "2027-02"
         with demo.reading() as session:
-            application = workflow.load(session, application_id)
+            application = access.load(session, application_id)
             assert months.assigned_round(session, application) is None  # February has no round yet
             accept = next(e for e in application.events if e.action == "accept")
             assert accept.details["committee_month"] == "2027-02"
@@ -93,7 +93,7 @@ def test_what_a_closing_round_carries_over_skips_a_round_meeting_too_soon(demo, 
         close(demo, people.operator, january)
     assert committee_month(demo, application_id) == "2027-03"
     with demo.reading() as session:
-        carried = workflow.load(session, application_id).events[-1]
+        carried = access.load(session, application_id).events[-1]
         assert carried.action == "carried_over" and carried.details == {"from": "2027-01", "to": "2027-03"}
 
 
@@ -110,7 +110,7 @@ def test_an_extra_round_decides_what_the_operator_moves_into_it(demo, store, peo
             assert extra_round.kind == "extra" and extra_round.month == "2026-12"
             assert [a.id for a in committee.round_applications(session, extra_round)] == [application_id]
             assert committee.round_applications(session, regular_round) == []
-            moved = workflow.load(session, application_id).events[-1]
+            moved = access.load(session, application_id).events[-1]
             assert moved.details["round"] == 2 and moved.details["to"] == "2026-12"
         for reviewer in reviewers(people):
             vote(demo, reviewer, extra, application_id)
@@ -119,7 +119,7 @@ def test_an_extra_round_decides_what_the_operator_moves_into_it(demo, store, peo
         assert state(demo, application_id) == State.SELECTED
         step(demo, screening.publish, people.operator, application_id)
     with demo.reading() as session:
-        service = session.get(Service, workflow.load(session, application_id).service_id)
+        service = session.get(Service, access.load(session, application_id).service_id)
         assert service.committee_round == 2
 
 
@@ -167,12 +167,12 @@ def test_the_queue_flags_an_application_left_on_a_closed_round(demo, store, peop
         with demo.transaction() as session:  # as the platform left it before this rule: on a closed month
             session.execute(update(Application).where(Application.id == waiting).values(committee_month="2026-12"))
         with demo.reading() as session:
-            rows = workflow.queue(session, workflow.QueueFilter())
+            rows = access.queue(session, access.QueueFilter())
             flagged = months.waiting_on_closed_rounds(session, rows)
             assert list(flagged) == [waiting] and flagged[waiting].number == 1
         step(demo, screening.move_to_round, people.operator, waiting, "2027-01", "마감된 회차에서 옮김")
         with demo.reading() as session:
-            assert months.waiting_on_closed_rounds(session, workflow.queue(session, workflow.QueueFilter())) == {}
+            assert months.waiting_on_closed_rounds(session, access.queue(session, access.QueueFilter())) == {}
 
 
 def test_a_supplement_request_names_only_items_the_supplier_can_act_on(demo, store, people):
@@ -198,6 +198,6 @@ def test_the_supplier_is_told_each_failed_criterion_with_its_reasons(demo, store
         vote(demo, people.reviewer3, round_id, application_id, {Criterion.SUPPORT: "지원 인력 부족"})
     close(demo, people.operator, round_id)
     with demo.reading() as session:
-        decision = workflow.committee_decision(workflow.load(session, application_id))
+        decision = history.committee_decision(access.load(session, application_id))
     assert decision["outcome"] == "rejected" and decision["round"] == 1
     assert [(f["criterion"], f["reasons"]) for f in decision["failed"]] == [("security", ["접근통제 설명 부족"])]

@@ -7,7 +7,7 @@ import re
 from sqlalchemy import func, select
 
 from digitalmarket.demo.history import at, clock_at
-from digitalmarket.selection import screening, workflow
+from digitalmarket.selection import access, screening, workflow
 from digitalmarket.selection.tables import ApplicationDocument, CommitteeRound
 from tests.helpers import page_login
 from tests.selection.journey import close, draft, round_of, state, step, to_committee, vote
@@ -72,7 +72,7 @@ def test_accepting_and_publishing_ask_first(client, demo, store, people):
     assert client.post(action, data=form_of(asked, action)).status_code == 200
     assert state(demo, application_id) == "accepted"
     with demo.reading() as session:
-        assert workflow.load(session, application_id).committee_month == month
+        assert access.load(session, application_id).committee_month == month
 
     other = to_committee(demo, store, people.supplier, people.operator, name="가상 전자결재")
     round_id = round_of(demo, people, other)
@@ -92,7 +92,7 @@ def test_accepting_and_publishing_ask_first(client, demo, store, people):
 def test_removing_a_document_asks_first(client, demo, store, people):
     application_id = draft(demo, store, people.supplier)
     with demo.reading() as session:
-        document = workflow.load(session, application_id).documents[0]
+        document = access.load(session, application_id).documents[0]
         count = session.scalar(select(func.count()).select_from(ApplicationDocument))
     path = f"/supplier/applications/{application_id}/documents/{document.id}/remove"
     page_login(client, "supplier2@demo.kr")

@@ -6,7 +6,7 @@ import html
 from sqlalchemy import select
 
 from digitalmarket.core.audit import AuditEvent, verify_chain
-from digitalmarket.selection import screening, workflow
+from digitalmarket.selection import access, screening, workflow
 from tests.helpers import api_token, csrf_from, page_login
 from tests.selection.journey import PDF, draft, state, step, version
 
@@ -29,7 +29,7 @@ def _version_on_page(client, path: str) -> int:
 
 def _sla_id(db, application_id: int) -> int:
     with db.reading() as session:
-        return next(d.id for d in workflow.load(session, application_id).documents if d.kind == "sla")
+        return next(d.id for d in access.load(session, application_id).documents if d.kind == "sla")
 
 
 def test_the_operator_sees_the_reply_and_each_change_since_the_request(client, demo, store, people):

@@ -9,7 +9,7 @@ from digitalmarket.catalog.tables import Service
 from digitalmarket.core.audit import verify_chain
 from digitalmarket.core.errors import Conflict, NotFound, ValidationFailed
 from digitalmarket.core.notifications import Notification
-from digitalmarket.selection import committee, screening, workflow
+from digitalmarket.selection import access, committee, history, screening, workflow
 from digitalmarket.selection.rules import Criterion, State
 from digitalmarket.selection.tables import Application
 from tests.selection.journey import (
@@ -36,13 +36,13 @@ def test_from_draft_to_published_service(demo, store, people):
     assert state(demo, application_id) == State.SELECTED
     step(demo, screening.publish, people.operator, application_id)
     with demo.reading() as session:
-        application = workflow.load(session, application_id)
+        application = access.load(session, application_id)
         service = session.get(Service, application.service_id)
         assert application.state == State.PUBLISHED
         assert service.code.startswith("SAS-") and service.code.endswith("-00001")
         assert service.status == "published" and service.committee_round == 1
         assert [p.unit_price for p in service.price_plans] == [12000]
-        steps = [s["action"] for s in workflow.timeline(application)]
+        steps = [s["action"] for s in history.timeline(application)]
         assert steps == [
             "create",
             "submit",
@@ -75,7 +75,7 @@ def test_a_supplement_loop(demo, store, people):
     step(demo, workflow.update_content, people.supplier, application_id, {"sla_availability": "99.95"})
     step(demo, workflow.submit, people.supplier, application_id)
     with demo.reading() as session:
-        application = workflow.load(session, application_id)
+        application = access.load(session, application_id)
         assert application.state == State.SUBMITTED
         assert application.content["sla_availability"] == "99.95"
         request = next(e for e in application.events if e.action == "request_supplement")
@@ -100,13 +100,13 @@ def test_rejection_with_reasons_and_a_new_application(demo, store, people):
     vote(demo, people.reviewer3, round_id, application_id)
     close(demo, people.operator, round_id)
     with demo.reading() as session:
-        rejected = workflow.load(session, application_id)
+        rejected = access.load(session, application_id)
         assert rejected.state == State.REJECTED
         assert rejected.decision_reasons == {"security": ["접근통제 설명 부족", "취약점 점검 결과 없음"]}
     with demo.transaction() as session:
         again = workflow.reapply(session, people.supplier, application_id)
     with demo.reading() as session:
-        again = workflow.load(session, again.id)
+        again = access.load(session, again.id)
         assert again.state == State.DRAFT and again.previous_application_id == application_id
         assert again.content == rejected.content
         assert sorted(d.sha256 for d in again.documents) == sorted(d.sha256 for d in rejected.documents)
@@ -202,7 +202,7 @@ def test_two_operators_at_once_one_wins(demo, store, people):
         thread.join()
     assert sorted(outcomes) == ["conflict", "ok"]
     with demo.reading() as session:
-        application = workflow.load(session, application_id)
+        application = access.load(session, application_id)
         assert application.state in {State.ACCEPTED, State.SUPPLEMENT_REQUESTED}
         assert [e.action for e in application.events].count("accept") + [e.action for e in application.events].count(
             "request_supplement"
@@ -216,7 +216,7 @@ def test_a_stale_version_changes_nothing(demo, store, people):
     with demo.transaction() as session, pytest.raises(Conflict):
         workflow.update_content(session, people.supplier, application_id, stale, {"name": "옛 이름"})
     with demo.reading() as session:
-        assert workflow.load(session, application_id).content["name"] == "새 이름"
+        assert access.load(session, application_id).content["name"] == "새 이름"
 
 
 def test_a_sanctioned_supplier_cannot_apply(demo, store, people):
@@ -247,14 +247,14 @@ def test_a_sanctioned_supplier_cannot_apply(demo, store, people):
 def test_who_sees_an_application(demo, store, people):
     application_id = draft(demo, store, people.supplier)
     with demo.reading() as session:
-        assert workflow.visible_application(session, people.supplier, application_id)
-        assert workflow.visible_application(session, people.operator, application_id)
+        assert access.visible_application(session, people.supplier, application_id)
+        assert access.visible_application(session, people.operator, application_id)
         for outsider in (people.supplier2, people.buyer, people.reviewer, people.officer):
             with pytest.raises(NotFound):
-                workflow.visible_application(session, outsider, application_id)
-        document = workflow.load(session, application_id).documents[0]
+                access.visible_application(session, outsider, application_id)
+        document = access.load(session, application_id).documents[0]
         with pytest.raises(NotFound):
-            workflow.document_for(session, people.supplier2, application_id, document.id)
+            access.document_for(session, people.supplier2, application_id, document.id)
 
 
 def test_a_reviewer_outside_the_round_sees_nothing(demo, store, people):

@@ -15,7 +15,7 @@ from digitalmarket.contracting.quotes import answering, asking, awarding
 from digitalmarket.core import clock, tables
 from digitalmarket.core.clock import KST
 from digitalmarket.core.files import DocumentStore
-from digitalmarket.selection import screening, workflow
+from digitalmarket.selection import access, screening, workflow
 from digitalmarket.selection.rules import Criterion
 from tests.contracting.buying import order, people_of, plan_ids
 from tests.selection.journey import actor, close, complete_content, draft, open_round, step, vote
@@ -102,7 +102,7 @@ def select_application(db, store, people, name: str, start: date, gaps: list[int
         with clock_at(kst(day)):
             step(db, function, people.operator, application_id, *args)
     with db.reading() as session:
-        month = workflow.load(session, application_id).committee_month
+        month = access.load(session, application_id).committee_month
     meeting = date(int(month[:4]), int(month[5:]), 15)
     decided = max(meeting, day + timedelta(days=next(gap_of)))
     with clock_at(kst(decided)):

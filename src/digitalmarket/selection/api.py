@@ -13,7 +13,7 @@ from ..accounts.rules import Role
 from ..accounts.schemas import ErrorOut
 from ..catalog.schemas import ServiceContentIn
 from ..core.files import DocumentStore, attachment, read_limited
-from . import committee, months, screening, workflow
+from . import access, committee, history, months, screening, workflow
 from .schemas import (
     ApplicationOut,
     ApplicationSummary,
@@ -66,9 +66,9 @@ def applications(
     min_days_waiting: int | None = None,
     actor: Actor = Depends(api_access(APPLICANTS_AND_OPERATORS)),
 ):
-    filters = workflow.QueueFilter(state, type, supplier, min_days_waiting)
+    filters = access.QueueFilter(state, type, supplier, min_days_waiting)
     with database(request).reading() as session:
-        found = workflow.applications_for(session, actor, filters)
+        found = access.applications_for(session, actor, filters)
         stuck = months.waiting_on_closed_rounds(session, found)
         return [ApplicationSummary.of(a, a.id in stuck) for a in found]
 
@@ -82,7 +82,7 @@ def create(body: ServiceContentIn, request: Request, actor: Actor = Depends(api_
 @router.get("/applications/{application_id}", response_model=ApplicationOut, summary="One application")
 def read(application_id: Id, request: Request, actor: Actor = Depends(api_access(APPLICANTS_AND_OPERATORS))):
     with database(request).reading() as session:
-        return ApplicationOut.of(workflow.visible_application(session, actor, application_id))
+        return ApplicationOut.of(access.visible_application(session, actor, application_id))
 
 
 @router.patch("/applications/{application_id}", response_model=ApplicationOut, summary="Save fields of a draft")
@@ -107,7 +107,7 @@ def upload(
 ):
     data = read_limited(file.file, "file")
     with database(request).transaction() as session:
-        workflow.own_application(session, actor, application_id)
+        access.own_application(session, actor, application_id)
         stored = document_store(request).accept(data, file.filename or "", "file")
         return DocumentOut.of(workflow.attach_document(session, actor, application_id, kind, stored))
 
@@ -169,8 +169,8 @@ def reapply(application_id: Id, request: Request, actor: Actor = Depends(api_acc
 @router.get("/applications/{application_id}/timeline", response_model=TimelineOut, summary="Every step so far")
 def timeline(application_id: Id, request: Request, actor: Actor = Depends(api_access(APPLICANTS_AND_OPERATORS))):
     with database(request).reading() as session:
-        application = workflow.visible_application(session, actor, application_id)
-        steps = [TimelineStep(**{k: s[k] for k in TimelineStep.model_fields}) for s in workflow.timeline(application)]
+        application = access.visible_application(session, actor, application_id)
+        steps = [TimelineStep(**{k: s[k] for k in TimelineStep.model_fields}) for s in history.timeline(application)]
         return TimelineOut(
             state=application.state,
             committee_month=application.committee_month,

@@ -23,6 +23,8 @@ from ..core.i18n import N_, Text
 from ..core.notifications import notify
 from ..core.tables import utcnow
 from . import months, rules
+from .access import document_for as application_document_for
+from .history import notify_supplier, record_step, transition
 from .rules import (
     CRITERION_LABELS,
     SANCTION_REASON,
@@ -38,8 +40,6 @@ from .rules import (
     next_month,
 )
 from .tables import Application, CommitteeRound, ConflictDeclaration, Decision, RoundMember, Vote
-from .workflow import document_for as workflow_document_for
-from .workflow import notify_supplier, record_step, transition
 
 
 def create_round(
@@ -439,4 +439,4 @@ def document_for(session: Session, actor: Actor, application_id: int, document_i
     """A document for whoever may see it: reviewers through their round, others through the application."""
     if actor.role == Role.REVIEWER and round_id is not None:
         return reviewer_document(session, actor, round_id, application_id, document_id)
-    return workflow_document_for(session, actor, application_id, document_id)
+    return application_document_for(session, actor, application_id, document_id)

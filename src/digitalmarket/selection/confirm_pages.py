@@ -22,7 +22,7 @@ from ..core.errors import NotFound
 from ..core.formatting import file_size, kst_date
 from ..core.i18n import N_
 from ..core.templating import csrf_protect
-from . import committee, months, screening, workflow
+from . import access, committee, months, screening
 from .rules import (
     DOCUMENT_LABELS,
     EDITABLE_STATES,
@@ -115,7 +115,7 @@ def round_close(session, round_id: int) -> Confirmation | None:
 
 def application_accept(session, actor: Actor, application_id: int) -> Confirmation | None:
     """Accepting (접수완료): the committee month it goes to, the supplier told, no way back to a supplement."""
-    application = workflow.visible_application(session, actor, application_id)
+    application = access.visible_application(session, actor, application_id)
     if Action.ACCEPT not in allowed_actions(State(application.state)):
         return None
     month = screening.acceptance_month(session)
@@ -152,7 +152,7 @@ def application_accept(session, actor: Actor, application_id: int) -> Confirmati
 
 def application_publish(session, actor: Actor, application_id: int) -> Confirmation | None:
     """Publishing a selected service: a public code, visible to every agency, the supplier told."""
-    application = workflow.visible_application(session, actor, application_id)
+    application = access.visible_application(session, actor, application_id)
     if Action.PUBLISH not in allowed_actions(State(application.state)):
         return None
     plans = (application.content or {}).get("price_plans") or []
@@ -211,7 +211,7 @@ def operator_publish_confirm(request: Request, application_id: Id, actor: Actor 
 
 def document_remove(session, actor: Actor, application_id: int, document_id: int) -> Confirmation | None:
     """Removing an attached file: which one, and whether the application then misses a required document."""
-    application = workflow.own_application(session, actor, application_id)
+    application = access.own_application(session, actor, application_id)
     document = next((d for d in application.documents if d.id == document_id), None)
     if document is None:
         raise NotFound()
@@ -246,7 +246,7 @@ def document_remove(session, actor: Actor, application_id: int, document_id: int
 
 def application_withdraw(session, actor: Actor, application_id: int) -> Confirmation | None:
     """Withdrawing: the application stops for good; a new one can be started."""
-    application = workflow.own_application(session, actor, application_id)
+    application = access.own_application(session, actor, application_id)
     if Action.WITHDRAW not in allowed_actions(State(application.state)):
         return None
     return Confirmation(

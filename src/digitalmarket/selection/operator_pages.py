@@ -18,7 +18,7 @@ from ..core.errors import DomainError, ValidationFailed
 from ..core.forms import form_errors, redirect, summary_only, version_of
 from ..core.i18n import N_
 from ..core.templating import csrf_protect
-from . import committee, months, screening, supplement, workflow
+from . import access, committee, history, months, screening, supplement
 from .rules import (
     DOCUMENT_LABELS,
     PREPARATION_DAYS,
@@ -84,16 +84,16 @@ def operator_queue(
             days = int(min_days.strip())
         else:
             errors["min_days"] = N_("Enter a whole number.").render()
-    filters = workflow.QueueFilter(
+    filters = access.QueueFilter(
         state=state if state in set(State) else None,
         service_type=type or None,
         supplier=supplier.strip() or None,
         min_days_waiting=days,
     )
     with database(request).reading() as session:
-        rows = workflow.queue(session, filters)
+        rows = access.queue(session, filters)
         context = {
-            "rows": [(a, workflow.days_waiting(a)) for a in rows],
+            "rows": [(a, access.days_waiting(a)) for a in rows],
             "stuck": months.waiting_on_closed_rounds(session, rows),
             "filters": {"state": state, "type": type, "supplier": supplier, "min_days": min_days},
             "state_options": [(str(s), t.render()) for s, t in STATE_LABELS.items() if s != State.DRAFT],
@@ -144,7 +144,7 @@ def _application_page(
     request: Request, actor: Actor, application_id: int, *, errors=None, values=None, form_name=None, status=200
 ):
     with database(request).reading() as session:
-        application = workflow.visible_application(session, actor, application_id)
+        application = access.visible_application(session, actor, application_id)
         state = State(application.state)
         supplier = application.supplier
         allowed = set(allowed_actions(state))
@@ -154,8 +154,8 @@ def _application_page(
             "supplier": supplier,
             "business_number": format_business_number(supplier.business_number or ""),
             "size_label": SIZE_LABELS.get(supplier.size) if supplier.size else None,
-            "history": steps_view(application, workflow.timeline(application)),
-            "days_waiting": workflow.days_waiting(application),
+            "history": steps_view(application, history.timeline(application)),
+            "days_waiting": access.days_waiting(application),
             "opinions": screening.expert_opinions(session, application.id),
             "supplement": supplement_items(application) if state == State.SUPPLEMENT_REQUESTED else [],
             "supplement_keys": supplement_keys(application),

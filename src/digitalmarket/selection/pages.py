@@ -32,7 +32,7 @@ from ..core.files import (
 from ..core.forms import Form, MultipartForm, form_errors, redirect, summary_only, version_of
 from ..core.i18n import N_
 from ..core.templating import csrf_protect
-from . import committee, confirm_pages, months, workflow
+from . import access, committee, confirm_pages, history, months, workflow
 from .rules import (
     EDITABLE_STATES,
     WAITING_FOR_COMMITTEE,
@@ -78,7 +78,7 @@ def _step_page(
     status: int = 200,
 ):
     with database(request).reading() as session:
-        application = workflow.own_application(session, actor, application_id) if application_id else None
+        application = access.own_application(session, actor, application_id) if application_id else None
         if application is not None and application.state not in EDITABLE_STATES:
             return redirect(f"/supplier/applications/{application.id}")
         content = (application.content if application else None) or {}
@@ -129,7 +129,7 @@ def _step_page(
 @router.get("/supplier/applications")
 def supplier_applications(request: Request, actor: Actor = Depends(page_access(SUPPLIERS))):
     with database(request).reading() as session:
-        applications = workflow.applications_of_supplier(session, actor)
+        applications = access.applications_of_supplier(session, actor)
         return show(request, "supplier_applications.html", {"applications": applications}, actor=actor)
 
 
@@ -192,7 +192,7 @@ def supplier_document_upload(
             raise DocumentRejected(fields={"file": N_("Choose a file to attach.")})
         data = read_limited(upload.file, "file")
         with database(request).transaction() as session:
-            workflow.own_application(session, actor, application_id)  # 404 before anything is stored
+            access.own_application(session, actor, application_id)  # 404 before anything is stored
             stored = DocumentStore.of_request(request).accept(data, upload.filename or "", "file")
             workflow.attach_document(session, actor, application_id, kind, stored)
     except DomainError as error:
@@ -251,7 +251,7 @@ def supplier_application_submit(
 
 def _detail_page(request: Request, actor: Actor, application_id: int, errors=None, values=None, status=200):
     with database(request).reading() as session:
-        application = workflow.own_application(session, actor, application_id)
+        application = access.own_application(session, actor, application_id)
         state = State(application.state)
         assigned = months.assigned_round(session, application)
         context = {
@@ -259,8 +259,8 @@ def _detail_page(request: Request, actor: Actor, application_id: int, errors=Non
             "state": state,
             "assigned_round": assigned,
             "stuck": bool(assigned and assigned.is_closed and state in WAITING_FOR_COMMITTEE),
-            "decision": workflow.committee_decision(application),
-            "history": steps_view(application, workflow.timeline(application)),
+            "decision": history.committee_decision(application),
+            "history": steps_view(application, history.timeline(application)),
             "supplement": supplement_items(application) if state == State.SUPPLEMENT_REQUESTED else [],
             "saved_reply": saved_reply(session, application),
             "can_edit": state in EDITABLE_STATES,

@@ -11,9 +11,9 @@ from sqlalchemy.orm import object_session
 from ..catalog.schemas import TEXT, ServiceContentIn
 from ..core.i18n import Text
 from . import months
+from .history import committee_decision
 from .rules import WAITING_FOR_COMMITTEE
 from .tables import Application, ApplicationDocument, CommitteeRound
-from .workflow import committee_decision
 
 
 class Strict(BaseModel):

@@ -15,6 +15,8 @@ from ..core.errors import Conflict, ValidationFailed
 from ..core.i18n import N_
 from ..core.tables import utcnow
 from . import months, supplement
+from .access import load
+from .history import notify_supplier, record_step, transition
 from .months import slot_of
 from .rules import (
     CRITERION_LABELS,
@@ -31,7 +33,6 @@ from .rules import (
     supplement_keys,
 )
 from .tables import Application, CommitteeRound, ExpertOpinion
-from .workflow import load, notify_supplier, record_step, transition
 
 
 def start_check(session: Session, actor: Actor, application_id: int, version: int) -> Application:

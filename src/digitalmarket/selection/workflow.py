@@ -1,13 +1,12 @@
-"""Use cases of applications: drafts, documents, submission, document check, expert review, publication.
+"""Use cases of the supplier's application: drafts, documents, submission, the reply to a supplement
+request, withdrawal and applying again after a rejection.
 
 Each function runs inside the caller's transaction: it loads, asks the rules, writes, records the step
-in the application's history and the audit trail, and notifies whoever must act next.
+in the application's history and the audit trail, and notifies whoever must act next. The operator's
+steps are in `screening`, the committee's in `committee`; who sees which application in `access`.
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
-from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -19,178 +18,29 @@ from ..catalog import workflow as catalog
 from ..catalog.rules import CLOUD_TYPES, clean_content, csap_valid, missing_for_submission
 from ..core import audit
 from ..core.clock import today_kst
-from ..core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from ..core.errors import Conflict, NotFound, ValidationFailed
 from ..core.files import StoredFile
 from ..core.i18n import N_, Text
 from ..core.notifications import notify
 from ..core.tables import utcnow
 from . import supplement
+from .access import own_application
+from .history import record_step, transition
 from .rules import (
-    CRITERION_LABELS,
     DOCUMENT_LABELS,
     EDITABLE_STATES,
     MAX_DOCUMENTS,
-    OPEN_STATES,
-    SANCTION_REASON,
     Action,
-    Criterion,
     DocumentKind,
     State,
     missing_documents,
     move,
 )
-from .tables import Application, ApplicationDocument, ApplicationEvent
-
-STAFF_ROLES = {Role.OPERATOR, Role.ADMIN}
-
-
-# --- who sees what ------------------------------------------------------------------------------------
-
-
-def load(session: Session, application_id: int) -> Application:
-    application = session.get(Application, application_id)
-    if application is None:
-        raise NotFound()
-    return application
-
-
-def visible_application(session: Session, actor: Actor, application_id: int) -> Application:
-    """A supplier sees its own organisation's applications, the operator every one; nobody else here
-    (reviewers see theirs through the committee). Others get 404, as if it did not exist."""
-    application = session.get(Application, application_id)
-    if application is None:
-        raise NotFound()
-    if actor.role in STAFF_ROLES:
-        return application
-    if actor.role == Role.SUPPLIER and application.supplier_id == actor.organisation_id:
-        return application
-    raise NotFound()
-
-
-def own_application(session: Session, actor: Actor, application_id: int) -> Application:
-    application = visible_application(session, actor, application_id)
-    if application.supplier_id != actor.organisation_id:
-        raise NotFound()
-    return application
-
-
-def applications_of_supplier(session: Session, actor: Actor) -> list[Application]:
-    query = select(Application).where(Application.supplier_id == actor.organisation_id)
-    return list(session.scalars(query.order_by(Application.id.desc())))
-
-
-def applications_for(session: Session, actor: Actor, filters: QueueFilter) -> list[Application]:
-    """A supplier's own applications; for the operator, the queue; for anyone else, nothing to see."""
-    if actor.role == Role.SUPPLIER:
-        return applications_of_supplier(session, actor)
-    if actor.role in STAFF_ROLES:
-        return queue(session, filters)
-    raise PermissionDenied()
-
-
-@dataclass(frozen=True)
-class QueueFilter:
-    state: str | None = None
-    service_type: str | None = None
-    supplier: str | None = None
-    min_days_waiting: int | None = None
-
-
-def queue(session: Session, filters: QueueFilter, now: datetime | None = None) -> list[Application]:
-    """The operator's queue: applications under way past the draft stage, longest waiting first."""
-    now = now or utcnow()
-    query = select(Application).where(Application.state != State.DRAFT)
-    if filters.state:
-        query = query.where(Application.state == filters.state)
-    else:  # by default only what is still under way; finished ones by choosing their state
-        query = query.where(Application.state.in_(OPEN_STATES))
-    rows = list(session.scalars(query.order_by(Application.updated_at)))
-    if filters.service_type:
-        rows = [a for a in rows if a.service_type == filters.service_type]
-    if filters.supplier:
-        needle = filters.supplier.strip().lower()
-        rows = [a for a in rows if needle in a.supplier.name.lower() or needle in (a.supplier.business_number or "")]
-    if filters.min_days_waiting is not None:
-        rows = [a for a in rows if days_waiting(a, now) >= filters.min_days_waiting]
-    return rows
-
-
-def days_waiting(application: Application, now: datetime | None = None) -> int:
-    """Days since the application last changed state."""
-    last = application.events[-1].occurred_at if application.events else application.created_at
-    return max(0, ((now or utcnow()) - last).days)
-
-
-# --- recording a step ------------------------------------------------------------------------------------
-
-
-def _supplier_user_ids(session: Session, organisation_id: int) -> list[int]:
-    return list(session.scalars(select(User.id).where(User.organisation_id == organisation_id, User.is_active)))
+from .tables import Application, ApplicationDocument
 
 
 def _operator_ids(session: Session) -> list[int]:
     return list(session.scalars(select(User.id).where(User.role == Role.OPERATOR, User.is_active)))
-
-
-def record_step(
-    session: Session,
-    application: Application,
-    *,
-    action: str,
-    actor_user_id: int | None,
-    to_state: str,
-    reason: str | None = None,
-    details: dict | None = None,
-) -> ApplicationEvent:
-    """One history row and one audit event, in the caller's transaction."""
-    event = ApplicationEvent(
-        application=application,
-        action=action,
-        from_state=application.state if application.id else None,
-        to_state=to_state,
-        actor_user_id=actor_user_id,
-        reason=reason,
-        details=details or {},
-    )
-    session.add(event)
-    application.state = to_state
-    application.updated_at = utcnow()
-    session.flush()
-    audit.record(
-        session,
-        actor_user_id=actor_user_id,
-        action=f"application.{action}",
-        object_type="application",
-        object_id=application.id,
-        details={"to": to_state, **({"reason": reason} if reason else {}), **(details or {})},
-    )
-    return event
-
-
-def transition(
-    session: Session,
-    application: Application,
-    action: Action,
-    *,
-    actor_user_id: int | None,
-    version: int | None,
-    reason: str | None = None,
-    details: dict | None = None,
-) -> Application:
-    """Move an application along the state machine; 409 for a wrong state or a stale version."""
-    new_state = move(application.state, action)
-    if version is not None and application.version != version:
-        raise Conflict()
-    record_step(
-        session,
-        application,
-        action=action,
-        actor_user_id=actor_user_id,
-        to_state=new_state,
-        reason=reason,
-        details=details,
-    )
-    return application
 
 
 # --- the supplier ---------------------------------------------------------------------------------------------
@@ -298,15 +148,6 @@ def remove_document(session: Session, actor: Actor, application_id: int, documen
     )
 
 
-def document_for(session: Session, actor: Actor, application_id: int, document_id: int) -> ApplicationDocument:
-    """A document, for those who may see its application (reviewers: see `committee.reviewer_document`)."""
-    application = visible_application(session, actor, application_id)
-    document = next((d for d in application.documents if d.id == document_id), None)
-    if document is None:
-        raise NotFound()
-    return document
-
-
 def submission_problems(session: Session, application: Application) -> dict[str, Text]:
     """Everything that stops a submission: missing fields and documents, an expired CSAP, a sanction."""
     today = today_kst()
@@ -397,68 +238,3 @@ def reapply(session: Session, actor: Actor, application_id: int) -> Application:
         )
     session.flush()
     return application
-
-
-# --- telling the supplier -----------------------------------------------------------------------------------
-
-
-def notify_supplier(session: Session, application: Application, message: Text) -> None:
-    notify(
-        session,
-        _supplier_user_ids(session, application.supplier_id),
-        message,
-        f"/supplier/applications/{application.id}",
-    )
-
-
-def timeline(application: Application, now: datetime | None = None) -> list[dict]:
-    """Every step with its date, actor, reason and how many days it took until the next step."""
-    now = now or utcnow()
-    steps = []
-    events = list(application.events)
-    for index, event in enumerate(events):
-        until = events[index + 1].occurred_at if index + 1 < len(events) else now
-        steps.append(
-            {
-                "action": event.action,
-                "from_state": event.from_state,
-                "to_state": event.to_state,
-                "at": event.occurred_at,
-                "actor": event.actor.name if event.actor else None,
-                "actor_role": event.actor.role if event.actor else None,
-                "reason": event.reason,
-                "details": event.details,
-                "days": (until - event.occurred_at).days,
-                "current": index + 1 == len(events),
-            }
-        )
-    return steps
-
-
-def committee_decision(application: Application) -> dict | None:
-    """What the supplier is told of the committee's decision: the outcome, the round, the day, and for each
-    failed criterion the reasons the members wrote (without their names; the same text once)."""
-    event = next((e for e in reversed(application.events) if e.action in (Action.SELECT, Action.REJECT)), None)
-    if event is None:
-        return None
-    reasons = application.decision_reasons or {}
-    order = [str(c) for c in Criterion] + sorted(set(reasons) - set(Criterion))
-    failed = []
-    for criterion in (c for c in order if c in reasons):
-        texts = list(dict.fromkeys(r.strip() for r in reasons[criterion] or () if r and r.strip()))
-        failed.append(
-            {
-                "criterion": criterion,
-                "label": CRITERION_LABELS.get(criterion, Text(criterion)),
-                "reasons": [SANCTION_TEXT if r == SANCTION_REASON else r for r in texts],
-            }
-        )
-    return {
-        "outcome": "selected" if event.action == Action.SELECT else "rejected",
-        "round": (event.details or {}).get("round"),
-        "decided_at": event.occurred_at,
-        "failed": failed,
-    }
-
-
-SANCTION_TEXT = N_("The company was under an active sanction when the round closed.")
