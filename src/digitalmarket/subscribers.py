@@ -4,7 +4,8 @@ The app factory (`web.app.create_app`), the command line (`cli.py`) and the test
 `install()`; nothing subscribes by being imported. Events are the audit events of the workflows'
 steps, handed to their in-transaction subscribers in the step's own transaction (`core.events`) and,
 after commit, read in log order by the consumers (`core.consumers`). Page sections that one
-package adds to another's page are declared here too, by the page's owner registry (`core.sections`).
+package adds to another's page are declared here too, by the page's owner registry (`core.sections`),
+and so are the providers through which an earlier stage answers for a later one (`catalog.papers`).
 
 To add a subscriber: write a handler ``(session, events) -> None`` in the package that owns what it
 writes (a read model downstream of the event's stage), and add one line below.
@@ -30,6 +31,7 @@ def install() -> None:
     )
     _install_consumers()
     _install_sections()
+    _install_providers()
 
 
 def _install_consumers() -> None:
@@ -61,3 +63,11 @@ def _install_sections() -> None:
             "order": [settlement_pages.order_page_section],
         }
     )
+
+
+def _install_providers() -> None:
+    from .catalog import papers
+    from .selection.papers import papers_of_service
+
+    # the papers behind a service (its selection application's documents), which a catalog contract reuses
+    papers.install(papers_of_service)

@@ -12,6 +12,7 @@ from ...accounts.access import api_access, database
 from ...accounts.permissions import CONTRACTING_OFFICERS, SUPPLIERS, Actor, roles
 from ...accounts.rules import Role
 from ...accounts.schemas import ErrorOut
+from ...catalog.papers import papers_of
 from ...core.files import DocumentStore, attachment
 from ..tables import CatalogContract
 from . import applying, contract_items, officer_steps, queries
@@ -186,10 +187,10 @@ class DiffOut(BaseModel):
 
 
 def _detail(session, contract: CatalogContract) -> ContractDetailOut:
-    application = queries.selection_application(session, contract.service_id)
+    papers = papers_of(session, contract.service_id)
     documents = [
         DocumentOut(id=d.id, kind=d.kind, filename=d.filename, sha256=d.sha256, size=d.size)
-        for d in (application.documents if application else [])
+        for d in (papers.documents if papers else ())
     ]
     return ContractDetailOut(**ContractOut.of(contract).model_dump(), documents=documents)
 

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, Path, Request
 from ...accounts.access import database, page_access
 from ...accounts.permissions import CONTRACTING_OFFICERS, SUPPLIERS, Actor, roles
 from ...accounts.rules import ROLE_LABELS, Role
+from ...catalog.papers import papers_of
 from ...catalog.rules import BILLING_LABELS, TYPE_LABELS
 from ...core.clock import today_kst
 from ...core.errors import NotFound, ValidationFailed
@@ -19,7 +20,8 @@ from ...core.files import DocumentStore, attachment
 from ...core.formatting import kst_date, won
 from ...core.i18n import N_, Text
 from ...core.templating import csrf_protect, render
-from ..rules import CATALOG_STATE_LABELS, CatalogState, allowed, catalog_price
+from ..money import catalog_price
+from ..states import CATALOG_STATE_LABELS, CatalogState, allowed
 from . import change_requests as changes
 from . import contract_items, queries
 
@@ -216,7 +218,7 @@ def contract_context(session, actor: Actor, contract, form=None, form_name=None)
     seqs = [v.seq for v in contract.versions]
     diffs = [queries.diff(contract, seq - 1, seq) for seq in seqs if seq > 0]
     current = contract_items.as_items(contract.current_items())
-    application = queries.selection_application(session, contract.service_id)
+    papers = papers_of(session, contract.service_id)
     requests = changes.change_requests_of(session, contract.id)
     pending = next((r for r in requests if r.status == changes.ChangeState.PENDING), None)
     refusal = contract_items.refusal(service, service.supplier, today_kst())
@@ -228,7 +230,7 @@ def contract_context(session, actor: Actor, contract, form=None, form_name=None)
         "versions": [(v, contract_items.items_of(contract, v.seq)) for v in reversed(contract.versions)],
         "diffs": list(reversed(diffs)),
         "steps": queries.timeline(session, contract),
-        "application": application,
+        "papers": papers,
         "refusal": refusal,
         "change_requests": requests,
         "pending_request": pending,
@@ -247,7 +249,8 @@ def contract_context(session, actor: Actor, contract, form=None, form_name=None)
 
 @router.get("/catalog-contracts/{contract_id}/documents/{document_id}")
 def contract_document(request: Request, contract_id: Id, document_id: Id, actor: Actor = Depends(READER_PAGE)):
-    """A document of the selection application behind the contract (submitted once, for both gates)."""
+    """A paper of the service behind the contract (submitted once with its selection application, for both
+    gates)."""
     with database(request).reading() as session:
         found = queries.contract_document(session, actor, contract_id, document_id)
         path = DocumentStore.of_request(request).path_of(found.sha256)

@@ -1,6 +1,6 @@
 """Catalog contracts as others read them: the contract in force for a service on a day and its item prices
 (the queries delivery requests and orders build on), who sees which contract (the supplier its own, the
-contracting officer all), the papers of the selection behind it, and what the pages show of a contract
+contracting officer all), the papers behind it (`catalog.papers`), and what the pages show of a contract
 (its timeline from the audit trail, the differences between two versions).
 """
 
@@ -14,15 +14,13 @@ from sqlalchemy.orm import Session
 from ...accounts.permissions import Actor
 from ...accounts.rules import Role
 from ...accounts.tables import User
+from ...catalog.papers import Paper, papers_of
 from ...catalog.rules import ServiceStatus
 from ...catalog.tables import Service
 from ...core.audit import AuditEvent
 from ...core.errors import NotFound, PermissionDenied
-from ..rules import (
-    CATALOG_OPEN_STATES,
-    CatalogState,
-    catalog_diff,
-)
+from ..catalog_items import catalog_diff
+from ..states import CATALOG_OPEN_STATES, CatalogState
 from ..tables import CatalogContract
 from .contract_items import as_items, items_of, version_of
 
@@ -133,19 +131,12 @@ def own_service(session: Session, actor: Actor, service_id: int) -> Service:
     return service
 
 
-def selection_application(session: Session, service_id: int):
-    """The selection application the service was published from (its documents serve the catalog
-    contract too), or None for a service imported or registered otherwise."""
-    from ...selection.tables import Application  # read only: the papers submitted once, for both gates
-
-    return session.scalars(select(Application).where(Application.service_id == service_id)).first()
-
-
-def contract_document(session: Session, actor: Actor, contract_id: int, document_id: int):
-    """A document of the selection application behind a catalog contract, for those who see the contract."""
+def contract_document(session: Session, actor: Actor, contract_id: int, document_id: int) -> Paper:
+    """A paper of the service behind a catalog contract (submitted once with its selection application, for
+    both gates), for those who see the contract."""
     contract = visible_contract(session, actor, contract_id)
-    application = selection_application(session, contract.service_id)
-    document = next((d for d in application.documents if d.id == document_id), None) if application else None
+    papers = papers_of(session, contract.service_id)
+    document = papers.document(document_id) if papers else None
     if document is None:
         raise NotFound()
     return document

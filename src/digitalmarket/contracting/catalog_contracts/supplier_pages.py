@@ -10,13 +10,15 @@ from fastapi import APIRouter, Depends, Request
 from ...accounts.access import database
 from ...accounts.permissions import Actor
 from ...catalog import workflow as catalog
+from ...catalog.papers import papers_of
 from ...catalog.rules import ServiceStatus
 from ...core.clock import today_kst
 from ...core.errors import DomainError, ValidationFailed
 from ...core.forms import Form, form_errors, redirect
 from ...core.i18n import N_
 from ...core.templating import csrf_protect
-from ..rules import CatalogState, catalog_price
+from ..money import catalog_price
+from ..states import CatalogState
 from . import applying, contract_items, queries
 from . import change_requests as changes
 from .pages import (
@@ -57,7 +59,7 @@ def _apply_page(request: Request, actor: Actor, code: str, *, form=None, errors=
         service = queries.own_service(session, actor, service.id)
         existing = queries.open_contract_of_service(session, service.id)
         refusal = contract_items.refusal(service, service.supplier, today_kst())
-        application = queries.selection_application(session, service.id)
+        papers = papers_of(session, service.id)
         default_items = [
             contract_items.ItemInput(
                 p.id,
@@ -72,7 +74,7 @@ def _apply_page(request: Request, actor: Actor, code: str, *, form=None, errors=
             "service": service,
             "existing": existing,
             "refusal": refusal,
-            "application": application,
+            "papers": papers,
             "rows": item_rows(service, default_items, form),
             "values": form_values(form)
             if form is not None
