@@ -12,7 +12,7 @@ from sqlalchemy import select
 from digitalmarket.contracting.orders import making
 from digitalmarket.core.clock import KST, today_kst
 from digitalmarket.core.notifications import Notification
-from digitalmarket.settlement import reviews, usage
+from digitalmarket.settlement import inspection, payment, reviews, usage
 from digitalmarket.settlement.tables import Invoice, Review
 from tests.contracting.buying import confirm, plan_ids
 
@@ -63,20 +63,20 @@ def invoice(db, invoice_id: int) -> Invoice:
 
 def accept(db, buyer, invoice_id: int, now=None) -> Invoice:
     with db.transaction() as session:
-        usage.accept(session, buyer, invoice_id, invoice(db, invoice_id).version, now=now)
+        inspection.accept(session, buyer, invoice_id, invoice(db, invoice_id).version, now=now)
     return invoice(db, invoice_id)
 
 
 def claim(db, supplier, invoice_id: int, now=None) -> Invoice:
     """대금청구: the supplier claims the payment of an accepted invoice."""
     with db.transaction() as session:
-        usage.claim_payment(session, supplier, invoice_id, invoice(db, invoice_id).version, now=now)
+        payment.claim_payment(session, supplier, invoice_id, invoice(db, invoice_id).version, now=now)
     return invoice(db, invoice_id)
 
 
 def reject(db, buyer, invoice_id: int, reason="사용자 수가 계약 대장과 다릅니다.", now=None) -> Invoice:
     with db.transaction() as session:
-        usage.reject(session, buyer, invoice_id, invoice(db, invoice_id).version, reason, now=now)
+        inspection.reject(session, buyer, invoice_id, invoice(db, invoice_id).version, reason, now=now)
     return invoice(db, invoice_id)
 
 
@@ -90,7 +90,7 @@ def correct(db, supplier, invoice_id: int, quantities: dict[int, int], note="사
 
 def pay(db, buyer, invoice_id: int, paid_on: date, now=None) -> Invoice:
     with db.transaction() as session:
-        usage.record_payment(session, buyer, invoice_id, invoice(db, invoice_id).version, paid_on, now=now)
+        payment.record_payment(session, buyer, invoice_id, invoice(db, invoice_id).version, paid_on, now=now)
     return invoice(db, invoice_id)
 
 

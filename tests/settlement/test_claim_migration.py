@@ -14,7 +14,7 @@ from digitalmarket.core.audit import AuditEvent
 from digitalmarket.core.clock import today_kst
 from digitalmarket.core.files import DocumentStore
 from digitalmarket.core.migrate import downgrade, upgrade
-from digitalmarket.settlement import usage
+from digitalmarket.settlement import payment
 from tests.contracting.buying import people_of, publish
 from tests.settlement.settling import (
     USERS,
@@ -65,5 +65,5 @@ def test_invoices_inspected_before_claims_count_as_claimed_at_their_inspection(d
     assert before.claimed_at == inspected_at(demo, waiting)
     assert (after.status, after.claimed_at) == ("paid", inspected_at(demo, paid))
     with demo.transaction() as session:  # still overdue the day after its due date, and payable
-        assert usage.flag_overdue_invoices(session, due + timedelta(days=1)) == [before.code]
+        assert payment.flag_overdue_invoices(session, due + timedelta(days=1)) == [before.code]
     assert pay(demo, people.buyer, waiting, due, now=month_ended(days=20)).status == "paid"

@@ -16,7 +16,8 @@ from digitalmarket.core.audit import AuditEvent
 from digitalmarket.core.clock import today_kst
 from digitalmarket.core.errors import Conflict, NotFound, ValidationFailed
 from digitalmarket.core.files import DocumentStore
-from digitalmarket.settlement import rules, usage
+from digitalmarket.settlement import payment, rules, usage
+from digitalmarket.settlement.invoices import implementation, invoices_of, overdue_invoices, visible_invoice
 from digitalmarket.settlement.tables import Invoice
 from tests.contracting.buying import contracted_order, people_of, plan_ids, publish
 from tests.settlement.settling import (
@@ -130,7 +131,7 @@ def test_a_month_from_usage_to_payment_with_a_rejection_and_a_correction(demo, p
         "invoice.paid",
     ]
     with demo.reading() as session:
-        summary = usage.implementation(session, session.get(Order, order_id), claimed_at.date())
+        summary = implementation(session, session.get(Order, order_id), claimed_at.date())
     assert (summary.reported, summary.inspected, summary.paid, summary.outstanding) == (1, 1, 1, 0)
     assert (summary.paid_total, summary.contract_total) == (806_666, 11_000_000)
 
@@ -143,10 +144,10 @@ def test_a_month_is_reported_once_it_has_ended(demo, people, code, order_id, sto
     assert f"from {first_of_next.isoformat()} (KST)" in message, message
     assert f"{first_of_next.isoformat()}부터" in caught.value.fields["month"].render("ko")
     with demo.reading() as session:
-        summary = usage.implementation(session, session.get(Order, order_id))
+        summary = implementation(session, session.get(Order, order_id))
         assert summary.reportable == []  # the unfinished month is not offered
         assert summary.waiting == {this_month: first_of_next}
-        assert usage.implementation(session, session.get(Order, order_id), first_of_next).reportable == [this_month]
+        assert implementation(session, session.get(Order, order_id), first_of_next).reportable == [this_month]
     assert invoices(demo) == 0
     # from the first day of the next month (in Korea) it can be reported
     report(demo, people.supplier, order_id, this_month, {USERS: 10}, now=month_ended())
@@ -219,28 +220,28 @@ def test_overdue_counts_from_the_payment_claim_and_is_flagged_once(demo, people,
     accept(demo, people.buyer, late_id, now=ended)
     # accepted without a claim: waiting for the supplier, never overdue however long it waits
     with demo.transaction() as session:
-        assert usage.flag_overdue_invoices(session, ended.date() + timedelta(days=40)) == []
-        assert usage.overdue_invoices(session, ended.date() + timedelta(days=40)) == []
+        assert payment.flag_overdue_invoices(session, ended.date() + timedelta(days=40)) == []
+        assert overdue_invoices(session, ended.date() + timedelta(days=40)) == []
     # claimed ten days after the inspection: the 5 working days count from the claim
     claimed_at = month_ended(days=10)
     due = claim(demo, people.supplier, late_id, now=claimed_at).due_date
     assert due == rules.due_date(claimed_at.date()) > rules.due_date(ended.date())
     with demo.transaction() as session:
-        assert usage.flag_overdue_invoices(session, due) == []  # the due date itself is still in time
+        assert payment.flag_overdue_invoices(session, due) == []  # the due date itself is still in time
     with demo.transaction() as session:
-        flagged = usage.flag_overdue_invoices(session, due + timedelta(days=1))
+        flagged = payment.flag_overdue_invoices(session, due + timedelta(days=1))
     code = invoice(demo, late_id).code
     assert flagged == [code]
     for who in (people.buyer, people.operator):
         assert sum(f"invoice {code}" in m and "overdue" in m for m in messages_of(demo, who.user_id)) == 1
     with demo.transaction() as session:
-        assert usage.flag_overdue_invoices(session, due + timedelta(days=5)) == []
-        assert [i.code for i in usage.overdue_invoices(session, due + timedelta(days=5))] == [code]
-        assert usage.implementation(session, session.get(Order, order_id), due + timedelta(days=5)).overdue == 1
+        assert payment.flag_overdue_invoices(session, due + timedelta(days=5)) == []
+        assert [i.code for i in overdue_invoices(session, due + timedelta(days=5))] == [code]
+        assert implementation(session, session.get(Order, order_id), due + timedelta(days=5)).overdue == 1
     assert "invoice.overdue" in actions(demo, late_id)
     pay(demo, people.buyer, late_id, due + timedelta(days=3), now=at(due + timedelta(days=5)))
     with demo.reading() as session:
-        assert usage.overdue_invoices(session, due + timedelta(days=5)) == []
+        assert overdue_invoices(session, due + timedelta(days=5)) == []
 
 
 def test_another_agency_or_supplier_gets_not_found(demo, people, order_id):
@@ -254,7 +255,7 @@ def test_another_agency_or_supplier_gets_not_found(demo, people, order_id):
         )  # the agency does not report
     for stranger in (people.buyer2, people.supplier2, people.operator):
         with demo.reading() as session, pytest.raises(NotFound):
-            usage.visible_invoice(session, stranger, invoice_id)
+            visible_invoice(session, stranger, invoice_id)
     with pytest.raises(NotFound):
         accept(demo, people.buyer2, invoice_id)
     with pytest.raises(NotFound):
@@ -266,8 +267,8 @@ def test_another_agency_or_supplier_gets_not_found(demo, people, order_id):
         with pytest.raises(NotFound):
             claim(demo, who, invoice_id, now=ended)
     with demo.reading() as session:
-        assert usage.invoices_of(session, people.buyer2) == []
-        assert [i.id for i in usage.invoices_of(session, people.buyer)] == [invoice_id]
+        assert invoices_of(session, people.buyer2) == []
+        assert [i.id for i in invoices_of(session, people.buyer)] == [invoice_id]
 
 
 def test_a_stale_version_is_refused(demo, people, order_id):

@@ -16,7 +16,7 @@ from ..contracting.rules import CatalogState, OrderState
 from ..contracting.tables import CatalogContract, Order
 from ..core.i18n import N_
 from ..core.settings import Settings
-from ..settlement.usage import flag_overdue_invoices
+from ..settlement.payment import flag_overdue_invoices
 from .alerts import active_users, alert
 from .rules import CATALOG_CONTRACT_END_THRESHOLDS, CERTIFICATE_THRESHOLDS, ORDER_END_THRESHOLDS, threshold_reached
 

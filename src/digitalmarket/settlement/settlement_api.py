@@ -19,7 +19,7 @@ from ..catalog import workflow as catalog
 from ..contracting.orders.access import visible_order
 from ..core.clock import today_kst
 from ..core.errors import NotFound
-from . import reviews, usage
+from . import inspection, invoices, payment, reviews, usage
 from .tables import Invoice, InvoiceItem, InvoiceRevision, Review
 
 PARTIES = roles(Role.AGENCY_BUYER, Role.SUPPLIER)
@@ -230,7 +230,7 @@ def _usage(body: UsageIn) -> usage.UsageIn:
 def order_invoices(order_id: Id, request: Request, actor: Actor = Depends(api_access(PARTIES))):
     with database(request).reading() as session:
         order = visible_order(session, actor, order_id)
-        summary = usage.implementation(session, order)
+        summary = invoices.implementation(session, order)
         return ImplementationOut(
             order_id=order.id,
             order_code=order.code,
@@ -263,7 +263,7 @@ def report_usage(order_id: Id, body: UsageIn, request: Request, actor: Actor = D
 @router.get("/invoices", response_model=list[InvoiceOut], summary="The invoices of the caller's organisation")
 def list_invoices(request: Request, actor: Actor = Depends(api_access(PARTIES))):
     with database(request).reading() as session:
-        return [InvoiceOut.of(invoice) for invoice in usage.invoices_of(session, actor)]
+        return [InvoiceOut.of(invoice) for invoice in invoices.invoices_of(session, actor)]
 
 
 @router.get(
@@ -273,25 +273,25 @@ def list_invoices(request: Request, actor: Actor = Depends(api_access(PARTIES)))
 )
 def overdue(request: Request, actor: Actor = Depends(api_access(OPERATORS_AND_ADMINS))):
     with database(request).reading() as session:
-        return [InvoiceOut.of(invoice) for invoice in usage.overdue_invoices(session, today_kst())]
+        return [InvoiceOut.of(invoice) for invoice in invoices.overdue_invoices(session, today_kst())]
 
 
 @router.get("/invoices/{invoice_id}", response_model=InvoiceOut, summary="One invoice with every revision")
 def read_invoice(invoice_id: Id, request: Request, actor: Actor = Depends(api_access(PARTIES))):
     with database(request).reading() as session:
-        return InvoiceOut.of(usage.visible_invoice(session, actor, invoice_id))
+        return InvoiceOut.of(invoices.visible_invoice(session, actor, invoice_id))
 
 
 @router.post("/invoices/{invoice_id}/accept", response_model=InvoiceOut, summary="Inspection passed (검수)")
 def accept(invoice_id: Id, body: VersionIn, request: Request, actor: Actor = Depends(api_access(AGENCY_BUYERS))):
     with database(request).transaction() as session:
-        return InvoiceOut.of(usage.accept(session, actor, invoice_id, body.version))
+        return InvoiceOut.of(inspection.accept(session, actor, invoice_id, body.version))
 
 
 @router.post("/invoices/{invoice_id}/reject", response_model=InvoiceOut, summary="Inspection failed, with a reason")
 def reject(invoice_id: Id, body: RejectIn, request: Request, actor: Actor = Depends(api_access(AGENCY_BUYERS))):
     with database(request).transaction() as session:
-        return InvoiceOut.of(usage.reject(session, actor, invoice_id, body.version, body.reason))
+        return InvoiceOut.of(inspection.reject(session, actor, invoice_id, body.version, body.reason))
 
 
 @router.post(
@@ -309,13 +309,13 @@ def correct(invoice_id: Id, body: CorrectionIn, request: Request, actor: Actor =
 )
 def claim(invoice_id: Id, body: VersionIn, request: Request, actor: Actor = Depends(api_access(SUPPLIERS))):
     with database(request).transaction() as session:
-        return InvoiceOut.of(usage.claim_payment(session, actor, invoice_id, body.version))
+        return InvoiceOut.of(payment.claim_payment(session, actor, invoice_id, body.version))
 
 
 @router.post("/invoices/{invoice_id}/pay", response_model=InvoiceOut, summary="Record the payment (대금지급)")
 def pay(invoice_id: Id, body: PaymentIn, request: Request, actor: Actor = Depends(api_access(AGENCY_BUYERS))):
     with database(request).transaction() as session:
-        return InvoiceOut.of(usage.record_payment(session, actor, invoice_id, body.version, body.paid_on))
+        return InvoiceOut.of(payment.record_payment(session, actor, invoice_id, body.version, body.paid_on))
 
 
 # --- reviews ------------------------------------------------------------------------------------------------

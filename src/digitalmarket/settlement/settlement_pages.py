@@ -21,7 +21,7 @@ from ..core.formatting import kst_date, kst_datetime, won
 from ..core.forms import Form, form_errors, number, redirect, version_of
 from ..core.i18n import N_, Text
 from ..core.templating import csrf_protect, render
-from . import reviews, rules, usage
+from . import inspection, invoices, payment, reviews, rules, usage
 from .rules import INVOICE_STATE_LABELS, InvoiceState
 
 PARTIES = roles(Role.AGENCY_BUYER, Role.SUPPLIER)
@@ -132,7 +132,7 @@ def order_page_section(session, order, actor) -> dict:
         **_labels(),
         "settlement": {
             "side": side,
-            "summary": usage.implementation(session, order),
+            "summary": invoices.implementation(session, order),
             "review": review,
             "can_review": side == "agency" and review is None and reviews.refusal(order) is None,
             "review_refusal": reviews.refusal(order) if side == "agency" and review is None else None,
@@ -158,7 +158,7 @@ def _usage_page(request, actor, order_id, values=None, errors=None, status=200):
         order = visible_order(session, actor, order_id)
         if side_of(actor, order) != "supplier":
             raise NotFound()
-        summary = usage.implementation(session, order)
+        summary = invoices.implementation(session, order)
         values = values or {}
         context = {
             "order": order,
@@ -168,7 +168,7 @@ def _usage_page(request, actor, order_id, values=None, errors=None, status=200):
             "month_options": [(month, month) for month in summary.reportable],
             "values": values,
             "errors": errors or {},
-            "reportable": order.status in usage.REPORTABLE,
+            "reportable": order.status in invoices.REPORTABLE,
         }
         return show(request, "settlement_usage.html", context, actor=actor, status=status)
 
@@ -198,7 +198,7 @@ def usage_report(request: Request, order_id: Id, form: Form, actor: Actor = Depe
 
 def _invoice_page(request, actor, invoice_id, errors=None, values=None, status=200):
     with database(request).reading() as session:
-        invoice = usage.visible_invoice(session, actor, invoice_id)
+        invoice = invoices.visible_invoice(session, actor, invoice_id)
         side = side_of(actor, invoice.order)
         context = {
             "invoice": invoice,
@@ -238,7 +238,7 @@ def invoice_accept(request: Request, invoice_id: Id, form: Form, actor: Actor = 
         actor,
         invoice_id,
         form,
-        lambda session: usage.accept(session, actor, invoice_id, version_of(form)),
+        lambda session: inspection.accept(session, actor, invoice_id, version_of(form)),
         "invoice_accepted",
     )
 
@@ -250,7 +250,7 @@ def invoice_reject(request: Request, invoice_id: Id, form: Form, actor: Actor = 
         actor,
         invoice_id,
         form,
-        lambda session: usage.reject(session, actor, invoice_id, version_of(form), form.get("reason", "")),
+        lambda session: inspection.reject(session, actor, invoice_id, version_of(form), form.get("reason", "")),
         "invoice_rejected",
         {"reason"},
     )
@@ -263,7 +263,7 @@ def invoice_claim(request: Request, invoice_id: Id, form: Form, actor: Actor = D
         actor,
         invoice_id,
         form,
-        lambda session: usage.claim_payment(session, actor, invoice_id, version_of(form)),
+        lambda session: payment.claim_payment(session, actor, invoice_id, version_of(form)),
         "invoice_claimed",
     )
 
@@ -275,7 +275,7 @@ def invoice_pay(request: Request, invoice_id: Id, form: Form, actor: Actor = Dep
         actor,
         invoice_id,
         form,
-        lambda session: usage.record_payment(session, actor, invoice_id, version_of(form), day(form.get("paid_on"))),
+        lambda session: payment.record_payment(session, actor, invoice_id, version_of(form), day(form.get("paid_on"))),
         "invoice_paid",
         {"paid_on"},
     )
@@ -284,7 +284,7 @@ def invoice_pay(request: Request, invoice_id: Id, form: Form, actor: Actor = Dep
 @router.post("/invoices/{invoice_id}/correct")
 def invoice_correct(request: Request, invoice_id: Id, form: Form, actor: Actor = Depends(page_access(SUPPLIERS))):
     def correct(session):
-        invoice = usage.visible_invoice(session, actor, invoice_id)
+        invoice = invoices.visible_invoice(session, actor, invoice_id)
         data = usage.UsageIn(invoice.month, _quantities(form, invoice.order), form.get("note", ""))
         usage.correct(session, actor, invoice_id, version_of(form), data)
 
@@ -297,7 +297,7 @@ def invoice_correct(request: Request, invoice_id: Id, form: Form, actor: Actor =
 
 def _list_page(request, actor, side):
     with database(request).reading() as session:
-        found = usage.invoices_of(session, actor)
+        found = invoices.invoices_of(session, actor)
         today = today_kst()
         groups = {
             "inspect": [i for i in found if i.status == InvoiceState.REPORTED],
@@ -325,7 +325,7 @@ def supplier_invoices(request: Request, actor: Actor = Depends(page_access(SUPPL
 def operator_overdue(request: Request, actor: Actor = Depends(page_access(OPERATORS_AND_ADMINS))):
     with database(request).reading() as session:
         today = today_kst()
-        found = usage.overdue_invoices(session, today)
+        found = invoices.overdue_invoices(session, today)
         rows = [{"invoice": i, "late_days": (today - i.due_date).days} for i in found]
         return show(request, "settlement_overdue.html", {"rows": rows}, actor=actor)
 

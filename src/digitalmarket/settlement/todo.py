@@ -17,7 +17,7 @@ from ..catalog.tables import Service
 from ..contracting.tables import Order
 from ..core.i18n import N_
 from ..core.todo import TodoItem, TodoKind, days_late, start_of
-from . import rules, usage
+from . import invoices, rules
 from .rules import InvoiceState
 from .tables import Invoice
 
@@ -98,7 +98,7 @@ def for_supplier(session: Session, supplier_id: int, today: date) -> list[TodoIt
 def _usage_to_report(session: Session, supplier_id: int, today: date) -> list[TodoItem]:
     """Each month of use of the supplier's orders that has ended and has no invoice yet."""
     orders = session.scalars(
-        select(Order).where(Order.supplier_id == supplier_id, Order.status.in_(usage.REPORTABLE))
+        select(Order).where(Order.supplier_id == supplier_id, Order.status.in_(invoices.REPORTABLE))
     ).all()
     if not orders:
         return []
@@ -108,11 +108,11 @@ def _usage_to_report(session: Session, supplier_id: int, today: date) -> list[To
         reported.setdefault(order_id, set()).add(month)
     items = []
     for order in orders:
-        last = min(usage.period_end(order), today)
+        last = min(invoices.period_end(order), today)
         if last < order.start_date:
             continue
         for month in rules.months_between(order.start_date, last):
-            ready = usage.reportable_from(order, month)
+            ready = invoices.reportable_from(order, month)
             if month in reported.get(order.id, ()) or ready > today:
                 continue
             title = f"{order.code} · {order.service.name} · {month}"

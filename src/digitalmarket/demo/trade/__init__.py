@@ -32,7 +32,7 @@ from ...core.clock import today_kst
 from ...core.files import DocumentStore
 from ...core.notifications import mark_all_read
 from ...core.tables import utcnow
-from ...settlement import usage
+from ...settlement import payment
 from ..community import plan_community
 from ..history import Calendar
 from .catalog_contracts import plan_catalog
@@ -76,7 +76,7 @@ def seed_trade(session: Session, documents_dir: Path, now: datetime | None = Non
         officer_steps.expire_due_catalog_contracts(session, day)
         ending.activate_and_complete_due_orders(session, day)
         if day.day in (1, 15) or day == today_kst(now):
-            usage.flag_overdue_invoices(session, day)
+            payment.flag_overdue_invoices(session, day)
         if day.day == 1:  # people read their notifications now and then: what came this month is unread
             for user in people.values():
                 mark_all_read(session, user.id)

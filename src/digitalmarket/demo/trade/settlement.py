@@ -10,7 +10,7 @@ from ...accounts.permissions import Actor
 from ...accounts.tables import User
 from ...accounts.workflow import actor_of
 from ...core.clock import KST
-from ...settlement import reviews, usage
+from ...settlement import inspection, invoices, payment, reviews, usage
 from ...settlement.rules import due_date, is_working_day
 from ...settlement.tables import Invoice
 from ..history import at
@@ -47,7 +47,7 @@ def invoice_story(world: World, box: dict, month: date, report_day: date):
 
     def report(now):
         order = box.get("order")
-        if order is None or order.status not in usage.REPORTABLE or month > usage.period_end(order):
+        if order is None or order.status not in invoices.REPORTABLE or month > invoices.period_end(order):
             return
         supplier = world.supplier_users[order.supplier_id]
         share = rng.uniform(0.85, 1.0)
@@ -72,7 +72,7 @@ def _reject(world: World, invoice: Invoice, buyer: Actor, supplier: Actor, quant
     cal, rng, session = world.calendar, world.rng, world.session
 
     def step(now):
-        usage.reject(session, buyer, invoice.id, invoice.version, rng.choice(REJECTIONS), now=now)
+        inspection.reject(session, buyer, invoice.id, invoice.version, rng.choice(REJECTIONS), now=now)
 
         def correct(later):
             fixed = {k: max(1, int(v * 0.95)) for k, v in quantities.items()}
@@ -91,9 +91,9 @@ def _accept(world: World, invoice: Invoice, buyer: Actor):
     cal, rng, session = world.calendar, world.rng, world.session
 
     def step(now):
-        usage.accept(session, buyer, invoice.id, invoice.version, now=now)
+        inspection.accept(session, buyer, invoice.id, invoice.version, now=now)
         supplier = world.supplier_users[invoice.order.supplier_id]  # claims the payment (대금청구) the same day
-        usage.claim_payment(session, supplier, invoice.id, invoice.version, now=now)
+        payment.claim_payment(session, supplier, invoice.id, invoice.version, now=now)
         accepted = now.astimezone(KST).date()
         due = due_date(accepted)
         roll = rng.random()
@@ -108,7 +108,7 @@ def _accept(world: World, invoice: Invoice, buyer: Actor):
             return  # left unpaid: overdue by now
 
         def pay(later):
-            usage.record_payment(session, buyer, invoice.id, invoice.version, paid, now=later)
+            payment.record_payment(session, buyer, invoice.id, invoice.version, paid, now=later)
 
         cal.add(at(paid, 17), pay)
 
