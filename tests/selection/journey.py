@@ -14,7 +14,7 @@ from digitalmarket.catalog.tables import Category
 from digitalmarket.core.clock import today_kst
 from digitalmarket.core.files import DocumentStore
 from digitalmarket.demo.history import at, clock_at
-from digitalmarket.selection import access, committee, screening, workflow
+from digitalmarket.selection import access, committee_decisions, committee_rounds, committee_votes, screening, workflow
 from digitalmarket.selection.rules import Criterion, required_documents
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -94,7 +94,7 @@ def committee_month(db, application_id) -> str:
 def open_round(db, operator, month: str, reviewers: list[Actor], number: int = 1) -> int:
     year, mon = (int(p) for p in month.split("-"))
     with db.transaction() as session:
-        committee_round = committee.create_round(
+        committee_round = committee_rounds.create_round(
             session,
             operator,
             number=number,
@@ -114,11 +114,11 @@ def round_of(db, people, application_id) -> int:
 def vote(db, reviewer, round_id, application_id, fails: dict | None = None, relation: bool = False):
     fails = fails or {}
     with db.transaction() as session:
-        committee.declare(session, reviewer, round_id, application_id, relation)
+        committee_votes.declare(session, reviewer, round_id, application_id, relation)
     if relation:
         return
     with db.transaction() as session:
-        committee.cast_votes(
+        committee_votes.cast_votes(
             session,
             reviewer,
             round_id,
@@ -130,11 +130,11 @@ def vote(db, reviewer, round_id, application_id, fails: dict | None = None, rela
 def close(db, operator, round_id):
     """Close the round on its meeting date (a round cannot close before), or now if that day has passed."""
     with db.reading() as session:
-        committee_round = committee.load_round(session, round_id)
+        committee_round = committee_rounds.load_round(session, round_id)
         current, meeting = committee_round.version, committee_round.meeting_date
     moment = at(meeting, 17) if today_kst() < meeting else None
     with clock_at(moment) if moment else nullcontext(), db.transaction() as session:
-        committee.close_round(session, operator, round_id, current)
+        committee_decisions.close_round(session, operator, round_id, current)
 
 
 __all__ = ["today_kst"]

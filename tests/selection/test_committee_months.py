@@ -9,7 +9,7 @@ from sqlalchemy import update
 from digitalmarket.catalog.tables import Service
 from digitalmarket.core.errors import Conflict, ValidationFailed
 from digitalmarket.demo.history import at, clock_at
-from digitalmarket.selection import access, committee, history, months, screening, workflow
+from digitalmarket.selection import access, committee_decisions, committee_rounds, history, months, screening, workflow
 from digitalmarket.selection.rules import Criterion, State
 from digitalmarket.selection.tables import Application
 from tests.selection.journey import close, committee_month, draft, state, step, to_committee, version, vote
@@ -24,7 +24,7 @@ def reviewers(people):
 
 def new_round(db, people, number, month, meeting, kind="regular"):
     with db.transaction() as session:
-        return committee.create_round(
+        return committee_rounds.create_round(
             session,
             people.operator,
             number=number,
@@ -61,9 +61,10 @@ def test_acceptance_takes_next_month_when_its_round_leaves_time(demo, store, peo
         application_id = accepted(demo, store, people)
         assert committee_month(demo, application_id) == "2027-01"
         with demo.reading() as session:
-            assert [a.id for a in committee.round_applications(session, committee.load_round(session, round_id))] == [
-                application_id
-            ]
+            assert [
+                a.id
+                for a in committee_rounds.round_applications(session, committee_rounds.load_round(session, round_id))
+            ] == [application_id]
 
 
 def test_a_round_cannot_close_before_its_meeting_date(demo, store, people):
@@ -73,9 +74,9 @@ def test_a_round_cannot_close_before_its_meeting_date(demo, store, people):
         for reviewer in reviewers(people):
             vote(demo, reviewer, round_id, application_id)
         with demo.reading() as session:
-            current = committee.load_round(session, round_id).version
+            current = committee_rounds.load_round(session, round_id).version
         with demo.transaction() as session, pytest.raises(Conflict) as refused:
-            committee.close_round(session, people.operator, round_id, current)
+            committee_decisions.close_round(session, people.operator, round_id, current)
         message = refused.value.message.render("ko")
         assert "2027-01-15" in message and "마감" in message
         assert state(demo, application_id) == State.COMMITTEE
@@ -106,10 +107,13 @@ def test_an_extra_round_decides_what_the_operator_moves_into_it(demo, store, peo
         step(demo, screening.move_to_round, people.operator, application_id, None, "연내 처리 요청", round_id=extra)
         assert committee_month(demo, application_id) == "2026-12"
         with demo.reading() as session:
-            extra_round, regular_round = committee.load_round(session, extra), committee.load_round(session, regular)
+            extra_round, regular_round = (
+                committee_rounds.load_round(session, extra),
+                committee_rounds.load_round(session, regular),
+            )
             assert extra_round.kind == "extra" and extra_round.month == "2026-12"
-            assert [a.id for a in committee.round_applications(session, extra_round)] == [application_id]
-            assert committee.round_applications(session, regular_round) == []
+            assert [a.id for a in committee_rounds.round_applications(session, extra_round)] == [application_id]
+            assert committee_rounds.round_applications(session, regular_round) == []
             moved = access.load(session, application_id).events[-1]
             assert moved.details["round"] == 2 and moved.details["to"] == "2026-12"
         for reviewer in reviewers(people):
@@ -127,7 +131,7 @@ def test_extra_rounds_meet_in_the_current_month_today_or_later(demo, people):
     with clock_at(DAY):
         for meeting in (date(2026, 12, 27), date(2027, 1, 5)):
             with demo.transaction() as session, pytest.raises(ValidationFailed) as refused:
-                committee.create_round(
+                committee_rounds.create_round(
                     session,
                     people.operator,
                     number=5,

@@ -9,7 +9,7 @@ from digitalmarket.catalog.tables import Service
 from digitalmarket.core.audit import verify_chain
 from digitalmarket.core.errors import Conflict, NotFound, ValidationFailed
 from digitalmarket.core.notifications import Notification
-from digitalmarket.selection import access, committee, history, screening, workflow
+from digitalmarket.selection import access, committee_rounds, committee_votes, history, screening, workflow
 from digitalmarket.selection.rules import Criterion, State
 from digitalmarket.selection.tables import Application
 from tests.selection.journey import (
@@ -127,9 +127,11 @@ def test_a_reviewer_with_a_relation_is_excluded(demo, store, people):
     round_id = round_of(demo, people, application_id)
     vote(demo, people.reviewer, round_id, application_id, relation=True)
     with demo.reading() as session, pytest.raises(NotFound):
-        committee.reviewable_application(session, people.reviewer, round_id, application_id)
+        committee_votes.reviewable_application(session, people.reviewer, round_id, application_id)
     with demo.transaction() as session, pytest.raises(NotFound):
-        committee.cast_votes(session, people.reviewer, round_id, application_id, {c: (True, "") for c in Criterion})
+        committee_votes.cast_votes(
+            session, people.reviewer, round_id, application_id, {c: (True, "") for c in Criterion}
+        )
     vote(demo, people.reviewer2, round_id, application_id)
     vote(demo, people.reviewer3, round_id, application_id, {Criterion.SUPPORT: "지원 인력 부족"})
     close(demo, people.operator, round_id)  # reviewer excluded: two voters, a 1 to 1 tie on support
@@ -153,20 +155,20 @@ def test_votes_cannot_change_after_the_round_closed(demo, store, people):
         vote(demo, reviewer, round_id, application_id)
     close(demo, people.operator, round_id)
     with demo.transaction() as session, pytest.raises(Conflict):
-        committee.cast_votes(
+        committee_votes.cast_votes(
             session, people.reviewer, round_id, application_id, {c: (False, "늦은 반대") for c in Criterion}
         )
     with demo.reading() as session:
-        assert all(v.passes for v in committee.votes_of(session, round_id, application_id))
+        assert all(v.passes for v in committee_votes.votes_of(session, round_id, application_id))
 
 
 def test_a_fail_vote_needs_a_comment(demo, store, people):
     application_id = to_committee(demo, store, people.supplier, people.operator)
     round_id = round_of(demo, people, application_id)
     with demo.transaction() as session:
-        committee.declare(session, people.reviewer, round_id, application_id, False)
+        committee_votes.declare(session, people.reviewer, round_id, application_id, False)
     with demo.transaction() as session, pytest.raises(ValidationFailed) as refused:
-        committee.cast_votes(
+        committee_votes.cast_votes(
             session,
             people.reviewer,
             round_id,
@@ -272,9 +274,9 @@ def test_a_reviewer_outside_the_round_sees_nothing(demo, store, people):
         )
         outsider = accounts.actor_of(outsider_user)
     with demo.reading() as session:
-        assert committee.rounds_of_reviewer(session, outsider) == []
+        assert committee_rounds.rounds_of_reviewer(session, outsider) == []
         with pytest.raises(NotFound):
-            committee.reviewer_round(session, outsider, round_id)
+            committee_rounds.reviewer_round(session, outsider, round_id)
 
 
 def test_applications_move_to_a_later_round_with_a_reason(demo, store, people):

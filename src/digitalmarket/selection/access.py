@@ -1,7 +1,7 @@
 """Who sees which application, and the operator's queue of them.
 
 A supplier sees its own organisation's applications, the operator every one; reviewers see theirs
-through the committee (`committee`). Anyone else gets 404, as if the application did not exist.
+through the committee (`committee_votes`). Anyone else gets 404, as if the application did not exist.
 """
 
 from __future__ import annotations
@@ -100,7 +100,7 @@ def days_waiting(application: Application, now: datetime | None = None) -> int:
 
 
 def document_for(session: Session, actor: Actor, application_id: int, document_id: int) -> ApplicationDocument:
-    """A document, for those who may see its application (reviewers: see `committee.reviewer_document`)."""
+    """A document, for those who may see its application (reviewers: see `committee_votes.reviewer_document`)."""
     application = visible_application(session, actor, application_id)
     document = next((d for d in application.documents if d.id == document_id), None)
     if document is None:

@@ -13,7 +13,7 @@ from ..accounts.rules import Role
 from ..accounts.schemas import ErrorOut
 from ..catalog.schemas import ServiceContentIn
 from ..core.files import DocumentStore, attachment, read_limited
-from . import access, committee, history, months, screening, workflow
+from . import access, committee_decisions, committee_rounds, committee_votes, history, months, screening, workflow
 from .schemas import (
     ApplicationOut,
     ApplicationSummary,
@@ -123,7 +123,7 @@ def download(
     actor: Actor = Depends(api_access(SIGNED_IN)),
 ):
     with database(request).reading() as session:
-        document = committee.document_for(session, actor, application_id, document_id, round)
+        document = committee_votes.document_for(session, actor, application_id, document_id, round)
         path, filename, media_type = (
             document_store(request).path_of(document.sha256),
             document.filename,
@@ -247,8 +247,8 @@ def move(application_id: Id, body: MoveIn, request: Request, actor: Actor = Depe
 )
 def list_rounds(request: Request, actor: Actor = Depends(api_access(COMMITTEE_SIDE))):
     with database(request).reading() as session:
-        found = committee.rounds_for(session, actor)
-        return [RoundOut.of(r, committee.round_applications(session, r)) for r in found]
+        found = committee_rounds.rounds_for(session, actor)
+        return [RoundOut.of(r, committee_rounds.round_applications(session, r)) for r in found]
 
 
 @router.post(
@@ -259,7 +259,7 @@ def list_rounds(request: Request, actor: Actor = Depends(api_access(COMMITTEE_SI
 )
 def create_round(body: RoundIn, request: Request, actor: Actor = Depends(api_access(OPERATORS))):
     with database(request).transaction() as session:
-        created = committee.create_round(
+        created = committee_rounds.create_round(
             session,
             actor,
             number=body.number,
@@ -268,14 +268,14 @@ def create_round(body: RoundIn, request: Request, actor: Actor = Depends(api_acc
             member_ids=body.member_ids,
             kind=body.kind,
         )
-        return RoundOut.of(created, committee.round_applications(session, created))
+        return RoundOut.of(created, committee_rounds.round_applications(session, created))
 
 
 @router.get("/rounds/{round_id}", response_model=RoundOut, summary="One round")
 def read_round(round_id: Id, request: Request, actor: Actor = Depends(api_access(COMMITTEE_SIDE))):
     with database(request).reading() as session:
-        found = committee.round_for(session, actor, round_id)
-        return RoundOut.of(found, committee.round_applications(session, found))
+        found = committee_rounds.round_for(session, actor, round_id)
+        return RoundOut.of(found, committee_rounds.round_applications(session, found))
 
 
 @router.post(
@@ -283,8 +283,8 @@ def read_round(round_id: Id, request: Request, actor: Actor = Depends(api_access
 )
 def close_round(round_id: Id, body: VersionIn, request: Request, actor: Actor = Depends(api_access(OPERATORS))):
     with database(request).transaction() as session:
-        closed = committee.close_round(session, actor, round_id, body.version)
-        return RoundOut.of(closed, committee.round_applications(session, closed))
+        closed = committee_decisions.close_round(session, actor, round_id, body.version)
+        return RoundOut.of(closed, committee_rounds.round_applications(session, closed))
 
 
 @router.put(
@@ -300,7 +300,7 @@ def declare(
     actor: Actor = Depends(api_access(REVIEWERS)),
 ):
     with database(request).transaction() as session:
-        committee.declare(session, actor, round_id, application_id, body.has_relation)
+        committee_votes.declare(session, actor, round_id, application_id, body.has_relation)
     return Response(status_code=204)
 
 
@@ -311,7 +311,7 @@ def declare(
 )
 def reviewable(round_id: Id, application_id: Id, request: Request, actor: Actor = Depends(api_access(REVIEWERS))):
     with database(request).reading() as session:
-        return ApplicationOut.of(committee.reviewable_application(session, actor, round_id, application_id))
+        return ApplicationOut.of(committee_votes.reviewable_application(session, actor, round_id, application_id))
 
 
 @router.put(
@@ -324,5 +324,5 @@ def votes(
 ):
     ballot = {c: (o.passes, o.comment) for c, o in body.votes.items()}
     with database(request).transaction() as session:
-        cast = committee.cast_votes(session, actor, round_id, application_id, ballot)
+        cast = committee_votes.cast_votes(session, actor, round_id, application_id, ballot)
         return [VoteOut(criterion=v.criterion, passes=v.passes, comment=v.comment) for v in cast]

@@ -22,7 +22,7 @@ from ..core.errors import NotFound
 from ..core.formatting import file_size, kst_date
 from ..core.i18n import N_
 from ..core.templating import csrf_protect
-from . import access, committee, months, screening
+from . import access, committee_decisions, committee_rounds, months, screening
 from .rules import (
     DOCUMENT_LABELS,
     EDITABLE_STATES,
@@ -64,13 +64,13 @@ def again(request: Request, actor: Actor, build, *args, errors: dict, values: di
 
 def round_close(session, round_id: int) -> Confirmation | None:
     """Closing a round: every application of it decided now, as the round page previews."""
-    committee_round = committee.load_round(session, round_id)
+    committee_round = committee_rounds.load_round(session, round_id)
     if committee_round.is_closed or not closable_on(committee_round.meeting_date, today_kst()):
         return None
     outcomes: dict[str, list] = {"selected": [], "rejected": [], "moved": []}
-    applications = committee.round_applications(session, committee_round)
+    applications = committee_rounds.round_applications(session, committee_round)
     for application in applications:
-        outcome = committee.preview(session, committee_round, application).outcome
+        outcome = committee_decisions.preview(session, committee_round, application).outcome
         ready = application.state == State.COMMITTEE
         outcomes[outcome if ready and outcome in ("selected", "rejected") else "moved"].append(application)
     happens = [N_("Applications decided in this round: %(count)s.", count=len(applications))]

@@ -18,7 +18,7 @@ from ..core.errors import DomainError, ValidationFailed
 from ..core.forms import form_errors, redirect, summary_only, version_of
 from ..core.i18n import N_
 from ..core.templating import csrf_protect
-from . import access, committee, history, months, screening, supplement
+from . import access, committee_decisions, committee_rounds, committee_votes, history, months, screening, supplement
 from .rules import (
     DOCUMENT_LABELS,
     PREPARATION_DAYS,
@@ -318,10 +318,10 @@ def _reviewers(session) -> list:
 
 def _rounds_page(request: Request, actor: Actor, *, errors=None, values=None, chosen=None, status=200):
     with database(request).reading() as session:
-        rounds = committee.rounds(session)
+        rounds = committee_rounds.rounds(session)
         today = today_kst()
         context = {
-            "rounds": [(r, len(committee.round_applications(session, r))) for r in rounds],
+            "rounds": [(r, len(committee_rounds.round_applications(session, r))) for r in rounds],
             "reviewers": _reviewers(session),
             "errors": errors or {},
             "values": values or {"number": str(max((r.number for r in rounds), default=0) + 1), "kind": "regular"},
@@ -357,7 +357,7 @@ def operator_round_create(request: Request, form: PostedForm, actor: Actor = Dep
         if problems:
             raise ValidationFailed(fields=problems)
         with database(request).transaction() as session:
-            committee.create_round(
+            committee_rounds.create_round(
                 session,
                 actor,
                 number=number,
@@ -375,20 +375,20 @@ def operator_round_create(request: Request, form: PostedForm, actor: Actor = Dep
 def round_rows(session, committee_round, reviewer_ids: list[int]) -> list[dict]:
     """Per application of a round: declarations, who voted, and what closing now would decide."""
     rows = []
-    for application in committee.round_applications(session, committee_round):
+    for application in committee_rounds.round_applications(session, committee_round):
         declarations = {
-            member: committee.declaration(session, committee_round.id, application.id, member)
+            member: committee_votes.declaration(session, committee_round.id, application.id, member)
             for member in reviewer_ids
         }
         voted = {}
-        for vote in committee.votes_of(session, committee_round.id, application.id):
+        for vote in committee_votes.votes_of(session, committee_round.id, application.id):
             voted.setdefault(vote.reviewer_id, set()).add(vote.criterion)
         rows.append(
             {
                 "application": application,
                 "declarations": declarations,
                 "voted": {m for m, criteria in voted.items() if len(criteria) == len(Criterion)},
-                "preview": committee.outcome_of(session, committee_round, application),
+                "preview": committee_decisions.outcome_of(session, committee_round, application),
             }
         )
     return rows
@@ -396,7 +396,7 @@ def round_rows(session, committee_round, reviewer_ids: list[int]) -> list[dict]:
 
 def _round_page(request: Request, actor: Actor, round_id: int, *, errors=None, status=200):
     with database(request).reading() as session:
-        committee_round = committee.load_round(session, round_id)
+        committee_round = committee_rounds.load_round(session, round_id)
         members = [m.user for m in committee_round.members]
         context = {
             "round": committee_round,
@@ -419,7 +419,7 @@ def operator_round(request: Request, round_id: Id, actor: Actor = Depends(STAFF_
 def operator_round_close(request: Request, round_id: Id, form: PostedForm, actor: Actor = Depends(STAFF_PAGE)):
     try:
         with database(request).transaction() as session:
-            committee.close_round(session, actor, round_id, version_of(form))
+            committee_decisions.close_round(session, actor, round_id, version_of(form))
     except DomainError as error:
         if error.status == 404:
             raise

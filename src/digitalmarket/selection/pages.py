@@ -32,7 +32,7 @@ from ..core.files import (
 from ..core.forms import Form, MultipartForm, form_errors, redirect, summary_only, version_of
 from ..core.i18n import N_
 from ..core.templating import csrf_protect
-from . import access, committee, confirm_pages, history, months, workflow
+from . import access, committee_votes, confirm_pages, history, months, workflow
 from .rules import (
     EDITABLE_STATES,
     WAITING_FOR_COMMITTEE,
@@ -336,7 +336,7 @@ def application_document(
     actor: Actor = Depends(page_access(SIGNED_IN)),
 ):
     with database(request).reading() as session:
-        document = committee.document_for(session, actor, application_id, document_id, round_id)
+        document = committee_votes.document_for(session, actor, application_id, document_id, round_id)
         path, filename, media_type = (
             DocumentStore.of_request(request).path_of(document.sha256),
             document.filename,

@@ -11,7 +11,7 @@ from ..core.errors import DomainError, ValidationFailed
 from ..core.forms import Form, form_errors, redirect, summary_only
 from ..core.i18n import N_
 from ..core.templating import csrf_protect
-from . import committee, screening
+from . import committee_rounds, committee_votes, screening
 from .rules import BEFORE_THE_COMMITTEE, Criterion
 from .views import Id, category_labels, show
 
@@ -25,11 +25,13 @@ VOTE_FIELDS = {str(c) for c in Criterion} | {f"{c}.comment" for c in Criterion}
 def reviewer_rounds(request: Request, actor: Actor = Depends(REVIEWER_PAGE)):
     with database(request).reading() as session:
         rows = []
-        for committee_round in committee.rounds_of_reviewer(session, actor):
-            applications = committee.round_applications(session, committee_round)
+        for committee_round in committee_rounds.rounds_of_reviewer(session, actor):
+            applications = committee_rounds.round_applications(session, committee_round)
             ready = [a for a in applications if a.state in BEFORE_THE_COMMITTEE]
             undeclared = [
-                a for a in ready if committee.declaration(session, committee_round.id, a.id, actor.user_id) is None
+                a
+                for a in ready
+                if committee_votes.declaration(session, committee_round.id, a.id, actor.user_id) is None
             ]
             rows.append({"round": committee_round, "ready": len(ready), "undeclared": len(undeclared)})
         return show(request, "reviewer_rounds.html", {"rows": rows}, actor=actor)
@@ -37,14 +39,14 @@ def reviewer_rounds(request: Request, actor: Actor = Depends(REVIEWER_PAGE)):
 
 def _round_page(request: Request, actor: Actor, round_id: int, *, errors=None, failed=None, status=200):
     with database(request).reading() as session:
-        committee_round = committee.reviewer_round(session, actor, round_id)
+        committee_round = committee_rounds.reviewer_round(session, actor, round_id)
         rows, preparing = [], 0
-        for application in committee.round_applications(session, committee_round):
+        for application in committee_rounds.round_applications(session, committee_round):
             if application.state not in BEFORE_THE_COMMITTEE:
                 preparing += 1
                 continue
-            declared = committee.declaration(session, round_id, application.id, actor.user_id)
-            votes = committee.votes_of(session, round_id, application.id, actor.user_id) if declared else []
+            declared = committee_votes.declaration(session, round_id, application.id, actor.user_id)
+            votes = committee_votes.votes_of(session, round_id, application.id, actor.user_id) if declared else []
             rows.append(
                 {
                     "application": application,
@@ -76,7 +78,7 @@ def reviewer_declare(
         if relation not in ("yes", "no"):
             raise ValidationFailed(fields={f"relation-{application_id}": N_("Choose one of the options.")})
         with database(request).transaction() as session:
-            committee.declare(session, actor, round_id, application_id, relation == "yes")
+            committee_votes.declare(session, actor, round_id, application_id, relation == "yes")
     except DomainError as error:
         if error.status == 404:
             raise
@@ -91,9 +93,9 @@ def _review_page(
     request: Request, actor: Actor, round_id: int, application_id: int, *, errors=None, values=None, status=200
 ):
     with database(request).reading() as session:
-        application = committee.reviewable_application(session, actor, round_id, application_id)
-        committee_round = committee.reviewer_round(session, actor, round_id)
-        votes = {v.criterion: v for v in committee.votes_of(session, round_id, application.id, actor.user_id)}
+        application = committee_votes.reviewable_application(session, actor, round_id, application_id)
+        committee_round = committee_rounds.reviewer_round(session, actor, round_id)
+        votes = {v.criterion: v for v in committee_votes.votes_of(session, round_id, application.id, actor.user_id)}
         if values is None:
             values = {}
             for criterion, vote in votes.items():
@@ -131,7 +133,7 @@ def reviewer_vote(
             ballot[str(criterion)] = (choice == "pass", form.get(f"comment-{criterion}", ""))
     try:
         with database(request).transaction() as session:
-            committee.cast_votes(session, actor, round_id, application_id, ballot)
+            committee_votes.cast_votes(session, actor, round_id, application_id, ballot)
     except DomainError as error:
         if error.status == 404:
             raise

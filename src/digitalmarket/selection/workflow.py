@@ -3,7 +3,8 @@ request, withdrawal and applying again after a rejection.
 
 Each function runs inside the caller's transaction: it loads, asks the rules, writes, records the step
 in the application's history and the audit trail, and notifies whoever must act next. The operator's
-steps are in `screening`, the committee's in `committee`; who sees which application in `access`.
+steps are in `screening`, the committee's in `committee_rounds`, `committee_votes` and `committee_decisions`;
+who sees which application in `access`.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 from ...accounts.permissions import Actor
-from ...selection import committee, screening, workflow
+from ...selection import committee_votes, screening, workflow
 from ...selection.rules import Criterion, next_month
 from ..history import at, need
 from .rounds import meeting_day, month_before, working_moment
@@ -194,9 +194,9 @@ def plan_applications(world: Selection, users: dict[str, Actor], today: date) ->
         if committee_round is None:
             return
         map_app, msp_app = need(gis, "a"), need(msp, "a")
-        committee.declare(session, first, committee_round.id, map_app.id, False)
-        committee.cast_votes(session, first, committee_round.id, map_app.id, {c: (True, "") for c in Criterion})
-        committee.declare(session, second, committee_round.id, map_app.id, False)
-        committee.declare(session, third, committee_round.id, msp_app.id, True)
+        committee_votes.declare(session, first, committee_round.id, map_app.id, False)
+        committee_votes.cast_votes(session, first, committee_round.id, map_app.id, {c: (True, "") for c in Criterion})
+        committee_votes.declare(session, second, committee_round.id, map_app.id, False)
+        committee_votes.declare(session, third, committee_round.id, msp_app.id, True)
 
     cal.add(votes_on, open_votes)

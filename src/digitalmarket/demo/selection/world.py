@@ -16,7 +16,7 @@ from ...accounts.permissions import Actor
 from ...catalog.tables import Category
 from ...core.clock import KST
 from ...core.files import DocumentStore, StoredFile
-from ...selection import committee, screening, workflow
+from ...selection import committee_decisions, committee_rounds, committee_votes, screening, workflow
 from ...selection.rules import Criterion, required_documents
 from ...selection.tables import Application, CommitteeRound, Decision
 from ..history import Calendar, at, need
@@ -78,7 +78,7 @@ class Selection:
         existing = self.round_of(month)
         if existing is not None:
             return existing
-        created = committee.create_round(
+        created = committee_rounds.create_round(
             self.session,
             self.operator,
             number=round_number(month),
@@ -95,7 +95,7 @@ class Selection:
             committee_round = self.round_of(month)
             if committee_round is None or committee_round.is_closed:
                 return
-            committee.close_round(self.session, self.operator, committee_round.id, committee_round.version)
+            committee_decisions.close_round(self.session, self.operator, committee_round.id, committee_round.version)
             decisions = self.session.scalars(select(Decision).where(Decision.round_id == committee_round.id))
             for decision in decisions:
                 then = self.after_decision.pop(decision.application_id, None)
@@ -206,10 +206,10 @@ class Selection:
                 committee_round = self.round_of(application.committee_month)
                 if committee_round is None:
                     return
-                committee.declare(session, reviewer, committee_round.id, application.id, False)
+                committee_votes.declare(session, reviewer, committee_round.id, application.id, False)
                 failed = fails or {}
                 ballot = {c: (c not in failed, failed.get(c, "")) for c in Criterion}
-                committee.cast_votes(session, reviewer, committee_round.id, application.id, ballot)
+                committee_votes.cast_votes(session, reviewer, committee_round.id, application.id, ballot)
 
             return step
 
