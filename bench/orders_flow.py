@@ -451,7 +451,7 @@ def build_world(url: str, documents: Path) -> list[Client]:
     from digitalmarket.accounts.tables import User
     from digitalmarket.catalog.tables import Service
     from digitalmarket.contracting.catalog_contracts import applying, contract_items, officer_steps, queries
-    from digitalmarket.contracting.rules import catalog_price
+    from digitalmarket.contracting.money import catalog_price
     from digitalmarket.core.database import Database
     from digitalmarket.core.migrate import upgrade
     from digitalmarket.demo import seed_demo, seed_demo_work

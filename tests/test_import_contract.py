@@ -38,7 +38,7 @@ def test_a_back_arrow_a_sibling_import_and_an_unplaced_package_each_break_the_pl
     shutil.copytree(ROOT / "src" / "digitalmarket", package, ignore=_only_python)
     # core reaching up into the web layer, selection into its sibling contracting, a package nobody placed
     (package / "core" / "back_arrow.py").write_text("from digitalmarket.web import app  # noqa: F401\n")
-    (package / "selection" / "sideways.py").write_text("from digitalmarket.contracting import rules  # noqa\n")
+    (package / "selection" / "sideways.py").write_text("from digitalmarket.contracting import money  # noqa\n")
     (package / "annex").mkdir()
     (package / "annex" / "__init__.py").write_text("")
 

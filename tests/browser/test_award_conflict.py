@@ -11,7 +11,7 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import expect
 
-from digitalmarket.contracting.rules import add_months, months_until, period_end
+from digitalmarket.contracting.lines import add_months, months_until, period_end
 from digitalmarket.core.clock import today_kst
 from tests.browser.conftest import ARTIFACTS
 from tests.browser.selection_journey import navigate

@@ -13,9 +13,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from digitalmarket.contracting.catalog_contracts import change_requests as changes
+from digitalmarket.contracting.lines import add_months, period_end
 from digitalmarket.contracting.orders import changing
 from digitalmarket.contracting.quotes import answering
-from digitalmarket.contracting.rules import add_months, period_end
 from digitalmarket.contracting.tables import Order, QuoteRequest
 from digitalmarket.core.clock import today_kst
 from digitalmarket.core.errors import Conflict, ValidationFailed

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from digitalmarket.contracting.catalog_contracts import change_requests as changes
 from digitalmarket.contracting.catalog_contracts import contract_items, officer_steps, queries
-from digitalmarket.contracting.rules import CatalogState
+from digitalmarket.contracting.states import CatalogState
 from digitalmarket.core.audit import verify_chain
 from digitalmarket.core.clock import today_kst
 from digitalmarket.core.errors import Conflict, NotFound, ValidationFailed

@@ -10,8 +10,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from digitalmarket.contracting import rules
-from digitalmarket.contracting.rules import (
+from digitalmarket.contracting.lines import ceiling, line_problems, period_end, price_problem
+from digitalmarket.contracting.money import amounts, line_amount
+from digitalmarket.contracting.states import (
     ORDER_TRANSITIONS,
     QUOTE_TRANSITIONS,
     REQUEST_TRANSITIONS,
@@ -21,6 +22,8 @@ from digitalmarket.contracting.rules import (
     QuoteState,
     RequestAction,
     RequestState,
+    allowed,
+    move,
 )
 from digitalmarket.core.errors import Conflict
 
@@ -59,23 +62,23 @@ CELLS = [
 def test_every_state_and_action(kind, state, action, target):
     if target is None:
         with pytest.raises(Conflict) as error:
-            rules.move(kind, state, action)
+            move(kind, state, action)
         assert error.value.status == 409
         assert "this step is not possible now" in error.value.message.render("en")
     else:
-        assert rules.move(kind, state, action) == target
+        assert move(kind, state, action) == target
 
 
 @pytest.mark.parametrize(("kind", "states", "actions", "expected", "table"), MACHINES, ids=[m[0] for m in MACHINES])
 def test_the_tables_are_exactly_the_documented_machines(kind, states, actions, expected, table):
     assert {(str(s), str(a)): str(t) for (s, a), t in table.items()} == expected
     for state in states:
-        assert set(rules.allowed(kind, state)) == {a for (s, a) in expected if s == state}
+        assert set(allowed(kind, state)) == {a for (s, a) in expected if s == state}
 
 
 def test_finished_orders_allow_nothing():
     for state in ("completed", "terminated"):
-        assert rules.allowed("order", state) == []
+        assert allowed("order", state) == []
 
 
 @pytest.mark.parametrize(
@@ -89,19 +92,19 @@ def test_finished_orders_allow_nothing():
     ],
 )
 def test_period_end(start, months, end):
-    assert rules.period_end(start, months) == end
+    assert period_end(start, months) == end
 
 
 def test_line_and_price_problems():
-    assert rules.line_problems(1, 1) == {}
-    assert set(rules.line_problems(0, 0)) == {"quantity", "months"}
-    assert set(rules.line_problems(-3, 61)) == {"quantity", "months"}
-    assert set(rules.line_problems(True, 12)) == {"quantity"}
-    assert rules.price_problem(12000, 12000) is None
-    assert "catalog price of 12,000" in rules.price_problem(12001, 12000).render("en")
-    assert rules.price_problem(0, 12000) is not None
-    assert rules.ceiling(12000, None) == 12000 and rules.ceiling(12000, 11000) == 11000
-    assert rules.ceiling(12000, 13000) == 12000
+    assert line_problems(1, 1) == {}
+    assert set(line_problems(0, 0)) == {"quantity", "months"}
+    assert set(line_problems(-3, 61)) == {"quantity", "months"}
+    assert set(line_problems(True, 12)) == {"quantity"}
+    assert price_problem(12000, 12000) is None
+    assert "catalog price of 12,000" in price_problem(12001, 12000).render("en")
+    assert price_problem(0, 12000) is not None
+    assert ceiling(12000, None) == 12000 and ceiling(12000, 11000) == 11000
+    assert ceiling(12000, 13000) == 12000
 
 
 LINE = st.tuples(
@@ -118,17 +121,17 @@ def test_amounts_are_the_sum_of_lines_plus_vat_and_never_above_the_catalog(lines
     agreed, at_catalog = [], []
     for billing, catalog, quantity, months, factor in lines:
         price = max(1, int(catalog * factor))
-        assert rules.price_problem(price, catalog) is None
-        agreed.append(rules.line_amount(billing, price, quantity, months))
-        at_catalog.append(rules.line_amount(billing, catalog, quantity, months))
-    money = rules.amounts(agreed)
+        assert price_problem(price, catalog) is None
+        agreed.append(line_amount(billing, price, quantity, months))
+        at_catalog.append(line_amount(billing, catalog, quantity, months))
+    money = amounts(agreed)
     assert money.supply == sum(agreed)
     assert money.vat == money.supply * 10 // 100
     assert money.total == money.supply + money.vat
-    assert money.supply <= rules.amounts(at_catalog).supply
+    assert money.supply <= amounts(at_catalog).supply
     assert all(isinstance(v, int) for v in (money.supply, money.vat, money.total))
 
 
 @given(st.integers(1, 10**9), st.integers(1, 10**9))
 def test_a_price_above_the_ceiling_is_always_refused(price, ceiling):
-    assert (rules.price_problem(price, ceiling) is None) == (price <= ceiling)
+    assert (price_problem(price, ceiling) is None) == (price <= ceiling)

@@ -27,7 +27,7 @@ from digitalmarket.contracting.documents.terms import (
     Party,
     korean_amount,
 )
-from digitalmarket.contracting.rules import amounts, line_amount
+from digitalmarket.contracting.money import amounts, line_amount
 
 PLANS = [
     ("Standard 요금제", "사용자/월", "monthly", 12_000, 150, 12),

@@ -23,7 +23,7 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from digitalmarket.contracting import rules
+from digitalmarket.contracting.money import amounts, line_amount
 from digitalmarket.contracting.tables import Order, OrderVersion, QuoteRequest
 from digitalmarket.core import audit
 from digitalmarket.core.audit import AuditEvent
@@ -150,10 +150,10 @@ def check_orders_whole(db, store: DocumentStore) -> int:
             for version in order.versions:
                 lines = order.lines_of(version.seq)
                 assert lines, f"{order.code} version {version.seq} has no lines"
-                money = rules.amounts(line.amount for line in lines)
+                money = amounts(line.amount for line in lines)
                 assert (version.supply_amount, version.vat, version.total) == (money.supply, money.vat, money.total)
                 for line in lines:
-                    assert line.amount == rules.line_amount(line.billing, line.unit_price, line.quantity, line.months)
+                    assert line.amount == line_amount(line.billing, line.unit_price, line.quantity, line.months)
                 document = store.path_of(version.document_sha256)
                 assert hashlib.sha256(document.read_bytes()).hexdigest() == version.document_sha256
             in_force = next(v for v in order.versions if v.seq == order.change_seq)

@@ -21,7 +21,7 @@ from ..core.tables import utcnow
 from ..core.todo import TodoItem, TodoKind
 from .catalog_contracts.change_requests import pending_change_requests
 from .quotes import asking, awarding
-from .rules import CatalogState, OrderState, QuoteState, RequestState
+from .states import CatalogState, OrderState, QuoteState, RequestState
 from .tables import CatalogContract, Order, OrderVersion, Quote, QuoteRequest
 
 ANSWER = TodoKind("quotes_to_answer", N_("Quote requests to answer"), "/supplier/quotes")

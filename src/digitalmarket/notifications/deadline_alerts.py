@@ -12,7 +12,7 @@ from ..accounts.rules import Role
 from ..catalog.rules import ServiceStatus, ServiceType
 from ..catalog.tables import Service
 from ..catalog.workflow import suspend_expired_certificates
-from ..contracting.rules import CatalogState, OrderState
+from ..contracting.states import CatalogState, OrderState
 from ..contracting.tables import CatalogContract, Order
 from ..core.i18n import N_
 from ..core.settings import Settings

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from ..accounts.permissions import Actor
 from ..accounts.rules import Role
 from ..contracting.orders.access import side_of
-from ..contracting.rules import OrderState
+from ..contracting.states import OrderState
 from ..contracting.tables import Order
 from ..core.clock import today_kst
 from ..core.errors import NotFound

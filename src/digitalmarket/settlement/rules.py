@@ -21,7 +21,8 @@ from functools import lru_cache
 
 import holidays as _korean_holidays
 
-from ..contracting.rules import MAX_QUANTITY, amounts
+from ..contracting.lines import MAX_QUANTITY
+from ..contracting.money import amounts
 from ..core.i18n import N_, Text
 from ..core.states import StateMachine
 

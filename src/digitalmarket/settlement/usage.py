@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from ..accounts.permissions import Actor
 from ..contracting.orders.access import visible_order
-from ..contracting.rules import ORDER_STATE_LABELS, OrderState
+from ..contracting.states import ORDER_STATE_LABELS, OrderState
 from ..contracting.tables import Order
 from ..core import audit
 from ..core.clock import today_kst

@@ -29,7 +29,8 @@ from ..accounts.rules import SIZE_LABELS, SupplierSize
 from ..accounts.tables import Organisation
 from ..catalog.rules import BILLING_LABELS, TYPE_LABELS, Billing, ServiceType
 from ..catalog.tables import Category, Service
-from ..contracting.rules import METHOD_LABELS, ORDER_STATE_LABELS, OrderState, catalog_price
+from ..contracting.money import catalog_price
+from ..contracting.states import METHOD_LABELS, ORDER_STATE_LABELS, OrderState
 from ..contracting.tables import Order
 from ..core.clock import KST
 from ..core.database import Database

@@ -20,7 +20,7 @@ from ..accounts.tables import Organisation
 from ..catalog.rules import ServiceStatus
 from ..catalog.tables import Service
 from ..community.notice_queries import notices_matching_supplier
-from ..contracting.rules import OrderState
+from ..contracting.states import OrderState
 from ..contracting.tables import Order
 from ..core.i18n import N_, Text
 

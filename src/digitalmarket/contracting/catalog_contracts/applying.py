@@ -14,10 +14,7 @@ from ...catalog.tables import Service
 from ...core.clock import today_kst
 from ...core.errors import Conflict
 from ...core.i18n import N_
-from ..rules import (
-    CatalogAction,
-    CatalogState,
-)
+from ..states import CatalogAction, CatalogState
 from ..tables import CatalogContract, CatalogContractVersion
 from .contract_items import (
     ItemInput,

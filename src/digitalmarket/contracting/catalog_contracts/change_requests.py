@@ -25,7 +25,8 @@ from ...core.errors import Conflict, NotFound, ValidationFailed
 from ...core.formatting import kst_date
 from ...core.i18n import N_, Text
 from ...core.tables import utcnow
-from ..rules import CATALOG_STATE_LABELS, CatalogState, catalog_period_problems, wrong_state
+from ..catalog_items import catalog_period_problems
+from ..states import CATALOG_STATE_LABELS, CatalogState, wrong_state
 from ..tables import CatalogContract, CatalogContractChangeRequest, CatalogContractItem
 from . import contract_items, officer_steps, queries, recording
 

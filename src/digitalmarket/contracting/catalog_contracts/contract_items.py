@@ -17,13 +17,8 @@ from ...catalog.tables import PricePlan, Service
 from ...core.clock import today_kst
 from ...core.errors import Conflict, ValidationFailed
 from ...core.i18n import N_, Text
-from ..rules import (
-    MAX_ITEM_NAME,
-    CatalogItem,
-    catalog_items_problems,
-    catalog_period_problems,
-    catalog_price,
-)
+from ..catalog_items import MAX_ITEM_NAME, CatalogItem, catalog_items_problems, catalog_period_problems
+from ..money import catalog_price
 from ..tables import CatalogContract, CatalogContractItem, CatalogContractVersion
 
 # --- items and periods -------------------------------------------------------------------------------------------

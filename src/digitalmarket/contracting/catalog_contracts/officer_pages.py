@@ -11,7 +11,7 @@ from ...core.clock import today_kst
 from ...core.errors import DomainError
 from ...core.forms import Form, form_errors, redirect
 from ...core.templating import csrf_protect
-from ..rules import CATALOG_STATE_LABELS, CatalogState
+from ..states import CATALOG_STATE_LABELS, CatalogState
 from . import change_requests as changes
 from . import officer_steps, queries
 from .pages import OFFICER_PAGE, Id, contract_context, form_version, items_from, period_from, show

@@ -18,14 +18,8 @@ from ...core.errors import Conflict, ValidationFailed
 from ...core.i18n import N_
 from ...core.ids import next_code
 from ...core.tables import utcnow
-from ..rules import (
-    CatalogAction,
-    CatalogState,
-    amendment_problems,
-    catalog_diff,
-    catalog_period_problems,
-    move,
-)
+from ..catalog_items import amendment_problems, catalog_diff, catalog_period_problems
+from ..states import CatalogAction, CatalogState, move
 from ..tables import CatalogContract, CatalogContractItem, CatalogContractVersion
 from .contract_items import (
     ItemInput,

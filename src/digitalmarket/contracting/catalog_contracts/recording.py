@@ -16,10 +16,7 @@ from ...core.errors import Conflict, ValidationFailed
 from ...core.i18n import N_, Text
 from ...core.notifications import notify
 from ...core.tables import utcnow
-from ..rules import (
-    CatalogAction,
-    move,
-)
+from ..states import CatalogAction, move
 from ..tables import CatalogContract
 
 MAX_REASON = 2000

@@ -4,5 +4,5 @@
 whether both parties' profiles allow a document (`parties`).
 
 It knows nothing of orders: `orders.documents` builds a ``ContractDocument`` from an order's version and
-makes the documents after commit. It imports only core, accounts and contracting's rules.
+makes the documents after commit. It imports only core, accounts and contracting's `money`.
 """

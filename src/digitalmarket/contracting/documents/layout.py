@@ -28,7 +28,7 @@ from fpdf.enums import Align, XPos, YPos
 
 from ...core.clock import KST
 from ...core.formatting import won
-from ..rules import VAT_PERCENT
+from ..money import VAT_PERCENT
 from .fonts import embed_fonts
 from .output import KeptFontsOutput
 from .page import BODY_PT, LABEL, LINE_H, MARGIN, MUTED, SMALL_PT, STRONG, TEXT, ContractPDF, PageWriter

@@ -15,7 +15,7 @@ from decimal import Decimal, InvalidOperation
 
 from ...core.clock import KST
 from ...core.formatting import won
-from ..rules import VAT_PERCENT, vat_of
+from ..money import VAT_PERCENT, vat_of
 
 # --- what a document holds ------------------------------------------------------------------------------------
 

@@ -13,7 +13,7 @@ from ...accounts.rules import Role
 from ...accounts.tables import User
 from ...core.errors import NotFound
 from ...core.i18n import N_, Text
-from ..rules import OrderState
+from ..states import OrderState
 from ..tables import Order, OrderVersion
 
 # --- who sees what --------------------------------------------------------------------------------------------

@@ -17,9 +17,10 @@ from ...core.errors import Conflict, ValidationFailed
 from ...core.i18n import N_, Text
 from ...core.notifications import notify
 from ...core.tables import utcnow
-from .. import rules
 from ..documents.parties import refuse_unless_parties_complete
-from ..rules import OrderAction
+from ..lines import line_problems, period_end, price_problem
+from ..money import amounts, line_amount
+from ..states import OrderAction, move
 from ..tables import CatalogContract, Order, OrderLine, OrderVersion
 from .access import confirmed_by, pending_change, side_of, visible_order
 from .confirming import check_tradable, other_side, stamp
@@ -66,7 +67,7 @@ def propose_change(
     today = today_kst(now)
     order = visible_order(session, actor, order_id, lock=True)
     side = side_of(actor, order)
-    rules.move("order", order.status, OrderAction.CHANGE)
+    move("order", order.status, OrderAction.CHANGE)
     if pending_change(order) is not None:
         raise Conflict(N_("A change of this contract is already waiting for confirmation."))
     current = {line.position: line for line in order.current_lines()}
@@ -87,17 +88,17 @@ def propose_change(
         for position, line in given.items():
             old = current[position]
             plan = plans.get(old.price_plan_id)
-            line_problems = (
+            checked = (
                 line_term_problems(plan, line.quantity, line.months)
                 if plan
-                else rules.line_problems(line.quantity, line.months)
+                else line_problems(line.quantity, line.months)
             )
-            for name, problem in line_problems.items():
+            for name, problem in checked.items():
                 problems[f"lines.{position}.{name}"] = problem
             price = (
                 plan_price_problem(plan, contract, line.unit_price)
                 if plan
-                else rules.price_problem(line.unit_price, old.unit_price)
+                else price_problem(line.unit_price, old.unit_price)
             )
             if price:
                 problems[f"lines.{position}.unit_price"] = price
@@ -126,14 +127,14 @@ def propose_change(
                 months=new.months,
                 catalog_unit_price=max(plan_ceiling(plan, contract) if plan else old.unit_price, new.unit_price),
                 unit_price=new.unit_price,
-                amount=rules.line_amount(old.billing, new.unit_price, new.quantity, new.months),
+                amount=line_amount(old.billing, new.unit_price, new.quantity, new.months),
             )
         )
-    end = rules.period_end(order.start_date, max(line.months for line in lines))
+    end = period_end(order.start_date, max(line.months for line in lines))
     check_tradable(session, order, order.start_date, end, today)
     if order.version != version:
         raise Conflict()
-    money = rules.amounts(line.amount for line in lines)
+    money = amounts(line.amount for line in lines)
     proposal = OrderVersion(
         seq=seq,
         status="proposed",
@@ -186,7 +187,7 @@ def confirm_change(
     today = today_kst(now)
     order = visible_order(session, actor, order_id, lock=True)
     side = side_of(actor, order)
-    new_state = rules.move("order", order.status, OrderAction.CHANGE)
+    new_state = move("order", order.status, OrderAction.CHANGE)
     proposal = pending_change(order)
     if proposal is None or proposal.seq != seq:
         raise Conflict(N_("There is no change waiting for confirmation."))

@@ -23,7 +23,7 @@ from ...core.formatting import kst_date, won
 from ...core.i18n import N_
 from ...core.templating import csrf_protect
 from ..quotes import asking
-from ..rules import QuoteState
+from ..states import QuoteState
 from . import access
 
 Id = Annotated[int, Path(gt=0, lt=2**31)]

@@ -16,8 +16,7 @@ from ...core.errors import Conflict
 from ...core.i18n import N_
 from ...core.notifications import notify
 from ...core.tables import utcnow
-from .. import rules
-from ..rules import OrderAction
+from ..states import OrderAction, move
 from ..tables import CatalogContract, Order, OrderVersion
 from .access import confirmed_by, organisation_users, side_of, version_of, visible_order
 from .documents import conclude_document, refuse_until_document
@@ -58,7 +57,7 @@ def _activated(order: Order, actor_user_id: int | None) -> dict:
 
 
 def activate(session: Session, order: Order, actor_user_id: int | None, now: datetime) -> None:
-    order.status = rules.move("order", order.status, OrderAction.ACTIVATE)
+    order.status = move("order", order.status, OrderAction.ACTIVATE)
     order.updated_at = now
     session.flush()
     audit.record(session, **_activated(order, actor_user_id))
@@ -78,7 +77,7 @@ def confirm(
     today = today_kst(now)
     order = visible_order(session, actor, order_id, lock=True)
     side = side_of(actor, order)
-    new_state = rules.move("order", order.status, OrderAction.CONFIRM)
+    new_state = move("order", order.status, OrderAction.CONFIRM)
     first = version_of(order, 0)
     if confirmed_by(first, side):
         raise Conflict(N_("You have already confirmed; the other side has not yet."))
@@ -129,7 +128,7 @@ def confirm(
         },
     ]
     if order.start_date <= today:
-        order.status = rules.move("order", order.status, OrderAction.ACTIVATE)
+        order.status = move("order", order.status, OrderAction.ACTIVATE)
         events.append(_activated(order, actor.user_id))
     session.flush()
     notify(

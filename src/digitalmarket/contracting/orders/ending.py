@@ -17,8 +17,7 @@ from ...core.errors import Conflict, NotFound, ValidationFailed
 from ...core.i18n import N_
 from ...core.notifications import notify
 from ...core.tables import utcnow
-from .. import rules
-from ..rules import OrderAction, OrderState
+from ..states import OrderAction, OrderState, move
 from ..tables import Order
 from .access import organisation_users, pending_change, side_of, visible_order
 from .changing import reason_problem
@@ -35,7 +34,7 @@ def terminate(
     order = visible_order(session, actor, order_id, lock=True)
     if side_of(actor, order) != "agency":
         raise NotFound()
-    new_state = rules.move("order", order.status, OrderAction.TERMINATE)
+    new_state = move("order", order.status, OrderAction.TERMINATE)
     problem = reason_problem(reason)
     if problem:
         raise ValidationFailed(fields={"reason": problem})
@@ -88,7 +87,7 @@ def activate_and_complete_due_orders(session: Session, today: date | None = None
         select(Order).where(Order.status == OrderState.ACTIVE, Order.end_date < today).order_by(Order.id)
     ).all()
     for order in ended:
-        order.status = rules.move("order", order.status, OrderAction.COMPLETE)
+        order.status = move("order", order.status, OrderAction.COMPLETE)
         order.updated_at = now
         pending = pending_change(order)
         if pending is not None:

@@ -1,8 +1,8 @@
 """Making an order (이용계약): directly as a negotiated contract (수의계약) or a delivery request (납품요구)
 under the service's catalog contract, or by the award of a quote (`quotes.awarding` calls `make_order`).
 
-Money is always computed here from the lines and the agreed unit prices (`rules.line_amount`,
-`rules.amounts`); an agreed price is never above the catalog price of the plan, nor above the catalog
+Money is always computed here from the lines and the agreed unit prices (`money.line_amount`,
+`money.amounts`); an agreed price is never above the catalog price of the plan, nor above the catalog
 contract's item price for a delivery request (`plan_ceiling`). The service must be orderable and, for a
 delivery request, the period must fall inside its catalog contract. Each function runs in the caller's
 transaction, writes an audit event and notifies the other side.
@@ -26,12 +26,13 @@ from ...core.errors import Conflict, NotFound, ValidationFailed
 from ...core.i18n import N_, Text
 from ...core.notifications import notify
 from ...core.tables import utcnow
-from .. import rules
 from ..catalog_contracts.queries import active_catalog_contract, catalog_item_price
 from ..catalog_contracts.recording import named
 from ..codes import code_apart
 from ..documents.parties import refuse_unless_parties_complete
-from ..rules import CatalogState, OrderState
+from ..lines import ceiling, line_problems, min_term_problem, period_end, price_problem, within
+from ..money import amounts, catalog_price, line_amount
+from ..states import CATALOG_STATE_LABELS, CatalogState, OrderState
 from ..tables import CatalogContract, Order, OrderLine, OrderVersion, Quote
 from .access import organisation_users, version_of
 
@@ -60,27 +61,27 @@ def _latest_catalog_contract(session: Session, service: Service):
 def plan_ceiling(plan: PricePlan, contract: CatalogContract | None) -> int:
     """The highest unit price (without VAT) an agency may agree for a plan today."""
     item = catalog_item_price(contract, plan.id) if contract is not None else None
-    return rules.ceiling(rules.catalog_price(plan.unit_price, plan.vat_included), item)
+    return ceiling(catalog_price(plan.unit_price, plan.vat_included), item)
 
 
 def plan_price_problem(
     plan: PricePlan, contract: CatalogContract | None, unit_price: object, highest: int | None = None
 ) -> Text | None:
-    """`rules.price_problem` for a plan: the message names the catalog contract's unit price when that is
+    """`lines.price_problem` for a plan: the message names the catalog contract's unit price when that is
     the ceiling, and the plan's list price beside it."""
-    return rules.price_problem(
+    return price_problem(
         unit_price,
         plan_ceiling(plan, contract) if highest is None else highest,
-        list_price=rules.catalog_price(plan.unit_price, plan.vat_included),
+        list_price=catalog_price(plan.unit_price, plan.vat_included),
         contract_number=contract.number if contract is not None else None,
     )
 
 
 def line_term_problems(plan: PricePlan, quantity: object, months: object) -> dict[str, Text]:
-    """`rules.line_problems` and the plan's minimum term (최소 계약기간)."""
-    problems = rules.line_problems(quantity, months)
+    """`lines.line_problems` and the plan's minimum term (최소 계약기간)."""
+    problems = line_problems(quantity, months)
     if "months" not in problems:
-        short = rules.min_term_problem(months, plan.min_term_months, plan.name)
+        short = min_term_problem(months, plan.min_term_months, plan.name)
         if short:
             problems["months"] = short
     return problems
@@ -122,7 +123,7 @@ def refuse_unless_contract_holds(contract: CatalogContract | None, start: date, 
     """A delivery request needs its catalog contract contracted (not suspended or expired), and its
     period inside the contract's."""
     if contract is None or contract.status != CatalogState.CONTRACTED or contract.period_end < today:
-        state = rules.CATALOG_STATE_LABELS[CatalogState(contract.status)] if contract else N_("Expired")
+        state = CATALOG_STATE_LABELS[CatalogState(contract.status)] if contract else N_("Expired")
         if contract is not None and contract.status == CatalogState.CONTRACTED:
             state = N_("Expired")
         raise Conflict(
@@ -132,7 +133,7 @@ def refuse_unless_contract_holds(contract: CatalogContract | None, start: date, 
                 state=state,
             )
         )
-    if not rules.within(start, end, contract.period_start, contract.period_end):
+    if not within(start, end, contract.period_start, contract.period_end):
         raise Conflict(
             N_(
                 "The period %(start)s to %(end)s must fall inside the catalog contract's period "
@@ -196,7 +197,7 @@ def _new_lines(
                 months=months,
                 catalog_unit_price=highest,
                 unit_price=unit_price,
-                amount=rules.line_amount(plan.billing, unit_price, quantity, months),
+                amount=line_amount(plan.billing, unit_price, quantity, months),
             )
         )
     return lines
@@ -227,10 +228,10 @@ def make_order(
     contract = catalog_contract_of(session, service, today)
     method = method or ("delivery_request" if contract is not None else "negotiated")
     lines = _new_lines(service, contract, asked, 0)
-    end = rules.period_end(start, max(line.months for line in lines))
+    end = period_end(start, max(line.months for line in lines))
     if method == "delivery_request":
         refuse_unless_contract_holds(contract, start, end, today)
-    money = rules.amounts(line.amount for line in lines)
+    money = amounts(line.amount for line in lines)
     order = Order(
         code=code_apart(session, "ORD", today.year),
         agency=session.get(Organisation, actor.organisation_id),

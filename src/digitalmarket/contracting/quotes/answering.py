@@ -15,9 +15,10 @@ from ...core.errors import Conflict, ValidationFailed
 from ...core.i18n import N_, Text
 from ...core.notifications import notify
 from ...core.tables import utcnow
-from .. import rules
+from ..lines import min_term_problem
+from ..money import Amounts, amounts, line_amount
 from ..orders import making
-from ..rules import QuoteAction, RequestState
+from ..states import REQUEST_STATE_LABELS, QuoteAction, RequestState, move, wrong_state
 from ..tables import Quote, QuoteRequest
 from .asking import MAX_TEXT, deadline_passed, own_quote, plan_of, text_problem
 
@@ -26,7 +27,7 @@ from .asking import MAX_TEXT, deadline_passed, own_quote, plan_of, text_problem
 
 def _check_open(request: QuoteRequest, now: datetime) -> None:
     if request.status != RequestState.OPEN:
-        raise Conflict(rules.wrong_state(N_("The quote request"), rules.REQUEST_STATE_LABELS[request.status]))
+        raise Conflict(wrong_state(N_("The quote request"), REQUEST_STATE_LABELS[request.status]))
     if deadline_passed(request, now):
         raise Conflict(
             N_(
@@ -54,7 +55,7 @@ def answer(
     now = now or utcnow()
     today = today_kst(now)
     quote = own_quote(session, actor, quote_id)
-    new_state = rules.move("quote", quote.status, QuoteAction.ANSWER)
+    new_state = move("quote", quote.status, QuoteAction.ANSWER)
     _check_open(quote.request, now)
     service = quote.service
     making.refuse_unless_orderable(session, service, today)
@@ -79,7 +80,7 @@ def answer(
                     asked=line.months,
                 )
             else:
-                short = rules.min_term_problem(offered, plan.min_term_months, plan.name)
+                short = min_term_problem(offered, plan.min_term_months, plan.name)
                 if short:
                     problems[f"months.{line.id}"] = short
     unknown = (set(prices) | set(months)) - {line.id for line in quote.lines}
@@ -139,7 +140,7 @@ def decline(
 ) -> Quote:
     now = now or utcnow()
     quote = own_quote(session, actor, quote_id)
-    new_state = rules.move("quote", quote.status, QuoteAction.DECLINE)
+    new_state = move("quote", quote.status, QuoteAction.DECLINE)
     _check_open(quote.request, now)
     problem = text_problem(reason, MAX_TEXT, True)
     if problem:
@@ -173,12 +174,12 @@ def _tell_agency(session: Session, request: QuoteRequest, message: Text) -> None
 # --- money of a quote ---------------------------------------------------------------------------------------
 
 
-def quote_amounts(quote: Quote, months_cap: int | None = None) -> rules.Amounts:
+def quote_amounts(quote: Quote, months_cap: int | None = None) -> Amounts:
     """공급가액, VAT and total of the answered lines, computed from the lines (never sent by anyone);
     ``months_cap``: for a period shortened to that many months."""
     plans = {p.id: p for p in quote.service.price_plans}
-    return rules.amounts(
-        rules.line_amount(
+    return amounts(
+        line_amount(
             plans[line.price_plan_id].billing if line.price_plan_id in plans else "monthly",
             line.unit_price,
             line.quantity,

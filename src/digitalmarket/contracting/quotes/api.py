@@ -137,7 +137,7 @@ class QuoteOut(BaseModel):
 
     @classmethod
     def of(cls, quote: Quote, contract=None) -> QuoteOut:
-        from ..rules import line_amount
+        from ..money import line_amount
 
         plans = {p.id: p for p in quote.service.price_plans}
         answered = all(line.unit_price is not None for line in quote.lines)

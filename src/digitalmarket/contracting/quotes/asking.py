@@ -24,10 +24,10 @@ from ...core.errors import Conflict, NotFound, ValidationFailed
 from ...core.i18n import N_, Text
 from ...core.notifications import notify
 from ...core.tables import utcnow
-from .. import rules
 from ..codes import code_apart
+from ..lines import MAX_MONTHS, MAX_SERVICES_PER_REQUEST, line_problems, period_end
 from ..orders import access, making
-from ..rules import MAX_SERVICES_PER_REQUEST, QuoteAction, QuoteState, RequestAction, RequestState
+from ..states import CatalogState, QuoteAction, QuoteState, RequestAction, RequestState, move
 from ..tables import Order, Quote, QuoteLine, QuoteRequest
 
 MAX_TITLE = 200
@@ -176,12 +176,12 @@ def create_request(session: Session, actor: Actor, data: RequestIn, now: datetim
             plan = plan_of(service, line.price_plan_id)
             if plan is None:
                 problems[f"{key}.lines.{number}.price_plan_id"] = N_("Choose one of the service's price plans.")
-            line_problems = (
+            checked = (
                 making.line_term_problems(plan, line.quantity, line.months)
                 if plan
-                else rules.line_problems(line.quantity, line.months)
+                else line_problems(line.quantity, line.months)
             )
-            for name, problem in line_problems.items():
+            for name, problem in checked.items():
                 problems[f"{key}.lines.{number}.{name}"] = problem
             if plan is not None:
                 lines.append((plan, line))
@@ -256,13 +256,13 @@ def period_warnings(session: Session, data: RequestIn, today: date) -> list[Peri
         return []
     warnings = []
     for ask in data.services[:MAX_SERVICES_PER_REQUEST]:
-        months = [m for m in (line.months for line in ask.lines) if isinstance(m, int) and 1 <= m <= rules.MAX_MONTHS]
+        months = [m for m in (line.months for line in ask.lines) if isinstance(m, int) and 1 <= m <= MAX_MONTHS]
         service = session.scalar(select(Service).where(Service.code == ask.code))
         if not months or service is None:
             continue
         contract = making.catalog_contract_of(session, service, today)
-        end = rules.period_end(max(data.desired_start, today), max(months))
-        if contract is not None and contract.status == rules.CatalogState.CONTRACTED and end > contract.period_end:
+        end = period_end(max(data.desired_start, today), max(months))
+        if contract is not None and contract.status == CatalogState.CONTRACTED and end > contract.period_end:
             warnings.append(PeriodWarning(service, contract, end))
     return warnings
 
@@ -273,7 +273,7 @@ def cancel(
     """The agency withdraws its request; every quote still open is not awarded."""
     now = now or utcnow()
     request = own_request(session, actor, request_id)
-    new_state = rules.move("request", request.status, RequestAction.CANCEL)
+    new_state = move("request", request.status, RequestAction.CANCEL)
     problem = text_problem(reason, MAX_TEXT, True)
     if problem:
         raise ValidationFailed(fields={"reason": problem})
@@ -283,7 +283,7 @@ def cancel(
     request.updated_at = now
     for quote in request.quotes:
         if quote.status in (QuoteState.REQUESTED, QuoteState.QUOTED):
-            quote.status = rules.move("quote", quote.status, QuoteAction.PASS_OVER)
+            quote.status = move("quote", quote.status, QuoteAction.PASS_OVER)
     session.flush()
     audit.record(
         session,

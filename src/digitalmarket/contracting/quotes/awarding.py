@@ -17,10 +17,10 @@ from ...core.errors import Conflict, NotFound, ValidationFailed
 from ...core.i18n import N_, Text
 from ...core.notifications import notify
 from ...core.tables import utcnow
-from .. import rules
 from ..catalog_contracts.change_requests import pending_change_request
+from ..lines import award_problems, months_until, period_end
 from ..orders import access, making
-from ..rules import QuoteAction, QuoteState, RequestAction
+from ..states import CatalogState, QuoteAction, QuoteState, RequestAction, move
 from ..tables import Order, Quote, QuoteRequest
 from .asking import deadline_passed, own_request
 
@@ -64,11 +64,11 @@ def award_period(
     request = quote.request
     start = max(request.desired_start, today)
     months = [line.months if as_asked else line.quoted_months for line in quote.lines]
-    end = rules.period_end(start, max(months))
+    end = period_end(start, max(months))
     contract = making.catalog_contract_of(session, quote.service, today)
-    if contract is None or contract.status != rules.CatalogState.CONTRACTED or end <= contract.period_end:
+    if contract is None or contract.status != CatalogState.CONTRACTED or end <= contract.period_end:
         return start, end, None
-    fit = rules.months_until(start, contract.period_end)
+    fit = months_until(start, contract.period_end)
     plans = {p.id: p for p in quote.service.price_plans}
     longest_minimum = max(
         (plans[line.price_plan_id].min_term_months for line in quote.lines if line.price_plan_id in plans), default=0
@@ -80,7 +80,7 @@ def award_period(
         start=start,
         end=end,
         fit_months=fit,
-        fit_end=rules.period_end(start, fit) if fits else None,
+        fit_end=period_end(start, fit) if fits else None,
         extension_requested=extension_requested(session, contract),
     )
     return start, end, conflict
@@ -147,10 +147,10 @@ def award(
     quote = next((q for q in request.quotes if q.id == quote_id), None)
     if quote is None:
         raise NotFound()
-    new_request_state = rules.move("request", request.status, RequestAction.AWARD)
-    new_quote_state = rules.move("quote", quote.status, QuoteAction.AWARD)
+    new_request_state = move("request", request.status, RequestAction.AWARD)
+    new_quote_state = move("quote", quote.status, QuoteAction.AWARD)
     waiting = waiting_suppliers(request, now)
-    problems = rules.award_problems(reason, early_reason, waiting)
+    problems = award_problems(reason, early_reason, waiting)
     if problems:
         raise ValidationFailed(fields=problems)
     if quote.version != quote_version:
@@ -176,7 +176,7 @@ def award(
     passed_over = []
     for other in request.quotes:
         if other.id != quote.id and other.status in (QuoteState.REQUESTED, QuoteState.QUOTED):
-            other.status = rules.move("quote", other.status, QuoteAction.PASS_OVER)
+            other.status = move("quote", other.status, QuoteAction.PASS_OVER)
             passed_over.append(other)
     # The quotes' versions are checked here, before the order is written: a supplier revising or declining
     # at this moment is a 409 on one side, and no one holds the audit chain while waiting for these rows.

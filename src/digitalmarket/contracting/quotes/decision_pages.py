@@ -13,7 +13,7 @@ from ...accounts.permissions import SIGNED_IN, Actor, roles
 from ...accounts.rules import Role
 from ...core.i18n import current_locale
 from ...core.templating import csrf_protect
-from ..rules import QUOTE_STATE_LABELS
+from ..states import QUOTE_STATE_LABELS
 from .decision_api import download
 from .decision_pdf import FILTER_KO, filters_text
 from .decision_record import kst_time as record_time

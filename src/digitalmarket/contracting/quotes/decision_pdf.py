@@ -18,7 +18,7 @@ from ...core.i18n import N_
 from ..documents.fonts import PRETENDARD, embed_fonts
 from ..documents.output import KeptFontsOutput
 from ..documents.terms import clean, krw
-from ..rules import QUOTE_STATE_LABELS
+from ..states import QUOTE_STATE_LABELS
 from .decision_record import DecisionRecord, kst_time
 
 TITLE = "낙찰 결정 기록"

@@ -40,8 +40,8 @@ from ...core.clock import KST
 from ...core.errors import NotFound
 from ...core.i18n import N_
 from ...core.tables import utcnow
-from .. import rules
 from ..decision_tables import AwardDecisionRecord
+from ..money import amounts, line_amount
 from ..tables import Order, Quote, QuoteRequest
 
 FORMAT = 1
@@ -103,13 +103,13 @@ def _quote(quote: Quote) -> dict:
                 "months_asked": line.months,
                 "catalog_unit_price": line.catalog_unit_price,
                 "unit_price": line.unit_price,
-                "amount": rules.line_amount(billing, line.unit_price, line.quantity, months)
+                "amount": line_amount(billing, line.unit_price, line.quantity, months)
                 if line.unit_price is not None
                 else None,
             }
         )
     answered = [line["amount"] for line in lines if line["amount"] is not None]
-    money = rules.amounts(answered) if answered and quote.status != "declined" else None
+    money = amounts(answered) if answered and quote.status != "declined" else None
     return {
         "id": quote.id,
         "service_code": quote.service.code,

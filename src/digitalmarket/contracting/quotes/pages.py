@@ -22,16 +22,11 @@ from ...core.formatting import kst_date, won
 from ...core.forms import Form, form_errors, number, redirect, summary_only, version_of
 from ...core.i18n import N_, Text
 from ...core.templating import csrf_protect, render
-from .. import rules
 from ..documents.parties import party_problems
+from ..lines import MAX_MONTHS, MAX_SERVICES_PER_REQUEST
+from ..money import line_amount
 from ..orders import confirm_pages, making
-from ..rules import (
-    MAX_SERVICES_PER_REQUEST,
-    METHOD_LABELS,
-    ORDER_STATE_LABELS,
-    QUOTE_STATE_LABELS,
-    REQUEST_STATE_LABELS,
-)
+from ..states import METHOD_LABELS, ORDER_STATE_LABELS, QUOTE_STATE_LABELS, REQUEST_STATE_LABELS
 from . import answering, asking, awarding
 
 Id = Annotated[int, Path(gt=0, lt=2**31)]
@@ -87,7 +82,7 @@ def common_context() -> dict:
         "kst_date": kst_date,
         "won": won,
         "max_services": MAX_SERVICES_PER_REQUEST,
-        "max_months": rules.MAX_MONTHS,
+        "max_months": MAX_MONTHS,
     }
 
 
@@ -245,7 +240,7 @@ def comparison(request_row) -> dict:
                     {
                         "line": line,
                         "plan": plans.get(line.price_plan_id),
-                        "amount": rules.line_amount(
+                        "amount": line_amount(
                             plans[line.price_plan_id].billing, line.unit_price, line.quantity, line.months
                         )
                         if line.unit_price is not None and line.price_plan_id in plans

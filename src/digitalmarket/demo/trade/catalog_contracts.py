@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 
 from ...catalog.tables import Service
 from ...contracting.catalog_contracts import applying, contract_items, officer_steps
-from ...contracting.rules import add_months
+from ...contracting.lines import add_months
 from ...core.clock import KST
 from ..history import at, need
 from .world import FIRST_DAY, World, published_on

@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session
 
 from ...accounts.permissions import Actor
 from ...catalog.tables import Service
+from ...contracting.lines import add_months
 from ...contracting.orders import access, changing, confirming, ending, making
 from ...contracting.quotes import answering, asking, awarding
-from ...contracting.rules import add_months
 from ...core.clock import KST, today_kst
 from ...settlement.rules import is_working_day
 from ..history import at, need

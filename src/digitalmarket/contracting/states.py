@@ -1,0 +1,176 @@
+"""The state machines of contracting: the catalog contract, the quote request, the quote and the order,
+with the labels of their states; `move` and `allowed` for any of them by its kind. No I/O."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from ..core.i18n import N_
+from ..core.states import StateMachine, not_possible
+
+
+class CatalogState(StrEnum):
+    APPLIED = "applied"
+    PPS_REVIEW = "pps_review"
+    SUPPLEMENT_REQUESTED = "supplement_requested"
+    CONTRACTED = "contracted"  # listed in the shopping mall
+    SUSPENDED = "suspended"  # 거래정지
+    EXPIRED = "expired"
+
+
+class CatalogAction(StrEnum):
+    START_REVIEW = "start_review"
+    REQUEST_SUPPLEMENT = "request_supplement"
+    RESUBMIT = "resubmit"
+    CONTRACT = "contract"
+    AMEND = "amend"
+    SUSPEND = "suspend"
+    RESUME = "resume"
+    EXPIRE = "expire"
+
+
+CATALOG_TRANSITIONS: dict[tuple[CatalogState, CatalogAction], CatalogState] = {
+    (CatalogState.APPLIED, CatalogAction.START_REVIEW): CatalogState.PPS_REVIEW,
+    (CatalogState.PPS_REVIEW, CatalogAction.REQUEST_SUPPLEMENT): CatalogState.SUPPLEMENT_REQUESTED,
+    (CatalogState.SUPPLEMENT_REQUESTED, CatalogAction.RESUBMIT): CatalogState.APPLIED,
+    (CatalogState.PPS_REVIEW, CatalogAction.CONTRACT): CatalogState.CONTRACTED,
+    (CatalogState.CONTRACTED, CatalogAction.AMEND): CatalogState.CONTRACTED,  # 변경차수 + 1
+    (CatalogState.CONTRACTED, CatalogAction.SUSPEND): CatalogState.SUSPENDED,
+    (CatalogState.SUSPENDED, CatalogAction.RESUME): CatalogState.CONTRACTED,
+    (CatalogState.CONTRACTED, CatalogAction.EXPIRE): CatalogState.EXPIRED,
+    (CatalogState.SUSPENDED, CatalogAction.EXPIRE): CatalogState.EXPIRED,
+}
+#: States in which a service has no other catalog contract application running.
+CATALOG_OPEN_STATES = frozenset(set(CatalogState) - {CatalogState.EXPIRED})
+
+
+class QuoteState(StrEnum):
+    REQUESTED = "requested"
+    QUOTED = "quoted"
+    DECLINED = "declined"
+    AWARDED = "awarded"
+    NOT_AWARDED = "not_awarded"
+
+
+class QuoteAction(StrEnum):
+    ANSWER = "answer"  # first answer and each revision until the deadline
+    DECLINE = "decline"
+    AWARD = "award"
+    PASS_OVER = "pass_over"  # another quote of the request was awarded, or the request was cancelled
+
+
+QUOTE_TRANSITIONS: dict[tuple[QuoteState, QuoteAction], QuoteState] = {
+    (QuoteState.REQUESTED, QuoteAction.ANSWER): QuoteState.QUOTED,
+    (QuoteState.QUOTED, QuoteAction.ANSWER): QuoteState.QUOTED,
+    (QuoteState.REQUESTED, QuoteAction.DECLINE): QuoteState.DECLINED,
+    (QuoteState.QUOTED, QuoteAction.DECLINE): QuoteState.DECLINED,
+    (QuoteState.QUOTED, QuoteAction.AWARD): QuoteState.AWARDED,
+    (QuoteState.REQUESTED, QuoteAction.PASS_OVER): QuoteState.NOT_AWARDED,
+    (QuoteState.QUOTED, QuoteAction.PASS_OVER): QuoteState.NOT_AWARDED,
+}
+
+
+class RequestState(StrEnum):
+    OPEN = "open"
+    AWARDED = "awarded"
+    CLOSED = "closed"  # the deadline passed without an award and the buyer closed it
+    CANCELLED = "cancelled"
+
+
+class RequestAction(StrEnum):
+    AWARD = "award"
+    CLOSE = "close"
+    CANCEL = "cancel"
+
+
+REQUEST_TRANSITIONS: dict[tuple[RequestState, RequestAction], RequestState] = {
+    (RequestState.OPEN, RequestAction.AWARD): RequestState.AWARDED,
+    (RequestState.OPEN, RequestAction.CLOSE): RequestState.CLOSED,
+    (RequestState.OPEN, RequestAction.CANCEL): RequestState.CANCELLED,
+}
+
+
+class OrderState(StrEnum):
+    DRAFT = "draft"  # awarded or made directly; the contract document waits for both confirmations
+    CONTRACTED = "contracted"
+    ACTIVE = "active"
+    COMPLETED = "completed"
+    TERMINATED = "terminated"
+
+
+class OrderAction(StrEnum):
+    CONFIRM = "confirm"  # the second side's confirmation contracts the order
+    ACTIVATE = "activate"  # its start date has come
+    CHANGE = "change"  # 계약변경 confirmed by both sides: 변경차수 + 1
+    COMPLETE = "complete"  # its end date has passed
+    TERMINATE = "terminate"  # early, with a reason
+
+
+ORDER_TRANSITIONS: dict[tuple[OrderState, OrderAction], OrderState] = {
+    (OrderState.DRAFT, OrderAction.CONFIRM): OrderState.CONTRACTED,
+    (OrderState.CONTRACTED, OrderAction.ACTIVATE): OrderState.ACTIVE,
+    (OrderState.CONTRACTED, OrderAction.CHANGE): OrderState.CONTRACTED,
+    (OrderState.ACTIVE, OrderAction.CHANGE): OrderState.ACTIVE,
+    (OrderState.ACTIVE, OrderAction.COMPLETE): OrderState.COMPLETED,
+    (OrderState.CONTRACTED, OrderAction.TERMINATE): OrderState.TERMINATED,
+    (OrderState.ACTIVE, OrderAction.TERMINATE): OrderState.TERMINATED,
+}
+
+CATALOG_STATE_LABELS = {
+    CatalogState.APPLIED: N_("Applied"),
+    CatalogState.PPS_REVIEW: N_("Under PPS review"),
+    CatalogState.SUPPLEMENT_REQUESTED: N_("Supplement requested"),
+    CatalogState.CONTRACTED: N_("In the shopping mall"),
+    CatalogState.SUSPENDED: N_("Trade suspended"),
+    CatalogState.EXPIRED: N_("Expired"),
+}
+QUOTE_STATE_LABELS = {
+    QuoteState.REQUESTED: N_("Waiting for the answer"),
+    QuoteState.QUOTED: N_("Quoted"),
+    QuoteState.DECLINED: N_("Declined"),
+    QuoteState.AWARDED: N_("Awarded"),
+    QuoteState.NOT_AWARDED: N_("Not awarded"),
+}
+REQUEST_STATE_LABELS = {
+    RequestState.OPEN: N_("Open"),
+    RequestState.AWARDED: N_("Awarded"),
+    RequestState.CLOSED: N_("Closed"),
+    RequestState.CANCELLED: N_("Cancelled"),
+}
+ORDER_STATE_LABELS = {
+    OrderState.DRAFT: N_("Waiting for confirmation"),
+    OrderState.CONTRACTED: N_("Contracted"),
+    OrderState.ACTIVE: N_("In use"),
+    OrderState.COMPLETED: N_("Completed"),
+    OrderState.TERMINATED: N_("Terminated"),
+}
+METHOD_LABELS = {
+    "negotiated": N_("Negotiated contract (수의계약)"),
+    "delivery_request": N_("Delivery request (납품요구)"),
+}
+
+_KINDS: dict[str, StateMachine] = {
+    "catalog": StateMachine(
+        CatalogState, CatalogAction, CATALOG_TRANSITIONS, CATALOG_STATE_LABELS, N_("The catalog contract")
+    ),
+    "quote": StateMachine(QuoteState, QuoteAction, QUOTE_TRANSITIONS, QUOTE_STATE_LABELS, N_("The quote")),
+    "request": StateMachine(
+        RequestState, RequestAction, REQUEST_TRANSITIONS, REQUEST_STATE_LABELS, N_("The quote request")
+    ),
+    "order": StateMachine(OrderState, OrderAction, ORDER_TRANSITIONS, ORDER_STATE_LABELS, N_("The contract")),
+}
+
+
+def move(kind: str, state: str, action: str) -> StrEnum:
+    """The state after ``action`` on a ``kind`` (catalog | quote | request | order) in ``state``, or 409
+    naming the state it is in."""
+    return _KINDS[kind].move(state, action)
+
+
+#: "<subject> is <state>; this step is not possible now." (also for refusals outside the tables).
+wrong_state = not_possible
+
+
+def allowed(kind: str, state: str) -> list[str]:
+    """The actions possible in a state (for pages: which buttons to show)."""
+    return [str(action) for action in _KINDS[kind].allowed(state)]
