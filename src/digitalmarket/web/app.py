@@ -56,6 +56,7 @@ from ..search import pages as search_pages
 from ..selection import api as selection_api
 from ..selection import confirm_pages as selection_confirm_pages
 from ..selection import operator_pages as selection_operator_pages
+from ..selection import operator_round_pages as selection_operator_round_pages
 from ..selection import pages as selection_pages
 from ..selection import reviewer_pages as selection_reviewer_pages
 from ..settlement import settlement_api, settlement_pages
@@ -159,6 +160,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *, 
     app.include_router(catalog_document_pages.router)
     app.include_router(selection_pages.router)
     app.include_router(selection_operator_pages.router)
+    app.include_router(selection_operator_round_pages.router)
     app.include_router(selection_confirm_pages.router)
     app.include_router(selection_reviewer_pages.router)
     app.include_router(contracting_catalog_pages.router)
