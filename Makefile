@@ -63,7 +63,7 @@ run_bench = $(if $(findstring $(1),$(BENCH_SKIP)),@echo "bench $(1) skipped",$(2
 # that fails does not stop the others. summary.py then rebuilds the README's summary table from every
 # results file. The HTTP bench serves the 10,000-service catalog the search speed bench builds.
 bench: setup
-	-$(call run_bench,quality,if [ -f $(SEARCH_DEV)/services.jsonl ]; then $(BIN)/python bench/search_quality.py $(SEARCH_DEV)/services.jsonl $(SEARCH_DEV)/queries.jsonl; fi)
+	-$(call run_bench,quality,$(BIN)/python bench/search_quality.py --dev $(SEARCH_DEV) --ablation)
 	-$(call run_bench,foundation,$(BIN)/python bench/run.py)
 	-$(call run_bench,speed,if [ -f $(SEARCH_DEV)/services.jsonl ]; then $(BIN)/python bench/search_speed.py --sample $(SEARCH_DEV) --sizes $(SPEED_SIZES); fi)
 	-$(call run_bench,http,$(BIN)/python bench/http_throughput.py --duration $(HTTP_DURATION))

@@ -1,21 +1,24 @@
-"""Search quality of the Korean analyzer against plain SQLite FTS5, on judged queries.
+"""Search quality through the product's own search, on two judged query sets.
 
-    python bench/search_quality.py SERVICES.jsonl QUERIES.jsonl [--json OUT] [--ablation]
+    python bench/search_quality.py [--dev DIR] [--held-out FILE] [--ablation] [--json OUT]
 
-SERVICES.jsonl is in the catalog import format (docs: DOMAIN.md); QUERIES.jsonl holds
-``{"qid", "query", "relevant": {ref: grade}}``. Both rankers use an in-memory SQLite FTS5 index over
-name, keywords, features, summary, description and supplier name, ranked by bm25 with FIELD_WEIGHTS:
+Both sets are reported every time:
 
-- baseline (as the issue defines it): the unicode61 tokenizer over the raw text, the query's
-  whitespace-separated words quoted and joined with OR;
-- ours: the same columns holding the analyzer's `index_terms` (space-joined); every query concept
-  (`weighted_query_terms`, plus typo corrections from the index vocabulary) is scored per document as
-  the best of its alternatives (weight x bm25), concepts are summed, and a 초성 query that matches a
-  service's name (or supplier name) lifts it above everything else.
+- ``dev``: the judged sample the ranking is developed on (``DIR`` holds ``services.jsonl``, in the catalog
+  import format, and ``queries.jsonl``; default ../shared/data/search-dev);
+- ``held_out``: bench/search-demo/queries.jsonl, queries over the demo catalog of ``make run`` judged from
+  the catalog alone (bench/search-demo/README.md). It is reported, never tuned on.
 
-Prints nDCG@10 (gain = grade), MRR (first result of any grade) and recall@10 and writes them to
-bench/results/search_quality.json (or --json OUT). --ablation also measures ours with each piece
-switched off. Benchmarks measure; they never fail.
+For each set a fresh SQLite database is migrated and filled the way the product fills one: the dev
+services through the catalog importer (``digitalmarket import-catalog``), the demo catalog through
+``seed_demo`` and ``seed_demo_work`` (``digitalmarket seed-demo --no-trade``; trade adds no service).
+Every query is then ranked by `digitalmarket.search.index.search`, which calls `search.finder.find`, the
+function behind ``GET /api/v1/services`` and the search page: what is measured is what a buyer gets.
+
+Measured: nDCG@10 (gain = grade, unjudged services count 0), MRR (first result of any grade) and recall@10,
+per set, per query and, for the held-out set, per kind of query. ``--ablation`` ranks again with each piece
+of `search.settings` switched off in turn (``DM_SEARCH_OFF``), and shows what each adds on each set.
+Figures go to bench/results/search_quality.json (or ``--json OUT``). Benchmarks measure; they never fail.
 """
 
 from __future__ import annotations
@@ -25,9 +28,9 @@ import json
 import math
 import os
 import platform
-import sqlite3
 import subprocess
 import sys
+import tempfile
 import time
 from collections import defaultdict
 from contextlib import contextmanager
@@ -37,203 +40,164 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from digitalmarket.search import analyzer  # noqa: E402
-from digitalmarket.search.synonyms import SynonymIndex  # noqa: E402
-
-FIELDS = ["name", "keywords", "features", "summary", "description", "supplier"]
 K = 10
-CHOSUNG_BOOST = 1000.0
-SUPPLIER_CHOSUNG_BOOST = 500.0
+DEV = ROOT.parent / "shared" / "data" / "search-dev"
+HELD_OUT = ROOT / "bench" / "search-demo" / "queries.jsonl"
+GOALS = {"dev": 0.92, "held_out": 0.90}
 
 
-def service_fields(service: dict) -> dict[str, list[str]]:
-    """The searchable texts of a service, per field (list fields keep one text per item)."""
-    return {
-        "name": [service.get("name") or ""],
-        "keywords": list(service.get("keywords") or []),
-        "features": list(service.get("features") or []),
-        "summary": [service.get("summary") or ""],
-        "description": [service.get("description") or ""],
-        "supplier": [(service.get("supplier") or {}).get("name") or ""],
-    }
-
-
-def _weights(weights: dict[str, float]) -> str:
-    return ", ".join(str(weights[name]) for name in FIELDS)
-
-
-def _create(connection: sqlite3.Connection, table: str, rows: list[list[str]]) -> None:
-    columns = ", ".join(FIELDS)
-    connection.execute(f"CREATE VIRTUAL TABLE {table} USING fts5({columns}, tokenize='unicode61')")
-    placeholders = ", ".join("?" for _ in FIELDS)
-    connection.executemany(
-        f"INSERT INTO {table} (rowid, {columns}) VALUES (?, {placeholders})",
-        [(number, *row) for number, row in enumerate(rows)],
-    )
-
-
-def _bm25(connection: sqlite3.Connection, table: str, match: str, weights: dict[str, float]) -> dict[int, float]:
-    """Document -> score (higher is better) for one FTS5 MATCH expression."""
-    sql = f"SELECT rowid, bm25({table}, {_weights(weights)}) FROM {table} WHERE {table} MATCH ?"
-    return {rowid: -score for rowid, score in connection.execute(sql, (match,))}
-
-
-class Baseline:
-    """Plain FTS5: unicode61 over the raw text, query words quoted and joined with OR."""
-
-    def __init__(self, services: list[dict], weights: dict[str, float]):
-        self.weights = weights
-        self.db = sqlite3.connect(":memory:")
-        rows = [[" \n ".join(texts) for texts in service_fields(service).values()] for service in services]
-        _create(self.db, "docs", rows)
-
-    def rank(self, query: str) -> list[int]:
-        words = query.split()
-        if not words:
-            return []
-        match = " OR ".join('"' + word.replace('"', '""') + '"' for word in words)
-        scores = _bm25(self.db, "docs", match, self.weights)
-        return sorted(scores, key=lambda rowid: (-scores[rowid], rowid))[:K]
-
-
-class Ours:
-    """FTS5 over the analyzer's index terms; concepts scored as the best of their alternatives."""
-
-    def __init__(self, services: list[dict], weights: dict[str, float], typos: bool = True, chosung: bool = True):
-        self.weights, self.typos, self.chosung = weights, typos, chosung
-        self.names = [service.get("name") or "" for service in services]
-        self.suppliers = [(service.get("supplier") or {}).get("name") or "" for service in services]
-        started = time.perf_counter()
-        rows = []
-        self.vocabulary: set[str] = set()
-        for service in services:
-            row = []
-            for texts in service_fields(service).values():
-                terms = [term for text in texts for term in analyzer.index_terms(text)]
-                self.vocabulary.update(terms)
-                row.append(" ".join(terms))
-            rows.append(row)
-        self.analysis_seconds = time.perf_counter() - started
-        self.db = sqlite3.connect(":memory:")
-        _create(self.db, "docs", rows)
-
-    def rank(self, query: str) -> list[int]:
-        scores: dict[int, float] = defaultdict(float)
-        concepts = [] if analyzer.is_chosung_query(query) else analyzer.weighted_query_terms(query)
-        if self.typos:
-            concepts = analyzer.with_typo_corrections(concepts, self.vocabulary)
-        for concept in concepts:
-            best: dict[int, float] = {}
-            for phrase, weight in concept.alternatives:
-                for rowid, score in _bm25(self.db, "docs", analyzer.fts5_match([phrase]), self.weights).items():
-                    best[rowid] = max(best.get(rowid, 0.0), weight * score)
-            for rowid, score in best.items():
-                scores[rowid] += concept.weight * score
-        if self.chosung and analyzer.is_chosung_query(query):
-            for rowid, (name, supplier) in enumerate(zip(self.names, self.suppliers, strict=True)):
-                if analyzer.chosung_matches(query, name):
-                    scores[rowid] += CHOSUNG_BOOST
-                elif analyzer.chosung_matches(query, supplier):
-                    scores[rowid] += SUPPLIER_CHOSUNG_BOOST
-        return sorted(scores, key=lambda rowid: (-scores[rowid], rowid))[:K]
-
-
-def evaluate(ranker, queries: list[dict], refs: list[str]) -> dict:
-    """Mean nDCG@10 (gain = grade), MRR and recall@10 over the queries, and nDCG@10 per query."""
-    per_query, ndcgs, rrs, recalls = {}, [], [], []
-    for query in queries:
-        relevant = query["relevant"]
-        ranked = [refs[rowid] for rowid in ranker.rank(query["query"])]
-        dcg = sum(relevant.get(ref, 0) / math.log2(rank + 2) for rank, ref in enumerate(ranked))
-        ideal = sorted(relevant.values(), reverse=True)[:K]
-        idcg = sum(grade / math.log2(rank + 2) for rank, grade in enumerate(ideal))
-        ndcg = dcg / idcg if idcg else 0.0
-        first = next((rank for rank, ref in enumerate(ranked) if relevant.get(ref, 0) > 0), None)
-        ndcgs.append(ndcg)
-        rrs.append(0.0 if first is None else 1 / (first + 1))
-        recalls.append(sum(1 for ref in ranked if relevant.get(ref, 0) > 0) / len(relevant))
-        per_query[query["qid"]] = round(ndcg, 3)
-    count = len(queries)
-    return {
-        "ndcg@10": round(sum(ndcgs) / count, 4),
-        "mrr": round(sum(rrs) / count, 4),
-        "recall@10": round(sum(recalls) / count, 4),
-        "per_query_ndcg@10": per_query,
-    }
-
-
-def chosung_hit_rate(ranker, services: list[dict]) -> float:
-    """Share of services found in the top 10 by the 초성 of their name's first two Korean words."""
-    hits = total = 0
-    for rowid, service in enumerate(services):
-        words = [word for word in (service.get("name") or "").split() if analyzer.chosung(word).isalpha()]
-        query = "".join(analyzer.chosung(word) for word in words[:2])
-        if not analyzer.is_chosung_query(query):
-            continue
-        total += 1
-        hits += rowid in ranker.rank(query)
-    return round(hits / total, 4) if total else 0.0
-
-
-# --- ablation: each piece of the analyzer switched off --------------------------------------------
+def _read_jsonl(path: Path) -> list[dict]:
+    with open(path, encoding="utf-8") as handle:
+        return [json.loads(line) for line in handle if line.strip()]
 
 
 @contextmanager
-def _patched(**replacements):
-    saved = {name: getattr(analyzer, name) for name in replacements}
-    saved_synonyms = analyzer._synonyms
+def fresh_database():
+    """A migrated SQLite database in a folder of its own (its documents too), with the subscribers installed."""
+    from digitalmarket import subscribers
+    from digitalmarket.core.database import Database
+    from digitalmarket.core.migrate import upgrade
+
+    with tempfile.TemporaryDirectory(prefix="dm-search-quality-") as folder:
+        db = Database(f"sqlite:///{folder}/quality.db")
+        upgrade(db.engine)
+        subscribers.install()
+        try:
+            yield db, Path(folder)
+        finally:
+            db.dispose()
+
+
+def import_services(db, services_file: Path) -> None:
+    """The services of a file in the catalog import format, as ``digitalmarket import-catalog`` loads them."""
+    from digitalmarket.catalog import importer
+
+    with db.transaction() as session:
+        lines, problems = importer.read_file(session, services_file)
+        if problems:
+            raise SystemExit(f"{services_file}: {problems[0]}")
+        importer.apply(session, lines, None, services_file.name, importer.ImportReport())
+
+
+def seed_demo_catalog(db, folder: Path) -> None:
+    """The demo catalog of ``make run``: its organisations, accounts and published services."""
+    from digitalmarket.demo import seed_demo, seed_demo_work
+
+    with db.transaction() as session:
+        seed_demo(session)
+        seed_demo_work(session, folder / "documents")
+
+
+def ranked(db, query: str, key: str) -> list[str]:
+    """The first K services of the product's search for ``query``, each by ``key`` (ref or name)."""
+    from digitalmarket.search.index import search
+
+    with db.reading() as session:
+        return [getattr(hit.service, key) or "" for hit in search(session, query, limit=K)]
+
+
+def evaluate(db, queries: list[dict], key: str) -> dict:
+    """Mean nDCG@10, MRR and recall@10 over the queries; nDCG@10 per query and per kind of query."""
+    per_query, ndcgs, rrs, recalls = {}, [], [], []
+    kinds: dict[str, list[float]] = defaultdict(list)
+    started = time.perf_counter()
+    for query in queries:
+        relevant = query["relevant"]
+        found = ranked(db, query["query"], key)
+        dcg = sum(relevant.get(ref, 0) / math.log2(rank + 2) for rank, ref in enumerate(found))
+        ideal = sorted(relevant.values(), reverse=True)[:K]
+        idcg = sum(grade / math.log2(rank + 2) for rank, grade in enumerate(ideal))
+        ndcg = dcg / idcg if idcg else 0.0
+        first = next((rank for rank, ref in enumerate(found) if relevant.get(ref, 0) > 0), None)
+        ndcgs.append(ndcg)
+        rrs.append(0.0 if first is None else 1 / (first + 1))
+        recalls.append(sum(1 for ref in found if relevant.get(ref, 0) > 0) / min(len(relevant), K))
+        per_query[query["qid"]] = round(ndcg, 3)
+        if query.get("kind"):
+            kinds[query["kind"]].append(ndcg)
+    count = len(queries)
+    figures = {
+        "ndcg@10": round(sum(ndcgs) / count, 4),
+        "mrr": round(sum(rrs) / count, 4),
+        "recall@10": round(sum(recalls) / count, 4),
+        "ms_per_query": round((time.perf_counter() - started) / count * 1000, 2),
+        "per_query_ndcg@10": per_query,
+    }
+    if kinds:
+        figures["by_kind_ndcg@10"] = {kind: round(sum(v) / len(v), 4) for kind, v in sorted(kinds.items())}
+    return figures
+
+
+@contextmanager
+def pieces_off(*names: str):
+    """The product's search with some of its pieces switched off (`search.settings`, ``DM_SEARCH_OFF``)."""
+    from digitalmarket.search.settings import ENVIRONMENT
+
+    before = os.environ.get(ENVIRONMENT)
+    os.environ[ENVIRONMENT] = ",".join(names)
     try:
-        for name, value in replacements.items():
-            setattr(analyzer, name, value)
-        analyzer._synonyms = None
         yield
     finally:
-        for name, value in saved.items():
-            setattr(analyzer, name, value)
-        analyzer._synonyms = saved_synonyms
+        if before is None:
+            os.environ.pop(ENVIRONMENT, None)
+        else:
+            os.environ[ENVIRONMENT] = before
 
 
-def _no_morphology(text: str) -> list[list]:
-    """Words as written (lower-cased, split at spaces and punctuation), no Kiwi."""
-    words = "".join(char.lower() if char.isalnum() else " " for char in analyzer._normalise(text)).split()
-    return [[analyzer._Part(word, word)] for word in words]
+def ablation(db, queries: list[dict], key: str, full: float) -> dict:
+    from digitalmarket.search.settings import PIECES
 
-
-def _no_compounds(original):
-    def runs(text: str) -> list[list]:
-        joined = []
-        for run in original(text):
-            word = "".join(part.full for part in run)
-            joined.append([analyzer._Part(word, word)])
-        return joined
-
-    return runs
-
-
-def _empty_synonyms() -> SynonymIndex:
-    return SynonymIndex([], analyzer._words)
-
-
-def ablation(services: list[dict], queries: list[dict], refs: list[str]) -> dict:
-    """nDCG@10 of ours with one piece off at a time, and the loss against ours in full."""
-    equal = dict.fromkeys(FIELDS, 1.0)
-    variants = {
-        "morphology (Kiwi) off": (_patched(_runs=_no_morphology), {}),
-        "compound splitting off": (_patched(_runs=_no_compounds(analyzer._runs)), {}),
-        "synonyms off": (_patched(synonyms=_empty_synonyms), {}),
-        "part concepts off": (_patched(_with_part_concepts=lambda concepts: concepts), {}),
-        "typo corrections off": (_patched(), {"typos": False}),
-        "field weights off (all 1.0)": (_patched(), {"weights": equal}),
-        "초성 boost off (no 초성 query in the sample)": (_patched(), {"chosung": False}),
-    }
-    full = evaluate(Ours(services, analyzer.FIELD_WEIGHTS), queries, refs)["ndcg@10"]
     results = {}
-    for label, (patch, options) in variants.items():
-        with patch:
-            ranker = Ours(services, options.pop("weights", analyzer.FIELD_WEIGHTS), **options)
-            score = evaluate(ranker, queries, refs)["ndcg@10"]
-        results[label] = {"ndcg@10": score, "delta": round(score - full, 4)}
+    for piece in PIECES:
+        with pieces_off(piece):
+            score = evaluate(db, queries, key)["ndcg@10"]
+        results[f"{piece} off"] = {"ndcg@10": score, "delta": round(score - full, 4)}
     return results
+
+
+def judged_by_name(db, queries: list[dict]) -> list[dict]:
+    """The held-out queries judged by service name: a demo service's code depends on the month the demo is
+    seeded in (bench/search-demo/README.md), its name does not. A code query asks for its target's code
+    as seeded now, written in the query's case."""
+    from sqlalchemy import select
+
+    from digitalmarket.catalog.tables import Service
+
+    with db.reading() as session:
+        codes = dict(session.execute(select(Service.name, Service.code)).all())
+    judged = []
+    for query in queries:
+        query = {**query, "relevant": query.get("relevant_names") or query["relevant"]}
+        if query.get("target"):
+            code = codes[query["target"]]
+            query["query"] = code.lower() if query["query"] == query["query"].lower() else code
+        judged.append(query)
+    return judged
+
+
+def measure_set(name: str, fill, queries: list[dict], key: str, with_ablation: bool, data: dict, judge=None) -> dict:
+    with fresh_database() as (db, folder):
+        started = time.perf_counter()
+        fill(db, folder)
+        if judge is not None:
+            queries = judge(db, queries)
+        with db.reading() as session:
+            from sqlalchemy import func, select
+
+            from digitalmarket.catalog.tables import Service
+
+            services = session.scalar(select(func.count()).select_from(Service))
+        loaded = time.perf_counter() - started
+        figures = evaluate(db, queries, key)
+        result = {
+            "data": {**data, "n_services": services, "n_queries": len(queries)},
+            "goal_ndcg@10": GOALS[name],
+            "load_s": round(loaded, 1),
+            **figures,
+        }
+        if with_ablation:
+            result["ablation_ndcg@10"] = ablation(db, queries, key, figures["ndcg@10"])
+    return result
 
 
 def _commit() -> str:
@@ -245,71 +209,66 @@ def _commit() -> str:
         return ""
 
 
-def _read_jsonl(path: str) -> list[dict]:
-    with open(path, encoding="utf-8") as handle:
-        return [json.loads(line) for line in handle if line.strip()]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("services")
-    parser.add_argument("queries")
-    parser.add_argument("--json", default=str(ROOT / "bench" / "results" / "search_quality.json"))
-    parser.add_argument("--ablation", action="store_true", help="also measure ours with each piece switched off")
+    parser.add_argument("--dev", type=Path, default=DEV, help="folder with services.jsonl and queries.jsonl")
+    parser.add_argument("--held-out", type=Path, default=HELD_OUT, help="judged queries over the demo catalog")
+    parser.add_argument("--json", type=Path, default=ROOT / "bench" / "results" / "search_quality.json")
+    parser.add_argument("--ablation", action="store_true", help="also rank with each piece switched off")
     args = parser.parse_args()
-    services, queries = _read_jsonl(args.services), _read_jsonl(args.queries)
-    refs = [service["ref"] for service in services]
 
-    started = time.perf_counter()
-    analyzer.kiwi()
-    kiwi_load = time.perf_counter() - started
-    baseline = evaluate(Baseline(services, analyzer.FIELD_WEIGHTS), queries, refs)
-    ours_ranker = Ours(services, analyzer.FIELD_WEIGHTS)
-    started = time.perf_counter()
-    ours = evaluate(ours_ranker, queries, refs)
-    query_seconds = (time.perf_counter() - started) / len(queries)
-    texts = sum(len(texts) for service in services for texts in service_fields(service).values())
+    sets = {}
+    if (args.dev / "services.jsonl").exists():
+        services_file = args.dev / "services.jsonl"
+        sets["dev"] = measure_set(
+            "dev",
+            lambda db, _folder: import_services(db, services_file),
+            _read_jsonl(args.dev / "queries.jsonl"),
+            "ref",
+            args.ablation,
+            {"services": str(services_file), "queries": str(args.dev / "queries.jsonl")},
+        )
+    else:
+        print(f"no dev sample at {args.dev}: measuring the held-out set only")
+    held_out = _read_jsonl(args.held_out) if args.held_out.is_file() else []
+    if held_out:
+        sets["held_out"] = measure_set(
+            "held_out",
+            seed_demo_catalog,
+            held_out,
+            "name",
+            args.ablation,
+            {"services": "the demo catalog (seed-demo)", "queries": os.path.relpath(args.held_out, ROOT)},
+            judge=judged_by_name,
+        )
+    else:
+        print(f"no held-out queries at {args.held_out}")
     result = {
         "benchmark": "search_quality",
+        "how": "the product's search (search.index.search -> search.finder.find, as the API) on fresh SQLite",
         "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "commit": _commit(),
+        "src_modified": bool(
+            subprocess.run(["git", "status", "--porcelain", "src"], cwd=ROOT, capture_output=True, text=True).stdout
+        ),
         "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()},
-        "data": {
-            "services": args.services,
-            "queries": args.queries,
-            "n_services": len(services),
-            "n_queries": len(queries),
-        },
-        "field_weights": analyzer.FIELD_WEIGHTS,
-        "baseline": baseline,
-        "ours": ours,
-        "ndcg@10_gain": round(ours["ndcg@10"] - baseline["ndcg@10"], 4),
-        "chosung_name_hit_rate@10": {
-            "baseline": chosung_hit_rate(Baseline(services, analyzer.FIELD_WEIGHTS), services),
-            "ours": chosung_hit_rate(ours_ranker, services),
-        },
-        "timing": {
-            "kiwi_load_s": round(kiwi_load, 3),
-            "analysis_ms_per_service": round(ours_ranker.analysis_seconds / len(services) * 1000, 2),
-            "analysis_ms_per_text": round(ours_ranker.analysis_seconds / texts * 1000, 3),
-            "query_ms_in_memory": round(query_seconds * 1000, 2),
-        },
+        "sets": sets,
     }
-    if args.ablation:
-        result["ablation_ndcg@10"] = ablation(services, queries, refs)
-    Path(args.json).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.json).write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
 
-    print(f"{'ranker':<10}{'nDCG@10':>10}{'MRR':>8}{'R@10':>8}")
-    for label, figures in (("baseline", baseline), ("ours", ours)):
-        print(f"{label:<10}{figures['ndcg@10']:>10.4f}{figures['mrr']:>8.4f}{figures['recall@10']:>8.4f}")
-    print(f"gain nDCG@10: {result['ndcg@10_gain']:+.4f}; timing: {result['timing']}")
-    print("per query nDCG@10 (baseline -> ours):")
-    for qid, score in ours["per_query_ndcg@10"].items():
-        print(f"  {qid}: {baseline['per_query_ndcg@10'][qid]:.3f} -> {score:.3f}")
-    print(f"초성 name hit rate@10: {result['chosung_name_hit_rate@10']}")
-    for label, figures in result.get("ablation_ndcg@10", {}).items():
-        print(f"  {label:<30} nDCG@10 {figures['ndcg@10']:.4f} ({figures['delta']:+.4f})")
+    print(f"{'set':<10}{'queries':>8}{'services':>9}{'nDCG@10':>9}{'MRR':>8}{'R@10':>8}{'goal':>7}")
+    for name, figures in sets.items():
+        data = figures["data"]
+        print(
+            f"{name:<10}{data['n_queries']:>8}{data['n_services']:>9}{figures['ndcg@10']:>9.4f}"
+            f"{figures['mrr']:>8.4f}{figures['recall@10']:>8.4f}{figures['goal_ndcg@10']:>7.2f}"
+        )
+    for name, figures in sets.items():
+        if "by_kind_ndcg@10" in figures:
+            print(f"{name} by kind: " + ", ".join(f"{k} {v:.3f}" for k, v in figures["by_kind_ndcg@10"].items()))
+        for label, ablated in figures.get("ablation_ndcg@10", {}).items():
+            print(f"  {name}: {label:<14} nDCG@10 {ablated['ndcg@10']:.4f} ({ablated['delta']:+.4f})")
 
 
 if __name__ == "__main__":

@@ -207,9 +207,12 @@ def test_one_typo_is_corrected_for_words_of_four_or_more():
     assert typo_candidates("데이터베이", VOCABULARY) == ["데이터베이스"]
 
 
-def test_short_words_and_two_typos_are_not_corrected():
-    assert typo_candidates("백엽", VOCABULARY) == []
-    assert typo_candidates("화성", VOCABULARY) == []
+def test_a_short_word_is_corrected_one_jamo_away_and_two_typos_are_not():
+    assert typo_candidates("백엽", VOCABULARY) == ["백업"]  # 2 syllables: one jamo (ㅕ for ㅓ)
+    assert typo_candidates("벡업", VOCABULARY) == ["백업"]
+    assert typo_candidates("박엽", VOCABULARY) == []  # two jamo off
+    assert typo_candidates("백", VOCABULARY) == []  # one syllable: too short to guess
+    assert typo_candidates("백업서", VOCABULARY) == []  # a syllable more is another word, not a typo
     assert typo_candidates("크라우더", VOCABULARY) == []
     assert typo_candidates("클라우드", VOCABULARY) == []
 

@@ -102,7 +102,9 @@ def test_one_typo_in_a_long_word_is_forgiven(db, client, tmp_path):
     import_files(db.transaction, [_write(tmp_path, "a.jsonl", [GOOD])])
     assert [i["ref"] for i in _get(client, q="그룹웨여")["items"]] == ["t-001"]  # 그룹웨어, one letter off
     assert [i["ref"] for i in _get(client, q="그릅웨어를")["items"]] == ["t-001"]  # with a particle
-    assert _get(client, q="시헝")["total"] == 0  # 시험, but two syllables are too short to guess
+    short = _get(client, q="시헝")  # 시험, one jamo off in a short word
+    assert [i["ref"] for i in short["items"]] == ["t-001"] and short["did_you_mean"] == "시험"
+    assert _get(client, q="사헝")["total"] == 0  # two jamo off: no guess
 
 
 def test_suggestions_complete_names_initials_and_words(db, client, tmp_path):

@@ -66,6 +66,7 @@ def _listing(session, query: finder.Query, locale: str) -> bytes:
             name: [FacetOptionOut(**vars(option)) for option in values]
             for name, values in listing.options(results, categories, locale).items()
         },
+        did_you_mean=results.did_you_mean,
     )
     return page.model_dump_json().encode()
 

@@ -60,6 +60,7 @@ class Columns:
             for term in entry.name_terms:
                 self._named.setdefault(term, []).append(position)
         self._texts: dict[str, tuple[str, np.ndarray]] = {}
+        self._names = None  # the codes, names and brands (`names.Names`), built on first use
 
     # --- positions and masks --------------------------------------------------------------------------
 
@@ -133,6 +134,8 @@ class Columns:
         for position, entry in at.items():
             old = new.entries[position]
             new.entries[position] = entry
+            if (old.name, old.supplier) != (entry.name, entry.supplier):
+                new._names = None
             for name, value in zip(FACETS, entry.facets, strict=True):
                 values = new.values[name]
                 if value is not None and value not in values:

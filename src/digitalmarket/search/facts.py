@@ -38,8 +38,9 @@ from sqlalchemy.orm import Session
 from ..core.audit import APPENDED
 from ..core.clock import today_kst
 from . import changes, entries
+from .analyzer import is_short_hangul
 from .entries import Entry
-from .hangul import edit_distance
+from .hangul import edit_distance, jamo_distance, to_jamo
 
 if TYPE_CHECKING:
     from .columns import Columns
@@ -68,6 +69,7 @@ class Facts:
     lengths: dict[int, int] = field(default_factory=dict, repr=False)  # each indexed service's length
     _vocabulary: dict[str, int] | None = field(default=None, repr=False)
     _deletions: dict[str, set[str]] | None = field(default=None, repr=False)
+    _jamo_deletions: dict[str, set[str]] | None = field(default=None, repr=False)
     _sorted_terms: list[str] | None = field(default=None, repr=False)
     _columns: Columns | None = field(default=None, repr=False)
     _postings: dict[str, tuple[int, np.ndarray]] = field(default_factory=dict, repr=False)
@@ -128,7 +130,7 @@ class Facts:
         """Vocabulary words one edit away (insert, delete, replace, swap) from a word of at least
         `TYPO_MIN_LENGTH` characters, found through an index of single deletions."""
         if len(term) < TYPO_MIN_LENGTH:
-            return []
+            return self._jamo_neighbours(term)
         if self._deletions is None:
             deletions: dict[str, set[str]] = {}
             for word in self._vocabulary or {}:
@@ -141,6 +143,26 @@ class Facts:
             found |= self._deletions.get(variant, set())
         found.discard(term)
         return sorted(word for word in found if edit_distance(term, word) == 1)
+
+    def _jamo_neighbours(self, term: str) -> list[str]:
+        """For a Hangul word of 2 or 3 syllables: vocabulary words of as many syllables one jamo edit
+        away (쳇봇 → 챗봇), found through an index of single jamo deletions of such words."""
+        if not is_short_hangul(term):
+            return []
+        if self._jamo_deletions is None:
+            deletions: dict[str, set[str]] = {}
+            for word in self._vocabulary or {}:
+                if is_short_hangul(word):
+                    spelled = to_jamo(word)
+                    for variant in _deletes(spelled) | {spelled}:
+                        deletions.setdefault(variant, set()).add(word)
+            self._jamo_deletions = deletions
+        spelled = to_jamo(term)
+        found: set[str] = set()
+        for variant in _deletes(spelled) | {spelled}:
+            found |= self._jamo_deletions.get(variant, set())
+        found.discard(term)
+        return sorted(word for word in found if len(word) == len(term) and jamo_distance(term, word) == 1)
 
     def terms_starting(self, prefix: str) -> list[str]:
         """Vocabulary words that begin with a prefix, in alphabetical order (load it first)."""
@@ -245,6 +267,7 @@ def follow(session: Session, known: Facts, head: int) -> Facts | None:
         lengths=lengths,
         _vocabulary=None if texts else known._vocabulary,
         _deletions=None if texts else known._deletions,
+        _jamo_deletions=None if texts else known._jamo_deletions,
         _sorted_terms=None if texts else known._sorted_terms,
         _columns=columns,
         _postings=dict(known._postings) if keep_postings else {},

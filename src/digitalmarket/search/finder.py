@@ -123,6 +123,7 @@ class Results:
     total: int
     items: list[Found]
     facets: dict[str, list[tuple[object, int]]]  # facet -> [(value, count)], most first
+    did_you_mean: str | None = None  # the query with its misspelt words corrected (search.index.Ranking)
 
     @property
     def pages(self) -> int:
@@ -203,4 +204,5 @@ def find(session: Session, query: Query) -> Results:
             continue
         found = snippet(service.summary, service.description, ranking.words) if ranking and ranking.words else None
         items.append(Found(service, entry, score_of.get(int(position)), found))
-    return Results(query=query, total=len(matched), items=items, facets=facet_counts)
+    corrected = ranking.corrected if ranking is not None else None
+    return Results(query=query, total=len(matched), items=items, facets=facet_counts, did_you_mean=corrected)

@@ -14,7 +14,7 @@ facts (`facts.py`, published services, current as of the caller's transaction) c
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from sqlalchemy import bindparam, select, text
@@ -22,7 +22,9 @@ from sqlalchemy.orm import Session
 
 from ..catalog.tables import Service
 from . import analyzer
+from . import settings as search_settings
 from .facts import Facts, facts
+from .names import Names
 from .tables import ServiceSearch
 
 FIELDS = ("name", "keywords", "features", "summary", "description", "supplier")
@@ -150,14 +152,70 @@ class Ranking:
     order: np.ndarray
     scores: np.ndarray
     words: frozenset[str] = frozenset()
+    corrected: str | None = None  # the query with its misspelt words corrected, when some were
 
     @classmethod
     def empty(cls) -> Ranking:
         return cls(np.zeros(0, dtype=np.int64), np.zeros(0))
 
+    def lifted(self, tiers: list[tuple[np.ndarray, float]], *, only: bool = False) -> Ranking:
+        """This ranking with the positions of each tier (higher first; within one, in the order given)
+        above every other, scored above the best text score; ``only``: the tiers alone."""
+        seen: set[int] = set()
+        order: list[int] = []
+        scores: list[float] = []
+        top = float(self.scores.max()) if len(self.scores) else 1.0
+        for positions, tier in sorted(tiers, key=lambda pair: -pair[1]):
+            fresh = [int(p) for p in positions if int(p) not in seen]
+            for rank, position in enumerate(fresh):
+                seen.add(position)
+                order.append(position)
+                scores.append(top * (1.0 + tier) * (1.0 - rank / (len(fresh) + 1) / 10))
+        if not order:
+            return self
+        if not only:
+            rest = np.array([p not in seen for p in self.order.tolist()], dtype=bool)
+            order.extend(self.order[rest].tolist())
+            scores.extend(self.scores[rest].tolist())
+        return Ranking(np.array(order, dtype=np.int64), np.array(scores), self.words, self.corrected)
+
 
 def relevance(session: Session, query: str, known: Facts | None = None) -> Ranking:
-    """Published services matching a query, best first.
+    """Published services for a query, best first: what the query names (`names`: the service of a code,
+    the services of a name or a name's beginning, a supplier's brand) above what its words match
+    (`text_relevance`). A query that is a brand alone returns that supplier's services only."""
+    query = (query or "").strip()
+    known = known or facts(session)
+    if not query:
+        return Ranking.empty()
+    if not search_settings.current().names:
+        return text_relevance(session, query, known)
+    named = Names.of(known.columns)
+    brand = named.brand(query)
+    if brand is not None and not brand[1]:  # the brand alone: its services, those the words match first
+        text = replace(text_relevance(session, query, known), corrected=None)  # a name, not a misspelling
+        return text.lifted([(_in(text.order, brand[0]), 1.0), (brand[0], 0.5)], only=True)
+    text = text_relevance(session, brand[1] if brand is not None else query, known)
+    code = named.code(query)
+    tiers = [
+        (np.array([code] if code is not None else [], dtype=np.int64), 4.0),
+        (np.array(named.exact(query), dtype=np.int64), 3.0),
+        (np.array(named.prefixed(query), dtype=np.int64), 2.0),
+    ]
+    if brand is not None:  # a brand and other words: the brand's services those words match first
+        tiers.append((_in(text.order, brand[0]), 1.0))
+    if len(tiers[0][0]) or len(tiers[1][0]):  # a code or a whole name is no misspelling
+        text = replace(text, corrected=None)
+    return text.lifted(tiers)
+
+
+def _in(order: np.ndarray, positions: np.ndarray) -> np.ndarray:
+    """The positions of ``order`` that are among ``positions``, in ``order``'s order."""
+    return order[np.isin(order, positions)]
+
+
+def text_relevance(session: Session, query: str, known: Facts | None = None) -> Ranking:
+    """Published services matching a query's words, best first.
 
     Which services match is decided by `_matching`. Each phrase's services come from the backend
     (or the facts' cache of this catalog revision), so each phrase's document frequency is exact. A
@@ -172,7 +230,8 @@ def relevance(session: Session, query: str, known: Facts | None = None) -> Ranki
     columns = known.columns
     if not query:
         return Ranking.empty()
-    if analyzer.is_chosung_query(query):
+    pieces = search_settings.current()
+    if pieces.chosung and analyzer.is_chosung_query(query):
         wanted = analyzer.chosung(query)
         by_name = columns.chosung_hits(wanted, "name")
         by_supplier = np.setdiff1d(columns.chosung_hits(wanted, "supplier"), by_name)
@@ -192,8 +251,10 @@ def relevance(session: Session, query: str, known: Facts | None = None) -> Ranki
 
     look_up(concepts)
     unmatched = [c for c in concepts if not any(found(p) for p, _ in c.alternatives)]
-    if unmatched:  # typo tolerance, only where nothing was found as written
+    corrected = None
+    if unmatched and pieces.typos:  # typo tolerance, only where nothing was found as written
         vocabulary = known.vocabulary(session, backend)
+        corrected = analyzer.corrected_query(query, vocabulary)
         analyzer.with_typo_corrections(unmatched, vocabulary)
         look_up(unmatched)
         if not any(found(p) for c in unmatched for p, _ in c.alternatives):
@@ -204,8 +265,8 @@ def relevance(session: Session, query: str, known: Facts | None = None) -> Ranki
     total = known.indexed
     idf = {p: max(1e-6, math.log((total - df + 0.5) / (df + 0.5))) for p, (df, _) in matches.items()}
     held = {p: columns.mask(positions) for p, (_, positions) in matches.items() if len(positions)}
-    pool = _matching(concepts, held, columns.size)
-    name_weight = analyzer.FIELD_WEIGHTS["name"]
+    pool = _matching(concepts, held, columns.size, focus=pieces.focus)
+    name_weight = analyzer.FIELD_WEIGHTS["name"] if pieces.names else 1.0
     pre = np.zeros(columns.size)
     for concept in concepts:
         best = np.zeros(columns.size)
@@ -230,10 +291,10 @@ def relevance(session: Session, query: str, known: Facts | None = None) -> Ranki
         ceiling = float(pre[rest[0]]) or 1.0
         order = np.concatenate([order, rest])
         scores = np.concatenate([scores, floor * 0.999 * pre[rest] / ceiling])
-    return Ranking(order, scores, looked_for)
+    return Ranking(order, scores, looked_for, corrected)
 
 
-def _matching(concepts, held: dict[str, np.ndarray], size: int) -> np.ndarray:
+def _matching(concepts, held: dict[str, np.ndarray], size: int, *, focus: bool = True) -> np.ndarray:
     """Mask of the published services a query returns: those holding most of its concepts (all of one
     or two, two of three, three of four ...), or, when fewer than `FOCUSED_MIN` do, every service
     holding any of its phrases. A precise query gets a focused list; a vague or rare one still finds
@@ -243,7 +304,7 @@ def _matching(concepts, held: dict[str, np.ndarray], size: int) -> np.ndarray:
     loose = np.logical_or.reduce(holders) if holders else nothing
     required = [mask for mask, concept in zip(holders, concepts, strict=True) if not concept.optional]
     need = len(required) - len(required) // 3
-    if need <= 0:
+    if need <= 0 or not focus:
         return loose
     focused = np.sum(required, axis=0) >= need
     return focused if np.count_nonzero(focused) >= FOCUSED_MIN else loose

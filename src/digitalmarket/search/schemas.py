@@ -64,6 +64,10 @@ class ServiceListOut(BaseModel):
     sort: str
     items: list[ServiceItemOut]
     facets: dict[str, list[FacetOptionOut]]
+    did_you_mean: str | None = Field(
+        None,
+        description="the query with its misspelt words corrected (쳇봇 → 챗봇), when a word matched nothing as written",
+    )
 
 
 class SuggestionOut(BaseModel):

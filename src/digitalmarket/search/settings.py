@@ -1,0 +1,47 @@
+"""Which pieces of the search are on: all of them, unless ``DM_SEARCH_OFF`` names some.
+
+``DM_SEARCH_OFF=synonyms,typos`` switches pieces off for a process, so that the quality bench
+(bench/search_quality.py) measures what each piece adds through the product's own search, and an
+operator can rule a piece out when a search misbehaves. The pieces:
+
+- ``synonyms``: a query's words also match their synonyms from `synonyms.txt` (weight 0.8);
+- ``typos``: a word found nowhere is corrected to a near word of the index;
+- ``chosung``: a query of initial consonants only (ㅎㅅㅎㅇ) matches names by their initials;
+- ``focus``: a query of several concepts returns the services holding most of them, not any of them;
+- ``names``: a phrase found in a service's name weighs more in the first ordering.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields
+from functools import lru_cache
+
+ENVIRONMENT = "DM_SEARCH_OFF"
+
+
+@dataclass(frozen=True)
+class SearchSettings:
+    synonyms: bool = True
+    typos: bool = True
+    chosung: bool = True
+    focus: bool = True
+    names: bool = True
+
+
+PIECES = tuple(f.name for f in fields(SearchSettings))
+
+
+def current() -> SearchSettings:
+    """The pieces switched on for this process (read at every query: a bench changes them at run time)."""
+    return _parse(os.environ.get(ENVIRONMENT, ""))
+
+
+@lru_cache(maxsize=16)
+def _parse(value: str) -> SearchSettings:
+    off = {part.strip().lower() for part in value.split(",") if part.strip()}
+    unknown = off - set(PIECES)
+    if unknown:
+        names, known = ", ".join(sorted(unknown)), ", ".join(PIECES)
+        raise ValueError(f"{ENVIRONMENT} names no such piece: {names} (the pieces: {known})")
+    return SearchSettings(**{piece: piece not in off for piece in PIECES})

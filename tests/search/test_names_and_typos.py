@@ -1,0 +1,105 @@
+"""What a buyer names and how a buyer misspells: a service code opens that service, a name comes first, a
+brand gives its supplier's services, and short misspelt words are corrected with "이것을 찾으셨나요" (did you
+mean), through the API and the catalog page, on both databases."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import unquote
+
+import pytest
+
+from digitalmarket.catalog.importer import import_files
+from tests.catalog.test_import import GOOD, _write
+
+HANGYEOL = {"business_number": "2208112341", "name": "한결소프트 주식회사", "size": "sme"}
+GAON = {"business_number": "3148623454", "name": "(주)가온클라우드", "size": "middle"}
+
+
+def _service(ref, name, supplier, summary, keywords, category="협업·그룹웨어"):
+    return {
+        **GOOD,
+        "ref": ref,
+        "name": name,
+        "supplier": supplier,
+        "summary": summary,
+        "description": summary,
+        "keywords": keywords,
+        "features": [],
+        "category": category,
+    }
+
+
+SERVICES = [
+    _service("n-01", "한결 화상회의 클라우드", HANGYEOL, "기관 영상 회의 서비스", ["화상회의"]),
+    _service("n-02", "한결 웹메일", HANGYEOL, "기관 전자우편 서비스", ["메일"]),
+    _service("n-03", "한결 화상회의 클라우드 녹화", HANGYEOL, "회의 녹화 보관", ["녹화"]),
+    _service("n-04", "가온 화상회의", GAON, "한결같이 안정적인 화상회의 클라우드", ["화상회의", "클라우드"]),
+    _service("n-05", "가온 민원 챗봇", GAON, "민원 상담 챗봇 서비스", ["챗봇", "민원"]),
+    _service("n-06", "가온 서버 백업", GAON, "가상 서버와 데이터베이스의 백업", ["백업", "서버"]),
+    _service("n-07", "가온 클라우드 스토리지", GAON, "파일 보관 클라우드 서비스", ["스토리지", "클라우드"]),
+]
+
+
+@pytest.fixture
+def catalog(db, tmp_path):
+    report = import_files(db.transaction, [_write(tmp_path, "names.jsonl", SERVICES)])
+    assert report.problems == []
+    return db
+
+
+def _search(client, q, **params):
+    response = client.get("/api/v1/services", params={"q": q, **params})
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def _names(listing):
+    return [item["name"] for item in listing["items"]]
+
+
+def test_a_service_code_opens_that_service_first_in_any_case(catalog, client):
+    everything = client.get("/api/v1/services", params={"per_page": 100}).json()["items"]
+    code = next(item["code"] for item in everything if item["name"] == "가온 서버 백업")
+    for written in (code, code.lower(), f"  {code} "):
+        found = _search(client, written)
+        assert _names(found)[:1] == ["가온 서버 백업"], written
+        assert found["did_you_mean"] is None
+
+
+def test_an_exact_or_beginning_name_ranks_first(catalog, client):
+    assert _names(_search(client, "한결 화상회의 클라우드"))[0] == "한결 화상회의 클라우드"
+    assert _names(_search(client, "한결화상회의클라우드"))[0] == "한결 화상회의 클라우드"  # spaces left out
+    # the name begun: the shorter of the two names that begin so comes first
+    assert _names(_search(client, "한결 화상"))[:2] == ["한결 화상회의 클라우드", "한결 화상회의 클라우드 녹화"]
+
+
+def test_a_brand_returns_its_suppliers_services_only(catalog, client):
+    brand = _search(client, "한결")
+    assert sorted(_names(brand)) == ["한결 웹메일", "한결 화상회의 클라우드", "한결 화상회의 클라우드 녹화"]
+    assert brand["total"] == 3  # not 가온 화상회의, whose text says 한결같이
+    company = _search(client, "(주)가온클라우드")  # the legal form is noise
+    assert company["total"] == 4 and all(name.startswith("가온") for name in _names(company))
+    assert _search(client, "가온클라우드 주식회사")["total"] == 4
+    # a brand and a need: the brand's service for that need first, then the others
+    both = _names(_search(client, "가온 화상회의"))
+    assert both[0] == "가온 화상회의" and "한결 화상회의 클라우드" in both
+
+
+@pytest.mark.parametrize(
+    ("misspelt", "meant", "service"), [("쳇봇", "챗봇", "가온 민원 챗봇"), ("벡업", "백업", "가온 서버 백업")]
+)
+def test_a_short_misspelt_word_is_corrected_and_offered(catalog, client, misspelt, meant, service):
+    found = _search(client, misspelt)
+    assert _names(found)[:1] == [service]
+    assert found["did_you_mean"] == meant
+    page = client.get("/services", params={"q": misspelt})
+    offered = re.search(r'id="did-you-mean">(.*?)</p>', page.text, re.S)
+    assert offered and "이것을 찾으셨나요:" in offered.group(1) and f"<strong>{meant}</strong>" in offered.group(1)
+    link = re.search(r'href="([^"]+)"', offered.group(1)).group(1)
+    assert unquote(link) == f"/services?q={meant}"
+
+
+def test_words_found_as_written_offer_no_correction(catalog, client):
+    assert _search(client, "챗봇")["did_you_mean"] is None
+    assert _search(client, "서버 백업")["did_you_mean"] is None
