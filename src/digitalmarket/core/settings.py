@@ -19,6 +19,7 @@
 | `DM_LOCK_TIMEOUT_SECONDS` | longest wait for a lock (SQLite's write lock, a row, the audit chain); then 503 | `10` |
 | `DM_STATEMENT_TIMEOUT_SECONDS` | longest a PostgreSQL statement of a request may run; `0`: none | `30` (tools: `0`) |
 | `DM_POOL_TIMEOUT_SECONDS` | longest wait for a free database connection; then 503 | `10` |
+| `DM_SEARCH_OFF` | pieces of the search switched off, comma-separated (`search.settings`) | none |
 """
 
 from __future__ import annotations

@@ -13,11 +13,13 @@ operator can rule a piece out when a search misbehaves. The pieces:
 
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import dataclass, fields
 from functools import lru_cache
 
 ENVIRONMENT = "DM_SEARCH_OFF"
+log = logging.getLogger("digitalmarket.search")
 
 
 @dataclass(frozen=True)
@@ -41,7 +43,6 @@ def current() -> SearchSettings:
 def _parse(value: str) -> SearchSettings:
     off = {part.strip().lower() for part in value.split(",") if part.strip()}
     unknown = off - set(PIECES)
-    if unknown:
-        names, known = ", ".join(sorted(unknown)), ", ".join(PIECES)
-        raise ValueError(f"{ENVIRONMENT} names no such piece: {names} (the pieces: {known})")
+    if unknown:  # logged once per value, and ignored: a search never fails on a misspelt setting
+        log.warning("%s names no such piece: %s (the pieces: %s)", ENVIRONMENT, ", ".join(sorted(unknown)), PIECES)
     return SearchSettings(**{piece: piece not in off for piece in PIECES})
