@@ -57,7 +57,7 @@ def prepare(data_dir: Path) -> list:
     from digitalmarket import subscribers
     from digitalmarket.accounts.rules import Role
     from digitalmarket.accounts.tables import User
-    from digitalmarket.accounts.workflow import actor_of
+    from digitalmarket.accounts.user_accounts import actor_of
     from digitalmarket.catalog.tables import Service
     from digitalmarket.contracting.orders import confirming, documents
     from digitalmarket.contracting.quotes import answering, asking, awarding

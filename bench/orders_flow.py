@@ -446,7 +446,7 @@ def build_world(url: str, documents: Path) -> list[Client]:
     from sqlalchemy import select
 
     from digitalmarket import subscribers
-    from digitalmarket.accounts import workflow as accounts
+    from digitalmarket.accounts import registration, user_accounts
     from digitalmarket.accounts.rules import Role
     from digitalmarket.accounts.tables import User
     from digitalmarket.catalog.tables import Service
@@ -466,31 +466,31 @@ def build_world(url: str, documents: Path) -> list[Client]:
         with db.transaction() as session:
             for number in range(1, BENCH_AGENCIES + 1):
                 # with the head and address a contract document prints (`contract_pdf.party_problems`)
-                given = accounts.NewAgency(
+                given = registration.NewAgency(
                     f"BENCH{number:03d}",
                     f"벤치행정기관 {number:02d}",
                     "central",
                     representative=f"기관장 {number:02d}",
                     address=f"세종특별자치시 한누리대로 {number}",
                 )
-                agency = accounts.create_agency(session, None, given)
-                user = accounts.NewUser(
+                agency = registration.create_agency(session, None, given)
+                user = user_accounts.NewUser(
                     f"bench-buyer{number:02d}@demo.kr", f"구매담당 {number:02d}", Role.AGENCY_BUYER, agency.id, PASSWORD
                 )
-                accounts.create_user(session, None, user)
+                user_accounts.create_user(session, None, user)
             services = _chosen_services(session)
             with_users = set(session.scalars(select(User.organisation_id).where(User.role == Role.SUPPLIER)))
             for service in services:
                 if service.supplier_id not in with_users:
                     org = service.supplier
-                    user = accounts.NewUser(
+                    user = user_accounts.NewUser(
                         f"bench-sales-{org.business_number}@demo.kr",
                         f"{org.name} 영업",
                         Role.SUPPLIER,
                         org.id,
                         PASSWORD,
                     )
-                    accounts.create_user(session, None, user)
+                    user_accounts.create_user(session, None, user)
                     with_users.add(org.id)
             codes = [service.code for service in services]
         officer = _actor(db, "officer@demo.kr")
@@ -521,7 +521,7 @@ def _chosen_services(session) -> list:
     among the suppliers whose profile has every detail a contract document prints."""
     from sqlalchemy import select
 
-    from digitalmarket.accounts.workflow import contract_party_gaps
+    from digitalmarket.accounts.profiles import contract_party_gaps
     from digitalmarket.catalog.tables import Service
 
     services = [
@@ -546,7 +546,7 @@ def _actor(db, email: str):
     from sqlalchemy import select
 
     from digitalmarket.accounts.tables import User
-    from digitalmarket.accounts.workflow import actor_of
+    from digitalmarket.accounts.user_accounts import actor_of
 
     with db.reading() as session:
         return actor_of(session.scalars(select(User).where(User.email == email)).one())
@@ -557,7 +557,7 @@ def _supplier_actor(session, organisation_id: int):
 
     from digitalmarket.accounts.rules import Role
     from digitalmarket.accounts.tables import User
-    from digitalmarket.accounts.workflow import actor_of
+    from digitalmarket.accounts.user_accounts import actor_of
 
     query = select(User).where(User.organisation_id == organisation_id, User.role == Role.SUPPLIER, User.is_active)
     return actor_of(session.scalars(query.order_by(User.id)).first())

@@ -55,7 +55,7 @@ def measure(url: str, repeat: int) -> dict:
     from sqlalchemy import func, select
 
     from digitalmarket import subscribers
-    from digitalmarket.accounts import workflow as accounts
+    from digitalmarket.accounts import profiles
     from digitalmarket.accounts.permissions import Actor
     from digitalmarket.accounts.rules import Role
     from digitalmarket.accounts.tables import Organisation
@@ -84,10 +84,10 @@ def measure(url: str, repeat: int) -> dict:
             ).all()[number]
             org = session.get(Organisation, supplier_id)
             size = "large" if org.size != "large" else "sme"
-            change = accounts.SupplierProfileChange(
+            change = profiles.SupplierProfileChange(
                 version=org.version, name=org.name, representative=org.representative or "대표", size=size
             )
-            accounts.update_supplier_profile(session, actor(Role.SUPPLIER, org), change)
+            profiles.update_supplier_profile(session, actor(Role.SUPPLIER, org), change)
             return session.scalar(select(func.count()).where(Service.supplier_id == supplier_id))
 
     def suspend(number: int) -> int:

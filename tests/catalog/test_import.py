@@ -173,7 +173,7 @@ SECOND = [
 
 def _one_line_at_a_time(session, path):
     """The import as it was first written: supplier, then publish or replace_content, line by line."""
-    from digitalmarket.accounts.workflow import register_supplier
+    from digitalmarket.accounts.registration import register_supplier
     from digitalmarket.catalog import importer, workflow
     from digitalmarket.catalog.rules import IMPORT_PROFILE
 

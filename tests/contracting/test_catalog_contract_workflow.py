@@ -9,12 +9,12 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from digitalmarket.accounts import workflow as accounts
+from digitalmarket.accounts import sanctions
 from digitalmarket.accounts.tables import Organisation
 from digitalmarket.catalog import workflow as catalog
 from digitalmarket.catalog.tables import Service
 from digitalmarket.contracting.catalog_contracts import applying, contract_items, officer_steps, queries
-from digitalmarket.contracting.rules import CATALOG_TRANSITIONS, CatalogAction, CatalogState, move
+from digitalmarket.contracting.states import CATALOG_TRANSITIONS, CatalogAction, CatalogState, move
 from digitalmarket.core.audit import verify_chain
 from digitalmarket.core.clock import today_kst
 from digitalmarket.core.errors import Conflict, NotFound, ValidationFailed
@@ -442,7 +442,7 @@ def test_a_suspended_service_cannot_apply_nor_be_contracted(db, people, demo):
 def sanction(db, people, organisation_id):
     with db.transaction() as session:
         org = session.get(Organisation, organisation_id)
-        accounts.set_sanction(
+        sanctions.set_sanction(
             session,
             people.officer,
             org.id,

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from digitalmarket.accounts import workflow as accounts
+from digitalmarket.accounts import profiles, sanctions
 from digitalmarket.catalog import workflow as catalog
 from digitalmarket.contracting.catalog_contracts import contract_items, officer_steps, queries
 from digitalmarket.contracting.orders import documents as contract_documents
@@ -218,10 +218,10 @@ def test_refusals_suspended_service_and_sanctioned_supplier(demo, people, three,
     assert "suspended from the catalog" in error.value.message.msgid
     with pytest.raises(Conflict):
         ask(demo, people.buyer, [b])
-    supplier = accounts.organisation_of
+    supplier = profiles.organisation_of
     with demo.transaction() as session:
         org = supplier(session, people.supplier)
-        accounts.set_sanction(
+        sanctions.set_sanction(
             session,
             people.officer,
             org.id,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from digitalmarket.accounts import workflow as accounts
+from digitalmarket.accounts import registration, user_accounts
 from digitalmarket.accounts.tables import Organisation
 from digitalmarket.catalog import workflow as catalog
 from digitalmarket.catalog.tables import Category
@@ -35,10 +35,10 @@ def publish(db, supplier, name: str, category_id: int, keywords: list[str]) -> s
 def central_agency_buyer(db, number: int):
     """Another central government agency (중앙행정기관) with one buyer."""
     with db.transaction() as session:
-        agency = accounts.create_agency(
+        agency = registration.create_agency(
             session,
             None,
-            accounts.NewAgency(
+            registration.NewAgency(
                 f"17{number:05d}",
                 f"가상부처{number}",
                 "central",
@@ -48,10 +48,10 @@ def central_agency_buyer(db, number: int):
             ),
         )
         email = f"buyer-central-{number}@demo.kr"
-        accounts.create_user(
+        user_accounts.create_user(
             session,
             None,
-            accounts.NewUser(email, f"구매{number}", "agency_buyer", agency.id, DEMO_PASSWORD),
+            user_accounts.NewUser(email, f"구매{number}", "agency_buyer", agency.id, DEMO_PASSWORD),
         )
     return actor(db, email)
 

@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import delete, func, select
 
-from digitalmarket.accounts import workflow as accounts
+from digitalmarket.accounts import profiles
 from digitalmarket.accounts.tables import Organisation
 from digitalmarket.core import consumers
 from digitalmarket.core.clock import today_kst
@@ -136,13 +136,13 @@ def renamed_supplier(demo, people) -> None:
     """The supplier renames itself after everything was published (its releases keep the contract's name)."""
     with demo.transaction() as session:
         organisation = session.get(Organisation, people.supplier.organisation_id)
-        change = accounts.SupplierProfileChange(
+        change = profiles.SupplierProfileChange(
             version=organisation.version,
             name="(주)새이름소프트",
             representative=organisation.representative,
             size=organisation.size,
         )
-        accounts.update_supplier_profile(session, people.supplier, change)
+        profiles.update_supplier_profile(session, people.supplier, change)
 
 
 def test_each_call_publishes_its_release_and_a_replay_publishes_the_same(demo, client, people, headers, monkeypatch):

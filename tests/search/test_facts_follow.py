@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from digitalmarket.accounts import workflow as accounts
+from digitalmarket.accounts import profiles
 from digitalmarket.accounts.tables import Organisation
 from digitalmarket.catalog import workflow as catalog
 from digitalmarket.core.files import DocumentStore
@@ -31,10 +31,10 @@ def _rename(db, supplier, name: str, size: str) -> None:
     """The supplier edits its company profile (name and size) through the accounts workflow."""
     with db.transaction() as session:
         org = session.get(Organisation, supplier.organisation_id)
-        change = accounts.SupplierProfileChange(
+        change = profiles.SupplierProfileChange(
             version=org.version, name=name, representative=org.representative or "대표", size=size
         )
-        accounts.update_supplier_profile(session, supplier, change)
+        profiles.update_supplier_profile(session, supplier, change)
 
 
 def _snapshot(db) -> search_facts.Facts:
@@ -132,10 +132,10 @@ def test_a_search_in_the_changing_transaction_sees_it_and_a_rolled_back_change_i
 
     with pytest.raises(Undone), demo.transaction() as session:
         org = session.get(Organisation, people.supplier.organisation_id)
-        change = accounts.SupplierProfileChange(
+        change = profiles.SupplierProfileChange(
             version=org.version, name="한결데이터 주식회사", representative=org.representative or "대표", size="large"
         )
-        accounts.update_supplier_profile(session, people.supplier, change)
+        profiles.update_supplier_profile(session, people.supplier, change)
         seen = {e.supplier for e in search_facts.facts(session).entries.values()}
         assert seen == {"한결데이터 주식회사"}
         raise Undone

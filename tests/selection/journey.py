@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from digitalmarket.accounts.permissions import Actor
 from digitalmarket.accounts.tables import User
-from digitalmarket.accounts.workflow import actor_of
+from digitalmarket.accounts.user_accounts import actor_of
 from digitalmarket.catalog.tables import Category
 from digitalmarket.core.clock import today_kst
 from digitalmarket.core.files import DocumentStore

@@ -224,13 +224,13 @@ def test_a_stale_version_changes_nothing(demo, store, people):
 def test_a_sanctioned_supplier_cannot_apply(demo, store, people):
     from datetime import timedelta
 
-    from digitalmarket.accounts import workflow as accounts
+    from digitalmarket.accounts import profiles, sanctions
     from digitalmarket.core.clock import today_kst
 
     application_id = draft(demo, store, people.supplier)
     with demo.transaction() as session:
-        org = accounts.organisation_of(session, people.supplier)
-        accounts.set_sanction(
+        org = profiles.organisation_of(session, people.supplier)
+        sanctions.set_sanction(
             session,
             people.officer,
             org.id,
@@ -263,16 +263,16 @@ def test_a_reviewer_outside_the_round_sees_nothing(demo, store, people):
     application_id = to_committee(demo, store, people.supplier, people.operator)
     round_id = round_of(demo, people, application_id)
     with demo.transaction() as session:
-        from digitalmarket.accounts import workflow as accounts
+        from digitalmarket.accounts import user_accounts
 
-        outsider_user = accounts.create_user(
+        outsider_user = user_accounts.create_user(
             session,
             None,
-            accounts.NewUser(
+            user_accounts.NewUser(
                 "outsider@demo.kr", "외부위원", "reviewer", people.reviewer.organisation_id, "outsider-pass-1"
             ),
         )
-        outsider = accounts.actor_of(outsider_user)
+        outsider = user_accounts.actor_of(outsider_user)
     with demo.reading() as session:
         assert committee_rounds.rounds_of_reviewer(session, outsider) == []
         with pytest.raises(NotFound):

@@ -76,7 +76,7 @@ def _quote_and_order(db, settings, supplier_id: int) -> dict[str, int]:
     the request, the quote and the order (waiting for confirmation), through the workflows."""
     from datetime import timedelta
 
-    from digitalmarket.accounts.workflow import actor_of
+    from digitalmarket.accounts.user_accounts import actor_of
     from digitalmarket.catalog.rules import ServiceStatus
     from digitalmarket.contracting.quotes import answering, asking, awarding
     from digitalmarket.core.clock import today_kst
@@ -106,7 +106,7 @@ def _quote_and_order(db, settings, supplier_id: int) -> dict[str, int]:
 def _invoice(db, settings, supplier_id: int) -> int:
     """A negotiated order of the demo buyer in use from today, and its first month's usage reported by
     the first demo supplier, through the workflows."""
-    from digitalmarket.accounts.workflow import actor_of
+    from digitalmarket.accounts.user_accounts import actor_of
     from digitalmarket.catalog.rules import ServiceStatus
     from digitalmarket.contracting.orders import confirming, making
     from digitalmarket.contracting.tables import Order
@@ -139,7 +139,7 @@ def _catalog_contract(db, supplier_id: int) -> int:
     """A catalog contract application of the first demo supplier, through the workflow."""
     from datetime import timedelta
 
-    from digitalmarket.accounts.workflow import actor_of
+    from digitalmarket.accounts.user_accounts import actor_of
     from digitalmarket.catalog.rules import ServiceStatus
     from digitalmarket.contracting.catalog_contracts import applying, contract_items
     from digitalmarket.core.clock import today_kst
@@ -160,7 +160,7 @@ def _demand_and_help_desk(db, settings, supplier_id: int) -> dict[str, int]:
     an FAQ entry and a notice with an attachment, through the workflows."""
     from datetime import timedelta
 
-    from digitalmarket.accounts.workflow import actor_of
+    from digitalmarket.accounts.user_accounts import actor_of
     from digitalmarket.community import notice_interests, notice_posting
     from digitalmarket.core.clock import today_kst
     from digitalmarket.core.files import DocumentStore

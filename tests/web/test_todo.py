@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 from fastapi.testclient import TestClient
 
-from digitalmarket.accounts import workflow as accounts
+from digitalmarket.accounts import registration
 from digitalmarket.contracting.catalog_contracts import applying, contract_items, officer_steps, queries
 from digitalmarket.core.clock import today_kst
 from digitalmarket.core.files import DocumentStore
@@ -227,7 +227,7 @@ def test_pps_reviews_catalog_contracts_and_the_administrator_sees_agencies_nobod
 
     admin = actor(demo, "admin@demo.kr")
     with demo.transaction() as session:
-        agency = accounts.create_agency(session, admin, accounts.NewAgency("TODO1234", "할일시청", "local"))
+        agency = registration.create_agency(session, admin, registration.NewAgency("TODO1234", "할일시청", "local"))
     found = waiting(demo, admin, today)["organisations_without_account"]
     assert ("할일시청", f"/organisations/{agency.id}", None, 0) in found
     client = TestClient(app)

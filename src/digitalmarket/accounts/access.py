@@ -19,7 +19,7 @@ from ..core.i18n import N_
 from ..core.notifications import unread_count
 from .credentials import api_token_owner, token_use_is_stale, touch_api_token, user_for_session
 from .permissions import Actor, Rule
-from .workflow import actor_of
+from .user_accounts import actor_of
 
 SESSION_COOKIE = "dm_session"
 

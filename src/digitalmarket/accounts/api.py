@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request, Response
 
-from . import credentials, workflow
+from . import credentials, profiles, registration, sanctions, signing_up, user_accounts
 from .access import api_access, database
 from .permissions import (
     ADMINS,
@@ -46,7 +46,7 @@ router = APIRouter(tags=["accounts"], responses=ERRORS)
 @router.post("/signup", status_code=201, response_model=SignUpOut, summary="A company signs itself up")
 def sign_up(body: SignUpIn, request: Request, _=Depends(api_access(PUBLIC))):
     with database(request).transaction() as session:
-        user = workflow.sign_up_supplier(session, workflow.SupplierSignUp(**body.model_dump()))
+        user = signing_up.sign_up_supplier(session, signing_up.SupplierSignUp(**body.model_dump()))
         return SignUpOut(user=UserOut.of(user), organisation=OrganisationOut.of(user.organisation))
 
 
@@ -80,33 +80,33 @@ def revoke_token(token_id: Id, request: Request, actor: Actor = Depends(api_acce
 @router.get("/supplier/profile", response_model=OrganisationOut, summary="The supplier's own company")
 def supplier_profile(request: Request, actor: Actor = Depends(api_access(SUPPLIERS))):
     with database(request).reading() as session:
-        return OrganisationOut.of(workflow.organisation_of(session, actor))
+        return OrganisationOut.of(profiles.organisation_of(session, actor))
 
 
 @router.put("/supplier/profile", response_model=OrganisationOut, summary="Update the supplier's own company")
 def update_supplier_profile(body: SupplierProfileIn, request: Request, actor: Actor = Depends(api_access(SUPPLIERS))):
     with database(request).transaction() as session:
-        change = workflow.SupplierProfileChange(**body.model_dump())
-        return OrganisationOut.of(workflow.update_supplier_profile(session, actor, change))
+        change = profiles.SupplierProfileChange(**body.model_dump())
+        return OrganisationOut.of(profiles.update_supplier_profile(session, actor, change))
 
 
 @router.get("/agency/profile", response_model=OrganisationOut, summary="The buyer's own agency")
 def agency_profile(request: Request, actor: Actor = Depends(api_access(AGENCY_BUYERS))):
     with database(request).reading() as session:
-        return OrganisationOut.of(workflow.organisation_of(session, actor))
+        return OrganisationOut.of(profiles.organisation_of(session, actor))
 
 
 @router.put("/agency/profile", response_model=OrganisationOut, summary="Update the buyer's own agency's details")
 def update_agency_profile(body: AgencyProfileIn, request: Request, actor: Actor = Depends(api_access(AGENCY_BUYERS))):
     with database(request).transaction() as session:
-        change = workflow.AgencyProfileChange(**body.model_dump())
-        return OrganisationOut.of(workflow.update_agency_profile(session, actor, change))
+        change = profiles.AgencyProfileChange(**body.model_dump())
+        return OrganisationOut.of(profiles.update_agency_profile(session, actor, change))
 
 
 @router.get("/organisations", response_model=list[OrganisationOut], summary="Every organisation (staff)")
 def organisations(request: Request, kind: str | None = None, _: Actor = Depends(api_access(STAFF))):
     with database(request).reading() as session:
-        return [OrganisationOut.of(o) for o in workflow.list_organisations(session, kind)]
+        return [OrganisationOut.of(o) for o in registration.list_organisations(session, kind)]
 
 
 @router.put(
@@ -118,7 +118,7 @@ def set_sanction(
     organisation_id: Id, body: SanctionIn, request: Request, actor: Actor = Depends(api_access(CONTRACTING_OFFICERS))
 ):
     with database(request).transaction() as session:
-        org = workflow.set_sanction(
+        org = sanctions.set_sanction(
             session, actor, organisation_id, body.sanction_from, body.sanction_until, body.reason, body.version
         )
         return OrganisationOut.of(org)
@@ -127,25 +127,27 @@ def set_sanction(
 @router.get("/admin/users", response_model=list[UserOut], summary="Every user (admin)")
 def users(request: Request, _: Actor = Depends(api_access(ADMINS))):
     with database(request).reading() as session:
-        return [UserOut.of(u) for u in workflow.list_users(session)]
+        return [UserOut.of(u) for u in user_accounts.list_users(session)]
 
 
 @router.post("/admin/users", status_code=201, response_model=UserOut, summary="Create a user (admin)")
 def create_user(body: NewUserIn, request: Request, actor: Actor = Depends(api_access(ADMINS))):
     with database(request).transaction() as session:
-        return UserOut.of(workflow.create_user(session, actor, workflow.NewUser(**body.model_dump())))
+        return UserOut.of(user_accounts.create_user(session, actor, user_accounts.NewUser(**body.model_dump())))
 
 
 @router.put("/admin/users/{user_id}/role", response_model=UserOut, summary="Change a user's role (admin)")
 def change_role(user_id: Id, body: RoleChangeIn, request: Request, actor: Actor = Depends(api_access(ADMINS))):
     with database(request).transaction() as session:
-        return UserOut.of(workflow.change_role(session, actor, user_id, body.role, body.version))
+        return UserOut.of(user_accounts.change_role(session, actor, user_id, body.role, body.version))
 
 
 @router.post("/admin/agencies", status_code=201, response_model=OrganisationOut, summary="Register an agency (admin)")
 def create_agency(body: NewAgencyIn, request: Request, actor: Actor = Depends(api_access(ADMINS))):
     with database(request).transaction() as session:
-        return OrganisationOut.of(workflow.create_agency(session, actor, workflow.NewAgency(**body.model_dump())))
+        return OrganisationOut.of(
+            registration.create_agency(session, actor, registration.NewAgency(**body.model_dump()))
+        )
 
 
 @router.get(
@@ -155,4 +157,4 @@ def create_agency(body: NewAgencyIn, request: Request, actor: Actor = Depends(ap
 )
 def organisation(organisation_id: Id, request: Request, actor: Actor = Depends(api_access(SIGNED_IN))):
     with database(request).reading() as session:
-        return OrganisationOut.of(workflow.visible_organisation(session, actor, organisation_id))
+        return OrganisationOut.of(profiles.visible_organisation(session, actor, organisation_id))

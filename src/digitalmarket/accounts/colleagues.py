@@ -20,11 +20,11 @@ from ..core.i18n import N_
 from ..core.notifications import mail_to
 from ..core.tables import utcnow
 from . import rules
+from .checks import _email_taken, _flush_or_conflict, fail_if
 from .permissions import Actor
 from .rules import OrganisationKind
 from .secrets import hash_password, new_token, token_digest
 from .tables import ApiToken, Invitation, Organisation, User, WebSession
-from .workflow import _email_taken, _flush_or_conflict, fail_if
 
 INVITATION_PATH = "/invitations/"
 INVITATION_MAIL = N_(

@@ -12,10 +12,10 @@ from ..core.errors import NotFound, TooManyAttempts, ValidationFailed
 from ..core.i18n import N_
 from ..core.tables import utcnow
 from . import rules
+from .checks import fail_if
 from .permissions import Actor
 from .secrets import hash_password, new_token, spend_verification_time, token_digest, verify_password
 from .tables import ApiToken, User, WebSession
-from .workflow import fail_if
 
 LOCKOUT = rules.LockoutPolicy()
 ADDRESS_LIMIT = rules.AddressLimit()

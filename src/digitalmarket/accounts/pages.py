@@ -11,7 +11,7 @@ from ..core.errors import DomainError
 from ..core.forms import Form, form_errors, options, redirect
 from ..core.i18n import N_
 from ..core.templating import CSRF_COOKIE, csrf_protect, render
-from . import credentials, workflow
+from . import credentials, profiles, signing_up
 from .access import SESSION_COOKIE, database, page_access
 from .permissions import (
     AGENCY_BUYERS,
@@ -81,10 +81,10 @@ def signup_form(request: Request, actor=Depends(page_access(PUBLIC))):
 @router.post("/signup")
 def signup(request: Request, form: Form, _=Depends(page_access(PUBLIC))):
     values = {k: v for k, v in form.items() if "password" not in k and k != "csrf_token"}
-    fields = {name: form.get(name, "") for name in workflow.SupplierSignUp.__dataclass_fields__}
+    fields = {name: form.get(name, "") for name in signing_up.SupplierSignUp.__dataclass_fields__}
     try:
         with database(request).transaction() as session:
-            user = workflow.sign_up_supplier(session, workflow.SupplierSignUp(**fields))
+            user = signing_up.sign_up_supplier(session, signing_up.SupplierSignUp(**fields))
             token = credentials.start_web_session(session, user)
     except DomainError as error:
         return _signup_page(request, values, form_errors(error), error.status)
@@ -201,12 +201,12 @@ def account_password(request: Request, form: Form, actor: Actor = Depends(page_a
 
 def _gap_labels(org) -> list[str]:
     """The details contract documents need that the profile lacks, as the page names them."""
-    return [CONTRACT_PARTY_LABELS[name].render() for name in workflow.contract_party_gaps(org)]
+    return [CONTRACT_PARTY_LABELS[name].render() for name in profiles.contract_party_gaps(org)]
 
 
 def _profile_page(request: Request, actor: Actor, values=None, errors=None, status=200):
     with database(request).reading() as session:
-        org = workflow.organisation_of(session, actor)
+        org = profiles.organisation_of(session, actor)
         values = values or {
             "version": org.version,
             "name": org.name,
@@ -240,11 +240,11 @@ def supplier_profile(request: Request, actor: Actor = Depends(page_access(SUPPLI
 
 @router.post("/supplier/profile")
 def supplier_profile_save(request: Request, form: Form, actor: Actor = Depends(page_access(SUPPLIERS))):
-    fields = {name: form.get(name, "") for name in workflow.SupplierProfileChange.__dataclass_fields__}
+    fields = {name: form.get(name, "") for name in profiles.SupplierProfileChange.__dataclass_fields__}
     try:
         fields["version"] = int(fields["version"] or 0)
         with database(request).transaction() as session:
-            workflow.update_supplier_profile(session, actor, workflow.SupplierProfileChange(**fields))
+            profiles.update_supplier_profile(session, actor, profiles.SupplierProfileChange(**fields))
     except ValueError:
         return _profile_page(request, actor, form, {"_form": N_("The request could not be processed.").render()}, 400)
     except DomainError as error:
@@ -254,7 +254,7 @@ def supplier_profile_save(request: Request, form: Form, actor: Actor = Depends(p
 
 def _agency_page(request: Request, actor: Actor, values=None, errors=None, status=200):
     with database(request).reading() as session:
-        org = workflow.organisation_of(session, actor)
+        org = profiles.organisation_of(session, actor)
         kind = AGENCY_KIND_LABELS.get(org.agency_kind)
         values = values or {
             "version": org.version,
@@ -285,11 +285,11 @@ def agency_profile(request: Request, actor: Actor = Depends(page_access(AGENCY_B
 
 @router.post("/agency/profile")
 def agency_profile_save(request: Request, form: Form, actor: Actor = Depends(page_access(AGENCY_BUYERS))):
-    fields = {name: form.get(name, "") for name in workflow.AgencyProfileChange.__dataclass_fields__}
+    fields = {name: form.get(name, "") for name in profiles.AgencyProfileChange.__dataclass_fields__}
     try:
         fields["version"] = int(fields["version"] or 0)
         with database(request).transaction() as session:
-            workflow.update_agency_profile(session, actor, workflow.AgencyProfileChange(**fields))
+            profiles.update_agency_profile(session, actor, profiles.AgencyProfileChange(**fields))
     except ValueError:
         return _agency_page(request, actor, form, {"_form": N_("The request could not be processed.").render()}, 400)
     except DomainError as error:

@@ -20,10 +20,10 @@ from ..core.i18n import N_
 from ..core.notifications import mail_to
 from ..core.tables import utcnow
 from . import rules
+from .checks import fail_if
 from .credentials import ADDRESS_LIMIT, attempts_from
 from .secrets import hash_password, new_token, token_digest
 from .tables import PasswordReset, User, WebSession
-from .workflow import fail_if
 
 #: What the asker reads, whether or not an account has the address.
 REQUEST_ANSWER = N_("If an account is registered with that address, we have sent it a link to set a new password.")

@@ -11,7 +11,7 @@ from ..core.errors import DomainError, NotFound
 from ..core.forms import Form, form_errors, options, redirect
 from ..core.i18n import N_
 from ..core.templating import csrf_protect, render
-from . import colleagues, todo, workflow
+from . import colleagues, registration, sanctions, todo, user_accounts
 from .access import database, page_access
 from .permissions import (
     ADMINS,
@@ -39,7 +39,7 @@ router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)]
 
 def _organisations_page(request: Request, actor: Actor, kind: str = "", errors=None, values=None, status=200):
     with database(request).reading() as session:
-        orgs = workflow.list_organisations(session, kind or None)
+        orgs = registration.list_organisations(session, kind or None)
         return render(
             request,
             "organisations.html",
@@ -65,10 +65,10 @@ def organisations(request: Request, kind: str = "", actor: Actor = Depends(page_
 
 @router.post("/organisations/agencies")
 def organisations_add_agency(request: Request, form: Form, actor: Actor = Depends(page_access(ADMINS))):
-    fields = {name: form.get(name, "") for name in workflow.NewAgency.__dataclass_fields__}
+    fields = {name: form.get(name, "") for name in registration.NewAgency.__dataclass_fields__}
     try:
         with database(request).transaction() as session:
-            workflow.create_agency(session, actor, workflow.NewAgency(**fields))
+            registration.create_agency(session, actor, registration.NewAgency(**fields))
     except DomainError as error:
         return _organisations_page(request, actor, errors=form_errors(error), values=form, status=error.status)
     return redirect("/organisations", "agency_created")
@@ -88,7 +88,7 @@ def _organisation_page(request: Request, actor: Actor, organisation_id: int, err
                 "users": sorted(org.users, key=lambda u: u.name),
                 "errors": errors or {},
                 "can_sanction": org.kind == OrganisationKind.SUPPLIER and actor.role == Role.CONTRACTING_OFFICER,
-                "sanction_active": workflow.sanction_is_active(org),
+                "sanction_active": sanctions.sanction_is_active(org),
                 "role_labels": {str(k): v.render() for k, v in ROLE_LABELS.items()},
             },
             actor=actor,
@@ -117,7 +117,7 @@ def organisation_sanction(
         return _organisation_page(request, actor, organisation_id, errors, 422)
     try:
         with database(request).transaction() as session:
-            workflow.set_sanction(session, actor, organisation_id, start, end, form.get("reason", ""), version)
+            sanctions.set_sanction(session, actor, organisation_id, start, end, form.get("reason", ""), version)
     except DomainError as error:
         return _organisation_page(request, actor, organisation_id, form_errors(error), error.status)
     return redirect(f"/organisations/{organisation_id}")
@@ -128,7 +128,7 @@ def organisation_sanction(
 
 def _admin_page(request: Request, actor: Actor, errors=None, values=None, status=200, q: str = ""):
     with database(request).reading() as session:
-        orgs = workflow.list_organisations(session)
+        orgs = registration.list_organisations(session)
         kinds = {str(k): v.render() for k, v in ORGANISATION_KIND_LABELS.items()}
         return render(
             request,
@@ -199,8 +199,8 @@ def admin_create_user(request: Request, form: Form, actor: Actor = Depends(page_
     org_admin = form.get("is_org_admin") == "1"
     try:
         with database(request).transaction() as session:
-            new_user = workflow.NewUser(organisation_id=org_id, is_org_admin=org_admin, **fields)
-            workflow.create_user(session, actor, new_user)
+            new_user = user_accounts.NewUser(organisation_id=org_id, is_org_admin=org_admin, **fields)
+            user_accounts.create_user(session, actor, new_user)
     except DomainError as error:
         return _admin_page(request, actor, form_errors(error), values, error.status)
     return redirect("/admin", "user_created")
@@ -211,7 +211,7 @@ def admin_change_role(request: Request, user_id: Id, form: Form, actor: Actor = 
     try:
         version = int(form.get("version", "0") or 0)
         with database(request).transaction() as session:
-            workflow.change_role(session, actor, user_id, form.get("role", ""), version)
+            user_accounts.change_role(session, actor, user_id, form.get("role", ""), version)
     except ValueError:
         return _admin_page(request, actor, {"_form": N_("The request could not be processed.").render()}, status=400)
     except DomainError as error:

@@ -16,7 +16,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..accounts import workflow as accounts
+from ..accounts import registration
 from ..accounts.rules import is_valid_business_number
 from ..accounts.tables import Organisation
 from ..core import audit
@@ -211,7 +211,7 @@ def _apply_chunk(
     steps = []
     for line in lines:  # every check first, in the order the line-by-line import makes them
         supplier = line.supplier
-        number = accounts.supplier_number(
+        number = registration.supplier_number(
             str(supplier["business_number"]), str(supplier["name"]), str(supplier.get("size") or "sme")
         )
         clean = clean_content(line.content, categories, today_kst(), complete=True, profile=IMPORT_PROFILE)
@@ -220,12 +220,12 @@ def _apply_chunk(
             refuse_type_change(step.existing, clean)
         steps.append(step)
 
-    suppliers.update(accounts.suppliers_by_number(session, [s.number for s in steps if s.number not in suppliers]))
+    suppliers.update(registration.suppliers_by_number(session, [s.number for s in steps if s.number not in suppliers]))
     for step in steps:
         step.supplier = suppliers.get(step.number)
         if step.supplier is None:
             supplier = step.line.supplier
-            step.supplier = accounts.new_supplier(
+            step.supplier = registration.new_supplier(
                 step.number, str(supplier["name"]), str(supplier.get("size") or "sme")
             )
             step.registered = True
@@ -259,7 +259,7 @@ def _apply_chunk(
     events = []
     for step in steps:
         if step.registered:
-            events.append(accounts.supplier_registered(actor_user_id, step.supplier))
+            events.append(registration.supplier_registered(actor_user_id, step.supplier))
         if step.existing is None:
             events.append(published_event(actor_user_id, step.service, origin))
             report.created += 1

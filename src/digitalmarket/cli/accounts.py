@@ -19,7 +19,7 @@ def create_user(
     password: str = typer.Option(..., prompt=True, hide_input=True, confirmation_prompt=True),
 ) -> None:
     """Create an account in an existing organisation."""
-    from ..accounts import workflow
+    from ..accounts import user_accounts
     from ..accounts.rules import normalise_business_number
     from ..accounts.tables import Organisation
 
@@ -35,10 +35,10 @@ def create_user(
             if key.isdigit() and len(key) < 7:
                 query = select(Organisation).where(Organisation.id == int(key))
             org = session.scalars(query).first()
-            user = workflow.create_user(
+            user = user_accounts.create_user(
                 session,
                 None,
-                workflow.NewUser(
+                user_accounts.NewUser(
                     email=email, name=name, role=role, organisation_id=org.id if org else None, password=password
                 ),
             )

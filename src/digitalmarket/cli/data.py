@@ -29,7 +29,7 @@ def seed_demo(
     """Load the demo organisations and one account per role, services, applications and two years of trade."""
     import time
 
-    from ..accounts.workflow import count_users
+    from ..accounts.user_accounts import count_users
     from ..demo import DEMO_PASSWORD, seed_demo, seed_demo_trade, seed_demo_work
 
     db = database()

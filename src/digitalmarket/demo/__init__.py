@@ -26,7 +26,7 @@ def seed_demo_work(
     plays the demo accounts' companies' services only, not the generated catalog (for tests that need
     the selection states, not 181 services)."""
     from ..accounts.tables import User
-    from ..accounts.workflow import actor_of
+    from ..accounts.user_accounts import actor_of
     from ..core.clock import today_kst
     from ..core.notifications import mark_all_read
     from ..core.tables import utcnow

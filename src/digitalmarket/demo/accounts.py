@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from ..accounts import workflow as accounts
+from ..accounts import registration, signing_up, user_accounts
 from ..accounts.rules import OrganisationKind, Role
 from ..accounts.tables import Organisation
 
@@ -57,13 +57,13 @@ ACCOUNTS = [
 def seed_demo(session: Session) -> int:
     """Create the demo organisations and accounts; returns the number of accounts created."""
     by_name: dict[str, Organisation] = {}
-    by_name[OPERATOR_NAME] = accounts.create_staff_organisation(session, OrganisationKind.OPERATOR, OPERATOR_NAME)
-    by_name[PPS_NAME] = accounts.create_staff_organisation(session, OrganisationKind.PPS, PPS_NAME)
+    by_name[OPERATOR_NAME] = registration.create_staff_organisation(session, OrganisationKind.OPERATOR, OPERATOR_NAME)
+    by_name[PPS_NAME] = registration.create_staff_organisation(session, OrganisationKind.PPS, PPS_NAME)
     for number, company, representative, size, rating, address in SUPPLIERS:
         account = next((a for a in ACCOUNTS if a.organisation == company), None)
-        user = accounts.sign_up_supplier(
+        user = signing_up.sign_up_supplier(
             session,
-            accounts.SupplierSignUp(
+            signing_up.SupplierSignUp(
                 business_number=number,
                 company_name=company,
                 representative=representative,
@@ -78,16 +78,16 @@ def seed_demo(session: Session) -> int:
         )
         by_name[company] = user.organisation
     for code, name, kind, head, address in AGENCIES:
-        agency = accounts.NewAgency(code, name, kind, "044-000-0000", representative=head, address=address)
-        by_name[name] = accounts.create_agency(session, None, agency)
+        agency = registration.NewAgency(code, name, kind, "044-000-0000", representative=head, address=address)
+        by_name[name] = registration.create_agency(session, None, agency)
     created = len(SUPPLIERS)
     for account in ACCOUNTS:
         if account.role == Role.SUPPLIER:
             continue
-        accounts.create_user(
+        user_accounts.create_user(
             session,
             None,
-            accounts.NewUser(
+            user_accounts.NewUser(
                 email=account.email,
                 name=account.name,
                 role=account.role,

@@ -16,11 +16,11 @@ from datetime import date, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..accounts import workflow as accounts
+from ..accounts import registration, user_accounts
 from ..accounts.permissions import Actor
 from ..accounts.rules import Role
 from ..accounts.tables import Organisation, User
-from ..accounts.workflow import actor_of
+from ..accounts.user_accounts import actor_of
 from ..catalog import importer
 from ..selection.rules import Criterion, next_month
 from .accounts import DEMO_PASSWORD
@@ -157,10 +157,12 @@ SERVICES = [
 def add_catalog_suppliers(session: Session) -> None:
     """The companies of the demo catalog, registered by business number, with a sales account each."""
     for supplier in CATALOG_SUPPLIERS.values():
-        org = accounts.register_supplier(session, None, supplier["business_number"], supplier["name"], supplier["size"])
+        org = registration.register_supplier(
+            session, None, supplier["business_number"], supplier["name"], supplier["size"]
+        )
         email = f"sales-{org.business_number}@demo.kr"
-        user = accounts.NewUser(email, f"{org.name} 영업담당", Role.SUPPLIER, org.id, DEMO_PASSWORD)
-        accounts.create_user(session, None, user)
+        user = user_accounts.NewUser(email, f"{org.name} 영업담당", Role.SUPPLIER, org.id, DEMO_PASSWORD)
+        user_accounts.create_user(session, None, user)
 
 
 def _contents(session: Session, categories: dict[tuple[str, str], int]) -> list[tuple[str, dict]]:

@@ -7,7 +7,7 @@ from datetime import date
 
 from fastapi import APIRouter, Depends, Request
 
-from ..accounts import workflow as accounts
+from ..accounts import user_accounts
 from ..accounts.access import database
 from ..accounts.permissions import Actor
 from ..accounts.rules import Role
@@ -25,7 +25,7 @@ router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)]
 
 
 def _reviewers(session) -> list:
-    return [u for u in accounts.list_users(session) if u.role == Role.REVIEWER and u.is_active]
+    return [u for u in user_accounts.list_users(session) if u.role == Role.REVIEWER and u.is_active]
 
 
 def _rounds_page(request: Request, actor: Actor, *, errors=None, values=None, chosen=None, status=200):

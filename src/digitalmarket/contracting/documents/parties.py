@@ -8,8 +8,8 @@ as "-". A party's confirmation (time and person) is printed only once it has con
 
 from __future__ import annotations
 
+from ...accounts.profiles import contract_party_gaps
 from ...accounts.rules import CONTRACT_PARTY_LABELS, OrganisationKind
-from ...accounts.workflow import contract_party_gaps
 from ...core.errors import Conflict
 from ...core.i18n import N_, Text
 

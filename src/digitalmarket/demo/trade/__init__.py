@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from ...accounts.permissions import Actor
 from ...accounts.rules import Role
 from ...accounts.tables import User
-from ...accounts.workflow import actor_of
+from ...accounts.user_accounts import actor_of
 from ...catalog.tables import Service
 from ...contracting.catalog_contracts import officer_steps
 from ...contracting.orders import ending

@@ -7,11 +7,11 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ...accounts import workflow as accounts
+from ...accounts import profiles, registration, user_accounts
 from ...accounts.permissions import Actor
 from ...accounts.rules import Role
 from ...accounts.tables import Organisation, User
-from ...accounts.workflow import actor_of
+from ...accounts.user_accounts import actor_of
 from ..accounts import DEMO_PASSWORD
 
 #: Agencies added to the four of `accounts`: (code, name, kind, buyer e-mail, buyer name).
@@ -39,27 +39,27 @@ def add_people(session: Session) -> None:
     buyers = list(MORE_BUYERS)
     for number, (code, name, kind, email, person) in enumerate(MORE_AGENCIES, start=1):
         head, address = _contract_details(number)
-        agency = accounts.NewAgency(code, name, kind, "044-000-0000", representative=head, address=address)
-        names[name] = accounts.create_agency(session, None, agency)
+        agency = registration.NewAgency(code, name, kind, "044-000-0000", representative=head, address=address)
+        names[name] = registration.create_agency(session, None, agency)
         buyers.append((name, email, person))
     for organisation, email, person in buyers:
-        user = accounts.NewUser(email, person, Role.AGENCY_BUYER, names[organisation].id, DEMO_PASSWORD)
-        accounts.create_user(session, None, user)
+        user = user_accounts.NewUser(email, person, Role.AGENCY_BUYER, names[organisation].id, DEMO_PASSWORD)
+        user_accounts.create_user(session, None, user)
     sellers: dict[int, Actor] = {}
     for user in session.scalars(select(User).where(User.role == Role.SUPPLIER).order_by(User.id)):
         sellers.setdefault(user.organisation_id, actor_of(user))
     for org in session.scalars(select(Organisation).where(Organisation.kind == "supplier").order_by(Organisation.id)):
         if org.id not in sellers:
             email = f"sales-{org.business_number}@demo.kr"
-            user = accounts.NewUser(email, f"{org.name} 영업담당", Role.SUPPLIER, org.id, DEMO_PASSWORD)
-            sellers[org.id] = actor_of(accounts.create_user(session, None, user))
+            user = user_accounts.NewUser(email, f"{org.name} 영업담당", Role.SUPPLIER, org.id, DEMO_PASSWORD)
+            sellers[org.id] = actor_of(user_accounts.create_user(session, None, user))
         seller = sellers[org.id]  # the catalog's companies have theirs since they applied (demo/services.py)
-        if accounts.contract_party_gaps(org):  # contract documents print the representative and address
+        if profiles.contract_party_gaps(org):  # contract documents print the representative and address
             head, address = _contract_details(org.id)
-            profile = accounts.SupplierProfileChange(
+            profile = profiles.SupplierProfileChange(
                 org.version, org.name, org.representative or head, org.size or "sme", address=org.address or address
             )
-            accounts.update_supplier_profile(session, seller, profile)
+            profiles.update_supplier_profile(session, seller, profile)
 
 
 #: Fictional surnames, given names and streets for the details contract documents print.

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 from ...accounts.permissions import Actor
 from ...accounts.tables import User
-from ...accounts.workflow import actor_of
+from ...accounts.user_accounts import actor_of
 from ...core.clock import KST
 from ...settlement import inspection, invoices, payment, reviews, usage
 from ...settlement.rules import due_date, is_working_day
