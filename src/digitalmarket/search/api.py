@@ -12,9 +12,17 @@ from ..catalog import search_log
 from ..catalog import workflow as catalog
 from ..catalog.compare_prices import price_text
 from ..core import i18n
-from . import finder, listing
+from . import finder, listing, understanding
 from .facts import facts
-from .schemas import FacetOptionOut, MainPriceOut, ServiceItemOut, ServiceListOut, SnippetOut, SuggestionOut
+from .schemas import (
+    FacetOptionOut,
+    MainPriceOut,
+    ServiceItemOut,
+    ServiceListOut,
+    SnippetOut,
+    SuggestionOut,
+    UnderstoodOut,
+)
 from .suggest import suggest
 
 # Tagged "catalog" like the rest of the services' API, so that its documentation keeps one section.
@@ -67,6 +75,12 @@ def _listing(session, query: finder.Query, locale: str) -> bytes:
             for name, values in listing.options(results, categories, locale).items()
         },
         did_you_mean=results.did_you_mean,
+        understood=[
+            UnderstoodOut(
+                field=c.field, value=c.value, phrase=c.phrase, without=understanding.without(query.q, c.phrase)
+            )
+            for c in results.understood
+        ],
     )
     return page.model_dump_json().encode()
 

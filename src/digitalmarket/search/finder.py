@@ -21,6 +21,8 @@ from ..catalog.rules import CSAP_GRADES, Deployment, ServiceType
 from ..catalog.tables import Service
 from ..core.errors import ValidationFailed
 from ..core.i18n import N_, Text
+from . import settings as search_settings
+from . import understanding
 from .columns import SORT_KEYS, Columns
 from .entries import FACETS, NO_CSAP, Entry
 from .facts import Facts, facts
@@ -124,6 +126,7 @@ class Results:
     items: list[Found]
     facets: dict[str, list[tuple[object, int]]]  # facet -> [(value, count)], most first
     did_you_mean: str | None = None  # the query with its misspelt words corrected (search.index.Ranking)
+    understood: tuple[understanding.Constraint, ...] = ()  # constraints taken from the words as filters
 
     @property
     def pages(self) -> int:
@@ -169,7 +172,17 @@ _PAGE_SERVICES = (
 
 
 def find(session: Session, query: Query) -> Results:
-    """One page of published services for a query, with the total and the facet counts."""
+    """One page of published services for a query, with the total and the facet counts. Constraints
+    written as words (`understanding`: 중소기업, CSAP 상 등급, IaaS, 1만원 이하) filter as the facets do, unless
+    the searcher chose that facet; the results name them (`Results.understood`)."""
+    asked, understood = query, ()
+    if query.q and search_settings.current().understanding:
+        found = understanding.understand(query.q)
+        if found.constraints:
+            understood = tuple(c for c in found.constraints if getattr(query, c.field) is None)
+            chosen = {c.field: c.value for c in understood}
+            sort = query.sort if found.text or query.sort != "relevance" else "newest"
+            query = replace(query, q=found.text, sort=sort, **chosen)
     known: Facts = facts(session)
     columns = known.columns
     ranking = relevance(session, query.q, known) if query.q else None
@@ -205,4 +218,4 @@ def find(session: Session, query: Query) -> Results:
         found = snippet(service.summary, service.description, ranking.words) if ranking and ranking.words else None
         items.append(Found(service, entry, score_of.get(int(position)), found))
     corrected = ranking.corrected if ranking is not None else None
-    return Results(query=query, total=len(matched), items=items, facets=facet_counts, did_you_mean=corrected)
+    return Results(asked, len(matched), items, facet_counts, did_you_mean=corrected, understood=understood)

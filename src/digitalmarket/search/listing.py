@@ -13,6 +13,7 @@ from ..catalog.rules import CSAP_GRADE_LABELS, DEPLOYMENT_LABELS, TYPE_LABELS
 from ..catalog.tables import Category
 from ..core.formatting import won
 from ..core.i18n import N_, render
+from . import understanding
 from .entries import NO_CSAP
 from .finder import PER_PAGE, Query, Results
 
@@ -73,6 +74,28 @@ def label(name: str, value, categories: dict[int, Category], locale: str) -> str
     if name == "contract":
         return render(N_("In the shopping mall") if value else N_("No catalog contract yet"), locale)
     return str(value)
+
+
+@dataclass(frozen=True)
+class Chip:
+    """A constraint read from the query's words (`understanding`), as the page shows it: its label and the
+    search without it."""
+
+    label: str
+    phrase: str
+    remove_url: str
+
+
+def chips(results: Results, locale: str) -> list[Chip]:
+    out = []
+    for constraint in results.understood:
+        if constraint.field == "price_max":
+            text = render(N_("Main plan up to %(amount)s won", amount=won(int(constraint.value))), locale)
+        else:
+            text = label(constraint.field, constraint.value, {}, locale)
+        remove = url(results.query, q=understanding.without(results.query.q, constraint.phrase))
+        out.append(Chip(text, constraint.phrase, remove))
+    return out
 
 
 def _chosen(query: Query, name: str, value) -> bool:

@@ -39,6 +39,7 @@ def services(request: Request, actor=Depends(page_access(PUBLIC))):
             "results": results,
             "query": query,
             "facets": listing.options(results, categories, locale),
+            "chips": listing.chips(results, locale),
             "facet_titles": listing.FACET_TITLES,
             "sort_labels": listing.SORT_LABELS,
             "url": listing.url,

@@ -56,6 +56,15 @@ class FacetOptionOut(BaseModel):
     chosen: bool
 
 
+class UnderstoodOut(BaseModel):
+    """A constraint written in the query's words and applied as a filter (search/understanding.py)."""
+
+    field: str = Field(description="the filter it sets: type | csap | size | price_max")
+    value: str | int
+    phrase: str = Field(description="the words it was read from")
+    without: str = Field(description="the query without those words: search this to drop the constraint")
+
+
 class ServiceListOut(BaseModel):
     total: int
     page: int
@@ -64,6 +73,9 @@ class ServiceListOut(BaseModel):
     sort: str
     items: list[ServiceItemOut]
     facets: dict[str, list[FacetOptionOut]]
+    understood: list[UnderstoodOut] = Field(
+        default_factory=list, description="constraints read from the query's words and applied as filters"
+    )
     did_you_mean: str | None = Field(
         None,
         description="the query with its misspelt words corrected (쳇봇 → 챗봇), when a word matched nothing as written",

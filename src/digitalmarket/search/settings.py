@@ -8,7 +8,9 @@ operator can rule a piece out when a search misbehaves. The pieces:
 - ``typos``: a word found nowhere is corrected to a near word of the index;
 - ``chosung``: a query of initial consonants only (ㅎㅅㅎㅇ) matches names by their initials;
 - ``focus``: a query of several concepts returns the services holding most of them, not any of them;
-- ``names``: a phrase found in a service's name weighs more in the first ordering.
+- ``names``: a service's code, name or supplier's brand in the query comes first (`names`), and a phrase
+  found in a service's name weighs more in the first ordering;
+- ``understanding``: constraints written as words (중소기업, CSAP 상 등급, IaaS, 1만원 이하) become filters.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ class SearchSettings:
     chosung: bool = True
     focus: bool = True
     names: bool = True
+    understanding: bool = True
 
 
 PIECES = tuple(f.name for f in fields(SearchSettings))

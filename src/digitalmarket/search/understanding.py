@@ -1,0 +1,97 @@
+"""Constraints a buyer writes as words that the catalog keeps as fields: turned into filters.
+
+``중소기업 그룹웨어``, ``CSAP 상 등급 보안관제``, ``IaaS 백업``, ``1인당 월 1만원 이하 화상회의``: the words
+중소기업, CSAP 상 등급, IaaS and 1만원 이하 are not in any service's text the way the buyer means them; they
+are the supplier's size, the certificate's grade, the service type and the main plan's price. `understand`
+finds them, takes them out of the words to rank, and gives the filters they stand for, each with the
+phrase it came from, so that the page shows them as chips the buyer can remove ("CSAP 상 등급 ×", which
+searches again without that phrase) and the API lists them (``understood``). A filter the buyer chose
+explicitly wins over one understood from the words.
+
+Recognised: the service types IaaS, PaaS and SaaS (as words); a CSAP grade (``CSAP 상``, ``CSAP 상등급``,
+``상 등급``); ``중소기업`` (the supplier's size); a price limit in won (``1만원 이하``, ``5,000원 미만``,
+``월 10만 원 이내``, with ``1인당``, ``사용자당`` or ``월`` before it), compared with the main plan's price
+without VAT. Deployment words (폐쇄망, 망분리) and regions stay words: the catalog has no field that
+says them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..accounts.rules import SupplierSize
+from ..catalog.rules import ServiceType
+
+_TYPE = re.compile(r"(?<![0-9A-Za-z])(iaas|paas|saas)(?![0-9A-Za-z])", re.IGNORECASE)
+_CSAP = re.compile(r"csap\s*(?:인증\s*)?([상중하])\s*(?:등급)?|(?<![가-힣])([상중하])\s*등급", re.IGNORECASE)
+_SME = re.compile(r"중소\s*기업(?!청|부|진흥|벤처)")  # not 중소기업청, 중소벤처기업부 ...
+_PRICE = re.compile(
+    r"(?:(?:1\s*인당|인당|사용자\s*당|사용자당|한\s*명당|월)\s*)*"
+    r"(\d[\d,]*(?:\.\d+)?)\s*(만|천|백만)?\s*원\s*(이하|미만|이내|까지|아래)"
+)
+_UNITS = {None: 1, "천": 1_000, "만": 10_000, "백만": 1_000_000}
+
+
+@dataclass(frozen=True)
+class Constraint:
+    """One understood constraint: the filter (a `finder.Query` field and its value) and the phrase."""
+
+    field: str
+    value: str | int
+    phrase: str
+
+
+@dataclass(frozen=True)
+class Understood:
+    text: str  # the query without the phrases understood as constraints
+    constraints: tuple[Constraint, ...]
+
+    def filters(self) -> dict[str, str | int]:
+        return {c.field: c.value for c in self.constraints}
+
+
+def understand(query: str) -> Understood:
+    """The constraints written in a query, and the words left to rank."""
+    found: list[tuple[int, int, Constraint]] = []
+
+    def take(pattern: re.Pattern, make) -> None:
+        for match in pattern.finditer(query):
+            if any(start < match.end() and match.start() < end for start, end, _ in found):
+                continue
+            constraint = make(match)
+            if constraint is not None and all(c.field != constraint.field for _, _, c in found):
+                found.append((match.start(), match.end(), constraint))
+
+    take(_PRICE, _price)
+    take(_CSAP, lambda m: Constraint("csap", m.group(1) or m.group(2), m.group(0).strip()))
+    take(_SME, lambda m: Constraint("size", SupplierSize.SME.value, m.group(0)))
+    take(_TYPE, lambda m: Constraint("type", _type(m.group(1)), m.group(0)))
+    if not found:
+        return Understood(query, ())
+    found.sort()
+    pieces, at = [], 0
+    for start, end, _ in found:
+        pieces.append(query[at:start])
+        at = end
+    pieces.append(query[at:])
+    text = " ".join(" ".join(pieces).split())
+    return Understood(text, tuple(constraint for _, _, constraint in found))
+
+
+def without(query: str, phrase: str) -> str:
+    """The query with one understood phrase taken out (what the chip's × searches for)."""
+    return " ".join(query.replace(phrase, " ", 1).split())
+
+
+def _type(word: str) -> str:
+    types = (ServiceType.IAAS, ServiceType.PAAS, ServiceType.SAAS)
+    return next(t.value for t in types if t.value.lower() == word.lower())
+
+
+def _price(match: re.Match) -> Constraint | None:
+    amount = float(match.group(1).replace(",", "")) * _UNITS[match.group(2)]
+    if amount <= 0:
+        return None
+    limit = int(amount) - (1 if match.group(3) == "미만" else 0)
+    return Constraint("price_max", limit, match.group(0).strip())

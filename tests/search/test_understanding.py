@@ -1,0 +1,83 @@
+"""Constraints a buyer writes as words (중소기업, CSAP 상 등급, IaaS, 1만원 이하) filter as the facets do, are
+shown as chips the buyer can remove, and are listed in the API, on both databases."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import unquote
+
+import pytest
+
+from digitalmarket.catalog.importer import import_files
+from digitalmarket.search.understanding import understand
+from tests.catalog.test_import import GOOD, _write
+from tests.search.test_names_and_typos import GAON, HANGYEOL, _names, _search
+
+
+def _service(ref, name, supplier, grade, price, service_type="SaaS", category="협업·그룹웨어"):
+    return {
+        **GOOD,
+        "ref": ref,
+        "name": name,
+        "type": service_type,
+        "category": category,
+        "supplier": supplier,
+        "summary": f"{name} 서비스",
+        "description": f"{name} 서비스",
+        "keywords": ["화상회의"] if "화상회의" in name else ["백업"],
+        "features": [],
+        "csap": {"grade": grade, "valid_until": "2029-06-30"},
+        "price_plans": [
+            {"name": "기본", "billing": "monthly", "unit": "사용자/월", "unit_price": price, "vat_included": False}
+        ],
+    }
+
+
+SERVICES = [
+    _service("u-01", "가온 화상회의", GAON, "상", 15000),
+    _service("u-02", "한결 화상회의 클라우드", HANGYEOL, "하", 8000),
+    _service("u-03", "한결 백업 스토리지", HANGYEOL, "중", 50000, "IaaS", "컴퓨팅"),
+]
+
+
+@pytest.fixture
+def catalog(db, tmp_path):
+    report = import_files(db.transaction, [_write(tmp_path, "constraints.jsonl", SERVICES)])
+    assert report.problems == []
+    return db
+
+
+def test_the_words_of_a_constraint_become_a_filter_and_the_rest_is_ranked():
+    found = understand("1인당 월 1만원 이하 중소기업 CSAP 상 등급 화상회의")
+    assert found.text == "화상회의"
+    assert found.filters() == {"price_max": 10000, "size": "sme", "csap": "상"}
+    assert understand("5,000원 미만 백업").filters() == {"price_max": 4999}
+    assert understand("월 10만 원 이내").filters() == {"price_max": 100000}
+    assert understand("saas 그룹웨어").filters() == {"type": "SaaS"}
+    assert understand("CSAP중등급").filters() == {"csap": "중"}
+    # words that only look like constraints stay words
+    for plain in ("상담 챗봇", "중소기업청 민원", "SaaSpace", "만원의 행복"):
+        assert understand(plain).constraints == (), plain
+
+
+def test_a_search_applies_the_constraints_it_reads_and_names_them(catalog, client):
+    sme = _search(client, "중소기업 화상회의")
+    assert _names(sme) == ["한결 화상회의 클라우드"]
+    assert sme["understood"] == [{"field": "size", "value": "sme", "phrase": "중소기업", "without": "화상회의"}]
+    assert _names(_search(client, "CSAP 상 등급 화상회의")) == ["가온 화상회의"]
+    assert _names(_search(client, "IaaS")) == ["한결 백업 스토리지"]
+    assert _names(_search(client, "1인당 월 1만원 이하 화상회의")) == ["한결 화상회의 클라우드"]
+    # a facet the searcher chose wins over the words
+    chosen = _search(client, "중소기업 화상회의", size="middle")
+    assert _names(chosen) == ["가온 화상회의"] and chosen["understood"] == []
+
+
+def test_the_page_shows_each_constraint_as_a_chip_that_removes_it(catalog, client):
+    page = client.get("/services", params={"q": "중소기업 CSAP 상 등급 화상회의"})
+    chips = re.findall(r'<li class="dm-chip">\s*(.*?)\s*<a class="dm-chip-remove" href="([^"]+)"', page.text)
+    assert [label for label, _ in chips] == ["중소기업", "CSAP 상"]
+    assert [unquote(link).replace("+", " ") for _, link in chips] == [
+        "/services?q=CSAP 상 등급 화상회의",
+        "/services?q=중소기업 화상회의",
+    ]
+    assert "검색어에서 읽은 조건:" in page.text
