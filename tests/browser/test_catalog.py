@@ -9,6 +9,7 @@ from playwright.sync_api import Page, expect
 
 from digitalmarket.search.finder import PER_PAGE
 from tests.browser.conftest import ARTIFACTS
+from tests.browser.selection_journey import navigate
 
 pytestmark = pytest.mark.browser
 
@@ -25,8 +26,7 @@ def _count(page: Page) -> int:
 
 
 def _navigate(page: Page, target) -> None:
-    with page.expect_navigation():
-        target.click()
+    navigate(page, target)
 
 
 def _shoot(page: Page, name: str) -> None:
