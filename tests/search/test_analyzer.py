@@ -17,12 +17,11 @@ from digitalmarket.search.analyzer import (
     index_terms_many,
     is_chosung_query,
     query_terms,
-    typo_candidates,
     weighted_query_terms,
-    with_typo_corrections,
 )
 from digitalmarket.search.hangul import edit_distance, jamo_distance
 from digitalmarket.search.synonyms import load_groups, parse_groups, parse_nouns
+from digitalmarket.search.typos import typo_candidates, with_typo_corrections
 from tests.conftest import shared_dir
 
 

@@ -46,10 +46,7 @@ from digitalmarket.search import settings as search_settings
 from digitalmarket.search.hangul import (
     chosung,
     chosung_matches,
-    edit_distance,
     is_chosung_query,
-    is_syllable,
-    jamo_distance,
 )
 from digitalmarket.search.synonyms import SynonymIndex, load_groups, load_nouns
 
@@ -63,9 +60,7 @@ __all__ = [
     "index_terms_many",
     "is_chosung_query",
     "query_terms",
-    "typo_candidates",
     "weighted_query_terms",
-    "with_typo_corrections",
 ]
 
 FIELD_WEIGHTS: dict[str, float] = {
@@ -80,11 +75,7 @@ FIELD_WEIGHTS: dict[str, float] = {
 
 SUFFIXLESS_WEIGHT = 0.9
 SYNONYM_WEIGHT = 0.8
-TYPO_WEIGHT = 0.8
 PART_WEIGHT = 0.3
-TYPO_MIN_LENGTH = 4
-#: Syllables of the Hangul words whose typos are corrected by jamo (`typo_candidates`).
-SHORT_TYPO_LENGTHS = (2, 3)
 
 _NOUNS = frozenset({"NNG", "NNP", "NR", "XR", "SH"})
 _ALNUM = frozenset({"SL", "SN"})
@@ -338,110 +329,6 @@ def query_terms(query: str) -> list[list[str]]:
         return []
     concepts = weighted_query_terms(query)
     return [[phrase for phrase, _ in concept.alternatives] for concept in concepts if not concept.optional]
-
-
-def typo_candidates(term: str, vocabulary: Iterable[str]) -> list[str]:
-    """The index terms one edit away from a query term, closest in jamo first; the term itself is never
-    a candidate. A term of at least 4 syllables or letters: a character inserted, removed, replaced, or
-    two swapped. A Hangul word of 2 or 3 syllables, where one syllable more or less is another word:
-    one jamo replaced, added or removed within the same number of syllables (쳇봇 → 챗봇, 써버 → 서버)."""
-    term = term.lower()
-    if len(term) >= TYPO_MIN_LENGTH:
-        found = {
-            word
-            for word in vocabulary
-            if len(word) >= TYPO_MIN_LENGTH
-            and abs(len(word) - len(term)) <= 1
-            and word != term
-            and edit_distance(term, word) == 1
-        }
-    elif is_short_hangul(term):
-        found = {
-            word for word in vocabulary if len(word) == len(term) and word != term and jamo_distance(term, word) == 1
-        }
-    else:
-        return []
-    return sorted(found, key=lambda word: (jamo_distance(term, word), word))
-
-
-def is_short_hangul(word: str) -> bool:
-    """A word of `SHORT_TYPO_LENGTHS` syllables, all Hangul: its typos are corrected jamo by jamo."""
-    return len(word) in SHORT_TYPO_LENGTHS and all(map(is_syllable, word))
-
-
-def with_typo_corrections(concepts: list[Concept], vocabulary) -> list[Concept]:
-    """The concepts, where no alternative can match the vocabulary, with the typo corrections of
-    their unknown words added (weight `TYPO_WEIGHT`, and the corrections' synonyms below that).
-    ``vocabulary`` is a set of index terms, or an object that also offers ``neighbours(word)`` (the
-    words one edit away, e.g. `facts.Facts`), which saves comparing the word with every term."""
-    index = _query_synonyms()
-    for concept in concepts:
-        if any(all(word in vocabulary for word in phrase.split()) for phrase, _ in concept.alternatives):
-            continue
-        for phrase, weight in list(concept.alternatives):
-            words = phrase.split()
-            for position, word in enumerate(words):
-                if word in vocabulary:
-                    continue
-                near = vocabulary.neighbours(word) if hasattr(vocabulary, "neighbours") else vocabulary
-                for correction in typo_candidates(word, near)[:3]:
-                    fixed = [*words[:position], correction, *words[position + 1 :]]
-                    concept.add(fixed, weight * TYPO_WEIGHT)
-                    for synonym in index.lookup("".join(fixed)):
-                        concept.add_term(synonym, weight * TYPO_WEIGHT * SYNONYM_WEIGHT)
-    return concepts
-
-
-_PARTICLES = ("으로", "에서", "에게", "까지", "부터", "처럼", "보다", *"을를이가은는에의로도와과만")
-
-
-def surface_typo_concepts(query: str, vocabulary) -> list[Concept]:
-    """Concepts for the query's written words (a trailing particle aside) that are not in the
-    vocabulary but one edit away from words that are. Kiwi may cut a misspelt word into pieces that
-    mean nothing (그룹웨여 → 그룹 + 웨 + 여); the word as written still finds 그룹웨어."""
-    index = _query_synonyms()
-    concepts: list[Concept] = []
-    for written in _normalise(query).lower().split():
-        forms = [written] + [written[: -len(p)] for p in _PARTICLES if written.endswith(p) and len(written) > len(p)]
-        if any(form in vocabulary for form in forms):
-            continue
-        concept = Concept(written, weight=1.0)
-        for form in forms:
-            near = vocabulary.neighbours(form) if hasattr(vocabulary, "neighbours") else vocabulary
-            for correction in typo_candidates(form, near)[:3]:
-                concept.add([correction], TYPO_WEIGHT)
-                for synonym in index.lookup(correction):
-                    concept.add_term(synonym, TYPO_WEIGHT * SYNONYM_WEIGHT)
-        if concept.alternatives:
-            concepts.append(concept)
-    return concepts
-
-
-def corrected_query(query: str, vocabulary) -> str | None:
-    """The query as the buyer probably meant it: each written word that the index does not hold (a
-    trailing particle aside) replaced by its closest correction (`typo_candidates`); None when no word
-    was corrected. What the page offers as "이것을 찾으셨나요" and the API as ``did_you_mean``."""
-    words, changed = [], False
-    for written in _normalise(query).split():
-        lowered = written.lower()
-        forms = [lowered] + [lowered[: -len(p)] for p in _PARTICLES if lowered.endswith(p) and len(lowered) > len(p)]
-        if (
-            any(form in vocabulary for form in forms)
-            or index_terms(written)
-            and all(term in vocabulary for term in index_terms(written))
-        ):
-            words.append(written)
-            continue
-        correction = None
-        for form in forms:
-            near = vocabulary.neighbours(form) if hasattr(vocabulary, "neighbours") else vocabulary
-            candidates = typo_candidates(form, near)
-            if candidates:
-                correction = candidates[0] + lowered[len(form) :]
-                break
-        words.append(correction or written)
-        changed = changed or correction is not None
-    return " ".join(words) if changed else None
 
 
 def fts5_match(alternatives: Iterable[str]) -> str:

@@ -38,14 +38,13 @@ from sqlalchemy.orm import Session
 from ..core.audit import APPENDED
 from ..core.clock import today_kst
 from . import changes, entries
-from .analyzer import is_short_hangul
 from .entries import Entry
 from .hangul import edit_distance, jamo_distance, to_jamo
+from .typos import TYPO_MIN_LENGTH, is_short_hangul
 
 if TYPE_CHECKING:
     from .columns import Columns
 
-TYPO_MIN_LENGTH = 4
 CACHED_DATABASES = 4
 CACHED_PHRASES = 5_000
 CACHED_ANSWERS = 2_000

@@ -21,7 +21,7 @@ from sqlalchemy import bindparam, select, text
 from sqlalchemy.orm import Session
 
 from ..catalog.tables import Service
-from . import analyzer
+from . import analyzer, typos
 from . import settings as search_settings
 from .facts import Facts, facts
 from .names import Names
@@ -254,11 +254,11 @@ def text_relevance(session: Session, query: str, known: Facts | None = None) -> 
     corrected = None
     if unmatched and pieces.typos:  # typo tolerance, only where nothing was found as written
         vocabulary = known.vocabulary(session, backend)
-        corrected = analyzer.corrected_query(query, vocabulary)
-        analyzer.with_typo_corrections(unmatched, vocabulary)
+        corrected = typos.corrected_query(query, vocabulary)
+        typos.with_typo_corrections(unmatched, vocabulary)
         look_up(unmatched)
         if not any(found(p) for c in unmatched for p, _ in c.alternatives):
-            written = analyzer.surface_typo_concepts(query, vocabulary)
+            written = typos.surface_typo_concepts(query, vocabulary)
             concepts = [c for c in concepts if c not in unmatched] + written
             look_up(written)
     looked_for = frozenset(word for phrase in matches if found(phrase) for word in phrase.split())
