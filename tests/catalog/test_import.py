@@ -175,7 +175,7 @@ def _one_line_at_a_time(session, path):
     """The import as it was first written: supplier, then publish or replace_content, line by line."""
     from digitalmarket.accounts.registration import register_supplier
     from digitalmarket.catalog import importer, workflow
-    from digitalmarket.catalog.rules import IMPORT_PROFILE
+    from digitalmarket.catalog.content_rules import IMPORT_PROFILE
 
     lines, problems = importer.read_file(session, path)
     assert problems == []

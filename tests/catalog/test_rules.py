@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from digitalmarket.catalog.rules import CategoryRef, clean_content
+from digitalmarket.catalog.content_rules import CategoryRef, clean_content
 from digitalmarket.core.errors import ValidationFailed
 
 TODAY = date(2026, 11, 26)

@@ -23,7 +23,8 @@ from ..core import audit
 from ..core.clock import today_kst
 from ..core.errors import DomainError
 from ..core.ids import next_codes
-from .rules import IMPORT_PROFILE, CategoryRef, ServiceType, clean_content
+from .content_rules import IMPORT_PROFILE, CategoryRef, clean_content
+from .rules import ServiceType
 from .tables import Category, Service
 from .workflow import (
     category_refs,

@@ -8,7 +8,8 @@ from ..core import i18n
 from ..core.clock import today_kst
 from ..core.formatting import kst_date, won
 from .compare_prices import price_text
-from .rules import BILLING_LABELS, CSAP_GRADE_LABELS, DEPLOYMENT_LABELS, TYPE_LABELS, csap_valid
+from .content_rules import csap_valid
+from .rules import BILLING_LABELS, CSAP_GRADE_LABELS, DEPLOYMENT_LABELS, TYPE_LABELS
 
 
 def csap_of(service) -> dict | None:

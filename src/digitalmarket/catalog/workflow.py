@@ -17,18 +17,8 @@ from ..core.errors import Conflict, NotFound, ValidationFailed
 from ..core.i18n import N_
 from ..core.ids import next_code
 from ..core.tables import utcnow
-from .rules import (
-    CSAP_GRADES,
-    SELECTION_PROFILE,
-    CategoryRef,
-    ContentProfile,
-    ServiceStatus,
-    ServiceType,
-    clean_content,
-    csap_valid,
-    main_plan_index,
-    service_move,
-)
+from .content_rules import SELECTION_PROFILE, CategoryRef, ContentProfile, clean_content, csap_valid, main_plan_index
+from .rules import CSAP_GRADES, ServiceStatus, ServiceType, service_move
 from .tables import Category, PricePlan, Service
 
 

@@ -9,10 +9,10 @@ from fastapi import Path, Request
 from ..accounts.permissions import Actor
 from ..accounts.rules import ROLE_LABELS
 from ..catalog import workflow as catalog
+from ..catalog.content_rules import MAX_PLANS
 from ..catalog.rules import (
     BILLING_LABELS,
     DEPLOYMENT_LABELS,
-    MAX_PLANS,
     TYPE_LABELS,
 )
 from ..core import i18n

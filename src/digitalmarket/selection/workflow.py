@@ -16,7 +16,8 @@ from ..accounts.permissions import Actor
 from ..accounts.rules import Role, sanction_active
 from ..accounts.tables import User
 from ..catalog import workflow as catalog
-from ..catalog.rules import CLOUD_TYPES, clean_content, csap_valid, missing_for_submission
+from ..catalog.content_rules import clean_content, csap_valid, missing_for_submission
+from ..catalog.rules import CLOUD_TYPES
 from ..core import audit
 from ..core.clock import today_kst
 from ..core.errors import Conflict, NotFound, ValidationFailed
