@@ -126,7 +126,7 @@ def test_the_import_command(db, tmp_path, monkeypatch):
 def test_a_service_leaves_the_catalog_when_its_certificate_expires(db, tmp_path, client):
     from datetime import date, timedelta
 
-    from digitalmarket.catalog.workflow import suspend_expired_certificates
+    from digitalmarket.catalog.certificates import suspend_expired_certificates
     from digitalmarket.core.clock import today_kst
 
     last_day = today_kst().isoformat()
@@ -174,7 +174,7 @@ SECOND = [
 def _one_line_at_a_time(session, path):
     """The import as it was first written: supplier, then publish or replace_content, line by line."""
     from digitalmarket.accounts.registration import register_supplier
-    from digitalmarket.catalog import importer, workflow
+    from digitalmarket.catalog import importer, queries, workflow
     from digitalmarket.catalog.content_rules import IMPORT_PROFILE
 
     lines, problems = importer.read_file(session, path)
@@ -184,7 +184,7 @@ def _one_line_at_a_time(session, path):
         org = register_supplier(
             session, None, str(supplier["business_number"]), str(supplier["name"]), str(supplier.get("size") or "sme")
         )
-        existing = workflow.service_by_ref(session, line.ref)
+        existing = queries.service_by_ref(session, line.ref)
         origin = f"import:{path.name}"
         if existing is None:
             workflow.publish(

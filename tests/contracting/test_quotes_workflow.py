@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from digitalmarket.accounts import profiles, sanctions
+from digitalmarket.catalog import queries as catalog_queries
 from digitalmarket.catalog import workflow as catalog
 from digitalmarket.contracting.catalog_contracts import contract_items, officer_steps, queries
 from digitalmarket.contracting.orders import documents as contract_documents
@@ -197,7 +198,7 @@ def test_award_uses_the_price_seen_or_fails_when_the_catalog_fell_below_it(demo,
     # the catalog price falls below the quote: the award fails and names the new price
     svc = service(demo, a)
     with demo.transaction() as session:
-        live = catalog.service_by_code(session, a)
+        live = catalog_queries.service_by_code(session, a)
         live.price_plans[0].unit_price = 10000
         session.flush()
     with pytest.raises(Conflict) as error:
@@ -211,7 +212,7 @@ def test_refusals_suspended_service_and_sanctioned_supplier(demo, people, three,
     request_id = ask(demo, people.buyer, [a, b])
     answer(demo, people.supplier, request_id, a, [10000])
     with demo.transaction() as session:
-        live = catalog.service_by_code(session, b)
+        live = catalog_queries.service_by_code(session, b)
         catalog.change_status(session, people.operator, b, "suspend", "CSAP 만료", live.version)
     with pytest.raises(Conflict) as error:
         answer(demo, people.supplier2, request_id, b, [10000])

@@ -9,6 +9,8 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
+from digitalmarket.catalog import certificates
+from digitalmarket.catalog import queries as catalog_queries
 from digitalmarket.catalog import workflow as catalog
 from digitalmarket.catalog.rules import ServiceStatus
 from digitalmarket.catalog.tables import Service
@@ -110,7 +112,7 @@ def test_an_expired_certificate_suspends_the_service_until_a_renewed_one_is_reco
             select(AuditEvent).where(AuditEvent.action == "service.suspend", AuditEvent.object_id == str(suspended.id))
         ).one()
         assert event.details["automatic"] is True
-        assert code not in {s.code for s in catalog.public_services(session)}
+        assert code not in {s.code for s in catalog_queries.public_services(session)}
     [told] = notes(demo, people.supplier.user_id, "expired on")
     assert "정지" in told.text.render("ko") and told.link == f"/supplier/services/{code}/certificate"
     assert len(notes(demo, people.operator.user_id, "expired on")) == 1
@@ -119,7 +121,7 @@ def test_an_expired_certificate_suspends_the_service_until_a_renewed_one_is_reco
 
     renewed = day_after + timedelta(days=365)
     with demo.transaction() as session:
-        catalog.record_certificate(
+        certificates.record_certificate(
             session,
             people.supplier,
             code,
@@ -138,7 +140,7 @@ def test_an_expired_certificate_suspends_the_service_until_a_renewed_one_is_reco
             select(AuditEvent.action).where(AuditEvent.object_id == str(back.id)).order_by(AuditEvent.id)
         ).all()
         assert actions[-2:] == ["service.certificate_recorded", "service.republish"]
-        assert code in {s.code for s in catalog.public_services(session)}
+        assert code in {s.code for s in catalog_queries.public_services(session)}
     [back_note] = notes(demo, people.operator.user_id, "back in the catalog")
     assert "다시 목록에 공개" in back_note.text.render("ko")
     daily(demo, settings, day_after + timedelta(days=2))
@@ -160,7 +162,9 @@ def test_a_certificate_is_recorded_only_by_its_supplier_valid_and_on_the_version
     ]
     for who, grade, number, until, seen, error in attempts:
         with pytest.raises(error), demo.transaction() as session:
-            catalog.record_certificate(session, who, code, grade=grade, number=number, valid_until=until, version=seen)
+            certificates.record_certificate(
+                session, who, code, grade=grade, number=number, valid_until=until, version=seen
+            )
     assert service(demo, code).csap_valid_until == today_kst() + timedelta(days=30)
 
 

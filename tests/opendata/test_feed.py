@@ -11,6 +11,7 @@ import time
 import pytest
 from sqlalchemy import event, select
 
+from digitalmarket.catalog import queries
 from digitalmarket.catalog import workflow as catalog
 from digitalmarket.catalog.tables import Service
 from digitalmarket.contracting.catalog_contracts import applying, contract_items
@@ -26,7 +27,7 @@ def people(demo):
 def toggle(db, operator, code: str) -> None:
     """Suspend a published service, or publish a suspended one again."""
     with db.transaction() as session:
-        found = catalog.service_by_code(session, code)
+        found = queries.service_by_code(session, code)
         action = "suspend" if found.status == "published" else "republish"
         catalog.change_status(session, operator, code, action, "점검", found.version)
 
@@ -126,7 +127,7 @@ def test_a_reader_paging_while_writers_commit_misses_no_last_change(demo, people
             for _ in range(rounds):
                 for code in mine:
                     with demo.transaction() as session:
-                        found = catalog.service_by_code(session, code)
+                        found = queries.service_by_code(session, code)
                         action = "suspend" if found.status == "published" else "republish"
                         catalog.change_status(session, people.operator, code, action, "점검", found.version)
         except Exception as error:  # noqa: BLE001 - reported below
@@ -169,7 +170,7 @@ def test_a_writer_of_the_feed_does_not_wait_for_another_and_the_later_commit_com
 
     def slow_writer() -> None:
         with demo.transaction() as session:
-            found = catalog.service_by_code(session, first)
+            found = queries.service_by_code(session, first)
             catalog.change_status(session, people.operator, first, "suspend", "점검", found.version)
             changed.set()
             release.wait(10)

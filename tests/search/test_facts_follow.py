@@ -8,6 +8,7 @@ import pytest
 
 from digitalmarket.accounts import profiles
 from digitalmarket.accounts.tables import Organisation
+from digitalmarket.catalog import queries
 from digitalmarket.catalog import workflow as catalog
 from digitalmarket.core.files import DocumentStore
 from digitalmarket.search import changes
@@ -114,7 +115,7 @@ def test_services_published_and_suspended_are_followed_too(demo, client):
     other = _snapshot(demo)
     second = publish(demo, people.supplier2, "구름 그룹웨어")
     with demo.transaction() as session:
-        found = catalog.public_service(session, first)
+        found = queries.public_service(session, first)
         catalog.change_status(session, people.operator, first, "suspend", "점검 중입니다.", found.version)
 
     assert [i["code"] for i in _search(client, q="그룹웨어")["items"]] == [second]

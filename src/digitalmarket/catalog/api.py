@@ -9,7 +9,7 @@ from ..accounts.access import api_access, database
 from ..accounts.permissions import PUBLIC, Actor, roles
 from ..accounts.rules import Role
 from ..accounts.schemas import ErrorOut
-from . import workflow
+from . import queries, workflow
 from .schemas import ServiceOut, ServiceStatusIn
 
 OPERATORS_AND_ADMINS = roles(Role.OPERATOR, Role.ADMIN)
@@ -19,7 +19,7 @@ router = APIRouter(tags=["catalog"], responses={s: {"model": ErrorOut} for s in 
 @router.get("/services/{code}", response_model=ServiceOut, summary="One service by its public code")
 def service(code: str, request: Request, _=Depends(api_access(PUBLIC))):
     with database(request).reading() as session:
-        return ServiceOut.of(workflow.public_service(session, code))
+        return ServiceOut.of(queries.public_service(session, code))
 
 
 @router.post("/services/{code}/suspend", response_model=ServiceOut, summary="Suspend a service, with a reason")

@@ -12,7 +12,7 @@ from ..accounts.access import api_access, database
 from ..accounts.permissions import Actor, roles
 from ..accounts.rules import Role
 from ..accounts.schemas import ErrorOut
-from . import workflow
+from . import certificates
 from .schemas import ServiceOut
 
 SUPPLIERS_AND_OPERATORS = roles(Role.SUPPLIER, Role.OPERATOR)
@@ -37,7 +37,7 @@ def record_certificate(
     code: str, body: CertificateIn, request: Request, actor: Actor = Depends(api_access(SUPPLIERS_AND_OPERATORS))
 ):
     with database(request).transaction() as session:
-        service = workflow.record_certificate(
+        service = certificates.record_certificate(
             session,
             actor,
             code,

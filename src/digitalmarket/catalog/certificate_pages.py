@@ -15,14 +15,14 @@ from ..core.errors import Conflict, DomainError
 from ..core.forms import Form, form_errors, redirect
 from ..core.i18n import N_
 from ..core.templating import csrf_protect, render
-from . import workflow
+from . import certificates, queries
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
 
 
 def _page(request: Request, actor: Actor, code: str, values=None, errors=None, status=200):
     with database(request).reading() as session:
-        service = workflow.service_by_code(session, code)
+        service = queries.service_by_code(session, code)
         ensure_same_organisation(actor, service.supplier_id)
         if not ServiceType(service.type).is_cloud:
             raise Conflict(N_("Only cloud services (IaaS, PaaS, SaaS) carry a CSAP certificate."))
@@ -33,7 +33,7 @@ def _page(request: Request, actor: Actor, code: str, values=None, errors=None, s
             "csap_valid_until": "",
         }
         reason = service.status_reason or ""
-        if service.status != "published" and reason.startswith(workflow.CSAP_EXPIRED_REASON):
+        if service.status != "published" and reason.startswith(certificates.CSAP_EXPIRED_REASON):
             reason = N_("The CSAP certificate expired on %(date)s.", date=reason.split()[-1]).render()
         context = {
             "service": service,
@@ -65,7 +65,7 @@ def certificate_save(request: Request, code: str, form: Form, actor: Actor = Dep
         version = 0
     try:
         with database(request).transaction() as session:
-            workflow.record_certificate(
+            certificates.record_certificate(
                 session,
                 actor,
                 code,

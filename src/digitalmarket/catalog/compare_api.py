@@ -9,7 +9,7 @@ from ..accounts.permissions import PUBLIC
 from ..accounts.schemas import ErrorOut
 from ..core.clock import today_kst
 from ..core.i18n import current_locale
-from . import search_log, workflow
+from . import queries, search_log
 from .compare import compare
 from .compare_facts import MAX_SERVICES, check_count, chosen_codes, facts_of
 from .compare_schemas import ComparisonOut
@@ -38,6 +38,6 @@ def compare_services(
     chosen = chosen_codes(codes)
     check_count(len(chosen))
     with database(request).reading() as session:
-        services = [facts_of(workflow.public_service(session, code)) for code in chosen]
+        services = [facts_of(queries.public_service(session, code)) for code in chosen]
     search_log.log_comparison(database(request), actor, "api", chosen)  # a signed-in buyer's only
     return ComparisonOut.of(compare(services, today_kst()), current_locale.get())

@@ -16,7 +16,7 @@ from ..core.clock import today_kst
 from ..core.errors import ValidationFailed
 from ..core.i18n import current_locale
 from ..core.templating import csrf_protect, render
-from . import search_log, workflow
+from . import queries, search_log
 from .compare import compare
 from .compare_facts import MAX_SERVICES, MIN_SERVICES, check_count, chosen_codes, facts_of, show
 from .compare_prices import HOURS_PER_MONTH
@@ -49,7 +49,7 @@ def compare_services(request: Request, codes: list[str] = Query(default=[]), act
             context |= {"problem": error.message.render(), "first_url": compare_url(chosen[:MAX_SERVICES])}
         return render(request, "catalog_compare.html", context, actor=actor, status_code=422)
     with database(request).reading() as session:
-        services = [workflow.public_service(session, code) for code in chosen]
+        services = [queries.public_service(session, code) for code in chosen]
         if len(services) < MIN_SERVICES:
             context["single"] = services[0] if services else None
             return render(request, "catalog_compare.html", context, actor=actor)

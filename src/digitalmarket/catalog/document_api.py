@@ -13,7 +13,7 @@ from ..accounts.access import api_access, database
 from ..accounts.permissions import PUBLIC, SIGNED_IN
 from ..accounts.schemas import ErrorOut
 from ..core.files import DocumentStore, attachment
-from . import documents, workflow
+from . import documents, queries
 from .rules import PUBLIC_DOCUMENT_LABELS
 from .tables import ServiceDocument
 
@@ -53,7 +53,7 @@ class ServiceDocumentOut(BaseModel):
 )
 def service_documents(code: str, request: Request, _=Depends(api_access(PUBLIC))):
     with database(request).reading() as session:
-        service = workflow.public_service(session, code)
+        service = queries.public_service(session, code)
         return [ServiceDocumentOut.of(service.code, d) for d in documents.latest_documents(session, service)]
 
 
@@ -64,7 +64,7 @@ def service_documents(code: str, request: Request, _=Depends(api_access(PUBLIC))
 )
 def service_document(code: str, kind: str, request: Request, _=Depends(api_access(SIGNED_IN))):
     with database(request).reading() as session:
-        document = documents.latest_document(session, workflow.public_service(session, code), kind)
+        document = documents.latest_document(session, queries.public_service(session, code), kind)
         path = DocumentStore.of(request.app.state.settings).path_of(document.sha256)
         filename, media_type = document.filename, document.media_type
     return attachment(path, filename, media_type)

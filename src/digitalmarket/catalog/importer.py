@@ -24,15 +24,14 @@ from ..core.clock import today_kst
 from ..core.errors import DomainError
 from ..core.ids import next_codes
 from .content_rules import IMPORT_PROFILE, CategoryRef, clean_content
+from .queries import category_refs, services_by_ref
 from .rules import ServiceType
 from .tables import Category, Service
 from .workflow import (
-    category_refs,
     new_service,
     published_event,
     refuse_type_change,
     rewrite_content,
-    services_by_ref,
     updated_event,
 )
 

@@ -13,7 +13,7 @@ from ..core.errors import DomainError
 from ..core.forms import Form, form_errors, redirect
 from ..core.i18n import N_
 from ..core.templating import csrf_protect, render
-from . import documents, views, workflow
+from . import documents, queries, views, workflow
 from .rules import PUBLIC_DOCUMENT_LABELS, ServiceStatus
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
@@ -25,8 +25,8 @@ SERVICE_PAGE_SECTIONS = sections.Page("service")
 
 def _service_page(request: Request, code: str, actor, errors=None, status: int = 200):
     with database(request).reading() as session:
-        found = workflow.public_service(session, code)
-        others = workflow.other_published_services(session, found.supplier_id, found.id)
+        found = queries.public_service(session, code)
+        others = queries.other_published_services(session, found.supplier_id, found.id)
         context = {
             **views.labels(),
             "service": found,

@@ -99,7 +99,7 @@ def run_daily_command(
 
 def suspend_expired() -> None:
     """Suspend published cloud services whose CSAP certificate has expired (run it daily)."""
-    from ..catalog.workflow import suspend_expired_certificates
+    from ..catalog.certificates import suspend_expired_certificates
 
     with database().transaction() as session:
         suspended = suspend_expired_certificates(session)

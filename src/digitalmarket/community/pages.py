@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from ..accounts.access import database, page_access
 from ..accounts.permissions import AGENCY_BUYERS, PUBLIC, SUPPLIERS, Actor
 from ..accounts.rules import SIZE_LABELS, Role
-from ..catalog import workflow as catalog
+from ..catalog import queries as catalog
 from ..catalog.rules import TYPE_LABELS
 from ..core import i18n
 from ..core.clock import today_kst

@@ -9,9 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..accounts.rules import Role
+from ..catalog.certificates import suspend_expired_certificates
 from ..catalog.rules import ServiceStatus, ServiceType
 from ..catalog.tables import Service
-from ..catalog.workflow import suspend_expired_certificates
 from ..contracting.states import CatalogState, OrderState
 from ..contracting.tables import CatalogContract, Order
 from ..core.i18n import N_

@@ -8,8 +8,8 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from ..accounts.access import api_access, database
 from ..accounts.permissions import PUBLIC
 from ..accounts.schemas import ErrorOut
+from ..catalog import queries as catalog
 from ..catalog import search_log
-from ..catalog import workflow as catalog
 from ..catalog.compare_prices import price_text
 from ..core import i18n
 from . import finder, listing, understanding

@@ -8,8 +8,8 @@ from fastapi import APIRouter, Depends, Request
 
 from ..accounts.access import database, page_access
 from ..accounts.permissions import PUBLIC
+from ..catalog import queries as catalog
 from ..catalog import search_log, views
-from ..catalog import workflow as catalog
 from ..core import i18n
 from ..core.errors import DomainError
 from ..core.forms import form_errors

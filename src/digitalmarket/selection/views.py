@@ -8,7 +8,7 @@ from fastapi import Path, Request
 
 from ..accounts.permissions import Actor
 from ..accounts.rules import ROLE_LABELS
-from ..catalog import workflow as catalog
+from ..catalog import queries as catalog
 from ..catalog.content_rules import MAX_PLANS
 from ..catalog.rules import (
     BILLING_LABELS,

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from ..accounts.permissions import Actor
 from ..accounts.rules import Role, sanction_active
 from ..accounts.tables import User
-from ..catalog import workflow as catalog
+from ..catalog import queries as catalog
 from ..catalog.content_rules import clean_content, csap_valid, missing_for_submission
 from ..catalog.rules import CLOUD_TYPES
 from ..core import audit

@@ -15,7 +15,7 @@ from ..accounts.access import api_access, database
 from ..accounts.permissions import AGENCY_BUYERS, PUBLIC, SUPPLIERS, Actor, roles
 from ..accounts.rules import Role
 from ..accounts.schemas import ErrorOut
-from ..catalog import workflow as catalog
+from ..catalog import queries as catalog
 from ..contracting.orders.access import visible_order
 from ..core.clock import today_kst
 from ..core.errors import NotFound

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Request
 
 from ...accounts.access import database
 from ...accounts.permissions import Actor
-from ...catalog import workflow as catalog
+from ...catalog import queries as catalog
 from ...catalog.papers import papers_of
 from ...catalog.rules import ServiceStatus
 from ...core.clock import today_kst
