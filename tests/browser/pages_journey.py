@@ -151,9 +151,7 @@ class FullJourney(Journey):
         for service in (name, GROUPWARE, MEETINGS):
             result = results.filter(has=page.locator("h3", has_text=service))
             expect(result).to_have_count(1)
-            box = result.locator("input[name=codes]")
-            page.locator(f"label[for='{box.get_attribute('id')}']").click()  # KRDS draws the box on the label
-            expect(box).to_be_checked()
+            tick(page, result.locator("input[name=codes]"))
         navigate(page, page.locator("#compare-form button[type=submit]").first)
         assert page.url.count("codes=") == 3, page.url
         expect(page.locator("table thead .dm-compare-name")).to_have_text([name, GROUPWARE, MEETINGS])

@@ -59,11 +59,14 @@ def navigate(page: Page, target) -> None:
         raise AssertionError(f"no page came after a click on {target} at {before} (screenshot: {shot})") from error
 
 
-def tick(page: Page, selector: str) -> None:
-    """Check a KRDS checkbox or radio by clicking its label (KRDS draws the box on the label)."""
-    field = page.locator(selector)
-    settled(page)
-    page.locator(f"label[for='{field.get_attribute('id')}']").click()
+def tick(page: Page, selector) -> None:
+    """Check a KRDS checkbox or radio (a selector or a locator) from the keyboard, as a keyboard user does:
+    focus it and press Space. KRDS draws the box on the label, and a click aimed at the label can land
+    beside it when the page moves on a loaded machine."""
+    field = page.locator(selector) if isinstance(selector, str) else selector
+    if not field.is_checked():
+        field.focus()
+        page.keyboard.press("Space")
     expect(field).to_be_checked()
 
 

@@ -15,7 +15,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from digitalmarket.core.clock import today_kst
 from tests.browser.conftest import ARTIFACTS
-from tests.browser.selection_journey import PASSWORD, navigate
+from tests.browser.selection_journey import PASSWORD, navigate, tick
 
 pytestmark = pytest.mark.browser
 
@@ -116,8 +116,7 @@ def test_compare_ask_answer_award_confirm_and_use(browser, server_url):
         result = results.filter(has=buyer.get_by_role("heading", level=3, name=name, exact=True))
         expect(result).to_have_count(1)
         in_mall[name] = result.locator(".krds-badge", has_text="쇼핑몰 등록").count() == 1
-        result.locator("label", has_text="비교").click()  # KRDS draws the box on the label
-        expect(result.get_by_role("checkbox", name=re.compile("^비교"))).to_be_checked()
+        tick(buyer, result.get_by_role("checkbox", name=re.compile("^비교")))
     expect(results.filter(has_text="(주)가상소프트").filter(has_text=GROUPWARE)).to_have_count(1)
     expect(results.filter(has_text="클라우드나래 주식회사").filter(has_text=MEETINGS)).to_have_count(1)
     navigate(buyer, buyer.get_by_role("button", name="선택한 서비스 비교"))

@@ -9,7 +9,7 @@ from playwright.sync_api import Page, expect
 
 from digitalmarket.search.finder import PER_PAGE
 from tests.browser.conftest import ARTIFACTS
-from tests.browser.selection_journey import navigate
+from tests.browser.selection_journey import navigate, tick
 
 pytestmark = pytest.mark.browser
 
@@ -99,9 +99,7 @@ def test_search_filter_open_compare_and_suggest(page):
     names = []
     for result in results.all()[:3]:
         names.append(result.get_by_role("heading", level=3).inner_text().strip())
-        box = result.get_by_role("checkbox", name=re.compile("^비교"))
-        result.locator("label", has_text="비교").click()  # KRDS draws the box on the label
-        expect(box).to_be_checked()
+        tick(page, result.get_by_role("checkbox", name=re.compile("^비교")))
     assert page.locator("#compare-form input[name=codes]:checked").count() == 3
     _navigate(page, page.get_by_role("button", name="선택한 서비스 비교"))
     assert "/services/compare?" in page.url and page.url.count("codes=") == 3, page.url
