@@ -3,7 +3,7 @@ the user types. Each service by its code is the catalog's API (`catalog/api.py`)
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request, Response
 
 from ..accounts.access import api_access, database
 from ..accounts.permissions import PUBLIC
@@ -12,7 +12,7 @@ from ..catalog import queries as catalog
 from ..catalog import search_log
 from ..catalog.compare_prices import price_text
 from ..core import i18n
-from . import finder, listing, understanding
+from . import finder, listing, misses, understanding
 from .facts import facts
 from .schemas import (
     FacetOptionOut,
@@ -44,11 +44,14 @@ def services(
     sort: str | None = Query(None, description="relevance | newest | price | rating | contracts"),
     page: str | None = Query(None, description="from 1"),
     per_page: str | None = Query(None, description="1 to 100, default 20"),
+    *,
+    background: BackgroundTasks,
     actor=Depends(api_access(PUBLIC)),
 ):
     """Ranked by relevance when `q` is given (newest first otherwise), filtered, one page at a time.
     Facet counts of each facet apply every other chosen filter, so they tell what choosing that value
-    would give."""
+    would give. Words that found at most two services are kept, without the caller, for the demand radar
+    (`GET /api/v1/demand-radar`)."""
     params = {k: v for k, v in request.query_params.items() if v is not None}
     query = finder.Query.parse(params)
     locale = i18n.current_locale.get()
@@ -56,6 +59,8 @@ def services(
         # The same question at the same catalog revision gets the same answer: computed once.
         body = facts(session).answer(("api/services", locale, query), lambda: _listing(session, query, locale))
     search_log.log_api_page(database(request), actor, query, body)  # a signed-in buyer's search only
+    # every ask counts, the cached answer too: kept for the demand radar after the answer is sent
+    background.add_task(misses.record_answer, database(request), query, body, actor is not None)
     return Response(body, media_type="application/json")
 
 

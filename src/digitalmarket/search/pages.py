@@ -4,7 +4,7 @@ catalog's (`catalog/pages.py`); what a result shows of a service comes from the 
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, BackgroundTasks, Depends, Request
 
 from ..accounts.access import database, page_access
 from ..accounts.permissions import PUBLIC
@@ -14,15 +14,16 @@ from ..core import i18n
 from ..core.errors import DomainError
 from ..core.forms import form_errors
 from ..core.templating import csrf_protect, render
-from . import finder, listing
+from . import finder, listing, misses
 from .suggest import suggest
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
 
 
 @router.get("/services")
-def services(request: Request, actor=Depends(page_access(PUBLIC))):
-    """The catalog: search box, facets, sort, one page of results, and a form to compare results."""
+def services(request: Request, background: BackgroundTasks, actor=Depends(page_access(PUBLIC))):
+    """The catalog: search box, facets, sort, one page of results, and a form to compare results. A search
+    that found little is kept for the demand radar after the page is sent (`misses`)."""
     params = dict(request.query_params)
     errors: dict = {}
     try:
@@ -55,6 +56,8 @@ def services(request: Request, actor=Depends(page_access(PUBLIC))):
         }
         codes = [found.service.code for found in results.items]
         search_log.log_found(database(request), actor, "page", query, results.total, codes)  # a buyer's only
+        if not errors:
+            background.add_task(misses.record, database(request), misses.of_results(results), actor is not None)
         return render(request, "search_services.html", context, actor=actor, status_code=422 if errors else 200)
 
 

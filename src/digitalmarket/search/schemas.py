@@ -1,4 +1,4 @@
-"""Pydantic shapes of the search API: one page of services with facets, and suggestions."""
+"""Pydantic shapes of the search API: one page of services with facets, suggestions, and the demand radar."""
 
 from __future__ import annotations
 
@@ -86,3 +86,29 @@ class SuggestionOut(BaseModel):
     text: str
     kind: str = Field(description="service | term")
     code: str | None
+
+
+class DemandOut(BaseModel):
+    """A query text that found nothing or little in a month (search/misses.py)."""
+
+    query: str = Field(description="the words as kept: spaces collapsed, Latin letters lower-cased")
+    count: int = Field(description="how many times it was asked in the month")
+    signed_in: int = Field(description="of those, asked signed in (who asked is not kept)")
+    anonymous: int = Field(description="of those, asked without signing in")
+    result_count: int = Field(description="services found the last time it was asked")
+    did_you_mean: str | None = Field(description="the corrected query the last answer offered (이것을 찾으셨나요)")
+    understood: list[str] = Field(description="phrases of the words read as filters (CSAP 상 등급, 중소기업 ...)")
+    filters: list[dict[str, str | int | bool]] = Field(
+        description="each choice of filters made with these words, once; {} when asked without filters"
+    )
+    first_at: datetime = Field(description="first asked in the month")
+    last_at: datetime = Field(description="last asked in the month")
+
+
+class DemandRadarOut(BaseModel):
+    """What buyers searched for and did not find, in one month (Korean time)."""
+
+    month: str = Field(description="the month shown, YYYY-MM", examples=["2026-12"])
+    months: list[str] = Field(description="the months with searches kept, the latest first")
+    few: int = Field(description="a search is kept when it found at most this many services")
+    items: list[DemandOut] = Field(description="most asked first, at most 200")

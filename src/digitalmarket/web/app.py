@@ -53,6 +53,8 @@ from ..opendata import feed_api as opendata_feed_api
 from ..opendata import ocds_api as opendata_ocds_api
 from ..search import api as search_api
 from ..search import pages as search_pages
+from ..search import radar_api as search_radar_api
+from ..search import radar_pages as search_radar_pages
 from ..selection import api as selection_api
 from ..selection import confirm_pages as selection_confirm_pages
 from ..selection import operator_pages as selection_operator_pages
@@ -129,6 +131,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *, 
     app.include_router(accounts_colleague_api.router, prefix="/api/v1")
     app.include_router(catalog_compare_api.router, prefix="/api/v1")  # before /services/{code}
     app.include_router(search_api.router, prefix="/api/v1")  # GET /services, before /services/{code}
+    app.include_router(search_radar_api.router, prefix="/api/v1")  # GET /demand-radar
     app.include_router(catalog_api.router, prefix="/api/v1")
     app.include_router(catalog_document_api.router, prefix="/api/v1")
     app.include_router(selection_api.router, prefix="/api/v1")
@@ -156,6 +159,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *, 
     app.include_router(accounts_staff_pages.router)
     app.include_router(catalog_compare_pages.router)  # before /services/{code}
     app.include_router(search_pages.router)  # /services, before /services/{code}
+    app.include_router(search_radar_pages.router)  # /demand-radar
     app.include_router(catalog_pages.router)
     app.include_router(catalog_document_pages.router)
     app.include_router(selection_pages.router)

@@ -26,6 +26,9 @@ class Workspace:
 
 
 _ACCOUNT = Task(N_("My account and API tokens"), N_("Change your password and create tokens for machines."), "/account")
+_DEMAND_RADAR = Task(
+    N_("Demand radar"), N_("What buyers searched for and did not find, month by month."), "/demand-radar"
+)
 
 WORKSPACES: dict[str, Workspace] = {
     "supplier": Workspace(
@@ -55,6 +58,7 @@ WORKSPACES: dict[str, Workspace] = {
                 N_("Agencies' planned needs in your categories; tell them you are interested."),
                 "/supplier/demand-notices",
             ),
+            _DEMAND_RADAR,
             Task(N_("Help desk"), N_("Ask the operator and read the answers."), "/help/inquiries"),
         ),
     ),
@@ -108,6 +112,7 @@ WORKSPACES: dict[str, Workspace] = {
             Task(N_("Inquiry queue"), N_("Answer users' inquiries, the longest waiting first."), "/operator/inquiries"),
             Task(N_("FAQ"), N_("Write, publish and order the frequently asked questions."), "/operator/faq"),
             Task(N_("Notices"), N_("Write and publish notices with attachments."), "/operator/notices"),
+            _DEMAND_RADAR,
             Task(
                 N_("Read models"),
                 N_("How far open data and contract documents are behind the committed steps."),
@@ -152,6 +157,7 @@ WORKSPACES: dict[str, Workspace] = {
             Task(N_("Users"), N_("Create accounts and change roles."), "/admin"),
             Task(N_("Organisations"), N_("Register agencies and see every organisation."), "/organisations"),
             _ACCOUNT,
+            _DEMAND_RADAR,
             Task(
                 N_("Read models"),
                 N_("How far open data and contract documents are behind the committed steps."),
