@@ -1,6 +1,6 @@
 """Every subscription of the platform, in one list, installed at start-up.
 
-The app factory (`web.app.create_app`), the command line (`cli.py`) and the test fixtures call
+The app factory (`web.app.create_app`), the command line (`cli/__init__.py`) and the test fixtures call
 `install()`; nothing subscribes by being imported. Events are the audit events of the workflows'
 steps, handed to their in-transaction subscribers in the step's own transaction (`core.events`) and,
 after commit, read in log order by the consumers (`core.consumers`). Page sections that one

@@ -1,7 +1,7 @@
 """The award decision record (낙찰 결정 기록): one frozen snapshot per awarded quote request.
 
 The snapshot is written in the award's own transaction, whatever code awards (the API, the page, a
-script calling `quotes.award`): setting a quote request's ``status`` to ``awarded`` marks the request in
+script calling `quotes.awarding.award`): setting a quote request's ``status`` to ``awarded`` marks the request in
 its session, and just before that transaction commits `decision_record.freeze` builds the record from
 the rows as they are then (searches, quotes, declines, the award and its reason) and adds it. If the
 award fails, the transaction rolls back and no record is kept. A record is never changed or removed

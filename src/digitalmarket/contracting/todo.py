@@ -4,7 +4,7 @@ quotes to award and orders to confirm for the agency, catalog contracts and chan
 Each function reads what it needs in a query or two and keeps contracting's own rules: a quote is
 answered until the request's deadline (`asking.deadline_passed`); a request can be awarded once every
 invited supplier has answered or declined, or its deadline has passed (`awarding.waiting_suppliers`); a
-contract or a change waits for the side that has not confirmed it (`orders.confirmed_by`).
+contract or a change waits for the side that has not confirmed it (`orders.access.confirmed_by`).
 """
 
 from __future__ import annotations

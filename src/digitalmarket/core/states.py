@@ -1,7 +1,8 @@
 """The state machines of the stages: which step (action) takes a record from which state to which.
 
-Each stage keeps its own states, steps, labels and messages in its `rules.py` and declares a
-`StateMachine` over them; the machine answers two questions the same way everywhere:
+Each stage keeps its own states, steps, labels and messages in its `rules.py` (contracting in its
+`states.py`) and declares a `StateMachine` over them; the machine answers two questions the same way
+everywhere:
 
 - `move(state, action)`: the state after the step, or `Conflict` (409) naming the state the record is
   in ("The quote is Declined; this step is not possible now.", or the stage's own message);

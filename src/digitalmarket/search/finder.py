@@ -1,7 +1,7 @@
 """Finding services: one query (words, filters, sort, page) in, one page of results with facets out.
 
 The API (`GET /api/v1/services`), the catalog page and `digitalmarket search` all call `find`, so they
-show the same ranking. Relevance comes from `search.relevance`; filters, facet counts and the other
+show the same ranking. Relevance comes from `index.relevance`; filters, facet counts and the other
 sorts work on the catalog's facts (`facts.py`). Facet counts are disjunctive: the counts of one facet
 apply every chosen filter except that facet's own, so a searcher sees what choosing another value
 would give.

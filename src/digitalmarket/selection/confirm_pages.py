@@ -3,8 +3,8 @@
 The operator closes a committee round, accepts an application (접수완료) and publishes a selected service;
 the supplier removes a document and withdraws an application. Each GET route here shows what the step
 will do to this object and what cannot be undone, with a form posting to the step's route (unchanged,
-in `operator_pages` and `pages`). Showing the page writes nothing. When the step is no longer possible
-(the round is closed, the application moved on), the GET leads back to the object's page.
+in `operator_pages`, `operator_round_pages` and `pages`). Showing the page writes nothing. When the step is
+no longer possible (the round is closed, the application moved on), the GET leads back to the object's page.
 """
 
 from __future__ import annotations

@@ -1,7 +1,6 @@
 """HTML routes of the selection stage for suppliers: an application step by step, its detail, documents.
 
-The helpers every selection page shares (labels, notices, the step plan, error placement) live here too;
-`operator_pages` and `reviewer_pages` import them.
+What every selection page shares (labels, notices, formatting, turning forms into content) is in `views`.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Change requests (변경 요청) of catalog contracts: the supplier asks the contracting officer (조달청 계약관)
 for an extension of the contract period or for lower unit prices on some items, with a reason.
 
-The officer approves (an amendment of the contract, 변경차수 + 1, through `catalog_contracts.amend`) or
+The officer approves (an amendment of the contract, 변경차수 + 1, through `officer_steps.amend`) or
 refuses with a reason; the supplier is notified either way. While a request is pending the supplier cannot
 file another for the same contract (and a partial unique index holds the same rule in the database); the
 supplier may withdraw it. Prices only go down through this path; an extension ends after the current end,
