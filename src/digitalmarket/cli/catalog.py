@@ -69,10 +69,9 @@ def search(
 
 def reindex() -> None:
     """Rebuild the search index (after the analyzer or the synonyms changed)."""
-    from ..search.index import reindex as rebuild
+    from ..search.freshness import ensure_current
 
-    with database().transaction() as session:
-        count = rebuild(session)
+    count = ensure_current(database(), force=True)
     console.print(f"{count} services indexed.")
 
 

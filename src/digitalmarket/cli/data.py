@@ -14,12 +14,16 @@ from .environment import console, current_settings, database, fail
 def migrate() -> None:
     """Apply the database migrations (creates the SQLite file when needed)."""
     from ..core.migrate import upgrade
+    from ..search.freshness import ensure_current
 
     settings = current_settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     db = database()
     upgrade(db.engine)
     console.print(f"Database is up to date: {db.engine.url.render_as_string(hide_password=True)}")
+    indexed = ensure_current(db)  # the search index follows a changed analyzer or vocabulary
+    if indexed is not None:
+        console.print(f"Search index built by this analyzer: {indexed} services indexed.")
 
 
 def seed_demo(

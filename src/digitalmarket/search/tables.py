@@ -55,3 +55,14 @@ class SearchMiss(Base):
     result_count: Mapped[int] = mapped_column(Integer, nullable=False, default=0)  # of the last time asked
     did_you_mean: Mapped[str | None] = mapped_column(Text)  # the corrected query the last answer offered
     understood: Mapped[list] = mapped_column(JSON, nullable=False, default=list)  # phrases read as filters
+
+
+class SearchIndexState(Base):
+    """What the search index was built by (`freshness.fingerprint`), so that a change of the analyzer or of
+    its vocabulary is followed by indexing every service again (`digitalmarket migrate`)."""
+
+    __tablename__ = "search_index_state"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64), nullable=False)
+    indexed_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
