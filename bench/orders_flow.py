@@ -1057,7 +1057,7 @@ def profile(db, client: Client, flows: int) -> dict:
     PROFILE_OUT.parent.mkdir(parents=True, exist_ok=True)
     PROFILE_OUT.write_text(stream.getvalue())
     watched = {
-        "contract PDF (document.contract_pdf)": ("document.py", "contract_pdf"),
+        "contract PDF (documents.layout.contract_pdf)": ("layout.py", "contract_pdf"),
         "font loading (fpdf add_font)": ("fpdf.py", "add_font"),
         "font subsetting and PDF output (fpdf output)": ("fpdf.py", "output"),
         "audit appends (audit.record_many)": ("audit.py", "record_many"),
