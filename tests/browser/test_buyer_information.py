@@ -42,7 +42,7 @@ def test_buyer_documents_and_supplement_changes(browser, server_url):
     assert "/login?next=" in page.url, page.url
     _log_in(page, "buyer@demo.kr")
     with page.expect_download() as download:
-        page.locator("form[action='/login'] button[type=submit]").click()
+        page.locator("form[action='/login'] button[type=submit]").press("Enter")
     assert download.value.suggested_filename == "SLA 서비스수준협약서.pdf"
     context.close()
 

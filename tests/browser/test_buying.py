@@ -253,7 +253,7 @@ def test_compare_ask_answer_award_confirm_and_use(browser, server_url):
     expect(document).to_contain_text("아직 확인 안 함")
     shoot(buyer, "order-draft")
     with buyer.expect_download() as download:
-        document.get_by_role("link", name="계약서 내려받기(PDF)").click()
+        document.get_by_role("link", name="계약서 내려받기(PDF)").press("Enter")
     assert download.value.suggested_filename.endswith(".pdf"), download.value.suggested_filename
     assert Path(download.value.path()).read_bytes().startswith(b"%PDF-")
 

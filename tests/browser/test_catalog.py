@@ -120,7 +120,7 @@ def test_search_filter_open_compare_and_suggest(page):
     # 6. Suggestions as one types.
     page.goto("/services")
     search = page.get_by_label("디지털서비스 검색")
-    search.click()
+    search.focus()
     typed = quote("전자")
     with page.expect_response(lambda r: "/services/suggestions" in r.url and typed in r.url) as response:
         search.press_sequentially("전자", delay=150)

@@ -21,7 +21,7 @@ def _log_in(page, email, password="demo-pass-2026"):
     page.goto("/login")
     page.get_by_label("이메일").fill(email)
     page.get_by_label("비밀번호").fill(password)
-    page.get_by_role("button", name="로그인").click()
+    page.get_by_role("button", name="로그인").press("Enter")
 
 
 def test_home_page(page):
@@ -44,7 +44,7 @@ def test_a_company_signs_up(page):
     page.get_by_label("이메일").fill("jang@browser-cloud.kr")
     page.get_by_label("비밀번호", exact=True).fill("browser-pass-1")
     page.get_by_label("비밀번호 확인").fill("browser-pass-1")
-    page.get_by_role("button", name="가입").click()
+    page.get_by_role("button", name="가입").press("Enter")
     page.wait_for_url("**/supplier?notice=signed_up")
     assert "(주)브라우저클라우드" in page.content()
     screenshot(page, "signed-up-supplier")
@@ -53,7 +53,7 @@ def test_a_company_signs_up(page):
 def test_sign_up_errors_are_next_to_the_fields(page):
     page.goto("/signup")
     page.get_by_label("사업자등록번호").fill("123-45-67890")
-    page.get_by_role("button", name="가입").click()
+    page.get_by_role("button", name="가입").press("Enter")
     field = page.locator("#field-business_number")
     assert field.get_attribute("aria-invalid") == "true"
     assert page.locator("[role=alert]").first.is_visible()
@@ -74,7 +74,7 @@ def test_each_role_sees_its_landing_page(page, role):
 
 def test_switch_to_english(page):
     page.goto("/")
-    page.get_by_role("link", name="English").first.click()
+    page.get_by_role("link", name="English").first.press("Enter")
     page.wait_for_load_state()
     assert page.locator("html").get_attribute("lang") == "en"
     assert "Digital Service Market" in page.content()
@@ -82,7 +82,7 @@ def test_switch_to_english(page):
     page.goto("/login")
     page.get_by_label("E-mail address").fill("nobody@demo.kr")
     page.get_by_label("Password").fill("wrong-password")
-    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("button", name="Sign in").press("Enter")
     assert "not correct" in page.content()
     screenshot(page, "login-error-en")
 
