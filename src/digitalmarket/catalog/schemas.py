@@ -56,6 +56,7 @@ class ServiceContentIn(BaseModel):
 
 
 class PricePlanOut(BaseModel):
+    id: int = Field(description="the plan's id: `price_plan_id` in quote requests, orders and catalog contracts")
     name: str
     billing: str
     unit: str
@@ -67,6 +68,7 @@ class PricePlanOut(BaseModel):
     @classmethod
     def of(cls, plan: PricePlan, main: bool = False) -> PricePlanOut:
         return cls(
+            id=plan.id,
             name=plan.name,
             billing=plan.billing,
             unit=plan.unit,
@@ -78,6 +80,7 @@ class PricePlanOut(BaseModel):
 
 
 class ServiceOut(BaseModel):
+    id: int = Field(description="the service's id: `service_id` in a catalog contract application")
     code: str
     ref: str | None = None
     type: str
@@ -109,6 +112,7 @@ class ServiceOut(BaseModel):
     @classmethod
     def of(cls, service: Service) -> ServiceOut:
         return cls(
+            id=service.id,
             code=service.code,
             ref=service.ref,
             type=service.type,

@@ -93,6 +93,7 @@ def _listing(session, query: finder.Query, locale: str) -> bytes:
 def _item(found: finder.Found, categories, locale: str) -> ServiceItemOut:
     service, entry = found.service, found.entry
     return ServiceItemOut(
+        id=service.id,
         code=service.code,
         ref=service.ref,
         name=service.name,

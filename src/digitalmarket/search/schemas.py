@@ -25,6 +25,7 @@ class MainPriceOut(BaseModel):
 class ServiceItemOut(BaseModel):
     """A service as a list shows it; `GET /services/{code}` gives every field."""
 
+    id: int = Field(description="the service's id: `service_id` in a catalog contract application")
     code: str
     ref: str | None = Field(description="the identifier an imported service was imported with")
     name: str
