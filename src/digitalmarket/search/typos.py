@@ -63,8 +63,7 @@ def with_typo_corrections(concepts: list[Concept], vocabulary) -> list[Concept]:
             for position, word in enumerate(words):
                 if word in vocabulary:
                     continue
-                near = vocabulary.neighbours(word) if hasattr(vocabulary, "neighbours") else vocabulary
-                for correction in typo_candidates(word, near)[:3]:
+                for correction in _near(word, vocabulary)[:3]:
                     fixed = [*words[:position], correction, *words[position + 1 :]]
                     concept.add(fixed, weight * TYPO_WEIGHT)
                     for synonym in index.lookup("".join(fixed)):
@@ -75,6 +74,17 @@ def with_typo_corrections(concepts: list[Concept], vocabulary) -> list[Concept]:
 _PARTICLES = ("으로", "에서", "에게", "까지", "부터", "처럼", "보다", *"을를이가은는에의로도와과만")
 
 
+def _forms(word: str) -> list[str]:
+    """A written word (lower case) and the word without each particle it may end with (그룹웨어를 → 그룹웨어)."""
+    return [word] + [word[: -len(p)] for p in _PARTICLES if word.endswith(p) and len(word) > len(p)]
+
+
+def _near(form: str, vocabulary) -> list[str]:
+    """The corrections of one form, closest first (through `facts.Facts.neighbours` when offered)."""
+    near = vocabulary.neighbours(form) if hasattr(vocabulary, "neighbours") else vocabulary
+    return typo_candidates(form, near)
+
+
 def surface_typo_concepts(query: str, vocabulary) -> list[Concept]:
     """Concepts for the query's written words (a trailing particle aside) that are not in the
     vocabulary but one edit away from words that are. Kiwi may cut a misspelt word into pieces that
@@ -82,13 +92,12 @@ def surface_typo_concepts(query: str, vocabulary) -> list[Concept]:
     index = _query_synonyms()
     concepts: list[Concept] = []
     for written in _normalise(query).lower().split():
-        forms = [written] + [written[: -len(p)] for p in _PARTICLES if written.endswith(p) and len(written) > len(p)]
+        forms = _forms(written)
         if any(form in vocabulary for form in forms):
             continue
         concept = Concept(written, weight=1.0)
         for form in forms:
-            near = vocabulary.neighbours(form) if hasattr(vocabulary, "neighbours") else vocabulary
-            for correction in typo_candidates(form, near)[:3]:
+            for correction in _near(form, vocabulary)[:3]:
                 concept.add([correction], TYPO_WEIGHT)
                 for synonym in index.lookup(correction):
                     concept.add_term(synonym, TYPO_WEIGHT * SYNONYM_WEIGHT)
@@ -104,18 +113,14 @@ def corrected_query(query: str, vocabulary) -> str | None:
     words, changed = [], False
     for written in _normalise(query).split():
         lowered = written.lower()
-        forms = [lowered] + [lowered[: -len(p)] for p in _PARTICLES if lowered.endswith(p) and len(lowered) > len(p)]
-        if (
-            any(form in vocabulary for form in forms)
-            or index_terms(written)
-            and all(term in vocabulary for term in index_terms(written))
-        ):
+        forms = _forms(lowered)
+        terms = index_terms(written)
+        if any(form in vocabulary for form in forms) or terms and all(term in vocabulary for term in terms):
             words.append(written)
             continue
         correction = None
         for form in forms:
-            near = vocabulary.neighbours(form) if hasattr(vocabulary, "neighbours") else vocabulary
-            candidates = typo_candidates(form, near)
+            candidates = _near(form, vocabulary)
             if candidates:
                 correction = candidates[0] + lowered[len(form) :]
                 break
