@@ -5,6 +5,8 @@
   the contracts are streamed: rows are read from the database in batches and written as they come.
 - XLSX (openpyxl, write-only) has one sheet per dataset, or one per statistics table; numbers are
   numbers.
+- Every text is written as text: one that a spreadsheet would take for a formula (``=``, ``+``, ``-``, ``@``,
+  a tab or a carriage return first) gets a leading ``'`` (``core.cells``), since names come from suppliers.
 - Headers (and labels such as a service type) are Korean by default and English with ``locale="en"``.
 - The statistics CSV holds every table one after the other: a row with the table's title, its header
   row, its rows and an empty row.
@@ -32,6 +34,7 @@ from ..catalog.tables import Category, Service
 from ..contracting.money import catalog_price
 from ..contracting.states import METHOD_LABELS, ORDER_STATE_LABELS, OrderState
 from ..contracting.tables import Order
+from ..core.cells import neutralised
 from ..core.clock import KST
 from ..core.database import Database
 from ..core.i18n import N_, Text
@@ -171,7 +174,7 @@ def contract_rows(session: Session, locale: str, year: int | None = None) -> Ite
 
 
 def _cell(value):
-    return "" if value is None else value
+    return "" if value is None else neutralised(value)
 
 
 def table_lines(table: Table, locale: str) -> Iterator[list]:
@@ -252,12 +255,12 @@ def _write_sheet(book: Workbook, title: str, taken: set[str], lines: Iterable[li
         if number == 0:
             cells = []
             for value in line:
-                cell = WriteOnlyCell(sheet, value=value)
+                cell = WriteOnlyCell(sheet, value=neutralised(value))
                 cell.font = bold
                 cells.append(cell)
             sheet.append(cells)
         else:
-            sheet.append([None if v == "" else v for v in line])
+            sheet.append([None if v == "" else neutralised(v) for v in line])
 
 
 def _column_letter(index: int) -> str:

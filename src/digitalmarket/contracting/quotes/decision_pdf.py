@@ -14,6 +14,7 @@ import io
 from fpdf import FPDF, FontFace
 from fpdf.enums import Align, XPos, YPos
 
+from ...core.cells import neutralised
 from ...core.i18n import N_
 from ..documents.fonts import PRETENDARD, embed_fonts
 from ..documents.output import KeptFontsOutput
@@ -302,7 +303,8 @@ def decision_csv(record: DecisionRecord, locale: str) -> bytes:
     writer.writerow([label.render(locale) for label in CSV_HEADER])
 
     def row(section: str, at="", code="", subject="", supplier="", detail="", count="", amount="") -> None:
-        writer.writerow([SECTIONS[section].render(locale), at, code, subject, supplier, detail, count, amount])
+        cells = [SECTIONS[section].render(locale), at, code, subject, supplier, detail, count, amount]
+        writer.writerow([neutralised(cell) for cell in cells])  # a buyer's title or a search may start a formula
 
     row(
         "request",
