@@ -26,7 +26,7 @@ Id = Annotated[int, Path(gt=0, lt=2**31)]
 router = APIRouter(tags=["demand notices"], responses={s: {"model": ErrorOut} for s in (401, 403, 404, 409, 422)})
 
 
-class NoticeIn(BaseModel):
+class DemandNoticeIn(BaseModel):
     title: str = Field(max_length=400)
     description: str = Field(max_length=8000)
     category_id: int = Field(gt=0, lt=2**31, description="A catalog category id (as in the services' facets)")
@@ -35,7 +35,7 @@ class NoticeIn(BaseModel):
     expected_month: str = Field(max_length=7, description="YYYY-MM, not in the past")
 
 
-class NoticeEditIn(NoticeIn):
+class DemandNoticeEditIn(DemandNoticeIn):
     version: int
 
 
@@ -52,11 +52,11 @@ class InterestEditIn(InterestIn):
     version: int
 
 
-class WithdrawIn(BaseModel):
+class InterestWithdrawIn(BaseModel):
     version: int
 
 
-class NoticeOut(BaseModel):
+class DemandNoticeOut(BaseModel):
     id: int
     code: str
     agency: str
@@ -74,7 +74,7 @@ class NoticeOut(BaseModel):
     version: int
 
     @classmethod
-    def of(cls, notice: DemandNotice) -> NoticeOut:
+    def of(cls, notice: DemandNotice) -> DemandNoticeOut:
         return cls(
             id=notice.id,
             code=notice.code,
@@ -97,7 +97,7 @@ class NoticeOut(BaseModel):
 class NoticePageOut(BaseModel):
     total: int
     page: int
-    items: list[NoticeOut]
+    items: list[DemandNoticeOut]
 
 
 class ServiceRefOut(BaseModel):
@@ -131,7 +131,7 @@ class InterestOut(BaseModel):
         )
 
 
-def _data(body: NoticeIn) -> notice_posting.NoticeIn:
+def _data(body: DemandNoticeIn) -> notice_posting.NoticeIn:
     return notice_posting.NoticeIn(
         body.title, body.description, body.category_id, body.budget_min, body.budget_max, body.expected_month
     )
@@ -149,35 +149,43 @@ def list_notices(
         rows, total = notice_queries.public_notices(
             session, category_id=category, status=None if state == "all" else state, page=page
         )
-        return NoticePageOut(total=total, page=page, items=[NoticeOut.of(n) for n in rows])
+        return NoticePageOut(total=total, page=page, items=[DemandNoticeOut.of(n) for n in rows])
 
 
-@router.post("/demand-notices", status_code=201, response_model=NoticeOut, summary="Post a demand notice")
-def post_notice(body: NoticeIn, request: Request, actor: Actor = Depends(api_access(AGENCY_BUYERS))):
+@router.post("/demand-notices", status_code=201, response_model=DemandNoticeOut, summary="Post a demand notice")
+def post_notice(body: DemandNoticeIn, request: Request, actor: Actor = Depends(api_access(AGENCY_BUYERS))):
     with database(request).transaction() as session:
-        return NoticeOut.of(notice_posting.post_notice(session, actor, _data(body)))
+        return DemandNoticeOut.of(notice_posting.post_notice(session, actor, _data(body)))
 
 
-@router.get("/demand-notices/{demand_notice_id}", response_model=NoticeOut, summary="One demand notice (public)")
+@router.get("/demand-notices/{demand_notice_id}", response_model=DemandNoticeOut, summary="One demand notice (public)")
 def read_notice(demand_notice_id: Id, request: Request, _: Actor | None = Depends(api_access(PUBLIC))):
     with database(request).reading() as session:
-        return NoticeOut.of(notice_queries.public_notice(session, demand_notice_id))
+        return DemandNoticeOut.of(notice_queries.public_notice(session, demand_notice_id))
 
 
-@router.put("/demand-notices/{demand_notice_id}", response_model=NoticeOut, summary="Edit the agency's open notice")
+@router.put(
+    "/demand-notices/{demand_notice_id}", response_model=DemandNoticeOut, summary="Edit the agency's open notice"
+)
 def edit_notice(
-    demand_notice_id: Id, body: NoticeEditIn, request: Request, actor: Actor = Depends(api_access(AGENCY_BUYERS))
+    demand_notice_id: Id, body: DemandNoticeEditIn, request: Request, actor: Actor = Depends(api_access(AGENCY_BUYERS))
 ):
     with database(request).transaction() as session:
-        return NoticeOut.of(notice_posting.edit_notice(session, actor, demand_notice_id, body.version, _data(body)))
+        return DemandNoticeOut.of(
+            notice_posting.edit_notice(session, actor, demand_notice_id, body.version, _data(body))
+        )
 
 
-@router.post("/demand-notices/{demand_notice_id}/close", response_model=NoticeOut, summary="Close the agency's notice")
+@router.post(
+    "/demand-notices/{demand_notice_id}/close", response_model=DemandNoticeOut, summary="Close the agency's notice"
+)
 def close_notice(
     demand_notice_id: Id, body: CloseIn, request: Request, actor: Actor = Depends(api_access(AGENCY_BUYERS))
 ):
     with database(request).transaction() as session:
-        return NoticeOut.of(notice_posting.close_notice(session, actor, demand_notice_id, body.version, body.reason))
+        return DemandNoticeOut.of(
+            notice_posting.close_notice(session, actor, demand_notice_id, body.version, body.reason)
+        )
 
 
 @router.get(
@@ -218,6 +226,8 @@ def edit_interest(
 @router.post(
     "/demand-notices/{demand_notice_id}/interest/withdraw", response_model=InterestOut, summary="Withdraw your interest"
 )
-def withdraw(demand_notice_id: Id, body: WithdrawIn, request: Request, actor: Actor = Depends(api_access(SUPPLIERS))):
+def withdraw(
+    demand_notice_id: Id, body: InterestWithdrawIn, request: Request, actor: Actor = Depends(api_access(SUPPLIERS))
+):
     with database(request).transaction() as session:
         return InterestOut.of(notice_interests.withdraw_interest(session, actor, demand_notice_id, body.version))

@@ -43,11 +43,11 @@ class MessageIn(BaseModel):
     body: str = Field(max_length=10_000)
 
 
-class VersionIn(BaseModel):
+class ContentVersionIn(BaseModel):
     version: int
 
 
-class MessageOut(BaseModel):
+class InquiryMessageOut(BaseModel):
     id: int
     author: str
     from_operator: bool
@@ -64,7 +64,7 @@ class InquiryOut(BaseModel):
     asked_by: str
     created_at: datetime
     last_message_at: datetime
-    messages: list[MessageOut]
+    messages: list[InquiryMessageOut]
     version: int
 
     @classmethod
@@ -79,7 +79,7 @@ class InquiryOut(BaseModel):
             created_at=inquiry.created_at,
             last_message_at=inquiry.last_message_at,
             messages=[
-                MessageOut(
+                InquiryMessageOut(
                     id=m.id,
                     author=m.author.name,
                     from_operator=m.from_operator,
@@ -224,7 +224,7 @@ def write(inquiry_id: Id, body: MessageIn, request: Request, actor: Actor = Depe
 
 
 @router.post("/inquiries/{inquiry_id}/close", response_model=InquiryOut, summary="Close an inquiry")
-def close(inquiry_id: Id, body: VersionIn, request: Request, actor: Actor = Depends(api_access(SIGNED_IN))):
+def close(inquiry_id: Id, body: ContentVersionIn, request: Request, actor: Actor = Depends(api_access(SIGNED_IN))):
     with database(request).transaction() as session:
         return InquiryOut.of(inquiries.close(session, actor, inquiry_id, body.version))
 
@@ -253,13 +253,13 @@ def edit_faq(faq_id: Id, body: FaqEditIn, request: Request, actor: Actor = Depen
 
 
 @router.post("/faq/{faq_id}/publish", response_model=FaqOut, summary="Publish an FAQ entry")
-def publish_faq(faq_id: Id, body: VersionIn, request: Request, actor: Actor = Depends(api_access(OPERATORS))):
+def publish_faq(faq_id: Id, body: ContentVersionIn, request: Request, actor: Actor = Depends(api_access(OPERATORS))):
     with database(request).transaction() as session:
         return FaqOut.of(content.publish_faq(session, actor, faq_id, body.version))
 
 
 @router.post("/faq/{faq_id}/unpublish", response_model=FaqOut, summary="Unpublish an FAQ entry")
-def unpublish_faq(faq_id: Id, body: VersionIn, request: Request, actor: Actor = Depends(api_access(OPERATORS))):
+def unpublish_faq(faq_id: Id, body: ContentVersionIn, request: Request, actor: Actor = Depends(api_access(OPERATORS))):
     with database(request).transaction() as session:
         return FaqOut.of(content.unpublish_faq(session, actor, faq_id, body.version))
 
@@ -294,13 +294,17 @@ def edit_notice(notice_id: Id, body: NoticeEditIn, request: Request, actor: Acto
 
 
 @router.post("/notices/{notice_id}/publish", response_model=NoticeOut, summary="Publish a notice")
-def publish_notice(notice_id: Id, body: VersionIn, request: Request, actor: Actor = Depends(api_access(OPERATORS))):
+def publish_notice(
+    notice_id: Id, body: ContentVersionIn, request: Request, actor: Actor = Depends(api_access(OPERATORS))
+):
     with database(request).transaction() as session:
         return NoticeOut.of(content.publish_notice(session, actor, notice_id, body.version))
 
 
 @router.post("/notices/{notice_id}/unpublish", response_model=NoticeOut, summary="Unpublish a notice")
-def unpublish_notice(notice_id: Id, body: VersionIn, request: Request, actor: Actor = Depends(api_access(OPERATORS))):
+def unpublish_notice(
+    notice_id: Id, body: ContentVersionIn, request: Request, actor: Actor = Depends(api_access(OPERATORS))
+):
     with database(request).transaction() as session:
         return NoticeOut.of(content.unpublish_notice(session, actor, notice_id, body.version))
 

@@ -15,13 +15,15 @@ from ..catalog.schemas import ServiceContentIn
 from ..core.files import DocumentStore, attachment, read_limited
 from . import access, committee_decisions, committee_rounds, committee_votes, history, months, screening, workflow
 from .schemas import (
+    ApplicationDocumentOut,
     ApplicationOut,
     ApplicationSummary,
+    ApplicationVersionIn,
+    ApplicationWithdrawIn,
     BallotIn,
     ContentChangeIn,
     DecisionOut,
     DeclarationIn,
-    DocumentOut,
     MoveIn,
     OpinionsIn,
     RoundIn,
@@ -30,9 +32,7 @@ from .schemas import (
     SupplementIn,
     TimelineOut,
     TimelineStep,
-    VersionIn,
     VoteOut,
-    WithdrawIn,
     round_ref,
 )
 
@@ -95,7 +95,7 @@ def update(application_id: Id, body: ContentChangeIn, request: Request, actor: A
 @router.post(
     "/applications/{application_id}/documents",
     status_code=201,
-    response_model=DocumentOut,
+    response_model=ApplicationDocumentOut,
     summary="Attach a document (PDF, HWP, HWPX, DOCX, XLSX, PNG, JPEG; at most 20 MB)",
 )
 def upload(
@@ -109,7 +109,7 @@ def upload(
     with database(request).transaction() as session:
         access.own_application(session, actor, application_id)
         stored = document_store(request).accept(data, file.filename or "", "file")
-        return DocumentOut.of(workflow.attach_document(session, actor, application_id, kind, stored))
+        return ApplicationDocumentOut.of(workflow.attach_document(session, actor, application_id, kind, stored))
 
 
 @router.get(
@@ -150,7 +150,9 @@ def submit(application_id: Id, body: SubmitIn, request: Request, actor: Actor = 
 
 
 @router.post("/applications/{application_id}/withdraw", response_model=ApplicationOut, summary="Withdraw")
-def withdraw(application_id: Id, body: WithdrawIn, request: Request, actor: Actor = Depends(api_access(SUPPLIERS))):
+def withdraw(
+    application_id: Id, body: ApplicationWithdrawIn, request: Request, actor: Actor = Depends(api_access(SUPPLIERS))
+):
     with database(request).transaction() as session:
         return ApplicationOut.of(workflow.withdraw(session, actor, application_id, body.version, body.reason))
 
@@ -181,7 +183,9 @@ def timeline(application_id: Id, request: Request, actor: Actor = Depends(api_ac
 
 
 def _operator_step(function):
-    def endpoint(application_id: Id, body: VersionIn, request: Request, actor: Actor = Depends(api_access(OPERATORS))):
+    def endpoint(
+        application_id: Id, body: ApplicationVersionIn, request: Request, actor: Actor = Depends(api_access(OPERATORS))
+    ):
         with database(request).transaction() as session:
             return ApplicationOut.of(function(session, actor, application_id, body.version))
 
@@ -281,7 +285,9 @@ def read_round(round_id: Id, request: Request, actor: Actor = Depends(api_access
 @router.post(
     "/rounds/{round_id}/close", response_model=RoundOut, summary="Close the round and decide (from its meeting date)"
 )
-def close_round(round_id: Id, body: VersionIn, request: Request, actor: Actor = Depends(api_access(OPERATORS))):
+def close_round(
+    round_id: Id, body: ApplicationVersionIn, request: Request, actor: Actor = Depends(api_access(OPERATORS))
+):
     with database(request).transaction() as session:
         closed = committee_decisions.close_round(session, actor, round_id, body.version)
         return RoundOut.of(closed, committee_rounds.round_applications(session, closed))

@@ -20,7 +20,7 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class DocumentOut(BaseModel):
+class ApplicationDocumentOut(BaseModel):
     id: int
     kind: str
     filename: str
@@ -30,7 +30,7 @@ class DocumentOut(BaseModel):
     uploaded_at: datetime
 
     @classmethod
-    def of(cls, document: ApplicationDocument) -> DocumentOut:
+    def of(cls, document: ApplicationDocument) -> ApplicationDocumentOut:
         return cls(
             id=document.id,
             kind=document.kind,
@@ -117,7 +117,7 @@ class ApplicationOut(BaseModel):
     decision: DecisionOut | None
     previous_application_id: int | None
     decision_reasons: dict | None
-    documents: list[DocumentOut]
+    documents: list[ApplicationDocumentOut]
     created_at: datetime
     submitted_at: datetime | None
     accepted_at: datetime | None
@@ -137,7 +137,7 @@ class ApplicationOut(BaseModel):
             decision=DecisionOut.of(application),
             previous_application_id=application.previous_application_id,
             decision_reasons=application.decision_reasons,
-            documents=[DocumentOut.of(d) for d in application.documents],
+            documents=[ApplicationDocumentOut.of(d) for d in application.documents],
             created_at=application.created_at,
             submitted_at=application.submitted_at,
             accepted_at=application.accepted_at,
@@ -177,7 +177,7 @@ class ContentChangeIn(Strict):
     content: ServiceContentIn
 
 
-class VersionIn(Strict):
+class ApplicationVersionIn(Strict):
     version: int
 
 
@@ -188,7 +188,7 @@ class SubmitIn(Strict):
     )
 
 
-class WithdrawIn(Strict):
+class ApplicationWithdrawIn(Strict):
     version: int
     reason: str = Field(default="", max_length=TEXT)
 

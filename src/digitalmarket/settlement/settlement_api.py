@@ -49,7 +49,7 @@ class CorrectionIn(UsageIn):
     version: int
 
 
-class VersionIn(Loose):
+class SettlementVersionIn(Loose):
     version: int
 
 
@@ -69,7 +69,7 @@ class ReviewIn(Loose):
     version: int | None = Field(default=None, description="The review's version when editing it")
 
 
-class AnswerIn(Loose):
+class ReviewAnswerIn(Loose):
     version: int
     answer: str = Field(max_length=4000)
 
@@ -283,7 +283,9 @@ def read_invoice(invoice_id: Id, request: Request, actor: Actor = Depends(api_ac
 
 
 @router.post("/invoices/{invoice_id}/accept", response_model=InvoiceOut, summary="Inspection passed (검수)")
-def accept(invoice_id: Id, body: VersionIn, request: Request, actor: Actor = Depends(api_access(AGENCY_BUYERS))):
+def accept(
+    invoice_id: Id, body: SettlementVersionIn, request: Request, actor: Actor = Depends(api_access(AGENCY_BUYERS))
+):
     with database(request).transaction() as session:
         return InvoiceOut.of(inspection.accept(session, actor, invoice_id, body.version))
 
@@ -307,7 +309,7 @@ def correct(invoice_id: Id, body: CorrectionIn, request: Request, actor: Actor =
     response_model=InvoiceOut,
     summary="Claim the payment (대금청구) of an accepted invoice; payment is due within 5 working days of it",
 )
-def claim(invoice_id: Id, body: VersionIn, request: Request, actor: Actor = Depends(api_access(SUPPLIERS))):
+def claim(invoice_id: Id, body: SettlementVersionIn, request: Request, actor: Actor = Depends(api_access(SUPPLIERS))):
     with database(request).transaction() as session:
         return InvoiceOut.of(payment.claim_payment(session, actor, invoice_id, body.version))
 
@@ -361,12 +363,14 @@ def write_review(order_id: Id, body: ReviewIn, request: Request, actor: Actor = 
 
 
 @router.delete("/orders/{order_id}/review", status_code=204, summary="Remove the agency's review")
-def remove_review(order_id: Id, body: VersionIn, request: Request, actor: Actor = Depends(api_access(AGENCY_BUYERS))):
+def remove_review(
+    order_id: Id, body: SettlementVersionIn, request: Request, actor: Actor = Depends(api_access(AGENCY_BUYERS))
+):
     with database(request).transaction() as session:
         reviews.remove(session, actor, order_id, body.version)
 
 
 @router.post("/orders/{order_id}/review/answer", response_model=ReviewOut, summary="The supplier's answer, once")
-def answer_review(order_id: Id, body: AnswerIn, request: Request, actor: Actor = Depends(api_access(SUPPLIERS))):
+def answer_review(order_id: Id, body: ReviewAnswerIn, request: Request, actor: Actor = Depends(api_access(SUPPLIERS))):
     with database(request).transaction() as session:
         return ReviewOut.of(reviews.answer(session, actor, order_id, body.version, body.answer))

@@ -1,10 +1,12 @@
-"""JSON routes the shell owns under /api/v1: the caller's notifications."""
+"""JSON routes the shell owns under /api/v1: the caller's notifications; the operation ids of every route."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from fastapi import APIRouter, Depends, Request
+from fastapi.routing import APIRoute
 from pydantic import BaseModel
 
 from ..accounts.access import api_access, database
@@ -12,6 +14,15 @@ from ..accounts.permissions import SIGNED_IN, Actor
 from ..core.notifications import notifications_of
 
 router = APIRouter(tags=["notifications"])
+
+
+def operation_id(route: APIRoute) -> str:
+    """An operation's id in the Open API: its method and its path below /api/v1, e.g.
+    ``post_applications_application_id_publish``; unique by construction, stable while the route is, and the
+    name a generated client gives the function that calls it."""
+    path = route.path_format.removeprefix("/api/v1")
+    words = re.sub(r"[^0-9A-Za-z]+", "_", path).strip("_")
+    return f"{sorted(route.methods)[0].lower()}_{words}"
 
 
 class NotificationOut(BaseModel):

@@ -46,15 +46,15 @@ class ApplyIn(Strict):
     items: list[ItemIn] = Field(min_length=1, max_length=50)
 
 
-class VersionIn(Strict):
+class CatalogContractVersionIn(Strict):
     version: int
 
 
-class ReasonIn(VersionIn):
+class ReasonIn(CatalogContractVersionIn):
     reason: str = Field(max_length=2000)
 
 
-class ProposalIn(VersionIn):
+class ProposalIn(CatalogContractVersionIn):
     """Items and period as resubmitted (supplier) or contracted (officer); omitted: as proposed."""
 
     items: list[ItemIn] | None = Field(None, min_length=1, max_length=50)
@@ -62,7 +62,7 @@ class ProposalIn(VersionIn):
     period_end: date | None = None
 
 
-class AmendIn(VersionIn):
+class AmendIn(CatalogContractVersionIn):
     items: list[ItemIn] = Field(min_length=1, max_length=50)
     period_end: date | None = Field(None, description="A later end of the period; omitted: unchanged")
     reason: str = Field(max_length=2000)
@@ -85,7 +85,7 @@ class VersionOut(BaseModel):
     items: list[ItemOut]
 
 
-class DocumentOut(BaseModel):
+class CatalogContractDocumentOut(BaseModel):
     id: int
     kind: str
     filename: str
@@ -144,7 +144,7 @@ class ContractOut(BaseModel):
 
 
 class ContractDetailOut(ContractOut):
-    documents: list[DocumentOut]
+    documents: list[CatalogContractDocumentOut]
 
 
 def _item(row) -> ItemOut:
@@ -189,7 +189,7 @@ class DiffOut(BaseModel):
 def _detail(session, contract: CatalogContract) -> ContractDetailOut:
     papers = papers_of(session, contract.service_id)
     documents = [
-        DocumentOut(id=d.id, kind=d.kind, filename=d.filename, sha256=d.sha256, size=d.size)
+        CatalogContractDocumentOut(id=d.id, kind=d.kind, filename=d.filename, sha256=d.sha256, size=d.size)
         for d in (papers.documents if papers else ())
     ]
     return ContractDetailOut(**ContractOut.of(contract).model_dump(), documents=documents)
@@ -299,7 +299,7 @@ def resubmit(
     "/catalog-contracts/{contract_id}/start-review", response_model=ContractDetailOut, summary="Start the PPS review"
 )
 def start_review(
-    body: VersionIn,
+    body: CatalogContractVersionIn,
     request: Request,
     contract_id: int = ContractId,
     actor: Actor = Depends(api_access(CONTRACTING_OFFICERS)),

@@ -43,7 +43,7 @@ class NegotiatedIn(Loose):
     lines: list[OrderLineIn] = Field(min_length=1, max_length=20)
 
 
-class VersionIn(Loose):
+class OrderVersionIn(Loose):
     version: int
 
 
@@ -221,7 +221,7 @@ PREPARING = (
     summary="Confirm the contract document; the second side's confirmation contracts the order",
     responses={409: {"model": ErrorOut, "description": PREPARING}},
 )
-def confirm(order_id: Id, body: VersionIn, request: Request, actor: Actor = Depends(api_access(PARTIES))):
+def confirm(order_id: Id, body: OrderVersionIn, request: Request, actor: Actor = Depends(api_access(PARTIES))):
     with database(request).transaction() as session:
         return OrderOut.of(confirming.confirm(session, actor, order_id, body.version))
 
@@ -249,7 +249,7 @@ def propose_change(order_id: Id, body: ChangeIn, request: Request, actor: Actor 
     responses={409: {"model": ErrorOut, "description": PREPARING}},
 )
 def confirm_change(
-    order_id: Id, seq: Seq, body: VersionIn, request: Request, actor: Actor = Depends(api_access(PARTIES))
+    order_id: Id, seq: Seq, body: OrderVersionIn, request: Request, actor: Actor = Depends(api_access(PARTIES))
 ):
     with database(request).transaction() as session:
         return OrderOut.of(changing.confirm_change(session, actor, order_id, body.version, seq))
@@ -261,7 +261,7 @@ def confirm_change(
     summary="Withdraw (proposer) or decline (other side) a proposed change",
 )
 def withdraw_change(
-    order_id: Id, seq: Seq, body: VersionIn, request: Request, actor: Actor = Depends(api_access(PARTIES))
+    order_id: Id, seq: Seq, body: OrderVersionIn, request: Request, actor: Actor = Depends(api_access(PARTIES))
 ):
     with database(request).transaction() as session:
         return OrderOut.of(changing.withdraw_change(session, actor, order_id, body.version, seq))

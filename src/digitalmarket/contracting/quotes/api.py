@@ -62,7 +62,7 @@ class AnswerLineIn(Loose):
     )
 
 
-class AnswerIn(Loose):
+class QuoteAnswerIn(Loose):
     version: int
     lines: list[AnswerLineIn] = Field(min_length=1, max_length=20)
     valid_until: date
@@ -307,7 +307,7 @@ def read_quote(quote_id: Id, request: Request, actor: Actor = Depends(api_access
     response_model=QuoteOut,
     summary="Answer (or revise, until the deadline): a unit price per line at most the catalog price",
 )
-def answer(quote_id: Id, body: AnswerIn, request: Request, actor: Actor = Depends(api_access(SUPPLIERS))):
+def answer(quote_id: Id, body: QuoteAnswerIn, request: Request, actor: Actor = Depends(api_access(SUPPLIERS))):
     prices = {line.line_id: line.unit_price for line in body.lines}
     months = {line.line_id: line.months for line in body.lines if line.months is not None}
     with database(request).transaction() as session:
