@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from digitalmarket.accounts import credentials
-from digitalmarket.accounts.rules import AddressLimit, client_address
+from digitalmarket.accounts.rules import AddressLimit
 from digitalmarket.core.audit import AuditEvent
 from digitalmarket.core.errors import TooManyAttempts, ValidationFailed
 from digitalmarket.core.settings import PROJECT_ROOT, Settings
@@ -77,7 +77,7 @@ def test_behind_a_trusted_proxy_the_forwarded_address_counts(db, demo, tmp_path)
         database_url=db.url,
         secret_key="t",
         frontend_dir=PROJECT_ROOT / "node_modules",
-        trust_proxy=True,
+        trusted_proxies=("testclient",),  # the test client's peer name, as a proxy's address
     )
     with TestClient(create_app(settings, db)) as client:
         client.headers["X-Forwarded-For"] = f"10.0.0.1, {ATTACKER}"
@@ -89,12 +89,36 @@ def test_behind_a_trusted_proxy_the_forwarded_address_counts(db, demo, tmp_path)
         assert page_login(client, "buyer@demo.kr").status_code == 303
 
 
-def test_client_address():
-    assert client_address("192.0.2.1", None, trust_proxy=False) == "192.0.2.1"
-    assert client_address("192.0.2.1", "198.51.100.1", trust_proxy=False) == "192.0.2.1"
-    assert client_address("192.0.2.1", "1.1.1.1, 198.51.100.1", trust_proxy=True) == "198.51.100.1"
-    assert client_address("192.0.2.1", " , ", trust_proxy=True) == "192.0.2.1"
-    assert client_address(None, None, trust_proxy=True) == "unknown"
+def test_a_forged_forwarded_for_from_the_same_host_changes_nothing(demo, client, monkeypatch):
+    """No proxy named in DM_TRUSTED_PROXIES: a request from 127.0.0.1 with X-Forwarded-For is 127.0.0.1
+    for the address limit and in the audit trail, however the header rotates."""
+    with TestClient(client.app, client=("127.0.0.1", 40000)) as local:
+        for attempt in range(20):
+            local.headers["X-Forwarded-For"] = f"198.51.100.{attempt}"
+            assert page_login(local, f"guess{attempt}@demo.kr", "wrong-password").status_code == 422
+        local.headers["X-Forwarded-For"] = "198.51.100.99"
+        assert page_login(local, "buyer@demo.kr").status_code == 429
+    with demo.reading() as session:
+        failed = session.scalars(select(AuditEvent).where(AuditEvent.action == "account.login_failed")).all()
+    assert {e.details["address"] for e in failed} == {"127.0.0.1"}
+
+
+def test_uvicorn_never_reads_proxy_headers_and_the_trusted_proxies_are_named(monkeypatch):
+    import uvicorn
+
+    from digitalmarket.core.settings import load_settings
+    from digitalmarket.web import server
+
+    assert uvicorn.Config(server.APP, **server.OPTIONS).proxy_headers is False
+    monkeypatch.setenv("DM_TRUST_PROXY", "1")
+    monkeypatch.delenv("DM_TRUSTED_PROXIES", raising=False)
+    with pytest.raises(ValueError, match="DM_TRUSTED_PROXIES"):
+        load_settings()
+    monkeypatch.setenv("DM_TRUSTED_PROXIES", "10.0.0.0/8, 127.0.0.1")
+    assert load_settings().trusted_proxies == ("10.0.0.0/8", "127.0.0.1")
+    monkeypatch.setenv("DM_TRUSTED_PROXIES", "proxy.example")
+    with pytest.raises(ValueError, match="proxy.example"):
+        load_settings()
 
 
 def test_a_planted_session_cookie_is_replaced_at_log_in(client, demo):

@@ -96,7 +96,7 @@ def test_hsts_with_secure_cookies_or_a_trusted_proxy(db, tmp_path):
     with TestClient(_app(db, tmp_path, cookie_secure=True), base_url="http://testserver") as client:
         assert "includeSubDomains" in client.get("/").headers[HSTS]
         assert HSTS in client.get("/api/v1/openapi.json").headers
-    with TestClient(_app(db, tmp_path, trust_proxy=True), base_url="http://testserver") as client:
+    with TestClient(_app(db, tmp_path, trusted_proxies=("testclient",)), base_url="http://testserver") as client:
         assert HSTS in client.get("/", headers={"X-Forwarded-Proto": "https"}).headers
         assert HSTS not in client.get("/", headers={"X-Forwarded-Proto": "http"}).headers
         assert HSTS not in client.get("/").headers

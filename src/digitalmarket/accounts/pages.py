@@ -92,9 +92,8 @@ def signup(request: Request, form: Form, _=Depends(page_access(PUBLIC))):
 
 
 def _caller_address(request: Request) -> str:
-    settings = request.app.state.settings
-    peer = request.client.host if request.client else None
-    return client_address(peer, request.headers.get("x-forwarded-for"), settings.trust_proxy)
+    # The peer, or the client a trusted proxy named (`web.middleware.ProxyHeadersMiddleware` set it).
+    return client_address(request.client.host if request.client else None)
 
 
 @router.get("/login")

@@ -206,13 +206,10 @@ class AddressLimit:
         return recent_failures >= self.max_failures
 
 
-def client_address(peer: str | None, forwarded_for: str | None, trust_proxy: bool) -> str:
-    """The caller's address: the connection's peer, or, behind a trusted reverse proxy, the last address
-    of ``X-Forwarded-For`` (the one the proxy itself appended, which the client cannot forge)."""
-    if trust_proxy and forwarded_for:
-        last = forwarded_for.split(",")[-1].strip()
-        if last:
-            return last[:64]
+def client_address(peer: str | None) -> str:
+    """The caller's address as it is recorded: the connection's peer, which behind a proxy named in
+    ``DM_TRUSTED_PROXIES`` is the client that proxy saw (``X-Forwarded-For`` read from the right, past the
+    trusted proxies); never a header anyone else sent."""
     return (peer or "unknown")[:64]
 
 

@@ -6,7 +6,8 @@
 | `DM_DATABASE_URL` | SQLAlchemy URL; `postgresql+psycopg://...` for PostgreSQL | SQLite file in the data folder |
 | `DM_SECRET_KEY` | secret for signed values; generated into the data folder when unset | |
 | `DM_COOKIE_SECURE` | `1` marks cookies Secure (serve over HTTPS) | `0` |
-| `DM_TRUST_PROXY` | `1` behind a reverse proxy: trust its `X-Forwarded-For` and `X-Forwarded-Proto` | `0` |
+| `DM_TRUSTED_PROXIES` | reverse proxies (addresses, networks; comma-separated): only their proxy headers count | none |
+| `DM_TRUST_PROXY` | older switch: `1` now also needs `DM_TRUSTED_PROXIES`, else the settings are refused | `0` |
 | `DM_FRONTEND_DIR` | folder holding the installed npm packages (`node_modules`) | the project's |
 | `PORT` | port of `digitalmarket serve` | `8000` |
 | `DM_SMTP_URL` | mail server: `smtp://user:pass@host:25`, `smtp+starttls://…:587`, `smtps://…:465` | log only |
@@ -81,7 +82,7 @@ class Settings:
     database_url: str
     secret_key: str
     cookie_secure: bool = False
-    trust_proxy: bool = False
+    trusted_proxies: tuple[str, ...] = ()  # addresses or networks whose proxy headers are believed
     frontend_dir: Path = field(default_factory=lambda: PROJECT_ROOT / "node_modules")
     port: int = 8000
     smtp_url: str | None = field(default=None, repr=False)  # may hold a password
@@ -122,7 +123,7 @@ def load_settings() -> Settings:
         database_url=database_url,
         secret_key=_secret_key(data_dir),
         cookie_secure=_flag("DM_COOKIE_SECURE"),
-        trust_proxy=_flag("DM_TRUST_PROXY"),
+        trusted_proxies=_trusted_proxies(),
         frontend_dir=frontend_dir,
         port=int(os.environ.get("PORT", "8000")),
         smtp_url=os.environ.get("DM_SMTP_URL") or None,
@@ -150,6 +151,22 @@ def _request_threads() -> int:
     if not raw.isdigit() or not 1 <= int(raw) <= MAX_REQUEST_THREADS:
         raise ValueError(f"DM_REQUEST_THREADS must be a whole number from 1 to {MAX_REQUEST_THREADS}, not {raw!r}.")
     return int(raw)
+
+
+def _trusted_proxies() -> tuple[str, ...]:
+    """``DM_TRUSTED_PROXIES``: each an address or a network; ``DM_TRUST_PROXY=1`` without it is refused
+    rather than trusting whoever connects from the same host."""
+    import ipaddress
+
+    raw = [part.strip() for part in os.environ.get("DM_TRUSTED_PROXIES", "").split(",") if part.strip()]
+    for part in raw:
+        try:
+            ipaddress.ip_network(part, strict=False)
+        except ValueError:
+            raise ValueError(f"DM_TRUSTED_PROXIES must list addresses or networks, not {part!r}.") from None
+    if _flag("DM_TRUST_PROXY") and not raw:
+        raise ValueError("DM_TRUST_PROXY=1 needs DM_TRUSTED_PROXIES: the addresses of the reverse proxies to trust.")
+    return tuple(raw)
 
 
 @lru_cache(maxsize=1)

@@ -66,7 +66,7 @@ from ..statistics import stats_api, stats_pages
 from . import api as shell_api
 from . import follow_pages, layout, pages, todo_api, warmup
 from .errors import install_error_handlers
-from .middleware import LocaleMiddleware, SecurityHeadersMiddleware
+from .middleware import LocaleMiddleware, ProxyHeadersMiddleware, SecurityHeadersMiddleware
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
@@ -185,7 +185,9 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *, 
 
     install_error_handlers(app)
     app.add_middleware(LocaleMiddleware)
-    _outermost(app, SecurityHeadersMiddleware, hsts=settings.cookie_secure, trust_proxy=settings.trust_proxy)
+    _outermost(app, SecurityHeadersMiddleware, hsts=settings.cookie_secure)
+    if settings.trusted_proxies:  # outside everything: the client's address and scheme, as the proxy saw them
+        _outermost(app, ProxyHeadersMiddleware, trusted_hosts=list(settings.trusted_proxies))
     return app
 
 

@@ -1,4 +1,6 @@
-"""ASGI middleware: the reader's language and security headers on every response."""
+"""ASGI middleware: the reader's language and security headers on every response; the proxy's headers
+believed only from the proxies named in ``DM_TRUSTED_PROXIES`` (uvicorn's `ProxyHeadersMiddleware`, added by
+the app itself, so that `digitalmarket serve` runs uvicorn with ``proxy_headers`` off)."""
 
 from __future__ import annotations
 
@@ -6,6 +8,7 @@ from http.cookies import SimpleCookie
 
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware  # noqa: F401 - the app adds it
 
 from ..core import i18n
 from ..core.templating import LANG_COOKIE
@@ -64,22 +67,14 @@ class LocaleMiddleware:
 class SecurityHeadersMiddleware:
     """CSP, framing, sniffing, referrer and permissions headers on every response; HSTS when the platform
     is served over HTTPS: always with ``DM_COOKIE_SECURE=1``, else when the request came over HTTPS (its
-    scheme, or ``X-Forwarded-Proto: https`` from a reverse proxy trusted with ``DM_TRUST_PROXY=1``)."""
+    scheme, which `ProxyHeadersMiddleware` takes from ``X-Forwarded-Proto`` of a trusted proxy only)."""
 
-    def __init__(self, app: ASGIApp, *, hsts: bool = False, trust_proxy: bool = False) -> None:
+    def __init__(self, app: ASGIApp, *, hsts: bool = False) -> None:
         self.app = app
         self.hsts = hsts
-        self.trust_proxy = trust_proxy
 
     def _over_https(self, scope: Scope) -> bool:
-        if scope.get("scheme") == "https":
-            return True
-        if not self.trust_proxy:
-            return False
-        for key, value in scope.get("headers", []):
-            if key.lower() == b"x-forwarded-proto":
-                return value.decode("latin-1").split(",")[0].strip().lower() == "https"
-        return False
+        return scope.get("scheme") == "https"
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

@@ -32,7 +32,9 @@ from uvicorn.supervisors import Multiprocess
 APP = "digitalmarket.web.server:served_app"
 #: uvicorn options of `digitalmarket serve` besides the address and the number of workers (the HTTP
 #: throughput bench serves its bare "hello" app with the same).
-OPTIONS = {"proxy_headers": True, "log_level": "info", "timeout_worker_healthcheck": 30}
+#: ``proxy_headers`` is off: uvicorn would believe ``X-Forwarded-For`` from 127.0.0.1 whatever the settings
+#: say; the app believes it only from ``DM_TRUSTED_PROXIES`` (`web.middleware`).
+OPTIONS = {"proxy_headers": False, "log_level": "info", "timeout_worker_healthcheck": 30}
 STARTUP_FAILURE = 3  # uvicorn's exit code when the app could not start
 
 
