@@ -37,6 +37,7 @@ MEDIA_TYPES = {
 }
 ACCEPTED_LABEL = "PDF, HWP, HWPX, DOCX, XLSX, PNG, JPEG"
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+HWPX_MIMETYPE = b"application/hwp+zip"
 
 
 class DocumentRejected(ValidationFailed):
@@ -60,10 +61,11 @@ def _zip_kind(data: bytes, field: str) -> str | None:
     if "xl/workbook.xml" in names:
         return "xlsx"
     if "mimetype" in names and any(n.startswith("Contents/") for n in names):
-        try:
-            if archive.read("mimetype")[:64].startswith(b"application/hwp+zip"):
-                return "hwpx"
-        except (KeyError, zipfile.BadZipFile, OSError):
+        try:  # only the first bytes: the entry may inflate to far more than its name
+            with archive.open("mimetype") as member:
+                if member.read(len(HWPX_MIMETYPE)) == HWPX_MIMETYPE:
+                    return "hwpx"
+        except (KeyError, zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, EOFError):
             return None
     return None
 
@@ -85,13 +87,22 @@ def detect_kind(data: bytes, field: str = "file") -> str | None:
 
 
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f/\\:*?\"<>|]")
+#: Invisible characters that change how a name reads without showing: bidirectional overrides and isolates
+#: (U+202A-202E, U+2066-2069; ``\u202egpj.pdf`` shows as ``fdp.jpg``), marks (U+200E/F), zero-width
+#: characters, and every other control or format character (Unicode categories Cc, Cf, Zl, Zp, Cs, Co, Cn).
+_INVISIBLE = {"Cc", "Cf", "Zl", "Zp", "Cs", "Co", "Cn"}
+
+
+def _visible(name: str) -> str:
+    return "".join(ch for ch in name if unicodedata.category(ch) not in _INVISIBLE)
 
 
 def safe_filename(name: str, kind: str) -> str:
-    """A display name without paths or control characters, ending in the detected type's extension."""
+    """A display name without paths, control or invisible characters, ending in the detected type's
+    extension."""
     name = unicodedata.normalize("NFC", name or "")
     name = name.replace("\\", "/").rsplit("/", 1)[-1]
-    name = _UNSAFE.sub("_", name).strip(" .") or "document"
+    name = _visible(_UNSAFE.sub("_", name)).strip(" .") or "document"
     stem = name.rsplit(".", 1)[0] if "." in name else name
     return f"{stem[:150]}.{'jpg' if kind == 'jpeg' else kind}"
 
