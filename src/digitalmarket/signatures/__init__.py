@@ -1,0 +1,7 @@
+"""전자서명: the platform's certificate authority, the organisations' signing certificates, PAdES signatures
+and document timestamps on the platform's PDFs, and their verification (docs/documents.md).
+
+Downstream of ``core`` and ``accounts``, used by the stages that make documents (``contracting``,
+``settlement``): `authority` keeps the keys, `signing` signs and seals, `ledger` remembers every signed
+document by SHA-256, `verifying` checks a PDF against the platform's CA.
+"""
