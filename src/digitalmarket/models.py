@@ -18,5 +18,6 @@ from .opendata import tables as _opendata  # noqa: F401
 from .search import tables as _search  # noqa: F401
 from .selection import tables as _selection  # noqa: F401
 from .settlement import tables as _settlement  # noqa: F401
+from .signatures import tables as _signatures  # noqa: F401
 
 metadata = Base.metadata
