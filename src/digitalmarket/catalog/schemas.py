@@ -148,3 +148,27 @@ class ServiceStatusIn(BaseModel):
 
     version: int
     reason: str = Field(max_length=TEXT)
+
+
+class CategoryOut(BaseModel):
+    id: int = Field(description="`category_id` in an application's content")
+    type: str = Field(description="The service type the category belongs to (`GET /code-lists`: service_types)")
+    name_ko: str
+    name_en: str
+
+
+class CodeOut(BaseModel):
+    code: str = Field(description="The value to send")
+    label: str = Field(description="What it means, in the caller's language (Accept-Language)")
+
+
+class CodeListsOut(BaseModel):
+    """The values the catalog accepts, from the constants the product itself checks against."""
+
+    service_types: list[CodeOut] = Field(description="`type` of a service; `code` is its public id's prefix")
+    deployments: list[CodeOut] = Field(description="`deployment` of a service")
+    billings: list[CodeOut] = Field(description="`billing` of a price plan")
+    csap_grades: list[CodeOut] = Field(description="`csap_grade` of a cloud service (CSAP 등급)")
+    units: list[str] = Field(description="Common `unit`s of a price plan; others are accepted too")
+    service_statuses: list[CodeOut] = Field(description="`state` of a listed service")
+    public_document_kinds: list[CodeOut] = Field(description="The documents a service page offers")

@@ -1,12 +1,32 @@
-"""Public identifiers: yearly sequences per prefix (``SAS-2026-00042``, ``CC-2026-00017``)."""
+"""Public identifiers: yearly sequences per prefix (``SAS-2026-00042``, ``CC-2026-00017``), and the open
+contracting ids (ocid) made of them."""
 
 from __future__ import annotations
+
+import os
+import re
 
 from sqlalchemy import Integer, String, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from .tables import Base
+
+DEFAULT_OCID_PREFIX = "ocds-xxxxxx"
+OCID_PREFIX_PATTERN = re.compile(r"^ocds-[a-z0-9]{6}$")
+
+
+def ocid_prefix() -> str:
+    """``DM_OCID_PREFIX`` (the prefix registered with the Open Contracting Partnership), or the placeholder."""
+    prefix = (os.environ.get("DM_OCID_PREFIX") or DEFAULT_OCID_PREFIX).strip()
+    if not OCID_PREFIX_PATTERN.match(prefix):
+        raise ValueError(f"DM_OCID_PREFIX must look like ocds-abc123, not {prefix!r}")
+    return prefix
+
+
+def ocid_of(code: str) -> str:
+    """The ocid of a contracting process known by its public code (an order's, a catalog contract's number)."""
+    return f"{ocid_prefix()}-{code}"
 
 
 class CodeSequence(Base):

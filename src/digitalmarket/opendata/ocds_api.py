@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from ..accounts.access import api_access, database
@@ -32,6 +32,54 @@ class ProcessListOut(BaseModel):
     items: list[ProcessOut]
     next_cursor: str | None
     has_more: bool
+
+
+RELEASE_SCHEMA = "https://standard.open-contracting.org/schema/1__1__5/release-schema.json"
+
+
+class PublisherOut(BaseModel):
+    name: str
+    uri: str
+
+
+class OcdsReleaseOut(BaseModel):
+    """One OCDS 1.1 release (a compiled release too): ocid, id, date, tag, initiationType, parties, buyer,
+    tender, awards, contracts ... as the OCDS release schema defines them (`RELEASE_SCHEMA`); more fields
+    than these are allowed."""
+
+    model_config = ConfigDict(extra="allow", json_schema_extra={"externalDocs": {"url": RELEASE_SCHEMA}})
+
+    ocid: str
+    id: str
+    date: str
+    tag: list[str]
+    initiationType: str  # noqa: N815 (the standard's name)
+
+
+class ReleasePackageOut(BaseModel):
+    """An OCDS 1.1 release package."""
+
+    uri: str
+    version: str = Field(description="The OCDS version: 1.1")
+    publishedDate: str  # noqa: N815
+    publisher: PublisherOut
+    releases: list[OcdsReleaseOut]
+
+
+class OcdsRecord(BaseModel):
+    ocid: str
+    releases: list[OcdsReleaseOut]
+    compiledRelease: OcdsReleaseOut  # noqa: N815
+
+
+class RecordPackageOut(BaseModel):
+    """An OCDS 1.1 record package: one record, its releases and the compiled release."""
+
+    uri: str
+    version: str = Field(description="The OCDS version: 1.1")
+    publishedDate: str  # noqa: N815
+    publisher: PublisherOut
+    records: list[OcdsRecord]
 
 
 def _base_url(request: Request) -> str:
@@ -69,10 +117,15 @@ def processes(
         )
         for ocid, count, last in rows[:limit]
     ]
-    return ProcessListOut(items=items, next_cursor=items[-1].ocid if items else cursor, has_more=len(rows) > limit)
+    more = len(rows) > limit
+    return ProcessListOut(items=items, next_cursor=items[-1].ocid if more else None, has_more=more)
 
 
-@router.get("/ocds/releases/{ocid}", summary="Release package of one contracting process (OCDS 1.1)")
+@router.get(
+    "/ocds/releases/{ocid}",
+    response_model=ReleasePackageOut,
+    summary="Release package of one contracting process (OCDS 1.1)",
+)
 def release_package(request: Request, ocid: str = Ocid, _=Depends(api_access(PUBLIC))):
     """Every release of the process, oldest first: award, contract, each amendment, each payment
     (implementation) and its end. Releases never change once published."""
@@ -83,7 +136,11 @@ def release_package(request: Request, ocid: str = Ocid, _=Depends(api_access(PUB
     return JSONResponse(package, media_type=OCDS_JSON)
 
 
-@router.get("/ocds/records/{ocid}", summary="Record package of one contracting process (OCDS 1.1)")
+@router.get(
+    "/ocds/records/{ocid}",
+    response_model=RecordPackageOut,
+    summary="Record package of one contracting process (OCDS 1.1)",
+)
 def record_package(request: Request, ocid: str = Ocid, _=Depends(api_access(PUBLIC))):
     """The process's releases and the compiled release: its current state, merged by the OCDS rules."""
     with database(request).reading() as session:

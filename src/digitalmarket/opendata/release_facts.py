@@ -7,7 +7,6 @@ this installation (``DM_OCID_PREFIX``). `releases` stores the releases made of t
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -17,15 +16,14 @@ from sqlalchemy.orm import Session
 from ..accounts.rules import OrganisationKind
 from ..accounts.tables import Organisation, User
 from ..contracting.tables import CatalogContract, Order, OrderVersion, Quote, QuoteRequest
+from ..core import ids
 from . import ocds_facts
 
 
 def ocid_prefix() -> str:
-    """``DM_OCID_PREFIX`` (the prefix registered with the Open Contracting Partnership), or the placeholder."""
-    prefix = (os.environ.get("DM_OCID_PREFIX") or ocds_facts.DEFAULT_OCID_PREFIX).strip()
-    if not ocds_facts.valid_prefix(prefix):
-        raise ValueError(f"DM_OCID_PREFIX must look like ocds-abc123, not {prefix!r}")
-    return prefix
+    """``DM_OCID_PREFIX`` (the prefix registered with the Open Contracting Partnership), or the placeholder:
+    `core.ids`, which the contracting answers' ``ocid`` read too."""
+    return ids.ocid_prefix()
 
 
 def order_ocid(order: Order) -> str:

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import object_session
 
 from ..catalog.schemas import TEXT, ServiceContentIn
+from ..catalog.tables import Service
 from ..core.i18n import Text
 from . import months
 from .history import committee_decision
@@ -118,6 +119,8 @@ class ApplicationOut(BaseModel):
     previous_application_id: int | None
     decision_reasons: dict | None
     documents: list[ApplicationDocumentOut]
+    service_id: int | None = Field(description="The published service's id, once published (`service_id` elsewhere)")
+    service_code: str | None = Field(description="The published service's public code (GET /services/{code})")
     created_at: datetime
     submitted_at: datetime | None
     accepted_at: datetime | None
@@ -126,6 +129,8 @@ class ApplicationOut(BaseModel):
 
     @classmethod
     def of(cls, application: Application) -> ApplicationOut:
+        session = object_session(application)
+        service = session.get(Service, application.service_id) if session and application.service_id else None
         return cls(
             id=application.id,
             state=application.state,
@@ -138,6 +143,8 @@ class ApplicationOut(BaseModel):
             previous_application_id=application.previous_application_id,
             decision_reasons=application.decision_reasons,
             documents=[ApplicationDocumentOut.of(d) for d in application.documents],
+            service_id=service.id if service else None,
+            service_code=service.code if service else None,
             created_at=application.created_at,
             submitted_at=application.submitted_at,
             accepted_at=application.accepted_at,

@@ -14,6 +14,7 @@ from ...accounts.rules import Role
 from ...accounts.schemas import ErrorOut
 from ...catalog.papers import papers_of
 from ...core.files import DocumentStore, attachment
+from ...core.ids import ocid_of
 from ..tables import CatalogContract
 from . import applying, contract_items, officer_steps, queries
 
@@ -96,6 +97,7 @@ class CatalogContractDocumentOut(BaseModel):
 class ContractOut(BaseModel):
     id: int
     number: str | None
+    ocid: str | None = Field(description="Its open contracting id once signed (its number): GET /ocds/records/{ocid}")
     status: str
     service_id: int
     service_code: str
@@ -116,6 +118,7 @@ class ContractOut(BaseModel):
         return cls(
             id=contract.id,
             number=contract.number,
+            ocid=ocid_of(contract.number) if contract.number else None,
             status=contract.status,
             service_id=contract.service_id,
             service_code=contract.service.code,

@@ -15,6 +15,7 @@ from ...accounts.permissions import AGENCY_BUYERS, Actor, roles
 from ...accounts.rules import Role
 from ...accounts.schemas import ErrorOut
 from ...core.files import DocumentStore, attachment
+from ...core.ids import ocid_of
 from ..tables import Order, OrderLine, OrderVersion
 from . import access, changing, confirming, documents, ending, making
 
@@ -114,6 +115,7 @@ class OrderVersionOut(BaseModel):
 class OrderOut(BaseModel):
     id: int
     code: str
+    ocid: str = Field(description="Its open contracting id: GET /ocds/releases/{ocid} and /ocds/records/{ocid}")
     agency: str
     supplier: str
     service_code: str
@@ -138,6 +140,7 @@ class OrderOut(BaseModel):
         return cls(
             id=order.id,
             code=order.code,
+            ocid=ocid_of(order.code),
             agency=order.agency.name,
             supplier=order.supplier.name,
             service_code=order.service.code,
