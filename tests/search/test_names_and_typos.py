@@ -14,6 +14,7 @@ from tests.catalog.test_import import GOOD, _write
 
 HANGYEOL = {"business_number": "2208112341", "name": "한결소프트 주식회사", "size": "sme"}
 GAON = {"business_number": "3148623454", "name": "(주)가온클라우드", "size": "middle"}
+VIRTUAL = GOOD["supplier"]
 
 
 def _service(ref, name, supplier, summary, keywords, category="협업·그룹웨어"):
@@ -38,6 +39,7 @@ SERVICES = [
     _service("n-05", "가온 민원 챗봇", GAON, "민원 상담 챗봇 서비스", ["챗봇", "민원"]),
     _service("n-06", "가온 서버 백업", GAON, "가상 서버와 데이터베이스의 백업", ["백업", "서버"]),
     _service("n-07", "가온 클라우드 스토리지", GAON, "파일 보관 클라우드 서비스", ["스토리지", "클라우드"]),
+    _service("n-08", "원격 데스크톱 VDI", VIRTUAL, "가상 데스크톱 서비스", ["VDI"]),
 ]
 
 
@@ -98,6 +100,20 @@ def test_a_short_misspelt_word_is_corrected_and_offered(catalog, client, misspel
     assert offered and "이것을 찾으셨나요:" in offered.group(1) and f"<strong>{meant}</strong>" in offered.group(1)
     link = re.search(r'href="([^"]+)"', offered.group(1)).group(1)
     assert unquote(link) == f"/services?q={meant}"
+
+
+@pytest.mark.parametrize(
+    ("misspelt", "meant", "service"),
+    [
+        ("VID", "vdi", "원격 데스크톱 VDI"),  # a three-letter abbreviation with two letters swapped
+        ("AI쳇봇", "ai챗봇", "가온 민원 챗봇"),  # Hangul and Latin in one word: the misspelt run is corrected
+        ("민원 쳇봇을", "민원 챗봇을", "가온 민원 챗봇"),  # with a particle, next to a word found as written
+    ],
+)
+def test_abbreviations_and_mixed_words_are_corrected_too(catalog, client, misspelt, meant, service):
+    found = _search(client, misspelt)
+    assert _names(found)[:1] == [service]
+    assert found["did_you_mean"] == meant
 
 
 def test_words_found_as_written_offer_no_correction(catalog, client):

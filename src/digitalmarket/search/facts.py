@@ -40,7 +40,7 @@ from ..core.clock import today_kst
 from . import changes, entries
 from .entries import Entry
 from .hangul import edit_distance, jamo_distance, to_jamo
-from .typos import TYPO_MIN_LENGTH, is_short_hangul
+from .typos import TYPO_MIN_LENGTH, is_short_hangul, is_short_latin
 
 if TYPE_CHECKING:
     from .columns import Columns
@@ -69,6 +69,7 @@ class Facts:
     _vocabulary: dict[str, int] | None = field(default=None, repr=False)
     _deletions: dict[str, set[str]] | None = field(default=None, repr=False)
     _jamo_deletions: dict[str, set[str]] | None = field(default=None, repr=False)
+    _latin: list[str] | None = field(default=None, repr=False)
     _sorted_terms: list[str] | None = field(default=None, repr=False)
     _columns: Columns | None = field(default=None, repr=False)
     _postings: dict[str, tuple[int, np.ndarray]] = field(default_factory=dict, repr=False)
@@ -126,13 +127,15 @@ class Facts:
         return term in (self._vocabulary or {})
 
     def neighbours(self, term: str) -> list[str]:
-        """Vocabulary words one edit away (insert, delete, replace, swap) from a word of at least
-        `TYPO_MIN_LENGTH` characters, found through an index of single deletions."""
+        """Words one edit away from a word the index lacks, among the index's vocabulary and the
+        synonym dictionary's terms (a misspelt 지리정보시스템 is meant as the dictionary's term even
+        though no service writes it): a word of at least `TYPO_MIN_LENGTH` characters through an
+        index of single deletions, a short Hangul word by jamo, a three-letter Latin word by letters."""
         if len(term) < TYPO_MIN_LENGTH:
-            return self._jamo_neighbours(term)
+            return self._jamo_neighbours(term) if is_short_hangul(term) else self._latin_neighbours(term)
         if self._deletions is None:
             deletions: dict[str, set[str]] = {}
-            for word in self._vocabulary or {}:
+            for word in self._known_words():
                 if len(word) >= TYPO_MIN_LENGTH:
                     for variant in _deletes(word) | {word}:
                         deletions.setdefault(variant, set()).add(word)
@@ -143,14 +146,33 @@ class Facts:
         found.discard(term)
         return sorted(word for word in found if edit_distance(term, word) == 1)
 
+    def _known_words(self) -> set[str]:
+        from .analyzer import synonyms  # the analyzer imports typos, which this module imports
+
+        return set(self._vocabulary or {}) | set(synonyms().keys())
+
+    def is_known(self, word: str) -> bool:
+        """A word of the index's vocabulary or a term of the synonym dictionary: no misspelling."""
+        from .analyzer import synonyms
+
+        return word in (self._vocabulary or {}) or word in synonyms()
+
+    def _latin_neighbours(self, term: str) -> list[str]:
+        """For a three-letter Latin word (an abbreviation: VID for VDI): known words of three letters."""
+        if not is_short_latin(term):
+            return []
+        if self._latin is None:
+            self._latin = [word for word in self._known_words() if is_short_latin(word)]
+        return [word for word in self._latin if word != term and edit_distance(term, word) == 1]
+
     def _jamo_neighbours(self, term: str) -> list[str]:
-        """For a Hangul word of 2 or 3 syllables: vocabulary words of as many syllables one jamo edit
+        """For a Hangul word of 2 or 3 syllables: known words of as many syllables one jamo edit
         away (쳇봇 → 챗봇), found through an index of single jamo deletions of such words."""
         if not is_short_hangul(term):
             return []
         if self._jamo_deletions is None:
             deletions: dict[str, set[str]] = {}
-            for word in self._vocabulary or {}:
+            for word in self._known_words():
                 if is_short_hangul(word):
                     spelled = to_jamo(word)
                     for variant in _deletes(spelled) | {spelled}:
@@ -267,6 +289,7 @@ def follow(session: Session, known: Facts, head: int) -> Facts | None:
         _vocabulary=None if texts else known._vocabulary,
         _deletions=None if texts else known._deletions,
         _jamo_deletions=None if texts else known._jamo_deletions,
+        _latin=None if texts else known._latin,
         _sorted_terms=None if texts else known._sorted_terms,
         _columns=columns,
         _postings=dict(known._postings) if keep_postings else {},

@@ -252,12 +252,17 @@ def text_relevance(session: Session, query: str, known: Facts | None = None) -> 
     look_up(concepts)
     unmatched = [c for c in concepts if not any(found(p) for p, _ in c.alternatives)]
     corrected = None
-    if unmatched and pieces.typos:  # typo tolerance, only where nothing was found as written
+    # typo tolerance, only where a word was found nowhere as written or was cut into a lone syllable
+    if pieces.typos and (unmatched or typos.looks_broken(query, concepts)):
         vocabulary = known.vocabulary(session, backend)
         corrected = typos.corrected_query(query, vocabulary)
         typos.with_typo_corrections(unmatched, vocabulary)
-        look_up(unmatched)
-        if not any(found(p) for c in unmatched for p, _ in c.alternatives):
+        if corrected is not None:  # the query as meant, analysed again: its compounds and synonyms
+            concepts = typos.as_corrected(analyzer.weighted_query_terms(corrected), unmatched)
+            look_up(concepts)
+        else:
+            look_up(unmatched)
+        if corrected is None and not any(found(p) for c in unmatched for p, _ in c.alternatives):
             written = typos.surface_typo_concepts(query, vocabulary)
             concepts = [c for c in concepts if c not in unmatched] + written
             look_up(written)

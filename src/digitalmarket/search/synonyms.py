@@ -71,6 +71,10 @@ class SynonymIndex:
     def __contains__(self, key: str) -> bool:
         return key in self._by_key
 
+    def keys(self) -> list[str]:
+        """Every term of every group, space-free (the words a query may name through the vocabulary)."""
+        return list(self._by_key)
+
     def lookup(self, key: str) -> list[list[str]]:
         """Every term (as its words) of every group holding ``key`` (space-free), the key first
         excluded; an empty list when the key is in no group."""

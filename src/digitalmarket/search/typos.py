@@ -9,7 +9,7 @@ offers as "이것을 찾으셨나요" and the API as ``did_you_mean``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from .analyzer import SYNONYM_WEIGHT, Concept, _normalise, _query_synonyms, index_terms
 from .hangul import edit_distance, is_syllable, jamo_distance
@@ -20,11 +20,14 @@ TYPO_MIN_LENGTH = 4
 SHORT_TYPO_LENGTHS = (2, 3)
 
 
-def typo_candidates(term: str, vocabulary: Iterable[str]) -> list[str]:
-    """The index terms one edit away from a query term, closest in jamo first; the term itself is never
-    a candidate. A term of at least 4 syllables or letters: a character inserted, removed, replaced, or
-    two swapped. A Hangul word of 2 or 3 syllables, where one syllable more or less is another word:
-    one jamo replaced, added or removed within the same number of syllables (쳇봇 → 챗봇, 써버 → 서버)."""
+def typo_candidates(term: str, vocabulary: Iterable[str], frequency: Callable[[str], int] | None = None) -> list[str]:
+    """The known words one edit away from a query term, closest in jamo first, then the word more
+    services hold (``frequency``: a buyer more likely meant a common word than a rare one); the term
+    itself is never a candidate. A term of at least 4 syllables or letters: a character inserted,
+    removed, replaced, or two swapped. A Hangul word of 2 or 3 syllables, where one syllable more or
+    less is another word: one jamo replaced, added or removed within the same number of syllables
+    (쳇봇 → 챗봇, 써버 → 서버). A three-letter Latin word (an abbreviation): one letter replaced or two
+    swapped (VID → VDI, CND → CDN), a swap before a replacement."""
     term = term.lower()
     if len(term) >= TYPO_MIN_LENGTH:
         found = {
@@ -39,14 +42,55 @@ def typo_candidates(term: str, vocabulary: Iterable[str]) -> list[str]:
         found = {
             word for word in vocabulary if len(word) == len(term) and word != term and jamo_distance(term, word) == 1
         }
+    elif is_short_latin(term):
+        found = {
+            word for word in vocabulary if is_short_latin(word) and word != term and edit_distance(term, word) == 1
+        }
     else:
         return []
-    return sorted(found, key=lambda word: (jamo_distance(term, word), word))
+    common = frequency or (lambda word: 0)
+
+    def closeness(word: str) -> tuple:
+        return (jamo_distance(term, word), sorted(word) != sorted(term), -common(word), word)
+
+    return sorted(found, key=closeness)
 
 
 def is_short_hangul(word: str) -> bool:
     """A word of `SHORT_TYPO_LENGTHS` syllables, all Hangul: its typos are corrected jamo by jamo."""
     return len(word) in SHORT_TYPO_LENGTHS and all(map(is_syllable, word))
+
+
+def is_short_latin(word: str) -> bool:
+    """A word of three Latin letters (VDI, MSP, CDN): its typos are corrected letter by letter."""
+    return len(word) == 3 and word.isascii() and word.isalpha()
+
+
+def looks_broken(query: str, concepts: list[Concept]) -> bool:
+    """Whether the analysis cut a written word into a lone syllable (보안읜증 → 보안 + 의 + ㄴ + 증): a
+    misspelt word can yield pieces that each exist, so nothing looks unknown."""
+    written = _normalise(query).lower().split()
+    return any(
+        not concept.optional
+        and len(concept.text) == 1
+        and is_syllable(concept.text)
+        and not any(concept.text in _forms(word) for word in written)
+        for concept in concepts
+    )
+
+
+def as_corrected(corrected: list[Concept], unmatched: list[Concept]) -> list[Concept]:
+    """The concepts of the query as corrected (analysed again, so that a corrected word joins its
+    compound and its synonym groups: 온나인 교육 → 온라인 교육 = 이러닝), with the other corrections of
+    each unmatched concept (`with_typo_corrections`) as further alternatives of the corrected concept
+    they share a phrase with; corrections of a piece the analysis cut from a misspelt word (온나인 →
+    온 + 나인) that no corrected concept shares are left out: the written word's correction replaced them."""
+    for concept in unmatched:
+        phrases = {phrase for phrase, _ in concept.alternatives}
+        home = next((c for c in corrected if phrases & {phrase for phrase, _ in c.alternatives}), None)
+        for phrase, weight in concept.alternatives if home is not None else ():
+            home.add(phrase, weight)
+    return corrected
 
 
 def with_typo_corrections(concepts: list[Concept], vocabulary) -> list[Concept]:
@@ -82,7 +126,22 @@ def _forms(word: str) -> list[str]:
 def _near(form: str, vocabulary) -> list[str]:
     """The corrections of one form, closest first (through `facts.Facts.neighbours` when offered)."""
     near = vocabulary.neighbours(form) if hasattr(vocabulary, "neighbours") else vocabulary
-    return typo_candidates(form, near)
+    return typo_candidates(form, near, getattr(vocabulary, "frequency", None))
+
+
+def _known(word: str, vocabulary) -> bool:
+    return vocabulary.is_known(word) if hasattr(vocabulary, "is_known") else word in vocabulary
+
+
+def _script_runs(word: str) -> list[str]:
+    """A word cut where Hangul meets Latin letters or digits (ai쳇봇 → ai, 쳇봇)."""
+    runs: list[str] = []
+    for char in word:
+        if runs and is_syllable(char) == is_syllable(runs[-1][-1]):
+            runs[-1] += char
+        else:
+            runs.append(char)
+    return runs
 
 
 def surface_typo_concepts(query: str, vocabulary) -> list[Concept]:
@@ -107,15 +166,18 @@ def surface_typo_concepts(query: str, vocabulary) -> list[Concept]:
 
 
 def corrected_query(query: str, vocabulary) -> str | None:
-    """The query as the buyer probably meant it: each written word that the index does not hold (a
-    trailing particle aside) replaced by its closest correction (`typo_candidates`); None when no word
-    was corrected. What the page offers as "이것을 찾으셨나요" and the API as ``did_you_mean``."""
+    """The query as the buyer probably meant it: each written word that is not known (`_known`: the
+    index's vocabulary or the synonym dictionary; a trailing particle aside) replaced by its closest
+    correction (`typo_candidates`), a word mixing Hangul and Latin letters run by run (ai쳇봇 → ai챗봇);
+    None when no word was corrected. What the page offers as "이것을 찾으셨나요" and the API as
+    ``did_you_mean``."""
     words, changed = [], False
     for written in _normalise(query).split():
         lowered = written.lower()
         forms = _forms(lowered)
         terms = index_terms(written)
-        if any(form in vocabulary for form in forms) or terms and all(term in vocabulary for term in terms):
+        whole = any(_known(form, vocabulary) for form in forms)
+        if whole or terms and all(term in vocabulary for term in terms) and not _cut(lowered, terms):
             words.append(written)
             continue
         correction = None
@@ -124,6 +186,26 @@ def corrected_query(query: str, vocabulary) -> str | None:
             if candidates:
                 correction = candidates[0] + lowered[len(form) :]
                 break
+        if correction is None:
+            correction = _corrected_runs(lowered, vocabulary)
         words.append(correction or written)
         changed = changed or correction is not None
     return " ".join(words) if changed else None
+
+
+def _cut(word: str, terms: list[str]) -> bool:
+    """Whether the analysis left a lone syllable of a longer written word (see `looks_broken`)."""
+    return len(word) >= 3 and any(len(term) == 1 and is_syllable(term) and term != word for term in terms)
+
+
+def _corrected_runs(word: str, vocabulary) -> str | None:
+    """A word mixing scripts with each unknown run corrected, or None when none could be."""
+    runs = _script_runs(word)
+    if len(runs) < 2:
+        return None
+    fixed, changed = [], False
+    for run in runs:
+        candidates = [] if _known(run, vocabulary) else _near(run, vocabulary)
+        fixed.append(candidates[0] if candidates else run)
+        changed = changed or bool(candidates)
+    return "".join(fixed) if changed else None
