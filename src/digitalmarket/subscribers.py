@@ -38,13 +38,19 @@ def _install_consumers() -> None:
     from .contracting.orders import documents as contract_documents
     from .opendata import feed
     from .opendata import follow as open_data
+    from .settlement import documents as settlement_documents
+    from .webhooks import follow as webhooks
 
     consumers.install(
         [
             # the contract documents (PDF) of orders, made after the steps that call for them
             contract_documents.consumer(),
+            # 검수조서, 대금청구서 and the tax invoices (PDF, XML) of accepted months, made after commit
+            settlement_documents.consumer(),
             # the OCDS releases of orders, payments and catalog contracts (opendata/follow.py)
             open_data.consumer(),
+            # the change feed pushed to the organisations' webhooks: deliveries queued for the sender
+            webhooks.webhooks_consumer(),
         ],
         # the change feed's positions are numbered in commit order with the audit log's
         sequenced_with=[feed.number_changes],

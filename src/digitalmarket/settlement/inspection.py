@@ -1,5 +1,7 @@
-"""The agency inspects a reported invoice (검수): it accepts it, and the supplier may then claim the
-payment (`payment`), or rejects it with a reason, and the supplier corrects it (`usage.correct`).
+"""The agency inspects a reported invoice (검수): it accepts it, which issues the month's tax invoice
+(`tax_invoices.issue`; its 검수조서 and the tax invoice's PDF and XML are made after commit by
+`documents`), and the supplier may then claim the payment (`payment`), or rejects it with a reason, and
+the supplier corrects it (`usage.correct`).
 
 Each function runs in the caller's transaction, checks the state machine (`rules.move`), writes an audit
 event and notifies the other side; the invoice's ``version`` makes two steps at once a 409.
@@ -19,7 +21,7 @@ from ..core.errors import Conflict, ValidationFailed
 from ..core.i18n import N_
 from ..core.notifications import notify
 from ..core.tables import utcnow
-from . import rules
+from . import rules, tax_invoices
 from .invoices import require_side, visible_invoice
 from .rules import InvoiceAction
 from .tables import Invoice
@@ -40,13 +42,14 @@ def accept(session: Session, actor: Actor, invoice_id: int, version: int, now: d
     invoice.accepted_by = actor.user_id
     invoice.updated_at = now
     session.flush()
+    tax_invoice = tax_invoices.issue(session, invoice, actor, now)
     audit.record(
         session,
         actor_user_id=actor.user_id,
         action="invoice.accepted",
         object_type="invoice",
         object_id=invoice.id,
-        details={"code": invoice.code, "revision": invoice.revision},
+        details={"code": invoice.code, "revision": invoice.revision, "tax_invoice": tax_invoice.approval_number},
     )
     notify(
         session,

@@ -19,7 +19,9 @@ from ..catalog import queries as catalog
 from ..contracting.orders.access import visible_order
 from ..core.clock import today_kst
 from ..core.errors import NotFound
-from . import inspection, invoices, payment, reviews, usage
+from ..core.paging import DEFAULT_LIMIT, Cursor, Limit, Page, page
+from . import documents_api, inspection, invoices, payment, reviews, usage
+from .rules import InvoiceState
 from .tables import Invoice, InvoiceItem, InvoiceRevision, Review
 
 PARTIES = roles(Role.AGENCY_BUYER, Role.SUPPLIER)
@@ -114,7 +116,7 @@ class InvoiceOut(BaseModel):
     supplier: str
     service: str
     month: str
-    status: str
+    state: InvoiceState
     revision: int
     supply_amount: int
     vat: int
@@ -142,7 +144,7 @@ class InvoiceOut(BaseModel):
             supplier=order.supplier.name,
             service=order.service.name,
             month=invoice.month,
-            status=invoice.status,
+            state=invoice.status,
             revision=invoice.revision,
             supply_amount=invoice.supply_amount,
             vat=invoice.vat,
@@ -260,20 +262,39 @@ def report_usage(order_id: Id, body: UsageIn, request: Request, actor: Actor = D
         return InvoiceOut.of(usage.report_usage(session, actor, order_id, _usage(body)))
 
 
-@router.get("/invoices", response_model=list[InvoiceOut], summary="The invoices of the caller's organisation")
-def list_invoices(request: Request, actor: Actor = Depends(api_access(PARTIES))):
+@router.get(
+    "/invoices",
+    response_model=Page[InvoiceOut],
+    summary="The invoices of the caller's organisation, the latest month first",
+)
+def list_invoices(
+    request: Request,
+    state: InvoiceState | None = None,
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
+    actor: Actor = Depends(api_access(PARTIES)),
+):
     with database(request).reading() as session:
-        return [InvoiceOut.of(invoice) for invoice in invoices.invoices_of(session, actor)]
+        found = [i for i in invoices.invoices_of(session, actor) if state is None or i.status == state]
+        chosen, next_cursor = page(found, lambda i: (i.month, i.id), cursor, limit)
+        return Page(items=[InvoiceOut.of(invoice) for invoice in chosen], next_cursor=next_cursor)
 
 
 @router.get(
     "/invoices/overdue",
-    response_model=list[InvoiceOut],
-    summary="Claimed invoices whose payment is overdue (operator)",
+    response_model=Page[InvoiceOut],
+    summary="Claimed invoices whose payment is overdue (operator), the oldest due first",
 )
-def overdue(request: Request, actor: Actor = Depends(api_access(OPERATORS_AND_ADMINS))):
+def overdue(
+    request: Request,
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
+    actor: Actor = Depends(api_access(OPERATORS_AND_ADMINS)),
+):
     with database(request).reading() as session:
-        return [InvoiceOut.of(invoice) for invoice in invoices.overdue_invoices(session, today_kst())]
+        found = invoices.overdue_invoices(session, today_kst())
+        chosen, next_cursor = page(found, lambda i: (i.due_date, i.id), cursor, limit, newest_first=False)
+        return Page(items=[InvoiceOut.of(invoice) for invoice in chosen], next_cursor=next_cursor)
 
 
 @router.get("/invoices/{invoice_id}", response_model=InvoiceOut, summary="One invoice with every revision")
@@ -374,3 +395,7 @@ def remove_review(
 def answer_review(order_id: Id, body: ReviewAnswerIn, request: Request, actor: Actor = Depends(api_access(SUPPLIERS))):
     with database(request).transaction() as session:
         return ReviewOut.of(reviews.answer(session, actor, order_id, body.version, body.answer))
+
+
+# the order's documents and the tax invoices (`documents_api`) are served with settlement's routes
+router.include_router(documents_api.router)

@@ -21,7 +21,7 @@ from ..core.formatting import kst_date, kst_datetime, won
 from ..core.forms import Form, form_errors, number, redirect, version_of
 from ..core.i18n import N_, Text
 from ..core.templating import csrf_protect, render
-from . import inspection, invoices, payment, reviews, rules, usage
+from . import documents_pages, inspection, invoices, paperwork, payment, reviews, rules, usage
 from .rules import INVOICE_STATE_LABELS, InvoiceState
 
 PARTIES = roles(Role.AGENCY_BUYER, Role.SUPPLIER)
@@ -136,6 +136,7 @@ def order_page_section(session, order, actor) -> dict:
             "review": review,
             "can_review": side == "agency" and review is None and reviews.refusal(order) is None,
             "review_refusal": reviews.refusal(order) if side == "agency" and review is None else None,
+            "documents": paperwork.documents_of_order(session, order),
         },
     }
 
@@ -404,3 +405,7 @@ def review_answer(request: Request, order_id: Id, form: Form, actor: Actor = Dep
         "review_answered",
         {"answer"},
     )
+
+
+# the downloads of an order's documents (`documents_pages`) are served with settlement's pages
+router.include_router(documents_pages.router)

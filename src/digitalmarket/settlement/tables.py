@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     CheckConstraint,
     Date,
@@ -158,3 +159,108 @@ class Review(Base):
     order: Mapped[Order] = relationship(lazy="joined")
 
     __mapper_args__ = {"version_id_col": version}
+
+
+# --- the paperwork of an accepted month: tax invoices (전자세금계산서) and the documents made after commit ----
+
+TAX_INVOICE_KINDS_SQL = "('original', 'amended')"
+
+
+class TaxInvoice(Base):
+    """전자세금계산서: the tax invoice of an accepted month, with every field 부가가치세법 제32조 and 시행령
+    제67조 require, as the parties' profiles stood when it was issued. A correction after issue is a new
+    row of kind ``amended`` (수정세금계산서) naming the original (``amends_id``, its approval number) and the
+    reason code of 시행령 제70조 (1-6); its amounts are what it adds to or takes from the original."""
+
+    __tablename__ = "tax_invoices"
+    __table_args__ = (
+        CheckConstraint(f"kind IN {TAX_INVOICE_KINDS_SQL}", name="kind"),
+        CheckConstraint(
+            "(kind = 'original' AND amends_id IS NULL AND amendment_code IS NULL) OR "
+            "(kind = 'amended' AND amends_id IS NOT NULL AND amendment_code BETWEEN 1 AND 6)",
+            name="amendment",
+        ),
+        CheckConstraint("total = supply_amount + tax", name="total"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id"), nullable=False, index=True)
+    approval_number: Mapped[str] = mapped_column(String(40), nullable=False, unique=True)  # 승인번호
+    kind: Mapped[str] = mapped_column(String(10), nullable=False, default="original")
+    amends_id: Mapped[int | None] = mapped_column(ForeignKey("tax_invoices.id"))
+    amendment_code: Mapped[int | None] = mapped_column(SmallInteger)
+    amendment_note: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    issued_on: Mapped[date] = mapped_column(Date, nullable=False)  # 작성일자
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    issued_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    supplier_number: Mapped[str] = mapped_column(String(16), nullable=False)  # 공급자 사업자등록번호
+    supplier_name: Mapped[str] = mapped_column(String(200), nullable=False)
+    supplier_representative: Mapped[str] = mapped_column(String(100), nullable=False)
+    supplier_address: Mapped[str] = mapped_column(String(300), nullable=False)
+    buyer_number: Mapped[str] = mapped_column(String(16), nullable=False)  # 공급받는자 등록번호 (고유번호)
+    buyer_name: Mapped[str] = mapped_column(String(200), nullable=False)
+    buyer_representative: Mapped[str] = mapped_column(String(100), nullable=False)
+    buyer_address: Mapped[str] = mapped_column(String(300), nullable=False)
+    supply_amount: Mapped[int] = mapped_column(BigInteger, nullable=False)  # 공급가액 (negative: a reduction)
+    tax: Mapped[int] = mapped_column(BigInteger, nullable=False)  # 세액
+    total: Mapped[int] = mapped_column(BigInteger, nullable=False)  # 합계금액
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+
+    invoice: Mapped[Invoice] = relationship(lazy="joined")
+    items: Mapped[list[TaxInvoiceItem]] = relationship(
+        back_populates="tax_invoice", order_by="TaxInvoiceItem.position", lazy="selectin"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class TaxInvoiceItem(Base):
+    """A line of a tax invoice: the day supplied (월일), the item, its specification, quantity, unit price,
+    supply value and tax."""
+
+    __tablename__ = "tax_invoice_items"
+    __table_args__ = (UniqueConstraint("tax_invoice_id", "position", name="uq_tax_invoice_items_position"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tax_invoice_id: Mapped[int] = mapped_column(ForeignKey("tax_invoices.id"), nullable=False, index=True)
+    position: Mapped[int] = mapped_column(Integer, nullable=False)
+    supplied_on: Mapped[date] = mapped_column(Date, nullable=False)
+    name: Mapped[str] = mapped_column(String(200), nullable=False)
+    specification: Mapped[str] = mapped_column(String(60), nullable=False, default="")
+    quantity: Mapped[int] = mapped_column(Integer, nullable=False)
+    unit_price: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    supply_amount: Mapped[int] = mapped_column(BigInteger, nullable=False)
+    tax: Mapped[int] = mapped_column(BigInteger, nullable=False)
+
+    tax_invoice: Mapped[TaxInvoice] = relationship(back_populates="items")
+
+
+SETTLEMENT_DOCUMENT_KINDS_SQL = "('inspection_report', 'payment_claim', 'tax_invoice', 'tax_invoice_xml')"
+
+
+class SettlementDocument(Base):
+    """A document of an order's settlement as stored (검수조서, 대금청구서, 세금계산서 PDF and XML), made
+    after commit by the ``settlement-documents`` consumer: its SHA-256, size and who signed it. A document
+    made again with other bytes is a new version of the same subject (an invoice's code, a tax invoice's
+    approval number); the earlier ones stay listed."""
+
+    __tablename__ = "settlement_documents"
+    __table_args__ = (
+        CheckConstraint(f"kind IN {SETTLEMENT_DOCUMENT_KINDS_SQL}", name="kind"),
+        UniqueConstraint("kind", "subject", "version", name="uq_settlement_documents_version"),
+        Index("ix_settlement_documents_order", "order_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), nullable=False)
+    invoice_id: Mapped[int] = mapped_column(ForeignKey("invoices.id"), nullable=False)
+    tax_invoice_id: Mapped[int | None] = mapped_column(ForeignKey("tax_invoices.id"))
+    kind: Mapped[str] = mapped_column(String(24), nullable=False)
+    subject: Mapped[str] = mapped_column(String(40), nullable=False)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)
+    sha256: Mapped[str] = mapped_column(String(64), nullable=False, index=True)
+    size: Mapped[int] = mapped_column(Integer, nullable=False)
+    media_type: Mapped[str] = mapped_column(String(40), nullable=False)
+    filename: Mapped[str] = mapped_column(String(120), nullable=False)
+    signers: Mapped[list] = mapped_column(JSON, nullable=False, default=list)
+    made_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
