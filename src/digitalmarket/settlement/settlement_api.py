@@ -19,9 +19,7 @@ from ..catalog import queries as catalog
 from ..contracting.orders.access import visible_order
 from ..core.clock import today_kst
 from ..core.errors import NotFound
-from ..core.paging import DEFAULT_LIMIT, Cursor, Limit, Page, page
 from . import documents_api, inspection, invoices, payment, reviews, usage
-from .rules import InvoiceState
 from .tables import Invoice, InvoiceItem, InvoiceRevision, Review
 
 PARTIES = roles(Role.AGENCY_BUYER, Role.SUPPLIER)
@@ -116,7 +114,7 @@ class InvoiceOut(BaseModel):
     supplier: str
     service: str
     month: str
-    state: InvoiceState
+    status: str
     revision: int
     supply_amount: int
     vat: int
@@ -144,7 +142,7 @@ class InvoiceOut(BaseModel):
             supplier=order.supplier.name,
             service=order.service.name,
             month=invoice.month,
-            state=invoice.status,
+            status=invoice.status,
             revision=invoice.revision,
             supply_amount=invoice.supply_amount,
             vat=invoice.vat,
@@ -262,39 +260,20 @@ def report_usage(order_id: Id, body: UsageIn, request: Request, actor: Actor = D
         return InvoiceOut.of(usage.report_usage(session, actor, order_id, _usage(body)))
 
 
-@router.get(
-    "/invoices",
-    response_model=Page[InvoiceOut],
-    summary="The invoices of the caller's organisation, the latest month first",
-)
-def list_invoices(
-    request: Request,
-    state: InvoiceState | None = None,
-    cursor: Cursor = None,
-    limit: Limit = DEFAULT_LIMIT,
-    actor: Actor = Depends(api_access(PARTIES)),
-):
+@router.get("/invoices", response_model=list[InvoiceOut], summary="The invoices of the caller's organisation")
+def list_invoices(request: Request, actor: Actor = Depends(api_access(PARTIES))):
     with database(request).reading() as session:
-        found = [i for i in invoices.invoices_of(session, actor) if state is None or i.status == state]
-        chosen, next_cursor = page(found, lambda i: (i.month, i.id), cursor, limit)
-        return Page(items=[InvoiceOut.of(invoice) for invoice in chosen], next_cursor=next_cursor)
+        return [InvoiceOut.of(invoice) for invoice in invoices.invoices_of(session, actor)]
 
 
 @router.get(
     "/invoices/overdue",
-    response_model=Page[InvoiceOut],
-    summary="Claimed invoices whose payment is overdue (operator), the oldest due first",
+    response_model=list[InvoiceOut],
+    summary="Claimed invoices whose payment is overdue (operator)",
 )
-def overdue(
-    request: Request,
-    cursor: Cursor = None,
-    limit: Limit = DEFAULT_LIMIT,
-    actor: Actor = Depends(api_access(OPERATORS_AND_ADMINS)),
-):
+def overdue(request: Request, actor: Actor = Depends(api_access(OPERATORS_AND_ADMINS))):
     with database(request).reading() as session:
-        found = invoices.overdue_invoices(session, today_kst())
-        chosen, next_cursor = page(found, lambda i: (i.due_date, i.id), cursor, limit, newest_first=False)
-        return Page(items=[InvoiceOut.of(invoice) for invoice in chosen], next_cursor=next_cursor)
+        return [InvoiceOut.of(invoice) for invoice in invoices.overdue_invoices(session, today_kst())]
 
 
 @router.get("/invoices/{invoice_id}", response_model=InvoiceOut, summary="One invoice with every revision")
