@@ -43,3 +43,46 @@ def api_token(db: Database, email: str) -> dict[str, str]:
         user = session.scalars(select(User).where(User.email == email)).one()
         _, plain = credentials.create_api_token(session, user, "test")
     return {"Authorization": f"Bearer {plain}"}
+
+
+def mailed_links(db: Database, email: str) -> list[str]:
+    """The links of the account e-mails in the outbox for an address, oldest first."""
+    from digitalmarket.core.notifications import Notification
+
+    with db.reading() as session:
+        query = select(Notification.link).where(Notification.to_email == email).order_by(Notification.id)
+        return list(session.scalars(query))
+
+
+def sign_up_by_api(client: TestClient, db: Database, form: dict, *, verify: bool = True) -> dict:
+    """A company signs itself up through the API as a person would: the request, the code from the e-mail,
+    the confirmation; with ``verify`` it then sends its evidence and the demo operator approves it (the
+    ``demo`` fixture must have run). Returns the confirmation's answer (user and organisation)."""
+    requested = client.post("/api/v1/signup", json=form)
+    assert requested.status_code == 202, requested.text
+    code = mailed_links(db, requested.json()["email"])[-1].rsplit("/", 1)[-1]
+    confirmed = client.post("/api/v1/signup/confirm", json={"code": code})
+    assert confirmed.status_code == 201, confirmed.text
+    if verify:
+        verify_company(client, db, confirmed.json()["user"]["email"])
+    return confirmed.json()
+
+
+#: A small PDF that passes the upload checks, for evidence documents.
+EVIDENCE_PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def verify_company(client: TestClient, db: Database, email: str) -> None:
+    """The company of ``email`` sends its 사업자등록증명 and the demo operator approves it."""
+    headers = api_token(db, email)
+    representative = client.get("/api/v1/supplier/profile", headers=headers).json()["representative"]
+    sent = client.post(
+        "/api/v1/supplier/verification",
+        data={"representative": representative},
+        files={"file": ("사업자등록증명.pdf", EVIDENCE_PDF, "application/pdf")},
+        headers=headers,
+    )
+    assert sent.status_code == 201, sent.text
+    operator = api_token(db, DEMO_EMAILS["operator"])
+    approved = client.post(f"/api/v1/operator/company-reviews/{sent.json()['id']}/approve", headers=operator)
+    assert approved.status_code == 200, approved.text

@@ -1,5 +1,6 @@
 """Every stage's tables in one metadata, for migrations and their tests."""
 
+from .accounts import review_tables as _account_reviews  # noqa: F401
 from .accounts import tables as _accounts  # noqa: F401
 from .catalog import search_log as _search_log  # noqa: F401
 from .catalog import tables as _catalog  # noqa: F401

@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 
 from digitalmarket.accounts.tables import Organisation, User
 from digitalmarket.core.audit import AuditEvent
-from tests.helpers import DEMO_EMAILS, api_token
+from tests.helpers import DEMO_EMAILS, api_token, sign_up_by_api
 
 SIGNUP = {
     "business_number": "214-86-18758",
@@ -24,10 +24,9 @@ def _counts(db):
 
 
 def test_company_signs_up_and_is_audited(client, db):
-    response = client.post("/api/v1/signup", json=SIGNUP)
-    assert response.status_code == 201, response.text
-    body = response.json()
+    body = sign_up_by_api(client, db, SIGNUP, verify=False)
     assert body["organisation"]["business_number"] == "214-86-18758"
+    assert body["organisation"]["verification"] == "unverified"
     assert body["user"]["role"] == "supplier"
     with db.reading() as session:
         event = session.scalars(select(AuditEvent).where(AuditEvent.action == "account.signed_up")).one()
@@ -57,7 +56,7 @@ def test_messages_follow_the_callers_language(client):
 
 
 def test_duplicate_company_or_email_is_a_conflict(client, db):
-    assert client.post("/api/v1/signup", json=SIGNUP).status_code == 201
+    sign_up_by_api(client, db, SIGNUP, verify=False)
     before = _counts(db)
     again = client.post("/api/v1/signup", json={**SIGNUP, "email": "other@test-cloud.kr"})
     assert again.status_code == 409
@@ -171,18 +170,18 @@ def test_profile_update_detects_a_lost_update(client, demo):
     change = {k: profile[k] or "" for k in ("name", "representative", "size", "credit_rating")}
     first = client.put(
         "/api/v1/supplier/profile",
-        json={**change, "version": profile["version"], "credit_rating": "A"},
+        json={**change, "version": profile["version"], "contact_phone": "02-1111-2222"},
         headers=headers,
     )
     assert first.status_code == 200
-    assert first.json()["credit_rating"] == "A"
+    assert first.json()["contact_phone"] == "02-1111-2222"
     stale = client.put(
         "/api/v1/supplier/profile",
-        json={**change, "version": profile["version"], "credit_rating": "B"},
+        json={**change, "version": profile["version"], "contact_phone": "02-3333-4444"},
         headers=headers,
     )
     assert stale.status_code == 409
-    assert client.get("/api/v1/supplier/profile", headers=headers).json()["credit_rating"] == "A"
+    assert client.get("/api/v1/supplier/profile", headers=headers).json()["contact_phone"] == "02-1111-2222"
 
 
 def test_admin_creates_users_and_changes_roles(client, demo):

@@ -6,13 +6,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request, Response
 
-from . import credentials, profiles, registration, sanctions, signing_up, user_accounts
+from . import credentials, profiles, registration, sanctions, user_accounts
 from .access import api_access, database
 from .permissions import (
     ADMINS,
     AGENCY_BUYERS,
     CONTRACTING_OFFICERS,
-    PUBLIC,
     SIGNED_IN,
     STAFF,
     SUPPLIERS,
@@ -28,8 +27,6 @@ from .schemas import (
     OrganisationOut,
     RoleChangeIn,
     SanctionIn,
-    SignUpIn,
-    SignUpOut,
     SupplierProfileIn,
     TokenIn,
     TokenOut,
@@ -41,13 +38,6 @@ ERRORS = {status: {"model": ErrorOut} for status in (400, 401, 403, 404, 409, 42
 Id = Annotated[int, Path(gt=0, lt=2**31)]
 
 router = APIRouter(tags=["accounts"], responses=ERRORS)
-
-
-@router.post("/signup", status_code=201, response_model=SignUpOut, summary="A company signs itself up")
-def sign_up(body: SignUpIn, request: Request, _=Depends(api_access(PUBLIC))):
-    with database(request).transaction() as session:
-        user = signing_up.sign_up_supplier(session, signing_up.SupplierSignUp(**body.model_dump()))
-        return SignUpOut(user=UserOut.of(user), organisation=OrganisationOut.of(user.organisation))
 
 
 @router.get("/me", response_model=MeOut, summary="The caller's user, role and organisation")

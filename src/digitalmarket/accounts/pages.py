@@ -8,16 +8,15 @@ from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import RedirectResponse
 
 from ..core.errors import DomainError
-from ..core.forms import Form, form_errors, options, redirect
+from ..core.forms import Form, form_errors, redirect
 from ..core.i18n import N_
 from ..core.templating import CSRF_COOKIE, csrf_protect, render
-from . import credentials, profiles, signing_up
+from . import credentials, profiles
 from .access import SESSION_COOKIE, database, page_access
 from .permissions import (
     AGENCY_BUYERS,
     PUBLIC,
     SIGNED_IN,
-    SUPPLIERS,
     Actor,
 )
 from .rules import (
@@ -25,10 +24,8 @@ from .rules import (
     CONTRACT_PARTY_LABELS,
     ROLE_HOME,
     ROLE_LABELS,
-    SIZE_LABELS,
     Role,
     client_address,
-    format_business_number,
 )
 from .tables import User
 
@@ -59,36 +56,7 @@ def _sign_in_response(request: Request, token: str, target: str) -> RedirectResp
     return response
 
 
-# --- sign-up, log-in, log-out ----------------------------------------------------------------------------
-
-
-def _signup_page(request: Request, values: dict, errors: dict, status: int = 200):
-    return render(
-        request,
-        "signup.html",
-        {"values": values, "errors": errors, "size_options": options(SIZE_LABELS)},
-        status_code=status,
-    )
-
-
-@router.get("/signup")
-def signup_form(request: Request, actor=Depends(page_access(PUBLIC))):
-    if actor is not None:
-        return redirect(actor.home_path)
-    return _signup_page(request, {}, {})
-
-
-@router.post("/signup")
-def signup(request: Request, form: Form, _=Depends(page_access(PUBLIC))):
-    values = {k: v for k, v in form.items() if "password" not in k and k != "csrf_token"}
-    fields = {name: form.get(name, "") for name in signing_up.SupplierSignUp.__dataclass_fields__}
-    try:
-        with database(request).transaction() as session:
-            user = signing_up.sign_up_supplier(session, signing_up.SupplierSignUp(**fields))
-            token = credentials.start_web_session(session, user)
-    except DomainError as error:
-        return _signup_page(request, values, form_errors(error), error.status)
-    return _sign_in_response(request, token, f"{ROLE_HOME[Role.SUPPLIER]}?notice=signed_up")
+# --- log-in, log-out ----------------------------------------------------------------------------
 
 
 def _caller_address(request: Request) -> str:
@@ -201,54 +169,6 @@ def account_password(request: Request, form: Form, actor: Actor = Depends(page_a
 def _gap_labels(org) -> list[str]:
     """The details contract documents need that the profile lacks, as the page names them."""
     return [CONTRACT_PARTY_LABELS[name].render() for name in profiles.contract_party_gaps(org)]
-
-
-def _profile_page(request: Request, actor: Actor, values=None, errors=None, status=200):
-    with database(request).reading() as session:
-        org = profiles.organisation_of(session, actor)
-        values = values or {
-            "version": org.version,
-            "name": org.name,
-            "representative": org.representative or "",
-            "address": org.address or "",
-            "size": org.size or "",
-            "credit_rating": org.credit_rating or "",
-            "contact_phone": org.contact_phone or "",
-            "contact_email": org.contact_email or "",
-        }
-        return render(
-            request,
-            "supplier_profile.html",
-            {
-                "organisation": org,
-                "business_number": format_business_number(org.business_number or ""),
-                "contract_gaps": _gap_labels(org),
-                "values": values,
-                "errors": errors or {},
-                "size_options": options(SIZE_LABELS),
-            },
-            actor=actor,
-            status_code=status,
-        )
-
-
-@router.get("/supplier/profile")
-def supplier_profile(request: Request, actor: Actor = Depends(page_access(SUPPLIERS))):
-    return _profile_page(request, actor)
-
-
-@router.post("/supplier/profile")
-def supplier_profile_save(request: Request, form: Form, actor: Actor = Depends(page_access(SUPPLIERS))):
-    fields = {name: form.get(name, "") for name in profiles.SupplierProfileChange.__dataclass_fields__}
-    try:
-        fields["version"] = int(fields["version"] or 0)
-        with database(request).transaction() as session:
-            profiles.update_supplier_profile(session, actor, profiles.SupplierProfileChange(**fields))
-    except ValueError:
-        return _profile_page(request, actor, form, {"_form": N_("The request could not be processed.").render()}, 400)
-    except DomainError as error:
-        return _profile_page(request, actor, form, form_errors(error), error.status)
-    return redirect("/supplier/profile", "profile_saved")
 
 
 def _agency_page(request: Request, actor: Actor, values=None, errors=None, status=200):

@@ -11,10 +11,11 @@ from sqlalchemy.orm import Session
 
 from ..core import audit
 from ..core.errors import Conflict, NotFound
+from ..core.i18n import N_
 from . import rules
-from .checks import MAX_ADDRESS, _choice_problem, fail_if
+from .checks import MAX_ADDRESS, fail_if
 from .permissions import STAFF, Actor
-from .rules import OrganisationKind, SupplierSize
+from .rules import OrganisationKind
 from .tables import Organisation
 
 
@@ -35,43 +36,50 @@ def visible_organisation(session: Session, actor: Actor, organisation_id: int) -
 
 @dataclass
 class SupplierProfileChange:
+    """The details a supplier changes at once. The identity fields (legal name, representative, size, credit
+    rating) change only through a reviewed request (`identity_changes.py`): given here, they must equal
+    today's values."""
+
     version: int
-    name: str
-    representative: str
-    size: str
+    name: str = ""
+    representative: str = ""
+    size: str = ""
     credit_rating: str = ""
     contact_phone: str = ""
     contact_email: str = ""
     address: str = ""
 
 
+#: What a supplier reads when it changes an identity field straight away.
+THROUGH_REVIEW = N_(
+    "This changes only through a change request with evidence that the operator approves (on the company "
+    "profile page, or POST /api/v1/supplier/identity-changes)."
+)
+
+
 def update_supplier_profile(session: Session, actor: Actor, change: SupplierProfileChange) -> Organisation:
-    """A supplier edits its own company profile; the business number never changes."""
+    """A supplier edits its own company's contacts and address at once; the business number never changes,
+    and the identity fields only through an approved request."""
     org = organisation_of(session, actor)
     contact_email = rules.normalise_email(change.contact_email)
     fail_if(
         {
-            "name": rules.required_text_problem(change.name),
-            "representative": rules.required_text_problem(change.representative, 100),
-            "size": _choice_problem(change.size, SupplierSize),
+            "contact_phone": rules.optional_text_problem(change.contact_phone, 32),
             "contact_email": rules.email_problem(contact_email) if contact_email else None,
             "address": rules.optional_text_problem(change.address, MAX_ADDRESS),
         }
     )
+    identity = {
+        name: THROUGH_REVIEW
+        for name in ("name", "representative", "size", "credit_rating")
+        if (getattr(change, name) or "").strip() not in ("", getattr(org, name) or "")
+    }
+    if identity:
+        raise Conflict(N_("Some details change only through the operator's review."), fields=identity)
     if org.version != change.version:
         raise Conflict()
-    before = {
-        "name": org.name,
-        "representative": org.representative,
-        "address": org.address,
-        "size": org.size,
-        "credit_rating": org.credit_rating,
-    }
-    org.name = change.name.strip()
-    org.representative = change.representative.strip()
+    before = {"address": org.address, "contact_phone": org.contact_phone, "contact_email": org.contact_email}
     org.address = change.address.strip() or None
-    org.size = change.size
-    org.credit_rating = change.credit_rating.strip() or None
     org.contact_phone = change.contact_phone.strip() or None
     org.contact_email = contact_email or None
     session.flush()

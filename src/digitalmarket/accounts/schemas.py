@@ -43,6 +43,7 @@ class OrganisationOut(BaseModel):
     agency_kind: str | None = None
     contact_phone: str | None = None
     contact_email: str | None = None
+    verification: str = Field(default="verified", description="a supplier: unverified | pending | verified | refused")
     version: int
 
     @classmethod
@@ -62,6 +63,7 @@ class OrganisationOut(BaseModel):
             agency_kind=org.agency_kind,
             contact_phone=org.contact_phone,
             contact_email=org.contact_email,
+            verification=org.verification,
             version=org.version,
         )
 
@@ -130,10 +132,13 @@ class NewTokenOut(TokenOut):
 
 
 class SupplierProfileIn(Strict):
+    """Contacts and address change at once; the identity fields, if given, must equal today's values (they
+    change through POST /supplier/identity-changes)."""
+
     version: int
-    name: str = Field(max_length=200)
-    representative: str = Field(max_length=100)
-    size: str = Field(max_length=16)
+    name: str = Field(default="", max_length=200)
+    representative: str = Field(default="", max_length=100)
+    size: str = Field(default="", max_length=16)
     credit_rating: str = Field(default="", max_length=16)
     contact_phone: str = Field(default="", max_length=32)
     contact_email: str = Field(default="", max_length=254)

@@ -24,6 +24,7 @@ class Organisation(Base):
     __tablename__ = "organisations"
     __table_args__ = (
         CheckConstraint("kind IN ('supplier', 'agency', 'operator', 'pps')", name="kind"),
+        CheckConstraint("verification IN ('unverified', 'pending', 'verified', 'refused')", name="verification"),
         CheckConstraint("kind <> 'supplier' OR business_number IS NOT NULL", name="supplier_has_number"),
         CheckConstraint("kind <> 'agency' OR agency_code IS NOT NULL", name="agency_has_code"),
         CheckConstraint("size IS NULL OR size IN ('large', 'middle', 'sme')", name="size"),
@@ -47,6 +48,15 @@ class Organisation(Base):
     credit_rating: Mapped[str | None] = mapped_column(String(16))
     sanction_from: Mapped[date | None] = mapped_column(Date)
     sanction_until: Mapped[date | None] = mapped_column(Date)
+    # Who the company is: unverified until the operator has checked its business registration evidence
+    # (`verification.py`); until then it cannot apply, quote or sign. Identity fields (name,
+    # representative, size, credit rating) change only through an approved request (`identity_changes.py`).
+    verification: Mapped[str] = mapped_column(
+        String(16), nullable=False, default="verified", server_default="verified"
+    )
+    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sme_valid_until: Mapped[date | None] = mapped_column(Date)  # 중소기업확인서 validity
+    credit_rated_on: Mapped[date | None] = mapped_column(Date)  # the credit rating certificate's date
     # Agency (수요기관)
     agency_code: Mapped[str | None] = mapped_column(String(16), unique=True)
     agency_kind: Mapped[str | None] = mapped_column(String(32))

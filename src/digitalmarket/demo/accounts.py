@@ -1,14 +1,17 @@
-"""Demo organisations and accounts: fictional Korean companies and agencies, one account per role."""
+"""Demo organisations and accounts: fictional Korean companies and agencies, one account per role. The demo's
+companies are registered verified, as if the operator had checked their evidence."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy.orm import Session
 
 from ..accounts import registration, signing_up, user_accounts
 from ..accounts.rules import OrganisationKind, Role
 from ..accounts.tables import Organisation
+from ..core.clock import today_kst
 
 DEMO_PASSWORD = "demo-pass-2026"
 
@@ -61,7 +64,7 @@ def seed_demo(session: Session) -> int:
     by_name[PPS_NAME] = registration.create_staff_organisation(session, OrganisationKind.PPS, PPS_NAME)
     for number, company, representative, size, rating, address in SUPPLIERS:
         account = next((a for a in ACCOUNTS if a.organisation == company), None)
-        user = signing_up.sign_up_supplier(
+        user = signing_up.register_verified_supplier(
             session,
             signing_up.SupplierSignUp(
                 business_number=number,
@@ -77,6 +80,8 @@ def seed_demo(session: Session) -> int:
             ),
         )
         by_name[company] = user.organisation
+        if size == "sme":  # the demo's SMEs hold a 중소기업확인서 valid to the end of next March
+            user.organisation.sme_valid_until = date(today_kst().year + 1, 3, 31)
     for code, name, kind, head, address in AGENCIES:
         agency = registration.NewAgency(code, name, kind, "044-000-0000", representative=head, address=address)
         by_name[name] = registration.create_agency(session, None, agency)

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from ..accounts.permissions import Actor
 from ..accounts.rules import Role, sanction_active
 from ..accounts.tables import User
+from ..accounts.verification import refuse_unless_verified
 from ..catalog import queries as catalog
 from ..catalog.content_rules import clean_content, csap_valid, missing_for_submission
 from ..catalog.rules import CLOUD_TYPES
@@ -49,6 +50,7 @@ def _operator_ids(session: Session) -> list[int]:
 
 
 def _refuse_if_sanctioned(actor_org) -> None:
+    refuse_unless_verified(actor_org)  # an unverified company cannot apply
     if sanction_active(actor_org.sanction_from, actor_org.sanction_until, today_kst()):
         raise Conflict(
             N_("Your company is under a sanction until %(until)s and cannot apply.", until=actor_org.sanction_until)

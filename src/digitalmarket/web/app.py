@@ -14,8 +14,12 @@ from .. import __version__, subscribers
 from ..accounts import api as accounts_api
 from ..accounts import colleague_api as accounts_colleague_api
 from ..accounts import colleague_pages as accounts_colleague_pages
+from ..accounts import company_pages as accounts_company_pages
 from ..accounts import pages as accounts_pages
 from ..accounts import recovery_pages as accounts_recovery_pages
+from ..accounts import review_api as accounts_review_api
+from ..accounts import signup_api as accounts_signup_api
+from ..accounts import signup_pages as accounts_signup_pages
 from ..accounts import staff_pages as accounts_staff_pages
 from ..catalog import api as catalog_api
 from ..catalog import certificate_api as catalog_certificate_api
@@ -129,6 +133,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *, 
 
     app.include_router(accounts_api.router, prefix="/api/v1")
     app.include_router(accounts_colleague_api.router, prefix="/api/v1")
+    app.include_router(accounts_signup_api.router, prefix="/api/v1")
+    app.include_router(accounts_review_api.router, prefix="/api/v1")
     app.include_router(catalog_compare_api.router, prefix="/api/v1")  # before /services/{code}
     app.include_router(search_api.router, prefix="/api/v1")  # GET /services, before /services/{code}
     app.include_router(search_radar_api.router, prefix="/api/v1")  # GET /demand-radar
@@ -155,6 +161,8 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *, 
     app.include_router(follow_pages.router)  # /healthz/consumers, /operator/read-models
     app.include_router(accounts_pages.router)
     app.include_router(accounts_recovery_pages.router)
+    app.include_router(accounts_signup_pages.router)
+    app.include_router(accounts_company_pages.router)
     app.include_router(accounts_colleague_pages.router)
     app.include_router(accounts_staff_pages.router)
     app.include_router(catalog_compare_pages.router)  # before /services/{code}

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ...accounts.permissions import Actor
+from ...accounts.verification import refuse_unless_verified
 from ...catalog.tables import Service
 from ...core.clock import today_kst
 from ...core.errors import Conflict
@@ -46,6 +47,7 @@ def apply(
     """Apply for a catalog contract of one's published service, from its price plans: nothing is typed or
     uploaded again (the selection application's documents serve PPS too)."""
     service = own_service(session, actor, service_id)
+    refuse_unless_verified(service.supplier)  # an unverified company cannot apply
     # one application at a time per service: hold the service row until the transaction ends
     session.execute(select(Service.id).where(Service.id == service.id).with_for_update())
     if open_contract_of_service(session, service.id) is not None:

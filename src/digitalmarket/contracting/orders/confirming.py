@@ -10,6 +10,7 @@ from datetime import date, datetime
 from sqlalchemy.orm import Session
 
 from ...accounts.permissions import Actor
+from ...accounts.verification import refuse_unless_verified
 from ...core import audit
 from ...core.clock import today_kst
 from ...core.errors import Conflict
@@ -77,6 +78,8 @@ def confirm(
     today = today_kst(now)
     order = visible_order(session, actor, order_id, lock=True)
     side = side_of(actor, order)
+    if side == "supplier":
+        refuse_unless_verified(order.supplier)  # an unverified company cannot sign
     new_state = move("order", order.status, OrderAction.CONFIRM)
     first = version_of(order, 0)
     if confirmed_by(first, side):

@@ -9,6 +9,7 @@ from datetime import date, datetime
 from sqlalchemy.orm import Session
 
 from ...accounts.permissions import Actor
+from ...accounts.verification import refuse_unless_verified
 from ...core import audit
 from ...core.clock import KST, today_kst
 from ...core.errors import Conflict, ValidationFailed
@@ -55,6 +56,7 @@ def answer(
     now = now or utcnow()
     today = today_kst(now)
     quote = own_quote(session, actor, quote_id)
+    refuse_unless_verified(quote.service.supplier)  # an unverified company cannot quote
     new_state = move("quote", quote.status, QuoteAction.ANSWER)
     _check_open(quote.request, now)
     service = quote.service
