@@ -1,7 +1,8 @@
 """The contract document is made after the step that calls for it has committed (`orders.documents`):
 the award and the direct order answer without it, the document follows right after, nothing can be
 confirmed before it exists (409 with ``Retry-After``), the order page says it is being prepared, and a
-replay of the consumer makes the same bytes again. On SQLite and PostgreSQL."""
+replay of the consumer finds the same documents again (and signs again those whose files were lost). On
+SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ from digitalmarket.contracting.tables import OrderVersion
 from digitalmarket.core import consumers
 from digitalmarket.core.audit import AuditEvent
 from digitalmarket.core.clock import today_kst
+from digitalmarket.signatures.authority import authority
+from digitalmarket.signatures.verifying import load_certificate, verify_pdf
 from tests.contracting.buying import answer, ask, confirm, order, people_of, plan_ids, publish, quote_of
 from tests.helpers import api_token, csrf_from, page_login
 
@@ -165,7 +168,7 @@ def test_the_second_confirmation_makes_the_document_of_record_after_its_commit(d
     assert stored(draft) and stored(record.document_sha256).startswith(b"%PDF")  # both are kept
 
 
-def test_replaying_the_consumer_makes_the_same_documents(demo, db, people, code):
+def test_replaying_the_consumer_finds_the_same_documents_and_remakes_lost_ones(demo, db, people, code):
     with db.transaction() as session:
         order_id = making.create_negotiated(session, people.buyer, _negotiated(demo, code)).id
     confirm(demo, people.buyer, order_id)
@@ -180,15 +183,20 @@ def test_replaying_the_consumer_makes_the_same_documents(demo, db, people, code)
         )
     before = {v.seq: (v.document_sha256, v.document_size) for v in order(demo, order_id).versions}
     assert len(before) == 2 and all(sha for sha, _ in before.values())
-    pdfs = {seq: stored(sha) for seq, (sha, _) in before.items()}
-    for sha, _ in before.values():  # the documents folder lost
-        contract_documents.installed_store().path_of(sha).unlink()
 
+    report = consumers.replay(db, contract_documents.CONSUMER)  # the documents folder intact
+    assert not report.failed
+    assert {v.seq: (v.document_sha256, v.document_size) for v in order(demo, order_id).versions} == before
+
+    for sha, _ in before.values():  # the signed documents lost from the folder
+        contract_documents.installed_store().path_of(sha).unlink()
     report = consumers.replay(db, contract_documents.CONSUMER)
     assert not report.failed
-    after = {v.seq: (v.document_sha256, v.document_size) for v in order(demo, order_id).versions}
-    assert after == before
-    assert {seq: stored(sha) for seq, (sha, _) in after.items()} == pdfs  # byte for byte
+    after = {v.seq: v.document_sha256 for v in order(demo, order_id).versions}
+    for seq, sha in after.items():  # made again, signed again: new bytes that verify
+        assert sha != before[seq][0]
+        checked = verify_pdf(stored(sha), [ca_certificate(db)])
+        assert checked.ok and [c.field for c in checked.signatures][: 2 - seq] == ["Agency", "Supplier"][: 2 - seq]
 
     # an event handled twice changes nothing: every version has its document already
     with db.transaction() as session:
@@ -198,7 +206,12 @@ def test_replaying_the_consumer_makes_the_same_documents(demo, db, people, code)
         contract_documents.documents_followed(session, followed, prepared)
     with db.reading() as session:
         versions = session.scalars(select(OrderVersion).where(OrderVersion.order_id == order_id)).all()
-        assert {v.seq: (v.document_sha256, v.document_size) for v in versions} == before
+        assert {v.seq: v.document_sha256 for v in versions} == after
+
+
+def ca_certificate(db):
+    with db.reading() as session:
+        return load_certificate(authority(session).certificate_der)
 
 
 def _negotiated(demo, code: str) -> making.NegotiatedIn:

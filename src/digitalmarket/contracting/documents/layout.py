@@ -29,6 +29,7 @@ from fpdf.enums import Align, XPos, YPos
 from ...core.clock import KST
 from ...core.formatting import won
 from ..money import VAT_PERCENT
+from ..stamp_duty import stamp_duty_text
 from .fonts import embed_fonts
 from .output import KeptFontsOutput
 from .page import BODY_PT, LABEL, LINE_H, MARGIN, MUTED, SMALL_PT, STRONG, TEXT, ContractPDF, PageWriter
@@ -37,6 +38,9 @@ from .terms import (
     DRAFT_NOTICE,
     METHOD_NAMES,
     NOT_CONCLUDED,
+    SIGNED_CELL,
+    SIGNED_DATE,
+    SIGNED_NOTICE,
     STANDARD_DATA_CLAUSE,
     STANDARD_TERMS,
     TITLE,
@@ -81,7 +85,9 @@ class _Writer(PageWriter):
         self.pdf.line(self.pdf.l_margin, self.pdf.get_y(), self.pdf.w - self.pdf.r_margin, self.pdf.get_y())
         self.pdf.set_text_color(*TEXT)
         self.pdf.ln(4)
-        if not doc.concluded:
+        if doc.signed:
+            self.paragraph(SIGNED_NOTICE, style="B", fixed=True)
+        elif not doc.concluded:
             self.paragraph(DRAFT_NOTICE, style="B", fixed=True)
             self.pdf.ln(1)
         if doc.change_seq > 0:
@@ -128,6 +134,7 @@ class _Writer(PageWriter):
                 ("서비스", f"{clean(doc.service_name)} ({clean(doc.service_code)})"),
                 ("계약기간", f"{korean_date(doc.start_date)} ~ {korean_date(doc.end_date)}"),
                 ("계약금액", f"금 {korean_amount(doc.total)}원정 (₩{won(doc.total)}, 부가가치세 포함)"),
+                ("인지세", stamp_duty_text(doc.supply_amount)),
                 ("서비스 가용성", availability(doc.sla_availability)),
                 ("기술지원 시간", or_dash(doc.support_hours)),
             ]
@@ -223,7 +230,7 @@ class _Writer(PageWriter):
         )
         self.pdf.ln(2)
         self.font("B", 11)
-        dated = korean_date(doc.issued_on) if doc.concluded else NOT_CONCLUDED
+        dated = korean_date(doc.issued_on) if doc.concluded else SIGNED_DATE if doc.signed else NOT_CONCLUDED
         self.pdf.cell(0, 8, dated, align=Align.C, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         self.pdf.ln(2)
         half = self.pdf.epw / 2
@@ -235,7 +242,9 @@ class _Writer(PageWriter):
             for left, right in (
                 (clean(doc.agency.name), clean(doc.supplier.name)),
                 (f"대표자  {clean(doc.agency.representative)}", f"대표자  {clean(doc.supplier.representative)}"),
-                (confirmation_text(doc.agency_confirmation), confirmation_text(doc.supplier_confirmation)),
+                (SIGNED_CELL, SIGNED_CELL)
+                if doc.signed
+                else (confirmation_text(doc.agency_confirmation), confirmation_text(doc.supplier_confirmation)),
             ):
                 self.row(table, widths, [(left, {"align": "CENTER"}), (right, {"align": "CENTER"})])
 

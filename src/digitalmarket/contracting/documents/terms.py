@@ -74,6 +74,7 @@ class ContractDocument:
     issued_on: date  # the day it was drawn up; once both confirmed, the day the second one did (계약일자)
     agency_confirmation: Confirmation | None = None
     supplier_confirmation: Confirmation | None = None
+    signed: bool = False  # the parties confirm by electronic signatures appended to this very PDF (전자서명)
 
     @property
     def concluded(self) -> bool:
@@ -92,6 +93,13 @@ DRAFT_NOTICE = (
     "이 문서는 양 당사자가 확인하기 전의 계약서안입니다. 발주기관과 계약상대자가 모두 전자적으로 확인하면 계약이 "
     "성립하고, 확인한 시각과 확인자가 적힌 계약서가 새로 만들어집니다."
 )
+SIGNED_NOTICE = (
+    "발주기관과 계약상대자는 이 계약서에 각각 전자서명하여 확인한다. 두 당사자의 전자서명과 디지털서비스 마켓의 "
+    "시점확인이 이 문서에 덧붙여지면 계약이 성립하며, 서명한 사람과 시각은 서명 정보에 기록되고 누구나 "
+    "디지털서비스 마켓의 문서 검증(/verify)에서 확인할 수 있다."
+)
+SIGNED_DATE = "(계약일자: 두 번째 전자서명의 날짜)"
+SIGNED_CELL = "전자서명\n(이 문서의 서명 정보)"
 NOT_CONCLUDED = "(양 당사자 확인 전)"
 NOT_CONFIRMED = "확인 전"
 CONFIRMED = "전자적으로 확인함"
@@ -261,6 +269,7 @@ def document_text(doc: ContractDocument) -> list[str]:
     """Every text the document may print, for the font coverage check."""
     texts: list[str] = [TITLE, STANDARD_DATA_CLAUSE, *METHOD_NAMES.values(), *BILLING_NAMES.values()]
     texts += [DRAFT_NOTICE, NOT_CONCLUDED, NOT_CONFIRMED, CONFIRMED, "계약일자 작성일자 확인자 (KST)"]
+    texts += [SIGNED_NOTICE, SIGNED_DATE, SIGNED_CELL]
     for confirmation in (doc.agency_confirmation, doc.supplier_confirmation):
         if confirmation is not None:
             texts.append(confirmation.person)

@@ -23,7 +23,7 @@ from ..money import amounts, line_amount
 from ..states import OrderAction, move
 from ..tables import CatalogContract, Order, OrderLine, OrderVersion
 from .access import confirmed_by, pending_change, side_of, visible_order
-from .confirming import check_tradable, other_side, stamp
+from .confirming import check_tradable, other_side, refuse_unless_side_can_sign, stamp
 from .documents import conclude_document, refuse_until_document
 from .making import MAX_REASON, catalog_contract_of, line_term_problems, plan_ceiling, plan_price_problem
 
@@ -132,6 +132,7 @@ def propose_change(
         )
     end = period_end(order.start_date, max(line.months for line in lines))
     check_tradable(session, order, order.start_date, end, today)
+    refuse_unless_side_can_sign(session, order, side)
     if order.version != version:
         raise Conflict()
     money = amounts(line.amount for line in lines)
@@ -148,7 +149,7 @@ def propose_change(
         created_at=now,
     )
     stamp(proposal, side, actor, now)
-    # its document (with the proposer's confirmation) is made after the commit: `documents`
+    # its document (signed by the proposer) is made after the commit: `documents`
     refuse_unless_parties_complete(order.agency, order.supplier)
     order.versions.append(proposal)
     for line in lines:
@@ -195,6 +196,7 @@ def confirm_change(
         raise Conflict(N_("You have already confirmed; the other side has not yet."))
     refuse_until_document(proposal)
     check_tradable(session, order, proposal.start_date, proposal.end_date, today)
+    refuse_unless_side_can_sign(session, order, side)
     if order.version != version:
         raise Conflict()
     stamp(proposal, side, actor, now)

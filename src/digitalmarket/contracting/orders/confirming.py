@@ -1,6 +1,7 @@
-"""Confirming the contract: each side confirms the contract document (the stored SHA-256 of its draft);
-the second confirmation concludes it (the document of record follows after commit) and an order whose
-start date has come becomes active.
+"""Confirming the contract: each side confirms the contract document (the stored SHA-256 of its draft),
+which its organisation's certificate signs right after the commit; the second confirmation concludes it
+(the document of record, signed by both and sealed, follows after commit) and an order whose start date
+has come becomes active.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from ...core.errors import Conflict
 from ...core.i18n import N_
 from ...core.notifications import notify
 from ...core.tables import utcnow
+from ...signatures.authority import signer_for
 from ..states import OrderAction, move
 from ..tables import CatalogContract, Order, OrderVersion
 from .access import confirmed_by, organisation_users, side_of, version_of, visible_order
@@ -37,6 +39,12 @@ def stamp(version: OrderVersion, side: str, actor: Actor, now: datetime) -> None
         version.agency_confirmed_at, version.agency_confirmed_by = now, actor.user_id
     else:
         version.supplier_confirmed_at, version.supplier_confirmed_by = now, actor.user_id
+
+
+def refuse_unless_side_can_sign(session: Session, order: Order, side: str) -> None:
+    """The confirming side's organisation signs the document after the commit: its certificate must be
+    in force now (one is issued on first need); a revoked or expired one is a 409 saying what to do."""
+    signer_for(session, order.agency_id if side == "agency" else order.supplier_id)
 
 
 def check_tradable(session: Session, order: Order, start: date, end: date, today: date) -> None:
@@ -86,6 +94,7 @@ def confirm(
         raise Conflict(N_("You have already confirmed; the other side has not yet."))
     refuse_until_document(first)
     check_tradable(session, order, order.start_date, order.end_date, today)
+    refuse_unless_side_can_sign(session, order, side)
     if order.version != version:
         raise Conflict()
     # Everything is read before the order's row is written: writing it takes the change feed's position

@@ -1,26 +1,34 @@
-"""The contract documents (계약서) of orders, made after the step that calls for one has committed: the
-terms of a version as a ``ContractDocument`` (`terms_of`, laid out by `contracting.documents`), whether a
-version's document is ready (`document_status`, `refuse_until_document`) and the consumer that makes them.
+"""The contract documents (계약서) of orders, made and signed after the step that calls for one has
+committed: the terms of a version as a ``ContractDocument`` (`terms_of`, laid out by
+`contracting.documents`), whether a version's document is ready (`document_status`,
+`refuse_until_document`) and the consumer that makes them.
 
-A step never makes a document in its transaction: the award, a direct order and a change proposal commit
-the order version with ``document_sha256`` empty (the document is *preparing*), and so does the second
-confirmation (of the contract or of a change), which empties it for the document of record. The
-after-commit consumer ``contract-documents`` (`CONSUMER`, installed by `digitalmarket.subscribers`)
-follows those steps' events (`ACTIONS`) and makes the document each version of the order lacks
-(`make_pending`): the draft while a side has yet to confirm, the document of record once both have. It
-stores the PDF in the installation's document store (`installed_store`) and records its SHA-256 and size
-on the version; confirming waits for it (`DocumentPreparing`, 409 with ``Retry-After``).
+A step never makes or signs a document in its transaction: the award, a direct order and a change
+proposal commit the order version with ``document_sha256`` empty (the document is *preparing*), and so
+does the second confirmation (of the contract or of a change), which empties it for the document of
+record. The after-commit consumer ``contract-documents`` (`CONSUMER`, installed by
+`digitalmarket.subscribers`) follows those steps' events and each confirmation (`ACTIONS`) and makes what
+each version of the order lacks (`make_pending`): the draft both sides confirm; each confirming side's
+PAdES signature over it, as an incremental update, right after its confirmation (the second signature
+over the first); and once both have signed, the platform's document timestamp (`signatures.signing`).
+The signed and sealed draft is the document of record. Every revision is stored in the installation's
+document store (`installed_store`) and remembered by SHA-256 in the ledger of signed documents
+(`signatures.ledger`, family ``order/<code>``, one revision number per version); the version records the
+one to confirm or the document of record; confirming waits for it (`DocumentPreparing`, 409 with
+``Retry-After``). See docs/documents.md.
 
-Idempotent: a version that has its document is left as it is, so an event handled twice makes nothing
-twice; and a document made again is the same bytes (the PDF is deterministic: `contracting.documents.layout`).
-Replayable: ``digitalmarket rebuild contract-documents`` empties every version's document (`reset`) and
-makes them all again from the log, for instance after losing the documents folder.
+Idempotent: what a version has (its document, its revisions in the ledger) is not made again, so an
+event handled twice makes nothing twice; and a draft made again is the same bytes (the PDF is
+deterministic: `contracting.documents.layout`). Replayable: ``digitalmarket rebuild contract-documents``
+empties every version's document (`reset`) and finds them again from the log: the revisions the store
+keeps are taken as they are; files lost are made again from the newest one kept (`_kept`).
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy import select, update
@@ -33,6 +41,9 @@ from ...core.clock import today_kst
 from ...core.errors import Conflict
 from ...core.files import DocumentStore
 from ...core.i18n import N_
+from ...signatures import ledger
+from ...signatures.ledger import sha256_of
+from ...signatures.signing import seal, sign_pdf
 from ..documents.layout import contract_pdf
 from ..documents.parties import refuse_unless_parties_complete
 from ..documents.terms import Confirmation, ContractDocument, DocumentLine, Party
@@ -119,10 +130,10 @@ def refuse_until_document(version: OrderVersion) -> None:
 
 
 def conclude_document(order: Order, version: OrderVersion) -> dict:
-    """Both sides have confirmed the version: its document of record, with both confirmations (time in KST
-    and person) and dated the day of the second, is made after the commit (`documents`), so the
-    version's document is emptied until then. The draft both confirmed stays in the store under its own
-    SHA-256, which the returned audit details name. A party detail missing since is a 409 naming it."""
+    """Both sides have confirmed the version: its document of record, the document both confirmed with
+    the second signature and the platform's timestamp appended, is made after the commit (`documents`),
+    so the version's document is emptied until then. The document both confirmed stays in the store under
+    its own SHA-256, which the returned audit details name. A party detail missing since is a 409 naming it."""
     refuse_unless_parties_complete(order.agency, order.supplier)
     draft = version.document_sha256
     version.document_sha256, version.document_size = None, None
@@ -138,9 +149,10 @@ def document_filename(order: Order, seq: int) -> str:
 log = logging.getLogger("digitalmarket.contracting.documents")
 
 CONSUMER = "contract-documents"
-#: The steps after which a version of the order waits for its document: an order made (awarded or
-#: directly), a change proposed, and the second confirmation of the contract or of a change.
-ACTIONS = ("order.created", "order.change_proposed", "order.contracted", "order.changed")
+#: The steps after which a version of the order waits for its document or a signature: an order made
+#: (awarded or directly), a change proposed, a side's confirmation, and the second confirmation of the
+#: contract or of a change.
+ACTIONS = ("order.created", "order.change_proposed", "order.confirmed", "order.contracted", "order.changed")
 
 
 def installed_store() -> DocumentStore:
@@ -165,26 +177,112 @@ Key = tuple[int, int]  # (order id, version seq)
 
 
 def prepare_order(order: Order, store: DocumentStore) -> dict[Key, tuple]:
-    """The slow part: the document of every version of ``order`` that has none, as the version stands
-    (with the confirmations given so far, dated the day of the second once both have confirmed), made and
-    stored (the store is content-addressed: storing the same bytes twice changes nothing). Returns, per
-    version, its SHA-256 and size and the confirmations it was made with. A party detail missing from a
-    profile since the step checked it leaves that version preparing and is logged (the next event of the
-    order tries again)."""
+    """The slow part: what every version of ``order`` still lacks, made and stored (the store is
+    content-addressed: storing the same bytes twice changes nothing). A version nobody has confirmed
+    needs its draft; each side that has confirmed signs the version's latest revision (`signing`: the
+    draft, then over the first signature), and once both have, the platform seals it with its timestamp:
+    that is the document of record. Returns, per version, the SHA-256 and size of its newest revision, the
+    confirmations it was made with, and the revisions to remember (`ledger`). A party detail missing from
+    a profile since the step checked it, or a certificate revoked since, leaves the version preparing and
+    is logged (the next event of the order tries again)."""
     prepared: dict[Key, tuple] = {}
     catalog_number = order_catalog_number(order)
     for version in order.versions:
-        if version.document_sha256 is not None:
-            continue
-        terms = terms_of(order, version, order.lines_of(version.seq), catalog_number)
         try:
-            data = contract_pdf(terms)
-        except ValueError as error:  # a missing party detail; a missing font (not a ValueError) is raised
+            made = _signed_revisions(order, version, store, catalog_number)
+        except (ValueError, Conflict) as error:  # a missing party detail, a certificate that cannot sign
             log.error("The document of order %s, version %s, cannot be made: %s", order.code, version.seq, error)
             continue
-        stored = store.accept(data, f"{order.code}-{version.seq}.pdf", "document")
-        prepared[(order.id, version.seq)] = (stored.sha256, stored.size, _confirmations(version))
+        if made is not None:
+            final, revisions = made
+            prepared[(order.id, version.seq)] = (sha256_of(final), len(final), _confirmations(version), revisions)
     return prepared
+
+
+def family_of(order: Order) -> str:
+    """The order's documents in the ledger of signed documents, one revision number per version."""
+    return f"order/{order.code}"
+
+
+def _title(order: Order, version: OrderVersion) -> str:
+    change = f" 변경계약서 (제{version.seq}차)" if version.seq else ""
+    return f"디지털서비스 이용계약서 {order.code}{change}"
+
+
+def draft_pdf(order: Order, version: OrderVersion, catalog_number: str | None) -> bytes:
+    """The version's document as both sides confirm it: the terms, no confirmation printed (the
+    signatures appended to it are the confirmations), dated the day the version was drawn up."""
+    terms = terms_of(order, version, order.lines_of(version.seq), catalog_number)
+    drawn_up = today_kst(version.created_at) if version.created_at else terms.issued_on
+    terms = replace(terms, agency_confirmation=None, supplier_confirmation=None, issued_on=drawn_up, signed=True)
+    return contract_pdf(terms)
+
+
+#: Each side's signature field and the organisation it signs for.
+FIELDS = {"agency": "Agency", "supplier": "Supplier"}
+
+
+def _sides_confirmed(order: Order, version: OrderVersion) -> list[tuple[str, int, int | None]]:
+    """The sides that confirmed the version, first first: (side, organisation, person)."""
+    sides = [
+        (version.agency_confirmed_at, "agency", order.agency_id, version.agency_confirmed_by),
+        (version.supplier_confirmed_at, "supplier", order.supplier_id, version.supplier_confirmed_by),
+    ]
+    return [(side, organisation, person) for at, side, organisation, person in sorted(
+        (entry for entry in sides if entry[0] is not None), key=lambda entry: entry[0]
+    )]  # fmt: skip
+
+
+def _signed_revisions(
+    order: Order, version: OrderVersion, store: DocumentStore, catalog_number: str | None
+) -> tuple[bytes, list[dict]] | None:
+    """The version's newest revision and the revisions made for it now, or None when it lacks nothing."""
+    session = object_session(order)
+    family, seq = family_of(order), version.seq
+    sides = _sides_confirmed(order, version)
+    have = _kept(ledger.chain(session, family, seq), store)
+    signed = {row.organisation_id for row in have if row.kind == "signature"}
+    sealed = any(row.kind == "timestamp" for row in have)
+    to_sign = [entry for entry in sides if entry[1] not in signed]
+    both = len(sides) == 2
+    if version.document_sha256 is not None and not to_sign and (sealed or not both):
+        return None
+    revisions: list[dict] = []
+    if have:
+        current = store.path_of(have[-1].sha256).read_bytes()
+    else:
+        current = draft_pdf(order, version, catalog_number)
+        revisions.append({"kind": "draft", "pdf": current})
+    title = _title(order, version)
+    reason = f"변경계약 확인 (제{seq}차)" if seq else "계약 확인"
+    for side, organisation_id, person_id in to_sign:
+        person = session.get(User, person_id) if person_id else None
+        name = person.name if person else "-"
+        before = current
+        current = sign_pdf(session, organisation_id, before, reason=reason, signer_name=name, field=FIELDS[side])
+        revisions.append(
+            {"kind": "signature", "pdf": current, "signs": before, "organisation_id": organisation_id, "name": name}
+        )
+    if both and not sealed:
+        before = current
+        current = seal(session, before)
+        revisions.append({"kind": "timestamp", "pdf": current, "signs": before})
+    for revision in revisions:
+        store.accept(revision["pdf"], f"{order.code}-{seq}.pdf", "document")
+        revision.update(family=family, revision=seq, title=title)
+    return current, revisions
+
+
+def _kept(chain: list, store: DocumentStore) -> list:
+    """A version's revisions up to the newest whose file the store still has. Files lost (a documents
+    folder restored without them) are made again from there: the draft is the same bytes, and the
+    signatures that were in the lost files are applied again (logged)."""
+    for index in range(len(chain), 0, -1):
+        if store.path_of(chain[index - 1].sha256).exists():
+            if index < len(chain):
+                log.warning("Revisions of %s after %s lost: made again.", chain[0].family, chain[index - 1].sha256)
+            return chain[:index]
+    return []
 
 
 def _confirmations(version: OrderVersion) -> tuple:
@@ -192,17 +290,32 @@ def _confirmations(version: OrderVersion) -> tuple:
 
 
 def write_prepared(session: Session, prepared: dict[Key, tuple]) -> int:
-    """The quick part: record each prepared document on its version, unless the version has one by now or
-    was confirmed since the document was made (then the event of that confirmation makes the right one)."""
+    """The quick part: remember the revisions made (`ledger`) and record each version's newest on it when
+    it has none (the draft to confirm, the draft signed by the proposer of a change, the document of
+    record), unless the version was confirmed since they were made (then the event of that confirmation
+    makes the right ones)."""
     written = 0
-    for (order_id, seq), (sha256, size, confirmations) in prepared.items():
+    for (order_id, seq), (sha256, size, confirmations, revisions) in prepared.items():
         version = session.scalars(
             select(OrderVersion).where(OrderVersion.order_id == order_id, OrderVersion.seq == seq)
         ).first()
-        if version is None or version.document_sha256 is not None or _confirmations(version) != confirmations:
+        if version is None or _confirmations(version) != confirmations:
             continue
-        version.document_sha256, version.document_size = sha256, size
-        written += 1
+        for revision in revisions:
+            ledger.register(
+                session,
+                revision["pdf"],
+                family=revision["family"],
+                revision=revision["revision"],
+                title=revision["title"],
+                kind=revision["kind"],
+                signs=revision.get("signs"),
+                organisation_id=revision.get("organisation_id"),
+                signer_name=revision.get("name"),
+            )
+        if version.document_sha256 is None:
+            version.document_sha256, version.document_size = sha256, size
+            written += 1
     return written
 
 
@@ -225,8 +338,9 @@ def documents_followed(session: Session, events: Sequence[AuditEvent], prepared:
 
 
 def reset(session: Session) -> None:
-    """Before a replay: every version's document is to be made again (the stored files stay; the same
-    terms give the same bytes)."""
+    """Before a replay: every version's document is to be found again. The revisions the store still has
+    are taken as they are (a signature is not made again while its file is kept); the same terms give the
+    same draft."""
     session.execute(update(OrderVersion).values(document_sha256=None, document_size=None))
 
 
