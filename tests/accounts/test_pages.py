@@ -11,7 +11,7 @@ from digitalmarket.accounts.tables import Organisation, User
 from digitalmarket.core.audit import AuditEvent
 from digitalmarket.core.errors import ValidationFailed
 from digitalmarket.core.tables import utcnow
-from tests.helpers import DEMO_EMAILS, csrf_from, page_login
+from tests.helpers import DEMO_EMAILS, csrf_from, mailed_links, page_login
 
 FORM = {
     "business_number": "214-86-18758",
@@ -33,14 +33,19 @@ def _organisations(db):
 def test_company_signs_up_through_the_form(client, db):
     token = csrf_from(client, "/signup")
     response = client.post("/signup", data={**FORM, "csrf_token": token}, follow_redirects=False)
-    assert response.status_code == 303
-    assert response.headers["location"] == "/supplier?notice=signed_up"
-    cookie = response.cookies.get("dm_session") or client.cookies.get("dm_session")
-    assert cookie
-    page = client.get("/supplier?notice=signed_up")
+    assert response.status_code == 200
+    assert "hong@test-cloud.kr" in response.text and "메일" in response.text  # the page says a mail went out
+    assert _organisations(db) == 0  # nothing in the company's name until the link is followed
+    link = mailed_links(db, "hong@test-cloud.kr")[-1]
+    assert client.get(link).status_code == 200
+    confirmed = client.post(link, data={"csrf_token": csrf_from(client, link)}, follow_redirects=False)
+    assert confirmed.status_code == 303
+    assert confirmed.headers["location"] == "/supplier/profile?notice=signed_up"
+    page = client.get("/supplier/profile?notice=signed_up")
     assert page.status_code == 200
     assert "(주)테스트클라우드" in page.text
-    assert "등록" in page.text  # the success notice, in Korean
+    assert "사업자등록증명" in page.text  # what to upload next
+    assert client.get(link).status_code == 410  # the link works once
 
 
 def test_sign_up_without_csrf_token_is_refused_and_writes_nothing(client, db):
@@ -226,32 +231,17 @@ def test_supplier_edits_its_profile(client, demo):
     version = re.search(r'name="version" value="(\d+)"', page.text).group(1)
     saved = client.post(
         "/supplier/profile",
-        data={
-            "csrf_token": token,
-            "version": version,
-            "name": "(주)가상소프트",
-            "representative": "김새대표",
-            "size": "sme",
-            "credit_rating": "A-",
-            "contact_phone": "02-1234-5678",
-            "contact_email": "",
-        },
+        data={"csrf_token": token, "version": version, "contact_phone": "02-1234-5678", "contact_email": ""},
         follow_redirects=False,
     )
     assert saved.status_code == 303
-    assert "김새대표" in client.get("/supplier/profile").text
+    assert "02-1234-5678" in client.get("/supplier/profile").text
     stale = client.post(
         "/supplier/profile",
-        data={
-            "csrf_token": token,
-            "version": version,
-            "name": "(주)가상소프트",
-            "representative": "옛대표",
-            "size": "sme",
-        },
+        data={"csrf_token": token, "version": version, "contact_phone": "02-9999-0000"},
     )
     assert stale.status_code == 409
-    assert "김새대표" not in stale.text or "옛대표" in stale.text
+    assert "02-1234-5678" in client.get("/supplier/profile").text
 
 
 def test_pages_refuse_the_wrong_role(client, demo):

@@ -1,0 +1,163 @@
+"""Who a company is: sign-up proves the e-mail address, a company is unverified (no applying, quoting or
+signing) until the operator has checked its business registration evidence, sign-ups are throttled, the
+registry refuses a closed number, and identity fields change only through an approved request."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from digitalmarket.accounts import identity_changes
+from digitalmarket.accounts.registry import RegistryStatus, StubRegistry, use_registry
+from digitalmarket.accounts.tables import Organisation
+from digitalmarket.core.clock import today_kst
+from digitalmarket.core.notifications import Notification
+from tests.helpers import EVIDENCE_PDF, api_token, mailed_links, page_login
+
+SIGNUP = {
+    "business_number": "214-86-18758",
+    "company_name": "(주)테스트클라우드",
+    "representative": "홍길동",
+    "size": "middle",
+    "name": "홍길동",
+    "email": "hong@test-cloud.kr",
+    "password": "correct-horse-42",
+}
+PDF = ("증명.pdf", EVIDENCE_PDF, "application/pdf")
+
+
+def _organisations(db) -> int:
+    with db.reading() as session:
+        return session.scalar(select(func.count()).select_from(Organisation))
+
+
+def test_a_company_is_created_by_its_mail_and_trades_once_the_operator_has_checked_it(client, demo):
+    before = _organisations(demo)
+    requested = client.post("/api/v1/signup", json=SIGNUP)
+    assert requested.status_code == 202
+    assert requested.json()["status"] == "mail_sent" and "hong@test-cloud.kr" in requested.json()["message"]
+    assert _organisations(demo) == before  # nothing in the company's name yet
+
+    code = mailed_links(demo, "hong@test-cloud.kr")[-1].rsplit("/", 1)[-1]
+    assert client.post("/api/v1/signup/confirm", json={"code": "dms_wrong"}).status_code == 422
+    confirmed = client.post("/api/v1/signup/confirm", json={"code": code})
+    assert confirmed.status_code == 201
+    assert confirmed.json()["organisation"]["verification"] == "unverified"
+    again = client.post("/api/v1/signup/confirm", json={"code": code}, headers={"Accept-Language": "en"})
+    assert again.status_code == 422 and "used already" in again.json()["error"]["message"]
+
+    headers = api_token(demo, "hong@test-cloud.kr")
+    refused = client.post("/api/v1/applications", json={"name": "시험 서비스"}, headers=headers)
+    assert refused.status_code == 403
+    assert "사업자등록증명" in refused.json()["error"]["message"]
+
+    missing = client.post("/api/v1/supplier/verification", data={"representative": "홍길동"}, headers=headers)
+    assert missing.status_code == 422 and "file" in missing.json()["error"]["fields"]
+    sent = client.post(
+        "/api/v1/supplier/verification", data={"representative": "홍길동"}, files={"file": PDF}, headers=headers
+    )
+    assert sent.status_code == 201
+    waiting = client.post("/api/v1/applications", json={"name": "시험 서비스"}, headers=headers)
+    assert waiting.status_code == 403 and "운영기관" in waiting.json()["error"]["message"]
+
+    operator = api_token(demo, "operator@demo.kr")
+    assert client.get("/api/v1/operator/company-reviews", headers=headers).status_code == 403
+    queue = client.get("/api/v1/operator/company-reviews", headers=operator).json()
+    assert [r["organisation_name"] for r in queue] == ["(주)테스트클라우드"]
+    document = queue[0]["documents"][0]["download"]
+    assert client.get(document, headers=operator).content == EVIDENCE_PDF
+    assert client.get(document, headers=api_token(demo, "supplier@demo.kr")).status_code == 404
+    review = queue[0]["id"]
+    assert client.post(f"/api/v1/operator/company-reviews/{review}/approve", headers=operator).status_code == 200
+    assert client.post(f"/api/v1/operator/company-reviews/{review}/approve", headers=operator).status_code == 409
+
+    assert client.get("/api/v1/supplier/verification", headers=headers).json()["verification"] == "verified"
+    assert client.post("/api/v1/applications", json={"name": "시험 서비스"}, headers=headers).status_code == 201
+
+
+def test_the_operator_refuses_evidence_with_a_reason_on_the_queue_page(client, demo):
+    email = "hong@test-cloud.kr"
+    client.post("/api/v1/signup", json=SIGNUP)
+    code = mailed_links(demo, email)[-1].rsplit("/", 1)[-1]
+    client.post("/api/v1/signup/confirm", json={"code": code})
+    headers = api_token(demo, email)
+    evidence = {"data": {"representative": "홍길동"}, "files": {"file": PDF}, "headers": headers}
+    client.post("/api/v1/supplier/verification", **evidence)
+
+    page_login(client, "operator@demo.kr")
+    page = client.get("/operator/company-reviews")
+    assert page.status_code == 200 and "(주)테스트클라우드" in page.text and "214-86-18758" in page.text
+    review = client.get("/api/v1/operator/company-reviews", headers=api_token(demo, "operator@demo.kr")).json()[0]
+    token = page.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+    empty = client.post(f"/operator/company-reviews/{review['id']}/refuse", data={"csrf_token": token, "reason": ""})
+    assert empty.status_code == 422
+    done = client.post(
+        f"/operator/company-reviews/{review['id']}/refuse",
+        data={"csrf_token": token, "reason": "증명서의 상호가 다릅니다"},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303
+    status = client.get("/api/v1/supplier/verification", headers=headers).json()
+    assert status["verification"] == "refused" and status["reviews"][0]["reason"] == "증명서의 상호가 다릅니다"
+
+
+def test_sign_ups_are_throttled_per_address_and_the_registry_refuses_a_closed_number(client, db):
+    for number in ("2148618758", "1208147521", "2208812340"):
+        assert client.post("/api/v1/signup", json={**SIGNUP, "business_number": number}).status_code == 202
+    throttled = client.post("/api/v1/signup", json={**SIGNUP, "business_number": "3148620457"})
+    assert throttled.status_code == 429
+    assert int(throttled.headers["Retry-After"]) > 0
+    assert len(mailed_links(db, "hong@test-cloud.kr")) == 3
+
+    before = use_registry(StubRegistry({"1078736528": RegistryStatus.CLOSED}))
+    try:
+        closed = client.post("/api/v1/signup", json={**SIGNUP, "email": "x@closed.kr", "business_number": "1078736528"})
+    finally:
+        use_registry(before)
+    assert closed.status_code == 422 and "폐업" in closed.json()["error"]["fields"]["business_number"]
+    assert mailed_links(db, "x@closed.kr") == []
+
+
+def test_identity_fields_change_only_when_the_operator_approves(client, demo):
+    headers = api_token(demo, "supplier@demo.kr")
+    profile = client.get("/api/v1/supplier/profile", headers=headers).json()
+    renamed = client.put(
+        "/api/v1/supplier/profile", json={"version": profile["version"], "name": "조달청 디지털조달국"}, headers=headers
+    )
+    assert renamed.status_code == 409 and "name" in renamed.json()["error"]["fields"]
+
+    no_evidence = client.post(
+        "/api/v1/supplier/identity-changes", data={"size": "large", "credit_rating": "AAA"}, headers=headers
+    )
+    assert no_evidence.status_code == 422
+    assert {"credit_file", "credit_rated_on"} <= set(no_evidence.json()["error"]["fields"])
+    asked = client.post(
+        "/api/v1/supplier/identity-changes",
+        data={"name": "(주)가상소프트웨어", "credit_rating": "A", "credit_rated_on": str(today_kst())},
+        files={"registration_file": PDF, "credit_file": ("등급.pdf", EVIDENCE_PDF, "application/pdf")},
+        headers=headers,
+    )
+    assert asked.status_code == 201, asked.text
+    assert client.get("/api/v1/supplier/profile", headers=headers).json()["name"] == "(주)가상소프트"
+    page_login(client, "supplier@demo.kr")
+    assert "(주)가상소프트웨어" in client.get("/supplier/profile").text  # the pending request is shown
+
+    operator = api_token(demo, "operator@demo.kr")
+    approved = client.post(f"/api/v1/operator/company-reviews/{asked.json()['id']}/approve", headers=operator)
+    assert approved.status_code == 200
+    now = client.get("/api/v1/supplier/profile", headers=headers).json()
+    assert (now["name"], now["credit_rating"]) == ("(주)가상소프트웨어", "A")
+
+
+def test_expired_sme_evidence_is_flagged_once_to_the_company_and_the_operator(demo):
+    with demo.reading() as session:
+        org = session.scalars(select(Organisation).where(Organisation.business_number == "1208147521")).one()
+        valid_until = org.sme_valid_until
+    with demo.transaction() as session:
+        assert identity_changes.flag_expired_sme(session, valid_until) == 0
+        assert identity_changes.flag_expired_sme(session, valid_until + timedelta(days=1)) == 2  # both demo SMEs
+        assert identity_changes.flag_expired_sme(session, valid_until + timedelta(days=2)) == 0
+    with demo.reading() as session:
+        flagged = session.scalars(select(Notification).where(Notification.msgid == identity_changes.EXPIRED_SME.msgid))
+        assert len(list(flagged)) >= 3  # the companies' users and the operator
