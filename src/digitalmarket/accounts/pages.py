@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse
 from ..core.errors import DomainError
 from ..core.forms import Form, form_errors, redirect
 from ..core.i18n import N_
-from ..core.templating import CSRF_COOKIE, csrf_protect, render
+from ..core.templating import csrf_cookie_name, csrf_protect, render
 from . import credentials, profiles
 from .access import SESSION_COOKIE, database, page_access
 from .permissions import (
@@ -52,7 +52,7 @@ def _sign_in_response(request: Request, token: str, target: str) -> RedirectResp
         secure=settings.cookie_secure,
         max_age=int(credentials.SESSION_LIFETIME.total_seconds()),
     )
-    response.delete_cookie(CSRF_COOKIE)
+    response.delete_cookie(csrf_cookie_name(request))  # the next page signs a token for the new session
     return response
 
 

@@ -8,6 +8,8 @@ number of unread notifications ...).
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import secrets
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -23,6 +25,8 @@ from .errors import DomainError
 from .i18n import N_, Text
 
 CSRF_COOKIE = "dm_csrf"
+HOST_PREFIX = "__Host-"  # the CSRF cookie's name under HTTPS
+SESSION_COOKIE = "dm_session"  # the browser's session (accounts), which a CSRF token is signed for
 CSRF_FIELD = "csrf_token"
 LANG_COOKIE = "dm_lang"
 
@@ -117,13 +121,52 @@ def install_layout(template_dirs: Iterable[Path], context: LayoutContext) -> Non
     _layout_context = context
 
 
+def csrf_cookie_name(request: Request) -> str:
+    """``dm_csrf``, or ``__Host-dm_csrf`` when served over HTTPS (``DM_COOKIE_SECURE=1``): a cookie with
+    that prefix is Secure, for the whole site and for this host only, so a sibling domain cannot plant it."""
+    return HOST_PREFIX + CSRF_COOKIE if request.app.state.settings.cookie_secure else CSRF_COOKIE
+
+
+def _text_bytes(value: str) -> bytes:
+    return value.encode("utf-8", "replace")  # any text, never an error: a token is compared as bytes
+
+
+def _signature(request: Request, nonce: str) -> str:
+    """HMAC-SHA256, with the installation's secret, of the nonce and the browser's session (the SHA-256 of
+    its session cookie, or nothing before a log-in)."""
+    cookie = request.cookies.get(SESSION_COOKIE, "")
+    session = hashlib.sha256(_text_bytes(cookie)).hexdigest() if cookie else ""
+    message = b"dm-csrf-v1\0" + session.encode() + b"\0" + _text_bytes(nonce)
+    key = _text_bytes(request.app.state.settings.secret_key)
+    return hmac.new(key, message, hashlib.sha256).hexdigest()
+
+
+def _bound_to_session(request: Request, token: str) -> bool:
+    nonce, _, signature = token.partition(".")
+    return bool(nonce and signature) and hmac.compare_digest(
+        _text_bytes(_signature(request, nonce)), _text_bytes(signature)
+    )
+
+
 def csrf_token_for(request: Request) -> str:
-    """The browser's CSRF token (double-submit cookie), minted on first use in this request."""
-    token = getattr(request.state, "csrf_token", None) or request.cookies.get(CSRF_COOKIE)
-    if not token:
-        token = secrets.token_urlsafe(32)
+    """The browser's CSRF token: ``nonce.HMAC(secret, session, nonce)``, kept in the CSRF cookie and sent
+    back in each form (double submit). A cookie whose token was signed for another session (or none, or
+    planted) is replaced by a new token for this one."""
+    token = getattr(request.state, "csrf_token", None) or request.cookies.get(csrf_cookie_name(request))
+    if not token or not _bound_to_session(request, token):
+        nonce = secrets.token_urlsafe(24)
+        token = f"{nonce}.{_signature(request, nonce)}"
     request.state.csrf_token = token
     return token
+
+
+def csrf_valid(request: Request, given: str) -> bool:
+    """The token a form or header sent is the browser's CSRF cookie, and that token was signed for the
+    session the browser presents. Compared as bytes: a token in any script is refused, never an error."""
+    expected = request.cookies.get(csrf_cookie_name(request), "")
+    if not expected or not given or not hmac.compare_digest(_text_bytes(expected), _text_bytes(given)):
+        return False
+    return _bound_to_session(request, expected)
 
 
 def render(
@@ -165,9 +208,10 @@ def render(
 
 def attach_csrf_cookie(request: Request, response) -> None:
     token = getattr(request.state, "csrf_token", None)
-    if token and request.cookies.get(CSRF_COOKIE) != token:
+    name = csrf_cookie_name(request)
+    if token and request.cookies.get(name) != token:
         settings = request.app.state.settings
-        response.set_cookie(CSRF_COOKIE, token, httponly=True, samesite="lax", secure=settings.cookie_secure)
+        response.set_cookie(name, token, httponly=True, samesite="lax", secure=settings.cookie_secure, path="/")
 
 
 async def csrf_protect(request: Request) -> None:
@@ -177,11 +221,14 @@ async def csrf_protect(request: Request) -> None:
     """
     if request.method in {"GET", "HEAD", "OPTIONS"}:
         return
-    expected = request.cookies.get(CSRF_COOKIE, "")
+    if not request.cookies.get(csrf_cookie_name(request)):
+        raise CsrfFailed()  # before the body is read: no cookie, no form worth reading
     try:
         form = await request.form()
         given = str(form.get(CSRF_FIELD, ""))
+    except DomainError:  # a body over its limit (web.middleware) is answered as such
+        raise
     except Exception:  # noqa: BLE001 - an unreadable body has no token either
         given = ""
-    if not expected or not given or not secrets.compare_digest(expected, given):
+    if not csrf_valid(request, given):
         raise CsrfFailed()

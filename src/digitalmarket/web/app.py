@@ -70,7 +70,7 @@ from ..statistics import stats_api, stats_pages
 from . import api as shell_api
 from . import follow_pages, layout, pages, todo_api, warmup
 from .errors import install_error_handlers
-from .middleware import LocaleMiddleware, ProxyHeadersMiddleware, SecurityHeadersMiddleware
+from .middleware import BodyLimitMiddleware, LocaleMiddleware, ProxyHeadersMiddleware, SecurityHeadersMiddleware
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
@@ -192,6 +192,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *, 
     app.include_router(stats_pages.router)
 
     install_error_handlers(app)
+    app.add_middleware(BodyLimitMiddleware)  # inside the locale: its refusals are in the reader's language
     app.add_middleware(LocaleMiddleware)
     _outermost(app, SecurityHeadersMiddleware, hsts=settings.cookie_secure)
     if settings.trusted_proxies:  # outside everything: the client's address and scheme, as the proxy saw them
