@@ -7,7 +7,7 @@ import re
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
-from digitalmarket.accounts import credentials
+from digitalmarket.accounts import api_tokens
 from digitalmarket.accounts.tables import User
 from digitalmarket.core.database import Database
 from digitalmarket.demo import DEMO_PASSWORD
@@ -41,7 +41,7 @@ def api_token(db: Database, email: str) -> dict[str, str]:
     """Authorization headers with a fresh personal API token of that user."""
     with db.transaction() as session:
         user = session.scalars(select(User).where(User.email == email)).one()
-        _, plain = credentials.create_api_token(session, user, "test")
+        _, plain = api_tokens.create_api_token(session, user, "test")
     return {"Authorization": f"Bearer {plain}"}
 
 

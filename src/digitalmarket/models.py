@@ -20,5 +20,6 @@ from .search import tables as _search  # noqa: F401
 from .selection import tables as _selection  # noqa: F401
 from .settlement import tables as _settlement  # noqa: F401
 from .signatures import tables as _signatures  # noqa: F401
+from .webhooks import tables as _webhooks  # noqa: F401
 
 metadata = Base.metadata

@@ -22,7 +22,7 @@ from pathlib import Path
 import httpx
 from sqlalchemy import select
 
-from digitalmarket.accounts import credentials
+from digitalmarket.accounts import api_tokens
 from digitalmarket.accounts.tables import User
 from digitalmarket.core.database import Database
 
@@ -134,10 +134,10 @@ def running(database_url: str, data_dir: Path) -> Iterator[Server]:
 
 
 def api_token(db: Database, email: str) -> str:
-    """A personal API token of an account, made through the credentials workflow."""
+    """A personal API token of an account, made through the API tokens workflow."""
     with db.transaction() as session:
         user = session.scalars(select(User).where(User.email == email)).one()
-        return credentials.create_api_token(session, user, "trust")[1]
+        return api_tokens.create_api_token(session, user, "trust")[1]
 
 
 @dataclass(frozen=True)

@@ -61,6 +61,7 @@ def objects(demo, settings):
             "ocid": _ocid(demo),
             "kind": "orders",
             "token_id": 1,
+            "webhook_id": 1,
             "token": "dmr_not-a-live-link",
             "invitation_id": 1,
             "notification_id": 1,
@@ -219,7 +220,15 @@ def test_every_route_for_every_role(app, demo, objects):
         clients[name] = (client, headers)
     failures = []
     # Routes that end the caller's own session or token go last, so the others run signed in.
-    ending = {"/logout", "/account/password", "/api/v1/tokens/{token_id}", "/account/tokens/{token_id}/revoke"}
+    ending = {
+        "/logout",
+        "/account/password",
+        "/api/v1/tokens/{token_id}",
+        "/account/tokens/{token_id}/revoke",
+        "/api/v1/tokens/{token_id}/rotate",
+        "/account/tokens/{token_id}/rotate",
+        "/api/v1/me/password",
+    }
     for (method, path), access in sorted(table.items(), key=lambda item: (item[0][1] in ending, item[0])):
         url = _fill(path, objects)
         for name, (client, headers) in clients.items():

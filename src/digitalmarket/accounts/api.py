@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Request, Response
+from fastapi import APIRouter, Depends, Path, Request
 
-from . import credentials, profiles, registration, sanctions, user_accounts
+from . import profiles, registration, sanctions, user_accounts
 from .access import api_access, database
 from .permissions import (
     ADMINS,
@@ -22,14 +22,11 @@ from .schemas import (
     ErrorOut,
     MeOut,
     NewAgencyIn,
-    NewTokenOut,
     NewUserIn,
     OrganisationOut,
     RoleChangeIn,
     SanctionIn,
     SupplierProfileIn,
-    TokenIn,
-    TokenOut,
     UserOut,
 )
 from .tables import User
@@ -45,26 +42,6 @@ def me(request: Request, actor: Actor = Depends(api_access(SIGNED_IN))):
     with database(request).reading() as session:
         user = session.get(User, actor.user_id)
         return MeOut(user=UserOut.of(user), role=user.role, organisation=OrganisationOut.of(user.organisation))
-
-
-@router.get("/tokens", response_model=list[TokenOut], summary="The caller's API tokens")
-def list_tokens(request: Request, actor: Actor = Depends(api_access(SIGNED_IN))):
-    with database(request).reading() as session:
-        return [TokenOut.of(t) for t in credentials.tokens_of(session, actor)]
-
-
-@router.post("/tokens", status_code=201, response_model=NewTokenOut, summary="Create an API token")
-def create_token(body: TokenIn, request: Request, actor: Actor = Depends(api_access(SIGNED_IN))):
-    with database(request).transaction() as session:
-        token, plain = credentials.create_api_token(session, session.get(User, actor.user_id), body.name)
-        return NewTokenOut(**TokenOut.of(token).model_dump(), token=plain)
-
-
-@router.delete("/tokens/{token_id}", status_code=204, summary="Revoke an API token")
-def revoke_token(token_id: Id, request: Request, actor: Actor = Depends(api_access(SIGNED_IN))):
-    with database(request).transaction() as session:
-        credentials.revoke_api_token(session, actor, token_id)
-    return Response(status_code=204)
 
 
 @router.get("/supplier/profile", response_model=OrganisationOut, summary="The supplier's own company")

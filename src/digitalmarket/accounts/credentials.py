@@ -1,10 +1,10 @@
-"""Use cases of credentials: log-in and lock-out, browser sessions, API tokens, password changes."""
+"""Use cases of credentials: log-in and lock-out, browser sessions, password changes (API tokens: `api_tokens`)."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from ..core import audit
@@ -12,10 +12,11 @@ from ..core.errors import NotFound, TooManyAttempts, ValidationFailed
 from ..core.i18n import N_
 from ..core.tables import utcnow
 from . import rules
+from .api_tokens import revoke_tokens_of_user
 from .checks import fail_if
 from .permissions import Actor
 from .secrets import hash_password, new_token, spend_verification_time, token_digest, verify_password
-from .tables import ApiToken, User, WebSession
+from .tables import User, WebSession
 
 LOCKOUT = rules.LockoutPolicy()
 ADDRESS_LIMIT = rules.AddressLimit()
@@ -135,62 +136,9 @@ def user_for_session(session: Session, token: str, now: datetime | None = None) 
     return user if user is not None and user.is_active else None
 
 
-def create_api_token(session: Session, user: User, name: str) -> tuple[ApiToken, str]:
-    """A personal API token; the plain value is returned once and never stored."""
-    fail_if({"name": rules.required_text_problem(name, 100)})
-    plain = new_token("dm")
-    token = ApiToken(user_id=user.id, name=name.strip(), prefix=plain[:10], token_hash=token_digest(plain))
-    session.add(token)
-    session.flush()
-    audit.record(
-        session,
-        actor_user_id=user.id,
-        action="account.token_created",
-        object_type="api_token",
-        object_id=token.id,
-        details={"name": token.name, "prefix": token.prefix},
-    )
-    return token, plain
-
-
-def revoke_api_token(session: Session, actor: Actor, token_id: int) -> None:
-    token = session.get(ApiToken, token_id)
-    if token is None or token.user_id != actor.user_id or token.revoked_at is not None:
-        raise NotFound()
-    token.revoked_at = utcnow()
-    audit.record(
-        session,
-        actor_user_id=actor.user_id,
-        action="account.token_revoked",
-        object_type="api_token",
-        object_id=token.id,
-    )
-
-
-def api_token_owner(session: Session, plain: str) -> tuple[ApiToken, User] | None:
-    """The live token and its active user, or None."""
-    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == token_digest(plain)))
-    if token is None or token.revoked_at is not None:
-        return None
-    user = session.get(User, token.user_id)
-    return (token, user) if user is not None and user.is_active else None
-
-
-TOKEN_USE_RESOLUTION = timedelta(minutes=10)
-
-
-def token_use_is_stale(token: ApiToken, now: datetime | None = None) -> bool:
-    """Record a token's last use at most every 10 minutes, so reads stay reads."""
-    now = now or utcnow()
-    return token.last_used_at is None or now - token.last_used_at > TOKEN_USE_RESOLUTION
-
-
-def tokens_of(session: Session, actor: Actor) -> list[ApiToken]:
-    return list(session.scalars(select(ApiToken).where(ApiToken.user_id == actor.user_id).order_by(ApiToken.id.desc())))
-
-
-def change_password(session: Session, actor: Actor, current: str, new: str) -> None:
-    """A new password signs every browser of this user out."""
+def change_password(session: Session, actor: Actor, current: str, new: str, *, keep_api_tokens: bool = False) -> int:
+    """A new password signs every browser of this user out and revokes their API tokens, unless asked to
+    keep them; returns how many tokens were revoked."""
     user = session.get(User, actor.user_id)
     if user is None:
         raise NotFound()
@@ -200,10 +148,13 @@ def change_password(session: Session, actor: Actor, current: str, new: str) -> N
     user.password_hash = hash_password(new)
     user.password_changed_at = utcnow()
     session.execute(delete(WebSession).where(WebSession.user_id == user.id))
+    revoked = 0 if keep_api_tokens else revoke_tokens_of_user(session, user.id)
     audit.record(
-        session, actor_user_id=user.id, action="account.password_changed", object_type="user", object_id=user.id
+        session,
+        actor_user_id=user.id,
+        action="account.password_changed",
+        object_type="user",
+        object_id=user.id,
+        details={"api_tokens_revoked": revoked},
     )
-
-
-def touch_api_token(session: Session, token_id: int) -> None:
-    session.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=utcnow()))
+    return revoked

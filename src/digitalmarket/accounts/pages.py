@@ -8,10 +8,11 @@ from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import RedirectResponse
 
 from ..core.errors import DomainError
-from ..core.forms import Form, form_errors, redirect
+from ..core.forms import Form, MultipartForm, form_errors, number, redirect
 from ..core.i18n import N_
+from ..core.tables import utcnow
 from ..core.templating import csrf_cookie_name, csrf_protect, render
-from . import credentials, profiles
+from . import api_tokens, credentials, profiles, token_rules
 from .access import SESSION_COOKIE, database, page_access
 from .permissions import (
     AGENCY_BUYERS,
@@ -109,7 +110,8 @@ def logout(request: Request, _=Depends(page_access(SIGNED_IN))):
 def _account_page(request: Request, actor: Actor, *, new_token: str | None = None, errors=None, status=200):
     with database(request).reading() as session:
         user = session.get(User, actor.user_id)
-        tokens = credentials.tokens_of(session, actor)
+        tokens = api_tokens.tokens_of(session, actor)
+        others = [(t, u) for t, u in api_tokens.organisation_tokens(session, actor) if u.id != actor.user_id]
         return render(
             request,
             "account.html",
@@ -117,6 +119,11 @@ def _account_page(request: Request, actor: Actor, *, new_token: str | None = Non
                 "user": user,
                 "organisation": user.organisation,
                 "tokens": tokens,
+                "organisation_tokens": others if actor.is_org_admin else [],
+                "scopes": token_rules.scopes_for_role(Role(user.role)),
+                "default_days": token_rules.DEFAULT_DAYS,
+                "max_days": token_rules.MAX_DAYS,
+                "now": utcnow(),
                 "new_token": new_token,
                 "role_label": ROLE_LABELS[Role(user.role)].render(),
                 "errors": errors or {},
@@ -132,10 +139,13 @@ def account(request: Request, actor: Actor = Depends(page_access(SIGNED_IN))):
 
 
 @router.post("/account/tokens")
-def account_create_token(request: Request, form: Form, actor: Actor = Depends(page_access(SIGNED_IN))):
+def account_create_token(request: Request, form: MultipartForm, actor: Actor = Depends(page_access(SIGNED_IN))):
     try:
         with database(request).transaction() as session:
-            _, plain = credentials.create_api_token(session, session.get(User, actor.user_id), form.get("name", ""))
+            user = session.get(User, actor.user_id)
+            scopes = [s for s in form.getlist("scopes") if isinstance(s, str)] or [token_rules.READ]
+            days = number(str(form.get("expires_in_days") or ""))
+            _, plain = api_tokens.create_api_token(session, user, str(form.get("name", "")), scopes, days)
     except DomainError as error:
         return _account_page(request, actor, errors=form_errors(error), status=error.status)
     return _account_page(request, actor, new_token=plain, status=201)
@@ -144,8 +154,15 @@ def account_create_token(request: Request, form: Form, actor: Actor = Depends(pa
 @router.post("/account/tokens/{token_id}/revoke")
 def account_revoke_token(request: Request, token_id: Id, actor: Actor = Depends(page_access(SIGNED_IN))):
     with database(request).transaction() as session:
-        credentials.revoke_api_token(session, actor, token_id)
+        api_tokens.revoke_api_token(session, actor, token_id)
     return redirect("/account", "token_revoked")
+
+
+@router.post("/account/tokens/{token_id}/rotate")
+def account_rotate_token(request: Request, token_id: Id, actor: Actor = Depends(page_access(SIGNED_IN))):
+    with database(request).transaction() as session:
+        _, plain = api_tokens.rotate_api_token(session, actor, token_id)
+    return _account_page(request, actor, new_token=plain, status=201)
 
 
 @router.post("/account/password")
@@ -155,7 +172,13 @@ def account_password(request: Request, form: Form, actor: Actor = Depends(page_a
         return _account_page(request, actor, errors=errors, status=422)
     try:
         with database(request).transaction() as session:
-            credentials.change_password(session, actor, form.get("current_password", ""), form.get("new_password", ""))
+            credentials.change_password(
+                session,
+                actor,
+                form.get("current_password", ""),
+                form.get("new_password", ""),
+                keep_api_tokens=form.get("keep_api_tokens") == "1",
+            )
     except DomainError as error:
         return _account_page(request, actor, errors=form_errors(error), status=error.status)
     response = redirect("/login", "password_changed")

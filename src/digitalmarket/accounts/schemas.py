@@ -7,7 +7,7 @@ from datetime import date, datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from .rules import format_business_number
-from .tables import ApiToken, Invitation, Organisation, User
+from .tables import Invitation, Organisation, User
 
 
 class Strict(BaseModel):
@@ -43,7 +43,9 @@ class OrganisationOut(BaseModel):
     agency_kind: str | None = None
     contact_phone: str | None = None
     contact_email: str | None = None
-    verification: str = Field(default="verified", description="a supplier: unverified | pending | verified | refused")
+    verification: str = Field(
+        default="verified", description="a supplier: unverified | pending | verified | refused"
+    )
     version: int
 
     @classmethod
@@ -101,34 +103,6 @@ class MeOut(BaseModel):
 class SignUpOut(BaseModel):
     user: UserOut
     organisation: OrganisationOut
-
-
-class TokenIn(Strict):
-    name: str = Field(max_length=100)
-
-
-class TokenOut(BaseModel):
-    id: int
-    name: str
-    prefix: str
-    created_at: datetime
-    last_used_at: datetime | None = None
-    revoked_at: datetime | None = None
-
-    @classmethod
-    def of(cls, token: ApiToken) -> TokenOut:
-        return cls(
-            id=token.id,
-            name=token.name,
-            prefix=token.prefix,
-            created_at=token.created_at,
-            last_used_at=token.last_used_at,
-            revoked_at=token.revoked_at,
-        )
-
-
-class NewTokenOut(TokenOut):
-    token: str = Field(description="The token itself, shown this once only.")
 
 
 class SupplierProfileIn(Strict):

@@ -117,7 +117,8 @@ class WebSession(Base):
 
 
 class ApiToken(Base):
-    """A personal API token for machines, shown once and stored as its SHA-256."""
+    """A personal API token for machines, shown once and stored as its SHA-256; limited to its scopes and
+    its expiry (at most a year), revoked by hand, by a rotation or when its user's password changes."""
 
     __tablename__ = "api_tokens"
 
@@ -126,7 +127,10 @@ class ApiToken(Base):
     name: Mapped[str] = mapped_column(String(100), nullable=False)
     prefix: Mapped[str] = mapped_column(String(12), nullable=False)
     token_hash: Mapped[str] = mapped_column(String(64), nullable=False, unique=True)
+    # what the token may do, space-separated (accounts.token_rules): "read" and its user's role's write scope
+    scopes: Mapped[str] = mapped_column(String(100), nullable=False, default="read", server_default="read")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False, default=utcnow)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

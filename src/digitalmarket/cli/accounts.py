@@ -52,7 +52,7 @@ def create_token(
     name: str = typer.Option("cli", help="A name to recognise the token by."),
 ) -> None:
     """Create a personal API token; it is printed once and never shown again."""
-    from ..accounts import credentials
+    from ..accounts import api_tokens
     from ..accounts.rules import normalise_email
     from ..accounts.tables import User
 
@@ -63,7 +63,7 @@ def create_token(
             if user is None:
                 console.print(f"[red]No user with e-mail {email}.[/red]")
                 raise typer.Exit(1)
-            _, plain = credentials.create_api_token(session, user, name)
+            _, plain = api_tokens.create_api_token(session, user, name)
     except DomainError as error:
         fail(error)
     sys.stdout.write(plain + "\n")

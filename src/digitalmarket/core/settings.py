@@ -21,6 +21,9 @@
 | `DM_STATEMENT_TIMEOUT_SECONDS` | longest a PostgreSQL statement of a request may run; `0`: none | `30` (tools: `0`) |
 | `DM_POOL_TIMEOUT_SECONDS` | longest wait for a free database connection; then 503 | `10` |
 | `DM_SEARCH_OFF` | pieces of the search switched off, comma-separated (`search.settings`) | none |
+| `DM_API_LIMIT_PER_TOKEN` | API requests a minute one token may make, then 429 (`0`: no limit) | `600` |
+| `DM_API_LIMIT_PER_ADDRESS` | API requests a minute from one address without a token, then 429 (`0`: none) | `300` |
+| `DM_WEBHOOKS_ALLOW_PRIVATE` | `1` lets webhooks be delivered to private and loopback addresses (tests, demo) | `0` |
 """
 
 from __future__ import annotations
@@ -92,6 +95,9 @@ class Settings:
     target_expert_review_days: int = 10
     request_threads: int = 4
     waits: Waits = field(default_factory=lambda: Waits())
+    api_limit_per_token: int = 600  # requests a minute (docs/api.md, "Rate limits"); 0: no limit
+    api_limit_per_address: int = 300
+    webhooks_allow_private: bool = False  # deliver webhooks to private and loopback addresses too
 
     @property
     def documents_dir(self) -> Path:
@@ -133,7 +139,19 @@ def load_settings() -> Settings:
         target_expert_review_days=int(os.environ.get("DM_TARGET_EXPERT_REVIEW_DAYS", "10")),
         request_threads=_request_threads(),
         waits=load_waits(),
+        api_limit_per_token=_per_minute("DM_API_LIMIT_PER_TOKEN", Settings.api_limit_per_token),
+        api_limit_per_address=_per_minute("DM_API_LIMIT_PER_ADDRESS", Settings.api_limit_per_address),
+        webhooks_allow_private=_flag("DM_WEBHOOKS_ALLOW_PRIVATE"),
     )
+
+
+def _per_minute(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit():
+        raise ValueError(f"{name} must be a whole number of requests a minute (0: no limit), not {raw!r}.")
+    return int(raw)
 
 
 #: Most requests a server process works on at once (``DM_REQUEST_THREADS``).

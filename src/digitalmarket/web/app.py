@@ -21,6 +21,7 @@ from ..accounts import review_api as accounts_review_api
 from ..accounts import signup_api as accounts_signup_api
 from ..accounts import signup_pages as accounts_signup_pages
 from ..accounts import staff_pages as accounts_staff_pages
+from ..accounts import token_api as accounts_token_api
 from ..catalog import api as catalog_api
 from ..catalog import certificate_api as catalog_certificate_api
 from ..catalog import certificate_pages as catalog_certificate_pages
@@ -67,10 +68,14 @@ from ..selection import pages as selection_pages
 from ..selection import reviewer_pages as selection_reviewer_pages
 from ..settlement import settlement_api, settlement_pages
 from ..statistics import stats_api, stats_pages
+from ..webhooks import api as webhooks_api
+from ..webhooks import pages as webhooks_pages
+from ..webhooks.sender import Sender as WebhookSender
 from . import api as shell_api
 from . import follow_pages, layout, pages, todo_api, warmup
 from .errors import install_error_handlers
 from .middleware import BodyLimitMiddleware, LocaleMiddleware, ProxyHeadersMiddleware, SecurityHeadersMiddleware
+from .openapi_security import declare_security
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
@@ -98,10 +103,13 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *, 
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.request_threads
         # the after-commit consumers: caught up twice a second with what a request did not finish
         follower = consumers.Follower.start(db)
+        # the webhooks the consumer queued, sent every few seconds outside any transaction
+        webhook_sender = WebhookSender.start(db, settings.webhooks_allow_private)
         yield
         if later is not None:
             later.cancel()
         follower.stop()
+        webhook_sender.stop()
         db.dispose()
 
     app = FastAPI(
@@ -133,6 +141,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *, 
 
     app.include_router(accounts_api.router, prefix="/api/v1")
     app.include_router(accounts_colleague_api.router, prefix="/api/v1")
+    app.include_router(accounts_token_api.router, prefix="/api/v1")
     app.include_router(accounts_signup_api.router, prefix="/api/v1")
     app.include_router(accounts_review_api.router, prefix="/api/v1")
     app.include_router(catalog_compare_api.router, prefix="/api/v1")  # before /services/{code}
@@ -157,6 +166,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *, 
     app.include_router(stats_api.router, prefix="/api/v1")
     app.include_router(shell_api.router, prefix="/api/v1")
     app.include_router(todo_api.router, prefix="/api/v1")
+    app.include_router(webhooks_api.router, prefix="/api/v1")
     app.include_router(pages.router)
     app.include_router(follow_pages.router)  # /healthz/consumers, /operator/read-models
     app.include_router(accounts_pages.router)
@@ -190,8 +200,10 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *, 
     app.include_router(helpdesk_pages.router)
     app.include_router(helpdesk_desk_pages.router)
     app.include_router(stats_pages.router)
+    app.include_router(webhooks_pages.router)
 
     install_error_handlers(app)
+    declare_security(app)  # the bearer scheme and each operation's scopes in the OpenAPI
     app.add_middleware(BodyLimitMiddleware)  # inside the locale: its refusals are in the reader's language
     app.add_middleware(LocaleMiddleware)
     _outermost(app, SecurityHeadersMiddleware, hsts=settings.cookie_secure)
