@@ -85,12 +85,12 @@ def order_life(demo, client, people, headers, monkeypatch) -> str:
     body = {"code": code, "start_date": today_kst().isoformat(), "lines": [line]}
     order = answered(client.post("/api/v1/orders", json=body, headers=headers["buyer"]), 201)
     ocid = f"{PREFIX}-{order['code']}"
-    assert released(client, ocid) == ["award"]
+    assert released(client, ocid) == []  # the buyer alone awards nothing in public
     url = f"/api/v1/orders/{order['id']}"
     order = answered(client.post(f"{url}/confirm", json={"version": order["version"]}, headers=headers["buyer"]))
-    assert released(client, ocid) == ["award"]  # one side only: not contracted yet
+    assert released(client, ocid) == []  # one side only, and not the supplier
     order = answered(client.post(f"{url}/confirm", json={"version": order["version"]}, headers=headers["supplier"]))
-    assert released(client, ocid) == ["award", "contract"]
+    assert released(client, ocid) == ["award", "contract"]  # accepted by the supplier: awarded and contracted
     change = {
         "version": order["version"],
         "reason": "사용자 증원",

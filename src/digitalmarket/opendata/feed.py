@@ -21,7 +21,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, text
+from sqlalchemy import or_, select, text
 from sqlalchemy.orm import Session
 
 from ..catalog.tables import Service
@@ -109,9 +109,12 @@ SERIALISERS = {"services": service_item, "orders": order_item, "catalog-contract
 
 
 def _public(kind: str):
-    """What may be listed: a catalog contract once signed (applications are not public)."""
+    """What may be listed: a catalog contract once signed (applications are not public); an order the buyer
+    negotiated alone once the supplier has accepted it (it is contracted), as its OCDS award waits too."""
     if kind == "catalog-contracts":
         return CatalogContract.number.is_not(None)
+    if kind == "orders":
+        return or_(Order.method != "negotiated", Order.contracted_at.is_not(None))
     return None
 
 

@@ -36,7 +36,19 @@ from .tables import OcdsRelease
 NAME = "opendata"
 
 #: The events that tell a release (the order's and the catalog contract's steps that open data publishes).
-ORDER_ACTIONS = ("order.created", "order.contracted", "order.changed", "order.terminated", "order.completed")
+ORDER_ACTIONS = (
+    "order.created",
+    "order.confirmed",
+    "order.contracted",
+    "order.changed",
+    "order.terminated",
+    "order.completed",
+)
+#: Orders the buyer makes alone, at a price it negotiated: their award is published once the supplier has
+#: accepted it (its confirmation of the contract document), never on the buyer's word alone. An award of a
+#: quote (the supplier offered that price) or a delivery request (the catalog contract's price) is
+#: published when it is made.
+AWARDED_WHEN_ACCEPTED = ("negotiated",)
 CATALOG_ACTIONS = (
     "catalog_contract.contract",
     "catalog_contract.amend",
@@ -142,7 +154,11 @@ def _order_event(session: Session, event: AuditEvent) -> None:
     named = _order_named(session, event, order)
     moment, details = event.occurred_at, event.details or {}
     if event.action == "order.created":
-        releases.order_awarded(session, order, moment, named)
+        if order.method not in AWARDED_WHEN_ACCEPTED:
+            releases.order_awarded(session, order, moment, named)
+    elif event.action == "order.confirmed":
+        if order.method in AWARDED_WHEN_ACCEPTED and details.get("side") == "supplier":
+            releases.order_awarded(session, order, moment, named)
     elif event.action == "order.contracted":
         releases.order_contracted(session, order, moment, named)
     elif event.action == "order.changed":
