@@ -6,7 +6,7 @@ from __future__ import annotations
 from digitalmarket.catalog.importer import import_files
 from tests.catalog.test_import import GOOD, _write
 from tests.contracting.buying import contracted_order, people_of, publish
-from tests.helpers import api_token
+from tests.helpers import EVIDENCE_PDF, api_token
 
 
 def _search(client, **params) -> dict:
@@ -29,13 +29,17 @@ def test_a_renamed_and_resized_supplier_is_searched_as_it_is_now(demo, client, t
     assert _sizes(client).get("sme") == 1 and not _sizes(client).get("large")
 
     headers = api_token(demo, "supplier@demo.kr")
-    profile = client.get("/api/v1/supplier/profile", headers=headers).json()
-    change = {k: profile[k] or "" for k in ("name", "representative", "size", "credit_rating")}
-    answer = client.put(
-        "/api/v1/supplier/profile",
-        json={**change, "name": "한결데이터 주식회사", "size": "large", "version": profile["version"]},
+    evidence = ("증명.pdf", EVIDENCE_PDF, "application/pdf")
+    asked = client.post(
+        "/api/v1/supplier/identity-changes",
+        data={"name": "한결데이터 주식회사", "size": "large"},
+        files={"registration_file": evidence},
         headers=headers,
     )
+    assert asked.status_code == 201, asked.text
+    assert _refs(client, "한결데이터") == []  # the old name stays until the operator approves
+    operator = api_token(demo, "operator@demo.kr")
+    answer = client.post(f"/api/v1/operator/company-reviews/{asked.json()['id']}/approve", headers=operator)
     assert answer.status_code == 200
 
     assert _refs(client, "한결데이터") == ["t-001"]

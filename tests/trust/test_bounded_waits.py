@@ -40,7 +40,7 @@ def bounded_client(settings, db: Database, waits: Waits, **engine_kwargs) -> Ite
 @contextmanager
 def writer_holding_the_lock(db: Database) -> Iterator[None]:
     """Another connection in the middle of a write: it holds what a sign-up needs first (SQLite's write
-    lock; on PostgreSQL the users table, as a long maintenance statement on it would)."""
+    lock; on PostgreSQL the table of pending sign-ups, as a long maintenance statement on it would)."""
     if db.is_sqlite:
         holder = sqlite3.connect(db.engine.url.database, isolation_level=None)
         holder.execute("BEGIN IMMEDIATE")
@@ -51,7 +51,7 @@ def writer_holding_the_lock(db: Database) -> Iterator[None]:
             holder.close()
         return
     with db.engine.connect() as holder:
-        holder.execute(text("LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE"))
+        holder.execute(text("LOCK TABLE signup_requests IN SHARE ROW EXCLUSIVE MODE"))
         try:
             yield
         finally:
@@ -89,7 +89,7 @@ def test_a_write_that_waits_for_a_held_lock_is_told_busy_and_saves_nothing(setti
         assert users_named(db, SIGNUP["email"]) == 0
         assert users_named(db, "page@test-cloud.kr") == 0
         # once the other writer is done, the same request goes through
-        assert client.post("/api/v1/signup", json=SIGNUP).status_code == 201
+        assert client.post("/api/v1/signup", json=SIGNUP).status_code == 202
 
 
 @pytest.mark.parametrize("backend", ["postgresql"])  # SQLite has no statement timeout

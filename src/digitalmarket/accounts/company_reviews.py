@@ -80,7 +80,8 @@ def approve(session: Session, actor: Actor, review_id: int, now: datetime | None
     audit.record(
         session,
         actor_user_id=actor.user_id,
-        action="organisation.verified" if review.kind == "registration" else "organisation.change_approved",
+        # an approved change is the organisation's update that search and the read models follow
+        action="organisation.verified" if review.kind == "registration" else "organisation.updated",
         object_type="organisation",
         object_id=org.id,
         details={"review_id": review.id, "before": before},
