@@ -58,6 +58,8 @@ def pytest_xdist_make_scheduler(config, log):
 
 PG_ADMIN_URL = os.environ.get("DM_TEST_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
 BACKENDS = ["sqlite", "postgresql"]
+# One key seals the signing keys for the whole run, whichever data folder a test's installation uses.
+os.environ.setdefault("DM_SIGNING_KEY", "the signing key of the test run")
 
 
 def shared_dir() -> Path:

@@ -15,12 +15,15 @@ def migrate() -> None:
     """Apply the database migrations (creates the SQLite file when needed)."""
     from ..core.migrate import upgrade
     from ..search.freshness import ensure_current
+    from ..signatures.authority import ensure_authority
 
     settings = current_settings()
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     db = database()
     upgrade(db.engine)
     console.print(f"Database is up to date: {db.engine.url.render_as_string(hide_password=True)}")
+    with db.transaction() as session:  # the certificate authority that signs documents, made once
+        ensure_authority(session)
     indexed = ensure_current(db)  # the search index follows a changed analyzer or vocabulary
     if indexed is not None:
         console.print(f"Search index built by this analyzer: {indexed} services indexed.")
@@ -35,6 +38,7 @@ def seed_demo(
 
     from ..accounts.user_accounts import count_users
     from ..demo import DEMO_PASSWORD, seed_demo, seed_demo_trade, seed_demo_work
+    from ..signatures.authority import issue_missing
 
     db = database()
     with db.transaction() as session:
@@ -46,6 +50,7 @@ def seed_demo(
             raise typer.Exit(1)
         started = time.monotonic()
         created = seed_demo(session)
+        issue_missing(session)  # each demo organisation's signing certificate
         work = seed_demo_work(session, current_settings().documents_dir)
         if trade:
             console.print("Playing two years of demo trade (contract documents take most of the time) ...")

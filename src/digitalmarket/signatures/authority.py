@@ -150,6 +150,18 @@ def issue_certificate(session: Session, organisation_id: int, now: datetime | No
     return _store(session, "organisation", cert, key, organisation_id)
 
 
+def issue_missing(session: Session, now: datetime | None = None) -> int:
+    """A certificate for every organisation that never had one (``seed-demo``, for the demo's). Returns how
+    many were issued."""
+    have = select(SigningKey.organisation_id).where(SigningKey.role == "organisation")
+    missing = session.scalars(select(Organisation.id).where(Organisation.id.not_in(have)).order_by(Organisation.id))
+    issued = 0
+    for organisation_id in list(missing):
+        issue_certificate(session, organisation_id, now)
+        issued += 1
+    return issued
+
+
 def current_certificate(session: Session, organisation_id: int) -> SigningKey | None:
     """The organisation's newest certificate (issued or uploaded), None when it never had one."""
     return session.scalars(

@@ -58,10 +58,13 @@ def _signer(row: SigningKey, ca: SigningKey) -> signers.SimpleSigner:
     )
 
 
-def _validation_context(session: Session, ca: SigningKey, now: datetime) -> ValidationContext:
-    """The CA as trust root and its revocation list as of now: what the signature embeds."""
+def _validation_context(session: Session, ca: SigningKey, now: datetime, row: SigningKey | None = None):
+    """The CA as trust root and its revocation list as of now: what the signature embeds. An uploaded
+    certificate brings the roots and intermediates of its own chain."""
+    chain = [_asn1_certificate(cert.public_bytes(Encoding.DER)) for cert in (chain_of(row) if row else [])]
     return ValidationContext(
-        trust_roots=[_asn1_certificate(ca.certificate_der)],
+        trust_roots=[_asn1_certificate(ca.certificate_der)] + [cert for cert in chain if cert.self_signed],
+        other_certs=[cert for cert in chain if not cert.self_signed],
         crls=[asn1_crl.CertificateList.load(revocation_list(session, now))],
         allow_fetching=False,
         revocation_mode="soft-fail",
@@ -110,7 +113,7 @@ def sign_pdf(
         md_algorithm="sha256",
         subfilter=fields.SigSeedSubFilter.PADES,
         embed_validation_info=True,
-        validation_context=_validation_context(session, ca, now),
+        validation_context=_validation_context(session, ca, now, row),
     )
     output = BytesIO()
     signers.PdfSigner(metadata, signer=_signer(row, ca)).sign_pdf(_writer(pdf), output=output, bytes_reserved=RESERVED)
