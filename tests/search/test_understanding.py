@@ -55,6 +55,11 @@ def test_the_words_of_a_constraint_become_a_filter_and_the_rest_is_ranked():
     assert understand("월 10만 원 이내").filters() == {"price_max": 100000}
     assert understand("saas 그룹웨어").filters() == {"type": "SaaS"}
     assert understand("CSAP중등급").filters() == {"csap": "중"}
+    # the certificate named next to its grade belongs to the constraint, not to the words to rank
+    certified = understand("상 등급 보안인증 IaaS")
+    assert certified.text == "" and certified.filters() == {"csap": "상", "type": "IaaS"}
+    assert understand("클라우드 보안인증 하 등급 백업").text == "백업"
+    assert understand("CSAP 중소기업 보안").filters() == {"size": "sme"}  # 중소기업 is no grade 중
     # words that only look like constraints stay words
     for plain in ("상담 챗봇", "중소기업청 민원", "SaaSpace", "만원의 행복"):
         assert understand(plain).constraints == (), plain

@@ -21,7 +21,7 @@ from sqlalchemy import bindparam, select, text
 from sqlalchemy.orm import Session
 
 from ..catalog.tables import Service
-from . import analyzer, typos
+from . import analyzer, feedback, typos
 from . import settings as search_settings
 from .facts import Facts, facts
 from .names import Names
@@ -267,10 +267,31 @@ def text_relevance(session: Session, query: str, known: Facts | None = None) -> 
             concepts = [c for c in concepts if c not in unmatched] + written
             look_up(written)
     looked_for = frozenset(word for phrase in matches if found(phrase) for word in phrase.split())
+    order, scores = _ranked(session, concepts, matches, known, pieces)
+    if pieces.feedback and len(order):  # the words the best matches share, weighted down, then again
+        vocabulary = known.vocabulary(session, backend)
+        expansion = feedback.expansion(session, concepts, order, scores, known, vocabulary)
+        if expansion:
+            look_up(expansion)
+            again, rescored = _ranked(session, concepts + expansion, matches, known, pieces, also=expansion)
+            order, scores = feedback.merged(order, scores, again, rescored)
+    return Ranking(order, scores, looked_for, corrected)
+
+
+def _ranked(session, concepts, matches, known: Facts, pieces, also=()) -> tuple[np.ndarray, np.ndarray]:
+    """The matching services (`_matching`, and those holding `feedback.MIN_HELD` of the concepts
+    ``also``) with their relevance, best first: the pre-score orders every match, the best `RERANK`
+    are scored exactly (`_bm25`), the rest follow below them in pre-score order."""
+    columns = known.columns
     total = known.indexed
     idf = {p: max(1e-6, math.log((total - df + 0.5) / (df + 0.5))) for p, (df, _) in matches.items()}
     held = {p: columns.mask(positions) for p, (_, positions) in matches.items() if len(positions)}
-    pool = _matching(concepts, held, columns.size, focus=pieces.focus)
+    expanded = {id(c) for c in also}
+    pool = _matching([c for c in concepts if id(c) not in expanded], held, columns.size, focus=pieces.focus)
+    if also:
+        nothing = np.zeros(columns.size, dtype=bool)
+        holding = [np.logical_or.reduce([held.get(p, nothing) for p, _ in c.alternatives]) for c in also]
+        pool = pool | (np.sum(holding, axis=0) >= feedback.MIN_HELD)
     name_weight = analyzer.FIELD_WEIGHTS["name"] if pieces.names else 1.0
     pre = np.zeros(columns.size)
     for concept in concepts:
@@ -296,7 +317,7 @@ def text_relevance(session: Session, query: str, known: Facts | None = None) -> 
         ceiling = float(pre[rest[0]]) or 1.0
         order = np.concatenate([order, rest])
         scores = np.concatenate([scores, floor * 0.999 * pre[rest] / ceiling])
-    return Ranking(order, scores, looked_for, corrected)
+    return order, scores
 
 
 def _matching(concepts, held: dict[str, np.ndarray], size: int, *, focus: bool = True) -> np.ndarray:

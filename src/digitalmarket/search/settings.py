@@ -10,7 +10,9 @@ operator can rule a piece out when a search misbehaves. The pieces:
 - ``focus``: a query of several concepts returns the services holding most of them, not any of them;
 - ``names``: a service's code, name or supplier's brand in the query comes first (`names`), and a phrase
   found in a service's name weighs more in the first ordering;
-- ``understanding``: constraints written as words (중소기업, CSAP 상 등급, IaaS, 1만원 이하) become filters.
+- ``understanding``: constraints written as words (중소기업, CSAP 상 등급, IaaS, 1만원 이하) become filters;
+- ``feedback``: the words the best matches of a query share are searched too, weighted down (pseudo-relevance
+  feedback, `feedback.py`), so that a service described in other words is found.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ class SearchSettings:
     focus: bool = True
     names: bool = True
     understanding: bool = True
+    feedback: bool = True
 
 
 PIECES = tuple(f.name for f in fields(SearchSettings))

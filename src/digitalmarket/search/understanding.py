@@ -9,7 +9,8 @@ searches again without that phrase) and the API lists them (``understood``). A f
 explicitly wins over one understood from the words.
 
 Recognised: the service types IaaS, PaaS and SaaS (as words); a CSAP grade (``CSAP 상``, ``CSAP 상등급``,
-``상 등급``); ``중소기업`` (the supplier's size); a price limit in won (``1만원 이하``, ``5,000원 미만``,
+``상 등급``, with the certificate's name next to it taken too: ``상 등급 보안인증``, ``클라우드 보안인증 중
+등급``); ``중소기업`` (the supplier's size); a price limit in won (``1만원 이하``, ``5,000원 미만``,
 ``월 10만 원 이내``, with ``1인당``, ``사용자당`` or ``월`` before it), compared with the main plan's price
 without VAT. Deployment words (폐쇄망, 망분리) and regions stay words: the catalog has no field that
 says them.
@@ -24,7 +25,13 @@ from ..accounts.rules import SupplierSize
 from ..catalog.rules import ServiceType
 
 _TYPE = re.compile(r"(?<![0-9A-Za-z])(iaas|paas|saas)(?![0-9A-Za-z])", re.IGNORECASE)
-_CSAP = re.compile(r"csap\s*(?:인증\s*)?([상중하])\s*(?:등급)?|(?<![가-힣])([상중하])\s*등급", re.IGNORECASE)
+# the certificate named next to its grade is part of the constraint: CSAP, (클라우드) 보안인증, CSAP 인증
+_CERTIFICATE = r"(?:csap(?:\s*인증)?|(?:클라우드\s*)?(?:서비스\s*)?보안\s*인증)"
+_CSAP = re.compile(
+    rf"{_CERTIFICATE}\s*([상중하])(?:\s*등급|(?![가-힣]))(?:\s*{_CERTIFICATE})?"
+    rf"|(?<![가-힣])([상중하])\s*등급(?:\s*{_CERTIFICATE})?",
+    re.IGNORECASE,
+)
 _SME = re.compile(r"중소\s*기업(?!청|부|진흥|벤처)")  # not 중소기업청, 중소벤처기업부 ...
 _PRICE = re.compile(
     r"(?:(?:1\s*인당|인당|사용자\s*당|사용자당|한\s*명당|월)\s*)*"
