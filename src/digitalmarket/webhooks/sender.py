@@ -51,16 +51,23 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
 _opener = urllib.request.build_opener(_NoRedirects)
 
 
+def _due(now: datetime):
+    return (
+        WebhookDelivery.status == "pending",
+        WebhookDelivery.next_attempt_at <= now,
+        or_(WebhookDelivery.claimed_at.is_(None), WebhookDelivery.claimed_at < now - CLAIM_LEASE),
+    )
+
+
 def claim(db: Database, token: str, now: datetime, limit: int = BATCH) -> list[Claimed]:
+    with db.reading() as session:  # most rounds find nothing: no write transaction for them
+        if session.scalar(select(WebhookDelivery.id).where(*_due(now)).limit(1)) is None:
+            return []
     with db.transaction() as session:
         rows = session.execute(
             select(WebhookDelivery, WebhookSubscription)
             .join(WebhookSubscription, WebhookSubscription.id == WebhookDelivery.subscription_id)
-            .where(
-                WebhookDelivery.status == "pending",
-                WebhookDelivery.next_attempt_at <= now,
-                or_(WebhookDelivery.claimed_at.is_(None), WebhookDelivery.claimed_at < now - CLAIM_LEASE),
-            )
+            .where(*_due(now))
             .order_by(WebhookDelivery.id)
             .limit(limit)
             .with_for_update(skip_locked=True, of=WebhookDelivery)
