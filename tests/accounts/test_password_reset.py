@@ -122,13 +122,13 @@ def test_the_api_resets_a_password_and_spends_every_other_link(client, demo):
 
     weak = client.post("/api/v1/password-reset/confirm", json={"token": newer, "password": "short"})
     assert weak.status_code == 422 and "password" in weak.json()["error"]["fields"]
-    done = client.post("/api/v1/password-reset/confirm", json={"token": newer, "password": "officer-new-pass-1"})
+    done = client.post("/api/v1/password-reset/confirm", json={"token": newer, "password": "lantern-river-2027"})
     assert done.status_code == 204
     for token in (newer, older):  # used, and the other link of the account is spent with it
         refused = client.post("/api/v1/password-reset/confirm", json={"token": token, "password": "x-another-pass-3"})
         assert refused.status_code == 422
         assert refused.json()["error"]["message"] == "이미 사용한 링크입니다."
-    assert page_login(client, "officer@demo.kr", "officer-new-pass-1").status_code == 303
+    assert page_login(client, "officer@demo.kr", "lantern-river-2027").status_code == 303
 
 
 def test_no_more_than_three_links_an_hour_reach_one_account(client, demo):

@@ -26,9 +26,10 @@ def test_exactly_one_check_digit_is_valid_for_every_prefix(prefix):
     assert valid == [rules.business_number_check_digit(prefix)]
 
 
-def test_password_needs_ten_characters():
+def test_password_needs_ten_characters_and_to_be_hard_to_guess():
     assert rules.password_problem("123456789") is not None
-    assert rules.password_problem("1234567890") is None
+    assert rules.password_problem("1234567890") is not None  # ten characters, but a sequence
+    assert rules.password_problem("lantern-27-river") is None
 
 
 def test_email_shape():

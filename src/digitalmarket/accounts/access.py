@@ -21,7 +21,7 @@ from ..core.notifications import unread_count
 from ..core.templating import CsrfFailed, csrf_valid
 from . import rate_limits
 from .api_tokens import token_caller, token_use_is_stale, touch_api_token
-from .credentials import user_for_session
+from .credentials import session_and_user, session_use_is_stale, touch_web_session
 from .permissions import Actor, Rule
 from .token_rules import SAFE_METHODS, grants, needed_scope
 from .user_accounts import actor_of
@@ -80,10 +80,14 @@ def actor_from_request(
             if surface == "api":
                 _check_csrf_header(request)
             with db.reading() as session:
-                user = user_for_session(session, cookie)
+                found = session_and_user(session, cookie)
+                user = found[1] if found else None
                 actor = actor_of(user) if user else None
                 if user is not None and surface == "page":  # the page's header shows it: read now, in this session
                     request.state.unread_notifications = unread_count(session, user.id)
+            if found is not None and session_use_is_stale(found[0]):  # the idle deadline moves on
+                with db.transaction() as session:
+                    touch_web_session(session, found[0].id)
     request.state.actor_resolved = (actor,)
     return actor
 

@@ -176,7 +176,12 @@ class Acceptance:
 
 def check_acceptance(form: Acceptance) -> None:
     """ValidationFailed naming every problem of the name and the password."""
-    fail_if({"name": rules.required_text_problem(form.name, 100), "password": rules.password_problem(form.password)})
+    fail_if(
+        {
+            "name": rules.required_text_problem(form.name, 100),
+            "password": rules.password_problem(form.password, (form.name,)),
+        }
+    )
 
 
 def accept_invitation(session: Session, form: Acceptance, now: datetime | None = None) -> User:

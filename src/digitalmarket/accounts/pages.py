@@ -79,7 +79,8 @@ def login(request: Request, form: Form, _=Depends(page_access(PUBLIC))):
     with database(request).transaction() as session:
         try:
             user = credentials.authenticate(session, email, password, address=_caller_address(request))
-            token = credentials.start_web_session(session, user)
+            presented = request.cookies.get(SESSION_COOKIE)  # ends: a log-in never keeps an older session
+            token = credentials.start_web_session(session, user, replacing=presented)
             home = ROLE_HOME[Role(user.role)]
         except DomainError as error:
             failure = error  # committed anyway: the failed attempt is counted and audited
@@ -170,8 +171,9 @@ def account_password(request: Request, form: Form, actor: Actor = Depends(page_a
     if form.get("new_password", "") != form.get("new_password_confirm", ""):
         errors = {"new_password_confirm": N_("The two passwords are not the same.").render()}
         return _account_page(request, actor, errors=errors, status=422)
-    try:
-        with database(request).transaction() as session:
+    failure: DomainError | None = None
+    with database(request).transaction() as session:
+        try:
             credentials.change_password(
                 session,
                 actor,
@@ -179,8 +181,10 @@ def account_password(request: Request, form: Form, actor: Actor = Depends(page_a
                 form.get("new_password", ""),
                 keep_api_tokens=form.get("keep_api_tokens") == "1",
             )
-    except DomainError as error:
-        return _account_page(request, actor, errors=form_errors(error), status=error.status)
+        except DomainError as error:
+            failure = error  # committed anyway: only a wrong current password is recorded, to be counted
+    if failure is not None:
+        return _account_page(request, actor, errors=form_errors(failure), status=failure.status)
     response = redirect("/login", "password_changed")
     response.delete_cookie(SESSION_COOKIE)
     return response

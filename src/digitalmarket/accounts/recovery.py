@@ -110,9 +110,9 @@ def reset_password(session: Session, token: str, password: str, now: datetime | 
     problem = reset_link_problem(session, token, now)
     if problem is not None:
         raise ValidationFailed(problem)
-    fail_if({"password": rules.password_problem(password)})
     reset = _reset_of(session, token)
     user = session.get(User, reset.user_id)
+    fail_if({"password": rules.password_problem(password, (user.email, user.name))})
     spent = session.execute(
         update(PasswordReset)
         .where(PasswordReset.id == reset.id, PasswordReset.used_at.is_(None))

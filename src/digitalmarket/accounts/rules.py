@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from ..core.i18n import N_, Text
+from .secrets import password_weakness
 
 
 class Role(StrEnum):
@@ -130,11 +131,22 @@ def email_problem(email: str) -> Text | None:
     return None
 
 
-def password_problem(password: str) -> Text | None:
+def password_problem(password: str, user_inputs: tuple[str, ...] = ()) -> Text | None:
+    """What is wrong with a new password: its length, or that it is easy to guess (a repetition such as
+    ``aaaaaaaaaa``, a sequence such as ``1234567890``, a common password, or the person's own e-mail
+    address or name, given as ``user_inputs``)."""
     if len(password or "") < MIN_PASSWORD_LENGTH:
         return N_("The password must be at least %(min)s characters long.", min=MIN_PASSWORD_LENGTH)
     if len(password) > MAX_PASSWORD_LENGTH:
         return N_("The password must be at most %(max)s characters long.", max=MAX_PASSWORD_LENGTH)
+    weakness = password_weakness(password, user_inputs)
+    if weakness == "personal":
+        return N_("The password must not be built on your e-mail address or name: they are the first guesses.")
+    if weakness == "guessable":
+        return N_(
+            "This password is too easy to guess (a repeated character, a sequence such as 1234, or a common "
+            "password or word). Use a longer one of several unrelated words, numbers or signs."
+        )
     return None
 
 

@@ -55,3 +55,36 @@ def new_token(prefix: str) -> str:
 
 def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+#: zxcvbn's score (0-4) a new password must reach: 3 is "safely unguessable: moderate protection from an
+#: offline attack" (about 10^8 guesses and more).
+MIN_PASSWORD_SCORE = 3
+
+
+def password_weakness(password: str, user_inputs: tuple[str, ...] = ()) -> str | None:
+    """Why a password is too easy to guess, or None: ``"personal"`` when it is built on the person's own
+    e-mail address or name, ``"guessable"`` when it is a repetition, a sequence, a common password or word
+    (zxcvbn, with its list of common passwords, scores it under `MIN_PASSWORD_SCORE`)."""
+    from zxcvbn import zxcvbn
+
+    inputs = [part for value in user_inputs if value for part in _parts(value)]
+    lowered = password.lower()
+    own = [value.strip().lower() for value in user_inputs if value] + [
+        value.strip().lower().partition("@")[0] for value in user_inputs if value and "@" in value
+    ]
+    if any(len(word) >= 3 and word in lowered for word in own):  # the address, its name part, the name
+        return "personal"
+    result = zxcvbn(password[:100], user_inputs=inputs)  # zxcvbn's cost grows with the length; 100 is plenty
+    if result["score"] >= MIN_PASSWORD_SCORE:
+        return None
+    if any(match.get("dictionary_name") == "user_inputs" for match in result["sequence"]):
+        return "personal"
+    return "guessable"
+
+
+def _parts(value: str) -> list[str]:
+    """A person's input and its pieces: the whole e-mail address, its local part and its domain's words."""
+    value = value.strip().lower()
+    local, _, domain = value.partition("@")
+    return [value, local, *domain.split(".")] if domain else [value, *value.split()]

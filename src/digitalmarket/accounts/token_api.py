@@ -100,8 +100,14 @@ def organisation_tokens(request: Request, actor: Actor = Depends(api_access(ORGA
     summary="Change your password (your API tokens are revoked unless keep_api_tokens)",
 )
 def change_password(body: PasswordChangeIn, request: Request, actor: Actor = Depends(api_access(SIGNED_IN))):
+    failure: DomainError | None = None
     with database(request).transaction() as session:
-        revoked = credentials.change_password(
-            session, actor, body.current_password, body.new_password, keep_api_tokens=body.keep_api_tokens
-        )
+        try:
+            revoked = credentials.change_password(
+                session, actor, body.current_password, body.new_password, keep_api_tokens=body.keep_api_tokens
+            )
+        except DomainError as error:
+            failure = error  # committed anyway: a wrong current password is recorded, to be counted
+    if failure is not None:
+        raise failure
     return PasswordChangeOut(api_tokens_revoked=revoked)

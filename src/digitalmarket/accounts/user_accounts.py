@@ -51,7 +51,7 @@ def create_user(session: Session, actor: Actor | None, form: NewUser) -> User:
         "email": rules.email_problem(email),
         "name": rules.required_text_problem(form.name, 100),
         "role": _choice_problem(form.role, Role),
-        "password": rules.password_problem(form.password),
+        "password": rules.password_problem(form.password, (email, form.name)),
     }
     org = session.get(Organisation, form.organisation_id) if form.organisation_id else None
     if org is None:

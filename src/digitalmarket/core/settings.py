@@ -8,6 +8,7 @@
 | `DM_COOKIE_SECURE` | `1` marks cookies Secure (serve over HTTPS) | `0` |
 | `DM_TRUSTED_PROXIES` | reverse proxies (addresses, networks; comma-separated): only their proxy headers count | none |
 | `DM_TRUST_PROXY` | older switch: `1` now also needs `DM_TRUSTED_PROXIES`, else the settings are refused | `0` |
+| `DM_SESSION_IDLE_MINUTES` | minutes a signed-in browser may stay without a request (14 days at most) | `120` |
 | `DM_FRONTEND_DIR` | folder holding the installed npm packages (`node_modules`) | the project's |
 | `PORT` | port of `digitalmarket serve` | `8000` |
 | `DM_SMTP_URL` | mail server: `smtp://user:pass@host:25`, `smtp+starttls://…:587`, `smtps://…:465` | log only |
@@ -185,6 +186,16 @@ def _trusted_proxies() -> tuple[str, ...]:
     if _flag("DM_TRUST_PROXY") and not raw:
         raise ValueError("DM_TRUST_PROXY=1 needs DM_TRUSTED_PROXIES: the addresses of the reverse proxies to trust.")
     return tuple(raw)
+
+
+def session_idle_minutes() -> int:
+    """``DM_SESSION_IDLE_MINUTES``: how long a signed-in browser may stay without a request (5 to 1440)."""
+    raw = os.environ.get("DM_SESSION_IDLE_MINUTES", "").strip()
+    if not raw:
+        return 120
+    if not raw.isdigit() or not 5 <= int(raw) <= 1440:
+        raise ValueError(f"DM_SESSION_IDLE_MINUTES must be a whole number from 5 to 1440, not {raw!r}.")
+    return int(raw)
 
 
 @lru_cache(maxsize=1)
