@@ -161,3 +161,47 @@ def test_expired_sme_evidence_is_flagged_once_to_the_company_and_the_operator(de
     with demo.reading() as session:
         flagged = session.scalars(select(Notification).where(Notification.msgid == identity_changes.EXPIRED_SME.msgid))
         assert len(list(flagged)) >= 3  # the companies' users and the operator
+
+
+def test_a_company_claims_its_number_and_the_holder_is_frozen_until_the_operator_decides(client, demo):
+    squatter = api_token(demo, "supplier2@demo.kr")  # holds 220-88-12340 (the demo's 클라우드나래)
+    taken = client.post("/api/v1/signup", json={**SIGNUP, "business_number": "2208812340"})
+    assert taken.status_code == 409 and "/signup/claim" in taken.json()["error"]["fields"]["business_number"]
+
+    claim = {
+        "business_number": "220-88-12340",
+        "company_name": "클라우드나래 주식회사",
+        "representative": "이진짜",
+        "name": "이진짜",
+        "email": "real@narae.kr",
+        "password": "correct-horse-42",
+    }
+    without = client.post("/api/v1/signup/claims", data=claim)
+    assert without.status_code == 422 and "file" in without.json()["error"]["fields"]
+    free = client.post("/api/v1/signup/claims", data={**claim, "business_number": "214-86-18758"}, files={"file": PDF})
+    assert free.status_code == 422 and "business_number" in free.json()["error"]["fields"]
+    assert client.post("/api/v1/signup/claims", data=claim, files={"file": PDF}).status_code == 202
+    assert client.get("/api/v1/supplier/verification", headers=squatter).json()["verification"] == "verified"
+
+    code = mailed_links(demo, "real@narae.kr")[-1].rsplit("/", 1)[-1]
+    filed = client.post("/api/v1/signup/claims/confirm", json={"code": code})
+    assert filed.status_code == 201
+    frozen = client.post("/api/v1/applications", json={"name": "시험"}, headers=squatter)
+    assert frozen.status_code == 409 and "운영기관" in frozen.json()["error"]["message"]
+    review = client.get(f"/api/v1/company-reviews/{filed.json()['id']}", headers=squatter)
+    assert review.status_code == 404  # the claimant's evidence is not the holder's to read
+
+    operator = api_token(demo, "operator@demo.kr")
+    queued = client.get("/api/v1/operator/company-reviews", headers=operator).json()
+    assert [(r["kind"], r["claimant_email"]) for r in queued] == [("claim", "real@narae.kr")]
+    assert (
+        client.post(f"/api/v1/operator/company-reviews/{queued[0]['id']}/approve", headers=operator).status_code == 200
+    )
+
+    assert client.get("/api/v1/me", headers=squatter).status_code == 401  # the holder's accounts are closed
+    assert page_login(client, "supplier2@demo.kr").status_code != 303
+    assert page_login(client, "real@narae.kr", "correct-horse-42").status_code == 303
+    mine = api_token(demo, "real@narae.kr")
+    profile = client.get("/api/v1/supplier/profile", headers=mine).json()
+    assert (profile["business_number"], profile["representative"]) == ("220-88-12340", "이진짜")
+    assert client.post("/api/v1/applications", json={"name": "시험"}, headers=mine).status_code == 201

@@ -66,6 +66,7 @@ def _profile_page(request: Request, actor: Actor, values=None, errors=None, stat
                 "size_labels": SIZE_LABELS,
                 "verification_label": verification.VERIFICATION_LABELS[org.verification],
                 "refusal": verification.REFUSALS.get(org.verification),
+                "frozen": verification.FROZEN,
                 "reviews": reviews,
                 "pending_change": any(r.kind == "change" and r.status == "pending" for r in reviews),
                 "document_labels": identity_changes.DOCUMENT_LABELS,

@@ -15,13 +15,20 @@ from ..core.errors import Conflict, NotFound
 from ..core.i18n import N_
 from ..core.notifications import notify
 from ..core.tables import utcnow
-from . import rules
+from . import claims, rules
 from .checks import fail_if
 from .identity_changes import apply_change
 from .permissions import OPERATORS, Actor
 from .review_tables import CompanyReview, ReviewDocument
 from .tables import Organisation
 from .verification import PROFILE_PATH, member_ids
+
+#: The audit event of an approval; an approved change is the organisation's update search follows.
+APPROVED_ACTIONS = {
+    "registration": "organisation.verified",
+    "change": "organisation.updated",
+    "claim": "organisation.claim_approved",
+}
 
 
 def pending_reviews(session: Session) -> list[CompanyReview]:
@@ -31,15 +38,16 @@ def pending_reviews(session: Session) -> list[CompanyReview]:
 
 
 def reviews_of(session: Session, organisation_id: int, limit: int = 20) -> list[CompanyReview]:
-    """A company's reviews, newest first."""
-    query = select(CompanyReview).where(CompanyReview.organisation_id == organisation_id)
+    """A company's own reviews, newest first (a claim on its number is another company's: not listed)."""
+    query = select(CompanyReview).where(CompanyReview.organisation_id == organisation_id, CompanyReview.kind != "claim")
     return list(session.scalars(query.order_by(CompanyReview.id.desc()).limit(limit)))
 
 
 def visible_review(session: Session, actor: Actor, review_id: int) -> CompanyReview:
-    """The operator sees every review; a supplier only its own (404 otherwise)."""
+    """The operator sees every review; a supplier only its own, never a claim on its number (404 otherwise)."""
     review = session.get(CompanyReview, review_id)
-    if review is None or not (OPERATORS.allows(actor) or review.organisation_id == actor.organisation_id):
+    own = review is not None and review.organisation_id == actor.organisation_id and review.kind != "claim"
+    if review is None or not (OPERATORS.allows(actor) or own):
         raise NotFound()
     return review
 
@@ -66,7 +74,10 @@ def approve(session: Session, actor: Actor, review_id: int, now: datetime | None
     """Verify the company (its representative as checked), or write its approved identity change."""
     now = now or utcnow()
     review, org = _pending(session, actor, review_id)
-    if review.kind == "registration":
+    if review.kind == "claim":
+        before = claims.approve_claim(session, review, org, now)
+        message = N_("%(company)s now belongs to the company that claimed its number.", company=org.name)
+    elif review.kind == "registration":
         before = {"verification": org.verification, "representative": org.representative}
         org.verification, org.verified_at = "verified", now
         org.representative = review.representative or org.representative
@@ -80,8 +91,7 @@ def approve(session: Session, actor: Actor, review_id: int, now: datetime | None
     audit.record(
         session,
         actor_user_id=actor.user_id,
-        # an approved change is the organisation's update that search and the read models follow
-        action="organisation.verified" if review.kind == "registration" else "organisation.updated",
+        action=APPROVED_ACTIONS[review.kind],
         object_type="organisation",
         object_id=org.id,
         details={"review_id": review.id, "before": before},
@@ -95,7 +105,10 @@ def refuse(session: Session, actor: Actor, review_id: int, reason: str, now: dat
     fail_if({"reason": rules.required_text_problem(reason, 500)})
     review, org = _pending(session, actor, review_id)
     review.status, review.decided_by, review.decided_at, review.reason = "refused", actor.user_id, now, reason.strip()
-    if review.kind == "registration":
+    if review.kind == "claim":
+        claims.refuse_claim(session, review, org)
+        message = N_("The claim on your business registration number is refused; you can trade again.")
+    elif review.kind == "registration":
         org.verification = "refused"
         message = N_("The operator did not accept the business registration evidence: %(reason)s", reason=review.reason)
     else:

@@ -23,6 +23,11 @@ class SignUpConfirmIn(BaseModel):
     code: str = Field(max_length=100, description="the code of the e-mail: its link's last part, dms_...")
 
 
+class ClaimOut(BaseModel):
+    id: int
+    status: str = Field(description="pending, until the operator decides")
+
+
 class ReviewDocumentOut(BaseModel):
     id: int
     kind: str = Field(description="registration | sme | credit")
@@ -48,7 +53,7 @@ class ReviewOut(BaseModel):
     organisation_id: int
     organisation_name: str
     business_number: str | None = None
-    kind: str = Field(description="registration (business registration evidence) | change (identity fields)")
+    kind: str = Field(description="registration (business registration evidence) | change (identity fields) | claim")
     status: str = Field(description="pending | approved | refused")
     name: str | None = None
     representative: str | None = None
@@ -59,6 +64,8 @@ class ReviewOut(BaseModel):
     requested_at: datetime
     decided_at: datetime | None = None
     reason: str | None = None
+    claimant_email: str | None = Field(default=None, description="a claim: who filed it")
+    claimant_name: str | None = None
     documents: list[ReviewDocumentOut]
 
     @classmethod
@@ -79,6 +86,8 @@ class ReviewOut(BaseModel):
             requested_at=review.requested_at,
             decided_at=review.decided_at,
             reason=review.reason,
+            claimant_email=(review.claimant or {}).get("email"),
+            claimant_name=(review.claimant or {}).get("name"),
             documents=[ReviewDocumentOut.of(d) for d in review.documents],
         )
 

@@ -31,12 +31,13 @@ class SignupRequest(Base):
 
 class CompanyReview(Base):
     """A request the operator decides: ``registration`` (the company's 사업자등록증명 and representative, after
-    which it is verified) or ``change`` (new identity values with their evidence, which take effect only when
-    approved). Empty new values leave a field as it is."""
+    which it is verified), ``change`` (new identity values with their evidence, which take effect only when
+    approved; empty new values leave a field as it is) or ``claim`` (a company that finds its business number
+    taken by another organisation asks for it, with its evidence)."""
 
     __tablename__ = "company_reviews"
     __table_args__ = (
-        CheckConstraint("kind IN ('registration', 'change')", name="kind"),
+        CheckConstraint("kind IN ('registration', 'change', 'claim')", name="kind"),
         CheckConstraint("status IN ('pending', 'approved', 'refused')", name="status"),
     )
 
@@ -55,6 +56,8 @@ class CompanyReview(Base):
     decided_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reason: Mapped[str | None] = mapped_column(String(500))
+    # A claim (``claim``): the claimant's e-mail, name and password hash, for the account made on approval
+    claimant: Mapped[dict | None] = mapped_column(JSON)
 
     documents: Mapped[list[ReviewDocument]] = relationship(
         back_populates="review", order_by="ReviewDocument.id", lazy="selectin"

@@ -46,7 +46,7 @@ MAIL_SENT = N_(
 )
 TAKEN_NUMBER = N_(
     "A company with this business registration number already exists. If it is your company's number, "
-    "ask the operator (운영기관) to look into it."
+    "file a claim with your business registration certificate (/signup/claim); the operator decides it."
 )
 REGISTRY_PROBLEMS: dict[str, Text] = {
     RegistryStatus.CLOSED: N_("The national tax service lists this business registration number as closed (폐업)."),

@@ -57,6 +57,8 @@ class Organisation(Base):
     verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sme_valid_until: Mapped[date | None] = mapped_column(Date)  # 중소기업확인서 validity
     credit_rated_on: Mapped[date | None] = mapped_column(Date)  # the credit rating certificate's date
+    # A claim on the business number is being decided (`claims.py`): no applying, quoting or signing meanwhile
+    frozen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Agency (수요기관)
     agency_code: Mapped[str | None] = mapped_column(String(16), unique=True)
     agency_kind: Mapped[str | None] = mapped_column(String(32))

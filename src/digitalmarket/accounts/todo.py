@@ -1,5 +1,6 @@
 """What waits for an administrator (할 일): accounts locked after repeated failed sign-ins, and
-organisations nobody can sign in for (no active account)."""
+organisations nobody can sign in for (no active account); and for the operator, the company reviews
+(business registration evidence, identity change requests) waiting for a decision."""
 
 from __future__ import annotations
 
@@ -12,9 +13,13 @@ from ..core.i18n import N_
 from ..core.tables import utcnow
 from ..core.todo import TodoGroup, TodoItem, TodoKind, group
 from .credentials import LOCKOUT
+from .review_tables import CompanyReview
 from .tables import Organisation, User
 
 LOCKED = TodoKind("locked_accounts", N_("Accounts locked after failed sign-ins"), "/admin")
+COMPANY_REVIEWS = TodoKind(
+    "company_reviews", N_("Company reviews: business registration evidence and changes"), "/operator/company-reviews"
+)
 NO_ACCOUNT = TodoKind("organisations_without_account", N_("Organisations without an active account"), "/organisations")
 
 
@@ -48,3 +53,14 @@ KINDS = (LOCKED, NO_ACCOUNT)
 def admin_groups(session: Session) -> list[TodoGroup]:
     """The administrator's to-do list, as the administration page shows it at its top."""
     return group(KINDS, for_admin(session))
+
+
+def for_operator(session: Session) -> list[TodoItem]:
+    """The company reviews waiting for the operator, oldest first."""
+    rows = session.execute(
+        select(CompanyReview.requested_at, Organisation.name)
+        .join(Organisation, Organisation.id == CompanyReview.organisation_id)
+        .where(CompanyReview.status == "pending")
+        .order_by(CompanyReview.requested_at)
+    ).all()
+    return [TodoItem(COMPANY_REVIEWS, row.name, COMPANY_REVIEWS.href, row.requested_at) for row in rows]

@@ -51,10 +51,19 @@ REFUSALS: dict[str, Text] = {
 ATTACH_CERTIFICATE = N_("Attach the business registration certificate (사업자등록증명).")
 
 
+FROZEN = N_(
+    "Another company has claimed your company's business registration number; the operator is deciding the "
+    "claim. Until then your company cannot apply, quote or sign. Ask the operator (운영기관) if you have questions."
+)
+
+
 def refuse_unless_verified(org: Organisation | None) -> None:
-    """403 with what to do next, unless the supplier is verified (other organisations pass)."""
+    """403 with what to do next, unless the supplier is verified; 409 while a claim on its number is decided
+    (other organisations pass)."""
     if org is None or org.kind != OrganisationKind.SUPPLIER:
         return
+    if org.frozen_at is not None:
+        raise Conflict(FROZEN)
     if org.verification != "verified":
         raise PermissionDenied(REFUSALS[org.verification])
 

@@ -12,6 +12,7 @@ from datetime import date
 
 from sqlalchemy.orm import Session
 
+from ..accounts.identity_changes import flag_expired_sme
 from ..core.clock import today_kst
 from ..core.database import Database
 from ..core.settings import Settings, get_settings
@@ -33,6 +34,7 @@ ALERTS: dict[str, Callable[[Session, date, Settings | None], int]] = {
     "catalog_contracts_ending": catalog_contract_end_alerts,
     "overdue_invoices": overdue_invoice_alerts,
     "applications_waiting": waiting_application_alerts,
+    "sme_evidence_expired": lambda session, today, settings: flag_expired_sme(session, today),
 }
 
 # --- the daily run -------------------------------------------------------------------------------------------------

@@ -102,11 +102,13 @@ ROLE_TODO: dict[Role, tuple[tuple[TodoKind, ...], tuple[Query, ...]]] = {
             selection_todo.CLOSE,
             settlement_todo.OVERDUE,
             helpdesk_todo.WAITING,
+            accounts_todo.COMPANY_REVIEWS,
         ),
         (
             lambda c: selection_todo.for_operator(c.session, c.today, _targets(c.settings)),
             lambda c: settlement_todo.for_operator(c.session, c.today),
             lambda c: helpdesk_todo.for_desk(c.session),
+            lambda c: accounts_todo.for_operator(c.session),
         ),
     ),
     Role.REVIEWER: (

@@ -95,6 +95,11 @@ WORKSPACES: dict[str, Workspace] = {
             _ACCOUNT,
             Task(N_("Application queue"), N_("Check documents and request supplements."), "/operator/applications"),
             Task(
+                N_("Company reviews"),
+                N_("Check new companies' business registration evidence and changes of company details."),
+                "/operator/company-reviews",
+            ),
+            Task(
                 N_("Committee rounds"),
                 N_("Prepare the monthly review committee and publish results."),
                 "/operator/rounds",
