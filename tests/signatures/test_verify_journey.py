@@ -11,8 +11,7 @@ from typer.testing import CliRunner
 
 from digitalmarket.cli import app as cli
 from digitalmarket.core.clock import today_kst
-from digitalmarket.signatures import authority
-from tests.contracting.buying import organisation, people_of, plan_ids, publish
+from tests.contracting.buying import people_of, plan_ids, publish
 from tests.helpers import api_token, csrf_from
 
 
@@ -102,11 +101,20 @@ def test_a_confirmed_contract_is_signed_by_both_sealed_and_verifiable(demo, clie
     assert empty.status_code == 422 and "PDF 파일을 고르거나" in empty.text
 
 
-def test_a_side_whose_certificate_was_revoked_cannot_confirm(demo, client, code, headers):
-    supplier = organisation(demo, "(주)가상소프트").id
-    with demo.transaction() as session:
-        authority.signer_for(session, supplier)
-        authority.revoke(session, supplier, "담당자 퇴사")
+def test_a_side_whose_certificate_was_revoked_cannot_confirm_until_it_has_a_new_one(demo, client, code, headers):
+    operator = api_token(demo, "operator@demo.kr")
+    listed = client.get("/api/v1/organisations", params={"limit": 100}, headers=operator).json()
+    rows = listed["items"] if isinstance(listed, dict) else listed
+    supplier_id = next(row["id"] for row in rows if row["name"] == "(주)가상소프트")
+    first = client.post(f"/api/v1/organisations/{supplier_id}/certificate", headers=operator)
+    assert first.status_code == 201 and first.json()["source"] == "issued"
+    own = client.get("/api/v1/organisation/certificate", headers=headers["supplier"]).json()
+    assert own["serial"] == first.json()["serial"] and "key" not in str(own).lower()
+    revoke = f"/api/v1/organisations/{supplier_id}/certificate/revoke"
+    assert client.post(revoke, json={"reason": "담당자 퇴사"}, headers=headers["supplier"]).status_code == 403
+    revoked = client.post(revoke, json={"reason": "담당자 퇴사"}, headers=operator)
+    assert revoked.status_code == 200 and revoked.json()["revoked_at"]
+
     order = new_order(client, demo, code, headers)
     refused = confirm(client, order, headers["supplier"] | {"Accept-Language": "ko"})
     assert refused.status_code == 409
@@ -115,10 +123,20 @@ def test_a_side_whose_certificate_was_revoked_cannot_confirm(demo, client, code,
     assert after["version"] == order["version"] and after["versions"][0]["supplier_confirmed_at"] is None
     assert confirm(client, order, headers["buyer"]).status_code == 200  # the other side still can
 
-    with demo.transaction() as session:  # a new certificate, and the supplier confirms
-        authority.issue_certificate(session, supplier)
+    assert client.post(f"/api/v1/organisations/{supplier_id}/certificate", headers=operator).status_code == 201
     again = client.get(f"/api/v1/orders/{order['id']}", headers=headers["supplier"]).json()
     assert confirm(client, again, headers["supplier"]).status_code == 200
+
+
+def test_an_organisation_uploads_its_own_certificate(demo, client, headers):
+    refused = client.post(
+        "/api/v1/organisation/certificate",
+        files={"file": ("own.p12", b"not a certificate", "application/x-pkcs12")},
+        data={"password": "x"},
+        headers=headers["supplier"] | {"Accept-Language": "ko"},
+    )
+    assert refused.status_code == 422 and "PKCS#12" in refused.json()["error"]["fields"]["file"]
+    assert client.get("/api/v1/organisation/certificate", headers=headers["supplier"]).json() is None
 
 
 def test_a_file_over_twenty_megabytes_is_refused(client):
