@@ -68,6 +68,7 @@ from ..selection import pages as selection_pages
 from ..selection import reviewer_pages as selection_reviewer_pages
 from ..settlement import settlement_api, settlement_pages
 from ..signatures import api as signatures_api
+from ..signatures import certificate_api as signatures_certificate_api
 from ..signatures import pages as signatures_pages
 from ..statistics import stats_api, stats_pages
 from ..webhooks import api as webhooks_api
@@ -166,6 +167,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *, 
     app.include_router(opendata_feed_api.router, prefix="/api/v1")
     app.include_router(opendata_audit_api.router, prefix="/api/v1")
     app.include_router(signatures_api.router, prefix="/api/v1")  # /verify, no sign-in
+    app.include_router(signatures_certificate_api.router, prefix="/api/v1")
     app.include_router(stats_api.router, prefix="/api/v1")
     app.include_router(shell_api.router, prefix="/api/v1")
     app.include_router(todo_api.router, prefix="/api/v1")
