@@ -100,6 +100,24 @@ def items(lines: list[Line]) -> list[dict]:
     return out
 
 
+def documents(found) -> list[dict]:
+    """Documents by hash (SHA-256 in the description), never their content: whoever holds a copy can
+    check it is the one published (and verify its signatures, docs/documents.md)."""
+    shown = []
+    for doc in found:
+        entry = {
+            "id": doc.id,
+            "documentType": doc.document_type,
+            "title": doc.title,
+            "description": f"SHA-256: {doc.sha256}",
+            "format": doc.format,
+        }
+        if doc.published is not None:
+            entry["datePublished"] = when(doc.published)
+        shown.append(entry)
+    return shown
+
+
 def amendments(found: list[Amendment]) -> list[dict]:
     out = []
     for amendment in found:
@@ -196,6 +214,8 @@ def order_release(
                     }
                 ]
             }
+            if payment.documents:
+                contract["implementation"]["documents"] = documents(payment.documents)
         release["contracts"] = [contract]
     if facts.framework_ocid:
         release["relatedProcesses"] = [

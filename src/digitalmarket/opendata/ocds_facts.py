@@ -73,11 +73,24 @@ class Amendment:
 
 
 @dataclass(frozen=True)
+class Document:
+    """A document of the contract or its implementation, published by its hash, never its content."""
+
+    id: str
+    document_type: str  # OCDS documentType: contractSigned, completionCertificate, financialProgressReport
+    title: str
+    sha256: str
+    format: str  # the media type
+    published: datetime | None = None
+
+
+@dataclass(frozen=True)
 class Payment:
     id: str  # the invoice code
     paid_on: date
     amount: int
     month: str
+    documents: tuple[Document, ...] = ()  # the contract's and the month's documents, by hash
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from ..accounts.rules import OrganisationKind
 from ..accounts.tables import Organisation, User
 from ..contracting.tables import CatalogContract, Order, OrderVersion, Quote, QuoteRequest
 from ..core import ids
+from ..settlement.tables import Invoice, SettlementDocument
 from . import ocds_facts
 
 
@@ -219,3 +220,58 @@ def framework_facts(
         ],
         note=note,
     )
+
+
+# --- documents, by hash ---------------------------------------------------------------------------------------
+
+#: OCDS documentType of each kind of document (the codelist is open; these are its own codes).
+DOCUMENT_TYPES = {
+    "contract": "contractSigned",
+    "inspection_report": "completionCertificate",
+    "payment_claim": "financialProgressReport",
+    "tax_invoice": "financialProgressReport",
+    "tax_invoice_xml": "financialProgressReport",
+}
+DOCUMENT_TITLES = {
+    "contract": "디지털서비스 이용계약서",
+    "inspection_report": "검수조서",
+    "payment_claim": "대금청구서",
+    "tax_invoice": "전자세금계산서",
+    "tax_invoice_xml": "전자세금계산서 (표준 XML)",
+}
+
+
+def implementation_documents(session: Session, order: Order, invoice_code: str) -> tuple[ocds_facts.Document, ...]:
+    """The documents a payment's release publishes by hash: the contract document of each version made so
+    far, and the paid month's documents (검수조서, 대금청구서, tax invoices) as listed when the release is
+    made. A document made after the release (or made again by a rebuild) is published by the next one."""
+    found = [
+        ocds_facts.Document(
+            f"contract-{order.code}-{version.seq}",
+            DOCUMENT_TYPES["contract"],
+            f"{DOCUMENT_TITLES['contract']} {order.code}" + (f" (변경차수 {version.seq})" if version.seq else ""),
+            version.document_sha256,
+            "application/pdf",
+        )
+        for version in order.versions
+        if version.document_sha256
+    ]
+    invoice = session.scalars(select(Invoice).where(Invoice.code == invoice_code)).first()
+    if invoice is not None:
+        rows = session.scalars(
+            select(SettlementDocument)
+            .where(SettlementDocument.invoice_id == invoice.id)
+            .order_by(SettlementDocument.id)
+        )
+        found += [
+            ocds_facts.Document(
+                f"{row.kind}-{row.subject}-{row.version}",
+                DOCUMENT_TYPES[row.kind],
+                f"{DOCUMENT_TITLES[row.kind]} {row.subject}",
+                row.sha256,
+                row.media_type,
+                row.made_at,
+            )
+            for row in rows
+        ]
+    return tuple(found)

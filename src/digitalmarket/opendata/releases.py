@@ -14,6 +14,7 @@ are never edited: a later event adds a release.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy import select
@@ -21,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from ..contracting.tables import CatalogContract, Order
 from . import ocds, ocds_facts
-from .release_facts import Named, framework_facts, framework_ocid, order_facts, order_ocid
+from .release_facts import Named, framework_facts, framework_ocid, implementation_documents, order_facts, order_ocid
 from .tables import OcdsRelease
 
 
@@ -103,6 +104,7 @@ def invoice_paid(
     """대금지급: a payment of the order, as an implementation transaction; ``seq``: the change in force
     then, ``ended``: whether the order had ended before."""
     facts = order_facts(session, order, seq, "terminated" if ended else "active", named=named)
+    payment = replace(payment, documents=implementation_documents(session, order, payment.id))
     suffix = f"payment-{payment.id}"
     return _order(session, order, suffix, ["implementation"], moment, facts, payment=payment)
 

@@ -1,16 +1,21 @@
 """The documents of an order's settlement, made after the step that calls for them has committed (never in
 its write transaction): the after-commit consumer ``settlement-documents`` follows
 
-- ``invoice.accepted``: the 검수조서 (inspection report) of the month and the PDF and XML of the tax invoice
-  issued with the inspection;
-- ``invoice.claimed``: the 대금청구서 (payment claim), with the due date counted from the claim;
+- ``invoice.accepted``: the 검수조서 (inspection report) of the month, signed by the agency, and the PDF
+  (signed by the supplier, its issuer) and XML of the tax invoice issued with the inspection;
+- ``invoice.claimed``: the 대금청구서 (payment claim), signed by the supplier, with the due date counted
+  from the claim;
 - ``tax_invoice.amended``: the PDF and XML of each amended tax invoice (수정세금계산서).
 
-Each is stored in the installation's document store by its SHA-256 and listed in ``settlement_documents``
-with its kind, the subject it documents (the invoice's code, the tax invoice's approval number), its
-version and its signers. Idempotent: a document made again with the same bytes (the documents are
-deterministic) is not listed twice; other bytes make a new version of the same subject. Replayable:
-``digitalmarket rebuild settlement-documents`` empties the list (`reset`) and makes them all again.
+Each PDF is signed (PAdES, `signatures.signing.sign_pdf`, the signing person named) and sealed with the
+platform's document timestamp (`seal`); every revision (draft, signature, timestamp) is remembered in the
+ledger of signed documents (`signatures.ledger`), so that ``/verify`` knows it. The steps check the
+signer's certificate first (`authority.signer_for`, 409 when revoked or expired). Each document is
+stored in the installation's document store by its SHA-256 and listed in ``settlement_documents`` with its
+kind, the subject it documents (the invoice's code, the tax invoice's approval number), its version and
+its signers. Idempotent: a subject that has its document is not made again. Replayable:
+``digitalmarket rebuild settlement-documents`` empties the list (`reset`) and makes them all again (new
+signatures, so new hashes; the ledger keeps the earlier ones).
 """
 
 from __future__ import annotations
@@ -30,6 +35,9 @@ from ..core import consumers
 from ..core.audit import AuditEvent
 from ..core.files import DocumentStore
 from ..core.i18n import N_
+from ..signatures import ledger
+from ..signatures.authority import CannotSign, current_certificate
+from ..signatures.signing import seal, sign_pdf
 from .paper_layout import paper_pdf
 from .reports import inspection_report, payment_claim
 from .tables import Invoice, SettlementDocument, TaxInvoice
@@ -63,6 +71,7 @@ class Made:
     media_type: str
     filename: str
     signers: tuple[str, ...] = ()
+    revisions: tuple[dict, ...] = ()  # for the ledger of signed documents: draft, signature, timestamp
 
 
 def installed_store() -> DocumentStore:
@@ -85,36 +94,170 @@ def store_bytes(store: DocumentStore, data: bytes) -> str:
     return digest
 
 
-def _made(store: DocumentStore, invoice: Invoice, kind: str, subject: str, data: bytes, **extra) -> Made:
+def _made(
+    store: DocumentStore, invoice: Invoice, kind: str, subject: str, data: bytes, signed: Signed | None = None, **extra
+) -> Made:
     media = XML if kind == "tax_invoice_xml" else PDF
     suffix = "xml" if media == XML else "pdf"
     filename = f"{kind.replace('_xml', '').replace('_', '-')}-{subject}.{suffix}"
+    if signed is not None:
+        data = signed.pdf
+        for revision in signed.revisions:
+            store_bytes(store, revision["pdf"])
     sha = store_bytes(store, data)
     return Made(
-        kind, subject, invoice.order_id, invoice.id, extra.get("tax_invoice_id"), sha, len(data), media, filename
+        kind,
+        subject,
+        invoice.order_id,
+        invoice.id,
+        extra.get("tax_invoice_id"),
+        sha,
+        len(data),
+        media,
+        filename,
+        signed.signers if signed else (),
+        signed.revisions if signed else (),
     )
 
 
-def _person(session: Session, user_id: int | None) -> str:
+@dataclass(frozen=True)
+class Signed:
+    pdf: bytes
+    signers: tuple[str, ...]
+    revisions: tuple[dict, ...]
+
+
+def signed(
+    session: Session,
+    pdf: bytes,
+    *,
+    organisation_id: int | None,
+    organisation_name: str,
+    person: str,
+    reason: str,
+    field: str,
+    family: str,
+    title: str,
+) -> Signed:
+    """``pdf`` signed by the organisation (PAdES, `signatures.signing.sign_pdf`) when it has a usable
+    certificate, then sealed with the platform's document timestamp; each revision for the ledger. An
+    organisation whose certificate was revoked or expired since the step leaves the document with the
+    platform's timestamp only (logged): the step that calls for the document refuses such a signer first."""
+    revisions: list[dict] = [{"kind": "draft", "pdf": pdf}]
+    signers: tuple[str, ...] = ()
+    current = pdf
+    if organisation_id is not None and current_certificate(session, organisation_id) is not None:
+        try:
+            current = sign_pdf(session, organisation_id, pdf, reason=reason, signer_name=person, field=field)
+        except (CannotSign, ValueError) as error:  # revoked or expired since the step; a certificate not valid yet
+            log.warning("%s: %s cannot sign (%s); sealed without its signature", title, organisation_name, error)
+        else:
+            revisions.append(
+                {"kind": "signature", "pdf": current, "signs": pdf, "organisation_id": organisation_id, "name": person}
+            )
+            signers = (f"{organisation_name} ({person})",)
+    try:
+        sealed = seal(session, current)
+    except ValueError as error:  # the platform's time-stamping authority cannot sign now: kept unsealed
+        log.error("%s cannot be sealed (%s); kept without the platform's timestamp", title, error)
+        sealed = current
+    else:
+        revisions.append({"kind": "timestamp", "pdf": sealed, "signs": current})
+    for revision in revisions:
+        revision.update(family=family, title=title)
+    return Signed(sealed, signers, tuple(revisions))
+
+
+def _person(session: Session, user_id: int | None, default: str | None = None) -> str:
     user = session.get(User, user_id) if user_id else None
-    return user.name if user else "-"
+    return user.name if user else (default or "-")
+
+
+def _listed(session: Session, kind: str, subject: str) -> bool:
+    query = select(SettlementDocument.id).where(SettlementDocument.kind == kind, SettlementDocument.subject == subject)
+    return session.scalars(query).first() is not None
 
 
 def _tax_invoice_documents(session: Session, store: DocumentStore, tax_invoice: TaxInvoice) -> list[Made]:
+    """The tax invoice's PDF, signed by the supplier (the issuer, 공급자) and sealed, and its XML."""
+    subject = tax_invoice.approval_number
+    if _listed(session, "tax_invoice", subject):
+        return []
     invoice = tax_invoice.invoice
     original = session.get(TaxInvoice, tax_invoice.amends_id) if tax_invoice.amends_id else None
     number = original.approval_number if original else None
-    pdf = paper_pdf(tax_invoice_paper(tax_invoice, number, invoice.code))
+    paper = tax_invoice_paper(tax_invoice, number, invoice.code)
+    supplier = invoice.order.supplier
+    pdf = signed(
+        session,
+        paper_pdf(paper),
+        organisation_id=supplier.id,
+        organisation_name=supplier.name,
+        person=_person(
+            session, tax_invoice.issued_by if tax_invoice.kind == "amended" else None, supplier.representative
+        ),
+        reason="세금계산서 발급",
+        field="Supplier",
+        family=f"tax-invoice/{subject}",
+        title=f"{paper.title} {subject}",
+    )
     xml = tax_invoice_xml(tax_invoice, number, invoice.code)
-    subject = tax_invoice.approval_number
     return [
-        _made(store, invoice, "tax_invoice", subject, pdf, tax_invoice_id=tax_invoice.id),
+        _made(store, invoice, "tax_invoice", subject, b"", pdf, tax_invoice_id=tax_invoice.id),
         _made(store, invoice, "tax_invoice_xml", subject, xml, tax_invoice_id=tax_invoice.id),
     ]
 
 
+def _inspection_documents(session: Session, store: DocumentStore, invoice: Invoice, event: AuditEvent) -> list[Made]:
+    """The 검수조서, signed by the agency (its inspector) and sealed, and the month's tax invoice."""
+    originals = session.scalars(
+        select(TaxInvoice).where(TaxInvoice.invoice_id == invoice.id, TaxInvoice.kind == "original")
+    ).all()
+    made: list[Made] = []
+    if not _listed(session, "inspection_report", invoice.code):
+        number = originals[0].approval_number if originals else "-"
+        inspector = _person(session, event.actor_user_id)
+        paper = inspection_report(invoice, event.occurred_at, inspector, number)
+        agency = invoice.order.agency
+        pdf = signed(
+            session,
+            paper_pdf(paper),
+            organisation_id=agency.id,
+            organisation_name=agency.name,
+            person=inspector,
+            reason="검수 확인",
+            field="Agency",
+            family=f"inspection/{invoice.order.code}/{invoice.month}",
+            title=f"검수조서 {invoice.order.code} {invoice.month}",
+        )
+        made.append(_made(store, invoice, "inspection_report", invoice.code, b"", pdf))
+    for tax_invoice in originals:
+        made += _tax_invoice_documents(session, store, tax_invoice)
+    return made
+
+
+def _claim_documents(session: Session, store: DocumentStore, invoice: Invoice) -> list[Made]:
+    """The 대금청구서, signed by the supplier (the person who claimed) and sealed."""
+    if _listed(session, "payment_claim", invoice.code):
+        return []
+    claimant = _person(session, invoice.claimed_by)
+    supplier = invoice.order.supplier
+    pdf = signed(
+        session,
+        paper_pdf(payment_claim(invoice, invoice.claimed_at, claimant)),
+        organisation_id=supplier.id,
+        organisation_name=supplier.name,
+        person=claimant,
+        reason="대금 청구",
+        field="Supplier",
+        family=f"claim/{invoice.order.code}/{invoice.month}",
+        title=f"대금청구서 {invoice.order.code} {invoice.month}",
+    )
+    return [_made(store, invoice, "payment_claim", invoice.code, b"", pdf)]
+
+
 def documents_of_event(session: Session, store: DocumentStore, event: AuditEvent) -> list[Made]:
-    """The documents an event calls for, made and stored (not listed yet)."""
+    """The documents an event calls for that are not listed yet, made, signed and stored."""
     if event.action == "tax_invoice.amended":
         numbers = list(event.details.get("amended") or [])
         found = session.scalars(select(TaxInvoice).where(TaxInvoice.approval_number.in_(numbers)))
@@ -123,18 +266,9 @@ def documents_of_event(session: Session, store: DocumentStore, event: AuditEvent
     if invoice is None:
         return []
     if event.action == "invoice.accepted" and invoice.accepted_on is not None:
-        originals = session.scalars(
-            select(TaxInvoice).where(TaxInvoice.invoice_id == invoice.id, TaxInvoice.kind == "original")
-        ).all()
-        number = originals[0].approval_number if originals else "-"
-        report = inspection_report(invoice, event.occurred_at, _person(session, event.actor_user_id), number)
-        made = [_made(store, invoice, "inspection_report", invoice.code, paper_pdf(report))]
-        for tax_invoice in originals:
-            made += _tax_invoice_documents(session, store, tax_invoice)
-        return made
+        return _inspection_documents(session, store, invoice, event)
     if event.action == "invoice.claimed" and invoice.claimed_at is not None:
-        claim = payment_claim(invoice, invoice.claimed_at, _person(session, invoice.claimed_by))
-        return [_made(store, invoice, "payment_claim", invoice.code, paper_pdf(claim))]
+        return _claim_documents(session, store, invoice)
     return []
 
 
@@ -146,7 +280,7 @@ def documents_prepared(session: Session, events: Sequence[AuditEvent]) -> list[M
     for event in events:
         try:
             made += documents_of_event(session, store, event)
-        except ValueError as error:
+        except (ValueError, CannotSign) as error:
             log.error("The documents of event %s (%s) cannot be made: %s", event.id, event.action, error)
     return made
 
@@ -178,6 +312,18 @@ def list_made(session: Session, made: Sequence[Made]) -> int:
             )
         )
         session.flush()
+        for revision in document.revisions:
+            ledger.register(
+                session,
+                revision["pdf"],
+                family=revision["family"],
+                revision=1,
+                title=revision["title"],
+                kind=revision["kind"],
+                signs=revision.get("signs"),
+                organisation_id=revision.get("organisation_id"),
+                signer_name=revision.get("name"),
+            )
         listed += 1
     return listed
 

@@ -21,6 +21,7 @@ from ..core.errors import Conflict, ValidationFailed
 from ..core.i18n import N_
 from ..core.notifications import notify
 from ..core.tables import utcnow
+from ..signatures.authority import current_certificate, signer_for
 from . import rules, tax_invoices
 from .invoices import require_side, visible_invoice
 from .rules import InvoiceAction
@@ -37,6 +38,11 @@ def accept(session: Session, actor: Actor, invoice_id: int, version: int, now: d
     new_state = rules.move(invoice.status, InvoiceAction.ACCEPT)
     if invoice.version != version:
         raise Conflict()
+    # the agency signs the 검수조서 after commit: a revoked or expired certificate is refused now (409);
+    # the supplier signs the tax invoice with the certificate it has (one is issued on first need)
+    signer_for(session, order.agency_id)
+    if current_certificate(session, order.supplier_id) is None:
+        signer_for(session, order.supplier_id)
     invoice.status = new_state
     invoice.accepted_on = today
     invoice.accepted_by = actor.user_id

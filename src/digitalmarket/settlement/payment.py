@@ -23,6 +23,7 @@ from ..core.errors import Conflict, ValidationFailed
 from ..core.i18n import N_
 from ..core.notifications import notify
 from ..core.tables import utcnow
+from ..signatures.authority import signer_for
 from . import rules
 from .invoices import overdue_invoices, require_side, visible_invoice
 from .rules import InvoiceAction, InvoiceState
@@ -43,6 +44,7 @@ def claim_payment(
     new_state = rules.move(invoice.status, InvoiceAction.CLAIM)
     if invoice.version != version:
         raise Conflict()
+    signer_for(session, order.supplier_id)  # it signs the 대금청구서 after commit: 409 when it cannot
     invoice.status = new_state
     invoice.claimed_at = now
     invoice.claimed_by = actor.user_id

@@ -25,6 +25,7 @@ from ..core.errors import Conflict, NotFound, ValidationFailed
 from ..core.i18n import N_
 from ..core.notifications import notify
 from ..core.tables import utcnow
+from ..signatures.authority import signer_for
 from . import rules, tax_rules
 from .invoices import require_side, visible_invoice
 from .tables import Invoice, TaxInvoice, TaxInvoiceItem
@@ -142,6 +143,7 @@ def amend(
         raise ValidationFailed(fields=problems)
     if original.version != version:
         raise Conflict()
+    signer_for(session, invoice.order.supplier_id)  # it signs the amended invoices after commit
     made = [_amendment(session, original, actor, now, data, supply, invoice) for supply in _changes(data, left)]
     original.version += 1  # two amendments at once: the second is stale
     session.flush()

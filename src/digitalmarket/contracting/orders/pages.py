@@ -21,6 +21,7 @@ from ...core.files import DocumentStore, attachment
 from ...core.forms import Form, form_errors, number, redirect, summary_only, version_of
 from ...core.templating import csrf_protect
 from ..quotes.pages import day, show
+from ..stamp_duty import stamp_duty_of
 from . import access, changing, confirm_pages, confirming, documents, ending, making
 
 PARTIES = roles(Role.AGENCY_BUYER, Role.SUPPLIER)
@@ -177,6 +178,7 @@ def _detail_page(request, actor, order_id, errors=None, values=None, status=200)
             and documents.document_status(pending) == "ready",
             "can_terminate": side == "agency" and order.status in ("contracted", "active"),
             "catalog_number": documents.order_catalog_number(order),
+            "stamp_duty": stamp_duty_of(order.supply_amount),
             "errors": errors or {},
             "values": values or {},
         }
