@@ -30,7 +30,6 @@ from ...core.clock import KST
 from ...core.formatting import won
 from ..money import VAT_PERCENT
 from ..stamp_duty import stamp_duty_text
-from ..stamp_duty import stamp_duty_text
 from .fonts import embed_fonts
 from .output import KeptFontsOutput
 from .page import BODY_PT, LABEL, LINE_H, MARGIN, MUTED, SMALL_PT, STRONG, TEXT, ContractPDF, PageWriter
@@ -135,7 +134,6 @@ class _Writer(PageWriter):
                 ("서비스", f"{clean(doc.service_name)} ({clean(doc.service_code)})"),
                 ("계약기간", f"{korean_date(doc.start_date)} ~ {korean_date(doc.end_date)}"),
                 ("계약금액", f"금 {korean_amount(doc.total)}원정 (₩{won(doc.total)}, 부가가치세 포함)"),
-                ("인지세", stamp_duty_text(doc.supply_amount)),
                 ("인지세", stamp_duty_text(doc.supply_amount)),
                 ("서비스 가용성", availability(doc.sla_availability)),
                 ("기술지원 시간", or_dash(doc.support_hours)),
