@@ -39,6 +39,7 @@ EXPECTED_QUOTE = {
 EXPECTED_REQUEST = {("open", "award"): "awarded", ("open", "close"): "closed", ("open", "cancel"): "cancelled"}
 EXPECTED_ORDER = {
     ("draft", "confirm"): "contracted",
+    ("draft", "withdraw"): "withdrawn",
     ("contracted", "activate"): "active",
     ("contracted", "change"): "contracted",
     ("active", "change"): "active",
@@ -77,7 +78,7 @@ def test_the_tables_are_exactly_the_documented_machines(kind, states, actions, e
 
 
 def test_finished_orders_allow_nothing():
-    for state in ("completed", "terminated"):
+    for state in ("completed", "terminated", "withdrawn"):
         assert allowed("order", state) == []
 
 

@@ -96,6 +96,7 @@ class OrderState(StrEnum):
     ACTIVE = "active"
     COMPLETED = "completed"
     TERMINATED = "terminated"
+    WITHDRAWN = "withdrawn"  # the buyer took it back before the supplier accepted it
 
 
 class OrderAction(StrEnum):
@@ -104,10 +105,12 @@ class OrderAction(StrEnum):
     CHANGE = "change"  # 계약변경 confirmed by both sides: 변경차수 + 1
     COMPLETE = "complete"  # its end date has passed
     TERMINATE = "terminate"  # early, with a reason
+    WITHDRAW = "withdraw"  # a draft the supplier has not accepted, by the buyer, with a reason
 
 
 ORDER_TRANSITIONS: dict[tuple[OrderState, OrderAction], OrderState] = {
     (OrderState.DRAFT, OrderAction.CONFIRM): OrderState.CONTRACTED,
+    (OrderState.DRAFT, OrderAction.WITHDRAW): OrderState.WITHDRAWN,
     (OrderState.CONTRACTED, OrderAction.ACTIVATE): OrderState.ACTIVE,
     (OrderState.CONTRACTED, OrderAction.CHANGE): OrderState.CONTRACTED,
     (OrderState.ACTIVE, OrderAction.CHANGE): OrderState.ACTIVE,
@@ -143,6 +146,7 @@ ORDER_STATE_LABELS = {
     OrderState.ACTIVE: N_("In use"),
     OrderState.COMPLETED: N_("Completed"),
     OrderState.TERMINATED: N_("Terminated"),
+    OrderState.WITHDRAWN: N_("Withdrawn"),
 }
 METHOD_LABELS = {
     "negotiated": N_("Negotiated contract (수의계약)"),

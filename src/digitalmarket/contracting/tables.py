@@ -31,7 +31,7 @@ from ..core.tables import Base, UTCDateTime, utcnow
 CATALOG_STATES_SQL = "('applied', 'pps_review', 'supplement_requested', 'contracted', 'suspended', 'expired')"
 REQUEST_STATES_SQL = "('open', 'awarded', 'closed', 'cancelled')"
 QUOTE_STATES_SQL = "('requested', 'quoted', 'declined', 'awarded', 'not_awarded')"
-ORDER_STATES_SQL = "('draft', 'contracted', 'active', 'completed', 'terminated')"
+ORDER_STATES_SQL = "('draft', 'contracted', 'active', 'completed', 'terminated', 'withdrawn')"
 CHANGE_STATES_SQL = "('proposed', 'confirmed', 'withdrawn')"
 
 

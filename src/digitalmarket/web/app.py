@@ -40,6 +40,8 @@ from ..contracting.catalog_contracts import supplier_pages as contracting_suppli
 from ..contracting.orders import api as contracting_order_api
 from ..contracting.orders import confirm_pages as contracting_confirm_pages
 from ..contracting.orders import pages as contracting_order_pages
+from ..contracting.orders import withdraw_api as contracting_withdraw_api
+from ..contracting.orders import withdraw_pages as contracting_withdraw_pages
 from ..contracting.quotes import api as contracting_quote_api
 from ..contracting.quotes import decision_api as contracting_decision_api
 from ..contracting.quotes import decision_pages as contracting_decision_pages
@@ -157,6 +159,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *, 
     app.include_router(contracting_change_request_api.router, prefix="/api/v1")
     app.include_router(contracting_quote_api.router, prefix="/api/v1")
     app.include_router(contracting_order_api.router, prefix="/api/v1")
+    app.include_router(contracting_withdraw_api.router, prefix="/api/v1")
     app.include_router(contracting_decision_api.router, prefix="/api/v1")
     app.include_router(settlement_api.router, prefix="/api/v1")
     app.include_router(catalog_certificate_api.router, prefix="/api/v1")
@@ -196,6 +199,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *, 
     app.include_router(contracting_quote_pages.router)
     app.include_router(contracting_supplier_quote_pages.router)
     app.include_router(contracting_order_pages.router)
+    app.include_router(contracting_withdraw_pages.router)
     app.include_router(contracting_confirm_pages.router)
     app.include_router(contracting_decision_pages.router)
     app.include_router(settlement_pages.router)
