@@ -186,7 +186,7 @@ def test_profile_update_detects_a_lost_update(client, demo):
 
 def test_admin_creates_users_and_changes_roles(client, demo):
     admin = api_token(demo, "admin@demo.kr")
-    orgs = {o["name"]: o for o in client.get("/api/v1/organisations", headers=admin).json()}
+    orgs = {o["name"]: o for o in client.get("/api/v1/organisations?limit=100", headers=admin).json()["items"]}
     agency = orgs["한빛특별시"]
     new = {
         "email": "new.buyer@hanbit.go.kr",
@@ -214,7 +214,7 @@ def test_admin_creates_users_and_changes_roles(client, demo):
 
 def test_admin_changes_a_role_with_an_audit_event(client, demo):
     admin = api_token(demo, "admin@demo.kr")
-    users = {u["email"]: u for u in client.get("/api/v1/admin/users", headers=admin).json()}
+    users = {u["email"]: u for u in client.get("/api/v1/admin/users?limit=100", headers=admin).json()["items"]}
     reviewer = users["reviewer3@demo.kr"]
     changed = client.put(
         f"/api/v1/admin/users/{reviewer['id']}/role",

@@ -242,7 +242,7 @@ def test_the_award_api_asks_for_the_reason_and_takes_the_shorter_period(demo, pe
     assert awarded.json()["method"] == "delivery_request"
     assert awarded.json()["end_date"] == period_end(start, 5).isoformat()
     seen = client.get(f"/api/v1/quote-requests/{request['id']}", headers=headers["buyer"]).json()
-    assert seen["award_reason"] == "유일한 견적" and seen["status"] == "awarded"
+    assert seen["award_reason"] == "유일한 견적" and seen["state"] == "awarded"
 
 
 def _token(page_text: str) -> str:

@@ -31,7 +31,7 @@ def test_the_whole_path_by_api(client, demo, people):
     created = client.post("/api/v1/catalog-contracts", json=_apply_body(demo, service_id), headers=supplier)
     assert created.status_code == 201, created.text
     body = created.json()
-    cid, assert_state = body["id"], body["status"]
+    cid, assert_state = body["id"], body["state"]
     assert assert_state == "applied" and body["number"] is None and len(body["items"]) == 2
     again = client.post("/api/v1/catalog-contracts", json=_apply_body(demo, service_id), headers=supplier)
     assert again.status_code == 409
@@ -44,16 +44,16 @@ def test_the_whole_path_by_api(client, demo, people):
     # only the officer reviews; the supplier gets 403
     assert post("start-review", {"version": version}, supplier).status_code == 403
     step = post("start-review", {"version": version})
-    assert step.status_code == 200 and step.json()["status"] == "pps_review"
+    assert step.status_code == 200 and step.json()["state"] == "pps_review"
     assert post("contract", {"version": version}).status_code == 409  # stale version
     step = post("supplement-request", {"version": step.json()["version"], "reason": "단가 근거 자료 보완"})
-    assert step.json()["status"] == "supplement_requested"
+    assert step.json()["state"] == "supplement_requested"
     step = post(
         "resubmit",
         {"version": step.json()["version"], "items": [{"price_plan_id": standard, "unit_price": 10500}]},
         supplier,
     )
-    assert step.status_code == 200 and step.json()["status"] == "applied", step.text
+    assert step.status_code == 200 and step.json()["state"] == "applied", step.text
     step = post("start-review", {"version": step.json()["version"]})
     too_high = post(
         "contract", {"version": step.json()["version"], "items": [{"price_plan_id": standard, "unit_price": 12001}]}
@@ -85,16 +85,18 @@ def test_the_whole_path_by_api(client, demo, people):
     diff = client.get(f"/api/v1/catalog-contracts/{cid}/diff", headers=supplier).json()
     assert {c["price_plan_id"]: c["change"] for c in diff["items"]} == {standard: "price_down", build: "added"}
     step = post("suspend", {"version": step.json()["version"], "reason": "점검"})
-    assert step.json()["status"] == "suspended"
+    assert step.json()["state"] == "suspended"
     step = post("resume", {"version": step.json()["version"], "reason": "점검 완료"})
-    assert step.json()["status"] == "contracted"
+    assert step.json()["state"] == "contracted"
     timeline = client.get(f"/api/v1/catalog-contracts/{cid}/timeline", headers=supplier).json()
     assert [s["action"] for s in timeline][-3:] == ["amend", "suspend", "resume"]
-    listed = client.get("/api/v1/catalog-contracts", headers=supplier).json()
+    listed = client.get("/api/v1/catalog-contracts", headers=supplier).json()["items"]
     assert [c["id"] for c in listed] == [cid]
-    queue = client.get("/api/v1/catalog-contracts", headers=officer).json()
+    queue = client.get("/api/v1/catalog-contracts", headers=officer).json()["items"]
     assert queue == []  # nothing waits for review any more
-    assert [c["id"] for c in client.get("/api/v1/catalog-contracts?state=contracted", headers=officer).json()] == [cid]
+    assert [
+        c["id"] for c in client.get("/api/v1/catalog-contracts?state=contracted", headers=officer).json()["items"]
+    ] == [cid]
     assert premium  # unused plan stays out
 
 

@@ -264,7 +264,7 @@ def test_change_requests_by_api(client, demo, people):
     )
     assert created.status_code == 201, created.text
     asked = created.json()
-    assert asked["status"] == "pending" and asked["period_end"] == new_end
+    assert asked["state"] == "pending" and asked["period_end"] == new_end
     again = client.post(base, json={"kind": "extension", "period_end": new_end, "reason": "다시"}, headers=supplier)
     assert again.status_code == 409 and "조달청의 결정을 기다리고 있습니다" in again.json()["error"]["message"]
     queue = client.get("/api/v1/catalog-change-requests", headers=officer)
@@ -279,12 +279,10 @@ def test_change_requests_by_api(client, demo, people):
     stale = client.post(f"{decide}/approve", json={"version": asked["version"] + 1}, headers=officer)
     assert stale.status_code == 409
     approved = client.post(f"{decide}/approve", json={"version": asked["version"]}, headers=officer)
-    assert (
-        approved.status_code == 200 and approved.json()["status"] == "approved" and approved.json()["change_seq"] == 1
-    )
+    assert approved.status_code == 200 and approved.json()["state"] == "approved" and approved.json()["change_seq"] == 1
     after = client.get(f"/api/v1/catalog-contracts/{cid}", headers=supplier).json()
     assert after["change_seq"] == 1 and after["period_end"] == new_end
-    assert [r["status"] for r in client.get(base, headers=supplier).json()] == ["approved"]
+    assert [r["state"] for r in client.get(base, headers=supplier).json()] == ["approved"]
     assert client.get("/api/v1/catalog-change-requests", headers=officer).json() == []
 
 

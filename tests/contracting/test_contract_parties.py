@@ -92,7 +92,7 @@ def test_a_missing_detail_is_asked_for_and_nothing_is_made(demo, client, code, h
     assert set(error["fields"]) == {"supplier"}
     assert "(주)가상소프트" in error["fields"]["supplier"] and "주소" in error["fields"]["supplier"]
     assert "/supplier/profile" in error["fields"]["supplier"]
-    assert client.get("/api/v1/orders", headers=headers["buyer"]).json() == []
+    assert client.get("/api/v1/orders", headers=headers["buyer"]).json()["items"] == []
 
     refused_en = client.post(
         "/api/v1/orders", json=order_body(demo, code), headers=headers["buyer"] | {"Accept-Language": "en"}

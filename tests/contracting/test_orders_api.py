@@ -62,7 +62,7 @@ def test_the_whole_path_through_the_api(demo, client, codes, headers):
     assert request["code"].startswith("QR-") and len(request["quotes"]) == 2
 
     # a supplier sees its own quote only, never the competitor's
-    mine = client.get("/api/v1/quotes", headers=headers["supplier"]).json()
+    mine = client.get("/api/v1/quotes", headers=headers["supplier"]).json()["items"]
     assert [q["service_code"] for q in mine] == [a]
     seen = client.get(f"/api/v1/quote-requests/{request['id']}", headers=headers["supplier2"]).json()
     assert [q["service_code"] for q in seen["quotes"]] == [b]
@@ -110,7 +110,7 @@ def test_the_whole_path_through_the_api(demo, client, codes, headers):
     )
     assert awarded.status_code == 201, awarded.text
     order = awarded.json()
-    assert order["method"] == "negotiated" and order["status"] == "draft" and order["total"] == body["total"]
+    assert order["method"] == "negotiated" and order["state"] == "draft" and order["total"] == body["total"]
     # the award answers once the order is committed; its contract document is made right after
     assert order["versions"][0]["document_status"] == "preparing"
     read = client.get(f"/api/v1/orders/{order['id']}", headers=headers["supplier"]).json()
@@ -124,7 +124,7 @@ def test_the_whole_path_through_the_api(demo, client, codes, headers):
     assert hashlib.sha256(pdf.content).hexdigest() == sha
     assert client.get(f"/api/v1/orders/{order['id']}", headers=headers["buyer2"]).status_code == 404
     assert client.get(f"/api/v1/orders/{order['id']}", headers=headers["supplier2"]).status_code == 404
-    assert client.get("/api/v1/orders", headers=headers["buyer2"]).json() == []
+    assert client.get("/api/v1/orders", headers=headers["buyer2"]).json()["items"] == []
 
     first = client.post(
         f"/api/v1/orders/{order['id']}/confirm", json={"version": order["version"]}, headers=headers["buyer"]
@@ -133,7 +133,7 @@ def test_the_whole_path_through_the_api(demo, client, codes, headers):
     second = client.post(
         f"/api/v1/orders/{order['id']}/confirm", json={"version": first.json()["version"]}, headers=headers["supplier"]
     )
-    assert second.json()["status"] == "contracted"
+    assert second.json()["state"] == "contracted"
 
     change = {
         "version": second.json()["version"],
@@ -157,7 +157,7 @@ def test_the_whole_path_through_the_api(demo, client, codes, headers):
         json={"version": confirmed.json()["version"], "reason": "사업 종료"},
         headers=headers["buyer"],
     )
-    assert ended.json()["status"] == "terminated"
+    assert ended.json()["state"] == "terminated"
 
 
 @pytest.mark.parametrize(("quantity", "months"), [(0, 12), (-1, 12), (10, 0), (10, 61)])

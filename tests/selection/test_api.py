@@ -240,7 +240,7 @@ def test_others_cannot_see_an_application_or_its_documents(client, demo, tokens)
         assert client.get(f"{path}/timeline", headers=tokens[outsider]).status_code == refusal
     assert client.get("/api/v1/applications", headers=tokens["buyer"]).status_code == 403
     mine = client.get("/api/v1/applications", headers=tokens["supplier2"]).json()
-    assert mine == []
+    assert mine == {"items": [], "next_cursor": None}
 
 
 def test_the_public_sees_only_published_services(client, demo, tokens):

@@ -207,7 +207,7 @@ def test_the_queue_flags_an_application_on_a_closed_round_with_a_way_out(client,
             session.execute(
                 update(Application).where(Application.id == application["id"]).values(committee_month="2026-12")
             )
-        queue = client.get("/api/v1/applications", headers=tokens["operator"]).json()
+        queue = client.get("/api/v1/applications", headers=tokens["operator"]).json()["items"]
         assert [a["id"] for a in queue if a["waiting_on_closed_round"]] == [application["id"]]
         stuck = client.get(f"/api/v1/applications/{application['id']}", headers=tokens["supplier"]).json()
         assert stuck["waiting_on_closed_round"] and stuck["committee_round"]["closed"]

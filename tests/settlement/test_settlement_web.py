@@ -74,7 +74,7 @@ def test_the_whole_path_through_the_api(demo, client, order_id, headers, monkeyp
         made = client.post(f"/api/v1/orders/{order_id}/invoices", json=body, headers=headers["supplier"])
         assert made.status_code == 201, made.text
         invoice = made.json()
-        assert (invoice["status"], invoice["total"], invoice["month"]) == ("reported", 861_666, month)
+        assert (invoice["state"], invoice["total"], invoice["month"]) == ("reported", 861_666, month)
         again = client.post(f"/api/v1/orders/{order_id}/invoices", json=body, headers=headers["supplier"])
         assert again.status_code == 409 and "이미 등록" in again.json()["error"]["message"]
 
@@ -96,7 +96,7 @@ def test_the_whole_path_through_the_api(demo, client, order_id, headers, monkeyp
         ).json()
         assert (corrected["revision"], corrected["total"], len(corrected["revisions"])) == (2, 806_666, 2)
         accepted = client.post(f"{url}/accept", json={"version": corrected["version"]}, headers=headers["buyer"]).json()
-        assert (accepted["status"], accepted["due_date"], accepted["waiting_for"]) == ("accepted", None, "supplier")
+        assert (accepted["state"], accepted["due_date"], accepted["waiting_for"]) == ("accepted", None, "supplier")
         today = today_kst()
         too_soon = client.post(
             f"{url}/pay", json={"version": accepted["version"], "paid_on": today.isoformat()}, headers=headers["buyer"]
@@ -108,7 +108,7 @@ def test_the_whole_path_through_the_api(demo, client, order_id, headers, monkeyp
         claimed = client.post(f"{url}/claim", json={"version": accepted["version"]}, headers=headers["supplier"])
         assert claimed.status_code == 200, claimed.text
         claimed = claimed.json()
-        assert (claimed["status"], claimed["waiting_for"], claimed["claimed_by"]) == ("claimed", "agency", "김가상")
+        assert (claimed["state"], claimed["waiting_for"], claimed["claimed_by"]) == ("claimed", "agency", "김가상")
         assert claimed["claimed_at"] is not None
         assert claimed["due_date"] == rules.due_date(today).isoformat()  # 5 working days from the claim
         again = client.post(f"{url}/claim", json={"version": claimed["version"]}, headers=headers["supplier"])
@@ -121,8 +121,10 @@ def test_the_whole_path_through_the_api(demo, client, order_id, headers, monkeyp
 
         summary = client.get(f"/api/v1/orders/{order_id}/invoices", headers=headers["buyer"]).json()
         assert (summary["paid"], summary["paid_total"], summary["contract_total"]) == (1, 806_666, 11_000_000)
-        assert client.get("/api/v1/invoices/overdue", headers=headers["operator"]).json() == []
-        assert [i["id"] for i in client.get("/api/v1/invoices", headers=headers["supplier"]).json()] == [invoice["id"]]
+        assert client.get("/api/v1/invoices/overdue", headers=headers["operator"]).json()["items"] == []
+        assert [i["id"] for i in client.get("/api/v1/invoices", headers=headers["supplier"]).json()["items"]] == [
+            invoice["id"]
+        ]
 
 
 def test_an_accepted_invoice_without_claim_is_not_overdue(demo, client, order_id, headers, monkeypatch):
@@ -132,13 +134,13 @@ def test_an_accepted_invoice_without_claim_is_not_overdue(demo, client, order_id
         url = f"/api/v1/invoices/{made['id']}"
         accepted = client.post(f"{url}/accept", json={"version": made["version"]}, headers=headers["buyer"]).json()
     with calendar_moved(monkeypatch, month_over() + 20):  # three weeks later, still no claim
-        assert client.get("/api/v1/invoices/overdue", headers=headers["operator"]).json() == []
+        assert client.get("/api/v1/invoices/overdue", headers=headers["operator"]).json()["items"] == []
         assert client.get(url, headers=headers["buyer"]).json()["overdue"] is False
         claimed = client.post(f"{url}/claim", json={"version": accepted["version"]}, headers=headers["supplier"]).json()
         assert claimed["due_date"] == rules.due_date(today_kst()).isoformat()
-        assert client.get("/api/v1/invoices/overdue", headers=headers["operator"]).json() == []
+        assert client.get("/api/v1/invoices/overdue", headers=headers["operator"]).json()["items"] == []
     with calendar_moved(monkeypatch, month_over() + 40):  # past the due date counted from the claim
-        overdue = client.get("/api/v1/invoices/overdue", headers=headers["operator"]).json()
+        overdue = client.get("/api/v1/invoices/overdue", headers=headers["operator"]).json()["items"]
         assert [i["id"] for i in overdue] == [made["id"]] and overdue[0]["overdue"] is True
 
 

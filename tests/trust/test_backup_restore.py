@@ -107,8 +107,8 @@ def test_a_round_trip_restores_every_table_and_document(market, settings, empty_
     )
     with TestClient(create_app(restored_settings, restored)) as client:
         orders = client.get("/api/v1/orders", headers=headers)
-        assert orders.status_code == 200 and orders.json()
-        order_id = orders.json()[0]["id"]
+        assert orders.status_code == 200 and orders.json()["items"]
+        order_id = orders.json()["items"][0]["id"]
         document = client.get(f"/api/v1/orders/{order_id}/document", headers=headers)
         assert document.status_code == 200 and document.content.startswith(b"%PDF")
     restored.dispose()

@@ -103,7 +103,7 @@ def test_fifty_clients_change_one_order_and_one_application(demo, tmp_path):
         first_side = sides[first.who]
         assert [d["side"] for d in event_details(db, "order", order_id, "order.confirmed")] == [first_side]
         order = read(clients["agency"], f"/api/v1/orders/{order_id}")
-        assert order["status"] == "draft"
+        assert order["state"] == "draft"
         assert (order["versions"][0]["agency_confirmed_at"] is not None) == (first_side == "agency")
         assert (order["versions"][0]["supplier_confirmed_at"] is not None) == (first_side == "supplier")
 
@@ -118,7 +118,7 @@ def test_fifty_clients_change_one_order_and_one_application(demo, tmp_path):
         )
         one_winner(answers)
         order = read(clients["agency"], f"/api/v1/orders/{order_id}")
-        assert order["status"] in {"contracted", "active"}
+        assert order["state"] in {"contracted", "active"}
         seen = events(db, "order", order_id)
         assert seen["order.confirmed"] == 2 and seen["order.contracted"] == 1
 
@@ -136,7 +136,7 @@ def test_fifty_clients_change_one_order_and_one_application(demo, tmp_path):
         answers = order_burst(propose)
         proposal = one_winner(answers, won=201)
         order = read(clients["agency"], f"/api/v1/orders/{order_id}")
-        pending = [v for v in order["versions"] if v["status"] == "proposed"]
+        pending = [v for v in order["versions"] if v["state"] == "proposed"]
         assert [(v["seq"], v["lines"][0]["quantity"]) for v in pending] == [(1, 60 + proposal.who)]
         assert pending[0]["reason"] == f"인원 변경 요청 {proposal.who}"
         proposed = event_details(db, "order", order_id, "order.change_proposed")
@@ -166,11 +166,11 @@ def test_fifty_clients_change_one_order_and_one_application(demo, tmp_path):
         order = read(clients["agency"], f"/api/v1/orders/{order_id}")
         seen = events(db, "order", order_id)
         if winner.who % 2:  # withdrawn: the contract stays as it was
-            assert order["versions"][1]["status"] == "withdrawn"
+            assert order["versions"][1]["state"] == "withdrawn"
             assert order["change_seq"] == 0 and order["lines"][0]["quantity"] == 50
             assert (seen["order.change_withdrawn"], seen["order.changed"]) == (1, 0)
         else:  # confirmed: the change is in force
-            assert order["versions"][1]["status"] == "confirmed"
+            assert order["versions"][1]["state"] == "confirmed"
             assert order["change_seq"] == 1 and order["lines"][0]["quantity"] == 60 + proposal.who
             assert (seen["order.change_withdrawn"], seen["order.changed"]) == (0, 1)
         assert order["supply_amount"] == sum(line["amount"] for line in order["lines"])

@@ -15,7 +15,7 @@ def test_operators_hear_of_a_submission_and_the_supplier_of_a_supplement_request
     supplier, operator = actor(demo, "supplier@demo.kr"), actor(demo, "operator@demo.kr")
     application_id = draft(demo, DocumentStore(tmp_path), supplier)
     step(demo, workflow.submit, supplier, application_id)
-    operator_notes = client.get("/api/v1/notifications", headers=api_token(demo, "operator@demo.kr")).json()
+    operator_notes = client.get("/api/v1/notifications", headers=api_token(demo, "operator@demo.kr")).json()["items"]
     assert operator_notes[0]["link"] == f"/operator/applications/{application_id}"
     assert not operator_notes[0]["read"]
     step(demo, screening.start_check, operator, application_id)
@@ -26,11 +26,11 @@ def test_operators_hear_of_a_submission_and_the_supplier_of_a_supplement_request
     page = client.get("/notifications")
     assert "보완" in page.text
     assert "bg-danger" in client.get("/supplier").text  # looking at the list reads nothing
-    assert client.get("/api/v1/notifications", headers=api_token(demo, "buyer@demo.kr")).json() == []
+    assert client.get("/api/v1/notifications", headers=api_token(demo, "buyer@demo.kr")).json()["items"] == []
 
 
 def _notes(client, demo, email):
-    return client.get("/api/v1/notifications", headers=api_token(demo, email)).json()
+    return client.get("/api/v1/notifications", headers=api_token(demo, email)).json()["items"]
 
 
 def test_unread_notifications_stay_marked_until_opened_or_marked_all_read(client, demo, tmp_path):

@@ -189,7 +189,7 @@ def test_each_notification_in_the_demo_opens_the_item_it_is_about(demo_trade):
     opened = 0
     with TestClient(create_app(settings, db), base_url="http://testserver") as client:
         for email in ACCOUNTS[1:]:
-            notes = client.get("/api/v1/notifications", headers=api_token(db, email)).json()
+            notes = client.get("/api/v1/notifications", headers=api_token(db, email)).json()["items"]
             kinds = {pattern_of(n["link"]): n["link"] for n in notes if n["link"]}
             assert len(kinds) == len({pattern_of(n["link"] or "") for n in notes}), (
                 f"{email}: a notification without a link"

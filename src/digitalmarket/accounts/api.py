@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request
 
+from ..core.paging import DEFAULT_LIMIT, Cursor, Limit, Page, page
 from . import profiles, registration, sanctions, user_accounts
 from .access import api_access, database
 from .permissions import (
@@ -17,6 +18,7 @@ from .permissions import (
     SUPPLIERS,
     Actor,
 )
+from .rules import OrganisationKind, Role
 from .schemas import (
     AgencyProfileIn,
     ErrorOut,
@@ -70,10 +72,18 @@ def update_agency_profile(body: AgencyProfileIn, request: Request, actor: Actor 
         return OrganisationOut.of(profiles.update_agency_profile(session, actor, change))
 
 
-@router.get("/organisations", response_model=list[OrganisationOut], summary="Every organisation (staff)")
-def organisations(request: Request, kind: str | None = None, _: Actor = Depends(api_access(STAFF))):
+@router.get("/organisations", response_model=Page[OrganisationOut], summary="Every organisation (staff), by name")
+def organisations(
+    request: Request,
+    kind: OrganisationKind | None = None,
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
+    _: Actor = Depends(api_access(STAFF)),
+):
     with database(request).reading() as session:
-        return [OrganisationOut.of(o) for o in registration.list_organisations(session, kind)]
+        found = registration.list_organisations(session, kind)
+        chosen, next_cursor = page(found, lambda o: (o.name, o.id), cursor, limit, newest_first=False)
+        return Page(items=[OrganisationOut.of(o) for o in chosen], next_cursor=next_cursor)
 
 
 @router.put(
@@ -91,10 +101,18 @@ def set_sanction(
         return OrganisationOut.of(org)
 
 
-@router.get("/admin/users", response_model=list[UserOut], summary="Every user (admin)")
-def users(request: Request, _: Actor = Depends(api_access(ADMINS))):
+@router.get("/admin/users", response_model=Page[UserOut], summary="Every user (admin), the newest first")
+def users(
+    request: Request,
+    role: Role | None = None,
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
+    _: Actor = Depends(api_access(ADMINS)),
+):
     with database(request).reading() as session:
-        return [UserOut.of(u) for u in user_accounts.list_users(session)]
+        found = [u for u in user_accounts.list_users(session) if role is None or u.role == role]
+        chosen, next_cursor = page(found, lambda u: (u.id,), cursor, limit)
+        return Page(items=[UserOut.of(u) for u in chosen], next_cursor=next_cursor)
 
 
 @router.post("/admin/users", status_code=201, response_model=UserOut, summary="Create a user (admin)")

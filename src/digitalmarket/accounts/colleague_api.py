@@ -6,6 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from ..core import i18n
+from ..core.paging import DEFAULT_LIMIT, Cursor, Limit, Page, page
 from . import colleagues, recovery
 from .access import api_access, database
 from .api import ERRORS, Id
@@ -50,10 +51,16 @@ def password_reset_confirm(body: PasswordResetConfirmIn, request: Request, _=Dep
     return Response(status_code=204)
 
 
-@router.get("/organisation/users", response_model=list[UserOut], summary="The users of the caller's organisation")
-def organisation_users(request: Request, actor: Actor = Depends(api_access(SIGNED_IN))):
+@router.get(
+    "/organisation/users", response_model=Page[UserOut], summary="The users of the caller's organisation, by name"
+)
+def organisation_users(
+    request: Request, cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT, actor: Actor = Depends(api_access(SIGNED_IN))
+):
     with database(request).reading() as session:
-        return [UserOut.of(u) for u in colleagues.colleagues_of(session, actor)]
+        found = colleagues.colleagues_of(session, actor)
+        chosen, next_cursor = page(found, lambda u: (u.name, u.id), cursor, limit, newest_first=False)
+        return Page(items=[UserOut.of(u) for u in chosen], next_cursor=next_cursor)
 
 
 @router.get(

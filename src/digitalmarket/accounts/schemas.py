@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .rules import format_business_number
+from .rules import OrganisationKind, Role, format_business_number
 from .tables import Invitation, Organisation, User
 
 
@@ -30,7 +30,7 @@ class SignUpIn(Strict):
 
 class OrganisationOut(BaseModel):
     id: int
-    kind: str
+    kind: OrganisationKind
     name: str
     business_number: str | None = None
     representative: str | None = None
@@ -43,9 +43,7 @@ class OrganisationOut(BaseModel):
     agency_kind: str | None = None
     contact_phone: str | None = None
     contact_email: str | None = None
-    verification: str = Field(
-        default="verified", description="a supplier: unverified | pending | verified | refused"
-    )
+    verification: str = Field(default="verified", description="a supplier: unverified | pending | verified | refused")
     version: int
 
     @classmethod
@@ -74,7 +72,7 @@ class UserOut(BaseModel):
     id: int
     email: str
     name: str
-    role: str
+    role: Role
     organisation_id: int
     is_active: bool = True
     is_org_admin: bool = False
@@ -96,7 +94,7 @@ class UserOut(BaseModel):
 
 class MeOut(BaseModel):
     user: UserOut
-    role: str
+    role: Role
     organisation: OrganisationOut
 
 

@@ -2,18 +2,31 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, Response, UploadFile
 from fastapi.responses import FileResponse
 
 from ..accounts.access import api_access, database
-from ..accounts.permissions import REVIEWERS, SIGNED_IN, SUPPLIERS, Actor, roles
+from ..accounts.permissions import PUBLIC, REVIEWERS, SIGNED_IN, SUPPLIERS, Actor, roles
 from ..accounts.rules import Role
 from ..accounts.schemas import ErrorOut
+from ..catalog.rules import ServiceType
 from ..catalog.schemas import ServiceContentIn
 from ..core.files import DocumentStore, attachment, read_limited
+from ..core.paging import DEFAULT_LIMIT, Cursor, Limit, Page, page, within
 from . import access, committee_decisions, committee_rounds, committee_votes, history, months, screening, workflow
+from .rules import (
+    CRITERION_LABELS,
+    DOCUMENT_LABELS,
+    PUBLIC_DOCUMENT_KINDS,
+    ROUND_KIND_LABELS,
+    STATE_LABELS,
+    DocumentKind,
+    State,
+    required_documents,
+)
 from .schemas import (
     ApplicationDocumentOut,
     ApplicationOut,
@@ -24,10 +37,13 @@ from .schemas import (
     ContentChangeIn,
     DecisionOut,
     DeclarationIn,
+    DocumentKindOut,
     MoveIn,
     OpinionsIn,
     RoundIn,
     RoundOut,
+    SelectionCodeListsOut,
+    SelectionCodeOut,
     SubmitIn,
     SupplementIn,
     TimelineOut,
@@ -54,23 +70,57 @@ def document_store(request: Request) -> DocumentStore:
 
 
 @router.get(
+    "/selection/code-lists",
+    response_model=SelectionCodeListsOut,
+    summary="Document kinds (and which types need them), committee criteria, states, round kinds",
+)
+def selection_code_lists(_=Depends(api_access(PUBLIC))):
+    def codes(labels: dict) -> list[SelectionCodeOut]:
+        return [SelectionCodeOut(code=str(code), label=label.render()) for code, label in labels.items()]
+
+    return SelectionCodeListsOut(
+        document_kinds=[
+            DocumentKindOut(
+                code=str(kind),
+                label=label.render(),
+                required_for=[str(t) for t in ServiceType if kind in required_documents(t)],
+                public=kind in PUBLIC_DOCUMENT_KINDS,
+            )
+            for kind, label in DOCUMENT_LABELS.items()
+        ],
+        criteria=codes(CRITERION_LABELS),
+        states=codes(STATE_LABELS),
+        round_kinds=codes(ROUND_KIND_LABELS),
+    )
+
+
+@router.get(
     "/applications",
-    response_model=list[ApplicationSummary],
-    summary="A supplier's own applications, or the operator's queue",
+    response_model=Page[ApplicationSummary],
+    summary="A supplier's own applications, or the operator's queue; the oldest first",
 )
 def applications(
     request: Request,
-    state: str | None = None,
-    type: str | None = None,
-    supplier: str | None = None,
-    min_days_waiting: int | None = None,
+    state: State | None = None,
+    type: ServiceType | None = None,
+    supplier: str | None = Query(None, max_length=200, description="Part of the supplier's name"),
+    min_days_waiting: int | None = Query(None, ge=0, le=10_000),
+    created_from: date | None = Query(None, description="Started on or after this day (KST)"),
+    created_to: date | None = Query(None, description="Started on or before this day (KST)"),
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
     actor: Actor = Depends(api_access(APPLICANTS_AND_OPERATORS)),
 ):
     filters = access.QueueFilter(state, type, supplier, min_days_waiting)
     with database(request).reading() as session:
-        found = access.applications_for(session, actor, filters)
-        stuck = months.waiting_on_closed_rounds(session, found)
-        return [ApplicationSummary.of(a, a.id in stuck) for a in found]
+        found = [
+            a
+            for a in access.applications_for(session, actor, filters)
+            if within(a.created_at, created_from, created_to)
+        ]
+        chosen, next_cursor = page(found, lambda a: (a.created_at, a.id), cursor, limit, newest_first=False)
+        stuck = months.waiting_on_closed_rounds(session, chosen)
+        return Page(items=[ApplicationSummary.of(a, a.id in stuck) for a in chosen], next_cursor=next_cursor)
 
 
 @router.post("/applications", status_code=201, response_model=ApplicationOut, summary="Start a draft application")
@@ -101,7 +151,7 @@ def update(application_id: Id, body: ContentChangeIn, request: Request, actor: A
 def upload(
     application_id: Id,
     request: Request,
-    kind: str = Form(max_length=40),
+    kind: DocumentKind = Form(),
     file: UploadFile = File(),
     actor: Actor = Depends(api_access(SUPPLIERS)),
 ):
@@ -247,12 +297,21 @@ def move(application_id: Id, body: MoveIn, request: Request, actor: Actor = Depe
 
 
 @router.get(
-    "/rounds", response_model=list[RoundOut], summary="Committee rounds: all (operator) or one's own (reviewer)"
+    "/rounds",
+    response_model=Page[RoundOut],
+    summary="Committee rounds: all (operator) or one's own (reviewer); the latest meeting first",
 )
-def list_rounds(request: Request, actor: Actor = Depends(api_access(COMMITTEE_SIDE))):
+def list_rounds(
+    request: Request,
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
+    actor: Actor = Depends(api_access(COMMITTEE_SIDE)),
+):
     with database(request).reading() as session:
         found = committee_rounds.rounds_for(session, actor)
-        return [RoundOut.of(r, committee_rounds.round_applications(session, r)) for r in found]
+        chosen, next_cursor = page(found, lambda r: (r.meeting_date, r.id), cursor, limit)
+        items = [RoundOut.of(r, committee_rounds.round_applications(session, r)) for r in chosen]
+        return Page(items=items, next_cursor=next_cursor)
 
 
 @router.post(

@@ -13,7 +13,7 @@ from ..catalog.tables import Service
 from ..core.i18n import Text
 from . import months
 from .history import committee_decision
-from .rules import WAITING_FOR_COMMITTEE
+from .rules import WAITING_FOR_COMMITTEE, Criterion, DocumentKind, RoundKind, State
 from .tables import Application, ApplicationDocument, CommitteeRound
 
 
@@ -23,7 +23,7 @@ class Strict(BaseModel):
 
 class ApplicationDocumentOut(BaseModel):
     id: int
-    kind: str
+    kind: DocumentKind
     filename: str
     sha256: str
     size: int
@@ -107,7 +107,7 @@ class DecisionOut(BaseModel):
 
 class ApplicationOut(BaseModel):
     id: int
-    state: str
+    state: State
     supplier: str
     content: dict
     committee_month: str | None
@@ -155,7 +155,7 @@ class ApplicationOut(BaseModel):
 
 class ApplicationSummary(BaseModel):
     id: int
-    state: str
+    state: State
     name: str
     type: str | None
     supplier: str
@@ -212,7 +212,7 @@ class Opinion(Strict):
 
 class OpinionsIn(Strict):
     version: int
-    opinions: dict[str, Opinion]
+    opinions: dict[Criterion, Opinion] = Field(description="An opinion per committee criterion")
 
 
 class MoveIn(Strict):
@@ -255,7 +255,7 @@ class RoundIn(Strict):
 class RoundOut(BaseModel):
     id: int
     number: int
-    kind: str
+    kind: RoundKind
     month: str
     meeting_date: date
     closable_from: date = Field(description="A round closes on or after its meeting date")
@@ -285,10 +285,27 @@ class DeclarationIn(Strict):
 
 
 class BallotIn(Strict):
-    votes: dict[str, Opinion]
+    votes: dict[Criterion, Opinion] = Field(description="A vote per committee criterion")
 
 
 class VoteOut(BaseModel):
-    criterion: str
+    criterion: Criterion
     passes: bool
     comment: str
+
+
+class SelectionCodeOut(BaseModel):
+    code: str
+    label: str = Field(description="In the caller's language (Accept-Language)")
+
+
+class DocumentKindOut(SelectionCodeOut):
+    required_for: list[str] = Field(description="The service types whose application needs it to be submitted")
+    public: bool = Field(description="Offered on the published service's page; else for the operator and committee")
+
+
+class SelectionCodeListsOut(BaseModel):
+    document_kinds: list[DocumentKindOut]
+    criteria: list[SelectionCodeOut] = Field(description="The committee's criteria: keys of opinions and votes")
+    states: list[SelectionCodeOut] = Field(description="An application's `state`")
+    round_kinds: list[SelectionCodeOut] = Field(description="A committee round's `kind`")

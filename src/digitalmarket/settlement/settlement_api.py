@@ -19,7 +19,9 @@ from ..catalog import queries as catalog
 from ..contracting.orders.access import visible_order
 from ..core.clock import today_kst
 from ..core.errors import NotFound
+from ..core.paging import DEFAULT_LIMIT, Cursor, Limit, Page, page
 from . import documents_api, inspection, invoices, payment, reviews, usage
+from .rules import InvoiceState
 from .tables import Invoice, InvoiceItem, InvoiceRevision, Review
 
 PARTIES = roles(Role.AGENCY_BUYER, Role.SUPPLIER)
@@ -63,7 +65,7 @@ class PaymentIn(Loose):
     paid_on: date
 
 
-class ReviewIn(Loose):
+class ServiceReviewIn(Loose):
     rating: int = Field(description="1 to 5")
     comment: str = Field(max_length=4000)
     version: int | None = Field(default=None, description="The review's version when editing it")
@@ -114,7 +116,7 @@ class InvoiceOut(BaseModel):
     supplier: str
     service: str
     month: str
-    status: str
+    state: InvoiceState
     revision: int
     supply_amount: int
     vat: int
@@ -142,7 +144,7 @@ class InvoiceOut(BaseModel):
             supplier=order.supplier.name,
             service=order.service.name,
             month=invoice.month,
-            status=invoice.status,
+            state=invoice.status,
             revision=invoice.revision,
             supply_amount=invoice.supply_amount,
             vat=invoice.vat,
@@ -177,7 +179,7 @@ class ImplementationOut(BaseModel):
     invoices: list[InvoiceOut]
 
 
-class ReviewOut(BaseModel):
+class ServiceReviewOut(BaseModel):
     id: int
     order_id: int
     service_code: str
@@ -191,7 +193,7 @@ class ReviewOut(BaseModel):
     version: int
 
     @classmethod
-    def of(cls, review: Review) -> ReviewOut:
+    def of(cls, review: Review) -> ServiceReviewOut:
         order = review.order
         return cls(
             id=review.id,
@@ -212,7 +214,7 @@ class ServiceReviewsOut(BaseModel):
     service_code: str
     average: float | None
     count: int
-    reviews: list[ReviewOut]
+    reviews: list[ServiceReviewOut]
 
 
 def _usage(body: UsageIn) -> usage.UsageIn:
@@ -260,20 +262,39 @@ def report_usage(order_id: Id, body: UsageIn, request: Request, actor: Actor = D
         return InvoiceOut.of(usage.report_usage(session, actor, order_id, _usage(body)))
 
 
-@router.get("/invoices", response_model=list[InvoiceOut], summary="The invoices of the caller's organisation")
-def list_invoices(request: Request, actor: Actor = Depends(api_access(PARTIES))):
+@router.get(
+    "/invoices",
+    response_model=Page[InvoiceOut],
+    summary="The invoices of the caller's organisation, the latest month first",
+)
+def list_invoices(
+    request: Request,
+    state: InvoiceState | None = None,
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
+    actor: Actor = Depends(api_access(PARTIES)),
+):
     with database(request).reading() as session:
-        return [InvoiceOut.of(invoice) for invoice in invoices.invoices_of(session, actor)]
+        found = [i for i in invoices.invoices_of(session, actor) if state is None or i.status == state]
+        chosen, next_cursor = page(found, lambda i: (i.month, i.id), cursor, limit)
+        return Page(items=[InvoiceOut.of(invoice) for invoice in chosen], next_cursor=next_cursor)
 
 
 @router.get(
     "/invoices/overdue",
-    response_model=list[InvoiceOut],
-    summary="Claimed invoices whose payment is overdue (operator)",
+    response_model=Page[InvoiceOut],
+    summary="Claimed invoices whose payment is overdue (operator), the oldest due first",
 )
-def overdue(request: Request, actor: Actor = Depends(api_access(OPERATORS_AND_ADMINS))):
+def overdue(
+    request: Request,
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
+    actor: Actor = Depends(api_access(OPERATORS_AND_ADMINS)),
+):
     with database(request).reading() as session:
-        return [InvoiceOut.of(invoice) for invoice in invoices.overdue_invoices(session, today_kst())]
+        found = invoices.overdue_invoices(session, today_kst())
+        chosen, next_cursor = page(found, lambda i: (i.due_date, i.id), cursor, limit, newest_first=False)
+        return Page(items=[InvoiceOut.of(invoice) for invoice in chosen], next_cursor=next_cursor)
 
 
 @router.get("/invoices/{invoice_id}", response_model=InvoiceOut, summary="One invoice with every revision")
@@ -337,29 +358,31 @@ def service_reviews(code: str, request: Request, actor=Depends(api_access(PUBLIC
             service_code=service.code,
             average=rating.average,
             count=rating.count,
-            reviews=[ReviewOut.of(review) for review in found],
+            reviews=[ServiceReviewOut.of(review) for review in found],
         )
 
 
-@router.get("/orders/{order_id}/review", response_model=ReviewOut, summary="The agency's review of an order")
+@router.get("/orders/{order_id}/review", response_model=ServiceReviewOut, summary="The agency's review of an order")
 def read_review(order_id: Id, request: Request, actor: Actor = Depends(api_access(PARTIES))):
     with database(request).reading() as session:
         order = visible_order(session, actor, order_id)
         review = reviews.review_of_order(session, order.id)
         if review is None:
             raise NotFound()
-        return ReviewOut.of(review)
+        return ServiceReviewOut.of(review)
 
 
 @router.put(
     "/orders/{order_id}/review",
-    response_model=ReviewOut,
+    response_model=ServiceReviewOut,
     summary="Write the review of an order (after 30 days of use, or once completed), or edit it (with version)",
 )
-def write_review(order_id: Id, body: ReviewIn, request: Request, actor: Actor = Depends(api_access(AGENCY_BUYERS))):
+def write_review(
+    order_id: Id, body: ServiceReviewIn, request: Request, actor: Actor = Depends(api_access(AGENCY_BUYERS))
+):
     data = reviews.ReviewIn(body.rating, body.comment)
     with database(request).transaction() as session:
-        return ReviewOut.of(reviews.write(session, actor, order_id, data, body.version))
+        return ServiceReviewOut.of(reviews.write(session, actor, order_id, data, body.version))
 
 
 @router.delete("/orders/{order_id}/review", status_code=204, summary="Remove the agency's review")
@@ -370,10 +393,10 @@ def remove_review(
         reviews.remove(session, actor, order_id, body.version)
 
 
-@router.post("/orders/{order_id}/review/answer", response_model=ReviewOut, summary="The supplier's answer, once")
+@router.post("/orders/{order_id}/review/answer", response_model=ServiceReviewOut, summary="The supplier's answer, once")
 def answer_review(order_id: Id, body: ReviewAnswerIn, request: Request, actor: Actor = Depends(api_access(SUPPLIERS))):
     with database(request).transaction() as session:
-        return ReviewOut.of(reviews.answer(session, actor, order_id, body.version, body.answer))
+        return ServiceReviewOut.of(reviews.answer(session, actor, order_id, body.version, body.answer))
 
 
 # the order's documents and the tax invoices (`documents_api`) are served with settlement's routes

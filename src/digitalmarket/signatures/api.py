@@ -41,7 +41,7 @@ class SignatureOut(BaseModel):
     ok: bool
 
 
-class VerificationOut(BaseModel):
+class SignatureVerificationOut(BaseModel):
     readable: bool = Field(description="pyHanko could read the file as a PDF")
     ok: bool = Field(description="Signed, and every signature holds with nothing but signatures after it")
     size: int
@@ -65,7 +65,7 @@ class KnownOut(BaseModel):
 class CheckOut(BaseModel):
     sha256: str
     known: KnownOut | None = Field(description="What the platform knows of this document, if it made it")
-    verification: VerificationOut | None = Field(description="The signatures, when a file was sent")
+    verification: SignatureVerificationOut | None = Field(description="The signatures, when a file was sent")
 
 
 @router.get("/verify", response_model=CheckOut, summary="Look a document up by its SHA-256")

@@ -5,13 +5,16 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.routing import APIRoute
 from pydantic import BaseModel
+from sqlalchemy import select
 
 from ..accounts.access import api_access, database
 from ..accounts.permissions import SIGNED_IN, Actor
-from ..core.notifications import notifications_of
+from ..core import paging
+from ..core.errors import ValidationFailed
+from ..core.notifications import Notification
 
 router = APIRouter(tags=["notifications"])
 
@@ -25,6 +28,30 @@ def operation_id(route: APIRoute) -> str:
     return f"{sorted(route.methods)[0].lower()}_{words}"
 
 
+def _binary(node) -> None:
+    if isinstance(node, dict):
+        if node.get("type") == "string" and node.get("contentMediaType") == "application/octet-stream":
+            node.setdefault("format", "binary")
+        for value in node.values():
+            _binary(value)
+    elif isinstance(node, list):
+        for value in node:
+            _binary(value)
+
+
+def describe_files(app: FastAPI) -> None:
+    """Uploaded files in the OpenAPI also as ``format: binary`` (OpenAPI 3.0's way, beside 3.1's
+    ``contentMediaType``), so that generated clients send them as files rather than as text."""
+    build = app.openapi
+
+    def openapi() -> dict:
+        schema = build()
+        _binary(schema.get("components", {}))
+        return schema
+
+    app.openapi = openapi
+
+
 class NotificationOut(BaseModel):
     id: int
     message: str
@@ -33,12 +60,28 @@ class NotificationOut(BaseModel):
     read: bool
 
 
-@router.get("/notifications", response_model=list[NotificationOut], summary="The caller's notifications, newest first")
-def notifications(request: Request, actor: Actor = Depends(api_access(SIGNED_IN))):
+@router.get(
+    "/notifications", response_model=paging.Page[NotificationOut], summary="The caller's notifications, newest first"
+)
+def notifications(
+    request: Request,
+    cursor: paging.Cursor = None,
+    limit: paging.Limit = paging.DEFAULT_LIMIT,
+    actor: Actor = Depends(api_access(SIGNED_IN)),
+):
+    query = select(Notification).where(Notification.user_id == actor.user_id)
+    if cursor:
+        after = paging.decode(cursor)
+        if len(after) != 1 or not isinstance(after[0], int):
+            raise ValidationFailed(fields={"cursor": paging.BAD_CURSOR})
+        query = query.where(Notification.id < after[0])
     with database(request).reading() as session:
-        return [
+        found = list(session.scalars(query.order_by(Notification.id.desc()).limit(limit + 1)))
+        items = [
             NotificationOut(
                 id=n.id, message=n.text.render(), link=n.link, created_at=n.created_at, read=n.read_at is not None
             )
-            for n in notifications_of(session, actor.user_id)
+            for n in found[:limit]
         ]
+    more = len(found) > limit
+    return paging.Page(items=items, next_cursor=paging.encode([items[-1].id]) if more else None)

@@ -1,4 +1,5 @@
-"""``GET /api/v1/me/tasks``: what waits for the caller, the same groups as the workspace page shows."""
+"""``GET /api/v1/me/tasks``: what waits for the caller, the same groups as the workspace page shows; and
+``GET /api/v1/me/recommendations``: what the workspace page suggests, each with its reasons."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from pydantic import BaseModel, Field
 
 from ..accounts.access import api_access, database
 from ..accounts.permissions import SIGNED_IN, Actor
+from ..accounts.rules import Role
 from ..core.clock import KST, today_kst
-from . import todo
+from . import recommendations, todo
 
 router = APIRouter(tags=["workspace"])
 
@@ -76,3 +78,51 @@ def my_tasks(request: Request, actor: Actor = Depends(api_access(SIGNED_IN))):
         overdue=sum(g.overdue for g in out),
         groups=out,
     )
+
+
+class RecommendationOut(BaseModel):
+    kind: str = Field(description="service (for an agency) or demand_notice (for a supplier)")
+    id: int = Field(description="The service's or the demand notice's id")
+    code: str = Field(description="The service's code (GET /services/{code}) or the notice's (DN-...)")
+    name: str
+    url: str = Field(description="Its page")
+    reasons: list[str] = Field(description="Why it is suggested, in the caller's language")
+
+
+class RecommendationsOut(BaseModel):
+    items: list[RecommendationOut] = Field(description="The best first; at most six, as the workspace shows")
+
+
+@router.get(
+    "/me/recommendations",
+    response_model=RecommendationsOut,
+    summary="Suggestions with their reasons: services for an agency, demand notices for a supplier",
+)
+def my_recommendations(request: Request, actor: Actor = Depends(api_access(SIGNED_IN))):
+    items: list[RecommendationOut] = []
+    with database(request).reading() as session:
+        if actor.role == Role.AGENCY_BUYER:
+            for s in recommendations.for_agency(session, actor.organisation_id):
+                items.append(
+                    RecommendationOut(
+                        kind="service",
+                        id=s.service.id,
+                        code=s.service.code,
+                        name=s.service.name,
+                        url=f"/services/{s.service.code}",
+                        reasons=[r.render() for r in s.reasons],
+                    )
+                )
+        elif actor.role == Role.SUPPLIER:
+            for n in recommendations.for_supplier(session, actor.organisation_id):
+                items.append(
+                    RecommendationOut(
+                        kind="demand_notice",
+                        id=n.notice.id,
+                        code=n.notice.code,
+                        name=n.notice.title,
+                        url=f"/demand-notices/{n.notice.id}",
+                        reasons=[n.reason.render()],
+                    )
+                )
+    return RecommendationsOut(items=items)

@@ -15,6 +15,8 @@ from ...accounts.schemas import ErrorOut
 from ...catalog.papers import papers_of
 from ...core.files import DocumentStore, attachment
 from ...core.ids import ocid_of
+from ...core.paging import DEFAULT_LIMIT, Cursor, Limit, Page, page
+from ..states import CatalogState
 from ..tables import CatalogContract
 from . import applying, contract_items, officer_steps, queries
 
@@ -98,7 +100,7 @@ class ContractOut(BaseModel):
     id: int
     number: str | None
     ocid: str | None = Field(description="Its open contracting id once signed (its number): GET /ocds/records/{ocid}")
-    status: str
+    state: CatalogState
     service_id: int
     service_code: str
     service_name: str
@@ -106,7 +108,7 @@ class ContractOut(BaseModel):
     change_seq: int
     period_start: date
     period_end: date
-    status_reason: str | None
+    state_reason: str | None = Field(description="The reason of its last suspension, resumption or supplement request")
     applied_at: datetime
     contracted_at: datetime | None
     items: list[ItemOut]
@@ -119,7 +121,7 @@ class ContractOut(BaseModel):
             id=contract.id,
             number=contract.number,
             ocid=ocid_of(contract.number) if contract.number else None,
-            status=contract.status,
+            state=contract.status,
             service_id=contract.service_id,
             service_code=contract.service.code,
             service_name=contract.service.name,
@@ -127,7 +129,7 @@ class ContractOut(BaseModel):
             change_seq=contract.change_seq,
             period_start=contract.period_start,
             period_end=contract.period_end,
-            status_reason=contract.status_reason,
+            state_reason=contract.status_reason,
             applied_at=contract.applied_at,
             contracted_at=contract.contracted_at,
             items=[_item(i) for i in contract.current_items()],
@@ -200,12 +202,21 @@ def _detail(session, contract: CatalogContract) -> ContractDetailOut:
 
 @router.get(
     "/catalog-contracts",
-    response_model=list[ContractOut],
-    summary="A supplier's own catalog contracts, or PPS's queue (applied, under review, supplement requested)",
+    response_model=Page[ContractOut],
+    summary="A supplier's own catalog contracts, or PPS's queue (applied, under review, supplement requested); "
+    "the newest first",
 )
-def list_contracts(request: Request, state: str | None = None, actor: Actor = Depends(api_access(CONTRACT_READERS))):
+def list_contracts(
+    request: Request,
+    state: CatalogState | None = None,
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
+    actor: Actor = Depends(api_access(CONTRACT_READERS)),
+):
     with database(request).reading() as session:
-        return [ContractOut.of(c) for c in queries.contracts_for(session, actor, state)]
+        found = queries.contracts_for(session, actor, state)
+        chosen, next_cursor = page(found, lambda c: (c.id,), cursor, limit)
+        return Page(items=[ContractOut.of(c) for c in chosen], next_cursor=next_cursor)
 
 
 @router.post(

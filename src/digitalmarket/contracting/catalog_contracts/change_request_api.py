@@ -4,6 +4,7 @@ asks for an extension or a price cut and may withdraw it; the contracting office
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Literal
 
 from fastapi import APIRouter, Depends, Path, Request
 from pydantic import BaseModel, Field
@@ -54,7 +55,7 @@ class ChangeRequestOut(BaseModel):
     id: int
     contract_id: int
     kind: str
-    status: str
+    state: Literal["pending", "approved", "refused", "withdrawn"]
     period_end_before: date
     period_end: date | None
     prices: list[PriceChangeOut]
@@ -71,7 +72,7 @@ class ChangeRequestOut(BaseModel):
             id=request.id,
             contract_id=request.contract_id,
             kind=request.kind,
-            status=request.status,
+            state=request.status,
             period_end_before=request.period_end_before,
             period_end=request.period_end,
             prices=[PriceChangeOut(**p) for p in request.prices or []],

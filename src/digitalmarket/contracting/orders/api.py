@@ -16,6 +16,8 @@ from ...accounts.rules import Role
 from ...accounts.schemas import ErrorOut
 from ...core.files import DocumentStore, attachment
 from ...core.ids import ocid_of
+from ...core.paging import DEFAULT_LIMIT, Cursor, Limit, Page, page, within
+from ..states import OrderState
 from ..tables import Order, OrderLine, OrderVersion
 from . import access, changing, confirming, documents, ending, making
 
@@ -85,7 +87,9 @@ class OrderLineOut(BaseModel):
 
 class OrderVersionOut(BaseModel):
     seq: int
-    status: str
+    state: Literal["proposed", "confirmed", "withdrawn"] = Field(
+        description="proposed: waiting for both confirmations; confirmed: in force from its change; withdrawn"
+    )
     start_date: date
     end_date: date
     supply_amount: int
@@ -107,9 +111,15 @@ class OrderVersionOut(BaseModel):
 
     @classmethod
     def of(cls, version: OrderVersion, lines: list[OrderLine]) -> OrderVersionOut:
-        fields = {name: getattr(version, name) for name in cls.model_fields if name not in ("lines", "document_status")}
+        own = {name for name in cls.model_fields if name not in ("lines", "document_status", "state")}
+        fields = {name: getattr(version, name) for name in own}
         status = documents.document_status(version)
-        return cls(**fields, document_status=status, lines=[OrderLineOut.of(line) for line in lines])
+        return cls(
+            **fields,
+            state=version.status,
+            document_status=status,
+            lines=[OrderLineOut.of(line) for line in lines],
+        )
 
 
 class OrderOut(BaseModel):
@@ -122,14 +132,14 @@ class OrderOut(BaseModel):
     service: str
     method: str
     quote_id: int | None
-    status: str
+    state: OrderState
     change_seq: int
     start_date: date
     end_date: date
     supply_amount: int
     vat: int
     total: int
-    status_reason: str | None
+    state_reason: str | None = Field(description="Why it was terminated, when it was")
     contracted_at: datetime | None
     lines: list[OrderLineOut]
     versions: list[OrderVersionOut]
@@ -147,14 +157,14 @@ class OrderOut(BaseModel):
             service=order.service.name,
             method=order.method,
             quote_id=order.quote_id,
-            status=order.status,
+            state=order.status,
             change_seq=order.change_seq,
             start_date=order.start_date,
             end_date=order.end_date,
             supply_amount=order.supply_amount,
             vat=order.vat,
             total=order.total,
-            status_reason=order.status_reason,
+            state_reason=order.status_reason,
             contracted_at=order.contracted_at,
             lines=[OrderLineOut.of(line) for line in order.current_lines()],
             versions=[OrderVersionOut.of(v, order.lines_of(v.seq)) for v in order.versions],
@@ -166,10 +176,24 @@ def _store(request: Request) -> DocumentStore:
     return DocumentStore.of(request.app.state.settings)
 
 
-@router.get("/orders", response_model=list[OrderOut], summary="The caller's organisation's orders")
-def list_orders(request: Request, actor: Actor = Depends(api_access(PARTIES))):
+@router.get("/orders", response_model=Page[OrderOut], summary="The caller's organisation's orders, the newest first")
+def list_orders(
+    request: Request,
+    state: OrderState | None = None,
+    created_from: date | None = Query(None, description="Made on or after this day (KST)"),
+    created_to: date | None = Query(None, description="Made on or before this day (KST)"),
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
+    actor: Actor = Depends(api_access(PARTIES)),
+):
     with database(request).reading() as session:
-        return [OrderOut.of(o) for o in access.orders_of(session, actor)]
+        found = [
+            o
+            for o in access.orders_of(session, actor)
+            if (state is None or o.status == state) and within(o.created_at, created_from, created_to)
+        ]
+        chosen, next_cursor = page(found, lambda o: (o.id,), cursor, limit)
+        return Page(items=[OrderOut.of(o) for o in chosen], next_cursor=next_cursor)
 
 
 @router.post(

@@ -17,8 +17,10 @@ from ...accounts.permissions import AGENCY_BUYERS, SUPPLIERS, Actor, roles
 from ...accounts.rules import Role
 from ...accounts.schemas import ErrorOut
 from ...core.clock import today_kst
+from ...core.paging import DEFAULT_LIMIT, Cursor, Limit, Page, page
 from ..orders import making
 from ..orders.api import OrderOut
+from ..states import QuoteState, RequestState
 from ..tables import Quote, QuoteRequest
 from . import answering, asking, awarding
 
@@ -119,7 +121,7 @@ class QuoteOut(BaseModel):
     service_code: str
     service: str
     supplier: str
-    status: str
+    state: QuoteState
     revision: int
     valid_until: date | None
     note: str
@@ -149,7 +151,7 @@ class QuoteOut(BaseModel):
             service_code=quote.service.code,
             service=quote.service.name,
             supplier=quote.supplier.name,
-            status=quote.status,
+            state=quote.status,
             revision=quote.revision,
             valid_until=quote.valid_until,
             note=quote.note,
@@ -194,7 +196,7 @@ class RequestOut(BaseModel):
     requirements: str
     desired_start: date
     deadline: datetime
-    status: str
+    state: RequestState
     created_at: datetime
     award_reason: str | None = Field(description="Why the awarded quote was chosen")
     early_award_reason: str | None = Field(description="Why it was awarded before the deadline, if it was")
@@ -212,7 +214,7 @@ class RequestOut(BaseModel):
             requirements=request.requirements,
             desired_start=request.desired_start,
             deadline=request.deadline,
-            status=request.status,
+            state=request.status,
             created_at=request.created_at,
             award_reason=request.award_reason,
             early_award_reason=request.early_award_reason,
@@ -224,17 +226,32 @@ class RequestOut(BaseModel):
 
 @router.get(
     "/quote-requests",
-    response_model=list[RequestOut],
-    summary="An agency's quote requests; for a supplier, the requests it was asked in (its own quotes only)",
+    response_model=Page[RequestOut],
+    summary="An agency's quote requests; for a supplier, the requests it was asked in (its own quotes only); "
+    "the newest first",
 )
-def list_requests(request: Request, actor: Actor = Depends(api_access(PARTIES))):
+def list_requests(
+    request: Request,
+    state: RequestState | None = None,
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
+    actor: Actor = Depends(api_access(PARTIES)),
+):
     with database(request).reading() as session:
         if actor.role == Role.SUPPLIER:
             found: dict[int, QuoteRequest] = {}
             for quote in asking.quotes_of_supplier(session, actor):
                 found.setdefault(quote.request_id, quote.request)
-            return [RequestOut.of(r, asking.visible_quotes(actor, r)) for r in found.values()]
-        return [RequestOut.of(r, list(r.quotes)) for r in asking.requests_of_agency(session, actor)]
+            requests = list(found.values())
+        else:
+            requests = asking.requests_of_agency(session, actor)
+        requests = [r for r in requests if state is None or r.status == state]
+        chosen, next_cursor = page(requests, lambda r: (r.id,), cursor, limit)
+        shown = [
+            RequestOut.of(r, asking.visible_quotes(actor, r) if actor.role == Role.SUPPLIER else list(r.quotes))
+            for r in chosen
+        ]
+        return Page(items=shown, next_cursor=next_cursor)
 
 
 @router.post("/quote-requests", status_code=201, response_model=RequestOut, summary="Ask 1 to 5 services for quotes")
@@ -289,10 +306,20 @@ def cancel(request_id: Id, body: CancelIn, request: Request, actor: Actor = Depe
         return RequestOut.of(cancelled, list(cancelled.quotes))
 
 
-@router.get("/quotes", response_model=list[QuoteOut], summary="A supplier's quotes to answer and answered")
-def list_quotes(request: Request, actor: Actor = Depends(api_access(SUPPLIERS))):
+@router.get(
+    "/quotes", response_model=Page[QuoteOut], summary="A supplier's quotes to answer and answered, the newest first"
+)
+def list_quotes(
+    request: Request,
+    state: QuoteState | None = None,
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
+    actor: Actor = Depends(api_access(SUPPLIERS)),
+):
     with database(request).reading() as session:
-        return [QuoteOut.of(q) for q in asking.quotes_of_supplier(session, actor)]
+        found = [q for q in asking.quotes_of_supplier(session, actor) if state is None or q.status == state]
+        chosen, next_cursor = page(found, lambda q: (q.id,), cursor, limit)
+        return Page(items=[QuoteOut.of(q) for q in chosen], next_cursor=next_cursor)
 
 
 @router.get("/quotes/{quote_id}", response_model=QuoteOut, summary="One of the supplier's quotes")
