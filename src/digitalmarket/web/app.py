@@ -122,6 +122,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *, 
         version=__version__,
         description=API_DESCRIPTION,
         openapi_url="/api/v1/openapi.json",
+        generate_unique_id_function=shell_api.operation_id,
         docs_url=None,
         redoc_url=None,
         lifespan=lifespan,
@@ -214,6 +215,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *, 
 
     install_error_handlers(app)
     declare_security(app)  # the bearer scheme and each operation's scopes in the OpenAPI
+    shell_api.describe_files(app)  # uploads as files a generated client sends as such
     app.add_middleware(BodyLimitMiddleware)  # inside the locale: its refusals are in the reader's language
     app.add_middleware(LocaleMiddleware)
     _outermost(app, SecurityHeadersMiddleware, hsts=settings.cookie_secure)
