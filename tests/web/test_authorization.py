@@ -11,6 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
+from digitalmarket.accounts import api_tokens
 from digitalmarket.accounts.tables import Organisation, User
 from digitalmarket.catalog.tables import Service
 from digitalmarket.demo import seed_demo_work
@@ -57,10 +58,12 @@ def objects(demo, settings):
             "contract_id": _catalog_contract(demo, application.supplier_id),
             **_quote_and_order(demo, settings, application.supplier_id),
             "invoice_id": _invoice(demo, settings, application.supplier_id),
+            "sha256": "0" * 64,  # a document of the order by its hash: none has it, the rule still answers first
+            "tax_invoice_id": 1,
             **_demand_and_help_desk(demo, settings, application.supplier_id),
             "ocid": _ocid(demo),
             "kind": "orders",
-            "token_id": 1,
+            "token_id": _spare_token(demo),
             "webhook_id": 1,
             "token": "dmr_not-a-live-link",
             "invitation_id": 1,
@@ -193,6 +196,13 @@ def _demand_and_help_desk(db, settings, supplier_id: int) -> dict[str, int]:
             "notice_id": notice.id,
             "attachment_id": attachment.id,
         }
+
+
+def _spare_token(db) -> int:
+    """A token of a user none of the identities is, so that revoking or rotating it ends nobody's access."""
+    with db.transaction() as session:
+        user = session.scalars(select(User).where(User.email == "reviewer2@demo.kr")).one()
+        return api_tokens.create_api_token(session, user, "spare")[0].id
 
 
 def _ocid(db) -> str:
