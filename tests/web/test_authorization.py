@@ -16,7 +16,7 @@ from digitalmarket.accounts.tables import Organisation, User
 from digitalmarket.catalog.tables import Service
 from digitalmarket.demo import seed_demo_work
 from digitalmarket.selection.tables import Application, CommitteeRound
-from tests.helpers import api_token, page_login
+from tests.helpers import EVIDENCE_PDF, api_token, page_login
 from tests.web.test_routes import declared_rules
 
 IDENTITIES = {
@@ -64,6 +64,7 @@ def objects(demo, settings):
             "ocid": _ocid(demo),
             "kind": "orders",
             "token_id": _spare_token(demo),
+            "review_id": _company_review(demo, settings),
             "webhook_id": 1,
             "token": "dmr_not-a-live-link",
             "invitation_id": 1,
@@ -196,6 +197,23 @@ def _demand_and_help_desk(db, settings, supplier_id: int) -> dict[str, int]:
             "notice_id": notice.id,
             "attachment_id": attachment.id,
         }
+
+
+def _company_review(db, settings) -> int:
+    """A change request of the first demo supplier's company details, waiting for the operator."""
+    from digitalmarket.accounts import identity_changes
+    from digitalmarket.accounts.user_accounts import actor_of
+    from digitalmarket.core.clock import today_kst
+    from digitalmarket.core.files import DocumentStore
+
+    stored = DocumentStore.of(settings).accept(EVIDENCE_PDF, "사업자등록증명.pdf")
+    with db.transaction() as session:
+        user = session.scalars(select(User).where(User.email == "supplier@demo.kr")).one()
+        change = identity_changes.IdentityChange(representative="김새대표")
+        review = identity_changes.request_identity_change(
+            session, actor_of(user), change, {"registration": stored}, today_kst()
+        )
+        return review.id
 
 
 def _spare_token(db) -> int:
