@@ -12,6 +12,7 @@ from datetime import date
 from xml.etree import ElementTree as ET
 
 import pytest
+from fastapi.testclient import TestClient
 from hypothesis import given
 from hypothesis import strategies as st
 from pypdf import PdfReader
@@ -27,7 +28,7 @@ from digitalmarket.settlement.tables import Invoice, SettlementDocument, TaxInvo
 from digitalmarket.settlement.tax_invoice_xml import NAMESPACE
 from digitalmarket.signatures.authority import authority
 from tests.contracting.buying import people_of, publish
-from tests.helpers import api_token
+from tests.helpers import api_token, page_login
 from tests.settlement.settling import USERS, accept, at, claim, month_ended, month_of, order_in_use, pay, report
 
 NS = {"t": NAMESPACE}
@@ -236,6 +237,22 @@ def test_documents_are_listed_and_downloaded_by_the_parties_and_the_operator_onl
     assert stranger.status_code == 404
     assert client.get(f"/api/v1/orders/{order_id}/documents", headers=tokens["supplier2"]).status_code == 404
     assert client.get(report_doc["download"]).status_code == 401
+
+
+def test_the_order_page_lists_the_documents_with_their_hashes_and_the_stamp_duty(demo, app, people, accepted):
+    order_id, invoice_id = accepted
+    report_row = listed(demo, invoice_id)["inspection_report"]
+    buyer = TestClient(app)
+    page_login(buyer, "buyer@demo.kr")
+    page = buyer.get(f"/orders/{order_id}")
+    assert page.status_code == 200
+    assert "계약·정산 문서" in page.text and report_row.sha256 in page.text and "검수조서" in page.text
+    assert "계약서 인지세" in page.text and "기재금액 1천만원 이하" in page.text
+    download = buyer.get(f"/orders/{order_id}/paperwork/{report_row.sha256}")
+    assert download.status_code == 200 and download.headers["content-type"] == "application/pdf"
+    stranger = TestClient(app)
+    page_login(stranger, "supplier2@demo.kr")
+    assert stranger.get(f"/orders/{order_id}/paperwork/{report_row.sha256}").status_code == 404
 
 
 def test_a_payment_publishes_the_documents_by_hash_never_their_content(demo, people, accepted):
