@@ -16,6 +16,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from fastapi.testclient import TestClient
 
+from digitalmarket.core import consumers
 from digitalmarket.core.tables import utcnow
 from digitalmarket.web.app import create_app
 from digitalmarket.webhooks.sender import send_due
@@ -114,6 +115,10 @@ def test_changes_and_test_events_arrive_signed_with_their_feed_position(hooks, d
         hooks.get(f"/api/v1/webhooks/{webhook['id']}/deliveries", headers=api_token(demo, "buyer2@demo.kr")).status_code
         == 404
     )
+
+    consumers.replay(demo, "webhooks")  # a replay of the read model sends nothing again
+    send_due(demo, allow_private=True)
+    assert len(receiver.received) == 2
 
 
 def test_a_refused_delivery_is_tried_again_after_a_backoff(hooks, demo, receiver):

@@ -79,6 +79,7 @@ def _changed_at(item: dict) -> datetime:
 def _reset(session: Session) -> None:
     """A replay starts from the feed's present: webhooks already sent are not sent again."""
     session.execute(delete(WebhookCursor))
+    session.add_all(WebhookCursor(kind=kind, position=_head(session, kind)) for kind in rules.KINDS)
 
 
 def webhooks_consumer() -> Consumer:
