@@ -86,3 +86,34 @@ def verify_company(client: TestClient, db: Database, email: str) -> None:
     operator = api_token(db, DEMO_EMAILS["operator"])
     approved = client.post(f"/api/v1/operator/company-reviews/{sent.json()['id']}/approve", headers=operator)
     assert approved.status_code == 200, approved.text
+
+
+def change_company_details(session, supplier, **values: str) -> None:
+    """A change of a supplier's identity fields as the workflows make it, in the caller's transaction: the
+    request with its evidence (``name``, ``representative``, ``size``, ``credit_rating``), approved by the
+    demo operator (the ``demo`` fixture must have run)."""
+    import hashlib
+    from datetime import timedelta
+
+    from digitalmarket.accounts import company_reviews, identity_changes
+    from digitalmarket.accounts.user_accounts import actor_of
+    from digitalmarket.core.clock import today_kst
+    from digitalmarket.core.files import StoredFile
+
+    today = today_kst()
+    evidence = StoredFile(
+        hashlib.sha256(EVIDENCE_PDF).hexdigest(), len(EVIDENCE_PDF), "pdf", "application/pdf", "증명.pdf"
+    )
+    documents = {}
+    if values.get("name") or values.get("representative"):
+        documents["registration"] = evidence
+    if values.get("size") == "sme":
+        documents["sme"] = evidence
+    if values.get("credit_rating"):
+        documents["credit"] = evidence
+    change = identity_changes.IdentityChange(
+        **values, sme_valid_until=today + timedelta(days=365), credit_rated_on=today
+    )
+    review = identity_changes.request_identity_change(session, supplier, change, documents, today)
+    operator = session.scalars(select(User).where(User.email == DEMO_EMAILS["operator"])).one()
+    company_reviews.approve(session, actor_of(operator), review.id)

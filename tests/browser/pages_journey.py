@@ -18,11 +18,15 @@ from datetime import timedelta
 from pathlib import Path
 
 from playwright.sync_api import Browser, Page, expect
+from sqlalchemy import select
 
 from digitalmarket.accounts.rules import business_number_check_digit
 from digitalmarket.core.clock import today_kst
+from digitalmarket.core.database import Database
+from digitalmarket.core.notifications import Notification
 from tests.browser.selection_journey import PASSWORD, Journey, navigate, tick
 from tests.browser.test_settlement import Server
+from tests.helpers import EVIDENCE_PDF
 from tests.settlement.settling import next_month
 
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
@@ -62,6 +66,17 @@ def new_business_number() -> str:
     return first + str(business_number_check_digit(first))
 
 
+def mailed_link(data_dir: Path, email: str) -> str:
+    """The link of the newest account e-mail queued for an address, as the server's outbox holds it."""
+    db = Database(f"sqlite:///{data_dir / 'market.sqlite3'}")
+    try:
+        with db.reading() as session:
+            query = select(Notification.link).where(Notification.to_email == email).order_by(Notification.id.desc())
+            return session.scalars(query).first()
+    finally:
+        db.dispose()
+
+
 def post(page: Page, action_suffix: str, *, button: str = "") -> None:
     """Submit the form whose action ends with the suffix; the next page has no error summary."""
     form = page.locator(f"form[action$='{action_suffix}']")
@@ -86,7 +101,8 @@ class FullJourney(Journey):
 
     # --- a company signs up ------------------------------------------------------------------------------
 
-    def company_signs_up(self, company: str, email: str) -> None:
+    def company_signs_up(self, company: str, email: str, data_dir: Path) -> None:
+        """The company signs up, follows the mailed link, sends its 사업자등록증명, and the operator approves."""
         page = self.as_user(None)
         page.goto("/")
         self.shot(page, "00-home")
@@ -102,9 +118,22 @@ class FullJourney(Journey):
         page.fill("#field-password", PASSWORD)
         page.fill("#field-password_confirm", PASSWORD)
         navigate(page, page.locator("form[action='/signup'] button[type=submit]"))
-        assert "/supplier?notice=signed_up" in page.url, page.url
+        expect(page.locator("main [role=status]")).to_contain_text(email)  # a mail went out, nothing else yet
+        page.goto(path_of(mailed_link(data_dir, email)))
+        navigate(page, page.locator("form[action^='/signup/confirm/'] button[type=submit]"))
+        assert "/supplier/profile?notice=signed_up" in page.url, page.url
         expect(page.locator("main")).to_contain_text(company)
+        page.set_input_files(
+            "#field-file", files=[{"name": "사업자등록증명.pdf", "mimeType": "application/pdf", "buffer": EVIDENCE_PDF}]
+        )
+        post(page, "/supplier/verification")
         page.context.close()
+        operator = self.as_user("operator@demo.kr")
+        operator.goto("/operator/company-reviews")
+        review = operator.locator("section", has_text=company)
+        navigate(operator, review.locator("form[action$='/approve'] button[type=submit]"))
+        Journey.expect_no_errors(operator)
+        operator.context.close()
 
     # --- the catalog contract ----------------------------------------------------------------------------
 
@@ -300,7 +329,7 @@ def sign_up_to_payment(
     suffix = f"{int(time.time() * 1000) % 10_000_000}"
     email = f"owner-{lang}-{suffix}@nuri-cloud.kr"
     journey = FullJourney(browser, base, shots, lang=lang, supplier=email)
-    journey.company_signs_up(f"(주)누리클라우드 {suffix}", email)
+    journey.company_signs_up(f"(주)누리클라우드 {suffix}", email, data_dir)
 
     name = f"누리 메신저 {suffix}"
     application_id = journey.supplier_applies(name)

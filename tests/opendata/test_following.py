@@ -10,8 +10,6 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import delete, func, select
 
-from digitalmarket.accounts import profiles
-from digitalmarket.accounts.tables import Organisation
 from digitalmarket.core import consumers
 from digitalmarket.core.clock import today_kst
 from digitalmarket.opendata import follow
@@ -19,7 +17,7 @@ from digitalmarket.opendata.tables import OcdsRelease
 from tests.contracting.buying import people_of, plan_ids, publish
 from tests.contracting.test_catalog_contract_workflow import plan_ids as service_plan_ids
 from tests.contracting.test_catalog_contract_workflow import publish_service
-from tests.helpers import api_token
+from tests.helpers import api_token, change_company_details
 from tests.settlement.settling import calendar_moved, month_of, next_month
 
 PREFIX = "ocds-xxxxxx"
@@ -135,14 +133,7 @@ def packages(client, ocids: list[str]) -> dict[str, tuple[dict, dict]]:
 def renamed_supplier(demo, people) -> None:
     """The supplier renames itself after everything was published (its releases keep the contract's name)."""
     with demo.transaction() as session:
-        organisation = session.get(Organisation, people.supplier.organisation_id)
-        change = profiles.SupplierProfileChange(
-            version=organisation.version,
-            name="(주)새이름소프트",
-            representative=organisation.representative,
-            size=organisation.size,
-        )
-        profiles.update_supplier_profile(session, people.supplier, change)
+        change_company_details(session, people.supplier, name="(주)새이름소프트")
 
 
 def test_each_call_publishes_its_release_and_a_replay_publishes_the_same(demo, client, people, headers, monkeypatch):

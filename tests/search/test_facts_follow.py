@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import pytest
 
-from digitalmarket.accounts import profiles
-from digitalmarket.accounts.tables import Organisation
 from digitalmarket.catalog import queries
 from digitalmarket.catalog import workflow as catalog
 from digitalmarket.core.files import DocumentStore
@@ -15,6 +13,7 @@ from digitalmarket.search import changes
 from digitalmarket.search import facts as search_facts
 from digitalmarket.search.columns import SORT_KEYS
 from tests.contracting.buying import people_of, publish, service
+from tests.helpers import change_company_details
 from tests.settlement.settling import later, order_in_use, review, review_of
 
 
@@ -29,13 +28,9 @@ def _names(client, q: str) -> list[str]:
 
 
 def _rename(db, supplier, name: str, size: str) -> None:
-    """The supplier edits its company profile (name and size) through the accounts workflow."""
+    """The supplier's name and size change through the accounts workflow (a request the operator approves)."""
     with db.transaction() as session:
-        org = session.get(Organisation, supplier.organisation_id)
-        change = profiles.SupplierProfileChange(
-            version=org.version, name=name, representative=org.representative or "대표", size=size
-        )
-        profiles.update_supplier_profile(session, supplier, change)
+        change_company_details(session, supplier, name=name, size=size)
 
 
 def _snapshot(db) -> search_facts.Facts:
@@ -132,11 +127,7 @@ def test_a_search_in_the_changing_transaction_sees_it_and_a_rolled_back_change_i
         pass
 
     with pytest.raises(Undone), demo.transaction() as session:
-        org = session.get(Organisation, people.supplier.organisation_id)
-        change = profiles.SupplierProfileChange(
-            version=org.version, name="한결데이터 주식회사", representative=org.representative or "대표", size="large"
-        )
-        profiles.update_supplier_profile(session, people.supplier, change)
+        change_company_details(session, people.supplier, name="한결데이터 주식회사", size="large")
         seen = {e.supplier for e in search_facts.facts(session).entries.values()}
         assert seen == {"한결데이터 주식회사"}
         raise Undone

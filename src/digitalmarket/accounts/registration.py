@@ -128,6 +128,26 @@ def supplier_registered(actor_user_id: int | None, org: Organisation) -> dict:
     )
 
 
+def complete_supplier(session: Session, org: Organisation, representative: str, size: str) -> Organisation:
+    """The installation completes the identity of a supplier it registered without them (an import, the
+    demo): an empty representative or size is filled in. A value already there changes only through a
+    reviewed request (`identity_changes.py`)."""
+    before = {"representative": org.representative, "size": org.size}
+    org.representative = org.representative or representative.strip() or None
+    org.size = org.size or size
+    if before != {"representative": org.representative, "size": org.size}:
+        session.flush()
+        audit.record(
+            session,
+            actor_user_id=None,
+            action="organisation.updated",
+            object_type="organisation",
+            object_id=org.id,
+            details={"before": before, "by": "installation"},
+        )
+    return org
+
+
 def create_staff_organisation(session: Session, kind: OrganisationKind, name: str) -> Organisation:
     """The operator (NIA) or PPS side; created once at set-up."""
     org = Organisation(kind=kind, name=name)

@@ -56,9 +56,8 @@ def add_people(session: Session) -> None:
         seller = sellers[org.id]  # the catalog's companies have theirs since they applied (demo/services.py)
         if profiles.contract_party_gaps(org):  # contract documents print the representative and address
             head, address = _contract_details(org.id)
-            profile = profiles.SupplierProfileChange(
-                org.version, org.name, org.representative or head, org.size or "sme", address=org.address or address
-            )
+            registration.complete_supplier(session, org, head, "sme")
+            profile = profiles.SupplierProfileChange(org.version, address=org.address or address)
             profiles.update_supplier_profile(session, seller, profile)
 
 
