@@ -19,6 +19,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from digitalmarket.contracting.stamp_duty import BRACKETS, TOP_DUTY, stamp_duty
+from digitalmarket.core import consumers
 from digitalmarket.core.clock import today_kst
 from digitalmarket.core.errors import Conflict, NotFound, ValidationFailed
 from digitalmarket.core.files import DocumentStore
@@ -120,6 +121,16 @@ def test_the_inspection_report_follows_the_acceptance_signed_by_the_agency(demo,
     assert [kind for kind, _ in checked] == ["signature", "timestamp"]
     assert invoice.order.agency.name in checked[0][1]
     assert found["inspection_report"].signers and invoice.order.agency.name in found["inspection_report"].signers[0]
+
+
+def test_a_replay_lists_the_same_documents_again(demo, people, accepted):
+    _, invoice_id = accepted
+    claim(demo, people.supplier, invoice_id, now=month_ended(days=2))
+    before = {(kind, row.subject, row.version) for kind, row in listed(demo, invoice_id).items()}
+    consumers.replay(demo, documents.CONSUMER)
+    again = listed(demo, invoice_id)
+    assert {(kind, row.subject, row.version) for kind, row in again.items()} == before
+    assert all(stored(row.sha256) for row in again.values())  # signed anew, stored, listed by their hash
 
 
 def test_the_claim_is_due_five_working_days_after_it_holidays_not_counted(demo, people, accepted):
