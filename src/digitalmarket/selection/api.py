@@ -115,8 +115,10 @@ def applications(
     with database(request).reading() as session:
         found = [
             a
-            for a in access.applications_for(session, actor, filters)
+            for a in access.applications_for(session, actor, filters)  # a supplier's own: filtered here only
             if within(a.created_at, created_from, created_to)
+            and (state is None or a.state == state)
+            and (type is None or a.service_type == type)
         ]
         chosen, next_cursor = page(found, lambda a: (a.created_at, a.id), cursor, limit, newest_first=False)
         stuck = months.waiting_on_closed_rounds(session, chosen)
