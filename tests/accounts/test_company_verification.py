@@ -205,3 +205,41 @@ def test_a_company_claims_its_number_and_the_holder_is_frozen_until_the_operator
     profile = client.get("/api/v1/supplier/profile", headers=mine).json()
     assert (profile["business_number"], profile["representative"]) == ("220-88-12340", "이진짜")
     assert client.post("/api/v1/applications", json={"name": "시험"}, headers=mine).status_code == 201
+
+
+def test_the_profile_page_sends_evidence_and_a_change_request_and_names_what_is_missing(client, demo):
+    client.post("/api/v1/signup", json=SIGNUP)
+    code = mailed_links(demo, "hong@test-cloud.kr")[-1].rsplit("/", 1)[-1]
+    client.post("/api/v1/signup/confirm", json={"code": code})
+    page_login(client, "hong@test-cloud.kr", SIGNUP["password"])
+    page = client.get("/supplier/profile")
+    assert "확인 전" in page.text and 'action="/supplier/verification"' in page.text
+    token = page.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+    missing = client.post("/supplier/verification", data={"csrf_token": token, "representative": "홍길동"})
+    assert missing.status_code == 422 and 'href="#field-file"' in missing.text
+    sent = client.post(
+        "/supplier/verification",
+        data={"csrf_token": token, "representative": "홍길동"},
+        files={"file": PDF},
+        follow_redirects=False,
+    )
+    assert sent.status_code == 303
+    assert "운영기관 확인 대기 중" in client.get(sent.headers["location"]).text
+
+    no_evidence = client.post(
+        "/supplier/identity-changes", data={"csrf_token": token, "new_size": "sme"}, files={"sme_file": ("", b"")}
+    )
+    assert no_evidence.status_code == 422
+    assert "중소기업확인서를 첨부하세요." in no_evidence.text and "유효기간 마지막 날" in no_evidence.text
+    asked = client.post(
+        "/supplier/identity-changes",
+        data={"csrf_token": token, "new_size": "sme", "sme_valid_until": str(today_kst() + timedelta(days=200))},
+        files={"sme_file": ("중소기업확인서.pdf", EVIDENCE_PDF, "application/pdf")},
+        follow_redirects=False,
+    )
+    assert asked.status_code == 303
+    profile = client.get("/supplier/profile").text
+    assert "회사 정보 변경" in profile and "운영기관 확인 대기 중" in profile
+    assert (
+        client.get("/api/v1/supplier/profile", headers=api_token(demo, "hong@test-cloud.kr")).json()["size"] == "middle"
+    )
