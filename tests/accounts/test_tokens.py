@@ -15,7 +15,7 @@ from digitalmarket.accounts.tables import User
 from digitalmarket.core.tables import utcnow
 from digitalmarket.demo import DEMO_PASSWORD
 from digitalmarket.web.app import create_app
-from tests.helpers import api_token, csrf_from, page_login
+from tests.helpers import api_token, csrf_from, mailed_links, page_login
 
 
 def _first_token(client, email, **body):
@@ -139,6 +139,17 @@ def test_a_password_change_revokes_tokens_unless_asked_to_keep_them(client, demo
     )
     assert changed.json()["api_tokens_revoked"] == 1
     assert client.get("/api/v1/me", headers=bearer(kept["token"])).status_code == 401
+
+
+def test_a_password_reset_by_mail_revokes_the_tokens(client, demo):
+    token = _first_token(client, "reviewer3@demo.kr").json()
+    client.post("/api/v1/password-reset", json={"email": "reviewer3@demo.kr"})
+    link = mailed_links(demo, "reviewer3@demo.kr")[-1]
+    reset = client.post(
+        "/api/v1/password-reset/confirm", json={"token": link.rsplit("/", 1)[1], "password": "lantern-river-2027"}
+    )
+    assert reset.status_code == 204
+    assert client.get("/api/v1/me", headers=bearer(token["token"])).status_code == 401
 
 
 def test_the_password_form_revokes_tokens_unless_the_box_is_ticked(client, demo):

@@ -20,6 +20,7 @@ from ..core.i18n import N_
 from ..core.notifications import mail_to
 from ..core.tables import utcnow
 from . import rules
+from .api_tokens import revoke_tokens_of_user
 from .checks import fail_if
 from .credentials import ADDRESS_LIMIT, attempts_from
 from .secrets import hash_password, new_token, token_digest
@@ -104,8 +105,8 @@ def reset_link_problem(session: Session, token: str, now: datetime | None = None
 
 
 def reset_password(session: Session, token: str, password: str, now: datetime | None = None) -> User:
-    """Set a new password with a live link: the link is spent, the account's other links too, and every
-    browser of the account is signed out."""
+    """Set a new password with a live link: the link is spent, the account's other links too, every
+    browser of the account is signed out and its API tokens are revoked."""
     now = now or utcnow()
     problem = reset_link_problem(session, token, now)
     if problem is not None:
@@ -131,12 +132,13 @@ def reset_password(session: Session, token: str, password: str, now: datetime | 
     user.password_changed_at = now
     user.failed_logins, user.locked_until = 0, None
     session.execute(delete(WebSession).where(WebSession.user_id == user.id))
+    revoked = revoke_tokens_of_user(session, user.id)  # whoever had the old password may have made tokens
     audit.record(
         session,
         actor_user_id=user.id,
         action="account.password_reset",
         object_type="user",
         object_id=user.id,
-        details={"reset_id": reset.id},
+        details={"reset_id": reset.id, "api_tokens_revoked": revoked},
     )
     return user
