@@ -85,10 +85,12 @@ from .openapi_security import declare_security
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 
 API_DESCRIPTION = """
-디지털서비스 마켓 Open API. Public endpoints need no credentials; others take a personal API token,
-created on the account page or with `digitalmarket create-token`, as `Authorization: Bearer <token>`.
+디지털서비스 마켓 Open API. Public endpoints need no credentials; others take a personal API token as
+`Authorization: Bearer <token>` (Authorize above). Make the first one with `POST /api/v1/tokens` and your
+e-mail and password (or on the account page); each operation lists the scopes it needs (`read`, or your
+role's write scope). Calls are limited per token and per address (429 with `Retry-After`).
 Errors are `{"error": {"code", "message", "fields"}}` with a 4xx status; messages follow
-`Accept-Language` (`ko` by default, `en`).
+`Accept-Language` (`ko` by default, `en`). Guide: docs/api.md.
 """
 
 
