@@ -118,6 +118,17 @@ def test_sign_ups_are_throttled_per_address_and_the_registry_refuses_a_closed_nu
     assert closed.status_code == 422 and "폐업" in closed.json()["error"]["fields"]["business_number"]
     assert mailed_links(db, "x@closed.kr") == []
 
+    class Down:
+        def status(self, number):
+            raise TimeoutError("the registry does not answer")
+
+    before = use_registry(Down())
+    try:  # a registry that does not answer never blocks a sign-up: the operator checks the certificate
+        unknown = client.post("/api/v1/signup", json={**SIGNUP, "email": "y@down.kr", "business_number": "1078736528"})
+    finally:
+        use_registry(before)
+    assert unknown.status_code == 202
+
 
 def test_identity_fields_change_only_when_the_operator_approves(client, demo):
     headers = api_token(demo, "supplier@demo.kr")

@@ -144,6 +144,14 @@ def _throttle(session: Session, email: str, address: str | None, now: datetime) 
         raise error
 
 
+def registry_status(number: str) -> RegistryStatus:
+    """The registry's answer; a registry that fails to answer never blocks a sign-up (`registry.py`)."""
+    try:
+        return RegistryStatus(registry().status(number))
+    except Exception:  # noqa: BLE001 - a timeout or an outage of the registry is "unknown", not a 5xx
+        return RegistryStatus.UNKNOWN
+
+
 def request_sign_up(
     session: Session,
     form: SupplierSignUp,
@@ -156,7 +164,7 @@ def request_sign_up(
     now = now or utcnow()
     number, email = _check(session, form)
     _throttle(session, email, address, now)
-    status = registry().status(number)
+    status = registry_status(number)
     if status in REGISTRY_PROBLEMS:
         raise ValidationFailed(fields={"business_number": REGISTRY_PROBLEMS[status]})
     code = new_token("dms")
@@ -270,9 +278,11 @@ def confirm_sign_up(session: Session, code: str, now: datetime | None = None) ->
     """The second step: the company (unverified) and its first user, from a live link or code."""
     now = now or utcnow()
     problem = confirm_problem(session, code, now)
+    request = _request_of(session, code)
+    if problem is None and (request.details or {}).get("claim"):
+        problem = N_("This link is not valid.")  # a claim's code confirms a claim (`claims.py`), not a sign-up
     if problem is not None:
         raise ValidationFailed(problem, fields={"code": problem})
-    request = _request_of(session, code)
     details = request.details
     taken = {}
     if session.scalar(select(Organisation.id).where(Organisation.business_number == request.business_number)):
