@@ -29,7 +29,7 @@ from digitalmarket.settlement.tables import Invoice, SettlementDocument, TaxInvo
 from digitalmarket.settlement.tax_invoice_xml import NAMESPACE
 from digitalmarket.signatures.authority import authority
 from tests.contracting.buying import people_of, publish
-from tests.helpers import api_token, page_login
+from tests.helpers import api_token, csrf_from, page_login
 from tests.settlement.settling import USERS, accept, at, claim, month_ended, month_of, order_in_use, pay, report
 
 NS = {"t": NAMESPACE}
@@ -264,6 +264,30 @@ def test_the_order_page_lists_the_documents_with_their_hashes_and_the_stamp_duty
     stranger = TestClient(app)
     page_login(stranger, "supplier2@demo.kr")
     assert stranger.get(f"/orders/{order_id}/paperwork/{report_row.sha256}").status_code == 404
+
+
+def test_the_supplier_amends_a_tax_invoice_on_the_invoice_page(demo, app, people, accepted):
+    _, invoice_id = accepted
+    (original,) = tax_invoices_of(demo, invoice_id)
+    supplier = TestClient(app)
+    page_login(supplier, "supplier@demo.kr")
+    page = supplier.get(f"/invoices/{invoice_id}")
+    assert original.approval_number in page.text and "수정세금계산서 발급" in page.text
+    form = {"csrf_token": csrf_from(supplier, f"/invoices/{invoice_id}"), "version": str(original.version)}
+    refused = supplier.post(f"/tax-invoices/{original.id}/amend", data={**form, "code": "2"})
+    assert refused.status_code == 422 and "증감액" in refused.text
+    done = supplier.post(
+        f"/tax-invoices/{original.id}/amend",
+        data={**form, "code": "2", "supply_change": "-50,000", "note": "단가 정정"},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303, done.text
+    page = supplier.get(done.headers["location"])
+    assert "02 공급가액 변동" in page.text and f"당초 승인번호 {original.approval_number}" in page.text
+    buyer = TestClient(app)
+    page_login(buyer, "buyer@demo.kr")
+    seen = buyer.get(f"/invoices/{invoice_id}").text
+    assert "02 공급가액 변동" in seen and "수정세금계산서 발급하기" not in seen  # the agency receives, never amends
 
 
 def test_a_payment_publishes_the_documents_by_hash_never_their_content(demo, people, accepted):

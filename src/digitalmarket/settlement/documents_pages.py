@@ -1,6 +1,7 @@
 """The documents of an order as a browser downloads them: ``/orders/{id}/paperwork/{sha256}`` for both
 parties and the operator (anyone else: 404). The order page lists them in its implementation section
-(`settlement_pages.order_page_section`)."""
+(`settlement_pages.order_page_section`). The invoice page lists its tax invoices (`tax_invoice_context`),
+and the supplier amends one there (``POST /tax-invoices/{id}/amend``: 수정세금계산서)."""
 
 from __future__ import annotations
 
@@ -9,11 +10,13 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Request
 
 from ..accounts.access import database, page_access
-from ..accounts.permissions import Actor, roles
+from ..accounts.permissions import SUPPLIERS, Actor, roles
 from ..accounts.rules import Role
+from ..core.errors import DomainError
 from ..core.files import DocumentStore, attachment
+from ..core.forms import Form, redirect, version_of
 from ..core.templating import csrf_protect
-from . import paperwork
+from . import paperwork, tax_invoices, tax_rules
 
 PARTIES_AND_STAFF = roles(Role.AGENCY_BUYER, Role.SUPPLIER, Role.OPERATOR, Role.ADMIN)
 Id = Annotated[int, Path(gt=0, lt=2**31)]
@@ -28,3 +31,54 @@ def order_paperwork(
     with database(request).reading() as session:
         doc = paperwork.document_by_hash(session, actor, order_id, sha256)
     return attachment(DocumentStore.of_request(request).path_of(doc.sha256), doc.filename, doc.media_type)
+
+
+# --- the tax invoices of an invoice -------------------------------------------------------------------------
+
+#: The reasons a supplier may choose on the page (5, 내국신용장, never applies to a digital service).
+AMENDMENT_OPTIONS = [(code, f"{code:02d} {name}") for code, name in tax_rules.AMENDMENT_REASONS.items() if code != 5]
+
+
+def tax_invoice_context(session, invoice, side: str | None) -> dict:
+    """What the invoice page shows of its tax invoices: each one (the original first) with the approval
+    number it amends, and the original the supplier may still amend."""
+    found = tax_invoices.tax_invoices_of(session, invoice.id)
+    numbers = {row.id: row.approval_number for row in found}
+    original = next((row for row in found if row.kind == "original"), None)
+    amendable = original is not None and side == "supplier" and tax_invoices.remaining_supply(session, original) > 0
+    return {
+        "tax_invoices": [(row, numbers.get(row.amends_id)) for row in found],
+        "amendable": original if amendable else None,
+        "amendment_options": AMENDMENT_OPTIONS,
+        "amendment_reasons": tax_rules.AMENDMENT_REASONS,
+    }
+
+
+def _whole(text: str) -> int | None:
+    text = (text or "").replace(",", "").strip()
+    try:
+        return int(text) if text else None
+    except ValueError:
+        return None
+
+
+@router.post("/tax-invoices/{tax_invoice_id}/amend")
+def tax_invoice_amend(request: Request, tax_invoice_id: Id, form: Form, actor: Actor = Depends(page_access(SUPPLIERS))):
+    from . import settlement_pages  # the invoice page, shown again with the fields' messages
+
+    code = _whole(form.get("code", ""))
+    data = tax_invoices.AmendmentIn(
+        code if code is not None else 0, _whole(form.get("supply_change", "")), form.get("note", "")
+    )
+    with database(request).reading() as session:
+        invoice_id = tax_invoices.visible_tax_invoice(session, actor, tax_invoice_id).invoice_id
+    try:
+        with database(request).transaction() as session:
+            tax_invoices.amend(session, actor, tax_invoice_id, version_of(form), data)
+    except DomainError as error:
+        if error.status == 404:
+            raise
+        known = {"code", "supply_change", "note"}
+        errors = settlement_pages._errors(error, known)
+        return settlement_pages._invoice_page(request, actor, invoice_id, errors, form, error.status)
+    return redirect(f"/invoices/{invoice_id}", "tax_invoice_amended")

@@ -46,6 +46,7 @@ NOTICES: dict[str, tuple[str, Text]] = {
     "review_saved": ("success", N_("Your review is saved and shown on the service page.")),
     "review_removed": ("info", N_("Your review is removed.")),
     "review_answered": ("success", N_("Your answer is shown under the review.")),
+    "tax_invoice_amended": ("success", N_("The amended tax invoice is issued; the agency is notified.")),
 }
 
 BADGES = {
@@ -210,6 +211,7 @@ def _invoice_page(request, actor, invoice_id, errors=None, values=None, status=2
             "can_claim": side == "supplier" and invoice.status == InvoiceState.ACCEPTED,
             "can_pay": side == "agency" and invoice.status == InvoiceState.CLAIMED,
             "can_correct": side == "supplier" and invoice.status == InvoiceState.REJECTED,
+            **documents_pages.tax_invoice_context(session, invoice, side),
             "errors": errors or {},
             "values": values or {},
         }
