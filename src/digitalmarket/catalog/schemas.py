@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from . import content_rules
 from .tables import PricePlan, Service
 
 TEXT = 10_000  # generous transport limits; the rules give the exact ones with a clear message
@@ -36,8 +37,8 @@ class ServiceContentIn(BaseModel):
     name: str | None = Field(default=None, max_length=TEXT)
     summary: str | None = Field(default=None, max_length=TEXT)
     description: str | None = Field(default=None, max_length=TEXT)
-    features: list[str] | None = Field(default=None, max_length=100)
-    keywords: list[str] | None = Field(default=None, max_length=100)
+    features: list[str] | None = Field(default=None, max_length=content_rules.MAX_FEATURES)
+    keywords: list[str] | None = Field(default=None, max_length=content_rules.MAX_KEYWORDS)
     deployment: str | None = Field(default=None, max_length=TEXT, description="public | private | hybrid")
     data_centre_location: str | None = Field(default=None, max_length=TEXT)
     sla_availability: str | None = Field(default=None, max_length=20, examples=["99.9"])
@@ -47,7 +48,7 @@ class ServiceContentIn(BaseModel):
     csap_certificate_number: str | None = Field(default=None, max_length=TEXT)
     csap_valid_until: date | None = None
     csap_underlying_iaas: str | None = Field(default=None, max_length=TEXT)
-    price_plans: list[PricePlanIn] | None = Field(default=None, max_length=100)
+    price_plans: list[PricePlanIn] | None = Field(default=None, max_length=content_rules.MAX_PLANS)
 
     def changes(self) -> dict:
         """Only the fields the client sent, as plain values."""

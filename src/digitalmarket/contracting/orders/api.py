@@ -43,7 +43,7 @@ class OrderLineIn(Loose):
 class NegotiatedIn(Loose):
     code: str = Field(max_length=20, description="The service's public code")
     start_date: date
-    lines: list[OrderLineIn] = Field(min_length=1, max_length=20)
+    lines: list[OrderLineIn] = Field(min_length=1, max_length=making.MAX_LINES)
 
 
 class OrderVersionIn(Loose):
@@ -60,7 +60,7 @@ class ChangeLineIn(Loose):
 class ChangeIn(Loose):
     version: int
     reason: str = Field(max_length=4000)
-    lines: list[ChangeLineIn] = Field(min_length=1, max_length=20)
+    lines: list[ChangeLineIn] = Field(min_length=1, max_length=making.MAX_LINES)
 
 
 class TerminateIn(Loose):

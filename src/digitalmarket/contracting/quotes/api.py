@@ -18,6 +18,7 @@ from ...accounts.rules import Role
 from ...accounts.schemas import ErrorOut
 from ...core.clock import today_kst
 from ...core.paging import DEFAULT_LIMIT, Cursor, Limit, Page, page
+from ..lines import MAX_SERVICES_PER_REQUEST
 from ..orders import making
 from ..orders.api import OrderOut
 from ..states import QuoteState, RequestState
@@ -43,15 +44,15 @@ class LineIn(Loose):
 
 class ServiceAskIn(Loose):
     code: str = Field(max_length=20, description="The service's public code, e.g. SAS-2026-00042")
-    lines: list[LineIn] = Field(min_length=1, max_length=10)
+    lines: list[LineIn] = Field(min_length=1, max_length=asking.MAX_LINES_PER_SERVICE)
 
 
 class RequestIn(Loose):
-    title: str = Field(max_length=400)
-    requirements: str = Field("", max_length=8000)
+    title: str = Field(max_length=asking.MAX_TITLE)
+    requirements: str = Field("", max_length=asking.MAX_TEXT)
     desired_start: date
     deadline: date = Field(description="Answers are accepted until the end of this day (Korean time)")
-    services: list[ServiceAskIn] = Field(min_length=1, max_length=10)
+    services: list[ServiceAskIn] = Field(min_length=1, max_length=MAX_SERVICES_PER_REQUEST)
 
 
 class AnswerLineIn(Loose):
