@@ -252,5 +252,8 @@ async def _answer(scope: Scope, error: DomainError, receive: Receive, send: Send
         response = RedirectResponse(f"/login?next={quote(request.url.path)}", status_code=303)
     else:
         response = error_page(request, error.status, error.message)
+    retry = getattr(error, "retry_after_seconds", None)  # a rate limit says when to come back
+    if retry:
+        response.headers["Retry-After"] = str(retry)
     response.headers["Connection"] = "close"  # the unread body is not waited for
     await response(scope, receive, send)
