@@ -3,15 +3,20 @@ the user types. Each service by its code is the catalog's API (`catalog/api.py`)
 
 from __future__ import annotations
 
+from typing import Literal
+
 from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request, Response
 
 from ..accounts.access import api_access, database
 from ..accounts.permissions import PUBLIC
+from ..accounts.rules import SupplierSize
 from ..accounts.schemas import ErrorOut
 from ..catalog import queries as catalog
 from ..catalog import search_log
 from ..catalog.compare_prices import price_text
-from ..core import i18n
+from ..catalog.rules import Deployment, ServiceType
+from ..core import i18n, paging
+from ..core.errors import ValidationFailed
 from . import finder, listing, misses, understanding
 from .facts import facts
 from .schemas import (
@@ -33,17 +38,21 @@ router = APIRouter(tags=["catalog"], responses={s: {"model": ErrorOut} for s in 
 def services(
     request: Request,
     q: str | None = Query(None, description="words in Korean or English, or 초성 (ㅎㅅㅎㅇ)"),
-    type: str | None = Query(None, description="IaaS | PaaS | SaaS | SUPPORT | CONVERGENCE"),
-    category: str | None = Query(None, description="category id"),
-    csap: str | None = Query(None, description="상 | 중 | 하 | none"),
-    size: str | None = Query(None, description="supplier size: sme | middle | large"),
-    deployment: str | None = Query(None, description="public | private | hybrid"),
-    price_min: str | None = Query(None, description="main plan price at least (KRW, without VAT)"),
-    price_max: str | None = Query(None, description="main plan price at most (KRW, without VAT)"),
-    contract: str | None = Query(None, description="true: with an active catalog contract; false: without"),
-    sort: str | None = Query(None, description="relevance | newest | price | rating | contracts"),
-    page: str | None = Query(None, description="from 1"),
-    per_page: str | None = Query(None, description="1 to 100, default 20"),
+    type: ServiceType | None = Query(None, description="a service type (GET /code-lists)"),
+    category: int | None = Query(None, ge=1, lt=2**31, description="a category id (GET /categories)"),
+    csap: Literal["상", "중", "하", "none"] | None = Query(None, description="a CSAP grade, or none"),
+    size: SupplierSize | None = Query(None, description="the supplier's size"),
+    deployment: Deployment | None = Query(None),
+    price_min: int | None = Query(None, ge=0, le=10**12, description="main plan price at least (KRW, without VAT)"),
+    price_max: int | None = Query(None, ge=0, le=10**12, description="main plan price at most (KRW, without VAT)"),
+    contract: Literal["true", "false"] | None = Query(
+        None, description="true: with an active catalog contract; false: without"
+    ),
+    sort: Literal[finder.SORTS] | None = Query(None, description="relevance by default with words, else newest"),
+    cursor: paging.Cursor = None,
+    limit: int | None = Query(None, ge=1, le=finder.MAX_PER_PAGE, description="Items per page, 1 to 100; 20"),
+    page: int | None = Query(None, ge=1, le=10_000, description="Or a page number, from 1"),
+    per_page: int | None = Query(None, ge=1, le=finder.MAX_PER_PAGE, description="The same as limit"),
     *,
     background: BackgroundTasks,
     actor=Depends(api_access(PUBLIC)),
@@ -52,7 +61,14 @@ def services(
     Facet counts of each facet apply every other chosen filter, so they tell what choosing that value
     would give. Words that found at most two services are kept, without the caller, for the demand radar
     (`GET /api/v1/demand-radar`)."""
-    params = {k: v for k, v in request.query_params.items() if v is not None}
+    params = {k: v for k, v in request.query_params.items() if v is not None and k not in ("cursor", "limit")}
+    if limit is not None:
+        params["per_page"] = str(limit)
+    if cursor:
+        after = paging.decode(cursor)
+        if len(after) != 1 or not isinstance(after[0], int) or not 1 <= after[0] <= 10_000:
+            raise ValidationFailed(fields={"cursor": paging.BAD_CURSOR})
+        params["page"] = str(after[0])
     query = finder.Query.parse(params)
     locale = i18n.current_locale.get()
     with database(request).reading() as session:
@@ -73,6 +89,7 @@ def _listing(session, query: finder.Query, locale: str) -> bytes:
         page=query.page,
         per_page=query.per_page,
         pages=results.pages,
+        next_cursor=paging.encode([query.page + 1]) if query.page < results.pages else None,
         sort=query.sort,
         items=[_item(found, categories, locale) for found in results.items],
         facets={

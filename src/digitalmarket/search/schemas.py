@@ -71,6 +71,7 @@ class ServiceListOut(BaseModel):
     page: int
     per_page: int
     pages: int
+    next_cursor: str | None = Field(description="Ask again with `cursor` set to this for the next page; null: the last")
     sort: str
     items: list[ServiceItemOut]
     facets: dict[str, list[FacetOptionOut]]
