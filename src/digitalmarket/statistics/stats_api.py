@@ -23,6 +23,8 @@ from . import exports, report, rules
 router = APIRouter(tags=["statistics and open data"], responses={422: {"model": ErrorOut}})
 
 YEAR_HELP = "A year (KST) such as 2026; all years when left out"
+#: The years the rules accept, declared in the schema; the rules check them and say so in the reader's words.
+YEAR_RANGE = {"minimum": rules.FIRST_YEAR, "maximum": rules.LAST_YEAR}
 
 
 class ColumnOut(BaseModel):
@@ -58,10 +60,10 @@ class StatisticsOut(BaseModel):
 )
 def statistics(
     request: Request,
-    year: str | None = Query(None, description=YEAR_HELP),
+    year: int | None = Query(None, json_schema_extra=YEAR_RANGE, description=YEAR_HELP),
     _=Depends(api_access(PUBLIC)),
 ):
-    chosen = rules.parse_year(year)
+    chosen = rules.parse_year(None if year is None else str(year))
     locale = i18n.current_locale.get()
     with database(request).reading() as session:
         return report.report_json(report.build(session, chosen, locale), locale)
@@ -82,11 +84,11 @@ def export(
     request: Request,
     dataset: Literal["catalog", "contracts", "statistics"],
     fmt: Literal["csv", "xlsx"],
-    year: str | None = Query(None, description=YEAR_HELP + " (not used for the catalog)"),
+    year: int | None = Query(None, json_schema_extra=YEAR_RANGE, description=YEAR_HELP + " (not used for the catalog)"),
     lang: Literal["ko", "en"] | None = Query(None, description="Language of headers and labels; else Accept-Language"),
     _=Depends(api_access(PUBLIC)),
 ):
-    chosen = rules.parse_year(year)
+    chosen = rules.parse_year(None if year is None else str(year))
     locale = lang or i18n.current_locale.get()
     db = database(request)
     name = exports.filename(dataset, fmt, chosen if dataset != "catalog" else None, today_kst())
