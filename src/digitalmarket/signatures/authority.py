@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..accounts.tables import Organisation
@@ -115,11 +116,22 @@ def authority(session: Session, role: str = "ca") -> SigningKey | None:
 
 
 def ensure_authority(session: Session, now: datetime | None = None) -> SigningKey:
-    """The CA, made with its TSA when the installation has none yet. Returns the CA."""
+    """The CA, made with its TSA when the installation has none yet. Returns the CA. Made in a savepoint:
+    when another transaction made them first (a unique index allows one of each), this one takes theirs."""
+    ca, tsa = authority(session), authority(session, "tsa")
+    if ca is not None and tsa is not None:
+        return ca
+    try:
+        with session.begin_nested():
+            _make_authority(session, ca, now or utcnow())
+    except IntegrityError:
+        pass
+    return authority(session)
+
+
+def _make_authority(session: Session, ca: SigningKey | None, now: datetime) -> None:
     from .keys import certificate_of, private_key_of
 
-    ca = authority(session)
-    now = now or utcnow()
     if ca is None:
         key = ec.generate_private_key(ec.SECP256R1())
         cert = _issue(_name(f"{PLATFORM} 전자서명 인증기관"), key.public_key(), None, key, now, CA_YEARS, ca=True)
@@ -132,7 +144,6 @@ def ensure_authority(session: Session, now: datetime | None = None) -> SigningKe
             subject, key.public_key(), ca_cert, ca_key, now, TSA_YEARS, usage=[ExtendedKeyUsageOID.TIME_STAMPING]
         )
         _store(session, "tsa", cert, key)
-    return ca
 
 
 def issue_certificate(session: Session, organisation_id: int, now: datetime | None = None) -> SigningKey:

@@ -18,6 +18,7 @@ from asn1crypto import x509 as asn1_x509
 from cryptography.hazmat.primitives.serialization import Encoding
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields, signers
+from pyhanko.sign.general import SigningError
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 from sqlalchemy.orm import Session
@@ -37,6 +38,8 @@ from .keys import chain_of
 from .tables import SigningKey
 from .timestamping import PlatformTimeStamper
 from .vault import open_key_der
+
+__all__ = ["SigningError", "seal", "sign_pdf", "timestamper"]
 
 TIMESTAMP_FIELD = "PlatformTimestamp"
 #: Room kept for the signature container (hex digits): the signature, two certificates and the revocation

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, LargeBinary, String
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, LargeBinary, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..core.tables import Base, UTCDateTime, utcnow
@@ -24,6 +24,14 @@ class SigningKey(Base):
         CheckConstraint("source IN ('issued', 'uploaded')", name="source"),
         CheckConstraint("(role = 'organisation') = (organisation_id IS NOT NULL)", name="owner"),
         Index("ix_signing_keys_role_organisation", "role", "organisation_id"),
+        # one CA and one TSA per installation, however many first confirmations race to make them
+        Index(
+            "uq_signing_keys_platform_role",
+            "role",
+            unique=True,
+            sqlite_where=text("role IN ('ca', 'tsa')"),
+            postgresql_where=text("role IN ('ca', 'tsa')"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

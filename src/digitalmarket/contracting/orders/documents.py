@@ -43,7 +43,7 @@ from ...core.files import DocumentStore
 from ...core.i18n import N_
 from ...signatures import ledger
 from ...signatures.ledger import sha256_of
-from ...signatures.signing import seal, sign_pdf
+from ...signatures.signing import SigningError, seal, sign_pdf
 from ...signatures.vault import KeyUnavailable
 from ..documents.layout import contract_pdf
 from ..documents.parties import refuse_unless_parties_complete
@@ -191,7 +191,7 @@ def prepare_order(order: Order, store: DocumentStore) -> dict[Key, tuple]:
     for version in order.versions:
         try:
             made = _signed_revisions(order, version, store, catalog_number)
-        except (ValueError, Conflict, KeyUnavailable) as error:  # a party detail, a certificate, the key
+        except (ValueError, Conflict, KeyUnavailable, SigningError) as error:  # a detail, a certificate, a key
             log.error("The document of order %s, version %s, cannot be made: %s", order.code, version.seq, error)
             continue
         if made is not None:
