@@ -115,11 +115,11 @@ def test_interest_notes_are_seen_by_the_posting_agency_and_the_writer_only(app, 
     assert "레퍼런스 12곳" not in client.get(f"/demand-notices/{notice_id}").text
 
     url = f"/api/v1/demand-notices/{notice_id}/interests"
-    assert [i["note"] for i in client.get(url, headers=api_token(demo, "buyer@demo.kr")).json()] == [
+    assert [i["note"] for i in client.get(url, headers=api_token(demo, "buyer@demo.kr")).json()["items"]] == [
         "레퍼런스 12곳, 담당 김가상"
     ]
     assert client.get(url, headers=api_token(demo, "buyer2@demo.kr")).status_code == 404
-    assert client.get(url, headers=api_token(demo, "supplier2@demo.kr")).json() == []
+    assert client.get(url, headers=api_token(demo, "supplier2@demo.kr")).json()["items"] == []
     assert client.get(url).status_code == 401
     again = client.post(
         f"/api/v1/demand-notices/{notice_id}/interest",
@@ -184,6 +184,6 @@ def test_the_agency_edits_and_closes_its_notice_over_the_api(client, demo, world
         json={"version": edited.json()["version"], "reason": "계약 완료"},
         headers=headers,
     )
-    assert closed.json()["status"] == "closed"
+    assert closed.json()["state"] == "closed"
     assert client.get("/api/v1/demand-notices").json()["items"] == []
     assert client.get("/api/v1/demand-notices?state=closed").json()["items"][0]["close_reason"] == "계약 완료"

@@ -8,7 +8,7 @@ note, and reads only its own.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from pydantic import BaseModel, Field
@@ -18,6 +18,7 @@ from ..accounts.permissions import AGENCY_BUYERS, PUBLIC, SUPPLIERS, Actor, role
 from ..accounts.rules import Role
 from ..accounts.schemas import ErrorOut
 from ..core.i18n import current_locale
+from ..core.paging import DEFAULT_LIMIT, Cursor, Limit, Page, page
 from . import notice_interests, notice_posting, notice_queries
 from .tables import DemandInterest, DemandNotice
 
@@ -67,7 +68,7 @@ class DemandNoticeOut(BaseModel):
     budget_min: int
     budget_max: int
     expected_month: str
-    status: str
+    state: Literal["open", "closed"]
     close_reason: str | None
     created_at: datetime
     updated_at: datetime
@@ -86,18 +87,12 @@ class DemandNoticeOut(BaseModel):
             budget_min=notice.budget_min,
             budget_max=notice.budget_max,
             expected_month=notice.expected_month,
-            status=notice.status,
+            state=notice.status,
             close_reason=notice.close_reason,
             created_at=notice.created_at,
             updated_at=notice.updated_at,
             version=notice.version,
         )
-
-
-class NoticePageOut(BaseModel):
-    total: int
-    page: int
-    items: list[DemandNoticeOut]
 
 
 class ServiceRefOut(BaseModel):
@@ -111,7 +106,7 @@ class InterestOut(BaseModel):
     supplier: str
     supplier_size: str | None
     note: str
-    status: str
+    state: str = Field(description="active or withdrawn")
     services: list[ServiceRefOut] = Field(description="The supplier's published services in the category")
     updated_at: datetime
     version: int
@@ -124,7 +119,7 @@ class InterestOut(BaseModel):
             supplier=interest.supplier.name,
             supplier_size=interest.supplier.size,
             note=interest.note,
-            status=interest.status,
+            state=interest.status,
             services=[ServiceRefOut(code=s.code, name=s.name) for s in services],
             updated_at=interest.updated_at,
             version=interest.version,
@@ -137,19 +132,21 @@ def _data(body: DemandNoticeIn) -> notice_posting.NoticeIn:
     )
 
 
-@router.get("/demand-notices", response_model=NoticePageOut, summary="Demand notices, newest first (public)")
+@router.get("/demand-notices", response_model=Page[DemandNoticeOut], summary="Demand notices, newest first (public)")
 def list_notices(
     request: Request,
     category: int | None = Query(None, gt=0, lt=2**31),
-    state: str = Query("open", pattern="^(open|closed|all)$"),
-    page: int = Query(1, ge=1, le=10_000),
+    state: Literal["open", "closed", "all"] = Query("open"),
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
     _: Actor | None = Depends(api_access(PUBLIC)),
 ):
     with database(request).reading() as session:
-        rows, total = notice_queries.public_notices(
-            session, category_id=category, status=None if state == "all" else state, page=page
+        rows, _total = notice_queries.public_notices(
+            session, category_id=category, status=None if state == "all" else state, page=1, page_size=10**6
         )
-        return NoticePageOut(total=total, page=page, items=[DemandNoticeOut.of(n) for n in rows])
+        chosen, next_cursor = page(rows, lambda n: (n.id,), cursor, limit)
+        return Page(items=[DemandNoticeOut.of(n) for n in chosen], next_cursor=next_cursor)
 
 
 @router.post("/demand-notices", status_code=201, response_model=DemandNoticeOut, summary="Post a demand notice")
@@ -190,18 +187,27 @@ def close_notice(
 
 @router.get(
     "/demand-notices/{demand_notice_id}/interests",
-    response_model=list[InterestOut],
+    response_model=Page[InterestOut],
     summary="Who is interested: every supplier for the agency that posted it, its own note for a supplier",
 )
-def list_interests(demand_notice_id: Id, request: Request, actor: Actor = Depends(api_access(PARTIES))):
+def list_interests(
+    demand_notice_id: Id,
+    request: Request,
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
+    actor: Actor = Depends(api_access(PARTIES)),
+):
     with database(request).reading() as session:
         if actor.role == Role.SUPPLIER:
             own = notice_queries.interest_of(session, actor, notice_queries.public_notice(session, demand_notice_id))
-            return [InterestOut.of(own)] if own else []
-        return [
-            InterestOut.of(row.interest, row.services)
-            for row in notice_queries.interested_suppliers(session, actor, demand_notice_id)
-        ]
+            rows = [(own, ())] if own else []
+        else:
+            rows = [
+                (row.interest, row.services)
+                for row in notice_queries.interested_suppliers(session, actor, demand_notice_id)
+            ]
+        chosen, next_cursor = page(rows, lambda row: (row[0].id,), cursor, limit, newest_first=False)
+        return Page(items=[InterestOut.of(i, services) for i, services in chosen], next_cursor=next_cursor)
 
 
 @router.post(
