@@ -87,7 +87,7 @@ def test_another_users_inquiry_is_not_found(app, client, demo):
     follow = _post(other, f"/help/inquiries/{inquiry_id}/follow-up", "/help/inquiries", {"version": "1", "body": "x"})
     assert follow.status_code == 404
     assert client.get(f"/api/v1/inquiries/{inquiry_id}", headers=api_token(demo, "buyer@demo.kr")).status_code == 404
-    assert client.get("/api/v1/inquiries", headers=api_token(demo, "buyer@demo.kr")).json() == []
+    assert client.get("/api/v1/inquiries", headers=api_token(demo, "buyer@demo.kr")).json()["items"] == []
     own = client.get(f"/api/v1/inquiries/{inquiry_id}", headers=api_token(demo, "supplier@demo.kr")).json()
     assert own["subject"] == "세금계산서 발행 시기" and own["messages"][0]["body"] == "본문"
     assert other.get(f"/operator/inquiries/{inquiry_id}").status_code == 403
@@ -104,16 +104,16 @@ def test_inquiries_over_the_api_answered_by_an_operator(client, demo):
         json={"subject": "선정 심사 일정", "category": "selection", "body": "언제인가요?"},
         headers=user,
     ).json()
-    queue = client.get("/api/v1/inquiries", headers=desk).json()
+    queue = client.get("/api/v1/inquiries", headers=desk).json()["items"]
     assert [i["code"] for i in queue] == [asked["code"]]
     answered = client.post(
         f"/api/v1/inquiries/{asked['id']}/messages",
         json={"version": asked["version"], "body": "매월 둘째 주입니다."},
         headers=desk,
     ).json()
-    assert answered["status"] == "answered" and answered["messages"][1]["from_operator"] is True
+    assert answered["state"] == "answered" and answered["messages"][1]["from_operator"] is True
     closed = client.post(f"/api/v1/inquiries/{asked['id']}/close", json={"version": answered["version"]}, headers=user)
-    assert closed.json()["status"] == "closed"
+    assert closed.json()["state"] == "closed"
     again = client.post(
         f"/api/v1/inquiries/{asked['id']}/close", json={"version": closed.json()["version"]}, headers=user
     )
@@ -154,14 +154,14 @@ def test_faq_entries_appear_on_the_help_page_only_once_published_and_can_be_sear
     assert "계정·로그인" in help_page.text and "계약·주문" in help_page.text and "<h1" in help_page.text
     found = client.get("/help", params={"q": "카탈로그"})
     assert "납품요구는 무엇인가요?" in found.text and "비밀번호를 잊었어요" not in found.text
-    assert [e["question"] for e in client.get("/api/v1/faq?q=비밀번호").json()] == ["비밀번호를 잊었어요"]
+    assert [e["question"] for e in client.get("/api/v1/faq?q=비밀번호").json()["items"]] == ["비밀번호를 잊었어요"]
 
     entry_id = re.search(r'action="/operator/faq/(\d+)/unpublish"', operator.get("/operator/faq").text).group(1)
     version = _faq_version(operator, entry_id)
     assert (
         _post(operator, f"/operator/faq/{entry_id}/unpublish", "/operator/faq", {"version": version}).status_code == 303
     )
-    assert len(client.get("/api/v1/faq").json()) == 1
+    assert len(client.get("/api/v1/faq").json()["items"]) == 1
 
 
 def _faq_version(client: TestClient, entry_id: str) -> str:

@@ -99,3 +99,21 @@ def within(moment: datetime, first: date | None, last: date | None) -> bool:
     aware = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
     day = aware.astimezone(KST).date()
     return (first is None or day >= first) and (last is None or day <= last)
+
+
+def page_in_order(
+    items: Sequence[S], id_of: Callable[[S], int], cursor: str | None, limit: int
+) -> tuple[list[S], str | None]:
+    """A page of ``items`` in the order given (a queue, pinned first ...), after ``cursor``: the next page
+    starts right after the last item given, found by its id, or at its place when it has left the list."""
+    start = 0
+    if cursor:
+        after = decode(cursor)
+        if len(after) != 2 or not all(isinstance(v, int) for v in after):
+            raise ValidationFailed(fields={"cursor": BAD_CURSOR})
+        place, last_id = after
+        ids = [id_of(item) for item in items]
+        start = ids.index(last_id) + 1 if last_id in ids else max(place, 0)
+    chosen = list(items[start : start + limit])
+    more = start + limit < len(items)
+    return chosen, encode([start + len(chosen), id_of(chosen[-1])]) if more and chosen else None

@@ -18,6 +18,7 @@ from ..accounts.access import api_access, database
 from ..accounts.permissions import OPERATORS, PUBLIC, SIGNED_IN, Actor
 from ..accounts.schemas import ErrorOut
 from ..core.files import DocumentStore, attachment, read_limited
+from ..core.paging import DEFAULT_LIMIT, Cursor, Limit, Page, page_in_order
 from . import content, inquiries, rules
 from .tables import FaqEntry, Inquiry, Notice, NoticeAttachment
 
@@ -60,7 +61,7 @@ class InquiryOut(BaseModel):
     code: str
     subject: str
     category: str
-    status: str
+    state: rules.InquiryState
     asked_by: str
     created_at: datetime
     last_message_at: datetime
@@ -74,7 +75,7 @@ class InquiryOut(BaseModel):
             code=inquiry.code,
             subject=inquiry.subject,
             category=inquiry.category,
-            status=inquiry.status,
+            state=inquiry.status,
             asked_by=inquiry.user.name,
             created_at=inquiry.created_at,
             last_message_at=inquiry.last_message_at,
@@ -108,7 +109,7 @@ class FaqOut(BaseModel):
     question: str
     answer: str
     position: int
-    status: str
+    state: rules.PublishState
     version: int
 
     @classmethod
@@ -119,7 +120,7 @@ class FaqOut(BaseModel):
             question=entry.question,
             answer=entry.answer,
             position=entry.position,
-            status=entry.status,
+            state=entry.status,
             version=entry.version,
         )
 
@@ -157,7 +158,7 @@ class NoticeOut(BaseModel):
     title: str
     body: str
     pinned: bool
-    status: str
+    state: rules.PublishState
     published_at: datetime | None
     updated_at: datetime
     attachments: list[AttachmentOut]
@@ -170,7 +171,7 @@ class NoticeOut(BaseModel):
             title=notice.title,
             body=notice.body,
             pinned=notice.pinned,
-            status=notice.status,
+            state=notice.status,
             published_at=notice.published_at,
             updated_at=notice.updated_at,
             attachments=[AttachmentOut.of(a) for a in notice.attachments],
@@ -183,12 +184,14 @@ class NoticeOut(BaseModel):
 
 @router.get(
     "/inquiries",
-    response_model=list[InquiryOut],
+    response_model=Page[InquiryOut],
     summary="The caller's own inquiries; for an operator, the queue (waiting first, the longest waiting first)",
 )
 def list_inquiries(
     request: Request,
-    state: str | None = Query(None, pattern="^(open|answered|closed)$"),
+    state: rules.InquiryState | None = None,
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
     actor: Actor = Depends(api_access(SIGNED_IN)),
 ):
     with database(request).reading() as session:
@@ -196,7 +199,8 @@ def list_inquiries(
             rows = inquiries.queue(session, state)
         else:
             rows = [i for i in inquiries.inquiries_of(session, actor) if state is None or i.status == state]
-        return [InquiryOut.of(i) for i in rows]
+        chosen, next_cursor = page_in_order(rows, lambda i: i.id, cursor, limit)
+        return Page(items=[InquiryOut.of(i) for i in chosen], next_cursor=next_cursor)
 
 
 @router.post("/inquiries", status_code=201, response_model=InquiryOut, summary="Ask the help desk")
@@ -232,10 +236,18 @@ def close(inquiry_id: Id, body: ContentVersionIn, request: Request, actor: Actor
 # --- FAQ ---------------------------------------------------------------------------------------------------------
 
 
-@router.get("/faq", response_model=list[FaqOut], summary="Published FAQ entries, by category (public)")
-def list_faq(request: Request, q: str = Query("", max_length=100), _: Actor | None = Depends(api_access(PUBLIC))):
+@router.get("/faq", response_model=Page[FaqOut], summary="Published FAQ entries, by category (public)")
+def list_faq(
+    request: Request,
+    q: str = Query("", max_length=100),
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
+    _: Actor | None = Depends(api_access(PUBLIC)),
+):
     with database(request).reading() as session:
-        return [FaqOut.of(e) for group in content.published_faq(session, q) for e in group.entries]
+        entries = [e for group in content.published_faq(session, q) for e in group.entries]
+        chosen, next_cursor = page_in_order(entries, lambda e: e.id, cursor, limit)
+        return Page(items=[FaqOut.of(e) for e in chosen], next_cursor=next_cursor)
 
 
 @router.post("/faq", status_code=201, response_model=FaqOut, summary="Write an FAQ entry (a draft)")
@@ -267,10 +279,13 @@ def unpublish_faq(faq_id: Id, body: ContentVersionIn, request: Request, actor: A
 # --- notices -----------------------------------------------------------------------------------------------------
 
 
-@router.get("/notices", response_model=list[NoticeOut], summary="Published notices, pinned first (public)")
-def list_notices(request: Request, _: Actor | None = Depends(api_access(PUBLIC))):
+@router.get("/notices", response_model=Page[NoticeOut], summary="Published notices, pinned first (public)")
+def list_notices(
+    request: Request, cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT, _: Actor | None = Depends(api_access(PUBLIC))
+):
     with database(request).reading() as session:
-        return [NoticeOut.of(n) for n in content.public_notices(session)]
+        chosen, next_cursor = page_in_order(content.public_notices(session), lambda n: n.id, cursor, limit)
+        return Page(items=[NoticeOut.of(n) for n in chosen], next_cursor=next_cursor)
 
 
 @router.post("/notices", status_code=201, response_model=NoticeOut, summary="Write a notice (a draft)")
