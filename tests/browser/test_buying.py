@@ -2,7 +2,7 @@
 services of two suppliers and asks both for a quote; one supplier answers (after a price above the catalog
 price is refused next to its field), the other declines; the agency compares the quotes side by side and
 awards the answer; the order page offers the contract document as a PDF, the agency and then the supplier
-confirm it, and the order, starting today, is in use."""
+confirm it, and the order, starting today, is in use; its signed contract, downloaded, verifies on /verify."""
 
 from __future__ import annotations
 
@@ -286,5 +286,24 @@ def test_compare_ask_answer_award_confirm_and_use(browser, server_url):
     expect(in_force(buyer).locator(".dm-amounts")).to_contain_text(won(supply + vat))
     shoot(buyer, "order")
     shoot_narrow(buyer, "order")
+
+    # 8. The signed contract, downloaded, is checked on /verify by anyone: both signatures and the
+    # platform's timestamp hold, and it is the latest version.
+    with buyer.expect_download() as download:
+        versions.get_by_role("link", name=re.compile("^PDF")).press("Enter")
+    signed = Path(download.value.path()).read_bytes()
+    visitor = browser.new_context(base_url=server_url).new_page()
+    visitor.goto("/verify")
+    visitor.locator("#field-file").set_input_files(
+        {"name": "contract.pdf", "mimeType": "application/pdf", "buffer": signed}
+    )
+    navigate(visitor, visitor.locator("form[action='/verify'] button[type=submit]"))
+    result = visitor.locator("#result")
+    expect(result).to_contain_text("모든 서명이 유효하며 서명 뒤에 바뀐 내용이 없습니다")
+    expect(result).to_contain_text("이 문서의 최신 버전입니다")
+    expect(result).to_contain_text(order_code)
+    expect(result.get_by_role("row")).to_have_count(4)  # the heading, two signatures, the timestamp
+    expect(result).to_contain_text("(주)가상소프트")
+    visitor.context.close()
 
     assert people.errors == [], people.errors
