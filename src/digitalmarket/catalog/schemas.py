@@ -7,6 +7,7 @@ from datetime import date, datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from . import content_rules
+from .rules import ServiceStatus
 from .tables import PricePlan, Service
 
 TEXT = 10_000  # generous transport limits; the rules give the exact ones with a clear message
@@ -102,8 +103,8 @@ class ServiceOut(BaseModel):
     csap_underlying_iaas: str | None
     supplier: str
     supplier_size: str | None
-    status: str
-    status_reason: str | None
+    state: ServiceStatus = Field(description="published, suspended or delisted")
+    state_reason: str | None = Field(description="Why it was suspended or delisted")
     selected_on: date | None
     committee_round: int | None
     published_at: datetime
@@ -134,8 +135,8 @@ class ServiceOut(BaseModel):
             csap_underlying_iaas=service.csap_underlying_iaas,
             supplier=service.supplier.name,
             supplier_size=service.supplier.size,
-            status=service.status,
-            status_reason=service.status_reason,
+            state=service.status,
+            state_reason=service.status_reason,
             selected_on=service.selected_on,
             committee_round=service.committee_round,
             published_at=service.published_at,
