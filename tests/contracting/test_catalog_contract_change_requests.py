@@ -268,7 +268,7 @@ def test_change_requests_by_api(client, demo, people):
     again = client.post(base, json={"kind": "extension", "period_end": new_end, "reason": "다시"}, headers=supplier)
     assert again.status_code == 409 and "조달청의 결정을 기다리고 있습니다" in again.json()["error"]["message"]
     queue = client.get("/api/v1/catalog-change-requests", headers=officer)
-    assert [r["id"] for r in queue.json()] == [asked["id"]]
+    assert [r["id"] for r in queue.json()["items"]] == [asked["id"]]
     assert client.get("/api/v1/catalog-change-requests", headers=supplier).status_code == 403
     other = api_token(demo, "supplier2@demo.kr")
     assert client.get(base, headers=other).status_code == 404
@@ -282,8 +282,8 @@ def test_change_requests_by_api(client, demo, people):
     assert approved.status_code == 200 and approved.json()["state"] == "approved" and approved.json()["change_seq"] == 1
     after = client.get(f"/api/v1/catalog-contracts/{cid}", headers=supplier).json()
     assert after["change_seq"] == 1 and after["period_end"] == new_end
-    assert [r["state"] for r in client.get(base, headers=supplier).json()] == ["approved"]
-    assert client.get("/api/v1/catalog-change-requests", headers=officer).json() == []
+    assert [r["state"] for r in client.get(base, headers=supplier).json()["items"]] == ["approved"]
+    assert client.get("/api/v1/catalog-change-requests", headers=officer).json()["items"] == []
 
 
 # --- the pages ----------------------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from ...accounts.access import api_access, database
 from ...accounts.permissions import CONTRACTING_OFFICERS, SUPPLIERS, Actor, roles
 from ...accounts.rules import Role
 from ...accounts.schemas import ErrorOut
+from ...core.paging import DEFAULT_LIMIT, Cursor, Limit, Page, page
 from ..tables import CatalogContractChangeRequest
 from . import change_requests as changes
 from .api import CONTRACT_READERS, ContractId, Strict
@@ -90,26 +91,37 @@ RequestId = Path(gt=0, lt=2**31)
 
 @router.get(
     "/catalog-change-requests",
-    response_model=list[ChangeRequestOut],
+    response_model=Page[ChangeRequestOut],
     summary="PPS's queue of change requests waiting for a decision, the longest waiting first",
 )
 def pending_change_requests(
-    request: Request, actor: Actor = Depends(api_access(roles(Role.CONTRACTING_OFFICER, Role.ADMIN)))
+    request: Request,
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
+    actor: Actor = Depends(api_access(roles(Role.CONTRACTING_OFFICER, Role.ADMIN))),
 ):
     with database(request).reading() as session:
-        return [ChangeRequestOut.of(r) for r in changes.pending_change_requests(session)]
+        found = changes.pending_change_requests(session)
+        chosen, next_cursor = page(found, lambda r: (r.requested_at, r.id), cursor, limit, newest_first=False)
+        return Page(items=[ChangeRequestOut.of(r) for r in chosen], next_cursor=next_cursor)
 
 
 @router.get(
     "/catalog-contracts/{contract_id}/change-requests",
-    response_model=list[ChangeRequestOut],
+    response_model=Page[ChangeRequestOut],
     summary="The change requests of a contract, the latest first",
 )
 def change_requests(
-    request: Request, contract_id: int = ContractId, actor: Actor = Depends(api_access(CONTRACT_READERS))
+    request: Request,
+    contract_id: int = ContractId,
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
+    actor: Actor = Depends(api_access(CONTRACT_READERS)),
 ):
     with database(request).reading() as session:
-        return [ChangeRequestOut.of(r) for r in changes.visible_change_requests(session, actor, contract_id)]
+        found = changes.visible_change_requests(session, actor, contract_id)
+        chosen, next_cursor = page(found, lambda r: (r.id,), cursor, limit)
+        return Page(items=[ChangeRequestOut.of(r) for r in chosen], next_cursor=next_cursor)
 
 
 @router.post(
