@@ -162,7 +162,7 @@ def test_the_administrator_finds_deactivates_and_reactivates_a_user(app, client,
 
 def test_the_administrator_api_searches_and_closes_accounts(client, demo):
     admin = api_token(demo, "admin@demo.kr")
-    found = client.get("/api/v1/admin/users/search", params={"q": "미래행정부"}, headers=admin).json()
+    found = client.get("/api/v1/admin/users/search", params={"q": "미래행정부"}, headers=admin).json()["items"]
     assert [u["email"] for u in found] == ["buyer@demo.kr"]
     buyer_token = api_token(demo, "buyer@demo.kr")
     closed = client.post(f"/api/v1/admin/users/{found[0]['id']}/deactivate", headers=admin)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from ..core import i18n
-from ..core.paging import DEFAULT_LIMIT, Cursor, Limit, Page, page
+from ..core.paging import DEFAULT_LIMIT, Cursor, Limit, Page, page, page_in_order
 from . import colleagues, recovery
 from .access import api_access, database
 from .api import ERRORS, Id
@@ -65,12 +65,16 @@ def organisation_users(
 
 @router.get(
     "/organisation/invitations",
-    response_model=list[InvitationOut],
-    summary="Invitations of the caller's organisation waiting for an answer",
+    response_model=Page[InvitationOut],
+    summary="Invitations of the caller's organisation waiting for an answer, the newest first",
 )
-def organisation_invitations(request: Request, actor: Actor = Depends(api_access(SIGNED_IN))):
+def organisation_invitations(
+    request: Request, cursor: Cursor = None, limit: Limit = DEFAULT_LIMIT, actor: Actor = Depends(api_access(SIGNED_IN))
+):
     with database(request).reading() as session:
-        return [InvitationOut.of(i) for i in colleagues.pending_invitations(session, actor)]
+        found = colleagues.pending_invitations(session, actor)
+        chosen, next_cursor = page(found, lambda i: (i.id,), cursor, limit)
+        return Page(items=[InvitationOut.of(i) for i in chosen], next_cursor=next_cursor)
 
 
 @router.post(
@@ -118,10 +122,18 @@ def remove_colleague(user_id: Id, request: Request, actor: Actor = Depends(api_a
         return UserOut.of(colleagues.remove_colleague(session, actor, user_id))
 
 
-@router.get("/admin/users/search", response_model=list[UserOut], summary="Find users by name, e-mail or organisation")
-def search_users(request: Request, q: str = Query("", max_length=200), _: Actor = Depends(api_access(ADMINS))):
+@router.get("/admin/users/search", response_model=Page[UserOut], summary="Find users by name, e-mail or organisation")
+def search_users(
+    request: Request,
+    q: str = Query("", max_length=200),
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
+    _: Actor = Depends(api_access(ADMINS)),
+):
     with database(request).reading() as session:
-        return [UserOut.of(u) for u in colleagues.search_users(session, q)]
+        found = colleagues.search_users(session, q)
+        chosen, next_cursor = page_in_order(found, lambda u: u.id, cursor, limit)
+        return Page(items=[UserOut.of(u) for u in chosen], next_cursor=next_cursor)
 
 
 @router.post("/admin/users/{user_id}/deactivate", response_model=UserOut, summary="Deactivate an account (admin)")
