@@ -24,11 +24,11 @@ from types import ModuleType
 import httpx
 import pytest
 import uvicorn
-from tests.helpers import mailed_links
 
 from digitalmarket.core.database import Database
 from digitalmarket.core.settings import PROJECT_ROOT, Settings
 from digitalmarket.web.app import create_app
+from tests.helpers import mailed_links
 
 GENERATOR = Path(sys.executable).with_name("openapi-python-client")
 PACKAGE = "dmclient"

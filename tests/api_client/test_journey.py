@@ -23,10 +23,10 @@ from io import BytesIO
 
 import pytest
 from jsonschema import Draft202012Validator
-from tests.api_client.conftest import Server, ShiftedClock
 
 from digitalmarket.core.clock import KST
 from digitalmarket.demo import DEMO_PASSWORD
+from tests.api_client.conftest import Server, ShiftedClock
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PASSWORD = "journey-pass-2026!"
@@ -351,6 +351,16 @@ def walk(server: Server, clock: ShiftedClock, record: Walk) -> None:  # noqa: PL
     )
     assert order.state == "active"
     record.facts["ocid"] = order.ocid
+    seen, cursor = [], dm.types.UNSET  # the buyer's orders, one a page, as far as next_cursor leads
+    while True:
+        listed = ok(
+            api.orders.get_orders.sync_detailed(client=buyer, limit=1, cursor=cursor, state=m.OrderState.ACTIVE)
+        )
+        seen += [o.id for o in listed.items]
+        if not listed.next_cursor:
+            break
+        cursor = listed.next_cursor
+    assert order.id in seen and len(seen) == len(set(seen))
 
     # --- usage, inspection, payment ------------------------------------------------------------------------
     step("usage")
