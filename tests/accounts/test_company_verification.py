@@ -100,6 +100,8 @@ def test_the_operator_refuses_evidence_with_a_reason_on_the_queue_page(client, d
     assert done.status_code == 303
     status = client.get("/api/v1/supplier/verification", headers=headers).json()
     assert status["verification"] == "refused" and status["reviews"][0]["reason"] == "증명서의 상호가 다릅니다"
+    organisation = client.get(f"/organisations/{review['organisation_id']}")  # the operator's view of the company
+    assert "증빙 반려" in organisation.text
 
 
 def test_sign_ups_are_throttled_per_address_and_the_registry_refuses_a_closed_number(client, db):
