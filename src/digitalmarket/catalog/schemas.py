@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from . import content_rules
-from .rules import ServiceStatus
+from .rules import Billing, Deployment, ServiceStatus, ServiceType
 from .tables import PricePlan, Service
 
 TEXT = 10_000  # generous transport limits; the rules give the exact ones with a clear message
@@ -17,7 +18,7 @@ class PricePlanIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str = Field(default="", max_length=TEXT)
-    billing: str = Field(default="", max_length=TEXT, description="monthly | usage | fixed")
+    billing: Billing | Literal[""] = Field(default="", description="How the plan is billed (GET /code-lists)")
     unit: str = Field(default="", max_length=TEXT, examples=["사용자/월"])
     unit_price: int = Field(description="KRW, integer, VAT shown separately unless vat_included")
     vat_included: bool = False
@@ -33,19 +34,19 @@ class ServiceContentIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    type: str | None = Field(default=None, max_length=TEXT, description="IaaS | PaaS | SaaS | SUPPORT | CONVERGENCE")
+    type: ServiceType | Literal[""] | None = Field(default=None, description="The service type (GET /code-lists)")
     category_id: int | None = Field(None, gt=0, lt=2**31)
     name: str | None = Field(default=None, max_length=TEXT)
     summary: str | None = Field(default=None, max_length=TEXT)
     description: str | None = Field(default=None, max_length=TEXT)
     features: list[str] | None = Field(default=None, max_length=content_rules.MAX_FEATURES)
     keywords: list[str] | None = Field(default=None, max_length=content_rules.MAX_KEYWORDS)
-    deployment: str | None = Field(default=None, max_length=TEXT, description="public | private | hybrid")
+    deployment: Deployment | Literal[""] | None = Field(default=None, description="public | private | hybrid")
     data_centre_location: str | None = Field(default=None, max_length=TEXT)
     sla_availability: str | None = Field(default=None, max_length=20, examples=["99.9"])
     support_hours: str | None = Field(default=None, max_length=TEXT)
     data_return_policy: str | None = Field(default=None, max_length=TEXT)
-    csap_grade: str | None = Field(default=None, max_length=TEXT, description="상 | 중 | 하")
+    csap_grade: Literal["상", "중", "하", ""] | None = Field(default=None, description="상 | 중 | 하 (CSAP 등급)")
     csap_certificate_number: str | None = Field(default=None, max_length=TEXT)
     csap_valid_until: date | None = None
     csap_underlying_iaas: str | None = Field(default=None, max_length=TEXT)
@@ -60,7 +61,7 @@ class ServiceContentIn(BaseModel):
 class PricePlanOut(BaseModel):
     id: int = Field(description="the plan's id: `price_plan_id` in quote requests, orders and catalog contracts")
     name: str
-    billing: str
+    billing: Billing
     unit: str
     unit_price: int
     vat_included: bool
@@ -85,14 +86,14 @@ class ServiceOut(BaseModel):
     id: int = Field(description="the service's id: `service_id` in a catalog contract application")
     code: str
     ref: str | None = None
-    type: str
+    type: ServiceType
     category: str
     name: str
     summary: str
     description: str
     features: list[str]
     keywords: list[str]
-    deployment: str
+    deployment: Deployment
     data_centre_location: str | None
     sla_availability: str
     support_hours: str
