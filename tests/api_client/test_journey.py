@@ -329,6 +329,7 @@ def walk(server: Server, clock: ShiftedClock, record: Walk) -> None:  # noqa: PL
         )
     )
     assert order.state == "draft" and order.quote_id == quote.id
+    assert order.decision_record == f"/api/v1/orders/{order.id}/decision-record"
     decision = ok(api.orders.get_orders_order_id_decision_record.sync_detailed(order.id, client=buyer))
     assert decision.to_dict()  # the award's decision record: the quotes compared and the reason
 

@@ -132,6 +132,10 @@ class OrderOut(BaseModel):
     service: str
     method: str
     quote_id: int | None
+    decision_record: str | None = Field(
+        description="For an order awarded from a quote request: the path of the award's decision record "
+        "(the searches, comparisons and quotes weighed, the reason)"
+    )
     state: OrderState
     change_seq: int
     start_date: date
@@ -157,6 +161,7 @@ class OrderOut(BaseModel):
             service=order.service.name,
             method=order.method,
             quote_id=order.quote_id,
+            decision_record=f"/api/v1/orders/{order.id}/decision-record" if order.quote_id else None,
             state=order.status,
             change_seq=order.change_seq,
             start_date=order.start_date,
