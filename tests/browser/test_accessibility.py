@@ -42,6 +42,7 @@ PAGES: dict[str | None, list[tuple[str, str | None]]] = {
         ("/supplier/invoices", None),
         ("/supplier/demand-notices", None),
         ("/supplier/profile", None),
+        ("/organisation/webhooks", None),
         ("/help/inquiries", None),
         ("/help/inquiries/new", None),
         ("/account", None),
