@@ -307,10 +307,13 @@ def _synonym_concept(parts: list[_Part], index: SynonymIndex) -> Concept:
     concept = Concept("".join(fulls))
     concept.add_term(fulls, 1.0)
     concept.add_term(stems, SUFFIXLESS_WEIGHT)
+    own = set(stems) | set(fulls)
     for key in dict.fromkeys(["".join(fulls), "".join(stems)]):
         for words in index.lookup(key):
+            # one word of the query's own compound (관제 of 보안 관제) is broader than it: weighed as a part
+            broader = len(parts) > 1 and set(words) < own
             if len("".join(words)) > 1 or not _HANGUL_WORD.fullmatch(words[0]):
-                concept.add_term(words, SYNONYM_WEIGHT)
+                concept.add_term(words, PART_WEIGHT if broader else SYNONYM_WEIGHT)
     return concept
 
 

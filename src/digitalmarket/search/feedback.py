@@ -30,6 +30,8 @@ MIN_DOCUMENTS = 2  # a word must be held by at least this many of the best match
 MIN_HELD = 2  # a service matching none of the query's words must hold this many of the words
 COMMON = 0.15  # a word held by more than this share of the catalog (and DOCUMENTS + 1) says nothing
 FIELDS = ("name", "keywords", "features", "summary")
+ENOUGH = 20  # as many services holding every concept of the query: the words find enough, no feedback
+RERANK = 20  # the services only the feedback finds that are scored exactly (the rest by their pre-score)
 FIELD_WEIGHTS = (1.0, 1.0, 1.0, 0.5)  # a word of the summary counts half: it is often no more than prose
 
 _TERMS = select(ServiceSearch.service_id, *(getattr(ServiceSearch, f) for f in FIELDS)).where(
@@ -71,14 +73,12 @@ def expansion(session: Session, concepts: list[Concept], order: np.ndarray, scor
     return [Concept(word, [(word, 1.0)], weight=WEIGHT * weight[word] / top, optional=True) for word in chosen]
 
 
-def merged(order: np.ndarray, scores: np.ndarray, again: np.ndarray, rescored: np.ndarray):
-    """The first ranking, with the services only the feedback found (in ``again`` and not in ``order``)
-    placed among them by their score in the second ranking: a service the query's own words found keeps
-    its place and its score."""
-    fresh = ~np.isin(again, order)
-    if not fresh.any():
+def merged(order: np.ndarray, scores: np.ndarray, fresh: np.ndarray, rescored: np.ndarray):
+    """The first ranking with the services only the feedback found (``fresh``, scored in the second
+    ranking) placed among them by score: a service the query's own words found keeps its place and score."""
+    if not len(fresh):
         return order, scores
-    both = np.concatenate([order, again[fresh]])
-    both_scores = np.concatenate([scores, rescored[fresh]])
+    both = np.concatenate([order, fresh])
+    both_scores = np.concatenate([scores, rescored])
     best_first = np.argsort(-both_scores, kind="stable")
     return both[best_first], both_scores[best_first]

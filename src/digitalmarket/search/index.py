@@ -3,8 +3,8 @@ published or changed it (`projections.py` follows the catalog's events).
 
 One interface, two backends. Each backend only finds *candidates* (every service containing any of
 the query's phrases): SQLite through an FTS5 table, PostgreSQL through a GIN-indexed tsvector. The
-ranking is then computed here, from the terms stored in `service_search`, with FTS5's bm25 formula
-and the analyzer's field weights. Because every service that contains a phrase is a candidate, the
+ranking is then computed (`scoring.py`) from the terms stored in `service_search`, with FTS5's bm25
+formula and the analyzer's field weights. Because every service that contains a phrase is a candidate, the
 phrase's document frequency is exact, and both databases rank identically.
 
 Suspended or delisted services stay indexed but are never returned: only services in the catalog's
@@ -13,11 +13,10 @@ facts (`facts.py`, published services, current as of the caller's transaction) c
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, replace
 
 import numpy as np
-from sqlalchemy import bindparam, select, text
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from ..catalog.tables import Service
@@ -25,10 +24,11 @@ from . import analyzer, feedback, typos
 from . import settings as search_settings
 from .facts import Facts, facts
 from .names import Names
+from .scoring import FIELDS, ranked
 from .tables import ServiceSearch
 
-FIELDS = ("name", "keywords", "features", "summary", "description", "supplier")
-K1, B = 1.2, 0.75
+__all__ = ["FIELDS", "Hit", "Ranking", "backend_for", "index_service", "index_texts", "relevance", "reindex", "search"]
+
 CHOSUNG_BOOST = 1000.0
 
 
@@ -138,9 +138,7 @@ def backend_for(session: Session):
 
 # --- ranking -------------------------------------------------------------------------------------------------
 
-RERANK = 100  # candidates scored exactly; the rest follow in the order of their pre-score
 SUPPLIER_CHOSUNG_BOOST = 500.0
-FOCUSED_MIN = 10  # fewer focused matches than this: return every loose match
 
 
 @dataclass(frozen=True)
@@ -267,111 +265,15 @@ def text_relevance(session: Session, query: str, known: Facts | None = None) -> 
             concepts = [c for c in concepts if c not in unmatched] + written
             look_up(written)
     looked_for = frozenset(word for phrase in matches if found(phrase) for word in phrase.split())
-    order, scores = _ranked(session, concepts, matches, known, pieces)
-    if pieces.feedback and len(order):  # the words the best matches share, weighted down, then again
+    order, scores, complete = ranked(session, concepts, matches, known, pieces)
+    if pieces.feedback and len(order) and complete < feedback.ENOUGH:  # what the best share, weighted down
         vocabulary = known.vocabulary(session, backend)
         expansion = feedback.expansion(session, concepts, order, scores, known, vocabulary)
         if expansion:
             look_up(expansion)
-            again, rescored = _ranked(session, concepts + expansion, matches, known, pieces, also=expansion)
-            order, scores = feedback.merged(order, scores, again, rescored)
+            fresh = ranked(session, concepts + expansion, matches, known, pieces, expansion, order, feedback.RERANK)
+            order, scores = feedback.merged(order, scores, *fresh[:2])
     return Ranking(order, scores, looked_for, corrected)
-
-
-def _ranked(session, concepts, matches, known: Facts, pieces, also=()) -> tuple[np.ndarray, np.ndarray]:
-    """The matching services (`_matching`, and those holding `feedback.MIN_HELD` of the concepts
-    ``also``) with their relevance, best first: the pre-score orders every match, the best `RERANK`
-    are scored exactly (`_bm25`), the rest follow below them in pre-score order."""
-    columns = known.columns
-    total = known.indexed
-    idf = {p: max(1e-6, math.log((total - df + 0.5) / (df + 0.5))) for p, (df, _) in matches.items()}
-    held = {p: columns.mask(positions) for p, (_, positions) in matches.items() if len(positions)}
-    expanded = {id(c) for c in also}
-    pool = _matching([c for c in concepts if id(c) not in expanded], held, columns.size, focus=pieces.focus)
-    if also:
-        nothing = np.zeros(columns.size, dtype=bool)
-        holding = [np.logical_or.reduce([held.get(p, nothing) for p, _ in c.alternatives]) for c in also]
-        pool = pool | (np.sum(holding, axis=0) >= feedback.MIN_HELD)
-    name_weight = analyzer.FIELD_WEIGHTS["name"] if pieces.names else 1.0
-    pre = np.zeros(columns.size)
-    for concept in concepts:
-        best = np.zeros(columns.size)
-        for phrase, weight in concept.alternatives:
-            if phrase not in held:
-                continue
-            base = weight * idf[phrase]
-            in_name = held[phrase] & columns.named(phrase.split())
-            np.maximum(best, np.where(in_name, base * name_weight, np.where(held[phrase], base, 0.0)), out=best)
-        pre += concept.weight * best
-    matched = np.flatnonzero(pool)
-    ordered = matched[np.argsort(-pre[matched], kind="stable")]  # ties by code: positions are in code order
-    ids = columns.ids
-    exact = _bm25(session, concepts, idf, known, held, ordered[:RERANK])
-    top = np.array([p for p in ordered[:RERANK] if int(ids[p]) in exact], dtype=np.int64)
-    top_scores = np.array([exact[int(ids[p])] for p in top])
-    best_first = np.lexsort((top, -top_scores))  # ties by code
-    order, scores = top[best_first], top_scores[best_first]
-    rest = ordered[RERANK:]
-    if len(rest):  # below every exact score, in pre-score order
-        floor = float(top_scores.min()) if len(top_scores) else 1.0
-        ceiling = float(pre[rest[0]]) or 1.0
-        order = np.concatenate([order, rest])
-        scores = np.concatenate([scores, floor * 0.999 * pre[rest] / ceiling])
-    return order, scores
-
-
-def _matching(concepts, held: dict[str, np.ndarray], size: int, *, focus: bool = True) -> np.ndarray:
-    """Mask of the published services a query returns: those holding most of its concepts (all of one
-    or two, two of three, three of four ...), or, when fewer than `FOCUSED_MIN` do, every service
-    holding any of its phrases. A precise query gets a focused list; a vague or rare one still finds
-    something."""
-    nothing = np.zeros(size, dtype=bool)
-    holders = [np.logical_or.reduce([held.get(p, nothing) for p, _ in c.alternatives] or [nothing]) for c in concepts]
-    loose = np.logical_or.reduce(holders) if holders else nothing
-    required = [mask for mask, concept in zip(holders, concepts, strict=True) if not concept.optional]
-    need = len(required) - len(required) // 3
-    if need <= 0 or not focus:
-        return loose
-    focused = np.sum(required, axis=0) >= need
-    return focused if np.count_nonzero(focused) >= FOCUSED_MIN else loose
-
-
-_FIELD_TERMS = select(
-    ServiceSearch.service_id, ServiceSearch.length, *(getattr(ServiceSearch, f) for f in FIELDS)
-).where(ServiceSearch.service_id.in_(bindparam("ids", expanding=True)))
-
-
-def _bm25(session, concepts, idf, known: Facts, held: dict[str, np.ndarray], positions) -> dict[int, float]:
-    """Exact bm25 of the services at some positions over the weighted fields, counting only the
-    phrases each one holds (``held``); a service holding none of them in any one field is left out.
-    Each field's terms are padded (two spaces between terms, one at each end) so that ``str.count``
-    counts whole terms and phrases."""
-    if not len(positions):
-        return {}
-    service_ids = known.columns.ids
-    at = {int(service_ids[p]): int(p) for p in positions}
-    rows = session.execute(_FIELD_TERMS, {"ids": list(at)})
-    weights = [analyzer.FIELD_WEIGHTS[f] for f in FIELDS]
-    needles = {phrase: " " + "  ".join(phrase.split()) + " " for phrase in held}
-    average = known.average_length
-    scores: dict[int, float] = {}
-    for service_id, length, *values in rows:
-        position = at[service_id]
-        padded = [" " + value.replace(" ", "  ") + " " for value in values]
-        norm = K1 * (1 - B + B * length / average)
-        total = 0.0
-        for concept in concepts:
-            best = 0.0
-            for phrase, weight in concept.alternatives:
-                if phrase in held and held[phrase][position]:
-                    needle = needles[phrase]
-                    tf = sum(w * field.count(needle) for w, field in zip(weights, padded, strict=True))
-                    if tf:
-                        best = max(best, weight * idf[phrase] * tf * (K1 + 1) / (tf + norm))
-            total += concept.weight * best
-        if total:
-            scores[service_id] = total
-    return scores
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,10 @@ operator can rule a piece out when a search misbehaves. The pieces:
   found in a service's name weighs more in the first ordering;
 - ``understanding``: constraints written as words (중소기업, CSAP 상 등급, IaaS, 1만원 이하) become filters;
 - ``feedback``: the words the best matches of a query share are searched too, weighted down (pseudo-relevance
-  feedback, `feedback.py`), so that a service described in other words is found.
+  feedback, `feedback.py`), so that a service described in other words is found;
+- ``coverage``: a service's score is multiplied by its share of the query's concepts, each weighed by how
+  rare it is (`scoring.py`), so one common word of the query (클라우드) does not lift a service above those
+  holding what the query is about (보안관제).
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ class SearchSettings:
     names: bool = True
     understanding: bool = True
     feedback: bool = True
+    coverage: bool = True
 
 
 PIECES = tuple(f.name for f in fields(SearchSettings))

@@ -1,0 +1,159 @@
+"""Scoring the services that match a query's concepts: which services match (`_matching`), a cheap
+pre-score over arrays for all of them, exact bm25 over the weighted fields for the best `RERANK`, and the
+coverage of the query's distinctive concepts (`coverage`), which keeps a service that holds one common
+word of the query (클라우드) below those that hold what the query is about (보안관제). See docs/search.md
+"How they are ranked"."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from sqlalchemy import bindparam, select
+
+from . import analyzer, feedback
+from .facts import Facts
+from .tables import ServiceSearch
+
+FIELDS = ("name", "keywords", "features", "summary", "description", "supplier")
+K1, B = 1.2, 0.75
+RERANK = 100  # candidates scored exactly; the rest follow in the order of their pre-score
+FOCUSED_MIN = 10  # fewer focused matches than this: return every loose match
+COVERAGE = 1.0  # the exponent of a service's coverage of the query's concepts, which multiplies its score
+COVERAGE_FLOOR = 0.1
+
+
+def ranked(
+    session, concepts, matches, known: Facts, pieces, also=(), besides=(), rerank: int = RERANK
+) -> tuple[np.ndarray, np.ndarray, int]:
+    """The matching services (`_matching`, and those holding `feedback.MIN_HELD` of the concepts
+    ``also``, those at the positions ``besides`` left out) with their relevance, best first: the
+    pre-score orders every match, the best ``rerank`` are scored exactly (`_bm25`), the rest follow below
+    them in pre-score order; and how many hold every concept of the query (but those of ``also``)."""
+    columns = known.columns
+    total = known.indexed
+    idf = {p: max(1e-6, math.log((total - df + 0.5) / (df + 0.5))) for p, (df, _) in matches.items()}
+    held = {p: columns.mask(positions) for p, (_, positions) in matches.items() if len(positions)}
+    expanded = {id(c) for c in also}
+    pool = _matching([c for c in concepts if id(c) not in expanded], held, columns.size, focus=pieces.focus)
+    if also:  # the services only the feedback finds: those the first ranking (``besides``) did not
+        nothing = np.zeros(columns.size, dtype=bool)
+        holding = [np.logical_or.reduce([held.get(p, nothing) for p, _ in c.alternatives]) for c in also]
+        pool = pool | (np.sum(holding, axis=0) >= feedback.MIN_HELD)
+        pool[besides] = False
+    name_weight = analyzer.FIELD_WEIGHTS["name"] if pieces.names else 1.0
+    pre = np.zeros(columns.size)
+    holds: dict[int, np.ndarray] = {}
+    for concept in concepts:
+        best, strength = np.zeros(columns.size), np.zeros(columns.size)
+        for phrase, weight in concept.alternatives:
+            if phrase not in held:
+                continue
+            covers = 1.0 if weight > analyzer.PART_WEIGHT else weight  # a synonym says it all, a broader word not
+            np.maximum(strength, np.where(held[phrase], covers, 0.0), out=strength)
+            base = weight * idf[phrase]
+            in_name = held[phrase] & columns.named(phrase.split())
+            np.maximum(best, np.where(in_name, base * name_weight, np.where(held[phrase], base, 0.0)), out=best)
+        pre += concept.weight * best
+        holds[id(concept)] = strength
+    covered, wanted = _covered([c for c in concepts if id(c) not in expanded], holds, idf, held, columns.size)
+    factor = _coverage(covered, wanted) if pieces.coverage else np.ones(columns.size)
+    complete = int(np.count_nonzero(pool & (covered >= wanted * 0.999))) if wanted > 0 else 0
+    pre *= factor
+    matched = np.flatnonzero(pool)
+    ordered = matched[np.argsort(-pre[matched], kind="stable")]  # ties by code: positions are in code order
+    ids = columns.ids
+    exact = _bm25(session, concepts, idf, known, held, ordered[:rerank])
+    top = np.array([p for p in ordered[:rerank] if int(ids[p]) in exact], dtype=np.int64)
+    top_scores = np.array([exact[int(ids[p])] for p in top]) * factor[top]
+    best_first = np.lexsort((top, -top_scores))  # ties by code
+    order, scores = top[best_first], top_scores[best_first]
+    rest = ordered[rerank:]
+    if len(rest):  # below every exact score, in pre-score order
+        floor = float(top_scores.min()) if len(top_scores) else 1.0
+        ceiling = float(pre[rest[0]]) or 1.0
+        order = np.concatenate([order, rest])
+        scores = np.concatenate([scores, floor * 0.999 * pre[rest] / ceiling])
+    return order, scores, complete
+
+
+def _covered(concepts, holds: dict[int, np.ndarray], idf, held, size: int) -> tuple[np.ndarray, float]:
+    """How much of what the query is about each service holds, and the most it could: each concept of the
+    query (not its optional parts) counts its rarest held phrase's idf (보안관제 counts more than
+    클라우드); a service holding it as written or through a synonym counts all of it, one holding only a
+    broader word (관제 for 보안관제, weight `analyzer.PART_WEIGHT`) that weight of it, or, when more, the share
+    of the concept's words it holds (the optional part concepts)."""
+    parts = {c.text: holds[id(c)] > 0 for c in concepts if c.optional}
+    covered, wanted = np.zeros(size), 0.0
+    for concept in concepts:
+        if concept.optional:
+            continue
+        words = [word for word in concept.alternatives[0][0].split() if word in parts] if concept.alternatives else []
+        rarest = [idf[p] for p, _ in concept.alternatives if p in held] or [idf[w] for w in words if w in held]
+        distinct = concept.weight * max(rarest, default=0.0)
+        share = np.mean([parts[word] for word in words], axis=0) if words else np.zeros(size)
+        covered += distinct * np.maximum(np.minimum(holds[id(concept)], 1.0), share)
+        wanted += distinct
+    return covered, wanted
+
+
+def _coverage(covered: np.ndarray, wanted: float) -> np.ndarray:
+    """Each service's share of what the query is about (`_covered`), raised to `COVERAGE`, at least
+    `COVERAGE_FLOOR` (a service the feedback found covers none of the words)."""
+    if wanted <= 0:
+        return np.ones(len(covered))
+    return np.maximum(covered / wanted, COVERAGE_FLOOR) ** COVERAGE
+
+
+def _matching(concepts, held: dict[str, np.ndarray], size: int, *, focus: bool = True) -> np.ndarray:
+    """Mask of the published services a query returns: those holding most of its concepts (all of one
+    or two, two of three, three of four ...), or, when fewer than `FOCUSED_MIN` do, every service
+    holding any of its phrases. A precise query gets a focused list; a vague or rare one still finds
+    something."""
+    nothing = np.zeros(size, dtype=bool)
+    holders = [np.logical_or.reduce([held.get(p, nothing) for p, _ in c.alternatives] or [nothing]) for c in concepts]
+    loose = np.logical_or.reduce(holders) if holders else nothing
+    required = [mask for mask, concept in zip(holders, concepts, strict=True) if not concept.optional]
+    need = len(required) - len(required) // 3
+    if need <= 0 or not focus:
+        return loose
+    focused = np.sum(required, axis=0) >= need
+    return focused if np.count_nonzero(focused) >= FOCUSED_MIN else loose
+
+
+_FIELD_TERMS = select(
+    ServiceSearch.service_id, ServiceSearch.length, *(getattr(ServiceSearch, f) for f in FIELDS)
+).where(ServiceSearch.service_id.in_(bindparam("ids", expanding=True)))
+
+
+def _bm25(session, concepts, idf, known: Facts, held: dict[str, np.ndarray], positions) -> dict[int, float]:
+    """Exact bm25 of the services at some positions over the weighted fields, counting only the
+    phrases each one holds (``held``); a service holding none of them in any one field is left out.
+    Each field's terms are padded (two spaces between terms, one at each end) so that ``str.count``
+    counts whole terms and phrases."""
+    if not len(positions):
+        return {}
+    service_ids = known.columns.ids
+    at = {int(service_ids[p]): int(p) for p in positions}
+    rows = session.execute(_FIELD_TERMS, {"ids": list(at)})
+    weights = [analyzer.FIELD_WEIGHTS[f] for f in FIELDS]
+    needles = {phrase: " " + "  ".join(phrase.split()) + " " for phrase in held}
+    average = known.average_length
+    scores: dict[int, float] = {}
+    for service_id, length, *values in rows:
+        position = at[service_id]
+        padded = [" " + value.replace(" ", "  ") + " " for value in values]
+        norm = K1 * (1 - B + B * length / average)
+        total = 0.0
+        for concept in concepts:
+            best = 0.0
+            for phrase, weight in concept.alternatives:
+                if phrase in held and held[phrase][position]:
+                    needle = needles[phrase]
+                    tf = sum(w * field.count(needle) for w, field in zip(weights, padded, strict=True))
+                    if tf:
+                        best = max(best, weight * idf[phrase] * tf * (K1 + 1) / (tf + norm))
+            total += concept.weight * best
+        if total:
+            scores[service_id] = total
+    return scores
