@@ -1,6 +1,6 @@
 """Search quality through the product's own search, on two judged query sets.
 
-    python bench/search_quality.py [--dev DIR] [--held-out FILE] [--ablation] [--json OUT]
+    python bench/search_quality.py [--dev DIR] [--held-out FILE] [--ablation] [--dev-only] [--json OUT]
 
 Both sets are reported every time:
 
@@ -14,6 +14,11 @@ services through the catalog importer (``digitalmarket import-catalog``), the de
 ``seed_demo`` and ``seed_demo_work`` (``digitalmarket seed-demo --no-trade``; trade adds no service).
 Every query is then ranked by `digitalmarket.search.index.search`, which calls `search.finder.find`, the
 function behind ``GET /api/v1/services`` and the search page: what is measured is what a buyer gets.
+
+The dev queries are also measured misspelt (``misspelt`` under ``dev``): each word of two or more Hangul
+syllables changed by one jamo as people mistype (ㅐ/ㅔ, ㅓ/ㅕ, ㅅ/ㅆ, a final consonant dropped or added ...) and
+each Latin word of three letters or more with two letters swapped, two variants a word, judged as the
+query they come from (`misspelt`). It is made from the dev sample, so it is development material too.
 
 Measured: nDCG@10 (gain = grade, unjudged services count 0), MRR (first result of any grade) and recall@10,
 per set, per query and, for the held-out set, per kind of query. ``--ablation`` ranks again with each piece
@@ -128,6 +133,52 @@ def evaluate(db, queries: list[dict], key: str) -> dict:
     return figures
 
 
+_CHOSEONG = "ㄱㄲㄴㄷㄸㄹㅁㅂㅃㅅㅆㅇㅈㅉㅊㅋㅌㅍㅎ"
+_JUNGSEONG = "ㅏㅐㅑㅒㅓㅔㅕㅖㅗㅘㅙㅚㅛㅜㅝㅞㅟㅠㅡㅢㅣ"
+_JONGSEONG = ["", *"ㄱㄲㄳㄴㄵㄶㄷㄹㄺㄻㄼㄽㄾㄿㅀㅁㅂㅄㅅㅆㅇㅈㅊㅋㅌㅍㅎ"]
+# the confusions of people typing Korean: vowels that sound or sit alike, plain and tense or aspirated
+_VOWELS = dict(zip("ㅐㅔㅓㅕㅗㅜㅡㅚㅙㅢㅏㅣㅠㅛㅘㅝㅟ", "ㅔㅐㅕㅓㅓㅡㅜㅙㅚㅣㅑㅢㅜㅗㅏㅓㅜ", strict=True))
+_INITIALS = dict(zip("ㅅㄷㅂㄱㅈㅋㅌㅍㅊㄴㄹㅁㅇㅎ", "ㅆㄸㅃㄲㅉㄱㄷㅂㅈㄹㄴㄴㅎㅇ", strict=True))
+
+
+def _syllable_variants(word: str) -> list[tuple[str, str]]:
+    out = []
+    for at, char in enumerate(word):
+        code = ord(char) - 0xAC00
+        if not 0 <= code < 11172:
+            continue
+        first, vowel, final = _CHOSEONG[code // 588], _JUNGSEONG[code // 28 % 21], _JONGSEONG[code % 28]
+
+        def spelt(c: str, v: str, f: str, at: int = at) -> str:
+            made = chr(0xAC00 + (_CHOSEONG.index(c) * 21 + _JUNGSEONG.index(v)) * 28 + _JONGSEONG.index(f))
+            return word[:at] + made + word[at + 1 :]
+
+        if vowel in _VOWELS:
+            out.append(("vowel", spelt(first, _VOWELS[vowel], final)))
+        if first in _INITIALS:
+            out.append(("initial", spelt(_INITIALS[first], vowel, final)))
+        out.append(("final", spelt(first, vowel, "" if final else "ㄴ")))
+    return out
+
+
+def misspelt(queries: list[dict]) -> list[dict]:
+    """The queries with one word misspelt at a time (see the module docstring), judged as written right."""
+    variants = []
+    for query in queries:
+        words = query["query"].split()
+        for number, word in enumerate(words):
+            if sum(1 for char in word if 0xAC00 <= ord(char) < 0xAC00 + 11172) >= 2:
+                options = _syllable_variants(word)
+            elif word.isascii() and word.isalpha() and len(word) >= 3 and word[1] != word[2]:
+                options = [("swap", word[0] + word[2] + word[1] + word[3:])]
+            else:
+                continue
+            for kind, changed in options[len(options) // 2 :: max(1, len(options) // 2)][:2]:
+                text = " ".join([*words[:number], changed, *words[number + 1 :]])
+                variants.append({**query, "qid": f"{query['qid']}-{number}-{kind}", "query": text, "kind": kind})
+    return variants
+
+
 @contextmanager
 def pieces_off(*names: str):
     """The product's search with some of its pieces switched off (`search.settings`, ``DM_SEARCH_OFF``)."""
@@ -144,14 +195,17 @@ def pieces_off(*names: str):
             os.environ[ENVIRONMENT] = before
 
 
-def ablation(db, queries: list[dict], key: str, full: float) -> dict:
+def ablation(db, queries: list[dict], key: str, full: float, variants=None, variants_full=0.0) -> dict:
     from digitalmarket.search.settings import PIECES
 
     results = {}
     for piece in PIECES:
         with pieces_off(piece):
             score = evaluate(db, queries, key)["ndcg@10"]
-        results[f"{piece} off"] = {"ndcg@10": score, "delta": round(score - full, 4)}
+            results[f"{piece} off"] = {"ndcg@10": score, "delta": round(score - full, 4)}
+            if variants:
+                score = evaluate(db, variants, key)["ndcg@10"]
+                results[f"{piece} off"]["misspelt"] = {"ndcg@10": score, "delta": round(score - variants_full, 4)}
     return results
 
 
@@ -195,8 +249,13 @@ def measure_set(name: str, fill, queries: list[dict], key: str, with_ablation: b
             "load_s": round(loaded, 1),
             **figures,
         }
+        variants = misspelt(queries) if name == "dev" else None
+        if variants:
+            result["misspelt"] = {"n_queries": len(variants), **evaluate(db, variants, key)}
         if with_ablation:
-            result["ablation_ndcg@10"] = ablation(db, queries, key, figures["ndcg@10"])
+            result["ablation_ndcg@10"] = ablation(
+                db, queries, key, figures["ndcg@10"], variants, result.get("misspelt", {}).get("ndcg@10", 0.0)
+            )
     return result
 
 
@@ -215,6 +274,7 @@ def main() -> None:
     parser.add_argument("--held-out", type=Path, default=HELD_OUT, help="judged queries over the demo catalog")
     parser.add_argument("--json", type=Path, default=ROOT / "bench" / "results" / "search_quality.json")
     parser.add_argument("--ablation", action="store_true", help="also rank with each piece switched off")
+    parser.add_argument("--dev-only", action="store_true", help="measure the dev sample alone (while developing)")
     args = parser.parse_args()
 
     sets = {}
@@ -230,7 +290,7 @@ def main() -> None:
         )
     else:
         print(f"no dev sample at {args.dev}: measuring the held-out set only")
-    held_out = _read_jsonl(args.held_out) if args.held_out.is_file() else []
+    held_out = _read_jsonl(args.held_out) if args.held_out.is_file() and not args.dev_only else []
     if held_out:
         sets["held_out"] = measure_set(
             "held_out",
@@ -265,10 +325,18 @@ def main() -> None:
             f"{figures['mrr']:>8.4f}{figures['recall@10']:>8.4f}{figures['goal_ndcg@10']:>7.2f}"
         )
     for name, figures in sets.items():
+        if "misspelt" in figures:
+            wrong = figures["misspelt"]
+            print(
+                f"{name} misspelt: {wrong['n_queries']} queries, nDCG@10 {wrong['ndcg@10']:.4f}, by kind: "
+                + ", ".join(f"{k} {v:.3f}" for k, v in wrong["by_kind_ndcg@10"].items())
+            )
         if "by_kind_ndcg@10" in figures:
             print(f"{name} by kind: " + ", ".join(f"{k} {v:.3f}" for k, v in figures["by_kind_ndcg@10"].items()))
         for label, ablated in figures.get("ablation_ndcg@10", {}).items():
-            print(f"  {name}: {label:<14} nDCG@10 {ablated['ndcg@10']:.4f} ({ablated['delta']:+.4f})")
+            extra = ablated.get("misspelt")
+            more = f"; misspelt {extra['ndcg@10']:.4f} ({extra['delta']:+.4f})" if extra else ""
+            print(f"  {name}: {label:<14} nDCG@10 {ablated['ndcg@10']:.4f} ({ablated['delta']:+.4f}){more}")
 
 
 if __name__ == "__main__":
