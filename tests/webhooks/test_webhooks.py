@@ -107,7 +107,7 @@ def test_changes_and_test_events_arrive_signed_with_their_feed_position(hooks, d
     assert body["feed_position"] == int(feed[-1]["cursor"])
 
     log = hooks.get(f"/api/v1/webhooks/{webhook['id']}/deliveries", headers=admin).json()
-    assert [(d["event"], d["status"], d["last_status_code"]) for d in log] == [
+    assert [(d["event"], d["state"], d["last_status_code"]) for d in log] == [
         ("services", "delivered", 200),
         ("ping", "delivered", 200),
     ]
@@ -129,12 +129,12 @@ def test_a_refused_delivery_is_tried_again_after_a_backoff(hooks, demo, receiver
     now = utcnow()
     send_due(demo, allow_private=True, now=now)
     [waiting] = hooks.get(f"/api/v1/webhooks/{webhook['id']}/deliveries", headers=admin).json()
-    assert (waiting["status"], waiting["attempts"], waiting["last_status_code"]) == ("pending", 1, 500)
+    assert (waiting["state"], waiting["attempts"], waiting["last_status_code"]) == ("pending", 1, 500)
 
     assert send_due(demo, allow_private=True, now=now + timedelta(seconds=10)) == []  # not yet due
     send_due(demo, allow_private=True, now=now + timedelta(seconds=31))
     [done] = hooks.get(f"/api/v1/webhooks/{webhook['id']}/deliveries", headers=admin).json()
-    assert (done["status"], done["attempts"], done["last_status_code"]) == ("delivered", 2, 200)
+    assert (done["state"], done["attempts"], done["last_status_code"]) == ("delivered", 2, 200)
     assert len(receiver.received) == 2
     assert receiver.received[0]["headers"]["x-dm-delivery"] == receiver.received[1]["headers"]["x-dm-delivery"]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -25,7 +26,7 @@ class SignUpConfirmIn(BaseModel):
 
 class ClaimOut(BaseModel):
     id: int
-    status: str = Field(description="pending, until the operator decides")
+    state: Literal["pending", "approved", "refused"] = Field(description="pending, until the operator decides")
 
 
 class ReviewDocumentOut(BaseModel):
@@ -54,7 +55,7 @@ class ReviewOut(BaseModel):
     organisation_name: str
     business_number: str | None = None
     kind: str = Field(description="registration (business registration evidence) | change (identity fields) | claim")
-    status: str = Field(description="pending | approved | refused")
+    state: Literal["pending", "approved", "refused"]
     name: str | None = None
     representative: str | None = None
     size: str | None = None
@@ -76,7 +77,7 @@ class ReviewOut(BaseModel):
             organisation_name=org.name,
             business_number=org.business_number,
             kind=review.kind,
-            status=review.status,
+            state=review.status,
             name=review.name,
             representative=review.representative,
             size=review.size,

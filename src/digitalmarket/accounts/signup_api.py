@@ -102,4 +102,4 @@ def claim(
 def confirm_claim(body: SignUpConfirmIn, request: Request, _=Depends(api_access(PUBLIC))):
     with database(request).transaction() as session:
         review = claims.confirm_claim(session, body.code.strip())
-        return ClaimOut(id=review.id, status=review.status)
+        return ClaimOut(id=review.id, state=review.status)

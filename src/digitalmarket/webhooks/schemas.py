@@ -51,7 +51,7 @@ class DeliveryOut(BaseModel):
     id: int
     event: str = Field(description="the feed kind, or ping for a test event")
     feed_position: int | None = None
-    status: DeliveryStatus
+    state: DeliveryStatus
     attempts: int
     last_status_code: int | None = None
     last_error: str | None = None
@@ -66,7 +66,7 @@ class DeliveryOut(BaseModel):
             id=delivery.id,
             event=delivery.event,
             feed_position=delivery.feed_position,
-            status=DeliveryStatus(delivery.status),
+            state=DeliveryStatus(delivery.status),
             attempts=delivery.attempts,
             last_status_code=delivery.last_status_code,
             last_error=delivery.last_error,
