@@ -13,7 +13,7 @@ from digitalmarket.core.files import DocumentStore
 from digitalmarket.demo import DEMO_PASSWORD
 from digitalmarket.web import recommendations
 from tests.contracting.buying import confirm, negotiated, people_of
-from tests.helpers import page_login
+from tests.helpers import api_token, page_login
 from tests.selection.journey import actor, complete_content
 
 
@@ -90,6 +90,13 @@ def test_an_agency_is_offered_similar_and_popular_services_with_the_reasons(demo
     home = client.get("/agency")
     assert "기관에 맞는 추천 서비스" in home.text
     assert f'href="/services/{popular}"' in home.text and "같은 유형의 기관 2곳이 이용 중" in home.text
+    answer = client.get("/api/v1/me/recommendations", headers=api_token(demo, "buyer@demo.kr")).json()["items"]
+    assert [(i["code"], i["reasons"]) for i in answer] == [(code, reasons) for code, reasons in by_code.items()]
+    assert answer[0]["kind"] == "service" and answer[0]["url"] == f"/services/{similar}"
+    english = client.get(
+        "/api/v1/me/recommendations", headers=api_token(demo, "buyer@demo.kr") | {"Accept-Language": "en"}
+    ).json()["items"]
+    assert "2 agencies of the same kind" in " ".join(r for i in english for r in i["reasons"])
 
 
 def test_an_agency_that_uses_nothing_yet_is_pointed_to_the_catalog(demo, client):
@@ -119,3 +126,6 @@ def test_a_supplier_sees_the_demand_notices_matching_its_services(demo, client):
     assert "전 직원 협업도구 도입" in home.text and "민원 상담 챗봇" not in home.text
     assert "같은 분류의 내 서비스 가상 그룹웨어와 맞는 수요" in home.text
     assert "예산 10,000,000~50,000,000원" in home.text
+    answer = client.get("/api/v1/me/recommendations", headers=api_token(demo, "supplier@demo.kr")).json()["items"]
+    assert [(i["kind"], i["name"]) for i in answer] == [("demand_notice", "전 직원 협업도구 도입")]
+    assert answer[0]["reasons"] == ["같은 분류의 내 서비스 가상 그룹웨어와 맞는 수요"]
