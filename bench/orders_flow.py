@@ -416,7 +416,7 @@ class LagSampler(threading.Thread):
                 "samples": len(values),
                 "p50_s": pick(values, 0.5),
                 "p95_s": pick(values, 0.95),
-                "max_s": max(values),
+                "max_s": round(max(values), 3),
             }
             for name, values in self.samples.items()
             if values
