@@ -49,7 +49,7 @@ class ContractPDF(FPDF):
 
 
 #: The lines of the fixed paragraphs, per font, size, width and text: the same in every document.
-_FIXED_LINES: dict[tuple, list[str]] = {}
+_FIXED_LINES: dict[tuple, list[str] | None] = {}
 
 
 class PageWriter:
@@ -78,17 +78,25 @@ class PageWriter:
         once per process and font, then printed line by line."""
         self.font(style, size)
         width = self.pdf.epw - indent
-        text = clean(text)
         outlines = getattr(self.pdf.current_font, "outlines", None)  # a font kept by font_cache
-        if not fixed or outlines is None or not all(ord(char) in self.pdf.current_font.cmap for char in text):
-            self.pdf.set_x(self.pdf.l_margin + indent)
-            self.pdf.multi_cell(width, LINE_H, text, align=Align.L, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-            return
-        key = (outlines, size, width, text)
-        lines = _FIXED_LINES.get(key)
+        lines = None
+        if fixed and outlines is not None:
+            key = (outlines, size, width, text)
+            if key not in _FIXED_LINES:
+                # cleaned and broken once, when the font has every character of it (else None: fpdf2 breaks
+                # it in every document)
+                cleaned = clean(text)
+                covered = all(ord(char) in self.pdf.current_font.cmap for char in cleaned)
+                _FIXED_LINES[key] = (
+                    self.pdf.multi_cell(width, LINE_H, cleaned, dry_run=True, output=MethodReturnValue.LINES)
+                    if covered
+                    else None
+                )
+            lines = _FIXED_LINES[key]
         if lines is None:
-            lines = self.pdf.multi_cell(width, LINE_H, text, dry_run=True, output=MethodReturnValue.LINES)
-            _FIXED_LINES[key] = lines
+            self.pdf.set_x(self.pdf.l_margin + indent)
+            self.pdf.multi_cell(width, LINE_H, clean(text), align=Align.L, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            return
         for line in lines:
             self.pdf.set_x(self.pdf.l_margin + indent)
             self.pdf.cell(width, LINE_H, line, align=Align.L, new_x=XPos.LMARGIN, new_y=YPos.NEXT)

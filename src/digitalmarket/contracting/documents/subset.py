@@ -25,6 +25,7 @@ import zlib
 from array import array
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from itertools import accumulate
 
 from fontTools.ttLib import TTFont
 from fontTools.ttLib.sfnt import calcChecksum
@@ -142,11 +143,8 @@ def _pieces(outlines: Outlines, gids: Iterable[int]) -> list[tuple[tuple | None,
     lengths = [0] * len(glyphs)
     for gid in shown:
         lengths[gid] = len(glyphs[gid])
-    loca = array("I", [0])
-    total = 0
-    for length in lengths:
-        total += length
-        loca.append(total)
+    loca = array("I", accumulate(lengths, initial=0))
+    total = loca[-1]
     if sys.byteorder == "little":
         loca.byteswap()
     tables = dict(outlines.tables)
