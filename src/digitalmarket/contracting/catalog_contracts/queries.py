@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from ...accounts.permissions import Actor
 from ...accounts.rules import Role
@@ -27,10 +27,23 @@ from .contract_items import as_items, items_of, version_of
 # --- queries for other stages (delivery requests, orders) -------------------------------------------------------
 
 
+#: `Session.info` key: the catalog contract found in force per (service id, day) in this session
+_IN_FORCE = "catalog_contracts.in_force"
+
+
 def active_catalog_contract(session: Session, service_id: int, on: date) -> CatalogContract | None:
     """The service's catalog contract in force on a day: contracted (not suspended, not expired) and with
-    a period covering the day; None when the service is not in the shopping mall that day."""
-    return session.scalars(
+    a period covering the day; None when the service is not in the shopping mall that day.
+
+    A step asks several times (the quote's ceiling, the award's period, the order's lines): the contract
+    found is remembered for the session, as it stands in the session (a contract suspended or changed
+    meanwhile in the same transaction is looked for again). Its service and
+    supplier are those the session holds (loaded when first read), not read again with it."""
+    found = session.info.setdefault(_IN_FORCE, {})  # the contract itself: the identity map holds it weakly
+    known = found.get((service_id, on))
+    if known is not None and known in session and _in_force(known, service_id, on):
+        return known
+    contract = session.scalars(
         select(CatalogContract)
         .where(
             CatalogContract.service_id == service_id,
@@ -38,9 +51,21 @@ def active_catalog_contract(session: Session, service_id: int, on: date) -> Cata
             CatalogContract.period_start <= on,
             CatalogContract.period_end >= on,
         )
+        .options(lazyload(CatalogContract.service), lazyload(CatalogContract.supplier))
         .order_by(CatalogContract.id.desc())
         .limit(1)
     ).first()
+    if contract is not None:
+        found[(service_id, on)] = contract
+    return contract
+
+
+def _in_force(contract: CatalogContract, service_id: int, on: date) -> bool:
+    return (
+        contract.service_id == service_id
+        and contract.status == CatalogState.CONTRACTED
+        and contract.period_start <= on <= contract.period_end
+    )
 
 
 def catalog_item_price(contract: CatalogContract, price_plan_id: int) -> int | None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, lazyload
 
 from ...accounts.permissions import Actor
 from ...accounts.rules import sanction_active
@@ -42,20 +42,40 @@ MAX_LINES = 10
 
 # --- the service, its supplier and its catalog contract ------------------------------------------------------
 
+#: `Session.info` key: the catalog contracts read by `_latest_catalog_contract`, kept for the session (its
+#: identity map holds them weakly), so that the step reading one again by id reads nothing
+_LATEST = "orders.latest_catalog_contracts"
+
 
 def catalog_contract_of(session: Session, service: Service, on: date) -> CatalogContract | None:
-    """The service's catalog contract in force on a day (None: not in the shopping mall)."""
+    """The service's catalog contract in force on a day (None: not in the shopping mall). The latest signed
+    contract this session has read (`_latest_catalog_contract`), when contracted and covering the day, is
+    that contract: it is not looked for again."""
+    for kept in reversed(session.info.get(_LATEST, ())):
+        if kept.service_id == service.id and kept in session:
+            if kept.status == CatalogState.CONTRACTED and kept.period_start <= on <= kept.period_end:
+                return kept
+            break
     return active_catalog_contract(session, service.id, on)
 
 
-def _latest_catalog_contract(session: Session, service: Service):
-    """The state and number of the service's latest signed catalog contract (a row, not the contract with
-    its items and versions: every step of a quote or order asks)."""
-    query = select(CatalogContract.status, CatalogContract.number).where(
-        CatalogContract.service_id == service.id,
-        CatalogContract.status.in_([CatalogState.CONTRACTED, CatalogState.SUSPENDED, CatalogState.EXPIRED]),
+def _latest_catalog_contract(session: Session, service: Service) -> CatalogContract | None:
+    """The service's latest signed catalog contract with its items (every step of a quote or order asks for
+    its state and number, and most for its prices), its service and supplier those the session holds."""
+    query = (
+        select(CatalogContract)
+        .where(
+            CatalogContract.service_id == service.id,
+            CatalogContract.status.in_([CatalogState.CONTRACTED, CatalogState.SUSPENDED, CatalogState.EXPIRED]),
+        )
+        .options(
+            lazyload(CatalogContract.service), lazyload(CatalogContract.supplier), lazyload(CatalogContract.versions)
+        )
     )
-    return session.execute(query.order_by(CatalogContract.id.desc()).limit(1)).first()
+    latest = session.scalars(query.order_by(CatalogContract.id.desc()).limit(1)).first()
+    if latest is not None:
+        session.info.setdefault(_LATEST, []).append(latest)
+    return latest
 
 
 def plan_ceiling(plan: PricePlan, contract: CatalogContract | None) -> int:

@@ -74,9 +74,10 @@ def deadline_passed(request: QuoteRequest, now: datetime | None = None) -> bool:
 def own_request(session: Session, actor: Actor, request_id: int, *, lock: bool = False) -> QuoteRequest:
     """An agency's own quote request (any other caller: 404). ``lock`` holds its row until the transaction
     ends (``SELECT ... FOR UPDATE`` on PostgreSQL), so that two awards of one request take turns."""
-    if lock:
-        session.execute(select(QuoteRequest.id).where(QuoteRequest.id == request_id).with_for_update())
-    request = session.get(QuoteRequest, request_id)
+    if lock:  # read and locked at once (its row only, not its agency's)
+        request = session.get(QuoteRequest, request_id, with_for_update={"of": QuoteRequest})
+    else:
+        request = session.get(QuoteRequest, request_id)
     if request is None or actor.role != Role.AGENCY_BUYER or request.agency_id != actor.organisation_id:
         raise NotFound()
     return request
@@ -201,22 +202,25 @@ def create_request(session: Session, actor: Actor, data: RequestIn, now: datetim
         status=RequestState.OPEN,
     )
     session.add(request)
+    quotes = []
     for service, lines in services:
         contract = making.catalog_contract_of(session, service, today)
-        quote = Quote(request=request, service_id=service.id, supplier_id=service.supplier_id)
+        ceilings = [making.plan_ceiling(plan, contract) for plan, _ in lines]  # read before the quote exists
+        quote = Quote(request=request, service=service, supplier_id=service.supplier_id)
         quote.lines = [
             QuoteLine(
                 position=position,
                 price_plan_id=plan.id,
                 quantity=line.quantity,
                 months=line.months,
-                catalog_unit_price=making.plan_ceiling(plan, contract),
+                catalog_unit_price=ceiling,
             )
-            for position, (plan, line) in enumerate(lines)
+            for position, ((plan, line), ceiling) in enumerate(zip(lines, ceilings, strict=True))
         ]
         session.add(quote)
+        quotes.append(quote)
     session.flush()
-    for quote in request.quotes:
+    for quote in quotes:
         notify(
             session,
             access.organisation_users(session, quote.supplier_id),
