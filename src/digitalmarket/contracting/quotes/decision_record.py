@@ -61,7 +61,13 @@ def _iso(value: datetime | None) -> str | None:
 
 
 def _user_name(session: Session, user_id: int | None) -> str:
-    return (session.scalar(select(User.name).where(User.id == user_id)) or "") if user_id else ""
+    """A user's name (the buyer who asked is most often the one who awarded: read once per session)."""
+    if not user_id:
+        return ""
+    names = session.info.setdefault("decision_record.user_names", {})
+    if user_id not in names:
+        names[user_id] = session.scalar(select(User.name).where(User.id == user_id)) or ""
+    return names[user_id]
 
 
 def search_window(session: Session, request: QuoteRequest) -> tuple[datetime, str]:
@@ -137,7 +143,9 @@ def build(session: Session, request: QuoteRequest, *, frozen: bool, until: datet
     left_out = max(0, len(logged) - MAX_SEARCHES)
     logged = logged[left_out:]
     awarded = next((q for q in request.quotes if q.status == "awarded"), None)
-    order = session.scalar(select(Order).where(Order.quote_id == awarded.id)) if awarded is not None else None
+    # the order's id, then the order as the session holds it (the award's own, just written)
+    order_id = session.scalar(select(Order.id).where(Order.quote_id == awarded.id)) if awarded is not None else None
+    order = session.get(Order, order_id) if order_id is not None else None
     compared = {code for row in logged if row.kind == "compare" for code in row.codes}
     names = _names(session, compared)
     return {
