@@ -214,9 +214,10 @@ def _catch_up(db, each: Consumer, wait: bool, check: bool = True) -> tuple[int, 
             if each.prepare is not None and db.is_sqlite and seen is None:
                 return handled, None  # nothing after its position
             with db.transaction() as session:
-                position = _claim(session, each.name, wait)
-                if position is None:
+                claimed = _claim(session, each.name, wait)
+                if claimed is None:
                     return handled, None
+                position = claimed.position
                 if seen is not None and seen != position:
                     continue  # another worker handled events meanwhile: prepare again from its position
                 window = _window(session, position, upto)
@@ -232,8 +233,10 @@ def _catch_up(db, each: Consumer, wait: bool, check: bool = True) -> tuple[int, 
                         if seen is None:  # PostgreSQL: prepared here, under the claim
                             prepared = each.prepare(session, matching)
                         each.handle(session, matching, prepared)
-                row = session.get(ConsumerPosition, each.name)
-                row.position, row.updated_at, row.failed_at, row.error = window[-1].seq, utcnow(), None, None
+                if claimed not in session:  # a handler let go of it
+                    claimed = session.get(ConsumerPosition, each.name)
+                claimed.position, claimed.updated_at = window[-1].seq, utcnow()
+                claimed.failed_at = claimed.error = None
                 handled += len(ids)
         except Busy:  # another worker held it past the lock bound: it or the follower hands the events on
             return handled, None
@@ -280,27 +283,27 @@ def _has_work(db, each: Consumer) -> bool:
         return (session.scalar(select(AuditEvent.seq).order_by(AuditEvent.seq.desc()).limit(1)) or 0) - position > BATCH
 
 
-def _claim(session: Session, name: str, wait: bool) -> int | None:
-    """Lock the consumer's position row (made at its first run) and return its position; None when
-    another worker holds it and ``wait`` is false."""
+def _claim(session: Session, name: str, wait: bool) -> ConsumerPosition | None:
+    """Lock the consumer's position row (made at its first run) and return it; None when another worker
+    holds it and ``wait`` is false."""
     dialect = session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    query = select(ConsumerPosition.position).where(ConsumerPosition.name == name)
+    # the row itself, so that moving the position on later reads nothing again (`Session.get`)
+    query = select(ConsumerPosition).where(ConsumerPosition.name == name).execution_options(populate_existing=True)
     if dialect == "postgresql":
         query = query.with_for_update(skip_locked=not wait)
-    position = session.scalar(query)
-    if position is None:
+    row = session.scalar(query)
+    if row is None:
         fresh = insert(ConsumerPosition).values(name=name, position=0, updated_at=utcnow())
         session.execute(fresh.on_conflict_do_nothing(index_elements=["name"]))
-        position = session.scalar(query)
-    return position
+        row = session.scalar(query)
+    return row
 
 
 def _record_failure(db, name: str, error: Exception) -> None:
     try:
         with db.transaction() as session:
-            _claim(session, name, wait=True)
-            row = session.get(ConsumerPosition, name)
+            row = _claim(session, name, wait=True)
             row.failed_at, row.error = utcnow(), f"{type(error).__name__}: {error}"[:2000]
     except Exception:  # noqa: BLE001 - the failure is logged already
         log.exception("Recording the failure of consumer %s failed", name)
@@ -310,10 +313,9 @@ def replay(db, name: str) -> RunReport:
     """Empty what consumer ``name`` wrote and follow the whole log again."""
     each = named(name)
     with db.transaction() as session:
-        _claim(session, name, wait=True)
+        row = _claim(session, name, wait=True)
         if each.reset is not None:
             each.reset(session)
-        row = session.get(ConsumerPosition, name)
         row.position, row.updated_at, row.failed_at, row.error = 0, utcnow(), None, None
     return run(db, wait=True, only=[name])
 
