@@ -216,6 +216,14 @@ def test_a_short_word_is_corrected_one_jamo_away_and_two_typos_are_not():
     assert typo_candidates("클라우드", VOCABULARY) == []
 
 
+def test_an_abbreviation_is_corrected_letter_by_letter_and_the_common_word_wins_a_tie():
+    assert typo_candidates("VID", ["vdi", "vpn", "video"]) == ["vdi"]  # two letters swapped
+    assert typo_candidates("cnd", ["and", "cdn"]) == ["cdn", "and"]  # a swap before a replacement
+    held = {"서버": 40, "서부": 2}
+    assert typo_candidates("써버", list(held), held.get) == ["서버"]
+    assert typo_candidates("서보", list(held), held.get) == ["서버", "서부"]  # as near: more services hold 서버
+
+
 def test_closest_in_jamo_comes_first():
     assert typo_candidates("클라우트", ["클라우드", "클라우스"]) == ["클라우드", "클라우스"]
     assert jamo_distance("크라우드", "클라우드") == 1
