@@ -209,6 +209,19 @@ def walk(server: Server, clock: ShiftedClock, record: Walk) -> None:  # noqa: PL
         )
     )
     assert application.id in round_.application_ids
+    # before declaring no relation a reviewer is told nothing of the application (404, as if it did not
+    # exist); the operator, whose role never votes, is refused outright (403): docs/api.md, "403 or 404"
+    hidden = api.selection.get_rounds_round_id_applications_application_id.sync_detailed(
+        round_.id, application.id, client=reviewers[0]
+    )
+    assert hidden.status_code == 404
+    not_a_voter = api.selection.put_rounds_round_id_applications_application_id_votes.sync_detailed(
+        round_.id,
+        application.id,
+        client=operator,
+        body=m.BallotIn.from_dict({"votes": {c: {"passes": True} for c in criteria}}),
+    )
+    assert not_a_voter.status_code == 403
     for reviewer in reviewers:
         declared = api.selection.put_rounds_round_id_applications_application_id_declaration.sync_detailed(
             round_.id, application.id, client=reviewer, body=m.DeclarationIn(has_relation=False)
