@@ -111,6 +111,7 @@ def confirm(
         "object_type": "order",
         "object_id": order.id,
         "details": {"side": side, "document_sha256": seen},
+        "occurred_at": now,  # the step's moment, as the contract's: an award it publishes never dates after it
     }
     if not both:
         session.flush()
