@@ -75,3 +75,5 @@ def test_the_order_page_withdraws_a_draft(client, demo):
     form = {"csrf_token": token, "version": order["version"], "reason": "예산 재배정"}
     done = client.post(f"/orders/{order['id']}/withdraw", data=form, follow_redirects=True)
     assert done.status_code == 200 and "예산 재배정" in done.text
+    assert "주문을 철회했습니다" in done.text  # the buyer is told the step went through
+    assert 'id="stamp-duty"' in page.text and 'id="stamp-duty"' not in done.text  # no contract, no 인지세

@@ -26,4 +26,4 @@ def order_withdraw(request: Request, order_id: Id, form: Form, actor: Actor = De
             raise
         errors = summary_only(form_errors(error), {"reason"})
         return _detail_page(request, actor, order_id, errors, {"reason": form.get("reason", "")}, error.status)
-    return redirect(f"/orders/{order_id}")
+    return redirect(f"/orders/{order_id}", "withdrawn")

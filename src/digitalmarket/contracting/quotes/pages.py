@@ -51,6 +51,7 @@ NOTICES: dict[str, tuple[str, Text]] = {
     "change_confirmed": ("success", N_("The change is confirmed and in force.")),
     "change_withdrawn": ("info", N_("The change is withdrawn; the contract stays as it was.")),
     "terminated": ("info", N_("The contract is terminated.")),
+    "withdrawn": ("info", N_("The order is withdrawn and will not be contracted; the supplier is told your reason.")),
 }
 
 BADGES = {
