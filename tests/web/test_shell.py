@@ -79,6 +79,10 @@ def test_api_docs_page(client):
     assert page.status_code == 200
     assert "/static/swagger/swagger-ui-bundle.js" in page.text
     assert client.get("/static/swagger/swagger-ui-bundle.js").status_code == 200
+    for lang, token in (("en", "token"), ("ko", "토큰")):  # the header's placeholder is text, never a tag
+        client.cookies.set("dm_lang", lang)
+        assert f"Authorization: Bearer &lt;{token}&gt;" in client.get("/api/v1/docs").text
+    client.cookies.delete("dm_lang")
 
 
 def test_every_link_on_the_home_page_leads_somewhere(client):
