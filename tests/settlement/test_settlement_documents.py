@@ -259,6 +259,7 @@ def test_the_order_page_lists_the_documents_with_their_hashes_and_the_stamp_duty
     assert page.status_code == 200
     assert "계약·정산 문서" in page.text and report_row.sha256 in page.text and "검수조서" in page.text
     assert "계약서 인지세" in page.text and "기재금액 1천만원 이하" in page.text
+    assert 'href="/verify"' in page.text  # where a downloaded document is checked
     download = buyer.get(f"/orders/{order_id}/paperwork/{report_row.sha256}")
     assert download.status_code == 200 and download.headers["content-type"] == "application/pdf"
     stranger = TestClient(app)
@@ -288,6 +289,8 @@ def test_the_supplier_amends_a_tax_invoice_on_the_invoice_page(demo, app, people
     page_login(buyer, "buyer@demo.kr")
     seen = buyer.get(f"/invoices/{invoice_id}").text
     assert "02 공급가액 변동" in seen and "수정세금계산서 발급하기" not in seen  # the agency receives, never amends
+    buyer.cookies.set("dm_lang", "en")
+    assert "02 Change of the supply value (공급가액 변동)" in buyer.get(f"/invoices/{invoice_id}").text
 
 
 def test_a_payment_publishes_the_documents_by_hash_never_their_content(demo, people, accepted):

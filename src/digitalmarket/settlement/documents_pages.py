@@ -15,6 +15,7 @@ from ..accounts.rules import Role
 from ..core.errors import DomainError
 from ..core.files import DocumentStore, attachment
 from ..core.forms import Form, redirect, version_of
+from ..core.i18n import N_, Text
 from ..core.templating import csrf_protect
 from . import paperwork, tax_invoices, tax_rules
 
@@ -35,8 +36,17 @@ def order_paperwork(
 
 # --- the tax invoices of an invoice -------------------------------------------------------------------------
 
+#: The reasons of `tax_rules.AMENDMENT_REASONS` as the reader reads them (the statutory term in Korean).
+AMENDMENT_LABELS: dict[int, Text] = {
+    1: N_("Correction of an entry (기재사항 착오·정정)"),
+    2: N_("Change of the supply value (공급가액 변동)"),
+    3: N_("Goods returned (환입)"),
+    4: N_("Contract cancelled (계약의 해제)"),
+    5: N_("Local letter of credit opened later (내국신용장 사후개설)"),
+    6: N_("Issued twice by mistake (착오에 의한 이중발급)"),
+}
 #: The reasons a supplier may choose on the page (5, 내국신용장, never applies to a digital service).
-AMENDMENT_OPTIONS = [(code, f"{code:02d} {name}") for code, name in tax_rules.AMENDMENT_REASONS.items() if code != 5]
+OFFERED_REASONS = [code for code in tax_rules.AMENDMENT_REASONS if code != 5]
 
 
 def tax_invoice_context(session, invoice, side: str | None) -> dict:
@@ -49,8 +59,8 @@ def tax_invoice_context(session, invoice, side: str | None) -> dict:
     return {
         "tax_invoices": [(row, numbers.get(row.amends_id)) for row in found],
         "amendable": original if amendable else None,
-        "amendment_options": AMENDMENT_OPTIONS,
-        "amendment_reasons": tax_rules.AMENDMENT_REASONS,
+        "amendment_options": [(code, f"{code:02d} {AMENDMENT_LABELS[code].render()}") for code in OFFERED_REASONS],
+        "amendment_reasons": {code: label.render() for code, label in AMENDMENT_LABELS.items()},
     }
 
 
