@@ -9,6 +9,7 @@ a certificate from the same CA. ECDSA P-256 keeps a signature to a few milliseco
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from io import BytesIO
 
@@ -40,6 +41,17 @@ from .timestamping import PlatformTimeStamper
 from .vault import open_key_der
 
 __all__ = ["SigningError", "seal", "sign_pdf", "timestamper"]
+
+
+class _NoFetchingNotice(logging.Filter):
+    """pyHanko warns, at every signature, that validation info is embedded without fetching: here that is
+    the design (the CA's revocation list is passed in, nothing is fetched), so the notice is left out."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "fetching is not allowed" not in record.getMessage()
+
+
+logging.getLogger("pyhanko.sign.signers.pdf_signer").addFilter(_NoFetchingNotice())
 
 TIMESTAMP_FIELD = "PlatformTimestamp"
 #: Room kept for the signature container (hex digits): the signature, two certificates and the revocation
