@@ -64,6 +64,9 @@ NOTICES: dict[str, tuple[str, Text]] = {
     "org_admin_changed": ("success", N_("The organisation administrator is changed.")),
     "invitation_withdrawn": ("info", N_("The invitation is withdrawn: its link no longer works.")),
     "notifications_read": ("success", N_("All notifications are marked as read.")),
+    "certificate_uploaded": ("success", N_("Your certificate is stored: documents are signed with it from now on.")),
+    "certificate_issued": ("success", N_("A new signing certificate is issued.")),
+    "certificate_revoked": ("info", N_("The signing certificate is revoked: it signs nothing more.")),
 }
 
 
