@@ -71,6 +71,7 @@ from ..selection import reviewer_pages as selection_reviewer_pages
 from ..settlement import settlement_api, settlement_pages
 from ..signatures import api as signatures_api
 from ..signatures import certificate_api as signatures_certificate_api
+from ..signatures import certificate_pages as signatures_certificate_pages
 from ..signatures import pages as signatures_pages
 from ..statistics import stats_api, stats_pages
 from ..webhooks import api as webhooks_api
@@ -212,6 +213,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *, 
     app.include_router(helpdesk_pages.router)
     app.include_router(helpdesk_desk_pages.router)
     app.include_router(signatures_pages.router)  # /verify
+    app.include_router(signatures_certificate_pages.router)
     app.include_router(stats_pages.router)
     app.include_router(webhooks_pages.router)
 
