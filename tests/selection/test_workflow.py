@@ -269,7 +269,7 @@ def test_a_reviewer_outside_the_round_sees_nothing(demo, store, people):
             session,
             None,
             user_accounts.NewUser(
-                "outsider@demo.kr", "외부위원", "reviewer", people.reviewer.organisation_id, "outsider-pass-1"
+                "outsider@demo.kr", "외부위원", "reviewer", people.reviewer.organisation_id, "Quiet-lantern-harbour-58"
             ),
         )
         outsider = user_accounts.actor_of(outsider_user)
