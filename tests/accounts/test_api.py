@@ -104,7 +104,7 @@ def test_token_is_shown_once_stored_hashed_and_revocable(client, demo):
     created = client.post("/api/v1/tokens", json={"name": "정산 스크립트"}, headers=headers)
     assert created.status_code == 201
     plain = created.json()["token"]
-    listed = client.get("/api/v1/tokens", headers=headers).json()
+    listed = client.get("/api/v1/tokens", headers=headers).json()["items"]
     assert all("token" not in t for t in listed)
     with demo.reading() as session:
         from digitalmarket.accounts.tables import ApiToken

@@ -63,7 +63,7 @@ def test_a_company_is_created_by_its_mail_and_trades_once_the_operator_has_check
 
     operator = api_token(demo, "operator@demo.kr")
     assert client.get("/api/v1/operator/company-reviews", headers=headers).status_code == 403
-    queue = client.get("/api/v1/operator/company-reviews", headers=operator).json()
+    queue = client.get("/api/v1/operator/company-reviews", headers=operator).json()["items"]
     assert [r["organisation_name"] for r in queue] == ["(주)테스트클라우드"]
     document = queue[0]["documents"][0]["download"]
     assert client.get(document, headers=operator).content == EVIDENCE_PDF
@@ -88,7 +88,8 @@ def test_the_operator_refuses_evidence_with_a_reason_on_the_queue_page(client, d
     page_login(client, "operator@demo.kr")
     page = client.get("/operator/company-reviews")
     assert page.status_code == 200 and "(주)테스트클라우드" in page.text and "214-86-18758" in page.text
-    review = client.get("/api/v1/operator/company-reviews", headers=api_token(demo, "operator@demo.kr")).json()[0]
+    operator = api_token(demo, "operator@demo.kr")
+    review = client.get("/api/v1/operator/company-reviews", headers=operator).json()["items"][0]
     token = page.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
     empty = client.post(f"/operator/company-reviews/{review['id']}/refuse", data={"csrf_token": token, "reason": ""})
     assert empty.status_code == 422
@@ -205,7 +206,7 @@ def test_a_company_claims_its_number_and_the_holder_is_frozen_until_the_operator
     assert review.status_code == 404  # the claimant's evidence is not the holder's to read
 
     operator = api_token(demo, "operator@demo.kr")
-    queued = client.get("/api/v1/operator/company-reviews", headers=operator).json()
+    queued = client.get("/api/v1/operator/company-reviews", headers=operator).json()["items"]
     assert [(r["kind"], r["claimant_email"]) for r in queued] == [("claim", "real@narae.kr")]
     assert (
         client.post(f"/api/v1/operator/company-reviews/{queued[0]['id']}/approve", headers=operator).status_code == 200

@@ -90,7 +90,7 @@ def test_rotation_gives_a_new_token_and_ends_the_old(client, demo):
     gone = client.get("/api/v1/me", headers=bearer(old["token"]) | {"Accept-Language": "en"})
     assert gone.status_code == 401 and "revoked" in gone.json()["error"]["message"]
     assert client.get("/api/v1/me", headers=bearer(new["token"])).status_code == 200
-    listed = {t["id"]: t for t in client.get("/api/v1/tokens", headers=bearer(new["token"])).json()}
+    listed = {t["id"]: t for t in client.get("/api/v1/tokens", headers=bearer(new["token"])).json()["items"]}
     assert listed[old["id"]]["revoked_at"] is not None and listed[new["id"]]["revoked_at"] is None
 
 
@@ -111,7 +111,7 @@ def test_the_organisation_administrator_sees_and_revokes_a_colleagues_token(clie
     ).json()
 
     assert client.get("/api/v1/organisation/tokens", headers=bearer(theirs["token"])).status_code == 403
-    listed = client.get("/api/v1/organisation/tokens", headers=buyer).json()
+    listed = client.get("/api/v1/organisation/tokens", headers=buyer).json()["items"]
     assert {t["user_email"] for t in listed} >= {"buyer@demo.kr", "colleague@mirae.go.kr"}
     assert client.post(f"/api/v1/tokens/{theirs['id']}/rotate", headers=buyer).status_code == 404  # never held
     assert client.delete(f"/api/v1/tokens/{theirs['id']}", headers=buyer).status_code == 204
@@ -168,6 +168,23 @@ def test_the_password_form_revokes_tokens_unless_the_box_is_ticked(client, demo)
     assert client.get("/api/v1/me", headers=bearer(token["token"])).status_code == 401
 
 
+def test_tokens_are_listed_a_page_at_a_time(client, demo):
+    made = [_first_token(client, "officer@demo.kr", scopes=["read"]).json() for _ in range(3)]
+    headers = bearer(made[0]["token"])
+    seen, cursor = [], None
+    while True:
+        answer = client.get("/api/v1/tokens", params={"limit": 2, "cursor": cursor}, headers=headers)
+        assert answer.status_code == 200, answer.text
+        body = answer.json()
+        assert len(body["items"]) <= 2
+        seen += [t["id"] for t in body["items"]]
+        if (cursor := body["next_cursor"]) is None:
+            break
+    assert sorted(seen) == sorted(t["id"] for t in made) and len(set(seen)) == 3
+    assert client.get("/api/v1/tokens", params={"limit": 101}, headers=headers).status_code == 422
+    assert client.get("/api/v1/tokens", params={"cursor": "nope"}, headers=headers).status_code == 422
+
+
 def test_the_browsers_session_creates_a_token_with_its_csrf_token(client, demo):
     page_login(client, "officer@demo.kr")
     csrf = csrf_from(client, "/account")
@@ -175,7 +192,7 @@ def test_the_browsers_session_creates_a_token_with_its_csrf_token(client, demo):
     created = client.post("/api/v1/tokens", json={"name": "브라우저"}, headers={"X-CSRF-Token": csrf})
     assert created.status_code == 201
     assert created.json()["scopes"] == ["read", "officer-write"]
-    assert [t["name"] for t in client.get("/api/v1/tokens").json()] == ["브라우저"]
+    assert [t["name"] for t in client.get("/api/v1/tokens").json()["items"]] == ["브라우저"]
 
 
 def test_the_account_page_creates_a_read_only_token_and_rotates_it(client, demo):
@@ -187,9 +204,9 @@ def test_the_account_page_creates_a_read_only_token_and_rotates_it(client, demo)
     assert created.status_code == 201
     plain = created.text.split('id="new-token">', 1)[1].split("<", 1)[0]
     headers = bearer(plain)
-    assert client.get("/api/v1/tokens", headers=headers).json()[0]["scopes"] == ["read"]
+    assert client.get("/api/v1/tokens", headers=headers).json()["items"][0]["scopes"] == ["read"]
     assert client.post("/api/v1/quote-requests", json={}, headers=headers).status_code == 403
-    token_id = client.get("/api/v1/tokens", headers=headers).json()[0]["id"]
+    token_id = client.get("/api/v1/tokens", headers=headers).json()["items"][0]["id"]
     rotated = client.post(f"/account/tokens/{token_id}/rotate", data={"csrf_token": csrf})
     assert rotated.status_code == 201 and 'id="new-token"' in rotated.text
     assert client.get("/api/v1/me", headers=headers).status_code == 401

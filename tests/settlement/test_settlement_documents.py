@@ -236,7 +236,7 @@ def test_documents_are_listed_and_downloaded_by_the_parties_and_the_operator_onl
     tokens = {name: api_token(demo, f"{name}@demo.kr") for name in ("buyer", "supplier", "operator", "supplier2")}
     answer = client.get(f"/api/v1/orders/{order_id}/documents", headers=tokens["buyer"])
     assert answer.status_code == 200, answer.text
-    kinds = {doc["kind"]: doc for doc in answer.json()}
+    kinds = {doc["kind"]: doc for doc in answer.json()["items"]}
     assert {"contract", "inspection_report", "tax_invoice", "tax_invoice_xml"} <= set(kinds)
     report_doc = kinds["inspection_report"]
     assert report_doc["signers"] and report_doc["version"] == 1 and len(report_doc["sha256"]) == 64

@@ -88,7 +88,7 @@ def test_changes_and_test_events_arrive_signed_with_their_feed_position(hooks, d
     assert created.status_code == 201
     webhook = created.json()
     assert webhook["secret"].startswith("whsec_")
-    assert "secret" not in hooks.get("/api/v1/webhooks", headers=admin).json()[0]
+    assert "secret" not in hooks.get("/api/v1/webhooks", headers=admin).json()["items"][0]
 
     assert hooks.post(f"/api/v1/webhooks/{webhook['id']}/test", headers=admin).status_code == 202
     send_due(demo, allow_private=True)
@@ -106,7 +106,7 @@ def test_changes_and_test_events_arrive_signed_with_their_feed_position(hooks, d
     feed = hooks.get("/api/v1/feed/services").json()["items"]
     assert body["feed_position"] == int(feed[-1]["cursor"])
 
-    log = hooks.get(f"/api/v1/webhooks/{webhook['id']}/deliveries", headers=admin).json()
+    log = hooks.get(f"/api/v1/webhooks/{webhook['id']}/deliveries", headers=admin).json()["items"]
     assert [(d["event"], d["state"], d["last_status_code"]) for d in log] == [
         ("services", "delivered", 200),
         ("ping", "delivered", 200),
@@ -128,12 +128,12 @@ def test_a_refused_delivery_is_tried_again_after_a_backoff(hooks, demo, receiver
     hooks.post(f"/api/v1/webhooks/{webhook['id']}/test", headers=admin)
     now = utcnow()
     send_due(demo, allow_private=True, now=now)
-    [waiting] = hooks.get(f"/api/v1/webhooks/{webhook['id']}/deliveries", headers=admin).json()
+    [waiting] = hooks.get(f"/api/v1/webhooks/{webhook['id']}/deliveries", headers=admin).json()["items"]
     assert (waiting["state"], waiting["attempts"], waiting["last_status_code"]) == ("pending", 1, 500)
 
     assert send_due(demo, allow_private=True, now=now + timedelta(seconds=10)) == []  # not yet due
     send_due(demo, allow_private=True, now=now + timedelta(seconds=31))
-    [done] = hooks.get(f"/api/v1/webhooks/{webhook['id']}/deliveries", headers=admin).json()
+    [done] = hooks.get(f"/api/v1/webhooks/{webhook['id']}/deliveries", headers=admin).json()["items"]
     assert (done["state"], done["attempts"], done["last_status_code"]) == ("delivered", 2, 200)
     assert len(receiver.received) == 2
     assert receiver.received[0]["headers"]["x-dm-delivery"] == receiver.received[1]["headers"]["x-dm-delivery"]
@@ -145,7 +145,7 @@ def test_only_public_http_addresses_unless_the_installation_allows_private_ones(
     assert local.status_code == 422 and "public addresses only" in local.json()["error"]["fields"]["url"]
     for url in ("ftp://example.kr/hooks", "http://user:pw@example.kr/hooks", "http://10.0.0.8/hooks"):
         assert client.post("/api/v1/webhooks", json={"url": url, "kinds": ["orders"]}, headers=admin).status_code == 422
-    assert client.get("/api/v1/webhooks", headers=admin).json() == []
+    assert client.get("/api/v1/webhooks", headers=admin).json() == {"items": [], "next_cursor": None}
 
 
 def test_the_administrator_manages_webhooks_on_a_page(hooks, demo, receiver):
@@ -155,7 +155,7 @@ def test_the_administrator_manages_webhooks_on_a_page(hooks, demo, receiver):
         "/organisation/webhooks", data={"csrf_token": csrf, "url": receiver.url, "kinds": ["orders", "services"]}
     )
     assert added.status_code == 201 and 'id="webhook-secret"' in added.text
-    webhook_id = hooks.get("/api/v1/webhooks", headers=api_token(demo, "buyer@demo.kr")).json()[0]["id"]
+    webhook_id = hooks.get("/api/v1/webhooks", headers=api_token(demo, "buyer@demo.kr")).json()["items"][0]["id"]
     tested = hooks.post(f"/organisation/webhooks/{webhook_id}/test", data={"csrf_token": csrf}, follow_redirects=False)
     assert tested.status_code == 303
     send_due(demo, allow_private=True)

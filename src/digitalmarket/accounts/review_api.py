@@ -11,6 +11,7 @@ from fastapi.responses import FileResponse
 
 from ..core.clock import today_kst
 from ..core.files import DocumentStore, StoredFile, attachment, read_limited
+from ..core.paging import DEFAULT_LIMIT, Cursor, Limit, Page, page_in_order
 from . import company_reviews, identity_changes, verification
 from .access import api_access, database
 from .permissions import OPERATORS, SIGNED_IN, SUPPLIERS, Actor
@@ -103,10 +104,17 @@ def request_identity_change(
         return _out(session, review)
 
 
-@router.get("/operator/company-reviews", response_model=list[ReviewOut], summary="Reviews waiting (operator)")
-def pending(request: Request, _: Actor = Depends(api_access(OPERATORS))):
+@router.get("/operator/company-reviews", response_model=Page[ReviewOut], summary="Reviews waiting (operator)")
+def pending(
+    request: Request,
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
+    _: Actor = Depends(api_access(OPERATORS)),
+):
     with database(request).reading() as session:
-        return [_out(session, r) for r in company_reviews.pending_reviews(session)]
+        rows = list(company_reviews.pending_reviews(session))
+        chosen, next_cursor = page_in_order(rows, lambda r: r.id, cursor, limit)
+        return Page(items=[_out(session, r) for r in chosen], next_cursor=next_cursor)
 
 
 @router.get("/company-reviews/{review_id}", response_model=ReviewOut, summary="A review: the operator's or your own")

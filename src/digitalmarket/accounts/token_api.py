@@ -13,6 +13,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Request, Response
 
 from ..core.errors import DomainError, NotSignedIn
+from ..core.paging import DEFAULT_LIMIT, Cursor, Limit, Page, page_in_order
 from . import api_tokens, credentials
 from .access import api_access, api_or_session_access, check_token_scope, database
 from .permissions import ORGANISATION_ADMINS, PUBLIC, SIGNED_IN, Actor
@@ -27,10 +28,16 @@ Id = Annotated[int, Path(gt=0, lt=2**31)]
 router = APIRouter(tags=["tokens"], responses=ERRORS)
 
 
-@router.get("/tokens", response_model=list[TokenOut], summary="The caller's API tokens")
-def list_tokens(request: Request, actor: Actor = Depends(api_or_session_access(SIGNED_IN))):
+@router.get("/tokens", response_model=Page[TokenOut], summary="The caller's API tokens")
+def list_tokens(
+    request: Request,
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
+    actor: Actor = Depends(api_or_session_access(SIGNED_IN)),
+):
     with database(request).reading() as session:
-        return [TokenOut.of(t) for t in api_tokens.tokens_of(session, actor)]
+        chosen, next_cursor = page_in_order(api_tokens.tokens_of(session, actor), lambda t: t.id, cursor, limit)
+        return Page(items=[TokenOut.of(t) for t in chosen], next_cursor=next_cursor)
 
 
 @router.post(
@@ -86,12 +93,19 @@ def rotate_token(
 
 @router.get(
     "/organisation/tokens",
-    response_model=list[TokenOut],
+    response_model=Page[TokenOut],
     summary="Every API token of your organisation's users (its administrator)",
 )
-def organisation_tokens(request: Request, actor: Actor = Depends(api_access(ORGANISATION_ADMINS))):
+def organisation_tokens(
+    request: Request,
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
+    actor: Actor = Depends(api_access(ORGANISATION_ADMINS)),
+):
     with database(request).reading() as session:
-        return [TokenOut.of(t, u) for t, u in api_tokens.organisation_tokens(session, actor)]
+        rows = list(api_tokens.organisation_tokens(session, actor))
+        chosen, next_cursor = page_in_order(rows, lambda pair: pair[0].id, cursor, limit)
+        return Page(items=[TokenOut.of(t, u) for t, u in chosen], next_cursor=next_cursor)
 
 
 @router.post(

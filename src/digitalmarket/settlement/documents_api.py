@@ -17,6 +17,7 @@ from ..accounts.permissions import SUPPLIERS, Actor, roles
 from ..accounts.rules import Role
 from ..accounts.schemas import ErrorOut
 from ..core.files import DocumentStore, attachment
+from ..core.paging import DEFAULT_LIMIT, Cursor, Limit, Page, page, page_in_order
 from . import paperwork, tax_invoices
 from .invoices import visible_invoice
 from .tables import TaxInvoice, TaxInvoiceItem
@@ -112,13 +113,21 @@ class AmendmentIn(BaseModel):
 
 @router.get(
     "/orders/{order_id}/documents",
-    response_model=list[OrderDocumentOut],
+    response_model=Page[OrderDocumentOut],
     summary="Every document of an order (contract versions, inspection reports, claims, tax invoices)",
 )
-def order_documents(order_id: Id, request: Request, actor: Actor = Depends(api_access(PARTIES_AND_STAFF))):
+def order_documents(
+    order_id: Id,
+    request: Request,
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
+    actor: Actor = Depends(api_access(PARTIES_AND_STAFF)),
+):
     with database(request).reading() as session:
         order = paperwork.order_for_documents(session, actor, order_id)
-        return [OrderDocumentOut.of(order.id, doc) for doc in paperwork.documents_of_order(session, order)]
+        placed = list(enumerate(paperwork.documents_of_order(session, order)))  # in the order the page shows
+        chosen, next_cursor = page(placed, lambda pair: (pair[0],), cursor, limit, newest_first=False)
+        return Page(items=[OrderDocumentOut.of(order.id, doc) for _, doc in chosen], next_cursor=next_cursor)
 
 
 @router.get(
@@ -143,13 +152,21 @@ def _tax_invoices_out(session, invoice_id: int) -> list[TaxInvoiceOut]:
 
 @router.get(
     "/invoices/{invoice_id}/tax-invoices",
-    response_model=list[TaxInvoiceOut],
+    response_model=Page[TaxInvoiceOut],
     summary="The tax invoices (전자세금계산서) of an invoice: the original and its amendments",
 )
-def invoice_tax_invoices(invoice_id: Id, request: Request, actor: Actor = Depends(api_access(PARTIES))):
+def invoice_tax_invoices(
+    invoice_id: Id,
+    request: Request,
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
+    actor: Actor = Depends(api_access(PARTIES)),
+):
     with database(request).reading() as session:
         visible_invoice(session, actor, invoice_id)
-        return _tax_invoices_out(session, invoice_id)
+        found = _tax_invoices_out(session, invoice_id)
+        chosen, next_cursor = page_in_order(found, lambda t: t.id, cursor, limit)
+        return Page(items=chosen, next_cursor=next_cursor)
 
 
 @router.post(

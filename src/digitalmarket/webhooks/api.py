@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Path, Request, Response
 from ..accounts.access import api_access, database
 from ..accounts.permissions import ORGANISATION_ADMINS, Actor
 from ..accounts.schemas import ErrorOut
+from ..core.paging import DEFAULT_LIMIT, Cursor, Limit, Page, page_in_order
 from . import subscriptions
 from .schemas import DeliveryOut, NewWebhookOut, WebhookIn, WebhookOut
 
@@ -22,10 +23,17 @@ def _allow_private(request: Request) -> bool:
     return request.app.state.settings.webhooks_allow_private
 
 
-@router.get("/webhooks", response_model=list[WebhookOut], summary="Your organisation's webhooks")
-def list_webhooks(request: Request, actor: Actor = Depends(api_access(ORGANISATION_ADMINS))):
+@router.get("/webhooks", response_model=Page[WebhookOut], summary="Your organisation's webhooks")
+def list_webhooks(
+    request: Request,
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
+    actor: Actor = Depends(api_access(ORGANISATION_ADMINS)),
+):
     with database(request).reading() as session:
-        return [WebhookOut.of(s) for s in subscriptions.subscriptions_of(session, actor)]
+        rows = list(subscriptions.subscriptions_of(session, actor))
+        chosen, next_cursor = page_in_order(rows, lambda s: s.id, cursor, limit)
+        return Page(items=[WebhookOut.of(s) for s in chosen], next_cursor=next_cursor)
 
 
 @router.post(
@@ -51,12 +59,20 @@ def delete_webhook(webhook_id: Id, request: Request, actor: Actor = Depends(api_
 
 @router.get(
     "/webhooks/{webhook_id}/deliveries",
-    response_model=list[DeliveryOut],
+    response_model=Page[DeliveryOut],
     summary="A webhook's delivery log (the last 100, newest first)",
 )
-def webhook_deliveries(webhook_id: Id, request: Request, actor: Actor = Depends(api_access(ORGANISATION_ADMINS))):
+def webhook_deliveries(
+    webhook_id: Id,
+    request: Request,
+    cursor: Cursor = None,
+    limit: Limit = DEFAULT_LIMIT,
+    actor: Actor = Depends(api_access(ORGANISATION_ADMINS)),
+):
     with database(request).reading() as session:
-        return [DeliveryOut.of(d) for d in subscriptions.deliveries(session, actor, webhook_id)]
+        rows = list(subscriptions.deliveries(session, actor, webhook_id))
+        chosen, next_cursor = page_in_order(rows, lambda d: d.id, cursor, limit)
+        return Page(items=[DeliveryOut.of(d) for d in chosen], next_cursor=next_cursor)
 
 
 @router.post(
