@@ -24,7 +24,7 @@
 | `DM_SEARCH_OFF` | pieces of the search switched off, comma-separated (`search.settings`) | none |
 | `DM_API_LIMIT_PER_TOKEN` | API requests a minute one token may make, then 429 (`0`: no limit) | `600` |
 | `DM_API_LIMIT_PER_ADDRESS` | API requests a minute from one address without a token, then 429 (`0`: none) | `300` |
-| `DM_NTS_SERVICE_KEY` | public data portal key: sign-ups ask the 국세청 사업자 상태조회 (`accounts.registry`) | a stub |
+| `DM_NTS_SERVICE_KEY` | data portal key: sign-ups ask the 국세청 사업자 상태조회 (`accounts.registry`) | a stub |
 | `DM_NTS_URL` | where that lookup is asked (a gateway, say) | the portal's |
 | `DM_WEBHOOKS_ALLOW_PRIVATE` | `1` lets webhooks be delivered to private and loopback addresses (tests, demo) | `0` |
 """
