@@ -66,6 +66,7 @@ class Report:
     operations: int = 0
     calls: int = 0
     statuses: Counter = field(default_factory=Counter)
+    answered: Counter = field(default_factory=Counter)  # 2xx answers per identity
     findings: list[Finding] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -75,6 +76,7 @@ class Report:
             "operations": self.operations,
             "calls": self.calls,
             "statuses": dict(sorted(self.statuses.items())),
+            "2xx_by_identity": dict(sorted(self.answered.items())),
             "findings": [finding.__dict__ for finding in self.findings],
             "seconds": round(self.seconds, 1),
         }
@@ -99,8 +101,9 @@ def _kinds(error: BaseException) -> list[str]:
 def fuzz(app, tokens: dict[str, dict[str, str]], examples: int, seed: int = 0, rotate: bool = False) -> Report:
     """Fuzz every operation of the app as every identity its rule admits; findings are collected, not raised.
 
-    ``rotate`` (the short run of the test suite) takes one admitted identity per operation, in turn, so every
-    role still calls a share of the operations."""
+    ``rotate`` (the short run of the test suite) takes one admitted identity per operation, in turn, for valid
+    and invalid input, so every role calls a share of the operations; what a role reads differs by role, so
+    every GET is also called with valid input by each of the other identities it admits."""
     report = Report(examples)
     started = time.monotonic()
     rules = declared_rules(app)
@@ -112,10 +115,18 @@ def fuzz(app, tokens: dict[str, dict[str, str]], examples: int, seed: int = 0, r
             continue
         report.operations += 1
         identities = admitted(rules[key])
+        readers: list[str] = []
         if rotate:
-            identities = [identities[report.operations % len(identities)]]
+            turn = identities[report.operations % len(identities)]
+            readers = [name for name in identities if name != turn] if key[0] == "GET" else []
+            identities = [turn]
+        label = f"{key[0]} {key[1]}"
         for identity in identities:
-            _fuzz_one(report, operation, f"{key[0]} {key[1]}", identity, tokens.get(identity, {}), examples, seed)
+            _fuzz_one(report, operation, label, identity, tokens.get(identity, {}), examples, seed)
+        for identity in readers:
+            checks = [not_a_server_error, response_schema_conformance]
+            mode = GenerationMode.POSITIVE
+            _fuzz_mode(report, operation, label, identity, tokens.get(identity, {}), examples, seed, mode, checks)
     report.seconds = time.monotonic() - started
     return report
 
@@ -146,6 +157,8 @@ def _fuzz_mode(report, operation, label, identity, headers, examples, seed, mode
         try:
             response = case.call(headers=headers)
             report.statuses[str(response.status_code)] += 1
+            if response.status_code < 300:
+                report.answered[identity] += 1
             case.validate_response(response, checks=checks)
         except (Exception, BaseExceptionGroup) as error:  # noqa: BLE001 - every failure is a finding to report
             for kind in _kinds(error):
