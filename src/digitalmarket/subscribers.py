@@ -35,6 +35,7 @@ def install() -> None:
 
 
 def _install_consumers() -> None:
+    from .contracting.catalog_documents import making as catalog_contract_documents
     from .contracting.orders import documents as contract_documents
     from .opendata import feed
     from .opendata import follow as open_data
@@ -45,6 +46,8 @@ def _install_consumers() -> None:
         [
             # the contract documents (PDF) of orders, made after the steps that call for them
             contract_documents.consumer(),
+            # the 카탈로그 계약서 of each version of a catalog contract, signed by PPS and the supplier
+            catalog_contract_documents.consumer(),
             # 검수조서, 대금청구서 and the tax invoices (PDF, XML) of accepted months, made after commit
             settlement_documents.consumer(),
             # the OCDS releases of orders, payments and catalog contracts (opendata/follow.py)

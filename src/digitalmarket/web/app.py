@@ -37,6 +37,7 @@ from ..contracting.catalog_contracts import change_request_api as contracting_ch
 from ..contracting.catalog_contracts import officer_pages as contracting_officer_catalog_pages
 from ..contracting.catalog_contracts import pages as contracting_catalog_pages
 from ..contracting.catalog_contracts import supplier_pages as contracting_supplier_catalog_pages
+from ..contracting.catalog_documents import routes as contracting_catalog_document_routes
 from ..contracting.orders import api as contracting_order_api
 from ..contracting.orders import confirm_pages as contracting_confirm_pages
 from ..contracting.orders import pages as contracting_order_pages
@@ -161,6 +162,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *, 
     app.include_router(selection_api.router, prefix="/api/v1")
     app.include_router(contracting_catalog_api.router, prefix="/api/v1")
     app.include_router(contracting_change_request_api.router, prefix="/api/v1")
+    app.include_router(contracting_catalog_document_routes.api_router, prefix="/api/v1")
     app.include_router(contracting_quote_api.router, prefix="/api/v1")
     app.include_router(contracting_order_api.router, prefix="/api/v1")
     app.include_router(contracting_withdraw_api.router, prefix="/api/v1")
@@ -198,6 +200,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *, 
     app.include_router(selection_confirm_pages.router)
     app.include_router(selection_reviewer_pages.router)
     app.include_router(contracting_catalog_pages.router)
+    app.include_router(contracting_catalog_document_routes.page_router)
     app.include_router(contracting_supplier_catalog_pages.router)
     app.include_router(contracting_officer_catalog_pages.router)
     app.include_router(contracting_quote_pages.router)

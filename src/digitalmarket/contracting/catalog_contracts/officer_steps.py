@@ -18,6 +18,7 @@ from ...core.errors import Conflict, ValidationFailed
 from ...core.i18n import N_
 from ...core.ids import next_code
 from ...core.tables import utcnow
+from ...signatures.authority import signer_for
 from ..catalog_items import amendment_problems, catalog_diff, catalog_period_problems
 from ..states import CatalogAction, CatalogState, move
 from ..tables import CatalogContract, CatalogContractItem, CatalogContractVersion
@@ -75,6 +76,15 @@ def request_supplement(
     return contract
 
 
+def refuse_unless_both_can_sign(session: Session, contract: CatalogContract, actor: Actor) -> None:
+    """PPS (the officer's organisation) and the supplier sign the version's 카탈로그 계약서 after the commit
+    (`contracting.catalog_documents`): each gets its certificate here on first need, and a revoked or expired one is
+    a 409 (`CannotSign`) before anything is written."""
+    if actor.organisation_id is not None:
+        signer_for(session, actor.organisation_id)
+    signer_for(session, contract.supplier_id)
+
+
 def sign(
     session: Session,
     actor: Actor,
@@ -91,6 +101,7 @@ def sign(
     new_state = moved_state(contract, CatalogAction.CONTRACT, version)
     today = today_kst(now)
     refuse_if_blocked(contract, today)
+    refuse_unless_both_can_sign(session, contract, actor)
     if items is not None:
         checked = checked_items(contract.service, items)
         if as_items(items_of(contract, 0)) != checked:
@@ -162,6 +173,7 @@ def amend(
     new_state = moved_state(contract, CatalogAction.AMEND, version)
     today = today_kst(now)
     refuse_if_blocked(contract, today)
+    refuse_unless_both_can_sign(session, contract, actor)
     text = checked_reason(reason)
     checked = checked_items(contract.service, items)
     end = period_end or contract.period_end
