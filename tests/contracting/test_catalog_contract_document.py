@@ -73,6 +73,8 @@ def test_the_signed_contract_gets_its_document_signed_by_both_and_sealed(demo, d
         same = client.get(url, headers=api_token(demo, f"{who}@demo.kr"))
         assert hashlib.sha256(same.content).digest() == hashlib.sha256(pdf.content).digest(), who
     page_login(client, "officer@demo.kr")
+    page = client.get(f"/officer/catalog-contracts/{contract['id']}", headers={"Accept-Language": "ko"})
+    assert f"/catalog-contracts/{contract['id']}/document?change_seq=0" in page.text and "카탈로그 계약서" in page.text
     assert client.get(f"/catalog-contracts/{contract['id']}/document").content == pdf.content
     # anyone else: as if there were no such document
     for who in ("supplier2", "buyer"):

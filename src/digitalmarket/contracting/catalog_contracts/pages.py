@@ -231,6 +231,7 @@ def contract_context(session, actor: Actor, contract, form=None, form_name=None)
         "diffs": list(reversed(diffs)),
         "steps": queries.timeline(session, contract),
         "papers": papers,
+        "signed_documents": queries.signed_documents(session, contract),
         "refusal": refusal,
         "change_requests": requests,
         "pending_request": pending,

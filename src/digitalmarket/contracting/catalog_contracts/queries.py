@@ -19,6 +19,8 @@ from ...catalog.rules import ServiceStatus
 from ...catalog.tables import Service
 from ...core.audit import AuditEvent
 from ...core.errors import NotFound, PermissionDenied
+from ...signatures import ledger
+from ...signatures.tables import SignedDocument
 from ..catalog_items import catalog_diff
 from ..states import CATALOG_OPEN_STATES, CatalogState
 from ..tables import CatalogContract
@@ -213,3 +215,24 @@ def diff(contract: CatalogContract, before_seq: int, after_seq: int) -> dict:
         "period_changed": (before.period_start, before.period_end) != (after.period_start, after.period_end),
         "items": changes.items,
     }
+
+
+# --- the signed 카탈로그 계약서 of each version (made after commit by `contracting.catalog_documents`) ---------
+
+
+def document_family(contract: CatalogContract) -> str:
+    """The contract's documents in the ledger of signed documents, one revision number per 변경차수."""
+    return f"catalog-contract/{contract.number}"
+
+
+def signed_documents(session: Session, contract: CatalogContract) -> dict[int, SignedDocument]:
+    """Each version's signed and sealed 카탈로그 계약서, by 변경차수 (a version still being made is absent)."""
+    if not contract.number:
+        return {}
+    found: dict[int, SignedDocument] = {}
+    for version in contract.versions:
+        chain = ledger.chain(session, document_family(contract), version.seq)
+        sealed = [row for row in chain if row.kind == "timestamp"]
+        if sealed:
+            found[version.seq] = sealed[-1]
+    return found

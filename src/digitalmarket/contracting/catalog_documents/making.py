@@ -38,6 +38,7 @@ from ...signatures.authority import CannotSign
 from ...signatures.signing import SigningError, seal, sign_pdf
 from ...signatures.tables import SignedDocument
 from ...signatures.vault import KeyUnavailable
+from ..catalog_contracts.queries import document_family, signed_documents
 from ..documents.paper import Grid, KeyValues, Paper, Paragraph, paper_pdf
 from ..documents.terms import business_number, korean_date, or_dash
 from ..tables import CatalogContract, CatalogContractVersion
@@ -75,8 +76,7 @@ class DocumentPreparing(Conflict):
 
 
 def family_of(contract: CatalogContract) -> str:
-    """The contract's documents in the ledger of signed documents, one revision number per 변경차수."""
-    return f"catalog-contract/{contract.number}"
+    return document_family(contract)
 
 
 def title_of(contract: CatalogContract, seq: int) -> str:
@@ -235,18 +235,6 @@ def documents_followed(session: Session, events: Sequence[AuditEvent], prepared:
     session.flush()
 
 
-def versions_with_document(session: Session, contract: CatalogContract) -> dict[int, SignedDocument]:
-    """Each version's signed and sealed document, by 변경차수 (a version still being made is absent)."""
-    if not contract.number:
-        return {}
-    found: dict[int, SignedDocument] = {}
-    for version in contract.versions:
-        sealed = [row for row in ledger.chain(session, family_of(contract), version.seq) if row.kind == "timestamp"]
-        if sealed:
-            found[version.seq] = sealed[-1]
-    return found
-
-
 def document_of(session: Session, contract: CatalogContract, seq: int | None) -> tuple[SignedDocument, int]:
     """The document of version ``seq`` (default: the newest version) and its 변경차수: 404 for a contract
     not signed yet or a version it does not have, 409 with ``Retry-After`` while it is being made."""
@@ -254,7 +242,7 @@ def document_of(session: Session, contract: CatalogContract, seq: int | None) ->
     seq = contract.change_seq if seq is None else seq
     if not contract.number or seq not in seqs:
         raise NotFound()
-    documents = versions_with_document(session, contract)
+    documents = signed_documents(session, contract)
     if seq not in documents:
         raise DocumentPreparing()
     return documents[seq], seq

@@ -2,7 +2,8 @@
 contract, PPS's contracting officers, the operator and admins, as JSON API (``GET
 /api/v1/catalog-contracts/{id}/document``) and from the contract's page (``GET
 /catalog-contracts/{id}/document``); ``?change_seq=N`` names a version (변경차수), the newest by default.
-Anyone else, and a version whose document is still being made, gets 404, as if it did not exist."""
+Anyone else gets 404, as if it did not exist; a version whose document is still being made is a 409 with
+``Retry-After``."""
 
 from __future__ import annotations
 
