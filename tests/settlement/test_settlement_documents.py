@@ -237,6 +237,13 @@ def test_documents_are_listed_and_downloaded_by_the_parties_and_the_operator_onl
     answer = client.get(f"/api/v1/orders/{order_id}/documents", headers=tokens["buyer"])
     assert answer.status_code == 200, answer.text
     kinds = {doc["kind"]: doc for doc in answer.json()["items"]}
+    url, walked, cursor = f"/api/v1/orders/{order_id}/documents", [], None
+    while True:  # a page at a time gives the same documents in the same order
+        one = client.get(url, params={"limit": 1, "cursor": cursor}, headers=tokens["buyer"]).json()
+        walked += one["items"]
+        if (cursor := one["next_cursor"]) is None:
+            break
+    assert walked == answer.json()["items"]
     assert {"contract", "inspection_report", "tax_invoice", "tax_invoice_xml"} <= set(kinds)
     report_doc = kinds["inspection_report"]
     assert report_doc["signers"] and report_doc["version"] == 1 and len(report_doc["sha256"]) == 64
