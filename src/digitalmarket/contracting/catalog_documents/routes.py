@@ -27,7 +27,7 @@ ContractId = Path(gt=0, lt=2**31)
 ChangeSeq = Query(None, ge=0, lt=2**31, description="변경차수; the newest version with a document by default")
 
 api_router = APIRouter(tags=["catalog contracts"], responses={s: {"model": ErrorOut} for s in (401, 404, 422)})
-page_router = APIRouter()
+page_router = APIRouter(include_in_schema=False)
 
 
 def readable_contract(session, actor: Actor, contract_id: int) -> CatalogContract:
