@@ -4,6 +4,8 @@ rather than acting on the visit, so a mail program that opens links to preview t
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from fastapi import APIRouter, Depends, Request
 from starlette.datastructures import UploadFile
 
@@ -22,8 +24,14 @@ from .rules import SIZE_LABELS
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
 
 
+#: What the sign-up form hands on to the claim form when the number is taken.
+CLAIM_FIELDS = ("business_number", "company_name", "representative", "name", "email")
+
+
 def _signup_page(request: Request, values: dict, errors: dict, status: int = 200, sent: str | None = None):
     context = {"values": values, "errors": errors, "size_options": options(SIZE_LABELS), "sent": sent}
+    if status == 409 and "business_number" in errors:  # taken: the claim is the way forward
+        context["claim_link"] = "/signup/claim?" + urlencode({k: values.get(k, "") for k in CLAIM_FIELDS})
     answer = render(request, "signup.html", context, status_code=status)
     return answer
 
@@ -91,7 +99,8 @@ def _claim_page(request: Request, values: dict, errors: dict, status: int = 200,
 
 @router.get("/signup/claim")
 def claim_form(request: Request, _=Depends(page_access(PUBLIC))):
-    return _claim_page(request, {}, {})
+    values = {k: request.query_params.get(k, "")[:200] for k in CLAIM_FIELDS}  # from a sign-up that found it taken
+    return _claim_page(request, values, {})
 
 
 @router.post("/signup/claim")

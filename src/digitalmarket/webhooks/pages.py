@@ -26,6 +26,7 @@ def _page(request: Request, actor: Actor, *, secret=None, values=None, errors=No
         context = {
             "subscriptions": subs,
             "kinds": rules.KINDS,
+            "kind_labels": rules.KIND_LABELS,
             "secret": secret,
             "values": values or {"kinds": list(rules.KINDS)},
             "errors": errors or {},

@@ -13,6 +13,8 @@ from ..core.i18n import N_, Text
 
 #: The change feed's kinds a subscription may follow (opendata.feed.KINDS).
 KINDS = ("services", "orders", "catalog-contracts")
+#: What a person reads beside each kind's code.
+KIND_LABELS = {"services": N_("Services"), "orders": N_("Orders"), "catalog-contracts": N_("Catalog contracts")}
 TEST_EVENT = "ping"
 SIGNATURE_HEADER = "X-DM-Signature"
 MAX_ATTEMPTS = 8
