@@ -8,7 +8,11 @@ from __future__ import annotations
 import html
 import re
 
-from tests.helpers import EVIDENCE_PDF, csrf_from, mailed_links, page_login
+from sqlalchemy import select
+
+from digitalmarket.core.i18n import Text
+from digitalmarket.core.notifications import Notification
+from tests.helpers import EVIDENCE_PDF, api_token, csrf_from, mailed_links, page_login
 
 CLAIM = {
     "business_number": "220-88-12340",  # the demo's 클라우드나래 holds it
@@ -50,3 +54,19 @@ def test_the_account_page_shows_the_authorization_header_as_text(client, demo):
     assert "Authorization: Bearer &lt;토큰&gt;" in client.get("/account").text
     client.cookies.set("dm_lang", "en")
     assert "Authorization: Bearer &lt;token&gt;" in client.get("/account").text
+
+
+def test_an_approved_claim_tells_the_holders_users_why_their_accounts_closed(client, demo):
+    evidence = {"file": ("증명.pdf", EVIDENCE_PDF, "application/pdf")}
+    assert client.post("/api/v1/signup/claims", data=CLAIM, files=evidence).status_code == 202
+    code = mailed_links(demo, "real@narae.kr")[-1].rsplit("/", 1)[-1]
+    filed = client.post("/api/v1/signup/claims/confirm", json={"code": code})
+    operator = api_token(demo, "operator@demo.kr")
+    approved = client.post(f"/api/v1/operator/company-reviews/{filed.json()['id']}/approve", headers=operator)
+    assert approved.status_code == 200
+    with demo.reading() as session:
+        told = session.scalars(select(Notification).where(Notification.to_email == "supplier2@demo.kr")).all()
+    assert [Text(n.msgid, n.params).render("ko") for n in told] == [
+        "클라우드나래 주식회사 계정이 닫혔습니다. 운영기관이 이 사업자등록번호를 "
+        "사업자등록증명과 함께 이의를 신청한 회사에 넘겼습니다. 궁금한 점은 운영기관에 문의하세요."
+    ]

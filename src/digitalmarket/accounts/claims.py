@@ -205,6 +205,16 @@ def confirm_claim(session: Session, code: str, now: datetime | None = None) -> C
 _DOCUMENT_FIELDS = ("sha256", "filename", "media_type", "size")
 
 
+def closed_by_claim(company: str) -> Text:
+    """What the holder's users are told when their accounts close."""
+    return N_(
+        "Your account at %(company)s is closed: the operator gave its business registration number to the "
+        "company that claimed it with its business registration certificate. Ask the operator (운영기관) if you "
+        "have questions.",
+        company=company,
+    )
+
+
 def approve_claim(session: Session, review: CompanyReview, org: Organisation, now: datetime) -> dict:
     """The organisation becomes the claimant's; returns what it replaced."""
     claimant = review.claimant or {}
@@ -213,6 +223,7 @@ def approve_claim(session: Session, review: CompanyReview, org: Organisation, no
     before = {"name": org.name, "representative": org.representative, "users": member_ids(session, org.id)}
     for user in session.scalars(select(User).where(User.organisation_id == org.id, User.is_active)):
         _close(session, user, now)
+        mail_to(session, user.email, closed_by_claim(org.name), "/", language="ko")
     org.name, org.representative = review.name or org.name, review.representative or org.representative
     org.verification, org.verified_at, org.frozen_at = "verified", now, None
     session.add(

@@ -76,7 +76,10 @@ def approve(session: Session, actor: Actor, review_id: int, now: datetime | None
     review, org = _pending(session, actor, review_id)
     if review.kind == "claim":
         before = claims.approve_claim(session, review, org, now)
-        message = N_("%(company)s now belongs to the company that claimed its number.", company=org.name)
+        message = N_(
+            "Your claim is approved: %(company)s is verified and yours; you can apply, quote and sign.",
+            company=org.name,
+        )
     elif review.kind == "registration":
         before = {"verification": org.verification, "representative": org.representative}
         org.verification, org.verified_at = "verified", now
