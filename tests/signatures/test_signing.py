@@ -193,3 +193,16 @@ def test_keys_are_sealed_by_the_key_outside_the_database(demo, parties, monkeypa
     monkeypatch.setenv("DM_SIGNING_KEY", "another key")
     with pytest.raises(vault.KeyUnavailable):
         vault.open_key_der(sealed)
+
+
+def test_signing_and_checking_work_where_an_event_loop_is_running(demo, parties):
+    """A caller whose thread runs an event loop (an async program, or one driving a browser through
+    Playwright's synchronous API) still signs, seals and checks: pyHanko's own loop starts elsewhere."""
+    import asyncio
+
+    async def inside_a_loop():
+        return signed_by_both(demo, parties), verify_pdf(signed_by_both(demo, parties)[-1], roots(demo))
+
+    (_, _, _, sealed), result = asyncio.run(inside_a_loop())
+    assert result.ok and len(result.signatures) == 3
+    assert verify_pdf(sealed, roots(demo)).ok

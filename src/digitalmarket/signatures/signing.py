@@ -37,6 +37,7 @@ from .authority import (
 )
 from .keys import chain_of
 from .tables import SigningKey
+from .threads import outside_event_loop
 from .timestamping import PlatformTimeStamper
 from .vault import open_key_der
 
@@ -131,7 +132,8 @@ def sign_pdf(
         validation_context=_validation_context(session, ca, now, row),
     )
     output = BytesIO()
-    signers.PdfSigner(metadata, signer=_signer(row, ca)).sign_pdf(_writer(pdf), output=output, bytes_reserved=RESERVED)
+    signer = signers.PdfSigner(metadata, signer=_signer(row, ca))
+    outside_event_loop(lambda: signer.sign_pdf(_writer(pdf), output=output, bytes_reserved=RESERVED))
     return output.getvalue()
 
 
@@ -152,11 +154,11 @@ def seal(session: Session, pdf: bytes, now: datetime | None = None) -> bytes:
     now = now or utcnow()
     ca = ensure_authority(session, now)
     output = BytesIO()
-    signers.PdfTimeStamper(timestamper(session, now), field_name=TIMESTAMP_FIELD).timestamp_pdf(
-        _writer(pdf),
-        "sha256",
-        validation_context=_validation_context(session, ca, now),
-        output=output,
-        bytes_reserved=RESERVED,
+    stamper = signers.PdfTimeStamper(timestamper(session, now), field_name=TIMESTAMP_FIELD)
+    context = _validation_context(session, ca, now)
+    outside_event_loop(
+        lambda: stamper.timestamp_pdf(
+            _writer(pdf), "sha256", validation_context=context, output=output, bytes_reserved=RESERVED
+        )
     )
     return output.getvalue()

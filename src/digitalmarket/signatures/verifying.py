@@ -25,6 +25,8 @@ from pyhanko.sign.validation import validate_pdf_signature, validate_pdf_timesta
 from pyhanko.sign.validation.dss import DocumentSecurityStore
 from pyhanko_certvalidator import ValidationContext
 
+from .threads import outside_event_loop
+
 #: What changed after a signature, from pyHanko's difference analysis, as the answer names it.
 CHANGES = {
     ModificationLevel.NONE: "none",
@@ -123,6 +125,16 @@ def verify_pdf(
     revocation lists the document embeds (and ``crls``). Signatures are judged at the time of the
     document's last timestamp when it holds (PAdES-LTA: a certificate that expired since still counts as
     valid when it signed), else now."""
+    return outside_event_loop(lambda: _verify_pdf(pdf, trust_roots, crls=crls, other_certs=other_certs))
+
+
+def _verify_pdf(
+    pdf: bytes,
+    trust_roots: list[asn1_x509.Certificate],
+    *,
+    crls: list[bytes] = (),
+    other_certs: list[asn1_x509.Certificate] = (),
+) -> Verification:
     result = Verification(hashlib.sha256(pdf).hexdigest(), len(pdf), readable=False)
     try:
         reader = PdfFileReader(BytesIO(pdf), strict=False)
