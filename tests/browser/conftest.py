@@ -70,8 +70,11 @@ def server_url(browser_data_dir):
     process.wait(timeout=10)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser():
+    """Chromium for the browser tests, closed after the last of them: Playwright's synchronous API keeps
+    an event loop running in the thread while it is open, which would stop later tests of the same
+    process from starting their own (``asyncio.run``)."""
     if not Path(CHROMIUM).exists():
         skip_or_fail("DM_REQUIRE_BROWSER", f"{CHROMIUM} is missing (apt-get install -y chromium fonts-nanum)")
     from playwright.sync_api import sync_playwright
