@@ -125,7 +125,7 @@ def ensure_authority(session: Session, now: datetime | None = None) -> SigningKe
         with session.begin_nested():
             _make_authority(session, ca, now or utcnow())
     except IntegrityError:
-        pass
+        pass  # another transaction made them first (one CA and one TSA, migration 0033): read theirs below
     return authority(session)
 
 

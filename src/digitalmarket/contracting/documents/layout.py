@@ -20,19 +20,12 @@ bytes (and the same SHA-256, which ``order_versions.document_sha256`` stores) on
 
 from __future__ import annotations
 
-import logging
-from contextlib import contextmanager
-from datetime import datetime, time
-
 from fpdf.enums import Align, XPos, YPos
 
-from ...core.clock import KST
 from ...core.formatting import won
 from ..money import VAT_PERCENT
 from ..stamp_duty import stamp_duty_text
-from .fonts import embed_fonts
-from .output import KeptFontsOutput
-from .page import BODY_PT, LABEL, LINE_H, MARGIN, MUTED, SMALL_PT, STRONG, TEXT, ContractPDF, PageWriter
+from .page import BODY_PT, LABEL, LINE_H, MUTED, SMALL_PT, STRONG, TEXT, PageWriter, finish_pdf, start_pdf
 from .terms import (
     BILLING_NAMES,
     DRAFT_NOTICE,
@@ -253,18 +246,14 @@ def contract_pdf(doc: ContractDocument) -> bytes:
     """The contract document of ``doc`` as PDF bytes (the same document gives the same bytes)."""
     check(doc)
     footer = f"{TITLE}  {clean(doc.contract_number)}" + (f"  변경차수 {doc.change_seq}" if doc.change_seq else "")
-    pdf = ContractPDF(footer)
-    pdf.set_margins(MARGIN, MARGIN, MARGIN)
-    pdf.set_auto_page_break(True, margin=MARGIN)
-    pdf.set_creation_date(datetime.combine(doc.issued_on, time(), tzinfo=KST))
-    pdf.set_lang("ko")
-    pdf.set_title(f"{TITLE} {clean(doc.contract_number)}")
-    pdf.set_subject(clean(doc.service_name))
-    pdf.set_author("디지털서비스 마켓")
-    pdf.set_creator("디지털서비스 마켓")
-    embed_fonts(pdf, document_text(doc), f"contract {doc.contract_number}")
-    pdf.set_text_color(*TEXT)
-    pdf.add_page()
+    pdf = start_pdf(
+        footer,
+        doc.issued_on,
+        f"{TITLE} {clean(doc.contract_number)}",
+        clean(doc.service_name),
+        document_text(doc),
+        f"contract {doc.contract_number}",
+    )
 
     writer = _Writer(doc, pdf)
     writer.title()
@@ -275,16 +264,4 @@ def contract_pdf(doc: ContractDocument) -> bytes:
     writer.change_reason()
     writer.terms()
     writer.signatures()
-    with _quiet("fontTools.subset"):  # it names every table of NanumGothic it drops when subsetting
-        return bytes(pdf.output(output_producer_class=KeptFontsOutput))
-
-
-@contextmanager
-def _quiet(logger_name: str):
-    logger = logging.getLogger(logger_name)
-    level = logger.level
-    logger.setLevel(logging.ERROR)
-    try:
-        yield
-    finally:
-        logger.setLevel(level)
+    return finish_pdf(pdf)

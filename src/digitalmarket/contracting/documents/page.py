@@ -9,10 +9,16 @@ numbered section headings, and tables whose rows continue below when a cell is t
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterable
+from datetime import date, datetime, time
+
 from fpdf import FPDF, FontFace
 from fpdf.enums import Align, MethodReturnValue, XPos, YPos
 
-from .fonts import PRETENDARD
+from ...core.clock import KST
+from .fonts import PRETENDARD, embed_fonts
+from .output import KeptFontsOutput
 from .table import Table
 from .terms import ContractDocument, clean
 
@@ -46,6 +52,36 @@ class ContractPDF(FPDF):
         self.set_x(self.l_margin)
         self.cell(0, 5, f"{self.page_no()} / {{nb}}", align=Align.R)
         self.set_text_color(*TEXT)
+
+
+def start_pdf(footer: str, dated: date, title: str, subject: str, texts: Iterable[str], what: str) -> ContractPDF:
+    """A document's first page, ready to write on: A4 with the margins, dated ``dated`` (so that the same
+    document gives the same bytes), its title and subject, and the fonts holding ``texts`` embedded."""
+    pdf = ContractPDF(footer)
+    pdf.set_margins(MARGIN, MARGIN, MARGIN)
+    pdf.set_auto_page_break(True, margin=MARGIN)
+    pdf.set_creation_date(datetime.combine(dated, time(), tzinfo=KST))
+    pdf.set_lang("ko")
+    pdf.set_title(title)
+    pdf.set_subject(subject)
+    pdf.set_author("디지털서비스 마켓")
+    pdf.set_creator("디지털서비스 마켓")
+    embed_fonts(pdf, texts, what)
+    pdf.set_text_color(*TEXT)
+    pdf.add_page()
+    return pdf
+
+
+def finish_pdf(pdf: ContractPDF) -> bytes:
+    """The document's bytes, its fonts written as kept (fontTools, which names every table of NanumGothic
+    it drops when subsetting, is kept quiet meanwhile)."""
+    logger = logging.getLogger("fontTools.subset")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        return bytes(pdf.output(output_producer_class=KeptFontsOutput))
+    finally:
+        logger.setLevel(level)
 
 
 #: The lines of the fixed paragraphs, per font, size, width and text: the same in every document.

@@ -10,17 +10,12 @@ is the document's date), so a document made again has the same SHA-256.
 
 from __future__ import annotations
 
-import logging
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date
 
 from fpdf.enums import Align, XPos, YPos
 
-from ...core.clock import KST
-from .fonts import embed_fonts
-from .output import KeptFontsOutput
-from .page import BODY_PT, LABEL, MARGIN, MUTED, SMALL_PT, TEXT, ContractPDF, PageWriter
+from .page import BODY_PT, LABEL, MUTED, SMALL_PT, TEXT, PageWriter, finish_pdf, start_pdf
 from .terms import clean, korean_date
 
 
@@ -125,32 +120,16 @@ def paper_texts(paper: Paper) -> list[str]:
 
 def paper_pdf(paper: Paper) -> bytes:
     """The paper as PDF bytes (the same paper gives the same bytes)."""
-    pdf = ContractPDF(paper.footer or f"{paper.title}  {clean(paper.number)}")
-    pdf.set_margins(MARGIN, MARGIN, MARGIN)
-    pdf.set_auto_page_break(True, margin=MARGIN)
-    pdf.set_creation_date(datetime.combine(paper.dated, time(), tzinfo=KST))
-    pdf.set_lang("ko")
-    pdf.set_title(f"{paper.title} {clean(paper.number)}")
-    pdf.set_subject(clean(paper.subject or paper.subtitle))
-    pdf.set_author("디지털서비스 마켓")
-    pdf.set_creator("디지털서비스 마켓")
-    embed_fonts(pdf, paper_texts(paper), f"{paper.title} {paper.number}")
-    pdf.set_text_color(*TEXT)
-    pdf.add_page()
+    pdf = start_pdf(
+        paper.footer or f"{paper.title}  {clean(paper.number)}",
+        paper.dated,
+        f"{paper.title} {clean(paper.number)}",
+        clean(paper.subject or paper.subtitle),
+        paper_texts(paper),
+        f"{paper.title} {paper.number}",
+    )
     writer = _PaperWriter(None, pdf)
     writer.heading(paper)
     for block in paper.blocks:
         writer.block(block)
-    with _quiet("fontTools.subset"):
-        return bytes(pdf.output(output_producer_class=KeptFontsOutput))
-
-
-@contextmanager
-def _quiet(logger_name: str):
-    logger = logging.getLogger(logger_name)
-    level = logger.level
-    logger.setLevel(logging.ERROR)
-    try:
-        yield
-    finally:
-        logger.setLevel(level)
+    return finish_pdf(pdf)
