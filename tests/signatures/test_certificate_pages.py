@@ -85,6 +85,7 @@ def test_operator_issues_and_revokes_through_confirmation_pages(client, demo, su
     assert issued.status_code == 303
     page = client.get(issued.headers["location"])
     assert "유효" in page.text and "플랫폼이 발급한 인증서" in page.text
+    assert "serialNumber=" in page.text and "2.5.4.5" not in page.text  # the registration number, named
     revoke = f"/organisations/{supplier_id}/certificate/revoke"
     assert "폐기할까요" in client.get(revoke).text
     token = csrf_from(client, revoke)

@@ -48,13 +48,23 @@ def _years(now: datetime, years: int) -> datetime:
     return now + timedelta(days=365 * years + years // 4)
 
 
+#: Attribute names a person reads in a certificate's subject or issuer, beside the standard short ones
+#: (the business registration number is the subject's serialNumber, 2.5.4.5).
+READABLE_NAMES = {NameOID.SERIAL_NUMBER: "serialNumber"}
+
+
+def readable_name(name: x509.Name) -> str:
+    """``CN=(주)가상소프트,O=...,serialNumber=1208147521`` rather than a bare object identifier."""
+    return name.rfc4514_string(READABLE_NAMES)
+
+
 def _store(session: Session, role: str, cert: x509.Certificate, key, organisation_id: int | None = None) -> SigningKey:
     row = SigningKey(
         role=role,
         organisation_id=organisation_id,
         source="issued",
         serial=format(cert.serial_number, "x"),
-        subject=cert.subject.rfc4514_string()[:300],
+        subject=readable_name(cert.subject)[:300],
         certificate_der=cert.public_bytes(serialization.Encoding.DER),
         key_encrypted=seal_key(key),
         not_before=cert.not_valid_before_utc,

@@ -50,9 +50,9 @@ def _shown(session, organisation_id: int) -> dict | None:
     else:
         state = "valid"
     return {
-        "subject": row.subject,
+        "subject": authority.readable_name(certificate_of(row).subject),
         "serial": row.serial,
-        "issuer": certificate_of(row).issuer.rfc4514_string(),
+        "issuer": authority.readable_name(certificate_of(row).issuer),
         "source": row.source,
         "not_before": kst_datetime(row.not_before),
         "not_after": kst_datetime(row.not_after),
