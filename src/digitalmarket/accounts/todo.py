@@ -1,6 +1,8 @@
 """What waits for an administrator (할 일): accounts locked after repeated failed sign-ins, and
 organisations nobody can sign in for (no active account); and for the operator, the company reviews
-(business registration evidence, identity change requests) waiting for a decision."""
+(business registration evidence, identity change requests) waiting for a decision; and for a supplier
+that cannot apply, quote or sign now (a claim on its number is being decided, or it is not verified), one
+item saying why and what to do."""
 
 from __future__ import annotations
 
@@ -15,11 +17,13 @@ from ..core.todo import TodoGroup, TodoItem, TodoKind, group
 from .credentials import LOCKOUT
 from .review_tables import CompanyReview
 from .tables import Organisation, User
+from .verification import PROFILE_PATH, trade_block
 
 LOCKED = TodoKind("locked_accounts", N_("Accounts locked after failed sign-ins"), "/admin")
 COMPANY_REVIEWS = TodoKind(
     "company_reviews", N_("Company reviews: business registration evidence and changes"), "/operator/company-reviews"
 )
+CANNOT_TRADE = TodoKind("company_cannot_trade", N_("Your company cannot quote or sign for now"), PROFILE_PATH)
 NO_ACCOUNT = TodoKind("organisations_without_account", N_("Organisations without an active account"), "/organisations")
 
 
@@ -64,3 +68,13 @@ def for_operator(session: Session) -> list[TodoItem]:
         .order_by(CompanyReview.requested_at)
     ).all()
     return [TodoItem(COMPANY_REVIEWS, row.name, COMPANY_REVIEWS.href, row.requested_at) for row in rows]
+
+
+def cannot_trade(session: Session, organisation_id: int) -> list[TodoItem]:
+    """One item when the supplier cannot apply, quote or sign: why, and what to do; since the claim on its
+    number was filed (or since the company signed up, while it is not verified)."""
+    org = session.get(Organisation, organisation_id)
+    block = trade_block(org)
+    if block is None:
+        return []
+    return [TodoItem(CANNOT_TRADE, block, PROFILE_PATH, org.frozen_at or org.created_at)]

@@ -57,15 +57,24 @@ FROZEN = N_(
 )
 
 
+def trade_block(org: Organisation | None) -> Text | None:
+    """Why the supplier cannot apply, quote or sign now, with what to do next; None when it can (and for
+    other organisations)."""
+    if org is None or org.kind != OrganisationKind.SUPPLIER:
+        return None
+    if org.frozen_at is not None:
+        return FROZEN
+    return REFUSALS.get(org.verification)
+
+
 def refuse_unless_verified(org: Organisation | None) -> None:
     """403 with what to do next, unless the supplier is verified; 409 while a claim on its number is decided
     (other organisations pass)."""
-    if org is None or org.kind != OrganisationKind.SUPPLIER:
-        return
-    if org.frozen_at is not None:
+    block = trade_block(org)
+    if block is FROZEN:
         raise Conflict(FROZEN)
-    if org.verification != "verified":
-        raise PermissionDenied(REFUSALS[org.verification])
+    if block is not None:
+        raise PermissionDenied(block)
 
 
 def staff_ids(session: Session, role: Role) -> list[int]:

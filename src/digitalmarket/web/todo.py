@@ -2,7 +2,9 @@
 
 The workspace pages show the groups at their top and ``GET /api/v1/me/tasks`` gives the same groups.
 Each entry of `ROLE_TODO` names a kind list (the order the groups appear in) and the stage queries that
-fill it for an actor on a day (KST); a kind without items stays in the list with a count of 0.
+fill it for an actor on a day (KST); a kind without items stays in the list with a count of 0. A supplier
+that cannot quote or sign for now (a claim on its number is being decided, or it is not verified) gets one
+card saying why and what to do instead of the quote requests and contracts it cannot act on.
 """
 
 from __future__ import annotations
@@ -53,6 +55,7 @@ def _targets(settings: Settings | None) -> dict[str, int]:
 ROLE_TODO: dict[Role, tuple[tuple[TodoKind, ...], tuple[Query, ...]]] = {
     Role.SUPPLIER: (
         (
+            accounts_todo.CANNOT_TRADE,
             selection_todo.SUPPLEMENT,
             contracting_todo.ANSWER,
             _SUPPLIER[0],
@@ -65,6 +68,7 @@ ROLE_TODO: dict[Role, tuple[tuple[TodoKind, ...], tuple[Query, ...]]] = {
             community_todo.MATCHING,
         ),
         (
+            lambda c: accounts_todo.cannot_trade(c.session, c.actor.organisation_id),
             lambda c: selection_todo.for_supplier(c.session, c.actor.organisation_id),
             lambda c: contracting_todo.quotes_to_answer(c.session, c.actor.organisation_id),
             lambda c: contracting_todo.orders_to_confirm(c.session, "supplier", c.actor.organisation_id),
@@ -126,8 +130,16 @@ ROLE_TODO: dict[Role, tuple[tuple[TodoKind, ...], tuple[Query, ...]]] = {
 }
 
 
+#: What a supplier that cannot quote or sign has no way to act on (`accounts.verification.refuse_unless_verified`
+#: refuses answering a quote and confirming a contract); the card of `accounts_todo.CANNOT_TRADE` replaces them.
+_NEEDS_TRADE = frozenset({contracting_todo.ANSWER.code, _SUPPLIER[0].code})
+
+
 def tasks_for(session: Session, actor: Actor, today: date, settings: Settings | None = None) -> list[TodoGroup]:
     """Every kind of the actor's role with what waits in it, the oldest first."""
     kinds, queries = ROLE_TODO[actor.role]
     context = Context(session, actor, today, settings)
-    return group(kinds, (item for query in queries for item in query(context)))
+    items = [item for query in queries for item in query(context)]
+    blocked = any(item.kind == accounts_todo.CANNOT_TRADE for item in items)
+    hidden = _NEEDS_TRADE if blocked else {accounts_todo.CANNOT_TRADE.code}
+    return group([k for k in kinds if k.code not in hidden], (i for i in items if i.kind.code not in hidden))
