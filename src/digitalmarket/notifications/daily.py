@@ -1,6 +1,7 @@
 """The daily run: the catalog's and contracting's daily upkeep first (certificates, catalog contract
-expiry, order activation and completion), then every reminder (`deadline_alerts`, `waiting_alerts`), each
-in its own transaction, and last a signed tree head of the audit log (``core/tree_heads.py``) for the day.
+expiry, order activation and completion), then every reminder (`deadline_alerts`, `waiting_alerts`) and the
+deletion of sign-ups nobody confirmed (`accounts.signup_retention`), each in its own transaction, and last a
+signed tree head of the audit log (``core/tree_heads.py``) for the day.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from ..accounts.identity_changes import flag_expired_sme
+from ..accounts.signup_retention import purge_expired_signups
 from ..core.clock import today_kst
 from ..core.database import Database
 from ..core.settings import Settings, get_settings
@@ -35,6 +37,7 @@ ALERTS: dict[str, Callable[[Session, date, Settings | None], int]] = {
     "overdue_invoices": overdue_invoice_alerts,
     "applications_waiting": waiting_application_alerts,
     "sme_evidence_expired": lambda session, today, settings: flag_expired_sme(session, today),
+    "signup_requests_purged": lambda session, today, settings: purge_expired_signups(session, today),
 }
 
 # --- the daily run -------------------------------------------------------------------------------------------------
