@@ -1475,15 +1475,16 @@ def main() -> None:
     from digitalmarket.core.files import DocumentStore
 
     subscribers.install()  # the consumers run after this process's commits too, as in the app
+    # The consumer makes the contract documents in the installation's store (DM_DATA_DIR/documents): the
+    # same folder, in this process and in the workers it starts. The key that seals the signing keys is
+    # the one in that folder too, from the base database's set-up on (`signatures.vault`).
+    os.environ["DM_DATA_DIR"] = str(CACHE)
     load_start, cpu_start, wall_start = load_average(), time.process_time(), time.perf_counter()
     base = prepare_base(args.fresh)
     url = clone_run_database()
     documents = CACHE / "documents"
     shutil.rmtree(documents, ignore_errors=True)
     store = DocumentStore(documents)
-    # The consumer makes the contract documents in the installation's store (DM_DATA_DIR/documents): the
-    # same folder, in this process and in the workers it starts.
-    os.environ["DM_DATA_DIR"] = str(CACHE)
     db = Database(url)
     try:
         clients = load_clients(db)

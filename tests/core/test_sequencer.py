@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select, update
@@ -173,3 +174,99 @@ def test_a_consumers_slow_work_lets_every_other_writer_write_and_is_handled_once
     assert written == [("7", "문서 7")]
     consumers.run(db, wait=True)
     assert log_order(db) == ["test.made", "other.step_meanwhile"]
+
+
+# --- consumers with slow work per object ------------------------------------------------------------------
+
+
+@pytest.fixture
+def made():
+    """A consumer that makes something slow per object of ``test.`` events (``make``), installed for one
+    test: ``hooks[object_id]`` runs inside its slow work, ``written`` is what it wrote, in order."""
+    before, steps = consumers.installed(), consumers._steps
+    written: list[tuple[str, str]] = []
+    hooks: dict = {}
+
+    def make(session, object_id):
+        if object_id in hooks:
+            hooks[object_id]()
+        return f"문서 {object_id}"
+
+    def handle(session, object_id, document):
+        written.append((object_id, document))
+
+    consumers.install([consumers.consumer("slow-each", "test.", handle, make=make)], sequenced_with=steps)
+    yield written, hooks
+    consumers.install(before, sequenced_with=steps)
+
+
+def test_slow_work_per_object_holds_no_claim_so_another_object_is_made_meanwhile(db, made):
+    """While one object's slow work runs, another writer's object is queued and made at once (it waits
+    neither for the consumer's position nor for the other object), and each is written once."""
+    written, hooks = made
+    other_done = threading.Event()
+
+    def while_making_one() -> None:
+        other = threading.Thread(target=lambda: (append(db, "test.made", "2"), other_done.set()))
+        other.start()
+        other.join(20)
+
+    hooks["1"] = while_making_one
+    append(db, "test.made", "1")
+    assert other_done.is_set(), "the second object waited for the first one's slow work"
+    assert written == [("2", "문서 2"), ("1", "문서 1")]
+    consumers.run(db, wait=True)
+    assert written == [("2", "문서 2"), ("1", "문서 1")]
+    with db.reading() as session:
+        _, lags = consumers.status(session)
+    assert [(lag.name, lag.waiting) for lag in lags] == [("slow-each", 0)]
+
+
+def test_slow_work_that_fails_or_whose_worker_died_is_done_again_once(db, made, monkeypatch):
+    from digitalmarket.core.consumer_work import ConsumerTask
+    from digitalmarket.core.tables import utcnow
+
+    written, hooks = made
+    monkeypatch.setenv("DM_CONSUMERS", "worker")  # nothing runs after commit
+    append(db, "test.made", "1")
+
+    def crash() -> None:
+        raise RuntimeError("the PDF cannot be made")
+
+    hooks["1"] = crash
+    report = consumers.run(db, wait=True)
+    assert "slow-each" in report.failed and written == []
+    with db.reading() as session:
+        _, lags = consumers.status(session)
+    assert lags[0].waiting == 1 and "cannot be made" in lags[0].error  # queued, shown as waiting
+    del hooks["1"]
+    consumers.run(db, wait=True)
+    assert written == [("1", "문서 1")]
+    with db.reading() as session:
+        _, lags = consumers.status(session)
+    assert lags[0].waiting == 0 and lags[0].error is None
+
+    # a worker died while making object 3: its lease keeps others off until it lapses, then it is made once
+    append(db, "test.made", "3")
+    consumers.run(db, only=["slow-each"], wait=False)  # queued and made: start again from a dead worker's row
+    written.clear()
+    with db.transaction() as session:
+        session.add(
+            ConsumerTask(
+                consumer="slow-each",
+                object_id="3",
+                requested=head(session),
+                requested_at=utcnow(),
+                lease="dead-worker",
+                leased_until=utcnow() + timedelta(seconds=30),
+            )
+        )
+    consumers.run(db)
+    assert written == []
+    with db.transaction() as session:
+        session.execute(update(ConsumerTask).values(leased_until=utcnow() - timedelta(seconds=1)))
+    consumers.run(db)
+    consumers.run(db)
+    assert written == [("3", "문서 3")]
+    with db.reading() as session:
+        assert session.scalar(select(ConsumerTask.object_id)) is None

@@ -10,6 +10,9 @@ order, to each *consumer*: the OCDS releases, the contract documents, ... (the l
   transaction with the new position: a crash mid-batch rolls both back, so nothing is lost or handled twice;
 - is claimed by one worker at a time (PostgreSQL: its position row ``FOR UPDATE SKIP LOCKED``; another
   worker passes it by), so several processes and threads may run consumers at once;
+- with slow work per object (``make``: the contract documents), only queues the objects under the claim
+  and does the work afterwards, each object under a lease of its own (`core.consumer_work`), so that
+  workers make several objects at once and never wait for each other's slow work;
 - can be replayed from the start (`replay`; ``digitalmarket rebuild NAME``): its ``reset`` empties what it
   wrote and its position goes back to 0;
 - shows how far behind it is (`status`: ``/healthz/consumers`` and the operator's page).
@@ -31,11 +34,12 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import BigInteger, String, Text, func, or_, select
+from sqlalchemy import BigInteger, String, Text, event, func, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, Session, mapped_column, object_session
 
+from . import consumer_work
 from . import database as database_module
 from .audit import APPENDED, AuditEvent
 from .errors import Busy
@@ -47,6 +51,10 @@ log = logging.getLogger("digitalmarket.consumers")
 Handler = Callable[..., None]  # (session, events) or, with a `Consumer.prepare`, (session, events, prepared)
 Prepare = Callable[[Session, Sequence[AuditEvent]], object]
 Reset = Callable[[Session], None]
+Make = Callable[[Session, str], object]  # (session, object_id) -> what handle(session, object_id, made) writes
+
+#: `Session.info` key: (action, object id) of each event this session appended (`_remember_object`)
+OBJECTS = "audit_objects"
 
 
 class ConsumerPosition(Base):
@@ -71,7 +79,11 @@ class Consumer:
     waits for, `prepare` runs in a read transaction before the write transaction that claims the consumer,
     so that nothing slow runs while the write lock is held; the claim then checks that nobody handled the
     events meanwhile. On PostgreSQL both run in the claiming transaction, which holds only the consumer's
-    row, so that two workers never do the same slow work."""
+    row, so that two workers never do the same slow work.
+
+    ``make``, for slow work per object that workers do side by side: the claim only queues the objects the
+    events name, and each is then made by ``make(session, object_id)`` in a read transaction and written
+    by ``handle(session, object_id, made)``, under a lease of that object alone (`core.consumer_work`)."""
 
     name: str
     actions: tuple[str, ...]
@@ -79,6 +91,7 @@ class Consumer:
     reset: Reset | None = None
     title: str = ""
     prepare: Prepare | None = None
+    make: Make | None = None
 
     def matches(self, action: str) -> bool:
         return any(action == name or (name.endswith(".") and action.startswith(name)) for name in self.actions)
@@ -101,11 +114,14 @@ def consumer(
     reset: Reset | None = None,
     title: str = "",
     prepare: Prepare | None = None,
+    make: Make | None = None,
 ) -> Consumer:
     names = (actions,) if isinstance(actions, str) else tuple(actions)
     if not names:
         raise ValueError("a consumer follows at least one action")
-    return Consumer(name, names, handle, reset, title or name, prepare)
+    if prepare is not None and make is not None:
+        raise ValueError("a consumer prepares its batches or makes its objects, not both")
+    return Consumer(name, names, handle, reset, title or name, prepare, make)
 
 
 _consumers: tuple[Consumer, ...] = ()
@@ -139,6 +155,14 @@ def mode() -> str:
     return value if value in ("inline", "worker") else "inline"
 
 
+@event.listens_for(AuditEvent, "after_insert")
+def _remember_object(_mapper, _connection, row: AuditEvent) -> None:
+    """Which objects a session's events name, for the consumers that make something per object."""
+    session = object_session(row)
+    if session is not None:
+        session.info.setdefault(OBJECTS, set()).add((row.action, row.object_id))
+
+
 def _committed(db, session: Session) -> None:
     """After a commit: run everything at once (inline), or wake the process's follower."""
     appended = session.info.get(APPENDED)
@@ -148,7 +172,7 @@ def _committed(db, session: Session) -> None:
         Follower.wake(db)
     elif not getattr(_local, "running", False):
         try:
-            run(db, after_commit=appended)
+            run(db, after_commit=appended, objects=session.info.get(OBJECTS, ()))
         except Exception:  # noqa: BLE001 - the step has committed; the follower tries again
             log.exception("Following the audit log after a commit failed")
 
@@ -163,14 +187,23 @@ class RunReport:
     failed: dict[str, str] | None = None
 
 
-def run(db, *, wait: bool = False, only: Iterable[str] | None = None, after_commit: Iterable[str] = ()) -> RunReport:
+def run(
+    db,
+    *,
+    wait: bool = False,
+    only: Iterable[str] | None = None,
+    after_commit: Iterable[str] = (),
+    objects: Iterable[tuple[str, str]] = (),
+) -> RunReport:
     """Sequence the committed events, then bring each consumer up to the log's end. ``wait``: wait for a
     consumer another worker holds instead of passing it by (tools and tests that need it done).
 
     ``after_commit``: the actions of the events a thread has just committed. Only the consumers that follow
     one of them run, each waiting for its claim (another worker may hold it) and without first asking
     whether it has work: once this run returns, the thread's own events are handled, whichever worker
-    sequenced them (the sequencer's lock makes a sequencer wait for the one before it to commit)."""
+    sequenced them (the sequencer's lock makes a sequencer wait for the one before it to commit).
+    ``objects``: (action, object id) of those events; a consumer with ``make`` then makes those objects
+    (waiting for one another worker is making), and otherwise every object queued for it."""
     _local.running = True
     report = RunReport(handled={}, failed={})
     own = set(after_commit)
@@ -188,6 +221,13 @@ def run(db, *, wait: bool = False, only: Iterable[str] | None = None, after_comm
             if own and not any(each.matches(action) for action in own):
                 continue
             handled, error = _catch_up(db, each, wait or bool(own), check=not own)
+            if each.make is not None and not error:
+                mine = sorted({key for action, key in objects if each.matches(action)}) if own else None
+                _, error, recovered = consumer_work.work(db, each, mine, wait=wait or bool(own))
+                if error:
+                    _record_failure(db, each.name, RuntimeError(error))
+                elif recovered:
+                    _record_failure(db, each.name, None)
             report.handled[each.name] = handled
             if error:
                 report.failed[each.name] = error
@@ -224,7 +264,9 @@ def _catch_up(db, each: Consumer, wait: bool, check: bool = True) -> tuple[int, 
                 if not window:
                     return handled, None
                 ids = [row.id for row in window if each.matches(row.action)]
-                if ids:
+                if ids and each.make is not None:
+                    consumer_work.queue(session, each.name, [row for row in window if each.matches(row.action)])
+                elif ids:
                     query = select(AuditEvent).where(AuditEvent.id.in_(ids)).order_by(AuditEvent.seq)
                     matching = list(session.scalars(query))
                     if each.prepare is None:
@@ -249,9 +291,10 @@ def _catch_up(db, each: Consumer, wait: bool, check: bool = True) -> tuple[int, 
 
 
 def _window(session: Session, position: int, upto: int | None = None) -> list:
-    """The next batch of the log after ``position`` (up to position ``upto``): each event's id, position
-    and action."""
-    query = select(AuditEvent.id, AuditEvent.seq, AuditEvent.action).where(AuditEvent.seq > position)
+    """The next batch of the log after ``position`` (up to position ``upto``): each event's id, position,
+    action and object."""
+    query = select(AuditEvent.id, AuditEvent.seq, AuditEvent.action, AuditEvent.object_id)
+    query = query.where(AuditEvent.seq > position)
     if upto is not None:
         query = query.where(AuditEvent.seq <= upto)
     return session.execute(query.order_by(AuditEvent.seq).limit(BATCH)).all()
@@ -300,11 +343,15 @@ def _claim(session: Session, name: str, wait: bool) -> ConsumerPosition | None:
     return row
 
 
-def _record_failure(db, name: str, error: Exception) -> None:
+def _record_failure(db, name: str, error: Exception | None) -> None:
+    """Show the consumer's failure (None: it has recovered) on its position row."""
     try:
         with db.transaction() as session:
             row = _claim(session, name, wait=True)
-            row.failed_at, row.error = utcnow(), f"{type(error).__name__}: {error}"[:2000]
+            if error is None:
+                row.failed_at = row.error = None
+            else:
+                row.failed_at, row.error = utcnow(), f"{type(error).__name__}: {error}"[:2000]
     except Exception:  # noqa: BLE001 - the failure is logged already
         log.exception("Recording the failure of consumer %s failed", name)
 
@@ -316,6 +363,8 @@ def replay(db, name: str) -> RunReport:
         row = _claim(session, name, wait=True)
         if each.reset is not None:
             each.reset(session)
+        if each.make is not None:
+            consumer_work.forget(session, name)
         row.position, row.updated_at, row.failed_at, row.error = 0, utcnow(), None, None
     return run(db, wait=True, only=[name])
 
@@ -351,6 +400,11 @@ def status(session: Session) -> tuple[int, list[Lag]]:
         after = select(AuditEvent).where(AuditEvent.seq > position, each.condition())
         oldest = session.scalars(after.order_by(AuditEvent.seq).limit(1)).first()
         waiting = session.scalar(select(func.count()).select_from(after.subquery())) if oldest else 0
+        oldest_at = oldest.occurred_at if oldest else None
+        if each.make is not None:  # objects queued and not made yet wait too
+            objects, since = consumer_work.waiting(session, each.name)
+            waiting += objects
+            oldest_at = min(filter(None, (oldest_at, since)), default=None)
         lags.append(
             Lag(
                 each.name,
@@ -358,7 +412,7 @@ def status(session: Session) -> tuple[int, list[Lag]]:
                 position if oldest else end,  # nothing it follows waits: it has read the whole log
                 end,
                 waiting,
-                oldest.occurred_at if oldest else None,
+                oldest_at,
                 row.failed_at if row else None,
                 row.error if row else None,
             )

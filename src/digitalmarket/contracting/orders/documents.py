@@ -338,6 +338,19 @@ def documents_followed(session: Session, events: Sequence[AuditEvent], prepared:
     session.flush()
 
 
+def order_documents_made(session: Session, object_id: str) -> dict[Key, tuple]:
+    """The consumer's slow work for one order (`consumers.Consumer.make`), in a read transaction that holds
+    no lock: what its versions lack, made and stored."""
+    order = session.get(Order, int(object_id))
+    return prepare_order(order, installed_store()) if order is not None else {}
+
+
+def order_documents_written(session: Session, object_id: str, made: dict[Key, tuple]) -> None:
+    """The consumer's quick part for one order: record what was made on its versions."""
+    write_prepared(session, made)
+    session.flush()
+
+
 def reset(session: Session) -> None:
     """Before a replay: every version's document is to be found again. The revisions the store still has
     are taken as they are (a signature is not made again while its file is kept); the same terms give the
@@ -350,8 +363,8 @@ def consumer() -> consumers.Consumer:
     return consumers.consumer(
         CONSUMER,
         ACTIONS,
-        documents_followed,
-        prepare=documents_prepared,
+        order_documents_written,
+        make=order_documents_made,
         reset=reset,
         title=N_("Contract documents"),
     )
