@@ -3,8 +3,9 @@ someone else, or registered by an import) files a claim with its 사업자등록
 written only once the claimant's e-mail address is proven by a link; then the organisation holding the
 number is frozen (no applying, quoting or signing) until the operator decides. Approved, the organisation
 becomes the claimant's: its accounts are closed, its name and representative are the claim's, it is
-verified, and the claimant's account is made as its administrator. Refused, the freeze ends and the
-claimant is told why. Each runs inside the caller's transaction."""
+verified, its size (SME) and credit rating, proven by the previous holder, are cleared until the claimant
+proves them through a change request, and the claimant's account is made as its administrator. Refused,
+the freeze ends and the claimant is told why. Each runs inside the caller's transaction."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from ..core.tables import utcnow
 from . import rules
 from .checks import _email_taken, fail_if
 from .colleagues import _close
+from .identity_changes import IDENTITY_FIELDS
 from .review_tables import CompanyReview, ReviewDocument, SignupRequest
 from .rules import OrganisationKind, Role
 from .secrets import hash_password, new_token, token_digest
@@ -205,6 +207,14 @@ def confirm_claim(session: Session, code: str, now: datetime | None = None) -> C
 _DOCUMENT_FIELDS = ("sha256", "filename", "media_type", "size")
 
 
+#: The claimant's mail: the company is its own, but its size and credit rating are to be proven again.
+CLAIM_APPROVED = N_(
+    "Your claim on the business number of %(company)s is approved: sign in with your e-mail address and "
+    "password. The previous holder's size (SME) and credit rating are not yours: send your own with evidence "
+    "through a change request on the company profile page (/supplier/profile)."
+)
+
+
 def closed_by_claim(company: str) -> Text:
     """What the holder's users are told when their accounts close."""
     return N_(
@@ -220,12 +230,14 @@ def approve_claim(session: Session, review: CompanyReview, org: Organisation, no
     claimant = review.claimant or {}
     if _email_taken(session, claimant["email"]):
         raise Conflict(fields={"email": N_("An account with this e-mail address already exists.")})
-    before = {"name": org.name, "representative": org.representative, "users": member_ids(session, org.id)}
+    before = {name: getattr(org, name) for name in IDENTITY_FIELDS} | {"users": member_ids(session, org.id)}
     for user in session.scalars(select(User).where(User.organisation_id == org.id, User.is_active)):
         _close(session, user, now)
         mail_to(session, user.email, closed_by_claim(org.name), "/", language="ko")
     org.name, org.representative = review.name or org.name, review.representative or org.representative
     org.verification, org.verified_at, org.frozen_at = "verified", now, None
+    # the size (SME) and the credit rating were the holder's to prove: the claimant proves them again
+    org.size = org.credit_rating = org.sme_valid_until = org.credit_rated_on = None
     session.add(
         User(
             organisation=org,
@@ -240,11 +252,7 @@ def approve_claim(session: Session, review: CompanyReview, org: Organisation, no
     mail_to(
         session,
         claimant["email"],
-        N_(
-            "Your claim on the business number of %(company)s is approved. Sign in with your e-mail address and "
-            "password.",
-            company=org.name,
-        ),
+        N_(CLAIM_APPROVED.msgid, company=org.name),
         "/login",
         language=claimant.get("language", "ko"),
     )

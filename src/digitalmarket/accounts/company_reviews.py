@@ -17,7 +17,7 @@ from ..core.notifications import notify
 from ..core.tables import utcnow
 from . import claims, rules
 from .checks import fail_if
-from .identity_changes import apply_change
+from .identity_changes import IDENTITY_FIELDS, apply_change
 from .permissions import OPERATORS, Actor
 from .review_tables import CompanyReview, ReviewDocument
 from .tables import Organisation
@@ -77,7 +77,8 @@ def approve(session: Session, actor: Actor, review_id: int, now: datetime | None
     if review.kind == "claim":
         before = claims.approve_claim(session, review, org, now)
         message = N_(
-            "Your claim is approved: %(company)s is verified and yours; you can apply, quote and sign.",
+            "Your claim is approved: %(company)s is verified and yours; you can apply, quote and sign. Its size "
+            "(SME) and credit rating are not confirmed: send them with their evidence through a change request.",
             company=org.name,
         )
     elif review.kind == "registration":
@@ -99,6 +100,16 @@ def approve(session: Session, actor: Actor, review_id: int, now: datetime | None
         object_id=org.id,
         details={"review_id": review.id, "before": before},
     )
+    if review.kind == "claim":  # a new name, no size nor rating: the update search and the catalog follow
+        identity = {name: before[name] for name in IDENTITY_FIELDS}
+        audit.record(
+            session,
+            actor_user_id=actor.user_id,
+            action="organisation.updated",
+            object_type="organisation",
+            object_id=org.id,
+            details={"review_id": review.id, "before": identity, "claim": True},
+        )
     return review
 
 
