@@ -11,6 +11,7 @@ CA's CRL (`revocation_list`). Private keys are sealed by `vault` and never leave
 
 from __future__ import annotations
 
+import threading
 from datetime import datetime, timedelta
 
 from cryptography import x509
@@ -125,9 +126,23 @@ def authority(session: Session, role: str = "ca") -> SigningKey | None:
     return session.scalars(select(SigningKey).where(SigningKey.role == role).order_by(SigningKey.id)).first()
 
 
+PLATFORM_KEYS = "signing_platform_keys"  # `Session.info` key: the CA and the TSA, read once per session
+
+
+def platform_keys(session: Session, now: datetime | None = None) -> tuple[SigningKey, SigningKey]:
+    """The CA and the TSA (`ensure_authority`), read once per session: they never change once made."""
+    found = session.info.get(PLATFORM_KEYS)
+    if found is None:
+        found = (ensure_authority(session, now), authority(session, "tsa"))
+        session.info[PLATFORM_KEYS] = found
+    return found
+
+
 def ensure_authority(session: Session, now: datetime | None = None) -> SigningKey:
     """The CA, made with its TSA when the installation has none yet. Returns the CA. Made in a savepoint:
     when another transaction made them first (a unique index allows one of each), this one takes theirs."""
+    if (found := session.info.get(PLATFORM_KEYS)) is not None:
+        return found[0]
     ca, tsa = authority(session), authority(session, "tsa")
     if ca is not None and tsa is not None:
         return ca
@@ -235,6 +250,9 @@ def revoke(session: Session, organisation_id: int, reason: str, now: datetime | 
     row.revoked_at = now or utcnow()
     row.revoked_reason = (reason or "").strip()[:300] or None
     session.flush()
+    from .keys import forget
+
+    forget(row)
     return row
 
 
@@ -263,25 +281,42 @@ def upload_pkcs12(
     return row
 
 
+#: How long a process hands out the same revocation list while no certificate is revoked (it is valid for
+#: a day): a signature embeds one that is at most this old, and revoking makes a new one at once.
+CRL_REUSE = timedelta(minutes=10)
+_crls: dict[tuple, tuple[datetime, bytes]] = {}
+_crls_lock = threading.Lock()
+
+
 def revocation_list(session: Session, now: datetime | None = None) -> bytes:
-    """The CA's certificate revocation list (DER), made now, naming every revoked certificate it issued;
-    valid for a day (published at ``/api/v1/verify/crl``, embedded in each signature's validation info)."""
+    """The CA's certificate revocation list (DER) naming every revoked certificate it issued; valid for a
+    day (published at ``/api/v1/verify/crl``, embedded in each signature's validation info). Made anew when
+    a certificate is revoked, else at most every `CRL_REUSE`."""
     from .keys import certificate_of, private_key_of
 
     now = now or utcnow()
     ca = ensure_authority(session, now)
-    ca_cert = certificate_of(ca)
+    revoked = session.execute(
+        select(SigningKey.serial, SigningKey.revoked_at)
+        .where(SigningKey.revoked_at.is_not(None), SigningKey.source == "issued")
+        .order_by(SigningKey.id)
+    ).all()
+    key = (ca.certificate_der, tuple((row.serial, row.revoked_at) for row in revoked))
+    made = _crls.get(key)
+    if made is not None and made[0] <= now < made[0] + CRL_REUSE:
+        return made[1]
     builder = (
         x509.CertificateRevocationListBuilder()
-        .issuer_name(ca_cert.subject)
+        .issuer_name(certificate_of(ca).subject)
         .last_update(now - timedelta(minutes=5))
         .next_update(now + timedelta(days=1))
     )
-    revoked = session.scalars(
-        select(SigningKey).where(SigningKey.revoked_at.is_not(None), SigningKey.source == "issued")
-    ).all()
     for row in revoked:
         builder = builder.add_revoked_certificate(
             x509.RevokedCertificateBuilder().serial_number(int(row.serial, 16)).revocation_date(row.revoked_at).build()
         )
-    return builder.sign(private_key_of(ca), hashes.SHA256()).public_bytes(serialization.Encoding.DER)
+    crl = builder.sign(private_key_of(ca), hashes.SHA256()).public_bytes(serialization.Encoding.DER)
+    with _crls_lock:
+        _crls.clear()  # only the newest is handed out
+        _crls[key] = (now, crl)
+    return crl

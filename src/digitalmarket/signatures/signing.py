@@ -14,32 +14,30 @@ from datetime import datetime
 from io import BytesIO
 
 from asn1crypto import crl as asn1_crl
-from asn1crypto import keys as asn1_keys
 from asn1crypto import x509 as asn1_x509
-from cryptography.hazmat.primitives.serialization import Encoding
+from cryptography.hazmat.primitives.asymmetric.ec import ECDSA
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields, signers
 from pyhanko.sign.general import SigningError
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
+from pyhanko_certvalidator.util import get_pyca_cryptography_hash
 from sqlalchemy.orm import Session
 
 from ..core.errors import Conflict
 from ..core.i18n import N_
 from ..core.tables import utcnow
 from .authority import (
-    authority,
     current_certificate,
-    ensure_authority,
     issue_certificate,
+    platform_keys,
     refuse_unless_usable,
     revocation_list,
 )
-from .keys import chain_of
+from .keys import opened
 from .tables import SigningKey
 from .threads import outside_event_loop
 from .timestamping import PlatformTimeStamper
-from .vault import open_key_der
 
 __all__ = ["SigningError", "seal", "sign_pdf", "timestamper"]
 
@@ -60,26 +58,35 @@ TIMESTAMP_FIELD = "PlatformTimestamp"
 RESERVED = 16384
 
 
-def _asn1_certificate(der: bytes) -> asn1_x509.Certificate:
-    return asn1_x509.Certificate.load(der)
+class _Signer(signers.SimpleSigner):
+    """pyHanko's signer with the private key opened once (`keys.opened`), not at every signature."""
+
+    def __init__(self, row: SigningKey, ca: SigningKey) -> None:
+        key = opened(row)
+        self._private_key = key.private_key
+        super().__init__(
+            signing_cert=key.certificate,
+            signing_key=key.key_info,
+            cert_registry=SimpleCertificateStore.from_certs([opened_certificate(ca), *key.chain]),
+        )
+
+    def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
+        if self.get_signature_mechanism_for_digest(digest_algorithm).signature_algo != "ecdsa":
+            return super().sign_raw(data, digest_algorithm)  # an uploaded RSA key
+        return self._private_key.sign(data, ECDSA(get_pyca_cryptography_hash(digest_algorithm)))
 
 
-def _signer(row: SigningKey, ca: SigningKey) -> signers.SimpleSigner:
-    others = [_asn1_certificate(ca.certificate_der)]
-    others += [_asn1_certificate(cert.public_bytes(Encoding.DER)) for cert in chain_of(row)]
-    return signers.SimpleSigner(
-        signing_cert=_asn1_certificate(row.certificate_der),
-        signing_key=asn1_keys.PrivateKeyInfo.load(open_key_der(row.key_encrypted)),
-        cert_registry=SimpleCertificateStore.from_certs(others),
-    )
+def opened_certificate(row: SigningKey) -> asn1_x509.Certificate:
+    """A platform key's certificate as pyHanko takes it, parsed once per process."""
+    return opened(row).certificate
 
 
 def _validation_context(session: Session, ca: SigningKey, now: datetime, row: SigningKey | None = None):
-    """The CA as trust root and its revocation list as of now: what the signature embeds. An uploaded
-    certificate brings the roots and intermediates of its own chain."""
-    chain = [_asn1_certificate(cert.public_bytes(Encoding.DER)) for cert in (chain_of(row) if row else [])]
+    """The CA as trust root and its revocation list (`authority.revocation_list`): what the signature
+    embeds. An uploaded certificate brings the roots and intermediates of its own chain."""
+    chain = opened(row).chain if row else ()
     return ValidationContext(
-        trust_roots=[_asn1_certificate(ca.certificate_der)] + [cert for cert in chain if cert.self_signed],
+        trust_roots=[opened_certificate(ca)] + [cert for cert in chain if cert.self_signed],
         other_certs=[cert for cert in chain if not cert.self_signed],
         crls=[asn1_crl.CertificateList.load(revocation_list(session, now))],
         allow_fetching=False,
@@ -121,7 +128,7 @@ def sign_pdf(
     if row is None:
         row = issue_certificate(session, organisation_id, now)
     refuse_unless_usable(row, now)
-    ca = ensure_authority(session, now)
+    ca, _ = platform_keys(session, now)
     metadata = signers.PdfSignatureMetadata(
         field_name=field,
         reason=reason,
@@ -132,19 +139,21 @@ def sign_pdf(
         validation_context=_validation_context(session, ca, now, row),
     )
     output = BytesIO()
-    signer = signers.PdfSigner(metadata, signer=_signer(row, ca))
+    signer = signers.PdfSigner(metadata, signer=_Signer(row, ca))
     outside_event_loop(lambda: signer.sign_pdf(_writer(pdf), output=output, bytes_reserved=RESERVED))
     return output.getvalue()
 
 
 def timestamper(session: Session, now: datetime | None = None) -> PlatformTimeStamper:
-    """The platform's time-stamping authority, in process (RFC 3161 tokens signed by the TSA certificate)."""
-    ca = ensure_authority(session, now)
-    tsa = authority(session, "tsa")
+    """The platform's time-stamping authority, in process (RFC 3161 tokens signed by the TSA certificate),
+    its key opened once per process (`keys.opened`)."""
+    ca, tsa = platform_keys(session, now)
+    key = opened(tsa)
     return PlatformTimeStamper(
-        tsa_cert=_asn1_certificate(tsa.certificate_der),
-        tsa_key=asn1_keys.PrivateKeyInfo.load(open_key_der(tsa.key_encrypted)),
-        certs_to_embed=SimpleCertificateStore.from_certs([_asn1_certificate(ca.certificate_der)]),
+        tsa_cert=key.certificate,
+        tsa_key=key.key_info,
+        certs_to_embed=SimpleCertificateStore.from_certs([opened_certificate(ca)]),
+        private_key=key.private_key,
     )
 
 
@@ -152,7 +161,7 @@ def seal(session: Session, pdf: bytes, now: datetime | None = None) -> bytes:
     """``pdf`` with the platform's document timestamp (PAdES DocTimeStamp) appended as an incremental
     update: the time the document stood complete, covering every signature before it."""
     now = now or utcnow()
-    ca = ensure_authority(session, now)
+    ca, _ = platform_keys(session, now)
     output = BytesIO()
     stamper = signers.PdfTimeStamper(timestamper(session, now), field_name=TIMESTAMP_FIELD)
     context = _validation_context(session, ca, now)

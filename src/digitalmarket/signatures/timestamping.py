@@ -15,7 +15,11 @@ from pyhanko_certvalidator.util import get_pyca_cryptography_hash
 
 
 class PlatformTimeStamper(DummyTimeStamper):
-    """A local TSA whose key is an elliptic-curve key."""
+    """A local TSA whose key is an elliptic-curve key (``private_key``: opened already)."""
+
+    def __init__(self, *args, private_key=None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._private_key = private_key
 
     def _sign_tst_info(self, tst_info_data: bytes, md_algorithm: str, dt: datetime) -> tuple[bytes, cms.CMSAttributes]:
         digest = hashes.Hash(get_pyca_cryptography_hash(md_algorithm))
@@ -28,7 +32,7 @@ class PlatformTimeStamper(DummyTimeStamper):
                 simple_cms_attribute("message_digest", digest.finalize()),
             ]
         )
-        key = serialization.load_der_private_key(self.tsa_key.dump(), password=None)
+        key = self._private_key or serialization.load_der_private_key(self.tsa_key.dump(), password=None)
         algorithm = get_pyca_cryptography_hash(md_algorithm.upper())
         return key.sign(signed_attrs.dump(), ec.ECDSA(algorithm)), signed_attrs
 

@@ -27,6 +27,12 @@ def _key_file(data_dir: Path) -> Path:
     return data_dir / "signing_key"
 
 
+def identity() -> tuple[str | None, str | None]:
+    """What the key outside the database is taken from (`master_key`): keys opened under one identity are
+    not used under another (`keys.opened`)."""
+    return os.environ.get("DM_SIGNING_KEY"), os.environ.get("DM_DATA_DIR")
+
+
 def master_key() -> bytes:
     """The AES-256 key: from ``DM_SIGNING_KEY``, else from the key file in the data folder."""
     if secret := os.environ.get("DM_SIGNING_KEY"):
