@@ -281,9 +281,9 @@ def _dev_texts() -> list[str]:
 
 def test_field_weights_order():
     w = FIELD_WEIGHTS
-    assert set(w) == {"name", "keywords", "features", "summary", "description", "supplier"}
+    assert set(w) == {"name", "keywords", "features", "category", "summary", "description", "supplier"}
     assert w["name"] > w["keywords"] >= w["features"] > w["summary"] > w["description"] > w["supplier"] > 0
-    assert w["keywords"] == w["features"]
+    assert w["keywords"] == w["features"] == w["category"]
 
 
 def test_kiwi_is_loaded_once_across_threads():

@@ -70,6 +70,7 @@ def test_an_edited_service_is_found_by_its_new_words_only(db, tmp_path):
     changed = {
         **GOOD,
         "name": "가상 화상회의",
+        "category": "영상회의",  # a service in 협업·그룹웨어 is found by 그룹웨어
         "keywords": ["영상회의"],
         "summary": "비대면 회의 도구",
         "description": "원격 회의를 지원합니다.",

@@ -67,11 +67,14 @@ FIELD_WEIGHTS: dict[str, float] = {
     "name": 5.0,
     "keywords": 3.0,
     "features": 3.0,
+    "category": 3.0,
     "summary": 2.0,
     "description": 1.0,
     "supplier": 0.5,
 }
-"""bm25 weight of each field of a service: name > keywords = features > summary > description > supplier."""
+"""bm25 weight of each field of a service: name > keywords = features = category > summary > description >
+supplier. The category (its Korean and English names, 운영관리(MSP), Managed service (MSP)) is what the supplier
+chose from the catalog's fixed list: as telling as a keyword, and often the only place a service names its kind."""
 
 SUFFIXLESS_WEIGHT = 0.9
 SYNONYM_WEIGHT = 0.8

@@ -21,7 +21,7 @@ from .index import reindex
 from .tables import SearchIndexState
 
 #: Raise when a change of the analyzer's code changes the terms a text gives.
-ANALYZER_VERSION = 1
+ANALYZER_VERSION = 2
 VOCABULARY = Path(__file__).with_name("synonyms.txt")
 STATE = "analyzer"
 

@@ -30,6 +30,12 @@ def is_syllable(char: str) -> bool:
     return _SYLLABLE_FIRST <= ord(char) <= _SYLLABLE_LAST
 
 
+def is_jamo_or_syllable(char: str) -> bool:
+    """True for a Hangul syllable or a jamo, as a Korean keyboard types it (ㄱ ... ㅣ) or as NFKC writes
+    it (U+1100 ... U+11FF)."""
+    return is_syllable(char) or "ㄱ" <= char <= "ㅣ" or "\u1100" <= char <= "\u11ff"
+
+
 def decompose(char: str) -> tuple[str, str, str]:
     """The (초성, 중성, 종성) of a syllable, 종성 ``""`` when there is none."""
     index = ord(char) - _SYLLABLE_FIRST

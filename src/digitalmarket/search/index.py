@@ -17,9 +17,9 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 from sqlalchemy import select, text
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
-from ..catalog.tables import Service
+from ..catalog.tables import Category, Service
 from . import analyzer, feedback, typos
 from . import settings as search_settings
 from .facts import Facts, facts
@@ -33,15 +33,25 @@ CHOSUNG_BOOST = 1000.0
 
 
 def index_texts(service: Service) -> dict[str, list[str]]:
-    """The texts of each field of a service that the index analyses (the supplier: its name)."""
+    """The texts of each field of a service that the index analyses (the category: its Korean and English
+    names; the supplier: its name)."""
     return {
         "name": [service.name],
         "keywords": list(service.keywords or []),
         "features": list(service.features or []),
+        "category": _category_names(service),
         "summary": [service.summary],
         "description": [service.description],
         "supplier": [service.supplier.name if service.supplier else ""],
     }
+
+
+def _category_names(service: Service) -> list[str]:
+    """The Korean and English names of the service's category, read by its ``category_id``: a step that
+    moved the service set that id, and the loaded ``category`` may still be the one before."""
+    session = object_session(service)
+    category = session.get(Category, service.category_id) if session is not None else service.category
+    return [category.name_ko, category.name_en] if category is not None else []
 
 
 def index_service(session: Session, service: Service, terms: dict[str, list[str]] | None = None) -> None:

@@ -15,7 +15,7 @@ from . import analyzer, feedback
 from .facts import Facts
 from .tables import ServiceSearch
 
-FIELDS = ("name", "keywords", "features", "summary", "description", "supplier")
+FIELDS = ("name", "keywords", "features", "category", "summary", "description", "supplier")
 K1, B = 1.2, 0.75
 RERANK = 100  # candidates scored exactly; the rest follow in the order of their pre-score
 FOCUSED_MIN = 10  # fewer focused matches than this: return every loose match

@@ -15,7 +15,8 @@ MISS_QUERY_LENGTH = 200
 
 
 class ServiceSearch(Base):
-    """The analyzer's terms of one service, per field (space-joined), and the 초성 of its name."""
+    """The analyzer's terms of one service, per field (space-joined, its category's names too), and the 초성 of
+    its name."""
 
     __tablename__ = "service_search"
 
@@ -25,6 +26,7 @@ class ServiceSearch(Base):
     features: Mapped[str] = mapped_column(Text, nullable=False, default="")
     summary: Mapped[str] = mapped_column(Text, nullable=False, default="")
     description: Mapped[str] = mapped_column(Text, nullable=False, default="")
+    category: Mapped[str] = mapped_column(Text, nullable=False, default="")  # the category's Korean and English names
     supplier: Mapped[str] = mapped_column(Text, nullable=False, default="")
     chosung: Mapped[str] = mapped_column(String(400), nullable=False, default="")
     length: Mapped[int] = mapped_column(Integer, nullable=False, default=0)

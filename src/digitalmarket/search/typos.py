@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from .analyzer import SYNONYM_WEIGHT, Concept, _normalise, _query_synonyms, index_terms
-from .hangul import edit_distance, is_syllable, jamo_distance
+from .hangul import edit_distance, is_jamo_or_syllable, is_syllable, jamo_distance
+from .layout import hangul_from_keys, keys_from_hangul
 
 TYPO_WEIGHT = 0.8
 TYPO_MIN_LENGTH = 4
@@ -168,7 +169,8 @@ def surface_typo_concepts(query: str, vocabulary) -> list[Concept]:
 def corrected_query(query: str, vocabulary) -> str | None:
     """The query as the buyer probably meant it: each written word that is not known (`_known`: the
     index's vocabulary or the synonym dictionary; a trailing particle aside) replaced by its closest
-    correction (`typo_candidates`), a word mixing Hangul and Latin letters run by run (ai쳇봇 → ai챗봇);
+    correction (`typo_candidates`), a word mixing Hangul and Latin letters run by run (ai쳇봇 → ai챗봇), a
+    word typed with the other input mode on by the keys it took (cotqht → 챗봇, `layout.py`);
     None when no word was corrected. What the page offers as "이것을 찾으셨나요" and the API as
     ``did_you_mean``."""
     words, changed = [], False
@@ -180,8 +182,8 @@ def corrected_query(query: str, vocabulary) -> str | None:
         if whole or terms and all(term in vocabulary for term in terms) and not _cut(lowered, terms):
             words.append(written)
             continue
-        correction = None
-        for form in forms:
+        correction = _other_layout(written, vocabulary)
+        for form in forms if correction is None else ():
             candidates = _near(form, vocabulary)
             if candidates:
                 correction = candidates[0] + lowered[len(form) :]
@@ -191,6 +193,20 @@ def corrected_query(query: str, vocabulary) -> str | None:
         words.append(correction or written)
         changed = changed or correction is not None
     return " ".join(words) if changed else None
+
+
+def _other_layout(written: str, vocabulary) -> str | None:
+    """The word the keys of ``written`` type in the other input mode, when the catalog knows it: Latin
+    letters typed meaning Korean (``cotqht`` → 챗봇) or Hangul typed meaning English (``ㅍㅇㅑ`` → vdi)."""
+    converted = hangul_from_keys(written)
+    if converted is None and any(map(is_jamo_or_syllable, written)):
+        converted = keys_from_hangul(written)
+    if converted is None or len(converted) < 2:
+        return None
+    terms = index_terms(converted)
+    if _known(converted.lower(), vocabulary) or terms and all(_known(term, vocabulary) for term in terms):
+        return converted.lower() if converted.isascii() else converted
+    return None
 
 
 def _cut(word: str, terms: list[str]) -> bool:
