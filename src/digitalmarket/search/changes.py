@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from ..catalog.tables import Service
@@ -65,28 +65,48 @@ def _followed():
     )
 
 
+# Built once: every search asks them (`facts.facts`), and building a statement costs more than running it.
+_HEAD = select(AuditEvent.seq, AuditEvent.hash).where(AuditEvent.seq.is_not(None)).order_by(AuditEvent.seq.desc())
+_END = select(AuditEvent.seq).where(AuditEvent.seq.is_not(None)).order_by(AuditEvent.seq.desc()).limit(1)
+_HASH_AT = select(AuditEvent.hash).where(AuditEvent.seq == bindparam("position"))
+_PENDING = select(AuditEvent.id).where(AuditEvent.seq.is_(None), _followed()).limit(1)
+_AFTER = select(AuditEvent.id).where(AuditEvent.seq > bindparam("checked"), _followed()).limit(1)
+_LOOK = select(_END.scalar_subquery(), _HASH_AT.limit(1).scalar_subquery(), _PENDING.scalar_subquery())
+
+
 def head(session: Session) -> tuple[int, str]:
     """The position of the last sequenced event the session's transaction sees and its hash (0 and "" for
     an empty log): where facts loaded now start following."""
-    last = session.execute(
-        select(AuditEvent.seq, AuditEvent.hash)
-        .where(AuditEvent.seq.is_not(None))
-        .order_by(AuditEvent.seq.desc())
-        .limit(1)
-    ).first()
+    last = session.execute(_HEAD.limit(1)).first()
     return (last.seq, last.hash) if last else (0, "")
+
+
+@dataclass(frozen=True)
+class Look:
+    """What one read of the log's end says to facts that checked it up to a position."""
+
+    end: int  # the log's last position
+    same_log: bool  # the event at the facts' position is still the one they applied
+    news: bool  # an event that changes search facts came after the position checked, or is not sequenced yet
+
+
+def look(session: Session, position: int, hash: str, checked: int) -> Look:
+    """For facts that applied the event at ``position`` (with ``hash``) and checked the log up to ``checked``:
+    the log's end, whether it is the same log (not a database restored or created anew under the same
+    address) and whether news came. One round trip, and one more only when the log moved past ``checked``."""
+    end, at, pending = session.execute(_LOOK, {"position": position}).one()
+    end = end or 0
+    news = pending is not None
+    if not news and end > checked:
+        news = session.scalar(_AFTER, {"checked": checked}) is not None
+    return Look(end, not position or at == hash, news)
 
 
 def news(session: Session, checked: int) -> tuple[bool, int]:
     """Whether an event that changes search facts came after position ``checked`` (or is committed and not
-    sequenced yet), and the log's last position: one read of the log's end, and one more only when it
-    moved."""
-    end, _ = head(session)
-    pending = select(AuditEvent.id).where(AuditEvent.seq.is_(None), _followed()).limit(1)
-    if end <= checked:
-        return session.scalar(pending) is not None, end
-    waiting = select(AuditEvent.id).where(or_(AuditEvent.seq > checked, AuditEvent.seq.is_(None)), _followed())
-    return session.scalar(waiting.limit(1)) is not None, end
+    sequenced yet), and the log's last position."""
+    found = look(session, 0, "", checked)
+    return found.news, found.end
 
 
 def same_log(session: Session, position: int, hash: str) -> bool:
@@ -94,7 +114,7 @@ def same_log(session: Session, position: int, hash: str) -> bool:
     log it reads (not a database restored or created anew under the same address)."""
     if not position:
         return True
-    return session.scalar(select(AuditEvent.hash).where(AuditEvent.seq == position)) == hash
+    return session.scalar(_HASH_AT, {"position": position}) == hash
 
 
 def changes_after(session: Session, position: int, limit: int) -> list[Change]:

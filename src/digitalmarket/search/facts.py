@@ -4,10 +4,11 @@ Filters, facets, sorts, 초성 search, typo corrections and suggestions all work
 facts (type, category, CSAP grade, supplier size, deployment, main plan's price, name terms ...: an
 `entries.Entry` each). Reading them from the database on every search would cost more than the search
 itself, so each process keeps a `Facts` snapshot, and each search first asks the audit log whether an
-event that changes what the facts hold came after the position the facts last checked (`changes.news`:
-two short index reads). Nothing is written for the facts in the changing step's transaction: the steps
-record their events, which every writer does anyway, and no row is shared by every writer (a revision
-row that each step rewrote made every catalog change wait for the one before it to commit).
+event that changes what the facts hold came after the position the facts last checked (`changes.look`:
+one round trip of short index reads, once per transaction). Nothing is written for the facts in the
+changing step's transaction: the steps record their events, which every writer does anyway, and no row
+is shared by every writer (a revision row that each step rewrote made every catalog change wait for the
+one before it to commit).
 
 When such events came, the facts *follow* the event log (`changes.py`): they remember the position of
 the last event they applied, read the events after it that change search facts, and load again the facts
@@ -33,6 +34,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 import numpy as np
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from ..core.audit import APPENDED
@@ -40,6 +42,7 @@ from ..core.clock import today_kst
 from . import changes, entries
 from .entries import Entry
 from .hangul import edit_distance, jamo_distance, to_jamo
+from .tables import ServiceSearch
 from .typos import TYPO_MIN_LENGTH, is_short_hangul, is_short_latin
 
 if TYPE_CHECKING:
@@ -48,12 +51,46 @@ if TYPE_CHECKING:
 CACHED_DATABASES = 4
 CACHED_PHRASES = 5_000
 CACHED_ANSWERS = 2_000
+CACHED_ROWS = 20_000
+"""Index rows kept for exact scoring (`index_rows`): a few kilobytes each, the whole of a catalog of 10,000."""
 MAX_CHANGES = 1_000
 """More events than this since the facts were built: load them all again rather than follow."""
 MAX_SERVICES = 2_000
 """More services touched than this (a supplier with many services renamed ...): load them all again."""
 TEXT_ACTIONS = ("service.published", "service.updated", "organisation.updated")
 """Steps that may change indexed texts, hence the index's vocabulary."""
+
+
+@dataclass(frozen=True, slots=True)
+class IndexRow:
+    """A service's row of the search index, as exact scoring reads it: its length in terms and each field's
+    terms padded (two spaces between terms, one at each end), so that ``str.count`` of a padded phrase counts
+    whole terms and phrases."""
+
+    length: int
+    fields: dict[str, str]
+
+
+def _term_columns() -> list:
+    """The columns of `tables.ServiceSearch` that hold terms (every field of the index)."""
+    return [
+        column for column in ServiceSearch.__table__.columns if column.name not in ("service_id", "chosung", "length")
+    ]
+
+
+def _read_rows(session: Session, service_ids: list[int]) -> dict[int, IndexRow]:
+    columns = _term_columns()
+    query = select(ServiceSearch.service_id, ServiceSearch.length, *columns).where(
+        ServiceSearch.service_id.in_(bindparam("ids", expanding=True))
+    )
+    names = [column.name for column in columns]
+    return {
+        service_id: IndexRow(
+            length,
+            {name: " " + (value or "").replace(" ", "  ") + " " for name, value in zip(names, values, strict=True)},
+        )
+        for service_id, length, *values in session.execute(query, {"ids": service_ids})
+    }
 
 
 @dataclass
@@ -64,7 +101,7 @@ class Facts:
     day: date | None = None  # the day (KST) the facts were loaded
     position: int = 0  # the last event of the log applied (`changes.py`)
     anchor: str = ""  # and its hash
-    checked: int = 0  # the log's last position when the facts last looked for news (`changes.news`)
+    checked: int = 0  # the log's last position when the facts last looked for news (`changes.look`)
     lengths: dict[int, int] = field(default_factory=dict, repr=False)  # each indexed service's length
     _vocabulary: dict[str, int] | None = field(default=None, repr=False)
     _deletions: dict[str, set[str]] | None = field(default=None, repr=False)
@@ -74,6 +111,7 @@ class Facts:
     _columns: Columns | None = field(default=None, repr=False)
     _postings: dict[str, tuple[int, np.ndarray]] = field(default_factory=dict, repr=False)
     _answers: dict = field(default_factory=dict, repr=False)
+    _rows: dict[int, IndexRow] = field(default_factory=dict, repr=False)
 
     @property
     def columns(self) -> Columns:
@@ -112,6 +150,18 @@ class Facts:
             for phrase, ids in look_up(missing).items():
                 self._postings[phrase] = (len(ids), self.columns.positions(ids))
         return {phrase: self._postings[phrase] for phrase in phrases}
+
+    def index_rows(self, session: Session, service_ids: list[int]) -> dict[int, IndexRow]:
+        """The index row of each of the services (those indexed), read from the database once per catalog
+        revision that leaves texts alone (at most `CACHED_ROWS` kept): exact scoring reads the rows of the
+        best matches of every query, and the same services are among the best of many."""
+        kept = self._rows
+        missing = [service_id for service_id in service_ids if service_id not in kept]
+        if missing:
+            if len(kept) + len(missing) > CACHED_ROWS:
+                kept.clear()
+            kept.update(_read_rows(session, missing))
+        return {service_id: row for service_id in service_ids if (row := kept.get(service_id)) is not None}
 
     def frequency(self, term: str) -> int:
         return (self._vocabulary or {}).get(term, 0)
@@ -207,22 +257,38 @@ _cache: dict[str, Facts] = {}
 _lock = threading.Lock()
 
 
+_SEEN = "search_facts"
+"""`Session.info` key: the facts a transaction was given (with the transaction), for its next search."""
+
+
 def facts(session: Session) -> Facts:
     """The facts of the catalog as the session's transaction sees it (from the cache when current,
-    followed from the cache's position when not, loaded in full as a last resort)."""
+    followed from the cache's position when not, loaded in full as a last resort). A transaction that
+    appended no event is given the same facts at each call (the search API asks twice a request)."""
+    appended = session.info.get(APPENDED)
+    seen = session.info.get(_SEEN)
+    if seen is not None and not appended and seen[0] is session.get_transaction():
+        return seen[1]
+    current = _current(session)
+    if not appended:
+        session.info[_SEEN] = (session.get_transaction(), current)
+    return current
+
+
+def _current(session: Session) -> Facts:
     key = str(session.get_bind().url)
     cached = _cache.get(key)
     today = today_kst()
     current = None
     if cached is not None and cached.day == today:
-        news, head = changes.news(session, cached.checked)
-        if head < cached.checked or not changes.same_log(session, cached.position, cached.anchor):
+        found = changes.look(session, cached.position, cached.anchor, cached.checked)
+        if found.end < cached.checked or not found.same_log:
             cached = None  # another log under the same address (a database restored or emptied): load it all
     if cached is not None and cached.day == today:
-        if not news:
-            cached.checked = max(cached.checked, head)  # nothing for the facts: look from here next time
+        if not found.news:
+            cached.checked = max(cached.checked, found.end)  # nothing for the facts: look from here next time
             return cached
-        current = follow(session, cached, head)
+        current = follow(session, cached, found.end)
     if current is None:
         current = load(session)
     if session.info.get(APPENDED):
@@ -293,6 +359,7 @@ def follow(session: Session, known: Facts, head: int) -> Facts | None:
         _sorted_terms=None if texts else known._sorted_terms,
         _columns=columns,
         _postings=dict(known._postings) if keep_postings else {},
+        _rows={} if texts else dict(known._rows),
     )
 
 

@@ -17,11 +17,9 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from .analyzer import Concept
-from .tables import ServiceSearch
 
 DOCUMENTS = 3  # the best matches read
 TERMS = 8  # the words taken from them at most
@@ -33,10 +31,6 @@ FIELDS = ("name", "keywords", "features", "summary")
 ENOUGH = 20  # as many services holding every concept of the query: the words find enough, no feedback
 RERANK = 20  # the services only the feedback finds that are scored exactly (the rest by their pre-score)
 FIELD_WEIGHTS = (1.0, 1.0, 1.0, 0.5)  # a word of the summary counts half: it is often no more than prose
-
-_TERMS = select(ServiceSearch.service_id, *(getattr(ServiceSearch, f) for f in FIELDS)).where(
-    ServiceSearch.service_id.in_(bindparam("ids", expanding=True))
-)
 
 
 def expansion(session: Session, concepts: list[Concept], order: np.ndarray, scores: np.ndarray, known, vocabulary):
@@ -52,9 +46,10 @@ def expansion(session: Session, concepts: list[Concept], order: np.ndarray, scor
     total = max(known.indexed, 1)
     weight: dict[str, float] = {}
     holders: dict[str, int] = {}
-    for service_id, *fields in session.execute(_TERMS, {"ids": ids}):
+    rows = known.index_rows(session, sorted(ids))
+    for service_id, row in rows.items():
         strength: dict[str, float] = {}  # each word's strongest field in this service
-        for field_weight, value in zip(FIELD_WEIGHTS, fields, strict=True):
+        for field_weight, value in zip(FIELD_WEIGHTS, (row.fields[f] for f in FIELDS), strict=True):
             for word in value.split():
                 strength[word] = max(strength.get(word, 0.0), field_weight)
         for word, field_weight in strength.items():

@@ -9,11 +9,9 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from sqlalchemy import bindparam, select
 
 from . import analyzer, feedback
 from .facts import Facts
-from .tables import ServiceSearch
 
 FIELDS = ("name", "keywords", "features", "category", "summary", "description", "supplier")
 K1, B = 1.2, 0.75
@@ -121,29 +119,22 @@ def _matching(concepts, held: dict[str, np.ndarray], size: int, *, focus: bool =
     return focused if np.count_nonzero(focused) >= FOCUSED_MIN else loose
 
 
-_FIELD_TERMS = select(
-    ServiceSearch.service_id, ServiceSearch.length, *(getattr(ServiceSearch, f) for f in FIELDS)
-).where(ServiceSearch.service_id.in_(bindparam("ids", expanding=True)))
-
-
 def _bm25(session, concepts, idf, known: Facts, held: dict[str, np.ndarray], positions) -> dict[int, float]:
     """Exact bm25 of the services at some positions over the weighted fields, counting only the
     phrases each one holds (``held``); a service holding none of them in any one field is left out.
-    Each field's terms are padded (two spaces between terms, one at each end) so that ``str.count``
-    counts whole terms and phrases."""
+    Each field's terms are padded (`facts.IndexRow`) so that ``str.count`` counts whole terms and phrases."""
     if not len(positions):
         return {}
     service_ids = known.columns.ids
     at = {int(service_ids[p]): int(p) for p in positions}
-    rows = session.execute(_FIELD_TERMS, {"ids": list(at)})
     weights = [analyzer.FIELD_WEIGHTS[f] for f in FIELDS]
     needles = {phrase: " " + "  ".join(phrase.split()) + " " for phrase in held}
     average = known.average_length
     scores: dict[int, float] = {}
-    for service_id, length, *values in rows:
+    for service_id, row in known.index_rows(session, list(at)).items():
         position = at[service_id]
-        padded = [" " + value.replace(" ", "  ") + " " for value in values]
-        norm = K1 * (1 - B + B * length / average)
+        padded = [row.fields[f] for f in FIELDS]
+        norm = K1 * (1 - B + B * row.length / average)
         total = 0.0
         for concept in concepts:
             best = 0.0
