@@ -127,6 +127,22 @@ def throughput_rows(data: dict) -> list[Row]:
                 where,
             )
         )
+    for each in section.get("distinct_goals") or []:
+        bound = f">= {each['at_least']} requests/s" if "at_least" in each else f"<= {each['at_most']}"
+        figure = each.get("figure")
+        rows.append(
+            Row(
+                f"HTTP throughput: {each['measure']} (`bench/http_throughput.py`)",
+                "not measured"
+                if figure is None
+                else f"{figure} (server CPU ms/request {each.get('cpu_ms_per_request')}"
+                + (f", load average {each['load_average']}" if each.get("load_average") else "")
+                + ")",
+                bound,
+                each.get("met"),
+                where,
+            )
+        )
     by_target: dict[tuple, list[dict]] = {}
     for run in section.get("runs", []):
         if run.get("requests"):

@@ -1,6 +1,6 @@
 """Run Debian's `wrk` against a list of paths and read its figures back as a dict.
 
-A generated Lua script rotates the paths (each wrk thread starts at its own offset), counts answers
+A generated Lua script rotates the paths (each wrk thread starts at its own share of them), counts answers
 outside 2xx in `response()` and prints one JSON line from `done()`: requests, duration, bytes, socket
 errors, non-2xx answers and latency percentiles. The CPU time wrk itself used is read from
 `getrusage(RUSAGE_CHILDREN)` around the run: on a small machine wrk competes with the server for the
@@ -31,7 +31,8 @@ function setup(thread)
 end
 
 function init(args)
-  index = (offset or 0) %% #paths
+  -- each thread starts its own share of the paths, so that threads do not ask the same path in step
+  index = math.floor((offset or 0) * #paths / %(threads)d) %% #paths
   non2xx = 0
 end
 
@@ -63,9 +64,9 @@ end
 """
 
 
-def lua_script(paths: list[str]) -> str:
+def lua_script(paths: list[str], threads: int = 2) -> str:
     quoted = ", ".join(json.dumps(path) for path in paths)  # a JSON string of ASCII is a valid Lua string
-    return LUA % {"paths": quoted, "marker": MARKER}
+    return LUA % {"paths": quoted, "marker": MARKER, "threads": threads}
 
 
 def _children_cpu() -> float:
@@ -76,7 +77,7 @@ def _children_cpu() -> float:
 def run(base_url: str, paths: list[str], *, connections: int, seconds: float, threads: int = 2) -> dict:
     """One wrk run; latencies in milliseconds. Paths must be URL-encoded (ASCII)."""
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
-        script.write(lua_script(paths))
+        script.write(lua_script(paths, threads))
     try:
         cpu_before = _children_cpu()
         completed = subprocess.run(
