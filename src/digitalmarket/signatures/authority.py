@@ -250,6 +250,7 @@ def revoke(session: Session, organisation_id: int, reason: str, now: datetime | 
     row.revoked_at = now or utcnow()
     row.revoked_reason = (reason or "").strip()[:300] or None
     session.flush()
+    session.info.pop(REVOKED, None)
     from .keys import forget
 
     forget(row)
@@ -285,6 +286,7 @@ def upload_pkcs12(
 #: a day): a signature embeds one that is at most this old, and revoking makes a new one at once.
 CRL_REUSE = timedelta(minutes=10)
 _crls: dict[tuple, tuple[datetime, bytes]] = {}
+REVOKED = "signing_revoked"  # `Session.info` key: the revoked certificates, as the session read them
 _crls_lock = threading.Lock()
 
 
@@ -296,11 +298,13 @@ def revocation_list(session: Session, now: datetime | None = None) -> bytes:
 
     now = now or utcnow()
     ca = ensure_authority(session, now)
-    revoked = session.execute(
-        select(SigningKey.serial, SigningKey.revoked_at)
-        .where(SigningKey.revoked_at.is_not(None), SigningKey.source == "issued")
-        .order_by(SigningKey.id)
-    ).all()
+    revoked = session.info.get(REVOKED)  # read once per session (`revoke` forgets it)
+    if revoked is None:
+        revoked = session.info[REVOKED] = session.execute(
+            select(SigningKey.serial, SigningKey.revoked_at)
+            .where(SigningKey.revoked_at.is_not(None), SigningKey.source == "issued")
+            .order_by(SigningKey.id)
+        ).all()
     key = (ca.certificate_der, tuple((row.serial, row.revoked_at) for row in revoked))
     made = _crls.get(key)
     if made is not None and made[0] <= now < made[0] + CRL_REUSE:

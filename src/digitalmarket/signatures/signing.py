@@ -17,7 +17,7 @@ from asn1crypto import crl as asn1_crl
 from asn1crypto import x509 as asn1_x509
 from cryptography.hazmat.primitives.asymmetric.ec import ECDSA
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-from pyhanko.sign import fields, signers
+from pyhanko.sign import attributes, fields, signers
 from pyhanko.sign.general import SigningError
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
@@ -37,7 +37,7 @@ from .authority import (
 from .keys import opened
 from .tables import SigningKey
 from .threads import outside_event_loop
-from .timestamping import PlatformTimeStamper
+from .timestamping import PlatformTimeStamper, signing_certificate
 
 __all__ = ["SigningError", "seal", "sign_pdf", "timestamper"]
 
@@ -70,10 +70,23 @@ class _Signer(signers.SimpleSigner):
             cert_registry=SimpleCertificateStore.from_certs([opened_certificate(ca), *key.chain]),
         )
 
+    def _signed_attr_providers(self, *args, **kwargs):
+        for provider in super()._signed_attr_providers(*args, **kwargs):
+            if isinstance(provider, attributes.SigningCertificateV2Provider):
+                provider = _KnownCertificate(provider.signing_cert)
+            yield provider
+
     def sign_raw(self, data: bytes, digest_algorithm: str) -> bytes:
         if self.get_signature_mechanism_for_digest(digest_algorithm).signature_algo != "ecdsa":
             return super().sign_raw(data, digest_algorithm)  # an uploaded RSA key
         return self._private_key.sign(data, ECDSA(get_pyca_cryptography_hash(digest_algorithm)))
+
+
+class _KnownCertificate(attributes.SigningCertificateV2Provider):
+    """The signing-certificate attribute made once per certificate (`timestamping.signing_certificate`)."""
+
+    async def build_attr_value(self, dry_run=False):
+        return signing_certificate(self.signing_cert)
 
 
 def opened_certificate(row: SigningKey) -> asn1_x509.Certificate:
