@@ -285,13 +285,18 @@ def _with_part_concepts(concepts: list[Concept]) -> list[Concept]:
     `PART_WEIGHT`: a service that says 화상 수업 is then found, below 화상 회의, by a query for
     화상 회의. Strict (AND) searches must skip the optional concepts."""
     known = {concept.text for concept in concepts}
+    index = _query_synonyms()
     parts: list[Concept] = []
     for concept in concepts:
         for word in concept.alternatives[0][0].split():
             if word in known or word in _GENERIC or word in _QUERY_STOP or len(word) < 2:
                 continue
             known.add(word)
-            parts.append(Concept(word, [(word, 1.0)], weight=PART_WEIGHT, optional=True))
+            part = Concept(word, [(word, 1.0)], weight=PART_WEIGHT, optional=True)
+            for words in index.lookup(word):  # 월급 of 월급 계산 is 급여 too
+                if len("".join(words)) > 1 or not _HANGUL_WORD.fullmatch(words[0]):
+                    part.add_term(words, SYNONYM_WEIGHT)
+            parts.append(part)
     return concepts + parts
 
 
@@ -321,6 +326,9 @@ def _synonym_concept(parts: list[_Part], index: SynonymIndex) -> Concept:
 
 
 def _compound_concept(parts: list[_Part]) -> Concept:
+    """The concept of a compound's words; a generic word glued to it (관리시스템, 보호솔루션) is left out,
+    as it would be written apart."""
+    parts = [part for part in parts if part.stem not in _GENERIC] or parts
     concept = Concept("".join(part.full for part in parts))
     concept.add_term([part.full for part in parts], 1.0)
     concept.add_term([part.stem for part in parts], SUFFIXLESS_WEIGHT)

@@ -171,6 +171,22 @@ _PAGE_SERVICES = (
 )
 
 
+def _understood_as_corrected(session: Session, query: Query, ranking, understood: tuple, known: Facts):
+    """The query, its ranking and its constraints once the constraints of the words as corrected are read
+    too: a misspelt constraint (상 등굽 for 상 등급, 중소기엽) filters as if written right."""
+    found = understanding.understand(ranking.corrected)
+    fresh = tuple(
+        replace(c, phrase=understanding.as_written(c.phrase, ranking.corrected, query.q))
+        for c in found.constraints
+        if getattr(query, c.field) is None
+    )
+    if not fresh:
+        return query, ranking, understood
+    sort = query.sort if found.text or query.sort != "relevance" else "newest"
+    query = replace(query, q=found.text, sort=sort, **{c.field: c.value for c in fresh})
+    return query, relevance(session, found.text, known) if found.text else None, understood + fresh
+
+
 def find(session: Session, query: Query) -> Results:
     """One page of published services for a query, with the total and the facet counts. Constraints
     written as words (`understanding`: 중소기업, CSAP 상 등급, IaaS, 1만원 이하) filter as the facets do, unless
@@ -186,6 +202,9 @@ def find(session: Session, query: Query) -> Results:
     known: Facts = facts(session)
     columns = known.columns
     ranking = relevance(session, query.q, known) if query.q else None
+    corrected = ranking.corrected if ranking is not None else None
+    if corrected and search_settings.current().understanding:
+        query, ranking, understood = _understood_as_corrected(session, query, ranking, understood, known)
     candidates = columns.mask(ranking.order if ranking is not None else None)
     chosen = _filters(query, columns)
     facet_counts = _facets(columns, candidates, chosen)
@@ -217,5 +236,4 @@ def find(session: Session, query: Query) -> Results:
             continue
         found = snippet(service.summary, service.description, ranking.words) if ranking and ranking.words else None
         items.append(Found(service, entry, score_of.get(int(position)), found))
-    corrected = ranking.corrected if ranking is not None else None
     return Results(asked, len(matched), items, facet_counts, did_you_mean=corrected, understood=understood)

@@ -86,6 +86,19 @@ def understand(query: str) -> Understood:
     return Understood(text, tuple(constraint for _, _, constraint in found))
 
 
+def as_written(phrase: str, corrected: str, written: str) -> str:
+    """The words of ``written`` where ``phrase`` stands in ``corrected``, the same words corrected one by
+    one (`typos.corrected_query`): 상 등굽 for the phrase 상 등급 of 상 등급 웹방화벽, so that taking the
+    constraint out (`without`) takes out what the buyer typed. The phrase itself when they do not align."""
+    words, typed = corrected.split(), written.split()
+    at = corrected.find(phrase)
+    if at < 0 or len(words) != len(typed):
+        return phrase
+    first = len(corrected[:at].split()) - (0 if at == 0 or corrected[at - 1].isspace() else 1)
+    last = len(corrected[: at + len(phrase)].split())
+    return " ".join(typed[first:last])
+
+
 def without(query: str, phrase: str) -> str:
     """The query with one understood phrase taken out (what the chip's × searches for)."""
     return " ".join(query.replace(phrase, " ", 1).split())
