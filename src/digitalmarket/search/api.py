@@ -11,7 +11,6 @@ from ..accounts.access import api_access, database
 from ..accounts.permissions import PUBLIC
 from ..accounts.rules import SupplierSize
 from ..accounts.schemas import ErrorOut
-from ..catalog import queries as catalog
 from ..catalog import search_log
 from ..catalog.compare_prices import price_text
 from ..catalog.rules import Deployment, ServiceType
@@ -83,8 +82,8 @@ def services(
 def _listing(session, query: finder.Query, locale: str) -> bytes:
     """The JSON of one page of the search API."""
     results = finder.find(session, query)
-    categories = {c.id: c for c in catalog.categories(session)}
-    page = ServiceListOut(
+    categories = listing.categories(session)
+    page = ServiceListOut.model_construct(
         total=results.total,
         page=query.page,
         per_page=query.per_page,
@@ -93,12 +92,12 @@ def _listing(session, query: finder.Query, locale: str) -> bytes:
         sort=query.sort,
         items=[_item(found, categories, locale) for found in results.items],
         facets={
-            name: [FacetOptionOut(**vars(option)) for option in values]
+            name: [FacetOptionOut.model_construct(**vars(option)) for option in values]
             for name, values in listing.options(results, categories, locale).items()
         },
         did_you_mean=results.did_you_mean,
         understood=[
-            UnderstoodOut(
+            UnderstoodOut.model_construct(
                 field=c.field, value=c.value, phrase=c.phrase, without=understanding.without(query.q, c.phrase)
             )
             for c in results.understood
@@ -108,8 +107,9 @@ def _listing(session, query: finder.Query, locale: str) -> bytes:
 
 
 def _item(found: finder.Found, categories, locale: str) -> ServiceItemOut:
+    """One result as the API lists it, built from values of the right types (not validated again)."""
     service, entry = found.service, found.entry
-    return ServiceItemOut(
+    return ServiceItemOut.model_construct(
         id=service.id,
         code=service.code,
         ref=service.ref,
@@ -124,7 +124,7 @@ def _item(found: finder.Found, categories, locale: str) -> ServiceItemOut:
         sla_availability=str(service.sla_availability),
         csap_grade=service.csap_grade,
         csap_valid_until=service.csap_valid_until,
-        main_price=MainPriceOut(
+        main_price=MainPriceOut.model_construct(
             amount=entry.price,
             unit=entry.price_unit,
             billing=entry.price_billing,
@@ -137,7 +137,9 @@ def _item(found: finder.Found, categories, locale: str) -> ServiceItemOut:
         has_catalog_contract=entry.has_contract,
         published_at=service.published_at,
         score=round(found.score, 6) if found.score is not None else None,
-        snippet=SnippetOut(text=found.snippet.text, marks=list(found.snippet.marks)) if found.snippet else None,
+        snippet=SnippetOut.model_construct(text=found.snippet.text, marks=list(found.snippet.marks))
+        if found.snippet
+        else None,
     )
 
 

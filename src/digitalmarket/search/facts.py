@@ -53,6 +53,8 @@ CACHED_PHRASES = 5_000
 CACHED_ANSWERS = 2_000
 CACHED_ROWS = 20_000
 """Index rows kept for exact scoring (`index_rows`): a few kilobytes each, the whole of a catalog of 10,000."""
+COUNTED_PER_ROW = 200
+"""Weighted counts of phrases kept with each index row (`IndexRow.weighted_count`)."""
 MAX_CHANGES = 1_000
 """More events than this since the facts were built: load them all again rather than follow."""
 MAX_SERVICES = 2_000
@@ -69,6 +71,20 @@ class IndexRow:
 
     length: int
     fields: dict[str, str]
+    counted: dict[tuple, float] = field(default_factory=dict, compare=False)  # `weighted_count`'s answers
+
+    def weighted_count(self, needle: str, names: tuple[str, ...], weights: tuple[float, ...]) -> float:
+        """How often a padded phrase is written in the fields ``names``, each time counted with the weight
+        of its field (kept: the same words are asked of the same services by many queries)."""
+        key = (needle, names, weights)
+        found = self.counted.get(key)
+        if found is None:
+            if len(self.counted) >= COUNTED_PER_ROW:
+                self.counted.clear()
+            fields = self.fields
+            found = sum(w * fields[name].count(needle) for w, name in zip(weights, names, strict=True))
+            self.counted[key] = found
+        return found
 
 
 def _term_columns() -> list:

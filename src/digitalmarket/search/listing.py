@@ -8,13 +8,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
+from sqlalchemy.orm import Session
+
 from ..accounts.rules import SIZE_LABELS
+from ..catalog import queries as catalog
 from ..catalog.rules import CSAP_GRADE_LABELS, DEPLOYMENT_LABELS, TYPE_LABELS
 from ..catalog.tables import Category
 from ..core.formatting import won
 from ..core.i18n import N_, render
 from . import understanding
 from .entries import NO_CSAP
+from .facts import facts
 from .finder import PER_PAGE, Query, Results
 
 FACET_TITLES = {
@@ -33,6 +37,11 @@ SORT_LABELS = {
     "rating": N_("Best rated"),
     "contracts": N_("Most contracts"),
 }
+
+
+def categories(session: Session) -> dict[int, Category]:
+    """The categories by id, read once per catalog revision (they change only with a migration)."""
+    return facts(session).answer(("categories",), lambda: {c.id: c for c in catalog.categories(session)})
 
 
 @dataclass(frozen=True)

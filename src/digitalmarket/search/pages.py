@@ -8,7 +8,6 @@ from fastapi import APIRouter, BackgroundTasks, Depends, Request
 
 from ..accounts.access import database, page_access
 from ..accounts.permissions import PUBLIC
-from ..catalog import queries as catalog
 from ..catalog import search_log, views
 from ..core import i18n
 from ..core.errors import DomainError
@@ -33,7 +32,7 @@ def services(request: Request, background: BackgroundTasks, actor=Depends(page_a
         query = finder.Query(q=(params.get("q") or "").strip()[: finder.MAX_QUERY])
     with database(request).reading() as session:
         results = finder.find(session, query)
-        categories = {c.id: c for c in catalog.categories(session)}
+        categories = listing.categories(session)
         locale = i18n.current_locale.get()
         context = {
             **views.labels(),

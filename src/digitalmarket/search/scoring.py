@@ -127,21 +127,19 @@ def _bm25(session, concepts, idf, known: Facts, held: dict[str, np.ndarray], pos
         return {}
     service_ids = known.columns.ids
     at = {int(service_ids[p]): int(p) for p in positions}
-    weights = [analyzer.FIELD_WEIGHTS[f] for f in FIELDS]
+    weights = tuple(analyzer.FIELD_WEIGHTS[f] for f in FIELDS)
     needles = {phrase: " " + "  ".join(phrase.split()) + " " for phrase in held}
     average = known.average_length
     scores: dict[int, float] = {}
     for service_id, row in known.index_rows(session, list(at)).items():
         position = at[service_id]
-        padded = [row.fields[f] for f in FIELDS]
         norm = K1 * (1 - B + B * row.length / average)
         total = 0.0
         for concept in concepts:
             best = 0.0
             for phrase, weight in concept.alternatives:
                 if phrase in held and held[phrase][position]:
-                    needle = needles[phrase]
-                    tf = sum(w * field.count(needle) for w, field in zip(weights, padded, strict=True))
+                    tf = row.weighted_count(needles[phrase], FIELDS, weights)
                     if tf:
                         best = max(best, weight * idf[phrase] * tf * (K1 + 1) / (tf + norm))
             total += concept.weight * best
