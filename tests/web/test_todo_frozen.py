@@ -4,11 +4,16 @@ waits; once the operator refuses the claim, the work is counted again. Built thr
 
 from __future__ import annotations
 
+import pytest
+
 from digitalmarket.accounts.tables import Organisation
 from digitalmarket.accounts.verification import FROZEN
+from digitalmarket.contracting.orders import changing
+from digitalmarket.contracting.tables import Order
 from digitalmarket.core.clock import today_kst
+from digitalmarket.core.errors import Conflict
 from digitalmarket.web.todo import tasks_for
-from tests.contracting.buying import answer, ask, award, people_of, publish
+from tests.contracting.buying import answer, ask, award, contracted_order, people_of, publish
 from tests.helpers import EVIDENCE_PDF, api_token, mailed_links, page_login
 
 
@@ -71,3 +76,24 @@ def test_a_frozen_company_is_told_why_instead_of_counting_what_it_cannot_sign(cl
     assert "company_cannot_trade" not in [
         g["kind"] for g in client.get("/api/v1/me/tasks", headers=api_token(demo, "supplier@demo.kr")).json()["groups"]
     ]
+
+
+def test_a_frozen_company_cannot_sign_a_contract_change_and_is_not_counted_one(client, demo):
+    people = people_of(demo)
+    code = publish(demo, people.supplier, "가상웍스 그룹웨어")
+    order_id = contracted_order(demo, people, code, price=10000, quantity=50, months=12)
+    with demo.transaction() as session:
+        current = session.get(Order, order_id)
+        lines = [changing.ChangeLineIn(0, 80, 12, 9500)]
+        seq = changing.propose_change(
+            session, people.buyer, order_id, current.version, changing.ChangeIn("사용자 증원", lines)
+        ).seq
+    assert "changes_to_confirm" in waiting(demo, people.supplier)
+
+    file_claim(client, demo, people.supplier.organisation_id)
+    assert waiting(demo, people.supplier) == {"company_cannot_trade": [(FROZEN, "/supplier/profile")]}
+    with pytest.raises(Conflict) as refused, demo.transaction() as session:
+        changing.confirm_change(session, people.supplier, order_id, session.get(Order, order_id).version, seq)
+    assert "운영기관" in refused.value.message.render("ko")
+    with demo.reading() as session:
+        assert session.get(Order, order_id).change_seq == 0  # the change is not in force

@@ -131,8 +131,9 @@ ROLE_TODO: dict[Role, tuple[tuple[TodoKind, ...], tuple[Query, ...]]] = {
 
 
 #: What a supplier that cannot quote or sign has no way to act on (`accounts.verification.refuse_unless_verified`
-#: refuses answering a quote and confirming a contract); the card of `accounts_todo.CANNOT_TRADE` replaces them.
-_NEEDS_TRADE = frozenset({contracting_todo.ANSWER.code, _SUPPLIER[0].code})
+#: refuses answering a quote and confirming a contract or its change); the card of `accounts_todo.CANNOT_TRADE`
+#: replaces them.
+_NEEDS_TRADE = frozenset({contracting_todo.ANSWER.code, _SUPPLIER[0].code, _SUPPLIER[1].code})
 
 
 def tasks_for(session: Session, actor: Actor, today: date, settings: Settings | None = None) -> list[TodoGroup]:

@@ -11,6 +11,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from ...accounts.permissions import Actor
+from ...accounts.verification import refuse_unless_verified
 from ...core import audit
 from ...core.clock import today_kst
 from ...core.errors import Conflict, ValidationFailed
@@ -67,6 +68,8 @@ def propose_change(
     today = today_kst(now)
     order = visible_order(session, actor, order_id, lock=True)
     side = side_of(actor, order)
+    if side == "supplier":
+        refuse_unless_verified(order.supplier)  # a change is signed: an unverified company cannot sign
     move("order", order.status, OrderAction.CHANGE)
     if pending_change(order) is not None:
         raise Conflict(N_("A change of this contract is already waiting for confirmation."))
@@ -188,6 +191,8 @@ def confirm_change(
     today = today_kst(now)
     order = visible_order(session, actor, order_id, lock=True)
     side = side_of(actor, order)
+    if side == "supplier":
+        refuse_unless_verified(order.supplier)  # a change is signed: an unverified company cannot sign
     new_state = move("order", order.status, OrderAction.CHANGE)
     proposal = pending_change(order)
     if proposal is None or proposal.seq != seq:
