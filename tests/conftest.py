@@ -4,10 +4,14 @@ Database tests take the ``db`` fixture and run once per backend. PostgreSQL test
 created for the run and dropped afterwards; without a server they skip, unless DM_REQUIRE_POSTGRES=1
 turns the skip into a failure (as CI does).
 
+A test that asks for `demo` finds the demo organisations and accounts already there: `seed_demo` runs
+once per backend for the run, and each test gets a copy (a file copy on SQLite, ``COPY`` of the tables
+on PostgreSQL, `PostgresState`).
+
 `make test` runs the suite in two processes (pytest-xdist, `pytest_xdist_make_scheduler`): each test file goes
 whole to one process (its module fixtures are made once), the files that read the seeded two years of
-trade (`demo_trade`, a session fixture that takes a minute and a half) go to the same one, and so do all
-the browser tests.
+trade (`demo_trade`, a session fixture that takes a minute and a half) go to the same one, and the
+longest groups (`LONG_FIRST`: the browser tests, the two languages of the whole journey apart) start first.
 """
 
 from __future__ import annotations
@@ -21,7 +25,6 @@ from pathlib import Path
 import psycopg
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import text
 
 from digitalmarket import subscribers
 from digitalmarket.core.database import Database
@@ -33,20 +36,39 @@ from digitalmarket.web.app import create_app
 #: Test files that share a costly session fixture, kept in one process when the suite runs in several.
 SHARED_SESSION = {"test_page_crawl.py": "demo_trade", "test_demo_contracting.py": "demo_trade"}
 
+#: Groups that take a minute or more, started first (in this order) so that neither process is left alone
+#: with a long group at the end of the run; every other group follows in the order of collection.
+LONG_FIRST = (
+    "tests/browser/test_full_journey.py::test_the_whole_journey[ko]",
+    "tests/browser/test_full_journey.py::test_the_whole_journey[en]",
+    "demo_trade",
+    "tests/browser/",
+)
+
 
 def group_of(nodeid: str) -> str:
-    """The group a test runs in: its file (as ``--dist loadfile``), the files of `SHARED_SESSION` together,
-    and every browser test in one group (one browser and its server at a time, as each waits for pages
-    under time limits that two at once on two cores would strain)."""
+    """The group a test runs in: its file (as ``--dist loadfile``; its module fixtures are made once), the
+    files of `SHARED_SESSION` together, and each language of the whole browser journey on its own (each
+    takes about two minutes). A process that runs browser tests starts its own server and Chromium."""
     path = nodeid.split("::", 1)[0]
-    if path.startswith("tests/browser/"):
-        return "browser"
+    if path == "tests/browser/test_full_journey.py":
+        return nodeid
     return SHARED_SESSION.get(path.rsplit("/", 1)[-1], path)
 
 
+def _rank(group: str) -> int:
+    return next((i for i, start in enumerate(LONG_FIRST) if group.startswith(start)), len(LONG_FIRST))
+
+
+def pytest_collection_modifyitems(items) -> None:
+    """The groups of `LONG_FIRST` first; within a group, and among the others, the order of collection."""
+    items.sort(key=lambda item: _rank(group_of(item.nodeid)))
+
+
 def pytest_xdist_make_scheduler(config, log):
-    """Whole groups (`group_of`) to one process each. xdist's own ``loadgroup`` reads a group from a
-    suffix it adds to the node id, which pytest 9 no longer shows; a scope scheduler asks this function."""
+    """Whole groups (`group_of`) to one process each, in the order of the collected tests. xdist's own
+    ``loadgroup`` reads a group from a suffix it adds to the node id, which pytest 9 no longer shows; a
+    scope scheduler asks this function."""
     from xdist.scheduler import LoadScopeScheduling
 
     class ByGroup(LoadScopeScheduling):
@@ -102,21 +124,119 @@ def installed_subscribers() -> None:
     subscribers.install()
 
 
-@pytest.fixture(scope="session")
-def sqlite_template(tmp_path_factory) -> Path:
-    """A SQLite file migrated once; every test gets its own copy."""
-    path = tmp_path_factory.mktemp("sqlite") / "template.sqlite3"
+def _migrated_sqlite(path: Path) -> Database:
     db = Database(f"sqlite:///{path}")
     upgrade(db.engine)
+    return db
+
+
+def _seal_sqlite(db: Database) -> None:
+    """Write the WAL into the file and close, so that a copy of the file alone holds everything."""
     with db.engine.connect() as connection:
         connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     db.dispose()
+
+
+def _seed_demo(db: Database) -> None:
+    from digitalmarket.demo import seed_demo
+
+    with db.transaction() as session:
+        seed_demo(session)
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory, installed_subscribers) -> Path:
+    """A SQLite file migrated once; every test gets its own copy."""
+    path = tmp_path_factory.mktemp("sqlite") / "template.sqlite3"
+    _seal_sqlite(_migrated_sqlite(path))
     return path
 
 
 @pytest.fixture(scope="session")
-def postgres_url() -> Iterator[str]:
-    """A fresh PostgreSQL database for this test run, migrated once and dropped at the end."""
+def sqlite_demo_template(sqlite_template, tmp_path_factory) -> Path:
+    """The migrated file with the demo organisations and accounts, made once through the workflows
+    (`seed_demo`); every test that asks for `demo` on SQLite gets its own copy."""
+    path = tmp_path_factory.mktemp("sqlite-demo") / "template.sqlite3"
+    shutil.copy(sqlite_template, path)
+    db = Database(f"sqlite:///{path}")
+    _seed_demo(db)
+    _seal_sqlite(db)
+    return path
+
+
+#: Reference data the migrations load; kept between tests.
+REFERENCE_TABLES = {"categories"}
+
+
+class PostgresState:
+    """The session's PostgreSQL database between tests: emptied as ``TRUNCATE ... RESTART IDENTITY`` would
+    leave it (every table but the reference data, their own sequences back to the start), and, for the
+    tests that ask for `demo`, the demo as `seed_demo` made it once for the run, copied back table by
+    table (``COPY``), as a template database would give it, without the cost of one per test.
+
+    Emptying deletes rather than truncates: ``TRUNCATE`` of some seventy tables makes new files for each
+    and their indexes, which took one to two seconds a test on a loaded machine; ``DELETE`` of the few
+    rows a test wrote takes a few milliseconds. Both run as replication (``session_replication_role``)
+    so that neither foreign keys nor triggers act: the state is restored, not rewritten."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.tables = [t.name for t in metadata.sorted_tables if t.name not in REFERENCE_TABLES] + ["service_tsv"]
+        self.demo: dict[str, bytes] | None = None
+        self.demo_sequences: list[tuple[str, int, bool]] = []
+
+    def _owned_sequences(self, connection) -> list[tuple[str, int]]:
+        """The sequences of the emptied tables' columns (``serial``, identity), each with its start."""
+        query = (
+            "SELECT d.objid::regclass::text, s.seqstart FROM pg_depend d"
+            " JOIN pg_sequence s ON s.seqrelid = d.objid JOIN pg_class t ON t.oid = d.refobjid"
+            " WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass"
+            " AND d.deptype IN ('a', 'i') AND t.relname = ANY(%(tables)s)"
+        )
+        return [tuple(row) for row in connection.exec_driver_sql(query, {"tables": self.tables})]
+
+    def empty(self, db: Database, *, with_demo: bool = False) -> None:
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql("SET LOCAL session_replication_role = replica")
+            for name in reversed(self.tables):
+                connection.exec_driver_sql(f'DELETE FROM "{name}"')
+            if with_demo:
+                cursor = connection.connection.driver_connection.cursor()
+                for name, data in self.demo.items():
+                    with cursor.copy(f'COPY "{name}" FROM STDIN (FORMAT BINARY)') as copy:
+                        copy.write(data)
+                for name, last, called in self.demo_sequences:
+                    connection.exec_driver_sql(
+                        "SELECT setval(%(n)s, %(v)s, %(c)s)", {"n": name, "v": last, "c": called}
+                    )
+            else:
+                for name, start in self._owned_sequences(connection):
+                    connection.exec_driver_sql("SELECT setval(%(n)s, %(v)s, false)", {"n": name, "v": start})
+
+    def keep_demo(self, db: Database) -> None:
+        """Seed the demo through the workflows into the emptied database and keep a copy of every table."""
+        self.empty(db)
+        _seed_demo(db)
+        self.demo = {}
+        with db.engine.connect() as connection:
+            cursor = connection.connection.driver_connection.cursor()
+            for name in self.tables:
+                with cursor.copy(f'COPY "{name}" TO STDOUT (FORMAT BINARY)') as copy:
+                    data = b"".join(bytes(block) for block in copy)
+                count = connection.exec_driver_sql(f'SELECT count(*) FROM "{name}"').scalar()
+                if count:
+                    self.demo[name] = data
+            self.demo_sequences = [
+                (name, *connection.exec_driver_sql(f"SELECT last_value, is_called FROM {name}").one())
+                for name, _ in self._owned_sequences(connection)
+            ]
+            connection.rollback()
+
+
+@pytest.fixture(scope="session")
+def postgres_state(installed_subscribers) -> Iterator[PostgresState]:
+    """A fresh PostgreSQL database for this test run, migrated once and dropped at the end. Commits do not
+    wait for the disk (``synchronous_commit = off``): nothing of a test run needs to survive a crash."""
     name = f"dm_test_{uuid.uuid4().hex[:12]}"
     try:
         admin = psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=3)
@@ -124,24 +244,24 @@ def postgres_url() -> Iterator[str]:
         skip_or_fail("DM_REQUIRE_POSTGRES", f"PostgreSQL is not reachable at {PG_ADMIN_URL}: {error}")
     with admin:
         admin.execute(f'CREATE DATABASE "{name}"')
+        admin.execute(f'ALTER DATABASE "{name}" SET synchronous_commit = off')
     url = PG_ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://") + f"/{name}"
     db = Database(url)
     upgrade(db.engine)
     db.dispose()
-    yield url
+    yield PostgresState(url)
     with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-#: Reference data the migrations load; kept between tests.
-REFERENCE_TABLES = {"categories"}
+@pytest.fixture(scope="session")
+def postgres_url(postgres_state) -> str:
+    return postgres_state.url
 
 
 def _truncate_all(db: Database) -> None:
-    names = [t.name for t in metadata.sorted_tables if t.name not in REFERENCE_TABLES] + ["service_tsv"]
-    tables = ", ".join(f'"{name}"' for name in names)
-    with db.engine.begin() as connection:
-        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    """Empty the session's PostgreSQL database as a test finds it (`PostgresState.empty`)."""
+    PostgresState(db.url).empty(db)
 
 
 @pytest.fixture(params=BACKENDS)
@@ -151,14 +271,19 @@ def backend(request) -> str:
 
 @pytest.fixture
 def db(backend, request, tmp_path) -> Iterator[Database]:
-    """A migrated, empty database on the test's backend."""
+    """A migrated, empty database on the test's backend; with the demo in it when the test asks for `demo`."""
+    with_demo = "demo" in request.fixturenames
     if backend == "sqlite":
         path = tmp_path / "market.sqlite3"
-        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        template = "sqlite_demo_template" if with_demo else "sqlite_template"
+        shutil.copy(request.getfixturevalue(template), path)
         database = Database(f"sqlite:///{path}")
     else:
-        database = Database(request.getfixturevalue("postgres_url"))
-        _truncate_all(database)
+        state = request.getfixturevalue("postgres_state")
+        database = Database(state.url)
+        if with_demo and state.demo is None:
+            state.keep_demo(database)
+        state.empty(database, with_demo=with_demo)
     yield database
     database.dispose()
 
@@ -188,11 +313,8 @@ def client(app) -> Iterator[TestClient]:
 
 @pytest.fixture
 def demo(db):
-    """The demo organisations and accounts, created through the workflows."""
-    from digitalmarket.demo import seed_demo
-
-    with db.transaction() as session:
-        seed_demo(session)
+    """The demo organisations and accounts, created through the workflows (`seed_demo`) once per backend
+    for the run; each test gets its own copy of them (the `db` fixture)."""
     return db
 
 

@@ -114,13 +114,21 @@ LayoutContext = Callable[[Request, object], dict]
 _layout_context: LayoutContext = lambda request, actor: {}  # noqa: E731 - nothing until installed
 
 
+#: The template folders `install_layout` was last given.
+_template_dirs: list[str] = []
+
+
 def install_layout(template_dirs: Iterable[Path], context: LayoutContext) -> None:
     """Where templates are looked up (in this order) and what every page's layout gets, from the top layer
-    at start-up (`web.layout.install`)."""
+    at start-up (`web.layout.install`). The compiled templates are kept while the folders stay the same:
+    every app of the process (a test makes one each) shares them rather than compiling them again."""
     global _layout_context
-    environment.loader = ChoiceLoader([FileSystemLoader([str(folder) for folder in template_dirs])])
-    if environment.cache is not None:
-        environment.cache.clear()
+    folders = [str(folder) for folder in template_dirs]
+    if folders != _template_dirs:
+        environment.loader = ChoiceLoader([FileSystemLoader(folders)])
+        if environment.cache is not None:
+            environment.cache.clear()
+        _template_dirs[:] = folders
     _layout_context = context
 
 
