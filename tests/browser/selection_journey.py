@@ -84,7 +84,6 @@ class Journey:
 
     def as_user(self, email: str | None) -> Page:
         context = self.browser.new_context(viewport={"width": 1280, "height": 900}, base_url=self.base, locale="ko-KR")
-        context.set_default_timeout(60_000)  # a loaded two-core machine can take its time
         page = context.new_page()
         page.on("pageerror", lambda error: self.errors.append(f"{page.url}: {error}"))
         if self.lang != "ko":

@@ -12,15 +12,13 @@ import re
 import socket
 import subprocess
 import sys
-import time
 from datetime import timedelta
 
-import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
 from digitalmarket.core.clock import today_kst
-from tests.browser.conftest import ARTIFACTS, CHROMIUM_ARGS  # noqa: F401
+from tests.browser.conftest import ARTIFACTS, CHROMIUM_ARGS, copy_of_seeded, wait_until_up  # noqa: F401
 from tests.browser.selection_journey import PASSWORD, navigate, tick
 from tests.settlement.settling import next_month
 
@@ -47,14 +45,7 @@ class Server:
         self.process = subprocess.Popen(
             [*cli, "serve", "--port", str(port)], env=self.env, stdout=self.log.open("w"), stderr=subprocess.STDOUT
         )
-        for _ in range(150):
-            try:
-                if httpx.get(f"{self.url}/healthz", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                time.sleep(0.1)
-        self.stop()
-        pytest.fail("the server did not start: " + self.log.read_text())
+        wait_until_up(self.url, self.process, self.log)
 
     def stop(self) -> None:
         self.process.terminate()
@@ -62,13 +53,9 @@ class Server:
 
 
 @pytest.fixture
-def data_dir(tmp_path):
-    env = {**os.environ, "DM_DATA_DIR": str(tmp_path)}
-    env.pop("DM_DATABASE_URL", None)
-    cli = [sys.executable, "-m", "digitalmarket.cli"]
-    subprocess.run([*cli, "migrate"], env=env, check=True, capture_output=True)
-    subprocess.run([*cli, "seed-demo", "--if-empty", "--no-trade"], env=env, check=True, capture_output=True)
-    return tmp_path
+def data_dir(seeded_data, tmp_path):
+    """A data folder of its own with the demo, for servers whose calendars move forward."""
+    return copy_of_seeded(seeded_data, tmp_path)
 
 
 class People:

@@ -19,7 +19,6 @@ pytestmark = pytest.mark.browser
 
 def signed_in(browser, server_url, email: str, width: int = 1280):
     context = browser.new_context(base_url=server_url, viewport={"width": width, "height": 900}, locale="ko-KR")
-    context.set_default_timeout(60_000)
     page = context.new_page()
     page.goto("/login")
     page.fill("#field-email", email)
