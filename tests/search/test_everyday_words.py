@@ -65,3 +65,9 @@ def test_a_generic_word_glued_to_a_compound_is_read_as_written_apart(catalog, cl
 )
 def test_everyday_names_find_the_catalog_s_words(catalog, client, query, found):
     assert _names(client, query)[:1] == [found]
+
+
+def test_english_function_words_say_nothing_and_a_plural_finds_its_singular(catalog, client):
+    # "and" is in the English names of most categories (Collaboration and groupware): it must not match them
+    assert _names(client, "the payroll and") == [PAYROLL]
+    assert _names(client, "spreadsheets")[:1] == ["새봄 웹 스프레드시트"]  # spreadsheet = 스프레드시트

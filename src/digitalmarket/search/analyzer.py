@@ -87,10 +87,14 @@ _STEMS = frozenset({"VV", "VA"})
 _LIGHT_STEMS = frozenset(  # light verbs and auxiliaries: no meaning of their own in a search
     "하 되 있 없 주 보 받 않 같 이 아니 드리 싶 말 가 오 놓 두 지 위하 통하 대하 따르 관하 의하 갖 가지 알".split()  # noqa: SIM905
 )
-_GENERIC = frozenset(  # words that name what any catalog entry is; dropped from a query with other words
-    "서비스 솔루션 시스템 프로그램 플랫폼 제품 기능 제공 지원 도구 툴 관련 기반 전문 업체 회사 방법".split()  # noqa: SIM905
-)
-_QUERY_STOP = frozenset("전 후 중 내 외 간 등 및 때 위 경우 정도 이상 이하 가능 필요".split())  # noqa: SIM905
+# words that name what any catalog entry is; dropped from a query with other words
+_GENERIC_KO = "서비스 솔루션 시스템 프로그램 플랫폼 제품 기능 제공 지원 도구 툴 관련 기반 전문 업체 회사 방법"
+_GENERIC_EN = "service services solution solutions system systems platform platforms tool tools software product"
+_GENERIC = frozenset(_GENERIC_KO.split()) | frozenset(_GENERIC_EN.split())
+# words that say nothing of what is searched, Korean and English
+_STOP_KO = "전 후 중 내 외 간 등 및 때 위 경우 정도 이상 이하 가능 필요"
+_STOP_EN = "a an the and or of for to in on with by at from as into via is are be can our my your we i need want best"
+_QUERY_STOP = frozenset(_STOP_KO.split()) | frozenset(_STOP_EN.split())
 _HANGUL_WORD = re.compile(r"[가-힣]+")
 
 _lock = threading.Lock()
@@ -332,7 +336,26 @@ def _compound_concept(parts: list[_Part]) -> Concept:
     concept = Concept("".join(part.full for part in parts))
     concept.add_term([part.full for part in parts], 1.0)
     concept.add_term([part.stem for part in parts], SUFFIXLESS_WEIGHT)
+    if len(parts) == 1 and (other := _other_number(parts[0].stem)):  # servers finds server, and back
+        concept.add(other, SUFFIXLESS_WEIGHT)
+        for words in _query_synonyms().lookup(other):  # databases: database = 데이터베이스
+            concept.add_term(words, SYNONYM_WEIGHT)
     return concept
+
+
+def _other_number(word: str) -> str | None:
+    """An English noun's singular for its plural (servers → server, policies → policy, searches → search)
+    and its plural for its singular (server → servers); None for a word of fewer than four letters or not
+    English."""
+    if len(word) < 4 or not (word.isascii() and word.isalpha()):
+        return None
+    if word.endswith("ies"):
+        return word[:-3] + "y"
+    if word.endswith(("ches", "shes", "sses", "xes")):
+        return word[:-2]
+    if word.endswith("s") and not word.endswith("ss"):
+        return word[:-1]
+    return word + "s"
 
 
 def query_terms(query: str) -> list[list[str]]:
