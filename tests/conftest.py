@@ -37,11 +37,13 @@ from digitalmarket.web.app import create_app
 SHARED_SESSION = {"test_page_crawl.py": "demo_trade", "test_demo_contracting.py": "demo_trade"}
 
 #: Groups that take a minute or more, started first (in this order) so that neither process is left alone
-#: with a long group at the end of the run; every other group follows in the order of collection.
+#: with a long group at the end of the run; every other group follows in the order of collection. Each
+#: process starts with two groups: the one seeding the browser tests' demo runs the two journeys, the
+#: other seeds the two years of trade meanwhile rather than wait for that demo.
 LONG_FIRST = (
     "tests/browser/test_full_journey.py::test_the_whole_journey[ko]",
-    "tests/browser/test_full_journey.py::test_the_whole_journey[en]",
     "demo_trade",
+    "tests/browser/test_full_journey.py::test_the_whole_journey[en]",
     "tests/browser/",
 )
 
