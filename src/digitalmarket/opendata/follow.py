@@ -67,13 +67,15 @@ def consumer() -> consumers.Consumer:
 
 def handle(session: Session, events: Sequence[AuditEvent]) -> None:
     """Write the release of each event, in log order."""
+    orders: dict[int, tuple] = {}  # each order of the batch and its names, read once (the session keeps a
+    # row only while something refers to it)
     for event in events:
         if event.action.startswith("catalog_contract."):
             _catalog_event(session, event)
         elif event.action == "invoice.paid":
             _payment(session, event)
         else:
-            _order_event(session, event)
+            _order_event(session, event, orders)
 
 
 def reset(session: Session) -> None:
@@ -147,11 +149,27 @@ def _order_named(session: Session, event: AuditEvent, order: Order) -> release_f
 # --- the releases of each event -------------------------------------------------------------------------------------
 
 
-def _order_event(session: Session, event: AuditEvent) -> None:
-    order = session.get(Order, int(event.object_id))
-    if order is None:
+def _tells_a_release(event: AuditEvent, order: Order) -> bool:
+    """Whether an order's event publishes anything: its award (made by the buyer's word, or, for an order
+    the buyer made alone, accepted by the supplier's confirmation), its contract, a change, its end."""
+    if event.action == "order.created":
+        return order.method not in AWARDED_WHEN_ACCEPTED
+    if event.action == "order.confirmed":
+        return order.method in AWARDED_WHEN_ACCEPTED and (event.details or {}).get("side") == "supplier"
+    return True
+
+
+def _order_event(session: Session, event: AuditEvent, orders: dict[int, tuple] | None = None) -> None:
+    orders = {} if orders is None else orders
+    key = int(event.object_id)
+    if key not in orders:
+        orders[key] = (session.get(Order, key), None)
+    order, named = orders[key]
+    if order is None or not _tells_a_release(event, order):
         return
-    named = _order_named(session, event, order)
+    if named is None or event.action == "order.created":
+        named = _order_named(session, event, order)
+        orders[key] = (order, named)
     moment, details = event.occurred_at, event.details or {}
     if event.action == "order.created":
         if order.method not in AWARDED_WHEN_ACCEPTED:

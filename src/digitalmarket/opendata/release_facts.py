@@ -142,7 +142,8 @@ def order_facts(
     current = next((v for v in order.versions if v.seq == seq), first)
     framework_number = None
     if order.catalog_contract_id is not None:
-        framework_number = session.get(CatalogContract, order.catalog_contract_id).number
+        query = select(CatalogContract.number).where(CatalogContract.id == order.catalog_contract_id)
+        framework_number = session.scalar(query)  # its number alone, not its items and versions
     prefix = ocid_prefix()
     changes = [
         ocds_facts.Amendment(

@@ -105,10 +105,12 @@ def terms_of(
 
 
 def order_catalog_number(order: Order) -> str | None:
+    """The number of the catalog contract a delivery request was made under (its number alone: the
+    contract's items and versions are not loaded for it)."""
     if order.catalog_contract_id is None:
         return None
-    contract = object_session(order).get(CatalogContract, order.catalog_contract_id)
-    return contract.number if contract else None
+    query = select(CatalogContract.number).where(CatalogContract.id == order.catalog_contract_id)
+    return object_session(order).scalar(query)
 
 
 class DocumentPreparing(Conflict):
