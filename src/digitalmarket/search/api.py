@@ -72,15 +72,16 @@ def services(
     locale = i18n.current_locale.get()
     with database(request).reading() as session:
         # The same question at the same catalog revision gets the same answer: computed once.
-        body = facts(session).answer(("api/services", locale, query), lambda: _listing(session, query, locale))
+        body, found = facts(session).answer(("api/services", locale, query), lambda: _listing(session, query, locale))
     search_log.log_api_page(database(request), actor, query, body)  # a signed-in buyer's search only
     # every ask counts, the cached answer too: kept for the demand radar after the answer is sent
-    background.add_task(misses.record_answer, database(request), query, body, actor is not None)
+    if found is not None:
+        background.add_task(misses.record, database(request), found, actor is not None)
     return Response(body, media_type="application/json")
 
 
-def _listing(session, query: finder.Query, locale: str) -> bytes:
-    """The JSON of one page of the search API."""
+def _listing(session, query: finder.Query, locale: str) -> tuple[bytes, misses.Miss | None]:
+    """The JSON of one page of the search API, and the miss it stands for (kept with it)."""
     results = finder.find(session, query)
     categories = listing.categories(session)
     page = ServiceListOut.model_construct(
@@ -103,7 +104,7 @@ def _listing(session, query: finder.Query, locale: str) -> bytes:
             for c in results.understood
         ],
     )
-    return page.model_dump_json().encode()
+    return page.model_dump_json().encode(), misses.of_results(results)
 
 
 def _item(found: finder.Found, categories, locale: str) -> ServiceItemOut:

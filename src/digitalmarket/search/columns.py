@@ -31,6 +31,9 @@ SORT_KEYS = {
 }
 
 
+NAMED_MASK_BYTES = 16_000_000  # memory for the masks of name words kept (`Columns.named`): a byte a service each
+
+
 class Columns:
     """Published services by position (code order), with their facets, prices and name words."""
 
@@ -59,6 +62,7 @@ class Columns:
         for position, entry in enumerate(self.entries):
             for term in entry.name_terms:
                 self._named.setdefault(term, []).append(position)
+        self._named_masks: dict[tuple[str, ...], np.ndarray] = {}  # `named`'s answers, read-only
         self._texts: dict[str, tuple[str, np.ndarray]] = {}
         self._names = None  # the codes, names and brands (`names.Names`), built on first use
 
@@ -130,7 +134,7 @@ class Columns:
         new.codes = {name: codes.copy() for name, codes in self.codes.items()}
         new.price, new.published = self.price.copy(), self.published.copy()
         new.rating, new.contracts = self.rating.copy(), self.contracts.copy()
-        new._orders, new._texts = {}, dict(self._texts)
+        new._orders, new._texts, new._named_masks = {}, dict(self._texts), {}
         for position, entry in at.items():
             old = new.entries[position]
             new.entries[position] = entry
@@ -160,13 +164,21 @@ class Columns:
     # --- words of names and 초성 -------------------------------------------------------------------------
 
     def named(self, words: list[str]) -> np.ndarray:
-        """Mask of the services whose name holds every one of ``words`` (index terms)."""
-        out = np.ones(self.size, dtype=bool)
-        for word in words:
-            held = np.zeros(self.size, dtype=bool)
-            held[self._named.get(word, [])] = True
-            out &= held
-        return out
+        """Mask of the services whose name holds every one of ``words`` (index terms); read-only, kept
+        (every query asks it of each of its phrases)."""
+        key = tuple(words)
+        found = self._named_masks.get(key)
+        if found is None:
+            found = np.ones(self.size, dtype=bool)
+            for word in words:
+                held = np.zeros(self.size, dtype=bool)
+                held[self._named.get(word, [])] = True
+                found &= held
+            found.flags.writeable = False
+            if (len(self._named_masks) + 1) * max(self.size, 1) > NAMED_MASK_BYTES:
+                self._named_masks.clear()
+            self._named_masks[key] = found
+        return found
 
     def _joined(self, field: str) -> tuple[str, np.ndarray]:
         """Every service's ``field`` (name, lowered; name_chosung; supplier_chosung) joined by newlines,

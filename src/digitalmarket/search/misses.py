@@ -23,7 +23,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
-import orjson
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -105,22 +104,12 @@ def miss(query, total: int, did_you_mean: str | None, phrases, named: tuple[str,
 
 
 def of_results(results) -> Miss | None:
-    """The miss of the search page's `finder.Results` (its ``query`` is the one asked)."""
+    """The miss of a page of `finder.Results` (its ``query`` is the one asked): the search page's, and the
+    search API's, kept with the answer's JSON so that a repeated question is counted without reading it."""
     first = results.items[0].service if results.items else None
     named = (first.code, first.name) if first is not None else None
     phrases = [constraint.phrase for constraint in results.understood]
     return miss(results.query, results.total, results.did_you_mean, phrases, named)
-
-
-def of_answer(query, body: bytes) -> Miss | None:
-    """The miss of the search API's answer (its JSON: the answer is cached, so it is read back)."""
-    if not query.q or query.page != 1:
-        return None
-    page = orjson.loads(body)
-    items = page["items"]
-    named = (items[0]["code"], items[0]["name"]) if items else None
-    phrases = [each["phrase"] for each in page.get("understood") or ()]
-    return miss(query, page["total"], page.get("did_you_mean"), phrases, named)
 
 
 def record(db: Database, found: Miss | None, signed_in: bool, now: datetime | None = None) -> None:
@@ -133,16 +122,6 @@ def record(db: Database, found: Miss | None, signed_in: bool, now: datetime | No
             _upsert(session, found, signed_in, now or utcnow())
     except Exception:  # noqa: BLE001 - the radar may lose one count; the search must not fail for it
         log.exception("A search that found little was not recorded")
-
-
-def record_answer(db: Database, query, body: bytes, signed_in: bool) -> None:
-    """Keep the search API's answer if it is a miss (reading its JSON after the response is sent)."""
-    try:
-        found = of_answer(query, body)
-    except Exception:  # noqa: BLE001 - as in record
-        log.exception("A search answer could not be read for the demand radar")
-        return
-    record(db, found, signed_in)
 
 
 def _upsert(session: Session, found: Miss, signed_in: bool, now: datetime) -> None:

@@ -34,11 +34,12 @@ def services(request: Request, background: BackgroundTasks, actor=Depends(page_a
         results = finder.find(session, query)
         categories = listing.categories(session)
         locale = i18n.current_locale.get()
+        facets = listing.options(results, categories, locale)
         context = {
             **views.labels(),
             "results": results,
             "query": query,
-            "facets": listing.options(results, categories, locale),
+            "facets": facets,
             "chips": listing.chips(results, locale),
             "facet_titles": listing.FACET_TITLES,
             "sort_labels": listing.SORT_LABELS,
@@ -46,12 +47,7 @@ def services(request: Request, background: BackgroundTasks, actor=Depends(page_a
             "facet_url": listing.facet_url,
             "page_numbers": listing.pages(query, results.pages),
             "errors": errors,
-            "chosen_filters": [
-                (name, option)
-                for name, values in listing.options(results, categories, locale).items()
-                for option in values
-                if option.chosen
-            ],
+            "chosen_filters": [(name, option) for name, values in facets.items() for option in values if option.chosen],
         }
         codes = [found.service.code for found in results.items]
         search_log.log_found(database(request), actor, "page", query, results.total, codes)  # a buyer's only
