@@ -222,8 +222,9 @@ def run(
                 continue
             handled, error = _catch_up(db, each, wait or bool(own), check=not own)
             if each.make is not None and not error:
+                # its own objects (every one queued when the commit's objects are not known)
                 mine = sorted({key for action, key in objects if each.matches(action)}) if own else None
-                _, error, recovered = consumer_work.work(db, each, mine, wait=wait or bool(own))
+                _, error, recovered = consumer_work.work(db, each, mine or None, wait=wait or bool(own))
                 if error:
                     _record_failure(db, each.name, RuntimeError(error))
                 elif recovered:

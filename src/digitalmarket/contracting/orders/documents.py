@@ -8,14 +8,15 @@ proposal commit the order version with ``document_sha256`` empty (the document i
 does the second confirmation (of the contract or of a change), which empties it for the document of
 record. The after-commit consumer ``contract-documents`` (`CONSUMER`, installed by
 `digitalmarket.subscribers`) follows those steps' events and each confirmation (`ACTIONS`) and makes what
-each version of the order lacks (`make_pending`): the draft both sides confirm; each confirming side's
-PAdES signature over it, as an incremental update, right after its confirmation (the second signature
-over the first); and once both have signed, the platform's document timestamp (`signatures.signing`).
-The signed and sealed draft is the document of record. Every revision is stored in the installation's
-document store (`installed_store`) and remembered by SHA-256 in the ledger of signed documents
-(`signatures.ledger`, family ``order/<code>``, one revision number per version); the version records the
-one to confirm or the document of record; confirming waits for it (`DocumentPreparing`, 409 with
-``Retry-After``). See docs/documents.md.
+each version of the order lacks, one order at a time under a lease of that order beside the consumer's
+claim (`order_documents_made`, `core.consumer_work`), so that orders' documents are made side by side:
+the draft both sides confirm; each confirming side's PAdES signature over it, as an incremental update,
+right after its confirmation (the second signature over the first); and once both have signed, the
+platform's document timestamp (`signatures.signing`). The signed and sealed draft is the document of
+record. Every revision is stored in the installation's document store (`installed_store`) and remembered
+by SHA-256 in the ledger of signed documents (`signatures.ledger`, family ``order/<code>``, one revision
+number per version); the version records the one to confirm or the document of record; confirming waits
+for it (`DocumentPreparing`, 409 with ``Retry-After``). See docs/documents.md.
 
 Idempotent: what a version has (its document, its revisions in the ledger) is not made again, so an
 event handled twice makes nothing twice; and a draft made again is the same bytes (the PDF is
