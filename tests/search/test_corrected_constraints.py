@@ -41,3 +41,11 @@ def test_a_chosen_facet_wins_over_a_misspelt_constraint(catalog, client):
     listing = _search(client, "중소기엽 화상회의", size="middle")
     assert _names(listing) == ["가온 화상회의"]
     assert listing["understood"] == []
+
+
+def test_did_you_mean_keeps_the_conditions_and_the_words_as_typed(catalog, client):
+    listing = _search(client, "상 등급 IaaS 벡업")
+    assert _names(listing) == ["한결 백업 스토리지"]
+    assert listing["did_you_mean"] == "상 등급 IaaS 백업"  # following it keeps both conditions
+    assert _names(_search(client, listing["did_you_mean"])) == ["한결 백업 스토리지"]
+    assert _search(client, "ㅁ 화상회으")["did_you_mean"] == "ㅁ 화상회의"  # not a conjoining ᄆ

@@ -53,7 +53,7 @@ def search(
                 "ref": h.service.ref,
                 "name": h.service.name,
                 "supplier": h.service.supplier.name,
-                "score": round(h.score, 4),
+                "score": None if h.score is None else round(h.score, 4),  # None: conditions only, no words
             }
             for h in hits
         ]
@@ -63,7 +63,7 @@ def search(
         return
     table = Table("code", "name", "supplier", "score")
     for row in rows:
-        table.add_row(row["code"], row["name"], row["supplier"], str(row["score"]))
+        table.add_row(row["code"], row["name"], row["supplier"], "-" if row["score"] is None else str(row["score"]))
     console.print(table)
 
 

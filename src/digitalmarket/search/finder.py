@@ -203,6 +203,7 @@ def find(session: Session, query: Query) -> Results:
     columns = known.columns
     ranking = relevance(session, query.q, known) if query.q else None
     corrected = ranking.corrected if ranking is not None else None
+    ranked = query.q  # the words `corrected` corrects
     if corrected and search_settings.current().understanding:
         query, ranking, understood = _understood_as_corrected(session, query, ranking, understood, known)
     candidates = columns.mask(ranking.order if ranking is not None else None)
@@ -236,4 +237,7 @@ def find(session: Session, query: Query) -> Results:
             continue
         found = snippet(service.summary, service.description, ranking.words) if ranking and ranking.words else None
         items.append(Found(service, entry, score_of.get(int(position)), found))
+    if corrected and understood:
+        phrases = tuple(c.phrase for c in understood)
+        corrected = understanding.corrected_in_full(asked.q, ranked, corrected, phrases)
     return Results(asked, len(matched), items, facet_counts, did_you_mean=corrected, understood=understood)

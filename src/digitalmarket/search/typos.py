@@ -174,13 +174,14 @@ def corrected_query(query: str, vocabulary) -> str | None:
     None when no word was corrected. What the page offers as "이것을 찾으셨나요" and the API as
     ``did_you_mean``."""
     words, changed = [], False
-    for written in _normalise(query).split():
+    for typed in query.split():  # a word left as it is stays as typed (NFKC would turn ㅁ into a conjoining ᄆ)
+        written = _normalise(typed)
         lowered = written.lower()
         forms = _forms(lowered)
         terms = index_terms(written)
         whole = any(_known(form, vocabulary) for form in forms)
         if whole or terms and all(term in vocabulary for term in terms) and not _cut(lowered, terms):
-            words.append(written)
+            words.append(typed)
             continue
         correction = _other_layout(written, vocabulary)
         for form in forms if correction is None else ():
@@ -190,7 +191,7 @@ def corrected_query(query: str, vocabulary) -> str | None:
                 break
         if correction is None:
             correction = _corrected_runs(lowered, vocabulary)
-        words.append(correction or written)
+        words.append(correction or typed)
         changed = changed or correction is not None
     return " ".join(words) if changed else None
 

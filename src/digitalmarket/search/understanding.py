@@ -99,6 +99,25 @@ def as_written(phrase: str, corrected: str, written: str) -> str:
     return " ".join(typed[first:last])
 
 
+def corrected_in_full(written: str, text: str, corrected: str, phrases: tuple[str, ...]) -> str:
+    """What "did you mean" offers for a query whose constraints were read: ``written`` (the whole query)
+    with the words of ``text`` (what was left to rank) corrected as in ``corrected``, so that following the
+    suggestion keeps the conditions (상 등급 IaaS 벡업 → 상 등급 IaaS 백업, not 백업 alone). When the words
+    do not align one by one, the corrected words after the phrases."""
+    words, fixed, typed = text.split(), corrected.split(), written.split()
+    if len(words) == len(fixed):
+        out, at = [], 0
+        for word in typed:
+            if at < len(words) and word == words[at]:
+                out.append(fixed[at])
+                at += 1
+            else:
+                out.append(word)
+        if at == len(words):
+            return " ".join(out)
+    return " ".join([*phrases, corrected])
+
+
 def without(query: str, phrase: str) -> str:
     """The query with one understood phrase taken out (what the chip's × searches for)."""
     return " ".join(query.replace(phrase, " ", 1).split())

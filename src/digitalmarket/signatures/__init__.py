@@ -5,3 +5,11 @@ Downstream of ``core`` and ``accounts``, used by the stages that make documents 
 ``settlement``): `authority` keeps the keys, `signing` signs and seals, `ledger` remembers every signed
 document by SHA-256, `verifying` checks a PDF against the platform's CA.
 """
+
+import warnings
+
+from cryptography.utils import CryptographyDeprecationWarning
+
+# pyHanko imports cryptography's DSA key types, which warn at import; the platform signs with ECDSA only, and
+# the warning would otherwise be printed by every command that signs or verifies.
+warnings.filterwarnings("ignore", message="DSA is deprecated", category=CryptographyDeprecationWarning)
