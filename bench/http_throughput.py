@@ -498,8 +498,10 @@ README_INTRO = (
     "has less than the whole machine; the CPU time of the server's processes per request is the figure least",
     "moved by other work (on PostgreSQL the database server's own CPU time is not in it).",
     "`search_api` asks eight questions in turn (answered from memory once seen), `search_api_distinct` a new",
-    "question at each request. `python bench/http_throughput.py [--duration 15] [--databases sqlite]",
-    "[--section before|after]`; `make bench HTTP_DURATION=5` shortens each run. Figures:",
+    "question at each request (48,000 questions and pages, none asked twice in a run; wrk's two threads start",
+    "apart), `search_page_distinct` the same questions of the search page. The served platform has no API",
+    "rate limit here (wrk is one address). `python bench/http_throughput.py [--duration 15] [--databases",
+    "sqlite] [--section before|after]`; `make bench HTTP_DURATION=5` shortens each run. Figures:",
     "`results/http_throughput.json`.",
 )
 

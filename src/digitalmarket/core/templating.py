@@ -74,7 +74,10 @@ NOTICES: dict[str, tuple[str, Text]] = {
 def _gettext_with_particles(context, msgid: str, **variables) -> str:
     """Jinja's new-style ``_()`` (the message formatted with its variables, escaped in HTML), with each
     Korean particle chosen for the value before it (`core.particles`)."""
-    text = particles.fit(i18n.gettext(msgid), variables)
+    text = i18n.gettext(msgid)
+    if not variables and "%" not in text:  # most of a page's messages: nothing to format
+        return Markup(text) if context.eval_ctx.autoescape else text
+    text = particles.fit(text, variables)
     if context.eval_ctx.autoescape:
         text = Markup(text)
     return text % variables
