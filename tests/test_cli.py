@@ -68,3 +68,18 @@ def test_create_token_prints_a_working_token(runner, client):
 def test_seed_demo_only_on_an_empty_database(runner):
     assert runner.invoke(cli.app, ["seed-demo", "--if-empty"]).exit_code == 0
     assert runner.invoke(cli.app, ["seed-demo"]).exit_code == 1
+
+
+def test_search_ranks_as_the_platform_and_lists_a_query_of_conditions_alone(runner, demo):
+    import json
+
+    from tests.contracting.buying import people_of, publish
+
+    code = publish(demo, people_of(demo).supplier, "가상웍스 전자결재")
+    result = runner.invoke(cli.app, ["search", "--json", "SaaS"])  # a condition, no words to rank by
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in result.output.splitlines() if line.startswith("{")]
+    assert [(row["code"], row["score"]) for row in rows] == [(code, None)]
+    table = runner.invoke(cli.app, ["search", "SaaS 전자결재"])
+    assert table.exit_code == 0, table.output
+    assert code in table.output and "가상웍스 전자결재" in table.output
