@@ -178,7 +178,7 @@ class PostgresState:
 
     Emptying deletes rather than truncates: ``TRUNCATE`` of some seventy tables makes new files for each
     and their indexes, which took one to two seconds a test on a loaded machine; ``DELETE`` of the few
-    rows a test wrote takes a few milliseconds. Both run as replication (``session_replication_role``)
+    rows a test wrote took a tenth of that. Both run as replication (``session_replication_role``)
     so that neither foreign keys nor triggers act: the state is restored, not rewritten."""
 
     def __init__(self, url: str) -> None:
