@@ -94,7 +94,9 @@ _GENERIC = frozenset(_GENERIC_KO.split()) | frozenset(_GENERIC_EN.split())
 # words that say nothing of what is searched, Korean and English
 _STOP_KO = "전 후 중 내 외 간 등 및 때 위 경우 정도 이상 이하 가능 필요"
 _STOP_EN = "a an the and or of for to in on with by at from as into via is are be can our my your we i need want best"
-_QUERY_STOP = frozenset(_STOP_KO.split()) | frozenset(_STOP_EN.split())
+# verbs a buyer asks with (홈페이지 만들기, 누수 찾기): the need is the noun; services' texts use them anywhere
+_ASKING_KO = "만들 찾"
+_QUERY_STOP = frozenset(_STOP_KO.split()) | frozenset(_STOP_EN.split()) | frozenset(_ASKING_KO.split())
 _HANGUL_WORD = re.compile(r"[가-힣]+")
 
 _lock = threading.Lock()

@@ -7,6 +7,7 @@ word of the query (클라우드) below those that hold what the query is about (
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 
@@ -32,6 +33,7 @@ def ranked(
     total = known.indexed
     idf = {p: max(1e-6, math.log((total - df + 0.5) / (df + 0.5))) for p, (df, _) in matches.items()}
     held = {p: columns.mask(positions) for p, (_, positions) in matches.items() if len(positions)}
+    concepts = _parts_standing_in(concepts, held, also)
     expanded = {id(c) for c in also}
     pool = _matching([c for c in concepts if id(c) not in expanded], held, columns.size, focus=pieces.focus)
     if also:  # the services only the feedback finds: those the first ranking (``besides``) did not
@@ -73,6 +75,26 @@ def ranked(
         order = np.concatenate([order, rest])
         scores = np.concatenate([scores, floor * 0.999 * pre[rest] / ceiling])
     return order, scores, complete
+
+
+def _parts_standing_in(concepts, held, also=()) -> list:
+    """The concepts, with the optional words of a several-word concept that no service holds (홈페이지
+    구축, when the catalog says 홈페이지 and 구축 apart, or that was dropped as found nowhere) made
+    concepts of their own: the query is then about those words, the rarer counting more by its idf,
+    not only about whatever else it asks for. The feedback's words (``also``) stay as they are."""
+    feedback_words = {id(c) for c in also}
+    standing = {
+        word
+        for c in concepts
+        if not c.optional and c.alternatives and any(p in held for p, _ in c.alternatives)
+        for word in c.alternatives[0][0].split()
+    }
+    return [
+        replace(c, weight=1.0, optional=False)
+        if c.optional and id(c) not in feedback_words and c.text not in standing
+        else c
+        for c in concepts
+    ]
 
 
 def _covered(concepts, holds: dict[int, np.ndarray], idf, held, size: int) -> tuple[np.ndarray, float]:
@@ -128,21 +150,27 @@ def _bm25(session, concepts, idf, known: Facts, held: dict[str, np.ndarray], pos
     service_ids = known.columns.ids
     at = {int(service_ids[p]): int(p) for p in positions}
     weights = tuple(analyzer.FIELD_WEIGHTS[f] for f in FIELDS)
-    needles = {phrase: " " + "  ".join(phrase.split()) + " " for phrase in held}
     average = known.average_length
+    rows = known.index_rows(session, list(at))
+    where = np.array([at[service_id] for service_id in rows], dtype=np.int64)
+    holding: list[list[tuple[int, str, float]]] = [[] for _ in rows]  # by row: (concept, padded phrase, weight)
+    for number, concept in enumerate(concepts):
+        for phrase, weight in concept.alternatives:
+            if phrase in held:
+                needle = " " + "  ".join(phrase.split()) + " "
+                for row_number in np.flatnonzero(held[phrase][where]).tolist():
+                    holding[row_number].append((number, needle, weight * idf[phrase]))
     scores: dict[int, float] = {}
-    for service_id, row in known.index_rows(session, list(at)).items():
-        position = at[service_id]
+    for row_number, (service_id, row) in enumerate(rows.items()):
         norm = K1 * (1 - B + B * row.length / average)
+        best: dict[int, float] = {}  # by concept: its best phrase's score
+        for number, needle, base in holding[row_number]:
+            tf = row.weighted_count(needle, FIELDS, weights)
+            if tf:
+                best[number] = max(best.get(number, 0.0), base * tf * (K1 + 1) / (tf + norm))
         total = 0.0
-        for concept in concepts:
-            best = 0.0
-            for phrase, weight in concept.alternatives:
-                if phrase in held and held[phrase][position]:
-                    tf = row.weighted_count(needles[phrase], FIELDS, weights)
-                    if tf:
-                        best = max(best, weight * idf[phrase] * tf * (K1 + 1) / (tf + norm))
-            total += concept.weight * best
+        for number in sorted(best):  # in the order of the concepts, as a sum over all of them would add
+            total += concepts[number].weight * best[number]
         if total:
             scores[service_id] = total
     return scores

@@ -1,0 +1,70 @@
+"""A query's specific words lead: the words of a compound the catalog writes apart (홈페이지 구축) count
+as the query's own concepts, the verbs a buyer asks with (만들기, 찾기) are not searched for, and 전자결제
+written for 전자결재 finds the e-approval services below those that say 전자결제."""
+
+from __future__ import annotations
+
+import pytest
+
+from digitalmarket.catalog.importer import import_files
+from tests.catalog.test_import import GOOD, _write
+
+
+def _service(ref, name, summary, keywords, description=None):
+    return {
+        **GOOD,
+        "ref": ref,
+        "name": name,
+        "summary": summary,
+        "description": description or summary,
+        "keywords": keywords,
+    }
+
+
+HOMEPAGE, MAINTENANCE, STREET_LIGHT = "가온 홈페이지 이전", "한결 응용 유지관리", "다온 스마트 가로등"
+APPROVAL, PAYMENT = "누리 스마트 전자결재", "가온 간편 전자결제"
+SERVICES = [
+    _service("s-01", HOMEPAGE, "기관 홈페이지를 클라우드로 옮기는 서비스", ["홈페이지", "이전"]),
+    _service("s-02", MAINTENANCE, "업무 시스템의 오류 수정과 개선", ["유지관리", "유지보수"]),
+    _service(
+        "s-03",
+        STREET_LIGHT,
+        "가로등을 원격으로 켜고 끄는 관제",
+        ["가로등"],
+        "가로등 점등을 원격 제어하고 고장 나면 유지보수 업체에 알립니다. 관제 화면을 만들어 드립니다.",
+    ),
+    _service("s-04", APPROVAL, "기안과 결재를 온라인으로 처리", ["전자결재", "기안"]),
+    _service("s-05", PAYMENT, "시설 이용료를 카드로 받는 전자결제", ["전자결제", "간편결제"]),
+    *(_service(f"s-{n}", f"한결 서버 구축 {n}", "클라우드 서버 구축과 운영", ["서버"]) for n in range(10, 22)),
+]
+
+
+@pytest.fixture
+def catalog(db, tmp_path):
+    report = import_files(db.transaction, [_write(tmp_path, "specific.jsonl", SERVICES)])
+    assert report.problems == []
+    return db
+
+
+def _names(client, query):
+    response = client.get("/api/v1/services", params={"q": query})
+    assert response.status_code == 200, response.text
+    return [item["name"] for item in response.json()["items"]]
+
+
+def test_the_rarer_word_of_a_compound_the_catalog_writes_apart_leads(catalog, client):
+    names = _names(client, "홈페이지 구축 유지보수")
+    assert set(names[:2]) == {HOMEPAGE, MAINTENANCE}
+    assert STREET_LIGHT not in names[:2]
+
+
+def test_a_verb_of_asking_is_not_searched_for(catalog, client):
+    names = _names(client, "홈페이지 만들기")
+    assert names[0] == HOMEPAGE
+    assert STREET_LIGHT not in names  # its text says 만들어, which is not what the buyer asks for
+
+
+def test_e_approval_misspelt_as_payment_finds_both_the_word_as_written_first(catalog, client):
+    names = _names(client, "전자결제 시스템 도입")
+    assert names[:2] == [PAYMENT, APPROVAL]
+    assert _names(client, "전자결재")[0] == APPROVAL
