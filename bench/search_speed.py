@@ -916,6 +916,23 @@ def _figures(measure: dict | None) -> str:
     return measure.get("skipped") or measure.get("error") or "-"
 
 
+def kept_runs(previous: dict, measured: list[dict]) -> list[dict]:
+    """The runs of a previous results file for databases and sizes not measured now, each saying which run
+    it comes from (`kept_from`), so that a run of some sizes keeps the figures of the others."""
+    now = {(entry["database"], entry["size"]) for entry in measured}
+    kept = []
+    for entry in previous.get("runs", []):
+        if (entry["database"], entry["size"]) in now or "error" in entry:
+            continue
+        origin = entry.get("kept_from") or {
+            "date": previous.get("date"),
+            "commit": previous.get("commit"),
+            "load_average": (previous.get("load_average") or {}).get("start"),
+        }
+        kept.append({**entry, "kept_from": origin})
+    return kept
+
+
 def check_goals(entries: list[dict]) -> dict:
     goals = {}
     for name, goal in GOALS.items():
@@ -1030,6 +1047,15 @@ def update_readme(result: dict) -> None:
         seconds = f"{imported.get('seconds', '-')} s{'*' if imported.get('cached') else ''}"
         lines.append(f"| {entry['database']} | {entry['size']:,} | {seconds} | {cells[0]} | {cells[1]} |")
     lines.append("")
+    for entry in result["runs"]:
+        if origin := entry.get("kept_from"):
+            lines.append(
+                f"The {entry['database']} row of {entry['size']:,} services is kept from the run of {origin['date']} "
+                f"(commit `{origin['commit']}`, load average {origin['load_average']} at the start): that size was "
+                "not measured again."
+            )
+    if any("kept_from" in entry for entry in result["runs"]):
+        lines.append("")
     for goal in result["goals"].values():
         verdict = {True: "met", False: "missed", None: "not measured"}[goal["met"]]
         where = f" on {goal['database']}" if goal.get("database") else ""
@@ -1089,8 +1115,10 @@ def main() -> None:
                 console.print(f"[red]{database} {size:,} failed:[/red] {traceback.format_exc()[-2000:]}")
                 result["runs"].append({"database": database, "size": size, "error": f"{type(error).__name__}: {error}"})
     result["load_average"]["end"] = load_average()
-    result["goals"] = check_goals(result["runs"])
     out = Path(args.json)
+    if out.resolve() == DEFAULT_JSON.resolve() and out.exists():  # the sizes not run this time stay
+        result["runs"] += kept_runs(json.loads(out.read_text(encoding="utf-8")), result["runs"])
+    result["goals"] = check_goals(result["runs"])
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     if out.resolve() == DEFAULT_JSON.resolve():
