@@ -24,6 +24,7 @@ def _service(ref, name, summary, keywords, description=None):
 HOMEPAGE, MAINTENANCE, STREET_LIGHT = "가온 홈페이지 이전", "한결 응용 유지관리", "다온 스마트 가로등"
 APPROVAL, PAYMENT = "누리 스마트 전자결재", "가온 간편 전자결제"
 ON_PREMISE = "미르 설치형 백업"
+DRM, LEAK = "한결 문서 DRM", "마루 상수도 검침"
 SERVICES = [
     _service("s-01", HOMEPAGE, "기관 홈페이지를 클라우드로 옮기는 서비스", ["홈페이지", "이전"]),
     _service("s-02", MAINTENANCE, "업무 시스템의 오류 수정과 개선", ["유지관리", "유지보수"]),
@@ -37,6 +38,8 @@ SERVICES = [
     _service("s-04", APPROVAL, "기안과 결재를 온라인으로 처리", ["전자결재", "기안"]),
     _service("s-05", PAYMENT, "시설 이용료를 카드로 받는 전자결제", ["전자결제", "간편결제"]),
     _service("s-06", ON_PREMISE, "온프레미스 서버에 설치하는 백업", ["백업", "온프레미스"]),
+    _service("s-07", DRM, "문서를 암호화해 밖으로 나가지 않게 하는 DRM", ["DRM", "문서보안"]),
+    _service("s-08", LEAK, "상수도 검침과 누수 감지", ["누수", "원격검침"]),
     *(_service(f"s-{n}", f"한결 서버 구축 {n}", "클라우드 서버 구축과 운영", ["서버"]) for n in range(10, 22)),
 ]
 
@@ -76,3 +79,11 @@ def test_building_is_not_read_as_on_premise(catalog, client):
     names = _names(client, "홈페이지 구축")
     assert names[0] == HOMEPAGE
     assert ON_PREMISE not in names  # 구축형 is on-premise, 구축 alone is building
+
+
+@pytest.mark.parametrize(
+    ("query", "wanted"),
+    [("문서 유출 방지", DRM), ("물 새는 곳 찾기", LEAK)],
+)
+def test_a_need_in_everyday_words_finds_the_service_named_in_the_trade_s_words(catalog, client, query, wanted):
+    assert _names(client, query)[0] == wanted
