@@ -25,6 +25,7 @@ HOMEPAGE, MAINTENANCE, STREET_LIGHT = "가온 홈페이지 이전", "한결 응�
 APPROVAL, PAYMENT = "누리 스마트 전자결재", "가온 간편 전자결제"
 ON_PREMISE = "미르 설치형 백업"
 DRM, LEAK = "한결 문서 DRM", "마루 상수도 검침"
+MOVING, ENERGY = "미르 서버 이전", "도담 건물 에너지 관리"
 SERVICES = [
     _service("s-01", HOMEPAGE, "기관 홈페이지를 클라우드로 옮기는 서비스", ["홈페이지", "이전"]),
     _service("s-02", MAINTENANCE, "업무 시스템의 오류 수정과 개선", ["유지관리", "유지보수"]),
@@ -40,7 +41,9 @@ SERVICES = [
     _service("s-06", ON_PREMISE, "온프레미스 서버에 설치하는 백업", ["백업", "온프레미스"]),
     _service("s-07", DRM, "문서를 암호화해 밖으로 나가지 않게 하는 DRM", ["DRM", "문서보안"]),
     _service("s-08", LEAK, "상수도 검침과 누수 감지", ["누수", "원격검침"]),
-    *(_service(f"s-{n}", f"한결 서버 구축 {n}", "클라우드 서버 구축과 운영", ["서버"]) for n in range(10, 22)),
+    _service("s-09", MOVING, "기관 서버를 클라우드로 옮기는 이전", ["이전", "마이그레이션"]),
+    _service("s-10", ENERGY, "공공건물의 에너지 사용량을 줄이는 관리", ["에너지", "BEMS"]),
+    *(_service(f"s-{n}", f"한결 서버 구축 {n}", "클라우드 서버 구축과 운영", ["서버"]) for n in range(20, 32)),
 ]
 
 
@@ -83,7 +86,7 @@ def test_building_is_not_read_as_on_premise(catalog, client):
 
 @pytest.mark.parametrize(
     ("query", "wanted"),
-    [("문서 유출 방지", DRM), ("물 새는 곳 찾기", LEAK)],
+    [("문서 유출 방지", DRM), ("물 새는 곳 찾기", LEAK), ("서버 이사", MOVING), ("전기 아끼기", ENERGY)],
 )
 def test_a_need_in_everyday_words_finds_the_service_named_in_the_trade_s_words(catalog, client, query, wanted):
     assert _names(client, query)[0] == wanted
