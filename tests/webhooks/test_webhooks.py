@@ -169,3 +169,17 @@ def test_the_administrator_manages_webhooks_on_a_page(hooks, demo, receiver):
 
     page_login(hooks, "supplier2@demo.kr")  # a company's administrator, of another organisation
     assert hooks.get(f"/organisation/webhooks/{webhook_id}").status_code == 404
+
+
+def test_a_first_subscription_is_sent_only_what_changed_after_it_once(hooks, demo, receiver):
+    admin = api_token(demo, "buyer@demo.kr")
+    supplier = people_of(demo).supplier
+    publish(demo, supplier, "가상 백업 서비스")  # nobody follows the feed yet
+    webhook = hooks.post("/api/v1/webhooks", json={"url": receiver.url, "kinds": ["services"]}, headers=admin).json()
+    code = publish(demo, supplier, "가상 메일 서비스")
+    consumers.run(demo, wait=True)
+    send_due(demo, allow_private=True)
+    sent = [json.loads(delivery["body"]) for delivery in receiver.received]
+    assert [body["data"]["code"] for body in sent] == [code]
+    log = hooks.get(f"/api/v1/webhooks/{webhook['id']}/deliveries", headers=admin).json()["items"]
+    assert [(d["event"], d["state"]) for d in log] == [("services", "delivered")]
