@@ -53,8 +53,8 @@ def group_of(nodeid: str) -> str:
     files of `SHARED_SESSION` together, and each language of the whole browser journey on its own (each
     takes about two minutes). A process that runs browser tests starts its own server and Chromium."""
     path = nodeid.split("::", 1)[0]
-    if path == "tests/browser/test_full_journey.py":
-        return nodeid
+    if path.startswith("tests/browser/"):
+        return "browser"  # xdist starts the groups with the most tests first, whatever LONG_FIRST says
     return SHARED_SESSION.get(path.rsplit("/", 1)[-1], path)
 
 
