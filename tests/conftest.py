@@ -11,7 +11,7 @@ on PostgreSQL, `PostgresState`).
 `make test` runs the suite in two processes (pytest-xdist, `pytest_xdist_make_scheduler`): each test file goes
 whole to one process (its module fixtures are made once), the files that read the seeded two years of
 trade (`demo_trade`, a session fixture that takes a minute and a half) go to the same one, and the
-longest groups (`LONG_FIRST`: the browser tests, the two languages of the whole journey apart) start first.
+groups with the most tests start first (pytest-xdist's order).
 """
 
 from __future__ import annotations
@@ -50,8 +50,8 @@ LONG_FIRST = (
 
 def group_of(nodeid: str) -> str:
     """The group a test runs in: its file (as ``--dist loadfile``; its module fixtures are made once), the
-    files of `SHARED_SESSION` together, and each language of the whole browser journey on its own (each
-    takes about two minutes). A process that runs browser tests starts its own server and Chromium."""
+    files of `SHARED_SESSION` together, and every browser test in one group (its process starts a server
+    and Chromium on a copy of the demo seeded once for the run)."""
     path = nodeid.split("::", 1)[0]
     if path.startswith("tests/browser/"):
         return "browser"  # xdist starts the groups with the most tests first, whatever LONG_FIRST says
