@@ -51,9 +51,7 @@ class Organisation(Base):
     # Who the company is: unverified until the operator has checked its business registration evidence
     # (`verification.py`); until then it cannot apply, quote or sign. Identity fields (name,
     # representative, size, credit rating) change only through an approved request (`identity_changes.py`).
-    verification: Mapped[str] = mapped_column(
-        String(16), nullable=False, default="verified", server_default="verified"
-    )
+    verification: Mapped[str] = mapped_column(String(16), nullable=False, default="verified", server_default="verified")
     verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     sme_valid_until: Mapped[date | None] = mapped_column(Date)  # 중소기업확인서 validity
     credit_rated_on: Mapped[date | None] = mapped_column(Date)  # the credit rating certificate's date
