@@ -31,7 +31,7 @@ TEST_WORKERS ?= 2
 test: setup
 	$(BIN)/ruff check src tests bench
 	$(BIN)/lint-imports --no-cache
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadscope
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadscope --no-loadscope-reorder
 
 test-fast: setup
 	$(BIN)/python -m pytest -m "not browser" -x -q

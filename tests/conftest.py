@@ -36,16 +36,12 @@ from digitalmarket.web.app import create_app
 #: Test files that share a costly session fixture, kept in one process when the suite runs in several.
 SHARED_SESSION = {"test_page_crawl.py": "demo_trade", "test_demo_contracting.py": "demo_trade"}
 
-#: Groups that take a minute or more, started first (in this order) so that neither process is left alone
-#: with a long group at the end of the run; every other group follows in the order of collection. Each
-#: process starts with two groups: the one seeding the browser tests' demo runs the two journeys, the
-#: other seeds the two years of trade meanwhile rather than wait for that demo.
-LONG_FIRST = (
-    "tests/browser/test_full_journey.py::test_the_whole_journey[ko]",
-    "demo_trade",
-    "tests/browser/test_full_journey.py::test_the_whole_journey[en]",
-    "tests/browser/",
-)
+#: Groups that take minutes, started first (in this order, one on each process) so that neither process is
+#: left alone with a long group at the end of the run: the browser tests (a server and Chromium on a copy
+#: of the demo, and the two whole journeys) and the two years of demo trade. Every other group follows in
+#: the order of collection, to whichever process is free. The Makefile runs pytest-xdist with
+#: ``--no-loadscope-reorder``, since xdist otherwise starts the groups with the most tests first.
+LONG_FIRST = ("browser", "demo_trade")
 
 
 def group_of(nodeid: str) -> str:
@@ -54,12 +50,12 @@ def group_of(nodeid: str) -> str:
     and Chromium on a copy of the demo seeded once for the run)."""
     path = nodeid.split("::", 1)[0]
     if path.startswith("tests/browser/"):
-        return "browser"  # xdist starts the groups with the most tests first, whatever LONG_FIRST says
+        return "browser"
     return SHARED_SESSION.get(path.rsplit("/", 1)[-1], path)
 
 
 def _rank(group: str) -> int:
-    return next((i for i, start in enumerate(LONG_FIRST) if group.startswith(start)), len(LONG_FIRST))
+    return LONG_FIRST.index(group) if group in LONG_FIRST else len(LONG_FIRST)
 
 
 def pytest_collection_modifyitems(items) -> None:

@@ -95,7 +95,8 @@ def _months(rng: random.Random, service: Service) -> int:
 def _order_story(world: World, buyer: Actor, service: Service, asked: datetime, fate: str) -> None:
     """An order from the asking to its end: a quote request to several services (or a negotiated
     contract made directly), both confirmations, then usage, inspection, payment, a change, an early
-    termination and a review as ``fate`` and chance say."""
+    termination and a review as ``fate`` and chance say. ``unconfirmed``: a negotiated contract the
+    supplier has confirmed and the buyer not yet."""
     cal, rng, session = world.calendar, world.rng, world.session
     day = asked.astimezone(KST).date()
     months = _months(rng, service)
@@ -109,7 +110,7 @@ def _order_story(world: World, buyer: Actor, service: Service, asked: datetime, 
         contract = making.catalog_contract_of(session, service, today_kst())
         return max(1, int(making.plan_ceiling(plan, contract) * share))
 
-    if fate != "negotiated":
+    if fate not in ("negotiated", "unconfirmed"):
         same = [
             s
             for s in world.services
@@ -205,7 +206,10 @@ def _order_story(world: World, buyer: Actor, service: Service, asked: datetime, 
         return step
 
     cal.later(ordered, 1, confirm(supplier), hour=rng.randint(9, 12))
-    cal.later(ordered, 2, confirm(buyer), hour=rng.randint(13, 17))
+    buyer_hour = rng.randint(13, 17)  # drawn in any case, so that the stories after this one stay the same
+    if fate == "unconfirmed":  # the buyer has yet to confirm, at whatever hour the demo is seeded
+        return
+    cal.later(ordered, 2, confirm(buyer), hour=buyer_hour)
 
     # usage, inspection and payment: each month of the period, reported early the next month
     end_day = add_months(start, months) - timedelta(days=1)
@@ -316,5 +320,5 @@ def plan_orders(world: World, in_mall: list[Service], until: date) -> None:
     for back in (5, 2):
         service = rng.choice(by_size["sme"])
         _order_story(world, rng.choice(world.buyers[2:]), service, at(until - timedelta(days=back), 11), "open")
-    for back in (4, 2):  # waiting for confirmation
-        _order_story(world, buyer, rng.choice(own), at(until - timedelta(days=back), 9), "negotiated")
+    for back in (4, 2):  # waiting for the buyer's confirmation, the supplier's given
+        _order_story(world, buyer, rng.choice(own), at(until - timedelta(days=back), 9), "unconfirmed")
