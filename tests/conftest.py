@@ -10,8 +10,8 @@ on PostgreSQL, `PostgresState`).
 
 `make test` runs the suite in two processes (pytest-xdist, `pytest_xdist_make_scheduler`): each test file goes
 whole to one process (its module fixtures are made once), the files that read the seeded two years of
-trade (`demo_trade`, a session fixture that takes a minute and a half) go to the same one, and the
-groups with the most tests start first (pytest-xdist's order).
+trade (`demo_trade`, a session fixture that takes minutes) go to the same one, and the two longest groups
+(`LONG_FIRST`: the browser tests and that trade) start first, one on each process.
 """
 
 from __future__ import annotations
