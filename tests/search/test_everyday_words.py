@@ -9,6 +9,8 @@ import pytest
 
 from digitalmarket.catalog.importer import import_files
 from tests.catalog.test_import import GOOD, _write
+from tests.search.test_names_and_typos import _names as names_of
+from tests.search.test_names_and_typos import _search
 
 
 def _service(ref, name, summary, keywords, category="협업·그룹웨어"):
@@ -45,9 +47,7 @@ def catalog(db, tmp_path):
 
 
 def _names(client, query):
-    response = client.get("/api/v1/services", params={"q": query})
-    assert response.status_code == 200, response.text
-    return [item["name"] for item in response.json()["items"]]
+    return names_of(_search(client, query))
 
 
 def test_a_word_of_a_compound_brings_its_synonyms(catalog, client):

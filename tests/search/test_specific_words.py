@@ -8,6 +8,8 @@ import pytest
 
 from digitalmarket.catalog.importer import import_files
 from tests.catalog.test_import import GOOD, _write
+from tests.search.test_names_and_typos import _names as names_of
+from tests.search.test_names_and_typos import _search
 
 
 def _service(ref, name, summary, keywords, description=None):
@@ -55,9 +57,7 @@ def catalog(db, tmp_path):
 
 
 def _names(client, query):
-    response = client.get("/api/v1/services", params={"q": query})
-    assert response.status_code == 200, response.text
-    return [item["name"] for item in response.json()["items"]]
+    return names_of(_search(client, query))
 
 
 def test_the_rarer_word_of_a_compound_the_catalog_writes_apart_leads(catalog, client):

@@ -313,17 +313,7 @@ def list_made(session: Session, made: Sequence[Made]) -> int:
         )
         session.flush()
         for revision in document.revisions:
-            ledger.register(
-                session,
-                revision["pdf"],
-                family=revision["family"],
-                revision=1,
-                title=revision["title"],
-                kind=revision["kind"],
-                signs=revision.get("signs"),
-                organisation_id=revision.get("organisation_id"),
-                signer_name=revision.get("name"),
-            )
+            ledger.register_made(session, revision, revision=1)
         listed += 1
     return listed
 

@@ -55,6 +55,23 @@ def register(
     return row
 
 
+def register_made(session: Session, made: dict, revision: int | None = None) -> SignedDocument:
+    """`register` one revision as the documents' makers describe it: ``pdf``, ``family``, ``title``,
+    ``kind`` and ``revision`` (unless given), with ``signs``, ``organisation_id`` and ``name`` (the
+    signer's) for a signature."""
+    return register(
+        session,
+        made["pdf"],
+        family=made["family"],
+        revision=made["revision"] if revision is None else revision,
+        title=made["title"],
+        kind=made["kind"],
+        signs=made.get("signs"),
+        organisation_id=made.get("organisation_id"),
+        signer_name=made.get("name"),
+    )
+
+
 def find(session: Session, sha256: str) -> SignedDocument | None:
     return session.scalars(select(SignedDocument).where(SignedDocument.sha256 == sha256.lower())).first()
 

@@ -221,17 +221,7 @@ def documents_prepared(session: Session, events: Sequence[AuditEvent]) -> list[d
 def documents_followed(session: Session, events: Sequence[AuditEvent], prepared: list[dict]) -> None:
     """The quick part: remember every revision made (registering the same bytes again changes nothing)."""
     for revision in prepared:
-        ledger.register(
-            session,
-            revision["pdf"],
-            family=revision["family"],
-            revision=revision["revision"],
-            title=revision["title"],
-            kind=revision["kind"],
-            signs=revision.get("signs"),
-            organisation_id=revision.get("organisation_id"),
-            signer_name=revision.get("name"),
-        )
+        ledger.register_made(session, revision)
     session.flush()
 
 

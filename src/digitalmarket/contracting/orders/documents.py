@@ -306,17 +306,7 @@ def write_prepared(session: Session, prepared: dict[Key, tuple]) -> int:
         if version is None or _confirmations(version) != confirmations:
             continue
         for revision in revisions:
-            ledger.register(
-                session,
-                revision["pdf"],
-                family=revision["family"],
-                revision=revision["revision"],
-                title=revision["title"],
-                kind=revision["kind"],
-                signs=revision.get("signs"),
-                organisation_id=revision.get("organisation_id"),
-                signer_name=revision.get("name"),
-            )
+            ledger.register_made(session, revision)
         if version.document_sha256 is None:
             version.document_sha256, version.document_size = sha256, size
             written += 1
