@@ -76,3 +76,46 @@ def keys_from_hangul(word: str) -> str | None:
                     return None
                 keys.append(_LETTERS[single])
     return "".join(keys) or None
+
+
+_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
+_ROW_SHIFT = (0.0, 0.25, 0.75)  # how far each row sits to the right of the one above
+_PLACES = {key: (row, col + _ROW_SHIFT[row]) for row, keys in enumerate(_ROWS) for col, key in enumerate(keys)}
+SLIP = 0.5
+"""The cost of a slip (`typing_distance`): a neighbouring key, the shift key missed or held (ㅅ/ㅆ), a key
+struck twice or a doubled key once, two keys in the wrong order."""
+
+
+def adjacent_keys(a: str, b: str) -> bool:
+    """Whether two keys touch on the keyboard (ㅓ j and ㅏ k, ㅐ o and ㅔ p), or are one key with and without
+    shift (ㅅ t and ㅆ T)."""
+    if a.lower() == b.lower():
+        return a != b
+    one, other = _PLACES.get(a.lower()), _PLACES.get(b.lower())
+    if one is None or other is None:
+        return False
+    return abs(one[0] - other[0]) <= 1 and abs(one[1] - other[1]) <= (1.0 if one[0] == other[0] else 0.8)
+
+
+def typing_distance(a: str, b: str) -> float:
+    """How far apart two words are as typed on the 두벌식 keyboard: the edit distance between their keys
+    (`keys_from_hangul` for Hangul, the letters for Latin), where a slip costs `SLIP` and any other edit 1
+    (a neighbouring key for another, shift missed, a key struck twice or a double key struck once, two
+    keys swapped). 챗봇
+    typed 쳇봇 is a slip (ㅐ o → ㅔ p); 산출 for 산불 is not (ㅊ c and ㅂ q are far apart)."""
+    keys_a, keys_b = keys_from_hangul(a) or a, keys_from_hangul(b) or b
+    if keys_a == keys_b:
+        return 0.0
+    previous2: list[float] = []
+    previous = [index * 1.0 for index in range(len(keys_b) + 1)]
+    for i, char_a in enumerate(keys_a, start=1):
+        current = [float(i)] + [0.0] * len(keys_b)
+        for j, char_b in enumerate(keys_b, start=1):
+            substitute = 0.0 if char_a == char_b else (SLIP if adjacent_keys(char_a, char_b) else 1.0)
+            delete = SLIP if i > 1 and keys_a[i - 2] == char_a else 1.0  # a key struck twice
+            insert = SLIP if j > 1 and keys_b[j - 2] == char_b else 1.0  # a doubled key struck once
+            current[j] = min(previous[j] + delete, current[j - 1] + insert, previous[j - 1] + substitute)
+            if i > 1 and j > 1 and char_a == keys_b[j - 2] and keys_a[i - 2] == char_b:
+                current[j] = min(current[j], previous2[j - 2] + SLIP)  # two keys struck in the wrong order
+        previous2, previous = previous, current
+    return previous[-1]

@@ -10,10 +10,11 @@ offers as "이것을 찾으셨나요" and the API as ``did_you_mean``.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from functools import cache, lru_cache
 
-from .analyzer import SYNONYM_WEIGHT, Concept, _normalise, _query_synonyms, index_terms
-from .hangul import edit_distance, is_jamo_or_syllable, is_syllable, jamo_distance
-from .layout import hangul_from_keys, keys_from_hangul
+from .analyzer import SYNONYM_WEIGHT, Concept, _normalise, _query_synonyms, index_terms, kiwi
+from .hangul import decompose, edit_distance, is_jamo_or_syllable, is_syllable, jamo_distance
+from .layout import hangul_from_keys, keys_from_hangul, typing_distance
 
 TYPO_WEIGHT = 0.8
 TYPO_MIN_LENGTH = 4
@@ -22,7 +23,8 @@ SHORT_TYPO_LENGTHS = (2, 3)
 
 
 def typo_candidates(term: str, vocabulary: Iterable[str], frequency: Callable[[str], int] | None = None) -> list[str]:
-    """The known words one edit away from a query term, closest in jamo first, then the word more
+    """The known words one edit away from a query term, closest on the keyboard first (`layout.typing_distance`:
+    a neighbouring key, shift or a doubled key is a slip, nearer than another key), then the word more
     services hold (``frequency``: a buyer more likely meant a common word than a rare one); the term
     itself is never a candidate. A term of at least 4 syllables or letters: a character inserted,
     removed, replaced, or two swapped. A Hangul word of 2 or 3 syllables, where one syllable more or
@@ -52,7 +54,7 @@ def typo_candidates(term: str, vocabulary: Iterable[str], frequency: Callable[[s
     common = frequency or (lambda word: 0)
 
     def closeness(word: str) -> tuple:
-        return (jamo_distance(term, word), sorted(word) != sorted(term), -common(word), word)
+        return (typing_distance(term, word), sorted(word) != sorted(term), -common(word), word)
 
     return sorted(found, key=closeness)
 
@@ -125,9 +127,61 @@ def _forms(word: str) -> list[str]:
 
 
 def _near(form: str, vocabulary) -> list[str]:
-    """The corrections of one form, closest first (through `facts.Facts.neighbours` when offered)."""
+    """The corrections of one form, closest first (through `facts.Facts.neighbours` when offered), without
+    those that would turn a Korean word into another (`_plausible`)."""
     near = vocabulary.neighbours(form) if hasattr(vocabulary, "neighbours") else vocabulary
-    return typo_candidates(form, near, getattr(vocabulary, "frequency", None))
+    return [
+        word for word in typo_candidates(form, near, getattr(vocabulary, "frequency", None)) if _plausible(form, word)
+    ]
+
+
+#: How much likelier, as Kiwi's language model scores them (log-probability), a correction must be than a
+#: noun Kiwi knows: 산불 (−18.5) is a word of its own, not a misspelt 산출 (−19.4); 쳇봇 is no noun it knows.
+LIKELIER = 2.0
+#: The lowest score of a morpheme Kiwi knows; a word it does not know scores lower (쳇봇 −26.8, 산불 −11.9).
+KNOWN_MORPHEME = -16.0
+# letters that sound alike, so a word written with one for the other is a misspelling even when both are
+# words (써버 for 서버): plain and tense consonants, ㅐ/ㅔ and their kin; final consonants by their sound
+_SOUND_ALIKE = [set(letters) for letters in ("ㄱㄲ", "ㄷㄸ", "ㅂㅃ", "ㅅㅆ", "ㅈㅉ", "ㅐㅔ", "ㅒㅖ", "ㅙㅚㅞ")]
+_FINAL_SOUNDS = [
+    set(letters) for letters in ("ㄱㄲㅋㄳㄺ", "ㄷㅅㅆㅈㅊㅌㅎ", "ㅂㅍㅄㄿ", "ㄴㄵㄶ", "ㄹㄼㄽㄾㅀ", "ㅁㄻ")
+]
+
+
+def _plausible(written: str, correction: str) -> bool:
+    """Whether a Hangul word the index lacks may be read as ``correction``: unless it is a Korean noun of its
+    own (산불, 화성, 발행 are not 산출, 화상, 발생), a noun Kiwi knows and finds about as likely as the
+    correction (within `LIKELIER`), or the two sound alike (써버, 서버). Latin words are always plausible."""
+    if not all(map(is_syllable, written)) or not all(map(is_syllable, correction)):
+        return True
+    noun, likelihood = _as_noun(written)
+    if not noun or _sound_alike(written, correction):
+        return True
+    return likelihood + LIKELIER < _as_noun(correction)[1]
+
+
+def _sound_alike(one: str, other: str) -> bool:
+    """Two words of as many syllables that differ in one letter of one syllable, letters that sound alike."""
+    if len(one) != len(other):
+        return False
+    differ = [(decompose(a), decompose(b)) for a, b in zip(one, other, strict=True) if a != b]
+    if len(differ) != 1:
+        return False
+    (first, vowel, final), (first2, vowel2, final2) = differ[0]
+    changed = [(x, y) for x, y in ((first, first2), (vowel, vowel2), (final, final2)) if x != y]
+    if len(changed) != 1:
+        return False
+    x, y = changed[0]
+    groups = _FINAL_SOUNDS if final != final2 else _SOUND_ALIKE
+    return any(x in group and y in group for group in groups)
+
+
+@lru_cache(maxsize=4096)
+def _as_noun(word: str) -> tuple[bool, float]:
+    """Whether Kiwi knows the word as one noun, and the score of its best analysis (a log-probability)."""
+    tokens, score = kiwi().analyze(word, top_n=1)[0]
+    noun = len(tokens) == 1 and tokens[0].tag.startswith("NN") and tokens[0].score >= KNOWN_MORPHEME
+    return noun and tokens[0].form == word, score
 
 
 def _known(word: str, vocabulary) -> bool:
@@ -191,6 +245,11 @@ def corrected_query(query: str, vocabulary) -> str | None:
                 break
         if correction is None:
             correction = _corrected_runs(lowered, vocabulary)
+        for form in forms if correction is None else ():
+            correction = _corrected_parts(form, vocabulary)
+            if correction is not None:
+                correction += lowered[len(form) :]
+                break
         words.append(correction or typed)
         changed = changed or correction is not None
     return " ".join(words) if changed else None
@@ -213,6 +272,45 @@ def _other_layout(written: str, vocabulary) -> str | None:
 def _cut(word: str, terms: list[str]) -> bool:
     """Whether the analysis left a lone syllable of a longer written word (see `looks_broken`)."""
     return len(word) >= 3 and any(len(term) == 1 and is_syllable(term) and term != word for term in terms)
+
+
+#: The fewest syllables of a glued word read as its parts (`_corrected_parts`), and of each part.
+GLUED_MIN_LENGTH, PART_MIN_LENGTH = 4, 2
+
+
+def _corrected_parts(word: str, vocabulary) -> str | None:
+    """A Hangul word glued from known words, one of them misspelt (인사관리시스탬 → 인사관리시스템,
+    클라우드벡업 → 클라우드백업): Kiwi reads such a word as one unknown noun, and no known word is one edit
+    from the whole. Cut where each part is a known word or one correction away, at most one part corrected,
+    longer known parts first; None when no cut does."""
+    if len(word) < GLUED_MIN_LENGTH or not all(map(is_syllable, word)):
+        return None
+
+    @cache
+    def read(rest: str, corrections: int) -> tuple[int, str] | None:
+        """(corrections used, the parts as meant) for the rest of the word, the fewest corrections."""
+        if _known(rest, vocabulary):
+            return 0, rest
+        best = None
+        if corrections and len(rest) >= PART_MIN_LENGTH:
+            candidates = _near(rest, vocabulary)
+            best = (1, candidates[0]) if candidates else None
+        for cut in range(len(rest) - PART_MIN_LENGTH, PART_MIN_LENGTH - 1, -1):
+            head, tail = rest[:cut], rest[cut:]
+            if not _known(head, vocabulary):
+                candidates = _near(head, vocabulary) if corrections else []
+                if not candidates:
+                    continue
+                head, used = candidates[0], 1
+            else:
+                used = 0
+            after = read(tail, corrections - used)
+            if after is not None and (best is None or used + after[0] < best[0]):
+                best = (used + after[0], head + after[1])
+        return best
+
+    found = read(word, 1)
+    return found[1] if found is not None and found[0] == 1 else None
 
 
 def _corrected_runs(word: str, vocabulary) -> str | None:

@@ -1,0 +1,76 @@
+"""Misspellings as people type them: a Korean word of its own that the catalog lacks is not "corrected" into
+an unrelated catalog word (산불 is no misspelt 산출), a word glued from known words with one of them misspelt
+is read as its parts (클라우드벡업), and of two words equally near in letters the one a slip of a
+neighbouring key would give is offered."""
+
+from __future__ import annotations
+
+import pytest
+
+from digitalmarket.catalog.importer import import_files
+from digitalmarket.search.layout import typing_distance
+from tests.catalog.test_import import GOOD, _write
+from tests.search.test_names_and_typos import _names, _search
+
+
+def _service(ref, name, summary, keywords, category="협업·그룹웨어", type="SaaS"):
+    return {
+        **GOOD,
+        "type": type,
+        "ref": ref,
+        "name": name,
+        "category": category,
+        "summary": summary,
+        "description": summary,
+        "features": [],
+        "keywords": keywords,
+    }
+
+
+STATISTICS = "아라 통계 산출 도구"
+BACKUP = "하늘 클라우드 백업"
+MEETING = "나래 화상회의"
+SERVICES = [
+    _service("t-01", STATISTICS, "통계를 산출하고 보고서를 만듭니다", ["통계", "산출"], "데이터분석·BI"),
+    _service("t-02", BACKUP, "서버 데이터를 매일 백업합니다", ["백업"], "백업·DR", "IaaS"),
+    _service("t-03", MEETING, "기관 화상 회의", ["화상회의"], "영상회의"),
+    _service("t-04", "화성 스마트 주차", "화성 지역 주차 안내", ["주차"], "스마트시티·IoT"),
+    _service("t-05", "화성 교통 정보", "화성 지역 교통", ["교통"], "스마트시티·IoT"),
+    _service("t-06", "한빛 가상 서버", "클라우드 서버를 빌려 씁니다", ["서버"], "컴퓨팅", "IaaS"),
+]
+
+
+@pytest.fixture
+def catalog(db, tmp_path):
+    report = import_files(db.transaction, [_write(tmp_path, "slips.jsonl", SERVICES)])
+    assert report.problems == []
+    return db
+
+
+def test_a_korean_word_the_catalog_lacks_is_not_turned_into_another(catalog, client):
+    wildfire = _search(client, "산불")
+    assert wildfire["did_you_mean"] is None  # not 산출
+    assert STATISTICS not in _names(wildfire)
+    assert _search(client, "산불 감시")["did_you_mean"] is None
+
+
+def test_a_misspelling_that_sounds_like_the_word_is_still_corrected(catalog, client):
+    found = _search(client, "써버")  # Kiwi knows 써버, but it sounds as 서버 does
+    assert found["did_you_mean"] == "서버"
+    assert _names(found)[:1] == ["한빛 가상 서버"]
+
+
+@pytest.mark.parametrize(("glued", "meant"), [("클라우드벡업", "클라우드백업"), ("클라우드백엄을", "클라우드백업을")])
+def test_a_glued_word_with_one_part_misspelt_is_read_as_its_parts(catalog, client, glued, meant):
+    found = _search(client, glued)
+    assert found["did_you_mean"] == meant
+    assert _names(found)[:1] == [BACKUP]
+
+
+def test_the_slip_of_a_neighbouring_key_is_offered_before_a_more_common_word(catalog, client):
+    # 화싱: ㅏ for ㅣ is a neighbouring key (k, l); ㅓ (j) is not, although more services say 화성
+    found = _search(client, "화싱")
+    assert found["did_you_mean"] == "화상"
+    assert _names(found)[:1] == [MEETING]
+    assert typing_distance("화싱", "화상") < typing_distance("화싱", "화성")
+    assert typing_distance("쳇봇", "챗봇") == typing_distance("vid", "vdi") == 0.5  # a neighbouring key, a swap
