@@ -65,6 +65,7 @@ def test_two_signatures_and_the_timestamp_are_valid_and_keep_each_other_valid(de
     assert all(check.intact and check.valid and check.trusted for check in result.signatures)
     assert agency.changes_after == "signatures"  # only the second signature came after the first
     assert supplier.changes_after == "timestamps"
+    assert stamp.covers_whole_file and stamp.changes_after == "none"  # the seal is the last revision
     assert agency.signed_at <= supplier.signed_at <= stamp.signed_at
 
     # a certificate authority other than the platform's is not trusted
@@ -182,6 +183,25 @@ def test_an_organisation_signs_with_its_own_pkcs12(demo, parties):
     assert answer["verification"]["ok"]
     assert answer["verification"]["signatures"][0]["signer"] == "(주)가상소프트"
     assert not verify_pdf(signed, roots(demo)).ok  # the platform's CA alone does not vouch for it
+
+    # sealed, the platform's timestamp brings the validation info of its own CA, which the other lacks
+    with demo.transaction() as session:
+        sealed = signing.seal(session, signed)
+    with demo.reading() as session:
+        answer = checking.check_file(session, sealed)
+    assert answer["verification"]["ok"]
+    assert [s["kind"] for s in answer["verification"]["signatures"]] == ["signature", "timestamp"]
+    assert all(s["trusted"] for s in answer["verification"]["signatures"])
+
+
+def test_a_document_nobody_signed_is_sealed_with_its_validation_info(demo):
+    """A paper sealed without a signature before it (an organisation without a certificate) still
+    verifies offline: the timestamp embeds the CA's certificate and revocation list itself."""
+    with demo.transaction() as session:
+        sealed = signing.seal(session, a_pdf())
+    result = verify_pdf(sealed, roots(demo))
+    assert result.ok and [check.kind for check in result.signatures] == ["timestamp"]
+    assert b"/DSS" in sealed and result.signatures[0].trusted
 
 
 def test_keys_are_sealed_by_the_key_outside_the_database(demo, parties, monkeypatch):

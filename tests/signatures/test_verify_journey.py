@@ -61,7 +61,8 @@ def test_a_confirmed_contract_is_signed_by_both_sealed_and_verifiable(demo, clie
         ("Agency", "미래행정부", "정수요"),
     ]
     assert signatures[2]["kind"] == "timestamp"
-    assert [s["changes_after"] for s in signatures] == ["signatures", "timestamps", "timestamps"]
+    assert [s["changes_after"] for s in signatures] == ["signatures", "timestamps", "none"]
+    assert signatures[2]["covers_whole_file"]  # the seal is the document's last revision
 
     by_hash = client.get("/api/v1/verify", params={"sha256": draft_sha.upper()}).json()
     assert by_hash["known"]["kind"] == "draft" and not by_hash["known"]["is_latest"]

@@ -177,10 +177,24 @@ def seal(session: Session, pdf: bytes, now: datetime | None = None) -> bytes:
     ca, _ = platform_keys(session, now)
     output = BytesIO()
     stamper = signers.PdfTimeStamper(timestamper(session, now), field_name=TIMESTAMP_FIELD)
-    context = _validation_context(session, ca, now)
+    writer = _writer(pdf)
+    context = None if _holds(writer, revocation_list(session, now)) else _validation_context(session, ca, now)
     outside_event_loop(
         lambda: stamper.timestamp_pdf(
-            _writer(pdf), "sha256", validation_context=context, output=output, bytes_reserved=RESERVED
+            writer, "sha256", validation_context=context, output=output, bytes_reserved=RESERVED
         )
     )
     return output.getvalue()
+
+
+def _holds(writer: IncrementalPdfFileWriter, revocation: bytes) -> bool:
+    """Whether the document's security store (DSS) already holds the CA's current revocation list, as a
+    signature made with a platform certificate leaves it (`sign_pdf`). The timestamp then adds nothing to
+    it: its token carries the TSA's certificate and the CA's, and that list covers the TSA's certificate
+    too. Otherwise (no signature yet, an uploaded certificate's, or a list made since) the timestamp
+    embeds the CA's validation info itself. Updating the store costs more than the timestamp."""
+    try:
+        store = writer.root["/DSS"]
+    except KeyError:
+        return False
+    return any(ref.get_object().data == revocation for ref in store.get("/CRLs", ()))
