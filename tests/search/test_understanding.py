@@ -86,3 +86,19 @@ def test_the_page_shows_each_constraint_as_a_chip_that_removes_it(catalog, clien
         "/services?q=중소기업 화상회의",
     ]
     assert "검색어에서 읽은 조건:" in page.text
+
+
+def test_constraints_written_out_or_in_english_are_read_too():
+    assert understand("만원 이하 화상회의").filters() == {"price_max": 10000}
+    assert understand("십만원 이하 백업").filters() == {"price_max": 100000}
+    assert understand("backup under 10,000 won").filters() == {"price_max": 9999}
+    assert understand("₩20,000 or less chatbot").text == "chatbot"
+    assert understand("서비스형 소프트웨어 그룹웨어").filters() == {"type": "SaaS"}
+    assert understand("infrastructure as a service backup").filters() == {"type": "IaaS"}
+    assert understand("SME groupware").filters() == {"size": "sme"}
+    assert understand("small business backup").text == "backup"
+    assert understand("중소업체 보안").filters() == {"size": "sme"}
+    assert understand("CSAP high IaaS").filters() == {"csap": "상", "type": "IaaS"}
+    # an amount alone is no limit, and a word that only begins like one stays a word
+    for plain in ("10,000 won", "smell", "smart city", "small data"):
+        assert understand(plain).constraints == (), plain

@@ -8,12 +8,13 @@ phrase it came from, so that the page shows them as chips the buyer can remove (
 searches again without that phrase) and the API lists them (``understood``). A filter the buyer chose
 explicitly wins over one understood from the words.
 
-Recognised: the service types IaaS, PaaS and SaaS (as words); a CSAP grade (``CSAP 상``, ``CSAP 상등급``,
-``상 등급``, with the certificate's name next to it taken too: ``상 등급 보안인증``, ``클라우드 보안인증 중
-등급``); ``중소기업`` (the supplier's size); a price limit in won (``1만원 이하``, ``5,000원 미만``,
-``월 10만 원 이내``, with ``1인당``, ``사용자당`` or ``월`` before it), compared with the main plan's price
-without VAT. Deployment words (폐쇄망, 망분리) and regions stay words: the catalog has no field that
-says them.
+Recognised: the service types IaaS, PaaS and SaaS (as words, or written out: ``서비스형 소프트웨어``,
+``software as a service``); a CSAP grade (``CSAP 상``, ``CSAP 상등급``, ``상 등급``, with the certificate's
+name next to it taken too: ``상 등급 보안인증``, ``클라우드 보안인증 중 등급``; ``CSAP high``); ``중소기업``,
+``중소업체``, ``SME``, ``small business`` (the supplier's size); a price limit in won (``1만원 이하``,
+``만원 이하``, ``5,000원 미만``, ``월 10만 원 이내``, with ``1인당``, ``사용자당`` or ``월`` before it; ``under
+10,000 won``, ``₩20,000 or less``), compared with the main plan's price without VAT. Deployment words
+(폐쇄망, 망분리) and regions stay words: the catalog has no field that says them.
 """
 
 from __future__ import annotations
@@ -24,20 +25,40 @@ from dataclasses import dataclass
 from ..accounts.rules import SupplierSize
 from ..catalog.rules import ServiceType
 
-_TYPE = re.compile(r"(?<![0-9A-Za-z])(iaas|paas|saas)(?![0-9A-Za-z])", re.IGNORECASE)
+_TYPE = re.compile(
+    r"(?<![0-9A-Za-z])(iaas|paas|saas)(?![0-9A-Za-z])"
+    r"|서비스형\s*(소프트웨어|플랫폼|인프라)"
+    r"|(?<![0-9A-Za-z])(software|platform|infrastructure)[\s-]+as[\s-]+a[\s-]+service(?![0-9A-Za-z])",
+    re.IGNORECASE,
+)
+_TYPE_WORDS = {"소프트웨어": "saas", "플랫폼": "paas", "인프라": "iaas", "software": "saas", "platform": "paas"}
+_TYPE_WORDS["infrastructure"] = "iaas"
 # the certificate named next to its grade is part of the constraint: CSAP, (클라우드) 보안인증, CSAP 인증
 _CERTIFICATE = r"(?:csap(?:\s*인증)?|(?:클라우드\s*)?(?:서비스\s*)?보안\s*인증)"
 _CSAP = re.compile(
     rf"{_CERTIFICATE}\s*([상중하])(?:\s*등급|(?![가-힣]))(?:\s*{_CERTIFICATE})?"
-    rf"|(?<![가-힣])([상중하])\s*등급(?:\s*{_CERTIFICATE})?",
+    rf"|(?<![가-힣])([상중하])\s*등급(?:\s*{_CERTIFICATE})?"
+    r"|(?<![0-9A-Za-z])csap\s*(high|medium|moderate|low)(?:\s*(?:grade|level))?(?![0-9A-Za-z])",
     re.IGNORECASE,
 )
-_SME = re.compile(r"중소\s*기업(?!청|부|진흥|벤처)")  # not 중소기업청, 중소벤처기업부 ...
+_GRADES = {"high": "상", "medium": "중", "moderate": "중", "low": "하"}
+_SME = re.compile(
+    r"중소\s*(?:기업|업체)(?!청|부|진흥|벤처)"  # not 중소기업청, 중소벤처기업부 ...
+    r"|(?<![0-9A-Za-z])(?:smes?|small\s+(?:and\s+medium(?:[\s-]+sized)?\s+)?(?:business(?:es)?|enterprises?|companies))"
+    r"(?![0-9A-Za-z])",
+    re.IGNORECASE,
+)
 _PRICE = re.compile(
     r"(?:(?:1\s*인당|인당|사용자\s*당|사용자당|한\s*명당|월)\s*)*"
-    r"(\d[\d,]*(?:\.\d+)?)\s*(만|천|백만)?\s*원\s*(이하|미만|이내|까지|아래)"
+    r"(?:(\d[\d,]*(?:\.\d+)?)\s*(만|천|백만)?|(?<![가-힣\d])(십만|백만|천만|만|천))\s*원\s*(이하|미만|이내|까지|아래|밑)"
 )
-_UNITS = {None: 1, "천": 1_000, "만": 10_000, "백만": 1_000_000}
+# the same in English: under 10,000 won, below 5000 KRW, less than ₩20,000, 10,000 won or less
+_PRICE_EN = re.compile(
+    r"(?<![0-9A-Za-z])(?:(under|below|less\s+than|at\s+most|max(?:imum)?|up\s+to)\s+)?"
+    r"(?:₩\s*(\d[\d,]*)|(\d[\d,]*)\s*(?:won|krw|₩))(?:\s+(or\s+less|or\s+under|and\s+under|max))?(?![0-9A-Za-z])",
+    re.IGNORECASE,
+)
+_UNITS = {None: 1, "천": 1_000, "만": 10_000, "십만": 100_000, "백만": 1_000_000, "천만": 10_000_000}
 
 
 @dataclass(frozen=True)
@@ -71,9 +92,15 @@ def understand(query: str) -> Understood:
                 found.append((match.start(), match.end(), constraint))
 
     take(_PRICE, _price)
-    take(_CSAP, lambda m: Constraint("csap", m.group(1) or m.group(2), m.group(0).strip()))
+    take(_PRICE_EN, _price_en)
+    take(
+        _CSAP, lambda m: Constraint("csap", m.group(1) or m.group(2) or _GRADES[m.group(3).lower()], m.group(0).strip())
+    )
     take(_SME, lambda m: Constraint("size", SupplierSize.SME.value, m.group(0)))
-    take(_TYPE, lambda m: Constraint("type", _type(m.group(1)), m.group(0)))
+    take(
+        _TYPE,
+        lambda m: Constraint("type", _type(m.group(1) or _TYPE_WORDS[(m.group(2) or m.group(3)).lower()]), m.group(0)),
+    )
     if not found:
         return Understood(query, ())
     found.sort()
@@ -129,8 +156,21 @@ def _type(word: str) -> str:
 
 
 def _price(match: re.Match) -> Constraint | None:
-    amount = float(match.group(1).replace(",", "")) * _UNITS[match.group(2)]
+    number, unit, word, limit_word = match.groups()
+    amount = float(number.replace(",", "")) * _UNITS[unit] if number else _UNITS[word]
     if amount <= 0:
         return None
-    limit = int(amount) - (1 if match.group(3) == "미만" else 0)
+    limit = int(amount) - (1 if limit_word == "미만" else 0)
     return Constraint("price_max", limit, match.group(0).strip())
+
+
+def _price_en(match: re.Match) -> Constraint | None:
+    """A price limit in English; a bare amount (10,000 won) is no limit."""
+    before, sign, number, after = match.groups()
+    if not before and not after:
+        return None
+    amount = int((sign or number).replace(",", ""))
+    if amount <= 0:
+        return None
+    below = bool(before) and before.lower().startswith(("under", "below", "less"))
+    return Constraint("price_max", amount - (1 if below else 0), match.group(0).strip())
