@@ -74,3 +74,9 @@ def test_the_slip_of_a_neighbouring_key_is_offered_before_a_more_common_word(cat
     assert _names(found)[:1] == [MEETING]
     assert typing_distance("화싱", "화상") < typing_distance("화싱", "화성")
     assert typing_distance("쳇봇", "챗봇") == typing_distance("vid", "vdi") == 0.5  # a neighbouring key, a swap
+
+
+def test_an_english_word_known_in_its_other_number_is_not_corrected(catalog, client):
+    # the vocabulary knows sensor (센서 = sensor); sensors is its plural, not a misspelt seniors
+    found = _search(client, "seniors sensors")
+    assert found["did_you_mean"] is None

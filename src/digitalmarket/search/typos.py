@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from functools import cache, lru_cache
 
-from .analyzer import SYNONYM_WEIGHT, Concept, _normalise, _query_synonyms, index_terms, kiwi
+from .analyzer import SYNONYM_WEIGHT, Concept, _normalise, _other_number, _query_synonyms, index_terms, kiwi
 from .hangul import decompose, edit_distance, is_jamo_or_syllable, is_syllable, jamo_distance
 from .layout import hangul_from_keys, keys_from_hangul, typing_distance
 
@@ -233,7 +233,8 @@ def corrected_query(query: str, vocabulary) -> str | None:
         lowered = written.lower()
         forms = _forms(lowered)
         terms = index_terms(written)
-        whole = any(_known(form, vocabulary) for form in forms)
+        # an English word is known in its other number too (sensors: sensor), never corrected into another
+        whole = any(_known(form, vocabulary) or _known(_other_number(form) or "", vocabulary) for form in forms)
         if whole or terms and all(term in vocabulary for term in terms) and not _cut(lowered, terms):
             words.append(typed)
             continue
