@@ -9,7 +9,8 @@ order, to each *consumer*: the OCDS releases, the contract documents, ... (the l
   names as a subscription: ``"order.contracted"`` or every action of a kind, ``"order."``), in one
   transaction with the new position: a crash mid-batch rolls both back, so nothing is lost or handled twice;
 - is claimed by one worker at a time (PostgreSQL: its position row ``FOR UPDATE SKIP LOCKED``; another
-  worker passes it by), so several processes and threads may run consumers at once;
+  worker passes it by), so several processes and threads may run consumers at once; the claim and the
+  batch are one statement, and moving the position on another (`core.consumer_positions`);
 - with slow work per object (``make``: the contract documents), only queues the objects under the claim
   and does the work afterwards, each object under a lease of its own (`core.consumer_work`), so that
   workers make several objects at once and never wait for each other's slow work;
@@ -23,6 +24,12 @@ process (`Follower`) catches up twice a second with whatever another process or 
 ``DM_CONSUMERS=worker``: requests only wake their process's follower, and ``digitalmarket worker`` runs too.
 A consumer that fails records its error on its position row and tries again on the next run; the step that
 committed is never undone by it.
+
+The consumers of one commit (those without ``prepare``) run in one transaction: one statement claims them
+all with their batches, each handles its own, one statement moves their positions on (`_handle_together`).
+If one of them fails, they all roll back and each runs again in a transaction of its own, so that one
+consumer's failure neither holds the others back nor is hidden. The process's follower thread is in
+`core.consumer_follower`, the lag each consumer shows in `core.consumer_lag`.
 """
 
 from __future__ import annotations
@@ -32,19 +39,29 @@ import os
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 
-from sqlalchemy import BigInteger, String, Text, event, func, or_, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Mapped, Session, mapped_column, object_session
+from sqlalchemy import event, or_, select
+from sqlalchemy.orm import Session, object_session
 
-from . import consumer_work
+from . import consumer_lag, consumer_work
 from . import database as database_module
 from .audit import APPENDED, AuditEvent
+from .consumer_follower import Follower
+from .consumer_lag import Lag
+from .consumer_positions import (
+    claim,
+    claim_batch,
+    claim_batches,
+    has_work,
+    move_on,
+    move_on_together,
+    record_failure,
+)
 from .errors import Busy
-from .sequencer import BATCH, Step, head, sequence, unsequenced
-from .tables import Base, UTCDateTime, utcnow
+from .sequencer import BATCH, Step, sequence
+from .tables import utcnow
+
+__all__ = ["Consumer", "Follower", "Lag", "consumer", "install", "installed", "named", "replay", "run", "status"]
 
 log = logging.getLogger("digitalmarket.consumers")
 
@@ -55,18 +72,6 @@ Make = Callable[[Session, str], object]  # (session, object_id) -> what handle(s
 
 #: `Session.info` key: (action, object id) of each event this session appended (`_remember_object`)
 OBJECTS = "audit_objects"
-
-
-class ConsumerPosition(Base):
-    """How far one consumer has read the audit log, and its last failure."""
-
-    __tablename__ = "consumer_positions"
-
-    name: Mapped[str] = mapped_column(String(64), primary_key=True)
-    position: Mapped[int] = mapped_column(BigInteger, nullable=False)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, nullable=False)
-    failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    error: Mapped[str | None] = mapped_column(Text)
 
 
 @dataclass(frozen=True)
@@ -215,26 +220,62 @@ def run(
             if len(sequenced) < BATCH:
                 break
         wanted = set(only) if only is not None else None
+        together = {}
+        if own and wanted is None:
+            together = _handle_together(db, [e for e in _consumers if e.prepare is None and _follows(e, own)])
         for each in _consumers:
             if wanted is not None and each.name not in wanted:
                 continue
-            if own and not any(each.matches(action) for action in own):
+            if own and not _follows(each, own):
                 continue
-            handled, error = _catch_up(db, each, wait or bool(own), check=not own)
+            if each.name in together:
+                handled, error = together[each.name], None
+            else:
+                handled, error = _catch_up(db, each, wait or bool(own), check=not own)
             if each.make is not None and not error:
                 # its own objects (every one queued when the commit's objects are not known)
                 mine = sorted({key for action, key in objects if each.matches(action)}) if own else None
                 _, error, recovered = consumer_work.work(db, each, mine or None, wait=wait or bool(own))
                 if error:
-                    _record_failure(db, each.name, RuntimeError(error))
+                    record_failure(db, each.name, RuntimeError(error))
                 elif recovered:
-                    _record_failure(db, each.name, None)
+                    record_failure(db, each.name, None)
             report.handled[each.name] = handled
             if error:
                 report.failed[each.name] = error
     finally:
         _local.running = False
     return report
+
+
+def _follows(each: Consumer, actions: Iterable[str]) -> bool:
+    return any(each.matches(action) for action in actions)
+
+
+def _handle_together(db, together: Sequence[Consumer]) -> dict[str, int]:
+    """The consumers of one commit (those without `Consumer.prepare`) in one transaction: one statement
+    claims them all and reads their batches (`consumer_positions.claim_batches`), each handles its own
+    (or queues its objects), and one statement moves their positions on. How many events each handled,
+    for those that reached the log's end; {} when one failed, and then all of them roll back, to run each
+    in a transaction of its own (`_catch_up`), where a failure is recorded on its own row."""
+    if len(together) < 2:
+        return {}
+    try:
+        with db.transaction() as session:
+            batches = claim_batches(session, {each.name: each.condition() for each in together})
+            for each in together:
+                batch = batches.get(each.name)
+                if batch is None or not batch.events:
+                    continue
+                if each.make is not None:
+                    consumer_work.queue(session, each.name, batch.events)
+                else:
+                    each.handle(session, batch.events)
+            move_on_together(session, {name: batch.end for name, batch in batches.items() if not batch.empty})
+    except Exception:  # noqa: BLE001 - each runs alone next, and records its own failure
+        log.info("The consumers of a commit failed together; each runs alone", exc_info=True)
+        return {}
+    return {name: len(batch.events) for name, batch in batches.items() if not batch.more}
 
 
 def _has_unsequenced(db) -> bool:
@@ -251,117 +292,65 @@ def _catch_up(db, each: Consumer, wait: bool, check: bool = True) -> tuple[int, 
             return handled, None
         check = True
         try:
-            prepared, seen, upto = _prepare_outside(db, each)
+            prepared, seen = _prepare_outside(db, each)
             if each.prepare is not None and db.is_sqlite and seen is None:
                 return handled, None  # nothing after its position
             with db.transaction() as session:
-                claimed = _claim(session, each.name, wait)
-                if claimed is None:
+                # the claim and the batch in one statement (`consumer_positions.claim_batch`)
+                upto = seen.end if seen is not None else None
+                batch = claim_batch(session, each.name, each.condition(), lock="wait" if wait else "skip", upto=upto)
+                if batch is None or batch.empty:
                     return handled, None
-                position = claimed.position
-                if seen is not None and seen != position:
+                if seen is not None and seen.position != batch.position:
                     continue  # another worker handled events meanwhile: prepare again from its position
-                window = _window(session, position, upto)
-                if not window:
-                    return handled, None
-                ids = [row.id for row in window if each.matches(row.action)]
-                if ids and each.make is not None:
-                    consumer_work.queue(session, each.name, [row for row in window if each.matches(row.action)])
-                elif ids:
-                    query = select(AuditEvent).where(AuditEvent.id.in_(ids)).order_by(AuditEvent.seq)
-                    matching = list(session.scalars(query))
-                    if each.prepare is None:
-                        each.handle(session, matching)
-                    else:
-                        if seen is None:  # PostgreSQL: prepared here, under the claim
-                            prepared = each.prepare(session, matching)
-                        each.handle(session, matching, prepared)
-                if claimed not in session:  # a handler let go of it
-                    claimed = session.get(ConsumerPosition, each.name)
-                claimed.position, claimed.updated_at = window[-1].seq, utcnow()
-                claimed.failed_at = claimed.error = None
-                handled += len(ids)
+                if batch.events and each.make is not None:
+                    consumer_work.queue(session, each.name, batch.events)
+                elif batch.events and each.prepare is None:
+                    each.handle(session, batch.events)
+                elif batch.events:
+                    if seen is None:  # PostgreSQL: prepared here, under the claim
+                        prepared = each.prepare(session, batch.events)
+                    each.handle(session, batch.events, prepared)
+                move_on(session, each.name, batch.end)
+                handled += len(batch.events)
         except Busy:  # another worker held it past the lock bound: it or the follower hands the events on
             return handled, None
         except Exception as error:  # noqa: BLE001 - recorded, shown, and tried again on the next run
             log.exception("Consumer %s failed", each.name)
-            _record_failure(db, each.name, error)
+            record_failure(db, each.name, error)
             return handled, f"{type(error).__name__}: {error}"
-        if len(window) < BATCH:
+        if not batch.more:
             return handled, None
 
 
-def _window(session: Session, position: int, upto: int | None = None) -> list:
-    """The next batch of the log after ``position`` (up to position ``upto``): each event's id, position,
-    action and object."""
-    query = select(AuditEvent.id, AuditEvent.seq, AuditEvent.action, AuditEvent.object_id)
-    query = query.where(AuditEvent.seq > position)
-    if upto is not None:
-        query = query.where(AuditEvent.seq <= upto)
-    return session.execute(query.order_by(AuditEvent.seq).limit(BATCH)).all()
-
-
-def _prepare_outside(db, each: Consumer) -> tuple[object, int | None]:
+def _prepare_outside(db, each: Consumer):
     """On SQLite, the slow part of a consumer with `Consumer.prepare`, in a read transaction (no write lock):
-    what it prepared, the position it started from and the last position it read (Nones when there is
-    nothing to prepare outside). The claiming transaction then handles exactly those events."""
+    what it prepared and the batch it read (Nones when there is nothing to prepare outside). The claiming
+    transaction then handles exactly the events of that batch."""
     if each.prepare is None or not db.is_sqlite:
-        return None, None, None
+        return None, None
     with db.reading() as session:
-        position = session.scalar(select(ConsumerPosition.position).where(ConsumerPosition.name == each.name)) or 0
-        window = _window(session, position)
-        if not window:
-            return None, None, None
-        ids = [row.id for row in window if each.matches(row.action)]
-        events = list(session.scalars(select(AuditEvent).where(AuditEvent.id.in_(ids)).order_by(AuditEvent.seq)))
-        return (each.prepare(session, events) if events else None), position, window[-1].seq
+        batch = claim_batch(session, each.name, each.condition(), lock=None)
+        prepared = each.prepare(session, batch.events) if batch is not None and batch.events else None
+    if batch is None:  # its first run: its row first
+        with db.transaction() as session:
+            claim(session, each.name, wait=True)
+        return _prepare_outside(db, each)
+    if batch.empty:
+        return None, None
+    return prepared, batch
 
 
 def _has_work(db, each: Consumer) -> bool:
     with db.reading() as session:
-        position = session.scalar(select(ConsumerPosition.position).where(ConsumerPosition.name == each.name)) or 0
-        waiting = select(AuditEvent.id).where(AuditEvent.seq > position, each.condition()).limit(1)
-        if session.scalar(waiting) is not None:
-            return True
-        # nothing it follows: move its position on when it has fallen far behind, so its reads stay short
-        return (session.scalar(select(AuditEvent.seq).order_by(AuditEvent.seq.desc()).limit(1)) or 0) - position > BATCH
-
-
-def _claim(session: Session, name: str, wait: bool) -> ConsumerPosition | None:
-    """Lock the consumer's position row (made at its first run) and return it; None when another worker
-    holds it and ``wait`` is false."""
-    dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    # the row itself, so that moving the position on later reads nothing again (`Session.get`)
-    query = select(ConsumerPosition).where(ConsumerPosition.name == name).execution_options(populate_existing=True)
-    if dialect == "postgresql":
-        query = query.with_for_update(skip_locked=not wait)
-    row = session.scalar(query)
-    if row is None:
-        fresh = insert(ConsumerPosition).values(name=name, position=0, updated_at=utcnow())
-        session.execute(fresh.on_conflict_do_nothing(index_elements=["name"]))
-        row = session.scalar(query)
-    return row
-
-
-def _record_failure(db, name: str, error: Exception | None) -> None:
-    """Show the consumer's failure (None: it has recovered) on its position row."""
-    try:
-        with db.transaction() as session:
-            row = _claim(session, name, wait=True)
-            if error is None:
-                row.failed_at = row.error = None
-            else:
-                row.failed_at, row.error = utcnow(), f"{type(error).__name__}: {error}"[:2000]
-    except Exception:  # noqa: BLE001 - the failure is logged already
-        log.exception("Recording the failure of consumer %s failed", name)
+        return has_work(session, each.name, each.condition())
 
 
 def replay(db, name: str) -> RunReport:
     """Empty what consumer ``name`` wrote and follow the whole log again."""
     each = named(name)
     with db.transaction() as session:
-        row = _claim(session, name, wait=True)
+        row = claim(session, name, wait=True)
         if each.reset is not None:
             each.reset(session)
         if each.make is not None:
@@ -373,97 +362,6 @@ def replay(db, name: str) -> RunReport:
 # --- how far behind -----------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Lag:
-    name: str
-    title: str
-    position: int
-    head: int
-    waiting: int  # events it follows that it has not handled
-    oldest_waiting_at: datetime | None
-    failed_at: datetime | None
-    error: str | None
-
-    def seconds(self, now: datetime | None = None) -> float:
-        if self.oldest_waiting_at is None:
-            return 0.0
-        return max(0.0, ((now or utcnow()) - self.oldest_waiting_at).total_seconds())
-
-
 def status(session: Session) -> tuple[int, list[Lag]]:
-    """The events waiting for the sequencer, and each consumer's lag."""
-    end = head(session)
-    rows = {row.name: row for row in session.scalars(select(ConsumerPosition))}
-    lags = []
-    for each in _consumers:
-        row = rows.get(each.name)
-        position = row.position if row else 0
-        after = select(AuditEvent).where(AuditEvent.seq > position, each.condition())
-        oldest = session.scalars(after.order_by(AuditEvent.seq).limit(1)).first()
-        waiting = session.scalar(select(func.count()).select_from(after.subquery())) if oldest else 0
-        oldest_at = oldest.occurred_at if oldest else None
-        if each.make is not None:  # objects queued and not made yet wait too
-            objects, since = consumer_work.waiting(session, each.name)
-            waiting += objects
-            oldest_at = min(filter(None, (oldest_at, since)), default=None)
-        lags.append(
-            Lag(
-                each.name,
-                each.title,
-                position if oldest else end,  # nothing it follows waits: it has read the whole log
-                end,
-                waiting,
-                oldest_at,
-                row.failed_at if row else None,
-                row.error if row else None,
-            )
-        )
-    return unsequenced(session), lags
-
-
-# --- the follower thread of a process -----------------------------------------------------------------------
-
-
-class Follower:
-    """A daemon thread that runs the consumers when a commit wakes it and every ``interval`` seconds."""
-
-    _lock = threading.Lock()
-    _running: dict[int, Follower] = {}
-
-    def __init__(self, db, interval: float = 0.5) -> None:
-        self.db, self.interval = db, interval
-        self._wake, self._stop = threading.Event(), threading.Event()
-        self._thread = threading.Thread(target=self._loop, name="consumers", daemon=True)
-
-    @classmethod
-    def start(cls, db, interval: float = 0.5) -> Follower:
-        with cls._lock:
-            follower = cls._running.get(id(db))
-            if follower is None:
-                follower = cls._running[id(db)] = Follower(db, interval)
-                follower._thread.start()
-            return follower
-
-    @classmethod
-    def wake(cls, db) -> None:
-        follower = cls._running.get(id(db))
-        if follower is not None:
-            follower._wake.set()
-
-    def stop(self) -> None:
-        with Follower._lock:
-            Follower._running.pop(id(self.db), None)
-        self._stop.set()
-        self._wake.set()
-        self._thread.join(timeout=10)
-
-    def _loop(self) -> None:
-        while not self._stop.is_set():
-            self._wake.wait(self.interval)
-            self._wake.clear()
-            if self._stop.is_set():
-                return
-            try:
-                run(self.db)
-            except Exception:  # noqa: BLE001 - the database may be away for a moment
-                log.exception("Following the audit log failed")
+    """The events waiting for the sequencer, and each consumer's lag (`core.consumer_lag`)."""
+    return consumer_lag.status(session, _consumers)

@@ -2,8 +2,9 @@
 
 Writers append events without any lock of the log (`audit.record`): an event has an ``id`` from a sequence
 and no position. The sequencer, run after commits (`core.consumers.run`), reads the committed events that
-have no position yet, oldest append first, and gives each the next position (``seq``) and its link in the
-hash chain (``prev_hash``, ``hash``), in one transaction. Only sequencers wait for each other (PostgreSQL:
+have no position yet, oldest append first (with the last sequenced entry's position and hash, in the same
+statement), and gives each the next position (``seq``) and its link in the hash chain (``prev_hash``,
+``hash``), in one transaction. Only sequencers wait for each other (PostgreSQL:
 a transaction-scoped advisory lock; SQLite: the write lock), never the workflows' writers.
 
 Why commit order matters: a consumer reads the log by position and remembers the last position it read. A
@@ -18,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from sqlalchemy import func, select, text
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from .audit import GENESIS_HASH, AuditEvent, chain_hash, content_of
 
@@ -39,18 +40,24 @@ def sequence(session: Session, batch: int = BATCH, also: Sequence[Step] = ()) ->
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": SEQUENCER_LOCK_KEY})
     for step in also:
         step(session)
-    pending = list(
-        session.scalars(select(AuditEvent).where(AuditEvent.seq.is_(None)).order_by(AuditEvent.id).limit(batch))
-    )
-    if not pending:
+    # the events waiting, with the last sequenced entry's position and hash, in one statement
+    last = aliased(AuditEvent)
+    newest = select(last).where(last.seq.is_not(None)).order_by(last.seq.desc()).limit(1)
+    rows = session.execute(
+        select(
+            AuditEvent,
+            newest.with_only_columns(last.seq).scalar_subquery().label("last_seq"),
+            newest.with_only_columns(last.hash).scalar_subquery().label("last_hash"),
+        )
+        .where(AuditEvent.seq.is_(None))
+        .order_by(AuditEvent.id)
+        .limit(batch)
+    ).all()
+    if not rows:
         return []
-    last = session.execute(
-        select(AuditEvent.seq, AuditEvent.hash)
-        .where(AuditEvent.seq.is_not(None))
-        .order_by(AuditEvent.seq.desc())
-        .limit(1)
-    ).first()
-    position, prev_hash = (last.seq, last.hash) if last else (0, GENESIS_HASH)
+    pending = [row.AuditEvent for row in rows]
+    last_seq, last_hash = rows[0].last_seq, rows[0].last_hash
+    position, prev_hash = (last_seq, last_hash) if last_seq is not None else (0, GENESIS_HASH)
     for row in pending:
         position += 1
         row.seq, row.prev_hash = position, prev_hash

@@ -23,8 +23,9 @@ from collections.abc import Iterable, Sequence
 from datetime import date
 
 from sqlalchemy import delete, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defaultload
 
+from ..catalog.tables import Service
 from ..contracting.tables import CatalogContract, Order
 from ..core import consumers
 from ..core.audit import AuditEvent
@@ -160,10 +161,16 @@ def _tells_a_release(event: AuditEvent, order: Order) -> bool:
 
 
 def _order_event(session: Session, event: AuditEvent, orders: dict[int, tuple] | None = None) -> None:
+    if event.action == "order.confirmed" and (event.details or {}).get("side") != "supplier":
+        return  # an agency's confirmation publishes nothing, whatever the order (`_tells_a_release`)
     orders = {} if orders is None else orders
     key = int(event.object_id)
     if key not in orders:
-        orders[key] = (session.get(Order, key), None)
+        # a release names the order's service, never its price plans: those are not read with it
+        orders[key] = (
+            session.get(Order, key, options=[defaultload(Order.service).lazyload(Service.price_plans)]),
+            None,
+        )
     order, named = orders[key]
     if order is None or not _tells_a_release(event, order):
         return
