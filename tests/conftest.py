@@ -32,9 +32,14 @@ from digitalmarket.core.migrate import upgrade
 from digitalmarket.core.settings import PROJECT_ROOT, Settings
 from digitalmarket.models import metadata
 from digitalmarket.web.app import create_app
+from tests.helpers import copy_of, installation_at
 
 #: Test files that share a costly session fixture, kept in one process when the suite runs in several.
-SHARED_SESSION = {"test_page_crawl.py": "demo_trade", "test_demo_contracting.py": "demo_trade"}
+SHARED_SESSION = {
+    "test_page_crawl.py": "demo_trade",
+    "test_demo_contracting.py": "demo_trade",
+    "test_demo_selection.py": "demo_trade",  # the selection history that the trade starts from
+}
 
 #: Groups that take minutes, started first (in this order, one on each process) so that neither process is
 #: left alone with a long group at the end of the run: the browser tests (a server and Chromium on a copy
@@ -317,20 +322,31 @@ def demo(db):
 
 
 @pytest.fixture(scope="session")
-def demo_trade(sqlite_template, tmp_path_factory):
-    """The demo with its selection history and two years of trade (`seed-demo`), seeded once for the run
-    on SQLite (it takes a while: every order has its contract document). Tests only read it."""
-    from digitalmarket.demo import seed_demo, seed_demo_trade, seed_demo_work
+def demo_work_template(sqlite_template, tmp_path_factory) -> tuple[Path, dict[str, int]]:
+    """A data folder with the demo and its selection history (`seed_demo`, `seed_demo_work`: 182 services
+    selected by two years of committee rounds), played once for the run on SQLite; the selection history's
+    tests and `demo_trade` start from copies of it (`copy_of`), as ``seed-demo`` plays the trade after it."""
+    from digitalmarket.demo import seed_demo, seed_demo_work
 
-    directory = tmp_path_factory.mktemp("demo-trade")
+    directory = tmp_path_factory.mktemp("demo-work")
     shutil.copy(sqlite_template, directory / "market.sqlite3")
-    db = Database(f"sqlite:///{directory / 'market.sqlite3'}")
-    settings = Settings(
-        data_dir=directory, database_url=db.url, secret_key="test-secret", frontend_dir=PROJECT_ROOT / "node_modules"
-    )
+    db, settings = installation_at(directory)
     with db.transaction() as session:
         seed_demo(session)
-        seed_demo_work(session, settings.documents_dir)
+        counts = seed_demo_work(session, settings.documents_dir)
+    _seal_sqlite(db)
+    return directory, counts
+
+
+@pytest.fixture(scope="session")
+def demo_trade(demo_work_template, tmp_path_factory):
+    """The demo with its selection history and two years of trade (`seed-demo`), seeded once for the run
+    on SQLite (it takes a while: every order has its contract document, every accepted month its signed
+    papers). Tests only read it."""
+    from digitalmarket.demo import seed_demo_trade
+
+    db, settings = copy_of(demo_work_template[0], tmp_path_factory.mktemp("demo-trade"))
+    with db.transaction() as session:
         counts = seed_demo_trade(session, settings.documents_dir)
     yield db, settings, counts
     db.dispose()

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import shutil
+from pathlib import Path
 
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -10,6 +12,7 @@ from sqlalchemy import select
 from digitalmarket.accounts import api_tokens
 from digitalmarket.accounts.tables import User
 from digitalmarket.core.database import Database
+from digitalmarket.core.settings import PROJECT_ROOT, Settings
 from digitalmarket.demo import DEMO_PASSWORD
 
 DEMO_EMAILS = {
@@ -117,3 +120,18 @@ def change_company_details(session, supplier, **values: str) -> None:
     review = identity_changes.request_identity_change(session, supplier, change, documents, today)
     operator = session.scalars(select(User).where(User.email == DEMO_EMAILS["operator"])).one()
     company_reviews.approve(session, actor_of(operator), review.id)
+
+
+def installation_at(directory: Path) -> tuple[Database, Settings]:
+    """The database (``market.sqlite3``) and settings of an installation whose data folder is ``directory``."""
+    db = Database(f"sqlite:///{directory / 'market.sqlite3'}")
+    settings = Settings(
+        data_dir=directory, database_url=db.url, secret_key="test-secret", frontend_dir=PROJECT_ROOT / "node_modules"
+    )
+    return db, settings
+
+
+def copy_of(template: Path, into: Path) -> tuple[Database, Settings]:
+    """An installation (database and documents) of its own on a copy of the data folder ``template``."""
+    shutil.copytree(template, into, dirs_exist_ok=True)
+    return installation_at(into)

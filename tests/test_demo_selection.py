@@ -1,11 +1,10 @@
 """The demo's selection history: the catalog's services selected by monthly committee rounds from 2024 on,
 so that a service's code, selection day, round and the statistics' lead times agree with each other.
 
-Seeded once for the module (two years of applications and rounds), on SQLite.
+Seeded once for the run (two years of applications and rounds), on SQLite (`demo_work_template`).
 """
 
 import json
-import shutil
 from collections import Counter
 from datetime import timedelta
 
@@ -16,27 +15,19 @@ from sqlalchemy import func, select
 from digitalmarket.catalog.rules import SEED_CATEGORIES
 from digitalmarket.catalog.tables import Category, Service
 from digitalmarket.core.clock import KST
-from digitalmarket.core.database import Database
-from digitalmarket.core.settings import PROJECT_ROOT, Settings
-from digitalmarket.demo import seed_demo, seed_demo_work
 from digitalmarket.demo.catalog_data import demo_catalog
 from digitalmarket.selection.tables import Application, CommitteeRound
 from digitalmarket.web.app import create_app
+from tests.helpers import copy_of
 
 WAITING = ("accepted", "expert_review", "committee")
 
 
 @pytest.fixture(scope="module")
-def history(sqlite_template, tmp_path_factory):
-    directory = tmp_path_factory.mktemp("demo-selection")
-    shutil.copy(sqlite_template, directory / "market.sqlite3")
-    db = Database(f"sqlite:///{directory / 'market.sqlite3'}")
-    settings = Settings(
-        data_dir=directory, database_url=db.url, secret_key="test-secret", frontend_dir=PROJECT_ROOT / "node_modules"
-    )
-    with db.transaction() as session:
-        seed_demo(session)
-        counts = seed_demo_work(session, settings.documents_dir)
+def history(demo_work_template, tmp_path_factory):
+    """A copy of the demo's selection history, played once for the run (`demo_work_template`)."""
+    template, counts = demo_work_template
+    db, settings = copy_of(template, tmp_path_factory.mktemp("demo-selection"))
     yield db, settings, counts
     db.dispose()
 
