@@ -31,7 +31,7 @@ STATISTICS = "아라 통계 산출 도구"
 BACKUP = "하늘 클라우드 백업"
 MEETING = "나래 화상회의"
 SERVICES = [
-    _service("t-01", STATISTICS, "통계를 산출하고 보고서를 만듭니다", ["통계", "산출"], "데이터분석·BI"),
+    _service("t-01", STATISTICS, "통계를 산출하고 보고서를 구성합니다", ["통계", "산출"], "데이터분석·BI"),
     _service("t-02", BACKUP, "서버 데이터를 매일 백업합니다", ["백업"], "백업·DR", "IaaS"),
     _service("t-03", MEETING, "기관 화상 회의", ["화상회의"], "영상회의"),
     _service("t-04", "화성 스마트 주차", "화성 지역 주차 안내", ["주차"], "스마트시티·IoT"),
@@ -52,6 +52,7 @@ def test_a_korean_word_the_catalog_lacks_is_not_turned_into_another(catalog, cli
     assert wildfire["did_you_mean"] is None  # not 산출
     assert STATISTICS not in _names(wildfire)
     assert _search(client, "산불 감시")["did_you_mean"] is None
+    assert _search(client, "구청 통계")["did_you_mean"] is None  # 구청 is no misspelt 구성
 
 
 def test_a_misspelling_that_sounds_like_the_word_is_still_corrected(catalog, client):

@@ -9,6 +9,7 @@ offers as "이것을 찾으셨나요" and the API as ``did_you_mean``.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable
 from functools import cache, lru_cache
 
@@ -17,15 +18,19 @@ from .hangul import decompose, edit_distance, is_jamo_or_syllable, is_syllable, 
 from .layout import hangul_from_keys, keys_from_hangul, typing_distance
 
 TYPO_WEIGHT = 0.8
+#: How much a correction's frequency (services holding it) brings it nearer than its typing distance: 10
+#: services count as much as a slip against another key.
+COMMON_WEIGHT = 0.75
 TYPO_MIN_LENGTH = 4
 #: Syllables of the Hangul words whose typos are corrected by jamo (`typo_candidates`).
 SHORT_TYPO_LENGTHS = (2, 3)
 
 
 def typo_candidates(term: str, vocabulary: Iterable[str], frequency: Callable[[str], int] | None = None) -> list[str]:
-    """The known words one edit away from a query term, closest on the keyboard first (`layout.typing_distance`:
-    a neighbouring key, shift or a doubled key is a slip, nearer than another key), then the word more
-    services hold (``frequency``: a buyer more likely meant a common word than a rare one); the term
+    """The known words one edit away from a query term: two letters swapped first, then the nearest, that is
+    the closest on the keyboard (`layout.typing_distance`: a neighbouring key, shift or a doubled key is a
+    slip, nearer than another key) less `COMMON_WEIGHT` times the log of the number of services holding the
+    word (``frequency``: a buyer more likely meant a common word than a rare one; 보안 for 본안, not 본인); the term
     itself is never a candidate. A term of at least 4 syllables or letters: a character inserted,
     removed, replaced, or two swapped. A Hangul word of 2 or 3 syllables, where one syllable more or
     less is another word: one jamo replaced, added or removed within the same number of syllables
@@ -54,7 +59,8 @@ def typo_candidates(term: str, vocabulary: Iterable[str], frequency: Callable[[s
     common = frequency or (lambda word: 0)
 
     def closeness(word: str) -> tuple:
-        return (typing_distance(term, word), sorted(word) != sorted(term), -common(word), word)
+        near = typing_distance(term, word) - COMMON_WEIGHT * math.log10(1 + common(word))
+        return (sorted(word) != sorted(term), near, -common(word), word)  # two letters swapped first
 
     return sorted(found, key=closeness)
 
@@ -130,14 +136,16 @@ def _near(form: str, vocabulary) -> list[str]:
     """The corrections of one form, closest first (through `facts.Facts.neighbours` when offered), without
     those that would turn a Korean word into another (`_plausible`)."""
     near = vocabulary.neighbours(form) if hasattr(vocabulary, "neighbours") else vocabulary
-    return [
-        word for word in typo_candidates(form, near, getattr(vocabulary, "frequency", None)) if _plausible(form, word)
-    ]
+    candidates = typo_candidates(form, near, getattr(vocabulary, "frequency", None))
+    if candidates and not _plausible(form, candidates[0]):
+        return []  # a word of its own, which its likeliest correction would change: not the next one either
+    return [word for word in candidates if _plausible(form, word)]
 
 
 #: How much likelier, as Kiwi's language model scores them (log-probability), a correction must be than a
-#: noun Kiwi knows: 산불 (−18.5) is a word of its own, not a misspelt 산출 (−19.4); 쳇봇 is no noun it knows.
-LIKELIER = 2.0
+#: word Kiwi knows: 크라우드 (−28.5) is a misspelt 클라우드 (−20.6); 산불 (−18.5) is a word of its own, not a
+#: misspelt 산출 (−19.4), and 구청 (−19.2) no misspelt 구성 (−17.1).
+LIKELIER = 4.0
 #: The lowest score of a morpheme Kiwi knows; a word it does not know scores lower (쳇봇 −26.8, 산불 −11.9).
 KNOWN_MORPHEME = -16.0
 # letters that sound alike, so a word written with one for the other is a misspelling even when both are
@@ -149,15 +157,19 @@ _FINAL_SOUNDS = [
 
 
 def _plausible(written: str, correction: str) -> bool:
-    """Whether a Hangul word the index lacks may be read as ``correction``: unless it is a Korean noun of its
-    own (산불, 화성, 발행 are not 산출, 화상, 발생), a noun Kiwi knows and finds about as likely as the
-    correction (within `LIKELIER`), or the two sound alike (써버, 서버). Latin words are always plausible."""
+    """Whether a Hangul word the index lacks may be read as ``correction``: unless it is a Korean word of its
+    own, one morpheme Kiwi knows (산불, 화성, 구청, 매일 are not 산출, 화상, 구성, 메일), that is unless the
+    correction is `LIKELIER` likelier, or sounds alike and is the commoner morpheme (써버, 서버). Latin
+    words are always plausible."""
     if not all(map(is_syllable, written)) or not all(map(is_syllable, correction)):
         return True
-    noun, likelihood = _as_noun(written)
-    if not noun or _sound_alike(written, correction):
+    known, likelihood, morpheme = _as_word(written)
+    if not known:
         return True
-    return likelihood + LIKELIER < _as_noun(correction)[1]
+    _, likelihood_meant, morpheme_meant = _as_word(correction)
+    if _sound_alike(written, correction) and morpheme + 1 < morpheme_meant:
+        return True
+    return likelihood + LIKELIER < likelihood_meant
 
 
 def _sound_alike(one: str, other: str) -> bool:
@@ -177,11 +189,13 @@ def _sound_alike(one: str, other: str) -> bool:
 
 
 @lru_cache(maxsize=4096)
-def _as_noun(word: str) -> tuple[bool, float]:
-    """Whether Kiwi knows the word as one noun, and the score of its best analysis (a log-probability)."""
+def _as_word(word: str) -> tuple[bool, float, float]:
+    """Whether Kiwi knows the word as one morpheme, the score of its best analysis (a log-probability) and
+    of its morpheme (-inf when it is several)."""
     tokens, score = kiwi().analyze(word, top_n=1)[0]
-    noun = len(tokens) == 1 and tokens[0].tag.startswith("NN") and tokens[0].score >= KNOWN_MORPHEME
-    return noun and tokens[0].form == word, score
+    if len(tokens) != 1 or tokens[0].form != word:
+        return False, score, float("-inf")
+    return tokens[0].score >= KNOWN_MORPHEME, score, tokens[0].score
 
 
 def _known(word: str, vocabulary) -> bool:
@@ -271,8 +285,9 @@ def _other_layout(written: str, vocabulary) -> str | None:
 
 
 def _cut(word: str, terms: list[str]) -> bool:
-    """Whether the analysis left a lone syllable of a longer written word (see `looks_broken`)."""
-    return len(word) >= 3 and any(len(term) == 1 and is_syllable(term) and term != word for term in terms)
+    """Whether the analysis left a lone syllable of a longer written word (see `looks_broken`): 첫봇 is read
+    as 첫 + 봇, and 봇 is known."""
+    return len(word) >= 2 and any(len(term) == 1 and is_syllable(term) and term != word for term in terms)
 
 
 #: The fewest syllables of a glued word read as its parts (`_corrected_parts`), and of each part.
