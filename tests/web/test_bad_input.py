@@ -78,3 +78,14 @@ def settings_secure(settings):
     from dataclasses import replace
 
     return replace(settings, cookie_secure=True)
+
+
+def test_a_value_out_of_range_is_told_the_range_in_the_callers_language(client):
+    """An integrator who sends a value outside the allowed range learns the range from the answer."""
+    too_many = client.get("/api/v1/services", params={"limit": 1000})
+    assert too_many.status_code == 422
+    assert too_many.json()["error"]["fields"]["limit"] == "100 이하의 수를 입력하세요."
+    none = client.get("/api/v1/services", params={"limit": 0}, headers={"Accept-Language": "en"})
+    assert none.json()["error"]["fields"]["limit"] == "Enter a number of at least 1."
+    sort = client.get("/api/v1/services", params={"sort": "cheapest"}).json()["error"]["fields"]["sort"]
+    assert sort.startswith("다음 중 하나를 보내세요: ") and "'relevance'" in sort and " or " not in sort

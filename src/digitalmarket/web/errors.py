@@ -59,6 +59,31 @@ FIELD_MESSAGES: dict[str, Text] = {
     "extra_forbidden": N_("This field is not expected."),
 }
 
+#: Messages that name the limit the value missed (from the error's context), so that a caller knows the
+#: allowed range without reading the schema: ``limit=1000`` says "Enter a number of at most 100."
+BOUND_MESSAGES: dict[str, tuple[str, str]] = {
+    "greater_than_equal": ("ge", "Enter a number of at least %(ge)s."),
+    "less_than_equal": ("le", "Enter a number of at most %(le)s."),
+    "greater_than": ("gt", "Enter a number greater than %(gt)s."),
+    "less_than": ("lt", "Enter a number less than %(lt)s."),
+    "string_too_long": ("max_length", "Enter at most %(max_length)s characters."),
+    "string_too_short": ("min_length", "Enter at least %(min_length)s characters."),
+    "too_long": ("max_length", "Send at most %(max_length)s items."),
+    "enum": ("expected", "Choose one of: %(expected)s."),
+    "literal_error": ("expected", "Choose one of: %(expected)s."),
+}
+
+
+def field_message(error: dict) -> Text:
+    """The message for one of Pydantic's errors: with the limit it missed when its context names one."""
+    bound = BOUND_MESSAGES.get(error.get("type", ""))
+    value = (error.get("ctx") or {}).get(bound[0]) if bound else None
+    if value is not None:
+        if bound[0] == "expected":  # "'newest', 'price' or 'relevance'": the choices as a list
+            value = str(value).replace(" or ", ", ")
+        return N_(bound[1], **{bound[0]: value})
+    return FIELD_MESSAGES.get(error.get("type", ""), N_("This value is not valid."))
+
 
 def is_api(request: Request) -> bool:
     return request.url.path.startswith("/api/")
@@ -131,8 +156,7 @@ def install_error_handlers(app: FastAPI) -> None:
         fields = {}
         for e in errors:
             name = _field_name(tuple(e.get("loc", ())))
-            text = FIELD_MESSAGES.get(e.get("type", ""), N_("This value is not valid."))
-            fields.setdefault(name, text.render())
+            fields.setdefault(name, field_message(e).render())
         if is_api(request):
             return error_json(422, "validation_failed", STATUS_TEXT[422][1].render(), fields)
         return error_page(request, 422)
