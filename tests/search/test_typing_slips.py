@@ -37,6 +37,7 @@ SERVICES = [
     _service("t-04", "화성 스마트 주차", "화성 지역 주차 안내", ["주차"], "스마트시티·IoT"),
     _service("t-05", "화성 교통 정보", "화성 지역 교통", ["교통"], "스마트시티·IoT"),
     _service("t-06", "한빛 가상 서버", "클라우드 서버를 빌려 씁니다", ["서버"], "컴퓨팅", "IaaS"),
+    _service("t-07", "해솔 어르신 건강상담", "어르신 건강상담을 비대면으로", ["건강상담"], "헬스케어"),
 ]
 
 
@@ -81,3 +82,8 @@ def test_an_english_word_known_in_its_other_number_is_not_corrected(catalog, cli
     # the vocabulary knows sensor (센서 = sensor); sensors is its plural, not a misspelt seniors
     found = _search(client, "seniors sensors")
     assert found["did_you_mean"] is None
+
+
+def test_a_word_whose_misspelt_part_the_analysis_dropped_is_corrected(catalog, client):
+    # Kiwi reads 건걍상담 as 상담 alone: the misspelt 건걍 is dropped, not left unknown
+    assert _search(client, "건걍상담 써버")["did_you_mean"] == "건강상담 서버"

@@ -249,7 +249,8 @@ def corrected_query(query: str, vocabulary) -> str | None:
         terms = index_terms(written)
         # an English word is known in its other number too (sensors: sensor), never corrected into another
         whole = any(_known(form, vocabulary) or _known(_other_number(form) or "", vocabulary) for form in forms)
-        if whole or terms and all(term in vocabulary for term in terms) and not _cut(lowered, terms):
+        read = terms and all(term in vocabulary for term in terms) and not _cut(lowered, terms)
+        if whole or read and not _lost(forms[-1], terms):
             words.append(typed)
             continue
         correction = _other_layout(written, vocabulary)
@@ -282,6 +283,16 @@ def _other_layout(written: str, vocabulary) -> str | None:
     if _known(converted.lower(), vocabulary) or terms and all(_known(term, vocabulary) for term in terms):
         return converted.lower() if converted.isascii() else converted
     return None
+
+
+#: Syllables of a Hangul word that its analysis may leave out before the word counts as misspelt (`_lost`).
+LOST = 2
+
+
+def _lost(word: str, terms: list[str]) -> bool:
+    """Whether the analysis of a Hangul word left out `LOST` syllables or more of it: Kiwi reads 건걍상담 as 상담
+    alone and 개인정보본호 as 개인정보, so the misspelt part looks like no word at all, not like an unknown one."""
+    return all(map(is_syllable, word)) and len(word) - max(map(len, terms), default=0) >= LOST
 
 
 def _cut(word: str, terms: list[str]) -> bool:
