@@ -33,9 +33,10 @@ from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy import select, update
-from sqlalchemy.orm import Session, object_session
+from sqlalchemy.orm import Session, defaultload, object_session
 
 from ...accounts.tables import User
+from ...catalog.tables import Service
 from ...core import consumers
 from ...core.audit import AuditEvent
 from ...core.clock import today_kst
@@ -334,7 +335,8 @@ def documents_followed(session: Session, events: Sequence[AuditEvent], prepared:
 def order_documents_made(session: Session, object_id: str) -> dict[Key, tuple]:
     """The consumer's slow work for one order (`consumers.Consumer.make`), in a read transaction that holds
     no lock: what its versions lack, made and stored."""
-    order = session.get(Order, int(object_id))
+    # the document names the order's lines, never its service's price plans: those are not read with it
+    order = session.get(Order, int(object_id), options=[defaultload(Order.service).lazyload(Service.price_plans)])
     return prepare_order(order, installed_store()) if order is not None else {}
 
 
