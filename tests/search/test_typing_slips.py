@@ -87,3 +87,6 @@ def test_an_english_word_known_in_its_other_number_is_not_corrected(catalog, cli
 def test_a_word_whose_misspelt_part_the_analysis_dropped_is_corrected(catalog, client):
     # Kiwi reads 건걍상담 as 상담 alone: the misspelt 건걍 is dropped, not left unknown
     assert _search(client, "건걍상담 써버")["did_you_mean"] == "건강상담 서버"
+    alone = _search(client, "건걍상담")  # every word it kept is known: the dropped part still shows
+    assert alone["did_you_mean"] == "건강상담"
+    assert _names(alone)[:1] == ["해솔 어르신 건강상담"]

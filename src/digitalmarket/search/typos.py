@@ -76,16 +76,26 @@ def is_short_latin(word: str) -> bool:
 
 
 def looks_broken(query: str, concepts: list[Concept]) -> bool:
-    """Whether the analysis cut a written word into a lone syllable (보안읜증 → 보안 + 의 + ㄴ + 증): a
-    misspelt word can yield pieces that each exist, so nothing looks unknown."""
+    """Whether the analysis cut a written word into a lone syllable (보안읜증 → 보안 + 의 + ㄴ + 증), or left
+    out `LOST` syllables or more of a Hangul word of `GLUED_MIN_LENGTH` (건걍상담 → 상담): a misspelt word can
+    yield pieces that each exist, or pieces that are dropped, so nothing looks unknown."""
     written = _normalise(query).lower().split()
-    return any(
+    cut = any(
         not concept.optional
         and len(concept.text) == 1
         and is_syllable(concept.text)
         and not any(concept.text in _forms(word) for word in written)
         for concept in concepts
     )
+    kept = "".join(concept.text for concept in concepts)
+    return cut or any(_dropped(_forms(word)[-1], kept) for word in written)
+
+
+def _dropped(form: str, kept: str) -> bool:
+    """Whether `LOST` syllables or more of a long Hangul word are in none of the query's concepts."""
+    if len(form) < GLUED_MIN_LENGTH or not all(map(is_syllable, form)):
+        return False
+    return sum(1 for char in form if char not in kept) >= LOST
 
 
 def as_corrected(corrected: list[Concept], unmatched: list[Concept]) -> list[Concept]:
