@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Literal
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request, Response
+from pydantic_core import to_json
 
 from ..accounts.access import api_access, database
 from ..accounts.permissions import PUBLIC
@@ -19,13 +20,8 @@ from ..core.errors import ValidationFailed
 from . import finder, listing, misses, understanding
 from .facts import facts
 from .schemas import (
-    FacetOptionOut,
-    MainPriceOut,
-    ServiceItemOut,
     ServiceListOut,
-    SnippetOut,
     SuggestionOut,
-    UnderstoodOut,
 )
 from .suggest import suggest
 
@@ -81,67 +77,74 @@ def services(
 
 
 def _listing(session, query: finder.Query, locale: str) -> tuple[bytes, misses.Miss | None]:
-    """The JSON of one page of the search API, and the miss it stands for (kept with it)."""
+    """The JSON of one page of the search API (`ServiceListOut`), and the miss it stands for (kept with it).
+    The page is written from plain values of the right types, in the order of the model's fields, and
+    turned into JSON by the serializer the model would use: no model is built for each result."""
     results = finder.find(session, query)
     categories = listing.categories(session)
-    page = ServiceListOut.model_construct(
-        total=results.total,
-        page=query.page,
-        per_page=query.per_page,
-        pages=results.pages,
-        next_cursor=paging.encode([query.page + 1]) if query.page < results.pages else None,
-        sort=query.sort,
-        items=[_item(found, categories, locale) for found in results.items],
-        facets={
-            name: [FacetOptionOut.model_construct(**vars(option)) for option in values]
+    page = {
+        "total": results.total,
+        "page": query.page,
+        "per_page": query.per_page,
+        "pages": results.pages,
+        "next_cursor": paging.encode([query.page + 1]) if query.page < results.pages else None,
+        "sort": query.sort,
+        "items": [_item(found, categories, locale) for found in results.items],
+        "facets": {
+            name: [
+                {"value": option.value, "label": option.label, "count": option.count, "chosen": option.chosen}
+                for option in values
+            ]
             for name, values in listing.options(results, categories, locale).items()
         },
-        did_you_mean=results.did_you_mean,
-        understood=[
-            UnderstoodOut.model_construct(
-                field=c.field, value=c.value, phrase=c.phrase, without=understanding.without(query.q, c.phrase)
-            )
+        "understood": [
+            {
+                "field": c.field,
+                "value": c.value,
+                "phrase": c.phrase,
+                "without": understanding.without(query.q, c.phrase),
+            }
             for c in results.understood
         ],
-    )
-    return page.model_dump_json().encode(), misses.of_results(results)
+        "did_you_mean": results.did_you_mean,
+    }
+    return to_json(page), misses.of_results(results)
 
 
-def _item(found: finder.Found, categories, locale: str) -> ServiceItemOut:
-    """One result as the API lists it, built from values of the right types (not validated again)."""
+def _item(found: finder.Found, categories, locale: str) -> dict:
+    """One result as the API lists it (`ServiceItemOut`'s fields, in order)."""
     service, entry = found.service, found.entry
-    return ServiceItemOut.model_construct(
-        id=service.id,
-        code=service.code,
-        ref=service.ref,
-        name=service.name,
-        type=service.type,
-        category_id=service.category_id,
-        category=categories[service.category_id].label(locale),
-        supplier=service.supplier.name,
-        supplier_size=service.supplier.size,
-        summary=service.summary,
-        deployment=service.deployment,
-        sla_availability=str(service.sla_availability),
-        csap_grade=service.csap_grade,
-        csap_valid_until=service.csap_valid_until,
-        main_price=MainPriceOut.model_construct(
-            amount=entry.price,
-            unit=entry.price_unit,
-            billing=entry.price_billing,
-            text=price_text(entry.price, entry.price_unit, entry.price_billing).render(locale),
-        )
+    supplier = service.supplier
+    return {
+        "id": service.id,
+        "code": service.code,
+        "ref": service.ref,
+        "name": service.name,
+        "type": service.type,
+        "category_id": service.category_id,
+        "category": categories[service.category_id].label(locale),
+        "supplier": supplier.name,
+        "supplier_size": supplier.size,
+        "summary": service.summary,
+        "deployment": service.deployment,
+        "sla_availability": str(service.sla_availability),
+        "csap_grade": service.csap_grade,
+        "csap_valid_until": service.csap_valid_until,
+        "main_price": {
+            "amount": entry.price,
+            "unit": entry.price_unit,
+            "billing": entry.price_billing,
+            "text": price_text(entry.price, entry.price_unit, entry.price_billing).render(locale),
+        }
         if entry.price is not None
         else None,
-        contracts=entry.contracts,
-        rating=entry.rating,
-        has_catalog_contract=entry.has_contract,
-        published_at=service.published_at,
-        score=round(found.score, 6) if found.score is not None else None,
-        snippet=SnippetOut.model_construct(text=found.snippet.text, marks=list(found.snippet.marks))
-        if found.snippet
-        else None,
-    )
+        "contracts": entry.contracts,
+        "rating": entry.rating,
+        "has_catalog_contract": entry.has_contract,
+        "published_at": service.published_at,
+        "score": round(found.score, 6) if found.score is not None else None,
+        "snippet": {"text": found.snippet.text, "marks": list(found.snippet.marks)} if found.snippet else None,
+    }
 
 
 @router.get("/services/suggestions", response_model=list[SuggestionOut], summary="Suggestions as the user types")

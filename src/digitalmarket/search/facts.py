@@ -53,8 +53,8 @@ CACHED_PHRASES = 5_000
 CACHED_ANSWERS = 2_000
 CACHED_ROWS = 20_000
 """Index rows kept for exact scoring (`index_rows`): a few kilobytes each, the whole of a catalog of 10,000."""
-COUNTED_PER_ROW = 200
-"""Weighted counts of phrases kept with each index row (`IndexRow.weighted_count`)."""
+CACHED_COUNTS = 1_000_000
+"""Weighted counts of a phrase in a service kept for exact scoring (`Facts.counted`), in all."""
 MAX_CHANGES = 1_000
 """More events than this since the facts were built: load them all again rather than follow."""
 MAX_SERVICES = 2_000
@@ -71,20 +71,12 @@ class IndexRow:
 
     length: int
     fields: dict[str, str]
-    counted: dict[tuple, float] = field(default_factory=dict, compare=False)  # `weighted_count`'s answers
 
     def weighted_count(self, needle: str, names: tuple[str, ...], weights: tuple[float, ...]) -> float:
         """How often a padded phrase is written in the fields ``names``, each time counted with the weight
-        of its field (kept: the same words are asked of the same services by many queries)."""
-        key = (needle, names, weights)
-        found = self.counted.get(key)
-        if found is None:
-            if len(self.counted) >= COUNTED_PER_ROW:
-                self.counted.clear()
-            fields = self.fields
-            found = sum(w * fields[name].count(needle) for w, name in zip(weights, names, strict=True))
-            self.counted[key] = found
-        return found
+        of its field."""
+        fields = self.fields
+        return sum(w * fields[name].count(needle) for w, name in zip(weights, names, strict=True))
 
 
 def _term_columns() -> list:
@@ -128,6 +120,8 @@ class Facts:
     _postings: dict[str, tuple[int, np.ndarray]] = field(default_factory=dict, repr=False)
     _answers: dict = field(default_factory=dict, repr=False)
     _rows: dict[int, IndexRow] = field(default_factory=dict, repr=False)
+    _counted: dict[Hashable, dict[int, float]] = field(default_factory=dict, repr=False)
+    _counted_size: list[int] = field(default_factory=lambda: [0], repr=False)
 
     @property
     def columns(self) -> Columns:
@@ -178,6 +172,17 @@ class Facts:
                 kept.clear()
             kept.update(_read_rows(session, missing))
         return {service_id: row for service_id in service_ids if (row := kept.get(service_id)) is not None}
+
+    def counted(self, key: Hashable, more: int) -> dict[int, float]:
+        """The weighted counts of one phrase (``key``: the phrase and the weighting) by service id, kept
+        for exact scoring at this catalog revision while texts stay the same (the same words are asked of
+        the same best matches by many queries); the caller adds what it counts, ``more`` of them at most.
+        At most `CACHED_COUNTS` are kept in all."""
+        self._counted_size[0] += more
+        if self._counted_size[0] > CACHED_COUNTS:
+            self._counted.clear()
+            self._counted_size[0] = more
+        return self._counted.setdefault(key, {})
 
     def frequency(self, term: str) -> int:
         return (self._vocabulary or {}).get(term, 0)
@@ -376,6 +381,8 @@ def follow(session: Session, known: Facts, head: int) -> Facts | None:
         _columns=columns,
         _postings=dict(known._postings) if keep_postings else {},
         _rows={} if texts else dict(known._rows),
+        _counted={} if texts else dict(known._counted),
+        _counted_size=[0] if texts else [known._counted_size[0]],
     )
 
 

@@ -28,44 +28,53 @@ def ranked(
     """The matching services (`_matching`, and those holding `feedback.MIN_HELD` of the concepts
     ``also``, those at the positions ``besides`` left out) with their relevance, best first: the
     pre-score orders every match, the best ``rerank`` are scored exactly (`_bm25`), the rest follow below
-    them in pre-score order; and how many hold every concept of the query (but those of ``also``)."""
+    them in pre-score order; and how many hold every concept of the query (but those of ``also``).
+
+    Only the *candidates*, the services holding one of the phrases looked up, can match: every array
+    below is over them alone (in code order, as positions are), not over the whole catalog, and holds
+    for each the same value an array over the catalog would."""
     columns = known.columns
     total = known.indexed
     idf = {p: max(1e-6, math.log((total - df + 0.5) / (df + 0.5))) for p, (df, _) in matches.items()}
-    held = {p: columns.mask(positions) for p, (_, positions) in matches.items() if len(positions)}
+    slot = np.zeros(columns.size, dtype=np.int64)  # a candidate's index among the candidates
+    for _, positions in matches.values():
+        slot[positions] = 1
+    candidates = np.flatnonzero(slot)
+    size = len(candidates)
+    slot[candidates] = np.arange(size)
+    held = {p: _mask(size, slot[positions]) for p, (_, positions) in matches.items() if len(positions)}
     concepts = _parts_standing_in(concepts, held, also)
     expanded = {id(c) for c in also}
-    pool = _matching([c for c in concepts if id(c) not in expanded], held, columns.size, focus=pieces.focus)
+    pool = _matching([c for c in concepts if id(c) not in expanded], held, size, focus=pieces.focus)
     if also:  # the services only the feedback finds: those the first ranking (``besides``) did not
-        nothing = np.zeros(columns.size, dtype=bool)
+        nothing = np.zeros(size, dtype=bool)
         holding = [np.logical_or.reduce([held.get(p, nothing) for p, _ in c.alternatives]) for c in also]
         pool = pool | (np.sum(holding, axis=0) >= feedback.MIN_HELD)
-        pool[besides] = False
+        pool[np.isin(candidates, besides)] = False
     name_weight = analyzer.FIELD_WEIGHTS["name"] if pieces.names else 1.0
-    pre = np.zeros(columns.size)
+    pre = np.zeros(size)
     holds: dict[int, np.ndarray] = {}
     for concept in concepts:
-        best, strength = np.zeros(columns.size), np.zeros(columns.size)
+        best, strength = np.zeros(size), np.zeros(size)
         for phrase, weight in concept.alternatives:
             if phrase not in held:
                 continue
             covers = 1.0 if weight > analyzer.PART_WEIGHT else weight  # a synonym says it all, a broader word not
             np.maximum(strength, np.where(held[phrase], covers, 0.0), out=strength)
             base = weight * idf[phrase]
-            in_name = held[phrase] & columns.named(phrase.split())
+            in_name = held[phrase] & columns.named(phrase.split())[candidates]
             np.maximum(best, np.where(in_name, base * name_weight, np.where(held[phrase], base, 0.0)), out=best)
         pre += concept.weight * best
         holds[id(concept)] = strength
-    covered, wanted = _covered([c for c in concepts if id(c) not in expanded], holds, idf, held, columns.size)
-    factor = _coverage(covered, wanted) if pieces.coverage else np.ones(columns.size)
+    covered, wanted = _covered([c for c in concepts if id(c) not in expanded], holds, idf, held, size)
+    factor = _coverage(covered, wanted) if pieces.coverage else np.ones(size)
     complete = int(np.count_nonzero(pool & (covered >= wanted * 0.999))) if wanted > 0 else 0
     pre *= factor
     matched = np.flatnonzero(pool)
-    ordered = matched[np.argsort(-pre[matched], kind="stable")]  # ties by code: positions are in code order
-    ids = columns.ids
-    exact = _bm25(session, concepts, idf, known, held, ordered[:rerank])
-    top = np.array([p for p in ordered[:rerank] if int(ids[p]) in exact], dtype=np.int64)
-    top_scores = np.array([exact[int(ids[p])] for p in top]) * factor[top]
+    ordered = matched[np.argsort(-pre[matched], kind="stable")]  # ties by code: candidates are in code order
+    exact = _bm25(session, concepts, idf, known, held, candidates, ordered[:rerank])
+    top = ordered[:rerank][exact > 0]
+    top_scores = exact[exact > 0] * factor[top]
     best_first = np.lexsort((top, -top_scores))  # ties by code
     order, scores = top[best_first], top_scores[best_first]
     rest = ordered[rerank:]
@@ -74,7 +83,14 @@ def ranked(
         ceiling = float(pre[rest[0]]) or 1.0
         order = np.concatenate([order, rest])
         scores = np.concatenate([scores, floor * 0.999 * pre[rest] / ceiling])
-    return order, scores, complete
+    return candidates[order], scores, complete
+
+
+def _mask(size: int, at: np.ndarray) -> np.ndarray:
+    """Mask of ``size`` values, true at the indices ``at``."""
+    out = np.zeros(size, dtype=bool)
+    out[at] = True
+    return out
 
 
 def _parts_standing_in(concepts, held, also=()) -> list:
@@ -141,36 +157,47 @@ def _matching(concepts, held: dict[str, np.ndarray], size: int, *, focus: bool =
     return focused if np.count_nonzero(focused) >= FOCUSED_MIN else loose
 
 
-def _bm25(session, concepts, idf, known: Facts, held: dict[str, np.ndarray], positions) -> dict[int, float]:
-    """Exact bm25 of the services at some positions over the weighted fields, counting only the
-    phrases each one holds (``held``); a service holding none of them in any one field is left out.
-    Each field's terms are padded (`facts.IndexRow`) so that ``str.count`` counts whole terms and phrases."""
-    if not len(positions):
-        return {}
-    service_ids = known.columns.ids
-    at = {int(service_ids[p]): int(p) for p in positions}
+def _bm25(session, concepts, idf, known: Facts, held: dict[str, np.ndarray], candidates, chosen) -> np.ndarray:
+    """Exact bm25 of some candidates (``chosen``, indices into ``candidates``) over the weighted fields,
+    counting only the phrases each one holds (``held``), aligned with ``chosen``: 0 for a service holding
+    none of them in any one field (or not indexed). Each field's terms are padded (`facts.IndexRow`) so
+    that ``str.count`` counts whole terms and phrases; the sums run over arrays of the chosen services, in
+    the order of the concepts, each service's the same as a sum of its own would be."""
+    scores = np.zeros(len(chosen))
+    if not len(chosen):
+        return scores
+    ids = known.columns.ids[candidates[chosen]]
+    found = known.index_rows(session, ids.tolist())
+    rows = list(map(found.get, ids.tolist()))
+    indexed = np.array([row is not None for row in rows], dtype=bool)
+    lengths = np.array([row.length if row is not None else 0 for row in rows], dtype=np.int64)
+    norm = K1 * (1 - B + B * lengths / known.average_length)
     weights = tuple(analyzer.FIELD_WEIGHTS[f] for f in FIELDS)
-    average = known.average_length
-    rows = known.index_rows(session, list(at))
-    where = np.array([at[service_id] for service_id in rows], dtype=np.int64)
-    holding: list[list[tuple[int, str, float]]] = [[] for _ in rows]  # by row: (concept, padded phrase, weight)
-    for number, concept in enumerate(concepts):
+    for concept in concepts:
+        best = np.zeros(len(chosen))
         for phrase, weight in concept.alternatives:
-            if phrase in held:
-                needle = " " + "  ".join(phrase.split()) + " "
-                for row_number in np.flatnonzero(held[phrase][where]).tolist():
-                    holding[row_number].append((number, needle, weight * idf[phrase]))
-    scores: dict[int, float] = {}
-    for row_number, (service_id, row) in enumerate(rows.items()):
-        norm = K1 * (1 - B + B * row.length / average)
-        best: dict[int, float] = {}  # by concept: its best phrase's score
-        for number, needle, base in holding[row_number]:
-            tf = row.weighted_count(needle, FIELDS, weights)
-            if tf:
-                best[number] = max(best.get(number, 0.0), base * tf * (K1 + 1) / (tf + norm))
-        total = 0.0
-        for number in sorted(best):  # in the order of the concepts, as a sum over all of them would add
-            total += concepts[number].weight * best[number]
-        if total:
-            scores[service_id] = total
+            if phrase not in held:
+                continue
+            holders = np.flatnonzero(held[phrase][chosen] & indexed)
+            if not len(holders):
+                continue
+            tf = np.zeros(len(chosen))
+            tf[holders] = _counts(known, phrase, weights, rows, ids, holders)
+            np.maximum(best, weight * idf[phrase] * tf * (K1 + 1) / (tf + norm), out=best)
+        scores += concept.weight * best
     return scores
+
+
+def _counts(known: Facts, phrase: str, weights, rows, ids: np.ndarray, holders: np.ndarray) -> list[float]:
+    """The weighted count of a phrase in the services at ``holders`` (indices into ``rows`` and ``ids``),
+    from the facts' memory (`Facts.counted`) or counted in their index rows."""
+    counted = known.counted((phrase, weights), 0)
+    holder_ids = ids[holders].tolist()
+    found = list(map(counted.get, holder_ids))
+    if None in found:
+        needle = " " + "  ".join(phrase.split()) + " "
+        missing = [k for k, value in enumerate(found) if value is None]
+        counted = known.counted((phrase, weights), len(missing))
+        for k in missing:
+            found[k] = counted[holder_ids[k]] = rows[int(holders[k])].weighted_count(needle, FIELDS, weights)
+    return found
