@@ -28,7 +28,9 @@ def test_a_misspelt_supplier_size_filters_as_written_right(catalog, client):
     listing = _search(client, "중소기엽 화상회의")
     assert _names(listing) == ["한결 화상회의 클라우드"]  # 가온's supplier is a middle company
     assert listing["did_you_mean"] == "중소기업 화상회의"
-    assert listing["understood"] == [{"field": "size", "value": "sme", "phrase": "중소기엽", "without": "화상회의"}]
+    assert listing["understood"] == [
+        {"field": "size", "value": "sme", "phrase": "중소기엽", "without": "화상회의", "total_without": 2}
+    ]
 
 
 def test_a_misspelt_csap_grade_filters_as_written_right(catalog, client):

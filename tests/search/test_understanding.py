@@ -68,7 +68,9 @@ def test_the_words_of_a_constraint_become_a_filter_and_the_rest_is_ranked():
 def test_a_search_applies_the_constraints_it_reads_and_names_them(catalog, client):
     sme = _search(client, "중소기업 화상회의")
     assert _names(sme) == ["한결 화상회의 클라우드"]
-    assert sme["understood"] == [{"field": "size", "value": "sme", "phrase": "중소기업", "without": "화상회의"}]
+    assert sme["understood"] == [
+        {"field": "size", "value": "sme", "phrase": "중소기업", "without": "화상회의", "total_without": 2}
+    ]
     assert _names(_search(client, "CSAP 상 등급 화상회의")) == ["가온 화상회의"]
     assert _names(_search(client, "IaaS")) == ["한결 백업 스토리지"]
     assert _names(_search(client, "1인당 월 1만원 이하 화상회의")) == ["한결 화상회의 클라우드"]
@@ -86,6 +88,27 @@ def test_the_page_shows_each_constraint_as_a_chip_that_removes_it(catalog, clien
         "/services?q=중소기업 화상회의",
     ]
     assert "검색어에서 읽은 조건:" in page.text
+
+
+def test_a_search_no_service_meets_shows_what_each_condition_costs(catalog, client):
+    """No small-business 화상회의 holds CSAP 상: the page does not end there, but offers each condition's
+    removal with the results it would give, and the API gives the same counts."""
+    asked = "중소기업 CSAP 상 등급 화상회의"
+    answer = _search(client, asked)
+    assert answer["total"] == 0
+    assert [(u["phrase"], u["total_without"]) for u in answer["understood"]] == [("중소기업", 1), ("CSAP 상 등급", 1)]
+    page = client.get("/services", params={"q": asked})
+    assert f"“{asked}”에서 읽은 조건을 모두 만족하는 공개 서비스가 없습니다." in page.text
+    ways = re.findall(r'<li><a href="([^"]+)">([^<]+)</a></li>', page.text.split('id="ways-out"', 1)[1])
+    assert [(unquote(link).replace("+", " "), text) for link, text in ways[:2]] == [
+        ("/services?q=CSAP 상 등급 화상회의", "중소기업 조건을 빼면 1건"),
+        ("/services?q=중소기업 화상회의", "CSAP 상 조건을 빼면 1건"),
+    ]
+    assert _names(_search(client, "CSAP 상 등급 화상회의")) == ["가온 화상회의"]  # the way out leads somewhere
+    client.cookies.set("dm_lang", "en")
+    english = client.get("/services", params={"q": asked}).text
+    assert f"No published service meets every condition read from “{asked}”." in english
+    assert "Remove Small or medium enterprise: 1 found" in english and "Remove CSAP High: 1 found" in english
 
 
 def test_constraints_written_out_or_in_english_are_read_too():

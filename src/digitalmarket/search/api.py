@@ -103,8 +103,9 @@ def _listing(session, query: finder.Query, locale: str) -> tuple[bytes, misses.M
                 "value": c.value,
                 "phrase": c.phrase,
                 "without": understanding.without(query.q, c.phrase),
+                "total_without": total,
             }
-            for c in results.understood
+            for c, total in zip(results.understood, results.without, strict=True)
         ],
         "did_you_mean": results.did_you_mean,
     }

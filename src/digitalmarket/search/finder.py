@@ -127,6 +127,7 @@ class Results:
     facets: dict[str, list[tuple[object, int]]]  # facet -> [(value, count)], most first
     did_you_mean: str | None = None  # the query with its misspelt words corrected (search.index.Ranking)
     understood: tuple[understanding.Constraint, ...] = ()  # constraints taken from the words as filters
+    without: tuple[int, ...] = ()  # for each of `understood`, the total the query gives without it
 
     @property
     def pages(self) -> int:
@@ -212,6 +213,7 @@ def find(session: Session, query: Query) -> Results:
     passing = candidates.copy()
     for mask in chosen.values():
         passing &= mask
+    without = tuple(_total_without(query, constraint, candidates, columns) for constraint in understood)
     score_of: dict[int, float] = {}
     if ranking is not None and (query.sort == "relevance" or not query.sort):
         keep = passing[ranking.order]
@@ -240,4 +242,15 @@ def find(session: Session, query: Query) -> Results:
     if corrected and understood:
         phrases = tuple(c.phrase for c in understood)
         corrected = understanding.corrected_in_full(asked.q, ranked, corrected, phrases)
-    return Results(asked, len(matched), items, facet_counts, did_you_mean=corrected, understood=understood)
+    return Results(
+        asked, len(matched), items, facet_counts, did_you_mean=corrected, understood=understood, without=without
+    )
+
+
+def _total_without(query: Query, constraint: understanding.Constraint, candidates, columns: Columns) -> int:
+    """How many services the query finds with one constraint read from its words left out (the chip's ×):
+    on a page with none or few results, the way out names what each condition costs."""
+    passing = candidates.copy()
+    for mask in _filters(replace(query, **{constraint.field: None}), columns).values():
+        passing &= mask
+    return int(np.count_nonzero(passing))

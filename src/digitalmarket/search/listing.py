@@ -93,17 +93,18 @@ class Chip:
     label: str
     phrase: str
     remove_url: str
+    total_without: int  # the results without this condition
 
 
 def chips(results: Results, locale: str) -> list[Chip]:
     out = []
-    for constraint in results.understood:
+    for constraint, total_without in zip(results.understood, results.without, strict=True):
         if constraint.field == "price_max":
             text = render(N_("Main plan up to %(amount)s won", amount=won(int(constraint.value))), locale)
         else:
             text = label(constraint.field, constraint.value, {}, locale)
         remove = url(results.query, q=understanding.without(results.query.q, constraint.phrase))
-        out.append(Chip(text, constraint.phrase, remove))
+        out.append(Chip(text, constraint.phrase, remove, total_without))
     return out
 
 

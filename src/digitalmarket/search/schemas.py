@@ -64,6 +64,7 @@ class UnderstoodOut(BaseModel):
     value: str | int
     phrase: str = Field(description="the words it was read from")
     without: str = Field(description="the query without those words: search this to drop the constraint")
+    total_without: int = Field(description="how many services that query finds (the way out of few or no results)")
 
 
 class ServiceListOut(BaseModel):
