@@ -26,7 +26,9 @@ average before and after each run. wrk runs on the same cores as the server and 
 them: the figures are those of a client and a server sharing one small machine.
 
 Results go to bench/results/http_throughput.json under `--section` ("after" by default; "before" keeps
-the figures taken before a change, and each section is kept when the other is written). Goal: the
+the figures taken before a change, and each section is kept when the other is written; within a section,
+the figures of targets and databases a run did not measure again are kept, with the date they were
+measured at). Goal: the
 search API answers at least 300 requests/s on SQLite. Benchmarks measure; they never fail.
 """
 
@@ -452,6 +454,22 @@ def check_distinct_goals(runs: list[dict]) -> list[dict]:
     return goals
 
 
+def _key(run: dict) -> tuple:
+    return run["server"], run.get("database"), run["target"], run["connections"]
+
+
+def kept_runs(earlier: dict | None, runs: list[dict]) -> list[dict]:
+    """This run's figures, and those of the section's earlier runs that it did not measure again (a run
+    of some targets or one database leaves the others' figures in place), each of those with the date and
+    commit it was measured at."""
+    measured = {_key(run) for run in runs}
+    kept = []
+    for run in (earlier or {}).get("runs", []):
+        if _key(run) not in measured:
+            kept.append({"measured": {"date": earlier["date"], "commit": earlier.get("commit")}} | run)
+    return runs + kept
+
+
 def print_table(section: dict, title: str) -> None:
     table = Table(title=f"HTTP throughput ({title}): wrk -t2 over loopback, {section['options']['workers']} workers")
     for column in ("server", "target", "conns", "req/s", "p50 ms", "p95 ms", "p99 ms", "non-2xx", "sock err",
@@ -512,8 +530,11 @@ def _cell(run: dict | None) -> str:
     latency = run["latency_ms"]
     cpu = run.get("server_cpu_ms_per_request", "-")
     errors = sum(run["socket_errors"].values()) + run["non_2xx"]
-    return f"{run['requests_per_s']:,} req/s, p50 {latency['p50']} / p99 {latency['p99']} ms, CPU {cpu} ms/req" + (
-        f", {errors} errors" if errors else ""
+    earlier = run.get("measured")  # kept from an earlier run of the section (`kept_runs`)
+    return (
+        f"{run['requests_per_s']:,} req/s, p50 {latency['p50']} / p99 {latency['p99']} ms, CPU {cpu} ms/req"
+        + (f", {errors} errors" if errors else "")
+        + (f" (measured {earlier['date'][:16].replace('T', ' ')} UTC, `{earlier['commit']}`)" if earlier else "")
     )
 
 
@@ -635,12 +656,13 @@ def main() -> None:
                 console.print(f"[yellow]{database}: {traceback.format_exc()[-1500:]}[/yellow]")
                 section["skipped"][database] = f"{type(error).__name__}: {error}"[:500]
     section["load_average"]["end"] = load_average()
+    out = Path(args.json)
+    previous = json.loads(out.read_text(encoding="utf-8")) if out.exists() else {}
+    section["runs"] = kept_runs(previous.get(args.section), section["runs"])
     section["ratios"] = ratios(section["runs"])
     section["goal"] = check_goal(section["runs"])
     section["distinct_goals"] = check_distinct_goals(section["runs"])
 
-    out = Path(args.json)
-    previous = json.loads(out.read_text(encoding="utf-8")) if out.exists() else {}
     result = {
         "benchmark": "http_throughput",
         "note": NOTE,
