@@ -144,3 +144,21 @@ def test_audit_verify_passes(trade, monkeypatch):
     monkeypatch.setattr("digitalmarket.cli.environment.get_settings", load_settings)
     result = CliRunner().invoke(cli.app, ["audit-verify"])
     assert result.exit_code == 0, result.output
+
+
+def test_every_demo_organisation_can_sign_today(trade):
+    """Whoever confirms a contract in the demo today signs with a certificate valid today: those the two
+    years issued on first need, as of their day, and one issued today for every organisation that never
+    signed (`seed-demo` issues them last, after the history)."""
+    from digitalmarket.core.tables import utcnow
+    from digitalmarket.signatures.authority import current_certificate, refuse_unless_usable
+
+    db, _, _ = trade
+    with db.reading() as session:
+        organisations = session.scalars(select(Organisation.id)).all()
+        for organisation_id in organisations:
+            row = current_certificate(session, organisation_id)
+            assert row is not None, organisation_id
+            refuse_unless_usable(row, utcnow())
+        signed_before = [current_certificate(session, o).not_before.year for o in organisations]
+        assert min(signed_before) == 2024  # the history's own, issued when its steps first signed

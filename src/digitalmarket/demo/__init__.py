@@ -64,6 +64,9 @@ def seed_demo_trade(session: Session, documents_dir: Path) -> dict[str, int]:
     """Two years of catalog contracts, quotes, orders, usage, payments, reviews, demand notices and help
     desk, played day by day through the workflows (after `seed_demo_work`; `seed-demo` calls it, the test
     fixtures do not, as it takes a while: every order has its contract document)."""
+    from ..signatures.authority import issue_missing
     from .trade import seed_trade
 
-    return seed_trade(session, documents_dir)
+    counts = seed_trade(session, documents_dir)
+    issue_missing(session)  # today's certificate for each organisation that never signed in the two years
+    return counts

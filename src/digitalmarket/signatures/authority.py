@@ -221,7 +221,14 @@ def refuse_unless_usable(row: SigningKey, now: datetime) -> None:
                 "certificate (PKCS#12) or ask the operator to issue one, then confirm again."
             )
         )
-    if row.not_after <= now or row.not_before > now:
+    if row.not_before > now:
+        raise CannotSign(
+            N_(
+                "Your organisation's signing certificate is not valid yet, so it cannot sign. Confirm again "
+                "once it is, or upload a certificate that is valid now."
+            )
+        )
+    if row.not_after <= now:
         raise CannotSign(
             N_(
                 "Your organisation's signing certificate has expired, so it cannot sign. Upload a new "
