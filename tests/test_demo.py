@@ -1,11 +1,18 @@
-"""The demo data gives every role work to see, and is all in the audit chain."""
+"""The demo data gives every role work to see, and is all in the audit chain: on PostgreSQL here (the
+selection history's own tests play it on SQLite, tests/test_demo_selection.py)."""
 
+import pytest
 from sqlalchemy import select
 
 from digitalmarket.catalog.tables import Service
 from digitalmarket.core.audit import verify_chain
 from digitalmarket.demo import seed_demo_work
 from digitalmarket.selection.tables import Application, CommitteeRound
+
+
+@pytest.fixture
+def backend():
+    return "postgresql"
 
 
 def test_demo_work_has_applications_in_every_state(demo, tmp_path):

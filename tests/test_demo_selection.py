@@ -154,3 +154,16 @@ def client_of():
         return clients["client"]
 
     return make
+
+
+def test_applications_are_in_every_state_and_all_in_the_audit_chain(history):
+    from digitalmarket.core.audit import verify_chain
+
+    db, _, _ = history
+    with db.reading() as session:
+        states = {a.state for a in session.scalars(select(Application))}
+        every = {"draft", "submitted", "supplement_requested", "accepted", "committee", "rejected", "published"}
+        assert states >= every
+        rounds = session.scalars(select(CommitteeRound).order_by(CommitteeRound.number)).all()
+        assert all(r.is_closed for r in rounds[:-1]) and not rounds[-1].is_closed  # the last one open
+        assert verify_chain(session).ok
