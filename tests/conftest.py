@@ -11,7 +11,8 @@ on PostgreSQL, `PostgresState`).
 `make test` runs the suite in two processes (pytest-xdist, `pytest_xdist_make_scheduler`): each test file goes
 whole to one process (its module fixtures are made once), the files that read the seeded two years of
 trade (`demo_trade`, a session fixture that takes minutes) go to the same one, and the two longest groups
-(`LONG_FIRST`: the browser tests and that trade) start first, one on each process.
+(`LONG_FIRST`: the browser tests and that trade) start first, one on each process, the few other slow ones
+next (`SLOW_NEXT`), so that the run ends with short groups.
 """
 
 from __future__ import annotations
@@ -44,9 +45,21 @@ SHARED_SESSION = {
 #: Groups that take minutes, started first (in this order, one on each process) so that neither process is
 #: left alone with a long group at the end of the run: the browser tests (a server and Chromium on a copy
 #: of the demo, and the two whole journeys) and the two years of demo trade. Every other group follows in
-#: the order of collection, to whichever process is free. The Makefile runs pytest-xdist with
-#: ``--no-loadscope-reorder``, since xdist otherwise starts the groups with the most tests first.
+#: the order of collection (`SLOW_NEXT` first), to whichever process is free. The Makefile runs pytest-xdist
+#: with ``--no-loadscope-reorder``, since xdist otherwise starts the groups with the most tests first.
 LONG_FIRST = ("browser", "demo_trade")
+
+#: Groups of half a minute or more (the slowest of a full run's ``--durations``), started next, so that the
+#: run ends with short groups that fill whichever process is free rather than with a long one that leaves
+#: the other process idle.
+SLOW_NEXT = (
+    "tests/test_demo.py",
+    "tests/web/test_authorization.py",
+    "tests/trust/test_crash_safety.py",
+    "tests/trust/test_fuzz_api.py",
+    "tests/trust/test_load_conflicts.py",
+    "tests/api_client/test_journey.py",
+)
 
 
 def group_of(nodeid: str) -> str:
@@ -60,11 +73,14 @@ def group_of(nodeid: str) -> str:
 
 
 def _rank(group: str) -> int:
-    return LONG_FIRST.index(group) if group in LONG_FIRST else len(LONG_FIRST)
+    if group in LONG_FIRST:
+        return LONG_FIRST.index(group)
+    return len(LONG_FIRST) + (0 if group in SLOW_NEXT else 1)
 
 
 def pytest_collection_modifyitems(items) -> None:
-    """The groups of `LONG_FIRST` first; within a group, and among the others, the order of collection."""
+    """The groups of `LONG_FIRST` first, then those of `SLOW_NEXT`, then the others; within a group, and
+    among the others, the order of collection."""
     items.sort(key=lambda item: _rank(group_of(item.nodeid)))
 
 
