@@ -8,29 +8,15 @@ import pytest
 
 from digitalmarket.catalog.importer import import_files
 from digitalmarket.search.layout import hangul_from_keys, keys_from_hangul
-from tests.catalog.test_import import GOOD, _write
-
-
-def _service(ref, name, summary, keywords, *, type="SaaS", category="협업·그룹웨어"):
-    return {
-        **GOOD,
-        "ref": ref,
-        "name": name,
-        "type": type,
-        "category": category,
-        "summary": summary,
-        "description": summary,
-        "features": [],
-        "keywords": keywords,
-    }
-
+from tests.catalog.test_import import _write
+from tests.search.catalogs import imported, service
 
 MANAGED = "한울타리 운영 대행"
 SERVICES = [
-    _service(
+    service(
         "c-01", MANAGED, "기관 시스템을 24시간 대신 운영합니다", ["운영 대행"], type="SUPPORT", category="운영관리(MSP)"
     ),
-    _service(
+    service(
         "c-02",
         "가온 클라우드 이전",
         "기존 시스템을 옮기는 전환 서비스",
@@ -38,8 +24,8 @@ SERVICES = [
         type="SUPPORT",
         category="전환(마이그레이션)",
     ),
-    _service("c-03", "새봄 민원 챗봇", "민원 질문에 자동으로 답하는 챗봇", ["챗봇", "자동응답"], category="민원·상담"),
-    _service(
+    service("c-03", "새봄 민원 챗봇", "민원 질문에 자동으로 답하는 챗봇", ["챗봇", "자동응답"], category="민원·상담"),
+    service(
         "c-04",
         "나래 가상 데스크톱",
         "어디서나 쓰는 VDI 업무 환경",
@@ -47,16 +33,14 @@ SERVICES = [
         type="IaaS",
         category="컴퓨팅",
     ),
-    _service("c-05", "한결 웹메일", "기관 전자우편", ["메일"]),
-    _service("c-06", "다온 화상회의", "영상으로 회의합니다", ["화상회의"], category="영상회의"),
+    service("c-05", "한결 웹메일", "기관 전자우편", ["메일"]),
+    service("c-06", "다온 화상회의", "영상으로 회의합니다", ["화상회의"], category="영상회의"),
 ]
 
 
 @pytest.fixture
 def catalog(db, tmp_path):
-    report = import_files(db.transaction, [_write(tmp_path, "category.jsonl", SERVICES)])
-    assert report.problems == []
-    return db
+    return imported(db, tmp_path, SERVICES, "category.jsonl")
 
 
 def _names(client, query):

@@ -5,23 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from digitalmarket.catalog.importer import import_files
-from tests.catalog.test_import import GOOD, _write
+from tests.search.catalogs import imported, service
 from tests.search.test_names_and_typos import _names, _search
-
-
-def _service(ref, name, summary, keywords, category):
-    return {
-        **GOOD,
-        "ref": ref,
-        "name": name,
-        "category": category,
-        "summary": summary,
-        "description": summary,
-        "features": [],
-        "keywords": keywords,
-    }
-
 
 MAIL = "든든 악성메일 차단"
 WIKI = "누리 지식관리 위키"
@@ -29,20 +14,18 @@ LAND = "도담 토지 분석"
 HIRING = "한결 공정 채용"
 FARM = "도담 스마트팜"
 SERVICES = [
-    _service("v-01", MAIL, "악성메일과 표적 공격 메일을 걸러냅니다", ["메일보안"], "보안"),
-    _service("v-02", WIKI, "부서의 업무 지식을 위키로 모읍니다", ["지식관리", "KMS"], "협업·그룹웨어"),
-    _service("v-03", LAND, "공시지가와 토지 이용을 지도에서 분석", ["공시지가"], "지리정보(GIS)"),
-    _service("v-04", HIRING, "블라인드 채용 접수와 심사", ["채용"], "인사·급여"),
-    _service("v-05", FARM, "온실 환경을 원격으로 제어", ["스마트팜"], "스마트시티·IoT"),
-    _service("v-06", "가온 그룹웨어", "메일과 일정, 게시판", ["그룹웨어", "메일"], "협업·그룹웨어"),
+    service("v-01", MAIL, "악성메일과 표적 공격 메일을 걸러냅니다", ["메일보안"], "보안"),
+    service("v-02", WIKI, "부서의 업무 지식을 위키로 모읍니다", ["지식관리", "KMS"], "협업·그룹웨어"),
+    service("v-03", LAND, "공시지가와 토지 이용을 지도에서 분석", ["공시지가"], "지리정보(GIS)"),
+    service("v-04", HIRING, "블라인드 채용 접수와 심사", ["채용"], "인사·급여"),
+    service("v-05", FARM, "온실 환경을 원격으로 제어", ["스마트팜"], "스마트시티·IoT"),
+    service("v-06", "가온 그룹웨어", "메일과 일정, 게시판", ["그룹웨어", "메일"], "협업·그룹웨어"),
 ]
 
 
 @pytest.fixture
 def catalog(db, tmp_path):
-    report = import_files(db.transaction, [_write(tmp_path, "vocabulary.jsonl", SERVICES)])
-    assert report.problems == []
-    return db
+    return imported(db, tmp_path, SERVICES, "vocabulary.jsonl")
 
 
 @pytest.mark.parametrize(
@@ -56,5 +39,5 @@ def catalog(db, tmp_path):
         ("smart farming", FARM),
     ],
 )
-def test_a_need_in_everyday_or_english_words_finds_the_service(catalog, client, query, service):
+def test_a_need_in_everyday_or_english_words_finds_theservice(catalog, client, query, service):
     assert _names(_search(client, query))[:1] == [service]

@@ -7,43 +7,26 @@ from __future__ import annotations
 
 import pytest
 
-from digitalmarket.catalog.importer import import_files
-from tests.catalog.test_import import GOOD, _write
+from tests.search.catalogs import imported, service
 from tests.search.test_names_and_typos import _names as names_of
 from tests.search.test_names_and_typos import _search
-
-
-def _service(ref, name, summary, keywords, category="협업·그룹웨어"):
-    return {
-        **GOOD,
-        "ref": ref,
-        "name": name,
-        "category": category,
-        "summary": summary,
-        "description": summary,
-        "features": [],
-        "keywords": keywords,
-    }
-
 
 PAYROLL = "온누리 인사 클라우드"
 DISASTER = "가온 재난안전 플랫폼"
 SERVICES = [
-    _service("e-01", PAYROLL, "직원의 급여와 인사 기록을 한곳에서", ["인사", "급여"], "인사·급여"),
-    _service("e-02", "다온 공학 도구", "공학 계산을 돕는 도구", ["공학"]),
-    _service("e-03", DISASTER, "재난안전 상황을 한눈에 보고 관리합니다", ["재난안전"], "스마트시티·IoT"),
-    *(_service(f"e-{n}", f"한결 재난 관리 시스템 {n}", "시설 재난 관리 시스템", ["시설"]) for n in range(10, 22)),
-    _service("e-04", "새봄 웹 스프레드시트", "표 계산과 공동 편집", ["스프레드시트"]),
-    _service("e-05", "가람 여비 정산", "공무원 여비를 정산합니다", ["여비", "경비정산"], "재무·회계"),
-    _service("e-06", "이음 영상통화", "민원인과 영상통화로 상담", ["영상통화"], "민원·상담"),
+    service("e-01", PAYROLL, "직원의 급여와 인사 기록을 한곳에서", ["인사", "급여"], "인사·급여"),
+    service("e-02", "다온 공학 도구", "공학 계산을 돕는 도구", ["공학"]),
+    service("e-03", DISASTER, "재난안전 상황을 한눈에 보고 관리합니다", ["재난안전"], "스마트시티·IoT"),
+    *(service(f"e-{n}", f"한결 재난 관리 시스템 {n}", "시설 재난 관리 시스템", ["시설"]) for n in range(10, 22)),
+    service("e-04", "새봄 웹 스프레드시트", "표 계산과 공동 편집", ["스프레드시트"]),
+    service("e-05", "가람 여비 정산", "공무원 여비를 정산합니다", ["여비", "경비정산"], "재무·회계"),
+    service("e-06", "이음 영상통화", "민원인과 영상통화로 상담", ["영상통화"], "민원·상담"),
 ]
 
 
 @pytest.fixture
 def catalog(db, tmp_path):
-    report = import_files(db.transaction, [_write(tmp_path, "everyday.jsonl", SERVICES)])
-    assert report.problems == []
-    return db
+    return imported(db, tmp_path, SERVICES, "everyday.jsonl")
 
 
 def _names(client, query):

@@ -7,45 +7,27 @@ from __future__ import annotations
 
 import pytest
 
-from digitalmarket.catalog.importer import import_files
 from digitalmarket.search.layout import typing_distance
-from tests.catalog.test_import import GOOD, _write
+from tests.search.catalogs import imported, service
 from tests.search.test_names_and_typos import _names, _search
-
-
-def _service(ref, name, summary, keywords, category="협업·그룹웨어", type="SaaS"):
-    return {
-        **GOOD,
-        "type": type,
-        "ref": ref,
-        "name": name,
-        "category": category,
-        "summary": summary,
-        "description": summary,
-        "features": [],
-        "keywords": keywords,
-    }
-
 
 STATISTICS = "아라 통계 산출 도구"
 BACKUP = "하늘 클라우드 백업"
 MEETING = "나래 화상회의"
 SERVICES = [
-    _service("t-01", STATISTICS, "통계를 산출하고 보고서를 구성합니다", ["통계", "산출"], "데이터분석·BI"),
-    _service("t-02", BACKUP, "서버 데이터를 매일 백업합니다", ["백업"], "백업·DR", "IaaS"),
-    _service("t-03", MEETING, "기관 화상 회의", ["화상회의"], "영상회의"),
-    _service("t-04", "화성 스마트 주차", "화성 지역 주차 안내", ["주차"], "스마트시티·IoT"),
-    _service("t-05", "화성 교통 정보", "화성 지역 교통", ["교통"], "스마트시티·IoT"),
-    _service("t-06", "한빛 가상 서버", "클라우드 서버를 빌려 씁니다", ["서버"], "컴퓨팅", "IaaS"),
-    _service("t-07", "해솔 어르신 건강상담", "어르신 건강상담을 비대면으로", ["건강상담"], "헬스케어"),
+    service("t-01", STATISTICS, "통계를 산출하고 보고서를 구성합니다", ["통계", "산출"], "데이터분석·BI"),
+    service("t-02", BACKUP, "서버 데이터를 매일 백업합니다", ["백업"], "백업·DR", "IaaS"),
+    service("t-03", MEETING, "기관 화상 회의", ["화상회의"], "영상회의"),
+    service("t-04", "화성 스마트 주차", "화성 지역 주차 안내", ["주차"], "스마트시티·IoT"),
+    service("t-05", "화성 교통 정보", "화성 지역 교통", ["교통"], "스마트시티·IoT"),
+    service("t-06", "한빛 가상 서버", "클라우드 서버를 빌려 씁니다", ["서버"], "컴퓨팅", "IaaS"),
+    service("t-07", "해솔 어르신 건강상담", "어르신 건강상담을 비대면으로", ["건강상담"], "헬스케어"),
 ]
 
 
 @pytest.fixture
 def catalog(db, tmp_path):
-    report = import_files(db.transaction, [_write(tmp_path, "slips.jsonl", SERVICES)])
-    assert report.problems == []
-    return db
+    return imported(db, tmp_path, SERVICES, "slips.jsonl")
 
 
 def test_a_korean_word_the_catalog_lacks_is_not_turned_into_another(catalog, client):
