@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from digitalmarket.catalog.importer import import_files
-from tests.catalog.test_import import _write
+from tests.search.catalogs import imported
 from tests.search.test_names_and_typos import GAON, HANGYEOL, _names, _search
 from tests.search.test_understanding import _service
 
@@ -19,9 +18,7 @@ SERVICES = [
 
 @pytest.fixture
 def catalog(db, tmp_path):
-    report = import_files(db.transaction, [_write(tmp_path, "typed.jsonl", SERVICES)])
-    assert report.problems == []
-    return db
+    return imported(db, tmp_path, SERVICES, "typed.jsonl")
 
 
 def test_a_misspelt_supplier_size_filters_as_written_right(catalog, client):

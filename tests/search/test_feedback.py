@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from digitalmarket.catalog.importer import import_files
 from digitalmarket.search.settings import ENVIRONMENT
-from tests.catalog.test_import import GOOD, _write
+from tests.catalog.test_import import GOOD
+from tests.search.catalogs import imported
 
 SUPPLIER = GOOD["supplier"]
 
@@ -37,9 +37,7 @@ SERVICES = [
 
 @pytest.fixture
 def catalog(db, tmp_path):
-    report = import_files(db.transaction, [_write(tmp_path, "feedback.jsonl", SERVICES)])
-    assert report.problems == []
-    return db
+    return imported(db, tmp_path, SERVICES, "feedback.jsonl")
 
 
 def _names(client, q):

@@ -9,8 +9,8 @@ from urllib.parse import unquote
 
 import pytest
 
-from digitalmarket.catalog.importer import import_files
-from tests.catalog.test_import import GOOD, _write
+from tests.catalog.test_import import GOOD
+from tests.search.catalogs import imported
 
 HANGYEOL = {"business_number": "2208112341", "name": "한결소프트 주식회사", "size": "sme"}
 GAON = {"business_number": "3148623454", "name": "(주)가온클라우드", "size": "middle"}
@@ -45,9 +45,7 @@ SERVICES = [
 
 @pytest.fixture
 def catalog(db, tmp_path):
-    report = import_files(db.transaction, [_write(tmp_path, "names.jsonl", SERVICES)])
-    assert report.problems == []
-    return db
+    return imported(db, tmp_path, SERVICES, "names.jsonl")
 
 
 def _search(client, q, **params):

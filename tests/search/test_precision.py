@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from digitalmarket.catalog.importer import import_files
-from tests.catalog.test_import import GOOD, _write
+from tests.catalog.test_import import GOOD
+from tests.search.catalogs import imported
 
 
 def _service(ref, name, summary, keywords, category="협업·그룹웨어"):
@@ -33,9 +33,7 @@ SERVICES = [
 
 @pytest.fixture
 def catalog(db, tmp_path):
-    report = import_files(db.transaction, [_write(tmp_path, "precision.jsonl", SERVICES)])
-    assert report.problems == []
-    return db
+    return imported(db, tmp_path, SERVICES, "precision.jsonl")
 
 
 def test_a_street_light_controller_is_not_among_the_first_for_cloud_security_monitoring(catalog, client):

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from digitalmarket.catalog.importer import import_files
-from tests.catalog.test_import import GOOD, _write
+from tests.catalog.test_import import GOOD
+from tests.search.catalogs import imported
 from tests.search.test_names_and_typos import _names as names_of
 from tests.search.test_names_and_typos import _search
 
@@ -51,9 +51,7 @@ SERVICES = [
 
 @pytest.fixture
 def catalog(db, tmp_path):
-    report = import_files(db.transaction, [_write(tmp_path, "specific.jsonl", SERVICES)])
-    assert report.problems == []
-    return db
+    return imported(db, tmp_path, SERVICES, "specific.jsonl")
 
 
 def _names(client, query):

@@ -8,9 +8,9 @@ from urllib.parse import unquote
 
 import pytest
 
-from digitalmarket.catalog.importer import import_files
 from digitalmarket.search.understanding import understand
-from tests.catalog.test_import import GOOD, _write
+from tests.catalog.test_import import GOOD
+from tests.search.catalogs import imported
 from tests.search.test_names_and_typos import GAON, HANGYEOL, _names, _search
 
 
@@ -42,9 +42,7 @@ SERVICES = [
 
 @pytest.fixture
 def catalog(db, tmp_path):
-    report = import_files(db.transaction, [_write(tmp_path, "constraints.jsonl", SERVICES)])
-    assert report.problems == []
-    return db
+    return imported(db, tmp_path, SERVICES, "constraints.jsonl")
 
 
 def test_the_words_of_a_constraint_become_a_filter_and_the_rest_is_ranked():
