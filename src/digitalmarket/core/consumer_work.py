@@ -36,8 +36,11 @@ from .tables import Base, UTCDateTime, utcnow
 
 log = logging.getLogger("digitalmarket.consumers")
 
-#: How long a worker may hold an object before another takes it (a worker that died mid-work).
-LEASE = timedelta(seconds=60)
+#: How long a worker may hold an object before another takes it (a worker that died mid-work). An object's
+#: work (a contract document with its signatures) takes well under a second even on a loaded machine; one
+#: that takes longer is at most made twice, and written once (the lease is checked before writing). A server
+#: restarted after a crash makes what the dead process held within these seconds.
+LEASE = timedelta(seconds=15)
 POLL_S = 0.05  # how often a worker waiting for another's lease looks again
 
 
