@@ -33,7 +33,7 @@ from digitalmarket.core.migrate import upgrade
 from digitalmarket.core.settings import PROJECT_ROOT, Settings
 from digitalmarket.models import metadata
 from digitalmarket.web.app import create_app
-from tests.helpers import copy_of, installation_at
+from tests.helpers import app_on, copy_of, installation_at
 
 #: Test files that share a costly session fixture, kept in one process when the suite runs in several.
 SHARED_SESSION = {
@@ -321,6 +321,14 @@ def settings(db, tmp_path, monkeypatch) -> Settings:
 
 @pytest.fixture
 def app(settings, db):
+    """The app on the test's database and settings (`tests.helpers.app_on`: one per process, pointed at
+    them)."""
+    return app_on(settings, db)
+
+
+@pytest.fixture
+def fresh_app(settings, db):
+    """An app of the test's own, for a test that adds a route to it (the others share one, `app`)."""
     return create_app(settings, db)
 
 

@@ -8,12 +8,14 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 from sqlalchemy import select
+from starlette.datastructures import State
 
 from digitalmarket.accounts import api_tokens
 from digitalmarket.accounts.tables import User
 from digitalmarket.core.database import Database
 from digitalmarket.core.settings import PROJECT_ROOT, Settings
 from digitalmarket.demo import DEMO_PASSWORD
+from digitalmarket.web.app import create_app
 
 DEMO_EMAILS = {
     "supplier": "supplier@demo.kr",
@@ -23,6 +25,28 @@ DEMO_EMAILS = {
     "contracting_officer": "officer@demo.kr",
     "admin": "admin@demo.kr",
 }
+
+
+#: One app per process and shape (`_shape`), pointed by `app_on` at each test's database and settings.
+_APPS: dict[tuple, object] = {}
+
+
+def _shape(settings: Settings) -> tuple:
+    """What of the settings `create_app` builds into the app (its static folders and middleware); the rest
+    every request, and the app's start-up, read from ``app.state``."""
+    return settings.frontend_dir, settings.cookie_secure, tuple(settings.trusted_proxies)
+
+
+def app_on(settings: Settings, db: Database):
+    """An app on ``db`` and ``settings``, as ``create_app(settings, db)`` makes one. FastAPI prepares an
+    app's routes (the validators of some 1,500 parameters) on its first requests, about a second of CPU per
+    app; so the tests share one app per process, each pointing it at its own database and settings
+    (a new ``app.state``). A test that adds a route to its app makes its own (`fresh_app`)."""
+    shared = _APPS.get(_shape(settings))
+    if shared is None:
+        shared = _APPS[_shape(settings)] = create_app(settings, db)
+    shared.state = State({"settings": settings, "db": db})  # and nothing the last test left (a rate window)
+    return shared
 
 
 def csrf_from(client: TestClient, path: str) -> str:

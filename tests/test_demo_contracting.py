@@ -18,8 +18,7 @@ from digitalmarket.contracting.tables import CatalogContract, Order, Quote, Quot
 from digitalmarket.core.clock import KST
 from digitalmarket.core.settings import load_settings
 from digitalmarket.settlement.tables import Invoice, Review
-from digitalmarket.web.app import create_app
-from tests.helpers import page_login
+from tests.helpers import app_on, page_login
 
 CONTRACTED = {"contracted", "active", "completed", "terminated"}
 
@@ -122,7 +121,7 @@ def test_each_role_sees_work_on_its_pages(trade):
         assert any(r.agency_id == buyer.id for r in open_requests)
         asked = [q for r in open_requests for q in r.quotes if q.supplier_id == supplier.id]
         assert any(q.status == "requested" for q in asked) and any(q.status == "quoted" for q in asked)
-    with TestClient(create_app(settings, db), base_url="http://testserver") as client:
+    with TestClient(app_on(settings, db), base_url="http://testserver") as client:
         for path, text in (("/notices", "정기 점검"), ("/help", "CSAP"), ("/demand-notices", "DN-")):
             response = client.get(path)
             assert response.status_code == 200 and text in response.text, path

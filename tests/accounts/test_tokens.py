@@ -14,8 +14,7 @@ from digitalmarket.accounts import api_tokens
 from digitalmarket.accounts.tables import User
 from digitalmarket.core.tables import utcnow
 from digitalmarket.demo import DEMO_PASSWORD
-from digitalmarket.web.app import create_app
-from tests.helpers import api_token, csrf_from, mailed_links, page_login
+from tests.helpers import api_token, app_on, csrf_from, mailed_links, page_login
 
 
 def _first_token(client, email, **body):
@@ -231,7 +230,7 @@ def test_the_openapi_declares_the_bearer_scheme_and_each_operations_scopes(clien
 
 def test_rate_limits_answer_429_with_retry_after(settings, db, demo):
     limited = dataclasses.replace(settings, api_limit_per_token=3, api_limit_per_address=2)
-    with TestClient(create_app(limited, db)) as client:
+    with TestClient(app_on(limited, db)) as client:
         headers = api_token(demo, "supplier@demo.kr")
         answers = [client.get("/api/v1/me", headers=headers) for _ in range(4)]
         assert [a.status_code for a in answers] == [200, 200, 200, 429]

@@ -23,9 +23,8 @@ from digitalmarket.core.database import Database
 from digitalmarket.core.settings import PROJECT_ROOT, Settings, load_settings
 from digitalmarket.demo import seed_demo_work
 from digitalmarket.models import metadata
-from digitalmarket.web.app import create_app
 from tests.conftest import PG_ADMIN_URL
-from tests.helpers import api_token
+from tests.helpers import api_token, app_on
 from tests.web.test_authorization import _invoice, _quote_and_order
 
 
@@ -105,7 +104,7 @@ def test_a_round_trip_restores_every_table_and_document(market, settings, empty_
         secret_key="t",
         frontend_dir=PROJECT_ROOT / "node_modules",
     )
-    with TestClient(create_app(restored_settings, restored)) as client:
+    with TestClient(app_on(restored_settings, restored)) as client:
         orders = client.get("/api/v1/orders", headers=headers)
         assert orders.status_code == 200 and orders.json()["items"]
         order_id = orders.json()["items"][0]["id"]

@@ -6,8 +6,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from digitalmarket.core.settings import PROJECT_ROOT, Settings
-from digitalmarket.web.app import create_app
-from tests.helpers import csrf_from, page_login
+from tests.helpers import app_on, csrf_from, page_login
 
 
 def _logout(client: TestClient, token: str, **cookies):
@@ -64,7 +63,7 @@ def test_over_https_the_cookie_has_the_host_prefix(db, demo, tmp_path):
         frontend_dir=PROJECT_ROOT / "node_modules",
         cookie_secure=True,
     )
-    with TestClient(create_app(settings, db), base_url="https://testserver.local") as client:
+    with TestClient(app_on(settings, db), base_url="https://testserver.local") as client:
         page = client.get("/login")
         set_cookie = page.headers["set-cookie"]
         assert set_cookie.startswith("__Host-dm_csrf=") and "Secure" in set_cookie and "Path=/" in set_cookie

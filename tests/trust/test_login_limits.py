@@ -15,8 +15,7 @@ from digitalmarket.core.errors import TooManyAttempts, ValidationFailed
 from digitalmarket.core.settings import PROJECT_ROOT, Settings
 from digitalmarket.core.tables import utcnow
 from digitalmarket.demo import DEMO_PASSWORD
-from digitalmarket.web.app import create_app
-from tests.helpers import page_login
+from tests.helpers import app_on, page_login
 
 ATTACKER = "203.0.113.7"
 ACCOUNTS = ["buyer@demo.kr", "supplier@demo.kr", "operator@demo.kr", "nobody@demo.kr"]
@@ -79,7 +78,7 @@ def test_behind_a_trusted_proxy_the_forwarded_address_counts(db, demo, tmp_path)
         frontend_dir=PROJECT_ROOT / "node_modules",
         trusted_proxies=("testclient",),  # the test client's peer name, as a proxy's address
     )
-    with TestClient(create_app(settings, db)) as client:
+    with TestClient(app_on(settings, db)) as client:
         client.headers["X-Forwarded-For"] = f"10.0.0.1, {ATTACKER}"
         for attempt in range(20):
             assert page_login(client, f"guess{attempt}@demo.kr", "wrong-password").status_code == 422

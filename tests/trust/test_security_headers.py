@@ -58,9 +58,11 @@ def test_static_files_errors_and_unsafe_methods_carry_them_too(app, client):
     assert_secure_headers(client.delete("/"), "DELETE /")
 
 
-def test_an_unexpected_error_page_carries_them(app):
+def test_an_unexpected_error_page_carries_them(fresh_app):
     from digitalmarket.accounts.access import page_access
     from digitalmarket.accounts.permissions import PUBLIC
+
+    app = fresh_app
 
     @app.get("/boom-for-test")
     def boom(_=Depends(page_access(PUBLIC))):

@@ -19,8 +19,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from digitalmarket.catalog.rules import COMMON_UNITS
-from digitalmarket.web.app import create_app
-from tests.helpers import api_token, page_login
+from tests.helpers import api_token, app_on, page_login
 
 ACCOUNTS = [None, "supplier@demo.kr", "buyer@demo.kr", "operator@demo.kr", "reviewer@demo.kr"]
 ACCOUNTS += ["officer@demo.kr", "admin@demo.kr"]
@@ -167,7 +166,7 @@ def test_the_checks_catch_what_a_person_would_notice():
 def test_every_page_of_every_role_reads_naturally_with_times_in_kst(demo_trade, language):
     db, settings, _ = demo_trade
     problems, opened = [], 0
-    with TestClient(create_app(settings, db), base_url="http://testserver") as client:
+    with TestClient(app_on(settings, db), base_url="http://testserver") as client:
         for email in ACCOUNTS:
             client.cookies.clear()
             starts = ["/"]
@@ -187,7 +186,7 @@ def test_each_notification_in_the_demo_opens_the_item_it_is_about(demo_trade):
     """Every kind of notification a person of each role has received links to a page that person may open."""
     db, settings, _ = demo_trade
     opened = 0
-    with TestClient(create_app(settings, db), base_url="http://testserver") as client:
+    with TestClient(app_on(settings, db), base_url="http://testserver") as client:
         for email in ACCOUNTS[1:]:
             notes = client.get("/api/v1/notifications", headers=api_token(db, email)).json()["items"]
             kinds = {pattern_of(n["link"]): n["link"] for n in notes if n["link"]}

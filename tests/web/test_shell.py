@@ -34,12 +34,14 @@ def test_not_found_page_in_both_languages(client, locale):
     assert ("페이지" in response.text) if locale == "ko" else ("does not exist" in response.text)
 
 
-def test_server_error_page_says_nothing_was_saved(app, settings):
+def test_server_error_page_says_nothing_was_saved(fresh_app, settings):
     from fastapi import Depends
     from fastapi.testclient import TestClient
 
     from digitalmarket.accounts.access import page_access
     from digitalmarket.accounts.permissions import PUBLIC
+
+    app = fresh_app
 
     @app.get("/boom-for-test")
     def boom(_=Depends(page_access(PUBLIC))):
