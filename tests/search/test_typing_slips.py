@@ -1,7 +1,7 @@
 """Misspellings as people type them: a Korean word of its own that the catalog lacks is not "corrected" into
-an unrelated catalog word (산불 is no misspelt 산출), a word glued from known words with one of them misspelt
-is read as its parts (클라우드벡업), and of two words equally near in letters the one a slip of a
-neighbouring key would give is offered."""
+an unrelated catalog word (산불 is no misspelt 산출, 아픈 no misspelt 오픈, though 파일 변한 is 파일 변환), a
+word glued from known words with one of them misspelt is read as its parts (클라우드벡업), and of two words
+equally near in letters the one a slip of a neighbouring key would give is offered."""
 
 from __future__ import annotations
 
@@ -22,6 +22,8 @@ SERVICES = [
     service("t-05", "화성 교통 정보", "화성 지역 교통", ["교통"], "스마트시티·IoT"),
     service("t-06", "한빛 가상 서버", "클라우드 서버를 빌려 씁니다", ["서버"], "컴퓨팅", "IaaS"),
     service("t-07", "해솔 어르신 건강상담", "어르신 건강상담을 비대면으로", ["건강상담"], "헬스케어"),
+    service("t-08", "누리 문서 변환", "한글 파일을 PDF로 변환합니다", ["변환"], "데이터분석·BI"),
+    service("t-09", "가온 오픈 게시판", "누구나 쓰는 오픈 게시판", ["오픈"], "데이터분석·BI"),
 ]
 
 
@@ -36,6 +38,13 @@ def test_a_korean_word_the_catalog_lacks_is_not_turned_into_another(catalog, cli
     assert STATISTICS not in _names(wildfire)
     assert _search(client, "산불 감시")["did_you_mean"] is None
     assert _search(client, "구청 통계")["did_you_mean"] is None  # 구청 is no misspelt 구성
+
+
+def test_a_verb_form_stays_unless_the_words_around_it_say_it_was_misspelt(catalog, client):
+    # 아픈 (아프 + ㄴ) is one letter from the catalog's 오픈, 변한 (변하 + ㄴ) from its 변환: the query tells them apart
+    assert _search(client, "아픈 아이 돌봄")["did_you_mean"] is None
+    assert _search(client, "파일 변한")["did_you_mean"] == "파일 변환"
+    assert _names(_search(client, "파일 변한"))[:1] == ["누리 문서 변환"]
 
 
 def test_a_misspelling_that_sounds_like_the_word_is_still_corrected(catalog, client):

@@ -199,6 +199,36 @@ def _sound_alike(one: str, other: str) -> bool:
 
 
 @lru_cache(maxsize=4096)
+def _verb_form(word: str) -> bool:
+    """Whether Kiwi reads a Hangul word as a verb or adjective it knows with its endings (막기: 막 + 기, 아픈:
+    아프 + ㄴ, 다니는: 다니 + 는): a word of its own, which one jamo changes into a catalog word (맡기, 오픈,
+    단지는) as easily as a misspelling (변한 for 변환); only the words around it tell them apart (`_likelier`)."""
+    if not all(map(is_syllable, word)):
+        return False
+    tokens, _ = kiwi().analyze(word, top_n=1)[0]
+    stem, *endings = tokens
+    return (
+        stem.tag.startswith("V")
+        and stem.score >= KNOWN_MORPHEME
+        and bool(endings)
+        and all(token.tag.startswith("E") for token in endings)
+    )
+
+
+def _likelier(words: list[str], position: int, form: str, correction: str) -> bool:
+    """Whether the query reads `LIKELIER` likelier as Korean, by Kiwi's language model, with the word at
+    ``position`` (its form ``form``) corrected: 파일 변한 is 파일 변환, but 해킹 막기 is no 해킹 맡기, 아픈 아이 돌봄
+    no 오픈 아이 돌봄."""
+    fixed = [*words[:position], correction + words[position][len(form) :], *words[position + 1 :]]
+    return _score(" ".join(words)) + LIKELIER < _score(" ".join(fixed))
+
+
+@lru_cache(maxsize=4096)
+def _score(text: str) -> float:
+    return kiwi().analyze(text, top_n=1)[0][1]
+
+
+@lru_cache(maxsize=4096)
 def _as_word(word: str) -> tuple[bool, float, float]:
     """Whether Kiwi knows the word as one morpheme, the score of its best analysis (a log-probability) and
     of its morpheme (-inf when it is several)."""
@@ -252,7 +282,8 @@ def corrected_query(query: str, vocabulary) -> str | None:
     None when no word was corrected. What the page offers as "이것을 찾으셨나요" and the API as
     ``did_you_mean``."""
     words, changed = [], False
-    for typed in query.split():  # a word left as it is stays as typed (NFKC would turn ㅁ into a conjoining ᄆ)
+    written_words = query.split()
+    for position, typed in enumerate(written_words):  # a word left as it is stays as typed (NFKC: ㅁ into ᄆ)
         written = _normalise(typed)
         lowered = written.lower()
         forms = _forms(lowered)
@@ -266,6 +297,8 @@ def corrected_query(query: str, vocabulary) -> str | None:
         correction = _other_layout(written, vocabulary)
         for form in forms if correction is None else ():
             candidates = _near(form, vocabulary)
+            if candidates and _verb_form(lowered):  # a verb form stays unless the query reads likelier corrected
+                candidates = [word for word in candidates if _likelier(written_words, position, form, word)]
             if candidates:
                 correction = candidates[0] + lowered[len(form) :]
                 break
