@@ -341,6 +341,7 @@ def sign_up_to_payment(
         journey.reviewer_votes(reviewer, round_id, application_id, shoot=index == 0)
     code = journey.operator_closes_and_publishes(round_id, application_id)
     journey.public_sees(code, name)
+    journey.supplier_sees_published(application_id, code)
 
     contract_id = journey.supplier_applies_for_catalog_contract(code)
     journey.officer_contracts(contract_id, code)

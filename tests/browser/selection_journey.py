@@ -1,9 +1,9 @@
-"""The selection journey in a browser, from a new application to the public service page.
-
-Used by tests/browser/test_selection.py. Assumes a server seeded with the demo data (password
-demo-pass-2026). Every step is a form post, as without JavaScript. Every assertion is on URLs, form
-actions, ids and status codes, so it holds in Korean and in English. With a screenshot folder, each key
-page is saved at 1280 and 375 pixels wide, and a page that scrolls sideways at 375 pixels fails.
+"""The selection journey in a browser, from a new application to the public service page: the first part
+of the whole journey (tests/browser/test_full_journey.py, `pages_journey`). Assumes a server seeded with
+the demo data (password demo-pass-2026). Every step is a form post, as without JavaScript. Every
+assertion is on URLs, form actions, ids and status codes, so it holds in Korean and in English. With a
+screenshot folder, each key page is saved at 1280 and 375 pixels wide, and a page that scrolls sideways
+at 375 pixels fails.
 """
 
 from __future__ import annotations
@@ -389,21 +389,3 @@ class Journey:
         expect(page.locator(f"a[href='/services/{code}']")).to_be_visible()
         self.shot(page, "21-supplier-published")
         page.context.close()
-
-
-def run(browser: Browser, base: str, shots: Path | None = None) -> str:
-    """The whole journey; returns the public code of the published service."""
-    journey = Journey(browser, base, shots)
-    name = f"가상 협업 클라우드 {int(time.time()) % 100000}"
-    application_id = journey.supplier_applies(name)
-    journey.operator_requests_supplement(application_id)
-    journey.supplier_resubmits(application_id)
-    month = journey.operator_accepts_and_reviews(application_id)
-    round_id = journey.operator_creates_round(application_id, month)
-    for index, email in enumerate(("reviewer@demo.kr", "reviewer2@demo.kr", "reviewer3@demo.kr")):
-        journey.reviewer_votes(email, round_id, application_id, shoot=index == 0)
-    code = journey.operator_closes_and_publishes(round_id, application_id)
-    journey.public_sees(code, name)
-    journey.supplier_sees_published(application_id, code)
-    assert not journey.errors, journey.errors
-    return code
