@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from fpdf import FPDF, FontFace
-from fpdf.enums import MethodReturnValue
+from fpdf.enums import Align, MethodReturnValue
 
 #: Lines of texts already broken, per font, size, width and text (bounded: cleared when full).
 _BROKEN: dict[tuple, list[str]] = {}
@@ -149,8 +149,34 @@ class Table:
             align = cell.align or self.text_align
             top = y + (height - len(cell_lines) * self.line_height) / 2
             for number, line in enumerate(cell_lines):
-                pdf.set_xy(x + self.pad_x, top + number * self.line_height)
-                pdf.cell(width - 2 * self.pad_x, self.line_height, line, align=align)
+                self._print(x + self.pad_x, top + number * self.line_height, width - 2 * self.pad_x, line, align)
             x += width
         self._use(None, base)
         pdf.set_xy(pdf.l_margin, y + height)
+
+    def _print(self, x: float, y: float, width: float, line: str, align) -> None:
+        """One line of a cell, where ``cell(width, line_height, line, align=align)`` at (x, y) would print it.
+        A line all in a font kept by font_cache is written as one text object at the cell's baseline
+        (``text``), which is what ``cell`` writes for it, without laying the line out again as styled
+        fragments (a third of a settlement paper's layout); any other (a character of the fallback font, an
+        alignment other than left, centre or right) goes through ``cell``."""
+        pdf = self.pdf
+        font = pdf.current_font
+        align = Align.coerce(align)
+        if (
+            not line
+            or align not in _PLAIN_ALIGN
+            or getattr(font, "outlines", None) is None
+            or not all(ord(char) in font.cmap for char in line)
+        ):
+            pdf.set_xy(x, y)
+            pdf.cell(width, self.line_height, line, align=align)
+            return
+        offset = 0.0
+        if align is not Align.L:
+            room = width - pdf.get_string_width(line)
+            offset = room if align is Align.R else room / 2
+        pdf.text(x + offset, y + 0.5 * self.line_height + 0.3 * pdf.font_size, line)
+
+
+_PLAIN_ALIGN = (Align.L, Align.C, Align.R)
