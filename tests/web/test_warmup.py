@@ -12,7 +12,7 @@ from digitalmarket.web.app import create_app
 
 def test_the_served_app_answers_while_it_warms_up_and_searches_afterwards(db, settings, monkeypatch):
     started = threading.Event()
-    monkeypatch.setattr(warmup, "warm_up", lambda db, real=warmup.warm_up: (started.set(), real(db)))
+    monkeypatch.setattr(warmup, "warm_up", lambda db, app, real=warmup.warm_up: (started.set(), real(db, app)))
     monkeypatch.setattr(warmup, "DELAY_S", 0.1)
     with TestClient(create_app(settings, db, warm_up=True)) as client:
         assert client.get("/healthz").status_code == 200

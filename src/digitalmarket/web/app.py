@@ -109,7 +109,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *, 
         # the database and settings the app holds when it starts (``app.state``: what every request reads)
         db, settings = app.state.db, app.state.settings
         # a moment after the worker starts serving, so that its first requests (a health check) come first
-        later = asyncio.get_running_loop().call_later(warmup.DELAY_S, warmup.start, db) if warm_up else None
+        later = asyncio.get_running_loop().call_later(warmup.DELAY_S, warmup.start, db, app) if warm_up else None
         # synchronous routes run in AnyIO's worker threads: this many at once (see settings.request_threads)
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.request_threads
         # the after-commit consumers: caught up twice a second with what a request did not finish

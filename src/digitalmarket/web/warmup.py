@@ -1,16 +1,19 @@
 """What a served worker loads as soon as it has started, instead of during its first requests.
 
 The Korean analyzer's model (about 3 s of CPU), the search facts of the published catalog (half a second
-at 10,000 services), the message catalogs and the public pages' templates are loaded once per process,
-on first use. In a worker that has just started, the first searches all waited for them: 7 s on a busy
-two-core machine. `digitalmarket serve` starts this loading in a background thread a second after the
-worker has started serving (its first requests, such as a health check, are not kept waiting by the
-analyzer, which holds the interpreter lock while it loads); requests are answered meanwhile, and one that
-needs what is still loading waits for it as before.
+at 10,000 services), the message catalogs, the public pages' templates and the app's routes (FastAPI
+prepares a route's parameter validators on the first request that passes it: about a second of CPU for the
+first request that reaches the last routes) are loaded once per process, on first use. In a worker that
+has just started, the first searches all waited for them: 7 s on a busy two-core machine. `digitalmarket
+serve` starts this loading in a background thread a second after the worker has started serving (its
+first requests, such as a health check, are not kept waiting by the analyzer, which holds the interpreter
+lock while it loads); requests are answered meanwhile, and one that needs what is still loading waits for
+it as before. The routes are prepared by asking the app for a path none answers (`UNKNOWN_PATH`).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import threading
 
@@ -27,9 +30,15 @@ QUERY = {"q": "클라우드 서비스"}
 TEMPLATES = ("layout.html", "home.html", "search_services.html", "catalog_service.html")
 
 
-def warm_up(db: Database) -> None:
+#: A path no route answers: asking it passes every route, so that FastAPI prepares them all (a 404 page).
+UNKNOWN_PATH = "/.well-known/warm-up"
+
+
+def warm_up(db: Database, app=None) -> None:
     """Load what the first requests would otherwise load; a failure only means they will."""
     try:
+        if app is not None:
+            asyncio.run(_ask(app, UNKNOWN_PATH))
         for locale in i18n.SUPPORTED_LOCALES:
             i18n.translations(locale)
         for name in TEMPLATES:
@@ -42,7 +51,34 @@ def warm_up(db: Database) -> None:
         log.warning("Warm-up stopped, requests will load what they need: %s", error)
 
 
-def start(db: Database) -> threading.Thread:
-    thread = threading.Thread(target=warm_up, args=(db,), name="warm-up", daemon=True)
+async def _ask(app, path: str) -> None:
+    """A GET of ``path`` through the whole app (its middleware, routes and error pages), answer unread."""
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "root_path": "",
+        "query_string": b"",
+        "headers": [(b"host", b"localhost")],
+        "client": ("127.0.0.1", 0),
+        "server": ("localhost", 80),
+        "state": {},
+    }
+
+    async def receive() -> dict:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict) -> None:
+        pass
+
+    await app(scope, receive, send)
+
+
+def start(db: Database, app=None) -> threading.Thread:
+    thread = threading.Thread(target=warm_up, args=(db, app), name="warm-up", daemon=True)
     thread.start()
     return thread
