@@ -171,6 +171,31 @@ def sqlite_template(tmp_path_factory, installed_subscribers) -> Path:
     return path
 
 
+def _seed_work(db: Database, documents: Path) -> None:
+    from digitalmarket.demo import seed_demo_work
+
+    with db.transaction() as session:
+        seed_demo_work(session, documents, catalog=False)
+
+
+@pytest.fixture(scope="session")
+def sqlite_work_template(sqlite_demo_template, tmp_path_factory) -> Path:
+    """A folder with the demo and its committee history (`demo_work`) on SQLite: ``market.sqlite3`` and the
+    applications' documents (``documents``), made once for the process."""
+    folder = tmp_path_factory.mktemp("sqlite-work")
+    shutil.copy(sqlite_demo_template, folder / "market.sqlite3")
+    db = Database(f"sqlite:///{folder / 'market.sqlite3'}")
+    _seed_work(db, folder / "documents")
+    _seal_sqlite(db)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def postgres_work_documents(tmp_path_factory) -> Path:
+    """The applications' documents of the PostgreSQL snapshot ``work`` (`demo_work`)."""
+    return tmp_path_factory.mktemp("postgres-work") / "documents"
+
+
 @pytest.fixture(scope="session")
 def sqlite_demo_template(sqlite_template, tmp_path_factory) -> Path:
     """The migrated file with the demo organisations and accounts, made once through the workflows
@@ -201,8 +226,8 @@ class PostgresState:
     def __init__(self, url: str) -> None:
         self.url = url
         self.tables = [t.name for t in metadata.sorted_tables if t.name not in REFERENCE_TABLES] + ["service_tsv"]
-        self.demo: dict[str, bytes] | None = None
-        self.demo_sequences: list[tuple[str, int, bool]] = []
+        #: per snapshot ("demo", "work"): each table's rows (``COPY ... BINARY``) and the sequences' values
+        self.snapshots: dict[str, tuple[dict[str, bytes], list[tuple[str, int, bool]]]] = {}
 
     def _owned_sequences(self, connection) -> list[tuple[str, int]]:
         """The sequences of the emptied tables' columns (``serial``, identity), each with its start."""
@@ -214,17 +239,19 @@ class PostgresState:
         )
         return [tuple(row) for row in connection.exec_driver_sql(query, {"tables": self.tables})]
 
-    def empty(self, db: Database, *, with_demo: bool = False) -> None:
+    def empty(self, db: Database, *, snapshot: str | None = None) -> None:
+        """Empty the database, then copy ``snapshot`` (a name `keep` was given) back into it."""
         with db.engine.begin() as connection:
             connection.exec_driver_sql("SET LOCAL session_replication_role = replica")
             for name in reversed(self.tables):
                 connection.exec_driver_sql(f'DELETE FROM "{name}"')
-            if with_demo:
+            if snapshot is not None:
+                rows, sequences = self.snapshots[snapshot]
                 cursor = connection.connection.driver_connection.cursor()
-                for name, data in self.demo.items():
+                for name, data in rows.items():
                     with cursor.copy(f'COPY "{name}" FROM STDIN (FORMAT BINARY)') as copy:
                         copy.write(data)
-                for name, last, called in self.demo_sequences:
+                for name, last, called in sequences:
                     connection.exec_driver_sql(
                         "SELECT setval(%(n)s, %(v)s, %(c)s)", {"n": name, "v": last, "c": called}
                     )
@@ -232,24 +259,25 @@ class PostgresState:
                 for name, start in self._owned_sequences(connection):
                     connection.exec_driver_sql("SELECT setval(%(n)s, %(v)s, false)", {"n": name, "v": start})
 
-    def keep_demo(self, db: Database) -> None:
-        """Seed the demo through the workflows into the emptied database and keep a copy of every table."""
-        self.empty(db)
-        _seed_demo(db)
-        self.demo = {}
+    def keep(self, db: Database, name: str, seed, *, on: str | None = None) -> None:
+        """Seed (``seed(db)``, through the workflows) into the database emptied to snapshot ``on``, and keep a
+        copy of every table as snapshot ``name``."""
+        self.empty(db, snapshot=on)
+        seed(db)
+        rows = {}
         with db.engine.connect() as connection:
             cursor = connection.connection.driver_connection.cursor()
-            for name in self.tables:
-                with cursor.copy(f'COPY "{name}" TO STDOUT (FORMAT BINARY)') as copy:
+            for table in self.tables:
+                with cursor.copy(f'COPY "{table}" TO STDOUT (FORMAT BINARY)') as copy:
                     data = b"".join(bytes(block) for block in copy)
-                count = connection.exec_driver_sql(f'SELECT count(*) FROM "{name}"').scalar()
-                if count:
-                    self.demo[name] = data
-            self.demo_sequences = [
-                (name, *connection.exec_driver_sql(f"SELECT last_value, is_called FROM {name}").one())
-                for name, _ in self._owned_sequences(connection)
+                if connection.exec_driver_sql(f'SELECT count(*) FROM "{table}"').scalar():
+                    rows[table] = data
+            sequences = [
+                (sequence, *connection.exec_driver_sql(f"SELECT last_value, is_called FROM {sequence}").one())
+                for sequence, _ in self._owned_sequences(connection)
             ]
             connection.rollback()
+        self.snapshots[name] = (rows, sequences)
 
 
 @pytest.fixture(scope="session")
@@ -291,18 +319,24 @@ def backend(request) -> str:
 @pytest.fixture
 def db(backend, request, tmp_path) -> Iterator[Database]:
     """A migrated, empty database on the test's backend; with the demo in it when the test asks for `demo`."""
-    with_demo = "demo" in request.fixturenames
+    with_work = "demo_work" in request.fixturenames
+    with_demo = with_work or "demo" in request.fixturenames
     if backend == "sqlite":
         path = tmp_path / "market.sqlite3"
-        template = "sqlite_demo_template" if with_demo else "sqlite_template"
-        shutil.copy(request.getfixturevalue(template), path)
+        if with_work:
+            shutil.copy(request.getfixturevalue("sqlite_work_template") / "market.sqlite3", path)
+        else:
+            shutil.copy(request.getfixturevalue("sqlite_demo_template" if with_demo else "sqlite_template"), path)
         database = Database(f"sqlite:///{path}")
     else:
         state = request.getfixturevalue("postgres_state")
         database = Database(state.url)
-        if with_demo and state.demo is None:
-            state.keep_demo(database)
-        state.empty(database, with_demo=with_demo)
+        if with_demo and "demo" not in state.snapshots:
+            state.keep(database, "demo", _seed_demo)
+        if with_work and "work" not in state.snapshots:
+            documents = request.getfixturevalue("postgres_work_documents")
+            state.keep(database, "work", lambda db: _seed_work(db, documents), on="demo")
+        state.empty(database, snapshot="work" if with_work else "demo" if with_demo else None)
     yield database
     database.dispose()
 
@@ -336,6 +370,20 @@ def fresh_app(settings, db):
 def client(app) -> Iterator[TestClient]:
     with TestClient(app, base_url="http://testserver") as test_client:
         yield test_client
+
+
+@pytest.fixture
+def demo_work(db, backend, settings, request):
+    """The demo with its committee history (``seed_demo_work(..., catalog=False)``: applications with their
+    documents in every state, the rounds and their votes), seeded once per backend for the process; each
+    test gets a copy of the database (the `db` fixture) and of the documents (into its own folder)."""
+    if backend == "sqlite":
+        documents = request.getfixturevalue("sqlite_work_template") / "documents"
+    else:
+        documents = request.getfixturevalue("postgres_work_documents")
+    if documents.exists():
+        shutil.copytree(documents, settings.documents_dir, dirs_exist_ok=True)
+    return db
 
 
 @pytest.fixture

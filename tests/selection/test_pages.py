@@ -6,15 +6,13 @@ import pytest
 from sqlalchemy import func, select
 
 from digitalmarket.catalog.tables import Service
-from digitalmarket.demo import seed_demo_work
 from digitalmarket.selection.tables import Application, ApplicationDocument, CommitteeRound
 from tests.helpers import csrf_from, page_login
 
 
 @pytest.fixture
-def work(demo, settings):
-    with demo.transaction() as session:
-        seed_demo_work(session, settings.documents_dir, catalog=False)
+def work(demo_work):
+    demo = demo_work
     with demo.reading() as session:
         by_name = {a.name: a for a in session.scalars(select(Application))}
         ordered = session.scalars(select(CommitteeRound).order_by(CommitteeRound.number)).all()

@@ -21,7 +21,6 @@ from digitalmarket.core.audit import verify_chain
 from digitalmarket.core.backup import BackupRefused, create_backup, read_manifest, restore_backup
 from digitalmarket.core.database import Database
 from digitalmarket.core.settings import PROJECT_ROOT, Settings, load_settings
-from digitalmarket.demo import seed_demo_work
 from digitalmarket.models import metadata
 from tests.conftest import PG_ADMIN_URL
 from tests.helpers import api_token, app_on
@@ -29,11 +28,10 @@ from tests.web.test_authorization import _invoice, _quote_and_order
 
 
 @pytest.fixture
-def market(demo, settings):
-    """A platform in use: applications with documents, a quote awarded into an order with its contract
-    document, an order in use with an invoice, all through the workflows."""
-    with demo.transaction() as session:
-        seed_demo_work(session, settings.documents_dir, catalog=False)
+def market(demo_work, settings):
+    """A platform in use: applications with documents (`demo_work`), a quote awarded into an order with its
+    contract document, an order in use with an invoice, all through the workflows."""
+    demo = demo_work
     with demo.reading() as session:
         supplier_id = session.scalars(select(Organisation.id).where(Organisation.name == "(주)가상소프트")).one()
     _quote_and_order(demo, settings, supplier_id)
