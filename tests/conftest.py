@@ -6,7 +6,8 @@ turns the skip into a failure (as CI does).
 
 A test that asks for `demo` finds the demo organisations and accounts already there: `seed_demo` runs
 once per backend for the run, and each test gets a copy (a file copy on SQLite, ``COPY`` of the tables
-on PostgreSQL, `PostgresState`).
+on PostgreSQL, `PostgresState`). A test that asks for `demo_work` finds the demo's committee history as
+well (applications in every state with their documents, rounds and votes), seeded and copied the same way.
 
 `make test` runs the suite in two processes (pytest-xdist, `pytest_xdist_make_scheduler`): each test file goes
 whole to one process (its module fixtures are made once), the files that read the seeded two years of
