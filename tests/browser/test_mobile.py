@@ -50,10 +50,14 @@ def test_no_page_scrolls_sideways(phone, who):
 
 
 def open_menu(page):
+    """Open the mobile menu and wait until it has finished opening: at the end of its slide-in, KRDS moves
+    the focus to the menu and makes the page behind it inert, so a link focused before then loses the focus
+    and a key pressed on it lands elsewhere (on a loaded machine the slide-in ends late)."""
     panel = page.locator("#mobile-nav")
     expect(panel).to_be_hidden()
     page.locator("#mobile-nav-open").click()
     expect(panel).to_be_visible()
+    expect(page.locator("#krds-header .header-in")).to_have_attribute("inert", "")
     return panel
 
 
