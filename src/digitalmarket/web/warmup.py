@@ -73,7 +73,7 @@ async def _ask(app, path: str) -> None:
         return {"type": "http.request", "body": b"", "more_body": False}
 
     async def send(message: dict) -> None:
-        pass
+        """The answer is not read: only what answering it prepared matters."""
 
     await app(scope, receive, send)
 

@@ -120,8 +120,8 @@ class Table:
             return []
         pdf = self.pdf
         font = pdf.current_font
-        outlines = getattr(font, "outlines", None)  # a font kept by font_cache, and the text all its own
-        if outlines is None or not all(ord(char) in font.cmap for char in text):
+        outlines = getattr(font, "outlines", None)
+        if not _in_kept_font(font, text):
             return pdf.multi_cell(width, self.line_height, text, dry_run=True, output=MethodReturnValue.LINES)
         if "\n" not in text and pdf.get_string_width(text) <= width:
             return [text]
@@ -163,12 +163,7 @@ class Table:
         pdf = self.pdf
         font = pdf.current_font
         align = Align.coerce(align)
-        if (
-            not line
-            or align not in _PLAIN_ALIGN
-            or getattr(font, "outlines", None) is None
-            or not all(ord(char) in font.cmap for char in line)
-        ):
+        if not line or align not in _PLAIN_ALIGN or not _in_kept_font(font, line):
             pdf.set_xy(x, y)
             pdf.cell(width, self.line_height, line, align=align)
             return
@@ -180,3 +175,8 @@ class Table:
 
 
 _PLAIN_ALIGN = (Align.L, Align.C, Align.R)
+
+
+def _in_kept_font(font, text: str) -> bool:
+    """Whether ``font`` is one kept by font_cache and holds every character of ``text`` (no fallback font)."""
+    return getattr(font, "outlines", None) is not None and all(ord(char) in font.cmap for char in text)
