@@ -57,3 +57,37 @@ def test_every_unsafe_page_route_checks_csrf(app):
         ):
             calls = {d.call for d in route.dependant.dependencies}
             assert csrf_protect in calls, route.path
+
+
+def test_the_prefix_branch_answers_its_own_paths_and_leaves_the_rest_to_later_routes():
+    """The API's branch (`PrefixRouter`) is passed over at once for a path outside its prefix, so a page
+    whose path an API route would also match (here /items) is still the page; under a root path too."""
+    from fastapi import APIRouter, FastAPI
+    from fastapi.testclient import TestClient
+
+    from digitalmarket.web.routes import PrefixRouter
+
+    inner = APIRouter()
+    inner.add_api_route("/items", lambda: {"from": "api"}, methods=["GET"])
+    inner.add_api_route("/{anything}", lambda anything: {"from": "api", "anything": anything}, methods=["GET"])
+    branch = PrefixRouter("/api/v1")
+    branch.include_router(inner)
+    app = FastAPI()
+    app.include_router(branch, prefix="/api/v1")
+    app.add_api_route("/items", lambda: {"from": "page"}, methods=["GET"])
+    app.add_api_route("/api/v1x/items", lambda: {"from": "neighbour"}, methods=["GET"])
+
+    client = TestClient(app)
+    assert client.get("/api/v1/items").json() == {"from": "api"}
+    assert client.get("/api/v1/other").json() == {"from": "api", "anything": "other"}
+    assert client.get("/items").json() == {"from": "page"}
+    assert client.get("/api/v1x/items").json() == {"from": "neighbour"}  # a prefix is a whole segment
+    assert client.get("/nothing").status_code == 404
+    behind = TestClient(app, root_path="/market")
+    assert behind.get("/market/api/v1/items").json() == {"from": "api"}
+    assert behind.get("/market/items").json() == {"from": "page"}
+    assert [path for path, _ in iter_routes(app.router.routes) if "items" in path] == [
+        "/api/v1/items",
+        "/items",
+        "/api/v1x/items",
+    ]

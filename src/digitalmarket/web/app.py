@@ -79,12 +79,13 @@ from ..webhooks import api as webhooks_api
 from ..webhooks import pages as webhooks_pages
 from ..webhooks.sender import Sender as WebhookSender
 from . import api as shell_api
-from . import follow_pages, layout, pages, todo_api, warmup
+from . import follow_pages, layout, pages, routes, todo_api, warmup
 from .errors import install_error_handlers
 from .middleware import BodyLimitMiddleware, LocaleMiddleware, ProxyHeadersMiddleware, SecurityHeadersMiddleware
 from .openapi_security import declare_security
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
+API_PREFIX = "/api/v1"
 
 API_DESCRIPTION = """
 디지털서비스 마켓 Open API. Public endpoints need no credentials; others take a personal API token as
@@ -151,38 +152,41 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *, 
         "/static/swagger", StaticFiles(directory=frontend / "swagger-ui-dist", check_dir=False), name="static-swagger"
     )
 
-    app.include_router(accounts_api.router, prefix="/api/v1")
-    app.include_router(accounts_colleague_api.router, prefix="/api/v1")
-    app.include_router(accounts_token_api.router, prefix="/api/v1")
-    app.include_router(accounts_signup_api.router, prefix="/api/v1")
-    app.include_router(accounts_review_api.router, prefix="/api/v1")
-    app.include_router(catalog_compare_api.router, prefix="/api/v1")  # before /services/{code}
-    app.include_router(search_api.router, prefix="/api/v1")  # GET /services, before /services/{code}
-    app.include_router(search_radar_api.router, prefix="/api/v1")  # GET /demand-radar
-    app.include_router(catalog_api.router, prefix="/api/v1")
-    app.include_router(catalog_document_api.router, prefix="/api/v1")
-    app.include_router(selection_api.router, prefix="/api/v1")
-    app.include_router(contracting_catalog_api.router, prefix="/api/v1")
-    app.include_router(contracting_change_request_api.router, prefix="/api/v1")
-    app.include_router(contracting_catalog_document_routes.api_router, prefix="/api/v1")
-    app.include_router(contracting_quote_api.router, prefix="/api/v1")
-    app.include_router(contracting_order_api.router, prefix="/api/v1")
-    app.include_router(contracting_withdraw_api.router, prefix="/api/v1")
-    app.include_router(contracting_decision_api.router, prefix="/api/v1")
-    app.include_router(settlement_api.router, prefix="/api/v1")
-    app.include_router(catalog_certificate_api.router, prefix="/api/v1")
-    app.include_router(notifications_api.router, prefix="/api/v1")
-    app.include_router(community_api.router, prefix="/api/v1")
-    app.include_router(helpdesk_api.router, prefix="/api/v1")
-    app.include_router(opendata_ocds_api.router, prefix="/api/v1")
-    app.include_router(opendata_feed_api.router, prefix="/api/v1")
-    app.include_router(opendata_audit_api.router, prefix="/api/v1")
-    app.include_router(signatures_api.router, prefix="/api/v1")  # /verify, no sign-in
-    app.include_router(signatures_certificate_api.router, prefix="/api/v1")
-    app.include_router(stats_api.router, prefix="/api/v1")
-    app.include_router(shell_api.router, prefix="/api/v1")
-    app.include_router(todo_api.router, prefix="/api/v1")
-    app.include_router(webhooks_api.router, prefix="/api/v1")
+    # the API's routers as one branch: a page's path is told apart from them at once (`routes.PrefixRouter`)
+    api = routes.PrefixRouter(API_PREFIX)
+    api.include_router(accounts_api.router)
+    api.include_router(accounts_colleague_api.router)
+    api.include_router(accounts_token_api.router)
+    api.include_router(accounts_signup_api.router)
+    api.include_router(accounts_review_api.router)
+    api.include_router(catalog_compare_api.router)  # before /services/{code}
+    api.include_router(search_api.router)  # GET /services, before /services/{code}
+    api.include_router(search_radar_api.router)  # GET /demand-radar
+    api.include_router(catalog_api.router)
+    api.include_router(catalog_document_api.router)
+    api.include_router(selection_api.router)
+    api.include_router(contracting_catalog_api.router)
+    api.include_router(contracting_change_request_api.router)
+    api.include_router(contracting_catalog_document_routes.api_router)
+    api.include_router(contracting_quote_api.router)
+    api.include_router(contracting_order_api.router)
+    api.include_router(contracting_withdraw_api.router)
+    api.include_router(contracting_decision_api.router)
+    api.include_router(settlement_api.router)
+    api.include_router(catalog_certificate_api.router)
+    api.include_router(notifications_api.router)
+    api.include_router(community_api.router)
+    api.include_router(helpdesk_api.router)
+    api.include_router(opendata_ocds_api.router)
+    api.include_router(opendata_feed_api.router)
+    api.include_router(opendata_audit_api.router)
+    api.include_router(signatures_api.router)  # /verify, no sign-in
+    api.include_router(signatures_certificate_api.router)
+    api.include_router(stats_api.router)
+    api.include_router(shell_api.router)
+    api.include_router(todo_api.router)
+    api.include_router(webhooks_api.router)
+    app.include_router(api, prefix=API_PREFIX)
     app.include_router(pages.router)
     app.include_router(follow_pages.router)  # /healthz/consumers, /operator/read-models
     app.include_router(accounts_pages.router)

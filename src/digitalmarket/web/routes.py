@@ -1,7 +1,8 @@
-"""Every route of the app with its full path, however routers were included.
+"""Every route of the app with its full path, however routers were included (`iter_routes`), and the
+branch that holds the routers of one path prefix (`PrefixRouter`).
 
 Newer FastAPI versions keep included routers as branches instead of copying their routes into the app;
-this walks both shapes, so the permission tests really see every route.
+`iter_routes` walks both shapes, so the permission tests really see every route.
 """
 
 from __future__ import annotations
@@ -9,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from fastapi import FastAPI
-from fastapi.routing import APIRoute
-from starlette.routing import BaseRoute
+from fastapi.routing import APIRoute, APIRouter
+from starlette.routing import BaseRoute, Match
+from starlette.types import Scope
 
 
 def iter_routes(routes: list[BaseRoute], prefix: str = "") -> Iterator[tuple[str, BaseRoute]]:
@@ -28,3 +30,25 @@ def api_routes(app: FastAPI) -> Iterator[tuple[str, APIRoute]]:
     for path, route in iter_routes(app.router.routes):
         if isinstance(route, APIRoute):
             yield path, route
+
+
+class PrefixRouter(APIRouter):
+    """The routers of one path prefix (the API's ``/api/v1``), included in the app as one branch.
+
+    FastAPI matches a request's path against every route of every included router in turn, with no short
+    cut by prefix: a page's path was tried against the API's 130 routes (twice: once to choose the route,
+    once to run it) before the pages'. This branch answers "not mine" for a path outside its prefix by one
+    comparison; inside it, its routers match as before. The app must include it under the same prefix."""
+
+    def __init__(self, prefix: str, **options) -> None:
+        super().__init__(**options)
+        self.gate = prefix.rstrip("/")
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        path = scope.get("path", "")
+        root = scope.get("root_path", "")
+        if root and path.startswith(root):  # as Starlette's routes read it: the path below the app's root
+            path = path[len(root) :]
+        if path != self.gate and not path.startswith(self.gate + "/"):
+            return Match.NONE, {}
+        return super().matches(scope)
