@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
+from functools import lru_cache
 
 from ..core.formatting import UnitText
 from ..core.i18n import N_, Text
@@ -92,8 +93,10 @@ def main_plan_text(plan: PlanFacts) -> Text:
     )
 
 
+@lru_cache(maxsize=1024)
 def unit_text(unit: str) -> str:
-    """A listed unit as a price shows it after the amount: "사용자/월" -> "사용자·월"."""
+    """A listed unit as a price shows it after the amount: "사용자/월" -> "사용자·월" (a catalog lists a few
+    dozen units, and a page of results shows one per service: each is tidied once)."""
     return "·".join(part.strip() for part in tidy_unit(unit).split("/") if part.strip()) or tidy_unit(unit)
 
 

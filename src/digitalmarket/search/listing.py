@@ -6,6 +6,7 @@ Shared by the JSON API and the catalog page, so both name a facet value the same
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import urlencode
 
 from sqlalchemy.orm import Session
@@ -134,10 +135,9 @@ def _wire(value) -> str:
     return str(value)
 
 
-def url(query: Query, path: str = "/services", **changes) -> str:
-    """The catalog URL of a query with some values changed (None clears one); back to page 1
-    unless the page itself is changed."""
-    values = {
+def _values(query: Query) -> dict:
+    """The values of a query as its catalog URL carries them (defaults left out as None), in URL order."""
+    return {
         "q": query.q,
         "type": query.type,
         "category": query.category,
@@ -151,9 +151,28 @@ def url(query: Query, path: str = "/services", **changes) -> str:
         "page": None,
         "per_page": query.per_page if query.per_page != PER_PAGE else None,
     }
-    values.update(changes)
-    pairs = [(key, str(value)) for key, value in values.items() if value not in (None, "")]
-    return path + ("?" + urlencode(pairs) if pairs else "")
+
+
+def _parameter(key: str, value) -> str | None:
+    """``key=value`` encoded for a URL, or None for an empty value (left out)."""
+    return None if value in (None, "") else urlencode([(key, str(value))])
+
+
+@lru_cache(maxsize=256)
+def _parameters(query: Query) -> dict[str, str | None]:
+    """A query's URL parameters, encoded once: a page of results links its own query some 40 times (each
+    facet value, each page number), each with one value changed."""
+    return {key: _parameter(key, value) for key, value in _values(query).items()}
+
+
+def url(query: Query, path: str = "/services", **changes) -> str:
+    """The catalog URL of a query with some values changed (None clears one); back to page 1
+    unless the page itself is changed."""
+    parameters = _parameters(query)
+    if changes:
+        parameters = {**parameters, **{key: _parameter(key, value) for key, value in changes.items()}}
+    joined = "&".join(filter(None, parameters.values()))
+    return path + ("?" + joined if joined else "")
 
 
 def facet_url(query: Query, name: str, option: Option) -> str:
