@@ -14,9 +14,10 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 from sqlalchemy import bindparam, select
-from sqlalchemy.orm import Session, lazyload
+from sqlalchemy.orm import Session, joinedload, lazyload, load_only
 
 from ..accounts.rules import SupplierSize
+from ..accounts.tables import Organisation
 from ..catalog.rules import CSAP_GRADES, Deployment, ServiceType
 from ..catalog.tables import Service
 from ..core.errors import ValidationFailed
@@ -166,9 +167,34 @@ def _facets(columns: Columns, candidates: np.ndarray, chosen: dict[str, np.ndarr
     return out
 
 
-# The services of a page (their price plans are not shown in results: loaded only if asked for).
+#: The columns of a service that a page of results shows: the API's items (`ServiceItemOut`), the search
+#: page's results and their snippets. A page reads only these (with its supplier's name and size and its
+#: category); any other column is read when first used, and the price plans only if asked for.
+RESULT_COLUMNS = (
+    Service.id,
+    Service.code,
+    Service.ref,
+    Service.name,
+    Service.type,
+    Service.category_id,
+    Service.supplier_id,
+    Service.summary,
+    Service.description,
+    Service.deployment,
+    Service.sla_availability,
+    Service.csap_grade,
+    Service.csap_valid_until,
+    Service.published_at,
+)
 _PAGE_SERVICES = (
-    select(Service).where(Service.id.in_(bindparam("ids", expanding=True))).options(lazyload(Service.price_plans))
+    select(Service)
+    .where(Service.id.in_(bindparam("ids", expanding=True)))
+    .options(
+        load_only(*RESULT_COLUMNS),
+        joinedload(Service.supplier).load_only(Organisation.name, Organisation.size),
+        joinedload(Service.category),
+        lazyload(Service.price_plans),
+    )
 )
 
 
