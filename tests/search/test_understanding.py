@@ -123,3 +123,24 @@ def test_constraints_written_out_or_in_english_are_read_too():
     # an amount alone is no limit, and a word that only begins like one stays a word
     for plain in ("10,000 won", "smell", "smart city", "small data"):
         assert understand(plain).constraints == (), plain
+
+
+def test_words_that_find_nothing_under_the_conditions_offer_the_conditions_alone(catalog, client):
+    """중소기업 IaaS 폐쇄망: no service says 폐쇄망, so nothing is found, and dropping one condition does not
+    help. The page and the API offer the conditions alone, which find the small business's IaaS."""
+    asked = "중소기업 IaaS 폐쇄망"
+    answer = _search(client, asked)
+    assert answer["total"] == 0
+    assert answer["conditions_only"] == {"q": "중소기업 IaaS", "words": "폐쇄망", "total": 1}
+    page = client.get("/services", params={"q": asked})
+    link = re.search(r'<a href="([^"]+)" id="conditions-only">([^<]+)</a>', page.text)
+    assert unquote(link[1]).replace("+", " ") == "/services?q=중소기업 IaaS"
+    assert link[2] == "“폐쇄망” 없이 조건만으로 찾기: 1건"
+    assert _names(_search(client, "중소기업 IaaS")) == ["한결 백업 스토리지"]  # the way out leads somewhere
+    client.cookies.set("dm_lang", "en")
+    english = client.get("/services", params={"q": asked}).text
+    assert "Without “폐쇄망”, the conditions alone: 1 found" in english
+    # nothing to offer when no other words remain, or when the conditions alone find nothing either
+    assert _search(client, "중소기업 IaaS")["conditions_only"] is None
+    assert _search(client, "CSAP 상 등급 IaaS 폐쇄망")["conditions_only"]["total"] == 0
+    assert 'id="conditions-only"' not in client.get("/services", params={"q": "CSAP 상 등급 IaaS 폐쇄망"}).text

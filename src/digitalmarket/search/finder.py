@@ -121,6 +121,16 @@ class Found:
 
 
 @dataclass(frozen=True)
+class ConditionsOnly:
+    """The conditions read from a query's words, searched without its other words: the way out when those
+    words find nothing under the conditions (중소기업 IaaS 폐쇄망 → 중소기업 IaaS, 9 services)."""
+
+    q: str  # the query of the conditions alone: their phrases as written
+    words: str  # the words it leaves out
+    total: int  # how many services it finds
+
+
+@dataclass(frozen=True)
 class Results:
     query: Query
     total: int
@@ -129,6 +139,7 @@ class Results:
     did_you_mean: str | None = None  # the query with its misspelt words corrected (search.index.Ranking)
     understood: tuple[understanding.Constraint, ...] = ()  # constraints taken from the words as filters
     without: tuple[int, ...] = ()  # for each of `understood`, the total the query gives without it
+    conditions_only: ConditionsOnly | None = None  # with `understood` and other words: the conditions alone
 
     @property
     def pages(self) -> int:
@@ -240,6 +251,7 @@ def find(session: Session, query: Query) -> Results:
     for mask in chosen.values():
         passing &= mask
     without = tuple(_total_without(query, constraint, candidates, columns) for constraint in understood)
+    alone = _conditions_only(query, understood, chosen, columns) if understood and query.q else None
     score_of: dict[int, float] = {}
     if ranking is not None and (query.sort == "relevance" or not query.sort):
         keep = passing[ranking.order]
@@ -269,7 +281,14 @@ def find(session: Session, query: Query) -> Results:
         phrases = tuple(c.phrase for c in understood)
         corrected = understanding.corrected_in_full(asked.q, ranked, corrected, phrases)
     return Results(
-        asked, len(matched), items, facet_counts, did_you_mean=corrected, understood=understood, without=without
+        asked,
+        len(matched),
+        items,
+        facet_counts,
+        did_you_mean=corrected,
+        understood=understood,
+        without=without,
+        conditions_only=alone,
     )
 
 
@@ -280,3 +299,15 @@ def _total_without(query: Query, constraint: understanding.Constraint, candidate
     for mask in _filters(replace(query, **{constraint.field: None}), columns).values():
         passing &= mask
     return int(np.count_nonzero(passing))
+
+
+def _conditions_only(
+    query: Query, understood: tuple, chosen: dict[str, np.ndarray], columns: Columns
+) -> ConditionsOnly:
+    """The services every filter finds (those read from the words and those chosen) whatever the words left
+    to rank: what searching the conditions' phrases alone would find."""
+    passing = columns.mask(None)
+    for mask in chosen.values():
+        passing &= mask
+    phrases = " ".join(constraint.phrase for constraint in understood)
+    return ConditionsOnly(phrases, query.q, int(np.count_nonzero(passing)))

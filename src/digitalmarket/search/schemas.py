@@ -67,6 +67,14 @@ class UnderstoodOut(BaseModel):
     total_without: int = Field(description="how many services that query finds (the way out of few or no results)")
 
 
+class ConditionsOnlyOut(BaseModel):
+    """The constraints read from the query's words, searched without its other words."""
+
+    q: str = Field(description="the constraints' words alone: search this to drop the other words")
+    words: str = Field(description="the words it leaves out")
+    total: int = Field(description="how many services it finds (the way out when the words find nothing)")
+
+
 class ServiceListOut(BaseModel):
     total: int
     page: int
@@ -82,6 +90,9 @@ class ServiceListOut(BaseModel):
     did_you_mean: str | None = Field(
         None,
         description="the query with its misspelt words corrected (쳇봇 → 챗봇), when a word matched nothing as written",
+    )
+    conditions_only: ConditionsOnlyOut | None = Field(
+        None, description="when constraints were read from the words and other words remain: the constraints alone"
     )
 
 
