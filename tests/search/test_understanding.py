@@ -137,6 +137,13 @@ def test_words_that_find_nothing_under_the_conditions_offer_the_conditions_alone
     assert unquote(link[1]).replace("+", " ") == "/services?q=중소기업 IaaS"
     assert link[2] == "“폐쇄망” 없이 조건만으로 찾기: 1건"
     assert _names(_search(client, "중소기업 IaaS")) == ["한결 백업 스토리지"]  # the way out leads somewhere
+    # with no words left to rank, the results are newest first, and the page and the API say so
+    assert _search(client, "중소기업 IaaS")["sort"] == "newest"
+    assert _search(client, asked)["sort"] == "relevance"
+    options = re.findall(
+        r'<option value="(\w+)" ?(selected)?>', client.get("/services", params={"q": "중소기업 IaaS"}).text
+    )
+    assert "relevance" not in [value for value, _ in options] and ("newest", "selected") in options
     client.cookies.set("dm_lang", "en")
     english = client.get("/services", params={"q": asked}).text
     assert "Without “폐쇄망”, the conditions alone: 1 found" in english

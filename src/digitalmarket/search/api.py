@@ -88,7 +88,7 @@ def _listing(session, query: finder.Query, locale: str) -> tuple[bytes, misses.M
         "per_page": query.per_page,
         "pages": results.pages,
         "next_cursor": paging.encode([query.page + 1]) if query.page < results.pages else None,
-        "sort": query.sort,
+        "sort": results.sort,
         "items": [_item(found, categories, locale) for found in results.items],
         "facets": {
             name: [

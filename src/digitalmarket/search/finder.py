@@ -140,6 +140,8 @@ class Results:
     understood: tuple[understanding.Constraint, ...] = ()  # constraints taken from the words as filters
     without: tuple[int, ...] = ()  # for each of `understood`, the total the query gives without it
     conditions_only: ConditionsOnly | None = None  # with `understood` and other words: the conditions alone
+    sort: str = "newest"  # the order the results are in (newest when no words are left to rank)
+    sorts: tuple[str, ...] = SORTS[1:]  # the orders this query can be put in: relevance only with words to rank
 
     @property
     def pages(self) -> int:
@@ -289,6 +291,8 @@ def find(session: Session, query: Query) -> Results:
         understood=understood,
         without=without,
         conditions_only=alone,
+        sort=query.sort if ranking is not None or query.sort != "relevance" else "newest",
+        sorts=SORTS if ranking is not None else SORTS[1:],
     )
 
 

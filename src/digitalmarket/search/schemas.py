@@ -81,7 +81,10 @@ class ServiceListOut(BaseModel):
     per_page: int
     pages: int
     next_cursor: str | None = Field(description="Ask again with `cursor` set to this for the next page; null: the last")
-    sort: str
+    sort: str = Field(
+        description="the order the items are in: relevance only when words are left to rank (else newest, unless "
+        "another was asked)"
+    )
     items: list[ServiceItemOut]
     facets: dict[str, list[FacetOptionOut]]
     understood: list[UnderstoodOut] = Field(
