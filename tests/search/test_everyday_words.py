@@ -1,7 +1,7 @@
 """Needs written in everyday words find the services that use the catalog's words: a word of a compound
 brings its own synonyms (월급 of 월급 계산 finds 급여), a generic word glued to a compound
 (재난안전관리시스템) is read as if written apart, and the vocabulary covers everyday names (엑셀 for a
-spreadsheet, 출장비 for 여비, video call for 영상통화)."""
+spreadsheet, 출장비 for 여비, video call for 영상통화, 폐쇄망 for 내부망)."""
 
 from __future__ import annotations
 
@@ -21,6 +21,8 @@ SERVICES = [
     service("e-04", "새봄 웹 스프레드시트", "표 계산과 공동 편집", ["스프레드시트"]),
     service("e-05", "가람 여비 정산", "공무원 여비를 정산합니다", ["여비", "경비정산"], "재무·회계"),
     service("e-06", "이음 영상통화", "민원인과 영상통화로 상담", ["영상통화"], "민원·상담"),
+    service("e-07", "라온 메신저", "어디서나 쓰는 업무 메신저", ["메신저"], "협업·그룹웨어"),
+    service("e-08", "누리 내부망 메신저", "인터넷이 끊긴 내부망에서 쓰는 업무 메신저", ["메신저"], "협업·그룹웨어"),
 ]
 
 
@@ -44,7 +46,13 @@ def test_a_generic_word_glued_to_a_compound_is_read_as_written_apart(catalog, cl
 
 @pytest.mark.parametrize(
     ("query", "found"),
-    [("엑셀", "새봄 웹 스프레드시트"), ("출장비 정산", "가람 여비 정산"), ("video call", "이음 영상통화")],
+    [
+        ("엑셀", "새봄 웹 스프레드시트"),
+        ("출장비 정산", "가람 여비 정산"),
+        ("video call", "이음 영상통화"),
+        ("폐쇄망 메신저", "누리 내부망 메신저"),  # a closed network is the agency's 내부망 (업무망)
+        ("air-gapped network", "누리 내부망 메신저"),
+    ],
 )
 def test_everyday_names_find_the_catalog_s_words(catalog, client, query, found):
     assert _names(client, query)[:1] == [found]
