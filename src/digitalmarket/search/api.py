@@ -108,9 +108,7 @@ def _listing(session, query: finder.Query, locale: str) -> tuple[bytes, misses.M
             for c, total in zip(results.understood, results.without, strict=True)
         ],
         "did_you_mean": results.did_you_mean,
-        "conditions_only": {"q": alone.q, "words": alone.words, "total": alone.total}
-        if (alone := results.conditions_only) is not None
-        else None,
+        "conditions_only": results.conditions_only,  # a dataclass of `ConditionsOnlyOut`'s fields, in order
     }
     return to_json(page), misses.of_results(results)
 

@@ -154,77 +154,83 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *, 
 
     # the API's routers as one branch: a page's path is told apart from them at once (`routes.PrefixRouter`)
     api = routes.PrefixRouter(API_PREFIX)
-    api.include_router(accounts_api.router)
-    api.include_router(accounts_colleague_api.router)
-    api.include_router(accounts_token_api.router)
-    api.include_router(accounts_signup_api.router)
-    api.include_router(accounts_review_api.router)
-    api.include_router(catalog_compare_api.router)  # before /services/{code}
-    api.include_router(search_api.router)  # GET /services, before /services/{code}
-    api.include_router(search_radar_api.router)  # GET /demand-radar
-    api.include_router(catalog_api.router)
-    api.include_router(catalog_document_api.router)
-    api.include_router(selection_api.router)
-    api.include_router(contracting_catalog_api.router)
-    api.include_router(contracting_change_request_api.router)
-    api.include_router(contracting_catalog_document_routes.api_router)
-    api.include_router(contracting_quote_api.router)
-    api.include_router(contracting_order_api.router)
-    api.include_router(contracting_withdraw_api.router)
-    api.include_router(contracting_decision_api.router)
-    api.include_router(settlement_api.router)
-    api.include_router(catalog_certificate_api.router)
-    api.include_router(notifications_api.router)
-    api.include_router(community_api.router)
-    api.include_router(helpdesk_api.router)
-    api.include_router(opendata_ocds_api.router)
-    api.include_router(opendata_feed_api.router)
-    api.include_router(opendata_audit_api.router)
-    api.include_router(signatures_api.router)  # /verify, no sign-in
-    api.include_router(signatures_certificate_api.router)
-    api.include_router(stats_api.router)
-    api.include_router(shell_api.router)
-    api.include_router(todo_api.router)
-    api.include_router(webhooks_api.router)
+    for router in (
+        accounts_api.router,
+        accounts_colleague_api.router,
+        accounts_token_api.router,
+        accounts_signup_api.router,
+        accounts_review_api.router,
+        catalog_compare_api.router,  # before /services/{code}
+        search_api.router,  # GET /services, before /services/{code}
+        search_radar_api.router,  # GET /demand-radar
+        catalog_api.router,
+        catalog_document_api.router,
+        selection_api.router,
+        contracting_catalog_api.router,
+        contracting_change_request_api.router,
+        contracting_catalog_document_routes.api_router,
+        contracting_quote_api.router,
+        contracting_order_api.router,
+        contracting_withdraw_api.router,
+        contracting_decision_api.router,
+        settlement_api.router,
+        catalog_certificate_api.router,
+        notifications_api.router,
+        community_api.router,
+        helpdesk_api.router,
+        opendata_ocds_api.router,
+        opendata_feed_api.router,
+        opendata_audit_api.router,
+        signatures_api.router,  # /verify, no sign-in
+        signatures_certificate_api.router,
+        stats_api.router,
+        shell_api.router,
+        todo_api.router,
+        webhooks_api.router,
+    ):
+        api.include_router(router)
     app.include_router(api, prefix=API_PREFIX)
-    app.include_router(pages.router)
-    app.include_router(follow_pages.router)  # /healthz/consumers, /operator/read-models
-    app.include_router(accounts_pages.router)
-    app.include_router(accounts_recovery_pages.router)
-    app.include_router(accounts_signup_pages.router)
-    app.include_router(accounts_company_pages.router)
-    app.include_router(accounts_colleague_pages.router)
-    app.include_router(accounts_staff_pages.router)
-    app.include_router(catalog_compare_pages.router)  # before /services/{code}
-    app.include_router(search_pages.router)  # /services, before /services/{code}
-    app.include_router(search_radar_pages.router)  # /demand-radar
-    app.include_router(catalog_pages.router)
-    app.include_router(catalog_document_pages.router)
-    app.include_router(selection_pages.router)
-    app.include_router(selection_operator_pages.router)
-    app.include_router(selection_operator_round_pages.router)
-    app.include_router(selection_confirm_pages.router)
-    app.include_router(selection_reviewer_pages.router)
-    app.include_router(contracting_catalog_pages.router)
-    app.include_router(contracting_catalog_document_routes.page_router)
-    app.include_router(contracting_supplier_catalog_pages.router)
-    app.include_router(contracting_officer_catalog_pages.router)
-    app.include_router(contracting_quote_pages.router)
-    app.include_router(contracting_supplier_quote_pages.router)
-    app.include_router(contracting_order_pages.router)
-    app.include_router(contracting_withdraw_pages.router)
-    app.include_router(contracting_confirm_pages.router)
-    app.include_router(contracting_decision_pages.router)
-    app.include_router(settlement_pages.router)
-    app.include_router(catalog_certificate_pages.router)
-    app.include_router(notifications_pages.router)
-    app.include_router(community_pages.router)
-    app.include_router(helpdesk_pages.router)
-    app.include_router(helpdesk_desk_pages.router)
-    app.include_router(signatures_pages.router)  # /verify
-    app.include_router(signatures_certificate_pages.router)
-    app.include_router(stats_pages.router)
-    app.include_router(webhooks_pages.router)
+    for router in (  # the pages, after the API (in this order: a page's path is matched in turn)
+        pages.router,
+        follow_pages.router,  # /healthz/consumers, /operator/read-models
+        accounts_pages.router,
+        accounts_recovery_pages.router,
+        accounts_signup_pages.router,
+        accounts_company_pages.router,
+        accounts_colleague_pages.router,
+        accounts_staff_pages.router,
+        catalog_compare_pages.router,  # before /services/{code}
+        search_pages.router,  # /services, before /services/{code}
+        search_radar_pages.router,  # /demand-radar
+        catalog_pages.router,
+        catalog_document_pages.router,
+        selection_pages.router,
+        selection_operator_pages.router,
+        selection_operator_round_pages.router,
+        selection_confirm_pages.router,
+        selection_reviewer_pages.router,
+        contracting_catalog_pages.router,
+        contracting_catalog_document_routes.page_router,
+        contracting_supplier_catalog_pages.router,
+        contracting_officer_catalog_pages.router,
+        contracting_quote_pages.router,
+        contracting_supplier_quote_pages.router,
+        contracting_order_pages.router,
+        contracting_withdraw_pages.router,
+        contracting_confirm_pages.router,
+        contracting_decision_pages.router,
+        settlement_pages.router,
+        catalog_certificate_pages.router,
+        notifications_pages.router,
+        community_pages.router,
+        helpdesk_pages.router,
+        helpdesk_desk_pages.router,
+        signatures_pages.router,  # /verify
+        signatures_certificate_pages.router,
+        stats_pages.router,
+        webhooks_pages.router,
+    ):
+        app.include_router(router)
 
     install_error_handlers(app)
     declare_security(app)  # the bearer scheme and each operation's scopes in the OpenAPI
