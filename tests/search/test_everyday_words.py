@@ -1,7 +1,8 @@
 """Needs written in everyday words find the services that use the catalog's words: a word of a compound
 brings its own synonyms (월급 of 월급 계산 finds 급여), a generic word glued to a compound
 (재난안전관리시스템) is read as if written apart, and the vocabulary covers everyday names (엑셀 for a
-spreadsheet, 출장비 for 여비, video call for 영상통화, 폐쇄망 for 내부망)."""
+spreadsheet, 출장비 for 여비, video call for 영상통화, 폐쇄망 for 내부망, 티베로 for a
+Korean DBMS, 지진 for a disaster)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,11 @@ SERVICES = [
     service("e-06", "이음 영상통화", "민원인과 영상통화로 상담", ["영상통화"], "민원·상담"),
     service("e-07", "라온 메신저", "어디서나 쓰는 업무 메신저", ["메신저"], "협업·그룹웨어"),
     service("e-08", "누리 내부망 메신저", "인터넷이 끊긴 내부망에서 쓰는 업무 메신저", ["메신저"], "협업·그룹웨어"),
+    service("e-31", "새봄 마음건강 검진", "우울·불안 자가검진과 정신건강 상담 예약", ["정신건강"], "헬스케어"),
+    service("e-32", "미르 국산 DBMS", "국산 오픈소스 DBMS를 관리형으로 운영", ["DBMS"], "데이터베이스", type="PaaS"),
+    service("e-33", "아라 관리형 PostgreSQL", "PostgreSQL을 관리형으로", ["PostgreSQL"], "데이터베이스", type="PaaS"),
+    service("e-34", "한빛 개인정보 비식별", "개인정보를 찾아 비식별 처리", ["비식별"], "보안"),
+    service("e-35", "별빛 재난안전 상황판", "재난 상황을 모아 보여 주는 재난안전", ["재난안전"], "스마트시티·IoT"),
 ]
 
 
@@ -52,10 +58,22 @@ def test_a_generic_word_glued_to_a_compound_is_read_as_written_apart(catalog, cl
         ("video call", "이음 영상통화"),
         ("폐쇄망 메신저", "누리 내부망 메신저"),  # a closed network is the agency's 내부망 (업무망)
         ("air-gapped network", "누리 내부망 메신저"),
+        ("우울증", "새봄 마음건강 검진"),  # the service says 우울 and 정신건강
+        ("티베로", "미르 국산 DBMS"),  # a Korean database product by name finds the Korean DBMS
+        ("cubrid", "미르 국산 DBMS"),
+        ("postgres", "아라 관리형 PostgreSQL"),
+        ("개인정보 가리기", "한빛 개인정보 비식별"),  # hiding personal data is masking, de-identification
     ],
 )
 def test_everyday_names_find_the_catalog_s_words(catalog, client, query, found):
     assert _names(client, query)[:1] == [found]
+
+
+@pytest.mark.parametrize("query", ["지진", "산불 대응", "typhoon"])
+def test_a_kind_of_disaster_finds_the_services_for_disasters(catalog, client, query):
+    names = _names(client, query)  # no service names an earthquake, a wildfire or a typhoon
+    assert "별빛 재난안전 상황판" in names and DISASTER in names
+    assert PAYROLL not in names
 
 
 def test_english_function_words_say_nothing_and_a_plural_finds_its_singular(catalog, client):
