@@ -191,7 +191,8 @@ class Ranking:
 def relevance(session: Session, query: str, known: Facts | None = None) -> Ranking:
     """Published services for a query, best first: what the query names (`names`: the service of a code,
     the services of a name or a name's beginning, a supplier's brand) above what its words match
-    (`text_relevance`). A query that is a brand alone returns that supplier's services only."""
+    (`text_relevance`). A query that is a code returns that service alone; a brand alone, that supplier's
+    services only."""
     query = (query or "").strip()
     known = known or facts(session)
     if not query:
@@ -199,20 +200,21 @@ def relevance(session: Session, query: str, known: Facts | None = None) -> Ranki
     if not search_settings.current().names:
         return text_relevance(session, query, known)
     named = Names.of(known.columns)
+    code = named.code(query)
+    if code is not None:  # a code names one service: that one alone, not those sharing its year or number
+        return Ranking.empty().lifted([(np.array([code], dtype=np.int64), 4.0)], only=True)
     brand = named.brand(query)
     if brand is not None and not brand[1]:  # the brand alone: its services, those the words match first
         text = replace(text_relevance(session, query, known), corrected=None)  # a name, not a misspelling
         return text.lifted([(_in(text.order, brand[0]), 1.0), (brand[0], 0.5)], only=True)
     text = text_relevance(session, brand[1] if brand is not None else query, known)
-    code = named.code(query)
     tiers = [
-        (np.array([code] if code is not None else [], dtype=np.int64), 4.0),
         (np.array(named.exact(query), dtype=np.int64), 3.0),
         (np.array(named.prefixed(query), dtype=np.int64), 2.0),
     ]
     if brand is not None:  # a brand and other words: the brand's services those words match first
         tiers.append((_in(text.order, brand[0]), 1.0))
-    if len(tiers[0][0]) or len(tiers[1][0]):  # a code or a whole name is no misspelling
+    if len(tiers[0][0]):  # a whole name is no misspelling
         text = replace(text, corrected=None)
     return text.lifted(tiers)
 
