@@ -12,7 +12,7 @@ from ..accounts.access import api_access, database
 from ..accounts.permissions import PUBLIC
 from ..accounts.rules import SupplierSize
 from ..accounts.schemas import ErrorOut
-from ..catalog import search_log
+from ..catalog import regions, search_log
 from ..catalog.compare_prices import price_text
 from ..catalog.rules import Deployment, ServiceType
 from ..core import i18n, paging
@@ -38,6 +38,9 @@ def services(
     csap: Literal["상", "중", "하", "none"] | None = Query(None, description="a CSAP grade, or none"),
     size: SupplierSize | None = Query(None, description="the supplier's size"),
     deployment: Deployment | None = Query(None),
+    region: Literal[regions.CODES] | None = Query(
+        None, description="a region its data centre location names (the `region` facet's values)"
+    ),
     price_min: int | None = Query(None, ge=0, le=10**12, description="main plan price at least (KRW, without VAT)"),
     price_max: int | None = Query(None, ge=0, le=10**12, description="main plan price at most (KRW, without VAT)"),
     contract: Literal["true", "false"] | None = Query(

@@ -19,7 +19,8 @@ from operator import attrgetter
 
 import numpy as np
 
-from .entries import FACETS, Entry
+from ..catalog.regions import CODES as REGION_CODES
+from .entries import FACETS, REGION, Entry
 
 #: The orders of the catalog besides relevance: key of an entry, ties by code. `Columns.order` computes
 #: the same orders over arrays (a test compares them).
@@ -57,6 +58,7 @@ class Columns:
         self.published = np.fromiter((e.published_at.timestamp() for e in self.entries), float, count=self.size)
         self.rating = np.fromiter((np.nan if e.rating is None else e.rating for e in self.entries), float, self.size)
         self.contracts = np.fromiter((e.contracts for e in self.entries), dtype=np.int64, count=self.size)
+        self.regions = np.fromiter((_bits(e.regions) for e in self.entries), dtype=np.int64, count=self.size)
         self._orders: dict[str, np.ndarray] = {}
         self._named: dict[str, list[int]] = {}
         for position, entry in enumerate(self.entries):
@@ -83,7 +85,9 @@ class Columns:
         return out
 
     def facet_is(self, name: str, value: object) -> np.ndarray:
-        """Mask of the services whose facet ``name`` has ``value``."""
+        """Mask of the services whose facet ``name`` has ``value`` (for `REGION`: among its values)."""
+        if name == REGION:
+            return (self.regions & _bits((value,))) != 0
         try:
             code = self.values[name].index(value)
         except ValueError:
@@ -96,7 +100,12 @@ class Columns:
         return out if high is None else out & (self.price <= high)
 
     def counts(self, name: str, selected: np.ndarray) -> list[tuple[object, int]]:
-        """The facet's values among the selected services with their counts, most first (ties by value)."""
+        """The facet's values among the selected services with their counts, most first (ties by value;
+        regions in their order)."""
+        if name == REGION:
+            held = self.regions[selected]
+            tally = [(code, int(np.count_nonzero(held & (1 << bit)))) for bit, code in enumerate(REGION_CODES)]
+            return sorted(((code, count) for code, count in tally if count), key=lambda item: -item[1])
         codes = self.codes[name][selected]
         tally = np.bincount(codes[codes >= 0], minlength=len(self.values[name]))
         found = [(self.values[name][code], int(count)) for code, count in enumerate(tally) if count]
@@ -133,7 +142,7 @@ class Columns:
         new.values = {name: list(values) for name, values in self.values.items()}
         new.codes = {name: codes.copy() for name, codes in self.codes.items()}
         new.price, new.published = self.price.copy(), self.published.copy()
-        new.rating, new.contracts = self.rating.copy(), self.contracts.copy()
+        new.rating, new.contracts, new.regions = self.rating.copy(), self.contracts.copy(), self.regions.copy()
         new._orders, new._texts, new._named_masks = {}, dict(self._texts), {}
         for position, entry in at.items():
             old = new.entries[position]
@@ -149,6 +158,7 @@ class Columns:
             new.published[position] = entry.published_at.timestamp()
             new.rating[position] = np.nan if entry.rating is None else entry.rating
             new.contracts[position] = entry.contracts
+            new.regions[position] = _bits(entry.regions)
             if old.name_terms != entry.name_terms:
                 if new._named is self._named:
                     new._named = dict(self._named)
@@ -207,3 +217,8 @@ class Columns:
     def chosung_hits(self, wanted: str, field: str) -> np.ndarray:
         """Positions (code order) whose name's or supplier's (``field``) 초성 contain ``wanted``."""
         return self.written(f"{field}_chosung", re.escape(wanted))[0]  # one match per text is enough
+
+
+def _bits(regions: Iterable[object]) -> int:
+    """The regions (codes of `catalog.regions`) as bits: the region's place in `REGION_CODES`."""
+    return sum(1 << REGION_CODES.index(code) for code in regions if code in REGION_CODES)

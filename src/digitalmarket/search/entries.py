@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..accounts.tables import Organisation
+from ..catalog.regions import regions_of
 from ..catalog.rules import ServiceStatus
 from ..catalog.tables import PricePlan, Service
 from ..contracting.tables import CatalogContract, Order
@@ -22,6 +23,10 @@ from .tables import ServiceSearch
 NO_CSAP = "none"
 PRICE_BANDS = ((0, 99_999), (100_000, 999_999), (1_000_000, 9_999_999), (10_000_000, None))
 FACETS = ("type", "category", "csap", "size", "deployment", "price", "contract")
+#: The facet whose services may have several values (a data centre in Seoul and one in Busan): counted apart.
+REGION = "region"
+#: Every facet of a search, in the order a page of results lists them.
+SEARCH_FACETS = (*FACETS[:5], REGION, *FACETS[5:])
 
 
 @dataclass(slots=True)
@@ -49,6 +54,7 @@ class Entry:
     has_contract: bool = False
     price_unit: str = ""  # the main plan's unit as listed (사용자/월)
     price_billing: str = ""  # and its billing (monthly | usage | fixed)
+    regions: tuple[str, ...] = ()  # the regions its data centre location names (`catalog.regions`)
     facets: tuple = ()  # the value of each of `FACETS`, in that order (None: not counted)
 
     def __post_init__(self) -> None:
@@ -135,6 +141,7 @@ def read(session: Session, ids: Collection[int] | None = None) -> dict[int, Entr
                 Service.csap_grade,
                 Service.deployment,
                 Service.published_at,
+                Service.data_centre_location,
                 Organisation.name.label("supplier"),
                 Organisation.size,
                 ServiceSearch.name.label("name_terms"),
@@ -171,6 +178,7 @@ def read(session: Session, ids: Collection[int] | None = None) -> dict[int, Entr
             has_contract=row.id in in_mall,
             price_unit=unit,
             price_billing=billing,
+            regions=regions_of(row.data_centre_location),
         )
     return entries
 

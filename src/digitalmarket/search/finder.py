@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, joinedload, lazyload, load_only
 
 from ..accounts.rules import SupplierSize
 from ..accounts.tables import Organisation
+from ..catalog import regions
 from ..catalog.rules import CSAP_GRADES, Deployment, ServiceType
 from ..catalog.tables import Service
 from ..core.errors import ValidationFailed
@@ -25,7 +26,7 @@ from ..core.i18n import N_, Text
 from . import settings as search_settings
 from . import understanding
 from .columns import SORT_KEYS, Columns
-from .entries import FACETS, NO_CSAP, Entry
+from .entries import NO_CSAP, SEARCH_FACETS, Entry
 from .facts import Facts, facts
 from .index import relevance
 from .snippets import Snippet, snippet
@@ -44,6 +45,7 @@ class Query:
     csap: str | None = None  # 상 | 중 | 하 | none
     size: str | None = None  # the supplier's size: sme | middle | large
     deployment: str | None = None
+    region: str | None = None  # a region its data centre location names (`catalog.regions`)
     price_min: int | None = None  # the main plan's price, won without VAT
     price_max: int | None = None
     contract: bool | None = None  # has an active catalog contract
@@ -93,6 +95,7 @@ class Query:
         values["csap"] = choice("csap", [*CSAP_GRADES, NO_CSAP])
         values["size"] = choice("size", [str(s) for s in SupplierSize])
         values["deployment"] = choice("deployment", [str(d) for d in Deployment])
+        values["region"] = choice("region", regions.CODES)
         values["price_min"] = number("price_min", 0)
         values["price_max"] = number("price_max", 0)
         contract = choice("contract", ["true", "false"])
@@ -161,6 +164,8 @@ def _filters(query: Query, columns: Columns) -> dict[str, np.ndarray]:
         chosen["size"] = columns.facet_is("size", query.size)
     if query.deployment:
         chosen["deployment"] = columns.facet_is("deployment", query.deployment)
+    if query.region:
+        chosen["region"] = columns.facet_is("region", query.region)
     if query.price_min is not None or query.price_max is not None:
         chosen["price"] = columns.priced(query.price_min or 0, query.price_max)
     if query.contract is not None:
@@ -171,7 +176,7 @@ def _filters(query: Query, columns: Columns) -> dict[str, np.ndarray]:
 def _facets(columns: Columns, candidates: np.ndarray, chosen: dict[str, np.ndarray]) -> dict[str, list]:
     """Each facet's counts among the candidates passing every chosen filter but the facet's own."""
     out = {}
-    for name in FACETS:
+    for name in SEARCH_FACETS:
         selected = candidates.copy()
         for other, mask in chosen.items():
             if other != name:

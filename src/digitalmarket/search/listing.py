@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from ..accounts.rules import SIZE_LABELS
 from ..catalog import queries as catalog
+from ..catalog import regions
 from ..catalog.rules import CSAP_GRADE_LABELS, DEPLOYMENT_LABELS, TYPE_LABELS
 from ..catalog.tables import Category
 from ..core.formatting import won
@@ -28,6 +29,7 @@ FACET_TITLES = {
     "csap": N_("CSAP grade"),
     "size": N_("Supplier size"),
     "deployment": N_("Deployment"),
+    "region": N_("Data centre region"),
     "price": N_("Main plan price (without VAT)"),
     "contract": N_("Catalog contract"),
 }
@@ -79,6 +81,8 @@ def label(name: str, value, categories: dict[int, Category], locale: str) -> str
         return render(SIZE_LABELS[value], locale)
     if name == "deployment":
         return render(DEPLOYMENT_LABELS[value], locale)
+    if name == "region":
+        return regions.BY_CODE[value].label(locale) if value in regions.BY_CODE else str(value)
     if name == "price":
         return _price_label(value, locale)
     if name == "contract":
@@ -102,6 +106,8 @@ def chips(results: Results, locale: str) -> list[Chip]:
     for constraint, total_without in zip(results.understood, results.without, strict=True):
         if constraint.field == "price_max":
             text = render(N_("Main plan up to %(amount)s won", amount=won(int(constraint.value))), locale)
+        elif constraint.field == "region":
+            text = render(N_("Data centre in %(region)s", region=label("region", constraint.value, {}, locale)), locale)
         else:
             text = label(constraint.field, constraint.value, {}, locale)
         remove = url(results.query, q=understanding.without(results.query.q, constraint.phrase))
@@ -144,6 +150,7 @@ def _values(query: Query) -> dict:
         "csap": query.csap,
         "size": query.size,
         "deployment": query.deployment,
+        "region": query.region,
         "price_min": query.price_min,
         "price_max": query.price_max,
         "contract": None if query.contract is None else _wire(query.contract),

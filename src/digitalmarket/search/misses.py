@@ -46,7 +46,7 @@ MAX_ITEMS = 200
 #: Who reads the radar: the operator, the administrators and suppliers (any of a company's users).
 READERS = roles(Role.OPERATOR, Role.ADMIN, Role.SUPPLIER)
 #: The filters of a `finder.Query` a searcher chooses (sort and page do not change what is found).
-FILTERS = ("type", "category", "csap", "size", "deployment", "price_min", "price_max", "contract")
+FILTERS = ("type", "category", "csap", "size", "deployment", "region", "price_min", "price_max", "contract")
 FILTERS_KEY_LENGTH = 400
 
 _LATIN_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")

@@ -13,8 +13,11 @@ Recognised: the service types IaaS, PaaS and SaaS (as words, or written out: ``�
 name next to it taken too: ``상 등급 보안인증``, ``클라우드 보안인증 중 등급``; ``CSAP high``); ``중소기업``,
 ``중소업체``, ``SME``, ``small business`` (the supplier's size); a price limit in won (``1만원 이하``,
 ``만원 이하``, ``5,000원 미만``, ``월 10만 원 이내``, with ``1인당``, ``사용자당`` or ``월`` before it; ``under
-10,000 won``, ``₩20,000 or less``), compared with the main plan's price without VAT. Deployment words
-(폐쇄망, 망분리) and regions stay words: the catalog has no field that says them.
+10,000 won``, ``₩20,000 or less``), compared with the main plan's price without VAT; a region named with
+a data centre (``서울 리전``, ``부산 데이터센터``, ``세종 소재 IDC``, ``데이터센터 경기``, ``Seoul region``, ``data
+centre in Busan``: the regions a service's data centre location names, `catalog.regions`). A region
+alone stays a word (``부산 관광 빅데이터`` is about Busan, not where the data is kept), and so do
+deployment words (폐쇄망, 망분리): the catalog has no field that says them.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import re
 from dataclasses import dataclass
 
 from ..accounts.rules import SupplierSize
+from ..catalog import regions
 from ..catalog.rules import ServiceType
 
 _TYPE = re.compile(
@@ -58,6 +62,33 @@ _PRICE_EN = re.compile(
     r"(?:₩\s*(\d[\d,]*)|(\d[\d,]*)\s*(?:won|krw|₩))(?:\s+(or\s+less|or\s+under|and\s+under|max))?(?![0-9A-Za-z])",
     re.IGNORECASE,
 )
+
+#: The names of the regions a buyer writes with a data centre: short (서울), official (서울특별시, 경기도) or English
+#: (Seoul, North Chungcheong); not the cities of `catalog.regions` (판교 리전 is no region of this list).
+_REGION_NAMES = {
+    name.lower(): region.code
+    for region in regions.REGIONS
+    for name in (region.ko, region.en, *region.spellings)
+    if name in (region.ko, region.en) or name.isascii() or name.endswith(("시", "도"))
+}
+
+
+def _region_pattern() -> re.Pattern:
+    """A region next to a word for a data centre, before or after it."""
+    written = "|".join(re.escape(name) for name in sorted(_REGION_NAMES, key=len, reverse=True))
+    centre = r"(?:데이터\s*센터|전산\s*센터|리전|idc)"  # not 센터 alone: 고객센터 서울 is no data centre
+    centre_en = r"(?:regions?|data\s*cent(?:re|er)s?|dc|idc)"
+    return re.compile(
+        rf"(?<![가-힣])(?P<ko>{written})\s*(?:지역\s*|소재\s*|에\s*있는\s*)?{centre}"
+        rf"|(?<![가-힣]){centre}\s*(?:소재지\s*|위치\s*)?(?:[은는이가]\s*|:\s*)?(?P<ko_after>{written})"
+        r"(?:인|에\s*있는|에\s*둔)?(?![가-힣])"
+        rf"|(?<![0-9a-z])(?P<en>{written})\s+{centre_en}(?![0-9a-z])"
+        rf"|(?<![0-9a-z]){centre_en}\s+in\s+(?P<en_after>{written})(?![0-9a-z])",
+        re.IGNORECASE,
+    )
+
+
+_REGION = _region_pattern()
 _UNITS = {None: 1, "천": 1_000, "만": 10_000, "십만": 100_000, "백만": 1_000_000, "천만": 10_000_000}
 
 
@@ -97,6 +128,7 @@ def understand(query: str) -> Understood:
         _CSAP, lambda m: Constraint("csap", m.group(1) or m.group(2) or _GRADES[m.group(3).lower()], m.group(0).strip())
     )
     take(_SME, lambda m: Constraint("size", SupplierSize.SME.value, m.group(0)))
+    take(_REGION, _region)
     take(
         _TYPE,
         lambda m: Constraint("type", _type(m.group(1) or _TYPE_WORDS[(m.group(2) or m.group(3)).lower()]), m.group(0)),
@@ -174,3 +206,8 @@ def _price_en(match: re.Match) -> Constraint | None:
         return None
     below = bool(before) and before.lower().startswith(("under", "below", "less"))
     return Constraint("price_max", amount - (1 if below else 0), match.group(0).strip())
+
+
+def _region(match: re.Match) -> Constraint:
+    name = next(match.group(group) for group in ("ko", "ko_after", "en", "en_after") if match.group(group))
+    return Constraint("region", _REGION_NAMES[name.lower()], match.group(0).strip())
