@@ -90,3 +90,10 @@ def test_an_unknown_region_is_refused_in_the_buyer_s_language(catalog, client):
     assert "region" in response.json()["error"]["fields"]
     page = client.get("/services", params={"region": "mars"})
     assert page.status_code == 422 and "다음 중 하나를 고르세요" in page.text
+
+
+def test_a_result_shows_where_its_data_centres_are(catalog, client):
+    item = _search(client, "가온 서버 백업")["items"][0]
+    assert item["data_centre_location"] == "대한민국(서울 목동·부산)" and item["regions"] == ["seoul", "busan"]
+    page = client.get("/services", params={"q": "백업", "region": "busan"}).text
+    assert "<dt>데이터센터 위치</dt><dd>대한민국(서울 목동·부산)</dd>" in page

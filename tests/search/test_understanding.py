@@ -151,3 +151,40 @@ def test_words_that_find_nothing_under_the_conditions_offer_the_conditions_alone
     assert _search(client, "중소기업 IaaS")["conditions_only"] is None
     assert _search(client, "CSAP 상 등급 IaaS 폐쇄망")["conditions_only"]["total"] == 0
     assert 'id="conditions-only"' not in client.get("/services", params={"q": "CSAP 상 등급 IaaS 폐쇄망"}).text
+
+
+CHEAP_LESSONS = "다온 화상 수업"
+
+
+@pytest.fixture
+def cheap_lessons(db, tmp_path):
+    """A video meeting at 15,000 won and, cheaper, video lessons: a service for 화상 but not for 회의."""
+    lessons = {**_service("u-11", CHEAP_LESSONS, HANGYEOL, "하", 3000), "keywords": ["화상 수업"]}
+    lessons["summary"] = lessons["description"] = "화상 수업과 온라인 강의실"
+    return imported(db, tmp_path, [_service("u-10", "가온 화상회의", GAON, "상", 15000), lessons], "lessons.jsonl")
+
+
+def test_results_holding_only_some_of_the_words_under_the_conditions_say_so(cheap_lessons, client):
+    """No video meeting costs 5,000 won or less: the cheap video lessons are listed, and the page and the
+    API say that none of the results holds every word, with the way out (the price condition removed)."""
+    asked = "월 5천원 이하 화상회의"
+    answer = _search(client, asked)
+    assert _names(answer) == [CHEAP_LESSONS]
+    assert answer["total_every_word"] == 0
+    page = client.get("/services", params={"q": asked}).text
+    notice = page.split('id="only-some-words"', 1)[1].split("</div>", 1)[0]
+    assert "“화상회의”의 낱말을 모두 담은 서비스 중에는 조건을 만족하는 서비스가 없습니다." in notice
+    ways = re.findall(r'<li><a href="([^"]+)">([^<]+)</a></li>', notice)
+    assert [(unquote(link).replace("+", " "), text) for link, text in ways] == [
+        ("/services?q=화상회의", "대표 요금제 5,000원 이하 조건을 빼면 2건")
+    ]
+    # the words alone find the video meeting first: it holds every word
+    alone = _search(client, "화상회의")
+    assert _names(alone)[0] == "가온 화상회의" and alone["total_every_word"] == 1
+    assert 'id="only-some-words"' not in client.get("/services", params={"q": "화상회의"}).text
+    # a filter chosen on the page, not read from the words, is named in the notice too
+    chosen = client.get("/services", params={"q": "화상회의", "price_max": "5000"}).text
+    assert 'id="only-some-words"' in chosen and "필터를 빼 보세요." in chosen
+    client.cookies.set("dm_lang", "en")
+    english = client.get("/services", params={"q": asked}).text
+    assert "No service holding every word of “화상회의” meets the conditions" in english

@@ -112,6 +112,7 @@ def _listing(session, query: finder.Query, locale: str) -> tuple[bytes, misses.M
         ],
         "did_you_mean": results.did_you_mean,
         "conditions_only": results.conditions_only,  # a dataclass of `ConditionsOnlyOut`'s fields, in order
+        "total_every_word": results.total_every_word,
     }
     return to_json(page), misses.of_results(results)
 
@@ -132,6 +133,8 @@ def _item(found: finder.Found, categories, locale: str) -> dict:
         "supplier_size": supplier.size,
         "summary": service.summary,
         "deployment": service.deployment,
+        "data_centre_location": service.data_centre_location,
+        "regions": list(entry.regions),
         "sla_availability": str(service.sla_availability),
         "csap_grade": service.csap_grade,
         "csap_valid_until": service.csap_valid_until,

@@ -32,6 +32,8 @@ from .index import relevance
 from .snippets import Snippet, snippet
 
 SORTS = ("relevance", "newest", "price", "rating", "contracts")
+#: The fields of a `Query` that filter (besides its words, sort and page).
+FILTERS = ("type", "category", "csap", "size", "deployment", "region", "price_min", "price_max", "contract")
 PER_PAGE, MAX_PER_PAGE, MAX_QUERY = 20, 100, 200
 
 
@@ -145,6 +147,21 @@ class Results:
     conditions_only: ConditionsOnly | None = None  # with `understood` and other words: the conditions alone
     sort: str = "newest"  # the order the results are in (newest when no words are left to rank)
     sorts: tuple[str, ...] = SORTS[1:]  # the orders this query can be put in: relevance only with words to rank
+    # how many of the results hold every word ranked (or are what the query names): 0 with results says that
+    # only services holding some of the words are left (1인당 월 1만원 이하 화상회의: no video meeting costs
+    # that little); None without words to rank
+    total_every_word: int | None = None
+    words: str = ""  # the words ranked: the query without the phrases read as conditions
+
+    @property
+    def only_some_words(self) -> bool:
+        """Results, but none holding every word under the conditions (read or chosen): the page says so
+        and offers each condition's removal."""
+        return self.total > 0 and self.total_every_word == 0 and self.filtered
+
+    @property
+    def filtered(self) -> bool:
+        return bool(self.understood) or any(getattr(self.query, name) is not None for name in FILTERS)
 
     @property
     def pages(self) -> int:
@@ -199,6 +216,7 @@ RESULT_COLUMNS = (
     Service.summary,
     Service.description,
     Service.deployment,
+    Service.data_centre_location,
     Service.sla_availability,
     Service.csap_grade,
     Service.csap_valid_until,
@@ -257,6 +275,9 @@ def find(session: Session, query: Query) -> Results:
     passing = candidates.copy()
     for mask in chosen.values():
         passing &= mask
+    every_word = None
+    if ranking is not None and ranking.complete is not None:
+        every_word = int(np.count_nonzero(passing[ranking.complete]))
     without = tuple(_total_without(query, constraint, candidates, columns) for constraint in understood)
     alone = _conditions_only(query, understood, chosen, columns) if understood and query.q else None
     score_of: dict[int, float] = {}
@@ -298,6 +319,8 @@ def find(session: Session, query: Query) -> Results:
         conditions_only=alone,
         sort=query.sort if ranking is not None or query.sort != "relevance" else "newest",
         sorts=SORTS if ranking is not None else SORTS[1:],
+        total_every_word=every_word,
+        words=query.q,
     )
 
 

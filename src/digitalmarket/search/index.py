@@ -161,6 +161,8 @@ class Ranking:
     scores: np.ndarray
     words: frozenset[str] = frozenset()
     corrected: str | None = None  # the query with its misspelt words corrected, when some were
+    # the positions that hold every word of the query (or are what it names); None: not told apart
+    complete: np.ndarray | None = None
 
     @classmethod
     def empty(cls) -> Ranking:
@@ -181,11 +183,16 @@ class Ranking:
                 scores.append(top * (1.0 + tier) * (1.0 - rank / (len(fresh) + 1) / 10))
         if not order:
             return self
+        complete = self.complete
+        if complete is not None:  # what the query names is what it asks for, whatever words it holds
+            complete = np.union1d(complete, np.array(order, dtype=np.int64))
         if not only:
             rest = np.array([p not in seen for p in self.order.tolist()], dtype=bool)
             order.extend(self.order[rest].tolist())
             scores.extend(self.scores[rest].tolist())
-        return Ranking(np.array(order, dtype=np.int64), np.array(scores), self.words, self.corrected)
+        elif complete is not None:
+            complete = np.intersect1d(complete, np.array(order, dtype=np.int64))
+        return Ranking(np.array(order, dtype=np.int64), np.array(scores), self.words, self.corrected, complete)
 
 
 def relevance(session: Session, query: str, known: Facts | None = None) -> Ranking:
@@ -278,14 +285,15 @@ def text_relevance(session: Session, query: str, known: Facts | None = None) -> 
             look_up(written)
     looked_for = frozenset(word for phrase in matches if found(phrase) for word in phrase.split())
     order, scores, complete = ranked(session, concepts, matches, known, pieces)
-    if pieces.feedback and len(order) and complete < feedback.ENOUGH:  # what the best share, weighted down
+    holding_all = 0 if complete is None else len(complete)
+    if pieces.feedback and len(order) and holding_all < feedback.ENOUGH:  # what the best share, weighted down
         vocabulary = known.vocabulary(session, backend)
         expansion = feedback.expansion(session, concepts, order, scores, known, vocabulary)
         if expansion:
             look_up(expansion)
             fresh = ranked(session, concepts + expansion, matches, known, pieces, expansion, order, feedback.RERANK)
             order, scores = feedback.merged(order, scores, *fresh[:2])
-    return Ranking(order, scores, looked_for, corrected)
+    return Ranking(order, scores, looked_for, corrected, complete)
 
 
 @dataclass(frozen=True)

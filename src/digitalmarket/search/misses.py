@@ -35,6 +35,7 @@ from ..core.database import Database
 from ..core.errors import ValidationFailed
 from ..core.i18n import N_
 from ..core.tables import utcnow
+from .finder import FILTERS
 from .tables import MISS_QUERY_LENGTH, SearchMiss
 
 log = logging.getLogger("digitalmarket.search.misses")
@@ -46,7 +47,6 @@ MAX_ITEMS = 200
 #: Who reads the radar: the operator, the administrators and suppliers (any of a company's users).
 READERS = roles(Role.OPERATOR, Role.ADMIN, Role.SUPPLIER)
 #: The filters of a `finder.Query` a searcher chooses (sort and page do not change what is found).
-FILTERS = ("type", "category", "csap", "size", "deployment", "region", "price_min", "price_max", "contract")
 FILTERS_KEY_LENGTH = 400
 
 _LATIN_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")

@@ -36,6 +36,8 @@ class ServiceItemOut(BaseModel):
     supplier_size: str | None
     summary: str
     deployment: str
+    data_centre_location: str | None = Field(description="where its data centres are, as the supplier wrote it")
+    regions: list[str] = Field(description="the regions that location names (the `region` facet's values)")
     sla_availability: str
     csap_grade: str | None
     csap_valid_until: date | None
@@ -96,6 +98,11 @@ class ServiceListOut(BaseModel):
     )
     conditions_only: ConditionsOnlyOut | None = Field(
         None, description="when constraints were read from the words and other words remain: the constraints alone"
+    )
+    total_every_word: int | None = Field(
+        None,
+        description="how many of `total` hold every word ranked (or are what the query names): 0 with a `total` "
+        "says that only services holding some of the words are left, e.g. under the filters; null without words",
     )
 
 

@@ -24,11 +24,12 @@ COVERAGE_FLOOR = 0.1
 
 def ranked(
     session, concepts, matches, known: Facts, pieces, also=(), besides=(), rerank: int = RERANK
-) -> tuple[np.ndarray, np.ndarray, int]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
     """The matching services (`_matching`, and those holding `feedback.MIN_HELD` of the concepts
     ``also``, those at the positions ``besides`` left out) with their relevance, best first: the
     pre-score orders every match, the best ``rerank`` are scored exactly (`_bm25`), the rest follow below
-    them in pre-score order; and how many hold every concept of the query (but those of ``also``).
+    them in pre-score order; and the positions of those that hold every concept of the query (but those
+    of ``also``), None when the query has no concept a service must hold.
 
     Only the *candidates*, the services holding one of the phrases looked up, can match: every array
     below is over them alone (in code order, as positions are), not over the whole catalog, and holds
@@ -68,7 +69,7 @@ def ranked(
         holds[id(concept)] = strength
     covered, wanted = _covered([c for c in concepts if id(c) not in expanded], holds, idf, held, size)
     factor = _coverage(covered, wanted) if pieces.coverage else np.ones(size)
-    complete = int(np.count_nonzero(pool & (covered >= wanted * 0.999))) if wanted > 0 else 0
+    complete = candidates[pool & (covered >= wanted * 0.999)] if wanted > 0 else None
     pre *= factor
     matched = np.flatnonzero(pool)
     ordered = matched[np.argsort(-pre[matched], kind="stable")]  # ties by code: candidates are in code order
