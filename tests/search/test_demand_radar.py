@@ -231,3 +231,23 @@ def test_a_failure_to_record_is_logged_and_the_search_still_answers(catalog, cli
     assert client.get("/services", params={"q": NOTHING}).status_code == 200
     assert "A search that found little was not recorded" in caplog.text
     assert _radar(client, operator)["items"] == []
+
+
+def test_a_word_no_service_holds_is_named_and_the_search_kept_however_many_are_listed(catalog, client, operator):
+    """화상회의 블록체인: three video meetings are listed, but none holds 블록체인. The page and the API say so,
+    and the radar keeps the search as finding nothing as asked."""
+    asked = "화상회의 블록체인"
+    found = _search(client, asked)
+    assert found["total"] == 3 and found["missing_words"] == ["블록체인"]
+    assert all("화상회의" in item["name"] for item in found["items"])
+    page = client.get("/services", params={"q": asked}).text
+    assert "“블록체인”은 어느 서비스에도 없는 낱말이라 빼고 찾았습니다." in page
+    # a misspelt word corrected, or the pieces of one found as a whole, are not missing
+    assert _search(client, "화상회이")["missing_words"] == [] and _search(client, "화상회이")["did_you_mean"]
+    assert _search(client, "화상회의")["missing_words"] == []
+    assert 'id="missing-words"' not in client.get("/services", params={"q": "화상회의"}).text
+    items = {item["query"]: item for item in _radar(client, operator)["items"]}
+    assert items[asked]["result_count"] == 0 and items[asked]["count"] == 2  # the API's ask and the page's
+    client.cookies.set("dm_lang", "en")
+    english = client.get("/services", params={"q": asked}).text
+    assert "No service mentions “블록체인”: these results leave it out." in english

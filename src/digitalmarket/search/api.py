@@ -112,6 +112,7 @@ def _listing(session, query: finder.Query, locale: str) -> tuple[bytes, misses.M
         ],
         "did_you_mean": results.did_you_mean,
         "conditions_only": results.conditions_only,  # a dataclass of `ConditionsOnlyOut`'s fields, in order
+        "missing_words": list(results.missing),
         "total_every_word": results.total_every_word,
     }
     return to_json(page), misses.of_results(results)

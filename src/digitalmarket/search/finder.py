@@ -152,12 +152,21 @@ class Results:
     # that little); None without words to rank
     total_every_word: int | None = None
     words: str = ""  # the words ranked: the query without the phrases read as conditions
+    missing: tuple[str, ...] = ()  # words of the query no service holds (even corrected): searched without them
 
     @property
     def only_some_words(self) -> bool:
         """Results, but none holding every word under the conditions (read or chosen): the page says so
         and offers each condition's removal."""
         return self.total > 0 and self.total_every_word == 0 and self.filtered
+
+    @property
+    def found_as_asked(self) -> int:
+        """How many services hold what was asked: none when a word is held nowhere, those holding every word
+        when the conditions leave only services holding some (the demand radar counts these)."""
+        if self.missing:
+            return 0
+        return self.total_every_word if self.only_some_words else self.total
 
     @property
     def filtered(self) -> bool:
@@ -321,6 +330,7 @@ def find(session: Session, query: Query) -> Results:
         sorts=SORTS if ranking is not None else SORTS[1:],
         total_every_word=every_word,
         words=query.q,
+        missing=ranking.missing if ranking is not None else (),
     )
 
 

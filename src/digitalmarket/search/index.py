@@ -13,6 +13,7 @@ facts (`facts.py`, published services, current as of the caller's transaction) c
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -163,6 +164,7 @@ class Ranking:
     corrected: str | None = None  # the query with its misspelt words corrected, when some were
     # the positions that hold every word of the query (or are what it names); None: not told apart
     complete: np.ndarray | None = None
+    missing: tuple[str, ...] = ()  # the query's words that no service holds, even corrected: left out
 
     @classmethod
     def empty(cls) -> Ranking:
@@ -192,7 +194,8 @@ class Ranking:
             scores.extend(self.scores[rest].tolist())
         elif complete is not None:
             complete = np.intersect1d(complete, np.array(order, dtype=np.int64))
-        return Ranking(np.array(order, dtype=np.int64), np.array(scores), self.words, self.corrected, complete)
+        order_array = np.array(order, dtype=np.int64)
+        return Ranking(order_array, np.array(scores), self.words, self.corrected, complete, self.missing)
 
 
 def relevance(session: Session, query: str, known: Facts | None = None) -> Ranking:
@@ -224,6 +227,24 @@ def relevance(session: Session, query: str, known: Facts | None = None) -> Ranki
     if len(tiers[0][0]):  # a whole name is no misspelling
         text = replace(text, corrected=None)
     return text.lifted(tiers)
+
+
+_A_WORD = re.compile(r"[가-힣0-9A-Za-z]")
+
+
+def _missing(unmatched, written, found) -> tuple[str, ...]:
+    """The words of the query that no service holds, even corrected: its concepts found nowhere, but the
+    pieces of a written word found as a whole (그룹웨여, cut into 그룹 + 웨 + 여, found as 그룹웨어) and letters
+    that make no word (ㅋㅋ)."""
+    whole = [concept.text for concept in written if any(found(p) for p, _ in concept.alternatives)]
+    return tuple(
+        concept.text
+        for concept in unmatched
+        if not concept.optional
+        and not any(found(p) for p, _ in concept.alternatives)
+        and not any(concept.text in word for word in whole)
+        and _A_WORD.search(concept.text)
+    )
 
 
 def _in(order: np.ndarray, positions: np.ndarray) -> np.ndarray:
@@ -269,6 +290,7 @@ def text_relevance(session: Session, query: str, known: Facts | None = None) -> 
     look_up(concepts)
     unmatched = [c for c in concepts if not any(found(p) for p, _ in c.alternatives)]
     corrected = None
+    written: list[analyzer.Concept] = []
     # typo tolerance, only where a word was found nowhere as written or was cut into a lone syllable
     if pieces.typos and (unmatched or typos.looks_broken(query, concepts)):
         vocabulary = known.vocabulary(session, backend)
@@ -284,6 +306,7 @@ def text_relevance(session: Session, query: str, known: Facts | None = None) -> 
             concepts = [c for c in concepts if c not in unmatched] + written
             look_up(written)
     looked_for = frozenset(word for phrase in matches if found(phrase) for word in phrase.split())
+    missing = () if corrected else _missing(unmatched, written, found)
     order, scores, complete = ranked(session, concepts, matches, known, pieces)
     holding_all = 0 if complete is None else len(complete)
     if pieces.feedback and len(order) and holding_all < feedback.ENOUGH:  # what the best share, weighted down
@@ -293,7 +316,7 @@ def text_relevance(session: Session, query: str, known: Facts | None = None) -> 
             look_up(expansion)
             fresh = ranked(session, concepts + expansion, matches, known, pieces, expansion, order, feedback.RERANK)
             order, scores = feedback.merged(order, scores, *fresh[:2])
-    return Ranking(order, scores, looked_for, corrected, complete)
+    return Ranking(order, scores, looked_for, corrected, complete, missing)
 
 
 @dataclass(frozen=True)

@@ -105,11 +105,13 @@ def miss(query, total: int, did_you_mean: str | None, phrases, named: tuple[str,
 
 def of_results(results) -> Miss | None:
     """The miss of a page of `finder.Results` (its ``query`` is the one asked): the search page's, and the
-    search API's, kept with the answer's JSON so that a repeated question is counted without reading it."""
+    search API's, kept with the answer's JSON so that a repeated question is counted without reading it.
+    What counts is what was found as asked (`Results.found_as_asked`): a word no service holds, or conditions
+    that leave only services holding some of the words, make a miss however many services are listed."""
     first = results.items[0].service if results.items else None
     named = (first.code, first.name) if first is not None else None
     phrases = [constraint.phrase for constraint in results.understood]
-    return miss(results.query, results.total, results.did_you_mean, phrases, named)
+    return miss(results.query, results.found_as_asked, results.did_you_mean, phrases, named)
 
 
 def record(db: Database, found: Miss | None, signed_in: bool, now: datetime | None = None) -> None:

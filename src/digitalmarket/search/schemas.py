@@ -99,6 +99,10 @@ class ServiceListOut(BaseModel):
     conditions_only: ConditionsOnlyOut | None = Field(
         None, description="when constraints were read from the words and other words remain: the constraints alone"
     )
+    missing_words: list[str] = Field(
+        default_factory=list,
+        description="words of `q` that no service holds, even corrected: the search went on without them",
+    )
     total_every_word: int | None = Field(
         None,
         description="how many of `total` hold every word ranked (or are what the query names): 0 with a `total` "
