@@ -28,6 +28,8 @@ SERVICES = [
     service("e-32", "미르 국산 DBMS", "국산 오픈소스 DBMS를 관리형으로 운영", ["DBMS"], "데이터베이스", type="PaaS"),
     service("e-33", "아라 관리형 PostgreSQL", "PostgreSQL을 관리형으로", ["PostgreSQL"], "데이터베이스", type="PaaS"),
     service("e-34", "한빛 개인정보 비식별", "개인정보를 찾아 비식별 처리", ["비식별"], "보안"),
+    service("e-36", "라온 민원 접수", "주민 민원을 접수하고 처리 결과를 알립니다", ["민원"], "민원·상담"),
+    service("e-37", "든든 악성코드 차단", "PC의 악성코드와 랜섬웨어를 막습니다", ["악성코드"], "보안"),
     service("e-35", "별빛 재난안전 상황판", "재난 상황을 모아 보여 주는 재난안전", ["재난안전"], "스마트시티·IoT"),
 ]
 
@@ -63,6 +65,8 @@ def test_a_generic_word_glued_to_a_compound_is_read_as_written_apart(catalog, cl
         ("cubrid", "미르 국산 DBMS"),
         ("postgres", "아라 관리형 PostgreSQL"),
         ("개인정보 가리기", "한빛 개인정보 비식별"),  # hiding personal data is masking, de-identification
+        ("고충 처리", "라온 민원 접수"),  # a grievance is a 민원
+        ("멀웨어", "든든 악성코드 차단"),
     ],
 )
 def test_everyday_names_find_the_catalog_s_words(catalog, client, query, found):
