@@ -66,6 +66,7 @@ def test_a_service_code_opens_that_service_alone_in_any_case(catalog, client):
         found = _search(client, written)
         assert _names(found) == ["가온 서버 백업"], written
         assert found["total"] == 1 and found["did_you_mean"] is None
+        assert found["total_every_word"] == 1 and found["missing_words"] == []
 
 
 def test_an_exact_or_beginning_name_ranks_first(catalog, client):

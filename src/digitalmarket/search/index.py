@@ -212,7 +212,8 @@ def relevance(session: Session, query: str, known: Facts | None = None) -> Ranki
     named = Names.of(known.columns)
     code = named.code(query)
     if code is not None:  # a code names one service: that one alone, not those sharing its year or number
-        return Ranking.empty().lifted([(np.array([code], dtype=np.int64), 4.0)], only=True)
+        named_one = np.array([code], dtype=np.int64)
+        return Ranking(named_one, np.ones(1), complete=named_one)
     brand = named.brand(query)
     if brand is not None and not brand[1]:  # the brand alone: its services, those the words match first
         text = replace(text_relevance(session, query, known), corrected=None)  # a name, not a misspelling
