@@ -83,6 +83,17 @@ def _gettext_with_particles(context, msgid: str, **variables) -> str:
     return text % variables
 
 
+@pass_context
+def _ngettext_with_particles(context, singular: str, plural: str, number: int, **variables) -> str:
+    """``ngettext()`` in a template: the form for ``number`` (1 result, 2 results; Korean has one form),
+    formatted and escaped as `_gettext_with_particles` does; ``num`` is the number unless given."""
+    variables.setdefault("num", number)
+    text = particles.fit(i18n.translations(i18n.current_locale.get()).ngettext(singular, plural, number), variables)
+    if context.eval_ctx.autoescape:
+        text = Markup(text)
+    return text % variables
+
+
 def _build_environment() -> Environment:
     """Templates are compiled once per process: without ``auto_reload=False`` Jinja asks the file system
     for the modification time of a page's template and of every template it extends or includes, at
@@ -102,6 +113,7 @@ def _build_environment() -> Environment:
         newstyle=True,
     )
     env.globals["gettext"] = env.globals["_"] = _gettext_with_particles
+    env.globals["ngettext"] = _ngettext_with_particles
     env.filters["t"] = i18n.render
     # Every time a person reads: the date, Korean time and the zone ("2026-12-05 23:04 KST").
     env.globals["kst_datetime"] = env.filters["kst_datetime"] = formatting.kst_datetime
