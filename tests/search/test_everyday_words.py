@@ -30,6 +30,8 @@ SERVICES = [
     service("e-34", "한빛 개인정보 비식별", "개인정보를 찾아 비식별 처리", ["비식별"], "보안"),
     service("e-36", "라온 민원 접수", "주민 민원을 접수하고 처리 결과를 알립니다", ["민원"], "민원·상담"),
     service("e-37", "든든 악성코드 차단", "PC의 악성코드와 랜섬웨어를 막습니다", ["악성코드"], "보안"),
+    service("e-38", "다온 병원 EMR", "공공병원의 진료 기록을 관리하는 전자의무기록", ["EMR"], "헬스케어"),
+    service("e-39", "미르 웹방화벽", "홈페이지를 해킹 공격에서 지키는 웹방화벽", ["WAF"], "보안"),
     service("e-35", "별빛 재난안전 상황판", "재난 상황을 모아 보여 주는 재난안전", ["재난안전"], "스마트시티·IoT"),
 ]
 
@@ -67,6 +69,8 @@ def test_a_generic_word_glued_to_a_compound_is_read_as_written_apart(catalog, cl
         ("개인정보 가리기", "한빛 개인정보 비식별"),  # hiding personal data is masking, de-identification
         ("고충 처리", "라온 민원 접수"),  # a grievance is a 민원
         ("멀웨어", "든든 악성코드 차단"),
+        ("환자 기록 전산화", "다온 병원 EMR"),  # a patient's record is the 진료 기록, the 전자의무기록
+        ("홈페이지 위변조", "미르 웹방화벽"),  # defacing a site is hacking it
     ],
 )
 def test_everyday_names_find_the_catalog_s_words(catalog, client, query, found):
