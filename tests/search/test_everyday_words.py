@@ -32,6 +32,7 @@ SERVICES = [
     service("e-37", "든든 악성코드 차단", "PC의 악성코드와 랜섬웨어를 막습니다", ["악성코드"], "보안"),
     service("e-38", "다온 병원 EMR", "공공병원의 진료 기록을 관리하는 전자의무기록", ["EMR"], "헬스케어"),
     service("e-39", "미르 웹방화벽", "홈페이지를 해킹 공격에서 지키는 웹방화벽", ["WAF"], "보안"),
+    service("e-40", "가온 개발 환경", "eGovernment 표준프레임워크", ["프레임워크"], "개발·배포", type="PaaS"),
     service("e-35", "별빛 재난안전 상황판", "재난 상황을 모아 보여 주는 재난안전", ["재난안전"], "스마트시티·IoT"),
 ]
 
@@ -88,3 +89,6 @@ def test_english_function_words_say_nothing_and_a_plural_finds_its_singular(cata
     # "and" is in the English names of most categories (Collaboration and groupware): it must not match them
     assert _names(client, "the payroll and") == [PAYROLL]
     assert _names(client, "spreadsheets")[:1] == ["새봄 웹 스프레드시트"]  # spreadsheet = 스프레드시트
+    # every service here is for government: the word is not misspelt eGovernment, and tells none apart
+    found = _search(client, "payroll for government")
+    assert found["did_you_mean"] is None and names_of(found)[:1] == [PAYROLL]

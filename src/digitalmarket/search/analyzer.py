@@ -93,7 +93,9 @@ _GENERIC_EN = "service services solution solutions system systems platform platf
 _GENERIC = frozenset(_GENERIC_KO.split()) | frozenset(_GENERIC_EN.split())
 # words that say nothing of what is searched, Korean and English
 _STOP_KO = "전 후 중 내 외 간 등 및 때 위 경우 정도 이상 이하 가능 필요"
+# (government: every service of this catalog is for government, so the word tells none apart)
 _STOP_EN = "a an the and or of for to in on with by at from as into via is are be can our my your we i need want best"
+_STOP_EN += " government governments"
 # verbs a buyer asks with (홈페이지 만들기, 누수 찾기): the need is the noun; services' texts use them anywhere
 _ASKING_KO = "만들 찾"
 _QUERY_STOP = frozenset(_STOP_KO.split()) | frozenset(_STOP_EN.split()) | frozenset(_ASKING_KO.split())
@@ -154,6 +156,12 @@ _NO_SYNONYMS = SynonymIndex([], lambda term: [])
 def _query_synonyms() -> SynonymIndex:
     """The synonyms a query is expanded with: none while the piece ``synonyms`` is off (`settings`)."""
     return synonyms() if search_settings.current().synonyms else _NO_SYNONYMS
+
+
+def says_nothing(word: str) -> bool:
+    """Whether a written word says nothing of what is searched (for, the, government, 및 ...): never
+    corrected into another word."""
+    return word.lower() in _QUERY_STOP
 
 
 def _normalise(text: str) -> str:

@@ -13,7 +13,16 @@ import math
 from collections.abc import Callable, Iterable
 from functools import cache, lru_cache
 
-from .analyzer import SYNONYM_WEIGHT, Concept, _normalise, _other_number, _query_synonyms, index_terms, kiwi
+from .analyzer import (
+    SYNONYM_WEIGHT,
+    Concept,
+    _normalise,
+    _other_number,
+    _query_synonyms,
+    index_terms,
+    kiwi,
+    says_nothing,
+)
 from .hangul import decompose, edit_distance, is_jamo_or_syllable, is_syllable, jamo_distance
 from .layout import hangul_from_keys, keys_from_hangul, typing_distance
 
@@ -261,7 +270,7 @@ def surface_typo_concepts(query: str, vocabulary) -> list[Concept]:
     concepts: list[Concept] = []
     for written in _normalise(query).lower().split():
         forms = _forms(written)
-        if any(form in vocabulary for form in forms):
+        if says_nothing(written) or any(form in vocabulary for form in forms):
             continue
         concept = Concept(written, weight=1.0)
         for form in forms:
@@ -291,7 +300,7 @@ def corrected_query(query: str, vocabulary) -> str | None:
         # an English word is known in its other number too (sensors: sensor), never corrected into another
         whole = any(_known(form, vocabulary) or _known(_other_number(form) or "", vocabulary) for form in forms)
         read = terms and all(term in vocabulary for term in terms) and not _cut(lowered, terms)
-        if whole or read and not _lost(forms[-1], terms):
+        if whole or says_nothing(lowered) or read and not _lost(forms[-1], terms):
             words.append(typed)
             continue
         correction = _other_layout(written, vocabulary)
