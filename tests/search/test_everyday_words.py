@@ -33,6 +33,8 @@ SERVICES = [
     service("e-38", "다온 병원 EMR", "공공병원의 진료 기록을 관리하는 전자의무기록", ["EMR"], "헬스케어"),
     service("e-39", "미르 웹방화벽", "홈페이지를 해킹 공격에서 지키는 웹방화벽", ["WAF"], "보안"),
     service("e-40", "가온 개발 환경", "eGovernment 표준프레임워크", ["프레임워크"], "개발·배포", type="PaaS"),
+    service("e-41", "라온 연수원", "공무원 연수 과정을 여는 온라인 연수원", ["연수"], "교육·이러닝"),
+    service("e-42", "대한 복구 훈련", "재해복구 모의 훈련", ["훈련"], "백업·DR", type="IaaS"),
     service("e-35", "별빛 재난안전 상황판", "재난 상황을 모아 보여 주는 재난안전", ["재난안전"], "스마트시티·IoT"),
 ]
 
@@ -92,3 +94,11 @@ def test_english_function_words_say_nothing_and_a_plural_finds_its_singular(cata
     # every service here is for government: the word is not misspelt eGovernment, and tells none apart
     found = _search(client, "payroll for government")
     assert found["did_you_mean"] is None and names_of(found)[:1] == [PAYROLL]
+
+
+def test_staff_says_for_whom_not_what(catalog, client):
+    """직원 is who a service is for: 직원 연수 is a course, not whatever mentions staff (the payroll service
+    says 직원 twice); and 연수 is no drill (훈련 brings 교육, 연수 does not bring 훈련)."""
+    names = _names(client, "직원 연수")
+    assert names[:1] == ["라온 연수원"] and "대한 복구 훈련" not in names
+    assert _names(client, "직원 관리")[:1] == [PAYROLL]  # 직원 관리 is 인사 관리

@@ -88,7 +88,7 @@ _LIGHT_STEMS = frozenset(  # light verbs and auxiliaries: no meaning of their ow
     "하 되 있 없 주 보 받 않 같 이 아니 드리 싶 말 가 오 놓 두 지 위하 통하 대하 따르 관하 의하 갖 가지 알".split()  # noqa: SIM905
 )
 # words that name what any catalog entry is; dropped from a query with other words
-_GENERIC_KO = "서비스 솔루션 시스템 프로그램 플랫폼 제품 기능 제공 지원 도구 툴 관련 기반 전문 업체 회사 방법"
+_GENERIC_KO = "서비스 솔루션 시스템 프로그램 플랫폼 제품 기능 제공 지원 도구 툴 관련 기반 전문 업체 회사 방법 직원"
 _GENERIC_EN = "service services solution solutions system systems platform platforms tool tools software product"
 _GENERIC = frozenset(_GENERIC_KO.split()) | frozenset(_GENERIC_EN.split())
 # words that say nothing of what is searched, Korean and English
