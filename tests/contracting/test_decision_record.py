@@ -130,7 +130,7 @@ def test_the_record_of_an_award_through_the_api(demo, client, codes, headers):
     assert created.status_code == 201, created.text
     request_id = created.json()["id"]
     # searching while the request is open belongs to it too
-    client.get("/api/v1/services", params={"q": "전자결재"}, headers=headers["buyer"])
+    client.get("/api/v1/services", params={"q": "전자결재", "region": "sejong"}, headers=headers["buyer"])
     quote = answer_and_decline(client, headers, request_id)
     order = award_through_api(client, headers, request_id, quote)
 
@@ -141,7 +141,7 @@ def test_the_record_of_an_award_through_the_api(demo, client, codes, headers):
     record = body["record"]
     searches = record["searches"]
     assert [s["query"] for s in searches] == ["그룹웨어", "전자결재"]  # not buyer2's, nor anyone else's
-    assert searches[0]["filters"]["type"] == "SaaS"
+    assert searches[0]["filters"]["type"] == "SaaS" and searches[1]["filters"]["region"] == "sejong"
     assert searches[0]["result_count"] == searched.json()["total"] and searches[0]["codes"] == shown
     assert [[s["code"] for s in cmp["services"]] for cmp in record["comparisons"]] == [[a, b]]
     assert record["comparisons"][0]["services"][0]["name"] == "가상웍스 그룹웨어"

@@ -68,7 +68,7 @@ def logs(actor: Actor | None) -> bool:
 
 def filters_of(query) -> dict:
     """The chosen filters of a `finder.Query` (empty ones left out), its sort and page."""
-    names = ("type", "category", "csap", "size", "deployment", "price_min", "price_max", "contract")
+    names = ("type", "category", "csap", "size", "deployment", "region", "price_min", "price_max", "contract")
     chosen = {name: getattr(query, name) for name in names if getattr(query, name) is not None}
     return chosen | {"sort": query.sort, "page": query.page}
 

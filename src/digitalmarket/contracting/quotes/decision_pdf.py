@@ -37,6 +37,7 @@ FILTER_KO = {
     "csap": "CSAP",
     "size": "기업 규모",
     "deployment": "배치 형태",
+    "region": "데이터센터 지역",
     "price_min": "최저가 이상",
     "price_max": "최저가 이하",
     "contract": "카탈로그 계약",
