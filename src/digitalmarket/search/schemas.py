@@ -62,7 +62,7 @@ class FacetOptionOut(BaseModel):
 class UnderstoodOut(BaseModel):
     """A constraint written in the query's words and applied as a filter (search/understanding.py)."""
 
-    field: str = Field(description="the filter it sets: type | csap | size | price_max")
+    field: str = Field(description="the filter it sets: type | csap | size | region | price_max")
     value: str | int
     phrase: str = Field(description="the words it was read from")
     without: str = Field(description="the query without those words: search this to drop the constraint")
