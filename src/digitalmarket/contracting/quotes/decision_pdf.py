@@ -36,7 +36,7 @@ FILTER_KO = {
     "category": "분류",
     "csap": "CSAP",
     "size": "기업 규모",
-    "deployment": "배치 형태",
+    "deployment": "배포 방식",
     "region": "데이터센터 지역",
     "price_min": "최저가 이상",
     "price_max": "최저가 이하",
