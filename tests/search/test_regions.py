@@ -44,7 +44,9 @@ def test_a_region_next_to_a_data_centre_word_is_a_constraint_and_a_region_alone_
     assert understand("backup with a data centre in Busan").filters() == {"region": "busan"}
     assert understand("Seoul region storage").filters() == {"region": "seoul"}
     # a region as the subject of the service, or a 센터 that is no data centre, stays words
-    for plain in ("부산 관광 빅데이터", "고객센터 서울", "콜센터 부산", "서울 지역 축제"):
+    assert understand("서울특별시 데이터 센터").filters() == {"region": "seoul"}  # the official name
+    # a region's name, not a city in it: 송도 (Incheon) and 판교 (Gyeonggi) are places, not regions to filter by
+    for plain in ("부산 관광 빅데이터", "고객센터 서울", "콜센터 부산", "서울 지역 축제", "송도 리전", "판교 IDC"):
         assert understand(plain).constraints == (), plain
 
 

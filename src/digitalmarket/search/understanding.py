@@ -64,12 +64,9 @@ _PRICE_EN = re.compile(
 )
 
 #: The names of the regions a buyer writes with a data centre: short (서울), official (서울특별시, 경기도) or English
-#: (Seoul, North Chungcheong); not the cities of `catalog.regions` (판교 리전 is no region of this list).
+#: (Seoul, North Chungcheong); not the cities in them (판교 리전 is no region of this list).
 _REGION_NAMES = {
-    name.lower(): region.code
-    for region in regions.REGIONS
-    for name in (region.ko, region.en, *region.spellings)
-    if name in (region.ko, region.en) or name.isascii() or name.endswith(("시", "도"))
+    name.lower(): region.code for region in regions.REGIONS for name in (region.ko, region.en, *region.names)
 }
 
 
