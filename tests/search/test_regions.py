@@ -81,6 +81,8 @@ def test_the_page_lists_the_regions_and_shows_the_region_as_a_removable_chip(cat
     listed = client.get("/services", params={"q": "백업", "region": "seoul"})
     assert "가온 서버 백업" in listed.text and "한결 DB 백업" not in listed.text
     assert 'name="region" value="seoul"' in listed.text  # a new search in the box keeps the region
+    clear = re.search(r'<p><a href="([^"]+)">필터 모두 지우기</a></p>', listed.text)
+    assert unquote(clear[1]) == "/services?q=백업"  # and clearing every filter clears it, the words kept
     client.cookies.set("dm_lang", "en")
     english = client.get("/services", params={"q": "data centre in Busan backup"}).text
     assert "Data centre in Busan" in english and "Data centre region" in english

@@ -77,18 +77,22 @@ def _gettext_with_particles(context, msgid: str, **variables) -> str:
     text = i18n.gettext(msgid)
     if not variables and "%" not in text:  # most of a page's messages: nothing to format
         return Markup(text) if context.eval_ctx.autoescape else text
-    text = particles.fit(text, variables)
-    if context.eval_ctx.autoescape:
-        text = Markup(text)
-    return text % variables
+    return _formatted(context, text, variables)
 
 
 @pass_context
 def _ngettext_with_particles(context, singular: str, plural: str, number: int, **variables) -> str:
     """``ngettext()`` in a template: the form for ``number`` (1 result, 2 results; Korean has one form),
-    formatted and escaped as `_gettext_with_particles` does; ``num`` is the number unless given."""
+    formatted and escaped as ``_()`` is; ``num`` is the number unless given."""
     variables.setdefault("num", number)
-    text = particles.fit(i18n.translations(i18n.current_locale.get()).ngettext(singular, plural, number), variables)
+    text = i18n.translations(i18n.current_locale.get()).ngettext(singular, plural, number)
+    return _formatted(context, text, variables)
+
+
+def _formatted(context, text: str, variables: dict) -> str:
+    """A translated message with its variables, each particle chosen for the value before it, the values
+    escaped in HTML."""
+    text = particles.fit(text, variables)
     if context.eval_ctx.autoescape:
         text = Markup(text)
     return text % variables

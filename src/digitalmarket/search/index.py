@@ -185,17 +185,15 @@ class Ranking:
                 scores.append(top * (1.0 + tier) * (1.0 - rank / (len(fresh) + 1) / 10))
         if not order:
             return self
-        complete = self.complete
-        if complete is not None:  # what the query names is what it asks for, whatever words it holds
-            complete = np.union1d(complete, np.array(order, dtype=np.int64))
+        # what the query names is what it asks for, whatever words it holds
+        named = np.array(order, dtype=np.int64)
+        complete = None if self.complete is None else named if only else np.union1d(self.complete, named)
         if not only:
             rest = np.array([p not in seen for p in self.order.tolist()], dtype=bool)
             order.extend(self.order[rest].tolist())
             scores.extend(self.scores[rest].tolist())
-        elif complete is not None:
-            complete = np.intersect1d(complete, np.array(order, dtype=np.int64))
-        order_array = np.array(order, dtype=np.int64)
-        return Ranking(order_array, np.array(scores), self.words, self.corrected, complete, self.missing)
+        order_array, scores_array = np.array(order, dtype=np.int64), np.array(scores)
+        return Ranking(order_array, scores_array, self.words, self.corrected, complete, self.missing)
 
 
 def relevance(session: Session, query: str, known: Facts | None = None) -> Ranking:

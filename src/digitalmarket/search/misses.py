@@ -46,7 +46,6 @@ FEW = 2
 MAX_ITEMS = 200
 #: Who reads the radar: the operator, the administrators and suppliers (any of a company's users).
 READERS = roles(Role.OPERATOR, Role.ADMIN, Role.SUPPLIER)
-#: The filters of a `finder.Query` a searcher chooses (sort and page do not change what is found).
 FILTERS_KEY_LENGTH = 400
 
 _LATIN_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
