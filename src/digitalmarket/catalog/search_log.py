@@ -67,10 +67,9 @@ def logs(actor: Actor | None) -> bool:
 
 
 def filters_of(query) -> dict:
-    """The chosen filters of a `finder.Query` (empty ones left out), its sort and page."""
-    names = ("type", "category", "csap", "size", "deployment", "region", "price_min", "price_max", "contract")
-    chosen = {name: getattr(query, name) for name in names if getattr(query, name) is not None}
-    return chosen | {"sort": query.sort, "page": query.page}
+    """The filters a search query chose (its ``filters()``: search knows which fields filter), its sort and
+    page."""
+    return query.filters() | {"sort": query.sort, "page": query.page}
 
 
 def log_search(

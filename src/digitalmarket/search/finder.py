@@ -112,6 +112,10 @@ class Query:
             raise ValidationFailed(N_("Check the search conditions."), fields=errors)
         return cls(**values)
 
+    def filters(self) -> dict:
+        """The filters chosen (`FILTERS`, empty ones left out), by name."""
+        return {name: getattr(self, name) for name in FILTERS if getattr(self, name) is not None}
+
     def without(self, *names: str) -> Query:
         """The same query with some filters cleared (and back on the first page)."""
         return replace(self, page=1, **{name: None for name in names})
@@ -170,7 +174,7 @@ class Results:
 
     @property
     def filtered(self) -> bool:
-        return bool(self.understood) or any(getattr(self.query, name) is not None for name in FILTERS)
+        return bool(self.understood or self.query.filters())
 
     @property
     def pages(self) -> int:

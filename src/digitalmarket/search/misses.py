@@ -35,7 +35,6 @@ from ..core.database import Database
 from ..core.errors import ValidationFailed
 from ..core.i18n import N_
 from ..core.tables import utcnow
-from .finder import FILTERS
 from .tables import MISS_QUERY_LENGTH, SearchMiss
 
 log = logging.getLogger("digitalmarket.search.misses")
@@ -73,11 +72,6 @@ class Miss:
         return filters_key(self.filters)
 
 
-def filters_of(query) -> dict:
-    """The filters a `finder.Query` chose (empty ones left out)."""
-    return {name: getattr(query, name) for name in FILTERS if getattr(query, name) is not None}
-
-
 def filters_key(filters: Mapping) -> str:
     """The chosen filters as one text, the same for the same choice: ``csap=상&type=SaaS``."""
     pairs = (f"{name}={_wire(value)}" for name, value in sorted(filters.items()))
@@ -99,7 +93,7 @@ def miss(query, total: int, did_you_mean: str | None, phrases, named: tuple[str,
     if not words or (named is not None and words in {normalise(named[0]), normalise(named[1])}):
         return None
     understood = tuple(dict.fromkeys(normalise(phrase) for phrase in phrases))
-    return Miss(words, filters_of(query), total, did_you_mean, understood)
+    return Miss(words, query.filters(), total, did_you_mean, understood)
 
 
 def of_results(results) -> Miss | None:
