@@ -108,3 +108,10 @@ def price_text(amount: Decimal | int, unit: str, billing: str) -> Text:
         unit=UnitText(unit_text(unit)),
         billing=BILLING_LABELS.get(billing) or billing,
     )
+
+
+@lru_cache(maxsize=4096)
+def price_label(amount: Decimal | int, unit: str, billing: str, locale: str) -> str:
+    """`price_text` as read in one language, remembered: every page of results shows twenty main plans, the
+    same plans come back in many searches, and formatting one costs more than the rest of its result."""
+    return price_text(amount, unit, billing).render(locale)

@@ -13,7 +13,7 @@ from ..accounts.permissions import PUBLIC
 from ..accounts.rules import SupplierSize
 from ..accounts.schemas import ErrorOut
 from ..catalog import regions, search_log
-from ..catalog.compare_prices import price_text
+from ..catalog.compare_prices import price_label
 from ..catalog.rules import Deployment, ServiceType
 from ..core import i18n, paging
 from ..core.errors import ValidationFailed
@@ -143,7 +143,7 @@ def _item(found: finder.Found, categories, locale: str) -> dict:
             "amount": entry.price,
             "unit": entry.price_unit,
             "billing": entry.price_billing,
-            "text": price_text(entry.price, entry.price_unit, entry.price_billing).render(locale),
+            "text": price_label(entry.price, entry.price_unit, entry.price_billing, locale),
         }
         if entry.price is not None
         else None,

@@ -13,14 +13,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 import numpy as np
-from sqlalchemy import bindparam, select
-from sqlalchemy.orm import Session, joinedload, lazyload, load_only
+from sqlalchemy.orm import Session
 
 from ..accounts.rules import SupplierSize
-from ..accounts.tables import Organisation
 from ..catalog import regions
 from ..catalog.rules import CSAP_GRADES, Deployment, ServiceType
-from ..catalog.tables import Service
 from ..core.errors import ValidationFailed
 from ..core.i18n import N_, Text
 from . import settings as search_settings
@@ -29,6 +26,7 @@ from .columns import SORT_KEYS, Columns
 from .entries import NO_CSAP, SEARCH_FACETS, Entry
 from .facts import Facts, facts
 from .index import relevance
+from .rows import Listed, listed
 from .snippets import Snippet, snippet
 
 SORTS = ("relevance", "newest", "price", "rating", "contracts")
@@ -123,7 +121,7 @@ class Query:
 
 @dataclass(frozen=True)
 class Found:
-    service: Service
+    service: Listed  # as the page and the API show it (`rows.py`)
     entry: Entry
     score: float | None
     snippet: Snippet | None
@@ -215,38 +213,6 @@ def _facets(columns: Columns, candidates: np.ndarray, chosen: dict[str, np.ndarr
     return out
 
 
-#: The columns of a service that a page of results shows: the API's items (`ServiceItemOut`), the search
-#: page's results and their snippets. A page reads only these (with its supplier's name and size and its
-#: category); any other column is read when first used, and the price plans only if asked for.
-RESULT_COLUMNS = (
-    Service.id,
-    Service.code,
-    Service.ref,
-    Service.name,
-    Service.type,
-    Service.category_id,
-    Service.supplier_id,
-    Service.summary,
-    Service.description,
-    Service.deployment,
-    Service.data_centre_location,
-    Service.sla_availability,
-    Service.csap_grade,
-    Service.csap_valid_until,
-    Service.published_at,
-)
-_PAGE_SERVICES = (
-    select(Service)
-    .where(Service.id.in_(bindparam("ids", expanding=True)))
-    .options(
-        load_only(*RESULT_COLUMNS),
-        joinedload(Service.supplier).load_only(Organisation.name, Organisation.size),
-        joinedload(Service.category),
-        lazyload(Service.price_plans),
-    )
-)
-
-
 def _understood_as_corrected(session: Session, query: Query, ranking, understood: tuple, known: Facts):
     """The query, its ranking and its constraints once the constraints of the words as corrected are read
     too: a misspelt constraint (상 등굽 for 상 등급, 중소기엽) filters as if written right."""
@@ -310,7 +276,7 @@ def find(session: Session, query: Query) -> Results:
         else:
             score_of = {int(p): float(v) for p, v in zip(page, scores[start : start + len(page)], strict=True)}
     entries = [columns.entries[p] for p in page]
-    services = {s.id: s for s in session.scalars(_PAGE_SERVICES, {"ids": [e.id for e in entries]})}
+    services = listed(session, [e.id for e in entries])
     items = []
     for position, entry in zip(page, entries, strict=True):
         service = services.get(entry.id)

@@ -25,6 +25,7 @@ from . import analyzer, feedback, typos
 from . import settings as search_settings
 from .facts import Facts, facts
 from .names import Names
+from .rows import Listed
 from .scoring import FIELDS, ranked
 from .tables import ServiceSearch
 
@@ -320,7 +321,7 @@ def text_relevance(session: Session, query: str, known: Facts | None = None) -> 
 
 @dataclass(frozen=True)
 class Hit:
-    service: Service
+    service: Listed
     score: float
 
 
