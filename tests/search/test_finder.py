@@ -75,6 +75,29 @@ def test_sorts_and_pages(catalog, client):
 
 
 @needs_sample
+def test_the_pages_of_a_query_followed_by_cursor_list_each_result_once_and_follow_the_catalog(
+    catalog, client, tmp_path
+):
+    whole = _get(client, q="클라우드 보안", per_page=30)
+    assert 9 <= whole["total"] <= 30
+    pages, cursor = [], None
+    while len(pages) < 3:
+        page = _get(client, q="클라우드 보안", limit=3, **({"cursor": cursor} if cursor else {}))
+        pages.append(page)
+        cursor = page["next_cursor"]
+    listed = [(item["code"], item["score"]) for page in pages for item in page["items"]]
+    assert listed == [(item["code"], item["score"]) for item in whole["items"][:9]]
+    assert {page["total"] for page in pages} == {whole["total"]}
+
+    # a service published after the first pages is counted by the next one at once
+    service = {**GOOD, "name": "시험 클라우드 보안 관제", "keywords": ["클라우드 보안"]}
+    import_files(catalog.transaction, [_write(tmp_path, "new.jsonl", [service])])
+    after = _get(client, q="클라우드 보안", limit=3, cursor=cursor)
+    assert after["total"] == whole["total"] + 1
+    assert "t-001" in [item["ref"] for item in _get(client, q="클라우드 보안", per_page=30)["items"]]
+
+
+@needs_sample
 def test_results_show_where_they_say_what_was_asked(catalog, client):
     items = _get(client, q="화상회의를 할 수 있는 서비스")["items"]
     assert items

@@ -51,6 +51,9 @@ if TYPE_CHECKING:
 CACHED_DATABASES = 4
 CACHED_PHRASES = 5_000
 CACHED_ANSWERS = 2_000
+CACHED_WHOLE_BYTES = 32 * 1024 * 1024
+"""Queries' results before they are cut into pages (`finder.find`), kept for their other pages: their arrays
+in all, about 160 kB a query at 10,000 services, the oldest going first."""
 CACHED_ROWS = 20_000
 """Index rows kept for exact scoring (`index_rows`): a few kilobytes each, the whole of a catalog of 10,000."""
 CACHED_COUNTS = 1_000_000
@@ -119,6 +122,8 @@ class Facts:
     _columns: Columns | None = field(default=None, repr=False)
     _postings: dict[str, tuple[int, np.ndarray]] = field(default_factory=dict, repr=False)
     _answers: dict = field(default_factory=dict, repr=False)
+    _wholes: dict = field(default_factory=dict, repr=False)
+    _wholes_bytes: list[int] = field(default_factory=lambda: [0], repr=False)
     _rows: dict[int, IndexRow] = field(default_factory=dict, repr=False)
     _counted: dict[Hashable, dict[int, float]] = field(default_factory=dict, repr=False)
     _counted_size: list[int] = field(default_factory=lambda: [0], repr=False)
@@ -144,9 +149,31 @@ class Facts:
         self._answers[key] = found
         return found
 
+    def whole(self, key: Hashable, compute: Callable[[], object]) -> object:
+        """What ``compute()`` gives for a query (``key``) at this catalog revision, before it is cut into pages
+        (an object with ``nbytes``): kept while the arrays of those kept stay under `CACHED_WHOLE_BYTES`."""
+        found = self._wholes.get(key)
+        if found is not None:
+            return found
+        found = compute()
+        self._wholes_bytes[0] += found.nbytes
+        while self._wholes and self._wholes_bytes[0] > CACHED_WHOLE_BYTES:
+            oldest = self._wholes.pop(next(iter(self._wholes)), None)
+            self._wholes_bytes[0] -= oldest.nbytes if oldest is not None else 0
+        self._wholes[key] = found
+        return found
+
     def forget_phrases(self) -> None:
-        """Empty the cache of phrase holders, as a change of the catalog would (for benchmarks)."""
+        """Empty the cache of phrase holders and of queries' results, as a change of the catalog would (for
+        benchmarks)."""
         self._postings.clear()
+        self.forget_results()
+
+    def forget_results(self) -> None:
+        """Empty the cache of queries' results (`whole`): the next search of any query ranks it again (for
+        benchmarks of a query asked for the first time)."""
+        self._wholes.clear()
+        self._wholes_bytes[0] = 0
 
     def postings(self, phrases: list[str], look_up) -> dict[str, tuple[int, np.ndarray]]:
         """For each phrase, the number of indexed services holding it (any status: the document

@@ -229,10 +229,50 @@ def _understood_as_corrected(session: Session, query: Query, ranking, understood
     return query, relevance(session, found.text, known) if found.text else None, understood + fresh
 
 
+@dataclass(frozen=True)
+class _Whole:
+    """What a query finds before it is cut into pages, the same for each of its pages at one revision of the
+    catalog: its results without items, the positions passing every filter in the order shown, their
+    scores (None: not ranked) and the words to mark in snippets."""
+
+    results: Results
+    matched: np.ndarray
+    scores: np.ndarray | None
+    words: frozenset[str]
+
+    @property
+    def nbytes(self) -> int:
+        return self.matched.nbytes + (self.scores.nbytes if self.scores is not None else 0)
+
+
 def find(session: Session, query: Query) -> Results:
     """One page of published services for a query, with the total and the facet counts. Constraints
     written as words (`understanding`: 중소기업, CSAP 상 등급, IaaS, 1만원 이하) filter as the facets do, unless
-    the searcher chose that facet; the results name them (`Results.understood`)."""
+    the searcher chose that facet; the results name them (`Results.understood`).
+
+    The query's ranking, filters and counts are kept for its other pages at this revision of the catalog
+    (`Facts.whole`): a buyer turning to page 2, or a client following ``next_cursor`` through every page,
+    has only that page's services read."""
+    known: Facts = facts(session)
+    first = replace(query, page=1)
+    whole = known.whole((search_settings.current(), first), lambda: _whole(session, first, known))
+    start = (query.page - 1) * query.per_page
+    page = whole.matched[start : start + query.per_page]
+    scores = whole.scores[start : start + len(page)] if whole.scores is not None else None
+    entries = [known.columns.entries[p] for p in page]
+    services = listed(session, [e.id for e in entries])
+    items = []
+    for k, entry in enumerate(entries):
+        service = services.get(entry.id)
+        if service is None:  # the facts are ahead of this (older) snapshot, which does not see it yet
+            continue
+        found = snippet(service.summary, service.description, whole.words) if whole.words else None
+        items.append(Found(service, entry, float(scores[k]) if scores is not None else None, found))
+    return replace(whole.results, query=query, items=items)
+
+
+def _whole(session: Session, query: Query, known: Facts) -> _Whole:
+    """Everything `find` gives but the page of services (`_Whole`)."""
     asked, understood = query, ()
     if query.q and search_settings.current().understanding:
         found = understanding.understand(query.q)
@@ -241,7 +281,6 @@ def find(session: Session, query: Query) -> Results:
             chosen = {c.field: c.value for c in understood}
             sort = query.sort if found.text or query.sort != "relevance" else "newest"
             query = replace(query, q=found.text, sort=sort, **chosen)
-    known: Facts = facts(session)
     columns = known.columns
     ranking = relevance(session, query.q, known) if query.q else None
     corrected = ranking.corrected if ranking is not None else None
@@ -259,38 +298,24 @@ def find(session: Session, query: Query) -> Results:
         every_word = int(np.count_nonzero(passing[ranking.complete]))
     without = tuple(_total_without(query, constraint, candidates, columns) for constraint in understood)
     alone = _conditions_only(query, understood, chosen, columns) if understood and query.q else None
-    score_of: dict[int, float] = {}
+    scores = None
     if ranking is not None and (query.sort == "relevance" or not query.sort):
         keep = passing[ranking.order]
         matched, scores = ranking.order[keep], ranking.scores[keep]
     else:
         order = columns.order(query.sort if query.sort in SORT_KEYS else "newest")
-        matched, scores = order[passing[order]], None
-    start = (query.page - 1) * query.per_page
-    page = matched[start : start + query.per_page]
-    if ranking is not None:
-        if scores is None:
-            scores = np.zeros(columns.size)
-            scores[ranking.order] = ranking.scores
-            score_of = {int(p): float(scores[p]) for p in page}
-        else:
-            score_of = {int(p): float(v) for p, v in zip(page, scores[start : start + len(page)], strict=True)}
-    entries = [columns.entries[p] for p in page]
-    services = listed(session, [e.id for e in entries])
-    items = []
-    for position, entry in zip(page, entries, strict=True):
-        service = services.get(entry.id)
-        if service is None:  # the facts are ahead of this (older) snapshot, which does not see it yet
-            continue
-        found = snippet(service.summary, service.description, ranking.words) if ranking and ranking.words else None
-        items.append(Found(service, entry, score_of.get(int(position)), found))
+        matched = order[passing[order]]
+        if ranking is not None:  # sorted otherwise, each still with its relevance
+            every = np.zeros(columns.size)
+            every[ranking.order] = ranking.scores
+            scores = every[matched]
     if corrected and understood:
         phrases = tuple(c.phrase for c in understood)
         corrected = understanding.corrected_in_full(asked.q, ranked, corrected, phrases)
-    return Results(
+    results = Results(
         asked,
         len(matched),
-        items,
+        [],
         facet_counts,
         did_you_mean=corrected,
         understood=understood,
@@ -302,6 +327,7 @@ def find(session: Session, query: Query) -> Results:
         words=query.q,
         missing=ranking.missing if ranking is not None else (),
     )
+    return _Whole(results, matched, scores, ranking.words if ranking is not None else frozenset())
 
 
 def _total_without(query: Query, constraint: understanding.Constraint, candidates, columns: Columns) -> int:
