@@ -43,7 +43,8 @@ def ranked(
     candidates = np.flatnonzero(slot)
     size = len(candidates)
     slot[candidates] = np.arange(size)
-    held = {p: _mask(size, slot[positions]) for p, (_, positions) in matches.items() if len(positions)}
+    at = {p: slot[positions] for p, (_, positions) in matches.items() if len(positions)}  # indices of holders
+    held = {p: _mask(size, indices) for p, indices in at.items()}
     concepts = _parts_standing_in(concepts, held, also)
     expanded = {id(c) for c in also}
     pool = _matching([c for c in concepts if id(c) not in expanded], held, size, focus=pieces.focus)
@@ -55,16 +56,17 @@ def ranked(
     name_weight = analyzer.FIELD_WEIGHTS["name"] if pieces.names else 1.0
     pre = np.zeros(size)
     holds: dict[int, np.ndarray] = {}
-    for concept in concepts:
+    for concept in concepts:  # each phrase's values are set at its holders alone (a rare synonym costs little)
         best, strength = np.zeros(size), np.zeros(size)
         for phrase, weight in concept.alternatives:
-            if phrase not in held:
+            if phrase not in at:
                 continue
+            indices = at[phrase]
             covers = 1.0 if weight > analyzer.PART_WEIGHT else weight  # a synonym says it all, a broader word not
-            np.maximum(strength, np.where(held[phrase], covers, 0.0), out=strength)
+            strength[indices] = np.maximum(strength[indices], covers)
             base = weight * idf[phrase]
-            in_name = held[phrase] & columns.named(phrase.split())[candidates]
-            np.maximum(best, np.where(in_name, base * name_weight, np.where(held[phrase], base, 0.0)), out=best)
+            in_name = columns.named(phrase.split())[matches[phrase][1]]
+            best[indices] = np.maximum(best[indices], np.where(in_name, base * name_weight, base))
         pre += concept.weight * best
         holds[id(concept)] = strength
     covered, wanted = _covered([c for c in concepts if id(c) not in expanded], holds, idf, held, size)
