@@ -63,3 +63,25 @@ def test_a_contract_counts_in_search_at_once(demo, client, tmp_path):
     assert contracts() == 0
     contracted_order(demo, people, code)
     assert contracts() == 1
+
+
+def test_a_renewed_certificate_is_shown_by_search_at_once(demo, client, tmp_path):
+    import_files(demo.transaction, [_write(tmp_path, "a.jsonl", [GOOD])])  # CSAP 하 until 2028-01-31
+    (item,) = _search(client, q="가상소프트")["items"]  # the result as shown is now in memory
+    assert (item["csap_grade"], item["csap_valid_until"]) == ("하", "2028-01-31")
+    version = client.get(f"/api/v1/services/{item['code']}").json()["version"]
+    renewed = client.put(
+        f"/api/v1/services/{item['code']}/certificate",
+        json={
+            "version": version,
+            "csap_grade": "중",
+            "csap_certificate_number": "CSAP-SaaS-2026-0100",
+            "csap_valid_until": "2029-06-30",
+        },
+        headers=api_token(demo, "supplier@demo.kr"),
+    )
+    assert renewed.status_code == 200, renewed.text
+
+    (item,) = _search(client, q="가상소프트")["items"]
+    assert (item["csap_grade"], item["csap_valid_until"]) == ("중", "2029-06-30")
+    assert [i["ref"] for i in _search(client, csap="중")["items"]] == ["t-001"]

@@ -56,6 +56,8 @@ CACHED_WHOLE_BYTES = 32 * 1024 * 1024
 in all, about 160 kB a query at 10,000 services, the oldest going first."""
 CACHED_ROWS = 20_000
 """Index rows kept for exact scoring (`index_rows`): a few kilobytes each, the whole of a catalog of 10,000."""
+CACHED_LISTED = 20_000
+"""Services as a page of results shows them (`listed`): about a kilobyte each, the whole of a catalog of 10,000."""
 CACHED_COUNTS = 1_000_000
 """Weighted counts of a phrase in a service kept for exact scoring (`Facts.counted`), in all."""
 MAX_CHANGES = 1_000
@@ -125,6 +127,7 @@ class Facts:
     _wholes: dict = field(default_factory=dict, repr=False)
     _wholes_bytes: list[int] = field(default_factory=lambda: [0], repr=False)
     _rows: dict[int, IndexRow] = field(default_factory=dict, repr=False)
+    _listed: dict[int, object] = field(default_factory=dict, repr=False)
     _counted: dict[Hashable, dict[int, float]] = field(default_factory=dict, repr=False)
     _counted_size: list[int] = field(default_factory=lambda: [0], repr=False)
 
@@ -198,6 +201,18 @@ class Facts:
             if len(kept) + len(missing) > CACHED_ROWS:
                 kept.clear()
             kept.update(_read_rows(session, missing))
+        return {service_id: row for service_id in service_ids if (row := kept.get(service_id)) is not None}
+
+    def listed(self, session: Session, service_ids: list[int], read) -> dict[int, object]:
+        """The services of a page of results as ``read(session, ids) -> {id: row}`` gives them (`rows.listed`),
+        by id, read once while they stay as they are: the facts forget a service's row when an event touches
+        it, and every row when texts may have changed. At most `CACHED_LISTED` are kept."""
+        kept = self._listed
+        missing = [service_id for service_id in service_ids if service_id not in kept]
+        if missing:
+            if len(kept) + len(missing) > CACHED_LISTED:
+                kept.clear()
+            kept.update(read(session, missing))
         return {service_id: row for service_id in service_ids if (row := kept.get(service_id)) is not None}
 
     def counted(self, key: Hashable, more: int) -> dict[int, float]:
@@ -408,6 +423,7 @@ def follow(session: Session, known: Facts, head: int) -> Facts | None:
         _columns=columns,
         _postings=dict(known._postings) if keep_postings else {},
         _rows={} if texts else dict(known._rows),
+        _listed={} if texts else {i: row for i, row in known._listed.items() if i not in touched},
         _counted={} if texts else dict(known._counted),
         _counted_size=[0] if texts else [known._counted_size[0]],
     )

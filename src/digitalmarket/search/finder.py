@@ -260,7 +260,7 @@ def find(session: Session, query: Query) -> Results:
     page = whole.matched[start : start + query.per_page]
     scores = whole.scores[start : start + len(page)] if whole.scores is not None else None
     entries = [known.columns.entries[p] for p in page]
-    services = listed(session, [e.id for e in entries])
+    services = known.listed(session, [e.id for e in entries], listed)
     items = []
     for k, entry in enumerate(entries):
         service = services.get(entry.id)
