@@ -164,3 +164,14 @@ def test_the_catalog_page_has_facets_sorting_highlights_pages_and_a_compare_form
 def test_a_query_in_initials_finds_services_by_supplier_name_too(db, client, tmp_path):
     import_files(db.transaction, [_write(tmp_path, "a.jsonl", [GOOD])])
     assert [i["ref"] for i in _get(client, q="ㄱㅅㅅㅍㅌ")["items"]] == ["t-001"]  # (주)가상소프트
+
+
+@needs_sample
+def test_each_facet_value_tells_a_screen_reader_how_many_services_it_holds(catalog, client):
+    counts = _counts(_get(client), "type")
+    korean = client.get("/services").text
+    client.cookies.set("dm_lang", "en")
+    english = client.get("/services").text
+    for count in counts.values():
+        assert f'<span class="sr-only">{count}개 서비스</span>' in korean
+        assert f'<span class="sr-only">{count} service{"" if count == 1 else "s"}</span>' in english

@@ -16,6 +16,7 @@ from ..catalog import queries as catalog
 from ..catalog import regions
 from ..catalog.rules import CSAP_GRADE_LABELS, DEPLOYMENT_LABELS, TYPE_LABELS
 from ..catalog.tables import Category
+from ..core import i18n
 from ..core.formatting import won
 from ..core.i18n import N_, render
 from . import understanding
@@ -160,8 +161,10 @@ def _values(query: Query) -> dict:
     }
 
 
+@lru_cache(maxsize=4096)
 def _parameter(key: str, value) -> str | None:
-    """``key=value`` encoded for a URL, or None for an empty value (left out)."""
+    """``key=value`` encoded for a URL, or None for an empty value (left out); remembered, since a page of
+    results links some 40 facet values, mostly the same from one search to the next."""
     return None if value in (None, "") else urlencode([(key, str(value))])
 
 
@@ -190,6 +193,12 @@ def facet_url(query: Query, name: str, option: Option) -> str:
             return url(query, price_min=None, price_max=None)
         return url(query, price_min=low, price_max=high or None)
     return url(query, **{name: None if option.chosen else option.value})
+
+
+@lru_cache(maxsize=2048)
+def services_count(count: int, locale: str) -> str:
+    """A facet value's count as a screen reader says it: "12개 서비스", "1 service" (a page says some 40)."""
+    return i18n.ngettext("%(count)s service", "%(count)s services", count, locale, count=count)
 
 
 def pages(query: Query, total_pages: int, around: int = 2) -> list[int | None]:

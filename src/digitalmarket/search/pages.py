@@ -45,6 +45,7 @@ def services(request: Request, background: BackgroundTasks, actor=Depends(page_a
             "sort_labels": listing.SORT_LABELS,
             "url": listing.url,
             "facet_url": listing.facet_url,
+            "services_count": listing.services_count,
             "filter_names": finder.FILTERS,  # kept by a new search in the box, cleared all at once
             "page_numbers": listing.pages(query, results.pages),
             "errors": errors,
