@@ -11,13 +11,14 @@ runs a short warm-up, then ~15 s at 16 and at 64 connections:
 
 - `home`: GET /
 - `search_page`: GET /services?q=클라우드 백업
-- `search_page_distinct`: the search page with a new question at every request, the questions of
-  `search_api_distinct` (below), to compare the page's cost with the API's on the same work
+- `search_page_distinct`: the search page with a new question at every request, questions of the same kind
+  as `search_api_distinct` (below) but never the same ones, to compare the page's cost with the API's
 - `service_page`: GET /services/<code>, eight published services in turn
 - `search_api`: GET /api/v1/services?q=..., eight realistic queries in turn (the API keeps the answer of
   a question it has seen, per catalog revision, so this measures mostly that memory)
-- `search_api_distinct`: the same API with a new question at every request (two words of a list of 40 on
-  pages 1 to 8, then three words, 48,000 in all; no run asks one twice), which measures the search itself
+- `search_api_distinct`: the same API with a new question at every request (two words of a list of 40, each
+  pair once on a page from 1 to 8, then three words; 30,000 for the API and 30,000 others for the page, no two
+  with the same words, since a question's pages share its ranking), which measures the search itself
 
 In the same run a bare Starlette "hello" app (bench/hello_app.py) is served by uvicorn with the same
 worker count and options, so the ratio shows the platform's own cost. Figures: requests/s, p50/p95/p99
@@ -85,7 +86,7 @@ API_QUERIES = (
     "쿠버네티스 컨테이너 배포",
     "개인정보 비식별화",
 )
-#: Words recombined into distinct search API questions (two words each, on pages 1 to 8), so that no
+#: Words recombined into distinct search API questions (two or three words each), so that no
 #: question is asked twice in a run: the API keeps the answer of a repeated question per catalog revision,
 #: and `search_api` (eight questions in turn) measures mostly that memory.
 DISTINCT_WORDS = (  # noqa: SIM905 - a line of words reads better than 40 quoted strings
@@ -93,9 +94,9 @@ DISTINCT_WORDS = (  # noqa: SIM905 - a line of words reads better than 40 quoted
     "비식별화 보안 그룹웨어 메신저 교육 플랫폼 문서 변환 지리정보 경보 침수 급여 회계 협업 스토리지 CDN MSP "
     "DR 컨설팅 모니터링 로그 분석 AI 챗봇 메일"
 ).split()
-#: Distinct search API paths in all: each of the four wrk runs (warm-up and timed, at 16 and 64 connections)
-#: gets a quarter, more than 15 s at 600 requests/s asks for.
-DISTINCT_PATHS = 48_000
+#: Distinct questions in all, half for the API and half for the page: each of a target's four wrk runs (warm-up
+#: and timed, at 16 and 64 connections) gets a quarter of its half, 7,500, more than 10 s at 600 requests/s asks.
+DISTINCT_PATHS = 60_000
 TARGETS = ("home", "search_page", "search_page_distinct", "service_page", "search_api", "search_api_distinct")
 NOTE = (
     "wrk (2 threads) runs on the same cores as the server it measures, so the server has less than the "
@@ -291,21 +292,28 @@ def target_paths(target: str, codes: list[str]) -> list[str]:
     if target == "search_api":
         return [f"/api/v1/services?q={quote(q)}" for q in API_QUERIES]
     if target == "search_page_distinct":
-        return [f"/services?q={quote(q)}&page={page}" for q, page in distinct_questions()]
-    return [f"/api/v1/services?q={quote(q)}&page={page}" for q, page in distinct_questions()]
+        return [f"/services?q={quote(q)}&page={page}" for q, page in distinct_share(target)]
+    return [f"/api/v1/services?q={quote(q)}&page={page}" for q, page in distinct_share(target)]
 
 
 def distinct_questions() -> list[tuple[str, int]]:
-    """`DISTINCT_PATHS` questions and pages, none twice: every two words of `DISTINCT_WORDS` on pages 1 to 8,
-    then three words on page 1, shuffled. Each wrk run gets a share of its own (`_slices`), larger than the
-    requests it makes, since a question asked again is answered from the API's memory."""
+    """`DISTINCT_PATHS` questions, no two with the same words: every two words of `DISTINCT_WORDS` once, each on
+    a page from 1 to 8, then three words on page 1, shuffled. The pages of one question share its ranking
+    (`search.finder.find` keeps it for them), so a question's second page would not be a new question."""
     rng = random.Random(SIZE)
-    pairs = [(f"{a} {b}", page) for a in DISTINCT_WORDS for b in DISTINCT_WORDS if a != b for page in range(1, 9)]
+    pairs = [(f"{a} {b}", rng.randint(1, 8)) for a in DISTINCT_WORDS for b in DISTINCT_WORDS if a != b]
     triples = [f"{a} {b} {c}" for a in DISTINCT_WORDS for b in DISTINCT_WORDS for c in DISTINCT_WORDS
                if len({a, b, c}) == 3]  # fmt: skip
     chosen = pairs + [(q, 1) for q in rng.sample(triples, DISTINCT_PATHS - len(pairs))]
     rng.shuffle(chosen)
     return chosen
+
+
+def distinct_share(target: str) -> list[tuple[str, int]]:
+    """The distinct questions of one target: the API every other question, the page the others, so that the
+    page and the API ask the same kind of questions and neither asks one the other asked (both keep what
+    they found for the catalog's revision)."""
+    return distinct_questions()[0 if target == "search_api_distinct" else 1 :: 2]
 
 
 def _slices(target: str, paths: list[str], runs: int) -> list[list[str]]:
@@ -516,8 +524,8 @@ README_INTRO = (
     "has less than the whole machine; the CPU time of the server's processes per request is the figure least",
     "moved by other work (on PostgreSQL the database server's own CPU time is not in it).",
     "`search_api` asks eight questions in turn (answered from memory once seen), `search_api_distinct` a new",
-    "question at each request (48,000 questions and pages, none asked twice in a run; wrk's two threads start",
-    "apart), `search_page_distinct` the same questions of the search page. The served platform has no API",
+    "question at each request (30,000 questions, no two with the same words; wrk's two threads start apart),",
+    "`search_page_distinct` 30,000 others of the same kind on the search page. The served platform has no API",
     "rate limit here (wrk is one address). `python bench/http_throughput.py [--duration 15] [--databases",
     "sqlite] [--section before|after]`; `make bench HTTP_DURATION=5` shortens each run. Figures:",
     "`results/http_throughput.json`.",
