@@ -34,7 +34,6 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 import numpy as np
-from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from ..core.audit import APPENDED
@@ -42,7 +41,7 @@ from ..core.clock import today_kst
 from . import changes, entries
 from .entries import Entry
 from .hangul import edit_distance, jamo_distance, to_jamo
-from .tables import ServiceSearch
+from .index_rows import IndexRow, read_rows
 from .typos import TYPO_MIN_LENGTH, is_short_hangul, is_short_latin
 
 if TYPE_CHECKING:
@@ -66,44 +65,6 @@ MAX_SERVICES = 2_000
 """More services touched than this (a supplier with many services renamed ...): load them all again."""
 TEXT_ACTIONS = ("service.published", "service.updated", "organisation.updated")
 """Steps that may change indexed texts, hence the index's vocabulary."""
-
-
-@dataclass(frozen=True, slots=True)
-class IndexRow:
-    """A service's row of the search index, as exact scoring reads it: its length in terms and each field's
-    terms padded (two spaces between terms, one at each end), so that ``str.count`` of a padded phrase counts
-    whole terms and phrases."""
-
-    length: int
-    fields: dict[str, str]
-
-    def weighted_count(self, needle: str, names: tuple[str, ...], weights: tuple[float, ...]) -> float:
-        """How often a padded phrase is written in the fields ``names``, each time counted with the weight
-        of its field."""
-        fields = self.fields
-        return sum(w * fields[name].count(needle) for w, name in zip(weights, names, strict=True))
-
-
-def _term_columns() -> list:
-    """The columns of `tables.ServiceSearch` that hold terms (every field of the index)."""
-    return [
-        column for column in ServiceSearch.__table__.columns if column.name not in ("service_id", "chosung", "length")
-    ]
-
-
-def _read_rows(session: Session, service_ids: list[int]) -> dict[int, IndexRow]:
-    columns = _term_columns()
-    query = select(ServiceSearch.service_id, ServiceSearch.length, *columns).where(
-        ServiceSearch.service_id.in_(bindparam("ids", expanding=True))
-    )
-    names = [column.name for column in columns]
-    return {
-        service_id: IndexRow(
-            length,
-            {name: " " + (value or "").replace(" ", "  ") + " " for name, value in zip(names, values, strict=True)},
-        )
-        for service_id, length, *values in session.execute(query, {"ids": service_ids})
-    }
 
 
 @dataclass
@@ -200,7 +161,7 @@ class Facts:
         if missing:
             if len(kept) + len(missing) > CACHED_ROWS:
                 kept.clear()
-            kept.update(_read_rows(session, missing))
+            kept.update(read_rows(session, missing))
         return {service_id: row for service_id in service_ids if (row := kept.get(service_id)) is not None}
 
     def listed(self, session: Session, service_ids: list[int], read) -> dict[int, object]:

@@ -163,7 +163,7 @@ def _matching(concepts, held: dict[str, np.ndarray], size: int, *, focus: bool =
 def _bm25(session, concepts, idf, known: Facts, held: dict[str, np.ndarray], candidates, chosen) -> np.ndarray:
     """Exact bm25 of some candidates (``chosen``, indices into ``candidates``) over the weighted fields,
     counting only the phrases each one holds (``held``), aligned with ``chosen``: 0 for a service holding
-    none of them in any one field (or not indexed). Each field's terms are padded (`facts.IndexRow`) so
+    none of them in any one field (or not indexed). Each field's terms are padded (`index_rows.IndexRow`) so
     that ``str.count`` counts whole terms and phrases; the sums run over arrays of the chosen services, in
     the order of the concepts, each service's the same as a sum of its own would be."""
     scores = np.zeros(len(chosen))
