@@ -7,7 +7,7 @@ from ..accounts.rules import SIZE_LABELS
 from ..core import i18n
 from ..core.clock import today_kst
 from ..core.formatting import kst_date, won
-from .compare_prices import price_label, price_text
+from .compare_prices import price_label
 from .content_rules import csap_valid
 from .rules import BILLING_LABELS, CSAP_GRADE_LABELS, DEPLOYMENT_LABELS, TYPE_LABELS
 
@@ -35,7 +35,6 @@ def labels() -> dict:
         "won": won,
         "csap_of": csap_of,
         "csap_grade_labels": CSAP_GRADE_LABELS,
-        "price_text": price_text,
         "price_label": price_label,
         "locale": i18n.current_locale.get(),
     }

@@ -92,7 +92,7 @@ def _listing(session, query: finder.Query, locale: str) -> tuple[bytes, misses.M
         "pages": results.pages,
         "next_cursor": paging.encode([query.page + 1]) if query.page < results.pages else None,
         "sort": results.sort,
-        "items": [_item(found, categories, locale) for found in results.items],
+        "items": [_item(found, locale) for found in results.items],
         "facets": {
             name: [
                 {"value": option.value, "label": option.label, "count": option.count, "chosen": option.chosen}
@@ -118,7 +118,7 @@ def _listing(session, query: finder.Query, locale: str) -> tuple[bytes, misses.M
     return to_json(page), misses.of_results(results)
 
 
-def _item(found: finder.Found, categories, locale: str) -> dict:
+def _item(found: finder.Found, locale: str) -> dict:
     """One result as the API lists it (`ServiceItemOut`'s fields, in order)."""
     service, entry = found.service, found.entry
     supplier = service.supplier
@@ -129,7 +129,7 @@ def _item(found: finder.Found, categories, locale: str) -> dict:
         "name": service.name,
         "type": service.type,
         "category_id": service.category_id,
-        "category": categories[service.category_id].label(locale),
+        "category": service.category.label(locale),
         "supplier": supplier.name,
         "supplier_size": supplier.size,
         "summary": service.summary,

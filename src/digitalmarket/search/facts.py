@@ -156,25 +156,13 @@ class Facts:
         """The index row of each of the services (those indexed), read from the database once per catalog
         revision that leaves texts alone (at most `CACHED_ROWS` kept): exact scoring reads the rows of the
         best matches of every query, and the same services are among the best of many."""
-        kept = self._rows
-        missing = [service_id for service_id in service_ids if service_id not in kept]
-        if missing:
-            if len(kept) + len(missing) > CACHED_ROWS:
-                kept.clear()
-            kept.update(read_rows(session, missing))
-        return {service_id: row for service_id in service_ids if (row := kept.get(service_id)) is not None}
+        return _kept_by_id(self._rows, CACHED_ROWS, service_ids, lambda missing: read_rows(session, missing))
 
     def listed(self, session: Session, service_ids: list[int], read) -> dict[int, object]:
         """The services of a page of results as ``read(session, ids) -> {id: row}`` gives them (`rows.listed`),
         by id, read once while they stay as they are: the facts forget a service's row when an event touches
         it, and every row when texts may have changed. At most `CACHED_LISTED` are kept."""
-        kept = self._listed
-        missing = [service_id for service_id in service_ids if service_id not in kept]
-        if missing:
-            if len(kept) + len(missing) > CACHED_LISTED:
-                kept.clear()
-            kept.update(read(session, missing))
-        return {service_id: row for service_id in service_ids if (row := kept.get(service_id)) is not None}
+        return _kept_by_id(self._listed, CACHED_LISTED, service_ids, lambda missing: read(session, missing))
 
     def counted(self, key: Hashable, more: int) -> dict[int, float]:
         """The weighted counts of one phrase (``key``: the phrase and the weighting) by service id, kept
@@ -271,6 +259,17 @@ class Facts:
                 break
             out.append(term)
         return out
+
+
+def _kept_by_id(kept: dict, most: int, ids: list[int], read: Callable[[list[int]], dict]) -> dict:
+    """The values of ``kept`` for ``ids``, those it lacks read first (``read(missing) -> {id: value}``) and kept;
+    ``kept`` is emptied rather than grown past ``most``. Ids ``read`` did not find are left out."""
+    missing = [key for key in ids if key not in kept]
+    if missing:
+        if len(kept) + len(missing) > most:
+            kept.clear()
+        kept.update(read(missing))
+    return {key: value for key in ids if (value := kept.get(key)) is not None}
 
 
 def _deletes(word: str) -> set[str]:

@@ -9,7 +9,7 @@ joined statement into small frozen records, which the page and the API read as t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -62,23 +62,8 @@ class Listed:
     category: CategoryName
 
 
-_COLUMNS = (
-    Service.id,
-    Service.code,
-    Service.ref,
-    Service.name,
-    Service.type,
-    Service.category_id,
-    Service.supplier_id,
-    Service.summary,
-    Service.description,
-    Service.deployment,
-    Service.data_centre_location,
-    Service.sla_availability,
-    Service.csap_grade,
-    Service.csap_valid_until,
-    Service.published_at,
-)
+#: The service's own columns, named as `Listed`'s fields (its supplier and category are joined).
+_COLUMNS = tuple(getattr(Service, f.name) for f in fields(Listed) if f.name not in ("supplier", "category"))
 _PAGE = (
     select(*_COLUMNS, Organisation.name, Organisation.size, Category.name_ko, Category.name_en)
     .join(Organisation, Organisation.id == Service.supplier_id)
