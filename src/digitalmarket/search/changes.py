@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from ..catalog.tables import Service
 from ..contracting.tables import CatalogContract, Order
 from ..core.audit import AuditEvent
+from ..core.database import Lean
 
 #: The steps that change what the search facts hold of a service (an action, or every action of a kind
 #: when it ends in a dot): the facts look for them in the log (`news`).
@@ -71,7 +72,7 @@ _END = select(AuditEvent.seq).where(AuditEvent.seq.is_not(None)).order_by(AuditE
 _HASH_AT = select(AuditEvent.hash).where(AuditEvent.seq == bindparam("position"))
 _PENDING = select(AuditEvent.id).where(AuditEvent.seq.is_(None), _followed()).limit(1)
 _AFTER = select(AuditEvent.id).where(AuditEvent.seq > bindparam("checked"), _followed()).limit(1)
-_LOOK = select(_END.scalar_subquery(), _HASH_AT.limit(1).scalar_subquery(), _PENDING.scalar_subquery())
+_LOOK = Lean(select(_END.scalar_subquery(), _HASH_AT.limit(1).scalar_subquery(), _PENDING.scalar_subquery()))
 
 
 def head(session: Session) -> tuple[int, str]:
@@ -94,7 +95,7 @@ def look(session: Session, position: int, hash: str, checked: int) -> Look:
     """For facts that applied the event at ``position`` (with ``hash``) and checked the log up to ``checked``:
     the log's end, whether it is the same log (not a database restored or created anew under the same
     address) and whether news came. One round trip, and one more only when the log moved past ``checked``."""
-    end, at, pending = session.execute(_LOOK, {"position": position}).one()
+    end, at, pending = _LOOK.first(session, position=position)
     end = end or 0
     news = pending is not None
     if not news and end > checked:

@@ -202,13 +202,20 @@ def _filters(query: Query, columns: Columns) -> dict[str, np.ndarray]:
 
 
 def _facets(columns: Columns, candidates: np.ndarray, chosen: dict[str, np.ndarray]) -> dict[str, list]:
-    """Each facet's counts among the candidates passing every chosen filter but the facet's own."""
+    """Each facet's counts among the candidates passing every chosen filter but the facet's own (the facets
+    with no filter chosen count the same services: selected once)."""
     out = {}
+    passing = None
     for name in SEARCH_FACETS:
-        selected = candidates.copy()
-        for other, mask in chosen.items():
-            if other != name:
-                selected &= mask
+        if name in chosen or passing is None:
+            selected = candidates.copy()
+            for other, mask in chosen.items():
+                if other != name:
+                    selected &= mask
+            if name not in chosen:
+                passing = selected
+        else:
+            selected = passing
         out[name] = columns.counts(name, selected)
     return out
 

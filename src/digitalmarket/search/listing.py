@@ -69,11 +69,18 @@ def _price_label(value: str, locale: str) -> str:
 
 def label(name: str, value, categories: dict[int, Category], locale: str) -> str:
     """The label of one facet value in a language."""
-    if name == "type":
-        return render(TYPE_LABELS[value], locale)
     if name == "category":
         category = categories.get(value)
         return category.label(locale) if category else str(value)
+    return _label(name, value, locale)
+
+
+@lru_cache(maxsize=1024)
+def _label(name: str, value, locale: str) -> str:
+    """The label of a value of a facet other than the category, made once per value and language: every
+    search names each facet's values."""
+    if name == "type":
+        return render(TYPE_LABELS[value], locale)
     if name == "csap":
         if value == NO_CSAP:
             return render(N_("No CSAP certificate"), locale)
