@@ -30,6 +30,10 @@ FALLBACKS = re.compile(r"이\(가\)|을\(를\)|은\(는\)|과\(와\)|와\(과\)|
         ("가상소프트 팀", "와", "과"),
         ("Nuri Cloud", "과", "와"),  # d is read without a final consonant
         ("Nuri Team", "와", "과"),
+        ("선정 신청 3번(가상결재 클라우드)", "가", "이"),  # an aside in brackets is not what the particle follows
+        ("INV-2026-00835(2026-11)", "을", "를"),  # 오
+        ("미래행정부 [중앙행정기관]", "을", "를"),
+        ("(주)", "이", "가"),  # nothing before the brackets: read as it is
     ],
 )
 def test_the_particle_follows_the_last_syllable_as_it_is_read(word, given, chosen):
@@ -41,6 +45,17 @@ def test_a_message_takes_the_particle_of_its_value_after_quotes_and_brackets_too
     assert fit("“%(q)s”이 들어간", {"q": "챗봇"}) % {"q": "챗봇"} == "“챗봇”이 들어간"
     assert fit("“%(q)s”이 들어간", {"q": "보안관제"}) % {"q": "보안관제"} == "“보안관제”가 들어간"
     assert fit("%(x)s이용", {"x": "나래"}) == "%(x)s이용"  # a word, not a particle
+
+
+def test_an_aside_in_brackets_takes_the_particle_of_the_word_before_it():
+    values = {"id": 3, "name": "가상결재 클라우드", "invoice": "INV-2026-00835", "month": "2026-11"}
+    assert fit("선정 신청 %(id)s번(%(name)s)이 선정되었습니다.", values) % values == (
+        "선정 신청 3번(가상결재 클라우드)이 선정되었습니다."
+    )
+    assert fit("청구서 %(invoice)s(%(month)s)을 정정했습니다.", values) % values == (
+        "청구서 INV-2026-00835(2026-11)를 정정했습니다."
+    )
+    assert fit("(%(name)s)이 들어간", values) % values == "(가상결재 클라우드)가 들어간"  # nothing before it
 
 
 def test_catalog_messages_and_templates_read_naturally():

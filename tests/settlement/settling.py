@@ -104,10 +104,10 @@ def review_of(db, order_id: int) -> Review | None:
         return session.scalar(select(Review).where(Review.order_id == order_id))
 
 
-def messages_of(db, user_id: int) -> list[str]:
+def messages_of(db, user_id: int, locale: str = "en") -> list[str]:
     with db.reading() as session:
         rows = session.scalars(select(Notification).where(Notification.user_id == user_id).order_by(Notification.id))
-        return [row.text.render("en") for row in rows]
+        return [row.text.render(locale) for row in rows]
 
 
 def later(days: int) -> datetime:

@@ -90,6 +90,12 @@ def test_a_month_from_usage_to_payment_with_a_rejection_and_a_correction(demo, p
     assert rejected.status == "rejected"
     assert rejected.current_revision().rejection_reason == "이번 달 사용자는 40명입니다."
     assert any("rejected invoice" in m and "40명" in m for m in messages_of(demo, people.supplier.user_id))
+    # in Korean: the particle follows the invoice's code, not the month in brackets, and one full stop
+    korean = [m for m in messages_of(demo, people.supplier.user_id, "ko") if "반려했습니다" in m]
+    code = rejected.code
+    read_with_a_vowel = code[-1] in "2459"  # 이, 사, 오, 구
+    assert korean == [f"미래행정부가 청구서 {code}({month}){'를' if read_with_a_vowel else '을'} 반려했습니다: "
+                      "이번 달 사용자는 40명입니다. 정정해 주세요."]  # fmt: skip
     with refused(Conflict, "Rejected"):
         accept(demo, people.buyer, invoice_id, now=ended)
 

@@ -5,6 +5,10 @@ A Korean message names a value before a particle: "%(supplier)s이 견적을 냈
 rendered. Catalogs write either form right after the placeholder (or after closing quotes and brackets
 that follow it); `fit` rewrites it for the value before the message is formatted, so that a person reads
 "클라우드나래가", "(주)가상소프트가", "ORD-2026-00001이", "2026-11을", never a fallback with both forms.
+
+An aside in brackets is not what the particle follows, as Korean is written: after "%(id)s번(%(name)s)" it
+follows 번, after "%(invoice)s(%(month)s)" the invoice's code ("INV-2026-00835(2026-11)를"), and a value that
+ends in an aside takes the particle of the word before it.
 """
 
 from __future__ import annotations
@@ -25,17 +29,31 @@ FORMS = {
     "으로": ("으로", "로"),
     "로": ("으로", "로"),
 }
-_AFTER_PLACEHOLDER = re.compile(r"%\((\w+)\)s([”’\"')\]]*)(으로|이|가|을|를|은|는|과|와|로)(?![가-힣])")
+#: a placeholder with what closes after it and its particle; when the placeholder is an aside in brackets
+#: ("%(invoice)s(%(month)s)를", "%(id)s번(%(name)s)이"), what comes before the bracket: a placeholder or a
+#: letter of the message
+_AFTER_PLACEHOLDER = re.compile(
+    r"(?:(?:%\((?P<before>\w+)\)s|(?P<letter>[가-힣A-Za-z0-9]))\()?"
+    r"%\((?P<name>\w+)\)s(?P<closing>[”’\"')\]]*)(?P<particle>으로|이|가|을|를|은|는|과|와|로)(?![가-힣])"
+)
 #: how digits and Latin letters are read: the final consonant of the reading (0 none, 8 ㄹ, other: one)
 _DIGIT_FINALS = {"0": 21, "1": 8, "2": 0, "3": 16, "4": 0, "5": 0, "6": 1, "7": 8, "8": 8, "9": 0}
 _LETTER_FINALS = {"l": 8, "m": 16, "n": 4, "r": 8}
 _RIEUL = 8
+_TRAILING_ASIDE = re.compile(r"\s*(\([^()]*\)|\[[^\[\]]*\])\s*$")
+
+
+def _without_asides(word: str) -> str:
+    """``word`` without the asides in brackets at its end, unless nothing would be left."""
+    while (aside := _TRAILING_ASIDE.search(word)) and aside.start() > 0:
+        word = word[: aside.start()]
+    return word
 
 
 def final_consonant(word: str) -> int | None:
     """The final consonant (종성 index, 0 for none) of the last syllable of ``word`` as it is read; None
-    when it ends in nothing readable."""
-    for char in reversed(str(word)):
+    when it ends in nothing readable. An aside in brackets at the end is not read (`_without_asides`)."""
+    for char in reversed(_without_asides(str(word))):
         if "가" <= char <= "힣":
             return (ord(char) - 0xAC00) % 28
         if char.isdigit() and char in _DIGIT_FINALS:
@@ -62,9 +80,14 @@ def fit(template: str, params: Mapping) -> str:
         return template
 
     def choose(match: re.Match) -> str:
-        name, closing, given = match.groups()
-        if name not in params:
+        before, letter, name, closing, given = match.group("before", "letter", "name", "closing", "particle")
+        opening = match.group(0)[: match.start("name") - match.start() - 2]  # what precedes "%(name)s"
+        if (before or letter) and closing.startswith(")"):  # an aside: the particle follows the word before it
+            word = params.get(before) if before else letter
+        else:
+            word = params.get(name)
+        if word is None:
             return match.group(0)
-        return f"%({name})s{closing}{particle(params[name], given)}"
+        return f"{opening}%({name})s{closing}{particle(word, given)}"
 
     return _AFTER_PLACEHOLDER.sub(choose, template)

@@ -109,7 +109,7 @@ def reject(
             agency=order.agency.name,
             invoice=invoice.code,
             month=invoice.month,
-            reason=current.rejection_reason,
+            reason=current.rejection_reason.rstrip(" ."),  # the message ends the sentence itself
         ),
         f"/invoices/{invoice.id}",
     )
