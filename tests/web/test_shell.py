@@ -87,6 +87,13 @@ def test_api_docs_page(client):
     client.cookies.delete("dm_lang")
 
 
+def test_an_integrator_looking_for_the_docs_at_the_root_is_sent_to_them(client):
+    for asked, found in (("/docs", "/api/v1/docs"), ("/openapi.json", "/api/v1/openapi.json")):
+        answer = client.get(asked, follow_redirects=False)
+        assert (answer.status_code, answer.headers["location"]) == (308, found)
+    assert client.get("/openapi.json").json()["info"]["title"] == "디지털서비스 마켓 API"
+
+
 def test_every_link_on_the_home_page_leads_somewhere(client):
     import re
 

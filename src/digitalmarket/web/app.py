@@ -93,7 +93,8 @@ API_DESCRIPTION = """
 e-mail and password (or on the account page); each operation lists the scopes it needs (`read`, or your
 role's write scope). Calls are limited per token and per address (429 with `Retry-After`).
 Errors are `{"error": {"code", "message", "fields"}}` with a 4xx status; messages follow
-`Accept-Language` (`ko` by default, `en`). Guide: docs/api.md.
+`Accept-Language` (`ko` by default, `en`). A guide to the whole API, journeys included, comes with the
+source code (docs/api.md).
 """
 
 

@@ -155,6 +155,17 @@ def api_docs(request: Request, actor=Depends(page_access(PUBLIC))):
     return render(request, "api_docs.html", {}, actor=actor)
 
 
+@router.get("/docs", include_in_schema=False)
+def docs_elsewhere(_=Depends(page_access(PUBLIC))):
+    """Where an integrator looks first: the API's documentation is under the API's prefix."""
+    return RedirectResponse("/api/v1/docs", status_code=308)
+
+
+@router.get("/openapi.json", include_in_schema=False)
+def openapi_elsewhere(_=Depends(page_access(PUBLIC))):
+    return RedirectResponse("/api/v1/openapi.json", status_code=308)
+
+
 @router.get("/healthz")
 def healthz(request: Request, _=Depends(page_access(PUBLIC))):
     if database(request).ping():
