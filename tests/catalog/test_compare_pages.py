@@ -259,6 +259,7 @@ def test_the_api_wants_two_to_four_codes(client, codes, count):
     assert ("at least 2" if count < 2 else "at most 4") in error["fields"]["codes"]
 
 
-def test_the_api_answers_404_for_an_unknown_code(client, codes):
+def test_the_api_answers_404_naming_the_unknown_code(client, codes):
     response = client.get("/api/v1/services/compare", params={"codes": [codes["나래 화상회의"], "SAS-2026-99999"]})
     assert response.status_code == 404 and response.json()["error"]["code"] == "not_found"
+    assert response.json()["error"]["fields"]["codes"] == "코드 SAS-2026-99999에 해당하는 공개 서비스가 없습니다."
