@@ -170,7 +170,8 @@ def test_an_extra_round_of_this_month_takes_the_applications_moved_into_it(clien
             reason="연내 심사 요청",
         )
         assert moved["committee_month"] == "2026-12"
-        assert moved["committee_round"] == {
+        assert moved["committee_round"] == {  # the round's id leads to its routes
+            "id": extra["id"],
             "number": 2,
             "kind": "extra",
             "month": "2026-12",

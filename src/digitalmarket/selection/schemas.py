@@ -50,6 +50,7 @@ def _text(value) -> str:
 class RoundRef(BaseModel):
     """The committee round an application waits for (or was decided by)."""
 
+    id: int = Field(description="the round's id: `GET /rounds/{round_id}` and the reviewers' routes under it")
     number: int
     kind: str = Field(description="regular (정기) or extra (수시 심사위원회)")
     month: str
@@ -59,6 +60,7 @@ class RoundRef(BaseModel):
     @classmethod
     def of(cls, committee_round: CommitteeRound) -> RoundRef:
         return cls(
+            id=committee_round.id,
             number=committee_round.number,
             kind=committee_round.kind,
             month=committee_round.month,

@@ -166,8 +166,8 @@ def report_usage(session: Session, actor: Actor, order_id: int, usage: UsageIn, 
     if existing is not None:
         raise Conflict(
             N_(
-                "The usage of %(month)s is already reported (invoice %(code)s); a rejected invoice is corrected "
-                "on its own page.",
+                "The usage of %(month)s is already reported (invoice %(code)s); if it was rejected, correct that "
+                "invoice.",
                 month=month,
                 code=existing.code,
             )
