@@ -5,14 +5,14 @@ nothing; another agency and a competitor see nothing; the pages are in Korean an
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from digitalmarket.contracting.tables import Order, QuoteRequest
-from digitalmarket.core.clock import today_kst
+from digitalmarket.core.clock import KST, today_kst
 from tests.contracting.buying import people_of, plan_ids, publish
 from tests.helpers import api_token, csrf_from, page_login
 
@@ -60,6 +60,11 @@ def test_the_whole_path_through_the_api(demo, client, codes, headers):
     assert created.status_code == 201, created.text
     request = created.json()
     assert request["code"].startswith("QR-") and len(request["quotes"]) == 2
+    # the deadline is the last second of its day in Korea, written alike when asked and when read again
+    last_second = datetime.combine(today_kst() + timedelta(days=7), time(23, 59, 59), tzinfo=KST)
+    assert datetime.fromisoformat(request["deadline"]) == last_second
+    again = client.get(f"/api/v1/quote-requests/{request['id']}", headers=headers["buyer"]).json()
+    assert again["deadline"] == request["deadline"]
 
     # a supplier sees its own quote only, never the competitor's
     mine = client.get("/api/v1/quotes", headers=headers["supplier"]).json()["items"]

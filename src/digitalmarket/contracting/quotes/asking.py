@@ -10,7 +10,7 @@ exist; a supplier sees its own quote of a request and never a competitor's.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -60,8 +60,9 @@ class RequestIn:
 
 
 def deadline_instant(day: date) -> datetime:
-    """The last second of a day in Korea, the moment answers stop being accepted."""
-    return datetime.combine(day, time(23, 59, 59), tzinfo=KST)
+    """The last second of a day in Korea, the moment answers stop being accepted: in UTC, as the request is
+    read back from the database, so that the API gives it alike right after asking and later."""
+    return datetime.combine(day, time(23, 59, 59), tzinfo=KST).astimezone(UTC)
 
 
 def deadline_passed(request: QuoteRequest, now: datetime | None = None) -> bool:
