@@ -85,13 +85,20 @@ def test_the_whole_path_through_the_api(demo, client, order_id, headers, monkeyp
         assert rejected.status_code == 200, rejected.text
         stale = client.post(f"{url}/accept", json={"version": invoice["version"]}, headers=headers["buyer"])
         assert stale.status_code == 409 and "반려" in stale.json()["error"]["message"]
-        corrected = client.post(
+        moved = client.post(  # a correction cannot move the invoice to another month: said, nothing written
             f"{url}/correct",
             json={
                 "version": rejected.json()["version"],
-                "month": month,
+                "month": "2020-01",
                 "lines": [{"position": USERS, "quantity": 40}],
             },
+            headers=headers["supplier"],
+        )
+        assert moved.status_code == 422 and f"({month})" in moved.json()["error"]["fields"]["month"]
+        assert client.get(url, headers=headers["supplier"]).json()["revision"] == 1
+        corrected = client.post(  # the month may be left out
+            f"{url}/correct",
+            json={"version": rejected.json()["version"], "lines": [{"position": USERS, "quantity": 40}]},
             headers=headers["supplier"],
         ).json()
         assert (corrected["revision"], corrected["total"], len(corrected["revisions"])) == (2, 806_666, 2)

@@ -47,7 +47,10 @@ class UsageIn(Loose):
     note: str = Field(default="", max_length=4000)
 
 
-class CorrectionIn(UsageIn):
+class CorrectionIn(Loose):
+    month: str | None = Field(None, max_length=7, description="The invoice's month, if given: a correction keeps it")
+    lines: list[UsageLineIn] = Field(default_factory=list, max_length=20)
+    note: str = Field(default="", max_length=4000)
     version: int
 
 
@@ -217,8 +220,8 @@ class ServiceReviewsOut(BaseModel):
     reviews: list[ServiceReviewOut]
 
 
-def _usage(body: UsageIn) -> usage.UsageIn:
-    return usage.UsageIn(body.month, {line.position: line.quantity for line in body.lines}, body.note)
+def _usage(body: UsageIn | CorrectionIn) -> usage.UsageIn:
+    return usage.UsageIn(body.month or "", {line.position: line.quantity for line in body.lines}, body.note)
 
 
 # --- invoices -----------------------------------------------------------------------------------------------

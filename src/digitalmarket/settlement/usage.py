@@ -237,9 +237,17 @@ def correct(
     order = invoice.order
     require_side(actor, order, "supplier")
     new_state = rules.move(invoice.status, InvoiceAction.CORRECT)
+    problems: dict[str, Text] = {}
+    if usage.month and usage.month.strip() != invoice.month:  # a correction is of the month it was reported for
+        problems["month"] = N_(
+            "A correction keeps the invoice's month (%(month)s); report another month's usage on its own.",
+            month=invoice.month,
+        )
     note_problem = _note_problem(usage.note)
     if note_problem:
-        raise ValidationFailed(fields={"note": note_problem})
+        problems["note"] = note_problem
+    if problems:
+        raise ValidationFailed(fields=problems)
     _lock(session, order)
     revision = invoice.revision + 1
     priced = _price(order, invoice.month, usage.quantities, revision)
