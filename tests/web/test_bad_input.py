@@ -89,3 +89,18 @@ def test_a_value_out_of_range_is_told_the_range_in_the_callers_language(client):
     assert none.json()["error"]["fields"]["limit"] == "Enter a number of at least 1."
     sort = client.get("/api/v1/services", params={"sort": "cheapest"}).json()["error"]["fields"]["sort"]
     assert sort.startswith("다음 중 하나를 보내세요: ") and "'relevance'" in sort and " or " not in sort
+
+
+def test_an_empty_list_that_needs_items_says_how_many_in_the_callers_language():
+    """An answer without lines (`PUT /quotes/{id}` with ``"lines": []``) is told what is missing."""
+    from pydantic import BaseModel, Field, ValidationError
+
+    from digitalmarket.web.errors import field_message
+
+    class Answer(BaseModel):
+        lines: list[int] = Field(min_length=1)
+
+    with pytest.raises(ValidationError) as raised:
+        Answer(lines=[])
+    message = field_message(raised.value.errors()[0])
+    assert (message.render("ko"), message.render("en")) == ("항목을 1개 이상 보내세요.", "Send 1 or more items.")

@@ -52,6 +52,7 @@ FIELD_MESSAGES: dict[str, Text] = {
     "list_type": N_("Send a list."),
     "dict_type": N_("Send an object."),
     "too_long": N_("Too many items."),
+    "too_short": N_("Too few items."),
     "date_from_datetime_parsing": N_("Enter a date like 2026-12-31."),
     "date_parsing": N_("Enter a date like 2026-12-31."),
     "date_type": N_("Enter a date like 2026-12-31."),
@@ -69,6 +70,7 @@ BOUND_MESSAGES: dict[str, tuple[str, str]] = {
     "string_too_long": ("max_length", "Enter at most %(max_length)s characters."),
     "string_too_short": ("min_length", "Enter at least %(min_length)s characters."),
     "too_long": ("max_length", "Send at most %(max_length)s items."),
+    "too_short": ("min_length", "Send %(min_length)s or more items."),
     "enum": ("expected", "Choose one of: %(expected)s."),
     "literal_error": ("expected", "Choose one of: %(expected)s."),
 }
