@@ -93,13 +93,7 @@ def _listing(session, query: finder.Query, locale: str) -> tuple[bytes, misses.M
         "next_cursor": paging.encode([query.page + 1]) if query.page < results.pages else None,
         "sort": results.sort,
         "items": [_item(found, locale) for found in results.items],
-        "facets": {
-            name: [
-                {"value": option.value, "label": option.label, "count": option.count, "chosen": option.chosen}
-                for option in values
-            ]
-            for name, values in listing.options(results, categories, locale).items()
-        },
+        "facets": listing.options(results, categories, locale),  # `Option`s: `FacetOptionOut`'s fields, in order
         "understood": [
             {
                 "field": c.field,
