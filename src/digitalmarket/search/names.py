@@ -19,7 +19,9 @@ columns (`columns.py`) this module finds, for a query:
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 import numpy as np
 
@@ -128,7 +130,7 @@ class Names:
         wanted = key(query)
         if len(wanted) < MIN_PREFIX:
             return []
-        start = _bisect(self.sorted_names, wanted)
+        start = bisect_left(self.sorted_names, wanted, key=itemgetter(0))
         found = []
         for name, position in self.sorted_names[start:]:
             if not name.startswith(wanted):
@@ -150,14 +152,3 @@ class Names:
                 if found is not None:
                     return found, " ".join(rest)
         return None
-
-
-def _bisect(items: list[tuple[str, int]], wanted: str) -> int:
-    low, high = 0, len(items)
-    while low < high:
-        middle = (low + high) // 2
-        if items[middle][0] < wanted:
-            low = middle + 1
-        else:
-            high = middle
-    return low
