@@ -35,6 +35,13 @@ FILTERS = ("type", "category", "csap", "size", "deployment", "region", "price_mi
 PER_PAGE, MAX_PER_PAGE, MAX_QUERY = 20, 100, 200
 
 
+#: The values a search's choices take (`Query.parse`), spelled once.
+_TYPES = tuple(str(t) for t in ServiceType)
+_CSAP = (*CSAP_GRADES, NO_CSAP)
+_SIZES = tuple(str(s) for s in SupplierSize)
+_DEPLOYMENTS = tuple(str(d) for d in Deployment)
+
+
 @dataclass(frozen=True)
 class Query:
     """What a searcher asks for. Empty values mean "any"."""
@@ -90,15 +97,15 @@ class Query:
         values["q"] = text("q")
         if len(values["q"]) > MAX_QUERY:
             errors["q"] = N_("Use at most %(count)s characters.", count=MAX_QUERY)
-        values["type"] = choice("type", [str(t) for t in ServiceType])
+        values["type"] = choice("type", _TYPES)
         values["category"] = number("category", 1)
-        values["csap"] = choice("csap", [*CSAP_GRADES, NO_CSAP])
-        values["size"] = choice("size", [str(s) for s in SupplierSize])
-        values["deployment"] = choice("deployment", [str(d) for d in Deployment])
+        values["csap"] = choice("csap", _CSAP)
+        values["size"] = choice("size", _SIZES)
+        values["deployment"] = choice("deployment", _DEPLOYMENTS)
         values["region"] = choice("region", regions.CODES)
         values["price_min"] = number("price_min", 0)
         values["price_max"] = number("price_max", 0)
-        contract = choice("contract", ["true", "false"])
+        contract = choice("contract", ("true", "false"))
         values["contract"] = None if contract is None else contract == "true"
         values["sort"] = choice("sort", SORTS) or ("relevance" if values["q"] else "newest")
         values["page"] = number("page", 1, 10_000) or 1
