@@ -59,6 +59,13 @@ def test_the_whole_path_by_api(client, demo, people):
         "contract", {"version": step.json()["version"], "items": [{"price_plan_id": standard, "unit_price": 12001}]}
     )
     assert too_high.status_code == 422 and f"items.{standard}.unit_price" in too_high.json()["error"]["fields"]
+    other = 10**6  # a plan that is not this service's is named as such
+    foreign = post(
+        "contract", {"version": step.json()["version"], "items": [{"price_plan_id": other, "unit_price": 1}]}
+    )
+    assert foreign.json()["error"]["fields"] == {
+        f"items.{other}.price_plan_id": "요금제 1000000은 이 서비스의 요금제가 아닙니다. 이 서비스의 요금제를 고르세요."
+    }
     step = post("contract", {"version": step.json()["version"]})
     assert step.status_code == 200 and step.json()["number"].startswith(f"CC-{today_kst().year}-")
     step = post(

@@ -57,7 +57,12 @@ def catalog_items_problems(items: Iterable[CatalogItem], ceilings: dict[int, int
     seen_products: set[str] = set()
     for item in items:
         key = f"items.{item.price_plan_id}"
-        if item.price_plan_id not in ceilings or item.price_plan_id in seen_plans:
+        if item.price_plan_id not in ceilings:
+            problems[f"{key}.price_plan_id"] = N_(
+                "Price plan %(id)s is not a plan of this service; choose one of its own.", id=item.price_plan_id
+            )
+            continue
+        if item.price_plan_id in seen_plans:
             problems["items"] = N_("Each item must be a different price plan of the service.")
             continue
         seen_plans.add(item.price_plan_id)
