@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends, Request
 
 from ..core.paging import DEFAULT_LIMIT, Cursor, Limit, Page, page
+from ..core.paths import Id
 from . import profiles, registration, sanctions, user_accounts
 from .access import api_access, database
 from .permissions import (
@@ -34,7 +33,6 @@ from .schemas import (
 from .tables import User
 
 ERRORS = {status: {"model": ErrorOut} for status in (400, 401, 403, 404, 409, 422, 429)}
-Id = Annotated[int, Path(gt=0, lt=2**31)]
 
 router = APIRouter(tags=["accounts"], responses=ERRORS)
 

@@ -7,9 +7,10 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 
 from ..core import i18n
 from ..core.paging import DEFAULT_LIMIT, Cursor, Limit, Page, page, page_in_order
+from ..core.paths import Id
 from . import colleagues, recovery
 from .access import api_access, database
-from .api import ERRORS, Id
+from .api import ERRORS
 from .pages import _caller_address
 from .permissions import ADMINS, ORGANISATION_ADMINS, PUBLIC, SIGNED_IN, Actor
 from .schemas import (

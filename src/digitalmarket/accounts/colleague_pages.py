@@ -4,21 +4,19 @@ organisation's administrator invites colleagues by e-mail and removes them."""
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends, Request
 
 from ..core import i18n
 from ..core.clock import KST
 from ..core.errors import DomainError
 from ..core.forms import Form, form_errors, redirect
+from ..core.paths import Id
 from ..core.templating import csrf_protect, render
 from . import colleagues
 from .access import database, page_access
 from .permissions import ORGANISATION_ADMINS, SIGNED_IN, Actor
 from .rules import ROLE_LABELS, OrganisationKind
-
-Id = Annotated[int, Path(gt=0, lt=2**31)]
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
 

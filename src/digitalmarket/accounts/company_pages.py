@@ -4,9 +4,8 @@ evidence it uploads and its identity change requests), and the operator's queue 
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends, Request
 from starlette.datastructures import UploadFile
 
 from ..core.clock import today_kst
@@ -14,6 +13,7 @@ from ..core.errors import DomainError, ValidationFailed
 from ..core.files import DocumentStore, StoredFile, attachment, read_limited
 from ..core.forms import Form, MultipartForm, form_errors, options, redirect, version_of
 from ..core.i18n import N_
+from ..core.paths import Id
 from ..core.templating import csrf_protect, render
 from . import company_reviews, identity_changes, profiles, verification
 from .access import database, page_access
@@ -21,7 +21,6 @@ from .permissions import OPERATORS, SIGNED_IN, SUPPLIERS, Actor
 from .rules import CONTRACT_PARTY_LABELS, SIZE_LABELS, format_business_number
 from .tables import Organisation
 
-Id = Annotated[int, Path(gt=0, lt=2**31)]
 NOTICES = {
     "signed_up": (
         "success",

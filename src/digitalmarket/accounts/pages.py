@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse
 
 from ..core.errors import DomainError
 from ..core.forms import Form, MultipartForm, form_errors, number, redirect
 from ..core.i18n import N_
+from ..core.paths import Id
 from ..core.tables import utcnow
 from ..core.templating import csrf_cookie_name, csrf_protect, render
 from . import api_tokens, credentials, profiles, token_rules
@@ -29,8 +28,6 @@ from .rules import (
     client_address,
 )
 from .tables import User
-
-Id = Annotated[int, Path(gt=0, lt=2**31)]
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
 

@@ -4,14 +4,14 @@ requests, and the operator's queue of reviews with their decisions."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Form, Path, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import FileResponse
 
 from ..core.clock import today_kst
 from ..core.files import DocumentStore, StoredFile, attachment, read_limited
 from ..core.paging import DEFAULT_LIMIT, Cursor, Limit, Page, page_in_order
+from ..core.paths import Id
 from . import company_reviews, identity_changes, verification
 from .access import api_access, database
 from .permissions import OPERATORS, SIGNED_IN, SUPPLIERS, Actor
@@ -19,7 +19,6 @@ from .review_schemas import RefuseIn, ReviewOut, VerificationOut
 from .schemas import ErrorOut
 from .tables import Organisation
 
-Id = Annotated[int, Path(gt=0, lt=2**31)]
 router = APIRouter(tags=["accounts"], responses={s: {"model": ErrorOut} for s in (400, 401, 403, 404, 409, 422)})
 
 

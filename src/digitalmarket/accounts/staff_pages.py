@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 
 from ..core.errors import DomainError, NotFound
-from ..core.forms import Form, form_errors, options, redirect
+from ..core.forms import Form, form_errors, number, options, redirect
 from ..core.i18n import N_
+from ..core.paths import Id
 from ..core.templating import csrf_protect, render
 from . import colleagues, registration, sanctions, todo, user_accounts
 from .access import database, page_access
@@ -28,8 +28,6 @@ from .rules import (
     format_business_number,
 )
 from .tables import Organisation
-
-Id = Annotated[int, Path(gt=0, lt=2**31)]
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
 
@@ -191,10 +189,8 @@ def _set_active(request: Request, actor: Actor, user_id: int, active: bool):
 @router.post("/admin/users")
 def admin_create_user(request: Request, form: Form, actor: Actor = Depends(page_access(ADMINS))):
     values = {k: v for k, v in form.items() if k not in {"password", "csrf_token"}}
-    try:
-        org_id = int(form.get("organisation_id") or 0) or None
-    except ValueError:
-        org_id = None
+    org_id = number(form.get("organisation_id"))
+    org_id = org_id if org_id is not None and 0 < org_id < 2**31 else None
     fields = {name: form.get(name, "") for name in ("email", "name", "role", "password")}
     org_admin = form.get("is_org_admin") == "1"
     try:

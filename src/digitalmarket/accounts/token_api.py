@@ -8,12 +8,11 @@ body, checked as a log-in is (failures counted, the same lock-out).
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, Path, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 
 from ..core.errors import DomainError, NotSignedIn
 from ..core.paging import DEFAULT_LIMIT, Cursor, Limit, Page, page_in_order
+from ..core.paths import Id
 from . import api_tokens, credentials
 from .access import api_access, api_or_session_access, check_token_scope, database
 from .permissions import ORGANISATION_ADMINS, PUBLIC, SIGNED_IN, Actor
@@ -23,7 +22,6 @@ from .tables import User
 from .token_schemas import NewTokenOut, PasswordChangeIn, PasswordChangeOut, RotateIn, TokenIn, TokenOut
 
 ERRORS = {status: {"model": ErrorOut} for status in (400, 401, 403, 404, 409, 422, 429)}
-Id = Annotated[int, Path(gt=0, lt=2**31)]
 
 router = APIRouter(tags=["tokens"], responses=ERRORS)
 

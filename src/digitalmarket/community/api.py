@@ -8,9 +8,9 @@ note, and reads only its own.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Literal
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 
 from ..accounts.access import api_access, database
@@ -19,11 +19,11 @@ from ..accounts.rules import Role
 from ..accounts.schemas import ErrorOut
 from ..core.i18n import current_locale
 from ..core.paging import DEFAULT_LIMIT, Cursor, Limit, Page, page
+from ..core.paths import Id
 from . import notice_interests, notice_posting, notice_queries
 from .tables import DemandInterest, DemandNotice
 
 PARTIES = roles(Role.AGENCY_BUYER, Role.SUPPLIER)
-Id = Annotated[int, Path(gt=0, lt=2**31)]
 router = APIRouter(tags=["demand notices"], responses={s: {"model": ErrorOut} for s in (401, 403, 404, 409, 422)})
 
 

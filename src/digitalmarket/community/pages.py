@@ -4,9 +4,7 @@ close, who is interested) and the supplier's matching notices and notes. Forms p
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 
 from ..accounts.access import database, page_access
 from ..accounts.permissions import AGENCY_BUYERS, PUBLIC, SUPPLIERS, Actor
@@ -19,11 +17,11 @@ from ..core.errors import DomainError
 from ..core.formatting import kst_date, won
 from ..core.forms import Form, form_errors, number, redirect, summary_only
 from ..core.i18n import N_, Text
+from ..core.paths import Id
 from ..core.templating import csrf_protect, render
 from . import notice_interests, notice_posting, notice_queries, rules
 from .rules import INTEREST_STATE_LABELS, NOTICE_STATE_LABELS
 
-Id = Annotated[int, Path(gt=0, lt=2**31)]
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
 
 NOTICES: dict[str, tuple[str, Text]] = {

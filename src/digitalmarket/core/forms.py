@@ -32,14 +32,16 @@ MultipartForm = Annotated[FormData, Depends(multipart_form)]
 
 def number(value: str | None) -> int | None:
     """A whole number typed in a form (thousands separators and spaces allowed); None when blank; -1 when
-    it is not a number, so the rules answer with their message."""
+    it is not a number, or one larger than a database column holds (2**63), so the rules answer with their
+    message."""
     text = (value or "").replace(",", "").replace(" ", "").strip()
     if not text:
         return None
     try:
-        return int(text)
+        found = int(text)
     except ValueError:
         return -1
+    return found if abs(found) < 2**63 else -1
 
 
 def version_of(form: Mapping) -> int:

@@ -8,9 +8,8 @@ notices and attach files to notices.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Path, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Query, Request, UploadFile
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, Field
 
@@ -19,10 +18,10 @@ from ..accounts.permissions import OPERATORS, PUBLIC, SIGNED_IN, Actor
 from ..accounts.schemas import ErrorOut
 from ..core.files import DocumentStore, attachment, read_limited
 from ..core.paging import DEFAULT_LIMIT, Cursor, Limit, Page, page_in_order
+from ..core.paths import Id
 from . import content, inquiries, rules
 from .tables import FaqEntry, Inquiry, Notice, NoticeAttachment
 
-Id = Annotated[int, Path(gt=0, lt=2**31)]
 router = APIRouter(tags=["help desk"], responses={s: {"model": ErrorOut} for s in (401, 403, 404, 409, 422)})
 
 

@@ -13,9 +13,10 @@ from ..core.errors import DomainError
 from ..core.files import ACCEPTED_LABEL, DocumentRejected, DocumentStore, read_limited
 from ..core.forms import Form, MultipartForm, form_errors, redirect, summary_only, version_of
 from ..core.i18n import N_
+from ..core.paths import Id
 from ..core.templating import csrf_protect
 from . import content, inquiries, rules
-from .pages import Id, inquiry_page, show
+from .pages import inquiry_page, show
 from .rules import INQUIRY_STATE_LABELS
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])

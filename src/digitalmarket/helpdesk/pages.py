@@ -4,9 +4,7 @@ own inquiries (/help/inquiries). The operator's pages are in `desk_pages`. Forms
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 
 from ..accounts.access import database, page_access
 from ..accounts.permissions import PUBLIC, SIGNED_IN, Actor
@@ -15,11 +13,11 @@ from ..core.files import DocumentStore, attachment
 from ..core.formatting import file_size, kst_date, kst_datetime
 from ..core.forms import Form, form_errors, options, redirect, summary_only, version_of
 from ..core.i18n import N_, Text
+from ..core.paths import Id
 from ..core.templating import csrf_protect, render
 from . import content, inquiries, rules
 from .rules import CATEGORY_LABELS, INQUIRY_STATE_LABELS, PUBLISH_STATE_LABELS
 
-Id = Annotated[int, Path(gt=0, lt=2**31)]
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
 
 NOTICES: dict[str, tuple[str, Text]] = {

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Form, Path, Query, Request, Response, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile
 from fastapi.responses import FileResponse
 
 from ..accounts.access import api_access, database
@@ -16,6 +15,7 @@ from ..catalog.rules import ServiceType
 from ..catalog.schemas import ServiceContentIn
 from ..core.files import DocumentStore, attachment, read_limited
 from ..core.paging import DEFAULT_LIMIT, Cursor, Limit, Page, page, within
+from ..core.paths import Id
 from . import access, committee_decisions, committee_rounds, committee_votes, history, months, screening, workflow
 from .rules import (
     CRITERION_LABELS,
@@ -57,7 +57,6 @@ OPERATORS = roles(Role.OPERATOR, Role.ADMIN)
 APPLICANTS_AND_OPERATORS = roles(Role.SUPPLIER, Role.OPERATOR, Role.ADMIN)
 #: Who has committee rounds to see: the operator all of them, reviewers the rounds they sit on.
 COMMITTEE_SIDE = roles(Role.OPERATOR, Role.ADMIN, Role.REVIEWER)
-Id = Annotated[int, Path(gt=0, lt=2**31)]
 
 router = APIRouter(tags=["selection"], responses={s: {"model": ErrorOut} for s in (400, 401, 403, 404, 409, 422)})
 

@@ -21,6 +21,7 @@ from ..core.confirmation import Confirmation, ReasonField
 from ..core.errors import NotFound
 from ..core.formatting import file_size, kst_date
 from ..core.i18n import N_
+from ..core.paths import Id
 from ..core.templating import csrf_protect
 from . import access, committee_decisions, committee_rounds, months, screening
 from .rules import (
@@ -33,7 +34,6 @@ from .rules import (
     quorum_of,
     required_documents,
 )
-from .views import Id
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
 STAFF_PAGE = page_access(roles(Role.OPERATOR, Role.ADMIN))

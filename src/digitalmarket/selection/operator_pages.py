@@ -16,6 +16,7 @@ from ..core.clock import today_kst
 from ..core.errors import DomainError, ValidationFailed
 from ..core.forms import form_errors, redirect, summary_only, version_of
 from ..core.i18n import N_
+from ..core.paths import Id
 from ..core.templating import csrf_protect
 from . import access, history, months, screening, supplement
 from .rules import (
@@ -32,7 +33,6 @@ from .rules import (
 from .rules import supplement_keys as allowed_supplement_keys
 from .views import (
     SUPPLEMENT_GROUPS,
-    Id,
     category_labels,
     service_code,
     show,

@@ -15,11 +15,12 @@ from ..core.clock import today_kst
 from ..core.errors import DomainError, ValidationFailed
 from ..core.forms import form_errors, redirect, summary_only, version_of
 from ..core.i18n import N_
+from ..core.paths import Id
 from ..core.templating import csrf_protect
 from . import committee_decisions, committee_rounds, committee_votes
 from .operator_pages import STAFF_PAGE, PostedForm, _text
 from .rules import PREPARATION_DAYS, ROUND_KIND_LABELS, Criterion, RoundKind, closable_on, month_key, quorum_of
-from .views import Id, show
+from .views import show
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
 

@@ -30,6 +30,7 @@ from ..core.files import (
 )
 from ..core.forms import Form, MultipartForm, form_errors, redirect, summary_only, version_of
 from ..core.i18n import N_
+from ..core.paths import Id
 from ..core.templating import csrf_protect
 from . import access, committee_votes, confirm_pages, history, months, workflow
 from .rules import (
@@ -45,7 +46,6 @@ from .supplement import saved_reply
 from .views import (
     STEP_LABELS,
     STEPS,
-    Id,
     category_groups,
     category_labels,
     changes_from_form,

@@ -10,10 +10,11 @@ from ..accounts.rules import SIZE_LABELS
 from ..core.errors import DomainError, ValidationFailed
 from ..core.forms import Form, form_errors, redirect, summary_only
 from ..core.i18n import N_
+from ..core.paths import Id
 from ..core.templating import csrf_protect
 from . import committee_rounds, committee_votes, screening
 from .rules import BEFORE_THE_COMMITTEE, Criterion
-from .views import Id, category_labels, show
+from .views import category_labels, show
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
 

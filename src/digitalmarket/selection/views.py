@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import Path, Request
+from fastapi import Request
 
 from ..accounts.permissions import Actor
 from ..accounts.rules import ROLE_LABELS
@@ -27,10 +25,6 @@ from .rules import (
     Action,
     State,
 )
-
-#: A record id in a path: a positive 32-bit number (anything else is a 4xx, never a database error).
-Id = Annotated[int, Path(gt=0, lt=2**31)]
-
 
 # --- shared by every selection page ----------------------------------------------------------------------
 

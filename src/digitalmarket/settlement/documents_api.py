@@ -18,13 +18,13 @@ from ..accounts.rules import Role
 from ..accounts.schemas import ErrorOut
 from ..core.files import DocumentStore, attachment
 from ..core.paging import DEFAULT_LIMIT, Cursor, Limit, Page, page, page_in_order
+from ..core.paths import Id
 from . import paperwork, tax_invoices
 from .invoices import visible_invoice
 from .tables import TaxInvoice, TaxInvoiceItem
 
 PARTIES = roles(Role.AGENCY_BUYER, Role.SUPPLIER)
 PARTIES_AND_STAFF = roles(Role.AGENCY_BUYER, Role.SUPPLIER, Role.OPERATOR, Role.ADMIN)
-Id = Annotated[int, Path(gt=0, lt=2**31)]
 Sha256 = Annotated[str, Path(pattern=r"^[0-9a-f]{64}$")]
 router = APIRouter(tags=["documents"], responses={s: {"model": ErrorOut} for s in (401, 403, 404, 409, 422)})
 

@@ -16,11 +16,11 @@ from ..core.errors import DomainError
 from ..core.files import DocumentStore, attachment
 from ..core.forms import Form, redirect, version_of
 from ..core.i18n import N_, Text
+from ..core.paths import Id
 from ..core.templating import csrf_protect
 from . import paperwork, tax_invoices, tax_rules
 
 PARTIES_AND_STAFF = roles(Role.AGENCY_BUYER, Role.SUPPLIER, Role.OPERATOR, Role.ADMIN)
-Id = Annotated[int, Path(gt=0, lt=2**31)]
 Sha256 = Annotated[str, Path(pattern=r"^[0-9a-f]{64}$")]
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
 

@@ -6,9 +6,8 @@ public."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..accounts.access import api_access, database
@@ -20,13 +19,13 @@ from ..contracting.orders.access import visible_order
 from ..core.clock import today_kst
 from ..core.errors import NotFound
 from ..core.paging import DEFAULT_LIMIT, Cursor, Limit, Page, page
+from ..core.paths import Id
 from . import documents_api, inspection, invoices, payment, reviews, usage
 from .rules import InvoiceState
 from .tables import Invoice, InvoiceItem, InvoiceRevision, Review
 
 PARTIES = roles(Role.AGENCY_BUYER, Role.SUPPLIER)
 OPERATORS_AND_ADMINS = roles(Role.OPERATOR, Role.ADMIN)
-Id = Annotated[int, Path(gt=0, lt=2**31)]
 router = APIRouter(tags=["settlement"], responses={s: {"model": ErrorOut} for s in (401, 403, 404, 409, 422)})
 
 

@@ -6,9 +6,7 @@ both declared in `digitalmarket.subscribers`: neither stage imports settlement."
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends, Request
 
 from ..accounts.access import database, page_access
 from ..accounts.permissions import AGENCY_BUYERS, SUPPLIERS, Actor, roles
@@ -20,13 +18,13 @@ from ..core.errors import DomainError, NotFound
 from ..core.formatting import kst_date, kst_datetime, won
 from ..core.forms import Form, form_errors, number, redirect, version_of
 from ..core.i18n import N_, Text
+from ..core.paths import Id
 from ..core.templating import csrf_protect, render
 from . import documents_pages, inspection, invoices, paperwork, payment, reviews, rules, usage
 from .rules import INVOICE_STATE_LABELS, InvoiceState
 
 PARTIES = roles(Role.AGENCY_BUYER, Role.SUPPLIER)
 OPERATORS_AND_ADMINS = roles(Role.OPERATOR, Role.ADMIN)
-Id = Annotated[int, Path(gt=0, lt=2**31)]
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
 
 #: Messages a redirect asks the next page to show (``?notice=<key>``).

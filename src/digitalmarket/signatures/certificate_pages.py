@@ -8,9 +8,7 @@ asked first on a confirmation page (`core.confirmation`). The key is never shown
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends, Request
 from starlette.datastructures import UploadFile
 
 from ..accounts.access import database, page_access
@@ -24,12 +22,12 @@ from ..core.files import read_limited
 from ..core.formatting import kst_datetime
 from ..core.forms import Form, MultipartForm, form_errors, redirect
 from ..core.i18n import N_
+from ..core.paths import Id
 from ..core.tables import utcnow
 from ..core.templating import csrf_protect, render
 from . import authority, certificates
 from .keys import certificate_of
 
-Id = Annotated[int, Path(gt=0, lt=2**31)]
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
 STAFF_PAGE = page_access(roles(Role.OPERATOR, Role.ADMIN))
 ADMIN_PAGE = page_access(ORGANISATION_ADMINS)

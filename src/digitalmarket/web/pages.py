@@ -23,6 +23,7 @@ from ..core.clock import today_kst
 from ..core.errors import NotFound
 from ..core.forms import redirect
 from ..core.notifications import mark_all_read, notifications_of, open_notification
+from ..core.paths import Id
 from ..core.templating import LANG_COOKIE, csrf_protect, render
 from . import recommendations, todo
 from .workspaces import WORKSPACES
@@ -110,7 +111,7 @@ def notifications_read(request: Request, actor=Depends(page_access(SIGNED_IN))):
 
 
 @router.get("/notifications/{notification_id}")
-def notification_open(request: Request, notification_id: int, actor=Depends(page_access(SIGNED_IN))):
+def notification_open(request: Request, notification_id: Id, actor=Depends(page_access(SIGNED_IN))):
     """Open one notification: it is read now, and the reader lands on the item it is about."""
     with database(request).transaction() as session:
         notification = open_notification(session, actor.user_id, notification_id)

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, Path, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 
 from ..accounts.access import api_access, database
 from ..accounts.permissions import ORGANISATION_ADMINS, Actor
 from ..accounts.schemas import ErrorOut
 from ..core.paging import DEFAULT_LIMIT, Cursor, Limit, Page, page_in_order
+from ..core.paths import Id
 from . import subscriptions
 from .schemas import DeliveryOut, NewWebhookOut, WebhookIn, WebhookOut
 
 ERRORS = {status: {"model": ErrorOut} for status in (401, 403, 404, 422, 429)}
-Id = Annotated[int, Path(gt=0, lt=2**31)]
 
 router = APIRouter(tags=["webhooks"], responses=ERRORS)
 

@@ -3,18 +3,15 @@ and sends a test event."""
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends, Request
 
 from ..accounts.access import database, page_access
 from ..accounts.permissions import ORGANISATION_ADMINS, Actor
 from ..core.errors import DomainError
 from ..core.forms import MultipartForm, form_errors, redirect
+from ..core.paths import Id
 from ..core.templating import csrf_protect, render
 from . import rules, subscriptions
-
-Id = Annotated[int, Path(gt=0, lt=2**31)]
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
 

@@ -10,11 +10,12 @@ from ...accounts.permissions import Actor
 from ...core.clock import today_kst
 from ...core.errors import DomainError
 from ...core.forms import Form, form_errors, redirect
+from ...core.paths import Id
 from ...core.templating import csrf_protect
 from ..states import CATALOG_STATE_LABELS, CatalogState
 from . import change_requests as changes
 from . import officer_steps, queries
-from .pages import OFFICER_PAGE, Id, contract_context, form_version, items_from, period_from, show
+from .pages import OFFICER_PAGE, contract_context, form_version, items_from, period_from, show
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
 

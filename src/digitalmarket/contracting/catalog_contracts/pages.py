@@ -5,9 +5,8 @@ service's public page; and the download of the selection papers behind a contrac
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends, Request
 
 from ...accounts.access import database, page_access
 from ...accounts.permissions import CONTRACTING_OFFICERS, SUPPLIERS, Actor, roles
@@ -19,6 +18,7 @@ from ...core.errors import NotFound, ValidationFailed
 from ...core.files import DocumentStore, attachment
 from ...core.formatting import kst_date, won
 from ...core.i18n import N_, Text
+from ...core.paths import Id
 from ...core.templating import csrf_protect, render
 from ..money import catalog_price
 from ..states import CATALOG_STATE_LABELS, CatalogState, allowed
@@ -27,7 +27,6 @@ from . import contract_items, queries
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
 
-Id = Annotated[int, Path(gt=0, lt=2**31)]
 SUPPLIER_PAGE = page_access(SUPPLIERS)
 OFFICER_PAGE = page_access(CONTRACTING_OFFICERS)
 READER_PAGE = page_access(roles(Role.SUPPLIER, Role.CONTRACTING_OFFICER, Role.ADMIN))

@@ -16,6 +16,7 @@ from ...core.clock import today_kst
 from ...core.errors import DomainError, ValidationFailed
 from ...core.forms import Form, form_errors, redirect
 from ...core.i18n import N_
+from ...core.paths import Id
 from ...core.templating import csrf_protect
 from ..money import catalog_price
 from ..states import CatalogState
@@ -23,7 +24,6 @@ from . import applying, contract_items, queries
 from . import change_requests as changes
 from .pages import (
     SUPPLIER_PAGE,
-    Id,
     contract_context,
     form_date,
     form_values,

@@ -17,12 +17,12 @@ from ...accounts.schemas import ErrorOut
 from ...core.files import DocumentStore, attachment
 from ...core.ids import ocid_of
 from ...core.paging import DEFAULT_LIMIT, Cursor, Limit, Page, page, within
+from ...core.paths import Id
 from ..states import OrderState
 from ..tables import Order, OrderLine, OrderVersion
 from . import access, changing, confirming, documents, ending, making
 
 PARTIES = roles(Role.AGENCY_BUYER, Role.SUPPLIER)
-Id = Annotated[int, Path(gt=0, lt=2**31)]
 Seq = Annotated[int, Path(ge=0, lt=1000)]
 router = APIRouter(tags=["orders"], responses={s: {"model": ErrorOut} for s in (401, 403, 404, 409, 422)})
 

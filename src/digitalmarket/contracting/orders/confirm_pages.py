@@ -10,9 +10,7 @@ possible, the GET leads back to the object's page. (Awarding a quote has its own
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse
 
 from ...accounts.access import database, page_access
@@ -21,12 +19,12 @@ from ...core import confirmation
 from ...core.confirmation import Confirmation, ReasonField
 from ...core.formatting import kst_date, won
 from ...core.i18n import N_
+from ...core.paths import Id
 from ...core.templating import csrf_protect
 from ..quotes import asking
 from ..states import QuoteState
 from . import access
 
-Id = Annotated[int, Path(gt=0, lt=2**31)]
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
 AGENCY_PAGE = page_access(AGENCY_BUYERS)
 SUPPLIER_PAGE = page_access(SUPPLIERS)

@@ -19,13 +19,13 @@ from ...core.clock import today_kst
 from ...core.errors import DomainError, NotFound
 from ...core.files import DocumentStore, attachment
 from ...core.forms import Form, form_errors, number, redirect, summary_only, version_of
+from ...core.paths import Id
 from ...core.templating import csrf_protect
 from ..quotes.pages import day, show
 from ..stamp_duty import stamp_duty_of
 from . import access, changing, confirm_pages, confirming, documents, ending, making
 
 PARTIES = roles(Role.AGENCY_BUYER, Role.SUPPLIER)
-Id = Annotated[int, Path(gt=0, lt=2**31)]
 Seq = Annotated[int, Path(ge=0, lt=1000)]
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
 #: What later stages add to an order's page: functions ``(session, order, actor) -> dict`` of context,

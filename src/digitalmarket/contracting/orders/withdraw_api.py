@@ -8,8 +8,9 @@ from fastapi import APIRouter, Depends, Request
 from ...accounts.access import api_access, database
 from ...accounts.permissions import AGENCY_BUYERS, Actor
 from ...accounts.schemas import ErrorOut
+from ...core.paths import Id
 from . import withdrawing
-from .api import Id, OrderOut, TerminateIn
+from .api import OrderOut, TerminateIn
 
 router = APIRouter(tags=["orders"], responses={s: {"model": ErrorOut} for s in (401, 403, 404, 409, 422)})
 

@@ -9,9 +9,10 @@ from ...accounts.access import database, page_access
 from ...accounts.permissions import AGENCY_BUYERS, Actor
 from ...core.errors import DomainError
 from ...core.forms import Form, form_errors, redirect, summary_only, version_of
+from ...core.paths import Id
 from ...core.templating import csrf_protect
 from . import withdrawing
-from .pages import Id, _detail_page
+from .pages import _detail_page
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
 

@@ -7,9 +7,8 @@ An agency buyer asks, compares and awards (/quote-requests); a supplier answers 
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from ...accounts.access import api_access, database
@@ -18,6 +17,7 @@ from ...accounts.rules import Role
 from ...accounts.schemas import ErrorOut
 from ...core.clock import today_kst
 from ...core.paging import DEFAULT_LIMIT, Cursor, Limit, Page, page
+from ...core.paths import Id
 from ..lines import MAX_SERVICES_PER_REQUEST
 from ..orders import making
 from ..orders.api import OrderOut
@@ -26,7 +26,6 @@ from ..tables import Quote, QuoteRequest
 from . import answering, asking, awarding
 
 PARTIES = roles(Role.AGENCY_BUYER, Role.SUPPLIER)
-Id = Annotated[int, Path(gt=0, lt=2**31)]
 router = APIRouter(tags=["quotes"], responses={s: {"model": ErrorOut} for s in (401, 403, 404, 409, 422)})
 
 

@@ -7,19 +7,19 @@ supplier included) gets 404, as does an order made without a quote request.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Literal
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from ...accounts.access import api_access, database
 from ...accounts.permissions import SIGNED_IN, Actor
 from ...accounts.schemas import ErrorOut
 from ...core.i18n import current_locale
+from ...core.paths import Id
 from .decision_pdf import decision_csv, decision_pdf
 from .decision_record import DecisionRecord, record_of_order
 
-Id = Annotated[int, Path(gt=0, lt=2**31)]
 router = APIRouter(tags=["orders"], responses={s: {"model": ErrorOut} for s in (401, 404, 422)})
 
 

@@ -4,14 +4,13 @@ read a record; anyone else gets 404. Nothing on these pages can be changed."""
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends, Request
 
 from ...accounts.access import database, page_access
 from ...accounts.permissions import SIGNED_IN, Actor, roles
 from ...accounts.rules import Role
 from ...core.i18n import current_locale
+from ...core.paths import Id
 from ...core.templating import csrf_protect
 from ..states import QUOTE_STATE_LABELS
 from .decision_api import download
@@ -20,7 +19,6 @@ from .decision_record import kst_time as record_time
 from .decision_record import recent_records, record_of_order
 from .pages import show
 
-Id = Annotated[int, Path(gt=0, lt=2**31)]
 STAFF = roles(Role.OPERATOR, Role.CONTRACTING_OFFICER)
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
 

@@ -7,9 +7,8 @@ The helpers the order pages share (notices, labels, dates) live here too.
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy import select
 
 from ...accounts.access import database, page_access
@@ -21,6 +20,7 @@ from ...core.errors import DomainError, NotFound
 from ...core.formatting import kst_date, won
 from ...core.forms import Form, form_errors, number, redirect, summary_only, version_of
 from ...core.i18n import N_, Text
+from ...core.paths import Id
 from ...core.templating import csrf_protect, render
 from ..documents.parties import party_problems
 from ..lines import MAX_MONTHS, MAX_SERVICES_PER_REQUEST
@@ -29,7 +29,6 @@ from ..orders import confirm_pages, making
 from ..states import METHOD_LABELS, ORDER_STATE_LABELS, QUOTE_STATE_LABELS, REQUEST_STATE_LABELS
 from . import answering, asking, awarding
 
-Id = Annotated[int, Path(gt=0, lt=2**31)]
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
 
 #: Messages a redirect asks the next page to show (``?notice=<key>``).

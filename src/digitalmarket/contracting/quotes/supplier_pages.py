@@ -4,9 +4,7 @@ unit price per line (and may propose a shorter period) or declines. Forms post a
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends, Request
 
 from ...accounts.access import database, page_access
 from ...accounts.permissions import SUPPLIERS, Actor
@@ -14,12 +12,12 @@ from ...core.clock import today_kst
 from ...core.errors import DomainError, ValidationFailed
 from ...core.forms import Form, form_errors, number, redirect, summary_only, version_of
 from ...core.i18n import N_
+from ...core.paths import Id
 from ...core.templating import csrf_protect
 from ..orders import confirm_pages, making
 from . import answering, asking, awarding
 from .pages import day, show
 
-Id = Annotated[int, Path(gt=0, lt=2**31)]
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
 
 
