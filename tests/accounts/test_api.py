@@ -207,6 +207,9 @@ def test_admin_creates_users_and_changes_roles(client, demo):
         f"/api/v1/admin/users/{user['id']}/role", json={"role": "operator", "version": user["version"]}, headers=admin
     )
     assert to_operator.status_code == 422  # an agency's user cannot be an operator
+    unknown = client.post("/api/v1/admin/users", json={**new, "email": "y@hanbit.go.kr", "role": "boss"}, headers=admin)
+    message = unknown.json()["error"]["fields"]["role"]  # the caller of the API is told the roles there are
+    assert message.startswith("다음 중 하나를 고르세요: ") and "agency_buyer" in message and "operator" in message
     with demo.reading() as session:
         events = session.scalars(select(AuditEvent).where(AuditEvent.action == "account.user_created")).all()
         assert any(e.object_id == str(user["id"]) for e in events)

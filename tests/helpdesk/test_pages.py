@@ -35,6 +35,7 @@ def test_an_inquiry_asked_answered_followed_up_and_answered_on_the_pages(app, de
     assert refused.status_code == 422
     assert 'id="field-subject-error"' in refused.text and 'id="field-body-error"' in refused.text
     assert "dm-error-summary" in refused.text
+    assert "다음 중 하나를 고르세요: " in refused.text and "payment" in refused.text  # the categories there are
 
     asked = _post(
         buyer,

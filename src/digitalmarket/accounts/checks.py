@@ -23,8 +23,9 @@ def fail_if(problems: dict[str, Text | None]) -> None:
 
 
 def _choice_problem(value: str | None, choices: type) -> Text | None:
-    if value not in {c.value for c in choices}:
-        return N_("Choose one of the options.")
+    allowed = [c.value for c in choices]
+    if value not in allowed:  # named, for a caller of the API who sees no list to choose from
+        return N_("Choose one of: %(choices)s.", choices=", ".join(allowed))
     return None
 
 

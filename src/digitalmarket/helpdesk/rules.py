@@ -119,8 +119,8 @@ def text_problem(value: str | None, maximum: int, required: bool = True) -> Text
 
 
 def category_problem(value: str | None) -> Text | None:
-    if value not in set(Category):
-        return N_("Choose one of the options.")
+    if value not in set(Category):  # named, for a caller of the API who sees no list to choose from
+        return N_("Choose one of: %(choices)s.", choices=", ".join(c.value for c in Category))
     return None
 
 
