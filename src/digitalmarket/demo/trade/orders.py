@@ -5,6 +5,7 @@ and review (`settlement`), and the open requests of the last weeks in the demo a
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 
 from sqlalchemy.orm import Session
@@ -21,6 +22,10 @@ from .settlement import invoice_story, review_story
 from .world import World, on_sale
 
 #: Monthly budget (KRW, without VAT) an agency typically spends on a service of a type.
+#: How long ago buyer@demo.kr ordered the service of supplier@demo.kr it uses, and the chance of that story.
+IN_USE_DAYS = 160
+IN_USE_SEED = 2026
+
 MONTHLY_BUDGET = {
     "IaaS": (6_000_000, 40_000_000),
     "PaaS": (3_000_000, 15_000_000),
@@ -322,3 +327,11 @@ def plan_orders(world: World, in_mall: list[Service], until: date) -> None:
         _order_story(world, rng.choice(world.buyers[2:]), service, at(until - timedelta(days=back), 11), "open")
     for back in (4, 2):  # waiting for the buyer's confirmation, the supplier's given
         _order_story(world, buyer, rng.choice(own), at(until - timedelta(days=back), 9), "unconfirmed")
+    # supplier@demo.kr's own bills: buyer@demo.kr has used one of its services for five months, reported,
+    # inspected and paid month by month, so that the demo supplier finds every settlement step on its pages.
+    # The story draws from a chance of its own, so that every other story of the demo stays as it was.
+    asked = until - timedelta(days=IN_USE_DAYS)
+    on_sale_then = [s for s in own if on_sale(s, asked)]
+    if on_sale_then:
+        in_use = replace(world, rng=random.Random(IN_USE_SEED))
+        _order_story(in_use, buyer, on_sale_then[0], at(asked, 10), "negotiated")
