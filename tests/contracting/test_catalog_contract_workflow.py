@@ -360,7 +360,10 @@ def test_items_above_the_plan_price_or_foreign_plans_are_refused(db, people):
     for given, field in (
         ([contract_items.ItemInput(standard, 12001)], f"items.{standard}.unit_price"),
         ([contract_items.ItemInput(premium, 20001)], f"items.{premium}.unit_price"),
-        ([contract_items.ItemInput(plan_ids(db, other_id)[0], 100)], "items"),
+        (
+            [contract_items.ItemInput(plan_ids(db, other_id)[0], 100)],
+            f"items.{plan_ids(db, other_id)[0]}.price_plan_id",
+        ),
         ([], "items"),
         ([contract_items.ItemInput(standard, 100, "X" * 41)], f"items.{standard}.product_id"),
     ):
