@@ -377,6 +377,11 @@ def test_items_above_the_plan_price_or_foreign_plans_are_refused(db, people):
         with pytest.raises(ValidationFailed) as error, db.transaction() as session:
             applying.apply(session, people.supplier, service_id, [contract_items.ItemInput(standard, 100)], start, end)
         assert field in error.value.fields
+    foreign = plan_ids(db, other_id)[0]  # a bad item and a bad period are told together, to correct at once
+    with pytest.raises(ValidationFailed) as error, db.transaction() as session:
+        given = [contract_items.ItemInput(foreign, 100)]
+        applying.apply(session, people.supplier, service_id, given, START, START - timedelta(days=1))
+    assert set(error.value.fields) == {f"items.{foreign}.price_plan_id", "period_end"}
     with db.reading() as session:
         assert queries.open_contract_of_service(session, service_id) is None
 

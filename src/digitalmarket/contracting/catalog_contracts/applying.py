@@ -54,8 +54,7 @@ def apply(
         raise Conflict(N_("The service already has a catalog contract or an application under way."))
     today = today_kst(now)
     refuse_if_blocked(service, today)
-    checked = checked_items(service, items)
-    check_period(period_start, period_end, today)
+    checked = checked_items(service, items, (period_start, period_end, today))
     contract = CatalogContract(
         service_id=service.id,
         supplier_id=service.supplier_id,

@@ -65,9 +65,15 @@ def _items(service: Service, inputs: list[ItemInput]) -> list[CatalogItem]:
     return items
 
 
-def checked_items(service: Service, inputs: list[ItemInput]) -> list[CatalogItem]:
+def checked_items(
+    service: Service, inputs: list[ItemInput], period: tuple[date | None, date | None, date] | None = None
+) -> list[CatalogItem]:
+    """The items as the contract keeps them, or 422 naming every bad item, and every problem of the
+    ``period`` (start, end, today) when one is given: a caller corrects them all at once."""
     items = _items(service, inputs)
     problems = catalog_items_problems(items, ceilings(service))
+    if period is not None:
+        problems |= catalog_period_problems(*period)
     if problems:
         raise ValidationFailed(fields=problems)
     return items
