@@ -10,8 +10,6 @@ from digitalmarket.catalog import workflow as catalog
 from digitalmarket.catalog.tables import Category, Service
 from digitalmarket.demo import services as demo_services
 
-NOT_FOUND = "요청하신 페이지나 항목이 없습니다."
-
 
 class Table(HTMLParser):
     """The comparison table as a screen reader reads it (aria-hidden text left out, visually hidden text
@@ -218,7 +216,7 @@ def test_more_than_four_services_are_refused_with_a_way_forward(client, codes):
 
 def test_an_unknown_service_is_the_not_found_page(client, codes):
     page = client.get(_url(codes["가상웍스 그룹웨어"], "SAS-2026-99999"))
-    assert page.status_code == 404 and NOT_FOUND in page.text
+    assert page.status_code == 404 and "코드 SAS-2026-99999에 해당하는 공개 서비스가 없습니다." in page.text
 
 
 def test_the_service_page_is_still_found_by_its_code(client, codes):

@@ -8,8 +8,7 @@ from ..accounts.access import api_access, database
 from ..accounts.permissions import PUBLIC
 from ..accounts.schemas import ErrorOut
 from ..core.clock import today_kst
-from ..core.errors import NotFound
-from ..core.i18n import N_, current_locale
+from ..core.i18n import current_locale
 from . import queries, search_log
 from .compare import compare
 from .compare_facts import MAX_SERVICES, check_count, chosen_codes, facts_of
@@ -39,15 +38,6 @@ def compare_services(
     chosen = chosen_codes(codes)
     check_count(len(chosen))
     with database(request).reading() as session:
-        found, unknown = [], []
-        for code in chosen:
-            try:
-                found.append(queries.public_service(session, code))
-            except NotFound:
-                unknown.append(code)
-        if unknown:  # the caller is told which of its codes to correct
-            named = N_("No published service has the code %(codes)s.", codes=", ".join(unknown))
-            raise NotFound(named, fields={"codes": named})
-        services = [facts_of(service) for service in found]
+        services = [facts_of(service) for service in queries.public_services_by_code(session, chosen)]
     search_log.log_comparison(database(request), actor, "api", chosen)  # a signed-in buyer's only
     return ComparisonOut.of(compare(services, today_kst()), current_locale.get())

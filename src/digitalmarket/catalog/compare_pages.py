@@ -49,7 +49,7 @@ def compare_services(request: Request, codes: list[str] = Query(default=[]), act
             context |= {"problem": error.message.render(), "first_url": compare_url(chosen[:MAX_SERVICES])}
         return render(request, "catalog_compare.html", context, actor=actor, status_code=422)
     with database(request).reading() as session:
-        services = [queries.public_service(session, code) for code in chosen]
+        services = queries.public_services_by_code(session, chosen)
         if len(services) < MIN_SERVICES:
             context["single"] = services[0] if services else None
             return render(request, "catalog_compare.html", context, actor=actor)

@@ -52,6 +52,21 @@ def public_service(session: Session, code: str) -> Service:
     return service
 
 
+def public_services_by_code(session: Session, codes: Iterable[str]) -> list[Service]:
+    """The services of these codes as the public sees them (`public_service`), in the order given; a 404
+    naming every code that is not one of them, so that the caller knows which to correct."""
+    found, unknown = [], []
+    for code in codes:
+        try:
+            found.append(public_service(session, code))
+        except NotFound:
+            unknown.append(code)
+    if unknown:
+        named = N_("No published service has the code %(codes)s.", codes=", ".join(unknown))
+        raise NotFound(named, fields={"codes": named})
+    return found
+
+
 def public_services(session: Session, service_type: str | None = None, limit: int = 200) -> list[Service]:
     query = select(Service).where(Service.status == ServiceStatus.PUBLISHED)
     if service_type:
