@@ -208,23 +208,24 @@ def _filters(query: Query, columns: Columns) -> dict[str, np.ndarray]:
     return chosen
 
 
-def _facets(columns: Columns, candidates: np.ndarray, chosen: dict[str, np.ndarray]) -> dict[str, list]:
-    """Each facet's counts among the candidates passing every chosen filter but the facet's own (the facets
-    with no filter chosen count the same services: selected once)."""
-    out = {}
-    passing = None
-    for name in SEARCH_FACETS:
-        if name in chosen or passing is None:
-            selected = candidates.copy()
-            for other, mask in chosen.items():
-                if other != name:
-                    selected &= mask
-            if name not in chosen:
-                passing = selected
-        else:
-            selected = passing
-        out[name] = columns.counts(name, selected)
+def _passing(mask: np.ndarray, chosen: dict[str, np.ndarray], but: str | None = None) -> np.ndarray:
+    """The services of ``mask`` that every chosen filter (but the one named ``but``) lets through."""
+    out = mask.copy()
+    for name, filtered in chosen.items():
+        if name != but:
+            out &= filtered
     return out
+
+
+def _facets(
+    columns: Columns, candidates: np.ndarray, chosen: dict[str, np.ndarray], passing: np.ndarray
+) -> dict[str, list]:
+    """Each facet's counts among the candidates passing every chosen filter but the facet's own: those
+    ``passing`` every filter for a facet with none chosen."""
+    return {
+        name: columns.counts(name, _passing(candidates, chosen, but=name) if name in chosen else passing)
+        for name in SEARCH_FACETS
+    }
 
 
 def _understood_as_corrected(session: Session, query: Query, ranking, understood: tuple, known: Facts):
@@ -303,10 +304,8 @@ def _whole(session: Session, query: Query, known: Facts) -> _Whole:
         query, ranking, understood = _understood_as_corrected(session, query, ranking, understood, known)
     candidates = columns.mask(ranking.order if ranking is not None else None)
     chosen = _filters(query, columns)
-    facet_counts = _facets(columns, candidates, chosen)
-    passing = candidates.copy()
-    for mask in chosen.values():
-        passing &= mask
+    passing = _passing(candidates, chosen)
+    facet_counts = _facets(columns, candidates, chosen, passing)
     every_word = None
     if ranking is not None and ranking.complete is not None:
         every_word = int(np.count_nonzero(passing[ranking.complete]))
@@ -347,10 +346,7 @@ def _whole(session: Session, query: Query, known: Facts) -> _Whole:
 def _total_without(query: Query, constraint: understanding.Constraint, candidates, columns: Columns) -> int:
     """How many services the query finds with one constraint read from its words left out (the chip's ×):
     on a page with none or few results, the way out names what each condition costs."""
-    passing = candidates.copy()
-    for mask in _filters(replace(query, **{constraint.field: None}), columns).values():
-        passing &= mask
-    return int(np.count_nonzero(passing))
+    return int(np.count_nonzero(_passing(candidates, _filters(replace(query, **{constraint.field: None}), columns))))
 
 
 def _conditions_only(
@@ -358,8 +354,6 @@ def _conditions_only(
 ) -> ConditionsOnly:
     """The services every filter finds (those read from the words and those chosen) whatever the words left
     to rank: what searching the conditions' phrases alone would find."""
-    passing = columns.mask(None)
-    for mask in chosen.values():
-        passing &= mask
+    passing = _passing(columns.mask(None), chosen)
     phrases = " ".join(constraint.phrase for constraint in understood)
     return ConditionsOnly(phrases, query.q, int(np.count_nonzero(passing)))
