@@ -7,7 +7,7 @@ from datetime import date
 from fastapi import APIRouter, Depends, Query, Request
 
 from ..core.errors import DomainError, NotFound
-from ..core.forms import Form, form_errors, number, options, redirect
+from ..core.forms import Form, form_errors, object_id, options, redirect
 from ..core.i18n import N_
 from ..core.paths import Id
 from ..core.templating import csrf_protect, render
@@ -189,8 +189,7 @@ def _set_active(request: Request, actor: Actor, user_id: int, active: bool):
 @router.post("/admin/users")
 def admin_create_user(request: Request, form: Form, actor: Actor = Depends(page_access(ADMINS))):
     values = {k: v for k, v in form.items() if k not in {"password", "csrf_token"}}
-    org_id = number(form.get("organisation_id"))
-    org_id = org_id if org_id is not None and 0 < org_id < 2**31 else None
+    org_id = object_id(form.get("organisation_id"))
     fields = {name: form.get(name, "") for name in ("email", "name", "role", "password")}
     org_admin = form.get("is_org_admin") == "1"
     try:

@@ -15,7 +15,7 @@ from ..core import i18n
 from ..core.clock import today_kst
 from ..core.errors import DomainError
 from ..core.formatting import kst_date, won
-from ..core.forms import Form, form_errors, number, redirect, summary_only
+from ..core.forms import Form, form_errors, number, object_id, redirect, summary_only
 from ..core.i18n import N_, Text
 from ..core.paths import Id
 from ..core.templating import csrf_protect, render
@@ -60,11 +60,10 @@ def category_groups(session) -> list[tuple[Text, list[tuple[str, str]]]]:
 
 
 def data_from(form: dict[str, str]) -> notice_posting.NoticeIn:
-    category = number(form.get("category_id"))
     return notice_posting.NoticeIn(
         title=form.get("title", ""),
         description=form.get("description", ""),
-        category_id=category if category and category > 0 else None,
+        category_id=object_id(form.get("category_id")),
         budget_min=number(form.get("budget_min")),
         budget_max=number(form.get("budget_max")),
         expected_month=form.get("expected_month", ""),

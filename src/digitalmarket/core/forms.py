@@ -11,6 +11,7 @@ from fastapi.responses import RedirectResponse
 from starlette.datastructures import FormData
 
 from .errors import DomainError
+from .paths import LARGEST_ID
 
 
 async def form_data(request: Request) -> dict[str, str]:
@@ -42,6 +43,14 @@ def number(value: str | None) -> int | None:
     except ValueError:
         return -1
     return found if abs(found) < 2**63 else -1
+
+
+def object_id(value: str | None) -> int | None:
+    """An object chosen in a form by its id (a category, an organisation, a quote): None when blank or not an
+    id a database holds (`paths.LARGEST_ID`), so that the rules answer "choose one" rather than the database
+    failing on it."""
+    found = number(value)
+    return found if found is not None and 0 < found <= LARGEST_ID else None
 
 
 def version_of(form: Mapping) -> int:

@@ -1,4 +1,4 @@
-"""Path parameters shared by the routes of every package."""
+"""Ids in routes: the path parameter of every package's routes and the range an id column holds."""
 
 from __future__ import annotations
 
@@ -6,6 +6,10 @@ from typing import Annotated
 
 from fastapi import Path
 
-#: An object's id in a path, as its database column holds it (1 to 2**31 - 1): anything else is a 422 that
-#: names the range, never a database error.
-Id = Annotated[int, Path(gt=0, lt=2**31)]
+#: The largest id an id column holds (PostgreSQL's INTEGER): a larger one sent to the database is an error
+#: there, not a row that is missing.
+LARGEST_ID = 2**31 - 1
+
+#: An object's id in a path, as its database column holds it: anything else is a 422 that names the range,
+#: never a database error.
+Id = Annotated[int, Path(gt=0, le=LARGEST_ID)]

@@ -18,7 +18,7 @@ from ...catalog.tables import Service
 from ...core.clock import today_kst
 from ...core.errors import DomainError, NotFound
 from ...core.formatting import kst_date, won
-from ...core.forms import Form, form_errors, number, redirect, summary_only, version_of
+from ...core.forms import Form, form_errors, number, object_id, redirect, summary_only, version_of
 from ...core.i18n import N_, Text
 from ...core.paths import Id
 from ...core.templating import csrf_protect, render
@@ -322,7 +322,7 @@ def agency_award_page(
 
 @router.post("/agency/quote-requests/{request_id}/award")
 def agency_award(request: Request, request_id: Id, form: Form, actor: Actor = Depends(page_access(AGENCY_BUYERS))):
-    quote_id = number(form.get("quote_id")) or 0
+    quote_id = object_id(form.get("quote_id")) or 0
     try:
         with database(request).transaction() as session:
             order_id = awarding.award(
