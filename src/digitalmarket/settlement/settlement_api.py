@@ -46,10 +46,8 @@ class UsageIn(Loose):
     note: str = Field(default="", max_length=4000)
 
 
-class CorrectionIn(Loose):
+class CorrectionIn(UsageIn):
     month: str | None = Field(None, max_length=7, description="The invoice's month, if given: a correction keeps it")
-    lines: list[UsageLineIn] = Field(default_factory=list, max_length=20)
-    note: str = Field(default="", max_length=4000)
     version: int
 
 
@@ -219,7 +217,7 @@ class ServiceReviewsOut(BaseModel):
     reviews: list[ServiceReviewOut]
 
 
-def _usage(body: UsageIn | CorrectionIn) -> usage.UsageIn:
+def _usage(body: UsageIn) -> usage.UsageIn:
     return usage.UsageIn(body.month or "", {line.position: line.quantity for line in body.lines}, body.note)
 
 
