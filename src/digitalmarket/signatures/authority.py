@@ -131,27 +131,34 @@ PLATFORM_KEYS = "signing_platform_keys"  # `Session.info` key: the CA and the TS
 
 def platform_keys(session: Session, now: datetime | None = None) -> tuple[SigningKey, SigningKey]:
     """The CA and the TSA (`ensure_authority`), read once per session: they never change once made."""
-    found = session.info.get(PLATFORM_KEYS)
-    if found is None:
-        found = (ensure_authority(session, now), authority(session, "tsa"))
-        session.info[PLATFORM_KEYS] = found
-    return found
+    ensure_authority(session, now)
+    return session.info[PLATFORM_KEYS]
+
+
+def _platform_rows(session: Session) -> tuple[SigningKey | None, SigningKey | None]:
+    """The CA and the TSA as stored, in one statement (None for one not made yet)."""
+    by_role: dict[str, SigningKey] = {}
+    for row in session.scalars(select(SigningKey).where(SigningKey.role.in_(("ca", "tsa"))).order_by(SigningKey.id)):
+        by_role.setdefault(row.role, row)  # one of each (migration 0033); the first, as `authority` reads
+    return by_role.get("ca"), by_role.get("tsa")
 
 
 def ensure_authority(session: Session, now: datetime | None = None) -> SigningKey:
     """The CA, made with its TSA when the installation has none yet. Returns the CA. Made in a savepoint:
-    when another transaction made them first (a unique index allows one of each), this one takes theirs."""
+    when another transaction made them first (a unique index allows one of each), this one takes theirs.
+    Both are kept for the session (`platform_keys`)."""
     if (found := session.info.get(PLATFORM_KEYS)) is not None:
         return found[0]
-    ca, tsa = authority(session), authority(session, "tsa")
-    if ca is not None and tsa is not None:
-        return ca
-    try:
-        with session.begin_nested():
-            _make_authority(session, ca, now or utcnow())
-    except IntegrityError:
-        pass  # another transaction made them first (one CA and one TSA, migration 0033): read theirs below
-    return authority(session)
+    ca, tsa = _platform_rows(session)
+    if ca is None or tsa is None:
+        try:
+            with session.begin_nested():
+                _make_authority(session, ca, now or utcnow())
+        except IntegrityError:
+            pass  # another transaction made them first (one CA and one TSA, migration 0033): read theirs below
+        ca, tsa = _platform_rows(session)
+    session.info[PLATFORM_KEYS] = (ca, tsa)
+    return ca
 
 
 def _make_authority(session: Session, ca: SigningKey | None, now: datetime) -> None:
