@@ -4,7 +4,6 @@ committed events in commit order and chains them, and changing, reordering or re
 from __future__ import annotations
 
 import threading
-import time
 from datetime import timedelta
 
 import pytest
@@ -37,26 +36,35 @@ def test_every_committed_event_is_sequenced_and_chained_at_once(db):
 
 
 def test_a_writer_does_not_wait_for_another_writers_commit_and_the_log_follows_commit_order(db, backend):
-    """A appends first and commits last: B neither waits for A nor lands behind it in the log."""
+    """A appends first and commits last: B neither waits for A nor lands behind it in the log. B must end
+    while A's transaction is still open (A commits only once B has ended), so a B that waited for A's commit
+    could never end: no duration is measured, and a slow machine only makes both take longer."""
     if backend != "postgresql":
         pytest.skip("SQLite has one writer at a time by design")
-    appended, release = threading.Event(), threading.Event()
+    appended, release, b_done = threading.Event(), threading.Event(), threading.Event()
 
     def slow_writer() -> None:
         with db.transaction() as session:
             audit.record(session, actor_user_id=None, action="test.first_appended", object_type="test", object_id="a")
             appended.set()
-            release.wait(10)
+            release.wait(120)
+
+    def second_writer() -> None:
+        append(db, "test.committed_first", "b")
+        b_done.set()
 
     slow = threading.Thread(target=slow_writer)
     slow.start()
-    assert appended.wait(10)
-    started = time.monotonic()
-    append(db, "test.committed_first", "b")
-    waited = time.monotonic() - started
-    release.set()
-    slow.join()
-    assert waited < 5, "the second writer waited for the first one's commit"
+    try:
+        assert appended.wait(60)
+        second = threading.Thread(target=second_writer)
+        second.start()
+        assert b_done.wait(100), "the second writer waited for the first one's commit"
+        assert slow.is_alive(), "the first writer's transaction was still open when the second one ended"
+    finally:
+        release.set()
+        slow.join()
+    second.join()
     assert log_order(db) == ["test.committed_first", "test.first_appended"]
     with db.reading() as session:
         assert audit.verify_chain(session).ok

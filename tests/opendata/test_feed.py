@@ -166,29 +166,34 @@ def test_a_writer_of_the_feed_does_not_wait_for_another_and_the_later_commit_com
         publish(demo, people.supplier, "먼저 바꾼 서비스"),
         publish(demo, people.supplier, "나중에 바꾼 서비스"),
     )
-    changed, release = threading.Event(), threading.Event()
+    changed, release, toggled = threading.Event(), threading.Event(), threading.Event()
 
     def slow_writer() -> None:
         with demo.transaction() as session:
             found = queries.service_by_code(session, first)
             catalog.change_status(session, people.operator, first, "suspend", "점검", found.version)
             changed.set()
-            release.wait(10)
+            release.wait(120)
+
+    def second_writer() -> None:
+        toggle(demo, people.operator, second)
+        toggled.set()
 
     with demo.reading() as session:
         cursor = feed.page(session, "services", None, 500).next_cursor
     slow = threading.Thread(target=slow_writer)
     slow.start()
-    assert changed.wait(10)
-    started = time.monotonic()
-    toggle(demo, people.operator, second)
-    waited = time.monotonic() - started
-    with demo.reading() as session:
-        meanwhile = [item["data"]["code"] for item in feed.page(session, "services", cursor, 500).items]
-    release.set()
-    slow.join()
+    try:  # the second writer must end while the first one's transaction is open: no duration is measured
+        assert changed.wait(60)
+        threading.Thread(target=second_writer).start()
+        assert toggled.wait(100), "the second writer waited for the first one's commit"
+        assert slow.is_alive()
+        with demo.reading() as session:
+            meanwhile = [item["data"]["code"] for item in feed.page(session, "services", cursor, 500).items]
+    finally:
+        release.set()
+        slow.join()
     with demo.reading() as session:
         after = [item["data"]["code"] for item in feed.page(session, "services", cursor, 500).items]
-    assert waited < 5, "the second writer waited for the first one's commit"
     assert meanwhile == [second]
     assert after == [second, first]
