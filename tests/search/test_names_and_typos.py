@@ -119,3 +119,33 @@ def test_abbreviations_and_mixed_words_are_corrected_too(catalog, client, misspe
 def test_words_found_as_written_offer_no_correction(catalog, client):
     assert _search(client, "챗봇")["did_you_mean"] is None
     assert _search(client, "서버 백업")["did_you_mean"] is None
+
+
+LEDGER_SERVICES = [
+    _service("w-01", "가온 정부 문서 관리", GAON, "정부 기관의 공문서 관리", ["문서"]),
+    _service("w-02", "한결 회계 관리", HANGYEOL, "기관 회계와 예산 관리", ["회계"]),
+    _service("w-03", "가온 클라우드 백업", GAON, "클라우드 서버 백업", ["백업"]),
+    _service("w-04", "한결 데이터 시각화", HANGYEOL, "기관 데이터를 한눈에", ["시각화"]),
+]
+
+
+@pytest.fixture
+def words_of_their_own(db, tmp_path):
+    return imported(db, tmp_path, LEDGER_SERVICES, "ledger.jsonl")
+
+
+def test_a_word_of_its_own_is_not_corrected_into_an_unrelated_catalog_word(words_of_their_own, client):
+    """장부 (a ledger) is a Korean word the catalog lacks, one letter from 정부 (government), which it holds:
+    Kiwi's morpheme vectors put the two far apart, so the page offers no 회계 정부 and says that no service
+    mentions 장부. A spelling of the same word (크라우드 for 클라우드) is still corrected, and a loanword
+    written as people often write it (데이타) finds the standard spelling (데이터)."""
+    ledger = _search(client, "회계 장부")
+    assert ledger["did_you_mean"] is None
+    assert _names(ledger) == ["한결 회계 관리"] and ledger["missing_words"] == ["장부"]
+    page = client.get("/services", params={"q": "회계 장부"}).text
+    assert re.findall(r'id="did-you-mean">(.*?)</p>', page, re.S) == [], "no correction is offered"
+    assert "“장부”는 어느 서비스에도 없는 낱말이라 빼고 찾았습니다." in page
+    crowd = _search(client, "크라우드 백업")
+    assert crowd["did_you_mean"] == "클라우드 백업" and _names(crowd)[:1] == ["가온 클라우드 백업"]
+    data = _search(client, "데이타 시각화")
+    assert _names(data)[:1] == ["한결 데이터 시각화"] and data["missing_words"] == []

@@ -188,3 +188,28 @@ def test_results_holding_only_some_of_the_words_under_the_conditions_say_so(chea
     client.cookies.set("dm_lang", "en")
     english = client.get("/services", params={"q": asked}).text
     assert "No service holding every word of “화상회의” meets the conditions" in english
+
+
+def test_every_supplier_size_is_read_and_a_size_said_to_be_left_out_is_not():
+    assert understand("중견기업 화상회의").filters() == {"size": "middle"}
+    assert understand("중견 업체 백업").filters() == {"size": "middle"}
+    assert understand("대기업 클라우드").filters() == {"size": "large"}
+    assert understand("mid-sized company backup").filters() == {"size": "middle"}
+    assert understand("large enterprise groupware").filters() == {"size": "large"}
+    left_out_sizes = ("대기업 제외 백업", "중소기업 말고 화상회의", "대기업은 빼고 찾기", "중소기업이 아닌")
+    for left_out in (*left_out_sizes, "not large companies"):
+        assert understand(left_out).constraints == (), left_out
+    assert understand("중대기업 재해 대응").constraints == ()  # 대기업 inside another word
+
+
+def test_a_mid_sized_supplier_is_a_filter_not_a_misspelt_small_one(catalog, client):
+    """중견기업 (a mid-sized company) is no word of the catalog's texts: it was corrected into 중소기업 and
+    filtered for small companies, the other way round. It is the supplier size 중견기업 now."""
+    middle = _search(client, "중견기업 화상회의")
+    assert _names(middle) == ["가온 화상회의"] and middle["did_you_mean"] is None
+    assert [(u["field"], u["value"], u["phrase"]) for u in middle["understood"]] == [("size", "middle", "중견기업")]
+    page = client.get("/services", params={"q": "중견기업 화상회의"})
+    chips = re.findall(r'<li class="dm-chip">\s*(.*?)\s*<a class="dm-chip-remove"', page.text)
+    assert chips == ["중견기업"]
+    left_out = _search(client, "대기업 제외 화상회의")  # a size said to be left out filters nothing
+    assert left_out["understood"] == [] and {"가온 화상회의", "한결 화상회의 클라우드"} <= set(_names(left_out))

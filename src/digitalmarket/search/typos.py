@@ -188,7 +188,24 @@ def _plausible(written: str, correction: str) -> bool:
     _, likelihood_meant, morpheme_meant = _as_word(correction)
     if _sound_alike(written, correction) and morpheme + 1 < morpheme_meant:
         return True
-    return likelihood + LIKELIER < likelihood_meant
+    return likelihood + LIKELIER < likelihood_meant and _related(written, correction)
+
+
+#: How alike two words Kiwi knows must be in meaning (the cosine of its language model's morpheme vectors,
+#: `Kiwi.morpheme_similarity`) for one to be read as a misspelling of the other: a spelling of the same word
+#: is close (크라우드 and 클라우드 0.73, 데이타 and 데이터 0.69), a word of its own far (장부 and 정부 0.15), whatever
+#: their letters share and however much commoner the other is.
+RELATED = 0.5
+
+
+@lru_cache(maxsize=4096)
+def _related(written: str, correction: str) -> bool:
+    """Whether Kiwi's morpheme vectors put the two words near each other (`RELATED`); True when it cannot
+    tell (a word with no vector, or with several senses), so that only a measured distance refuses."""
+    try:
+        return kiwi().morpheme_similarity(written, correction) >= RELATED
+    except ValueError:
+        return True
 
 
 def _sound_alike(one: str, other: str) -> bool:

@@ -10,8 +10,9 @@ explicitly wins over one understood from the words.
 
 Recognised: the service types IaaS, PaaS and SaaS (as words, or written out: ``서비스형 소프트웨어``,
 ``software as a service``); a CSAP grade (``CSAP 상``, ``CSAP 상등급``, ``상 등급``, with the certificate's
-name next to it taken too: ``상 등급 보안인증``, ``클라우드 보안인증 중 등급``; ``CSAP high``); ``중소기업``,
-``중소업체``, ``SME``, ``small business`` (the supplier's size); a price limit in won (``1만원 이하``,
+name next to it taken too: ``상 등급 보안인증``, ``클라우드 보안인증 중 등급``; ``CSAP high``); the supplier's
+size (``중소기업``, ``중소업체``, ``SME``, ``small business``; ``중견기업``, ``mid-sized company``; ``대기업``, ``large
+enterprise``; not when it is said to be left out: ``대기업 제외``); a price limit in won (``1만원 이하``,
 ``만원 이하``, ``5,000원 미만``, ``월 10만 원 이내``, with ``1인당``, ``사용자당`` or ``월`` before it; ``under
 10,000 won``, ``₩20,000 or less``), compared with the main plan's price without VAT; a region named with
 a data centre (``서울 리전``, ``부산 데이터센터``, ``세종 소재 IDC``, ``데이터센터 경기``, ``Seoul region``, ``data
@@ -46,12 +47,21 @@ _CSAP = re.compile(
     re.IGNORECASE,
 )
 _GRADES = {"high": "상", "medium": "중", "moderate": "중", "low": "하"}
-_SME = re.compile(
-    r"중소\s*(?:기업|업체)(?!청|부|진흥|벤처)"  # not 중소기업청, 중소벤처기업부 ...
-    r"|(?<![0-9A-Za-z])(?:smes?|small\s+(?:and\s+medium(?:[\s-]+sized)?\s+)?(?:business(?:es)?|enterprises?|companies))"
-    r"(?![0-9A-Za-z])",
-    re.IGNORECASE,
-)
+# a size said to be left out (대기업 제외, 중소기업 말고) is no filter: the words stay words
+_NOT = r"(?!\s*(?:은\s*|는\s*|이\s*|가\s*)?(?:제외|말고|빼고|아닌|아니|not|excluded|except))"
+_COMPANY_EN = r"(?:business(?:es)?|enterprises?|compan(?:y|ies)|firms?|suppliers?)"
+_SIZES = {
+    SupplierSize.SME: (
+        r"중소\s*(?:기업|업체)(?!청|부|진흥|벤처)"  # not 중소기업청, 중소벤처기업부 ...
+        rf"|(?<![0-9A-Za-z])(?:smes?|small\s+(?:and\s+medium(?:[\s-]+sized)?\s+)?{_COMPANY_EN})(?![0-9A-Za-z])"
+    ),
+    SupplierSize.MIDDLE: (
+        rf"중견\s*(?:기업|업체)|(?<![0-9A-Za-z])mid(?:-|\s)?(?:size[d]?|market|tier)\s+{_COMPANY_EN}(?![0-9A-Za-z])"
+    ),
+    SupplierSize.LARGE: rf"(?<![가-힣])대\s*기업(?!청)|(?<![0-9A-Za-z])(?:large|big)\s+{_COMPANY_EN}(?![0-9A-Za-z])",
+}
+_NOT_BEFORE = r"(?<!not )(?<!non-)(?<!non )(?<!excluding )(?<!except )"  # not large companies
+_SIZE = {size: re.compile(rf"{_NOT_BEFORE}(?:{written}){_NOT}", re.IGNORECASE) for size, written in _SIZES.items()}
 _PRICE = re.compile(
     r"(?:(?:1\s*인당|인당|사용자\s*당|사용자당|한\s*명당|월)\s*)*"
     r"(?:(\d[\d,]*(?:\.\d+)?)\s*(만|천|백만)?|(?<![가-힣\d])(십만|백만|천만|만|천))\s*원\s*(이하|미만|이내|까지|아래|밑)"
@@ -124,7 +134,8 @@ def understand(query: str) -> Understood:
     take(
         _CSAP, lambda m: Constraint("csap", m.group(1) or m.group(2) or _GRADES[m.group(3).lower()], m.group(0).strip())
     )
-    take(_SME, lambda m: Constraint("size", SupplierSize.SME.value, m.group(0)))
+    for size, pattern in _SIZE.items():
+        take(pattern, lambda m, size=size: Constraint("size", size.value, m.group(0)))
     take(_REGION, _region)
     take(
         _TYPE,
