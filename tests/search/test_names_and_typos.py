@@ -62,7 +62,16 @@ def test_a_service_code_opens_that_service_alone_in_any_case(catalog, client):
     everything = client.get("/api/v1/services", params={"per_page": 100}).json()["items"]
     code = next(item["code"] for item in everything if item["name"] == "가온 서버 백업")
     # the VDI's text says SAS (the statistics program), as the code of a SaaS does: not what the buyer named
-    for written in (code, code.lower(), f"  {code} "):
+    letters, year, number = code.split("-")
+    as_written = (
+        code,
+        code.lower(),
+        f"  {code} ",
+        f"{letters} {year} {number}",  # as copied from a paper form
+        f"{letters}{year}{number}".lower(),
+        f"{letters}-{year}-{int(number)}",  # without the number's leading zeros
+    )
+    for written in as_written:
         found = _search(client, written)
         assert _names(found) == ["가온 서버 백업"], written
         assert found["total"] == 1 and found["did_you_mean"] is None
@@ -126,6 +135,8 @@ LEDGER_SERVICES = [
     _service("w-02", "한결 회계 관리", HANGYEOL, "기관 회계와 예산 관리", ["회계"]),
     _service("w-03", "가온 클라우드 백업", GAON, "클라우드 서버 백업", ["백업"]),
     _service("w-04", "한결 데이터 시각화", HANGYEOL, "기관 데이터를 한눈에", ["시각화"]),
+    _service("w-05", "가온 해양 관측", GAON, "바다의 수온과 파고를 관측", ["해양"]),
+    _service("w-06", "한결 원격 접속 게이트웨이", HANGYEOL, "집에서 기관 시스템에 원격 접속", ["재택근무"]),
 ]
 
 
@@ -149,3 +160,11 @@ def test_a_word_of_its_own_is_not_corrected_into_an_unrelated_catalog_word(words
     assert crowd["did_you_mean"] == "클라우드 백업" and _names(crowd)[:1] == ["가온 클라우드 백업"]
     data = _search(client, "데이타 시각화")
     assert _names(data)[:1] == ["한결 데이터 시각화"] and data["missing_words"] == []
+
+
+def test_a_noun_made_a_verb_is_not_read_as_glued_words(words_of_their_own, client):
+    """접속해야 (접속 + 하 + 어야: "must connect") is a verb form of a word the catalog lacks; it was read as
+    접속 glued to a misspelt 해양 (the sea), and the page offered "원격 접속해양 해요"."""
+    found = _search(client, "원격 접속해야 해요")
+    assert found["did_you_mean"] is None
+    assert _names(found)[:1] == ["한결 원격 접속 게이트웨이"] and "가온 해양 관측" not in _names(found)

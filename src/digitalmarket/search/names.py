@@ -55,7 +55,8 @@ LEGAL_FORMS = (
 _LEGAL = re.compile("|".join(re.escape(form) for form in sorted(LEGAL_FORMS, key=len, reverse=True)))
 _LEGAL_WORDS = {"co", "ltd", "inc", "corp", "llc"}
 _NOT_LETTERS = re.compile(r"[^0-9a-z\uac00-\ud7a3\u3131-\u318e]+")
-_CODE = re.compile(r"^[A-Za-z]{2,4}-\d{4}-\d{3,6}$")
+# a service code as buyers write it: SAS-2024-00041, sas 2024 00041, SAS202400041, SAS-2024-41
+_CODE = re.compile(r"^\s*([A-Za-z]{2,4})[\s._/-]*(\d{4})[\s._/-]*(\d{1,6})\s*$")
 MIN_PREFIX = 2  # letters a query needs before it can be a name's beginning
 
 
@@ -64,6 +65,16 @@ def key(text: str) -> str:
     lowered = _LEGAL.sub(" ", (text or "").lower())
     words = [word for word in _NOT_LETTERS.split(lowered) if word and word not in _LEGAL_WORDS]
     return "".join(words)
+
+
+def code_key(text: str) -> str | None:
+    """A service code as codes are compared (``sas-2024-41``: the letters in lower case, the year, the number
+    without its leading zeros), whatever separates the parts; None when ``text`` is no code."""
+    found = _CODE.match(text or "")
+    if found is None:
+        return None
+    letters, year, number = found.groups()
+    return f"{letters.lower()}-{year}-{int(number)}"
 
 
 def _first_word(name: str) -> str:
@@ -92,7 +103,7 @@ class Names:
     def build(cls, columns: Columns) -> Names:
         codes, names, by_supplier, first_words = {}, {}, {}, {}
         for position, entry in enumerate(columns.entries):
-            codes[entry.code.lower()] = position
+            codes[code_key(entry.code) or entry.code.lower()] = position
             names.setdefault(key(entry.name), []).append(position)
             by_supplier.setdefault(entry.supplier, []).append(position)
             first_words.setdefault(_first_word(entry.name), {}).setdefault(entry.supplier, []).append(position)
@@ -117,9 +128,10 @@ class Names:
     # --- what a query names --------------------------------------------------------------------------
 
     def code(self, query: str) -> int | None:
-        """The position of the service whose code the query is."""
-        text = query.strip()
-        return self.codes.get(text.lower()) if _CODE.match(text) else None
+        """The position of the service whose code the query is, written with dashes, spaces or nothing between
+        its parts, the number with or without its leading zeros (`code_key`)."""
+        wanted = code_key(query)
+        return self.codes.get(wanted) if wanted is not None else None
 
     def exact(self, query: str) -> list[int]:
         """The services whose name the query is."""

@@ -227,17 +227,22 @@ def _sound_alike(one: str, other: str) -> bool:
 @lru_cache(maxsize=4096)
 def _verb_form(word: str) -> bool:
     """Whether Kiwi reads a Hangul word as a verb or adjective it knows with its endings (막기: 막 + 기, 아픈:
-    아프 + ㄴ, 다니는: 다니 + 는): a word of its own, which one jamo changes into a catalog word (맡기, 오픈,
-    단지는) as easily as a misspelling (변한 for 변환); only the words around it tell them apart (`_likelier`)."""
+    아프 + ㄴ, 다니는: 다니 + 는), or a noun it knows made a verb (접속해야: 접속 + 하 + 어야): a word of its own,
+    which one jamo changes into a catalog word (맡기, 오픈, 단지는) as easily as a misspelling (변한 for 변환);
+    only the words around it tell them apart (`_likelier`)."""
     if not all(map(is_syllable, word)):
         return False
     tokens, _ = kiwi().analyze(word, top_n=1)[0]
     stem, *endings = tokens
+    if stem.score < KNOWN_MORPHEME or getattr(stem, "oov", False) or not endings:
+        return False
+    if stem.tag.startswith("V"):
+        return all(token.tag.startswith("E") for token in endings)
+    # a noun Kiwi knows made a verb with 하다 or 되다 (접속해야: 접속 + 하 + 어야, 자동화된, 분석해 주는)
     return (
-        stem.tag.startswith("V")
-        and stem.score >= KNOWN_MORPHEME
-        and bool(endings)
-        and all(token.tag.startswith("E") for token in endings)
+        stem.tag in ("NNG", "NNP")
+        and any(token.tag in ("XSV", "XSA") for token in endings)
+        and all(token.tag in ("XSN", "XSV", "XSA", "VX") or token.tag.startswith("E") for token in endings)
     )
 
 
@@ -321,13 +326,17 @@ def corrected_query(query: str, vocabulary) -> str | None:
             words.append(typed)
             continue
         correction = _other_layout(written, vocabulary)
+        verb = _verb_form(lowered)
         for form in forms if correction is None else ():
             candidates = _near(form, vocabulary)
-            if candidates and _verb_form(lowered):  # a verb form stays unless the query reads likelier corrected
+            if candidates and verb:  # a verb form stays unless the query reads likelier corrected
                 candidates = [word for word in candidates if _likelier(written_words, position, form, word)]
             if candidates:
                 correction = candidates[0] + lowered[len(form) :]
                 break
+        if correction is None and verb:  # nor is it read as glued words (접속해야 as 접속 + 해양)
+            words.append(typed)
+            continue
         if correction is None:
             correction = _corrected_runs(lowered, vocabulary)
         for form in forms if correction is None else ():
