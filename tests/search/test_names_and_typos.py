@@ -137,6 +137,7 @@ LEDGER_SERVICES = [
     _service("w-04", "한결 데이터 시각화", HANGYEOL, "기관 데이터를 한눈에", ["시각화"]),
     _service("w-05", "가온 해양 관측", GAON, "바다의 수온과 파고를 관측", ["해양"]),
     _service("w-06", "한결 원격 접속 게이트웨이", HANGYEOL, "집에서 기관 시스템에 원격 접속", ["재택근무"]),
+    _service("w-07", "가온 모바일 개발 도구", GAON, "모바일 화면을 빠르게 개발", ["모바일"]),
 ]
 
 
@@ -168,3 +169,12 @@ def test_a_noun_made_a_verb_is_not_read_as_glued_words(words_of_their_own, clien
     found = _search(client, "원격 접속해야 해요")
     assert found["did_you_mean"] is None
     assert _names(found)[:1] == ["한결 원격 접속 게이트웨이"] and "가온 해양 관측" not in _names(found)
+
+
+def test_a_compound_no_service_holds_whole_is_not_named_glued(words_of_their_own, client):
+    """모바일 앱 개발: no service says 앱 개발 as one phrase, so it is searched as its words. The page named
+    “앱개발” as a word no service holds: a word the buyer never wrote, glued from two of theirs."""
+    found = _search(client, "모바일 앱 개발")
+    assert _names(found)[:1] == ["가온 모바일 개발 도구"]
+    assert "앱개발" not in found["missing_words"]
+    assert "“앱개발”" not in client.get("/services", params={"q": "모바일 앱 개발"}).text

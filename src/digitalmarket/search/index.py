@@ -232,19 +232,28 @@ def relevance(session: Session, query: str, known: Facts | None = None) -> Ranki
 _A_WORD = re.compile(r"[가-힣0-9A-Za-z]")
 
 
-def _missing(unmatched, written, found) -> tuple[str, ...]:
+def _missing(unmatched, written, found, looked_up) -> tuple[str, ...]:
     """The words of the query that no service holds, even corrected: its concepts found nowhere, but the
     pieces of a written word found as a whole (그룹웨여, cut into 그룹 + 웨 + 여, found as 그룹웨어) and letters
-    that make no word (ㅋㅋ)."""
+    that make no word (ㅋㅋ). A compound no service holds whole (회의록 자동 작성 as one phrase) is searched as
+    its words: only those of its words that were looked up and found nowhere are named, never the compound
+    glued (회의록자동작성), which the buyer did not write."""
     whole = [concept.text for concept in written if any(found(p) for p, _ in concept.alternatives)]
-    return tuple(
-        concept.text
-        for concept in unmatched
-        if not concept.optional
-        and not any(found(p) for p, _ in concept.alternatives)
-        and not any(concept.text in word for word in whole)
-        and _A_WORD.search(concept.text)
-    )
+    named: list[str] = []
+    for concept in unmatched:
+        if (
+            concept.optional
+            or any(found(p) for p, _ in concept.alternatives)
+            or any(concept.text in word for word in whole)
+            or not _A_WORD.search(concept.text)
+        ):
+            continue
+        words = concept.alternatives[0][0].split() if concept.alternatives else []
+        if len(words) > 1:
+            named.extend(w for w in words if looked_up(w) and not found(w) and _A_WORD.search(w) and w not in named)
+        elif concept.text not in named:
+            named.append(concept.text)
+    return tuple(named)
 
 
 def _in(order: np.ndarray, positions: np.ndarray) -> np.ndarray:
@@ -306,7 +315,7 @@ def text_relevance(session: Session, query: str, known: Facts | None = None) -> 
             concepts = [c for c in concepts if c not in unmatched] + written
             look_up(written)
     looked_for = frozenset(word for phrase in matches if found(phrase) for word in phrase.split())
-    missing = () if corrected else _missing(unmatched, written, found)
+    missing = () if corrected else _missing(unmatched, written, found, matches.__contains__)
     order, scores, complete = ranked(session, concepts, matches, known, pieces)
     holding_all = 0 if complete is None else len(complete)
     if pieces.feedback and len(order) and holding_all < feedback.ENOUGH:  # what the best share, weighted down
