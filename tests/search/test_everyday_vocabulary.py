@@ -20,6 +20,8 @@ SERVICES = [
     service("v-04", HIRING, "블라인드 채용 접수와 심사", ["채용"], "인사·급여"),
     service("v-05", FARM, "온실 환경을 원격으로 제어", ["스마트팜"], "스마트시티·IoT"),
     service("v-06", "가온 그룹웨어", "메일과 일정, 게시판", ["그룹웨어", "메일"], "협업·그룹웨어"),
+    service("v-07", "여울 도로 교통량 분석", "도로의 교통량과 혼잡을 분석", ["교통"], "스마트시티·IoT"),
+    service("v-08", "마루 디도스 방어", "대규모 공격 요청을 걸러냅니다", ["디도스"], "보안"),
 ]
 
 
@@ -37,7 +39,11 @@ def catalog(db, tmp_path):
         ("땅값", LAND),
         ("직원 뽑기", HIRING),
         ("smart farming", FARM),
+        ("traffic analysis", "여울 도로 교통량 분석"),
+        ("DDoS protection", "마루 디도스 방어"),
     ],
 )
 def test_a_need_in_everyday_or_english_words_finds_theservice(catalog, client, query, service):
-    assert _names(_search(client, query))[:1] == [service]
+    found = _search(client, query)
+    assert _names(found)[:1] == [service]
+    assert found["missing_words"] == []  # every word understood (protection: 방어), none named as unknown
