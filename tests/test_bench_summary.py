@@ -111,3 +111,12 @@ def test_missing_files_leave_their_rows_out_and_unreadable_ones_are_named():
     rows = summary.rows({"orders_flow.json": {"runs": {}}, "new_bench.json": {"x": 1}})
     assert [row.source for row in rows] == ["orders_flow.json", "new_bench.json"]
     assert "not summarised" in rows[0].figure and "no summary reader" in rows[1].figure
+
+
+def test_a_run_that_only_counted_statements_does_not_hide_the_flows_measured_before():
+    """`bench/orders_flow.py --seconds 0 --costs 10` counts one flow's statements and measures no flows per
+    second: the table keeps the latest run that did, not "0.0 flows/s with 1 clients"."""
+    flows = {"main": {"flows_per_s": 3.95, "clients": 16}, "verification": {"lost_updates": 0}, "date": "2026-12-06"}
+    counted = {"main": {"flows_per_s": 0.0, "clients": 1}, "verification": {"lost_updates": 0}, "date": "2026-12-07"}
+    (row,) = summary.orders_rows({"latest": "counted", "runs": {"measured": flows, "counted": counted}})
+    assert row.figure.startswith("3.95 flows/s") and "16 clients" in row.measure and "(measured)" in row.source
