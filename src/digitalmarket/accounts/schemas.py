@@ -6,6 +6,7 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ..core.paths import LARGEST_ID
 from .rules import OrganisationKind, Role, format_business_number
 from .tables import Invitation, Organisation, User
 
@@ -135,7 +136,7 @@ class NewUserIn(Strict):
     email: str = Field(max_length=254)
     name: str = Field(max_length=100)
     role: str = Field(max_length=32)
-    organisation_id: int = Field(gt=0, lt=2**31)
+    organisation_id: int = Field(gt=0, le=LARGEST_ID)
     password: str = Field(max_length=256)
 
 

@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from ..core.paths import LARGEST_ID
 from . import content_rules
 from .rules import Billing, Deployment, ServiceStatus, ServiceType
 from .tables import PricePlan, Service
@@ -35,7 +36,7 @@ class ServiceContentIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     type: ServiceType | Literal[""] | None = Field(default=None, description="The service type (GET /code-lists)")
-    category_id: int | None = Field(None, gt=0, lt=2**31)
+    category_id: int | None = Field(None, gt=0, le=LARGEST_ID)
     name: str | None = Field(default=None, max_length=TEXT)
     summary: str | None = Field(default=None, max_length=TEXT)
     description: str | None = Field(default=None, max_length=TEXT)

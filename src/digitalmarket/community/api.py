@@ -19,7 +19,7 @@ from ..accounts.rules import Role
 from ..accounts.schemas import ErrorOut
 from ..core.i18n import current_locale
 from ..core.paging import DEFAULT_LIMIT, Cursor, Limit, Page, page
-from ..core.paths import Id
+from ..core.paths import LARGEST_ID, Id
 from . import notice_interests, notice_posting, notice_queries
 from .tables import DemandInterest, DemandNotice
 
@@ -30,7 +30,7 @@ router = APIRouter(tags=["demand notices"], responses={s: {"model": ErrorOut} fo
 class DemandNoticeIn(BaseModel):
     title: str = Field(max_length=400)
     description: str = Field(max_length=8000)
-    category_id: int = Field(gt=0, lt=2**31, description="A catalog category id (as in the services' facets)")
+    category_id: int = Field(gt=0, le=LARGEST_ID, description="A catalog category id (as in the services' facets)")
     budget_min: int = Field(description="KRW, whole won")
     budget_max: int = Field(description="KRW, whole won, at least budget_min")
     expected_month: str = Field(max_length=7, description="YYYY-MM, not in the past")
@@ -135,7 +135,7 @@ def _data(body: DemandNoticeIn) -> notice_posting.NoticeIn:
 @router.get("/demand-notices", response_model=Page[DemandNoticeOut], summary="Demand notices, newest first (public)")
 def list_notices(
     request: Request,
-    category: int | None = Query(None, gt=0, lt=2**31),
+    category: int | None = Query(None, gt=0, le=LARGEST_ID),
     state: Literal["open", "closed", "all"] = Query("open"),
     cursor: Cursor = None,
     limit: Limit = DEFAULT_LIMIT,

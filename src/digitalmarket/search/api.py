@@ -17,6 +17,7 @@ from ..catalog.compare_prices import price_label
 from ..catalog.rules import Deployment, ServiceType
 from ..core import i18n, paging
 from ..core.errors import ValidationFailed
+from ..core.paths import LARGEST_ID
 from . import finder, listing, misses, understanding
 from .facts import facts
 from .schemas import (
@@ -34,7 +35,7 @@ def services(
     request: Request,
     q: str | None = Query(None, description="words in Korean or English, or 초성 (ㅎㅅㅎㅇ)"),
     type: ServiceType | None = Query(None, description="a service type (GET /code-lists)"),
-    category: int | None = Query(None, ge=1, lt=2**31, description="a category id (GET /categories)"),
+    category: int | None = Query(None, ge=1, le=LARGEST_ID, description="a category id (GET /categories)"),
     csap: Literal["상", "중", "하", "none"] | None = Query(None, description="a CSAP grade, or none"),
     size: SupplierSize | None = Query(None, description="the supplier's size"),
     deployment: Deployment | None = Query(None),

@@ -234,7 +234,7 @@ def _verb_form(word: str) -> bool:
         return False
     tokens, _ = kiwi().analyze(word, top_n=1)[0]
     stem, *endings = tokens
-    if stem.score < KNOWN_MORPHEME or getattr(stem, "oov", False) or not endings:
+    if stem.score < KNOWN_MORPHEME or stem.oov or not endings:
         return False
     if stem.tag.startswith("V"):
         return all(token.tag.startswith("E") for token in endings)

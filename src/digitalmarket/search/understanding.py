@@ -50,7 +50,7 @@ _GRADES = {"high": "상", "medium": "중", "moderate": "중", "low": "하"}
 # a size said to be left out (대기업 제외, 중소기업 말고) is no filter: the words stay words
 _NOT = r"(?!\s*(?:은\s*|는\s*|이\s*|가\s*)?(?:제외|말고|빼고|아닌|아니|not|excluded|except))"
 _COMPANY_EN = r"(?:business(?:es)?|enterprises?|compan(?:y|ies)|firms?|suppliers?)"
-_SIZES = {
+_SIZE_WORDS = {
     SupplierSize.SME: (
         r"중소\s*(?:기업|업체)(?!청|부|진흥|벤처)"  # not 중소기업청, 중소벤처기업부 ...
         rf"|(?<![0-9A-Za-z])(?:smes?|small\s+(?:and\s+medium(?:[\s-]+sized)?\s+)?{_COMPANY_EN})(?![0-9A-Za-z])"
@@ -61,7 +61,7 @@ _SIZES = {
     SupplierSize.LARGE: rf"(?<![가-힣])대\s*기업(?!청)|(?<![0-9A-Za-z])(?:large|big)\s+{_COMPANY_EN}(?![0-9A-Za-z])",
 }
 _NOT_BEFORE = r"(?<!not )(?<!non-)(?<!non )(?<!excluding )(?<!except )"  # not large companies
-_SIZE = {size: re.compile(rf"{_NOT_BEFORE}(?:{written}){_NOT}", re.IGNORECASE) for size, written in _SIZES.items()}
+_SIZE = {size: re.compile(rf"{_NOT_BEFORE}(?:{written}){_NOT}", re.IGNORECASE) for size, written in _SIZE_WORDS.items()}
 _PRICE = re.compile(
     r"(?:(?:1\s*인당|인당|사용자\s*당|사용자당|한\s*명당|월)\s*)*"
     r"(?:(\d[\d,]*(?:\.\d+)?)\s*(만|천|백만)?|(?<![가-힣\d])(십만|백만|천만|만|천))\s*원\s*(이하|미만|이내|까지|아래|밑)"

@@ -15,7 +15,7 @@ from ..catalog.rules import ServiceType
 from ..catalog.schemas import ServiceContentIn
 from ..core.files import DocumentStore, attachment, read_limited
 from ..core.paging import DEFAULT_LIMIT, Cursor, Limit, Page, page, within
-from ..core.paths import Id
+from ..core.paths import LARGEST_ID, Id
 from . import access, committee_decisions, committee_rounds, committee_votes, history, months, screening, workflow
 from .rules import (
     CRITERION_LABELS,
@@ -170,7 +170,7 @@ def download(
     application_id: Id,
     document_id: Id,
     request: Request,
-    round: int | None = Query(None, gt=0, lt=2**31),
+    round: int | None = Query(None, gt=0, le=LARGEST_ID),
     actor: Actor = Depends(api_access(SIGNED_IN)),
 ):
     with database(request).reading() as session:

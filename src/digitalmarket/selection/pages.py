@@ -30,7 +30,7 @@ from ..core.files import (
 )
 from ..core.forms import Form, MultipartForm, form_errors, redirect, summary_only, version_of
 from ..core.i18n import N_
-from ..core.paths import Id
+from ..core.paths import LARGEST_ID, Id
 from ..core.templating import csrf_protect
 from . import access, committee_votes, confirm_pages, history, months, workflow
 from .rules import (
@@ -331,7 +331,7 @@ def application_document(
     request: Request,
     application_id: Id,
     document_id: Id,
-    round_id: int | None = Query(None, alias="round", gt=0, lt=2**31),
+    round_id: int | None = Query(None, alias="round", gt=0, le=LARGEST_ID),
     actor: Actor = Depends(page_access(SIGNED_IN)),
 ):
     with database(request).reading() as session:

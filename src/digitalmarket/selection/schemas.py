@@ -11,6 +11,7 @@ from sqlalchemy.orm import object_session
 from ..catalog.schemas import TEXT, ServiceContentIn
 from ..catalog.tables import Service
 from ..core.i18n import Text
+from ..core.paths import LARGEST_ID
 from . import months
 from .history import committee_decision
 from .rules import WAITING_FOR_COMMITTEE, Criterion, DocumentKind, RoundKind, State
@@ -221,7 +222,7 @@ class MoveIn(Strict):
     version: int
     month: str | None = Field(default=None, max_length=7, examples=["2027-01"], description="A committee month")
     round_id: int | None = Field(
-        default=None, gt=0, lt=2**31, description="Or a given open round, such as an extra round (수시 심사위원회)"
+        default=None, gt=0, le=LARGEST_ID, description="Or a given open round, such as an extra round (수시 심사위원회)"
     )
     reason: str = Field(max_length=TEXT)
 

@@ -123,7 +123,8 @@ def _issue(
 
 def authority(session: Session, role: str = "ca") -> SigningKey | None:
     """The platform's CA (or, with ``role="tsa"``, its TSA), None before `ensure_authority`."""
-    return session.scalars(select(SigningKey).where(SigningKey.role == role).order_by(SigningKey.id)).first()
+    ca, tsa = _platform_rows(session)
+    return tsa if role == "tsa" else ca
 
 
 PLATFORM_KEYS = "signing_platform_keys"  # `Session.info` key: the CA and the TSA, read once per session
@@ -153,7 +154,7 @@ def ensure_authority(session: Session, now: datetime | None = None) -> SigningKe
     if ca is None or tsa is None:
         try:
             with session.begin_nested():
-                _make_authority(session, ca, now or utcnow())
+                _make_authority(session, ca, tsa, now or utcnow())
         except IntegrityError:
             pass  # another transaction made them first (one CA and one TSA, migration 0033): read theirs below
         ca, tsa = _platform_rows(session)
@@ -161,14 +162,14 @@ def ensure_authority(session: Session, now: datetime | None = None) -> SigningKe
     return ca
 
 
-def _make_authority(session: Session, ca: SigningKey | None, now: datetime) -> None:
+def _make_authority(session: Session, ca: SigningKey | None, tsa: SigningKey | None, now: datetime) -> None:
     from .keys import certificate_of, private_key_of
 
     if ca is None:
         key = ec.generate_private_key(ec.SECP256R1())
         cert = _issue(_name(f"{PLATFORM} 전자서명 인증기관"), key.public_key(), None, key, now, CA_YEARS, ca=True)
         ca = _store(session, "ca", cert, key)
-    if authority(session, "tsa") is None:
+    if tsa is None:
         key = ec.generate_private_key(ec.SECP256R1())
         ca_cert, ca_key = certificate_of(ca), private_key_of(ca)
         subject = _name(f"{PLATFORM} 시점확인(TSA)")

@@ -14,6 +14,7 @@ from ..accounts.permissions import ORGANISATION_ADMINS, Actor, roles
 from ..accounts.rules import Role
 from ..accounts.schemas import ErrorOut
 from ..core.files import read_limited
+from ..core.paths import LARGEST_ID
 from . import certificates
 
 router = APIRouter(tags=["documents"], responses={s: {"model": ErrorOut} for s in (401, 403, 404, 409, 422)})
@@ -71,7 +72,7 @@ def upload_certificate(
 )
 def issue_certificate(
     request: Request,
-    organisation_id: int = Path(ge=1, le=2**31 - 1),
+    organisation_id: int = Path(ge=1, le=LARGEST_ID),
     actor: Actor = Depends(api_access(CERTIFICATE_STAFF)),
 ):
     with database(request).transaction() as session:
@@ -86,7 +87,7 @@ def issue_certificate(
 def revoke_certificate(
     request: Request,
     body: RevokeIn,
-    organisation_id: int = Path(ge=1, le=2**31 - 1),
+    organisation_id: int = Path(ge=1, le=LARGEST_ID),
     actor: Actor = Depends(api_access(CERTIFICATE_STAFF)),
 ):
     with database(request).transaction() as session:

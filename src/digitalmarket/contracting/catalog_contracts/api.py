@@ -16,13 +16,14 @@ from ...catalog.papers import papers_of
 from ...core.files import DocumentStore, attachment
 from ...core.ids import ocid_of
 from ...core.paging import DEFAULT_LIMIT, Cursor, Limit, Page, page
+from ...core.paths import LARGEST_ID
 from ..states import CatalogState
 from ..tables import CatalogContract
 from . import applying, contract_items, officer_steps, queries
 
 #: Who has catalog contracts to see: suppliers their own, PPS (and admins) all of them.
 CONTRACT_READERS = roles(Role.SUPPLIER, Role.CONTRACTING_OFFICER, Role.ADMIN)
-ContractId = Path(gt=0, lt=2**31)
+ContractId = Path(gt=0, le=LARGEST_ID)
 router = APIRouter(
     tags=["catalog contracts"], responses={s: {"model": ErrorOut} for s in (400, 401, 403, 404, 409, 422)}
 )
@@ -33,7 +34,7 @@ class Strict(BaseModel):
 
 
 class ItemIn(Strict):
-    price_plan_id: int = Field(gt=0, lt=2**31)
+    price_plan_id: int = Field(gt=0, le=LARGEST_ID)
     unit_price: int = Field(gt=0, le=1_000_000_000_000, description="KRW without VAT, <= the plan's catalog price")
     product_id: str | None = Field(None, max_length=40, description="물품식별번호; defaults to <service code>-NN")
     item: str | None = Field(None, max_length=200, description="Item name; defaults to the service and plan names")
@@ -43,7 +44,7 @@ class ItemIn(Strict):
 
 
 class ApplyIn(Strict):
-    service_id: int = Field(gt=0, lt=2**31)
+    service_id: int = Field(gt=0, le=LARGEST_ID)
     period_start: date
     period_end: date
     items: list[ItemIn] = Field(min_length=1, max_length=50)
@@ -283,7 +284,7 @@ def diff(
 def document(
     request: Request,
     contract_id: int = ContractId,
-    document_id: int = Path(gt=0, lt=2**31),
+    document_id: int = Path(gt=0, le=LARGEST_ID),
     actor: Actor = Depends(api_access(CONTRACT_READERS)),
 ):
     with database(request).reading() as session:

@@ -14,6 +14,7 @@ from ...accounts.permissions import CONTRACTING_OFFICERS, SUPPLIERS, Actor, role
 from ...accounts.rules import Role
 from ...accounts.schemas import ErrorOut
 from ...core.paging import DEFAULT_LIMIT, Cursor, Limit, Page, page
+from ...core.paths import LARGEST_ID
 from ..tables import CatalogContractChangeRequest
 from . import change_requests as changes
 from .api import CONTRACT_READERS, ContractId, Strict
@@ -27,7 +28,7 @@ router = APIRouter(
 
 
 class PriceIn(Strict):
-    price_plan_id: int = Field(gt=0, lt=2**31)
+    price_plan_id: int = Field(gt=0, le=LARGEST_ID)
     unit_price: int = Field(gt=0, le=1_000_000_000_000, description="KRW without VAT, below the price in force")
 
 
@@ -86,7 +87,7 @@ class ChangeRequestOut(BaseModel):
         )
 
 
-RequestId = Path(gt=0, lt=2**31)
+RequestId = Path(gt=0, le=LARGEST_ID)
 
 
 @router.get(

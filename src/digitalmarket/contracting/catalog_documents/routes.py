@@ -16,6 +16,7 @@ from ...accounts.rules import Role
 from ...accounts.schemas import ErrorOut
 from ...core.errors import NotFound
 from ...core.files import DocumentStore, attachment
+from ...core.paths import LARGEST_ID
 from ..tables import CatalogContract
 from .making import document_of, filename_of
 
@@ -23,8 +24,8 @@ from .making import document_of, filename_of
 ANYONE_SIGNED_IN = roles(*Role)
 #: Who reads every catalog contract's document.
 STAFF = {Role.CONTRACTING_OFFICER, Role.OPERATOR, Role.ADMIN}
-ContractId = Path(gt=0, lt=2**31)
-ChangeSeq = Query(None, ge=0, lt=2**31, description="변경차수; the newest version with a document by default")
+ContractId = Path(gt=0, le=LARGEST_ID)
+ChangeSeq = Query(None, ge=0, le=LARGEST_ID, description="변경차수; the newest version with a document by default")
 
 api_router = APIRouter(tags=["catalog contracts"], responses={s: {"model": ErrorOut} for s in (401, 404, 422)})
 page_router = APIRouter(include_in_schema=False)

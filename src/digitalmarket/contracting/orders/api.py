@@ -17,7 +17,7 @@ from ...accounts.schemas import ErrorOut
 from ...core.files import DocumentStore, attachment
 from ...core.ids import ocid_of
 from ...core.paging import DEFAULT_LIMIT, Cursor, Limit, Page, page, within
-from ...core.paths import Id
+from ...core.paths import LARGEST_ID, Id
 from ..states import OrderState
 from ..tables import Order, OrderLine, OrderVersion
 from . import access, changing, confirming, documents, ending, making
@@ -34,7 +34,7 @@ class Loose(BaseModel):
 
 
 class OrderLineIn(Loose):
-    price_plan_id: int = Field(gt=0, lt=2**31)
+    price_plan_id: int = Field(gt=0, le=LARGEST_ID)
     quantity: int
     months: int
     unit_price: int = Field(description="KRW without VAT, at most the catalog price")

@@ -17,7 +17,7 @@ from ...accounts.rules import Role
 from ...accounts.schemas import ErrorOut
 from ...core.clock import today_kst
 from ...core.paging import DEFAULT_LIMIT, Cursor, Limit, Page, page
-from ...core.paths import Id
+from ...core.paths import LARGEST_ID, Id
 from ..lines import MAX_SERVICES_PER_REQUEST
 from ..orders import making
 from ..orders.api import OrderOut
@@ -36,7 +36,7 @@ class Loose(BaseModel):
 
 
 class LineIn(Loose):
-    price_plan_id: int = Field(gt=0, lt=2**31)
+    price_plan_id: int = Field(gt=0, le=LARGEST_ID)
     quantity: int = Field(description="1 to 1,000,000")
     months: int = Field(description="1 to 60")
 
@@ -55,7 +55,7 @@ class RequestIn(Loose):
 
 
 class AnswerLineIn(Loose):
-    line_id: int = Field(gt=0, lt=2**31)
+    line_id: int = Field(gt=0, le=LARGEST_ID)
     unit_price: int = Field(description="KRW without VAT, at most the catalog price")
     months: int | None = Field(
         None,
@@ -77,7 +77,7 @@ class DeclineIn(Loose):
 
 
 class AwardIn(Loose):
-    quote_id: int = Field(gt=0, lt=2**31)
+    quote_id: int = Field(gt=0, le=LARGEST_ID)
     version: int = Field(description="The version of the quote as you saw it")
     reason: str = Field(
         "", max_length=4000, description="Required: why this quote (the lowest price, or why not the lowest)"

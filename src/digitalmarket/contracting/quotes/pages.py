@@ -20,7 +20,7 @@ from ...core.errors import DomainError, NotFound
 from ...core.formatting import kst_date, won
 from ...core.forms import Form, form_errors, number, object_id, redirect, summary_only, version_of
 from ...core.i18n import N_, Text
-from ...core.paths import Id
+from ...core.paths import LARGEST_ID, Id
 from ...core.templating import csrf_protect, render
 from ..documents.parties import party_problems
 from ..lines import MAX_MONTHS, MAX_SERVICES_PER_REQUEST
@@ -314,7 +314,7 @@ def _award_page(request, actor, request_id, quote_id, errors=None, values=None, 
 def agency_award_page(
     request: Request,
     request_id: Id,
-    quote_id: int = Query(gt=0, lt=2**31),
+    quote_id: int = Query(gt=0, le=LARGEST_ID),
     actor: Actor = Depends(page_access(AGENCY_BUYERS)),
 ):
     return _award_page(request, actor, request_id, quote_id)
