@@ -119,3 +119,27 @@ def test_the_bounds_come_from_the_environment(monkeypatch):
     monkeypatch.setenv("DM_POOL_TIMEOUT_SECONDS", "never")
     with pytest.raises(ValueError, match="DM_POOL_TIMEOUT_SECONDS"):
         load_waits()
+
+
+def test_a_search_that_waits_too_long_for_its_turn_is_told_busy_and_then_answered(settings, demo_work):
+    """Searches of a process take turns (`search.turns`): one that waited a lock's bound is told busy, in
+    both languages, page and API alike; once the search before it ends, the same search is answered. A
+    search inside a search does not wait for itself."""
+    from digitalmarket.search import finder, turns
+
+    waits = Waits(lock_seconds=0.3, statement_seconds=30, pool_seconds=5)
+    with bounded_client(settings, demo_work, waits) as (client, short), short.reading() as session:
+        with turns.turn(session):  # another search, running long
+            assert_busy_json(client.get("/api/v1/services", params={"q": "클라우드"}))
+            english = client.get("/api/v1/services", params={"q": "cloud"}, headers={"Accept-Language": "en"})
+            assert english.status_code == 503
+            assert "try again in a moment" in english.json()["error"]["message"]
+            page = client.get("/services", params={"q": "클라우드"})
+            assert page.status_code == 503, page.text[-3000:]
+            assert page.headers["Retry-After"]
+            assert BUSY_KO in page.text
+            nested = finder.find(session, finder.Query(q="클라우드"))  # the holder's own search goes on
+            assert nested.total > 0
+        answered = client.get("/api/v1/services", params={"q": "클라우드"})
+        assert answered.status_code == 200
+        assert answered.json()["total"] == nested.total

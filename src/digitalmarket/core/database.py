@@ -168,6 +168,16 @@ def after_commit(hook) -> None:
         _after_commit_hooks.append(hook)
 
 
+#: The key of `Session.info` under which a session of a `Database` holds its bounds (`Waits`).
+WAITS = "digitalmarket.waits"
+
+
+def waits_of(session: Session) -> Waits:
+    """The bounds of the database a session belongs to (a tool's defaults for a session made elsewhere)."""
+    found = session.info.get(WAITS)
+    return found if found is not None else load_waits(serving=False)
+
+
 class Database:
     """The engine plus the two kinds of unit of work the application uses."""
 
@@ -178,8 +188,10 @@ class Database:
         self.engine = make_engine(url, self.waits, **engine_kwargs)
         self.is_sqlite = url.startswith("sqlite")
         writer = self.engine.execution_options(sqlite_begin="IMMEDIATE") if self.is_sqlite else self.engine
-        self._write_sessions = sessionmaker(bind=writer, expire_on_commit=False)
-        self._read_sessions = sessionmaker(bind=self.engine, expire_on_commit=False)
+        # every session carries the bounds (`waits_of`): a wait of its own, outside the database, keeps them too
+        info = {WAITS: self.waits}
+        self._write_sessions = sessionmaker(bind=writer, expire_on_commit=False, info=info)
+        self._read_sessions = sessionmaker(bind=self.engine, expire_on_commit=False, info=info)
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:

@@ -21,7 +21,7 @@ from ..catalog.rules import CSAP_GRADES, Deployment, ServiceType
 from ..core.errors import ValidationFailed
 from ..core.i18n import N_, Text
 from . import settings as search_settings
-from . import understanding
+from . import turns, understanding
 from .columns import SORT_KEYS, Columns
 from .entries import NO_CSAP, SEARCH_FACETS, Entry
 from .facts import Facts, facts
@@ -267,7 +267,13 @@ def find(session: Session, query: Query) -> Results:
 
     The query's ranking, filters and counts are kept for its other pages at this revision of the catalog
     (`Facts.whole`): a buyer turning to page 2, or a client following ``next_cursor`` through every page,
-    has only that page's services read."""
+    has only that page's services read. Searches of one process take turns (`turns`)."""
+    with turns.turn(session):
+        return _page(session, query)
+
+
+def _page(session: Session, query: Query) -> Results:
+    """`find`, in its turn."""
     known: Facts = facts(session)
     first = replace(query, page=1)
     whole = known.whole((search_settings.current(), first), lambda: _whole(session, first, known))
