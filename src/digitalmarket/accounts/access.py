@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from fastapi import Request
+from fastapi.concurrency import run_in_threadpool
 
 from ..core.database import Database
 from ..core.errors import NotSignedIn, PermissionDenied
@@ -140,7 +141,22 @@ class Access:
     surface: Literal["api", "page"]
     session_allowed: bool = False
 
-    def __call__(self, request: Request) -> Actor | None:
+    async def __call__(self, request: Request) -> Actor | None:
+        """The caller, checked against the rule. A caller with credentials (an API token, a session cookie
+        the surface takes) is read from the database in a worker thread; one without is resolved in the event
+        loop, with nothing to read: an anonymous request saves the hand-over to a thread and back."""
+        if self._reads(request):
+            return await run_in_threadpool(self.resolve, request)
+        return self.resolve(request)
+
+    def _reads(self, request: Request) -> bool:
+        """Whether resolving the caller reads the database (`actor_from_request`)."""
+        if self.surface == "api" and _bearer(request) is not None:
+            return True
+        return (self.surface == "page" or self.session_allowed) and bool(request.cookies.get(SESSION_COOKIE))
+
+    def resolve(self, request: Request) -> Actor | None:
+        """`__call__`'s work, in the caller's thread."""
         actor = actor_from_request(request, self.surface, session_allowed=self.session_allowed)
         self.rule.check(actor)
         if actor is not None and not self.rule.anonymous:

@@ -225,7 +225,7 @@ class BodyLimitMiddleware:
         if access is None or access.rule.anonymous:
             return
         try:
-            await run_in_threadpool(access, Request(scope))  # remembered on the request for the route itself
+            await run_in_threadpool(access.resolve, Request(scope))  # remembered on the request for the route itself
         except DomainError:
             raise
         except Exception:  # noqa: BLE001 - a busy database: the route asks again and answers as it does
