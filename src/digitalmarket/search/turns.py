@@ -7,8 +7,8 @@ than the work: a new question at 10,000 services cost 3.7 ms of CPU in one threa
 threads searching side by side (docs/performance.md, "Searches take turns"). Waiting for a turn costs nothing:
 the waiting thread sleeps on one lock until the search before it ends.
 
-The lock is re-entrant, so that a search inside a search (a page's recommendations) does not wait for
-itself. A search that waited as long as its database waits for a lock (`core.settings.Waits.lock_seconds`,
+The lock is re-entrant: code that searches while it holds a turn (a test, a tool that searches inside a
+search) does not wait for itself. A search that waited as long as its database waits for a lock (`core.settings.Waits.lock_seconds`,
 ``DM_LOCK_TIMEOUT_SECONDS``, 10 s by default) without its turn answers busy (`core.errors.Busy`: 503 with
 ``Retry-After``) rather than hang.
 """
