@@ -18,7 +18,7 @@
 | `DM_TARGET_DOCUMENT_CHECK_DAYS` | days an application may wait for the document check, then operators are told | `5` |
 | `DM_TARGET_EXPERT_REVIEW_DAYS` | days an application may stay in expert review (then operators are told) | `10` |
 | `DM_REQUEST_THREADS` | requests a server process works on at once (the others wait their turn), 1-64 | `4` |
-| `DM_LOCK_TIMEOUT_SECONDS` | longest wait for a lock (SQLite's write lock, a row, the audit chain, a search's turn); then 503 | `10` |
+| `DM_LOCK_TIMEOUT_SECONDS` | longest wait for a lock (SQLite's write lock, a row, a search's turn); then 503 | `10` |
 | `DM_STATEMENT_TIMEOUT_SECONDS` | longest a PostgreSQL statement of a request may run; `0`: none | `30` (tools: `0`) |
 | `DM_POOL_TIMEOUT_SECONDS` | longest wait for a free database connection; then 503 | `10` |
 | `DM_SEARCH_OFF` | pieces of the search switched off, comma-separated (`search.settings`) | none |

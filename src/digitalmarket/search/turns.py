@@ -8,9 +8,9 @@ threads searching side by side (docs/performance.md, "Searches take turns"). Wai
 the waiting thread sleeps on one lock until the search before it ends.
 
 The lock is re-entrant: code that searches while it holds a turn (a test, a tool that searches inside a
-search) does not wait for itself. A search that waited as long as its database waits for a lock (`core.settings.Waits.lock_seconds`,
-``DM_LOCK_TIMEOUT_SECONDS``, 10 s by default) without its turn answers busy (`core.errors.Busy`: 503 with
-``Retry-After``) rather than hang.
+search) does not wait for itself. A search that waited as long as its database waits for a lock
+(`core.settings.Waits.lock_seconds`, ``DM_LOCK_TIMEOUT_SECONDS``, 10 s by default) without its turn answers
+busy (`core.errors.Busy`: 503 with ``Retry-After``) rather than hang.
 """
 
 from __future__ import annotations
