@@ -49,6 +49,16 @@ class MissingScope(PermissionDenied):
     code = "insufficient_scope"
 
 
+def credentials(
+    request: Request, surface: Literal["api", "page"], *, session_allowed: bool = False
+) -> tuple[str | None, str | None]:
+    """The API token and the session cookie the caller is known by (None: absent, or not taken there): a
+    token on the API only, the cookie on pages, and on the API routes that take it when no token is sent."""
+    token = _bearer(request) if surface == "api" else None
+    taken = token is None and (surface == "page" or session_allowed)
+    return token, (request.cookies.get(SESSION_COOKIE) or None) if taken else None
+
+
 def actor_from_request(
     request: Request, surface: Literal["api", "page"], *, session_allowed: bool = False
 ) -> Actor | None:
@@ -58,7 +68,7 @@ def actor_from_request(
         return cached[0]
     db = database(request)
     actor = None
-    token = _bearer(request) if surface == "api" else None
+    token, cookie = credentials(request, surface, session_allowed=session_allowed)
     if token is not None:
         with db.reading() as session:
             try:
@@ -73,22 +83,20 @@ def actor_from_request(
         if token_use_is_stale(api_token):
             with db.transaction() as session:
                 touch_api_token(session, api_token.id)
-    elif surface == "api" and not (session_allowed and request.cookies.get(SESSION_COOKIE)):
+    elif surface == "api" and cookie is None:
         _limit_address(request)
-    if token is None and (surface == "page" or session_allowed):
-        cookie = request.cookies.get(SESSION_COOKIE)
-        if cookie:
-            if surface == "api":
-                _check_csrf_header(request)
-            with db.reading() as session:
-                found = session_and_user(session, cookie)
-                user = found[1] if found else None
-                actor = actor_of(user) if user else None
-                if user is not None and surface == "page":  # the page's header shows it: read now, in this session
-                    request.state.unread_notifications = unread_count(session, user.id)
-            if found is not None and session_use_is_stale(found[0]):  # the idle deadline moves on
-                with db.transaction() as session:
-                    touch_web_session(session, found[0].id)
+    if cookie is not None:
+        if surface == "api":
+            _check_csrf_header(request)
+        with db.reading() as session:
+            found = session_and_user(session, cookie)
+            user = found[1] if found else None
+            actor = actor_of(user) if user else None
+            if user is not None and surface == "page":  # the page's header shows it: read now, in this session
+                request.state.unread_notifications = unread_count(session, user.id)
+        if found is not None and session_use_is_stale(found[0]):  # the idle deadline moves on
+            with db.transaction() as session:
+                touch_web_session(session, found[0].id)
     request.state.actor_resolved = (actor,)
     return actor
 
@@ -145,15 +153,10 @@ class Access:
         """The caller, checked against the rule. A caller with credentials (an API token, a session cookie
         the surface takes) is read from the database in a worker thread; one without is resolved in the event
         loop, with nothing to read: an anonymous request saves the hand-over to a thread and back."""
-        if self._reads(request):
+        resolved = getattr(request.state, "actor_resolved", None) is not None
+        if not resolved and any(credentials(request, self.surface, session_allowed=self.session_allowed)):
             return await run_in_threadpool(self.resolve, request)
         return self.resolve(request)
-
-    def _reads(self, request: Request) -> bool:
-        """Whether resolving the caller reads the database (`actor_from_request`)."""
-        if self.surface == "api" and _bearer(request) is not None:
-            return True
-        return (self.surface == "page" or self.session_allowed) and bool(request.cookies.get(SESSION_COOKIE))
 
     def resolve(self, request: Request) -> Actor | None:
         """`__call__`'s work, in the caller's thread."""

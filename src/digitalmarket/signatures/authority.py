@@ -123,7 +123,7 @@ def _issue(
 
 def authority(session: Session, role: str = "ca") -> SigningKey | None:
     """The platform's CA (or, with ``role="tsa"``, its TSA), None before `ensure_authority`."""
-    ca, tsa = _platform_rows(session)
+    ca, tsa = session.info.get(PLATFORM_KEYS) or _platform_rows(session)
     return tsa if role == "tsa" else ca
 
 
