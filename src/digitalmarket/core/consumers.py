@@ -19,7 +19,9 @@ order, to each *consumer*: the OCDS releases, the contract documents, ... (the l
 - shows how far behind it is (`status`: ``/healthz/consumers`` and the operator's page).
 
 Where consumers run. ``DM_CONSUMERS=inline`` (the default): the thread that committed runs them right after
-its commit, so a request's own changes are followed before it answers, and a follower thread of each
+its commit, so a request's own changes are followed before it answers (the commits of one process that
+come while its consumers run are followed together in the next round: `core.consumer_rounds`), and a
+follower thread of each
 process (`Follower`) catches up twice a second with whatever another process or a passed-by claim left.
 ``DM_CONSUMERS=worker``: requests only wake their process's follower, and ``digitalmarket worker`` runs too.
 A consumer that fails records its error on its position row and tries again on the next run; the step that
@@ -39,11 +41,12 @@ import os
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import partial
 
 from sqlalchemy import event, or_, select
 from sqlalchemy.orm import Session, object_session
 
-from . import consumer_lag, consumer_work
+from . import consumer_lag, consumer_rounds, consumer_work
 from . import database as database_module
 from .audit import APPENDED, AuditEvent
 from .consumer_follower import Follower
@@ -176,10 +179,21 @@ def _committed(db, session: Session) -> None:
     if mode() == "worker":
         Follower.wake(db)
     elif not getattr(_local, "running", False):
-        try:
-            run(db, after_commit=appended, objects=session.info.get(OBJECTS, ()))
-        except Exception:  # noqa: BLE001 - the step has committed; the follower tries again
-            log.exception("Following the audit log after a commit failed")
+        objects = session.info.get(OBJECTS, ())
+        # the sequencer and the claims with the other commits of this process that come meanwhile
+        # (`consumer_rounds`), then this commit's own slow work, which holds no other commit back
+        consumer_rounds.of(db).follow(appended, objects, partial(_follow_round, db))
+        _follow_round(db, appended, objects, work=True)
+
+
+def _follow_round(db, actions: set[str], objects: set[tuple[str, str]], *, work: bool = False) -> None:
+    try:
+        if work:
+            work_objects(db, actions, objects)
+        else:
+            run(db, after_commit=actions, objects=objects, work=False)
+    except Exception:  # noqa: BLE001 - the steps have committed; the follower tries again
+        log.exception("Following the audit log after a commit failed")
 
 
 # --- running ----------------------------------------------------------------------------------------------
@@ -199,6 +213,7 @@ def run(
     only: Iterable[str] | None = None,
     after_commit: Iterable[str] = (),
     objects: Iterable[tuple[str, str]] = (),
+    work: bool = True,
 ) -> RunReport:
     """Sequence the committed events, then bring each consumer up to the log's end. ``wait``: wait for a
     consumer another worker holds instead of passing it by (tools and tests that need it done).
@@ -208,7 +223,8 @@ def run(
     whether it has work: once this run returns, the thread's own events are handled, whichever worker
     sequenced them (the sequencer's lock makes a sequencer wait for the one before it to commit).
     ``objects``: (action, object id) of those events; a consumer with ``make`` then makes those objects
-    (waiting for one another worker is making), and otherwise every object queued for it."""
+    (waiting for one another worker is making), and otherwise every object queued for it. ``work=False``:
+    the objects are queued, not made (the committing thread makes its own: `work_objects`)."""
     _local.running = True
     report = RunReport(handled={}, failed={})
     own = set(after_commit)
@@ -232,20 +248,40 @@ def run(
                 handled, error = together[each.name], None
             else:
                 handled, error = _catch_up(db, each, wait or bool(own), check=not own)
-            if each.make is not None and not error:
+            if each.make is not None and not error and work:
                 # its own objects (every one queued when the commit's objects are not known)
                 mine = sorted({key for action, key in objects if each.matches(action)}) if own else None
-                _, error, recovered = consumer_work.work(db, each, mine or None, wait=wait or bool(own))
-                if error:
-                    record_failure(db, each.name, RuntimeError(error))
-                elif recovered:
-                    record_failure(db, each.name, None)
+                error = _work(db, each, mine or None, wait=wait or bool(own))
             report.handled[each.name] = handled
             if error:
                 report.failed[each.name] = error
     finally:
         _local.running = False
     return report
+
+
+def work_objects(db, actions: Iterable[str], objects: Iterable[tuple[str, str]]) -> None:
+    """The slow work per object (`Consumer.make`) of a commit's own events, once they are queued: each
+    object is made in this thread, waiting only for one another worker is making."""
+    own = set(actions)
+    _local.running = True
+    try:
+        for each in _consumers:
+            if each.make is not None and _follows(each, own):
+                mine = sorted({key for action, key in objects if each.matches(action)})
+                _work(db, each, mine or None, wait=True)
+    finally:
+        _local.running = False
+
+
+def _work(db, each: Consumer, objects: list[str] | None, *, wait: bool) -> str | None:
+    """Make the objects (every one queued: None) of a consumer with `Consumer.make`; the error, if any."""
+    _, error, recovered = consumer_work.work(db, each, objects, wait=wait)
+    if error:
+        record_failure(db, each.name, RuntimeError(error))
+    elif recovered:
+        record_failure(db, each.name, None)
+    return error
 
 
 def _follows(each: Consumer, actions: Iterable[str]) -> bool:
