@@ -27,6 +27,8 @@ def test_a_renamed_and_resized_supplier_is_searched_as_it_is_now(demo, client, t
     import_files(demo.transaction, [_write(tmp_path, "a.jsonl", [GOOD])])  # a service of (주)가상소프트
     assert _refs(client, "가상소프트") == ["t-001"]  # the search facts are now in memory
     assert _sizes(client).get("sme") == 1 and not _sizes(client).get("large")
+    before = client.get("/services", params={"q": "가상소프트"}).text  # the result as the page writes it
+    assert "(주)가상소프트 (중소기업)" in before
 
     headers = api_token(demo, "supplier@demo.kr")
     evidence = ("증명.pdf", EVIDENCE_PDF, "application/pdf")
@@ -48,6 +50,7 @@ def test_a_renamed_and_resized_supplier_is_searched_as_it_is_now(demo, client, t
     assert _sizes(client).get("large") == 1 and not _sizes(client).get("sme")
     page = client.get("/services", params={"q": "한결데이터"})
     assert page.status_code == 200 and "시험 그룹웨어" in page.text
+    assert "한결데이터 주식회사 (대기업)" in page.text and "(주)가상소프트" not in page.text
     assert "시험 그룹웨어" not in client.get("/services", params={"q": "가상소프트"}).text
 
 
@@ -69,6 +72,7 @@ def test_a_renewed_certificate_is_shown_by_search_at_once(demo, client, tmp_path
     import_files(demo.transaction, [_write(tmp_path, "a.jsonl", [GOOD])])  # CSAP 하 until 2028-01-31
     (item,) = _search(client, q="가상소프트")["items"]  # the result as shown is now in memory
     assert (item["csap_grade"], item["csap_valid_until"]) == ("하", "2028-01-31")
+    assert "CSAP 하" in client.get("/services", params={"q": "가상소프트"}).text  # the page's result kept
     version = client.get(f"/api/v1/services/{item['code']}").json()["version"]
     renewed = client.put(
         f"/api/v1/services/{item['code']}/certificate",
@@ -84,4 +88,6 @@ def test_a_renewed_certificate_is_shown_by_search_at_once(demo, client, tmp_path
 
     (item,) = _search(client, q="가상소프트")["items"]
     assert (item["csap_grade"], item["csap_valid_until"]) == ("중", "2029-06-30")
+    page = client.get("/services", params={"q": "가상소프트"}).text
+    assert "CSAP 중" in page and "CSAP 하" not in page
     assert [i["ref"] for i in _search(client, csap="중")["items"]] == ["t-001"]

@@ -13,7 +13,7 @@ from ..core import i18n
 from ..core.errors import DomainError
 from ..core.forms import form_errors
 from ..core.templating import csrf_protect, render
-from . import finder, listing, misses
+from . import cards, finder, listing, misses
 from .suggest import suggest
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(csrf_protect)])
@@ -38,6 +38,7 @@ def services(request: Request, background: BackgroundTasks, actor=Depends(page_a
         context = {
             **views.labels(),
             "results": results,
+            "cards": cards.cards(results.items, locale),
             "query": query,
             "facets": facets,
             "chips": listing.chips(results, locale),
