@@ -27,6 +27,7 @@ from pathlib import Path
 import psycopg
 import pytest
 from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, settings
 
 from digitalmarket import subscribers
 from digitalmarket.core.database import Database
@@ -35,6 +36,12 @@ from digitalmarket.core.settings import PROJECT_ROOT, Settings
 from digitalmarket.models import metadata
 from digitalmarket.web.app import create_app
 from tests.helpers import app_on, copy_of, installation_at
+
+# The machines are shared and noisy: speed is measured in bench/, never asserted by a test. Hypothesis' own
+# deadline for an example (200 ms) and its health check of slow input generation would be such assertions
+# (a loaded machine failed one). Tests that set their own settings keep the rest of this profile.
+settings.register_profile("shared-machines", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("shared-machines")
 
 #: Test files that share a costly session fixture, kept in one process when the suite runs in several.
 SHARED_SESSION = {
