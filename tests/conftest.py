@@ -39,7 +39,8 @@ from tests.helpers import app_on, copy_of, installation_at
 
 # The machines are shared and noisy: speed is measured in bench/, never asserted by a test. Hypothesis' own
 # deadline for an example (200 ms) and its health check of slow input generation would be such assertions
-# (a loaded machine failed one). Tests that set their own settings keep the rest of this profile.
+# (a loaded machine failed one). Tests that set their own settings keep the rest of this profile (one that
+# names health checks of its own adds them to `settings.default.suppress_health_check`).
 settings.register_profile("shared-machines", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("shared-machines")
 

@@ -13,7 +13,11 @@ json_values = st.recursive(
 )
 signup_fields = ["business_number", "company_name", "representative", "size", "name", "email", "password"]
 bodies = st.dictionaries(st.sampled_from([*signup_fields, "extra"]), json_values, max_size=9) | json_values
-checks = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+checks = settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[*settings.default.suppress_health_check, HealthCheck.function_scoped_fixture],
+)
 
 
 @pytest.fixture

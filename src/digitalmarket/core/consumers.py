@@ -21,8 +21,8 @@ order, to each *consumer*: the OCDS releases, the contract documents, ... (the l
 Where consumers run. ``DM_CONSUMERS=inline`` (the default): the thread that committed runs them right after
 its commit, so a request's own changes are followed before it answers (the commits of one process that
 come while its consumers run are followed together in the next round: `core.consumer_rounds`), and a
-follower thread of each
-process (`Follower`) catches up twice a second with whatever another process or a passed-by claim left.
+follower thread of each process (`Follower`) catches up twice a second with whatever another process or
+a passed-by claim left.
 ``DM_CONSUMERS=worker``: requests only wake their process's follower, and ``digitalmarket worker`` runs too.
 A consumer that fails records its error on its position row and tries again on the next run; the step that
 committed is never undone by it.
@@ -41,7 +41,6 @@ import os
 import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from functools import partial
 
 from sqlalchemy import event, or_, select
 from sqlalchemy.orm import Session, object_session
@@ -182,17 +181,20 @@ def _committed(db, session: Session) -> None:
         objects = session.info.get(OBJECTS, ())
         # the sequencer and the claims with the other commits of this process that come meanwhile
         # (`consumer_rounds`), then this commit's own slow work, which holds no other commit back
-        consumer_rounds.of(db).follow(appended, objects, partial(_follow_round, db))
-        _follow_round(db, appended, objects, work=True)
+        consumer_rounds.of(db).follow(
+            appended,
+            objects,
+            lambda actions, all_objects: _logged(run, db, after_commit=actions, objects=all_objects, work=False),
+        )
+        _logged(work_objects, db, appended, objects)
 
 
-def _follow_round(db, actions: set[str], objects: set[tuple[str, str]], *, work: bool = False) -> None:
+def _logged(call, *args, **kwargs) -> None:
+    """``call(*args, **kwargs)`` after a commit: a failure is logged, never raised (the step has committed;
+    the follower tries again)."""
     try:
-        if work:
-            work_objects(db, actions, objects)
-        else:
-            run(db, after_commit=actions, objects=objects, work=False)
-    except Exception:  # noqa: BLE001 - the steps have committed; the follower tries again
+        call(*args, **kwargs)
+    except Exception:  # noqa: BLE001
         log.exception("Following the audit log after a commit failed")
 
 
@@ -250,8 +252,7 @@ def run(
                 handled, error = _catch_up(db, each, wait or bool(own), check=not own)
             if each.make is not None and not error and work:
                 # its own objects (every one queued when the commit's objects are not known)
-                mine = sorted({key for action, key in objects if each.matches(action)}) if own else None
-                error = _work(db, each, mine or None, wait=wait or bool(own))
+                error = _work(db, each, _objects_of(each, objects) if own else None, wait=wait or bool(own))
             report.handled[each.name] = handled
             if error:
                 report.failed[each.name] = error
@@ -268,10 +269,15 @@ def work_objects(db, actions: Iterable[str], objects: Iterable[tuple[str, str]])
     try:
         for each in _consumers:
             if each.make is not None and _follows(each, own):
-                mine = sorted({key for action, key in objects if each.matches(action)})
-                _work(db, each, mine or None, wait=True)
+                _work(db, each, _objects_of(each, objects), wait=True)
     finally:
         _local.running = False
+
+
+def _objects_of(each: Consumer, objects: Iterable[tuple[str, str]]) -> list[str] | None:
+    """The objects of these (action, object id) pairs that the consumer follows; None (every object queued
+    for it) when there are none."""
+    return sorted({key for action, key in objects if each.matches(action)}) or None
 
 
 def _work(db, each: Consumer, objects: list[str] | None, *, wait: bool) -> str | None:

@@ -54,10 +54,3 @@ def cards(items: list[Found], locale: str) -> list[tuple[Found, Markup, Markup]]
                 _kept[key] = kept
         out.append((found, kept[3], kept[4]))
     return out
-
-
-def forget() -> None:
-    """Write every result again (after the templates or the translations changed: tests and tools)."""
-    with _lock:
-        _kept.clear()
-        _modules.clear()
