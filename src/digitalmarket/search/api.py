@@ -83,17 +83,19 @@ def services(
 def _listing(session, query: finder.Query, locale: str) -> tuple[bytes, misses.Miss | None]:
     """The JSON of one page of the search API (`ServiceListOut`), and the miss it stands for (kept with it).
     The page is written from plain values of the right types, in the order of the model's fields, and
-    turned into JSON by the serializer the model would use: no model is built for each result."""
+    turned into JSON by the serializer the model would use: no model is built for each result, and each
+    result's JSON is written once per service as it stands (`_item`)."""
     results = finder.find(session, query)
     categories = listing.categories(session)
-    page = {
+    head = {
         "total": results.total,
         "page": query.page,
         "per_page": query.per_page,
         "pages": results.pages,
         "next_cursor": paging.encode([query.page + 1]) if query.page < results.pages else None,
         "sort": results.sort,
-        "items": [_item(found, locale) for found in results.items],
+    }
+    tail = {
         "facets": listing.options(results, categories, locale),  # `Option`s: `FacetOptionOut`'s fields, in order
         "understood": [
             {
@@ -110,11 +112,36 @@ def _listing(session, query: finder.Query, locale: str) -> tuple[bytes, misses.M
         "missing_words": list(results.missing),
         "total_every_word": results.total_every_word,
     }
-    return to_json(page), misses.of_results(results)
+    # the same bytes as one object of every field in this order: compact JSON joins its members with commas
+    items = b"[" + b",".join(_item(found, locale) for found in results.items) + b"]"
+    body = to_json(head)[:-1] + b',"items":' + items + b"," + to_json(tail)[1:]
+    return body, misses.of_results(results)
 
 
-def _item(found: finder.Found, locale: str) -> dict:
-    """One result as the API lists it (`ServiceItemOut`'s fields, in order)."""
+#: Each result's JSON but its score and snippet, by service and language, with the search facts' objects it
+#: was written from (`rows.Listed`, `entries.Entry`): the facts replace those when an event changes the service,
+#: its supplier, its contract or its rating, so a result is written again exactly when what it shows may have
+#: changed (as the search page's results, `cards.py`). Emptied rather than grown past `KEPT_ITEMS`.
+_items: dict[tuple[int, str], tuple[object, object, bytes]] = {}
+KEPT_ITEMS = 20_000
+
+
+def _item(found: finder.Found, locale: str) -> bytes:
+    """One result as the API lists it (`ServiceItemOut`'s fields, in order), as JSON."""
+    key = (found.service.id, locale)
+    kept = _items.get(key)
+    if kept is None or kept[0] is not found.service or kept[1] is not found.entry:
+        kept = (found.service, found.entry, to_json(_facts_of(found, locale))[:-1])
+        if len(_items) >= KEPT_ITEMS:
+            _items.clear()
+        _items[key] = kept
+    score = round(found.score, 6) if found.score is not None else None
+    snippet = {"text": found.snippet.text, "marks": list(found.snippet.marks)} if found.snippet else None
+    return kept[2] + b',"score":' + to_json(score) + b',"snippet":' + to_json(snippet) + b"}"
+
+
+def _facts_of(found: finder.Found, locale: str) -> dict:
+    """A result's fields as the API lists them, but its score and snippet (which depend on the query)."""
     service, entry = found.service, found.entry
     supplier = service.supplier
     return {
@@ -146,8 +173,6 @@ def _item(found: finder.Found, locale: str) -> dict:
         "rating": entry.rating,
         "has_catalog_contract": entry.has_contract,
         "published_at": service.published_at,
-        "score": round(found.score, 6) if found.score is not None else None,
-        "snippet": {"text": found.snippet.text, "marks": list(found.snippet.marks)} if found.snippet else None,
     }
 
 
