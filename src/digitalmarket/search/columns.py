@@ -104,7 +104,12 @@ class Columns:
         regions in their order)."""
         if name == REGION:
             held = self.regions[selected]
-            tally = [(code, int(np.count_nonzero(held & (1 << bit)))) for bit, code in enumerate(REGION_CODES)]
+            named = int(np.bitwise_or.reduce(held)) if len(held) else 0  # the regions any of them names
+            tally = [
+                (code, int(np.count_nonzero(held & (1 << bit))))
+                for bit, code in enumerate(REGION_CODES)
+                if named >> bit & 1
+            ]
             return sorted(((code, count) for code, count in tally if count), key=lambda item: -item[1])
         codes = self.codes[name][selected]
         tally = np.bincount(codes[codes >= 0], minlength=len(self.values[name]))
