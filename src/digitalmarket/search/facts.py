@@ -31,7 +31,7 @@ import threading
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 from sqlalchemy.orm import Session
@@ -67,6 +67,14 @@ TEXT_ACTIONS = ("service.published", "service.updated", "organisation.updated")
 """Steps that may change indexed texts, hence the index's vocabulary."""
 
 
+class Posting(NamedTuple):
+    """The services holding a phrase, as the ranking reads them (`Facts.postings`)."""
+
+    df: int  # indexed services holding it, any status: the document frequency
+    positions: np.ndarray  # the published ones, by position (`columns.py`)
+    named: np.ndarray  # for each of those, whether its name holds every word of the phrase
+
+
 @dataclass
 class Facts:
     entries: dict[int, Entry]
@@ -83,7 +91,7 @@ class Facts:
     _latin: list[str] | None = field(default=None, repr=False)
     _sorted_terms: list[str] | None = field(default=None, repr=False)
     _columns: Columns | None = field(default=None, repr=False)
-    _postings: dict[str, tuple[int, np.ndarray]] = field(default_factory=dict, repr=False)
+    _postings: dict[str, Posting] = field(default_factory=dict, repr=False)
     _answers: dict = field(default_factory=dict, repr=False)
     _wholes: dict = field(default_factory=dict, repr=False)
     _wholes_bytes: list[int] = field(default_factory=lambda: [0], repr=False)
@@ -139,17 +147,19 @@ class Facts:
         self._wholes.clear()
         self._wholes_bytes[0] = 0
 
-    def postings(self, phrases: list[str], look_up) -> dict[str, tuple[int, np.ndarray]]:
+    def postings(self, phrases: list[str], look_up) -> dict[str, Posting]:
         """For each phrase, the number of indexed services holding it (any status: the document
-        frequency) and the positions of the published ones. Phrases not seen before at this revision
-        are looked up together with ``look_up(phrases) -> {phrase: service ids}``; the answers are kept
-        until the catalog changes (at most `CACHED_PHRASES` of them)."""
+        frequency), the positions of the published ones and whether their names hold it (`Posting`).
+        Phrases not seen before at this revision are looked up together with ``look_up(phrases) -> {phrase:
+        service ids}``; the answers are kept until the catalog changes (at most `CACHED_PHRASES` of them).
+        A change that leaves texts alone keeps them: the same services hold the same words, names alike."""
         missing = [phrase for phrase in phrases if phrase not in self._postings]
         if missing:
             if len(self._postings) + len(missing) > CACHED_PHRASES:
                 self._postings.clear()
             for phrase, ids in look_up(missing).items():
-                self._postings[phrase] = (len(ids), self.columns.positions(ids))
+                positions = self.columns.positions(ids)
+                self._postings[phrase] = Posting(len(ids), positions, self.columns.named(phrase.split())[positions])
         return {phrase: self._postings[phrase] for phrase in phrases}
 
     def index_rows(self, session: Session, service_ids: list[int]) -> dict[int, IndexRow]:

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session, object_session
 from ..catalog.tables import Category, Service
 from . import analyzer, feedback, typos
 from . import settings as search_settings
-from .facts import Facts, facts
+from .facts import Facts, Posting, facts
 from .names import Names
 from .rows import Listed
 from .scoring import FIELDS, ranked
@@ -287,7 +287,7 @@ def text_relevance(session: Session, query: str, known: Facts | None = None) -> 
         return Ranking(order, np.concatenate(boosts))
     backend = backend_for(session)
     concepts = analyzer.weighted_query_terms(query)
-    matches: dict[str, tuple[int, np.ndarray]] = {}
+    matches: dict[str, Posting] = {}
 
     def look_up(concept_list) -> None:
         wanted = [p for c in concept_list for p, _ in c.alternatives if p.strip() and p not in matches]

@@ -36,14 +36,14 @@ def ranked(
     for each the same value an array over the catalog would."""
     columns = known.columns
     total = known.indexed
-    idf = {p: max(1e-6, math.log((total - df + 0.5) / (df + 0.5))) for p, (df, _) in matches.items()}
+    idf = {p: max(1e-6, math.log((total - held.df + 0.5) / (held.df + 0.5))) for p, held in matches.items()}
     slot = np.zeros(columns.size, dtype=np.int64)  # a candidate's index among the candidates
-    for _, positions in matches.values():
-        slot[positions] = 1
+    for posting in matches.values():
+        slot[posting.positions] = 1
     candidates = np.flatnonzero(slot)
     size = len(candidates)
     slot[candidates] = np.arange(size)
-    at = {p: slot[positions] for p, (_, positions) in matches.items() if len(positions)}  # indices of holders
+    at = {p: slot[held.positions] for p, held in matches.items() if len(held.positions)}  # indices of holders
     held = {p: _mask(size, indices) for p, indices in at.items()}
     concepts = _parts_standing_in(concepts, held, also)
     expanded = {id(c) for c in also}
@@ -65,8 +65,7 @@ def ranked(
             covers = 1.0 if weight > analyzer.PART_WEIGHT else weight  # a synonym says it all, a broader word not
             strength[indices] = np.maximum(strength[indices], covers)
             base = weight * idf[phrase]
-            in_name = columns.named(phrase.split())[matches[phrase][1]]
-            best[indices] = np.maximum(best[indices], np.where(in_name, base * name_weight, base))
+            best[indices] = np.maximum(best[indices], np.where(matches[phrase].named, base * name_weight, base))
         pre += concept.weight * best
         holds[id(concept)] = strength
     covered, wanted = _covered([c for c in concepts if id(c) not in expanded], holds, idf, held, size)
