@@ -63,9 +63,9 @@ def ranked(
                 continue
             indices = at[phrase]
             covers = 1.0 if weight > analyzer.PART_WEIGHT else weight  # a synonym says it all, a broader word not
-            strength[indices] = np.maximum(strength[indices], covers)
+            np.maximum.at(strength, indices, covers)  # a phrase's holders are distinct: each set once
             base = weight * idf[phrase]
-            best[indices] = np.maximum(best[indices], np.where(matches[phrase].named, base * name_weight, base))
+            np.maximum.at(best, indices, np.where(matches[phrase].named, base * name_weight, base))
         pre += concept.weight * best
         holds[id(concept)] = strength
     covered, wanted = _covered([c for c in concepts if id(c) not in expanded], holds, idf, held, size)
