@@ -183,9 +183,8 @@ def _bm25(session, concepts, idf, known: Facts, held: dict[str, np.ndarray], can
             holders = np.flatnonzero(held[phrase][chosen] & indexed)
             if not len(holders):
                 continue
-            tf = np.zeros(len(chosen))
-            tf[holders] = _counts(known, phrase, weights, rows, ids, holders)
-            np.maximum(best, weight * idf[phrase] * tf * (K1 + 1) / (tf + norm), out=best)
+            tf = np.array(_counts(known, phrase, weights, rows, ids, holders))  # the others count 0: add nothing
+            np.maximum.at(best, holders, weight * idf[phrase] * tf * (K1 + 1) / (tf + norm[holders]))
         scores += concept.weight * best
     return scores
 
