@@ -25,7 +25,8 @@ def _sizes(client) -> dict[str, int]:
 
 def test_a_renamed_and_resized_supplier_is_searched_as_it_is_now(demo, client, tmp_path):
     import_files(demo.transaction, [_write(tmp_path, "a.jsonl", [GOOD])])  # a service of (주)가상소프트
-    assert _refs(client, "가상소프트") == ["t-001"]  # the search facts are now in memory
+    (item,) = _search(client, q="가상소프트")["items"]  # the search facts and the result as written are in memory
+    assert (item["ref"], item["supplier_size"]) == ("t-001", "sme")
     assert _sizes(client).get("sme") == 1 and not _sizes(client).get("large")
     before = client.get("/services", params={"q": "가상소프트"}).text  # the result as the page writes it
     assert "(주)가상소프트 (중소기업)" in before
@@ -46,7 +47,8 @@ def test_a_renamed_and_resized_supplier_is_searched_as_it_is_now(demo, client, t
 
     assert _refs(client, "한결데이터") == ["t-001"]
     assert _refs(client, "가상소프트") == []
-    assert _search(client, q="한결데이터")["items"][0]["supplier"] == "한결데이터 주식회사"
+    (item,) = _search(client, q="한결데이터")["items"]  # the result as the API wrote it before, written again
+    assert (item["supplier"], item["supplier_size"]) == ("한결데이터 주식회사", "large")
     assert _sizes(client).get("large") == 1 and not _sizes(client).get("sme")
     page = client.get("/services", params={"q": "한결데이터"})
     assert page.status_code == 200 and "시험 그룹웨어" in page.text
