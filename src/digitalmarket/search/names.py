@@ -144,7 +144,8 @@ class Names:
             return []
         start = bisect_left(self.sorted_names, wanted, key=itemgetter(0))
         found = []
-        for name, position in self.sorted_names[start:]:
+        for at in range(start, len(self.sorted_names)):  # from the first name not below it, no copy of the rest
+            name, position = self.sorted_names[at]
             if not name.startswith(wanted):
                 break
             if name != wanted:
