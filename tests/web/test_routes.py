@@ -1,7 +1,7 @@
 """Every route states who may call it, so no route can be added without a permission rule."""
 
 from fastapi.routing import APIRoute
-from starlette.routing import Mount
+from starlette.routing import Match, Mount
 
 from digitalmarket.accounts.access import Access
 from digitalmarket.web.routes import iter_routes
@@ -91,3 +91,55 @@ def test_the_prefix_branch_answers_its_own_paths_and_leaves_the_rest_to_later_ro
         "/items",
         "/api/v1x/items",
     ]
+
+
+def test_a_gated_router_is_passed_over_for_other_first_segments_and_answers_its_own():
+    """A router included through its `FirstSegmentGate` answers the paths it has (a later route with the
+    same path stays later), is passed over for a path none of its routes begins with, and is always tried
+    when a route begins with a parameter; under the API's prefix and a root path too."""
+    from fastapi import APIRouter, FastAPI
+    from fastapi.testclient import TestClient
+
+    from digitalmarket.web.routes import FirstSegmentGate, PrefixRouter
+
+    items = APIRouter()
+    items.add_api_route("/items", lambda: {"from": "items"}, methods=["GET"])
+    items.add_api_route("/items/{number}", lambda number: {"from": "items", "number": number}, methods=["GET"])
+    anything = APIRouter()
+    anything.add_api_route("/{word}", lambda word: {"from": "anything", "word": word}, methods=["GET"])
+    branch = PrefixRouter("/api/v1")
+    branch.include_router(FirstSegmentGate(items, "/api/v1"))
+    branch.include_router(FirstSegmentGate(anything, "/api/v1"))
+    app = FastAPI()
+    app.include_router(branch, prefix="/api/v1")
+    app.include_router(FirstSegmentGate(items))
+    app.add_api_route("/items", lambda: {"from": "later"}, methods=["GET"])
+
+    client = TestClient(app)
+    assert client.get("/api/v1/items").json() == {"from": "items"}
+    assert client.get("/api/v1/items/7").json() == {"from": "items", "number": "7"}
+    assert client.get("/api/v1/other").json() == {"from": "anything", "word": "other"}
+    assert client.get("/items").json() == {"from": "items"}
+    assert client.get("/other").status_code == 404
+    assert client.post("/items").status_code == 405  # the path is its: the method is not
+    behind = TestClient(app, root_path="/market")
+    assert behind.get("/market/api/v1/items/8").json() == {"from": "items", "number": "8"}
+    assert behind.get("/market/items").json() == {"from": "items"}
+    gate = FirstSegmentGate(items)
+    assert gate.matches({"type": "http", "method": "GET", "path": "/other", "root_path": ""})[0] == Match.NONE
+    assert FirstSegmentGate(anything).firsts is None  # a parameter first: always tried
+
+
+def test_every_route_of_the_app_is_reached_through_its_gate(app):
+    """Each route's path (parameters filled in) and method is matched by the app's router, as it was before
+    the routers were gated: none is hidden by a gate that answers "not mine" for it."""
+    import re
+
+    for path, route in iter_routes(app.router.routes):
+        if isinstance(route, Mount) or not isinstance(route, APIRoute):
+            continue
+        concrete = re.sub(r"\{[^}]+\}", "1", path)
+        for method in route.methods:
+            scope = {"type": "http", "method": method, "path": concrete, "root_path": "", "query_string": b""}
+            matched = [r for r in app.router.routes if r.matches({**scope, "headers": []})[0] == Match.FULL]
+            assert matched, f"{method} {path} is matched by no route"

@@ -189,7 +189,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *, 
         todo_api.router,
         webhooks_api.router,
     ):
-        api.include_router(router)
+        api.include_router(routes.FirstSegmentGate(router, API_PREFIX))
     app.include_router(api, prefix=API_PREFIX)
     for router in (  # the pages, after the API (in this order: a page's path is matched in turn)
         pages.router,
@@ -231,7 +231,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *, 
         stats_pages.router,
         webhooks_pages.router,
     ):
-        app.include_router(router)
+        app.include_router(routes.FirstSegmentGate(router))
 
     install_error_handlers(app)
     declare_security(app)  # the bearer scheme and each operation's scopes in the OpenAPI

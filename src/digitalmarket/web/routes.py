@@ -1,5 +1,6 @@
-"""Every route of the app with its full path, however routers were included (`iter_routes`), and the
-branch that holds the routers of one path prefix (`PrefixRouter`).
+"""Every route of the app with its full path, however routers were included (`iter_routes`), the branch
+that holds the routers of one path prefix (`PrefixRouter`), and a router passed over by the first segment of
+a path none of its routes begins with (`FirstSegmentGate`).
 
 Newer FastAPI versions keep included routers as branches instead of copying their routes into the app;
 `iter_routes` walks both shapes, so the permission tests really see every route.
@@ -52,3 +53,39 @@ class PrefixRouter(APIRouter):
         if path != self.gate and not path.startswith(self.gate + "/"):
             return Match.NONE, {}
         return super().matches(scope)
+
+
+class FirstSegmentGate(APIRouter):
+    """One router of the app, included through this gate, which answers "not mine" for a path whose first
+    segment (below ``prefix``, where the gate is included) begins none of its routes: one look at the path
+    instead of trying each of its routes in turn, twice a request (FastAPI matches every included router's
+    routes to choose one, then again to run it). A router with a route whose first segment is a parameter
+    (``/{code}``) is always tried. Its routes, their order and the OpenAPI document are unchanged."""
+
+    def __init__(self, router: APIRouter, prefix: str = "") -> None:
+        super().__init__()
+        self.below = prefix.rstrip("/")  # (not ``prefix``: an APIRouter's own prefix of its routes)
+        firsts: set[str] | None = set()
+        for path, _ in iter_routes(router.routes):
+            first = _first_segment(path)
+            if "{" in first:
+                firsts = None
+                break
+            firsts.add(first)
+        self.firsts = frozenset(firsts) if firsts is not None else None
+        self.include_router(router)
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        if self.firsts is not None:
+            path = scope.get("path", "")
+            root = scope.get("root_path", "")
+            if root and path.startswith(root):  # as Starlette's routes read it: the path below the app's root
+                path = path[len(root) :]
+            if not path.startswith(self.below) or _first_segment(path[len(self.below) :]) not in self.firsts:
+                return Match.NONE, {}
+        return super().matches(scope)
+
+
+def _first_segment(path: str) -> str:
+    """``services`` of ``/services/{code}``; empty for ``/``."""
+    return path.lstrip("/").split("/", 1)[0]
