@@ -1,5 +1,7 @@
 """Every route states who may call it, so no route can be added without a permission rule."""
 
+import re
+
 from fastapi.routing import APIRoute
 from starlette.routing import Match, Mount
 
@@ -133,8 +135,6 @@ def test_a_gated_router_is_passed_over_for_other_first_segments_and_answers_its_
 def test_every_route_of_the_app_is_reached_through_its_gate(app):
     """Each route's path (parameters filled in) and method is matched by the app's router, as it was before
     the routers were gated: none is hidden by a gate that answers "not mine" for it."""
-    import re
-
     for path, route in iter_routes(app.router.routes):
         if isinstance(route, Mount) or not isinstance(route, APIRoute):
             continue

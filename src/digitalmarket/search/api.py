@@ -25,6 +25,7 @@ from .schemas import (
     SuggestionOut,
 )
 from .suggest import suggest
+from .written import Written
 
 # Tagged "catalog" like the rest of the services' API, so that its documentation keeps one section.
 router = APIRouter(tags=["catalog"], responses={s: {"model": ErrorOut} for s in (401, 403, 404, 409, 422)})
@@ -118,26 +119,19 @@ def _listing(session, query: finder.Query, locale: str) -> tuple[bytes, misses.M
     return body, misses.of_results(results)
 
 
-#: Each result's JSON but its score and snippet, by service and language, with the search facts' objects it
-#: was written from (`rows.Listed`, `entries.Entry`): the facts replace those when an event changes the service,
-#: its supplier, its contract or its rating, so a result is written again exactly when what it shows may have
-#: changed (as the search page's results, `cards.py`). Emptied rather than grown past `KEPT_ITEMS`.
-_items: dict[tuple[int, str], tuple[object, object, bytes]] = {}
-KEPT_ITEMS = 20_000
+#: Each result's JSON but its score and snippet, by service and language (`written.py`): written again when what
+#: it shows may have changed.
+_written: Written[bytes] = Written()
 
 
 def _item(found: finder.Found, locale: str) -> bytes:
     """One result as the API lists it (`ServiceItemOut`'s fields, in order), as JSON."""
-    key = (found.service.id, locale)
-    kept = _items.get(key)
-    if kept is None or kept[0] is not found.service or kept[1] is not found.entry:
-        kept = (found.service, found.entry, to_json(_facts_of(found, locale))[:-1])
-        if len(_items) >= KEPT_ITEMS:
-            _items.clear()
-        _items[key] = kept
+    kept = _written.get(
+        (found.service.id, locale), (found.service, found.entry), lambda: to_json(_facts_of(found, locale))[:-1]
+    )
     score = round(found.score, 6) if found.score is not None else None
     snippet = {"text": found.snippet.text, "marks": list(found.snippet.marks)} if found.snippet else None
-    return kept[2] + b',"score":' + to_json(score) + b',"snippet":' + to_json(snippet) + b"}"
+    return kept + b',"score":' + to_json(score) + b',"snippet":' + to_json(snippet) + b"}"
 
 
 def _facts_of(found: finder.Found, locale: str) -> dict:

@@ -3,16 +3,14 @@
 A page of results shows twenty services, each with its badges, labels, supplier, price and facts: writing
 them is most of the page's own work, and the same services come back page after page. A result's HTML
 (`templates/search_result.html`, all of it but the snippet, which depends on the query) is kept with the
-search facts' objects it was written from (`rows.Listed`, `entries.Entry`): the facts replace those objects
-when an event changes the service, its supplier, its contract or its rating (`facts.py`), and load them all
-again on a new day, when a CSAP certificate may have expired. So a result is written again exactly when
-what it shows may have changed, and the same bytes as the page's own loop would give otherwise.
+search facts' objects it was written from and the day (`written.py`): a CSAP certificate may have expired
+overnight. So a result is written again exactly when what it shows may have changed, and the same bytes as
+the page's own loop would give otherwise.
 """
 
 from __future__ import annotations
 
 import threading
-from datetime import date
 
 from markupsafe import Markup
 
@@ -20,10 +18,9 @@ from ..catalog import views
 from ..core.clock import today_kst
 from ..core.templating import environment
 from .finder import Found
+from .written import Written
 
-KEPT = 20_000  # results kept in all (two languages of a catalog of 10,000); emptied rather than grown past it
-
-_kept: dict[tuple[int, str], tuple[object, object, date, Markup, Markup]] = {}
+_written: Written[tuple[Markup, Markup]] = Written()
 _modules: dict[str, object] = {}
 _lock = threading.Lock()
 
@@ -43,14 +40,13 @@ def cards(items: list[Found], locale: str) -> list[tuple[Found, Markup, Markup]]
     today = today_kst()
     out = []
     for found in items:
-        key = (found.service.id, locale)
-        kept = _kept.get(key)
-        if kept is None or kept[0] is not found.service or kept[1] is not found.entry or kept[2] != today:
-            module = _module(locale)
-            kept = (found.service, found.entry, today, Markup(module.head(found)), Markup(module.tail(found)))
-            with _lock:
-                if len(_kept) >= KEPT:
-                    _kept.clear()
-                _kept[key] = kept
-        out.append((found, kept[3], kept[4]))
+        sources = (found.service, found.entry, today)
+        head, tail = _written.get((found.service.id, locale), sources, lambda found=found: _write(found, locale))
+        out.append((found, head, tail))
     return out
+
+
+def _write(found: Found, locale: str) -> tuple[Markup, Markup]:
+    """A result's HTML before and after its snippet."""
+    module = _module(locale)
+    return Markup(module.head(found)), Markup(module.tail(found))

@@ -46,10 +46,7 @@ class PrefixRouter(APIRouter):
         self.gate = prefix.rstrip("/")
 
     def matches(self, scope: Scope) -> tuple[Match, Scope]:
-        path = scope.get("path", "")
-        root = scope.get("root_path", "")
-        if root and path.startswith(root):  # as Starlette's routes read it: the path below the app's root
-            path = path[len(root) :]
+        path = _below_root(scope)
         if path != self.gate and not path.startswith(self.gate + "/"):
             return Match.NONE, {}
         return super().matches(scope)
@@ -77,13 +74,16 @@ class FirstSegmentGate(APIRouter):
 
     def matches(self, scope: Scope) -> tuple[Match, Scope]:
         if self.firsts is not None:
-            path = scope.get("path", "")
-            root = scope.get("root_path", "")
-            if root and path.startswith(root):  # as Starlette's routes read it: the path below the app's root
-                path = path[len(root) :]
+            path = _below_root(scope)
             if not path.startswith(self.below) or _first_segment(path[len(self.below) :]) not in self.firsts:
                 return Match.NONE, {}
         return super().matches(scope)
+
+
+def _below_root(scope: Scope) -> str:
+    """The request's path as Starlette's routes read it: below the app's root path, when it has one."""
+    path, root = scope.get("path", ""), scope.get("root_path", "")
+    return path[len(root) :] if root and path.startswith(root) else path
 
 
 def _first_segment(path: str) -> str:
