@@ -268,12 +268,14 @@ def _cpu_seconds() -> float:
 def worker(url: str, documents: str, clients: list[Client], seconds: float, barrier, results) -> None:
     """One process: a thread per client, a warm-up flow each, then flows until the time is up."""
     from digitalmarket import subscribers
+    from digitalmarket.core import collector
     from digitalmarket.core.consumers import Follower
     from digitalmarket.core.database import Database
 
     subscribers.install()  # as the app does at start-up
     db = Database(url)
     follower = Follower.start(db)  # as each served process has: catches up every second
+    collector.settle()  # as a served worker does after its warm-up (`web.warmup`), before any order is made
     flows: list[Flow] = []
     lock = threading.Lock()
     go = threading.Event()

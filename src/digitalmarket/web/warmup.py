@@ -17,7 +17,7 @@ import asyncio
 import logging
 import threading
 
-from ..core import i18n, templating
+from ..core import collector, i18n, templating
 from ..core.database import Database
 
 log = logging.getLogger(__name__)
@@ -47,6 +47,7 @@ def warm_up(db: Database, app=None) -> None:
 
         with db.reading() as session:
             finder.find(session, finder.Query.parse(QUERY))
+        collector.settle()  # what was loaded stays: out of the garbage collector's sight
     except Exception as error:  # noqa: BLE001 - e.g. a database not migrated yet
         log.warning("Warm-up stopped, requests will load what they need: %s", error)
 
