@@ -16,7 +16,7 @@ PROGRAM = textwrap.dedent(
     from digitalmarket.core import collector
 
     class Node:
-        pass
+        'One end of a reference cycle.'
 
     def cycle():
         a, b = Node(), Node()
