@@ -1,6 +1,10 @@
 """How `digitalmarket serve` runs the platform: uvicorn, in one process or several worker processes.
 
-Two things differ from a plain ``uvicorn.run``:
+Requests are read by httptools' HTTP parser and the event loop is uvloop's, both in C: with uvicorn's
+pure-Python defaults (h11 and asyncio's loop) a search API request cost about a sixth more of a worker's
+CPU (docs/performance.md "The HTTP parser and the event loop").
+
+Two more things differ from a plain ``uvicorn.run``:
 
 - With more than one worker, uvicorn's supervisor binds the listening socket itself and hands it to the
   workers. Some uvicorn versions bind a socket that says protocol 0 rather than TCP; accepted connections
@@ -34,7 +38,13 @@ APP = "digitalmarket.web.server:served_app"
 #: throughput bench serves its bare "hello" app with the same).
 #: ``proxy_headers`` is off: uvicorn would believe ``X-Forwarded-For`` from 127.0.0.1 whatever the settings
 #: say; the app believes it only from ``DM_TRUSTED_PROXIES`` (`web.middleware`).
-OPTIONS = {"proxy_headers": False, "log_level": "info", "timeout_worker_healthcheck": 30}
+OPTIONS = {
+    "http": "httptools",
+    "loop": "uvloop",
+    "proxy_headers": False,
+    "log_level": "info",
+    "timeout_worker_healthcheck": 30,
+}
 STARTUP_FAILURE = 3  # uvicorn's exit code when the app could not start
 
 
