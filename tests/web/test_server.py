@@ -55,6 +55,7 @@ def test_connections_accepted_on_the_workers_socket_send_without_delay():
 
     # In a thread of its own: the browser tests' Playwright keeps an event loop running in this one.
     with ThreadPoolExecutor(1) as pool:
+
         def run() -> int:
             with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
                 return runner.run(accept_one())
