@@ -2,7 +2,8 @@
 
 Requests are read by httptools' HTTP parser and the event loop is uvloop's, both in C: with uvicorn's
 pure-Python defaults (h11 and asyncio's loop) a search API request cost about a sixth more of a worker's
-CPU (docs/performance.md "The HTTP parser and the event loop").
+CPU (docs/performance.md "The HTTP parser and the event loop"). The protocol is uvicorn's httptools one with
+a bound on a request's head (`http_protocol`), which h11 had and uvicorn's httptools protocol has not.
 
 Two more things differ from a plain ``uvicorn.run``:
 
@@ -39,7 +40,7 @@ APP = "digitalmarket.web.server:served_app"
 #: ``proxy_headers`` is off: uvicorn would believe ``X-Forwarded-For`` from 127.0.0.1 whatever the settings
 #: say; the app believes it only from ``DM_TRUSTED_PROXIES`` (`web.middleware`).
 OPTIONS = {
-    "http": "httptools",
+    "http": "digitalmarket.web.http_protocol:BoundedHttpToolsProtocol",
     "loop": "uvloop",
     "proxy_headers": False,
     "log_level": "info",
