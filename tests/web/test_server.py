@@ -11,9 +11,9 @@ import anyio.to_thread
 import pytest
 import uvicorn
 import uvloop
-from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from digitalmarket import cli
 from digitalmarket.core.settings import load_settings
