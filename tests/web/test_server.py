@@ -22,7 +22,7 @@ from digitalmarket.web.server import APP, OPTIONS, listening_socket
 
 
 def test_the_served_platform_reads_requests_with_httptools_on_uvloop():
-    """uvicorn's pure-Python parser and loop cost a search API request about a sixth more CPU; the served
+    """uvicorn's pure-Python parser and loop make the work around each request dearer; the served
     platform uses the C ones (both are in the lock), and not by uvicorn's silent "auto" fallback."""
     config = uvicorn.Config(APP, factory=True, **OPTIONS)
     config.load()

@@ -1,8 +1,8 @@
 """How `digitalmarket serve` runs the platform: uvicorn, in one process or several worker processes.
 
 Requests are read by httptools' HTTP parser and the event loop is uvloop's, both in C: with uvicorn's
-pure-Python defaults (h11 and asyncio's loop) a search API request cost about a sixth more of a worker's
-CPU (docs/performance.md "The HTTP parser and the event loop"). The protocol is uvicorn's httptools one with
+pure-Python defaults (h11 and asyncio's loop) the work around each request cost more (a search answered
+from memory about an eighth more CPU; docs/performance.md "The HTTP parser and the event loop"). The protocol is uvicorn's httptools one with
 a bound on a request's head (`http_protocol`), which h11 had and uvicorn's httptools protocol has not.
 
 Two more things differ from a plain ``uvicorn.run``:
