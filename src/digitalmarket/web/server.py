@@ -2,8 +2,9 @@
 
 Requests are read by httptools' HTTP parser and the event loop is uvloop's, both in C: with uvicorn's
 pure-Python defaults (h11 and asyncio's loop) the work around each request cost more (a search answered
-from memory about an eighth more CPU; docs/performance.md "The HTTP parser and the event loop"). The protocol is uvicorn's httptools one with
-a bound on a request's head (`http_protocol`), which h11 had and uvicorn's httptools protocol has not.
+from memory about an eighth more CPU; docs/performance.md "The HTTP parser and the event loop"). The
+protocol is uvicorn's httptools one with a bound on a request's head (`http_protocol`), which h11 had and
+uvicorn's httptools protocol has not.
 
 Two more things differ from a plain ``uvicorn.run``:
 
