@@ -33,9 +33,8 @@ def visible_order(session: Session, actor: Actor, order_id: int, *, lock: bool =
     order's row until the transaction ends (``SELECT ... FOR UPDATE`` on PostgreSQL): every step that
     writes an order takes it first, so that two steps on one order (a confirmation and a withdrawal, say)
     take turns instead of locking the order's and its versions' rows in opposite orders."""
-    if lock:
-        session.execute(select(Order.id).where(Order.id == order_id).with_for_update())
-    order = session.get(Order, order_id)
+    # locked, it is read and locked at once: its row only, not its parties' or service's joined to it
+    order = session.get(Order, order_id, with_for_update={"of": Order} if lock else None)
     if order is None or side_of(actor, order) is None:
         raise NotFound()
     return order
