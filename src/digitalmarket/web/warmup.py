@@ -2,8 +2,9 @@
 
 The Korean analyzer's model (about 3 s of CPU), the search facts of the published catalog (half a second
 at 10,000 services) with the rows searches read of each service (their index rows and what a page of
-results shows, when the whole catalog fits in what the facts keep: 0.4 s at 10,000), the message catalogs, the public pages' templates and the app's routes (FastAPI
-prepares a route's parameter validators on the first request that passes it: about a second of CPU for the
+results shows, when the whole catalog fits in what the facts keep: 0.4 s at 10,000), the message
+catalogs, the public pages' templates and the app's routes (FastAPI prepares a route's parameter
+validators on the first request that passes it: about a second of CPU for the
 first request that reaches the last routes) are loaded once per process, on first use. In a worker that
 has just started, the first searches all waited for them: 7 s on a busy two-core machine. `digitalmarket
 serve` starts this loading in a background thread a second after the worker has started serving (its
