@@ -33,7 +33,7 @@ def visible_order(session: Session, actor: Actor, order_id: int, *, lock: bool =
     order's row until the transaction ends (``SELECT ... FOR UPDATE`` on PostgreSQL): every step that
     writes an order takes it first, so that two steps on one order (a confirmation and a withdrawal, say)
     take turns instead of locking the order's and its versions' rows in opposite orders."""
-    # locked, it is read and locked at once: its row only, not its parties' or service's joined to it
+    # with ``lock``, read and locked in one statement: the order's row only, not the rows joined to it
     order = session.get(Order, order_id, with_for_update={"of": Order} if lock else None)
     if order is None or side_of(actor, order) is None:
         raise NotFound()
