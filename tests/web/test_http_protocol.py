@@ -8,6 +8,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import suppress
 
 import pytest
 import uvicorn
@@ -49,19 +50,15 @@ def _exchange(port: int, pieces: list[bytes], pause: float = 0.0) -> bytes:
     """Send the pieces one by one (pausing between them, so that each arrives as its own chunk) and read
     until the server closes or stops answering; stops sending once the server closed."""
     with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
-        try:
+        with suppress(BrokenPipeError, ConnectionResetError):  # the server closed: stop sending
             for piece in pieces:
                 sock.sendall(piece)
                 if pause:
                     time.sleep(pause)
-        except (BrokenPipeError, ConnectionResetError):
-            pass
         answer = b""
-        try:
+        with suppress(ConnectionResetError, TimeoutError):  # what arrived before the close is the answer
             while chunk := sock.recv(65536):
                 answer += chunk
-        except (ConnectionResetError, TimeoutError):
-            pass
         return answer
 
 

@@ -17,8 +17,8 @@ from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 MAX_HEAD = 64 * 1024
 
 TOO_LARGE = (
-    "요청 머리글이 너무 큽니다: 주소와 머리글을 합쳐 64 KiB까지 받습니다.\n"
-    "Request header fields too large: the request line and headers may take at most 64 KiB.\n"
+    f"요청 머리글이 너무 큽니다: 주소와 머리글을 합쳐 {MAX_HEAD // 1024} KiB까지 받습니다.\n"
+    f"Request header fields too large: the request line and headers may take at most {MAX_HEAD // 1024} KiB.\n"
 ).encode()
 
 
