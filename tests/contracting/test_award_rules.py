@@ -220,6 +220,13 @@ def test_the_award_api_asks_for_the_reason_and_takes_the_shorter_period(demo, pe
     request = created.json()
     quote = client.get(f"/api/v1/quotes/{request['quotes'][0]['id']}", headers=headers["supplier"]).json()
     assert quote["catalog_contract_end"] == (add_months(start, 5) - timedelta(days=1)).isoformat()
+    # the buyer sees the same catalog contract on its request, before the award would refuse the period
+    shown = client.get(f"/api/v1/quote-requests/{request['id']}", headers=headers["buyer"]).json()["quotes"][0]
+    assert (shown["catalog_contract"], shown["catalog_contract_end"]) == (
+        quote["catalog_contract"],
+        quote["catalog_contract_end"],
+    )
+    assert shown["catalog_contract"].startswith("CC-")
     answered = client.put(
         f"/api/v1/quotes/{quote['id']}",
         json={

@@ -13,8 +13,11 @@ from hypothesis import strategies as st
 from digitalmarket.contracting.lines import ceiling, line_problems, period_end, price_problem
 from digitalmarket.contracting.money import amounts, line_amount
 from digitalmarket.contracting.states import (
+    ORDER_STEPS,
     ORDER_TRANSITIONS,
+    QUOTE_STEPS,
     QUOTE_TRANSITIONS,
+    REQUEST_STEPS,
     REQUEST_TRANSITIONS,
     OrderAction,
     OrderState,
@@ -52,6 +55,8 @@ MACHINES = [
     ("request", RequestState, RequestAction, EXPECTED_REQUEST, REQUEST_TRANSITIONS),
     ("order", OrderState, OrderAction, EXPECTED_ORDER, ORDER_TRANSITIONS),
 ]
+TABLES = {kind: table for kind, _, _, _, table in MACHINES}
+STEPS = {"quote": QUOTE_STEPS, "request": REQUEST_STEPS, "order": ORDER_STEPS}
 CELLS = [
     (kind, str(state), str(action), expected.get((str(state), str(action))))
     for kind, states, actions, expected, _ in MACHINES
@@ -65,7 +70,14 @@ def test_every_state_and_action(kind, state, action, target):
         with pytest.raises(Conflict) as error:
             move(kind, state, action)
         assert error.value.status == 409
-        assert "this step is not possible now" in error.value.message.render("en")
+        message = error.value.message.render("en")
+        # the refusal names the state and the way on: the steps a person can take there, or that there is none
+        offered = [a for (s, a), _ in TABLES[kind].items() if str(s) == state and a in STEPS[kind]]
+        if offered:
+            assert "this step is not possible now. Possible steps: " in message
+            assert all(STEPS[kind][a].render("en") in message for a in offered)
+        else:
+            assert "no step is possible in it" in message
     else:
         assert move(kind, state, action) == target
 

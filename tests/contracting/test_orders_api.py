@@ -127,6 +127,26 @@ def test_the_whole_path_through_the_api(demo, client, codes, headers):
     import hashlib
 
     assert hashlib.sha256(pdf.content).hexdigest() == sha
+    # the request names the order its award made; an award sent again (a retry) is told which order it is
+    asked = client.get(f"/api/v1/quote-requests/{request['id']}", headers=headers["buyer"]).json()
+    assert (asked["order_id"], asked["order_code"]) == (order["id"], order["code"])
+    retried = client.post(
+        f"/api/v1/quote-requests/{request['id']}/award",
+        json={"quote_id": quote["id"], "version": body["version"], "reason": "최저가 견적"},
+        headers=headers["buyer"],
+    )
+    assert retried.status_code == 409
+    assert order["code"] in retried.json()["error"]["message"]
+    assert f"/orders/{order['id']}" in retried.json()["error"]["message"]
+    # a step the order's state does not allow names the steps it does
+    early = client.post(
+        f"/api/v1/orders/{order['id']}/terminate",
+        json={"version": order["version"], "reason": "사업 종료"},
+        headers=headers["buyer"],
+    )
+    assert early.status_code == 409
+    assert "'확인 대기' 상태여서" in early.json()["error"]["message"]
+    assert "가능한 단계: 계약서 확인(양측 각각), 철회(수요기관)" in early.json()["error"]["message"]
     assert client.get(f"/api/v1/orders/{order['id']}", headers=headers["buyer2"]).status_code == 404
     assert client.get(f"/api/v1/orders/{order['id']}", headers=headers["supplier2"]).status_code == 404
     assert client.get("/api/v1/orders", headers=headers["buyer2"]).json()["items"] == []

@@ -153,15 +153,58 @@ METHOD_LABELS = {
     "delivery_request": N_("Delivery request (납품요구)"),
 }
 
+#: The steps a person takes, as a refused step lists those possible (`core.states.not_possible_here`); the
+#: steps that happen by themselves (a contract starting or ending on its date, a quote passed over when
+#: another is awarded, a catalog contract expiring) are not offered.
+CATALOG_STEPS = {
+    CatalogAction.START_REVIEW: N_("Start the review (the contracting officer)"),
+    CatalogAction.REQUEST_SUPPLEMENT: N_("Request a supplement (the contracting officer)"),
+    CatalogAction.RESUBMIT: N_("Resubmit (the supplier)"),
+    CatalogAction.CONTRACT: N_("Sign the catalog contract (the contracting officer)"),
+    CatalogAction.AMEND: N_("Amend (the contracting officer)"),
+    CatalogAction.SUSPEND: N_("Suspend trade (the contracting officer)"),
+    CatalogAction.RESUME: N_("Resume trade (the contracting officer)"),
+}
+QUOTE_STEPS = {
+    QuoteAction.ANSWER: N_("Answer or revise (the supplier)"),
+    QuoteAction.DECLINE: N_("Decline (the supplier)"),
+    QuoteAction.AWARD: N_("Award it (the buyer)"),
+}
+REQUEST_STEPS = {
+    RequestAction.AWARD: N_("Award a quote (the buyer)"),
+    RequestAction.CLOSE: N_("Close it after its deadline (the buyer)"),
+    RequestAction.CANCEL: N_("Cancel it (the buyer)"),
+}
+ORDER_STEPS = {
+    OrderAction.CONFIRM: N_("Confirm the contract document (each side)"),
+    OrderAction.WITHDRAW: N_("Withdraw it (the buyer)"),
+    OrderAction.CHANGE: N_("Propose a change (계약변경)"),
+    OrderAction.TERMINATE: N_("Terminate early (중도 해지)"),
+}
+
 _KINDS: dict[str, StateMachine] = {
     "catalog": StateMachine(
-        CatalogState, CatalogAction, CATALOG_TRANSITIONS, CATALOG_STATE_LABELS, N_("The catalog contract")
+        CatalogState,
+        CatalogAction,
+        CATALOG_TRANSITIONS,
+        CATALOG_STATE_LABELS,
+        N_("The catalog contract"),
+        steps=CATALOG_STEPS,
     ),
-    "quote": StateMachine(QuoteState, QuoteAction, QUOTE_TRANSITIONS, QUOTE_STATE_LABELS, N_("The quote")),
+    "quote": StateMachine(
+        QuoteState, QuoteAction, QUOTE_TRANSITIONS, QUOTE_STATE_LABELS, N_("The quote"), steps=QUOTE_STEPS
+    ),
     "request": StateMachine(
-        RequestState, RequestAction, REQUEST_TRANSITIONS, REQUEST_STATE_LABELS, N_("The quote request")
+        RequestState,
+        RequestAction,
+        REQUEST_TRANSITIONS,
+        REQUEST_STATE_LABELS,
+        N_("The quote request"),
+        steps=REQUEST_STEPS,
     ),
-    "order": StateMachine(OrderState, OrderAction, ORDER_TRANSITIONS, ORDER_STATE_LABELS, N_("The contract")),
+    "order": StateMachine(
+        OrderState, OrderAction, ORDER_TRANSITIONS, ORDER_STATE_LABELS, N_("The contract"), steps=ORDER_STEPS
+    ),
 }
 
 

@@ -5,7 +5,9 @@ Each stage keeps its own states, steps, labels and messages in its `rules.py` (c
 everywhere:
 
 - `move(state, action)`: the state after the step, or `Conflict` (409) naming the state the record is
-  in ("The quote is Declined; this step is not possible now.", or the stage's own message);
+  in and, for a machine that names its steps, the steps possible there ("The quote is in the state
+  “Declined”; no step is possible in it." / "… Possible steps: Answer, Decline."), or the stage's own
+  message: a refused caller learns where the record stands and what it can do next;
 - `allowed(state)`: the steps possible in a state, in the order of the table (pages show these buttons).
 
 A state that is not one of the machine's raises `ValueError`: the database holds only known states, so
@@ -31,12 +33,26 @@ def not_possible(subject: Text, state: Text) -> Text:
     return N_("%(subject)s is %(state)s; this step is not possible now.", subject=subject, state=state)
 
 
+def not_possible_here(subject: Text, state: Text, steps: list[Text]) -> Text:
+    """A refusal that names the way on: the steps possible in the state, or that there is none."""
+    if not steps:
+        return N_("%(subject)s is in the state “%(state)s”; no step is possible in it.", subject=subject, state=state)
+    return N_(
+        "%(subject)s is in the state “%(state)s”; this step is not possible now. Possible steps: %(steps)s.",
+        subject=subject,
+        state=state,
+        steps=tuple(steps),
+    )
+
+
 @dataclass(frozen=True)
 class StateMachine(Generic[S, A]):
     """States ``S``, steps ``A`` and the table ``(state, step) -> next state`` of one kind of record.
 
-    ``subject`` names the record in the usual refusal (`not_possible`); ``refusal`` replaces that
-    message by the stage's own, built from the current state.
+    ``subject`` names the record in the usual refusal (`not_possible`); ``steps`` names the steps a
+    person takes (those that happen by themselves, such as a contract starting on its date, left out),
+    and the refusal then lists those possible in the record's state (`not_possible_here`); ``refusal``
+    replaces that message by the stage's own, built from the current state.
     """
 
     states: type[S]
@@ -45,6 +61,7 @@ class StateMachine(Generic[S, A]):
     labels: Mapping[S, Text]
     subject: Text | None = None
     refusal: Callable[[S], Text] | None = None
+    steps: Mapping[A, Text] | None = None
 
     def move(self, state: str, action: str) -> S:
         """The state after ``action`` in ``state``, or `Conflict` when the table has no such step."""
@@ -60,6 +77,9 @@ class StateMachine(Generic[S, A]):
             return self.refusal(current)
         if self.subject is None:
             raise TypeError("a state machine needs a subject or a refusal")
+        if self.steps is not None:
+            possible = [self.steps[action] for action in self.allowed(current) if action in self.steps]
+            return not_possible_here(self.subject, self.labels[current], possible)
         return not_possible(self.subject, self.labels[current])
 
     def allowed(self, state: str) -> list[A]:

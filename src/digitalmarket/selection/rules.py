@@ -110,7 +110,11 @@ ACTION_LABELS = {
 
 
 def _refusal(current: State) -> Text:
-    allowed = tuple(ACTION_LABELS[a] for a in allowed_actions(current)) or "-"
+    allowed = tuple(ACTION_LABELS[a] for a in allowed_actions(current))
+    if not allowed:
+        return N_(
+            "The application is in the state “%(state)s”; no step is possible in it.", state=STATE_LABELS[current]
+        )
     return N_(
         "The application is %(state)s; this step is not possible now. Possible steps: %(allowed)s.",
         state=STATE_LABELS[current],

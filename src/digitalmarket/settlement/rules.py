@@ -242,14 +242,19 @@ INVOICE_MACHINE: StateMachine[InvoiceState, InvoiceAction] = StateMachine(
     InvoiceAction,
     INVOICE_TRANSITIONS,
     INVOICE_STATE_LABELS,
-    refusal=lambda current: N_(
-        "The invoice is %(state)s; this step is not possible now.", state=INVOICE_STATE_LABELS[current]
-    ),
+    N_("The invoice"),
+    steps={
+        InvoiceAction.ACCEPT: N_("Accept it at the inspection (the agency)"),
+        InvoiceAction.REJECT: N_("Reject it at the inspection (the agency)"),
+        InvoiceAction.CORRECT: N_("Correct it (the supplier)"),
+        InvoiceAction.CLAIM: N_("Claim the payment (the supplier)"),
+        InvoiceAction.PAY: N_("Record the payment (the agency)"),
+    },
 )
 
 
 def move(state: str, action: str) -> InvoiceState:
-    """The state after ``action``, or 409 naming the state the invoice is in."""
+    """The state after ``action``, or 409 naming the state the invoice is in and the steps possible there."""
     return INVOICE_MACHINE.move(state, action)
 
 

@@ -188,6 +188,10 @@ class QuoteOut(BaseModel):
         )
 
 
+#: Quotes that can still be awarded: the catalog contract an order would fall under is shown with them.
+_OPEN = (QuoteState.REQUESTED, QuoteState.QUOTED)
+
+
 class RequestOut(BaseModel):
     id: int
     code: str
@@ -201,11 +205,17 @@ class RequestOut(BaseModel):
     award_reason: str | None = Field(description="Why the awarded quote was chosen")
     early_award_reason: str | None = Field(description="Why it was awarded before the deadline, if it was")
     awarded_at: datetime | None
+    order_id: int | None = Field(None, description="The order its award made (GET /orders/{order_id}), once awarded")
+    order_code: str | None = Field(None, description="That order's code")
     quotes: list[QuoteOut]
     version: int
 
     @classmethod
-    def of(cls, request: QuoteRequest, shown: list[Quote]) -> RequestOut:
+    def of(cls, session, request: QuoteRequest, shown: list[Quote]) -> RequestOut:
+        """The request with the quotes ``shown`` to the caller, each with the catalog contract an order would
+        fall under today while it can still be awarded, and the order its award made."""
+        today = today_kst()
+        order = awarding.order_of(session, request)
         return cls(
             id=request.id,
             code=request.code,
@@ -219,7 +229,12 @@ class RequestOut(BaseModel):
             award_reason=request.award_reason,
             early_award_reason=request.early_award_reason,
             awarded_at=request.awarded_at,
-            quotes=[QuoteOut.of(q) for q in shown],
+            order_id=order.id if order is not None else None,
+            order_code=order.code if order is not None else None,
+            quotes=[
+                QuoteOut.of(q, making.catalog_contract_of(session, q.service, today) if q.status in _OPEN else None)
+                for q in shown
+            ],
             version=request.version,
         )
 
@@ -248,7 +263,9 @@ def list_requests(
         requests = [r for r in requests if state is None or r.status == state]
         chosen, next_cursor = page(requests, lambda r: (r.id,), cursor, limit)
         shown = [
-            RequestOut.of(r, asking.visible_quotes(actor, r) if actor.role == Role.SUPPLIER else list(r.quotes))
+            RequestOut.of(
+                session, r, asking.visible_quotes(actor, r) if actor.role == Role.SUPPLIER else list(r.quotes)
+            )
             for r in chosen
         ]
         return Page(items=shown, next_cursor=next_cursor)
@@ -268,14 +285,14 @@ def create_request(body: RequestIn, request: Request, actor: Actor = Depends(api
     )
     with database(request).transaction() as session:
         created = asking.create_request(session, actor, data)
-        return RequestOut.of(created, list(created.quotes))
+        return RequestOut.of(session, created, list(created.quotes))
 
 
 @router.get("/quote-requests/{request_id}", response_model=RequestOut, summary="One quote request")
 def read_request(request_id: Id, request: Request, actor: Actor = Depends(api_access(PARTIES))):
     with database(request).reading() as session:
         found = asking.visible_request(session, actor, request_id)
-        return RequestOut.of(found, asking.visible_quotes(actor, found))
+        return RequestOut.of(session, found, asking.visible_quotes(actor, found))
 
 
 @router.post(
@@ -303,7 +320,7 @@ def award(request_id: Id, body: AwardIn, request: Request, actor: Actor = Depend
 def cancel(request_id: Id, body: CancelIn, request: Request, actor: Actor = Depends(api_access(AGENCY_BUYERS))):
     with database(request).transaction() as session:
         cancelled = asking.cancel(session, actor, request_id, body.version, body.reason)
-        return RequestOut.of(cancelled, list(cancelled.quotes))
+        return RequestOut.of(session, cancelled, list(cancelled.quotes))
 
 
 @router.get(

@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ...accounts.permissions import Actor
@@ -20,7 +21,7 @@ from ...core.tables import utcnow
 from ..catalog_contracts.change_requests import pending_change_request
 from ..lines import award_problems, months_until, period_end
 from ..orders import access, making
-from ..states import CatalogState, QuoteAction, QuoteState, RequestAction, move
+from ..states import CatalogState, QuoteAction, QuoteState, RequestAction, RequestState, move
 from ..tables import Order, Quote, QuoteRequest
 from .asking import deadline_passed, own_request
 
@@ -147,6 +148,17 @@ def award(
     quote = next((q for q in request.quotes if q.id == quote_id), None)
     if quote is None:
         raise NotFound()
+    if request.status == RequestState.AWARDED:  # an award sent again (a retry after a timeout): its order
+        made = order_of(session, request)
+        if made is not None:
+            raise Conflict(
+                N_(
+                    "Quote request %(code)s is awarded already: its order is %(order)s (GET /orders/%(id)s).",
+                    code=request.code,
+                    order=made.code,
+                    id=made.id,
+                )
+            )
     new_request_state = move("request", request.status, RequestAction.AWARD)
     new_quote_state = move("quote", quote.status, QuoteAction.AWARD)
     waiting = waiting_suppliers(request, now)
@@ -220,3 +232,13 @@ def award(
     }
     audit.record_many(session, [making.created_event(order), awarded])
     return order
+
+
+def order_of(session: Session, request: QuoteRequest) -> Order | None:
+    """The order the request's award made (None before the award)."""
+    if request.status != RequestState.AWARDED:
+        return None
+    awarded = [quote.id for quote in request.quotes if quote.status == QuoteState.AWARDED]
+    if not awarded:
+        return None
+    return session.scalars(select(Order).where(Order.quote_id == awarded[0])).first()
