@@ -209,3 +209,42 @@ def test_pages_in_korean(client, demo, people):
     other = type(client)(client.app)
     page_login(other, "supplier2@demo.kr")
     assert other.get(f"/supplier/catalog-contracts/{cid}").status_code == 404
+
+
+def test_a_contract_signed_to_start_later_says_when_it_is_listed(client, demo, people):
+    """Signed today for a period that starts in two weeks: the officer is told the service is listed from
+    then, not that it is in the mall, and the service's public page does not offer it yet."""
+    import re
+
+    supplier, officer_token = api_token(demo, "supplier@demo.kr"), api_token(demo, "officer@demo.kr")
+    service_id = publish_service(demo, people.supplier)
+    start = today_kst() + timedelta(days=14)
+    body = {**_apply_body(demo, service_id), "period_start": start.isoformat()}
+    created = client.post("/api/v1/catalog-contracts", json=body, headers=supplier).json()
+    reviewed = client.post(
+        f"/api/v1/catalog-contracts/{created['id']}/start-review",
+        json={"version": created["version"]},
+        headers=officer_token,
+    )
+    assert reviewed.status_code == 200, reviewed.text
+    officer = type(client)(client.app)
+    page_login(officer, "officer@demo.kr")
+    opened = officer.get(f"/officer/catalog-contracts/{created['id']}")
+    plans = plan_ids(demo, service_id)
+    form = {
+        "csrf_token": officer.cookies.get("dm_csrf"),
+        "version": re.search(r'name="version" value="(\d+)"', opened.text).group(1),
+        "period_start": start.isoformat(),
+        "period_end": (start + timedelta(days=300)).isoformat(),
+        f"item-{plans[0]}-include": "1",
+        f"item-{plans[0]}-product_id": "P-01",
+        f"item-{plans[0]}-item": "Standard",
+        f"item-{plans[0]}-unit_price": "11000",
+    }
+    signed = officer.post(f"/officer/catalog-contracts/{created['id']}/contract", data=form, follow_redirects=False)
+    assert signed.status_code == 303, signed.text
+    page = officer.get(signed.headers["location"]).text
+    assert "서비스는 계약기간이 시작하는 날부터 디지털서비스몰에 등록됩니다." in page
+    assert "서비스가 디지털서비스몰에 등록되었습니다" not in page
+    assert f"{start.isoformat()}부터 디지털서비스몰에 등록됩니다." in page
+    assert "쇼핑몰 등록" not in page.split("<dl", 1)[1].split("</dl>", 1)[0]  # the state is not "in the mall"

@@ -53,9 +53,11 @@ def officer_contract(request: Request, contract_id: Id, actor: Actor = Depends(O
 
 
 def _officer_step(request: Request, actor: Actor, contract_id: int, form: dict, name: str, notice: str, call):
+    """Run one step of the officer's; the page again with the errors, or the contract's page with ``notice``
+    (or the notice the step returns)."""
     try:
         with database(request).transaction() as session:
-            call(session, queries.load(session, contract_id))
+            notice = call(session, queries.load(session, contract_id)) or notice
     except DomainError as error:
         if error.status == 404:
             raise
@@ -87,6 +89,7 @@ def officer_sign(request: Request, contract_id: Id, form: Form, actor: Actor = D
         items = items_from(form, contract.service)
         start, end = period_from(form)
         officer_steps.sign(session, actor, contract_id, form_version(form), items, start, end)
+        return "contracted_later" if start is not None and start > today_kst() else None  # in the mall from then
 
     return _officer_step(request, actor, contract_id, form, "contract", "contracted", call)
 

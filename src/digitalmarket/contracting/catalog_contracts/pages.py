@@ -37,6 +37,10 @@ NOTICES: dict[str, tuple[str, Text]] = {
     "review_started": ("success", N_("The review has started.")),
     "supplement_requested": ("success", N_("The supplement request is sent to the supplier.")),
     "contracted": ("success", N_("The catalog contract is signed: the service is in the digital service mall.")),
+    "contracted_later": (
+        "success",
+        N_("The catalog contract is signed: the service is listed in the digital service mall when its period starts."),
+    ),
     "amended": ("success", N_("The amendment is recorded as a new change.")),
     "suspended": ("info", N_("Trade under this contract is suspended.")),
     "resumed": ("success", N_("Trade under this contract resumes.")),
@@ -241,6 +245,7 @@ def contract_context(session, actor: Actor, contract, form=None, form_name=None)
         "form_name": form_name,
         "in_mall": queries.active_catalog_contract(session, service.id, today_kst()) is not None
         and contract.status == CatalogState.CONTRACTED,
+        "today": today_kst(),
     }
 
 
