@@ -186,9 +186,15 @@ def test_a_plans_minimum_term_holds_for_requests_direct_orders_and_changes(demo,
     assert "minimum term" in error.value.fields["lines.0.months"].render("en")
 
 
-def test_a_direct_order_under_a_catalog_contract_is_a_delivery_request_at_most_its_price(demo, people, two):
+def test_a_direct_order_under_a_catalog_contract_is_a_delivery_request_at_most_its_price(demo, people, two, client):
     a, b = two
     catalog_contract(demo, people, a, prices=(11500,))
+    # the quote request form shows the buyer the contract's unit price, the most a supplier may quote
+    page_login(client, "buyer@demo.kr")
+    form = client.get(f"/agency/quote-requests/new?codes={a}&codes={b}").text
+    first, second = form.split('name="s1-code"')
+    assert "11,500원" in first and "(계약 단가, 목록 가격 12,000원)" in first
+    assert "12,000원" in second and "계약 단가" not in second
     with pytest.raises(ValidationFailed) as error:
         negotiated(demo, people.buyer, a, price=12000)
     message = error.value.fields["lines.0.unit_price"].render("ko")

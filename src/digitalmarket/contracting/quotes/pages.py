@@ -120,9 +120,16 @@ def _new_request_page(request, actor, codes, values=None, errors=None, status=20
     with database(request).reading() as session:
         services = _services(session, codes)
         today = today_kst()
+        contracts = {s.code: making.catalog_contract_of(session, s, today) for s in services}
         context = {
             "services": services,
-            "contracts": {s.code: making.catalog_contract_of(session, s, today) for s in services},
+            "contracts": contracts,
+            # the contract's unit price of each plan: the ceiling of a delivery request, shown instead of the list
+            "contract_prices": {
+                code: {item.price_plan_id: item.unit_price for item in contract.current_items()}
+                for code, contract in contracts.items()
+                if contract is not None
+            },
             "codes": codes,
             "values": values or {},
             "errors": errors or {},
