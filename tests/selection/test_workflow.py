@@ -1,12 +1,14 @@
 """Selection through the workflows on SQLite and PostgreSQL: every journey a user can take."""
 
 import threading
+from datetime import datetime, time, timedelta
 
 import pytest
 from sqlalchemy import select
 
 from digitalmarket.catalog.tables import Service
 from digitalmarket.core.audit import verify_chain
+from digitalmarket.core.clock import KST, today_kst
 from digitalmarket.core.errors import Conflict, NotFound, ValidationFailed
 from digitalmarket.core.notifications import Notification
 from digitalmarket.selection import access, committee_rounds, committee_votes, history, screening, workflow
@@ -56,6 +58,21 @@ def test_from_draft_to_published_service(demo, store, people):
         notes = session.scalars(select(Notification).where(Notification.user_id == people.supplier.user_id)).all()
         assert any("SAS-" in str(n.params) for n in notes)
         assert verify_chain(session).ok
+
+
+def test_the_timeline_counts_days_of_the_calendar_in_korea(demo, store, people):
+    """A step taken late one evening is a day old the next morning, as a person in Korea counts."""
+    application_id = draft(demo, store, people.supplier)
+    step(demo, workflow.submit, people.supplier, application_id)
+    with demo.reading() as session:
+        application = access.load(session, application_id)
+        submitted = history.timeline(application)[-1]["at"]
+        day = today_kst(submitted)
+        assert history.timeline(application, submitted)[-1]["days"] == 0
+        just_after_midnight = datetime.combine(day + timedelta(days=1), time(0, 1), tzinfo=KST)
+        assert history.timeline(application, just_after_midnight)[-1]["days"] == 1
+        a_week_on = datetime.combine(day + timedelta(days=6), time(23, 59), tzinfo=KST)
+        assert history.timeline(application, a_week_on)[-1]["days"] == 6
 
 
 def test_a_supplement_loop(demo, store, people):

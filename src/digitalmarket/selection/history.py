@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from ..accounts.tables import User
 from ..core import audit
+from ..core.clock import today_kst
 from ..core.errors import Conflict
 from ..core.i18n import N_, Text
 from ..core.notifications import notify
@@ -100,7 +101,9 @@ def notify_supplier(session: Session, application: Application, message: Text) -
 
 
 def timeline(application: Application, now: datetime | None = None) -> list[dict]:
-    """Every step with its date, actor, reason and how many days it took until the next step."""
+    """Every step with its date, actor, reason and how many days it took until the next step (or until now):
+    days of the calendar in Korea, so a step taken on 12-02 and followed on 12-08 took 6 days, whatever the
+    hours."""
     now = now or utcnow()
     steps = []
     events = list(application.events)
@@ -116,7 +119,7 @@ def timeline(application: Application, now: datetime | None = None) -> list[dict
                 "actor_role": event.actor.role if event.actor else None,
                 "reason": event.reason,
                 "details": event.details,
-                "days": (until - event.occurred_at).days,
+                "days": (today_kst(until) - today_kst(event.occurred_at)).days,
                 "current": index + 1 == len(events),
             }
         )

@@ -106,7 +106,7 @@ WORKSPACES: dict[str, Workspace] = {
             ),
             Task(
                 N_("Overdue payments"),
-                N_("Invoices accepted by agencies and not paid within five working days."),
+                N_("Invoices claimed by suppliers and not paid within five working days of the claim."),
                 "/operator/overdue-invoices",
             ),
             Task(
