@@ -37,6 +37,7 @@ def test_the_buyer_withdraws_a_draft_with_a_reason_through_the_api(client, demo)
     done = client.post(url, json={"version": order["version"], "reason": "단가를 잘못 입력했습니다"}, headers=buyer)
     assert done.status_code == 200, done.text
     assert done.json()["state"] == "withdrawn" and done.json()["state_reason"] == "단가를 잘못 입력했습니다"
+    assert [v["state"] for v in done.json()["versions"]] == ["withdrawn"]  # its draft waits for no one now
     confirm = f"/api/v1/orders/{order['id']}/confirm"
     late = client.post(confirm, json={"version": done.json()["version"]}, headers=supplier)
     assert late.status_code == 409  # never contracted

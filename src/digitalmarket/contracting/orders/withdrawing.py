@@ -42,6 +42,7 @@ def withdraw(
     order.status = new_state
     order.status_reason = reason.strip()
     order.updated_at = now
+    version_of(order, 0).status = "withdrawn"  # its draft is never confirmed now, as a withdrawn change
     session.flush()
     audit.record(
         session,
