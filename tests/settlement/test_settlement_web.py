@@ -164,6 +164,13 @@ def test_refusals_are_4xx_and_strangers_see_nothing(demo, client, order_id, head
         response = client.post(f"/api/v1/orders/{order_id}/invoices", json=over, headers=headers["supplier"])
         assert response.status_code == 409 and "계약금액" in response.json()["error"]["message"]
         assert count(demo) == 0
+        twice = {**over, "lines": [{"position": USERS, "quantity": 5}, {"position": USERS, "quantity": 8}]}
+        response = client.post(f"/api/v1/orders/{order_id}/invoices", json=twice, headers=headers["supplier"])
+        assert response.status_code == 422  # which quantity would it bill? neither: said, nothing written
+        assert response.json()["error"]["fields"] == {
+            "lines.1.position": f"{USERS}번 품목을 두 번 보냈습니다. 품목마다 한 번씩 보내세요."
+        }
+        assert count(demo) == 0
         good = {**over, "lines": [{"position": USERS, "quantity": 5}]}
         stranger = client.post(f"/api/v1/orders/{order_id}/invoices", json=good, headers=headers["supplier2"])
         assert stranger.status_code == 404

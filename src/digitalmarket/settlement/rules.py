@@ -180,6 +180,8 @@ def item_amount(line: LineTerms, quantity: int, index: int) -> int:
 
 
 def quantity_problem(quantity: object) -> Text | None:
+    if quantity is None:
+        return N_("Enter this line's quantity, from 0 to %(max)s.", max=f"{MAX_QUANTITY:,}")
     if not isinstance(quantity, int) or isinstance(quantity, bool) or not 0 <= quantity <= MAX_QUANTITY:
         return N_("Enter a quantity from 0 to %(max)s.", max=f"{MAX_QUANTITY:,}")
     return None

@@ -17,7 +17,8 @@ from ..accounts.schemas import ErrorOut
 from ..catalog import queries as catalog
 from ..contracting.orders.access import visible_order
 from ..core.clock import today_kst
-from ..core.errors import NotFound
+from ..core.errors import NotFound, ValidationFailed
+from ..core.i18n import N_
 from ..core.paging import DEFAULT_LIMIT, Cursor, Limit, Page, page
 from ..core.paths import Id
 from . import documents_api, inspection, invoices, payment, reviews, usage
@@ -218,6 +219,18 @@ class ServiceReviewsOut(BaseModel):
 
 
 def _usage(body: UsageIn) -> usage.UsageIn:
+    """The usage asked, each line once: a line sent twice is a 422 (it would bill whichever came last)."""
+    seen: set[int] = set()
+    for index, line in enumerate(body.lines):
+        if line.position in seen:
+            raise ValidationFailed(
+                fields={
+                    f"lines.{index}.position": N_(
+                        "Line %(position)s is sent twice; send each line once.", position=line.position
+                    )
+                }
+            )
+        seen.add(line.position)
     return usage.UsageIn(body.month or "", {line.position: line.quantity for line in body.lines}, body.note)
 
 
