@@ -27,7 +27,8 @@ def bearer(plain: str) -> dict[str, str]:
 
 def test_a_first_token_from_email_and_password_reads_but_does_not_write(client, demo):
     wrong = client.post("/api/v1/tokens", json={"name": "연동", "email": "supplier@demo.kr", "password": "nope"})
-    assert wrong.status_code == 422
+    assert wrong.status_code == 401  # not signed in, and told why
+    assert wrong.json()["error"]["message"] == "이메일 주소 또는 비밀번호가 올바르지 않습니다."
     assert client.post("/api/v1/tokens", json={"name": "연동"}).status_code == 401
 
     created = _first_token(client, "supplier@demo.kr", scopes=["read"])

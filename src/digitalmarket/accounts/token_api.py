@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request, Response
 
-from ..core.errors import DomainError, NotSignedIn
+from ..core.errors import DomainError, NotSignedIn, ValidationFailed
 from ..core.paging import DEFAULT_LIMIT, Cursor, Limit, Page, page_in_order
 from ..core.paths import Id
 from . import api_tokens, credentials
@@ -62,6 +62,8 @@ def create_token(body: TokenIn, request: Request, actor: Actor | None = Depends(
         if failure is None:
             token, plain = api_tokens.create_api_token(session, user, body.name, scopes, body.expires_in_days)
             created = NewTokenOut(**TokenOut.of(token).model_dump(), token=plain)
+    if isinstance(failure, ValidationFailed) and not failure.fields:  # the e-mail address or password is wrong
+        raise NotSignedIn(failure.message)
     if failure is not None:
         raise failure
     return created
