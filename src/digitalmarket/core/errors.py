@@ -56,7 +56,7 @@ class Conflict(DomainError):
 
     status = 409
     code = "conflict"
-    default_message = N_("Someone else changed this first. Reload and try again.")
+    default_message = N_("This changed after it was read. Read it again (reload the page) and try again.")
 
 
 class TooManyAttempts(DomainError):

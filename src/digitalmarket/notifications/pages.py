@@ -54,6 +54,6 @@ async def notification_preferences_save(request: Request, actor: Actor = Depends
     except DomainError as error:
         errors = form_errors(error)
         if error.status == 409:
-            errors = {"_form": N_("Someone else changed this first. Reload and try again.").render()}
+            errors = {"_form": N_("This changed after it was read. Read it again (reload the page) and try again.").render()}
         return _page(request, actor, chosen, language, version, errors, error.status)
     return redirect("/account/notifications", "preferences_saved")

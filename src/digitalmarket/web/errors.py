@@ -31,7 +31,7 @@ STATUS_TEXT: dict[int, tuple[str, Text]] = {
     403: ("forbidden", N_("You do not have permission for this.")),
     404: ("not_found", N_("The page or item you asked for does not exist.")),
     405: ("method_not_allowed", N_("This address does not accept that kind of request.")),
-    409: ("conflict", N_("Someone else changed this first. Reload and try again.")),
+    409: ("conflict", N_("This changed after it was read. Read it again (reload the page) and try again.")),
     413: ("too_large", N_("The request is too large.")),
     415: ("unsupported_media_type", N_("Send the request body as JSON.")),
     422: ("validation_failed", N_("Some fields need correcting.")),
