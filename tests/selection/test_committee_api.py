@@ -234,3 +234,28 @@ def test_the_queue_flags_an_application_on_a_closed_round_with_a_way_out(client,
         assert 'id="stuck-summary"' not in client.get("/operator/applications").text
         after = client.get(f"/api/v1/applications/{application['id']}", headers=tokens["supplier"]).json()
         assert after["committee_month"] == "2027-01" and not after["waiting_on_closed_round"]
+
+
+def test_the_expert_opinions_are_read_back_by_the_operator_and_the_round_s_members(client, demo, tokens):
+    """What the expert pre-review found is what the committee weighs: the operator who recorded it and each
+    member who declared no relation read it back; the supplier and a member who did not declare do not."""
+    members = _members(client, tokens)
+    with clock_at(DAY):
+        application = _application(client, demo, tokens)
+        round_ = _round(client, tokens, members, 1, "2027-01-15", month=application["committee_month"])
+    path = f"/api/v1/applications/{application['id']}/expert-opinions"
+    recorded = client.get(path, headers=tokens["operator"])
+    assert recorded.status_code == 200, recorded.text
+    assert [o["criterion"] for o in recorded.json()] == [str(c) for c in Criterion]
+    assert all(o["passes"] and o["comment"] == "적합" for o in recorded.json())
+    assert client.get(path, headers=tokens["supplier"]).status_code == 403
+    in_round = f"/api/v1/rounds/{round_['id']}/applications/{application['id']}/expert-opinions"
+    assert client.get(in_round, headers=tokens["reviewer"]).status_code == 404  # no declaration yet
+    declared = client.put(
+        f"/api/v1/rounds/{round_['id']}/applications/{application['id']}/declaration",
+        json={"has_relation": False},
+        headers=tokens["reviewer"],
+    )
+    assert declared.status_code == 204
+    seen = client.get(in_round, headers=tokens["reviewer"])
+    assert seen.status_code == 200 and seen.json() == recorded.json()

@@ -23,6 +23,7 @@ from .rules import (
     PUBLIC_DOCUMENT_KINDS,
     ROUND_KIND_LABELS,
     STATE_LABELS,
+    Criterion,
     DocumentKind,
     State,
     required_documents,
@@ -39,6 +40,7 @@ from .schemas import (
     DeclarationIn,
     DocumentKindOut,
     MoveIn,
+    OpinionOut,
     OpinionsIn,
     RoundIn,
     RoundOut,
@@ -281,6 +283,25 @@ def opinions(application_id: Id, body: OpinionsIn, request: Request, actor: Acto
         return ApplicationOut.of(screening.record_expert_opinions(session, actor, application_id, body.version, ballot))
 
 
+@router.get(
+    "/applications/{application_id}/expert-opinions",
+    response_model=list[OpinionOut],
+    summary="The expert opinions recorded, one per criterion, in the order of the criteria",
+)
+def read_opinions(application_id: Id, request: Request, actor: Actor = Depends(api_access(OPERATORS))):
+    with database(request).reading() as session:
+        application = access.visible_application(session, actor, application_id)
+        return _opinions_out(screening.expert_opinions(session, application.id))
+
+
+def _opinions_out(found: dict) -> list[OpinionOut]:
+    return [
+        OpinionOut(criterion=c, passes=found[c].passes, comment=found[c].comment, recorded_at=found[c].recorded_at)
+        for c in Criterion
+        if c in found
+    ]
+
+
 @router.post(
     "/applications/{application_id}/move",
     response_model=ApplicationOut,
@@ -378,6 +399,19 @@ def declare(
 def reviewable(round_id: Id, application_id: Id, request: Request, actor: Actor = Depends(api_access(REVIEWERS))):
     with database(request).reading() as session:
         return ApplicationOut.of(committee_votes.reviewable_application(session, actor, round_id, application_id))
+
+
+@router.get(
+    "/rounds/{round_id}/applications/{application_id}/expert-opinions",
+    response_model=list[OpinionOut],
+    summary="The expert opinions on an application of the round, after declaring no relation",
+)
+def reviewable_opinions(
+    round_id: Id, application_id: Id, request: Request, actor: Actor = Depends(api_access(REVIEWERS))
+):
+    with database(request).reading() as session:
+        application = committee_votes.reviewable_application(session, actor, round_id, application_id)
+        return _opinions_out(screening.expert_opinions(session, application.id))
 
 
 @router.put(

@@ -297,6 +297,15 @@ class VoteOut(BaseModel):
     comment: str
 
 
+class OpinionOut(BaseModel):
+    """The expert pre-review's opinion on one criterion, as the operator recorded it."""
+
+    criterion: Criterion
+    passes: bool
+    comment: str
+    recorded_at: datetime
+
+
 class SelectionCodeOut(BaseModel):
     code: str
     label: str = Field(description="In the caller's language (Accept-Language)")
