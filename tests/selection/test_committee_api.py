@@ -259,3 +259,18 @@ def test_the_expert_opinions_are_read_back_by_the_operator_and_the_round_s_membe
     assert declared.status_code == 204
     seen = client.get(in_round, headers=tokens["reviewer"])
     assert seen.status_code == 200 and seen.json() == recorded.json()
+
+
+def test_the_supplier_reads_the_items_of_a_supplement_asked(client, demo, tokens):
+    application = _application(client, demo, tokens, accepted=False)
+    path = f"/api/v1/applications/{application['id']}"
+    assert client.get(path, headers=tokens["supplier"]).json()["supplement_items"] is None
+    asked = {"sla": "장애 대응 시간이 빠져 있습니다", "price_plans": "요금 단위를 적어 주세요"}
+    requested = client.post(
+        f"{path}/supplement-request",
+        json={"version": application["version"], "items": asked},
+        headers=tokens["operator"],
+    )
+    assert requested.status_code == 200, requested.text
+    seen = client.get(path, headers=tokens["supplier"]).json()
+    assert seen["state"] == "supplement_requested" and seen["supplement_items"] == asked

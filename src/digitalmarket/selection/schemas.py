@@ -14,7 +14,7 @@ from ..core.i18n import Text
 from ..core.paths import LARGEST_ID
 from . import months
 from .history import committee_decision
-from .rules import WAITING_FOR_COMMITTEE, Criterion, DocumentKind, RoundKind, State
+from .rules import WAITING_FOR_COMMITTEE, Action, Criterion, DocumentKind, RoundKind, State
 from .tables import Application, ApplicationDocument, CommitteeRound
 
 
@@ -108,6 +108,14 @@ class DecisionOut(BaseModel):
         )
 
 
+def _supplement_items(application: Application) -> dict[str, str] | None:
+    """The items of the supplement asked, while the application waits for it."""
+    if application.state != State.SUPPLEMENT_REQUESTED:
+        return None
+    asked = next((e for e in reversed(application.events) if e.action == Action.REQUEST_SUPPLEMENT), None)
+    return dict((asked.details or {}).get("items") or {}) if asked is not None else None
+
+
 class ApplicationOut(BaseModel):
     id: int
     state: State
@@ -121,6 +129,11 @@ class ApplicationOut(BaseModel):
     decision: DecisionOut | None
     previous_application_id: int | None
     decision_reasons: dict | None
+    supplement_items: dict[str, str] | None = Field(
+        None,
+        description="While a supplement is asked (`supplement_requested`): each item asked (a group of fields or a "
+        "document kind) with the operator's reason",
+    )
     documents: list[ApplicationDocumentOut]
     service_id: int | None = Field(description="The published service's id, once published (`service_id` elsewhere)")
     service_code: str | None = Field(description="The published service's public code (GET /services/{code})")
@@ -145,6 +158,7 @@ class ApplicationOut(BaseModel):
             decision=DecisionOut.of(application),
             previous_application_id=application.previous_application_id,
             decision_reasons=application.decision_reasons,
+            supplement_items=_supplement_items(application),
             documents=[ApplicationDocumentOut.of(d) for d in application.documents],
             service_id=service.id if service else None,
             service_code=service.code if service else None,
