@@ -91,10 +91,19 @@ def test_the_whole_path_by_api(client, demo, people):
     assert up.status_code == 422
     diff = client.get(f"/api/v1/catalog-contracts/{cid}/diff", headers=supplier).json()
     assert {c["price_plan_id"]: c["change"] for c in diff["items"]} == {standard: "price_down", build: "added"}
+    # anyone can read whether the service can be ordered today, and how, before asking
+    service_code = step.json()["service_code"]
+    trade = client.get(f"/api/v1/services/{service_code}/trade").json()
+    assert (trade["orderable"], trade["method"], trade["reason"]) == (True, "delivery_request", None)
+    assert trade["catalog_contract"]["number"] == step.json()["number"]
     step = post("suspend", {"version": step.json()["version"], "reason": "점검"})
     assert step.json()["state"] == "suspended"
+    trade = client.get(f"/api/v1/services/{service_code}/trade").json()
+    assert (trade["orderable"], trade["method"], trade["catalog_contract"]["state"]) == (False, None, "suspended")
+    assert "거래정지" in trade["reason"] and step.json()["number"] in trade["reason"]
     step = post("resume", {"version": step.json()["version"], "reason": "점검 완료"})
     assert step.json()["state"] == "contracted"
+    assert client.get(f"/api/v1/services/{service_code}/trade").json()["orderable"] is True
     timeline = client.get(f"/api/v1/catalog-contracts/{cid}/timeline", headers=supplier).json()
     assert [s["action"] for s in timeline][-3:] == ["amend", "suspend", "resume"]
     listed = client.get("/api/v1/catalog-contracts", headers=supplier).json()["items"]

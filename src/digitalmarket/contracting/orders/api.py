@@ -11,9 +11,11 @@ from fastapi.responses import FileResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from ...accounts.access import api_access, database
-from ...accounts.permissions import AGENCY_BUYERS, Actor, roles
+from ...accounts.permissions import AGENCY_BUYERS, PUBLIC, Actor, roles
 from ...accounts.rules import Role
 from ...accounts.schemas import ErrorOut
+from ...catalog.queries import public_service
+from ...core.clock import today_kst
 from ...core.files import DocumentStore, attachment
 from ...core.ids import ocid_of
 from ...core.paging import DEFAULT_LIMIT, Cursor, Limit, Page, page, within
@@ -303,3 +305,52 @@ def withdraw_change(
 def terminate(order_id: Id, body: TerminateIn, request: Request, actor: Actor = Depends(api_access(AGENCY_BUYERS))):
     with database(request).transaction() as session:
         return OrderOut.of(ending.terminate(session, actor, order_id, body.version, body.reason))
+
+
+class TradeContractOut(BaseModel):
+    number: str | None
+    state: Literal["contracted", "suspended", "expired"] = Field(
+        description="contracted: in the shopping mall during its period; suspended: trade suspended (거래정지)"
+    )
+    period_start: date
+    period_end: date
+
+
+class TradeOut(BaseModel):
+    service_code: str
+    orderable: bool = Field(description="Whether it can be quoted, awarded and ordered today")
+    reason: str | None = Field(description="Why not: the message a quote request or an order would be refused with")
+    method: Literal["delivery_request", "negotiated"] | None = Field(
+        description="How an order is made today: a delivery request (납품요구) under the catalog contract in force, "
+        "else a negotiated contract (수의계약)"
+    )
+    catalog_contract: TradeContractOut | None = Field(
+        description="Its catalog contract in force, else its latest signed one (ended or suspended)"
+    )
+
+
+@router.get(
+    "/services/{code}/trade",
+    response_model=TradeOut,
+    tags=["catalog"],
+    summary="Whether a service can be ordered today, how, and under which catalog contract",
+)
+def trade(code: Annotated[str, Path(max_length=40)], request: Request, _=Depends(api_access(PUBLIC))):
+    with database(request).reading() as session:
+        service = public_service(session, code)
+        found = making.trade_of(session, service, today_kst())
+        contract = found.contract
+        return TradeOut(
+            service_code=service.code,
+            orderable=found.orderable,
+            reason=found.refusal.render() if found.refusal is not None else None,
+            method=found.method,
+            catalog_contract=TradeContractOut(
+                number=contract.number,
+                state=contract.status,
+                period_start=contract.period_start,
+                period_end=contract.period_end,
+            )
+            if contract is not None
+            else None,
+        )

@@ -59,6 +59,28 @@ def catalog_contract_of(session: Session, service: Service, on: date) -> Catalog
     return active_catalog_contract(session, service.id, on)
 
 
+@dataclass(frozen=True)
+class Trade:
+    """Whether a service can be ordered today, how, and the catalog contract behind it (`trade_of`)."""
+
+    orderable: bool
+    refusal: Text | None  # why not: the message a quote, an award or an order would be refused with
+    method: str | None  # delivery_request under a catalog contract in force, else negotiated; None: not orderable
+    contract: CatalogContract | None  # the latest signed catalog contract, in force or not
+
+
+def trade_of(session: Session, service: Service, today: date) -> Trade:
+    """What a buyer would meet ordering ``service`` today (`refuse_unless_orderable`, `catalog_contract_of`):
+    told before it asks, not at its order's 409."""
+    try:
+        refuse_unless_orderable(session, service, today)
+    except Conflict as refused:
+        return Trade(False, refused.message, None, _latest_catalog_contract(session, service))
+    in_force = catalog_contract_of(session, service, today)
+    method = "delivery_request" if in_force is not None else "negotiated"
+    return Trade(True, None, method, in_force or _latest_catalog_contract(session, service))
+
+
 def _latest_catalog_contract(session: Session, service: Service) -> CatalogContract | None:
     """The service's latest signed catalog contract with its items (every step of a quote or order asks for
     its state and number, and most for its prices), its service and supplier those the session holds."""
