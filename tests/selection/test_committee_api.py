@@ -274,3 +274,25 @@ def test_the_supplier_reads_the_items_of_a_supplement_asked(client, demo, tokens
     assert requested.status_code == 200, requested.text
     seen = client.get(path, headers=tokens["supplier"]).json()
     assert seen["state"] == "supplement_requested" and seen["supplement_items"] == asked
+
+
+def test_a_round_with_a_member_who_is_not_a_reviewer_names_that_member(client, demo, tokens):
+    members = _members(client, tokens)
+    operator = client.get("/api/v1/me", headers=tokens["operator"]).json()["user"]
+    ids = [m["id"] for m in members.values()]
+    body = {"number": 1, "month": "2027-01", "meeting_date": "2027-01-15"}
+    with clock_at(DAY):
+        unknown = client.post(
+            "/api/v1/rounds", json={**body, "member_ids": [*ids[:2], 99999]}, headers=tokens["operator"]
+        )
+        assert unknown.status_code == 422
+        assert unknown.json()["error"]["fields"]["member_ids"].endswith("다음 계정은 아닙니다: 99999.")
+        mixed = client.post(
+            "/api/v1/rounds", json={**body, "member_ids": [*ids, operator["id"]]}, headers=tokens["operator"]
+        )
+        assert str(operator["id"]) in mixed.json()["error"]["fields"]["member_ids"]
+        huge = client.post(
+            "/api/v1/rounds", json={**body, "number": 2**40, "member_ids": ids}, headers=tokens["operator"]
+        )
+        assert huge.status_code == 422 and "number" in huge.json()["error"]["fields"]
+        assert client.get("/api/v1/rounds", headers=tokens["operator"]).json()["items"] == []  # nothing written

@@ -7,9 +7,8 @@ from fastapi import APIRouter, Depends, Request
 from ..accounts.access import database, page_access
 from ..accounts.permissions import SIGNED_IN, Actor
 from ..accounts.tables import User
-from ..core.errors import DomainError
+from ..core.errors import Conflict, DomainError
 from ..core.forms import form_errors, redirect
-from ..core.i18n import N_
 from ..core.notifications import KIND_LABELS
 from ..core.templating import csrf_protect, render
 from . import preferences
@@ -54,6 +53,6 @@ async def notification_preferences_save(request: Request, actor: Actor = Depends
     except DomainError as error:
         errors = form_errors(error)
         if error.status == 409:
-            errors = {"_form": N_("This changed after it was read. Read it again (reload the page) and try again.").render()}
+            errors = {"_form": Conflict.default_message.render()}
         return _page(request, actor, chosen, language, version, errors, error.status)
     return redirect("/account/notifications", "preferences_saved")

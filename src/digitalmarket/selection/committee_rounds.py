@@ -58,10 +58,16 @@ def create_round(
             month=month_key(today),
         )
     members = list(session.scalars(select(User).where(User.id.in_(set(member_ids)))))
-    if len(members) < 3:
+    not_reviewers = sorted(
+        set(member_ids) - {m.id for m in members if m.role == Role.REVIEWER and m.is_active}
+    )  # unknown ids, other roles, closed accounts: named, so that the caller knows which to change
+    if not_reviewers:
+        problems["member_ids"] = N_(
+            "Members must be active reviewer accounts; these are not: %(ids)s.",
+            ids=", ".join(str(i) for i in not_reviewers),
+        )
+    elif len(members) < 3:
         problems["member_ids"] = N_("Choose at least three reviewers.")
-    elif any(m.role != Role.REVIEWER or not m.is_active for m in members) or len(members) != len(set(member_ids)):
-        problems["member_ids"] = N_("Members must be reviewer accounts.")
     if problems:
         raise ValidationFailed(fields=problems)
     if session.scalar(select(CommitteeRound.id).where(CommitteeRound.number == number)):

@@ -260,7 +260,7 @@ class TimelineOut(BaseModel):
 
 
 class RoundIn(Strict):
-    number: int
+    number: int = Field(ge=1, le=LARGEST_ID, description="The round's number (제N회)")
     kind: Literal["regular", "extra"] = Field(
         default="regular", description="extra: a 수시 심사위원회 in the current month, meeting today or later"
     )
