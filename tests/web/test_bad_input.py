@@ -110,6 +110,27 @@ def test_an_empty_list_that_needs_items_says_how_many_in_the_callers_language():
     assert (message.render("ko"), message.render("en")) == ("항목을 1개 이상 보내세요.", "Send 1 or more items.")
 
 
+def test_a_date_the_calendar_has_not_is_told_so_not_asked_for_the_format():
+    """2026-02-30 is written as asked: its caller needs to hear that no such day exists."""
+    from datetime import date
+
+    from pydantic import BaseModel, ValidationError
+
+    from digitalmarket.web.errors import field_message
+
+    class Asked(BaseModel):
+        start: date
+
+    for written, said in (
+        ("2026-02-30", "2026-02-30은 달력에 없는 날짜입니다."),
+        ("2026-13-01", "2026-13-01은 달력에 없는 날짜입니다."),
+        ("30/02/2026", "2026-12-31 형식으로 날짜를 입력해 주세요."),
+    ):
+        with pytest.raises(ValidationError) as raised:
+            Asked(start=written)
+        assert field_message(raised.value.errors()[0]).render("ko") == said
+
+
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 def test_a_number_too_large_for_the_database_is_a_4xx_on_every_page(app, demo, backend):
     """An id past what an id column holds (2**31 on PostgreSQL) or past any integer (2**63): a path id, a

@@ -7,6 +7,7 @@ map to a 4xx with a message in the caller's language.
 from __future__ import annotations
 
 import logging
+import re
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
@@ -76,8 +77,15 @@ BOUND_MESSAGES: dict[str, tuple[str, str]] = {
 }
 
 
+_DATE_ERRORS = ("date_from_datetime_parsing", "date_parsing")
+_WRITTEN_AS_A_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
 def field_message(error: dict) -> Text:
-    """The message for one of Pydantic's errors: with the limit it missed when its context names one."""
+    """The message for one of Pydantic's errors: with the limit it missed when its context names one; a date
+    written as asked that the calendar has not (2026-02-30) is told so, not asked for the format again."""
+    if error.get("type") in _DATE_ERRORS and _WRITTEN_AS_A_DATE.fullmatch(str(error.get("input", ""))):
+        return N_("%(date)s is not a day of the calendar.", date=str(error["input"]))
     bound = BOUND_MESSAGES.get(error.get("type", ""))
     value = (error.get("ctx") or {}).get(bound[0]) if bound else None
     if value is not None:
