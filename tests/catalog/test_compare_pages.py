@@ -169,6 +169,9 @@ def test_support_hours_written_with_another_dash_are_not_a_difference(client, co
     assert "dm-differs" not in hours["classes"] and "(다름)" not in hours["cells"][0]
     api = client.get("/api/v1/services/compare", params={"codes": [codes["가상웍스 그룹웨어"], code]}).json()
     assert {r["key"]: r["differs"] for r in api["rows"]}["support_hours"] is False
+    # the codes apart by commas in one parameter ask the same
+    joined = client.get("/api/v1/services/compare", params={"codes": f"{codes['가상웍스 그룹웨어']},{code}"})
+    assert joined.status_code == 200 and joined.json() == api
 
 
 def _content(category_id: int) -> dict:

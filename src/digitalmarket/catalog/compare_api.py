@@ -32,7 +32,11 @@ router = APIRouter(tags=["catalog"], responses={s: {"model": ErrorOut} for s in 
 )
 def compare_services(
     request: Request,
-    codes: list[str] = Query(default=[], description=f"2 to {MAX_SERVICES} service codes, e.g. SAS-2026-00001"),
+    codes: list[str] = Query(
+        default=[],
+        description=f"2 to {MAX_SERVICES} service codes, e.g. SAS-2026-00001: the parameter repeated, or the codes "
+        "apart by commas",
+    ),
     actor=Depends(api_access(PUBLIC)),
 ):
     chosen = chosen_codes(codes)

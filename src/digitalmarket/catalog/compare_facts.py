@@ -96,12 +96,14 @@ def facts_of(service) -> ServiceFacts:
 
 
 def chosen_codes(raw: Iterable[str]) -> list[str]:
-    """The service codes of a query string, tidied (SAS-2026-00001), blanks and repeats left out, in order."""
+    """The service codes of a query string, tidied (SAS-2026-00001), blanks and repeats left out, in order;
+    a value may hold several codes apart by commas (``codes=A,B`` as ``codes=A&codes=B``)."""
     codes: list[str] = []
     for value in raw:
-        code = (value or "").strip().upper()[:MAX_CODE_LENGTH]
-        if code and code not in codes:
-            codes.append(code)
+        for part in (value or "").split(","):
+            code = part.strip().upper()[:MAX_CODE_LENGTH]
+            if code and code not in codes:
+                codes.append(code)
     return codes
 
 
