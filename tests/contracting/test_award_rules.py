@@ -97,7 +97,7 @@ def test_an_award_before_the_deadline_waits_for_every_answer_or_says_why_to_the_
     with pytest.raises(ValidationFailed) as error:
         award(demo, people.buyer, request_id, a, early_reason="")
     assert set(error.value.fields) == {"early_reason"}
-    assert "1 invited suppliers have not answered" in error.value.fields["early_reason"].render("en")
+    assert "invited suppliers have not answered yet (1 of them)" in error.value.fields["early_reason"].render("en")
     assert orders_made(demo) == 0
 
     award(demo, people.buyer, request_id, a, early_reason="회계연도 안에 착수해야 함")

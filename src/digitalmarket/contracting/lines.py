@@ -86,8 +86,8 @@ def award_problems(reason: str, early_reason: str, waiting: int) -> dict[str, Te
         problems["reason"] = N_("Say why you award this quote: the lowest price, or why not the lowest.")
     if waiting and not (early_reason or "").strip():
         problems["early_reason"] = N_(
-            "The deadline has not passed and %(count)s invited suppliers have not answered yet. Wait for them, "
-            "or write why the award cannot wait: the suppliers will see it.",
+            "The deadline has not passed, and invited suppliers have not answered yet (%(count)s of them). "
+            "Wait for them, or write why the award cannot wait: the suppliers will see it.",
             count=waiting,
         )
     return problems
