@@ -86,3 +86,13 @@ def test_sla_must_be_a_percentage():
     assert (
         clean_content({"sla_availability": "99.95"}, CATEGORIES, TODAY, complete=False)["sla_availability"] == "99.95"
     )
+
+
+def test_an_sla_written_with_its_percent_sign_is_the_same_percentage():
+    """The field is labelled "SLA 가용성(%)": a supplier who types 99.9% means 99.9."""
+    for written in ("99.9%", "99.9 %", " 99.9% "):
+        assert (
+            clean_content({"sla_availability": written}, CATEGORIES, TODAY, complete=False)["sla_availability"]
+            == "99.9"
+        )
+    assert "sla_availability" in problems({"sla_availability": "100.1%"}, complete=False)

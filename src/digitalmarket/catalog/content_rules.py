@@ -228,7 +228,7 @@ def clean_content(
         problems["deployment"] = N_("Choose one of the options.")
     clean["deployment"] = deployment or None
     clean["sla_availability"] = None
-    sla = _text(raw.get("sla_availability"))
+    sla = _text(raw.get("sla_availability")).removesuffix("%").strip()  # 99.9 or 99.9 %, as the label says (%)
     if sla:
         try:
             value = Decimal(sla)

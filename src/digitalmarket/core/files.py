@@ -121,7 +121,7 @@ def read_limited(stream: BinaryIO, field: str, limit: int = MAX_DOCUMENT_BYTES) 
     if len(data) > limit:
         raise DocumentRejected(fields={field: N_("The file is larger than %(mb)s MB.", mb=limit // (1024 * 1024))})
     if not data:
-        raise DocumentRejected(fields={field: N_("The file is empty.")})
+        raise DocumentRejected(fields={field: N_("No file was chosen, or the file is empty.")})
     return data
 
 
