@@ -130,6 +130,10 @@ def test_the_whole_path_through_the_api(demo, client, codes, headers):
     # the request names the order its award made; an award sent again (a retry) is told which order it is
     asked = client.get(f"/api/v1/quote-requests/{request['id']}", headers=headers["buyer"]).json()
     assert (asked["order_id"], asked["order_code"]) == (order["id"], order["code"])
+    listed = client.get("/api/v1/quote-requests", headers=headers["buyer"]).json()["items"]
+    assert [(r["order_id"], r["order_code"]) for r in listed if r["id"] == request["id"]] == [
+        (order["id"], order["code"])
+    ]
     retried = client.post(
         f"/api/v1/quote-requests/{request['id']}/award",
         json={"quote_id": quote["id"], "version": body["version"], "reason": "최저가 견적"},

@@ -211,11 +211,12 @@ class RequestOut(BaseModel):
     version: int
 
     @classmethod
-    def of(cls, session, request: QuoteRequest, shown: list[Quote]) -> RequestOut:
+    def of(cls, session, request: QuoteRequest, shown: list[Quote], orders: dict | None = None) -> RequestOut:
         """The request with the quotes ``shown`` to the caller, each with the catalog contract an order would
-        fall under today while it can still be awarded, and the order its award made."""
+        fall under today while it can still be awarded, and the order its award made (from ``orders``, by
+        request id, when a page's were read at once)."""
         today = today_kst()
-        order = awarding.order_of(session, request)
+        order = orders.get(request.id) if orders is not None else awarding.order_of(session, request)
         return cls(
             id=request.id,
             code=request.code,
@@ -262,9 +263,10 @@ def list_requests(
             requests = asking.requests_of_agency(session, actor)
         requests = [r for r in requests if state is None or r.status == state]
         chosen, next_cursor = page(requests, lambda r: (r.id,), cursor, limit)
+        orders = awarding.orders_of(session, chosen)
         shown = [
             RequestOut.of(
-                session, r, asking.visible_quotes(actor, r) if actor.role == Role.SUPPLIER else list(r.quotes)
+                session, r, asking.visible_quotes(actor, r) if actor.role == Role.SUPPLIER else list(r.quotes), orders
             )
             for r in chosen
         ]

@@ -236,9 +236,19 @@ def award(
 
 def order_of(session: Session, request: QuoteRequest) -> Order | None:
     """The order the request's award made (None before the award)."""
-    if request.status != RequestState.AWARDED:
-        return None
-    awarded = [quote.id for quote in request.quotes if quote.status == QuoteState.AWARDED]
+    return orders_of(session, [request]).get(request.id)
+
+
+def orders_of(session: Session, requests: list[QuoteRequest]) -> dict[int, Order]:
+    """The orders the awards of these requests made, by request id, read at once (a page of requests)."""
+    awarded = {
+        quote.id: request.id
+        for request in requests
+        if request.status == RequestState.AWARDED
+        for quote in request.quotes
+        if quote.status == QuoteState.AWARDED
+    }
     if not awarded:
-        return None
-    return session.scalars(select(Order).where(Order.quote_id == awarded[0])).first()
+        return {}
+    found = session.scalars(select(Order).where(Order.quote_id.in_(list(awarded))))
+    return {awarded[order.quote_id]: order for order in found}
