@@ -34,6 +34,10 @@ FALLBACKS = re.compile(r"이\(가\)|을\(를\)|은\(는\)|과\(와\)|와\(과\)|
         ("INV-2026-00835(2026-11)", "을", "를"),  # 오
         ("미래행정부 [중앙행정기관]", "을", "를"),
         ("(주)", "이", "가"),  # nothing before the brackets: read as it is
+        ("하늘정보통신(주)", "이", "가"),  # a legal form after the name is read with it: (주)
+        ("미르시스템즈(주)", "을", "를"),
+        ("가온데이터(유)", "은", "는"),
+        ("한빛정보(합)", "가", "이"),  # 합
     ],
 )
 def test_the_particle_follows_the_last_syllable_as_it_is_read(word, given, chosen):

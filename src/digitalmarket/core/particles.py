@@ -8,7 +8,8 @@ that follow it); `fit` rewrites it for the value before the message is formatted
 
 An aside in brackets is not what the particle follows, as Korean is written: after "%(id)s번(%(name)s)" it
 follows 번, after "%(invoice)s(%(month)s)" the invoice's code ("INV-2026-00835(2026-11)를"), and a value that
-ends in an aside takes the particle of the word before it.
+ends in an aside takes the particle of the word before it. A legal form after a company's name is read with
+it: "하늘정보통신(주)가".
 """
 
 from __future__ import annotations
@@ -43,9 +44,15 @@ _RIEUL = 8
 _TRAILING_ASIDE = re.compile(r"\s*(\([^()]*\)|\[[^\[\]]*\])\s*$")
 
 
+#: a company's legal form written after its name, read aloud as part of it: "하늘정보통신(주)가" (주), as
+#: "미르시스템즈 주식회사는" is read; not an aside
+_LEGAL_FORMS = frozenset({"(주)", "(유)", "(사)", "(재)", "(합)"})
+
+
 def _without_asides(word: str) -> str:
-    """``word`` without the asides in brackets at its end, unless nothing would be left."""
-    while (aside := _TRAILING_ASIDE.search(word)) and aside.start() > 0:
+    """``word`` without the asides in brackets at its end, unless nothing would be left; a legal form such
+    as (주) is no aside (`_LEGAL_FORMS`)."""
+    while (aside := _TRAILING_ASIDE.search(word)) and aside.start() > 0 and aside.group(1) not in _LEGAL_FORMS:
         word = word[: aside.start()]
     return word
 
