@@ -82,6 +82,22 @@ def test_the_catalog_page_shows_the_main_price_with_its_unit_and_billing(client,
     assert "20,000원 / 사용자·월 (월 정액, 부가세 별도)" in page.text
     assert "150원" not in page.text
     assert page.text.index("시험 그룹웨어") < page.text.index("시험 화상회의") < page.text.index("시험 전자결재")
+    assert 'id="price-units"' not in page.text  # one unit: the order says what costs less
+
+
+def test_a_price_sort_over_different_units_says_so(client, db, tmp_path):
+    per_call = {
+        **GOOD,
+        "ref": "t-api",
+        "name": "시험 문자 발송",
+        "price_plans": [{"name": "건당", "billing": "usage", "unit": "건", "unit_price": 15}],
+    }
+    report = import_files(db.transaction, [_write(tmp_path, "units.jsonl", [GROUPWARE, per_call])])
+    assert (report.created, report.problems) == (2, [])
+    page = client.get("/services", params={"sort": "price"}).text
+    note = page.split('id="price-units">', 1)[1].split("</p>", 1)[0]
+    assert "단위가 다른 가격을 그대로 나란히 정렬했습니다(건, 사용자/월)" in note
+    assert 'id="price-units"' not in client.get("/services", params={"sort": "newest"}).text
 
 
 def test_the_service_shows_which_plan_is_main(client, imported):
