@@ -22,6 +22,7 @@ from digitalmarket.core.audit import AuditEvent, verify_chain
 from digitalmarket.core.clock import KST, today_kst
 from digitalmarket.core.errors import Conflict, NotFound, ValidationFailed
 from digitalmarket.core.notifications import Notification
+from digitalmarket.core.particles import particle
 from digitalmarket.search.facts import facts
 from tests.contracting.buying import (
     answer,
@@ -331,6 +332,12 @@ def test_cancel_passes_over_every_open_quote(demo, people, three):
         request = session.get(QuoteRequest, request_id)
         assert request.status == "cancelled"
         assert {q.status for q in request.quotes} == {"not_awarded"}
+        code = request.code
+    # a supplier answering late is told the request was cancelled, not only that its quote was passed over
+    with pytest.raises(Conflict) as late:
+        answer(demo, people.supplier, request_id, a, [9000])
+    topic = particle(code, "은")  # 은 or 는, by how the code's last digit is read
+    assert late.value.message.render("ko") == f"견적요청 {code}{topic} 현재 '취소' 상태여서 답변을 받지 않습니다."
 
 
 def test_plan_ids_helper_sees_the_plans(demo, three):

@@ -19,7 +19,7 @@ from ...core.tables import utcnow
 from ..lines import min_term_problem
 from ..money import Amounts, amounts, line_amount
 from ..orders import making
-from ..states import REQUEST_STATE_LABELS, QuoteAction, RequestState, move, wrong_state
+from ..states import REQUEST_STATE_LABELS, QuoteAction, RequestState, move
 from ..tables import Quote, QuoteRequest
 from .asking import MAX_TEXT, deadline_passed, own_quote, plan_of, text_problem
 
@@ -27,8 +27,14 @@ from .asking import MAX_TEXT, deadline_passed, own_quote, plan_of, text_problem
 
 
 def _check_open(request: QuoteRequest, now: datetime) -> None:
-    if request.status != RequestState.OPEN:
-        raise Conflict(wrong_state(N_("The quote request"), REQUEST_STATE_LABELS[request.status]))
+    if request.status != RequestState.OPEN:  # awarded, closed or cancelled: said of the request, not the quote
+        raise Conflict(
+            N_(
+                "Quote request %(code)s is in the state “%(state)s”: it takes no answer now.",
+                code=request.code,
+                state=REQUEST_STATE_LABELS[request.status],
+            )
+        )
     if deadline_passed(request, now):
         raise Conflict(
             N_(
@@ -57,8 +63,8 @@ def answer(
     today = today_kst(now)
     quote = own_quote(session, actor, quote_id)
     refuse_unless_verified(quote.service.supplier)  # an unverified company cannot quote
-    new_state = move("quote", quote.status, QuoteAction.ANSWER)
     _check_open(quote.request, now)
+    new_state = move("quote", quote.status, QuoteAction.ANSWER)
     service = quote.service
     making.refuse_unless_orderable(session, service, today)
     contract = making.catalog_contract_of(session, service, today)
@@ -142,8 +148,8 @@ def decline(
 ) -> Quote:
     now = now or utcnow()
     quote = own_quote(session, actor, quote_id)
-    new_state = move("quote", quote.status, QuoteAction.DECLINE)
     _check_open(quote.request, now)
+    new_state = move("quote", quote.status, QuoteAction.DECLINE)
     problem = text_problem(reason, MAX_TEXT, True)
     if problem:
         raise ValidationFailed(fields={"reason": problem})
