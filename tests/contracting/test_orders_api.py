@@ -11,6 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+from digitalmarket.contracting.lines import add_months
 from digitalmarket.contracting.tables import Order, QuoteRequest
 from digitalmarket.core.clock import KST, today_kst
 from tests.contracting.buying import people_of, plan_ids, publish
@@ -196,6 +197,26 @@ def test_bad_requests_are_422_and_write_nothing(demo, client, codes, headers, qu
     )
     assert response.status_code == 422
     assert count(demo, QuoteRequest) == 0
+
+
+def test_a_start_in_the_past_or_past_five_years_is_told_the_days_it_may_take(demo, client, codes, headers):
+    today = today_kst()
+    far = {**request_body(demo, codes), "desired_start": "9999-12-31", "deadline": "9999-12-30"}
+    refused = client.post("/api/v1/quote-requests", json=far, headers=headers["buyer"])
+    assert refused.status_code == 422
+    last = add_months(today, 60)  # the same day five years on (Feb 28 for a Feb 29)
+    assert refused.json()["error"]["fields"]["desired_start"] == f"시작일은 5년 안, {last.isoformat()}까지로 고르세요."
+    past = {**request_body(demo, codes), "desired_start": (today - timedelta(days=1)).isoformat()}
+    said = client.post("/api/v1/quote-requests", json=past, headers=headers["buyer"]).json()["error"]["fields"]
+    assert said["desired_start"] == f"시작일은 오늘(한국 시간 {today.isoformat()})이거나 그 뒤여야 합니다."
+    order = {
+        "code": codes[0],
+        "start_date": "9999-12-31",
+        "lines": [{"price_plan_id": plan_ids(demo, codes[0])[0], "quantity": 5, "months": 12, "unit_price": 12000}],
+    }
+    direct = client.post("/api/v1/orders", json=order, headers=headers["buyer"])
+    assert direct.status_code == 422 and "5년 안" in direct.json()["error"]["fields"]["start_date"]
+    assert count(demo, QuoteRequest) == 0 and count(demo, Order) == 0
 
 
 def test_suppliers_cannot_ask_and_a_negotiated_order_above_the_catalog_is_refused(demo, client, codes, headers):

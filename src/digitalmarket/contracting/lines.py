@@ -14,6 +14,23 @@ MAX_MONTHS = 60
 MAX_QUANTITY = 1_000_000
 
 
+#: How far ahead a contract may start: a quote request or an order is for a need of the coming years.
+MAX_START_YEARS = 5
+
+
+def start_problem(start: date | None, today: date) -> Text | None:
+    """What is wrong with a contract's start date (a quote request's desired start, a direct order's
+    start), said with today's date in Korea; None when it is today or later, within `MAX_START_YEARS`."""
+    if start is None:
+        return N_("Enter a date.")
+    if start < today:
+        return N_("The start date cannot be in the past: today is %(today)s in Korea.", today=today.isoformat())
+    last = add_months(today, 12 * MAX_START_YEARS)
+    if start > last:
+        return N_("Choose a start within %(years)s years, by %(last)s.", years=MAX_START_YEARS, last=last.isoformat())
+    return None
+
+
 def add_months(start: date, months: int) -> date:
     """The same day ``months`` later (the month's last day when it has fewer days)."""
     index = start.month - 1 + months

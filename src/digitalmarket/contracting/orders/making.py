@@ -30,7 +30,7 @@ from ..catalog_contracts.queries import active_catalog_contract, catalog_item_pr
 from ..catalog_contracts.recording import named
 from ..codes import code_apart
 from ..documents.parties import refuse_unless_parties_complete
-from ..lines import ceiling, line_problems, min_term_problem, period_end, price_problem, within
+from ..lines import ceiling, line_problems, min_term_problem, period_end, price_problem, start_problem, within
 from ..money import amounts, catalog_price, line_amount
 from ..states import CATALOG_STATE_LABELS, CatalogState, OrderState
 from ..tables import CatalogContract, Order, OrderLine, OrderVersion, Quote
@@ -362,10 +362,9 @@ def create_negotiated(session: Session, actor: Actor, data: NegotiatedIn, now: d
     contract = catalog_contract_of(session, service, today)
     plans = {p.id: p for p in service.price_plans}
     problems: dict[str, Text] = {}
-    if data.start_date is None:
-        problems["start_date"] = N_("Enter a date.")
-    elif data.start_date < today:
-        problems["start_date"] = N_("The start date cannot be in the past.")
+    start_wrong = start_problem(data.start_date, today)
+    if start_wrong:
+        problems["start_date"] = start_wrong
     if not data.lines:
         problems["lines"] = N_("Order at least one price plan.")
     elif len(data.lines) > MAX_LINES:

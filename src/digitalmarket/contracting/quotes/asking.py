@@ -25,7 +25,7 @@ from ...core.i18n import N_, Text
 from ...core.notifications import notify
 from ...core.tables import utcnow
 from ..codes import code_apart
-from ..lines import MAX_MONTHS, MAX_SERVICES_PER_REQUEST, line_problems, period_end
+from ..lines import MAX_MONTHS, MAX_SERVICES_PER_REQUEST, line_problems, period_end, start_problem
 from ..orders import access, making
 from ..states import CatalogState, QuoteAction, QuoteState, RequestAction, RequestState, move
 from ..tables import Order, Quote, QuoteLine, QuoteRequest
@@ -147,10 +147,9 @@ def create_request(session: Session, actor: Actor, data: RequestIn, now: datetim
         problem = text_problem(getattr(data, name), maximum, required)
         if problem:
             problems[name] = problem
-    if data.desired_start is None:
-        problems["desired_start"] = N_("Enter a date.")
-    elif data.desired_start < today:
-        problems["desired_start"] = N_("The start date cannot be in the past.")
+    start_wrong = start_problem(data.desired_start, today)
+    if start_wrong:
+        problems["desired_start"] = start_wrong
     if data.deadline is None:
         problems["deadline"] = N_("Enter a date.")
     elif data.deadline < today:
