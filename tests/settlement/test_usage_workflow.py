@@ -283,3 +283,17 @@ def test_a_stale_version_is_refused(demo, people, order_id):
     reject(demo, people.buyer, invoice_id)
     with demo.transaction() as session, pytest.raises(Conflict):
         usage.correct(session, people.supplier, invoice_id, stale, usage.UsageIn("", {USERS: 40}))
+
+
+def test_the_share_paid_is_told_to_a_tenth_and_never_rounded_up_to_all():
+    from digitalmarket.settlement.invoices import Implementation
+
+    def share(paid: int, total: int) -> str:
+        fields = dict(months=[], reported=0, inspected=0, paid=0, unclaimed=0, outstanding=0, overdue=0)
+        return Implementation(
+            **fields, invoiced_total=paid, paid_total=paid, contract_total=total, reportable=[], waiting={}
+        ).paid_percent
+
+    assert share(8_267_358, 33_643_764) == "24.5"  # 24.57 %: not "24", which read as a quarter short
+    assert share(33_643_763, 33_643_764) == "99.9"  # one won short of everything is not 100
+    assert (share(33_643_764, 33_643_764), share(0, 33_643_764), share(0, 0)) == ("100", "0", "0")

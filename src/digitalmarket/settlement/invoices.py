@@ -115,8 +115,11 @@ class Implementation:
     waiting: dict[str, date]  # months of use not reportable yet -> the first day they can be reported
 
     @property
-    def paid_percent(self) -> int:
-        return self.paid_total * 100 // self.contract_total if self.contract_total else 0
+    def paid_percent(self) -> str:
+        """The share paid of the contract amount, to a tenth, cut down (never 100 before it is all paid):
+        "24.5", "100", "0"."""
+        tenths = self.paid_total * 1000 // self.contract_total if self.contract_total else 0
+        return f"{tenths // 10}" if tenths % 10 == 0 else f"{tenths // 10}.{tenths % 10}"
 
 
 def implementation(session: Session, order: Order, today: date | None = None) -> Implementation:
