@@ -194,7 +194,9 @@ def test_a_bad_year_is_refused_on_its_field(client, demo):
     assert "year" in response.json()["error"]["fields"]
     assert client.get("/api/v1/statistics?year=1999").status_code == 422
     english = client.get("/api/v1/statistics?year=1999", headers={"Accept-Language": "en"}).json()
-    assert english["error"]["fields"]["year"] == "Choose a year from 2020 on."
+    assert english["error"]["fields"]["year"] == "Choose a year from 2020 to 2100."
+    far = client.get("/api/v1/statistics?year=99999").json()  # too late is told the same range, not "from 2020"
+    assert far["error"]["fields"]["year"] == "2020년부터 2100년 사이의 연도를 고르세요."
 
 
 def _check_page(client, demo):

@@ -76,7 +76,7 @@ def parse_year(value: str | None) -> int | None:
     if not text.isdecimal():
         problem = N_("Choose a year such as 2026.")
     elif not FIRST_YEAR <= int(text) <= LAST_YEAR:
-        problem = N_("Choose a year from %(first)s on.", first=FIRST_YEAR)
+        problem = N_("Choose a year from %(first)s to %(last)s.", first=FIRST_YEAR, last=LAST_YEAR)
     if problem is not None:
         raise ValidationFailed(fields={"year": problem})
     return int(text)
