@@ -53,7 +53,7 @@ def test_an_agency_reviews_after_30_days_once_and_edits_it(demo, people, code, o
     review(demo, people.buyer, order_id, 4, now=later(30))
     assert rating_in_catalog(demo, code) == 4.0
     assert any("reviewed" in m for m in messages_of(demo, people.supplier.user_id))
-    with refused(Conflict, "edit it instead"):
+    with refused(Conflict, "(version 1); edit it instead, sending that version"):  # the version to send, named
         review(demo, people.buyer, order_id, 5, now=later(31))
 
     written = review_of(demo, order_id)

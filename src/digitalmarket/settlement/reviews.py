@@ -74,7 +74,12 @@ def write(
         if version is not None:
             raise Conflict()
     elif version is None:
-        raise Conflict(N_("This order already has your review; edit it instead."))
+        raise Conflict(
+            N_(
+                "This order already has your review (version %(version)s); edit it instead, sending that version.",
+                version=existing.version,
+            )
+        )
     problems = rules.review_problems(data.rating, data.comment)
     if problems:
         raise ValidationFailed(fields=problems)
