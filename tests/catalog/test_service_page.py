@@ -26,3 +26,18 @@ def test_a_service_page_lists_the_suppliers_other_published_services(db, client,
 
     alone = client.get(f"/services/{codes['t-004']}").text.split('id="supplier-heading"', 1)[1]
     assert "<ul" not in alone.split("</section>", 1)[0]
+
+
+def test_back_to_the_digital_services_returns_to_the_search_the_service_was_opened_from(db, client, tmp_path):
+    import_files(db.transaction, [_write(tmp_path, "services.jsonl", [GOOD])])
+    code = client.get("/api/v1/services").json()["items"][0]["code"]
+
+    def back(**headers) -> str:
+        page = client.get(f"/services/{code}", headers=headers).text
+        return page.split('<p class="dm-back"><a href="', 1)[1].split('"', 1)[0]
+
+    searched = "http://testserver/services?q=%ED%99%94%EC%83%81&sort=price&page=2"
+    assert back(Referer=searched) == "/services?q=%ED%99%94%EC%83%81&amp;sort=price&amp;page=2"
+    assert back() == "/services"  # opened directly
+    assert back(Referer="https://elsewhere.example/services?q=x") == "/services"  # another site's search is not ours
+    assert back(Referer="http://testserver/agency") == "/services"

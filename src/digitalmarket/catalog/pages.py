@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from fastapi import APIRouter, Depends, Request
 
 from ..accounts.access import database, page_access
@@ -23,6 +25,16 @@ OPERATORS_AND_ADMINS = roles(Role.OPERATOR, Role.ADMIN)
 SERVICE_PAGE_SECTIONS = sections.Page("service")
 
 
+def back_to_results(request: Request) -> str:
+    """Where "back to the digital services" leads: the search the reader opened the service from, with its
+    words, filters, sort and page (this site's ``/services`` page, from the browser's Referer), else the
+    catalog's first page."""
+    came_from = urlsplit(request.headers.get("referer") or "")
+    if came_from.netloc == request.url.netloc and came_from.path == "/services" and len(came_from.query) < 2000:
+        return "/services" + (f"?{came_from.query}" if came_from.query else "")
+    return "/services"
+
+
 def _service_page(request: Request, code: str, actor, errors=None, status: int = 200):
     with database(request).reading() as session:
         found = queries.public_service(session, code)
@@ -37,6 +49,7 @@ def _service_page(request: Request, code: str, actor, errors=None, status: int =
             "public_documents": documents.latest_documents(session, found),
             "document_labels": PUBLIC_DOCUMENT_LABELS,
             "file_size": documents.file_size,
+            "back_to": back_to_results(request),
         }
         for section in SERVICE_PAGE_SECTIONS:
             context.update(section(session, found, actor))
