@@ -9,6 +9,7 @@ from .contracting import decision_tables as _decision_tables  # noqa: F401
 from .contracting import tables as _contracting  # noqa: F401
 from .core import audit as _audit  # noqa: F401
 from .core import consumers as _consumers  # noqa: F401
+from .core import idempotency as _idempotency  # noqa: F401
 from .core import ids as _ids  # noqa: F401
 from .core import notifications as _notifications  # noqa: F401
 from .core import tree_heads as _tree_heads  # noqa: F401

@@ -81,6 +81,7 @@ from ..webhooks.sender import Sender as WebhookSender
 from . import api as shell_api
 from . import follow_pages, layout, pages, routes, todo_api, warmup
 from .errors import install_error_handlers
+from .idempotency import IdempotencyMiddleware
 from .middleware import BodyLimitMiddleware, LocaleMiddleware, ProxyHeadersMiddleware, SecurityHeadersMiddleware
 from .openapi_security import declare_security
 
@@ -236,6 +237,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *, 
     install_error_handlers(app)
     declare_security(app)  # the bearer scheme and each operation's scopes in the OpenAPI
     shell_api.describe_files(app)  # uploads as files a generated client sends as such
+    app.add_middleware(IdempotencyMiddleware)  # inside the body's limit and the caller's authentication
     app.add_middleware(BodyLimitMiddleware)  # inside the locale: its refusals are in the reader's language
     app.add_middleware(LocaleMiddleware)
     _outermost(app, SecurityHeadersMiddleware, hsts=settings.cookie_secure)

@@ -1,0 +1,123 @@
+"""The ``Idempotency-Key`` of an API client's POST (`core.idempotency`): the first answer again for a retry.
+
+Applied to ``POST /api/v1/...`` requests sent with a bearer token and the header; pages, other methods,
+requests without a key and the answers that carry a secret shown once (`SECRET_ANSWERS`) pass untouched. A
+retry's answer carries ``Idempotent-Replayed: true``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from fastapi.concurrency import run_in_threadpool
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from ..core import idempotency
+from ..core.errors import Conflict, ValidationFailed
+from ..core.i18n import N_
+from .middleware import _answer
+
+HEADER = b"idempotency-key"
+#: Answers that carry a secret shown once (a new API token, a webhook's signing secret) are never kept:
+#: these paths take no key.
+SECRET_ANSWERS = ("/api/v1/tokens", "/api/v1/webhooks")
+
+
+class IdempotencyMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] != "http"
+            or scope["method"] != "POST"
+            or not scope["path"].startswith("/api/v1/")
+            or scope["path"].startswith(SECRET_ANSWERS)
+        ):
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope["headers"])
+        key = headers.get(HEADER, b"").decode("latin-1").strip()
+        scheme, _, token = headers.get(b"authorization", b"").decode("latin-1").partition(" ")
+        if not key or scheme.lower() != "bearer" or not token.strip():
+            await self.app(scope, receive, send)
+            return
+        if len(key) > idempotency.KEY_MAX or not key.isprintable():
+            problem = N_("Send a key of 1 to %(max)s printable characters.", max=idempotency.KEY_MAX)
+            await _answer(scope, ValidationFailed(fields={"Idempotency-Key": problem}), receive, send)
+            return
+        body = await _whole_body(receive)
+        owner = hashlib.sha256(f"{token.strip()} {scope['path']}".encode()).hexdigest()
+        db = scope["app"].state.db
+        found = await run_in_threadpool(idempotency.claim, db, owner, key, hashlib.sha256(body).hexdigest())
+        if found.outcome == "replay":
+            await _replay(found, send)
+        elif found.outcome == "running":
+            message = N_("A request with this Idempotency-Key is still being answered; send it again in a moment.")
+            await _answer(scope, Conflict(message), _once(body, receive), send)
+        elif found.outcome == "mismatch":
+            message = N_("This Idempotency-Key came with another request before; use a new key for a new request.")
+            await _answer(scope, ValidationFailed(fields={"Idempotency-Key": message}), _once(body, receive), send)
+        else:
+            await self._run(scope, _once(body, receive), send, db, found.row_id)
+
+    async def _run(self, scope: Scope, receive: Receive, send: Send, db, row_id: int) -> None:
+        """Run the request, passing its answer on as it comes, and keep it for the retries."""
+        answer: dict = {"status": None, "media_type": None, "chunks": []}
+
+        async def keeping(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                answer["status"] = message["status"]
+                media = dict(message.get("headers", [])).get(b"content-type")
+                answer["media_type"] = media.decode("latin-1") if media else None
+            elif message["type"] == "http.response.body":
+                answer["chunks"].append(message.get("body", b""))
+            await send(message)
+
+        try:
+            await self.app(scope, receive, keeping)
+        except BaseException:
+            await run_in_threadpool(idempotency.forget, db, row_id)
+            raise
+        if answer["status"] is None:
+            await run_in_threadpool(idempotency.forget, db, row_id)
+            return
+        kept = b"".join(answer["chunks"])
+        await run_in_threadpool(idempotency.keep, db, row_id, answer["status"], answer["media_type"], kept)
+
+
+async def _whole_body(receive: Receive) -> bytes:
+    """The request's body, read to its end (its size was bounded by `BodyLimitMiddleware`, outside this)."""
+    chunks = []
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            break
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body"):
+            break
+    return b"".join(chunks)
+
+
+def _once(body: bytes, connection: Receive) -> Receive:
+    """A ``receive`` that gives the body read already, then what the connection says (its disconnect)."""
+    sent = False
+
+    async def receive() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await connection()
+
+    return receive
+
+
+async def _replay(found: idempotency.Claim, send: Send) -> None:
+    """The kept answer of the first request, marked as a replay."""
+    body = found.body or b""
+    headers = [(b"content-length", str(len(body)).encode()), (b"idempotent-replayed", b"true")]
+    if found.media_type:
+        headers.append((b"content-type", found.media_type.encode("latin-1")))
+    await send({"type": "http.response.start", "status": found.status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
