@@ -100,3 +100,17 @@ def test_a_new_token_s_secret_is_never_kept(demo, client):
     assert first.json()["token"] != second.json()["token"]  # two tokens: no answer with a secret was kept
     with demo.reading() as session:
         assert session.scalar(select(func.count()).select_from(idempotency.IdempotentRequest)) == 0
+
+
+def test_a_busy_database_at_the_claim_is_a_503_and_runs_nothing(demo, client, code, monkeypatch):
+    from digitalmarket.core.errors import Busy
+
+    def busy(*_args, **_kwargs):
+        raise Busy()
+
+    monkeypatch.setattr(idempotency, "claim", busy)
+    buyer = api_token(demo, "buyer@demo.kr")
+    answer = client.post("/api/v1/orders", json=body(demo, code), headers={**buyer, "Idempotency-Key": "k-busy"})
+    assert answer.status_code == 503 and answer.headers["retry-after"] == "5"
+    assert answer.json()["error"]["code"] == "busy"
+    assert orders(demo) == 0

@@ -8,14 +8,18 @@ retry's answer carries ``Idempotent-Replayed: true``.
 from __future__ import annotations
 
 import hashlib
+import logging
 
 from fastapi.concurrency import run_in_threadpool
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..core import idempotency
-from ..core.errors import Conflict, ValidationFailed
+from ..core.errors import Busy, Conflict, ValidationFailed
 from ..core.i18n import N_
 from .middleware import _answer
+
+log = logging.getLogger(__name__)
 
 HEADER = b"idempotency-key"
 #: Answers that carry a secret shown once (a new API token, a webhook's signing secret) are never kept:
@@ -49,7 +53,13 @@ class IdempotencyMiddleware:
         body = await _whole_body(receive)
         owner = hashlib.sha256(f"{token.strip()} {scope['path']}".encode()).hexdigest()
         db = scope["app"].state.db
-        found = await run_in_threadpool(idempotency.claim, db, owner, key, hashlib.sha256(body).hexdigest())
+        try:
+            found = await run_in_threadpool(idempotency.claim, db, owner, key, hashlib.sha256(body).hexdigest())
+        except Busy:  # the database's wait reached its bound: 503 with Retry-After, nothing run
+            from .errors import busy_answer
+
+            await busy_answer(Request(scope, _once(body, receive)))(scope, _once(body, receive), send)
+            return
         if found.outcome == "replay":
             await _replay(found, send)
         elif found.outcome == "running":
@@ -77,13 +87,23 @@ class IdempotencyMiddleware:
         try:
             await self.app(scope, receive, keeping)
         except BaseException:
-            await run_in_threadpool(idempotency.forget, db, row_id)
+            await _after_the_answer(idempotency.forget, db, row_id)
             raise
         if answer["status"] is None:
-            await run_in_threadpool(idempotency.forget, db, row_id)
+            await _after_the_answer(idempotency.forget, db, row_id)
             return
         kept = b"".join(answer["chunks"])
-        await run_in_threadpool(idempotency.keep, db, row_id, answer["status"], answer["media_type"], kept)
+        await _after_the_answer(idempotency.keep, db, row_id, answer["status"], answer["media_type"], kept)
+
+
+async def _after_the_answer(step, *args) -> None:
+    """Keep or forget a claim once the answer has gone: a failure here (a busy database) is logged, never
+    turned into an error after the answer; the claim then lapses after `idempotency.RUNNING` and a retry
+    runs the request again."""
+    try:
+        await run_in_threadpool(step, *args)
+    except Exception:  # noqa: BLE001 - the caller has its answer already
+        log.warning("Idempotency key not kept after its answer", exc_info=True)
 
 
 async def _whole_body(receive: Receive) -> bytes:
