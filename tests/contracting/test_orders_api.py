@@ -131,6 +131,11 @@ def test_the_whole_path_through_the_api(demo, client, codes, headers):
     # the request names the order its award made; an award sent again (a retry) is told which order it is
     asked = client.get(f"/api/v1/quote-requests/{request['id']}", headers=headers["buyer"]).json()
     assert (asked["order_id"], asked["order_code"]) == (order["id"], order["code"])
+    # a competitor whose quote was not awarded is not told the order (a negotiated order is not public yet)
+    competitor = client.get(f"/api/v1/quote-requests/{request['id']}", headers=headers["supplier2"]).json()
+    assert (competitor["order_id"], competitor["order_code"]) == (None, None)
+    mine = client.get(f"/api/v1/quote-requests/{request['id']}", headers=headers["supplier"]).json()
+    assert mine["order_id"] == order["id"]  # the winner is
     listed = client.get("/api/v1/quote-requests", headers=headers["buyer"]).json()["items"]
     assert [(r["order_id"], r["order_code"]) for r in listed if r["id"] == request["id"]] == [
         (order["id"], order["code"])
@@ -151,7 +156,7 @@ def test_the_whole_path_through_the_api(demo, client, codes, headers):
     )
     assert early.status_code == 409
     assert "'확인 대기' 상태여서" in early.json()["error"]["message"]
-    assert "가능한 단계: 계약서 확인(양측 각각), 철회(수요기관)" in early.json()["error"]["message"]
+    assert "가능한 단계: 계약서 확인(양측 각각), 철회(수요기관, 공급기업 수락 전)" in early.json()["error"]["message"]
     assert client.get(f"/api/v1/orders/{order['id']}", headers=headers["buyer2"]).status_code == 404
     assert client.get(f"/api/v1/orders/{order['id']}", headers=headers["supplier2"]).status_code == 404
     assert client.get("/api/v1/orders", headers=headers["buyer2"]).json()["items"] == []
@@ -205,17 +210,19 @@ def test_a_start_in_the_past_or_past_five_years_is_told_the_days_it_may_take(dem
     refused = client.post("/api/v1/quote-requests", json=far, headers=headers["buyer"])
     assert refused.status_code == 422
     last = add_months(today, 60)  # the same day five years on (Feb 28 for a Feb 29)
-    assert refused.json()["error"]["fields"]["desired_start"] == f"시작일은 5년 안, {last.isoformat()}까지로 고르세요."
+    assert (
+        refused.json()["error"]["fields"]["desired_start"] == f"시작일은 5년 이내({last.isoformat()}까지)로 고르세요."
+    )
     past = {**request_body(demo, codes), "desired_start": (today - timedelta(days=1)).isoformat()}
     said = client.post("/api/v1/quote-requests", json=past, headers=headers["buyer"]).json()["error"]["fields"]
-    assert said["desired_start"] == f"시작일은 오늘(한국 시간 {today.isoformat()})이거나 그 뒤여야 합니다."
+    assert said["desired_start"] == f"시작일은 오늘({today.isoformat()}, 한국 기준)이거나 그 뒤여야 합니다."
     order = {
         "code": codes[0],
         "start_date": "9999-12-31",
         "lines": [{"price_plan_id": plan_ids(demo, codes[0])[0], "quantity": 5, "months": 12, "unit_price": 12000}],
     }
     direct = client.post("/api/v1/orders", json=order, headers=headers["buyer"])
-    assert direct.status_code == 422 and "5년 안" in direct.json()["error"]["fields"]["start_date"]
+    assert direct.status_code == 422 and "5년 이내" in direct.json()["error"]["fields"]["start_date"]
     assert count(demo, QuoteRequest) == 0 and count(demo, Order) == 0
 
 

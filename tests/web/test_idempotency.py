@@ -35,10 +35,11 @@ def body(demo, code, quantity=5):
 def test_a_retried_order_with_its_key_is_the_first_order_again(demo, client, code):
     buyer = api_token(demo, "buyer@demo.kr")
     keyed = {**buyer, "Idempotency-Key": "order-2026-12-07-001"}
-    first = client.post("/api/v1/orders", json=body(demo, code), headers=keyed)
+    sent = body(demo, code)  # the same request, byte for byte, as a client sends it again
+    first = client.post("/api/v1/orders", json=sent, headers=keyed)
     assert first.status_code == 201, first.text
     assert "idempotent-replayed" not in first.headers
-    again = client.post("/api/v1/orders", json=body(demo, code), headers=keyed)
+    again = client.post("/api/v1/orders", json=sent, headers=keyed)
     assert again.status_code == 201 and again.headers["idempotent-replayed"] == "true"
     assert again.json()["id"] == first.json()["id"] and again.json()["code"] == first.json()["code"]
     assert orders(demo) == 1
@@ -48,7 +49,7 @@ def test_a_retried_order_with_its_key_is_the_first_order_again(demo, client, cod
     assert "Idempotency-Key" in other.json()["error"]["fields"]
     assert orders(demo) == 1
 
-    fresh = client.post("/api/v1/orders", json=body(demo, code), headers={**buyer, "Idempotency-Key": "order-002"})
+    fresh = client.post("/api/v1/orders", json=sent, headers={**buyer, "Idempotency-Key": "order-002"})
     assert fresh.status_code == 201 and fresh.json()["id"] != first.json()["id"]
     unkeyed = client.post("/api/v1/orders", json=body(demo, code), headers=buyer)
     assert unkeyed.status_code == 201 and orders(demo) == 3  # no key: every request is its own
@@ -75,8 +76,13 @@ def test_a_key_still_running_is_told_to_wait_and_a_stale_claim_is_taken_over(dem
     sent = client.build_request("POST", "/api/v1/orders", json=body(demo, code)).content
     claimed = idempotency.claim(demo, scope, "k-running", hashlib.sha256(sent).hexdigest())
     assert claimed.outcome == "run"  # another worker is answering it now
-    waiting = client.post("/api/v1/orders", json=body(demo, code), headers={**buyer, "Idempotency-Key": "k-running"})
+    waiting = client.post(
+        "/api/v1/orders",
+        content=sent,
+        headers={**buyer, "Idempotency-Key": "k-running", "Content-Type": "application/json"},
+    )
     assert waiting.status_code == 409 and "잠시 후" in waiting.json()["error"]["message"]
+    assert waiting.headers["retry-after"] == "2"
     assert orders(demo) == 0
     later = idempotency.claim(
         demo, scope, "k-running", hashlib.sha256(sent).hexdigest(), now=idempotency.utcnow() + idempotency.RUNNING * 2
@@ -114,3 +120,34 @@ def test_a_busy_database_at_the_claim_is_a_503_and_runs_nothing(demo, client, co
     assert answer.status_code == 503 and answer.headers["retry-after"] == "5"
     assert answer.json()["error"]["code"] == "busy"
     assert orders(demo) == 0
+
+
+def test_anonymous_routes_and_uploads_take_no_key(demo, client):
+    """A key is kept only for a caller whose token was checked: a made-up token on a public route writes
+    nothing; an upload (its boundary new at every try) is not keyed either."""
+    made_up = {"Authorization": "Bearer not-a-token", "Idempotency-Key": "anyone-1"}
+    client.post("/api/v1/password-reset", json={"email": "nobody@example.kr"}, headers=made_up)
+    operator = api_token(demo, "operator@demo.kr")
+    upload = client.post(  # a 404 would be kept for a keyed JSON request
+        "/api/v1/notices/999999/attachments",
+        files={"file": ("a.pdf", b"%PDF-1.4 x", "application/pdf")},
+        headers={**operator, "Idempotency-Key": "upload-1"},
+    )
+    assert upload.status_code == 404
+    with demo.reading() as session:
+        assert session.scalar(select(func.count()).select_from(idempotency.IdempotentRequest)) == 0
+
+
+def test_a_body_cut_off_by_the_client_going_away_is_never_claimed():
+    import asyncio
+
+    from digitalmarket.web.idempotency import _whole_body
+
+    messages = iter(
+        [{"type": "http.request", "body": b'{"code": "SAS', "more_body": True}, {"type": "http.disconnect"}]
+    )
+
+    async def receive():
+        return next(messages)
+
+    assert asyncio.run(_whole_body(receive)) is None

@@ -161,7 +161,7 @@ CATALOG_STEPS = {
     CatalogAction.REQUEST_SUPPLEMENT: N_("Request a supplement (the contracting officer)"),
     CatalogAction.RESUBMIT: N_("Resubmit (the supplier)"),
     CatalogAction.CONTRACT: N_("Sign the catalog contract (the contracting officer)"),
-    CatalogAction.AMEND: N_("Amend (the contracting officer)"),
+    CatalogAction.AMEND: N_("Record an amendment (the contracting officer)"),
     CatalogAction.SUSPEND: N_("Suspend trade (the contracting officer)"),
     CatalogAction.RESUME: N_("Resume trade (the contracting officer)"),
 }
@@ -177,9 +177,9 @@ REQUEST_STEPS = {
 }
 ORDER_STEPS = {
     OrderAction.CONFIRM: N_("Confirm the contract document (each side)"),
-    OrderAction.WITHDRAW: N_("Withdraw it (the buyer)"),
+    OrderAction.WITHDRAW: N_("Withdraw it (the buyer, before the supplier accepts)"),
     OrderAction.CHANGE: N_("Propose a change (계약변경)"),
-    OrderAction.TERMINATE: N_("Terminate early (중도 해지)"),
+    OrderAction.TERMINATE: N_("Terminate early (the buyer)"),
 }
 
 _KINDS: dict[str, StateMachine] = {

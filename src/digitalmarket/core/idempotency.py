@@ -5,9 +5,9 @@ A client whose connection broke before the answer came cannot tell whether its r
 it sends it again and reads what happened. The key belongs to the caller's token and the path (another token,
 or another path, is another key); a key sent again with another body is refused, so that a mistaken reuse
 never passes for a retry. Answers kept: successes and the refusals that would be given again (400, 404, 422);
-not a conflict, a rate limit or a busy database, which a retry may get past. Keys are kept 24 hours; a request
-still running after a minute (its worker died) may be taken over by its retry. The web layer applies it
-(`web.idempotency`); docs/api.md, "Retries".
+not a conflict, a rate limit or a busy database, which a retry may get past. Keys are kept 24 hours, then
+deleted; a request still without an answer after ten minutes (its worker died) may be taken over by its
+retry. The web layer applies it (`web.idempotency`); docs/api.md, "Retries".
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Integer, LargeBinary, String, UniqueConstraint, select
+from sqlalchemy import Index, Integer, LargeBinary, String, UniqueConstraint, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -24,7 +24,7 @@ from .tables import Base, UTCDateTime, utcnow
 
 KEY_MAX = 255
 KEPT = timedelta(hours=24)
-RUNNING = timedelta(minutes=1)
+RUNNING = timedelta(minutes=10)  # far past any request's bounds (statements stop at 30 s): its worker died
 #: Statuses whose answer a retry gets again; any other (a conflict, a rate limit, a busy database, a server
 #: error) lets the retry run the request anew.
 KEPT_STATUSES = frozenset({200, 201, 202, 204, 400, 404, 422})
@@ -35,7 +35,10 @@ class IdempotentRequest(Base):
     answered, the answer kept for its retries."""
 
     __tablename__ = "idempotent_requests"
-    __table_args__ = (UniqueConstraint("scope", "key", name="uq_idempotent_requests_key"),)
+    __table_args__ = (
+        UniqueConstraint("scope", "key", name="uq_idempotent_requests_key"),
+        Index("ix_idempotent_requests_created_at", "created_at"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     scope: Mapped[str] = mapped_column(String(64), nullable=False)  # SHA-256 of the token and the path
@@ -68,6 +71,7 @@ def claim(db: Database, scope: str, key: str, request_sha256: str, now: datetime
             row = session.scalar(query.with_for_update())
             if row is None or now - row.created_at > KEPT:
                 if row is None:
+                    session.execute(delete(IdempotentRequest).where(IdempotentRequest.created_at < now - KEPT))
                     row = IdempotentRequest(scope=scope, key=key)
                     session.add(row)
                 row.request_sha256, row.status, row.media_type, row.body = request_sha256, None, None, None

@@ -246,7 +246,7 @@ INVOICE_MACHINE: StateMachine[InvoiceState, InvoiceAction] = StateMachine(
     INVOICE_STATE_LABELS,
     N_("The invoice"),
     steps={
-        InvoiceAction.ACCEPT: N_("Accept it at the inspection (the agency)"),
+        InvoiceAction.ACCEPT: N_("Pass the inspection (the agency)"),
         InvoiceAction.REJECT: N_("Reject it at the inspection (the agency)"),
         InvoiceAction.CORRECT: N_("Correct it (the supplier)"),
         InvoiceAction.CLAIM: N_("Claim the payment (the supplier)"),

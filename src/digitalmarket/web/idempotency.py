@@ -1,12 +1,15 @@
 """The ``Idempotency-Key`` of an API client's POST (`core.idempotency`): the first answer again for a retry.
 
-Applied to ``POST /api/v1/...`` requests sent with a bearer token and the header; pages, other methods,
-requests without a key and the answers that carry a secret shown once (`SECRET_ANSWERS`) pass untouched. A
-retry's answer carries ``Idempotent-Replayed: true``.
+Applied to ``POST /api/v1/...`` requests sent with the header by a caller whose token was checked already
+(`BodyLimitMiddleware` authenticates a route's caller before its body is read); pages, other methods,
+requests without a key, uploads (``multipart/form-data``: a client picks a new boundary for each try, so
+no two tries are the same bytes), anonymous routes and the answers that carry a secret shown once
+(`SECRET_ANSWERS`) pass untouched. A retry's answer carries ``Idempotent-Replayed: true``.
 """
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import logging
 
@@ -27,6 +30,10 @@ HEADER = b"idempotency-key"
 SECRET_ANSWERS = ("/api/v1/tokens", "/api/v1/webhooks")
 
 
+class _StillRunning(Conflict):
+    retry_after_seconds = 2  # `_answer` says when to come back
+
+
 class IdempotencyMiddleware:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -43,7 +50,9 @@ class IdempotencyMiddleware:
         headers = dict(scope["headers"])
         key = headers.get(HEADER, b"").decode("latin-1").strip()
         scheme, _, token = headers.get(b"authorization", b"").decode("latin-1").partition(" ")
-        if not key or scheme.lower() != "bearer" or not token.strip():
+        checked = (scope.get("state") or {}).get("actor_resolved")  # the token, checked for the route
+        upload = headers.get(b"content-type", b"").lower().startswith(b"multipart/form-data")
+        if not key or scheme.lower() != "bearer" or not token.strip() or not checked or checked[0] is None or upload:
             await self.app(scope, receive, send)
             return
         if len(key) > idempotency.KEY_MAX or not key.isprintable():
@@ -51,6 +60,8 @@ class IdempotencyMiddleware:
             await _answer(scope, ValidationFailed(fields={"Idempotency-Key": problem}), receive, send)
             return
         body = await _whole_body(receive)
+        if body is None:  # the client went away before its request was whole: nothing to claim or run
+            return
         owner = hashlib.sha256(f"{token.strip()} {scope['path']}".encode()).hexdigest()
         db = scope["app"].state.db
         try:
@@ -64,7 +75,7 @@ class IdempotencyMiddleware:
             await _replay(found, send)
         elif found.outcome == "running":
             message = N_("A request with this Idempotency-Key is still being answered; send it again in a moment.")
-            await _answer(scope, Conflict(message), _once(body, receive), send)
+            await _answer(scope, _StillRunning(message), _once(body, receive), send)
         elif found.outcome == "mismatch":
             message = N_("This Idempotency-Key came with another request before; use a new key for a new request.")
             await _answer(scope, ValidationFailed(fields={"Idempotency-Key": message}), _once(body, receive), send)
@@ -87,8 +98,9 @@ class IdempotencyMiddleware:
         try:
             await self.app(scope, receive, keeping)
         except BaseException:
-            await _after_the_answer(idempotency.forget, db, row_id)
-            raise
+            if answer["status"] is None:  # nothing answered: the request may run again
+                await _after_the_answer(idempotency.forget, db, row_id)
+            raise  # (once an answer began, its work may be done: the claim stays, and lapses after RUNNING)
         if answer["status"] is None:
             await _after_the_answer(idempotency.forget, db, row_id)
             return
@@ -96,27 +108,32 @@ class IdempotencyMiddleware:
         await _after_the_answer(idempotency.keep, db, row_id, answer["status"], answer["media_type"], kept)
 
 
-async def _after_the_answer(step, *args) -> None:
-    """Keep or forget a claim once the answer has gone: a failure here (a busy database) is logged, never
-    turned into an error after the answer; the claim then lapses after `idempotency.RUNNING` and a retry
-    runs the request again."""
-    try:
-        await run_in_threadpool(step, *args)
-    except Exception:  # noqa: BLE001 - the caller has its answer already
-        log.warning("Idempotency key not kept after its answer", exc_info=True)
+async def _after_the_answer(step, *args, tries: int = 3) -> None:
+    """Keep or forget a claim once the answer has gone, trying again a moment later when the database is
+    busy; a failure still is logged, never turned into an error after the answer (the claim then lapses
+    after `idempotency.RUNNING`)."""
+    for attempt in range(tries):
+        try:
+            await run_in_threadpool(step, *args)
+            return
+        except Exception:  # noqa: BLE001 - the caller has its answer already
+            if attempt + 1 == tries:
+                log.warning("Idempotency key not kept after its answer", exc_info=True)
+                return
+            await asyncio.sleep(0.5 * (attempt + 1))
 
 
-async def _whole_body(receive: Receive) -> bytes:
-    """The request's body, read to its end (its size was bounded by `BodyLimitMiddleware`, outside this)."""
+async def _whole_body(receive: Receive) -> bytes | None:
+    """The request's body, read to its end (its size was bounded by `BodyLimitMiddleware`, outside this);
+    None when the client went away before it ended."""
     chunks = []
     while True:
         message = await receive()
         if message["type"] == "http.disconnect":
-            break
+            return None
         chunks.append(message.get("body", b""))
         if not message.get("more_body"):
-            break
-    return b"".join(chunks)
+            return b"".join(chunks)
 
 
 def _once(body: bytes, connection: Receive) -> Receive:

@@ -216,7 +216,12 @@ class RequestOut(BaseModel):
         fall under today while it can still be awarded, and the order its award made (from ``orders``, by
         request id, when a page's were read at once)."""
         today = today_kst()
-        order = orders.get(request.id) if orders is not None else awarding.order_of(session, request)
+        # the order is told to whom its awarded quote is shown: the agency, the winning supplier (never a
+        # competitor, to whom a negotiated order is not public before the supplier accepts it)
+        sees_award = any(q.status == QuoteState.AWARDED for q in shown)
+        order = None
+        if sees_award:
+            order = orders.get(request.id) if orders is not None else awarding.order_of(session, request)
         return cls(
             id=request.id,
             code=request.code,

@@ -23,6 +23,7 @@ from ..lines import award_problems, months_until, period_end
 from ..orders import access, making
 from ..states import CatalogState, QuoteAction, QuoteState, RequestAction, RequestState, move
 from ..tables import Order, Quote, QuoteRequest
+from . import asking
 from .asking import deadline_passed, own_request
 
 # --- the agency's award --------------------------------------------------------------------------------------
@@ -236,7 +237,7 @@ def award(
 
 def order_of(session: Session, request: QuoteRequest) -> Order | None:
     """The order the request's award made (None before the award)."""
-    return orders_of(session, [request]).get(request.id)
+    return asking.order_of_request(session, request) if request.status == RequestState.AWARDED else None
 
 
 def orders_of(session: Session, requests: list[QuoteRequest]) -> dict[int, Order]:

@@ -24,7 +24,9 @@ def upgrade() -> None:
         sa.Column("created_at", UTCDateTime(timezone=True), nullable=False),
         sa.UniqueConstraint("scope", "key", name="uq_idempotent_requests_key"),
     )
+    op.create_index("ix_idempotent_requests_created_at", "idempotent_requests", ["created_at"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_idempotent_requests_created_at", table_name="idempotent_requests")
     op.drop_table("idempotent_requests")
