@@ -95,11 +95,12 @@ def test_the_whole_path_by_api(client, demo, people):
     service_code = step.json()["service_code"]
     trade = client.get(f"/api/v1/services/{service_code}/trade").json()
     assert (trade["orderable"], trade["method"], trade["reason"]) == (True, "delivery_request", None)
-    assert trade["catalog_contract"]["number"] == step.json()["number"]
+    assert trade["catalog_contract"]["number"] == step.json()["number"] and trade["catalog_contract"]["in_force"]
     step = post("suspend", {"version": step.json()["version"], "reason": "점검"})
     assert step.json()["state"] == "suspended"
     trade = client.get(f"/api/v1/services/{service_code}/trade").json()
     assert (trade["orderable"], trade["method"], trade["catalog_contract"]["state"]) == (False, None, "suspended")
+    assert trade["catalog_contract"]["in_force"] is False
     assert "거래정지" in trade["reason"] and step.json()["number"] in trade["reason"]
     step = post("resume", {"version": step.json()["version"], "reason": "점검 완료"})
     assert step.json()["state"] == "contracted"
@@ -257,3 +258,9 @@ def test_a_contract_signed_to_start_later_says_when_it_is_listed(client, demo, p
     assert "서비스가 디지털서비스몰에 등록되었습니다" not in page
     assert f"{start.isoformat()}부터 디지털서비스몰에 등록됩니다." in page
     assert "쇼핑몰 등록" not in page.split("<dl", 1)[1].split("</dl>", 1)[0]  # the state is not "in the mall"
+    trade = client.get(f"/api/v1/services/{created['service_code']}/trade").json()
+    assert (trade["method"], trade["catalog_contract"]["state"], trade["catalog_contract"]["in_force"]) == (
+        "negotiated",
+        "contracted",
+        False,
+    )  # signed, not in force before its first day: an order today is a negotiated contract

@@ -314,6 +314,10 @@ class TradeContractOut(BaseModel):
     )
     period_start: date
     period_end: date
+    in_force: bool = Field(
+        description="In force today: an order is a delivery request under it (false: signed to start later, "
+        "ended or suspended)"
+    )
 
 
 class TradeOut(BaseModel):
@@ -350,6 +354,7 @@ def trade(code: Annotated[str, Path(max_length=40)], request: Request, _=Depends
                 state=contract.status,
                 period_start=contract.period_start,
                 period_end=contract.period_end,
+                in_force=found.method == "delivery_request",
             )
             if contract is not None
             else None,
