@@ -210,7 +210,8 @@ def test_pages_in_korean(client, demo, people):
     )
     assert signed.status_code == 303, signed.text
     detail = officer.get(signed.headers["location"])
-    assert "카탈로그 계약을 체결했습니다" in detail.text and f"CC-{today_kst().year}-" in detail.text
+    assert "카탈로그 계약을 체결했습니다. 서비스가 디지털서비스몰에 등록되었습니다." in detail.text  # signed from today
+    assert f"CC-{today_kst().year}-" in detail.text
     public = type(client)(client.app).get(f"/services/{code}")
     assert (
         "디지털서비스몰 등록" in public.text and f"CC-{today_kst().year}-" in public.text and "11,000원" in public.text

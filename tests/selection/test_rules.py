@@ -21,7 +21,13 @@ def test_every_state_and_action(state, action):
     else:
         with pytest.raises(Conflict) as refused:
             rules.move(state, action)
-        assert rules.STATE_LABELS[state].render("en") in refused.value.message.render("en")
+        message = refused.value.message.render("en")
+        assert rules.STATE_LABELS[state].render("en") in message
+        possible = [rules.ACTION_LABELS[a].render("en") for a in rules.allowed_actions(state)]
+        if possible:  # the way on: the steps possible in the state, or that none is left
+            assert message.endswith("Possible steps: " + ", ".join(possible) + ".")
+        else:
+            assert message.endswith("no step is possible in it.")
 
 
 def test_the_journey_of_domain_md():

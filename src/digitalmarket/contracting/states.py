@@ -68,6 +68,9 @@ QUOTE_TRANSITIONS: dict[tuple[QuoteState, QuoteAction], QuoteState] = {
     (QuoteState.REQUESTED, QuoteAction.PASS_OVER): QuoteState.NOT_AWARDED,
     (QuoteState.QUOTED, QuoteAction.PASS_OVER): QuoteState.NOT_AWARDED,
 }
+#: Quotes still waiting for the award: answered or to answer. An order would fall under the catalog contract
+#: in force, which their request shows; an award passes over every other one.
+OPEN_QUOTE_STATES = (QuoteState.REQUESTED, QuoteState.QUOTED)
 
 
 class RequestState(StrEnum):

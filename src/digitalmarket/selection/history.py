@@ -100,6 +100,13 @@ def notify_supplier(session: Session, application: Application, message: Text) -
     )
 
 
+def asked_supplement(application: Application) -> dict[str, str]:
+    """The items of the application's last supplement request (an item: a group of fields or a document
+    kind), each with the operator's reason; none before any request."""
+    asked = next((e for e in reversed(application.events) if e.action == Action.REQUEST_SUPPLEMENT), None)
+    return dict((asked.details or {}).get("items") or {}) if asked is not None else {}
+
+
 def timeline(application: Application, now: datetime | None = None) -> list[dict]:
     """Every step with its date, actor, reason and how many days it took until the next step (or until now):
     days of the calendar in Korea, so a step taken on 12-02 and followed on 12-08 took 6 days, whatever the

@@ -109,21 +109,10 @@ ACTION_LABELS = {
 }
 
 
-def _refusal(current: State) -> Text:
-    allowed = tuple(ACTION_LABELS[a] for a in allowed_actions(current))
-    if not allowed:
-        return N_(
-            "The application is in the state “%(state)s”; no step is possible in it.", state=STATE_LABELS[current]
-        )
-    return N_(
-        "The application is %(state)s; this step is not possible now. Possible steps: %(allowed)s.",
-        state=STATE_LABELS[current],
-        allowed=allowed,
-    )
-
-
 #: An application's way from draft to publication; a refused step names the state and the possible steps.
-MACHINE: StateMachine[State, Action] = StateMachine(State, Action, TRANSITIONS, STATE_LABELS, refusal=_refusal)
+MACHINE: StateMachine[State, Action] = StateMachine(
+    State, Action, TRANSITIONS, STATE_LABELS, N_("The application"), steps=ACTION_LABELS
+)
 
 
 def allowed_actions(state: State) -> list[Action]:

@@ -12,9 +12,9 @@ from ..catalog.schemas import TEXT, ServiceContentIn
 from ..catalog.tables import Service
 from ..core.i18n import Text
 from ..core.paths import LARGEST_ID
-from . import months
+from . import history, months
 from .history import committee_decision
-from .rules import WAITING_FOR_COMMITTEE, Action, Criterion, DocumentKind, RoundKind, State
+from .rules import WAITING_FOR_COMMITTEE, Criterion, DocumentKind, RoundKind, State
 from .tables import Application, ApplicationDocument, CommitteeRound
 
 
@@ -108,14 +108,6 @@ class DecisionOut(BaseModel):
         )
 
 
-def _supplement_items(application: Application) -> dict[str, str] | None:
-    """The items of the supplement asked, while the application waits for it."""
-    if application.state != State.SUPPLEMENT_REQUESTED:
-        return None
-    asked = next((e for e in reversed(application.events) if e.action == Action.REQUEST_SUPPLEMENT), None)
-    return dict((asked.details or {}).get("items") or {}) if asked is not None else None
-
-
 class ApplicationOut(BaseModel):
     id: int
     state: State
@@ -158,7 +150,9 @@ class ApplicationOut(BaseModel):
             decision=DecisionOut.of(application),
             previous_application_id=application.previous_application_id,
             decision_reasons=application.decision_reasons,
-            supplement_items=_supplement_items(application),
+            supplement_items=history.asked_supplement(application)
+            if application.state == State.SUPPLEMENT_REQUESTED
+            else None,
             documents=[ApplicationDocumentOut.of(d) for d in application.documents],
             service_id=service.id if service else None,
             service_code=service.code if service else None,

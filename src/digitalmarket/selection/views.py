@@ -17,6 +17,7 @@ from ..core import i18n
 from ..core.formatting import file_size, kst_date, won
 from ..core.i18n import N_, Text
 from ..core.templating import render
+from . import history
 from .rules import (
     CRITERION_LABELS,
     DOCUMENT_LABELS,
@@ -176,9 +177,8 @@ def problem_link(application_id: int, key: str) -> str | None:
 
 def supplement_items(application) -> list[dict]:
     """The items of the last supplement request: a label, the reason, and the step that fixes it."""
-    event = next((e for e in reversed(application.events) if e.action == Action.REQUEST_SUPPLEMENT), None)
     items = []
-    for key, reason in ((event.details or {}).get("items") or {}).items() if event else ():
+    for key, reason in history.asked_supplement(application).items():
         if key in SUPPLEMENT_GROUPS:
             label, step = SUPPLEMENT_GROUPS[key]
             anchor = ""

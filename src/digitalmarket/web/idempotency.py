@@ -20,7 +20,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from ..core import idempotency
 from ..core.errors import Busy, Conflict, ValidationFailed
 from ..core.i18n import N_
-from .middleware import _answer
+from .errors import busy_answer
+from .middleware import answer_refusal
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +32,7 @@ SECRET_ANSWERS = ("/api/v1/tokens", "/api/v1/webhooks")
 
 
 class _StillRunning(Conflict):
-    retry_after_seconds = 2  # `_answer` says when to come back
+    retry_after_seconds = 2  # `answer_refusal` says when to come back
 
 
 class IdempotencyMiddleware:
@@ -57,30 +58,29 @@ class IdempotencyMiddleware:
             return
         if len(key) > idempotency.KEY_MAX or not key.isprintable():
             problem = N_("Send a key of 1 to %(max)s printable characters.", max=idempotency.KEY_MAX)
-            await _answer(scope, ValidationFailed(fields={"Idempotency-Key": problem}), receive, send)
+            await answer_refusal(scope, ValidationFailed(fields={"Idempotency-Key": problem}), receive, send)
             return
         body = await _whole_body(receive)
         if body is None:  # the client went away before its request was whole: nothing to claim or run
             return
         owner = hashlib.sha256(f"{token.strip()} {scope['path']}".encode()).hexdigest()
         db = scope["app"].state.db
+        again = _once(body, receive)  # the body read, for whatever answers the request now
         try:
             found = await run_in_threadpool(idempotency.claim, db, owner, key, hashlib.sha256(body).hexdigest())
         except Busy:  # the database's wait reached its bound: 503 with Retry-After, nothing run
-            from .errors import busy_answer
-
-            await busy_answer(Request(scope, _once(body, receive)))(scope, _once(body, receive), send)
+            await busy_answer(Request(scope))(scope, again, send)
             return
         if found.outcome == "replay":
             await _replay(found, send)
         elif found.outcome == "running":
             message = N_("A request with this Idempotency-Key is still being answered; send it again in a moment.")
-            await _answer(scope, _StillRunning(message), _once(body, receive), send)
+            await answer_refusal(scope, _StillRunning(message), again, send)
         elif found.outcome == "mismatch":
             message = N_("This Idempotency-Key came with another request before; use a new key for a new request.")
-            await _answer(scope, ValidationFailed(fields={"Idempotency-Key": message}), _once(body, receive), send)
+            await answer_refusal(scope, ValidationFailed(fields={"Idempotency-Key": message}), again, send)
         else:
-            await self._run(scope, _once(body, receive), send, db, found.row_id)
+            await self._run(scope, again, send, db, found.row_id)
 
     async def _run(self, scope: Scope, receive: Receive, send: Send, db, row_id: int) -> None:
         """Run the request, passing its answer on as it comes, and keep it for the retries."""

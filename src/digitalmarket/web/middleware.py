@@ -178,7 +178,7 @@ class BodyLimitMiddleware:
             if scope["method"] not in _SAFE:
                 await self._authenticate_first(scope)
         except DomainError as error:
-            await _answer(scope, error, receive, send)
+            await answer_refusal(scope, error, receive, send)
             return
 
         received = 0
@@ -204,7 +204,7 @@ class BodyLimitMiddleware:
         except BodyTooLarge as error:  # read outside the app's handlers (a middleware, a background read)
             if started:
                 raise
-            await _answer(scope, error, receive, send)
+            await answer_refusal(scope, error, receive, send)
 
     def _access_of(self, scope: Scope) -> Access | None:
         """The access rule of the route the request goes to (the first whose path and method match)."""
@@ -241,7 +241,7 @@ def _access_in(dependant) -> Access | None:
     return None
 
 
-async def _answer(scope: Scope, error: DomainError, receive: Receive, send: Send) -> None:
+async def answer_refusal(scope: Scope, error: DomainError, receive: Receive, send: Send) -> None:
     """The answer the app's error handlers give (`web.errors`), made here since the app is not called."""
     from .errors import error_page, is_api
 

@@ -89,7 +89,8 @@ def officer_sign(request: Request, contract_id: Id, form: Form, actor: Actor = D
         items = items_from(form, contract.service)
         start, end = period_from(form)
         officer_steps.sign(session, actor, contract_id, form_version(form), items, start, end)
-        return "contracted_later" if start is not None and start > today_kst() else None  # in the mall from then
+        in_mall = queries.active_catalog_contract(session, contract.service_id, today_kst()) is not None
+        return None if in_mall else "contracted_later"  # signed to start later: in the mall from its first day
 
     return _officer_step(request, actor, contract_id, form, "contract", "contracted", call)
 

@@ -354,7 +354,7 @@ def trade(code: Annotated[str, Path(max_length=40)], request: Request, _=Depends
                 state=contract.status,
                 period_start=contract.period_start,
                 period_end=contract.period_end,
-                in_force=found.method == "delivery_request",
+                in_force=found.in_force,
             )
             if contract is not None
             else None,

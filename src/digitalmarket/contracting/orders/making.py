@@ -68,6 +68,11 @@ class Trade:
     method: str | None  # delivery_request under a catalog contract in force, else negotiated; None: not orderable
     contract: CatalogContract | None  # the latest signed catalog contract, in force or not
 
+    @property
+    def in_force(self) -> bool:
+        """Whether ``contract`` is in force today: an order falls under it (a delivery request)."""
+        return self.method == "delivery_request"
+
 
 def trade_of(session: Session, service: Service, today: date) -> Trade:
     """What a buyer would meet ordering ``service`` today (`refuse_unless_orderable`, `catalog_contract_of`):

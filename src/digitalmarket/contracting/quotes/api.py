@@ -21,8 +21,8 @@ from ...core.paths import LARGEST_ID, Id
 from ..lines import MAX_SERVICES_PER_REQUEST
 from ..orders import making
 from ..orders.api import OrderOut
-from ..states import QuoteState, RequestState
-from ..tables import Quote, QuoteRequest
+from ..states import OPEN_QUOTE_STATES, QuoteState, RequestState
+from ..tables import Order, Quote, QuoteRequest
 from . import answering, asking, awarding
 
 PARTIES = roles(Role.AGENCY_BUYER, Role.SUPPLIER)
@@ -188,10 +188,6 @@ class QuoteOut(BaseModel):
         )
 
 
-#: Quotes that can still be awarded: the catalog contract an order would fall under is shown with them.
-_OPEN = (QuoteState.REQUESTED, QuoteState.QUOTED)
-
-
 class RequestOut(BaseModel):
     id: int
     code: str
@@ -211,17 +207,15 @@ class RequestOut(BaseModel):
     version: int
 
     @classmethod
-    def of(cls, session, request: QuoteRequest, shown: list[Quote], orders: dict | None = None) -> RequestOut:
+    def of(
+        cls, session, request: QuoteRequest, shown: list[Quote], orders: dict[int, Order] | None = None
+    ) -> RequestOut:
         """The request with the quotes ``shown`` to the caller, each with the catalog contract an order would
-        fall under today while it can still be awarded, and the order its award made (from ``orders``, by
-        request id, when a page's were read at once)."""
+        fall under today while it waits for the award, and the order an awarded one of them made (``orders``,
+        by quote id, when a page's were read at once): a competitor's own quote made none."""
         today = today_kst()
-        # the order is told to whom its awarded quote is shown: the agency, the winning supplier (never a
-        # competitor, to whom a negotiated order is not public before the supplier accepts it)
-        sees_award = any(q.status == QuoteState.AWARDED for q in shown)
-        order = None
-        if sees_award:
-            order = orders.get(request.id) if orders is not None else awarding.order_of(session, request)
+        orders = asking.orders_of_quotes(session, shown) if orders is None else orders
+        order = next((orders[q.id] for q in shown if q.id in orders), None)
         return cls(
             id=request.id,
             code=request.code,
@@ -238,7 +232,9 @@ class RequestOut(BaseModel):
             order_id=order.id if order is not None else None,
             order_code=order.code if order is not None else None,
             quotes=[
-                QuoteOut.of(q, making.catalog_contract_of(session, q.service, today) if q.status in _OPEN else None)
+                QuoteOut.of(
+                    q, making.catalog_contract_of(session, q.service, today) if q.status in OPEN_QUOTE_STATES else None
+                )
                 for q in shown
             ],
             version=request.version,
@@ -268,13 +264,9 @@ def list_requests(
             requests = asking.requests_of_agency(session, actor)
         requests = [r for r in requests if state is None or r.status == state]
         chosen, next_cursor = page(requests, lambda r: (r.id,), cursor, limit)
-        orders = awarding.orders_of(session, chosen)
-        shown = [
-            RequestOut.of(
-                session, r, asking.visible_quotes(actor, r) if actor.role == Role.SUPPLIER else list(r.quotes), orders
-            )
-            for r in chosen
-        ]
+        quotes = {r.id: asking.visible_quotes(actor, r) for r in chosen}
+        orders = asking.orders_of_quotes(session, [q for shown in quotes.values() for q in shown])
+        shown = [RequestOut.of(session, r, quotes[r.id], orders) for r in chosen]
         return Page(items=shown, next_cursor=next_cursor)
 
 

@@ -118,8 +118,17 @@ def quotes_of_supplier(session: Session, actor: Actor) -> list[Quote]:
 
 
 def order_of_request(session: Session, request: QuoteRequest) -> Order | None:
-    awarded = [q.id for q in request.quotes if q.status == QuoteState.AWARDED]
-    return session.scalar(select(Order).where(Order.quote_id == awarded[0])) if awarded else None
+    """The order the request's award made (None before the award)."""
+    return next(iter(orders_of_quotes(session, request.quotes).values()), None)
+
+
+def orders_of_quotes(session: Session, quotes) -> dict[int, Order]:
+    """The orders made by awarding any of these quotes, by quote id, read at once (a page of requests). Asked
+    with the quotes shown to a caller, it tells a competitor nothing: its own quote made no order."""
+    awarded = [quote.id for quote in quotes if quote.status == QuoteState.AWARDED]
+    if not awarded:
+        return {}
+    return {order.quote_id: order for order in session.scalars(select(Order).where(Order.quote_id.in_(awarded)))}
 
 
 # --- asking --------------------------------------------------------------------------------------------------

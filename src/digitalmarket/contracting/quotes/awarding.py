@@ -8,7 +8,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ...accounts.permissions import Actor
@@ -21,7 +20,7 @@ from ...core.tables import utcnow
 from ..catalog_contracts.change_requests import pending_change_request
 from ..lines import award_problems, months_until, period_end
 from ..orders import access, making
-from ..states import CatalogState, QuoteAction, QuoteState, RequestAction, RequestState, move
+from ..states import OPEN_QUOTE_STATES, CatalogState, QuoteAction, QuoteState, RequestAction, RequestState, move
 from ..tables import Order, Quote, QuoteRequest
 from . import asking
 from .asking import deadline_passed, own_request
@@ -150,7 +149,7 @@ def award(
     if quote is None:
         raise NotFound()
     if request.status == RequestState.AWARDED:  # an award sent again (a retry after a timeout): its order
-        made = order_of(session, request)
+        made = asking.order_of_request(session, request)
         if made is not None:
             raise Conflict(
                 N_(
@@ -188,7 +187,7 @@ def award(
     request.updated_at = now
     passed_over = []
     for other in request.quotes:
-        if other.id != quote.id and other.status in (QuoteState.REQUESTED, QuoteState.QUOTED):
+        if other.id != quote.id and other.status in OPEN_QUOTE_STATES:
             other.status = move("quote", other.status, QuoteAction.PASS_OVER)
             passed_over.append(other)
     # The quotes' versions are checked here, before the order is written: a supplier revising or declining
@@ -233,23 +232,3 @@ def award(
     }
     audit.record_many(session, [making.created_event(order), awarded])
     return order
-
-
-def order_of(session: Session, request: QuoteRequest) -> Order | None:
-    """The order the request's award made (None before the award)."""
-    return asking.order_of_request(session, request) if request.status == RequestState.AWARDED else None
-
-
-def orders_of(session: Session, requests: list[QuoteRequest]) -> dict[int, Order]:
-    """The orders the awards of these requests made, by request id, read at once (a page of requests)."""
-    awarded = {
-        quote.id: request.id
-        for request in requests
-        if request.status == RequestState.AWARDED
-        for quote in request.quotes
-        if quote.status == QuoteState.AWARDED
-    }
-    if not awarded:
-        return {}
-    found = session.scalars(select(Order).where(Order.quote_id.in_(list(awarded))))
-    return {awarded[order.quote_id]: order for order in found}

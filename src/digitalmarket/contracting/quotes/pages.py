@@ -22,6 +22,7 @@ from ...core.forms import Form, form_errors, number, object_id, redirect, summar
 from ...core.i18n import N_, Text
 from ...core.paths import LARGEST_ID, Id
 from ...core.templating import csrf_protect, render
+from ..catalog_contracts.queries import catalog_item_price
 from ..documents.parties import party_problems
 from ..lines import MAX_MONTHS, MAX_SERVICES_PER_REQUEST
 from ..money import line_amount
@@ -124,11 +125,16 @@ def _new_request_page(request, actor, codes, values=None, errors=None, status=20
         context = {
             "services": services,
             "contracts": contracts,
-            # the contract's unit price of each plan: the ceiling of a delivery request, shown instead of the list
-            "contract_prices": {
-                code: {item.price_plan_id: item.unit_price for item in contract.current_items()}
-                for code, contract in contracts.items()
-                if contract is not None
+            # a plan that is an item of the catalog contract in force: its ceiling (the most a supplier may
+            # quote), shown beside its list price
+            "ceilings": {
+                s.code: {
+                    p.id: making.plan_ceiling(p, contracts[s.code])
+                    for p in s.price_plans
+                    if catalog_item_price(contracts[s.code], p.id) is not None
+                }
+                for s in services
+                if contracts[s.code] is not None
             },
             "codes": codes,
             "values": values or {},
