@@ -30,6 +30,7 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, settings
 
 from digitalmarket import subscribers
+from digitalmarket.core import change_signal
 from digitalmarket.core.database import Database
 from digitalmarket.core.migrate import upgrade
 from digitalmarket.core.settings import PROJECT_ROOT, Settings
@@ -267,6 +268,7 @@ class PostgresState:
             else:
                 for name, start in self._owned_sequences(connection):
                     connection.exec_driver_sql("SELECT setval(%(n)s, %(v)s, false)", {"n": name, "v": start})
+        change_signal.of(db.engine.url).raise_()  # another database under the same address: facts look again
 
     def keep(self, db: Database, name: str, seed, *, on: str | None = None) -> None:
         """Seed (``seed(db)``, through the workflows) into the database emptied to snapshot ``on``, and keep a

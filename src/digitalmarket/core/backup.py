@@ -34,6 +34,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, inspect, make_url, text
 from sqlalchemy.engine import URL
 
+from . import change_signal
 from .errors import DomainError
 from .i18n import N_
 
@@ -312,6 +313,7 @@ def restore_backup(archive_path: Path, database_url: str, documents_dir: Path) -
                     destination = documents_dir / path.relative_to(unpacked)
                     destination.parent.mkdir(parents=True, exist_ok=True)
                     shutil.move(path, destination)
+    change_signal.of(database_url).raise_()  # a process that knew this address's empty database looks again
     revision = _revision(database_url)
     if revision != manifest["database"]["alembic_revision"]:
         raise BackupRefused(N_("The restored database is not at the backup's schema revision."))

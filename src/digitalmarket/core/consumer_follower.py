@@ -1,13 +1,22 @@
 """The follower thread of a process: runs the after-commit consumers (`core.consumers.run`) when a commit
-wakes it and every ``interval`` seconds, catching up with what another process, or a consumer that was busy
-elsewhere, left."""
+of this process wakes it, and catches up with what another process, or a consumer that was busy elsewhere,
+left: every ``interval`` seconds when a commit with events was signalled on this machine since its last
+run (`core.change_signal`), and at least every `QUIET_SECONDS` otherwise (another machine, a failure to try
+again). A quiet process asks nothing of the database twice a second."""
 
 from __future__ import annotations
 
 import logging
+import math
 import threading
+import time
+
+from . import change_signal
 
 log = logging.getLogger("digitalmarket.consumers")
+
+#: Seconds a follower waits at most between two runs when no commit was signalled.
+QUIET_SECONDS = 5.0
 
 
 class Follower:
@@ -44,11 +53,17 @@ class Follower:
         self._thread.join(timeout=10)
 
     def _loop(self) -> None:
+        signal = change_signal.of(self.db.engine.url)
+        last_token, last_run = None, -math.inf
         while not self._stop.is_set():
-            self._wake.wait(self.interval)
+            woken = self._wake.wait(self.interval)
             self._wake.clear()
             if self._stop.is_set():
                 return
+            token, now = signal.token(), time.monotonic()  # the token before the run it vouches for
+            if not woken and token is not None and token == last_token and now - last_run < QUIET_SECONDS:
+                continue
+            last_token, last_run = token, now
             from .consumers import run  # the module that starts followers
 
             try:

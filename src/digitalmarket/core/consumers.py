@@ -21,8 +21,9 @@ order, to each *consumer*: the OCDS releases, the contract documents, ... (the l
 Where consumers run. ``DM_CONSUMERS=inline`` (the default): the thread that committed runs them right after
 its commit, so a request's own changes are followed before it answers (the commits of one process that
 come while its consumers run are followed together in the next round: `core.consumer_rounds`), and a
-follower thread of each process (`Follower`) catches up twice a second with whatever another process or
-a passed-by claim left.
+follower thread of each process (`Follower`) catches up with whatever another process or a passed-by claim
+left: twice a second after a commit with events on this machine (`core.change_signal`), at least every five
+seconds otherwise.
 ``DM_CONSUMERS=worker``: requests only wake their process's follower, and ``digitalmarket worker`` runs too.
 A consumer that fails records its error on its position row and tries again on the next run; the step that
 committed is never undone by it.

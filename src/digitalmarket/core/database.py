@@ -37,6 +37,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
+from . import change_signal  # noqa: F401 - every commit with events raises its database's signal
 from .errors import Busy, Conflict
 from .settings import Waits, load_waits
 

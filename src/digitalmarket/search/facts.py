@@ -27,7 +27,9 @@ shared, since it may still roll back.
 from __future__ import annotations
 
 import bisect
+import math
 import threading
+import time
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field, replace
 from datetime import date
@@ -36,6 +38,7 @@ from typing import TYPE_CHECKING, NamedTuple
 import numpy as np
 from sqlalchemy.orm import Session
 
+from ..core import change_signal
 from ..core.audit import APPENDED
 from ..core.clock import today_kst
 from . import changes, entries
@@ -85,6 +88,8 @@ class Facts:
     anchor: str = ""  # and its hash
     checked: int = 0  # the log's last position when the facts last looked for news (`changes.look`)
     lengths: dict[int, int] = field(default_factory=dict, repr=False)  # each indexed service's length
+    _token: bytes | None = field(default=None, repr=False)  # the change signal's token before the last look
+    _looked_at: float = field(default=-math.inf, repr=False)  # and when that look began (`time.monotonic`)
     _vocabulary: dict[str, int] | None = field(default=None, repr=False)
     _deletions: dict[str, set[str]] | None = field(default=None, repr=False)
     _jamo_deletions: dict[str, set[str]] | None = field(default=None, repr=False)
@@ -99,6 +104,15 @@ class Facts:
     _listed: dict[int, object] = field(default_factory=dict, repr=False)
     _counted: dict[Hashable, dict[int, float]] = field(default_factory=dict, repr=False)
     _counted_size: list[int] = field(default_factory=lambda: [0], repr=False)
+
+    def looked(self, token: bytes | None, at: float) -> None:
+        """Record a look at the log that found these facts current: the signal's token read before it, and when."""
+        self._token, self._looked_at = token, at
+
+    def quiet(self, token: bytes | None, now: float) -> bool:
+        """Whether these facts may answer without looking at the log: the signal is readable and unchanged
+        since the last look, which was less than `change_signal.LOOK_EVERY` seconds ago."""
+        return token is not None and token == self._token and now - self._looked_at < change_signal.LOOK_EVERY
 
     @property
     def columns(self) -> Columns:
@@ -325,9 +339,15 @@ def facts(session: Session) -> Facts:
 
 
 def _current(session: Session) -> Facts:
-    key = str(session.get_bind().url)
+    url = session.get_bind().url
+    key = str(url)
     cached = _cache.get(key)
     today = today_kst()
+    appended = session.info.get(APPENDED)
+    token = change_signal.of(url).token()  # read before the look it vouches for (`core.change_signal`)
+    looked_at = time.monotonic()
+    if cached is not None and cached.day == today and not appended and cached.quiet(token, looked_at):
+        return cached  # no commit with events on this machine since the last look, and looked a moment ago
     current = None
     if cached is not None and cached.day == today:
         found = changes.look(session, cached.position, cached.anchor, cached.checked)
@@ -336,12 +356,14 @@ def _current(session: Session) -> Facts:
     if cached is not None and cached.day == today:
         if not found.news:
             cached.checked = max(cached.checked, found.end)  # nothing for the facts: look from here next time
+            cached.looked(token, looked_at)
             return cached
         current = follow(session, cached, found.end)
     if current is None:
         current = load(session)
-    if session.info.get(APPENDED):
+    if appended:
         return current  # it may hold this transaction's own change, which may still roll back: not shared
+    current.looked(token, looked_at)
     return _replace(key, current)
 
 

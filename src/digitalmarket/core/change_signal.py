@@ -1,0 +1,108 @@
+"""A word passed between the processes of one machine: "a transaction that recorded events has committed
+in this database since you last looked".
+
+What a process keeps in memory of the database (the search facts, `search/facts.py`) asks the event log
+whether news came before it answers. That question is a round trip to the database: on PostgreSQL a
+connection taken from the pool, checked, a transaction begun, the statement, the transaction rolled
+back, a good part of a search's whole cost. The signal makes it rarer without making anything late on
+one machine: every commit of a session that appended events (`core.audit.APPENDED`), in any process of
+the platform, writes a new random token into a small shared file (`raise_`); a reader compares the token
+with the one it read before its last look (`token`, a read of eight bytes of shared memory) and looks
+again only when it changed, or when `LOOK_EVERY` seconds have passed: the bound for what no signal
+reaches (another machine on the same PostgreSQL database, a change made outside the platform).
+
+The file is beside the SQLite database (``catalog.sqlite3-signal``, as its ``-wal`` and ``-shm``) or, for
+PostgreSQL, in the machine's shared memory folder, named by the database's address. A reader that cannot
+open it (a read-only folder, another user's file) gets None and looks every time, as without a signal.
+The token is read before the look it vouches for, so a commit that lands between the two only costs one
+look more; a commit is signalled after it is committed (SQLAlchemy's ``after_commit``), so a look that
+follows a changed token sees it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import mmap
+import os
+import secrets
+import tempfile
+import threading
+
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from .audit import APPENDED
+
+#: Seconds after which a reader looks even though no signal came (writes from another machine or tool).
+LOOK_EVERY = 1.0
+SIZE = 8
+SHARED_MEMORY = "/dev/shm"
+
+
+class Signal:
+    """The shared token of one database (`of`)."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._map: mmap.mmap | None = None
+        self._failed = False
+        self._lock = threading.Lock()
+
+    def token(self) -> bytes | None:
+        """The token as it is now; None when the file cannot be used (then every reader looks)."""
+        mapped = self._map if self._map is not None else self._open()
+        return mapped[:SIZE] if mapped is not None else None
+
+    def raise_(self) -> None:
+        """Write a new token: every reader of this machine looks at its next question."""
+        mapped = self._map if self._map is not None else self._open()
+        if mapped is not None:
+            mapped[:SIZE] = secrets.token_bytes(SIZE)  # another writer's token is another one: never the same
+
+    def _open(self) -> mmap.mmap | None:
+        with self._lock:
+            if self._map is None and not self._failed:
+                try:
+                    descriptor = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+                    try:
+                        if os.fstat(descriptor).st_size < SIZE:
+                            os.ftruncate(descriptor, SIZE)
+                        self._map = mmap.mmap(descriptor, SIZE)
+                    finally:
+                        os.close(descriptor)
+                except OSError:
+                    self._failed = True
+            return self._map
+
+
+_signals: dict[str, Signal] = {}
+_lock = threading.Lock()
+
+
+def of(url) -> Signal:
+    """The signal of the database at ``url`` (an address or SQLAlchemy's `URL`), one per process."""
+    key = str(url)
+    found = _signals.get(key)
+    if found is None:
+        with _lock:
+            found = _signals.setdefault(key, Signal(_path(url)))
+    return found
+
+
+def _path(url) -> str:
+    parsed = make_url(url) if isinstance(url, str) else url
+    database = parsed.database or ""
+    if parsed.get_backend_name() == "sqlite" and database and database != ":memory:" and "mode=memory" not in str(url):
+        return os.path.abspath(database) + "-signal"
+    folder = SHARED_MEMORY if os.access(SHARED_MEMORY, os.W_OK) else tempfile.gettempdir()
+    digest = hashlib.sha256(parsed.render_as_string(hide_password=True).encode()).hexdigest()[:24]
+    return os.path.join(folder, f"digitalmarket-{digest}-signal")
+
+
+@event.listens_for(Session, "after_commit")
+def _committed(session: Session) -> None:
+    """Every session of the process that committed events raises its database's signal."""
+    if session.info.get(APPENDED):
+        bind = session.get_bind()
+        of(bind.url).raise_()
