@@ -71,6 +71,15 @@ class FirstSegmentGate(APIRouter):
             firsts.add(first)
         self.firsts = frozenset(firsts) if firsts is not None else None
         self.include_router(router)
+        self._version = super()._get_routes_version()
+
+    def _get_routes_version(self, seen: set[int] | None = None) -> int:
+        """The version of its routes as they were when it was made, as its `firsts` are. FastAPI (0.165) asks
+        each included router for it at every match, twice a request, to learn whether routes were added
+        since: a walk of every route below it, about 0.3 ms of each request through the app's 300 routes.
+        A route added to the router afterwards is not reached (nor was it before: its first segment is not
+        among `firsts`)."""
+        return self._version
 
     def matches(self, scope: Scope) -> tuple[Match, Scope]:
         if self.firsts is not None:
