@@ -3,9 +3,10 @@
 Filters, facets, sorts, 초성 search, typo corrections and suggestions all work on small per-service
 facts (type, category, CSAP grade, supplier size, deployment, main plan's price, name terms ...: an
 `entries.Entry` each). Reading them from the database on every search would cost more than the search
-itself, so each process keeps a `Facts` snapshot, and each search first asks the audit log whether an
+itself, so each process keeps a `Facts` snapshot, and a search first asks the audit log whether an
 event that changes what the facts hold came after the position the facts last checked (`changes.look`:
-one round trip of short index reads, once per transaction). Nothing is written for the facts in the
+one round trip of short index reads, once per transaction), when it may have news: after a commit with
+events on this machine (`core.change_signal`), or when the last look is a second old. Nothing is written for the facts in the
 changing step's transaction: the steps record their events, which every writer does anyway, and no row
 is shared by every writer (a revision row that each step rewrote made every catalog change wait for the
 one before it to commit).

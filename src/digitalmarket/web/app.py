@@ -115,7 +115,7 @@ def create_app(settings: Settings | None = None, db: Database | None = None, *, 
         later = asyncio.get_running_loop().call_later(warmup.DELAY_S, warmup.start, db, app) if warm_up else None
         # synchronous routes run in AnyIO's worker threads: this many at once (see settings.request_threads)
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.request_threads
-        # the after-commit consumers: caught up twice a second with what a request did not finish
+        # the after-commit consumers: caught up with what a request did not finish (`core.consumer_follower`)
         follower = consumers.Follower.start(db)
         # the webhooks the consumer queued, sent every few seconds outside any transaction
         webhook_sender = WebhookSender.start(db, settings.webhooks_allow_private)
