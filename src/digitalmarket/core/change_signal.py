@@ -13,7 +13,8 @@ reaches (another machine on the same PostgreSQL database, a change made outside 
 
 The file is beside the SQLite database (``catalog.sqlite3-signal``, as its ``-wal`` and ``-shm``) or, for
 PostgreSQL, in the machine's shared memory folder, named by the database's address. A reader that cannot
-open it (a read-only folder, another user's file) gets None and looks every time, as without a signal.
+open it (a read-only folder; a link, or a file of another user or that others may write, which are never
+used) gets None and looks every time, as without a signal.
 The token is read before the look it vouches for, so a commit that lands between the two only costs one
 look more; a commit is signalled after it is committed (SQLAlchemy's ``after_commit``), so a look that
 follows a changed token sees it.
@@ -64,9 +65,12 @@ class Signal:
         with self._lock:
             if self._map is None and not self._failed:
                 try:
-                    descriptor = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+                    descriptor = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW, 0o600)
                     try:
-                        if os.fstat(descriptor).st_size < SIZE:
+                        found = os.fstat(descriptor)
+                        if found.st_uid != os.getuid() or found.st_mode & 0o022:
+                            raise PermissionError(self.path)  # another user's file, or one others may write
+                        if found.st_size < SIZE:
                             os.ftruncate(descriptor, SIZE)
                         self._map = mmap.mmap(descriptor, SIZE)
                     finally:
