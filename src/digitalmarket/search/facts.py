@@ -6,10 +6,10 @@ facts (type, category, CSAP grade, supplier size, deployment, main plan's price,
 itself, so each process keeps a `Facts` snapshot, and a search first asks the audit log whether an
 event that changes what the facts hold came after the position the facts last checked (`changes.look`:
 one round trip of short index reads, once per transaction), when it may have news: after a commit with
-events on this machine (`core.change_signal`), or when the last look is a second old. Nothing is written for the facts in the
-changing step's transaction: the steps record their events, which every writer does anyway, and no row
-is shared by every writer (a revision row that each step rewrote made every catalog change wait for the
-one before it to commit).
+events on this machine (`core.change_signal`), or when the last look is a second old. Nothing is written
+for the facts in the changing step's transaction: the steps record their events, which every writer does
+anyway, and no row is shared by every writer (a revision row that each step rewrote made every catalog
+change wait for the one before it to commit).
 
 When such events came, the facts *follow* the event log (`changes.py`): they remember the position of
 the last event they applied, read the events after it that change search facts, and load again the facts
