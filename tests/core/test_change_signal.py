@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import os
 
+import pytest
+
 from digitalmarket.core import audit, change_signal
 
 
@@ -27,12 +29,9 @@ def test_a_commit_with_events_changes_the_token_and_nothing_else_does(db):
 def test_a_rolled_back_step_tells_nobody(db):
     signal = change_signal.of(db.engine.url)
     before = signal.token()
-    try:
-        with db.transaction() as session:
-            audit.record(session, actor_user_id=None, action="test.failed", object_type="test", object_id=1)
-            raise RuntimeError("the step failed")
-    except RuntimeError:
-        pass
+    with pytest.raises(RuntimeError), db.transaction() as session:
+        audit.record(session, actor_user_id=None, action="test.failed", object_type="test", object_id=1)
+        raise RuntimeError("the step failed")
     assert signal.token() == before
 
 

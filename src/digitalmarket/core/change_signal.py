@@ -16,20 +16,22 @@ PostgreSQL, in the machine's shared memory folder, named by the database's addre
 open it (a read-only folder; a link, or a file of another user or that others may write, which are never
 used) gets None and looks every time, as without a signal.
 The token is read before the look it vouches for, so a commit that lands between the two only costs one
-look more; a commit is signalled after it is committed (SQLAlchemy's ``after_commit``), so a look that
-follows a changed token sees it.
+look more; a commit is signalled after it is committed (`core.database.after_commit`, the hook the
+consumers learn of commits by), so a look that follows a changed token sees it. A reader keeps what it saw
+as a `Seen`.
 """
 
 from __future__ import annotations
 
 import hashlib
+import math
 import mmap
 import os
 import secrets
 import tempfile
 import threading
+from dataclasses import dataclass
 
-from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
@@ -52,16 +54,18 @@ class Signal:
 
     def token(self) -> bytes | None:
         """The token as it is now; None when the file cannot be used (then every reader looks)."""
-        mapped = self._map if self._map is not None else self._open()
+        mapped = self._mapped()
         return mapped[:SIZE] if mapped is not None else None
 
     def raise_(self) -> None:
         """Write a new token: every reader of this machine looks at its next question."""
-        mapped = self._map if self._map is not None else self._open()
+        mapped = self._mapped()
         if mapped is not None:
             mapped[:SIZE] = secrets.token_bytes(SIZE)  # another writer's token is another one: never the same
 
-    def _open(self) -> mmap.mmap | None:
+    def _mapped(self) -> mmap.mmap | None:
+        if self._map is not None:
+            return self._map
         with self._lock:
             if self._map is None and not self._failed:
                 try:
@@ -104,9 +108,22 @@ def _path(url) -> str:
     return os.path.join(folder, f"digitalmarket-{digest}-signal")
 
 
-@event.listens_for(Session, "after_commit")
-def _committed(session: Session) -> None:
-    """Every session of the process that committed events raises its database's signal."""
+@dataclass(frozen=True)
+class Seen:
+    """What a reader saw at its last look at the database: the token read just before it, and when
+    (`time.monotonic`). Nothing seen yet: the reader looks."""
+
+    token: bytes | None = None
+    at: float = -math.inf
+
+    def still(self, now: Seen, every: float) -> bool:
+        """Whether the reader, seeing ``now``, may answer without looking again: the signal is readable and
+        unchanged since, and the look is less than ``every`` seconds old."""
+        return now.token is not None and now.token == self.token and now.at - self.at < every
+
+
+def committed(db, session: Session) -> None:
+    """After a write transaction of ``db`` (`core.database.after_commit`): one that recorded events raises
+    its database's signal."""
     if session.info.get(APPENDED):
-        bind = session.get_bind()
-        of(bind.url).raise_()
+        of(db.engine.url).raise_()

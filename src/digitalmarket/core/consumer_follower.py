@@ -7,7 +7,6 @@ again). A quiet process asks nothing of the database twice a second."""
 from __future__ import annotations
 
 import logging
-import math
 import threading
 import time
 
@@ -53,17 +52,16 @@ class Follower:
         self._thread.join(timeout=10)
 
     def _loop(self) -> None:
-        signal = change_signal.of(self.db.engine.url)
-        last_token, last_run = None, -math.inf
+        signal, seen = change_signal.of(self.db.engine.url), change_signal.Seen()
         while not self._stop.is_set():
             woken = self._wake.wait(self.interval)
             self._wake.clear()
             if self._stop.is_set():
                 return
-            token, now = signal.token(), time.monotonic()  # the token before the run it vouches for
-            if not woken and token is not None and token == last_token and now - last_run < QUIET_SECONDS:
+            now = change_signal.Seen(signal.token(), time.monotonic())  # before the run it vouches for
+            if not woken and seen.still(now, QUIET_SECONDS):
                 continue
-            last_token, last_run = token, now
+            seen = now
             from .consumers import run  # the module that starts followers
 
             try:

@@ -37,7 +37,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from . import change_signal  # noqa: F401 - every commit with events raises its database's signal
+from . import change_signal
 from .errors import Busy, Conflict
 from .settings import Waits, load_waits
 
@@ -167,6 +167,9 @@ def after_commit(hook) -> None:
     its ``info`` still readable): how the after-commit consumers learn of new events (`core.consumers`)."""
     if hook not in _after_commit_hooks:
         _after_commit_hooks.append(hook)
+
+
+after_commit(change_signal.committed)  # first: every process of the machine learns of the commit at once
 
 
 #: The key of `Session.info` under which a session of a `Database` holds its bounds (`Waits`).

@@ -28,7 +28,6 @@ shared, since it may still roll back.
 from __future__ import annotations
 
 import bisect
-import math
 import threading
 import time
 from collections.abc import Callable, Hashable
@@ -89,8 +88,7 @@ class Facts:
     anchor: str = ""  # and its hash
     checked: int = 0  # the log's last position when the facts last looked for news (`changes.look`)
     lengths: dict[int, int] = field(default_factory=dict, repr=False)  # each indexed service's length
-    _token: bytes | None = field(default=None, repr=False)  # the change signal's token before the last look
-    _looked_at: float = field(default=-math.inf, repr=False)  # and when that look began (`time.monotonic`)
+    seen: change_signal.Seen = field(default=change_signal.Seen(), repr=False)  # the last look at the log
     _vocabulary: dict[str, int] | None = field(default=None, repr=False)
     _deletions: dict[str, set[str]] | None = field(default=None, repr=False)
     _jamo_deletions: dict[str, set[str]] | None = field(default=None, repr=False)
@@ -105,15 +103,6 @@ class Facts:
     _listed: dict[int, object] = field(default_factory=dict, repr=False)
     _counted: dict[Hashable, dict[int, float]] = field(default_factory=dict, repr=False)
     _counted_size: list[int] = field(default_factory=lambda: [0], repr=False)
-
-    def looked(self, token: bytes | None, at: float) -> None:
-        """Record a look at the log that found these facts current: the signal's token read before it, and when."""
-        self._token, self._looked_at = token, at
-
-    def quiet(self, token: bytes | None, now: float) -> bool:
-        """Whether these facts may answer without looking at the log: the signal is readable and unchanged
-        since the last look, which was less than `change_signal.LOOK_EVERY` seconds ago."""
-        return token is not None and token == self._token and now - self._looked_at < change_signal.LOOK_EVERY
 
     @property
     def columns(self) -> Columns:
@@ -340,14 +329,13 @@ def facts(session: Session) -> Facts:
 
 
 def _current(session: Session) -> Facts:
-    url = session.get_bind().url
-    key = str(url)
+    key = str(session.get_bind().url)
     cached = _cache.get(key)
     today = today_kst()
     appended = session.info.get(APPENDED)
-    token = change_signal.of(url).token()  # read before the look it vouches for (`core.change_signal`)
-    looked_at = time.monotonic()
-    if cached is not None and cached.day == today and not appended and cached.quiet(token, looked_at):
+    seen = change_signal.Seen(change_signal.of(key).token(), time.monotonic())  # before the look it vouches for
+    quiet = not appended and cached is not None and cached.seen.still(seen, change_signal.LOOK_EVERY)
+    if quiet and cached.day == today:
         return cached  # no commit with events on this machine since the last look, and looked a moment ago
     current = None
     if cached is not None and cached.day == today:
@@ -357,14 +345,14 @@ def _current(session: Session) -> Facts:
     if cached is not None and cached.day == today:
         if not found.news:
             cached.checked = max(cached.checked, found.end)  # nothing for the facts: look from here next time
-            cached.looked(token, looked_at)
+            cached.seen = seen
             return cached
         current = follow(session, cached, found.end)
     if current is None:
         current = load(session)
     if appended:
         return current  # it may hold this transaction's own change, which may still roll back: not shared
-    current.looked(token, looked_at)
+    current.seen = seen
     return _replace(key, current)
 
 
