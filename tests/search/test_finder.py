@@ -175,3 +175,17 @@ def test_each_facet_value_tells_a_screen_reader_how_many_services_it_holds(catal
     for count in counts.values():
         assert f'<span class="sr-only">{count}개 서비스</span>' in korean
         assert f'<span class="sr-only">{count} service{"" if count == 1 else "s"}</span>' in english
+
+
+def test_the_api_description_lists_every_search_condition_with_its_values(client):
+    """An integrator reads the search's conditions, their allowed values and ranges from the API's own
+    description, as for any other route."""
+    operation = client.get("/api/v1/openapi.json").json()["paths"]["/api/v1/services"]["get"]
+    parameters = {p["name"]: p for p in operation["parameters"]}
+    assert set(parameters) >= {"q", "type", "category", "csap", "size", "deployment", "region", "price_min"}
+    assert {"limit", "cursor", "page", "per_page", "sort", "contract", "price_max"} <= set(parameters)
+    assert all(p["in"] == "query" and p["required"] is False for p in parameters.values())
+    kinds = parameters["type"]["schema"]["anyOf"][0]["enum"]
+    assert set(kinds) == {"IaaS", "PaaS", "SaaS", "SUPPORT", "CONVERGENCE"}
+    assert parameters["limit"]["schema"]["anyOf"][0]["maximum"] == 100
+    assert "$ref" not in str(operation["parameters"])  # every schema written in place

@@ -3,24 +3,20 @@ the user types. Each service by its code is the catalog's API (`catalog/api.py`)
 
 from __future__ import annotations
 
-from typing import Literal
-
 from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request, Response
 from pydantic_core import to_json
 
 from ..accounts.access import api_access, database
 from ..accounts.permissions import PUBLIC
-from ..accounts.rules import SupplierSize
 from ..accounts.schemas import ErrorOut
-from ..catalog import regions, search_log
+from ..catalog import search_log
 from ..catalog.compare_prices import price_label
-from ..catalog.rules import Deployment, ServiceType
-from ..core import i18n, paging
+from ..core import i18n, paging, query_models
 from ..core.errors import ValidationFailed
-from ..core.paths import LARGEST_ID
 from . import finder, listing, misses, understanding
 from .facts import facts
 from .schemas import (
+    SearchParams,
     ServiceListOut,
     SuggestionOut,
 )
@@ -31,41 +27,28 @@ from .written import Written
 router = APIRouter(tags=["catalog"], responses={s: {"model": ErrorOut} for s in (401, 403, 404, 409, 422)})
 
 
-@router.get("/services", response_model=ServiceListOut, summary="Search and filter published services")
+@router.get(
+    "/services",
+    response_model=ServiceListOut,
+    summary="Search and filter published services",
+    openapi_extra=query_models.documented(SearchParams),
+)
 def services(
     request: Request,
-    q: str | None = Query(None, description="words in Korean or English, or 초성 (ㅎㅅㅎㅇ)"),
-    type: ServiceType | None = Query(None, description="a service type (GET /code-lists)"),
-    category: int | None = Query(None, ge=1, le=LARGEST_ID, description="a category id (GET /categories)"),
-    csap: Literal["상", "중", "하", "none"] | None = Query(None, description="a CSAP grade, or none"),
-    size: SupplierSize | None = Query(None, description="the supplier's size"),
-    deployment: Deployment | None = Query(None),
-    region: Literal[regions.CODES] | None = Query(
-        None, description="a region its data centre location names (the `region` facet's values)"
-    ),
-    price_min: int | None = Query(None, ge=0, le=10**12, description="main plan price at least (KRW, without VAT)"),
-    price_max: int | None = Query(None, ge=0, le=10**12, description="main plan price at most (KRW, without VAT)"),
-    contract: Literal["true", "false"] | None = Query(
-        None, description="true: with an active catalog contract; false: without"
-    ),
-    sort: Literal[finder.SORTS] | None = Query(None, description="relevance by default with words, else newest"),
-    cursor: paging.Cursor = None,
-    limit: int | None = Query(None, ge=1, le=finder.MAX_PER_PAGE, description="Items per page, 1 to 100; 20"),
-    page: int | None = Query(None, ge=1, le=10_000, description="Or a page number, from 1"),
-    per_page: int | None = Query(None, ge=1, le=finder.MAX_PER_PAGE, description="The same as limit"),
     *,
     background: BackgroundTasks,
-    actor=Depends(api_access(PUBLIC)),
+    actor=Depends(api_access(PUBLIC)),  # first: who may ask comes before what was asked
+    asked: SearchParams = Depends(query_models.parsed(SearchParams)),
 ):
     """Ranked by relevance when `q` is given (newest first otherwise), filtered, one page at a time.
     Facet counts of each facet apply every other chosen filter, so they tell what choosing that value
     would give. Words that found at most two services are kept, without the caller, for the demand radar
     (`GET /api/v1/demand-radar`)."""
     params = {k: v for k, v in request.query_params.items() if v is not None and k not in ("cursor", "limit")}
-    if limit is not None:
-        params["per_page"] = str(limit)
-    if cursor:
-        after = paging.decode(cursor)
+    if asked.limit is not None:
+        params["per_page"] = str(asked.limit)
+    if asked.cursor:
+        after = paging.decode(asked.cursor)
         if len(after) != 1 or not isinstance(after[0], int) or not 1 <= after[0] <= 10_000:
             raise ValidationFailed(fields={"cursor": paging.BAD_CURSOR})
         params["page"] = str(after[0])

@@ -3,8 +3,41 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Literal
 
 from pydantic import BaseModel, Field
+
+from ..accounts.rules import SupplierSize
+from ..catalog import regions
+from ..catalog.rules import Deployment, ServiceType
+from ..core.paths import LARGEST_ID
+from .finder import MAX_PER_PAGE, SORTS
+
+
+class SearchParams(BaseModel):
+    """The search API's query parameters (`GET /api/v1/services`), validated together at once."""
+
+    q: str | None = Field(None, description="words in Korean or English, or 초성 (ㅎㅅㅎㅇ)")
+    type: ServiceType | None = Field(None, description="a service type (GET /code-lists)")
+    category: int | None = Field(None, ge=1, le=LARGEST_ID, description="a category id (GET /categories)")
+    csap: Literal["상", "중", "하", "none"] | None = Field(None, description="a CSAP grade, or none")
+    size: SupplierSize | None = Field(None, description="the supplier's size")
+    deployment: Deployment | None = None
+    region: Literal[regions.CODES] | None = Field(
+        None, description="a region its data centre location names (the `region` facet's values)"
+    )
+    price_min: int | None = Field(None, ge=0, le=10**12, description="main plan price at least (KRW, without VAT)")
+    price_max: int | None = Field(None, ge=0, le=10**12, description="main plan price at most (KRW, without VAT)")
+    contract: Literal["true", "false"] | None = Field(
+        None, description="true: with an active catalog contract; false: without"
+    )
+    sort: Literal[SORTS] | None = Field(None, description="relevance by default with words, else newest")
+    cursor: str | None = Field(
+        None, max_length=200, description="`next_cursor` of the previous page; none for the first page"
+    )
+    limit: int | None = Field(None, ge=1, le=MAX_PER_PAGE, description="Items per page, 1 to 100; 20")
+    page: int | None = Field(None, ge=1, le=10_000, description="Or a page number, from 1")
+    per_page: int | None = Field(None, ge=1, le=MAX_PER_PAGE, description="The same as limit")
 
 
 class SnippetOut(BaseModel):
