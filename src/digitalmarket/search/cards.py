@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import threading
 
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from ..catalog import views
 from ..core.clock import today_kst
@@ -35,15 +35,24 @@ def _module(locale: str):
     return module
 
 
-def cards(items: list[Found], locale: str) -> list[tuple[Found, Markup, Markup]]:
-    """Each result with its HTML before and after its snippet."""
+def cards(items: list[Found], locale: str) -> list[tuple[Found, Markup, Markup, Markup]]:
+    """Each result with its HTML before its snippet, the snippet (the service's summary when none), and after."""
     today = today_kst()
     out = []
     for found in items:
         sources = (found.service, found.entry, today)
         head, tail = _written.get((found.service.id, locale), sources, lambda found=found: _write(found, locale))
-        out.append((found, head, tail))
+        out.append((found, head, _snippet(found), tail))
     return out
+
+
+def _snippet(found: Found) -> Markup:
+    """What a result quotes of a service for the query: its snippet with the words found marked, else its summary."""
+    if found.snippet is None:
+        return escape(found.service.summary)
+    return Markup(
+        "".join(f"<mark>{escape(piece)}</mark>" if marked else escape(piece) for piece, marked in found.snippet.parts())
+    )
 
 
 def _write(found: Found, locale: str) -> tuple[Markup, Markup]:

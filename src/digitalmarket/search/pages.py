@@ -45,8 +45,8 @@ def services(request: Request, background: BackgroundTasks, actor=Depends(page_a
             "facet_titles": listing.FACET_TITLES,
             "sort_labels": listing.SORT_LABELS,
             "url": listing.url,
+            "facet_links": listing.facet_links(query, facets, locale),
             "facet_url": listing.facet_url,
-            "services_count": listing.services_count,
             "filter_names": finder.FILTERS,  # kept by a new search in the box, cleared all at once
             "page_numbers": listing.pages(query, results.pages),
             "errors": errors,
@@ -54,8 +54,9 @@ def services(request: Request, background: BackgroundTasks, actor=Depends(page_a
         }
         codes = [found.service.code for found in results.items]
         search_log.log_found(database(request), actor, "page", query, results.total, codes)  # a buyer's only
-        if not errors:
-            background.add_task(misses.record, database(request), misses.of_results(results), actor is not None)
+        found = None if errors else misses.of_results(results)
+        if found is not None:  # a search that found enough leaves no work after the page
+            background.add_task(misses.record, database(request), found, actor is not None)
         return render(request, "search_services.html", context, actor=actor, status_code=422 if errors else 200)
 
 
