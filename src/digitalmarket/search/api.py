@@ -44,7 +44,7 @@ def services(
     Facet counts of each facet apply every other chosen filter, so they tell what choosing that value
     would give. Words that found at most two services are kept, without the caller, for the demand radar
     (`GET /api/v1/demand-radar`)."""
-    params = {k: v for k, v in request.query_params.items() if v is not None and k not in ("cursor", "limit")}
+    params = {k: v for k, v in request.query_params.items() if k not in ("cursor", "limit")}
     if asked.limit is not None:
         params["per_page"] = str(asked.limit)
     if asked.cursor:

@@ -35,14 +35,14 @@ def _module(locale: str):
     return module
 
 
-def cards(items: list[Found], locale: str) -> list[tuple[Found, Markup, Markup, Markup]]:
+def cards(items: list[Found], locale: str) -> list[tuple[Markup, Markup, Markup]]:
     """Each result with its HTML before its snippet, the snippet (the service's summary when none), and after."""
     today = today_kst()
     out = []
     for found in items:
         sources = (found.service, found.entry, today)
         head, tail = _written.get((found.service.id, locale), sources, lambda found=found: _write(found, locale))
-        out.append((found, head, _snippet(found), tail))
+        out.append((head, _snippet(found), tail))
     return out
 
 

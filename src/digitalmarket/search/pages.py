@@ -40,7 +40,6 @@ def services(request: Request, background: BackgroundTasks, actor=Depends(page_a
             "results": results,
             "cards": cards.cards(results.items, locale),
             "query": query,
-            "facets": facets,
             "chips": listing.chips(results, locale),
             "facet_titles": listing.FACET_TITLES,
             "sort_labels": listing.SORT_LABELS,
