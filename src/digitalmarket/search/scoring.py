@@ -47,27 +47,29 @@ def ranked(
     held = {p: _mask(size, indices) for p, indices in at.items()}
     concepts = _parts_standing_in(concepts, held, also)
     expanded = {id(c) for c in also}
-    pool = _matching([c for c in concepts if id(c) not in expanded], held, size, focus=pieces.focus)
+    pool = _matching([c for c in concepts if id(c) not in expanded], at, size, focus=pieces.focus)
     if also:  # the services only the feedback finds: those the first ranking (``besides``) did not
-        nothing = np.zeros(size, dtype=bool)
-        holding = [np.logical_or.reduce([held.get(p, nothing) for p, _ in c.alternatives]) for c in also]
+        holding = [_holding(c, at, size) for c in also]
         pool = pool | (np.sum(holding, axis=0) >= feedback.MIN_HELD)
         pool[np.isin(candidates, besides)] = False
     name_weight = analyzer.FIELD_WEIGHTS["name"] if pieces.names else 1.0
+    # each concept's best phrase at each of its holders, for every (concept, phrase) pair at once: the
+    # strength of what it holds (a synonym says it all, a broader word not) and the pre-score's value, in
+    # one row of ``size`` for each concept
+    pairs = [(k, p, weight) for k, c in enumerate(concepts) for p, weight in c.alternatives if p in at]
+    best, strength = np.zeros(len(concepts) * size), np.zeros(len(concepts) * size)
+    if pairs:
+        counts = [len(at[p]) for _, p, _ in pairs]
+        cells = np.repeat([k * size for k, _, _ in pairs], counts) + np.concatenate([at[p] for _, p, _ in pairs])
+        np.maximum.at(strength, cells, np.repeat([1.0 if w > analyzer.PART_WEIGHT else w for *_, w in pairs], counts))
+        base = np.repeat([weight * idf[p] for _, p, weight in pairs], counts)
+        named = np.concatenate([matches[p].named for _, p, _ in pairs])
+        np.maximum.at(best, cells, np.where(named, base * name_weight, base))
     pre = np.zeros(size)
     holds: dict[int, np.ndarray] = {}
-    for concept in concepts:  # each phrase's values are set at its holders alone (a rare synonym costs little)
-        best, strength = np.zeros(size), np.zeros(size)
-        for phrase, weight in concept.alternatives:
-            if phrase not in at:
-                continue
-            indices = at[phrase]
-            covers = 1.0 if weight > analyzer.PART_WEIGHT else weight  # a synonym says it all, a broader word not
-            np.maximum.at(strength, indices, covers)  # a phrase's holders are distinct: each set once
-            base = weight * idf[phrase]
-            np.maximum.at(best, indices, np.where(matches[phrase].named, base * name_weight, base))
-        pre += concept.weight * best
-        holds[id(concept)] = strength
+    for k, concept in enumerate(concepts):
+        pre += concept.weight * best[k * size : (k + 1) * size]
+        holds[id(concept)] = strength[k * size : (k + 1) * size]
     covered, wanted = _covered([c for c in concepts if id(c) not in expanded], holds, idf, held, size)
     factor = _coverage(covered, wanted) if pieces.coverage else np.ones(size)
     complete = candidates[pool & (covered >= wanted * 0.999)] if wanted > 0 else None
@@ -143,20 +145,27 @@ def _coverage(covered: np.ndarray, wanted: float) -> np.ndarray:
     return np.maximum(covered / wanted, COVERAGE_FLOOR) ** COVERAGE
 
 
-def _matching(concepts, held: dict[str, np.ndarray], size: int, *, focus: bool = True) -> np.ndarray:
+def _matching(concepts, at: dict[str, np.ndarray], size: int, *, focus: bool = True) -> np.ndarray:
     """Mask of the published services a query returns: those holding most of its concepts (all of one
     or two, two of three, three of four ...), or, when fewer than `FOCUSED_MIN` do, every service
     holding any of its phrases. A precise query gets a focused list; a vague or rare one still finds
-    something."""
-    nothing = np.zeros(size, dtype=bool)
-    holders = [np.logical_or.reduce([held.get(p, nothing) for p, _ in c.alternatives] or [nothing]) for c in concepts]
-    loose = np.logical_or.reduce(holders) if holders else nothing
+    something. ``at``: each phrase's holders, as indices of the candidates."""
+    holders = [_holding(concept, at, size) for concept in concepts]
+    loose = np.logical_or.reduce(holders) if holders else np.zeros(size, dtype=bool)
     required = [mask for mask, concept in zip(holders, concepts, strict=True) if not concept.optional]
     need = len(required) - len(required) // 3
     if need <= 0 or not focus:
         return loose
     focused = np.sum(required, axis=0) >= need
     return focused if np.count_nonzero(focused) >= FOCUSED_MIN else loose
+
+
+def _holding(concept, at: dict[str, np.ndarray], size: int) -> np.ndarray:
+    """Mask of the candidates holding one of the concept's phrases (``at``: each phrase's holders)."""
+    return _mask(size, np.concatenate([at[p] for p, _ in concept.alternatives if p in at] or [_NONE]))
+
+
+_NONE = np.zeros(0, dtype=np.int64)
 
 
 def _bm25(session, concepts, idf, known: Facts, held: dict[str, np.ndarray], candidates, chosen) -> np.ndarray:
