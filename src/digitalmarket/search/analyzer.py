@@ -254,10 +254,17 @@ class Concept:
     alternatives: list[tuple[str, float]] = field(default_factory=list)
     weight: float = 1.0
     optional: bool = False
+    # the phrases of ``alternatives``, so that adding one is a look-up: a concept with its synonyms is asked
+    # to add a few dozen, most of them already there
+    _phrases: set[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self._phrases = {phrase for phrase, _ in self.alternatives}
 
     def add(self, words: list[str] | str, weight: float) -> None:
         phrase = words if isinstance(words, str) else " ".join(words)
-        if phrase and all(existing != phrase for existing, _ in self.alternatives):
+        if phrase and phrase not in self._phrases:
+            self._phrases.add(phrase)
             self.alternatives.append((phrase, weight))
 
     def add_term(self, words: list[str], weight: float) -> None:
