@@ -259,6 +259,8 @@ class Concept:
     _phrases: set[str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        # its own list: a copy made by `dataclasses.replace` gets another, so that each set follows its list
+        self.alternatives = list(self.alternatives)
         self._phrases = {phrase for phrase, _ in self.alternatives}
 
     def add(self, words: list[str] | str, weight: float) -> None:
